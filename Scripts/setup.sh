@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Prepares a fresh Debian machine: installs what the registry needs when it is missing, then builds.
+#   Scripts/setup.sh              install missing packages and build sarcreg
+#   Scripts/setup.sh --deps-only  install missing packages only
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+missing=()
+dpkg -s libpq-dev >/dev/null 2>&1 || missing+=(libpq-dev)
+[ -x /usr/lib/postgresql/15/bin/initdb ] || missing+=(postgresql-15)
+command -v psql >/dev/null 2>&1 || missing+=(postgresql-client-15)
+command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+python3 -c 'import yaml' >/dev/null 2>&1 || missing+=(python3-yaml)
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  # The server package must not start a system cluster of its own; ours is started by pg-local.sh.
+  echo exit 101 | $sudo tee /usr/sbin/policy-rc.d >/dev/null
+  $sudo chmod +x /usr/sbin/policy-rc.d
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  $sudo rm -f /usr/sbin/policy-rc.d
+fi
+
+if ! command -v swift >/dev/null 2>&1; then
+  echo "setup: the Swift 6 toolchain is not on PATH (expected at /opt/swift/usr/bin)" >&2
+  exit 1
+fi
+
+[ "${1:-}" = "--deps-only" ] && exit 0
+swift build --product sarcreg

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs the whole test suite against a throwaway PostgreSQL 15 cluster and exits with the tests' status.
+# The cluster is separate from the development one (its own folder and port) and is stopped on exit.
+set -uo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+Scripts/setup.sh --deps-only || exit 1
+
+export PGLOCAL_DIR=${PGLOCAL_DIR:-$root/.pgdata-test}
+export PGLOCAL_PORT=${PGLOCAL_PORT:-54339}
+# Every statement is logged, so tests can check that no clear MRN ever reaches the server.
+export PGLOCAL_OPTIONS="-c log_statement=all -c log_min_duration_statement=-1"
+Scripts/pg-local.sh destroy >/dev/null 2>&1
+trap 'Scripts/pg-local.sh stop' EXIT
+url=$(Scripts/pg-local.sh start) || exit 1
+export DATABASE_URL=${url#DATABASE_URL=}
+export SARCREG_SERVER_LOG=$PGLOCAL_DIR/server.log
+
+swift build --build-tests || exit 1
+swift test --skip-build 2>&1 | tee "$PGLOCAL_DIR/swift-test.log"
+status=${PIPESTATUS[0]}
+exit "$status"

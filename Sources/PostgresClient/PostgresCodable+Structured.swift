@@ -1,0 +1,108 @@
+import Foundation
+
+/// A `jsonb` (or `json`) value decoded to and encoded from a `Codable` type.
+public struct JSONB<Value: Codable & Sendable>: PostgresCodable, Sendable {
+    public var value: Value
+
+    public init(_ value: Value) { self.value = value }
+
+    public static var postgresType: PostgresType { .jsonb }
+
+    public var postgresText: String? {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        // Encoding a value of a Codable type into JSON only fails for non-finite floats, which
+        // PostgreSQL's jsonb could not store either; binding NULL would hide that, so it traps.
+        guard let data = try? encoder.encode(value) else {
+            preconditionFailure("\(Value.self) holds a value JSON cannot represent")
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    public init(postgresText text: String, type: PostgresType) throws(PostgresDecodingFailure) {
+        do {
+            value = try JSONDecoder().decode(Value.self, from: Data(text.utf8))
+        } catch {
+            throw PostgresDecodingFailure("JSON does not match \(Value.self): \(error)")
+        }
+    }
+}
+
+/// An element of a one-dimensional PostgreSQL array sent and read in text form.
+public protocol PostgresArrayElement: PostgresCodable {
+    static var postgresArrayType: PostgresType { get }
+}
+
+extension String: PostgresArrayElement { public static var postgresArrayType: PostgresType { .textArray } }
+extension Int16: PostgresArrayElement { public static var postgresArrayType: PostgresType { .int2Array } }
+extension Int32: PostgresArrayElement { public static var postgresArrayType: PostgresType { .int4Array } }
+extension Int64: PostgresArrayElement { public static var postgresArrayType: PostgresType { .int8Array } }
+extension Int: PostgresArrayElement { public static var postgresArrayType: PostgresType { .int8Array } }
+
+extension Array: PostgresEncodable where Element: PostgresArrayElement {
+    public static var postgresType: PostgresType { Element.postgresArrayType }
+
+    public var postgresText: String? {
+        let items = map { element -> String in
+            let text = element.postgresText ?? ""
+            let escaped = text.replacingOccurrences(of: "\\", with: "\\\\")
+                .replacingOccurrences(of: "\"", with: "\\\"")
+            return "\"\(escaped)\""
+        }
+        return "{" + items.joined(separator: ",") + "}"
+    }
+}
+
+extension Array: PostgresDecodable where Element: PostgresArrayElement {
+    public init(postgresText text: String, type: PostgresType) throws(PostgresDecodingFailure) {
+        self = try PostgresArrayText.elements(of: text).map { item throws(PostgresDecodingFailure) in
+            guard let item else { throw PostgresDecodingFailure("the array holds a NULL element") }
+            return try Element(postgresText: item, type: .unspecified)
+        }
+    }
+}
+
+/// Parses the text form of a one-dimensional array: `{a,"b c",NULL,"q\"uote"}`.
+enum PostgresArrayText {
+    static func elements(of text: String) throws(PostgresDecodingFailure) -> [String?] {
+        let chars = Array(text.unicodeScalars)
+        guard chars.first == "{", chars.last == "}" else {
+            throw PostgresDecodingFailure("not a one-dimensional array literal")
+        }
+        if chars.count == 2 { return [] }
+        var result: [String?] = []
+        var index = 1
+        let end = chars.count - 1
+        while index < end {
+            var item = String.UnicodeScalarView()
+            var quoted = false
+            if chars[index] == "\"" {
+                quoted = true
+                index += 1
+                while index < end, chars[index] != "\"" {
+                    if chars[index] == "\\", index + 1 < end { index += 1 }
+                    item.append(chars[index])
+                    index += 1
+                }
+                guard index < end else { throw PostgresDecodingFailure("unterminated quoted array element") }
+                index += 1
+            } else {
+                while index < end, chars[index] != "," {
+                    if chars[index] == "{" { throw PostgresDecodingFailure("nested arrays are not supported") }
+                    item.append(chars[index])
+                    index += 1
+                }
+            }
+            let value = String(item)
+            result.append(!quoted && value == "NULL" ? nil : value)
+            if index < end {
+                guard chars[index] == "," else { throw PostgresDecodingFailure("malformed array literal") }
+                index += 1
+            }
+        }
+        return result
+    }
+}
+
+extension JSONB: Equatable where Value: Equatable {}
+extension JSONB: Hashable where Value: Hashable {}

@@ -1,0 +1,22 @@
+import Foundation
+import PostgresClient
+
+/// Benchmarks print figures; they never pass or fail on time. Usage:
+///   sarcreg-bench copy [rows]      COPY through the client layer vs psql's \copy, and round trips
+///   sarcreg-bench recist [points]  RECIST engine throughput on one core
+let arguments = Array(CommandLine.arguments.dropFirst())
+let command = arguments.first ?? "copy"
+let count = arguments.dropFirst().first.flatMap { Int($0) }
+
+do {
+    switch command {
+    case "copy":
+        try CopyBenchmark(rows: count ?? 1_000_000).run()
+    default:
+        FileHandle.standardError.write(Data("unknown benchmark \(command); use copy or recist\n".utf8))
+        exit(64)
+    }
+} catch {
+    FileHandle.standardError.write(Data("benchmark failed: \(error)\n".utf8))
+    exit(1)
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Sarcreg: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sarcreg",
+        abstract: "The soft tissue sarcoma trial and case registry: enrollment, RECIST responses, sync and reports.",
+        subcommands: [Database.self]
+    )
+}

@@ -1,0 +1,58 @@
+import Foundation
+
+/// The outcome of running the built `sarcreg` executable.
+public struct CommandLineRun: Sendable {
+    public let exitCode: Int32
+    public let stdout: String
+    public let stderr: String
+
+    /// Runs `sarcreg` from the build folder of the test bundle with the given arguments and extra
+    /// environment; standard input is empty and not a terminal, as under cron.
+    public static func sarcreg(
+        _ arguments: [String], environment: [String: String] = [:], input: String? = nil
+    ) throws -> CommandLineRun {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        var merged = ProcessInfo.processInfo.environment
+        for (key, value) in environment { merged[key] = value }
+        process.environment = merged
+        let out = Pipe(), err = Pipe(), inPipe = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = inPipe
+        try process.run()
+        if let input { inPipe.fileHandleForWriting.write(Data(input.utf8)) }
+        try inPipe.fileHandleForWriting.close()
+        // Read both pipes before waiting, so a large output cannot block the child.
+        let collectedErr = LockedData()
+        let errReader = Thread {
+            collectedErr.set(err.fileHandleForReading.readDataToEndOfFile())
+        }
+        errReader.start()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        while !collectedErr.isSet { usleep(1_000) }
+        return CommandLineRun(
+            exitCode: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: collectedErr.get(), as: UTF8.self))
+    }
+
+    /// `.build/<config>/sarcreg`, beside the test bundle.
+    public static var executable: URL {
+        var folder = Bundle.main.bundleURL
+        if folder.pathExtension == "xctest" { folder.deleteLastPathComponent() }
+        let candidate = folder.appendingPathComponent("sarcreg")
+        if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("sarcreg")
+    }
+}
+
+private final class LockedData: @unchecked Sendable {
+    // Safe: every access goes through `lock`.
+    private let lock = NSLock()
+    private var data: Data?
+    func set(_ value: Data) { lock.withLock { data = value } }
+    var isSet: Bool { lock.withLock { data != nil } }
+    func get() -> Data { lock.withLock { data ?? Data() } }
+}
