@@ -3,19 +3,20 @@ import Foundation
 /// The Kaplan-Meier (product-limit) estimate of a survival function, with the pointwise and median
 /// confidence intervals that sarcoma trials report for progression-free and overall survival.
 ///
-/// Conventions, chosen to match R's `survfit(conf.type = "log-log")` and Python's lifelines, the two
-/// tools investigators will check a registry report against:
+/// Conventions are those of R's `survfit(conf.type = "log-log")` and Python's lifelines, the tools
+/// investigators will check a registry report against (the tests compare with lifelines 0.30.3):
 /// - Ties: at a time with both events and censorings, the events happen first, so the censored
 ///   patients are still counted at risk for those events.
 /// - Standard error: Greenwood's, SE(S(t)) = S(t) · sqrt(Σ d / (n (n - d))) over event times up to t.
 /// - Pointwise interval: the log-log transform, log(-log S(t)) ± z · sqrt(Σ d / (n (n - d))) / |log S(t)|,
 ///   mapped back, so limits always stay inside [0, 1]. Where S(t) = 1 the interval is [1, 1]; where
-///   S(t) = 0 (the last patient at risk had the event) it is [0, 0], as in lifelines (R reports NA).
+///   S(t) = 0 (the last patient at risk had the event) the log-log variance is undefined and the
+///   interval collapses to [0, 0], as in lifelines.
 /// - Median: the first time S(t) ≤ 0.5, lifelines' rule. When the curve lies exactly on 0.5 over an
 ///   interval, R's `survfit` and SAS instead report the midpoint of that flat segment, so for such
 ///   curves this median is the segment's start and is shorter than R's. The first-crossing rule is
 ///   the textbook inf{t : S(t) ≤ 0.5} and needs no next event to exist.
-///   Products such as 5/6 · 4/5 · 3/4 equal 1/2 exactly but may round one unit above it in floating
+///   Products such as 9/10 · 7/9 · 5/7 equal 1/2 exactly but can round one unit above it in floating
 ///   point, so values within 1e-12 of 0.5 count as reaching it.
 /// - Median interval (Brookmeyer-Crowley): the times whose pointwise interval contains 0.5. It starts
 ///   at the first time the *lower* pointwise limit reaches 0.5 and ends at the first time the *upper*
@@ -64,7 +65,8 @@ public struct KaplanMeierCurve: Sendable, Hashable, Codable {
     public init(observations: [SurvivalObservation], level: Double = 0.95) throws(StatisticsError) {
         guard level > 0 && level < 1 else { throw .confidenceLevelOutOfRange(level) }
         guard !observations.isEmpty else { throw .noObservations }
-        for (index, observation) in observations.enumerated() where !(observation.time.isFinite && observation.time >= 0) {
+        for (index, observation) in observations.enumerated()
+        where !(observation.time.isFinite && observation.time >= 0) {
             throw .invalidFollowUpTime(index: index, time: observation.time)
         }
 
@@ -92,8 +94,14 @@ public struct KaplanMeierCurve: Sendable, Hashable, Codable {
             let interval = Self.logLogInterval(survival: survival, greenwoodSum: greenwoodSum, z: z)
             steps.append(
                 Step(
-                    time: time, atRisk: atRisk, events: events, censored: censored, survival: survival,
-                    standardError: survival * greenwoodSum.squareRoot(), lower: interval.lower, upper: interval.upper
+                    time: time,
+                    atRisk: atRisk,
+                    events: events,
+                    censored: censored,
+                    survival: survival,
+                    standardError: survival * greenwoodSum.squareRoot(),
+                    lower: interval.lower,
+                    upper: interval.upper
                 )
             )
             atRisk -= events + censored
@@ -113,8 +121,8 @@ public struct KaplanMeierCurve: Sendable, Hashable, Codable {
     ///
     /// - Returns: the estimate at the last step at or before `time` (1 with interval [1, 1] before the
     ///   first step), or `nil` when `time` lies beyond the longest follow-up and the curve has not
-    ///   reached 0: no patient was followed that long, so the rate is not estimable. R's
-    ///   `summary.survfit` also declines such times; lifelines would carry the last value forward.
+    ///   reached 0: no patient was followed that long, so the rate is not estimable rather than the
+    ///   last value carried forward (which lifelines would report).
     public func survival(at time: Double) -> SurvivalEstimate? {
         guard !time.isNaN, let last = steps.last else { return nil }
         if time > last.time && last.survival > 0 { return nil }
@@ -124,7 +132,11 @@ public struct KaplanMeierCurve: Sendable, Hashable, Codable {
         }
         let step = steps[later - 1]
         return SurvivalEstimate(
-            time: time, survival: step.survival, standardError: step.standardError, lower: step.lower, upper: step.upper
+            time: time,
+            survival: step.survival,
+            standardError: step.standardError,
+            lower: step.lower,
+            upper: step.upper
         )
     }
 
@@ -149,7 +161,11 @@ public struct KaplanMeierCurve: Sendable, Hashable, Codable {
         return low
     }
 
-    private static func logLogInterval(survival: Double, greenwoodSum: Double, z: Double) -> (lower: Double, upper: Double) {
+    private static func logLogInterval(
+        survival: Double,
+        greenwoodSum: Double,
+        z: Double
+    ) -> (lower: Double, upper: Double) {
         if survival <= 0 { return (0, 0) }
         if survival >= 1 { return (1, 1) }
         let cumulativeHazard = -log(survival)

@@ -1,7 +1,6 @@
 import Foundation
-import Testing
-
 import RegistryDomain
+import Testing
 
 @Suite("Kaplan-Meier survival curves, medians and landmark rates")
 struct KaplanMeierCurveTests {
@@ -11,7 +10,7 @@ struct KaplanMeierCurveTests {
     private func isClose(_ value: Double?, _ expected: Double?, within tolerance: Double = 1e-12) -> Bool {
         switch (value, expected) {
         case (nil, nil): true
-        case let (value?, expected?): abs(value - expected) <= tolerance
+        case (let value?, let expected?): abs(value - expected) <= tolerance
         default: false
         }
     }
@@ -32,7 +31,9 @@ struct KaplanMeierCurveTests {
     /// and ≈ 0.767; at day 8 the interval collapses to [0, 0].
     /// Median: S first ≤ 0.5 on day 4. Its interval starts when the lower limit first reaches 0.5
     /// (day 2, 0.273) and ends when the upper limit does (day 8, 0); so 4 days (2–8).
-    @Test("rule: product-limit steps, Greenwood SE and log-log limits match the hand calculation for 2, 3+, 4, 4, 6+, 8 days")
+    @Test(
+        "rule: product-limit steps, Greenwood SE and log-log limits match the hand calculation for 2, 3+, 4, 4, 6+, 8 days"
+    )
     func sixPatientsByHand() throws {
         let curve = try KaplanMeierCurve(observations: [
             SurvivalObservation(time: 4, event: true),
@@ -108,7 +109,9 @@ struct KaplanMeierCurveTests {
 
     @Test("rule: with every patient censored the curve stays at 1 and the median is not reached")
     func allCensored() throws {
-        let curve = try KaplanMeierCurve(observations: [100, 200, 200, 350].map { SurvivalObservation(time: $0, event: false) })
+        let curve = try KaplanMeierCurve(
+            observations: [100, 200, 200, 350].map { SurvivalObservation(time: $0, event: false) }
+        )
         #expect(curve.steps.allSatisfy { $0.survival == 1 && $0.lower == 1 && $0.upper == 1 && $0.standardError == 0 })
         #expect(curve.median.estimate == nil && curve.median.lower == nil && curve.median.upper == nil)
         #expect(curve.survival(at: 182.625)?.survival == 1)
@@ -138,7 +141,9 @@ struct KaplanMeierCurveTests {
 
     @Test("rule: before the first follow-up time S = 1 with interval [1, 1]")
     func beforeFirstTime() throws {
-        let curve = try KaplanMeierCurve(observations: [SurvivalObservation(time: 40, event: true), SurvivalObservation(time: 90, event: false)])
+        let curve = try KaplanMeierCurve(observations: [
+            SurvivalObservation(time: 40, event: true), SurvivalObservation(time: 90, event: false),
+        ])
         let start = try #require(curve.survival(at: 0))
         #expect(start.survival == 1 && start.lower == 1 && start.upper == 1 && start.standardError == 0)
         #expect(curve.survival(at: 40)?.survival == 0.5)
@@ -160,14 +165,19 @@ struct KaplanMeierCurveTests {
     func wholeDays() throws {
         let days = [(12, true), (40, false), (40, true), (77, true)]
         let fromInt = try KaplanMeierCurve(observations: days.map { SurvivalObservation(time: $0.0, event: $0.1) })
-        let fromDouble = try KaplanMeierCurve(observations: days.map { SurvivalObservation(time: Double($0.0), event: $0.1) })
+        let fromDouble = try KaplanMeierCurve(
+            observations: days.map { SurvivalObservation(time: Double($0.0), event: $0.1) }
+        )
         #expect(fromInt == fromDouble)
     }
 
     static let unusableFollowUp: [(observations: [SurvivalObservation], level: Double, error: StatisticsError)] = [
         ([], 0.95, .noObservations),
         (
-            [SurvivalObservation(time: 3, event: true), SurvivalObservation(time: 9, event: false), SurvivalObservation(time: -5, event: true)],
+            [
+                SurvivalObservation(time: 3, event: true), SurvivalObservation(time: 9, event: false),
+                SurvivalObservation(time: -5, event: true),
+            ],
             0.95, .invalidFollowUpTime(index: 2, time: -5)
         ),
         ([SurvivalObservation(time: .infinity, event: false)], 0.95, .invalidFollowUpTime(index: 0, time: .infinity)),
@@ -195,7 +205,9 @@ struct KaplanMeierCurveTests {
     /// ties between events and censorings, heavy censoring, median not reached, a curve that falls to
     /// 0, follow-up shorter than 12 months, continuous times, all censored) and records every step,
     /// the median with its interval, and the 6- and 12-month rates.
-    @Test("rule: steps, Greenwood SE, log-log limits, medians with intervals and 6/12-month rates equal lifelines to 1e-6")
+    @Test(
+        "rule: steps, Greenwood SE, log-log limits, medians with intervals and 6/12-month rates equal lifelines to 1e-6"
+    )
     func matchesLifelines() throws {
         let observations = try ReferenceTable(fixture: "kaplan_meier_observations.csv").rows
         let reference = try ReferenceTable(fixture: "kaplan_meier_lifelines.csv").rows
@@ -203,13 +215,19 @@ struct KaplanMeierCurveTests {
         #expect(datasets.count == 7)
 
         for (dataset, rows) in datasets {
-            let curve = try KaplanMeierCurve(observations: rows.map { row in
-                SurvivalObservation(time: row.number("time") ?? .nan, event: row["event"] == "1")
-            })
+            let curve = try KaplanMeierCurve(
+                observations: rows.map { row in
+                    SurvivalObservation(time: row.number("time") ?? .nan, event: row["event"] == "1")
+                }
+            )
             let expected = reference.filter { $0["dataset"] == dataset }
             let stepsByTime = Dictionary(uniqueKeysWithValues: curve.steps.map { ($0.time, $0) })
             let survivalRows = expected.filter { $0["quantity"] == "survival" }
-            #expect(Set(survivalRows.compactMap { $0.number("time") }).subtracting([0]) == Set(stepsByTime.keys).subtracting([0]), "\(dataset) step times")
+            #expect(
+                Set(survivalRows.compactMap { $0.number("time") }).subtracting([0])
+                    == Set(stepsByTime.keys).subtracting([0]),
+                "\(dataset) step times"
+            )
 
             for row in survivalRows {
                 let time = try #require(row.number("time"))

@@ -14,7 +14,8 @@ struct ReferenceTable {
             .appendingPathComponent(name)
         let lines = try String(contentsOf: fixtures, encoding: .utf8)
             .split(separator: "\n", omittingEmptySubsequences: true)
-        let header = lines.first.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) } ?? []
+        let header =
+            lines.first.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) } ?? []
         rows = lines.dropFirst().map { line in
             let cells = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
             return Dictionary(uniqueKeysWithValues: zip(header, cells))
