@@ -102,7 +102,7 @@ public enum LesionMeasurement: Sendable, Hashable, Codable {
     public var scoredDiameter: Millimetres? {
         switch self {
         case .measured(let value): value
-        case .tooSmallToMeasure: Millimetres.tooSmallToMeasure
+        case .tooSmallToMeasure: Millimetres.faintLesionDefault
         case .disappeared: .zero
         case .notDone: nil
         }
@@ -111,7 +111,7 @@ public enum LesionMeasurement: Sendable, Hashable, Codable {
 
 extension Millimetres {
     /// The default diameter for a lesion present but too small to measure ([FAQ] "Lesions less than 5 mm").
-    public static let tooSmallToMeasure = Millimetres(5)
+    public static let faintLesionDefault = Millimetres(5)
     /// Above this a recorded diameter is a typing error (a metre-long lesion), not a measurement.
     public static let largestPlausible = Millimetres(1000)
 }
