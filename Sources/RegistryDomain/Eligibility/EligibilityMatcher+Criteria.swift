@@ -1,0 +1,138 @@
+/// The evaluation of each generic criterion kind: outcome, patient value, reason.
+extension EligibilityMatcher {
+    typealias Verdict = (CriterionOutcome, String, String)
+
+    static func evaluate(_ criterion: HistologyCriterion, diagnosis: PatientProfile.Diagnosis?) -> Verdict {
+        guard let diagnosis else {
+            return (.unknown, "no diagnosis", "histology: no diagnosis recorded")
+        }
+        let code = diagnosis.histologyCode
+        let value = "\(code) \(diagnosis.entity)"
+        if let exclusion = criterion.excluded.first(where: { $0.matches(code) }) {
+            return (.notMet, value, "\(exclusion) histology excluded")
+        }
+        if let inclusion = criterion.included.first(where: { $0.matches(code) }) {
+            return (.met, value, "histology \(code) within \(inclusion)")
+        }
+        let covered = criterion.included.map(\.description).joined(separator: ", ")
+        return (.notMet, value, "histology \(code) not covered; requires \(covered)")
+    }
+
+    static func evaluateMinimumAge(_ minimum: Int, age: Int?) -> Verdict {
+        guard let age else {
+            return (.unknown, "age not recorded", "age not recorded; minimum \(minimum)")
+        }
+        let value = "\(age) years"
+        return age >= minimum
+            ? (.met, value, "age \(age) ≥ minimum \(minimum)")
+            : (.notMet, value, "age \(age) < minimum \(minimum)")
+    }
+
+    static func evaluate(_ allowed: Set<DiseaseSetting>, diagnosis: PatientProfile.Diagnosis?) -> Verdict {
+        let allowedText = allowed.sorted().map(\.description).joined(separator: " or ")
+        guard let diagnosis else {
+            return (.unknown, "no diagnosis", "disease setting: no diagnosis recorded")
+        }
+        guard let setting = diagnosis.diseaseSetting else {
+            return (.unknown, "not recorded", "disease setting not recorded; requires \(allowedText)")
+        }
+        return allowed.contains(setting)
+            ? (.met, setting.description, "\(setting) disease allowed")
+            : (.notMet, setting.description, "\(setting) disease; requires \(allowedText)")
+    }
+
+    static func evaluate(_ criterion: PriorTherapyCriterion, history: PatientProfile.PriorTherapyHistory?) -> Verdict {
+        guard let history else {
+            return (.unknown, "not recorded", "prior therapy not recorded")
+        }
+        let lines = history.lineCount == 1 ? "1 prior line" : "\(history.lineCount) prior lines"
+        let classes = history.classes.sorted().map(\.replacingUnderscoresWithSpaces)
+        let value = classes.isEmpty ? lines : "\(lines): \(classes.joined(separator: ", "))"
+        if !criterion.requiredClasses.isEmpty && criterion.requiredClasses.isDisjoint(with: history.classes) {
+            let required = criterion.requiredClasses.sorted().map(\.replacingUnderscoresWithSpaces)
+            return (.notMet, value, "no prior \(required.joined(separator: " or ")) recorded")
+        }
+        if history.lineCount < criterion.minimumLines {
+            return (.notMet, value, "\(lines) < minimum \(criterion.minimumLines)")
+        }
+        return (.met, value, "prior therapy requirement met (\(lines))")
+    }
+
+    static func evaluateRequired(_ criterion: BiomarkerCriterion, findings: [PatientProfile.MolecularFinding]) -> Verdict {
+        let label = criterion.label
+        let relevant = findings.compactMap { finding in
+            criterion.alternatives.lazy.compactMap { Self.relation(of: finding, to: $0) }.first.map { (finding, $0) }
+        }
+        if let (positive, _) = relevant.first(where: { $0.0.result == .positive && $0.1 == .identical }) {
+            return (.met, positive.description, "\(label): \(positive.description)")
+        }
+        if let (positive, _) = relevant.first(where: { $0.0.result == .positive }) {
+            return (.unknown, positive.description, "\(label): \(positive.description), fusion partner not reported")
+        }
+        if let (inconclusive, _) = relevant.first(where: { $0.0.result == .equivocal || $0.0.result == .failed }) {
+            return (.unknown, inconclusive.description, "\(label): \(inconclusive.description), repeat the test")
+        }
+        let untested = criterion.alternatives.filter { alternative in
+            !findings.contains { $0.result == .negative && Self.negativeCovers($0, alternative) }
+        }
+        if untested.isEmpty {
+            let tested = criterion.alternatives.map(\.description).joined(separator: ", ")
+            return (.notMet, "negative", "\(label): negative (\(tested))")
+        }
+        if untested.count == criterion.alternatives.count {
+            return (.unknown, "not tested", "\(label): not tested")
+        }
+        let missing = untested.map(\.description).joined(separator: ", ")
+        return (.unknown, "partly tested", "\(label): \(missing) not tested")
+    }
+
+    static func evaluateExcluding(_ criterion: BiomarkerCriterion, findings: [PatientProfile.MolecularFinding])
+        -> Verdict
+    {
+        let label = criterion.label
+        let relevant = findings.filter { finding in
+            criterion.alternatives.contains { Self.relation(of: finding, to: $0) == .identical }
+        }
+        if let positive = relevant.first(where: { $0.result == .positive }) {
+            return (.notMet, positive.description, "\(label): \(positive.description) recorded")
+        }
+        if let inconclusive = relevant.first(where: { $0.result == .equivocal || $0.result == .failed }) {
+            return (.unknown, inconclusive.description, "\(label): \(inconclusive.description), repeat the test")
+        }
+        return (.met, "none recorded", "\(label): none recorded")
+    }
+
+    enum FindingRelation {
+        /// Same gene(s) and kind: the finding answers the specification.
+        case identical
+        /// Same gene and kind, but the specification names a fusion partner the finding does not report.
+        case partnerUnreported
+    }
+
+    /// How a finding relates to a specification, or `nil` if it concerns something else.
+    static func relation(
+        of finding: PatientProfile.MolecularFinding, to specification: BiomarkerSpecification
+    ) -> FindingRelation? {
+        guard finding.kind.satisfies(specification.kind) else { return nil }
+        if specification.acquiredResistanceOnly && !finding.isAcquiredResistanceMutation { return nil }
+        let findingGenes = Set([finding.gene] + (finding.partnerGene.map { [$0] } ?? []))
+        guard findingGenes.contains(specification.gene) else { return nil }
+        guard let partner = specification.partnerGene else { return .identical }
+        if findingGenes.contains(partner) { return .identical }
+        return finding.partnerGene == nil ? .partnerUnreported : nil
+    }
+
+    /// A negative result rules out an alternative only if the test looked for all of it:
+    /// a negative ETV6-NTRK3 assay does not exclude an NTRK3 fusion with another partner.
+    static func negativeCovers(
+        _ finding: PatientProfile.MolecularFinding, _ specification: BiomarkerSpecification
+    ) -> Bool {
+        guard finding.kind.satisfies(specification.kind) || specification.kind.satisfies(finding.kind) else {
+            return false
+        }
+        guard finding.gene == specification.gene || finding.partnerGene == specification.gene else { return false }
+        guard let findingPartner = finding.partnerGene else { return true }
+        guard let partner = specification.partnerGene else { return false }
+        return Set([finding.gene, findingPartner]) == Set([specification.gene, partner])
+    }
+}

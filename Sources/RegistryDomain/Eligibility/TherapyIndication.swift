@@ -1,0 +1,108 @@
+/// Regulatory standing of an indication, in the vocabulary of `therapy_indication_status.status`.
+public enum TherapyStatus: String, CaseIterable, Hashable, Sendable, Codable, CustomStringConvertible {
+    case fdaApprovedSTS = "fda_approved_sts"
+    case approvedElsewhere = "approved_elsewhere"
+    case studiedSTS = "studied_sts"
+    case inDevelopment = "in_development"
+
+    public var description: String {
+        switch self {
+        case .fdaApprovedSTS: "FDA approved for soft tissue sarcoma"
+        case .approvedElsewhere: "approved outside the US"
+        case .studiedSTS: "studied in soft tissue sarcoma"
+        case .inDevelopment: "in development"
+        }
+    }
+
+    /// Rank used when authorities disagree: an approval anywhere outranks study evidence.
+    var precedence: Int {
+        switch self {
+        case .fdaApprovedSTS: 3
+        case .approvedElsewhere: 2
+        case .studiedSTS: 1
+        case .inDevelopment: 0
+        }
+    }
+}
+
+/// One dated row of an indication's status history; history is appended, never rewritten.
+public struct TherapyStatusEntry: Hashable, Sendable, Codable {
+    public let status: TherapyStatus
+    public let effectiveDate: CalendarDate
+    /// The regulator whose track this row belongs to: FDA, NMPA, EMA, PMDA.
+    public let authority: String
+    /// The citation: the review's reference number such as "[13]" or the public source.
+    public let source: String
+
+    public init(status: TherapyStatus, effectiveDate: CalendarDate, authority: String, source: String) {
+        self.status = status
+        self.effectiveDate = effectiveDate
+        self.authority = authority
+        self.source = source
+    }
+}
+
+/// What the patient must have received before the indication applies.
+public struct PriorTherapyCriterion: Hashable, Sendable, Codable {
+    /// At least one of these classes must appear in the history; empty means any history will do.
+    public let requiredClasses: Set<String>
+    public let minimumLines: Int
+
+    public init(requiredClasses: Set<String>, minimumLines: Int) {
+        self.requiredClasses = requiredClasses
+        self.minimumLines = minimumLines
+    }
+}
+
+/// One eligibility rule of an indication. The kinds are generic; the drug-specific content is data.
+public enum EligibilityCriterion: Hashable, Sendable, Codable {
+    case histology(HistologyCriterion)
+    case requiredBiomarker(BiomarkerCriterion)
+    /// Rules the indication out when a matching finding is known (e.g. an acquired resistance mutation).
+    case excludingBiomarker(BiomarkerCriterion)
+    case minimumAge(years: Int)
+    case diseaseSetting(allowed: Set<DiseaseSetting>)
+    case priorTherapy(PriorTherapyCriterion)
+}
+
+/// A catalog indication: an agent, the patients it is for (as criteria), and its dated status history.
+public struct TherapyIndication: Hashable, Sendable, Codable, Identifiable {
+    /// The natural key `therapy_indications.indication_code`, e.g. `larotrectinib_ntrk_fusion`.
+    public let code: String
+    public let agentCode: String
+    public let label: String
+    public let criteria: [EligibilityCriterion]
+    public let statusHistory: [TherapyStatusEntry]
+
+    public init(
+        code: String, agentCode: String, label: String, criteria: [EligibilityCriterion],
+        statusHistory: [TherapyStatusEntry]
+    ) {
+        self.code = code
+        self.agentCode = agentCode
+        self.label = label
+        self.criteria = criteria
+        self.statusHistory = statusHistory
+    }
+
+    public var id: String { code }
+
+    /// The status in force on `date`, or `nil` if no status was effective yet.
+    ///
+    /// Each authority's latest entry effective on or before `date` stands for that authority
+    /// (a later FDA row supersedes an earlier FDA row, an NMPA approval does not supersede
+    /// the FDA track); among those, the highest-ranked status is the indication's status.
+    public func status(asOf date: CalendarDate) -> TherapyStatusEntry? {
+        var latestByAuthority: [String: TherapyStatusEntry] = [:]
+        for entry in statusHistory where entry.effectiveDate <= date {
+            if let current = latestByAuthority[entry.authority], current.effectiveDate > entry.effectiveDate {
+                continue
+            }
+            latestByAuthority[entry.authority] = entry
+        }
+        return latestByAuthority.values.max { lhs, rhs in
+            (lhs.status.precedence, lhs.effectiveDate, lhs.authority)
+                < (rhs.status.precedence, rhs.effectiveDate, rhs.authority)
+        }
+    }
+}

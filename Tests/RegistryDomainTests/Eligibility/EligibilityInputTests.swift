@@ -1,0 +1,63 @@
+import RegistryDomain
+import Testing
+
+@Suite("Eligibility input validation")
+struct EligibilityInputTests {
+    @Test("ICD-O-3 codes need four digits, a slash and a behaviour digit: 8890/3 accepted, 889/3 and 8890-3 refused")
+    func histologyCodeFormat() throws {
+        #expect(try HistologyCode("8890/3").behaviour == 3)
+        #expect(try HistologyCode("9252/1").behaviour == 1)
+        for text in ["889/3", "8890-3", "8890/", "88903", "8890/33", "٨٨٩٠/٣"] {
+            #expect(throws: EligibilityInputError.malformedHistologyCode(text)) { try HistologyCode(text) }
+        }
+    }
+
+    @Test("a negative age is refused with a message naming the value")
+    func negativeAge() {
+        #expect(throws: EligibilityInputError.negativeAge(-2)) {
+            try PatientProfile(ageInYears: -2, diagnoses: [])
+        }
+        #expect(EligibilityInputError.negativeAge(-2).description.contains("-2"))
+    }
+
+    @Test("a histology criterion must include something; tumour-agnostic indications say 'any histology'")
+    func emptyHistologyCriterion() {
+        #expect(throws: EligibilityInputError.histologyCriterionWithoutInclusion) {
+            try HistologyCriterion(included: [])
+        }
+    }
+
+    @Test("a biomarker criterion must list at least one gene alteration")
+    func emptyBiomarkerCriterion() {
+        #expect(throws: EligibilityInputError.biomarkerCriterionWithoutAlternatives(label: "NTRK fusion")) {
+            try BiomarkerCriterion(label: "NTRK fusion", alternatives: [])
+        }
+    }
+
+    @Test("a fusion satisfies a rearrangement criterion, a rearrangement does not satisfy a fusion criterion")
+    func alterationKinds() {
+        #expect(MolecularAlterationKind.fusion.satisfies(.rearrangement))
+        #expect(!MolecularAlterationKind.rearrangement.satisfies(.fusion))
+        #expect(!MolecularAlterationKind.amplification.satisfies(.overexpression))
+    }
+
+    @Test("the status on a date takes each authority's latest entry and ranks approvals first")
+    func statusPerAuthority() throws {
+        let indication = TherapyIndication(
+            code: "anlotinib_example", agentCode: "anlotinib", label: "example", criteria: [],
+            statusHistory: [
+                TherapyStatusEntry(
+                    status: .approvedElsewhere, effectiveDate: try CalendarDate(iso: "2019-06-01"), authority: "NMPA",
+                    source: "[90]"),
+                TherapyStatusEntry(
+                    status: .inDevelopment, effectiveDate: try CalendarDate(iso: "2023-01-01"), authority: "FDA",
+                    source: "[92]"),
+                TherapyStatusEntry(
+                    status: .studiedSTS, effectiveDate: try CalendarDate(iso: "2018-01-01"), authority: "FDA",
+                    source: "older"),
+            ])
+        #expect(indication.status(asOf: try CalendarDate(iso: "2017-12-31")) == nil)
+        #expect(indication.status(asOf: try CalendarDate(iso: "2018-06-01"))?.source == "older")
+        #expect(indication.status(asOf: try CalendarDate(iso: "2024-01-01"))?.status == .approvedElsewhere)
+    }
+}
