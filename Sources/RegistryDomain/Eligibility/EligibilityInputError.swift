@@ -13,7 +13,8 @@ public enum EligibilityInputError: Error, Hashable, Sendable, CustomStringConver
     public var description: String {
         switch self {
         case .malformedHistologyCode(let text):
-            "ICD-O-3 histology code \"\(text)\" is malformed: expected four digits, a slash and the behaviour digit, e.g. 8890/3"
+            "ICD-O-3 histology code \"\(text)\" is malformed: expected four digits, a slash and the behaviour "
+                + "digit, e.g. 8890/3"
         case .negativeAge(let age):
             "patient age \(age) is negative; record the age in completed years at the evaluation date"
         case .negativePriorLineCount(let count):

@@ -58,7 +58,9 @@ extension EligibilityMatcher {
         return (.met, value, "prior therapy requirement met (\(lines))")
     }
 
-    static func evaluateRequired(_ criterion: BiomarkerCriterion, findings: [PatientProfile.MolecularFinding]) -> Verdict {
+    static func evaluateRequired(_ criterion: BiomarkerCriterion, findings: [PatientProfile.MolecularFinding])
+        -> Verdict
+    {
         let label = criterion.label
         let relevant = findings.compactMap { finding in
             criterion.alternatives.lazy.compactMap { Self.relation(of: finding, to: $0) }.first.map { (finding, $0) }
@@ -116,10 +118,12 @@ extension EligibilityMatcher {
         guard finding.kind.satisfies(specification.kind) else { return nil }
         if specification.acquiredResistanceOnly && !finding.isAcquiredResistanceMutation { return nil }
         let findingGenes = Set([finding.gene] + (finding.partnerGene.map { [$0] } ?? []))
-        guard findingGenes.contains(specification.gene) else { return nil }
-        guard let partner = specification.partnerGene else { return .identical }
-        if findingGenes.contains(partner) { return .identical }
-        return finding.partnerGene == nil ? .partnerUnreported : nil
+        guard let partner = specification.partnerGene else {
+            return findingGenes.contains(specification.gene) ? .identical : nil
+        }
+        let specifiedGenes: Set = [specification.gene, partner]
+        if findingGenes == specifiedGenes { return .identical }
+        return finding.partnerGene == nil && specifiedGenes.contains(finding.gene) ? .partnerUnreported : nil
     }
 
     /// A negative result rules out an alternative only if the test looked for all of it:

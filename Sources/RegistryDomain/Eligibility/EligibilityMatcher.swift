@@ -43,7 +43,8 @@ public struct EligibilityMatcher: Sendable {
         let (outcome, value, reason): (CriterionOutcome, String, String) =
             switch criterion {
             case .histology(let histology): Self.evaluate(histology, diagnosis: diagnosis)
-            case .requiredBiomarker(let biomarker): Self.evaluateRequired(biomarker, findings: patient.molecularFindings)
+            case .requiredBiomarker(let biomarker):
+                Self.evaluateRequired(biomarker, findings: patient.molecularFindings)
             case .excludingBiomarker(let biomarker):
                 Self.evaluateExcluding(biomarker, findings: patient.molecularFindings)
             case .minimumAge(let years): Self.evaluateMinimumAge(years, age: patient.ageInYears)

@@ -41,6 +41,32 @@ struct EligibilityInputTests {
         #expect(!MolecularAlterationKind.amplification.satisfies(.overexpression))
     }
 
+    @Test("a PDGFB fusion reported without its partner leaves a COL1A1-PDGFB criterion unknown, not met")
+    func unreportedFusionPartner() throws {
+        let criterion = EligibilityCriterion.requiredBiomarker(try BiomarkerCriterion(
+            label: "COL1A1-PDGFB fusion",
+            alternatives: [BiomarkerSpecification(gene: "COL1A1", kind: .fusion, partnerGene: "PDGFB")]))
+        let indication = TherapyIndication(
+            code: "dfsp_fusion_example", agentCode: "imatinib", label: "example", criteria: [criterion],
+            statusHistory: [])
+        let dfsp = PatientProfile.Diagnosis(
+            histologyCode: try HistologyCode("8832/1"), entity: "DFSP", diseaseSetting: .metastatic)
+        let matcher = EligibilityMatcher(catalog: [indication])
+        let date = try CalendarDate(iso: "2025-01-01")
+
+        let unreported = try PatientProfile(
+            ageInYears: 40, diagnoses: [dfsp],
+            molecularFindings: [.init(gene: "PDGFB", kind: .fusion, result: .positive)])
+        let pending = matcher.evaluate(unreported, against: indication, asOf: date).criteria[0]
+        #expect(pending.outcome == .unknown)
+        #expect(pending.reason == "COL1A1-PDGFB fusion: PDGFB fusion positive, fusion partner not reported")
+
+        let reversed = try PatientProfile(
+            ageInYears: 40, diagnoses: [dfsp],
+            molecularFindings: [.init(gene: "PDGFB", kind: .fusion, partnerGene: "COL1A1", result: .positive)])
+        #expect(matcher.evaluate(reversed, against: indication, asOf: date).criteria[0].outcome == .met)
+    }
+
     @Test("the status on a date takes each authority's latest entry and ranks approvals first")
     func statusPerAuthority() throws {
         let indication = TherapyIndication(

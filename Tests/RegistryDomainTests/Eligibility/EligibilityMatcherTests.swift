@@ -54,7 +54,8 @@ struct EligibilityMatcherTests {
         if case .excludingBiomarker = criterion { true } else { false }
     }
 
-    static let smarcb1Loss = PatientProfile.MolecularFinding(gene: "SMARCB1", kind: .lossOfExpression, result: .positive)
+    static let smarcb1Loss = PatientProfile.MolecularFinding(
+        gene: "SMARCB1", kind: .lossOfExpression, result: .positive)
     static let etv6Ntrk3 = PatientProfile.MolecularFinding(
         gene: "ETV6", kind: .fusion, partnerGene: "NTRK3", result: .positive)
 
@@ -214,8 +215,11 @@ struct EligibilityMatcherTests {
 
     @Test("a negative ETV6-NTRK3 assay does not rule out an NTRK3 fusion with another partner")
     func partnerSpecificNegative() throws {
-        let narrow = PatientProfile.MolecularFinding(gene: "ETV6", kind: .fusion, partnerGene: "NTRK3", result: .negative)
-        let others = ["NTRK1", "NTRK2"].map { PatientProfile.MolecularFinding(gene: $0, kind: .fusion, result: .negative) }
+        let narrow = PatientProfile.MolecularFinding(
+            gene: "ETV6", kind: .fusion, partnerGene: "NTRK3", result: .negative)
+        let others = ["NTRK1", "NTRK2"].map {
+            PatientProfile.MolecularFinding(gene: $0, kind: .fusion, result: .negative)
+        }
         let result = try evaluation(
             "larotrectinib_ntrk_fusion",
             for: try patient(age: 55, "8890/3", "Leiomyosarcoma", findings: others + [narrow]))
@@ -287,7 +291,7 @@ struct EligibilityMatcherTests {
         #expect(!(try evaluation("nab_sirolimus_pecoma", for: try patient(age: 51, "8714/0", "PEComa NOS")).fits))
     }
 
-    @Test("diffuse TGCT: pexidartinib approved; vimseltinib in development before 2025-02-14 and approved from that day")
+    @Test("diffuse TGCT: pexidartinib approved; vimseltinib in development before 2025-02-14, approved from then")
     func tgctStatusOverTime() throws {
         let tgct = try patient(
             age: 39, "9252/1", "Tenosynovial giant cell tumour, diffuse", setting: .locallyAdvancedUnresectable)
@@ -348,7 +352,9 @@ struct EligibilityMatcherTests {
             ageInYears: 40,
             diagnoses: [
                 .init(histologyCode: try HistologyCode("8890/3"), entity: "Leiomyosarcoma", diseaseSetting: .localized),
-                .init(histologyCode: try HistologyCode("8804/3"), entity: "Epithelioid sarcoma", diseaseSetting: .metastatic),
+                .init(
+                    histologyCode: try HistologyCode("8804/3"), entity: "Epithelioid sarcoma",
+                    diseaseSetting: .metastatic),
             ])
         let result = try evaluation("tazemetostat_epithelioid_sarcoma", for: profile)
         #expect(result.isFullyMet)

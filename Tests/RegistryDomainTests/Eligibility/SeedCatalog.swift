@@ -153,7 +153,8 @@ enum SeedCatalog {
                 ],
                 statusHistory: [try fda(.studiedSTS, "2023-01-01", "[79]")]),
             TherapyIndication(
-                code: "nirogacestat_desmoid", agentCode: "nirogacestat", label: "Adults with progressing desmoid tumours",
+                code: "nirogacestat_desmoid", agentCode: "nirogacestat",
+                label: "Adults with progressing desmoid tumours",
                 criteria: [
                     .histology(try HistologyCriterion(included: [.group(try group("desmoid_tumour", ["8821/1"]))])),
                     .minimumAge(years: 18),
