@@ -26,6 +26,11 @@ public struct DurationOfResponse: Sendable, Hashable {
     public let start: CalendarDate
     public let end: TimeToEvent
 
+    public init(start: CalendarDate, end: TimeToEvent) {
+        self.start = start
+        self.end = end
+    }
+
     public var days: Int { end.date.days(since: start) }
 }
 
