@@ -15,9 +15,11 @@ public struct BestOverallResponse: Sendable, Hashable {
 
     public var primary: BestResponseDetermination { confirmationRequired ? confirmed : unconfirmed }
 
-    init(evaluations: [TimePointEvaluation], therapyStart: CalendarDate, policy: ResponsePolicy, hasTargetDisease: Bool)
-    {
-        let counted = evaluations.filter { !$0.isAfterProgression }
+    /// - Parameter counted: the evaluations up to and including the first PD, in date order.
+    init(
+        counted: ArraySlice<TimePointEvaluation>, therapyStart: CalendarDate, policy: ResponsePolicy,
+        hasTargetDisease: Bool
+    ) {
         let minimumSD = policy.stableDiseaseMinimumInterval
         confirmationRequired = policy.confirmationRequired
         firstResponseDate = counted.first { $0.overall.isResponse }?.date
@@ -25,7 +27,7 @@ public struct BestOverallResponse: Sendable, Hashable {
         let fallback = Self.withoutResponse(
             counted, therapyStart: therapyStart, minimum: minimumSD, hasTargetDisease: hasTargetDisease,
             downgradingResponses: false)
-        if let best = counted.filter({ $0.overall.isResponse }).max(by: { $0.overall.rank < $1.overall.rank }) {
+        if let best = counted.lazy.filter({ $0.overall.isResponse }).max(by: { $0.overall.rank < $1.overall.rank }) {
             unconfirmed = BestResponseDetermination(
                 response: best.overall, date: best.date, rule: .unconfirmedResponse(best.overall, on: best.date))
         } else {
@@ -73,7 +75,7 @@ public struct BestOverallResponse: Sendable, Hashable {
 
     /// A later CR (for CR) or CR/PR (for PR) at least the interval later, with only CR/PR/NE between,
     /// at most one NE, and no PR after a CR.
-    private static func confirmation(of index: Int, in counted: [TimePointEvaluation], minimumInterval: Int)
+    private static func confirmation(of index: Int, in counted: ArraySlice<TimePointEvaluation>, minimumInterval: Int)
         -> Confirmation?
     {
         let first = counted[index]
@@ -104,7 +106,7 @@ public struct BestOverallResponse: Sendable, Hashable {
     /// SD: SD if the SD minimum duration is met"). PD outranks NE as in the admiralonco template; since
     /// nothing after the first PD counts, that PD is the last assessment considered.
     private static func withoutResponse(
-        _ counted: [TimePointEvaluation], therapyStart: CalendarDate, minimum: Int, hasTargetDisease: Bool,
+        _ counted: ArraySlice<TimePointEvaluation>, therapyStart: CalendarDate, minimum: Int, hasTargetDisease: Bool,
         downgradingResponses: Bool
     ) -> BestResponseDetermination {
         let stable: TimePointResponse = hasTargetDisease ? .stableDisease : .nonCompleteNonProgression

@@ -32,13 +32,14 @@ public enum ResponseAssessment {
         series.reserveCapacity(evaluators.count)
         for evaluator in evaluators {
             var ordered = evaluators.count == 1 ? timePoints : timePoints.filter { $0.evaluator == evaluator }
-            ordered.sort { $0.date < $1.date }
+            if !Self.isInDateOrder(ordered) { ordered.sort { $0.date < $1.date } }
             for index in ordered.indices.dropFirst() where ordered[index].date == ordered[index - 1].date {
                 throw .duplicateTimePoint(date: ordered[index].date, evaluator: evaluator)
             }
             let scored = try scorer.score(ordered)
+            let counted = scored.evaluations[..<(scored.firstProgressionIndex.map { $0 + 1 } ?? scored.evaluations.count)]
             let best = BestOverallResponse(
-                evaluations: scored.evaluations, therapyStart: therapyStart, policy: policy,
+                counted: counted, therapyStart: therapyStart, policy: policy,
                 hasTargetDisease: baseline.hasTargetDisease)
             let progression = ProgressionOutcome(
                 evaluations: scored.evaluations, firstProgressionIndex: scored.firstProgressionIndex,
@@ -50,6 +51,14 @@ public enum ResponseAssessment {
                     progression: progression))
         }
         return ResponseTimeline(therapyStart: therapyStart, policy: policy, series: series)
+    }
+
+    /// Registry exports arrive sorted; checking first avoids copying the caller's array to sort it.
+    private static func isInDateOrder(_ timePoints: [TimePoint]) -> Bool {
+        for index in timePoints.indices.dropFirst() where timePoints[index].date < timePoints[index - 1].date {
+            return false
+        }
+        return true
     }
 }
 
