@@ -16,6 +16,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        // HMAC-SHA-256 of medical record numbers; Linux Foundation has no CryptoKit.
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -32,10 +34,19 @@ let package = Package(
             name: "RegistryDomain",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "RegistryServices",
+            dependencies: [
+                "PostgresClient", "RegistryDomain",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "sarcreg",
             dependencies: [
-                "PostgresClient", "RegistryDomain",
+                "PostgresClient", "RegistryDomain", "RegistryServices",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -60,6 +71,12 @@ let package = Package(
         .testTarget(
             name: "RegistryDomainTests",
             dependencies: ["RegistryDomain"],
+            exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RegistryServicesTests",
+            dependencies: ["RegistryServices", "RegistryDomain", "PostgresClient", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -99,7 +99,7 @@ extension CalendarDate: CustomStringConvertible {
         return "\(year)-\(Self.twoDigits(month))-\(Self.twoDigits(day))"
     }
 
-    static func twoDigits(_ value: Int) -> String {
+    public static func twoDigits(_ value: Int) -> String {
         value < 10 ? "0\(value)" : "\(value)"
     }
 }

@@ -5,6 +5,9 @@ struct Sarcreg: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sarcreg",
         abstract: "The soft tissue sarcoma trial and case registry: enrollment, RECIST responses, sync and reports.",
-        subcommands: [Database.self]
+        subcommands: [
+            Database.self, SiteCommand.self, PatientCommand.self, DiagnosisCommand.self, MolecularCommand.self,
+            TherapyCommand.self, AdverseEventCommand.self,
+        ]
     )
 }

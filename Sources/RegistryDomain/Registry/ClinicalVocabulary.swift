@@ -1,0 +1,77 @@
+/// A closed list of values a coordinator picks from; the raw value is what the database stores and
+/// what the command line accepts.
+public protocol RegistryVocabulary: RawRepresentable, CaseIterable, Hashable, Sendable, Codable
+where RawValue == String {}
+
+extension RegistryVocabulary {
+    /// The accepted spellings, for prompts and error messages: `female, male, other, unknown`.
+    public static var allowedValues: String { allCases.map(\.rawValue).joined(separator: ", ") }
+
+    /// Parses a submitted value, or fails naming the field, the value and what is allowed.
+    public static func parse(_ text: String, field: String) throws(RegistryInputError) -> Self {
+        let normalized = text.trimmingWhitespace.lowercased().replacingSpacesAndHyphensWithUnderscores
+        guard let value = Self(rawValue: normalized) else {
+            throw .notAllowed(field: field, value: text, allowed: allowedValues)
+        }
+        return value
+    }
+}
+
+public enum Sex: String, RegistryVocabulary {
+    case female, male, other, unknown
+}
+
+public enum VitalStatus: String, RegistryVocabulary {
+    case alive, dead, unknown
+}
+
+public enum ICDOVersion: String, RegistryVocabulary {
+    case v3_0 = "3.0"
+    case v3_1 = "3.1"
+    case v3_2 = "3.2"
+}
+
+public enum MolecularMethod: String, RegistryVocabulary {
+    case ngsDNA = "ngs_dna"
+    case ngsRNA = "ngs_rna"
+    case fish, ihc, pcr
+}
+
+public enum TherapyIntent: String, RegistryVocabulary {
+    case neoadjuvant, adjuvant, curative, palliative, maintenance
+}
+
+public enum StopReason: String, RegistryVocabulary {
+    case progression, toxicity, completed
+    case patientChoice = "patient_choice"
+    case death, other
+}
+
+/// How likely an adverse event is caused by the therapy, as CTCAE reporting grades it.
+public enum Attribution: String, RegistryVocabulary {
+    case unrelated, unlikely, possible, probable, definite
+}
+
+public enum CTCAEVersion: String, RegistryVocabulary {
+    case v4_0 = "4.0"
+    case v4_03 = "4.03"
+    case v5_0 = "5.0"
+    case v6_0 = "6.0"
+}
+
+extension DiseaseSetting: RegistryVocabulary {}
+extension MolecularAlterationKind: RegistryVocabulary {}
+extension PatientProfile.TestResult: RegistryVocabulary {}
+
+extension String {
+    var trimmingWhitespace: String {
+        var scalars = Substring(self)
+        while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
+        while let last = scalars.last, last.isWhitespace { scalars.removeLast() }
+        return String(scalars)
+    }
+
+    var replacingSpacesAndHyphensWithUnderscores: String {
+        String(map { $0 == " " || $0 == "-" ? "_" : $0 })
+    }
+}

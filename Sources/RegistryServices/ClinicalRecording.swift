@@ -1,0 +1,176 @@
+import Foundation
+import PostgresClient
+import RegistryDomain
+
+/// A primary diagnosis as submitted; `diagnosed` may be `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+public struct DiagnosisSubmission: Sendable {
+    public var icdo3Code: String
+    public var icdoVersion: String
+    public var whoEntity: String?
+    public var fnclccGrade: Int?
+    public var primarySite: String
+    public var diagnosed: String
+    public var diseaseSetting: String
+
+    public init(icdo3Code: String, icdoVersion: String, whoEntity: String? = nil, fnclccGrade: Int? = nil,
+                primarySite: String, diagnosed: String, diseaseSetting: String) {
+        self.icdo3Code = icdo3Code
+        self.icdoVersion = icdoVersion
+        self.whoEntity = whoEntity
+        self.fnclccGrade = fnclccGrade
+        self.primarySite = primarySite
+        self.diagnosed = diagnosed
+        self.diseaseSetting = diseaseSetting
+    }
+}
+
+public struct MolecularSubmission: Sendable {
+    public var gene: String
+    public var alterationKind: String
+    public var partnerGene: String?
+    public var hgvs: String?
+    public var method: String
+    public var result: String
+    public var acquiredResistance: Bool
+    public var specimenDate: String?
+    public var reportDate: String
+    public var laboratory: String?
+
+    public init(gene: String, alterationKind: String, partnerGene: String? = nil, hgvs: String? = nil, method: String,
+                result: String, acquiredResistance: Bool = false, specimenDate: String? = nil, reportDate: String,
+                laboratory: String? = nil) {
+        self.gene = gene
+        self.alterationKind = alterationKind
+        self.partnerGene = partnerGene
+        self.hgvs = hgvs
+        self.method = method
+        self.result = result
+        self.acquiredResistance = acquiredResistance
+        self.specimenDate = specimenDate
+        self.reportDate = reportDate
+        self.laboratory = laboratory
+    }
+}
+
+/// Diagnoses and molecular results of enrolled patients.
+public struct DiagnosticService {
+    let connection: Connection
+    let today: CalendarDate
+
+    public init(connection: Connection, today: CalendarDate = .today) {
+        self.connection = connection
+        self.today = today
+    }
+
+    /// Records a primary diagnosis. The ICD-O-3 code must be in the histology vocabulary as submitted:
+    /// a code is never recoded (e.g. DFSP 8832/1 under ICD-O-3.2 stays 8832/1), and the WHO entity
+    /// defaults to the vocabulary's entity for that code.
+    public func recordDiagnosis(_ registryID: String, _ submission: DiagnosisSubmission) throws(RegistryError) -> DiagnosisRecord {
+        let code = submission.icdo3Code.trimmingCharacters(in: .whitespaces)
+        guard code.range(of: "^[0-9]{4}/[0-9]$", options: .regularExpression) != nil else {
+            throw .input(.malformed(field: "--icdo3", value: submission.icdo3Code, expected: "an ICD-O-3 morphology code such as 8890/3"))
+        }
+        let version = try validating { () throws(RegistryInputError) in try ICDOVersion.parse(submission.icdoVersion, field: "--icdo-version") }
+        let setting = try validating { () throws(RegistryInputError) in try DiseaseSetting.parse(submission.diseaseSetting, field: "--setting") }
+        let diagnosed = try validating { () throws(RegistryInputError) in try ClinicalDateCheck.parsePartial(submission.diagnosed, field: "--diagnosed") }
+        if let grade = submission.fnclccGrade, !(1...3).contains(grade) {
+            throw .input(.outOfRange(field: "--grade", value: "\(grade)", range: "1 to 3 (FNCLCC)"))
+        }
+        let primarySite = submission.primarySite.trimmingCharacters(in: .whitespaces)
+        guard !primarySite.isEmpty else { throw .input(.missing(field: "--primary-site")) }
+        do {
+            return try connection.withTransaction { tx in
+                let patient = try PatientRow.findRecordable(registryID, on: tx)
+                // A partial date is checked by its first possible day: "2030" is in the future, "2024" is not.
+                try patient.validate(diagnosed.firstDay, field: "--diagnosed", today: today)
+                let vocabulary = try tx.query("SELECT entity FROM histology_codes WHERE code = \(code)")
+                guard let entity = try vocabulary.first?.decode(String.self, "entity") else {
+                    throw RegistryError.unknownHistologyCode(code)
+                }
+                let whoEntity = submission.whoEntity?.trimmingCharacters(in: .whitespaces).nonEmpty ?? entity
+                let (year, month, day) = diagnosed.parts
+                let rows = try tx.query(
+                    """
+                    INSERT INTO diagnoses (patient_id, icdo3_code, icdo_version, who_entity, fnclcc_grade, primary_site,
+                        diagnosed_year, diagnosed_month, diagnosed_day, disease_setting)
+                    VALUES (\(patient.id), \(code), \(version.rawValue), \(whoEntity), \(submission.fnclccGrade), \(primarySite),
+                        \(year), \(month), \(day), \(setting.rawValue))
+                    RETURNING diagnosis_id
+                    """)
+                return DiagnosisRecord(
+                    id: try rows[0].decode(Int.self, "diagnosis_id"), icdo3Code: code, icdoVersion: version.rawValue,
+                    whoEntity: whoEntity, fnclccGrade: submission.fnclccGrade, primarySite: primarySite,
+                    diagnosed: diagnosed.description, diseaseSetting: setting.rawValue)
+            }
+        } catch {
+            throw RegistryError.wrap(error)
+        }
+    }
+
+    /// Records a molecular result. Gene symbols are HGNC symbols from the registry's gene list
+    /// (case-insensitive on input, stored upper-case).
+    public func recordMolecular(_ registryID: String, _ submission: MolecularSubmission) throws(RegistryError) -> MolecularResultRecord {
+        let gene = submission.gene.trimmingCharacters(in: .whitespaces).uppercased()
+        let partner = submission.partnerGene?.trimmingCharacters(in: .whitespaces).uppercased().nonEmpty
+        let kind = try validating { () throws(RegistryInputError) in try MolecularAlterationKind.parse(submission.alterationKind, field: "--kind") }
+        let method = try validating { () throws(RegistryInputError) in try MolecularMethod.parse(submission.method, field: "--method") }
+        let result = try validating { () throws(RegistryInputError) in try PatientProfile.TestResult.parse(submission.result, field: "--result") }
+        let report = try validating { () throws(RegistryInputError) in try ClinicalDateCheck.parse(submission.reportDate, field: "--report-date") }
+        let specimen = try validating { () throws(RegistryInputError) in try submission.specimenDate.map { text throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: "--specimen-date") } }
+        if partner != nil, kind != .fusion, kind != .rearrangement {
+            throw .input(.notAllowed(field: "--partner", value: partner!, allowed: "a partner gene only with --kind fusion or rearrangement"))
+        }
+        if submission.acquiredResistance, kind != .mutation {
+            throw .input(.notAllowed(field: "--acquired-resistance", value: kind.rawValue, allowed: "only for --kind mutation"))
+        }
+        if let specimen, specimen > report {
+            throw .input(.beforeDate(field: "--report-date", value: report, otherField: "--specimen-date", other: specimen))
+        }
+        do {
+            return try connection.withTransaction { tx in
+                let patient = try PatientRow.findRecordable(registryID, on: tx)
+                try patient.validate(report, field: "--report-date", today: today)
+                if let specimen { try patient.validate(specimen, field: "--specimen-date", today: today) }
+                for (field, symbol) in [("--gene", gene), ("--partner", partner)] {
+                    guard let symbol else { continue }
+                    if try tx.query("SELECT 1 FROM genes WHERE symbol = \(symbol)").isEmpty {
+                        throw RegistryError.unknownGene(field: field, symbol: symbol)
+                    }
+                }
+                let rows = try tx.query(
+                    """
+                    INSERT INTO molecular_results (patient_id, gene, alteration_kind, partner_gene, hgvs, method, result,
+                        acquired_resistance, specimen_date, report_date, laboratory)
+                    VALUES (\(patient.id), \(gene), \(kind.rawValue), \(partner), \(submission.hgvs?.nonEmpty), \(method.rawValue),
+                        \(result.rawValue), \(submission.acquiredResistance), \(specimen), \(report), \(submission.laboratory?.nonEmpty))
+                    RETURNING molecular_result_id
+                    """)
+                return MolecularResultRecord(
+                    id: try rows[0].decode(Int.self, "molecular_result_id"), gene: gene, alterationKind: kind.rawValue,
+                    partnerGene: partner, hgvs: submission.hgvs?.nonEmpty, method: method.rawValue, result: result.rawValue,
+                    acquiredResistance: submission.acquiredResistance, specimenDate: specimen, reportDate: report,
+                    laboratory: submission.laboratory?.nonEmpty)
+            }
+        } catch {
+            throw RegistryError.wrap(error)
+        }
+    }
+}
+
+extension PartialDate {
+    /// Year, month and day as the diagnoses table stores them (unknown parts NULL).
+    var parts: (Int, Int?, Int?) {
+        switch self {
+        case .year(let year): (year, nil, nil)
+        case .yearMonth(let year, let month): (year, month, nil)
+        case .day(let date): (date.year, date.month, date.day)
+        }
+    }
+}
+
+extension String {
+    var nonEmpty: String? {
+        let trimmed = trimmingCharacters(in: .whitespaces)
+        return trimmed.isEmpty ? nil : trimmed
+    }
+}

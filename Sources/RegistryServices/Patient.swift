@@ -1,0 +1,288 @@
+import Foundation
+import PostgresClient
+import RegistryDomain
+
+/// What a coordinator submits to enroll a patient; every field is text as typed, validated here.
+public struct EnrollmentRequest: Sendable {
+    public var site: String
+    public var mrn: String
+    /// `YYYY` or `YYYY-MM-DD`.
+    public var birth: String
+    public var sex: String
+    public var consentDate: String
+    public var ecog: Int?
+    public var ecogDate: String?
+
+    public init(site: String, mrn: String, birth: String, sex: String, consentDate: String, ecog: Int? = nil, ecogDate: String? = nil) {
+        self.site = site
+        self.mrn = mrn
+        self.birth = birth
+        self.sex = sex
+        self.consentDate = consentDate
+        self.ecog = ecog
+        self.ecogDate = ecogDate
+    }
+}
+
+/// A patient as the registry shows it: pseudonymized, with the MRN hash never included.
+public struct PatientSummary: Codable, Sendable, Hashable {
+    public let registryID: String
+    public let site: String
+    public let birthYear: Int
+    public let sex: Sex
+    public let consentDate: CalendarDate
+    public let consentWithdrawnOn: CalendarDate?
+    public let vitalStatus: VitalStatus
+    public let lastContactOn: CalendarDate?
+    public let deathOn: CalendarDate?
+}
+
+public struct ECOGAssessment: Codable, Sendable, Hashable {
+    public let assessedOn: CalendarDate
+    public let ecog: Int
+}
+
+/// Changes a coordinator makes to a patient's follow-up; nil leaves a field as it is.
+public struct PatientUpdate: Sendable {
+    public var vitalStatus: String?
+    public var lastContact: String?
+    public var deathDate: String?
+    public var ecog: Int?
+    public var ecogDate: String?
+
+    public init(vitalStatus: String? = nil, lastContact: String? = nil, deathDate: String? = nil, ecog: Int? = nil, ecogDate: String? = nil) {
+        self.vitalStatus = vitalStatus
+        self.lastContact = lastContact
+        self.deathDate = deathDate
+        self.ecog = ecog
+        self.ecogDate = ecogDate
+    }
+}
+
+/// Enrollment and follow-up of pseudonymized patients.
+public struct PatientService {
+    let connection: Connection
+    let today: CalendarDate
+
+    public init(connection: Connection, today: CalendarDate = .today) {
+        self.connection = connection
+        self.today = today
+    }
+
+    /// Enrolls a patient at a site and hands out the site's next registry id.
+    ///
+    /// The site row is locked first, so concurrent enrollments at one site queue and get consecutive
+    /// numbers, and a refused enrollment (rolled back) leaves no gap. The MRN is checked against the
+    /// site's hashes under the same lock, so the same MRN enrolled twice at once is caught too.
+    public func enroll(_ request: EnrollmentRequest, key: MRNKey) throws(RegistryError) -> PatientSummary {
+        try MRNKey.validate(request.mrn)
+        let site = request.site.trimmingCharacters(in: .whitespaces)
+        guard !site.isEmpty else { throw .input(.missing(field: "--site")) }
+        let birth = try validating { () throws(RegistryInputError) in try ClinicalDateCheck.parsePartial(request.birth, field: "--birth") }
+        let birthDate: CalendarDate?
+        switch birth {
+        case .year: birthDate = nil
+        case .day(let date): birthDate = date
+        case .yearMonth: throw .input(.malformed(field: "--birth", value: request.birth, expected: "a birth year (YYYY) or a birth date (YYYY-MM-DD)"))
+        }
+        let birthYear = birth.firstDay.year
+        guard birth.firstDay <= today else { throw .input(.inFuture(field: "--birth", value: birth.firstDay, today: today)) }
+        let sex = try validating { () throws(RegistryInputError) in try Sex.parse(request.sex, field: "--sex") }
+        let consent = try validating { () throws(RegistryInputError) in
+            let date = try ClinicalDateCheck.parse(request.consentDate, field: "--consent-date")
+            try ClinicalDateCheck.validate(date, field: "--consent-date", birthYear: birthYear, birthDate: birthDate, today: today)
+            return date
+        }
+        let ecog = try Self.validateECOG(request.ecog, date: request.ecogDate, birthYear: birthYear, today: today)
+        let hash = key.hash(mrn: request.mrn)
+        do {
+            return try connection.withTransaction { tx in
+                let numbers = try tx.query(
+                    "UPDATE sites SET next_patient_number = next_patient_number + 1 WHERE site_code = \(site) RETURNING next_patient_number - 1 AS number")
+                guard let number = try numbers.first?.decode(Int.self, "number") else { throw RegistryError.unknownSite(site) }
+                let existing = try tx.query("SELECT registry_id FROM patients WHERE site_code = \(site) AND mrn_hmac = \(hash)")
+                if let registryID = try existing.first?.decode(String.self, "registry_id") {
+                    throw RegistryError.mrnAlreadyEnrolled(site: site, registryID: registryID)
+                }
+                guard number <= 9999 else { throw RegistryError.siteFull(site) }
+                let registryID = site + "-" + String(format: "%04d", number)
+                let inserted = try tx.query(
+                    """
+                    INSERT INTO patients (registry_id, site_code, site_sequence, mrn_hmac, birth_year, birth_date, sex, consent_date)
+                    VALUES (\(registryID), \(site), \(number), \(hash), \(birthYear), \(birthDate), \(sex.rawValue), \(consent))
+                    RETURNING patient_id
+                    """)
+                let patientID = try inserted[0].decode(Int.self, "patient_id")
+                if let ecog {
+                    try tx.execute("INSERT INTO patient_ecog (patient_id, assessed_on, ecog) VALUES (\(patientID), \(ecog.assessedOn), \(ecog.ecog))")
+                }
+                return PatientSummary(
+                    registryID: registryID, site: site, birthYear: birthYear, sex: sex, consentDate: consent,
+                    consentWithdrawnOn: nil, vitalStatus: .alive, lastContactOn: nil, deathOn: nil)
+            }
+        } catch {
+            throw RegistryError.wrap(error)
+        }
+    }
+
+    static func validateECOG(_ score: Int?, date: String?, birthYear: Int, today: CalendarDate) throws(RegistryError) -> ECOGAssessment? {
+        switch (score, date) {
+        case (nil, nil): return nil
+        case (nil, .some): throw .input(.missing(field: "--ecog"))
+        case (.some, nil): throw .input(.missing(field: "--ecog-date"))
+        case (let score?, let text?):
+            guard (0...5).contains(score) else { throw .input(.outOfRange(field: "--ecog", value: "\(score)", range: "0 to 5")) }
+            let date = try validating { () throws(RegistryInputError) in
+                let date = try ClinicalDateCheck.parse(text, field: "--ecog-date")
+                try ClinicalDateCheck.validate(date, field: "--ecog-date", birthYear: birthYear, today: today)
+                return date
+            }
+            return ECOGAssessment(assessedOn: date, ecog: score)
+        }
+    }
+
+    /// The patients of one site, or of all sites.
+    public func list(site: String? = nil) throws(RegistryError) -> [PatientSummary] {
+        do {
+            var query: Query = "SELECT \(unsafeSQL: PatientRow.columns) FROM patients"
+            if let site { query.append(" WHERE site_code = \(site)") }
+            query.append(" ORDER BY site_code, site_sequence")
+            return try connection.query(query).map(PatientRow.decode)
+        } catch {
+            throw RegistryError.wrap(error)
+        }
+    }
+
+    /// One patient with everything recorded about them.
+    public func show(_ registryID: String) throws(RegistryError) -> PatientRecord {
+        do {
+            let patient = try PatientRow.find(registryID, on: connection)
+            return try PatientRecord.load(patient, on: connection)
+        } catch {
+            throw RegistryError.wrap(error)
+        }
+    }
+
+    /// Records follow-up: vital status, last contact, date of death, a new ECOG assessment.
+    public func update(_ registryID: String, _ update: PatientUpdate) throws(RegistryError) -> PatientSummary {
+        do {
+            return try connection.withTransaction { tx in
+                let patient = try PatientRow.find(registryID, on: tx, lock: true)
+                var vital = patient.summary.vitalStatus
+                if let text = update.vitalStatus { vital = try VitalStatus.parse(text, field: "--vital-status") }
+                var lastContact = patient.summary.lastContactOn
+                if let text = update.lastContact {
+                    let date = try ClinicalDateCheck.parse(text, field: "--last-contact")
+                    try ClinicalDateCheck.validate(date, field: "--last-contact", birthYear: patient.summary.birthYear, today: today)
+                    lastContact = date
+                }
+                var death = patient.summary.deathOn
+                if let text = update.deathDate {
+                    let date = try ClinicalDateCheck.parse(text, field: "--death-date")
+                    try ClinicalDateCheck.validate(date, field: "--death-date", birthYear: patient.summary.birthYear, today: today)
+                    death = date
+                    vital = .dead
+                }
+                if let death, vital != .dead {
+                    throw RegistryError.input(.notAllowed(field: "--vital-status", value: vital.rawValue, allowed: "dead (a date of death \(death) is recorded)"))
+                }
+                if let death, let contact = lastContact, contact > death {
+                    throw RegistryError.input(.beforeDate(field: "--death-date", value: death, otherField: "last contact", other: contact))
+                }
+                if let ecog = try Self.validateECOG(update.ecog, date: update.ecogDate, birthYear: patient.summary.birthYear, today: today) {
+                    try tx.execute(
+                        """
+                        INSERT INTO patient_ecog (patient_id, assessed_on, ecog) VALUES (\(patient.id), \(ecog.assessedOn), \(ecog.ecog))
+                        ON CONFLICT (patient_id, assessed_on) DO UPDATE SET ecog = EXCLUDED.ecog
+                        """)
+                }
+                try tx.execute(
+                    """
+                    UPDATE patients SET vital_status = \(vital.rawValue), last_contact_on = \(lastContact), death_on = \(death)
+                    WHERE patient_id = \(patient.id)
+                    """)
+                return try PatientRow.find(registryID, on: tx).summary
+            }
+        } catch {
+            throw RegistryError.wrap(error)
+        }
+    }
+
+    /// Records the withdrawal of consent; the patient's data stays, nothing new may be added.
+    public func withdraw(_ registryID: String, on dateText: String) throws(RegistryError) -> PatientSummary {
+        do {
+            return try connection.withTransaction { tx in
+                let patient = try PatientRow.find(registryID, on: tx, lock: true)
+                let date = try ClinicalDateCheck.parse(dateText, field: "--date")
+                try ClinicalDateCheck.validate(date, field: "--date", birthYear: patient.summary.birthYear, today: today)
+                if let already = patient.summary.consentWithdrawnOn { throw RegistryError.consentWithdrawn(registryID: registryID, on: already) }
+                guard date >= patient.summary.consentDate else {
+                    throw RegistryError.input(.beforeDate(field: "--date", value: date, otherField: "consent date", other: patient.summary.consentDate))
+                }
+                try tx.execute("UPDATE patients SET consent_withdrawn_on = \(date) WHERE patient_id = \(patient.id)")
+                return try PatientRow.find(registryID, on: tx).summary
+            }
+        } catch {
+            throw RegistryError.wrap(error)
+        }
+    }
+}
+
+/// A patient row with its internal id, for services that write a patient's records.
+struct PatientRow {
+    let id: Int
+    let summary: PatientSummary
+    let birthDate: CalendarDate?
+
+    static let columns = "patient_id, registry_id, site_code, birth_year, birth_date, sex, consent_date, consent_withdrawn_on, vital_status, last_contact_on, death_on"
+
+    static func decode(_ row: Row) throws -> PatientSummary { try decodeRow(row).summary }
+
+    static func decodeRow(_ row: Row) throws -> PatientRow {
+        let sexText = try row.decode(String.self, "sex")
+        let vitalText = try row.decode(String.self, "vital_status")
+        return PatientRow(
+            id: try row.decode(Int.self, "patient_id"),
+            summary: PatientSummary(
+                registryID: try row.decode(String.self, "registry_id"),
+                site: try row.decode(String.self, "site_code"),
+                birthYear: try row.decode(Int.self, "birth_year"),
+                sex: Sex(rawValue: sexText) ?? .unknown,
+                consentDate: try row.decode(CalendarDate.self, "consent_date"),
+                consentWithdrawnOn: try row.decode(CalendarDate?.self, "consent_withdrawn_on"),
+                vitalStatus: VitalStatus(rawValue: vitalText) ?? .unknown,
+                lastContactOn: try row.decode(CalendarDate?.self, "last_contact_on"),
+                deathOn: try row.decode(CalendarDate?.self, "death_on")),
+            birthDate: try row.decode(CalendarDate?.self, "birth_date"))
+    }
+
+    /// Finds a patient by registry id; `lock` takes the row lock so concurrent writers queue.
+    static func find(_ registryID: String, on connection: Connection, lock: Bool = false) throws -> PatientRow {
+        let id = registryID.trimmingCharacters(in: .whitespaces).uppercased()
+        let rows = try connection.query("SELECT \(unsafeSQL: columns) FROM patients WHERE registry_id = \(id)\(unsafeSQL: lock ? " FOR UPDATE" : "")")
+        guard let row = rows.first else { throw RegistryError.patientNotFound(registryID) }
+        return try decodeRow(row)
+    }
+
+    /// A patient who may receive new records: found, and consent not withdrawn.
+    static func findRecordable(_ registryID: String, on connection: Connection) throws -> PatientRow {
+        let patient = try find(registryID, on: connection, lock: true)
+        if let withdrawn = patient.summary.consentWithdrawnOn {
+            throw RegistryError.consentWithdrawn(registryID: patient.summary.registryID, on: withdrawn)
+        }
+        return patient
+    }
+
+    /// Checks a clinical date of this patient: not in the future, not before birth.
+    func validate(_ date: CalendarDate, field: String, today: CalendarDate) throws {
+        try ClinicalDateCheck.validate(date, field: field, birthYear: summary.birthYear, birthDate: birthDate, today: today)
+    }
+}
+
+extension CalendarDate {
+    /// Today's date in UTC, the registry's calendar.
+    public static var today: CalendarDate {
+        let days = Int((Date().timeIntervalSince1970 / 86_400).rounded(.down))
+        return CalendarDate(daysSinceEpoch: days)
+    }
+}

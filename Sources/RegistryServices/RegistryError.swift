@@ -1,0 +1,59 @@
+import PostgresClient
+import RegistryDomain
+
+/// Why the registry refused a request, in words a coordinator can act on.
+public enum RegistryError: Error, CustomStringConvertible {
+    case input(RegistryInputError)
+    case unknownSite(String)
+    case siteExists(String)
+    case siteFull(String)
+    case patientNotFound(String)
+    case mrnAlreadyEnrolled(site: String, registryID: String)
+    case consentWithdrawn(registryID: String, on: CalendarDate)
+    case unknownHistologyCode(String)
+    case unknownGene(field: String, symbol: String)
+    case unknownAgent(String)
+    case unknownIndication(String)
+    case therapyLineNotFound(registryID: String, line: Int)
+    case therapyLineExists(registryID: String, line: Int)
+    case therapyLineAlreadyStopped(registryID: String, line: Int, on: CalendarDate)
+    case mrnKeyMissing
+    case mrnKeyUnusable(String)
+    case database(PostgresError)
+
+    public var description: String {
+        switch self {
+        case .input(let error): error.description
+        case .unknownSite(let code): "unknown site '\(code)'; list sites with `sarcreg site list` or add it with `sarcreg site add`"
+        case .siteExists(let code): "site '\(code)' already exists"
+        case .siteFull(let code): "site \(code) has used all 9999 registry ids"
+        case .patientNotFound(let id): "no patient with registry id '\(id)'"
+        case .mrnAlreadyEnrolled(let site, let id): "this medical record number is already enrolled at site \(site) as \(id)"
+        case .consentWithdrawn(let id, let date): "\(id) withdrew consent on \(date); nothing new may be recorded"
+        case .unknownHistologyCode(let code): "ICD-O-3 code '\(code)' is not in the registry's histology vocabulary"
+        case .unknownGene(let field, let symbol): "\(field) '\(symbol)' is not a known HGNC gene symbol"
+        case .unknownAgent(let code): "unknown agent '\(code)'; see `sarcreg therapy catalog`"
+        case .unknownIndication(let code): "unknown indication '\(code)'; see `sarcreg therapy catalog show AGENT`"
+        case .therapyLineNotFound(let id, let line): "\(id) has no therapy line \(line)"
+        case .therapyLineExists(let id, let line): "\(id) already has a therapy line \(line)"
+        case .therapyLineAlreadyStopped(let id, let line, let date): "\(id) line \(line) was already stopped on \(date)"
+        case .mrnKeyMissing: "the MRN key is not set: set SARCREG_MRN_KEY_FILE to a file holding the key (or SARCREG_MRN_KEY)"
+        case .mrnKeyUnusable(let reason): "the MRN key cannot be used: \(reason)"
+        case .database(let error): error.description
+        }
+    }
+}
+
+extension RegistryError {
+    /// Wraps a pure validation failure.
+    static func from(_ error: RegistryInputError) -> RegistryError { .input(error) }
+}
+
+/// Runs `body`, turning pure input errors into ``RegistryError/input(_:)``.
+func validating<T>(_ body: () throws(RegistryInputError) -> T) throws(RegistryError) -> T {
+    do {
+        return try body()
+    } catch {
+        throw .input(error)
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import PostgresClient
+import RegistryDomain
+
+/// A participating site; its code prefixes every registry id it hands out (`MUC-0001`).
+public struct Site: Codable, Sendable, Hashable {
+    public let code: String
+    public let name: String
+    public let patientCount: Int
+}
+
+public struct SiteService {
+    let connection: Connection
+
+    public init(connection: Connection) { self.connection = connection }
+
+    /// Adds a site. The code is 2 to 10 upper-case letters or digits starting with a letter.
+    public func add(code: String, name: String) throws(RegistryError) -> Site {
+        let code = code.trimmingCharacters(in: .whitespaces)
+        let name = name.trimmingCharacters(in: .whitespaces)
+        guard code.range(of: "^[A-Z][A-Z0-9]{1,9}$", options: .regularExpression) != nil else {
+            throw .input(.malformed(field: "--code", value: code, expected: "2 to 10 upper-case letters or digits, starting with a letter (e.g. MUC)"))
+        }
+        guard !name.isEmpty else { throw .input(.missing(field: "--name")) }
+        do {
+            try connection.withTransaction { tx in
+                try tx.execute("INSERT INTO sites (site_code, name) VALUES (\(code), \(name))")
+            }
+        } catch let error as PostgresError where error.constraint == "sites_pkey" {
+            throw .siteExists(code)
+        } catch {
+            throw RegistryError.wrap(error)
+        }
+        return Site(code: code, name: name, patientCount: 0)
+    }
+
+    public func list() throws(RegistryError) -> [Site] {
+        do {
+            return try connection.query(
+                """
+                SELECT s.site_code, s.name, count(p.patient_id)::bigint AS patients
+                FROM sites s LEFT JOIN patients p USING (site_code)
+                GROUP BY s.site_code, s.name ORDER BY s.site_code
+                """
+            ).map { row in
+                let (code, name, count) = try row.decode((String, String, Int).self)
+                return Site(code: code, name: name, patientCount: count)
+            }
+        } catch {
+            throw RegistryError.wrap(error)
+        }
+    }
+}
+
+extension RegistryError {
+    /// Keeps registry errors as they are and wraps database failures; anything else is a defect in
+    /// the layer below and is reported as a client error with its description.
+    static func wrap(_ error: any Error) -> RegistryError {
+        switch error {
+        case let error as RegistryError: error
+        case let error as PostgresError: .database(error)
+        case let error as RegistryInputError: .input(error)
+        case let error as PostgresTransactionError: .database(PostgresError(kind: .client, message: error.description))
+        default: .database(PostgresError(kind: .client, message: "\(error)"))
+        }
+    }
+}

@@ -1,0 +1,173 @@
+import Foundation
+import PostgresClient
+import RegistryDomain
+
+public struct TherapyStart: Sendable {
+    public var agents: [String]
+    /// nil takes the patient's next line number.
+    public var lineNumber: Int?
+    public var intent: String
+    public var startDate: String
+    public var dose: String?
+    public var trialNCT: String?
+
+    public init(agents: [String], lineNumber: Int? = nil, intent: String, startDate: String, dose: String? = nil, trialNCT: String? = nil) {
+        self.agents = agents
+        self.lineNumber = lineNumber
+        self.intent = intent
+        self.startDate = startDate
+        self.dose = dose
+        self.trialNCT = trialNCT
+    }
+}
+
+public struct AdverseEventSubmission: Sendable {
+    public var term: String
+    public var ctcaeVersion: String
+    public var grade: Int
+    public var onset: String
+    public var resolved: String?
+    public var attribution: String
+    public var serious: Bool
+    public var lineNumber: Int?
+
+    public init(term: String, ctcaeVersion: String, grade: Int, onset: String, resolved: String? = nil,
+                attribution: String, serious: Bool = false, lineNumber: Int? = nil) {
+        self.term = term
+        self.ctcaeVersion = ctcaeVersion
+        self.grade = grade
+        self.onset = onset
+        self.resolved = resolved
+        self.attribution = attribution
+        self.serious = serious
+        self.lineNumber = lineNumber
+    }
+}
+
+/// Therapy lines (start, stop) and the adverse events that occur on them.
+public struct TreatmentService {
+    let connection: Connection
+    let today: CalendarDate
+
+    public init(connection: Connection, today: CalendarDate = .today) {
+        self.connection = connection
+        self.today = today
+    }
+
+    public func start(_ registryID: String, _ request: TherapyStart) throws(RegistryError) -> TherapyLineRecord {
+        let agents = Array(Set(request.agents.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty })).sorted()
+        guard !agents.isEmpty else { throw .input(.missing(field: "--agent")) }
+        let intent = try validating { () throws(RegistryInputError) in try TherapyIntent.parse(request.intent, field: "--intent") }
+        let started = try validating { () throws(RegistryInputError) in try ClinicalDateCheck.parse(request.startDate, field: "--start") }
+        if let line = request.lineNumber, !(1...30).contains(line) {
+            throw .input(.outOfRange(field: "--line", value: "\(line)", range: "1 to 30"))
+        }
+        let trial = request.trialNCT?.trimmingCharacters(in: .whitespaces).uppercased().nonEmpty
+        if let trial, trial.range(of: "^NCT[0-9]{8}$", options: .regularExpression) == nil {
+            throw .input(.malformed(field: "--trial", value: trial, expected: "an NCT number such as NCT03016819"))
+        }
+        do {
+            return try connection.withTransaction { tx in
+                let patient = try PatientRow.findRecordable(registryID, on: tx)
+                try patient.validate(started, field: "--start", today: today)
+                for agent in agents where try tx.query("SELECT 1 FROM therapy_agents WHERE agent_code = \(agent)").isEmpty {
+                    throw RegistryError.unknownAgent(agent)
+                }
+                let line: Int
+                if let requested = request.lineNumber {
+                    line = requested
+                } else {
+                    let next = try tx.query("SELECT coalesce(max(line_number), 0) + 1 AS next FROM therapy_lines WHERE patient_id = \(patient.id)")
+                    line = try next[0].decode(Int.self, "next")
+                }
+                if try !tx.query("SELECT 1 FROM therapy_lines WHERE patient_id = \(patient.id) AND line_number = \(line)").isEmpty {
+                    throw RegistryError.therapyLineExists(registryID: patient.summary.registryID, line: line)
+                }
+                let inserted = try tx.query(
+                    """
+                    INSERT INTO therapy_lines (patient_id, line_number, intent, started_on, dose, trial_nct)
+                    VALUES (\(patient.id), \(line), \(intent.rawValue), \(started), \(request.dose?.nonEmpty), \(trial))
+                    RETURNING therapy_line_id
+                    """)
+                let lineID = try inserted[0].decode(Int.self, "therapy_line_id")
+                try tx.execute("INSERT INTO therapy_line_agents (therapy_line_id, agent_code) SELECT \(lineID), unnest(\(agents)::text[])")
+                return TherapyLineRecord(
+                    lineNumber: line, agents: agents, intent: intent.rawValue, startedOn: started, stoppedOn: nil,
+                    stopReason: nil, dose: request.dose?.nonEmpty, trialNCT: trial)
+            }
+        } catch {
+            throw RegistryError.wrap(error)
+        }
+    }
+
+    public func stop(_ registryID: String, line: Int, on dateText: String, reason reasonText: String) throws(RegistryError) -> TherapyLineRecord {
+        let stopped = try validating { () throws(RegistryInputError) in try ClinicalDateCheck.parse(dateText, field: "--stop") }
+        let reason = try validating { () throws(RegistryInputError) in try StopReason.parse(reasonText, field: "--reason") }
+        do {
+            return try connection.withTransaction { tx in
+                let patient = try PatientRow.find(registryID, on: tx, lock: true)
+                try patient.validate(stopped, field: "--stop", today: today)
+                let rows = try tx.query(
+                    "SELECT therapy_line_id, started_on, stopped_on FROM therapy_lines WHERE patient_id = \(patient.id) AND line_number = \(line) FOR UPDATE")
+                guard let row = rows.first else { throw RegistryError.therapyLineNotFound(registryID: patient.summary.registryID, line: line) }
+                let started = try row.decode(CalendarDate.self, "started_on")
+                if let already = try row.decode(CalendarDate?.self, "stopped_on") {
+                    throw RegistryError.therapyLineAlreadyStopped(registryID: patient.summary.registryID, line: line, on: already)
+                }
+                guard stopped >= started else {
+                    throw RegistryError.input(.beforeDate(field: "--stop", value: stopped, otherField: "the line's start", other: started))
+                }
+                try tx.execute(
+                    "UPDATE therapy_lines SET stopped_on = \(stopped), stop_reason = \(reason.rawValue) WHERE therapy_line_id = \(try row.decode(Int.self, "therapy_line_id"))")
+                guard let record = try TherapyLineRecord.load(patientID: patient.id, on: tx).first(where: { $0.lineNumber == line }) else {
+                    throw RegistryError.therapyLineNotFound(registryID: patient.summary.registryID, line: line)
+                }
+                return record
+            }
+        } catch {
+            throw RegistryError.wrap(error)
+        }
+    }
+
+    public func recordAdverseEvent(_ registryID: String, _ submission: AdverseEventSubmission) throws(RegistryError) -> AdverseEventRecord {
+        let term = submission.term.trimmingCharacters(in: .whitespaces)
+        guard !term.isEmpty else { throw .input(.missing(field: "--term")) }
+        guard (1...5).contains(submission.grade) else {
+            throw .input(.outOfRange(field: "--grade", value: "\(submission.grade)", range: "1 to 5 (CTCAE)"))
+        }
+        let version = try validating { () throws(RegistryInputError) in try CTCAEVersion.parse(submission.ctcaeVersion, field: "--ctcae-version") }
+        let attribution = try validating { () throws(RegistryInputError) in try Attribution.parse(submission.attribution, field: "--attribution") }
+        let onset = try validating { () throws(RegistryInputError) in try ClinicalDateCheck.parse(submission.onset, field: "--onset") }
+        let resolved = try validating { () throws(RegistryInputError) in try submission.resolved.map { text throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: "--resolved") } }
+        if let resolved, resolved < onset {
+            throw .input(.beforeDate(field: "--resolved", value: resolved, otherField: "--onset", other: onset))
+        }
+        do {
+            return try connection.withTransaction { tx in
+                let patient = try PatientRow.findRecordable(registryID, on: tx)
+                try patient.validate(onset, field: "--onset", today: today)
+                if let resolved { try patient.validate(resolved, field: "--resolved", today: today) }
+                var lineID: Int? = nil
+                if let line = submission.lineNumber {
+                    let rows = try tx.query("SELECT therapy_line_id FROM therapy_lines WHERE patient_id = \(patient.id) AND line_number = \(line)")
+                    guard let row = rows.first else { throw RegistryError.therapyLineNotFound(registryID: patient.summary.registryID, line: line) }
+                    lineID = try row.decode(Int.self, "therapy_line_id")
+                }
+                let rows = try tx.query(
+                    """
+                    INSERT INTO adverse_events (patient_id, therapy_line_id, ctcae_term, ctcae_version, grade, onset_on,
+                        resolved_on, attribution, serious)
+                    VALUES (\(patient.id), \(lineID), \(term), \(version.rawValue), \(submission.grade), \(onset), \(resolved),
+                        \(attribution.rawValue), \(submission.serious))
+                    RETURNING adverse_event_id
+                    """)
+                return AdverseEventRecord(
+                    id: try rows[0].decode(Int.self, "adverse_event_id"), term: term, ctcaeVersion: version.rawValue,
+                    grade: submission.grade, onsetOn: onset, resolvedOn: resolved, attribution: attribution.rawValue,
+                    serious: submission.serious, lineNumber: submission.lineNumber)
+            }
+        } catch {
+            throw RegistryError.wrap(error)
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import RegistryDomain
+import RegistryServices
+
+extension Sarcreg {
+    struct TherapyCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "therapy", abstract: "The therapy catalog and patients' therapy lines.",
+            subcommands: [Start.self, Stop.self])
+    }
+}
+
+extension Sarcreg.TherapyCommand {
+    struct Start: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Start a therapy line with one or more agents.")
+
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "Registry id.") var registryID: String
+        @Option(name: .customLong("agent"), help: "Agent code from the catalog; repeat for combinations.") var agents: [String] = []
+        @Option(help: "Line number (default: the patient's next line).") var line: Int?
+        @Option(help: "Intent: \(TherapyIntent.allowedValues).") var intent: String
+        @Option(help: "Start date (YYYY-MM-DD).") var start: String
+        @Option(help: "Dose and schedule as given, e.g. '800 mg daily'.") var dose: String?
+        @Option(help: "Trial the line is given in (NCT number).") var trial: String?
+
+        func run() throws {
+            let record = try TreatmentService(connection: database.connect()).start(
+                registryID, TherapyStart(agents: agents, lineNumber: line, intent: intent, startDate: start, dose: dose, trialNCT: trial))
+            print("Started line \(record.lineNumber) (\(record.agents.joined(separator: " + "))) for \(registryID.uppercased()) on \(record.startedOn).")
+        }
+    }
+
+    struct Stop: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop a therapy line with the date and reason.")
+
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "Registry id.") var registryID: String
+        @Option(help: "Line number.") var line: Int
+        @Option(help: "Stop date (YYYY-MM-DD).") var stop: String
+        @Option(help: "Reason: \(StopReason.allowedValues).") var reason: String
+
+        func run() throws {
+            let record = try TreatmentService(connection: database.connect()).stop(registryID, line: line, on: stop, reason: reason)
+            print("Stopped line \(record.lineNumber) for \(registryID.uppercased()) on \(record.stoppedOn.cell) (\(record.stopReason.cell)).")
+        }
+    }
+}
