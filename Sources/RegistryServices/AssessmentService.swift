@@ -1,0 +1,539 @@
+import Foundation
+import PostgresClient
+import RegistryDomain
+
+/// How a lesion was imaged or examined at baseline; the same method should follow it throughout.
+public enum ImagingMethod: String, RegistryVocabulary {
+    case ct, mri
+    case petCT = "pet_ct"
+    case xRay = "x_ray"
+    case ultrasound
+    /// Calipers at clinical examination.
+    case clinical
+}
+
+/// A lesion chosen at baseline, as a coordinator submits it; every field is text as typed, validated here.
+public struct LesionSubmission: Sendable {
+    /// The reader's identifier, e.g. `T1`, `NT2`.
+    public var lesion: String
+    /// `target` or `non-target`.
+    public var lesionClass: String
+    public var organ: String
+    public var isLymphNode: Bool
+    public var method: String
+    /// Longest diameter (short axis for a node) in mm; required for a target, optional for a non-target node.
+    public var diameter: String?
+    /// Date of the baseline scan (YYYY-MM-DD); every baseline lesion of one evaluator shares it.
+    public var date: String
+    /// `investigator` (default) or an independent reader's name.
+    public var evaluator: String?
+
+    public init(lesion: String, lesionClass: String, organ: String, isLymphNode: Bool = false, method: String,
+                diameter: String? = nil, date: String, evaluator: String? = nil) {
+        self.lesion = lesion
+        self.lesionClass = lesionClass
+        self.organ = organ
+        self.isLymphNode = isLymphNode
+        self.method = method
+        self.diameter = diameter
+        self.date = date
+        self.evaluator = evaluator
+    }
+}
+
+/// One lesion's result as typed: `T1` = `25`, `disappeared`, `present`, `unequivocal`...
+public struct LesionResultEntry: Sendable, Hashable {
+    public var lesion: String
+    public var value: String
+
+    public init(lesion: String, value: String) {
+        self.lesion = lesion
+        self.value = value
+    }
+}
+
+/// Every lesion result of one time point of one evaluator, recorded together.
+public struct AssessmentSubmission: Sendable {
+    public var date: String
+    public var evaluator: String?
+    /// nil takes the therapy line in progress on the assessment date.
+    public var lineNumber: Int?
+    public var results: [LesionResultEntry]
+
+    public init(date: String, evaluator: String? = nil, lineNumber: Int? = nil, results: [LesionResultEntry]) {
+        self.date = date
+        self.evaluator = evaluator
+        self.lineNumber = lineNumber
+        self.results = results
+    }
+}
+
+/// An evaluator's baseline after a lesion was added to it.
+public struct BaselineUpdate: Sendable {
+    public let registryID: String
+    public let evaluator: Evaluator
+    public let lesion: LesionID
+    public let baseline: Baseline
+}
+
+/// A recorded time point and how the engine scored it at the time of recording.
+public struct RecordedAssessment: Sendable {
+    public let registryID: String
+    public let evaluator: Evaluator
+    public let lineNumber: Int
+    public let evaluation: TimePointEvaluation
+}
+
+/// Why a lesion or an assessment was refused.
+public enum AssessmentError: Error, CustomStringConvertible {
+    case registry(RegistryError)
+    /// The RECIST engine refused the baseline or the time point built from the submission.
+    case recist(RecistInputError)
+    case noBaseline(registryID: String, evaluator: Evaluator)
+    case baselineDateDiffers(lesion: LesionID, date: CalendarDate, baseline: CalendarDate, evaluator: Evaluator)
+    case baselineClosed(lesion: LesionID, evaluator: Evaluator, firstFollowUp: CalendarDate)
+    case noTherapyLine(registryID: String, date: CalendarDate)
+    case therapyLineChanged(evaluator: Evaluator, line: Int, seriesLine: Int)
+    case noFollowUp(registryID: String, evaluator: Evaluator)
+
+    public var description: String {
+        switch self {
+        case .registry(let error): error.description
+        case .recist(let error): error.description
+        case .noBaseline(let id, let evaluator):
+            "\(id) has no baseline read by \(evaluator); add its lesions first with `sarcreg lesion add`"
+        case .baselineDateDiffers(let lesion, let date, let baseline, let evaluator):
+            "lesion \(lesion) dated \(date), but the baseline read by \(evaluator) is dated \(baseline); "
+                + "all baseline lesions of one reader share the baseline date"
+        case .baselineClosed(let lesion, let evaluator, let first):
+            "lesion \(lesion) cannot join the baseline read by \(evaluator): follow-up assessments exist since "
+                + "\(first), and target lesions are fixed at baseline; report a lesion seen later as a new lesion"
+        case .noTherapyLine(let id, let date):
+            "\(id) has no therapy line started on or before \(date); start one with `sarcreg therapy start` or pass --line"
+        case .therapyLineChanged(let evaluator, let line, let seriesLine):
+            "--line \(line): the assessments read by \(evaluator) since baseline assess therapy line \(seriesLine); "
+                + "one baseline is followed on one therapy line"
+        case .noFollowUp(let id, let evaluator):
+            "\(id) has no follow-up assessment read by \(evaluator) yet; record one with `sarcreg assess record`"
+        }
+    }
+
+    static func wrap(_ error: any Error) -> AssessmentError {
+        switch error {
+        case let error as AssessmentError: error
+        case let error as RecistInputError: .recist(error)
+        default: .registry(RegistryError.wrap(error))
+        }
+    }
+}
+
+/// Tumor assessments: the lesions chosen at baseline and the results of each later time point.
+///
+/// Every submission is checked by building the RECIST engine's own inputs (the baseline, and the
+/// evaluator's whole series with the new time point) and scoring them; only what the engine accepts
+/// is written, so a stored series always scores.
+public struct AssessmentService {
+    let connection: Connection
+    let today: CalendarDate
+
+    public init(connection: Connection, today: CalendarDate = .today) {
+        self.connection = connection
+        self.today = today
+    }
+
+    /// Adds a target or non-target lesion to an evaluator's baseline (created by its first lesion).
+    public func addLesion(_ registryID: String, _ submission: LesionSubmission) throws(AssessmentError) -> BaselineUpdate {
+        let label = try Self.lesionID(submission.lesion, field: "--lesion")
+        let lesionClass = try Self.baselineClass(submission.lesionClass)
+        let method = try input { () throws(RegistryInputError) in try ImagingMethod.parse(submission.method, field: "--method") }
+        let organ = submission.organ.trimmingCharacters(in: .whitespaces).lowercased()
+        guard !organ.isEmpty else { throw .registry(.input(.missing(field: "--organ"))) }
+        let date = try input { () throws(RegistryInputError) in try ClinicalDateCheck.parse(submission.date, field: "--date") }
+        let evaluator = try Self.evaluator(submission.evaluator)
+        let diameter = try submission.diameter.map { text throws(AssessmentError) in try Self.diameter(text, field: "--diameter") }
+        if lesionClass == .target, diameter == nil { throw .registry(.input(.missing(field: "--diameter"))) }
+        do {
+            return try connection.withTransaction { tx in
+                let patient = try PatientRow.findRecordable(registryID, on: tx)
+                try patient.validate(date, field: "--date", today: today)
+                let recorded = try RecordedSeries.load(patientID: patient.id, evaluator: evaluator, on: tx)
+                var targets: [TargetLesion] = []
+                var nonTargets: [NonTargetLesion] = []
+                if let recorded {
+                    guard recorded.baseline.date == date else {
+                        throw AssessmentError.baselineDateDiffers(
+                            lesion: label, date: date, baseline: recorded.baseline.date, evaluator: evaluator)
+                    }
+                    if let first = recorded.timePoints.first {
+                        throw AssessmentError.baselineClosed(lesion: label, evaluator: evaluator, firstFollowUp: first.date)
+                    }
+                    if let known = recorded.lesions[label], known.lesionClass != lesionClass {
+                        throw RecistInputError.lesionClassChanged(label, baseline: known.lesionClass, reported: lesionClass, date: date)
+                    }
+                    targets = recorded.baseline.targets
+                    nonTargets = recorded.baseline.nonTargets
+                }
+                if lesionClass == .target, let diameter {
+                    targets.append(TargetLesion(id: label, site: AnatomicSite(organ), isLymphNode: submission.isLymphNode, baselineDiameter: diameter))
+                } else {
+                    nonTargets.append(NonTargetLesion(id: label, site: AnatomicSite(organ), isLymphNode: submission.isLymphNode, baselineDiameter: diameter))
+                }
+                let baseline = try Baseline(date: date, targets: targets, nonTargets: nonTargets)
+
+                let baselineAssessment: Int
+                if let existing = recorded?.baselineAssessmentID {
+                    baselineAssessment = existing
+                } else {
+                    let rows = try tx.query(
+                        """
+                        INSERT INTO assessments (patient_id, evaluator, assessed_on, is_baseline)
+                        VALUES (\(patient.id), \(evaluator.rawValue), \(date), true) RETURNING assessment_id
+                        """)
+                    baselineAssessment = try rows[0].decode(Int.self, "assessment_id")
+                }
+                let stored = StoredLesionClass(lesionClass)
+                let lesionRows = try tx.query(
+                    """
+                    INSERT INTO lesions (patient_id, evaluator, label, lesion_class, organ, is_lymph_node, imaging_method)
+                    VALUES (\(patient.id), \(evaluator.rawValue), \(label.rawValue), \(stored.rawValue), \(organ),
+                        \(submission.isLymphNode), \(method.rawValue))
+                    RETURNING lesion_id
+                    """)
+                let lesionRow = try lesionRows[0].decode(Int.self, "lesion_id")
+                let result = lesionClass == .target ? "measured" : "present"
+                try tx.execute(
+                    """
+                    INSERT INTO assessment_results (assessment_id, lesion_id, lesion_class, result, diameter_mm)
+                    VALUES (\(baselineAssessment), \(lesionRow), \(stored.rawValue), \(result), \(diameter))
+                    """)
+                return BaselineUpdate(registryID: patient.summary.registryID, evaluator: evaluator, lesion: label, baseline: baseline)
+            }
+        } catch {
+            throw AssessmentError.wrap(error)
+        }
+    }
+
+    /// Records all lesion results of one time point of one evaluator, or nothing.
+    ///
+    /// The evaluator's stored series plus this time point is scored by the engine first, so an unknown
+    /// lesion, a negative or implausible size, a lesion reported under another class, a duplicate
+    /// result or a date before baseline refuses the whole assessment.
+    public func record(_ registryID: String, _ submission: AssessmentSubmission) throws(AssessmentError) -> RecordedAssessment {
+        let date = try input { () throws(RegistryInputError) in try ClinicalDateCheck.parse(submission.date, field: "--date") }
+        let evaluator = try Self.evaluator(submission.evaluator)
+        guard !submission.results.isEmpty else { throw .registry(.input(.missing(field: "--result"))) }
+        if let line = submission.lineNumber, !(1...30).contains(line) {
+            throw .registry(.input(.outOfRange(field: "--line", value: "\(line)", range: "1 to 30")))
+        }
+        var entries: [(lesion: LesionID, value: String)] = []
+        for entry in submission.results {
+            entries.append((try Self.lesionID(entry.lesion, field: "--result"), entry.value))
+        }
+        do {
+            return try connection.withTransaction { tx in
+                let patient = try PatientRow.findRecordable(registryID, on: tx)
+                try patient.validate(date, field: "--date", today: today)
+                guard let recorded = try RecordedSeries.load(patientID: patient.id, evaluator: evaluator, on: tx) else {
+                    throw AssessmentError.noBaseline(registryID: patient.summary.registryID, evaluator: evaluator)
+                }
+                // Checked before the therapy line is looked up, which a date before baseline would also fail
+                // less clearly. The baseline is itself an assessment of this evaluator on its date.
+                if date < recorded.baseline.date {
+                    throw RecistInputError.assessmentBeforeBaseline(date: date, baseline: recorded.baseline.date)
+                }
+                if date == recorded.baseline.date { throw RecistInputError.duplicateTimePoint(date: date, evaluator: evaluator) }
+                let line = try TherapyLineReference.resolve(
+                    patientID: patient.id, registryID: patient.summary.registryID, number: submission.lineNumber, date: date, on: tx)
+                if let seriesLine = recorded.line, seriesLine.id != line.id {
+                    throw AssessmentError.therapyLineChanged(evaluator: evaluator, line: line.number, seriesLine: seriesLine.number)
+                }
+                var results: [LesionResult] = []
+                for entry in entries {
+                    let finding = try Self.finding(entry.value, lesion: entry.lesion, baselineClass: recorded.lesions[entry.lesion]?.lesionClass)
+                    results.append(LesionResult(lesion: entry.lesion, finding: finding))
+                }
+                let timePoint = TimePoint(date: date, evaluator: evaluator, results: results)
+                let policy = try ResponsePolicyRow.load(trial: line.trialNCT, on: tx)
+                let timeline = try ResponseAssessment.evaluate(
+                    baseline: recorded.baseline, timePoints: recorded.timePoints + [timePoint], therapyStart: line.startedOn, policy: policy)
+
+                let rows = try tx.query(
+                    """
+                    INSERT INTO assessments (patient_id, evaluator, assessed_on, therapy_line_id)
+                    VALUES (\(patient.id), \(evaluator.rawValue), \(date), \(line.id)) RETURNING assessment_id
+                    """)
+                let assessment = try rows[0].decode(Int.self, "assessment_id")
+                for result in results {
+                    let stored = StoredFinding(result.finding)
+                    let lesionRow: Int
+                    if let known = recorded.lesions[result.lesion] {
+                        lesionRow = known.rowID
+                    } else {
+                        let inserted = try tx.query(
+                            """
+                            INSERT INTO lesions (patient_id, evaluator, label, lesion_class)
+                            VALUES (\(patient.id), \(evaluator.rawValue), \(result.lesion.rawValue), \(stored.lesionClass.rawValue))
+                            RETURNING lesion_id
+                            """)
+                        lesionRow = try inserted[0].decode(Int.self, "lesion_id")
+                    }
+                    try tx.execute(
+                        """
+                        INSERT INTO assessment_results (assessment_id, lesion_id, lesion_class, result, diameter_mm)
+                        VALUES (\(assessment), \(lesionRow), \(stored.lesionClass.rawValue), \(stored.result), \(stored.diameter))
+                        """)
+                }
+                guard let evaluation = timeline.series(for: evaluator)?.evaluations.first(where: { $0.date == date }) else {
+                    throw AssessmentError.noFollowUp(registryID: patient.summary.registryID, evaluator: evaluator)
+                }
+                return RecordedAssessment(
+                    registryID: patient.summary.registryID, evaluator: evaluator, lineNumber: line.number, evaluation: evaluation)
+            }
+        } catch {
+            throw AssessmentError.wrap(error)
+        }
+    }
+
+    static func evaluator(_ text: String?) throws(AssessmentError) -> Evaluator {
+        guard let text else { return .investigator }
+        let name = text.trimmingCharacters(in: .whitespaces).lowercased()
+        guard name.range(of: "^[a-z][a-z0-9_-]{0,39}$", options: .regularExpression) != nil else {
+            throw .registry(.input(.malformed(
+                field: "--evaluator", value: text, expected: "investigator or a reader's name of letters, digits, - and _")))
+        }
+        return Evaluator(name)
+    }
+
+    static func lesionID(_ text: String, field: String) throws(AssessmentError) -> LesionID {
+        let label = text.trimmingCharacters(in: .whitespaces).uppercased()
+        guard label.range(of: "^[A-Z0-9][A-Z0-9_.-]{0,19}$", options: .regularExpression) != nil else {
+            throw .registry(.input(.malformed(field: field, value: text, expected: "a lesion identifier such as T1, NT2 or NEW1")))
+        }
+        return LesionID(label)
+    }
+
+    private static func baselineClass(_ text: String) throws(AssessmentError) -> LesionClass {
+        switch text.trimmingCharacters(in: .whitespaces).lowercased().replacingOccurrences(of: "_", with: "-") {
+        case "target": return .target
+        case "non-target", "nontarget": return .nonTarget
+        default:
+            throw .registry(.input(.notAllowed(
+                field: "--class", value: text,
+                allowed: "target, non-target (a lesion first seen at a follow-up is reported there: --result NEW1=unequivocal)")))
+        }
+    }
+
+    static func diameter(_ text: String, field: String) throws(AssessmentError) -> Millimetres {
+        guard let value = Millimetres(text.trimmingCharacters(in: .whitespaces)) else {
+            throw .registry(.input(.malformed(field: field, value: text, expected: "a diameter in mm with at most two decimals, e.g. 32 or 4.95")))
+        }
+        return value
+    }
+
+    /// Reads a typed result. The kind of value says which class the reader reports the lesion under, so
+    /// a class change reaches the engine and is refused there; only "not done" follows the baseline class.
+    static func finding(_ text: String, lesion: LesionID, baselineClass: LesionClass?) throws(AssessmentError) -> LesionResult.Finding {
+        let word = text.trimmingCharacters(in: .whitespaces).lowercased()
+            .replacingOccurrences(of: " ", with: "-").replacingOccurrences(of: "_", with: "-")
+        switch word {
+        case "too-small", "too-small-to-measure": return .target(.tooSmallToMeasure)
+        case "disappeared": return .target(.disappeared)
+        case "not-done": return baselineClass == .nonTarget ? .nonTarget(.notEvaluable) : .target(.notDone)
+        case "present": return .nonTarget(.present)
+        case "absent": return .nonTarget(.absent)
+        case "unequivocal-progression": return .nonTarget(.unequivocalProgression)
+        case "not-evaluable": return .nonTarget(.notEvaluable)
+        case "equivocal": return .new(.equivocal)
+        case "unequivocal": return .new(.unequivocal)
+        default:
+            guard let value = Millimetres(text.trimmingCharacters(in: .whitespaces)) else {
+                throw .registry(.input(.malformed(
+                    field: "--result \(lesion)", value: text,
+                    expected: "a diameter in mm (e.g. 25 or 4.95), too-small, disappeared or not-done for a target; "
+                        + "present, absent, unequivocal-progression or not-evaluable for a non-target; "
+                        + "equivocal or unequivocal for a new lesion")))
+            }
+            return .target(.measured(value))
+        }
+    }
+}
+
+/// Runs a pure check, turning its error into ``AssessmentError``.
+func input<T>(_ body: () throws(RegistryInputError) -> T) throws(AssessmentError) -> T {
+    do {
+        return try body()
+    } catch {
+        throw .registry(.input(error))
+    }
+}
+
+/// The class as the database spells it (`non_target`, where the engine says `non-target`).
+enum StoredLesionClass: String {
+    case target
+    case nonTarget = "non_target"
+    case new
+
+    init(_ lesionClass: LesionClass) {
+        switch lesionClass {
+        case .target: self = .target
+        case .nonTarget: self = .nonTarget
+        case .new: self = .new
+        }
+    }
+
+    var lesionClass: LesionClass {
+        switch self {
+        case .target: .target
+        case .nonTarget: .nonTarget
+        case .new: .new
+        }
+    }
+}
+
+/// One result as the assessment_results table stores it.
+struct StoredFinding {
+    let lesionClass: StoredLesionClass
+    let result: String
+    let diameter: Millimetres?
+
+    init(_ finding: LesionResult.Finding) {
+        lesionClass = StoredLesionClass(finding.lesionClass)
+        switch finding {
+        case .target(.measured(let value)): (result, diameter) = ("measured", value)
+        case .target(.tooSmallToMeasure): (result, diameter) = ("too_small_to_measure", nil)
+        case .target(.disappeared): (result, diameter) = ("disappeared", nil)
+        case .target(.notDone): (result, diameter) = ("not_done", nil)
+        case .nonTarget(let state): (result, diameter) = (state.rawValue.replacingOccurrences(of: " ", with: "_"), nil)
+        case .new(let state): (result, diameter) = (state.rawValue, nil)
+        }
+    }
+
+    /// The finding of a stored row; `nil` for a row the schema's checks would not have let in.
+    static func finding(result: String, diameter: Millimetres?) -> LesionResult.Finding? {
+        switch result {
+        case "measured": diameter.map { .target(.measured($0)) }
+        case "too_small_to_measure": .target(.tooSmallToMeasure)
+        case "disappeared": .target(.disappeared)
+        case "not_done": .target(.notDone)
+        case "equivocal": .new(.equivocal)
+        case "unequivocal": .new(.unequivocal)
+        default: NonTargetState(rawValue: result.replacingOccurrences(of: "_", with: " ")).map { .nonTarget($0) }
+        }
+    }
+}
+
+/// An evaluator's stored baseline and follow-up time points, as the engine takes them.
+struct RecordedSeries {
+    struct StoredLesion {
+        let rowID: Int
+        let lesionClass: LesionClass
+    }
+
+    let baselineAssessmentID: Int
+    let baseline: Baseline
+    /// Every lesion of the evaluator by label, new lesions included.
+    let lesions: [LesionID: StoredLesion]
+    /// Follow-ups in date order.
+    let timePoints: [TimePoint]
+    /// The therapy line the follow-ups assess; nil before the first follow-up.
+    let line: TherapyLineReference?
+
+    /// nil when the evaluator has no baseline for this patient.
+    static func load(patientID: Int, evaluator: Evaluator, on connection: Connection) throws -> RecordedSeries? {
+        let baselineRows = try connection.query(
+            """
+            SELECT assessment_id, assessed_on FROM assessments
+            WHERE patient_id = \(patientID) AND evaluator = \(evaluator.rawValue) AND is_baseline
+            """)
+        guard let baselineRow = baselineRows.first else { return nil }
+        let baselineID = try baselineRow.decode(Int.self, "assessment_id")
+        let baselineDate = try baselineRow.decode(CalendarDate.self, "assessed_on")
+
+        var lesions: [LesionID: StoredLesion] = [:]
+        var targets: [TargetLesion] = []
+        var nonTargets: [NonTargetLesion] = []
+        let lesionRows = try connection.query(
+            """
+            SELECT l.lesion_id, l.label, l.lesion_class, l.organ, l.is_lymph_node, r.diameter_mm
+            FROM lesions l
+            LEFT JOIN assessment_results r ON r.lesion_id = l.lesion_id AND r.assessment_id = \(baselineID)
+            WHERE l.patient_id = \(patientID) AND l.evaluator = \(evaluator.rawValue)
+            ORDER BY l.lesion_id
+            """)
+        for row in lesionRows {
+            let id = LesionID(try row.decode(String.self, "label"))
+            let stored = StoredLesionClass(rawValue: try row.decode(String.self, "lesion_class")) ?? .new
+            lesions[id] = StoredLesion(rowID: try row.decode(Int.self, "lesion_id"), lesionClass: stored.lesionClass)
+            let site = AnatomicSite(try row.decode(String?.self, "organ") ?? "")
+            let isNode = try row.decode(Bool.self, "is_lymph_node")
+            let diameter = try row.decode(Millimetres?.self, "diameter_mm")
+            switch stored {
+            case .target:
+                targets.append(TargetLesion(id: id, site: site, isLymphNode: isNode, baselineDiameter: diameter ?? .zero))
+            case .nonTarget:
+                nonTargets.append(NonTargetLesion(id: id, site: site, isLymphNode: isNode, baselineDiameter: diameter))
+            case .new:
+                break
+            }
+        }
+        let baseline = try Baseline(date: baselineDate, targets: targets, nonTargets: nonTargets)
+
+        let resultRows = try connection.query(
+            """
+            SELECT a.assessment_id, a.assessed_on, a.therapy_line_id, t.line_number, t.started_on, t.trial_nct,
+                l.label, r.result, r.diameter_mm
+            FROM assessments a
+            JOIN therapy_lines t ON t.therapy_line_id = a.therapy_line_id
+            JOIN assessment_results r ON r.assessment_id = a.assessment_id
+            JOIN lesions l ON l.lesion_id = r.lesion_id
+            WHERE a.patient_id = \(patientID) AND a.evaluator = \(evaluator.rawValue) AND NOT a.is_baseline
+            ORDER BY a.assessed_on, l.lesion_id
+            """)
+        var timePoints: [TimePoint] = []
+        var currentAssessment: Int?
+        var line: TherapyLineReference?
+        for row in resultRows {
+            let assessment = try row.decode(Int.self, "assessment_id")
+            if assessment != currentAssessment {
+                currentAssessment = assessment
+                timePoints.append(TimePoint(date: try row.decode(CalendarDate.self, "assessed_on"), evaluator: evaluator, results: []))
+                if line == nil {
+                    line = TherapyLineReference(
+                        id: try row.decode(Int.self, "therapy_line_id"), number: try row.decode(Int.self, "line_number"),
+                        startedOn: try row.decode(CalendarDate.self, "started_on"), trialNCT: try row.decode(String?.self, "trial_nct"))
+                }
+            }
+            let result = try row.decode(String.self, "result")
+            guard let finding = StoredFinding.finding(result: result, diameter: try row.decode(Millimetres?.self, "diameter_mm")) else {
+                throw PostgresDecodingFailure("assessment result '\(result)' is not one the registry writes")
+            }
+            timePoints[timePoints.count - 1].results.append(LesionResult(lesion: LesionID(try row.decode(String.self, "label")), finding: finding))
+        }
+        return RecordedSeries(baselineAssessmentID: baselineID, baseline: baseline, lesions: lesions, timePoints: timePoints, line: line)
+    }
+}
+
+/// The therapy line a series of assessments is scored against.
+struct TherapyLineReference {
+    let id: Int
+    let number: Int
+    let startedOn: CalendarDate
+    let trialNCT: String?
+
+    /// The line asked for, or the latest line started on or before the assessment date.
+    static func resolve(patientID: Int, registryID: String, number: Int?, date: CalendarDate, on connection: Connection) throws -> TherapyLineReference {
+        var query: Query = "SELECT therapy_line_id, line_number, started_on, trial_nct FROM therapy_lines WHERE patient_id = \(patientID)"
+        if let number {
+            query.append(" AND line_number = \(number)")
+        } else {
+            query.append(" AND started_on <= \(date) ORDER BY started_on DESC, line_number DESC LIMIT 1")
+        }
+        guard let row = try connection.query(query).first else {
+            if let number { throw RegistryError.therapyLineNotFound(registryID: registryID, line: number) }
+            throw AssessmentError.noTherapyLine(registryID: registryID, date: date)
+        }
+        return TherapyLineReference(
+            id: try row.decode(Int.self, "therapy_line_id"), number: try row.decode(Int.self, "line_number"),
+            startedOn: try row.decode(CalendarDate.self, "started_on"), trialNCT: try row.decode(String?.self, "trial_nct"))
+    }
+}

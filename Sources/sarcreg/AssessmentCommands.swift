@@ -1,0 +1,260 @@
+import ArgumentParser
+import Foundation
+import RegistryDomain
+import RegistryServices
+
+extension Sarcreg {
+    struct LesionCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "lesion", abstract: "Lesions chosen at baseline for RECIST 1.1.", subcommands: [Add.self])
+    }
+
+    struct AssessCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "assess", abstract: "Tumor assessments: every lesion result of one time point.", subcommands: [Record.self])
+    }
+
+    struct ResponseCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "response", abstract: "RECIST 1.1 responses computed from the recorded assessments.", subcommands: [Show.self])
+    }
+}
+
+extension Sarcreg.LesionCommand {
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a target or non-target lesion to a reader's baseline, with its baseline measurement.",
+            discussion: """
+                The first lesion creates the reader's baseline assessment on --date; later lesions must use the same \
+                date. RECIST 1.1 limits apply: at most 5 targets, 2 per organ (all lymph nodes count as one organ), \
+                targets of at least 10 mm (nodes: 15 mm short axis).
+                """)
+
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "Registry id.") var registryID: String
+        @Option(help: "Lesion identifier kept for the whole study, e.g. T1, NT1.") var lesion: String
+        @Option(name: .customLong("class"), help: "target or non-target.") var lesionClass: String
+        @Option(help: "Organ or location, e.g. liver, lung, retroperitoneum.") var organ: String
+        @Flag(help: "The lesion is a lymph node (measured by its short axis).") var node = false
+        @Option(help: "Imaging method: \(ImagingMethod.allowedValues).") var method: String
+        @Option(help: "Longest diameter in mm (short axis for a node); required for a target.") var diameter: String?
+        @Option(help: "Baseline scan date (YYYY-MM-DD).") var date: String
+        @Option(help: "investigator (default) or an independent reader's name.") var evaluator: String?
+
+        func run() throws {
+            let update = try AssessmentService(connection: database.connect()).addLesion(
+                registryID,
+                LesionSubmission(
+                    lesion: lesion, lesionClass: lesionClass, organ: organ, isLymphNode: node, method: method,
+                    diameter: diameter, date: date, evaluator: evaluator))
+            let baseline = update.baseline
+            print(
+                "Added lesion \(update.lesion) to the \(update.evaluator) baseline of \(update.registryID) on \(baseline.date): "
+                    + "\(baseline.targets.count) target(s), sum \(baseline.sumOfDiameters) mm; \(baseline.nonTargets.count) non-target(s).")
+        }
+    }
+}
+
+extension Sarcreg.AssessCommand {
+    struct Record: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record every lesion result of one time point at once; a bad value refuses the whole assessment.",
+            discussion: """
+                Results are LESION=VALUE: a diameter in mm (25, 4.95), too-small (scored 5 mm), disappeared (0 mm) \
+                or not-done for a target; present, absent, unequivocal-progression or not-evaluable for a non-target; \
+                equivocal or unequivocal for a lesion first seen now (e.g. NEW1=unequivocal). A CSV file with the \
+                header lesion,result and one LESION,VALUE per line may be given instead.
+                """)
+
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "Registry id.") var registryID: String
+        @Option(help: "Assessment date (YYYY-MM-DD), the earliest scan date of the time point.") var date: String
+        @Option(help: "investigator (default) or an independent reader's name.") var evaluator: String?
+        @Option(help: "Therapy line assessed (default: the line in progress on --date).") var line: Int?
+        @Option(name: .customLong("result"), help: "LESION=VALUE; repeat for every lesion.") var results: [String] = []
+        @Option(name: .customLong("from-csv"), help: "CSV file of lesion,result lines with a header.") var csvFile: String?
+
+        func run() throws {
+            var entries = try results.map(Self.entry)
+            if let csvFile { entries += try ResultSheet.entries(fromFile: csvFile) }
+            let recorded = try AssessmentService(connection: database.connect()).record(
+                registryID, AssessmentSubmission(date: date, evaluator: evaluator, lineNumber: line, results: entries))
+            let evaluation = recorded.evaluation
+            print(
+                "Recorded \(entries.count) result(s) for \(recorded.registryID) on \(evaluation.date) (\(recorded.evaluator), "
+                    + "line \(recorded.lineNumber)): \(evaluation.overall) - \(evaluation.rule)")
+        }
+
+        static func entry(_ text: String) throws -> LesionResultEntry {
+            let parts = text.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw ValidationError("--result '\(text)' is malformed; expected LESION=VALUE such as T1=25 or NT1=present")
+            }
+            return LesionResultEntry(lesion: String(parts[0]), value: String(parts[1]))
+        }
+    }
+}
+
+/// The small CSV a reader's results arrive in: a `lesion,result` header, then one lesion per line.
+enum ResultSheet {
+    static func entries(fromFile path: String) throws -> [LesionResultEntry] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ValidationError("--from-csv \(path): the file cannot be read")
+        }
+        return try entries(String(decoding: data, as: UTF8.self), file: path)
+    }
+
+    static func entries(_ text: String, file: String) throws -> [LesionResultEntry] {
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
+        guard let header = lines.first, fields(header).map({ $0.lowercased() }) == ["lesion", "result"] else {
+            throw ValidationError("--from-csv \(file) line 1: expected the header lesion,result")
+        }
+        var entries: [LesionResultEntry] = []
+        for (index, line) in lines.enumerated().dropFirst() where !line.isEmpty {
+            let cells = fields(line)
+            guard cells.count == 2, !cells[0].isEmpty, !cells[1].isEmpty else {
+                throw ValidationError("--from-csv \(file) line \(index + 1): expected LESION,RESULT, got '\(line)'")
+            }
+            entries.append(LesionResultEntry(lesion: cells[0], value: cells[1]))
+        }
+        return entries
+    }
+
+    /// Splits on commas; a cell may be wrapped in double quotes (spreadsheets quote freely).
+    private static func fields(_ line: String) -> [String] {
+        line.split(separator: ",", omittingEmptySubsequences: false).map { cell in
+            var text = cell.trimmingCharacters(in: .whitespaces)
+            if text.count >= 2, text.hasPrefix("\""), text.hasSuffix("\"") { text = String(text.dropFirst().dropLast()) }
+            return text
+        }
+    }
+}
+
+/// One time point of the timeline as `response show` prints it.
+struct TimelineRow: Encodable, TabularRow {
+    let date: CalendarDate
+    /// nil without target disease; the measured part when a target was not measured.
+    let sumMM: Decimal?
+    let allTargetsMeasured: Bool
+    let percentFromBaseline: Decimal?
+    let percentFromNadir: Decimal?
+    let target: String?
+    let nonTarget: String?
+    let newLesion: String?
+    let overall: String
+    let countsForBestResponse: Bool
+    let rule: String
+
+    init(_ evaluation: TimePointEvaluation) {
+        date = evaluation.date
+        sumMM = evaluation.sumOfDiameters?.decimalValue
+        allTargetsMeasured = evaluation.allTargetsMeasured
+        percentFromBaseline = evaluation.percentChangeFromBaseline?.decimalValue
+        percentFromNadir = evaluation.percentChangeFromNadir?.decimalValue
+        target = evaluation.target?.response.rawValue
+        nonTarget = evaluation.nonTarget?.response.rawValue
+        newLesion = evaluation.newLesion?.rawValue
+        overall = evaluation.overall.rawValue
+        countsForBestResponse = !evaluation.isAfterProgression
+        rule = evaluation.rule.description
+        cells = [
+            date.description,
+            evaluation.sumOfDiameters.map { $0.description + (evaluation.allTargetsMeasured ? "" : " (partial)") } ?? "",
+            evaluation.percentChangeFromBaseline.cell, evaluation.percentChangeFromNadir.cell,
+            target ?? "", nonTarget ?? "", newLesion ?? "",
+            overall + (evaluation.isAfterProgression ? " (after PD)" : ""), rule,
+        ]
+    }
+
+    static var columns: [String] { ["date", "sum mm", "vs baseline", "vs nadir", "target", "non-target", "new", "overall", "rule"] }
+    let cells: [String]
+
+    private enum CodingKeys: String, CodingKey {
+        case date, sumMM, allTargetsMeasured, percentFromBaseline, percentFromNadir, target, nonTarget, newLesion, overall,
+            countsForBestResponse, rule
+    }
+}
+
+/// A best-overall-response figure for JSON output.
+struct BestResponseReport: Encodable {
+    let response: String
+    let date: CalendarDate?
+    let rule: String
+
+    init(_ determination: BestResponseDetermination) {
+        response = determination.response.rawValue
+        date = determination.date
+        rule = determination.rule.description
+    }
+}
+
+/// Everything `response show --format json` prints.
+struct ResponseReport: Encodable {
+    let registryID: String
+    let evaluator: String
+    let therapyLine: Int
+    let trial: String?
+    let therapyStart: CalendarDate
+    let baselineDate: CalendarDate
+    let baselineSumMM: Decimal
+    let confirmationRequired: Bool
+    let timePoints: [TimelineRow]
+    let bestOverallResponse: BestResponseReport
+    let confirmedBestOverallResponse: BestResponseReport
+    let firstProgression: CalendarDate?
+    let progressionFreeSurvival: String
+
+    init(_ response: PatientResponse) {
+        let series = response.series
+        registryID = response.registryID
+        evaluator = response.evaluator.rawValue
+        therapyLine = response.lineNumber
+        trial = response.trialNCT
+        therapyStart = response.timeline.therapyStart
+        baselineDate = response.baseline.date
+        baselineSumMM = response.baseline.sumOfDiameters.decimalValue
+        confirmationRequired = response.timeline.policy.confirmationRequired
+        timePoints = series.evaluations.map(TimelineRow.init)
+        bestOverallResponse = BestResponseReport(series.bestOverallResponse.unconfirmed)
+        confirmedBestOverallResponse = BestResponseReport(series.bestOverallResponse.confirmed)
+        firstProgression = series.progression.firstProgression
+        progressionFreeSurvival = series.progression.progressionFreeSurvival.description
+    }
+}
+
+extension Sarcreg.ResponseCommand {
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show a reader's RECIST timeline, best overall response (unconfirmed and confirmed) and first progression.")
+
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: FormatOptions
+        @Argument(help: "Registry id.") var registryID: String
+        @Option(help: "investigator (default) or an independent reader's name.") var evaluator: String?
+
+        func run() throws {
+            let response = try ResponseService(connection: database.connect()).response(registryID, evaluator: evaluator)
+            let report = ResponseReport(response)
+            switch output.format {
+            case .json: try Output.printJSON(report)
+            case .csv: try Output.print(report.timePoints, as: .csv)
+            case .table: print(Self.text(report), terminator: "")
+            }
+        }
+
+        static func text(_ report: ResponseReport) -> String {
+            let primary = report.confirmationRequired ? "confirmed" : "unconfirmed"
+            var text = "\(report.registryID), \(report.evaluator): baseline \(report.baselineDate) (sum \(report.baselineSumMM) mm), "
+                + "therapy line \(report.therapyLine) from \(report.therapyStart)"
+                + (report.trial.map { " in \($0)" } ?? "") + "\n\n"
+            text += TextTable(header: TimelineRow.columns).render(report.timePoints.map(\.cells)) + "\n"
+            text += "BOR:           \(report.bestOverallResponse.response) - \(report.bestOverallResponse.rule)\n"
+            text += "Confirmed BOR: \(report.confirmedBestOverallResponse.response) - \(report.confirmedBestOverallResponse.rule)\n"
+            text += "Primary BOR:   \(primary) (trial policy)\n"
+            text += "First PD:      \(report.firstProgression.map(\.description) ?? "none") (PFS \(report.progressionFreeSurvival))\n"
+            return text
+        }
+    }
+}
