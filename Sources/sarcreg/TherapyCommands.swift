@@ -6,7 +6,7 @@ extension Sarcreg {
     struct TherapyCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "therapy", abstract: "The therapy catalog and patients' therapy lines.",
-            subcommands: [Start.self, Stop.self])
+            subcommands: [Start.self, Stop.self, Catalog.self])
     }
 }
 

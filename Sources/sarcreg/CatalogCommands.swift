@@ -1,0 +1,168 @@
+import ArgumentParser
+import Foundation
+import RegistryDomain
+import RegistryServices
+
+/// One indication of the catalog as a table or CSV row; an agent without indications gets one row.
+struct CatalogRow: Encodable, TabularRow {
+    let agent: String
+    let drugClass: String
+    let indication: String
+    let status: String
+    let since: String
+    let authority: String
+    let label: String
+
+    static var columns: [String] { ["agent", "class", "indication", "status", "since", "authority", "label"] }
+    var cells: [String] { [agent, drugClass, indication, status, since, authority, label] }
+
+    static func rows(_ listing: CatalogListing) -> [CatalogRow] {
+        guard !listing.indications.isEmpty else {
+            return [CatalogRow(agent: listing.agent.name, drugClass: listing.agent.drugClass, indication: "", status: "", since: "", authority: "", label: "")]
+        }
+        return listing.indications.map { indication in
+            CatalogRow(
+                agent: listing.agent.name, drugClass: listing.agent.drugClass, indication: indication.code,
+                status: indication.status?.status.rawValue ?? "no status yet", since: indication.status?.effectiveDate.description ?? "",
+                authority: indication.status?.authority ?? "", label: indication.label)
+        }
+    }
+}
+
+extension CatalogStatusRecord: TabularRow {
+    static var columns: [String] { ["indication", "status", "effective", "precision", "authority", "source", "note"] }
+    var cells: [String] { [indication, status.rawValue, effectiveDate.description, precision, authority, source, note.cell] }
+}
+
+/// `--as-of`, parsed the way every registry date is, naming the option when it is malformed.
+struct AsOfOption: ParsableArguments {
+    @Option(name: .customLong("as-of"), help: "Evaluation date (YYYY-MM-DD). Default: today.")
+    var text: String?
+
+    func date() throws -> CalendarDate {
+        guard let text else { return .today }
+        return try ClinicalDateCheck.parse(text, field: "--as-of")
+    }
+}
+
+extension Sarcreg.TherapyCommand {
+    struct Catalog: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The targeted-therapy catalog: agents, indications, criteria and dated status.",
+            subcommands: [List.self, Show.self, AddStatus.self, AddIndication.self])
+    }
+}
+
+extension Sarcreg.TherapyCommand.Catalog {
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List agents with their indications and the status of each on a date.")
+
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: FormatOptions
+        @OptionGroup var asOf: AsOfOption
+        @Option(help: "Only indications with this status: \(TherapyStatus.allowedValues).") var status: String?
+
+        func run() throws {
+            let filter = try status.map { text throws(RegistryInputError) in try TherapyStatus.parse(text, field: "--status") }
+            let listings = try TherapyCatalogService(connection: database.connect()).list(asOf: asOf.date(), status: filter)
+            switch output.format {
+            case .json: try Output.printJSON(listings)
+            case .table, .csv: try Output.print(listings.flatMap(CatalogRow.rows), as: output.format)
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show an agent: each indication's criteria in words, warnings, evidence and status history.")
+
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: FormatOptions
+        @OptionGroup var asOf: AsOfOption
+        @Argument(help: "Agent code, e.g. tazemetostat.") var agent: String
+
+        func run() throws {
+            let detail = try TherapyCatalogService(connection: database.connect()).show(agent: agent, asOf: asOf.date())
+            switch output.format {
+            case .json: try Output.printJSON(detail)
+            case .csv: try Output.print(detail.indications.flatMap(\.statusHistory), as: .csv)
+            case .table: print(CatalogText.render(detail), terminator: "")
+            }
+        }
+    }
+
+    struct AddStatus: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record a change of an indication's status as a new dated row (administrators).",
+            discussion: "Earlier rows are kept: the status on a date is the latest row effective on or before it.")
+
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "Indication code, e.g. vimseltinib_tgct (see `therapy catalog show AGENT`).") var indication: String
+        @Option(help: "New status: \(TherapyStatus.allowedValues).") var status: String
+        @Option(help: "Date the status took effect (YYYY-MM-DD), not in the future.") var date: String
+        @Option(help: "Regulator: \(TherapyCatalogService.authorities.joined(separator: ", ")).") var authority: String
+        @Option(help: "Citation for the change, e.g. 'FDA approval 2025-02-14 (Romvimza)'.") var source: String
+        @Option(help: "Optional note.") var note: String?
+
+        func run() throws {
+            let record = try TherapyCatalogService(connection: database.connect()).addStatus(
+                StatusChangeSubmission(indication: indication, status: status, effectiveDate: date, authority: authority, source: source, note: note))
+            print("Recorded \(record.indication): \(record.status.rawValue) (\(record.authority)) effective \(record.effectiveDate).")
+        }
+    }
+
+    struct AddIndication: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add an indication with its criteria and first status from a JSON file (administrators).",
+            discussion: """
+                Keys: agent, combined_with, code, label, histology {include, exclude} (ICD-O-3 codes or entity \
+                groups), biomarkers [{requirement, label, gene, kind, partner, acquired_resistance_only}], \
+                minimum_age_years, disease_settings, prior_therapy_classes, minimum_prior_lines, boxed_warning, \
+                rems_required, evidence_summary, source, initial_status {status, effective_date, authority, source, note}.
+                """)
+
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "The indication as a JSON file.") var file: String
+
+        func run() throws {
+            let data: Data
+            do {
+                data = try Data(contentsOf: URL(fileURLWithPath: file))
+            } catch {
+                throw ValidationError("--file '\(file)' cannot be read")
+            }
+            let added = try TherapyCatalogService(connection: database.connect()).addIndication(json: data)
+            print("Added \(added.code) with \(added.criteria.count) criteria; status \(added.currentStatus?.status.rawValue ?? "none").")
+        }
+    }
+}
+
+/// The plain-text page of `therapy catalog show`.
+enum CatalogText {
+    static func render(_ detail: CatalogAgentDetail) -> String {
+        let agent = detail.agent
+        var text = "\(agent.name) (\(agent.code)): \(agent.drugClass.replacingOccurrences(of: "_", with: " "))"
+        text += "; targets \(agent.targets.joined(separator: ", "))"
+        if let route = agent.route { text += "; \(route)" }
+        text += "; source \(agent.source)\n"
+        if detail.indications.isEmpty { text += "\nNo indication in the catalog.\n" }
+        for indication in detail.indications {
+            text += "\n\(indication.code): \(indication.label)\n"
+            if let partner = indication.combinedWith { text += "  combined with \(partner)\n" }
+            let status = indication.currentStatus.map { "\($0.status) (\($0.status.rawValue), \($0.authority), since \($0.effectiveDate))" }
+            text += "  status on \(detail.asOf): \(status ?? "none yet")\n"
+            text += "  boxed warning: \(indication.boxedWarning ?? "none")\n"
+            text += "  REMS: \(indication.remsRequired ? "required" : "not required")\n"
+            text += "  evidence: \(indication.evidenceSummary)\n"
+            text += "  source: \(indication.source)\n"
+            text += "  criteria:\n" + indication.criteria.map { "    - \($0)\n" }.joined()
+            text += "  status history:\n"
+            text += TextTable(header: ["effective", "precision", "status", "authority", "source", "note"])
+                .render(indication.statusHistory.map {
+                    [$0.effectiveDate.description, $0.precision, $0.status.rawValue, $0.authority, $0.source, $0.note.cell]
+                })
+                .split(separator: "\n").map { "    \($0)\n" }.joined()
+        }
+        return text
+    }
+}
