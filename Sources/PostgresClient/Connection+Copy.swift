@@ -79,14 +79,7 @@ extension Connection {
     /// Runs a `COPY ... FROM STDIN` statement given as trusted SQL and streams the data.
     @discardableResult
     public func copyIn(_ statement: Query, _ body: (borrowing CopyInWriter) throws -> Void) throws -> Int {
-        precondition(statement.bindings.isEmpty, "COPY cannot take bound parameters")
-        let start = PQexec(handle, statement.sql)
-        guard let start, PQresultStatus(start) == PGRES_COPY_IN else {
-            defer { PQclear(start) }
-            if let start { throw Self.serverError(start, connection: handle, sql: statement.sql) }
-            throw clientError(Self.firstLine(PQerrorMessage(handle)), sql: statement.sql)
-        }
-        PQclear(start)
+        try startCopy(statement, expecting: PGRES_COPY_IN)
         var bodyError: (any Error)?
         do {
             try body(CopyInWriter(handle: handle, connection: self))
@@ -113,14 +106,7 @@ extension Connection {
     /// - Returns: the number of rows copied.
     @discardableResult
     public func copyOut(_ statement: Query, _ receive: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
-        precondition(statement.bindings.isEmpty, "COPY cannot take bound parameters")
-        let start = PQexec(handle, statement.sql)
-        guard let start, PQresultStatus(start) == PGRES_COPY_OUT else {
-            defer { PQclear(start) }
-            if let start { throw Self.serverError(start, connection: handle, sql: statement.sql) }
-            throw clientError(Self.firstLine(PQerrorMessage(handle)), sql: statement.sql)
-        }
-        PQclear(start)
+        try startCopy(statement, expecting: PGRES_COPY_OUT)
         var receiveError: (any Error)?
         while true {
             var buffer: UnsafeMutablePointer<CChar>? = nil
@@ -142,6 +128,18 @@ extension Connection {
         let count = try finishCopy(sql: statement.sql)
         if let receiveError { throw receiveError }
         return count
+    }
+
+    /// Sends the COPY statement and checks that the server entered the expected copy mode.
+    private func startCopy(_ statement: Query, expecting mode: ExecStatusType) throws {
+        precondition(statement.bindings.isEmpty, "COPY cannot take bound parameters")
+        let start = PQexec(handle, statement.sql)
+        guard let start, PQresultStatus(start) == mode else {
+            defer { PQclear(start) }
+            if let start { throw Self.serverError(start, connection: handle, sql: statement.sql) }
+            throw clientError(Self.firstLine(PQerrorMessage(handle)), sql: statement.sql)
+        }
+        PQclear(start)
     }
 
     /// Reads results until libpq returns NULL, as its COPY protocol requires; returns the row count.
