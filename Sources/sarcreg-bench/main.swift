@@ -12,6 +12,8 @@ do {
     switch command {
     case "copy":
         try CopyBenchmark(rows: count ?? 1_000_000).run()
+    case "recist":
+        print(RecistThroughput.run(timePoints: count ?? 1_000_000))
     default:
         FileHandle.standardError.write(Data("unknown benchmark \(command); use copy or recist\n".utf8))
         exit(64)
