@@ -28,8 +28,10 @@ public struct LesionSubmission: Sendable {
     /// `investigator` (default) or an independent reader's name.
     public var evaluator: String?
 
-    public init(lesion: String, lesionClass: String, organ: String, isLymphNode: Bool = false, method: String,
-                diameter: String? = nil, date: String, evaluator: String? = nil) {
+    public init(
+        lesion: String, lesionClass: String, organ: String, isLymphNode: Bool = false, method: String,
+        diameter: String? = nil, date: String, evaluator: String? = nil
+    ) {
         self.lesion = lesion
         self.lesionClass = lesionClass
         self.organ = organ
@@ -142,15 +144,23 @@ public struct AssessmentService {
     }
 
     /// Adds a target or non-target lesion to an evaluator's baseline (created by its first lesion).
-    public func addLesion(_ registryID: String, _ submission: LesionSubmission) throws(AssessmentError) -> BaselineUpdate {
+    public func addLesion(_ registryID: String, _ submission: LesionSubmission) throws(AssessmentError)
+        -> BaselineUpdate
+    {
         let label = try Self.lesionID(submission.lesion, field: "--lesion")
         let lesionClass = try Self.baselineClass(submission.lesionClass)
-        let method = try input { () throws(RegistryInputError) in try ImagingMethod.parse(submission.method, field: "--method") }
+        let method = try input { () throws(RegistryInputError) in
+            try ImagingMethod.parse(submission.method, field: "--method")
+        }
         let organ = submission.organ.trimmingCharacters(in: .whitespaces).lowercased()
         guard !organ.isEmpty else { throw .registry(.input(.missing(field: "--organ"))) }
-        let date = try input { () throws(RegistryInputError) in try ClinicalDateCheck.parse(submission.date, field: "--date") }
+        let date = try input { () throws(RegistryInputError) in
+            try ClinicalDateCheck.parse(submission.date, field: "--date")
+        }
         let evaluator = try Self.evaluator(submission.evaluator)
-        let diameter = try submission.diameter.map { text throws(AssessmentError) in try Self.diameter(text, field: "--diameter") }
+        let diameter = try submission.diameter.map { text throws(AssessmentError) in
+            try Self.diameter(text, field: "--diameter")
+        }
         if lesionClass == .target, diameter == nil { throw .registry(.input(.missing(field: "--diameter"))) }
         do {
             return try connection.withTransaction { tx in
@@ -165,18 +175,26 @@ public struct AssessmentService {
                             lesion: label, date: date, baseline: recorded.baseline.date, evaluator: evaluator)
                     }
                     if let first = recorded.timePoints.first {
-                        throw AssessmentError.baselineClosed(lesion: label, evaluator: evaluator, firstFollowUp: first.date)
+                        throw AssessmentError.baselineClosed(
+                            lesion: label, evaluator: evaluator, firstFollowUp: first.date)
                     }
                     if let known = recorded.lesions[label], known.lesionClass != lesionClass {
-                        throw RecistInputError.lesionClassChanged(label, baseline: known.lesionClass, reported: lesionClass, date: date)
+                        throw RecistInputError.lesionClassChanged(
+                            label, baseline: known.lesionClass, reported: lesionClass, date: date)
                     }
                     targets = recorded.baseline.targets
                     nonTargets = recorded.baseline.nonTargets
                 }
                 if lesionClass == .target, let diameter {
-                    targets.append(TargetLesion(id: label, site: AnatomicSite(organ), isLymphNode: submission.isLymphNode, baselineDiameter: diameter))
+                    targets.append(
+                        TargetLesion(
+                            id: label, site: AnatomicSite(organ), isLymphNode: submission.isLymphNode,
+                            baselineDiameter: diameter))
                 } else {
-                    nonTargets.append(NonTargetLesion(id: label, site: AnatomicSite(organ), isLymphNode: submission.isLymphNode, baselineDiameter: diameter))
+                    nonTargets.append(
+                        NonTargetLesion(
+                            id: label, site: AnatomicSite(organ), isLymphNode: submission.isLymphNode,
+                            baselineDiameter: diameter))
                 }
                 let baseline = try Baseline(date: date, targets: targets, nonTargets: nonTargets)
 
@@ -206,7 +224,8 @@ public struct AssessmentService {
                     INSERT INTO assessment_results (assessment_id, lesion_id, lesion_class, result, diameter_mm)
                     VALUES (\(baselineAssessment), \(lesionRow), \(stored.rawValue), \(result), \(diameter))
                     """)
-                return BaselineUpdate(registryID: patient.summary.registryID, evaluator: evaluator, lesion: label, baseline: baseline)
+                return BaselineUpdate(
+                    registryID: patient.summary.registryID, evaluator: evaluator, lesion: label, baseline: baseline)
             }
         } catch {
             throw AssessmentError.wrap(error)
@@ -218,8 +237,12 @@ public struct AssessmentService {
     /// The evaluator's stored series plus this time point is scored by the engine first, so an unknown
     /// lesion, a negative or implausible size, a lesion reported under another class, a duplicate
     /// result or a date before baseline refuses the whole assessment.
-    public func record(_ registryID: String, _ submission: AssessmentSubmission) throws(AssessmentError) -> RecordedAssessment {
-        let date = try input { () throws(RegistryInputError) in try ClinicalDateCheck.parse(submission.date, field: "--date") }
+    public func record(_ registryID: String, _ submission: AssessmentSubmission) throws(AssessmentError)
+        -> RecordedAssessment
+    {
+        let date = try input { () throws(RegistryInputError) in
+            try ClinicalDateCheck.parse(submission.date, field: "--date")
+        }
         let evaluator = try Self.evaluator(submission.evaluator)
         guard !submission.results.isEmpty else { throw .registry(.input(.missing(field: "--result"))) }
         if let line = submission.lineNumber, !(1...30).contains(line) {
@@ -241,21 +264,27 @@ public struct AssessmentService {
                 if date < recorded.baseline.date {
                     throw RecistInputError.assessmentBeforeBaseline(date: date, baseline: recorded.baseline.date)
                 }
-                if date == recorded.baseline.date { throw RecistInputError.duplicateTimePoint(date: date, evaluator: evaluator) }
+                if date == recorded.baseline.date {
+                    throw RecistInputError.duplicateTimePoint(date: date, evaluator: evaluator)
+                }
                 let line = try TherapyLineReference.resolve(
-                    patientID: patient.id, registryID: patient.summary.registryID, number: submission.lineNumber, date: date, on: tx)
+                    patientID: patient.id, registryID: patient.summary.registryID, number: submission.lineNumber,
+                    date: date, on: tx)
                 if let seriesLine = recorded.line, seriesLine.id != line.id {
-                    throw AssessmentError.therapyLineChanged(evaluator: evaluator, line: line.number, seriesLine: seriesLine.number)
+                    throw AssessmentError.therapyLineChanged(
+                        evaluator: evaluator, line: line.number, seriesLine: seriesLine.number)
                 }
                 var results: [LesionResult] = []
                 for entry in entries {
-                    let finding = try Self.finding(entry.value, lesion: entry.lesion, baselineClass: recorded.lesions[entry.lesion]?.lesionClass)
+                    let finding = try Self.finding(
+                        entry.value, lesion: entry.lesion, baselineClass: recorded.lesions[entry.lesion]?.lesionClass)
                     results.append(LesionResult(lesion: entry.lesion, finding: finding))
                 }
                 let timePoint = TimePoint(date: date, evaluator: evaluator, results: results)
                 let policy = try ResponsePolicyRow.load(trial: line.trialNCT, on: tx)
                 let timeline = try ResponseAssessment.evaluate(
-                    baseline: recorded.baseline, timePoints: recorded.timePoints + [timePoint], therapyStart: line.startedOn, policy: policy)
+                    baseline: recorded.baseline, timePoints: recorded.timePoints + [timePoint],
+                    therapyStart: line.startedOn, policy: policy)
 
                 let rows = try tx.query(
                     """
@@ -283,11 +312,13 @@ public struct AssessmentService {
                         VALUES (\(assessment), \(lesionRow), \(stored.lesionClass.rawValue), \(stored.result), \(stored.diameter))
                         """)
                 }
-                guard let evaluation = timeline.series(for: evaluator)?.evaluations.first(where: { $0.date == date }) else {
+                guard let evaluation = timeline.series(for: evaluator)?.evaluations.first(where: { $0.date == date })
+                else {
                     throw AssessmentError.noFollowUp(registryID: patient.summary.registryID, evaluator: evaluator)
                 }
                 return RecordedAssessment(
-                    registryID: patient.summary.registryID, evaluator: evaluator, lineNumber: line.number, evaluation: evaluation)
+                    registryID: patient.summary.registryID, evaluator: evaluator, lineNumber: line.number,
+                    evaluation: evaluation)
             }
         } catch {
             throw AssessmentError.wrap(error)
@@ -298,8 +329,11 @@ public struct AssessmentService {
         guard let text else { return .investigator }
         let name = text.trimmingCharacters(in: .whitespaces).lowercased()
         guard name.range(of: "^[a-z][a-z0-9_-]{0,39}$", options: .regularExpression) != nil else {
-            throw .registry(.input(.malformed(
-                field: "--evaluator", value: text, expected: "investigator or a reader's name of letters, digits, - and _")))
+            throw .registry(
+                .input(
+                    .malformed(
+                        field: "--evaluator", value: text,
+                        expected: "investigator or a reader's name of letters, digits, - and _")))
         }
         return Evaluator(name)
     }
@@ -307,7 +341,8 @@ public struct AssessmentService {
     static func lesionID(_ text: String, field: String) throws(AssessmentError) -> LesionID {
         let label = text.trimmingCharacters(in: .whitespaces).uppercased()
         guard label.range(of: "^[A-Z0-9][A-Z0-9_.-]{0,19}$", options: .regularExpression) != nil else {
-            throw .registry(.input(.malformed(field: field, value: text, expected: "a lesion identifier such as T1, NT2 or NEW1")))
+            throw .registry(
+                .input(.malformed(field: field, value: text, expected: "a lesion identifier such as T1, NT2 or NEW1")))
         }
         return LesionID(label)
     }
@@ -317,22 +352,32 @@ public struct AssessmentService {
         case "target": return .target
         case "non-target", "nontarget": return .nonTarget
         default:
-            throw .registry(.input(.notAllowed(
-                field: "--class", value: text,
-                allowed: "target, non-target (a lesion first seen at a follow-up is reported there: --result NEW1=unequivocal)")))
+            throw .registry(
+                .input(
+                    .notAllowed(
+                        field: "--class", value: text,
+                        allowed:
+                            "target, non-target (a lesion first seen at a follow-up is reported there: --result NEW1=unequivocal)"
+                    )))
         }
     }
 
     static func diameter(_ text: String, field: String) throws(AssessmentError) -> Millimetres {
         guard let value = Millimetres(text.trimmingCharacters(in: .whitespaces)) else {
-            throw .registry(.input(.malformed(field: field, value: text, expected: "a diameter in mm with at most two decimals, e.g. 32 or 4.95")))
+            throw .registry(
+                .input(
+                    .malformed(
+                        field: field, value: text,
+                        expected: "a diameter in mm with at most two decimals, e.g. 32 or 4.95")))
         }
         return value
     }
 
     /// Reads a typed result. The kind of value says which class the reader reports the lesion under, so
     /// a class change reaches the engine and is refused there; only "not done" follows the baseline class.
-    static func finding(_ text: String, lesion: LesionID, baselineClass: LesionClass?) throws(AssessmentError) -> LesionResult.Finding {
+    static func finding(_ text: String, lesion: LesionID, baselineClass: LesionClass?) throws(AssessmentError)
+        -> LesionResult.Finding
+    {
         let word = text.trimmingCharacters(in: .whitespaces).lowercased()
             .replacingOccurrences(of: " ", with: "-").replacingOccurrences(of: "_", with: "-")
         switch word {
@@ -347,11 +392,14 @@ public struct AssessmentService {
         case "unequivocal": return .new(.unequivocal)
         default:
             guard let value = Millimetres(text.trimmingCharacters(in: .whitespaces)) else {
-                throw .registry(.input(.malformed(
-                    field: "--result \(lesion)", value: text,
-                    expected: "a diameter in mm (e.g. 25 or 4.95), too-small, disappeared or not-done for a target; "
-                        + "present, absent, unequivocal-progression or not-evaluable for a non-target; "
-                        + "equivocal or unequivocal for a new lesion")))
+                throw .registry(
+                    .input(
+                        .malformed(
+                            field: "--result \(lesion)", value: text,
+                            expected:
+                                "a diameter in mm (e.g. 25 or 4.95), too-small, disappeared or not-done for a target; "
+                                + "present, absent, unequivocal-progression or not-evaluable for a non-target; "
+                                + "equivocal or unequivocal for a new lesion")))
             }
             return .target(.measured(value))
         }
@@ -469,7 +517,8 @@ struct RecordedSeries {
             let diameter = try row.decode(Millimetres?.self, "diameter_mm")
             switch stored {
             case .target:
-                targets.append(TargetLesion(id: id, site: site, isLymphNode: isNode, baselineDiameter: diameter ?? .zero))
+                targets.append(
+                    TargetLesion(id: id, site: site, isLymphNode: isNode, baselineDiameter: diameter ?? .zero))
             case .nonTarget:
                 nonTargets.append(NonTargetLesion(id: id, site: site, isLymphNode: isNode, baselineDiameter: diameter))
             case .new:
@@ -496,20 +545,29 @@ struct RecordedSeries {
             let assessment = try row.decode(Int.self, "assessment_id")
             if assessment != currentAssessment {
                 currentAssessment = assessment
-                timePoints.append(TimePoint(date: try row.decode(CalendarDate.self, "assessed_on"), evaluator: evaluator, results: []))
+                timePoints.append(
+                    TimePoint(date: try row.decode(CalendarDate.self, "assessed_on"), evaluator: evaluator, results: [])
+                )
                 if line == nil {
                     line = TherapyLineReference(
-                        id: try row.decode(Int.self, "therapy_line_id"), number: try row.decode(Int.self, "line_number"),
-                        startedOn: try row.decode(CalendarDate.self, "started_on"), trialNCT: try row.decode(String?.self, "trial_nct"))
+                        id: try row.decode(Int.self, "therapy_line_id"),
+                        number: try row.decode(Int.self, "line_number"),
+                        startedOn: try row.decode(CalendarDate.self, "started_on"),
+                        trialNCT: try row.decode(String?.self, "trial_nct"))
                 }
             }
             let result = try row.decode(String.self, "result")
-            guard let finding = StoredFinding.finding(result: result, diameter: try row.decode(Millimetres?.self, "diameter_mm")) else {
+            guard
+                let finding = StoredFinding.finding(
+                    result: result, diameter: try row.decode(Millimetres?.self, "diameter_mm"))
+            else {
                 throw PostgresDecodingFailure("assessment result '\(result)' is not one the registry writes")
             }
-            timePoints[timePoints.count - 1].results.append(LesionResult(lesion: LesionID(try row.decode(String.self, "label")), finding: finding))
+            timePoints[timePoints.count - 1].results.append(
+                LesionResult(lesion: LesionID(try row.decode(String.self, "label")), finding: finding))
         }
-        return RecordedSeries(baselineAssessmentID: baselineID, baseline: baseline, lesions: lesions, timePoints: timePoints, line: line)
+        return RecordedSeries(
+            baselineAssessmentID: baselineID, baseline: baseline, lesions: lesions, timePoints: timePoints, line: line)
     }
 }
 
@@ -521,8 +579,11 @@ struct TherapyLineReference {
     let trialNCT: String?
 
     /// The line asked for, or the latest line started on or before the assessment date.
-    static func resolve(patientID: Int, registryID: String, number: Int?, date: CalendarDate, on connection: Connection) throws -> TherapyLineReference {
-        var query: Query = "SELECT therapy_line_id, line_number, started_on, trial_nct FROM therapy_lines WHERE patient_id = \(patientID)"
+    static func resolve(patientID: Int, registryID: String, number: Int?, date: CalendarDate, on connection: Connection)
+        throws -> TherapyLineReference
+    {
+        var query: Query =
+            "SELECT therapy_line_id, line_number, started_on, trial_nct FROM therapy_lines WHERE patient_id = \(patientID)"
         if let number {
             query.append(" AND line_number = \(number)")
         } else {
@@ -534,6 +595,7 @@ struct TherapyLineReference {
         }
         return TherapyLineReference(
             id: try row.decode(Int.self, "therapy_line_id"), number: try row.decode(Int.self, "line_number"),
-            startedOn: try row.decode(CalendarDate.self, "started_on"), trialNCT: try row.decode(String?.self, "trial_nct"))
+            startedOn: try row.decode(CalendarDate.self, "started_on"),
+            trialNCT: try row.decode(String?.self, "trial_nct"))
     }
 }

@@ -24,7 +24,9 @@ public struct ResponseService {
 
     /// Scores one evaluator's baseline and follow-ups against the start of the therapy line they
     /// assess, under the response policy of that line's trial (RECIST defaults otherwise).
-    public func response(_ registryID: String, evaluator evaluatorName: String? = nil) throws(AssessmentError) -> PatientResponse {
+    public func response(_ registryID: String, evaluator evaluatorName: String? = nil) throws(AssessmentError)
+        -> PatientResponse
+    {
         let evaluator = try AssessmentService.evaluator(evaluatorName)
         do {
             return try connection.withTransaction(isolation: .repeatableRead) { tx in
@@ -33,10 +35,13 @@ public struct ResponseService {
                 guard let recorded = try RecordedSeries.load(patientID: patient.id, evaluator: evaluator, on: tx) else {
                     throw AssessmentError.noBaseline(registryID: id, evaluator: evaluator)
                 }
-                guard let line = recorded.line else { throw AssessmentError.noFollowUp(registryID: id, evaluator: evaluator) }
+                guard let line = recorded.line else {
+                    throw AssessmentError.noFollowUp(registryID: id, evaluator: evaluator)
+                }
                 let policy = try ResponsePolicyRow.load(trial: line.trialNCT, on: tx)
                 let timeline = try ResponseAssessment.evaluate(
-                    baseline: recorded.baseline, timePoints: recorded.timePoints, therapyStart: line.startedOn, policy: policy)
+                    baseline: recorded.baseline, timePoints: recorded.timePoints, therapyStart: line.startedOn,
+                    policy: policy)
                 guard let series = timeline.series(for: evaluator) else {
                     throw AssessmentError.noFollowUp(registryID: id, evaluator: evaluator)
                 }
@@ -63,10 +68,18 @@ public struct ResponseService {
     public func setPolicy(trial: String, _ policy: ResponsePolicy) throws(AssessmentError) {
         let nct = try Self.trialNCT(trial)
         guard (1...365).contains(policy.minimumConfirmationInterval) else {
-            throw .registry(.input(.outOfRange(field: "confirmation interval", value: "\(policy.minimumConfirmationInterval)", range: "1 to 365 days")))
+            throw .registry(
+                .input(
+                    .outOfRange(
+                        field: "confirmation interval", value: "\(policy.minimumConfirmationInterval)",
+                        range: "1 to 365 days")))
         }
         guard (0...365).contains(policy.stableDiseaseMinimumInterval) else {
-            throw .registry(.input(.outOfRange(field: "SD minimum interval", value: "\(policy.stableDiseaseMinimumInterval)", range: "0 to 365 days")))
+            throw .registry(
+                .input(
+                    .outOfRange(
+                        field: "SD minimum interval", value: "\(policy.stableDiseaseMinimumInterval)",
+                        range: "0 to 365 days")))
         }
         let row = ResponsePolicyRow(policy)
         do {
@@ -91,7 +104,8 @@ public struct ResponseService {
     private static func trialNCT(_ text: String) throws(AssessmentError) -> String {
         let nct = text.trimmingCharacters(in: .whitespaces).uppercased()
         guard nct.range(of: "^NCT[0-9]{8}$", options: .regularExpression) != nil else {
-            throw .registry(.input(.malformed(field: "--trial", value: text, expected: "an NCT number such as NCT03016819")))
+            throw .registry(
+                .input(.malformed(field: "--trial", value: text, expected: "an NCT number such as NCT03016819")))
         }
         return nct
     }
@@ -103,14 +117,16 @@ struct ResponsePolicyRow {
     let reappearance: String
 
     init(_ policy: ResponsePolicy) {
-        continuingPartialResponse = switch policy.continuingPartialResponse {
-        case .keepOnceEstablished: "keep_once_established"
-        case .reapplyThresholds: "reapply_thresholds"
-        }
-        reappearance = switch policy.reappearanceAfterCompleteResponse {
-        case .progression: "progression"
-        case .reclassifyAsPartialResponse: "reclassify_as_partial_response"
-        }
+        continuingPartialResponse =
+            switch policy.continuingPartialResponse {
+            case .keepOnceEstablished: "keep_once_established"
+            case .reapplyThresholds: "reapply_thresholds"
+            }
+        reappearance =
+            switch policy.reappearanceAfterCompleteResponse {
+            case .progression: "progression"
+            case .reclassifyAsPartialResponse: "reclassify_as_partial_response"
+            }
     }
 
     /// The trial's policy, or RECIST's defaults without a trial or without a stored row.
@@ -127,7 +143,8 @@ struct ResponsePolicyRow {
             confirmationRequired: try row.decode(Bool.self, "confirmation_required"),
             minimumConfirmationInterval: try row.decode(Int.self, "confirmation_interval_days"),
             stableDiseaseMinimumInterval: try row.decode(Int.self, "sd_minimum_interval_days"),
-            continuingPartialResponse: try row.decode(String.self, "continuing_partial_response") == "reapply_thresholds"
+            continuingPartialResponse: try row.decode(String.self, "continuing_partial_response")
+                == "reapply_thresholds"
                 ? .reapplyThresholds : .keepOnceEstablished,
             reappearanceAfterCompleteResponse: try row.decode(String.self, "reappearance_after_complete_response")
                 == "reclassify_as_partial_response" ? .reclassifyAsPartialResponse : .progression)

@@ -11,12 +11,14 @@ extension Sarcreg {
 
     struct AssessCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "assess", abstract: "Tumor assessments: every lesion result of one time point.", subcommands: [Record.self])
+            commandName: "assess", abstract: "Tumor assessments: every lesion result of one time point.",
+            subcommands: [Record.self])
     }
 
     struct ResponseCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "response", abstract: "RECIST 1.1 responses computed from the recorded assessments.", subcommands: [Show.self])
+            commandName: "response", abstract: "RECIST 1.1 responses computed from the recorded assessments.",
+            subcommands: [Show.self])
     }
 }
 
@@ -50,7 +52,8 @@ extension Sarcreg.LesionCommand {
             let baseline = update.baseline
             print(
                 "Added lesion \(update.lesion) to the \(update.evaluator) baseline of \(update.registryID) on \(baseline.date): "
-                    + "\(baseline.targets.count) target(s), sum \(baseline.sumOfDiameters) mm; \(baseline.nonTargets.count) non-target(s).")
+                    + "\(baseline.targets.count) target(s), sum \(baseline.sumOfDiameters) mm; \(baseline.nonTargets.count) non-target(s)."
+            )
         }
     }
 }
@@ -72,7 +75,8 @@ extension Sarcreg.AssessCommand {
         @Option(help: "investigator (default) or an independent reader's name.") var evaluator: String?
         @Option(help: "Therapy line assessed (default: the line in progress on --date).") var line: Int?
         @Option(name: .customLong("result"), help: "LESION=VALUE; repeat for every lesion.") var results: [String] = []
-        @Option(name: .customLong("from-csv"), help: "CSV file of lesion,result lines with a header.") var csvFile: String?
+        @Option(name: .customLong("from-csv"), help: "CSV file of lesion,result lines with a header.") var csvFile:
+            String?
 
         func run() throws {
             var entries = try results.map(Self.entry)
@@ -88,7 +92,8 @@ extension Sarcreg.AssessCommand {
         static func entry(_ text: String) throws -> LesionResultEntry {
             let parts = text.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
-                throw ValidationError("--result '\(text)' is malformed; expected LESION=VALUE such as T1=25 or NT1=present")
+                throw ValidationError(
+                    "--result '\(text)' is malformed; expected LESION=VALUE such as T1=25 or NT1=present")
             }
             return LesionResultEntry(lesion: String(parts[0]), value: String(parts[1]))
         }
@@ -126,7 +131,9 @@ enum ResultSheet {
     private static func fields(_ line: String) -> [String] {
         line.split(separator: ",", omittingEmptySubsequences: false).map { cell in
             var text = cell.trimmingCharacters(in: .whitespaces)
-            if text.count >= 2, text.hasPrefix("\""), text.hasSuffix("\"") { text = String(text.dropFirst().dropLast()) }
+            if text.count >= 2, text.hasPrefix("\""), text.hasSuffix("\"") {
+                text = String(text.dropFirst().dropLast())
+            }
             return text
         }
     }
@@ -161,18 +168,22 @@ struct TimelineRow: Encodable, TabularRow {
         rule = evaluation.rule.description
         cells = [
             date.description,
-            evaluation.sumOfDiameters.map { $0.description + (evaluation.allTargetsMeasured ? "" : " (partial)") } ?? "",
+            evaluation.sumOfDiameters.map { $0.description + (evaluation.allTargetsMeasured ? "" : " (partial)") }
+                ?? "",
             evaluation.percentChangeFromBaseline.cell, evaluation.percentChangeFromNadir.cell,
             target ?? "", nonTarget ?? "", newLesion ?? "",
             overall + (evaluation.isAfterProgression ? " (after PD)" : ""), rule,
         ]
     }
 
-    static var columns: [String] { ["date", "sum mm", "vs baseline", "vs nadir", "target", "non-target", "new", "overall", "rule"] }
+    static var columns: [String] {
+        ["date", "sum mm", "vs baseline", "vs nadir", "target", "non-target", "new", "overall", "rule"]
+    }
     let cells: [String]
 
     private enum CodingKeys: String, CodingKey {
-        case date, sumMM, allTargetsMeasured, percentFromBaseline, percentFromNadir, target, nonTarget, newLesion, overall,
+        case date, sumMM, allTargetsMeasured, percentFromBaseline, percentFromNadir, target, nonTarget, newLesion,
+            overall,
             countsForBestResponse, rule
     }
 }
@@ -227,7 +238,9 @@ struct ResponseReport: Encodable {
 extension Sarcreg.ResponseCommand {
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show a reader's RECIST timeline, best overall response (unconfirmed and confirmed) and first progression.")
+            abstract:
+                "Show a reader's RECIST timeline, best overall response (unconfirmed and confirmed) and first progression."
+        )
 
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: FormatOptions
@@ -235,7 +248,8 @@ extension Sarcreg.ResponseCommand {
         @Option(help: "investigator (default) or an independent reader's name.") var evaluator: String?
 
         func run() throws {
-            let response = try ResponseService(connection: database.connect()).response(registryID, evaluator: evaluator)
+            let response = try ResponseService(connection: database.connect()).response(
+                registryID, evaluator: evaluator)
             let report = ResponseReport(response)
             switch output.format {
             case .json: try Output.printJSON(report)
@@ -246,14 +260,17 @@ extension Sarcreg.ResponseCommand {
 
         static func text(_ report: ResponseReport) -> String {
             let primary = report.confirmationRequired ? "confirmed" : "unconfirmed"
-            var text = "\(report.registryID), \(report.evaluator): baseline \(report.baselineDate) (sum \(report.baselineSumMM) mm), "
+            var text =
+                "\(report.registryID), \(report.evaluator): baseline \(report.baselineDate) (sum \(report.baselineSumMM) mm), "
                 + "therapy line \(report.therapyLine) from \(report.therapyStart)"
                 + (report.trial.map { " in \($0)" } ?? "") + "\n\n"
             text += TextTable(header: TimelineRow.columns).render(report.timePoints.map(\.cells)) + "\n"
             text += "BOR:           \(report.bestOverallResponse.response) - \(report.bestOverallResponse.rule)\n"
-            text += "Confirmed BOR: \(report.confirmedBestOverallResponse.response) - \(report.confirmedBestOverallResponse.rule)\n"
+            text +=
+                "Confirmed BOR: \(report.confirmedBestOverallResponse.response) - \(report.confirmedBestOverallResponse.rule)\n"
             text += "Primary BOR:   \(primary) (trial policy)\n"
-            text += "First PD:      \(report.firstProgression.map(\.description) ?? "none") (PFS \(report.progressionFreeSurvival))\n"
+            text +=
+                "First PD:      \(report.firstProgression.map(\.description) ?? "none") (PFS \(report.progressionFreeSurvival))\n"
             return text
         }
     }

@@ -12,7 +12,8 @@ extension RegistryFixture {
     func assessmentCounts() throws -> [String: Int] {
         var result = try counts()
         for table in ["lesions", "assessments", "assessment_results", "trial_response_policies"] {
-            result[table] = try connection.query("SELECT count(*) AS n FROM \(unsafeSQL: table)")[0].decode(Int.self, "n")
+            result[table] = try connection.query("SELECT count(*) AS n FROM \(unsafeSQL: table)")[0].decode(
+                Int.self, "n")
         }
         return result
     }
@@ -21,14 +22,19 @@ extension RegistryFixture {
     /// T1 liver 42 mm, T2 liver 30 mm, N1 retroperitoneal node 20 mm short axis (sum 92 mm), NT1 bone.
     func patientWithBaseline(mrn: String, trial: String? = nil) throws -> String {
         let id = try enroll(mrn: mrn).registryID
-        _ = try treatment.start(id, TherapyStart(agents: ["doxorubicin"], intent: "palliative", startDate: "2024-01-08", trialNCT: trial))
+        _ = try treatment.start(
+            id, TherapyStart(agents: ["doxorubicin"], intent: "palliative", startDate: "2024-01-08", trialNCT: trial))
         for lesion in [
-            LesionSubmission(lesion: "T1", lesionClass: "target", organ: "liver", method: "ct", diameter: "42", date: "2024-01-05"),
-            LesionSubmission(lesion: "T2", lesionClass: "target", organ: "liver", method: "ct", diameter: "30", date: "2024-01-05"),
             LesionSubmission(
-                lesion: "N1", lesionClass: "target", organ: "retroperitoneum", isLymphNode: true, method: "ct", diameter: "20",
+                lesion: "T1", lesionClass: "target", organ: "liver", method: "ct", diameter: "42", date: "2024-01-05"),
+            LesionSubmission(
+                lesion: "T2", lesionClass: "target", organ: "liver", method: "ct", diameter: "30", date: "2024-01-05"),
+            LesionSubmission(
+                lesion: "N1", lesionClass: "target", organ: "retroperitoneum", isLymphNode: true, method: "ct",
+                diameter: "20",
                 date: "2024-01-05"),
-            LesionSubmission(lesion: "NT1", lesionClass: "non-target", organ: "bone", method: "mri", date: "2024-01-05"),
+            LesionSubmission(
+                lesion: "NT1", lesionClass: "non-target", organ: "bone", method: "mri", date: "2024-01-05"),
         ] {
             _ = try assessments.addLesion(id, lesion)
         }
@@ -36,7 +42,9 @@ extension RegistryFixture {
     }
 
     @discardableResult
-    func record(_ id: String, _ date: String, evaluator: String? = nil, _ results: [String: String]) throws -> RecordedAssessment {
+    func record(_ id: String, _ date: String, evaluator: String? = nil, _ results: [String: String]) throws
+        -> RecordedAssessment
+    {
         try assessments.record(
             id,
             AssessmentSubmission(
@@ -57,7 +65,9 @@ private func refusal(_ body: () throws -> Void) throws -> AssessmentError? {
 
 @Suite("Tumor assessments recorded through the services and scored by the RECIST engine")
 struct AssessmentTests {
-    @Test("a patient shrinking to a PR on 2024-04-01, confirmed 42 days later, then growing 22 mm over the 36 mm nadir: BOR PR, confirmed PR, PD on 2024-06-24")
+    @Test(
+        "a patient shrinking to a PR on 2024-04-01, confirmed 42 days later, then growing 22 mm over the 36 mm nadir: BOR PR, confirmed PR, PD on 2024-06-24"
+    )
     func responseThenProgression() throws {
         let fixture = try RegistryFixture()
         let id = try fixture.patientWithBaseline(mrn: "A-1")
@@ -73,7 +83,10 @@ struct AssessmentTests {
 
         let response = try fixture.responses.response(id)
         let series = response.series
-        #expect(series.evaluations.map(\.overall) == [.stableDisease, .partialResponse, .partialResponse, .progressiveDisease])
+        #expect(
+            series.evaluations.map(\.overall) == [
+                .stableDisease, .partialResponse, .partialResponse, .progressiveDisease,
+            ])
         #expect(series.evaluations[2].sumOfDiameters == Millimetres(22 + 5 + 9), "too small to measure counts as 5 mm")
         #expect(series.bestOverallResponse.unconfirmed.response == .partialResponse)
         #expect(series.bestOverallResponse.confirmed.response == .partialResponse)
@@ -89,7 +102,10 @@ struct AssessmentTests {
         let fixture = try RegistryFixture()
         let id = try fixture.patientWithBaseline(mrn: "A-2")
         _ = try fixture.assessments.addLesion(
-            id, LesionSubmission(lesion: "C1", lesionClass: "target", organ: "liver", method: "ct", diameter: "40", date: "2024-01-06", evaluator: "central"))
+            id,
+            LesionSubmission(
+                lesion: "C1", lesionClass: "target", organ: "liver", method: "ct", diameter: "40", date: "2024-01-06",
+                evaluator: "central"))
         try fixture.record(id, "2024-04-01", ["T1": "24", "T2": "16", "N1": "12", "NT1": "present"])
         try fixture.record(id, "2024-04-01", evaluator: "central", ["C1": "38"])
 
@@ -102,7 +118,8 @@ struct AssessmentTests {
 
         let before = try fixture.assessmentCounts()
         let crossed = try refusal {
-            try fixture.assessments.record(id, AssessmentSubmission(date: "2024-05-13", results: [LesionResultEntry(lesion: "C1", value: "30")]))
+            try fixture.assessments.record(
+                id, AssessmentSubmission(date: "2024-05-13", results: [LesionResultEntry(lesion: "C1", value: "30")]))
         }
         #expect(crossed?.description.contains("lesion C1") == true, "\(String(describing: crossed))")
         #expect(try fixture.assessmentCounts() == before)
@@ -145,14 +162,19 @@ struct AssessmentTests {
         #expect(try fixture.assessmentCounts() == before)
     }
 
-    @Test("a third target in the liver, a sixth target, and a changed class at baseline are refused by name and write nothing")
+    @Test(
+        "a third target in the liver, a sixth target, and a changed class at baseline are refused by name and write nothing"
+    )
     func baselineLimits() throws {
         let fixture = try RegistryFixture()
         let id = try fixture.patientWithBaseline(mrn: "A-5")
         var before = try fixture.assessmentCounts()
         let third = try refusal {
             _ = try fixture.assessments.addLesion(
-                id, LesionSubmission(lesion: "T3", lesionClass: "target", organ: "Liver", method: "ct", diameter: "25", date: "2024-01-05"))
+                id,
+                LesionSubmission(
+                    lesion: "T3", lesionClass: "target", organ: "Liver", method: "ct", diameter: "25",
+                    date: "2024-01-05"))
         }
         let thirdMessage = try #require(third).description
         #expect(thirdMessage.contains("T3") && thirdMessage.contains("liver"), "\(thirdMessage)")
@@ -160,12 +182,18 @@ struct AssessmentTests {
 
         for (lesion, organ) in [("T4", "lung"), ("T5", "peritoneum")] {
             _ = try fixture.assessments.addLesion(
-                id, LesionSubmission(lesion: lesion, lesionClass: "target", organ: organ, method: "ct", diameter: "25", date: "2024-01-05"))
+                id,
+                LesionSubmission(
+                    lesion: lesion, lesionClass: "target", organ: organ, method: "ct", diameter: "25",
+                    date: "2024-01-05"))
         }
         before = try fixture.assessmentCounts()
         let sixth = try refusal {
             _ = try fixture.assessments.addLesion(
-                id, LesionSubmission(lesion: "T6", lesionClass: "target", organ: "spleen", method: "ct", diameter: "25", date: "2024-01-05"))
+                id,
+                LesionSubmission(
+                    lesion: "T6", lesionClass: "target", organ: "spleen", method: "ct", diameter: "25",
+                    date: "2024-01-05"))
         }
         guard case .recist(.tooManyTargets(let lesion, let limit)) = try #require(sixth) else {
             Issue.record("expected tooManyTargets, got \(String(describing: sixth))")
@@ -176,7 +204,10 @@ struct AssessmentTests {
 
         let changed = try refusal {
             _ = try fixture.assessments.addLesion(
-                id, LesionSubmission(lesion: "NT1", lesionClass: "target", organ: "bone", method: "mri", diameter: "30", date: "2024-01-05"))
+                id,
+                LesionSubmission(
+                    lesion: "NT1", lesionClass: "target", organ: "bone", method: "mri", diameter: "30",
+                    date: "2024-01-05"))
         }
         #expect(changed?.description.contains("NT1") == true, "\(String(describing: changed))")
         #expect(try fixture.assessmentCounts() == before)
@@ -190,7 +221,10 @@ struct AssessmentTests {
         for (diameter, named) in [("8", "8 mm"), ("-12", "-12 mm"), ("1200", "1200 mm")] {
             let error = try refusal {
                 _ = try fixture.assessments.addLesion(
-                    id, LesionSubmission(lesion: "T7", lesionClass: "target", organ: "lung", method: "ct", diameter: diameter, date: "2024-01-05"))
+                    id,
+                    LesionSubmission(
+                        lesion: "T7", lesionClass: "target", organ: "lung", method: "ct", diameter: diameter,
+                        date: "2024-01-05"))
             }
             let message = try #require(error).description
             #expect(message.contains("T7") && message.contains(named), "\(message)")
@@ -200,7 +234,10 @@ struct AssessmentTests {
         try fixture.record(id, "2024-02-19", ["T1": "30", "T2": "22", "N1": "14", "NT1": "present"])
         let late = try refusal {
             _ = try fixture.assessments.addLesion(
-                id, LesionSubmission(lesion: "T7", lesionClass: "target", organ: "lung", method: "ct", diameter: "20", date: "2024-01-05"))
+                id,
+                LesionSubmission(
+                    lesion: "T7", lesionClass: "target", organ: "lung", method: "ct", diameter: "20", date: "2024-01-05"
+                ))
         }
         guard case .baselineClosed(let lesion, _, let first) = try #require(late) else {
             Issue.record("expected baselineClosed, got \(String(describing: late))")
@@ -213,11 +250,14 @@ struct AssessmentTests {
     func equivocalNewLesion() throws {
         let fixture = try RegistryFixture()
         let id = try fixture.patientWithBaseline(mrn: "A-7")
-        try fixture.record(id, "2024-02-19", ["T1": "40", "T2": "30", "N1": "20", "NT1": "present", "NEW1": "equivocal"])
-        try fixture.record(id, "2024-04-01", ["T1": "40", "T2": "30", "N1": "20", "NT1": "present", "NEW1": "unequivocal"])
+        try fixture.record(
+            id, "2024-02-19", ["T1": "40", "T2": "30", "N1": "20", "NT1": "present", "NEW1": "equivocal"])
+        try fixture.record(
+            id, "2024-04-01", ["T1": "40", "T2": "30", "N1": "20", "NT1": "present", "NEW1": "unequivocal"])
         let series = try fixture.responses.response(id).series
         #expect(series.progression.firstProgression == CalendarDate(year: 2024, month: 2, day: 19))
-        let newLesions = try fixture.connection.query("SELECT count(*) AS n FROM lesions WHERE label = 'NEW1' AND lesion_class = 'new'")
+        let newLesions = try fixture.connection.query(
+            "SELECT count(*) AS n FROM lesions WHERE label = 'NEW1' AND lesion_class = 'new'")
         #expect(try newLesions[0].decode(Int.self, "n") == 1, "one lesion row, reported at two time points")
     }
 
@@ -232,6 +272,8 @@ struct AssessmentTests {
         let response = try fixture.responses.response(id)
         #expect(response.trialNCT == trial)
         #expect(response.series.bestOverallResponse.primary.response == .partialResponse)
-        #expect(response.series.bestOverallResponse.confirmed.response == .stableDisease, "an unconfirmed PR on day 42 counts as SD")
+        #expect(
+            response.series.bestOverallResponse.confirmed.response == .stableDisease,
+            "an unconfirmed PR on day 42 counts as SD")
     }
 }

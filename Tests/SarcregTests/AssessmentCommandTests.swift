@@ -1,7 +1,7 @@
 import Foundation
 import PostgresClient
-import Testing
 import TestSupport
+import Testing
 
 @Suite("sarcreg lesion add, assess record and response show from the command line")
 struct AssessmentCommandTests {
@@ -17,12 +17,23 @@ struct AssessmentCommandTests {
         ]
         for arguments in [
             ["site", "add", "--code", "MUC", "--name", "Munich Sarcoma Center"],
-            ["patient", "enroll", "--site", "MUC", "--mrn", "C-1", "--birth", "1970", "--sex", "male", "--consent-date", "2024-01-02"],
-            ["therapy", "start", "MUC-0001", "--agent", "doxorubicin", "--intent", "palliative", "--start", "2024-01-08"],
-            ["lesion", "add", "MUC-0001", "--lesion", "T1", "--class", "target", "--organ", "liver", "--method", "ct",
-             "--diameter", "40", "--date", "2024-01-05"],
-            ["lesion", "add", "MUC-0001", "--lesion", "T2", "--class", "target", "--organ", "lung", "--method", "ct",
-             "--diameter", "20", "--date", "2024-01-05"],
+            [
+                "patient", "enroll", "--site", "MUC", "--mrn", "C-1", "--birth", "1970", "--sex", "male",
+                "--consent-date", "2024-01-02",
+            ],
+            [
+                "therapy", "start", "MUC-0001", "--agent", "doxorubicin", "--intent", "palliative", "--start",
+                "2024-01-08",
+            ],
+            [
+                "lesion", "add", "MUC-0001", "--lesion", "T1", "--class", "target", "--organ", "liver", "--method",
+                "ct",
+                "--diameter", "40", "--date", "2024-01-05",
+            ],
+            [
+                "lesion", "add", "MUC-0001", "--lesion", "T2", "--class", "target", "--organ", "lung", "--method", "ct",
+                "--diameter", "20", "--date", "2024-01-05",
+            ],
         ] {
             let run = try CommandLineRun.sarcreg(arguments, environment: environment)
             try #require(run.exitCode == 0, "\(arguments): \(run.stderr)")
@@ -37,7 +48,8 @@ struct AssessmentCommandTests {
     func responseShow() throws {
         // 28 + 14 = 42 mm: exactly -30.0 % of 60 mm, a PR; 26 + 12 = 38 mm 35 days later confirms it.
         let first = try CommandLineRun.sarcreg(
-            ["assess", "record", "MUC-0001", "--date", "2024-02-19", "--result", "T1=28", "--result", "T2=14"], environment: environment)
+            ["assess", "record", "MUC-0001", "--date", "2024-02-19", "--result", "T1=28", "--result", "T2=14"],
+            environment: environment)
         #expect(first.exitCode == 0, "\(first.stderr)")
         #expect(first.stdout.contains("PR"))
         let csv = FileManager.default.temporaryDirectory.appendingPathComponent("results-\(UUID().uuidString).csv")
@@ -58,7 +70,8 @@ struct AssessmentCommandTests {
         #expect(lines.contains { $0.hasPrefix("Confirmed BOR: PR") && $0.contains("2024-03-25") })
         #expect(lines.contains { $0.hasPrefix("First PD:") && $0.contains("none") })
 
-        let json = try CommandLineRun.sarcreg(["response", "show", "MUC-0001", "--format", "json"], environment: environment)
+        let json = try CommandLineRun.sarcreg(
+            ["response", "show", "MUC-0001", "--format", "json"], environment: environment)
         let report = try #require(JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let confirmed = try #require(report["confirmedBestOverallResponse"] as? [String: Any])
         #expect(confirmed["response"] as? String == "PR")
@@ -67,9 +80,14 @@ struct AssessmentCommandTests {
 
     @Test("assess record with T2=-5 exits non-zero, names T2 and -5, and writes no assessment or result")
     func badValue() throws {
-        let assessments = try count("assessments"), results = try count("assessment_results"), lesions = try count("lesions")
+        let assessments = try count("assessments")
+        let results = try count("assessment_results")
+        let lesions = try count("lesions")
         let run = try CommandLineRun.sarcreg(
-            ["assess", "record", "MUC-0001", "--date", "2024-02-19", "--result", "T1=28", "--result", "T2=-5", "--result", "NEW1=unequivocal"],
+            [
+                "assess", "record", "MUC-0001", "--date", "2024-02-19", "--result", "T1=28", "--result", "T2=-5",
+                "--result", "NEW1=unequivocal",
+            ],
             environment: environment)
         #expect(run.exitCode != 0)
         #expect(run.stderr.contains("T2") && run.stderr.contains("-5"), "\(run.stderr)")
