@@ -8,6 +8,7 @@ struct Sarcreg: ParsableCommand {
         subcommands: [
             Database.self, SiteCommand.self, PatientCommand.self, DiagnosisCommand.self, MolecularCommand.self,
             TherapyCommand.self, AdverseEventCommand.self,
+            TrialCommand.self,
             LesionCommand.self, AssessCommand.self, ResponseCommand.self,
             MatchCommand.self,
         ]
