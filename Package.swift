@@ -43,10 +43,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "RegistrySync",
+            dependencies: [
+                "PostgresClient", "RegistryDomain", "RegistryServices",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "sarcreg",
             dependencies: [
                 "PostgresClient", "RegistryDomain", "RegistryServices",
+                "RegistrySync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -77,6 +87,12 @@ let package = Package(
         .testTarget(
             name: "RegistryServicesTests",
             dependencies: ["RegistryServices", "RegistryDomain", "PostgresClient", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RegistrySyncTests",
+            dependencies: ["RegistrySync", "RegistryServices", "RegistryDomain", "PostgresClient", "TestSupport"],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

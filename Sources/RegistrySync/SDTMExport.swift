@@ -1,0 +1,142 @@
+import Foundation
+import PostgresClient
+
+/// The registry as SDTM CSV (DM, EX with SUPPEX, AE, TU, TR, RS), in the shape the importer reads, so
+/// that an export imported into an empty registry exports again to the same files.
+///
+/// Pseudonymized: DM has AGE (years at consent), never BRTHDTC. AE carries the CTCAE grade in AETOXGR.
+/// Line of therapy, intent, stop reason and trial are not EX variables and go to SUPPEX. Readers other than
+/// the investigator are exported as TUEVAL "INDEPENDENT ASSESSOR" with their name as TUEVALID.
+enum SDTMExport {
+    static let evaluatorColumns = """
+        CASE WHEN e.evaluator = 'investigator' THEN 'INVESTIGATOR' ELSE 'INDEPENDENT ASSESSOR' END AS "%EVAL",
+        CASE WHEN e.evaluator <> 'investigator' THEN upper(replace(e.evaluator, '-', ' ')) END AS "%EVALID"
+        """
+
+    static func evaluator(prefix: String) -> String {
+        evaluatorColumns.replacingOccurrences(of: "%", with: prefix)
+    }
+
+    static let files: [(String, String)] = [
+        ("dm.csv", """
+            SELECT 'SARCREG' AS "STUDYID", 'DM' AS "DOMAIN", p.registry_id AS "USUBJID", p.site_code AS "SITEID",
+                p.consent_date AS "RFICDTC", extract(year FROM p.consent_date)::int - p.birth_year AS "AGE", 'YEARS' AS "AGEU",
+                CASE p.sex WHEN 'male' THEN 'M' WHEN 'female' THEN 'F' WHEN 'other' THEN 'UNDIFFERENTIATED' ELSE 'U' END AS "SEX",
+                p.death_on AS "DTHDTC", CASE WHEN p.death_on IS NOT NULL THEN 'Y' END AS "DTHFL"
+            FROM patients p ORDER BY p.registry_id
+            """),
+        ("ex.csv", """
+            SELECT 'SARCREG' AS "STUDYID", 'EX' AS "DOMAIN", x.registry_id AS "USUBJID", x.exseq AS "EXSEQ", upper(x.name) AS "EXTRT",
+                x.dose AS "EXDOSTXT", x.started_on AS "EXSTDTC", x.stopped_on AS "EXENDTC"
+            FROM sync_export_ex x ORDER BY x.registry_id, x.exseq
+            """),
+        ("suppex.csv", """
+            SELECT 'SARCREG' AS "STUDYID", 'EX' AS "RDOMAIN", x.registry_id AS "USUBJID", 'EXSEQ' AS "IDVAR", x.exseq AS "IDVARVAL",
+                q.qnam AS "QNAM", q.qlabel AS "QLABEL", q.qval AS "QVAL"
+            FROM sync_export_ex x
+            CROSS JOIN LATERAL (VALUES
+                (1, 'LINENUM', 'Line of Therapy', x.line_number::text),
+                (2, 'INTENT', 'Intent of Therapy', upper(x.intent)),
+                (3, 'STOPRSN', 'Reason Therapy Stopped', upper(replace(x.stop_reason, '_', ' '))),
+                (4, 'TRIALNCT', 'Trial NCT Number', x.trial_nct)) AS q(position, qnam, qlabel, qval)
+            WHERE q.qval IS NOT NULL
+            ORDER BY x.registry_id, x.exseq, q.position
+            """),
+        ("ae.csv", """
+            SELECT 'SARCREG' AS "STUDYID", 'AE' AS "DOMAIN", p.registry_id AS "USUBJID",
+                row_number() OVER (PARTITION BY p.patient_id ORDER BY a.onset_on, a.adverse_event_id) AS "AESEQ",
+                a.ctcae_term AS "AETERM", a.ctcae_term AS "AEDECOD", a.grade AS "AETOXGR", a.onset_on AS "AESTDTC", a.resolved_on AS "AEENDTC",
+                CASE a.attribution WHEN 'unrelated' THEN 'NOT RELATED' WHEN 'unlikely' THEN 'UNLIKELY RELATED' WHEN 'possible' THEN 'POSSIBLY RELATED'
+                    WHEN 'probable' THEN 'PROBABLY RELATED' ELSE 'DEFINITELY RELATED' END AS "AEREL",
+                CASE WHEN a.serious THEN 'Y' ELSE 'N' END AS "AESER"
+            FROM adverse_events a JOIN patients p ON p.patient_id = a.patient_id
+            ORDER BY p.registry_id, 4
+            """),
+        ("tu.csv", """
+            SELECT 'SARCREG' AS "STUDYID", 'TU' AS "DOMAIN", p.registry_id AS "USUBJID", e.label AS "TULNKID", 'TUMIDENT' AS "TUTESTCD",
+                'Tumor Identification' AS "TUTEST",
+                CASE e.lesion_class WHEN 'target' THEN 'TARGET' WHEN 'non_target' THEN 'NON-TARGET' ELSE 'NEW' END AS "TUORRES",
+                CASE e.lesion_class WHEN 'target' THEN 'TARGET' WHEN 'non_target' THEN 'NON-TARGET' ELSE 'NEW' END AS "TUSTRESC",
+                e.organ AS "TULOC",
+                CASE e.imaging_method WHEN 'ct' THEN 'CT SCAN' WHEN 'mri' THEN 'MRI' WHEN 'pet_ct' THEN 'PET/CT' WHEN 'x_ray' THEN 'X-RAY'
+                    WHEN 'ultrasound' THEN 'ULTRASOUND' WHEN 'clinical' THEN 'PHYSICAL EXAMINATION' END AS "TUMETHOD",
+                \(evaluator(prefix: "TU")),
+                CASE r.accepted WHEN true THEN 'Y' WHEN false THEN 'N' END AS "TUACPTFL"
+            FROM lesions e JOIN patients p ON p.patient_id = e.patient_id
+            LEFT JOIN evaluator_reads r ON r.patient_id = e.patient_id AND r.evaluator = e.evaluator
+            ORDER BY p.registry_id, e.evaluator, e.label
+            """),
+        ("tr.csv", """
+            SELECT 'SARCREG' AS "STUDYID", 'TR' AS "DOMAIN", p.registry_id AS "USUBJID", l.label AS "TRLNKID",
+                CASE WHEN l.lesion_class <> 'target' THEN 'TUMSTATE' WHEN l.is_lymph_node THEN 'LPERP' ELSE 'LDIAM' END AS "TRTESTCD",
+                CASE r.result WHEN 'measured' THEN r.diameter_mm::text WHEN 'too_small_to_measure' THEN 'TOO SMALL TO MEASURE'
+                    WHEN 'disappeared' THEN '0' WHEN 'not_done' THEN NULL WHEN 'present' THEN 'PRESENT' WHEN 'absent' THEN 'ABSENT'
+                    WHEN 'unequivocal_progression' THEN 'UNEQUIVOCAL' WHEN 'not_evaluable' THEN 'NOT EVALUABLE'
+                    WHEN 'unequivocal' THEN 'UNEQUIVOCAL' WHEN 'equivocal' THEN 'EQUIVOCAL' END AS "TRORRES",
+                CASE WHEN l.lesion_class <> 'target' THEN upper(replace(replace(r.result, 'unequivocal_progression', 'unequivocal'), '_', ' ')) END AS "TRSTRESC",
+                CASE r.result WHEN 'measured' THEN r.diameter_mm WHEN 'too_small_to_measure' THEN 5 WHEN 'disappeared' THEN 0 END AS "TRSTRESN",
+                CASE WHEN l.lesion_class = 'target' AND r.result <> 'not_done' THEN 'mm' END AS "TRSTRESU",
+                CASE WHEN r.result = 'not_done' THEN 'NOT DONE' END AS "TRSTAT",
+                dense_rank() OVER (PARTITION BY a.patient_id, a.evaluator ORDER BY a.assessed_on) AS "VISITNUM",
+                CASE WHEN a.is_baseline THEN 'BASELINE'
+                    ELSE 'FOLLOW-UP ' || (dense_rank() OVER (PARTITION BY a.patient_id, a.evaluator ORDER BY a.assessed_on) - 1) END AS "VISIT",
+                \(evaluator(prefix: "TR")),
+                a.assessed_on AS "TRDTC"
+            FROM assessment_results r
+            JOIN assessments a ON a.assessment_id = r.assessment_id
+            JOIN lesions l ON l.lesion_id = r.lesion_id
+            JOIN patients p ON p.patient_id = a.patient_id
+            CROSS JOIN LATERAL (SELECT a.evaluator) AS e(evaluator)
+            ORDER BY p.registry_id, a.evaluator, a.assessed_on, l.label
+            """),
+        ("rs.csv", """
+            SELECT 'SARCREG' AS "STUDYID", 'RS' AS "DOMAIN", p.registry_id AS "USUBJID", s.test_code AS "RSTESTCD",
+                s.response AS "RSORRES", s.response AS "RSSTRESC", \(evaluator(prefix: "RS")),
+                CASE s.accepted WHEN true THEN 'Y' WHEN false THEN 'N' END AS "RSACPTFL",
+                s.visit_number AS "VISITNUM", s.visit AS "VISIT", s.response_date AS "RSDTC"
+            FROM source_responses s JOIN patients p ON p.patient_id = s.patient_id
+            CROSS JOIN LATERAL (SELECT s.evaluator) AS e(evaluator)
+            ORDER BY p.registry_id, s.evaluator, s.visit_key, s.test_code
+            """),
+    ]
+}
+
+extension SyncService {
+    /// Writes the registry's SDTM export into `directory` (created; it must not hold export files yet),
+    /// streaming each file with COPY so no table is held in memory. Returns the files with their row counts.
+    public func exportSDTM(to directory: String) throws(SyncError) -> [(file: String, rows: Int)] {
+        let manager = FileManager.default
+        for (name, _) in SDTMExport.files where manager.fileExists(atPath: (directory as NSString).appendingPathComponent(name)) {
+            throw .outputExists((directory as NSString).appendingPathComponent(name))
+        }
+        do {
+            try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            return try connection.withTransaction(isolation: .repeatableRead) { tx in
+                try tx.execute(
+                    """
+                    CREATE TEMP TABLE sync_export_ex ON COMMIT DROP AS
+                    SELECT p.registry_id, t.line_number, t.intent, t.stop_reason, t.trial_nct, t.dose, t.started_on, t.stopped_on, g.name,
+                        row_number() OVER (PARTITION BY p.patient_id ORDER BY t.line_number, g.agent_code) AS exseq
+                    FROM therapy_lines t JOIN patients p ON p.patient_id = t.patient_id
+                    JOIN therapy_line_agents a ON a.therapy_line_id = t.therapy_line_id
+                    JOIN therapy_agents g ON g.agent_code = a.agent_code
+                    """)
+                var written: [(file: String, rows: Int)] = []
+                for (name, query) in SDTMExport.files {
+                    let path = (directory as NSString).appendingPathComponent(name)
+                    guard manager.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+                        throw SyncError.unreadableFile(path)
+                    }
+                    defer { try? handle.close() }
+                    let rows = try tx.copyOut(Query(unsafeSQL: "COPY (\(query)) TO STDOUT (FORMAT csv, HEADER true)")) { bytes in
+                        try handle.write(contentsOf: Data(bytes))
+                    }
+                    written.append((name, rows))
+                }
+                return written
+            }
+        } catch {
+            throw SyncError.wrap(error)
+        }
+    }
+}

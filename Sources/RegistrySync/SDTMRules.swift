@@ -1,0 +1,584 @@
+/// The SQL of the SDTM import, one domain at a time: field checks, checks against the registry, the
+/// valid rows with their natural key and row hash, and the set-based apply.
+///
+/// Every statement is fixed text: the source, run id and CTCAE version reach it through the
+/// transaction-local settings `sarcreg.sync_source`, `sarcreg.sync_run` and `sarcreg.sync_ctcae`, set with
+/// bound parameters. The staging table of a file is aliased `s` in every fragment.
+enum SDTMRules {
+    static let source = "current_setting('sarcreg.sync_source')"
+    static let run = "current_setting('sarcreg.sync_run')::bigint"
+
+    /// A check that writes every failing (row, column) of a staging table to `sync_errors`. `checks` are
+    /// SQL triples (column name, value, reason or NULL); `onlyClean` skips rows already quarantined.
+    static func check(_ file: SDTMFile, from: String? = nil, joins: String = "", checks: [String], onlyClean: Bool) -> String {
+        """
+        INSERT INTO sync_errors (file_name, line_number, column_name, value, reason)
+        SELECT '\(file.fileName)', s.line_number, e.column_name, e.value, e.reason
+        FROM \(from ?? file.stagingTable) s
+        \(joins)
+        CROSS JOIN LATERAL (VALUES \(checks.map { "(\($0))" }.joined(separator: ",\n    "))) AS e(column_name, value, reason)
+        WHERE e.reason IS NOT NULL AND s.read_error IS NULL
+        \(onlyClean ? "AND \(clean(file))" : "")
+        """
+    }
+
+    /// Invalid UTF-8 and field-count errors found while reading, with the value as far as it could be read.
+    static func readErrors(_ file: SDTMFile) -> String {
+        let value = "CASE s.read_error_column " + file.columns.map { "WHEN '\($0)' THEN s.\($0.lowercased())" }.joined(separator: " ") + " END"
+        return """
+            INSERT INTO sync_errors (file_name, line_number, column_name, value, reason)
+            SELECT '\(file.fileName)', s.line_number, s.read_error_column, \(value), s.read_error
+            FROM \(file.stagingTable) s WHERE s.read_error IS NOT NULL
+            """
+    }
+
+    /// The row has no quarantine entry.
+    static func clean(_ file: SDTMFile, alias: String = "s") -> String {
+        "NOT EXISTS (SELECT 1 FROM sync_errors q WHERE q.file_name = '\(file.fileName)' AND q.line_number = \(alias).line_number)"
+    }
+
+    /// A duplicate of the natural key within the file (every copy is quarantined).
+    static func withCopies(_ file: SDTMFile, key: String) -> String {
+        "(SELECT s.*, count(*) OVER (PARTITION BY \(key)) AS copies FROM \(file.stagingTable) s)"
+    }
+
+    static func fullDate(_ column: String, required: Bool) -> String {
+        let name = column.uppercased()
+        return """
+            '\(name)', s.\(column), CASE WHEN s.\(column) IS NULL THEN \(required ? "'\(name) is required'" : "NULL")
+                WHEN sync_full_date(s.\(column)) IS NOT NULL THEN NULL
+                WHEN sync_date_part(s.\(column)) IS NOT NULL THEN 'a full date (YYYY-MM-DD) is required; this is a partial date'
+                ELSE 'not an ISO 8601 date' END
+            """
+    }
+
+    /// The subject: known from a DM record of this or an earlier run, consent not withdrawn.
+    static let subjectJoin = """
+        LEFT JOIN sync_subjects x ON x.source = \(source) AND x.usubjid = s.usubjid
+        LEFT JOIN patients p ON p.patient_id = x.patient_id
+        """
+    static let subjectCheck = """
+        'USUBJID', s.usubjid, CASE WHEN s.usubjid IS NULL THEN 'USUBJID is required'
+            WHEN x.patient_id IS NULL THEN 'USUBJID has no DM record in this or an earlier run of this source'
+            WHEN p.consent_withdrawn_on IS NOT NULL THEN 'the patient withdrew consent on ' || p.consent_withdrawn_on || '; nothing new may be recorded'
+            END
+        """
+
+    /// The registry's evaluator name for an SDTM reader: the investigator, or the reader's id (TUEVALID),
+    /// lower-cased with spaces as hyphens ("RADIOLOGIST 1" is `radiologist-1`).
+    static func evaluator(_ eval: String, _ evalID: String) -> String {
+        """
+        (CASE WHEN s.\(eval) IS NULL OR upper(btrim(s.\(eval))) = 'INVESTIGATOR' THEN 'investigator'
+            ELSE lower(regexp_replace(btrim(coalesce(s.\(evalID), s.\(eval))), '\\s+', '-', 'g')) END)
+        """
+    }
+
+    static func evaluatorCheck(_ eval: String, _ evalID: String) -> String {
+        """
+        '\(evalID.uppercased())', coalesce(s.\(evalID), s.\(eval)),
+            CASE WHEN \(evaluator(eval, evalID)) !~ '^[a-z][a-z0-9_-]{0,39}$'
+            THEN 'the evaluator must be INVESTIGATOR or a reader id of letters, digits, spaces, - and _' END
+        """
+    }
+
+    static let keySeparator = "E'\\x1f'"
+
+    static func key(_ parts: [String]) -> String {
+        parts.map { "coalesce(\($0), '')" }.joined(separator: " || \(keySeparator) || ")
+    }
+
+    /// The md5 of a row's staged values: equal hashes mean an unchanged record.
+    static func hash(_ file: SDTMFile, extra: [String] = []) -> String {
+        "md5(ROW(\((file.columns.map { "s." + $0.lowercased() } + extra).joined(separator: ", ")))::text)"
+    }
+
+    /// Joins the valid rows to their records, for the outcome and the registry row of earlier runs.
+    static func recordJoin(domain: String, key: String) -> String {
+        "LEFT JOIN sync_records r ON r.source = \(source) AND r.domain = '\(domain)' AND r.natural_key = \(key)"
+    }
+
+    // MARK: DM
+
+    static let dmKey = "s.usubjid"
+    static let dmSex = "CASE upper(s.sex) WHEN 'M' THEN 'male' WHEN 'F' THEN 'female' WHEN 'U' THEN 'unknown' WHEN 'UNDIFFERENTIATED' THEN 'other' END"
+    static let dmBirthYear = "coalesce(left(sync_date_part(s.brthdtc), 4)::int, extract(year FROM sync_full_date(s.rficdtc))::int - s.age::int)"
+
+    static let dm: [String] = [
+        readErrors(.dm),
+        check(.dm, from: withCopies(.dm, key: dmKey),
+              joins: "LEFT JOIN sync_site_map m ON m.source = \(source) AND m.source_site = s.siteid",
+              checks: [
+                "'USUBJID', s.usubjid, CASE WHEN s.usubjid IS NULL THEN 'USUBJID is required' WHEN s.copies > 1 THEN 'duplicate USUBJID in dm.csv' END",
+                """
+                'SITEID', s.siteid, CASE WHEN s.siteid IS NULL THEN 'SITEID is required'
+                    WHEN m.site_code IS NULL THEN 'site ' || s.siteid || ' of source ' || \(source) || ' is not mapped to a registry site; map it with sarcreg sync map-site' END
+                """,
+                fullDate("rficdtc", required: true),
+                "'BRTHDTC', s.brthdtc, CASE WHEN s.brthdtc IS NOT NULL AND sync_date_part(s.brthdtc) IS NULL THEN 'not an ISO 8601 date' END",
+                """
+                'AGE', s.age, CASE WHEN s.age IS NULL AND s.brthdtc IS NULL THEN 'AGE or BRTHDTC is required'
+                    WHEN s.age !~ '^[0-9]{1,3}$' THEN 'AGE must be a whole number of years' END
+                """,
+                "'SEX', s.sex, CASE WHEN s.sex IS NULL THEN 'SEX is required' WHEN \(dmSex) IS NULL THEN 'unknown SEX code; expected M, F, U or UNDIFFERENTIATED' END",
+                fullDate("dthdtc", required: false),
+              ], onlyClean: false),
+        check(.dm, checks: [
+            """
+            'AGE', s.age, CASE WHEN \(dmBirthYear) NOT BETWEEN 1900 AND 2200 THEN 'gives the birth year ' || \(dmBirthYear) || ', outside 1900 to 2200'
+                WHEN extract(year FROM sync_full_date(s.rficdtc)) < \(dmBirthYear) THEN 'gives a birth year after the consent date' END
+            """,
+            "'DTHDTC', s.dthdtc, CASE WHEN extract(year FROM sync_full_date(s.dthdtc)) < \(dmBirthYear) THEN 'date of death before the birth year' END",
+        ], onlyClean: true),
+        """
+        CREATE TEMP TABLE sync_valid_dm ON COMMIT DROP AS
+        SELECT s.line_number, \(dmKey) AS natural_key, \(hash(.dm, extra: ["m.site_code"])) AS row_hash, r.row_hash AS old_hash,
+            s.usubjid, m.site_code, sync_full_date(s.rficdtc) AS consent_date, \(dmBirthYear) AS birth_year,
+            \(dmSex) AS sex, sync_full_date(s.dthdtc) AS death_on, x.patient_id
+        FROM sync_stage_dm s
+        JOIN sync_site_map m ON m.source = \(source) AND m.source_site = s.siteid
+        LEFT JOIN sync_subjects x ON x.source = \(source) AND x.usubjid = s.usubjid
+        \(recordJoin(domain: "DM", key: dmKey))
+        WHERE \(clean(.dm))
+        """,
+        // Sites are locked in code order, as enrollment locks them, so numbers stay gap-free and consecutive.
+        """
+        SELECT 1 FROM sites WHERE site_code IN (SELECT site_code FROM sync_valid_dm WHERE patient_id IS NULL)
+        ORDER BY site_code FOR UPDATE
+        """,
+        """
+        CREATE TEMP TABLE sync_new_patients ON COMMIT DROP AS
+        SELECT v.usubjid, v.site_code, nextval(pg_get_serial_sequence('patients', 'patient_id')) AS patient_id,
+            t.next_patient_number + row_number() OVER (PARTITION BY v.site_code ORDER BY v.usubjid) - 1 AS site_sequence
+        FROM sync_valid_dm v JOIN sites t ON t.site_code = v.site_code
+        WHERE v.patient_id IS NULL
+        """,
+        """
+        INSERT INTO patients (patient_id, registry_id, site_code, site_sequence, mrn_hmac, birth_year, sex, consent_date,
+            vital_status, death_on, origin)
+        OVERRIDING SYSTEM VALUE
+        SELECT n.patient_id, n.site_code || '-' || lpad(n.site_sequence::text, 4, '0'), n.site_code, n.site_sequence, NULL,
+            v.birth_year, v.sex, v.consent_date, CASE WHEN v.death_on IS NULL THEN 'alive' ELSE 'dead' END, v.death_on, 'sync'
+        FROM sync_new_patients n JOIN sync_valid_dm v ON v.usubjid = n.usubjid
+        """,
+        """
+        UPDATE sites t SET next_patient_number = t.next_patient_number + n.added
+        FROM (SELECT site_code, count(*) AS added FROM sync_new_patients GROUP BY site_code) n
+        WHERE t.site_code = n.site_code
+        """,
+        "INSERT INTO sync_subjects (source, usubjid, patient_id) SELECT \(source), usubjid, patient_id FROM sync_new_patients",
+        """
+        UPDATE patients p SET birth_year = v.birth_year, sex = v.sex, consent_date = v.consent_date, death_on = v.death_on,
+            vital_status = CASE WHEN v.death_on IS NOT NULL THEN 'dead' WHEN p.vital_status = 'dead' THEN 'unknown' ELSE p.vital_status END
+        FROM sync_valid_dm v
+        WHERE p.patient_id = v.patient_id AND v.old_hash IS DISTINCT FROM v.row_hash
+        """,
+    ]
+
+    // MARK: SUPPEX and EX
+
+    static let exKey = key(["s.usubjid", "s.exseq"])
+    static let exAgent = """
+        (SELECT a.agent_code FROM therapy_agents a
+         WHERE a.agent_code = lower(btrim(s.extrt)) OR lower(a.name) = lower(btrim(s.extrt)) ORDER BY a.agent_code LIMIT 1)
+        """
+    static let suppexQualifiers = """
+        LEFT JOIN (SELECT q.usubjid, q.idvarval,
+                max(q.qval) FILTER (WHERE q.qnam = 'LINENUM') AS linenum,
+                max(lower(q.qval)) FILTER (WHERE q.qnam = 'INTENT') AS intent,
+                max(lower(replace(btrim(q.qval), ' ', '_'))) FILTER (WHERE q.qnam = 'STOPRSN') AS stoprsn,
+                max(upper(q.qval)) FILTER (WHERE q.qnam = 'TRIALNCT') AS trialnct,
+                string_agg(q.qnam || '=' || q.qval, ';' ORDER BY q.qnam) AS all_values
+            FROM sync_stage_suppex q WHERE \(clean(.suppex, alias: "q")) GROUP BY q.usubjid, q.idvarval) g
+            ON g.usubjid = s.usubjid AND g.idvarval = s.exseq
+        """
+
+    static let ex: [String] = [
+        readErrors(.suppex),
+        check(.suppex, from: withCopies(.suppex, key: key(["s.usubjid", "s.idvarval", "s.qnam"])), checks: [
+            "'IDVAR', s.idvar, CASE WHEN s.idvar IS DISTINCT FROM 'EXSEQ' THEN 'IDVAR must be EXSEQ' END",
+            "'QNAM', s.qnam, CASE WHEN s.qnam IS NULL OR s.qnam NOT IN ('LINENUM', 'INTENT', 'STOPRSN', 'TRIALNCT') THEN 'unknown QNAM; expected LINENUM, INTENT, STOPRSN or TRIALNCT' WHEN s.copies > 1 THEN 'duplicate QNAM for this EX record' END",
+            """
+            'QVAL', s.qval, CASE WHEN s.qval IS NULL THEN 'QVAL is required'
+                WHEN s.qnam = 'LINENUM' AND (s.qval !~ '^[0-9]{1,2}$' OR s.qval::int NOT BETWEEN 1 AND 30) THEN 'LINENUM must be a line of therapy 1 to 30'
+                WHEN s.qnam = 'INTENT' AND lower(s.qval) NOT IN ('neoadjuvant', 'adjuvant', 'curative', 'palliative', 'maintenance')
+                    THEN 'unknown INTENT; expected neoadjuvant, adjuvant, curative, palliative or maintenance'
+                WHEN s.qnam = 'STOPRSN' AND lower(replace(btrim(s.qval), ' ', '_')) NOT IN ('progression', 'toxicity', 'completed', 'patient_choice', 'death', 'other')
+                    THEN 'unknown STOPRSN; expected progression, toxicity, completed, patient choice, death or other'
+                WHEN s.qnam = 'TRIALNCT' AND upper(s.qval) !~ '^NCT[0-9]{8}$' THEN 'TRIALNCT must be an NCT number' END
+            """,
+            """
+            'IDVARVAL', s.idvarval, CASE WHEN NOT EXISTS (SELECT 1 FROM sync_stage_ex e WHERE e.usubjid = s.usubjid AND e.exseq = s.idvarval)
+                THEN 'no EX record with this EXSEQ for this USUBJID' END
+            """,
+        ], onlyClean: false),
+        readErrors(.ex),
+        check(.ex, from: withCopies(.ex, key: exKey), joins: subjectJoin + "\n" + suppexQualifiers, checks: [
+            subjectCheck,
+            "'EXSEQ', s.exseq, CASE WHEN s.exseq IS NULL OR s.exseq !~ '^[0-9]{1,9}$' THEN 'EXSEQ must be a whole number' WHEN s.copies > 1 THEN 'duplicate EXSEQ for this USUBJID' END",
+            "'EXTRT', s.extrt, CASE WHEN s.extrt IS NULL THEN 'EXTRT is required' WHEN \(exAgent) IS NULL THEN 'unknown agent; see sarcreg therapy catalog' END",
+            fullDate("exstdtc", required: true),
+            fullDate("exendtc", required: false),
+            "'SUPPEX.INTENT', g.intent, CASE WHEN g.intent IS NULL THEN 'the line of therapy needs its intent (SUPPEX QNAM INTENT)' END",
+        ], onlyClean: false),
+        check(.ex, joins: suppexQualifiers, checks: [
+            "'EXENDTC', s.exendtc, CASE WHEN sync_full_date(s.exendtc) < sync_full_date(s.exstdtc) THEN 'EXENDTC is before EXSTDTC' END",
+            "'SUPPEX.STOPRSN', g.stoprsn, CASE WHEN (s.exendtc IS NULL) <> (g.stoprsn IS NULL) THEN 'a stop reason (SUPPEX STOPRSN) goes with EXENDTC, and EXENDTC with a stop reason' END",
+        ], onlyClean: true),
+        """
+        CREATE TEMP TABLE sync_valid_ex ON COMMIT DROP AS
+        SELECT s.line_number, \(exKey) AS natural_key, \(hash(.ex, extra: ["g.all_values"])) AS row_hash, r.row_hash AS old_hash,
+            s.usubjid, s.exseq, x.patient_id, \(exAgent) AS agent_code,
+            coalesce(g.linenum::int, dense_rank() OVER (PARTITION BY s.usubjid ORDER BY sync_full_date(s.exstdtc))::int) AS line_number_of_therapy,
+            g.intent, sync_full_date(s.exstdtc) AS started_on, sync_full_date(s.exendtc) AS stopped_on, g.stoprsn AS stop_reason,
+            coalesce(s.exdostxt, nullif(btrim(coalesce(s.exdose, '') || ' ' || coalesce(s.exdosu, '')), '')) AS dose, g.trialnct
+        FROM sync_stage_ex s
+        JOIN sync_subjects x ON x.source = \(source) AND x.usubjid = s.usubjid
+        \(suppexQualifiers)
+        \(recordJoin(domain: "EX", key: exKey))
+        WHERE \(clean(.ex))
+        """,
+        """
+        INSERT INTO sync_errors (file_name, line_number, column_name, value, reason)
+        SELECT 'suppex.csv', s.line_number, 'IDVARVAL', s.idvarval, 'its EX record (ex.csv line ' || e.line_number || ') is quarantined'
+        FROM sync_stage_suppex s JOIN sync_stage_ex e ON e.usubjid = s.usubjid AND e.exseq = s.idvarval
+        WHERE \(clean(.suppex)) AND NOT EXISTS (SELECT 1 FROM sync_valid_ex v WHERE v.usubjid = s.usubjid AND v.exseq = s.idvarval)
+        """,
+        """
+        INSERT INTO therapy_lines (patient_id, line_number, intent, started_on, stopped_on, stop_reason, dose, trial_nct)
+        SELECT patient_id, line_number_of_therapy, min(intent), min(started_on),
+            CASE WHEN bool_and(stopped_on IS NOT NULL) THEN max(stopped_on) END,
+            CASE WHEN bool_and(stopped_on IS NOT NULL) THEN min(stop_reason) END, min(dose), min(trialnct)
+        FROM sync_valid_ex GROUP BY patient_id, line_number_of_therapy
+        HAVING bool_or(old_hash IS DISTINCT FROM row_hash)
+        ON CONFLICT (patient_id, line_number) DO UPDATE SET intent = EXCLUDED.intent, started_on = EXCLUDED.started_on,
+            stopped_on = EXCLUDED.stopped_on, stop_reason = EXCLUDED.stop_reason, dose = EXCLUDED.dose, trial_nct = EXCLUDED.trial_nct
+        """,
+        """
+        INSERT INTO therapy_line_agents (therapy_line_id, agent_code)
+        SELECT DISTINCT t.therapy_line_id, v.agent_code
+        FROM sync_valid_ex v JOIN therapy_lines t ON t.patient_id = v.patient_id AND t.line_number = v.line_number_of_therapy
+        WHERE v.old_hash IS DISTINCT FROM v.row_hash
+        ON CONFLICT DO NOTHING
+        """,
+    ]
+
+    // MARK: AE
+
+    static let aeKey = key(["s.usubjid", "s.aeseq"])
+    static let aeAttribution = """
+        (CASE upper(btrim(s.aerel))
+            WHEN 'NOT RELATED' THEN 'unrelated' WHEN 'UNRELATED' THEN 'unrelated' WHEN 'NONE' THEN 'unrelated'
+            WHEN 'UNLIKELY RELATED' THEN 'unlikely' WHEN 'UNLIKELY' THEN 'unlikely'
+            WHEN 'POSSIBLY RELATED' THEN 'possible' WHEN 'POSSIBLE' THEN 'possible'
+            WHEN 'PROBABLY RELATED' THEN 'probable' WHEN 'PROBABLE' THEN 'probable'
+            WHEN 'DEFINITELY RELATED' THEN 'definite' WHEN 'DEFINITE' THEN 'definite' WHEN 'RELATED' THEN 'definite' END)
+        """
+
+    static let ae: [String] = [
+        readErrors(.ae),
+        check(.ae, from: withCopies(.ae, key: aeKey), joins: subjectJoin, checks: [
+            subjectCheck,
+            "'AESEQ', s.aeseq, CASE WHEN s.aeseq IS NULL OR s.aeseq !~ '^[0-9]{1,9}$' THEN 'AESEQ must be a whole number' WHEN s.copies > 1 THEN 'duplicate AESEQ for this USUBJID' END",
+            "'AETERM', s.aeterm, CASE WHEN s.aeterm IS NULL OR btrim(s.aeterm) = '' THEN 'AETERM is required' END",
+            "'AETOXGR', s.aetoxgr, CASE WHEN s.aetoxgr IS NULL THEN 'AETOXGR is required' WHEN s.aetoxgr !~ '^[1-5]$' THEN 'AETOXGR must be a CTCAE grade 1 to 5' END",
+            fullDate("aestdtc", required: true),
+            fullDate("aeendtc", required: false),
+            "'AEREL', s.aerel, CASE WHEN s.aerel IS NULL THEN 'AEREL (the attribution) is required' WHEN \(aeAttribution) IS NULL THEN 'unknown AEREL; expected NOT RELATED, UNLIKELY RELATED, POSSIBLY RELATED, PROBABLY RELATED or DEFINITELY RELATED' END",
+            "'AESER', s.aeser, CASE WHEN s.aeser IS NOT NULL AND upper(s.aeser) NOT IN ('Y', 'N') THEN 'AESER must be Y or N' END",
+        ], onlyClean: false),
+        check(.ae, checks: [
+            "'AEENDTC', s.aeendtc, CASE WHEN sync_full_date(s.aeendtc) < sync_full_date(s.aestdtc) THEN 'AEENDTC is before AESTDTC' END",
+        ], onlyClean: true),
+        """
+        CREATE TEMP TABLE sync_valid_ae ON COMMIT DROP AS
+        SELECT s.line_number, \(aeKey) AS natural_key, \(hash(.ae)) AS row_hash, r.row_hash AS old_hash,
+            coalesce(r.registry_row, CASE WHEN r.natural_key IS NULL THEN nextval(pg_get_serial_sequence('adverse_events', 'adverse_event_id')) END) AS registry_row,
+            x.patient_id, coalesce(s.aedecod, s.aeterm) AS ctcae_term, s.aetoxgr::smallint AS grade,
+            sync_full_date(s.aestdtc) AS onset_on, sync_full_date(s.aeendtc) AS resolved_on, \(aeAttribution) AS attribution,
+            coalesce(upper(s.aeser) = 'Y', false) AS serious
+        FROM sync_stage_ae s
+        JOIN sync_subjects x ON x.source = \(source) AND x.usubjid = s.usubjid
+        \(recordJoin(domain: "AE", key: aeKey))
+        WHERE \(clean(.ae))
+        """,
+        """
+        INSERT INTO adverse_events (adverse_event_id, patient_id, ctcae_term, ctcae_version, grade, onset_on, resolved_on, attribution, serious)
+        OVERRIDING SYSTEM VALUE
+        SELECT registry_row, patient_id, ctcae_term, current_setting('sarcreg.sync_ctcae'), grade, onset_on, resolved_on, attribution, serious
+        FROM sync_valid_ae WHERE old_hash IS NULL
+        """,
+        """
+        UPDATE adverse_events a SET ctcae_term = v.ctcae_term, grade = v.grade, onset_on = v.onset_on, resolved_on = v.resolved_on,
+            attribution = v.attribution, serious = v.serious
+        FROM sync_valid_ae v WHERE a.adverse_event_id = v.registry_row AND v.old_hash IS NOT NULL AND v.old_hash <> v.row_hash
+        """,
+    ]
+
+    // MARK: TU
+
+    static let tuEvaluator = evaluator("tueval", "tuevalid")
+    static let tuLabel = "upper(btrim(s.tulnkid))"
+    static let tuKey = key(["s.usubjid", tuEvaluator, tuLabel])
+    static let tuClass = "(CASE upper(coalesce(s.tustresc, s.tuorres)) WHEN 'TARGET' THEN 'target' WHEN 'NON-TARGET' THEN 'non_target' WHEN 'NEW' THEN 'new' END)"
+    static let tuMethod = """
+        (CASE upper(btrim(s.tumethod)) WHEN 'CT SCAN' THEN 'ct' WHEN 'CT' THEN 'ct' WHEN 'MRI' THEN 'mri'
+            WHEN 'PET/CT' THEN 'pet_ct' WHEN 'PET-CT' THEN 'pet_ct' WHEN 'X-RAY' THEN 'x_ray' WHEN 'ULTRASOUND' THEN 'ultrasound'
+            WHEN 'PHYSICAL EXAMINATION' THEN 'clinical' WHEN 'CLINICAL' THEN 'clinical' END)
+        """
+
+    static let tu: [String] = [
+        readErrors(.tu),
+        check(.tu, from: withCopies(.tu, key: tuKey), joins: subjectJoin, checks: [
+            subjectCheck,
+            "'TULNKID', s.tulnkid, CASE WHEN s.tulnkid IS NULL OR \(tuLabel) !~ '^[A-Z0-9][A-Z0-9_.-]{0,19}$' THEN 'TULNKID must be a lesion id such as T01, NT02 or NEW01' WHEN s.copies > 1 THEN 'duplicate lesion for this USUBJID and evaluator' END",
+            "'TUTESTCD', s.tutestcd, CASE WHEN s.tutestcd IS DISTINCT FROM 'TUMIDENT' THEN 'unknown TUTESTCD; only TUMIDENT (tumor identification) is read' END",
+            "'TUSTRESC', coalesce(s.tustresc, s.tuorres), CASE WHEN \(tuClass) IS NULL THEN 'unknown lesion class; expected TARGET, NON-TARGET or NEW' END",
+            "'TULOC', s.tuloc, CASE WHEN s.tuloc IS NULL AND \(tuClass) <> 'new' THEN 'TULOC is required for a target or non-target lesion' END",
+            "'TUMETHOD', s.tumethod, CASE WHEN s.tumethod IS NULL AND \(tuClass) <> 'new' THEN 'TUMETHOD is required for a target or non-target lesion' WHEN s.tumethod IS NOT NULL AND \(tuMethod) IS NULL THEN 'unknown TUMETHOD; expected CT SCAN, MRI, PET/CT, X-RAY, ULTRASOUND or PHYSICAL EXAMINATION' END",
+            evaluatorCheck("tueval", "tuevalid"),
+            "'TUACPTFL', s.tuacptfl, CASE WHEN s.tuacptfl IS NOT NULL AND s.tuacptfl NOT IN ('Y', 'N') THEN 'TUACPTFL must be Y or N' END",
+        ], onlyClean: false),
+        check(.tu, joins: subjectJoin + " LEFT JOIN lesions l ON l.patient_id = x.patient_id AND l.evaluator = \(tuEvaluator) AND l.label = \(tuLabel)", checks: [
+            "'TUSTRESC', coalesce(s.tustresc, s.tuorres), CASE WHEN l.lesion_class <> \(tuClass) THEN 'the lesion was identified as ' || l.lesion_class || ' earlier; a lesion never changes class' END",
+        ], onlyClean: true),
+        """
+        CREATE TEMP TABLE sync_valid_tu ON COMMIT DROP AS
+        SELECT s.line_number, \(tuKey) AS natural_key, \(hash(.tu)) AS row_hash, r.row_hash AS old_hash,
+            x.patient_id, \(tuEvaluator) AS evaluator, \(tuLabel) AS label, \(tuClass) AS lesion_class, s.tuloc AS organ,
+            coalesce(upper(s.tuloc) LIKE '%LYMPH NODE%', false) AS is_lymph_node, \(tuMethod) AS imaging_method, s.tuacptfl = 'Y' AS accepted
+        FROM sync_stage_tu s
+        JOIN sync_subjects x ON x.source = \(source) AND x.usubjid = s.usubjid
+        \(recordJoin(domain: "TU", key: tuKey))
+        WHERE \(clean(.tu))
+        """,
+        """
+        INSERT INTO lesions (patient_id, evaluator, label, lesion_class, organ, is_lymph_node, imaging_method)
+        SELECT patient_id, evaluator, label, lesion_class, organ, is_lymph_node, imaging_method
+        FROM sync_valid_tu WHERE old_hash IS DISTINCT FROM row_hash
+        ON CONFLICT (patient_id, evaluator, label) DO UPDATE SET organ = EXCLUDED.organ, is_lymph_node = EXCLUDED.is_lymph_node,
+            imaging_method = EXCLUDED.imaging_method
+        """,
+        """
+        INSERT INTO evaluator_reads (patient_id, evaluator, accepted)
+        SELECT patient_id, evaluator, coalesce(bool_or(accepted), false) FROM sync_valid_tu
+        GROUP BY patient_id, evaluator HAVING bool_or(old_hash IS DISTINCT FROM row_hash)
+        ON CONFLICT (patient_id, evaluator) DO UPDATE SET accepted = EXCLUDED.accepted
+        """,
+    ]
+
+    // MARK: TR
+
+    static let trEvaluator = evaluator("treval", "trevalid")
+    static let trLabel = "upper(btrim(s.trlnkid))"
+    static let trVisit = "coalesce(s.visitnum, s.visit, s.trdtc)"
+    static let trKey = key(["s.usubjid", trEvaluator, trLabel, trVisit, "s.trtestcd"])
+    static let trIsDiameter = "s.trtestcd IN ('LDIAM', 'LPERP', 'DIAMETER')"
+    static let trNotDone = "upper(coalesce(s.trstat, '')) = 'NOT DONE'"
+    static let trTooSmall = "upper(coalesce(s.trorres, '')) = 'TOO SMALL TO MEASURE'"
+    static let trState = "upper(coalesce(s.trstresc, s.trorres))"
+    static let trBaseline = "coalesce(upper(s.visit) IN ('BASELINE', 'SCREENING'), false)"
+
+    static let tr: [String] = [
+        readErrors(.tr),
+        check(.tr, from: withCopies(.tr, key: trKey), joins: subjectJoin, checks: [
+            subjectCheck,
+            "'TRTESTCD', s.trtestcd, CASE WHEN s.trtestcd IS NULL OR s.trtestcd NOT IN ('LDIAM', 'LPERP', 'DIAMETER', 'TUMSTATE', 'LNSTATE', 'SUMDIAM') THEN 'unknown TRTESTCD; expected LDIAM, LPERP, DIAMETER, TUMSTATE, LNSTATE or SUMDIAM' WHEN s.copies > 1 THEN 'duplicate result for this lesion, evaluator, visit and test' END",
+            "'TRLNKID', s.trlnkid, CASE WHEN s.trlnkid IS NULL AND s.trtestcd IS DISTINCT FROM 'SUMDIAM' THEN 'TRLNKID is required' END",
+            fullDate("trdtc", required: true),
+            evaluatorCheck("treval", "trevalid"),
+            "'VISITNUM', s.visitnum, CASE WHEN s.visitnum !~ '^[0-9]+(\\.[0-9]+)?$' THEN 'VISITNUM must be a number' END",
+            """
+            'TRSTRESN', s.trstresn, CASE WHEN NOT (\(trIsDiameter) OR s.trtestcd = 'SUMDIAM') OR \(trNotDone) OR \(trTooSmall) THEN NULL
+                WHEN s.trstresn IS NULL THEN 'TRSTRESN (the diameter in mm) is required'
+                WHEN s.trstresn ~ '^-[0-9]+(\\.[0-9]+)?$' THEN 'negative diameter'
+                WHEN s.trstresn !~ '^[0-9]+(\\.[0-9]+)?$' THEN 'TRSTRESN must be a number of mm'
+                WHEN s.trstresn !~ '^[0-9]+(\\.[0-9]{1,2})?$' THEN 'a diameter has at most two decimals'
+                WHEN s.trtestcd <> 'SUMDIAM' AND s.trstresn::numeric > 1000 THEN 'a diameter above 1000 mm' END
+            """,
+            """
+            'TRSTRESC', coalesce(s.trstresc, s.trorres), CASE WHEN s.trtestcd NOT IN ('TUMSTATE', 'LNSTATE') OR \(trNotDone) THEN NULL
+                WHEN \(trState) IS NULL OR \(trState) NOT IN ('PRESENT', 'ABSENT', 'UNEQUIVOCAL', 'EQUIVOCAL', 'NOT EVALUABLE', 'NE')
+                THEN 'unknown tumor state; expected PRESENT, ABSENT, UNEQUIVOCAL, EQUIVOCAL or NOT EVALUABLE' END
+            """,
+        ], onlyClean: false),
+        check(.tr, joins: subjectJoin + " LEFT JOIN lesions l ON l.patient_id = x.patient_id AND l.evaluator = \(trEvaluator) AND l.label = \(trLabel)", checks: [
+            """
+            'TRLNKID', s.trlnkid, CASE WHEN s.trtestcd = 'SUMDIAM' THEN NULL
+                WHEN l.lesion_id IS NULL THEN 'no TU record identifies this lesion for this evaluator'
+                WHEN \(trIsDiameter) AND l.lesion_class <> 'target' THEN 'a diameter test for a ' || l.lesion_class || ' lesion; only targets are measured'
+                WHEN s.trtestcd IN ('TUMSTATE', 'LNSTATE') AND l.lesion_class = 'target' THEN 'a state test for a target lesion; targets are measured'
+                WHEN l.lesion_class = 'new' AND NOT \(trNotDone) AND \(trState) NOT IN ('UNEQUIVOCAL', 'EQUIVOCAL', 'PRESENT') THEN 'a new lesion is UNEQUIVOCAL or EQUIVOCAL'
+                WHEN l.lesion_class = 'new' AND \(trBaseline) THEN 'a new lesion cannot be reported at baseline'
+                WHEN l.lesion_class = 'non_target' AND \(trState) = 'EQUIVOCAL' THEN 'EQUIVOCAL is for new lesions only' END
+            """,
+        ], onlyClean: true),
+        """
+        CREATE TEMP TABLE sync_tr_checked ON COMMIT DROP AS
+        SELECT s.line_number, x.patient_id, \(trEvaluator) AS evaluator, l.lesion_id, l.lesion_class, sync_full_date(s.trdtc) AS assessed_on,
+            \(trBaseline) AS is_baseline, s.trtestcd,
+            count(*) OVER (PARTITION BY l.lesion_id, sync_full_date(s.trdtc)) AS results_that_day
+        FROM sync_stage_tr s
+        JOIN sync_subjects x ON x.source = \(source) AND x.usubjid = s.usubjid
+        JOIN lesions l ON l.patient_id = x.patient_id AND l.evaluator = \(trEvaluator) AND l.label = \(trLabel)
+        WHERE \(clean(.tr)) AND s.trtestcd <> 'SUMDIAM'
+        """,
+        """
+        INSERT INTO sync_errors (file_name, line_number, column_name, value, reason)
+        SELECT 'tr.csv', c.line_number, e.column_name, e.value, e.reason
+        FROM sync_tr_checked c
+        LEFT JOIN (SELECT patient_id, evaluator, min(assessed_on) AS baseline_on FROM (
+                SELECT patient_id, evaluator, assessed_on FROM sync_tr_checked WHERE is_baseline
+                UNION ALL SELECT patient_id, evaluator, assessed_on FROM assessments WHERE is_baseline) b
+            GROUP BY patient_id, evaluator) b ON b.patient_id = c.patient_id AND b.evaluator = c.evaluator
+        LEFT JOIN LATERAL (SELECT t.therapy_line_id FROM therapy_lines t
+            WHERE t.patient_id = c.patient_id AND t.started_on <= c.assessed_on ORDER BY t.started_on DESC, t.line_number DESC LIMIT 1) t ON NOT c.is_baseline
+        CROSS JOIN LATERAL (VALUES
+            ('TRDTC', c.assessed_on::text, CASE
+                WHEN c.results_that_day > 1 THEN 'a second result for this lesion on this date'
+                WHEN c.is_baseline AND c.assessed_on <> b.baseline_on THEN 'a second baseline date; the baseline of this evaluator is ' || b.baseline_on
+                WHEN NOT c.is_baseline AND b.baseline_on IS NULL THEN 'a follow-up without a baseline for this evaluator'
+                WHEN NOT c.is_baseline AND c.assessed_on <= b.baseline_on THEN 'a follow-up on or before the baseline date ' || b.baseline_on
+                WHEN NOT c.is_baseline AND t.therapy_line_id IS NULL THEN 'no therapy line started on or before this date' END)
+        ) AS e(column_name, value, reason)
+        WHERE e.reason IS NOT NULL
+        """,
+        """
+        CREATE TEMP TABLE sync_valid_tr ON COMMIT DROP AS
+        SELECT s.line_number, \(trKey) AS natural_key, \(hash(.tr)) AS row_hash, r.row_hash AS old_hash,
+            x.patient_id, \(trEvaluator) AS evaluator, l.lesion_id, l.lesion_class, sync_full_date(s.trdtc) AS assessed_on,
+            \(trBaseline) AS is_baseline, s.trtestcd,
+            CASE
+                WHEN s.trtestcd = 'SUMDIAM' THEN NULL
+                WHEN l.lesion_class = 'target' THEN CASE WHEN \(trNotDone) THEN 'not_done' WHEN \(trTooSmall) THEN 'too_small_to_measure'
+                    WHEN s.trstresn::numeric = 0 THEN 'disappeared' ELSE 'measured' END
+                WHEN l.lesion_class = 'non_target' THEN CASE WHEN \(trNotDone) THEN 'not_evaluable' ELSE CASE \(trState)
+                    WHEN 'PRESENT' THEN 'present' WHEN 'ABSENT' THEN 'absent' WHEN 'UNEQUIVOCAL' THEN 'unequivocal_progression' ELSE 'not_evaluable' END END
+                ELSE CASE \(trState) WHEN 'EQUIVOCAL' THEN 'equivocal' ELSE 'unequivocal' END
+            END AS result,
+            CASE WHEN l.lesion_class IS DISTINCT FROM 'target' OR \(trNotDone) OR \(trTooSmall) THEN NULL
+                WHEN s.trstresn::numeric > 0 THEN s.trstresn::numeric END AS diameter_mm
+        FROM sync_stage_tr s
+        JOIN sync_subjects x ON x.source = \(source) AND x.usubjid = s.usubjid
+        LEFT JOIN lesions l ON l.patient_id = x.patient_id AND l.evaluator = \(trEvaluator) AND l.label = \(trLabel)
+        \(recordJoin(domain: "TR", key: trKey))
+        WHERE \(clean(.tr))
+        """,
+        """
+        INSERT INTO assessments (patient_id, evaluator, assessed_on, is_baseline, therapy_line_id)
+        SELECT v.patient_id, v.evaluator, v.assessed_on, v.is_baseline,
+            CASE WHEN NOT v.is_baseline THEN (SELECT t.therapy_line_id FROM therapy_lines t
+                WHERE t.patient_id = v.patient_id AND t.started_on <= v.assessed_on ORDER BY t.started_on DESC, t.line_number DESC LIMIT 1) END
+        FROM (SELECT DISTINCT patient_id, evaluator, assessed_on, is_baseline FROM sync_valid_tr
+              WHERE result IS NOT NULL AND old_hash IS DISTINCT FROM row_hash) v
+        ON CONFLICT (patient_id, evaluator, assessed_on) DO NOTHING
+        """,
+        """
+        INSERT INTO assessment_results (assessment_id, lesion_id, lesion_class, result, diameter_mm)
+        SELECT a.assessment_id, v.lesion_id, v.lesion_class, v.result, v.diameter_mm
+        FROM sync_valid_tr v
+        JOIN assessments a ON a.patient_id = v.patient_id AND a.evaluator = v.evaluator AND a.assessed_on = v.assessed_on
+        WHERE v.result IS NOT NULL AND v.old_hash IS DISTINCT FROM v.row_hash
+        ON CONFLICT (assessment_id, lesion_id) DO UPDATE SET result = EXCLUDED.result, diameter_mm = EXCLUDED.diameter_mm
+        """,
+    ]
+
+    // MARK: RS
+
+    static let rsEvaluator = evaluator("rseval", "rsevalid")
+    static let rsVisit = "coalesce(s.visitnum, s.visit, s.rsdtc)"
+    static let rsKey = key(["s.usubjid", rsEvaluator, rsVisit, "s.rstestcd"])
+    static let rsResponse = "upper(coalesce(s.rsstresc, s.rsorres))"
+
+    static let rs: [String] = [
+        readErrors(.rs),
+        check(.rs, from: withCopies(.rs, key: rsKey), joins: subjectJoin, checks: [
+            subjectCheck,
+            "'RSTESTCD', s.rstestcd, CASE WHEN s.rstestcd IS NULL OR s.rstestcd NOT IN ('OVRLRESP', 'TRGRESP', 'NTRGRESP', 'NEWLPROG') THEN 'unknown RSTESTCD; expected OVRLRESP, TRGRESP, NTRGRESP or NEWLPROG' WHEN s.copies > 1 THEN 'duplicate response for this evaluator, visit and test' END",
+            """
+            'RSSTRESC', coalesce(s.rsstresc, s.rsorres), CASE
+                WHEN s.rstestcd = 'NEWLPROG' AND coalesce(\(rsResponse) NOT IN ('Y', 'N'), true) THEN 'NEWLPROG is Y or N'
+                WHEN s.rstestcd <> 'NEWLPROG' AND coalesce(\(rsResponse) NOT IN ('CR', 'PR', 'SD', 'PD', 'NE', 'NON-CR/NON-PD'), true)
+                THEN 'unknown response; expected CR, PR, SD, PD, NE or NON-CR/NON-PD' END
+            """,
+            "'RSDTC', s.rsdtc, CASE WHEN s.rsdtc IS NOT NULL AND sync_date_part(s.rsdtc) IS NULL THEN 'not an ISO 8601 date' END",
+            "'VISITNUM', s.visitnum, CASE WHEN s.visitnum !~ '^[0-9]+(\\.[0-9]+)?$' THEN 'VISITNUM must be a number' WHEN \(rsVisit) IS NULL THEN 'VISITNUM, VISIT or RSDTC is required' END",
+            evaluatorCheck("rseval", "rsevalid"),
+            "'RSACPTFL', s.rsacptfl, CASE WHEN s.rsacptfl IS NOT NULL AND s.rsacptfl NOT IN ('Y', 'N') THEN 'RSACPTFL must be Y or N' END",
+        ], onlyClean: false),
+        """
+        CREATE TEMP TABLE sync_valid_rs ON COMMIT DROP AS
+        SELECT s.line_number, \(rsKey) AS natural_key, \(hash(.rs)) AS row_hash, r.row_hash AS old_hash,
+            x.patient_id, \(rsEvaluator) AS evaluator, \(rsVisit) AS visit_key, s.rstestcd, s.visitnum::numeric AS visit_number, s.visit,
+            \(rsResponse) AS response, sync_date_part(s.rsdtc) AS response_date, CASE s.rsacptfl WHEN 'Y' THEN true WHEN 'N' THEN false END AS accepted
+        FROM sync_stage_rs s
+        JOIN sync_subjects x ON x.source = \(source) AND x.usubjid = s.usubjid
+        \(recordJoin(domain: "RS", key: rsKey))
+        WHERE \(clean(.rs))
+        """,
+        """
+        INSERT INTO source_responses (patient_id, evaluator, visit_key, test_code, visit_number, visit, response, response_date, accepted)
+        SELECT patient_id, evaluator, visit_key, rstestcd, visit_number, visit, response, response_date, accepted
+        FROM sync_valid_rs WHERE old_hash IS DISTINCT FROM row_hash
+        ON CONFLICT (patient_id, evaluator, visit_key, test_code) DO UPDATE SET visit_number = EXCLUDED.visit_number,
+            visit = EXCLUDED.visit, response = EXCLUDED.response, response_date = EXCLUDED.response_date, accepted = EXCLUDED.accepted
+        """,
+    ]
+
+    /// The natural key of each record domain, over its staging table: a stored record whose key no staged
+    /// row has is missing from the source.
+    static let naturalKeys: [String: String] = ["DM": dmKey, "EX": exKey, "AE": aeKey, "TU": tuKey, "TR": trKey, "RS": rsKey]
+
+    /// Records the valid rows of a domain and clears the flag of records seen again.
+    static func records(_ file: SDTMFile) -> [String] {
+        let valid = "sync_valid_" + file.domain.lowercased()
+        return [
+            """
+            INSERT INTO sync_records (source, domain, natural_key, row_hash, registry_row, first_run, last_changed_run)
+            SELECT \(source), '\(file.domain)', natural_key, row_hash, \(file == .ae ? "registry_row" : "NULL"), \(run), \(run)
+            FROM \(valid) WHERE old_hash IS DISTINCT FROM row_hash
+            ON CONFLICT (source, domain, natural_key) DO UPDATE SET row_hash = EXCLUDED.row_hash,
+                last_changed_run = EXCLUDED.last_changed_run, missing_since_run = NULL
+            """,
+            """
+            UPDATE sync_records r SET missing_since_run = NULL
+            FROM \(valid) v
+            WHERE r.source = \(source) AND r.domain = '\(file.domain)' AND r.natural_key = v.natural_key AND r.missing_since_run IS NOT NULL
+            """,
+        ]
+    }
+
+    /// Flags the records of a domain that an export of its file no longer has; never deletes them.
+    static func missing(_ file: SDTMFile) -> String {
+            """
+            UPDATE sync_records r SET missing_since_run = \(run)
+            WHERE r.source = \(source) AND r.domain = '\(file.domain)' AND r.missing_since_run IS NULL
+                AND NOT EXISTS (SELECT 1 FROM \(file.stagingTable) s WHERE \(naturalKeys[file.domain] ?? "NULL") = r.natural_key)
+            """
+    }
+
+    /// Counts a file's rows by outcome; SUPPEX rows take the outcome of their EX record.
+    static func outcome(_ file: SDTMFile) -> String {
+        let quarantined = "(SELECT count(DISTINCT line_number) FROM sync_errors WHERE file_name = '\(file.fileName)')"
+        let rowsRead = "(SELECT count(*) FROM \(file.stagingTable))"
+        let valid: String
+        let missing: String
+        if file == .suppex {
+            valid = """
+                (SELECT v.old_hash, v.row_hash FROM sync_stage_suppex s
+                 JOIN sync_valid_ex v ON v.usubjid = s.usubjid AND v.exseq = s.idvarval WHERE \(clean(.suppex)))
+                """
+            missing = "0"
+        } else {
+            valid = "sync_valid_" + file.domain.lowercased()
+            missing = "(SELECT count(*) FROM sync_records WHERE source = \(source) AND domain = '\(file.domain)' AND missing_since_run IS NOT NULL)"
+        }
+        return """
+            SELECT \(rowsRead) AS rows_read,
+                count(*) FILTER (WHERE old_hash IS NULL) AS inserted,
+                count(*) FILTER (WHERE old_hash IS NOT NULL AND old_hash <> row_hash) AS updated,
+                count(*) FILTER (WHERE old_hash = row_hash) AS unchanged,
+                \(quarantined) AS quarantined, \(missing) AS missing_from_source
+            FROM \(valid) o
+            """
+    }
+}

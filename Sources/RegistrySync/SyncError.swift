@@ -1,0 +1,54 @@
+import PostgresClient
+
+/// Why a sync refused to run or stopped, in words an administrator can act on.
+public enum SyncError: Error, CustomStringConvertible {
+    case unreadableFile(String)
+    case notADirectory(String)
+    case noExportFiles(directory: String, expected: [String])
+    case missingColumns(file: String, columns: [String])
+    case malformedCSV(file: String, line: Int, reason: String)
+    case invalidSource(String)
+    case invalidValue(field: String, value: String, expected: String)
+    case unknownSite(String)
+    case sourceBusy(String)
+    case runNotFound(Int)
+    case outputExists(String)
+    case database(PostgresError)
+
+    public var description: String {
+        switch self {
+        case .unreadableFile(let path): "cannot read \(path)"
+        case .notADirectory(let path): "\(path) is not a directory"
+        case .noExportFiles(let directory, let expected):
+            "\(directory) holds none of the export files \(expected.joined(separator: ", "))"
+        case .missingColumns(let file, let columns):
+            "\(file) lacks the required column\(columns.count == 1 ? "" : "s") \(columns.joined(separator: ", ")) in its header"
+        case .malformedCSV(let file, let line, let reason): "\(file) line \(line) is not valid CSV: \(reason)"
+        case .invalidSource(let name):
+            "--source '\(name)' must be 1 to 40 lower-case letters, digits, - or _, starting with a letter"
+        case .invalidValue(let field, let value, let expected): "\(field) '\(value)' is not valid: expected \(expected)"
+        case .unknownSite(let code): "unknown site '\(code)'; list sites with `sarcreg site list`"
+        case .sourceBusy(let source):
+            "another sync of source '\(source)' is running; wait for it, or pass --wait to queue behind it"
+        case .runNotFound(let id): "no sync run \(id); list runs with `sarcreg sync runs`"
+        case .outputExists(let path): "\(path) already exists; choose an empty or new --out directory"
+        case .database(let error): error.description
+        }
+    }
+
+    static func wrap(_ error: any Error) -> SyncError {
+        switch error {
+        case let error as SyncError: error
+        case let error as PostgresError: .database(error)
+        default: .database(PostgresError(kind: .client, message: "\(error)"))
+        }
+    }
+
+    /// Checks a source name: it keys the crosswalk, the site map and the lock.
+    static func checkSource(_ name: String) throws(SyncError) -> String {
+        guard name.range(of: "^[a-z][a-z0-9_-]{0,39}$", options: .regularExpression) != nil else {
+            throw .invalidSource(name)
+        }
+        return name
+    }
+}

@@ -1,0 +1,306 @@
+import Foundation
+import Logging
+import PostgresClient
+import RegistryDomain
+import RegistryServices
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What an administrator asks to import.
+public struct SyncImportRequest: Sendable {
+    public var directory: String
+    public var source: String
+    /// Queue behind a running sync of the same source instead of refusing.
+    public var wait: Bool
+    /// The CTCAE version of the source's AETOXGR grades (SDTM carries it in define metadata, not in AE).
+    public var ctcaeVersion: String
+
+    public init(directory: String, source: String, wait: Bool = false, ctcaeVersion: String = "5.0") {
+        self.directory = directory
+        self.source = source
+        self.wait = wait
+        self.ctcaeVersion = ctcaeVersion
+    }
+}
+
+/// One file of a run and what became of its rows.
+public struct SyncFileOutcome: Codable, Sendable, Hashable {
+    public let fileName: String
+    public let sha256: String
+    public let sizeBytes: Int
+    public let rowsRead: Int
+    public let inserted: Int
+    public let updated: Int
+    public let unchanged: Int
+    public let quarantined: Int
+    /// Records of the file's domain from earlier runs that this export no longer has (never deleted).
+    public let missingFromSource: Int
+}
+
+/// A run of the log.
+public struct SyncRun: Codable, Sendable, Hashable {
+    public let runID: Int
+    public let source: String
+    public let status: String
+    public let directory: String
+    public let startedAt: Date
+    public let finishedAt: Date
+    public let databaseUser: String
+    public let osUser: String
+    public let error: String?
+    public let files: [SyncFileOutcome]
+
+    /// Whether the run wrote nothing: every row unchanged, none quarantined, nothing newly missing.
+    public var changedNothing: Bool {
+        files.allSatisfy { $0.inserted == 0 && $0.updated == 0 && $0.quarantined == 0 }
+    }
+}
+
+/// A quarantined value with its reason.
+public struct QuarantinedValue: Codable, Sendable, Hashable {
+    public let fileName: String
+    public let lineNumber: Int
+    public let column: String?
+    public let value: String?
+    public let reason: String
+}
+
+/// How far an import has read, for a progress display.
+public struct SyncProgress: Sendable {
+    public let fileName: String
+    public let rowsRead: Int
+}
+
+/// Nightly imports of source exports, the run log, the site mapping, and SDTM export.
+public struct SyncService {
+    let connection: Connection
+
+    public init(connection: Connection) {
+        self.connection = connection
+    }
+
+    /// Maps a source's site id (DM.SITEID) to a registry site; remapping replaces the earlier mapping.
+    public func mapSite(source: String, sourceSite: String, site: String) throws(SyncError) {
+        let source = try SyncError.checkSource(source)
+        let sourceSite = sourceSite.trimmingCharacters(in: .whitespaces)
+        guard !sourceSite.isEmpty else { throw .invalidValue(field: "--source-site", value: sourceSite, expected: "a site id as DM.SITEID has it") }
+        let site = site.trimmingCharacters(in: .whitespaces).uppercased()
+        do {
+            guard try !connection.query("SELECT 1 FROM sites WHERE site_code = \(site)").isEmpty else { throw SyncError.unknownSite(site) }
+            try connection.execute(
+                """
+                INSERT INTO sync_site_map (source, source_site, site_code) VALUES (\(source), \(sourceSite), \(site))
+                ON CONFLICT (source, source_site) DO UPDATE SET site_code = EXCLUDED.site_code, mapped_at = now()
+                """)
+        } catch {
+            throw SyncError.wrap(error)
+        }
+    }
+
+    /// Imports one SDTM export folder in a single transaction: stage every file with COPY, quarantine the
+    /// bad rows, apply the rest, and log the run. A failed run rolls everything back and logs a `failed` row.
+    public func importSDTM(_ request: SyncImportRequest, progress: (SyncProgress) -> Void = { _ in }) throws(SyncError) -> SyncRun {
+        let source = try SyncError.checkSource(request.source)
+        guard CTCAEVersion(rawValue: request.ctcaeVersion) != nil else {
+            throw .invalidValue(field: "--ctcae-version", value: request.ctcaeVersion, expected: CTCAEVersion.allowedValues)
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: request.directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw .notADirectory(request.directory)
+        }
+        let present = SDTMFile.all.filter { FileManager.default.fileExists(atPath: path(of: $0, in: request.directory)) }
+        guard !present.isEmpty else {
+            throw .noExportFiles(directory: request.directory, expected: SDTMFile.all.map(\.fileName))
+        }
+        let startedAt = Date()
+        do {
+            return try connection.withTransaction { tx in
+                try apply(request, source: source, present: present, startedAt: startedAt, on: tx, progress: progress)
+            }
+        } catch {
+            let failure = SyncError.wrap(error)
+            if case .sourceBusy = failure { throw failure }
+            recordFailure(request, source: source, startedAt: startedAt, error: failure)
+            throw failure
+        }
+    }
+
+    private func path(of file: SDTMFile, in directory: String) -> String {
+        (directory as NSString).appendingPathComponent(file.fileName)
+    }
+
+    private func apply(
+        _ request: SyncImportRequest, source: String, present: [SDTMFile], startedAt: Date, on tx: Connection,
+        progress: (SyncProgress) -> Void
+    ) throws -> SyncRun {
+        try tx.execute(
+            """
+            SELECT set_config('sarcreg.sync_source', \(source), true), set_config('sarcreg.sync_ctcae', \(request.ctcaeVersion), true)
+            """)
+        // Two syncs of one source never interleave; the lock is released with the transaction.
+        if request.wait {
+            try tx.execute("SELECT pg_advisory_xact_lock(hashtext('sarcreg.sync'), hashtext(\(source)))")
+        } else {
+            let locked = try tx.query("SELECT pg_try_advisory_xact_lock(hashtext('sarcreg.sync'), hashtext(\(source))) AS locked")
+            guard try locked[0].decode(Bool.self, "locked") else { throw SyncError.sourceBusy(source) }
+        }
+        let runID = try tx.query("SELECT nextval(pg_get_serial_sequence('sync_runs', 'run_id')) AS id")[0].decode(Int.self, "id")
+        try tx.execute("SELECT set_config('sarcreg.sync_run', \(String(runID)), true)")
+        try tx.execute(
+            """
+            INSERT INTO sync_runs (run_id, source, format, directory, status, started_at, finished_at, database_user, os_user)
+            OVERRIDING SYSTEM VALUE
+            VALUES (\(runID), \(source), 'sdtm', \(request.directory), 'succeeded', \(startedAt), \(startedAt), current_user, \(Self.osUser))
+            """)
+        try tx.execute(
+            """
+            CREATE TEMP TABLE sync_errors (file_name text, line_number bigint, column_name text, value text, reason text)
+            ON COMMIT DROP
+            """)
+        let loader = StagingLoader(connection: tx)
+        var staged: [SDTMFile: StagedFile] = [:]
+        for file in SDTMFile.all {
+            if present.contains(file) {
+                staged[file] = try loader.stage(file, path: path(of: file, in: request.directory)) { rows in
+                    progress(SyncProgress(fileName: file.fileName, rowsRead: rows))
+                }
+                try tx.execute(Query(unsafeSQL: "ANALYZE \(file.stagingTable)"))
+            } else {
+                try loader.createEmpty(file)
+            }
+        }
+        for (file, statements) in [(SDTMFile.dm, SDTMRules.dm), (.ex, SDTMRules.ex), (.ae, SDTMRules.ae), (.tu, SDTMRules.tu),
+                                   (.tr, SDTMRules.tr), (.rs, SDTMRules.rs)] {
+            for statement in statements + SDTMRules.records(file) {
+                try tx.execute(Query(unsafeSQL: statement))
+            }
+            if present.contains(file) { try tx.execute(Query(unsafeSQL: SDTMRules.missing(file))) }
+        }
+        var outcomes: [SyncFileOutcome] = []
+        for file in SDTMFile.all {
+            guard let stagedFile = staged[file] else { continue }
+            let row = try tx.query(Query(unsafeSQL: SDTMRules.outcome(file)))[0]
+            let outcome = SyncFileOutcome(
+                fileName: file.fileName, sha256: stagedFile.sha256, sizeBytes: stagedFile.sizeBytes,
+                rowsRead: try row.decode(Int.self, "rows_read"), inserted: try row.decode(Int.self, "inserted"),
+                updated: try row.decode(Int.self, "updated"), unchanged: try row.decode(Int.self, "unchanged"),
+                quarantined: try row.decode(Int.self, "quarantined"), missingFromSource: try row.decode(Int.self, "missing_from_source"))
+            try tx.execute(
+                """
+                INSERT INTO sync_run_files (run_id, file_name, sha256, size_bytes, rows_read, inserted, updated, unchanged, quarantined, missing_from_source)
+                VALUES (\(runID), \(outcome.fileName), \(outcome.sha256), \(outcome.sizeBytes), \(outcome.rowsRead), \(outcome.inserted),
+                    \(outcome.updated), \(outcome.unchanged), \(outcome.quarantined), \(outcome.missingFromSource))
+                """)
+            outcomes.append(outcome)
+        }
+        try tx.execute(
+            """
+            INSERT INTO sync_quarantine (run_id, file_name, line_number, column_name, value, reason)
+            SELECT \(runID), file_name, line_number, column_name, value, reason FROM sync_errors ORDER BY file_name, line_number
+            """)
+        try tx.execute("UPDATE sync_runs SET finished_at = greatest(clock_timestamp(), started_at) WHERE run_id = \(runID)")
+        guard let run = try loadRuns(where: "run_id = \(runID)", on: tx).first else { throw SyncError.runNotFound(runID) }
+        return run
+    }
+
+    /// Logs a failed run in its own transaction, after the import's rollback; the failure it reports
+    /// matters more than a failure to log it, so that one is only logged.
+    private func recordFailure(_ request: SyncImportRequest, source: String, startedAt: Date, error: SyncError) {
+        do {
+            try connection.execute(
+                """
+                INSERT INTO sync_runs (source, format, directory, status, started_at, finished_at, database_user, os_user, error)
+                VALUES (\(source), 'sdtm', \(request.directory), 'failed', \(startedAt), greatest(clock_timestamp(), \(startedAt)),
+                    current_user, \(Self.osUser), \(error.description))
+                """)
+        } catch {
+            connection.logger.warning("could not log the failed sync run", metadata: ["sync.source": "\(source)", "error": "\(error)"])
+        }
+    }
+
+    static var osUser: String {
+        if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name { return String(cString: name) }
+        return ProcessInfo.processInfo.environment["USER"] ?? "uid \(getuid())"
+    }
+
+    /// The run log, newest first.
+    public func runs(source: String? = nil, limit: Int = 50) throws(SyncError) -> [SyncRun] {
+        do {
+            if let source {
+                return try loadRuns(where: "source = \(try SyncError.checkSource(source))", limit: limit, on: connection)
+            }
+            return try loadRuns(where: "true", limit: limit, on: connection)
+        } catch {
+            throw SyncError.wrap(error)
+        }
+    }
+
+    /// One run with its files.
+    public func run(_ runID: Int) throws(SyncError) -> SyncRun {
+        do {
+            guard let run = try loadRuns(where: "run_id = \(runID)", on: connection).first else { throw SyncError.runNotFound(runID) }
+            return run
+        } catch {
+            throw SyncError.wrap(error)
+        }
+    }
+
+    private func loadRuns(where condition: Query, limit: Int = 50, on connection: Connection) throws -> [SyncRun] {
+        let rows = try connection.query(
+            """
+            SELECT run_id, source, status, directory, started_at, finished_at, database_user, os_user, error
+            FROM sync_runs WHERE \(condition) ORDER BY run_id DESC LIMIT \(limit)
+            """)
+        return try rows.map { row in
+            let runID = try row.decode(Int.self, "run_id")
+            let files = try connection.query(
+                """
+                SELECT file_name, sha256, size_bytes, rows_read, inserted, updated, unchanged, quarantined, missing_from_source
+                FROM sync_run_files WHERE run_id = \(runID) ORDER BY file_name
+                """
+            ).map { file in
+                SyncFileOutcome(
+                    fileName: try file.decode(String.self, "file_name"), sha256: try file.decode(String.self, "sha256"),
+                    sizeBytes: try file.decode(Int.self, "size_bytes"), rowsRead: try file.decode(Int.self, "rows_read"),
+                    inserted: try file.decode(Int.self, "inserted"), updated: try file.decode(Int.self, "updated"),
+                    unchanged: try file.decode(Int.self, "unchanged"), quarantined: try file.decode(Int.self, "quarantined"),
+                    missingFromSource: try file.decode(Int.self, "missing_from_source"))
+            }
+            return SyncRun(
+                runID: runID, source: try row.decode(String.self, "source"), status: try row.decode(String.self, "status"),
+                directory: try row.decode(String.self, "directory"), startedAt: try row.decode(Date.self, "started_at"),
+                finishedAt: try row.decode(Date.self, "finished_at"), databaseUser: try row.decode(String.self, "database_user"),
+                osUser: try row.decode(String.self, "os_user"), error: try row.decode(String?.self, "error"), files: files)
+        }
+    }
+
+    /// The quarantined values of a run, in file and line order.
+    public func rejects(run runID: Int) throws(SyncError) -> [QuarantinedValue] {
+        do {
+            guard try !connection.query("SELECT 1 FROM sync_runs WHERE run_id = \(runID)").isEmpty else { throw SyncError.runNotFound(runID) }
+            return try connection.query(
+                """
+                SELECT file_name, line_number, column_name, value, reason FROM sync_quarantine
+                WHERE run_id = \(runID) ORDER BY file_name, line_number, column_name
+                """
+            ).map { row in
+                QuarantinedValue(
+                    fileName: try row.decode(String.self, "file_name"), lineNumber: try row.decode(Int.self, "line_number"),
+                    column: try row.decode(String?.self, "column_name"), value: try row.decode(String?.self, "value"),
+                    reason: try row.decode(String.self, "reason"))
+            }
+        } catch {
+            throw SyncError.wrap(error)
+        }
+    }
+}
+
+extension StagingLoader {
+    /// A file absent from the export still gets its (empty) staging table, so every domain's SQL runs alike.
+    func createEmpty(_ file: SDTMFile) throws {
+        let columns = ["line_number bigint", "read_error_column text", "read_error text"] + file.columns.map { "\($0.lowercased()) text" }
+        try connection.execute(Query(unsafeSQL: "CREATE TEMP TABLE \(file.stagingTable) (\(columns.joined(separator: ", "))) ON COMMIT DROP"))
+    }
+}

@@ -1,0 +1,185 @@
+import ArgumentParser
+import Foundation
+import RegistrySync
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+enum ExportFormat: String, ExpressibleByArgument, CaseIterable {
+    case sdtm
+}
+
+/// A run as one table row: its totals over all files.
+struct SyncRunRow: Encodable, TabularRow {
+    let run: SyncRun
+
+    func encode(to encoder: any Encoder) throws { try run.encode(to: encoder) }
+
+    static var columns: [String] {
+        ["run", "source", "status", "started", "seconds", "files", "read", "inserted", "updated", "unchanged", "quarantined", "missing",
+         "db user", "os user", "error"]
+    }
+
+    var cells: [String] {
+        func total(_ value: (SyncFileOutcome) -> Int) -> String { String(run.files.map(value).reduce(0, +)) }
+        return [
+            String(run.runID), run.source, run.status, run.startedAt.formatted(.iso8601),
+            String(format: "%.1f", run.finishedAt.timeIntervalSince(run.startedAt)), String(run.files.count),
+            total(\.rowsRead), total(\.inserted), total(\.updated), total(\.unchanged), total(\.quarantined), total(\.missingFromSource),
+            run.databaseUser, run.osUser, run.error ?? "",
+        ]
+    }
+}
+
+extension QuarantinedValue: TabularRow {
+    static var columns: [String] { ["file", "line", "column", "value", "reason"] }
+    var cells: [String] { [fileName, String(lineNumber), column ?? "", value ?? "", reason] }
+}
+
+extension ResponseDiscrepancy: TabularRow {
+    static var columns: [String] { ["patient", "evaluator", "visit", "date", "source", "engine", "rule"] }
+    var cells: [String] { [registryID, evaluator, visit, date ?? "", sourceResponse, engineResponse ?? "", rule] }
+}
+
+extension Sarcreg {
+    struct SyncCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "sync", abstract: "Import and export source registries' SDTM exports, with a run log and quarantine.",
+            subcommands: [Import.self, MapSite.self, Runs.self, Rejects.self, Discrepancies.self, Export.self])
+    }
+}
+
+extension Sarcreg.SyncCommand {
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import one export folder (dm.csv, suppex.csv, ex.csv, ae.csv, tu.csv, tr.csv, rs.csv) in one transaction.")
+
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "The folder holding the export's CSV files.") var directory: String
+        @Option(help: "Format of the export: sdtm.") var format: ExportFormat = .sdtm
+        @Option(help: "Name of the source (lower-case letters, digits, - and _).") var source: String
+        @Option(help: "CTCAE version of the source's AETOXGR grades.") var ctcaeVersion = "5.0"
+        @Flag(help: "Wait for a running sync of the same source instead of exiting.") var wait = false
+
+        func run() throws {
+            let service = SyncService(connection: try database.connect())
+            let bar = ProgressBar()
+            let run = try service.importSDTM(
+                SyncImportRequest(directory: directory, source: source, wait: wait, ctcaeVersion: ctcaeVersion),
+                progress: bar.update)
+            bar.finish()
+            print(TextTable(header: ["file", "read", "inserted", "updated", "unchanged", "quarantined", "missing", "sha256"]).render(
+                run.files.map {
+                    [$0.fileName, String($0.rowsRead), String($0.inserted), String($0.updated), String($0.unchanged), String($0.quarantined),
+                     String($0.missingFromSource), $0.sha256]
+                }), terminator: "")
+            let quarantined = run.files.map(\.quarantined).reduce(0, +)
+            let summary = run.changedNothing
+                ? "nothing changed: every row is unchanged"
+                : "\(run.files.map(\.inserted).reduce(0, +)) inserted, \(run.files.map(\.updated).reduce(0, +)) updated, "
+                    + "\(run.files.map(\.unchanged).reduce(0, +)) unchanged, \(quarantined) quarantined"
+            print("Run \(run.runID) of \(run.source): \(summary)"
+                + (quarantined > 0 ? " (see `sarcreg sync rejects \(run.runID)`)" : "") + ".")
+        }
+    }
+
+    struct MapSite: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "map-site", abstract: "Map a source's site id (DM.SITEID) to a registry site.")
+
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "Name of the source.") var source: String
+        @Option(help: "The site id as the source's DM.SITEID has it.") var sourceSite: String
+        @Option(help: "Registry site code.") var site: String
+
+        func run() throws {
+            try SyncService(connection: database.connect()).mapSite(source: source, sourceSite: sourceSite, site: site)
+            print("Site \(sourceSite) of \(source) maps to \(site.uppercased()).")
+        }
+    }
+
+    struct Runs: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List sync runs, newest first, with their row counts.")
+
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: FormatOptions
+        @Option(help: "Only this source's runs.") var source: String?
+        @Option(help: "How many runs.") var limit = 50
+
+        func run() throws {
+            let runs = try SyncService(connection: database.connect()).runs(source: source, limit: limit)
+            try Output.print(runs.map(SyncRunRow.init), as: output.format)
+        }
+    }
+
+    struct Rejects: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show the quarantined rows of a run with their reasons.")
+
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: FormatOptions
+        @Argument(help: "Run number (see `sarcreg sync runs`).") var runID: Int
+
+        func run() throws {
+            try Output.print(SyncService(connection: database.connect()).rejects(run: runID), as: output.format)
+        }
+    }
+
+    struct Discrepancies: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Visits where a source's overall response differs from the registry's RECIST engine, per evaluator.")
+
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: FormatOptions
+        @Option(name: .customLong("patient"), help: "Only this registry id.") var registryID: String?
+
+        func run() throws {
+            try Output.print(SyncService(connection: database.connect()).discrepancies(registryID: registryID), as: output.format)
+        }
+    }
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Write the registry as SDTM CSV files into a folder.")
+
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "Format: sdtm.") var format: ExportFormat = .sdtm
+        @Option(help: "Folder to write (created if absent; must not hold export files).") var out: String
+
+        func run() throws {
+            let files = try SyncService(connection: database.connect()).exportSDTM(to: out)
+            for file in files { print("\(file.file): \(file.rows) rows") }
+        }
+    }
+}
+
+/// Rows, rows per second and elapsed time on stderr, redrawn in place, only when stderr is a terminal
+/// (under cron there is no terminal and nothing is drawn).
+final class ProgressBar {
+    private let isTerminal = isatty(STDERR_FILENO) == 1
+    private let started = Date()
+    private var lastDrawn = Date.distantPast
+    private var finishedRows = 0
+    private var currentFile = ""
+    private var currentRows = 0
+
+    func update(_ progress: SyncProgress) {
+        guard isTerminal else { return }
+        if progress.fileName != currentFile {
+            finishedRows += currentRows
+            currentFile = progress.fileName
+        }
+        currentRows = progress.rowsRead
+        let now = Date()
+        guard now.timeIntervalSince(lastDrawn) >= 0.2 else { return }
+        lastDrawn = now
+        let elapsed = now.timeIntervalSince(started)
+        let rows = finishedRows + currentRows
+        let rate = elapsed > 0 ? Double(rows) / elapsed : 0
+        let line = String(format: "\r%@  %d rows  %.0f rows/s  %02d:%02d ", currentFile, rows, rate, Int(elapsed) / 60, Int(elapsed) % 60)
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    func finish() {
+        guard isTerminal, lastDrawn != .distantPast else { return }
+        FileHandle.standardError.write(Data("\n".utf8))
+    }
+}
