@@ -52,10 +52,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "RegistryReports",
+            dependencies: ["RegistryDomain"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "sarcreg",
             dependencies: [
-                "PostgresClient", "RegistryDomain", "RegistryServices",
+                "PostgresClient", "RegistryDomain", "RegistryServices", "RegistryReports",
                 "RegistrySync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -64,7 +69,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "sarcreg-bench",
-            dependencies: ["PostgresClient", "RegistryDomain"],
+            dependencies: ["PostgresClient", "RegistryDomain", "RegistryServices"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -93,6 +98,11 @@ let package = Package(
             name: "RegistrySyncTests",
             dependencies: ["RegistrySync", "RegistryServices", "RegistryDomain", "PostgresClient", "TestSupport"],
             exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RegistryReportsTests",
+            dependencies: ["RegistryReports", "RegistryDomain"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

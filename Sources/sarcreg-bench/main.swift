@@ -4,6 +4,7 @@ import PostgresClient
 /// Benchmarks print figures; they never pass or fail on time. Usage:
 ///   sarcreg-bench copy [rows]      COPY through the client layer vs psql's \copy, and round trips
 ///   sarcreg-bench recist [points]  RECIST engine throughput on one core
+///   sarcreg-bench report [patients] response summary over a generated registry (10 measurements per patient)
 let arguments = Array(CommandLine.arguments.dropFirst())
 let command = arguments.first ?? "copy"
 let count = arguments.dropFirst().first.flatMap { Int($0) }
@@ -14,8 +15,10 @@ do {
         try CopyBenchmark(rows: count ?? 1_000_000).run()
     case "recist":
         print(RecistThroughput.run(timePoints: count ?? 1_000_000))
+    case "report":
+        try ReportBenchmark(patients: count ?? 100_000).run()
     default:
-        FileHandle.standardError.write(Data("unknown benchmark \(command); use copy or recist\n".utf8))
+        FileHandle.standardError.write(Data("unknown benchmark \(command); use copy, recist or report\n".utf8))
         exit(64)
     }
 } catch {

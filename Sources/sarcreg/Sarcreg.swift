@@ -11,6 +11,7 @@ struct Sarcreg: ParsableCommand {
             TrialCommand.self,
             LesionCommand.self, AssessCommand.self, ResponseCommand.self,
             MatchCommand.self,
+            ReportCommand.self,
             SyncCommand.self,
         ]
     )

@@ -1,0 +1,66 @@
+/// One adverse event of a treated patient, as an AE table counts it.
+public struct ReportedAdverseEvent: Sendable, Hashable {
+    public let registryID: String
+    /// CTCAE term as recorded.
+    public let term: String
+    /// CTCAE grade, 1 to 5.
+    public let grade: Int
+
+    public init(registryID: String, term: String, grade: Int) {
+        self.registryID = registryID
+        self.term = term
+        self.grade = grade
+    }
+}
+
+/// Which column the percentage threshold and the sort order use.
+public enum AdverseEventBasis: String, Sendable, Hashable, Codable, CaseIterable {
+    case anyGrade = "any-grade"
+    case grade3OrWorse = "grade-3"
+}
+
+/// Patients with a CTCAE term at any grade and at grade 3 or worse, as counts and percentages of the
+/// treated patients.
+public struct AdverseEventTermCount: Sendable, Hashable, Codable {
+    public let term: String
+    public let anyGrade: Int
+    public let anyGradePercent: Double
+    public let grade3OrWorse: Int
+    public let grade3OrWorsePercent: Double
+}
+
+/// The adverse-event table of a report population, like a trial publication's "most common (>= 10 %)
+/// grade >= 3 adverse events": a patient counts once per term, at their worst grade.
+public struct AdverseEventTable: Sendable, Hashable, Codable {
+    public let treatedPatients: Int
+    public let basis: AdverseEventBasis
+    public let minimumPercent: Double
+    /// Terms reaching ``minimumPercent`` on ``basis``, most frequent first, then by the other column and term.
+    public let terms: [AdverseEventTermCount]
+
+    /// - Parameter treatedPatients: the denominator; events of patients outside it should not be passed.
+    public init(events: [ReportedAdverseEvent], treatedPatients: Int, minimumPercent: Double = 0, basis: AdverseEventBasis = .anyGrade) {
+        self.treatedPatients = treatedPatients
+        self.basis = basis
+        self.minimumPercent = minimumPercent
+        var worst: [String: [String: Int]] = [:]
+        for event in events {
+            worst[event.term, default: [:]][event.registryID] = max(worst[event.term]?[event.registryID] ?? 0, event.grade)
+        }
+        func percent(_ count: Int) -> Double {
+            treatedPatients == 0 ? 0 : 100 * Double(count) / Double(treatedPatients)
+        }
+        let all = worst.map { term, grades in
+            let severe = grades.values.filter { $0 >= 3 }.count
+            return AdverseEventTermCount(
+                term: term, anyGrade: grades.count, anyGradePercent: percent(grades.count), grade3OrWorse: severe,
+                grade3OrWorsePercent: percent(severe))
+        }
+        func key(_ row: AdverseEventTermCount) -> (Int, Int) {
+            basis == .anyGrade ? (row.anyGrade, row.grade3OrWorse) : (row.grade3OrWorse, row.anyGrade)
+        }
+        terms = all
+            .filter { (basis == .anyGrade ? $0.anyGradePercent : $0.grade3OrWorsePercent) >= minimumPercent }
+            .sorted { key($0) != key($1) ? key($0) > key($1) : $0.term < $1.term }
+    }
+}

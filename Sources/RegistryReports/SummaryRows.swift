@@ -1,0 +1,104 @@
+import RegistryDomain
+
+/// One printed line of a response summary: the same rows feed the terminal table, the CSV and the HTML
+/// report, so the three never disagree.
+public struct SummaryRow: Sendable, Hashable, Codable {
+    public let section: String
+    public let measure: String
+    public let value: String
+    /// The 95% interval, when the measure has one.
+    public let lower95: String
+    public let upper95: String
+    /// What the value is counted over.
+    public let denominator: String
+
+    public static let columns = ["section", "measure", "value", "lower_95", "upper_95", "denominator"]
+
+    public var cells: [String] { [section, measure, value, lower95, upper95, denominator] }
+
+    init(_ section: String, _ measure: String, _ value: String, lower: String = "", upper: String = "", over denominator: String = "") {
+        self.section = section
+        self.measure = measure
+        self.value = value
+        lower95 = lower
+        upper95 = upper
+        self.denominator = denominator
+    }
+
+    /// Population, best overall responses, ORR and DCR, then PFS, DoR and OS.
+    public static func rows(_ summary: ResponseSummary) -> [SummaryRow] {
+        let evaluable = "\(summary.evaluableLines) evaluable lines"
+        var rows = [
+            SummaryRow("population", "treated lines", "\(summary.treatedLines)"),
+            SummaryRow("population", "treated patients", "\(summary.treatedPatients)"),
+            SummaryRow("population", "evaluable lines", "\(summary.evaluableLines)", over: "\(summary.treatedLines) treated lines"),
+        ]
+        for (label, keyPath) in [("confirmed", \BestResponseCount.confirmed), ("unconfirmed", \BestResponseCount.unconfirmed)] {
+            for count in summary.bestResponses {
+                let n = count[keyPath: keyPath]
+                let share = summary.evaluableLines > 0 ? " (\(Markup.percent(Double(n) / Double(summary.evaluableLines))))" : ""
+                rows.append(SummaryRow("best response (\(label))", count.response.rawValue, "\(n)\(share)", over: evaluable))
+            }
+        }
+        for rate in [summary.objectiveResponse, summary.diseaseControl] {
+            for (label, estimate) in [("confirmed", rate.confirmed), ("unconfirmed", rate.unconfirmed)] {
+                let measure = "\(rate.name) \(label) (\(rate.definition))"
+                if let estimate {
+                    rows.append(SummaryRow(
+                        "response rate", measure, "\(estimate.count)/\(estimate.total) (\(Markup.percent(estimate.proportion)))",
+                        lower: Markup.percent(estimate.lower), upper: Markup.percent(estimate.upper), over: evaluable))
+                } else {
+                    rows.append(SummaryRow("response rate", measure, "not estimable", over: evaluable))
+                }
+            }
+        }
+        for endpoint in summary.endpoints {
+            let section = endpoint.endpoint.rawValue
+            let over = "\(endpoint.patients) \(endpoint.endpoint == .durationOfResponse ? "responders" : endpoint.endpoint == .progressionFreeSurvival ? "evaluable lines" : "treated lines")"
+            rows.append(SummaryRow(section, "events", "\(endpoint.events)", over: over))
+            guard endpoint.curve != nil else {
+                rows.append(SummaryRow(section, "median (months)", "not estimable", over: over))
+                continue
+            }
+            rows.append(SummaryRow(
+                section, "median (months)", Markup.months(endpoint.medianMonths),
+                lower: Markup.months(endpoint.medianLowerMonths), upper: Markup.months(endpoint.medianUpperMonths), over: over))
+            for (month, rate) in [(6, endpoint.rateAt6Months), (12, endpoint.rateAt12Months)] {
+                if let rate {
+                    rows.append(SummaryRow(
+                        section, "rate at \(month) months", Markup.percent(rate.survival),
+                        lower: Markup.percent(rate.lower), upper: Markup.percent(rate.upper), over: over))
+                } else {
+                    rows.append(SummaryRow(section, "rate at \(month) months", "not estimable (follow-up too short)", over: over))
+                }
+            }
+            for entry in endpoint.atRisk {
+                rows.append(SummaryRow(section, "at risk at \(entry.month) months", "\(entry.count)", over: over))
+            }
+        }
+        return rows
+    }
+}
+
+/// One printed line of an adverse-event table.
+public struct AdverseEventRow: Sendable, Hashable {
+    public static let columns = ["term", "any_grade", "any_grade_percent", "grade_3_or_worse", "grade_3_or_worse_percent"]
+
+    public let cells: [String]
+
+    public static func rows(_ table: AdverseEventTable) -> [AdverseEventRow] {
+        table.terms.map { term in
+            AdverseEventRow(cells: [
+                term.term, "\(term.anyGrade)", Markup.percent(term.anyGradePercent / 100), "\(term.grade3OrWorse)",
+                Markup.percent(term.grade3OrWorsePercent / 100),
+            ])
+        }
+    }
+
+    /// What the table counts, for its caption.
+    public static func caption(_ table: AdverseEventTable) -> String {
+        let basis = table.basis == .anyGrade ? "any grade" : "grade 3 or worse"
+        return "Patients with each CTCAE term recorded on the treated lines (worst grade per patient), as a percentage of "
+            + "\(table.treatedPatients) treated patients; terms reaching \(Markup.number(table.minimumPercent))% at \(basis)."
+    }
+}

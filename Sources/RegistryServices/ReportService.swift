@@ -1,0 +1,445 @@
+import Foundation
+import PostgresClient
+import RegistryDomain
+
+/// The population filters of a report, as typed on the command line; every one is optional and they
+/// combine with AND.
+public struct ReportFilter: Sendable {
+    /// An agent code: lines that include it.
+    public var agent: String?
+    /// An ICD-O-3 code (`9040/3`) or a WHO entity name (`synovial sarcoma`) of the patient's diagnosis.
+    public var histology: String?
+    /// `GENE` or `GENE:kind` (`NTRK3:fusion`): a positive molecular result; for a fusion the gene may be
+    /// either partner.
+    public var biomarker: String?
+    /// Lines given in this trial (therapy_lines.trial_nct).
+    public var trial: String?
+    public var site: String?
+    /// Line of therapy, 1 to 30.
+    public var lineNumber: Int?
+    /// Lines started on or after this date (YYYY-MM-DD).
+    public var startedFrom: String?
+    /// Lines started on or before this date (YYYY-MM-DD).
+    public var startedTo: String?
+    /// Whose reads count: `investigator` (default) or an independent reader.
+    public var evaluator: String?
+
+    public init(
+        agent: String? = nil, histology: String? = nil, biomarker: String? = nil, trial: String? = nil, site: String? = nil,
+        lineNumber: Int? = nil, startedFrom: String? = nil, startedTo: String? = nil, evaluator: String? = nil
+    ) {
+        self.agent = agent
+        self.histology = histology
+        self.biomarker = biomarker
+        self.trial = trial
+        self.site = site
+        self.lineNumber = lineNumber
+        self.startedFrom = startedFrom
+        self.startedTo = startedTo
+        self.evaluator = evaluator
+    }
+}
+
+/// Why a report could not be made.
+public enum ReportError: Error, CustomStringConvertible {
+    case registry(RegistryError)
+    /// A stored series the RECIST engine refuses, so the report cannot count it without hiding it.
+    case unscorable(registryID: String, line: Int, RecistInputError)
+
+    public var description: String {
+        switch self {
+        case .registry(let error): error.description
+        case .unscorable(let id, let line, let error):
+            "the stored assessments of \(id) line \(line) cannot be scored (\(error)); correct them before reporting"
+        }
+    }
+
+    static func wrap(_ error: any Error) -> ReportError {
+        switch error {
+        case let error as ReportError: error
+        default: .registry(RegistryError.wrap(error))
+        }
+    }
+}
+
+/// Investigator summaries over a population of therapy lines: responses and adverse events.
+///
+/// Everything is read in one repeatable-read transaction with a few set-based queries (no query per
+/// patient), so the report is consistent and can run on a read replica.
+public struct ReportService {
+    let connection: Connection
+
+    public init(connection: Connection) {
+        self.connection = connection
+    }
+
+    /// Best overall responses, ORR and DCR, and PFS, DoR and OS of the lines the filter chooses.
+    public func responseSummary(_ filter: ReportFilter) throws(ReportError) -> ResponseSummary {
+        let criteria = try ReportCriteria(filter)
+        do {
+            let lines = try connection.withTransaction(isolation: .repeatableRead) { tx in
+                try criteria.checkVocabulary(on: tx)
+                return try TreatedLineLoader(criteria: criteria, connection: tx).load()
+            }
+            return ResponseSummary(lines: lines, evaluator: criteria.evaluator, filters: criteria.terms)
+        } catch {
+            throw ReportError.wrap(error)
+        }
+    }
+
+    /// The statements a response summary runs, in order, for EXPLAIN and for timing its SQL apart from
+    /// the scoring.
+    public func responseStatements(_ filter: ReportFilter) throws(ReportError) -> [Query] {
+        let loader = TreatedLineLoader(criteria: try ReportCriteria(filter), connection: connection)
+        return [loader.lineQuery, loader.baselineQuery, loader.followUpQuery]
+    }
+
+    /// Patients with each CTCAE term recorded on the chosen lines, at any grade and at grade 3 or worse.
+    public func adverseEvents(_ filter: ReportFilter, minimumPercent: Double = 0, basis: AdverseEventBasis = .anyGrade)
+        throws(ReportError) -> AdverseEventTable
+    {
+        guard minimumPercent.isFinite, (0...100).contains(minimumPercent) else {
+            throw .registry(.input(.outOfRange(field: "--min-percent", value: "\(minimumPercent)", range: "0 to 100")))
+        }
+        let criteria = try ReportCriteria(filter)
+        do {
+            let (events, treated) = try connection.withTransaction(isolation: .repeatableRead) { tx in
+                try criteria.checkVocabulary(on: tx)
+                var count: Query = "WITH treated AS ("
+                count.append(criteria.treatedLines)
+                count.append(") SELECT count(DISTINCT patient_id) AS n FROM treated")
+                let treated = try tx.query(count)[0].decode(Int.self, "n")
+                var query: Query = "WITH treated AS ("
+                query.append(criteria.treatedLines)
+                query.append(
+                    """
+                    ) SELECT p.registry_id, e.ctcae_term, e.grade
+                    FROM adverse_events e
+                    JOIN treated t ON t.therapy_line_id = e.therapy_line_id
+                    JOIN patients p ON p.patient_id = e.patient_id
+                    """)
+                let events = try tx.query(query).map { row in
+                    ReportedAdverseEvent(
+                        registryID: try row.decode(String.self, at: 0), term: try row.decode(String.self, at: 1),
+                        grade: try row.decode(Int.self, at: 2))
+                }
+                return (events, treated)
+            }
+            return AdverseEventTable(events: events, treatedPatients: treated, minimumPercent: minimumPercent, basis: basis)
+        } catch {
+            throw ReportError.wrap(error)
+        }
+    }
+}
+
+/// A validated ``ReportFilter``: parsed values, the SQL choosing the treated lines, and the terms a
+/// report prints.
+struct ReportCriteria {
+    let evaluator: Evaluator
+    private(set) var terms: [String] = []
+    private(set) var treatedLines: Query =
+        "SELECT t.* FROM therapy_lines t JOIN patients p ON p.patient_id = t.patient_id WHERE true"
+    private var agent: String?
+    private var histologyCode: String?
+    private var histologyEntity: String?
+    private var gene: String?
+    private var site: String?
+
+    init(_ filter: ReportFilter) throws(ReportError) {
+        do {
+            evaluator = try AssessmentService.evaluator(filter.evaluator)
+        } catch {
+            throw .registry(Self.registryError(error))
+        }
+        if let text = filter.agent {
+            let agent = text.trimmingCharacters(in: .whitespaces).lowercased()
+            guard !agent.isEmpty else { throw .registry(.input(.missing(field: "--agent"))) }
+            self.agent = agent
+            terms.append("agent = \(agent)")
+            treatedLines.append(
+                " AND EXISTS (SELECT 1 FROM therapy_line_agents a WHERE a.therapy_line_id = t.therapy_line_id AND a.agent_code = \(agent))")
+        }
+        if let text = filter.histology {
+            let value = text.trimmingCharacters(in: .whitespaces)
+            guard !value.isEmpty else { throw .registry(.input(.missing(field: "--histology"))) }
+            if value.range(of: "^[0-9]{4}/[0-9]$", options: .regularExpression) != nil {
+                histologyCode = value
+                terms.append("histology = \(value)")
+                treatedLines.append(
+                    " AND EXISTS (SELECT 1 FROM diagnoses d WHERE d.patient_id = t.patient_id AND d.icdo3_code = \(value))")
+            } else {
+                histologyEntity = value
+                terms.append("histology = \(value)")
+                treatedLines.append(
+                    """
+                     AND EXISTS (SELECT 1 FROM diagnoses d JOIN histology_codes h ON h.code = d.icdo3_code
+                        WHERE d.patient_id = t.patient_id AND (lower(d.who_entity) = lower(\(value)) OR lower(h.entity) = lower(\(value))))
+                    """)
+            }
+        }
+        if let text = filter.biomarker {
+            let parts = text.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard let symbol = parts.first?.uppercased(), !symbol.isEmpty else {
+                throw .registry(.input(.malformed(field: "--biomarker", value: text, expected: "GENE or GENE:kind, e.g. NTRK3:fusion")))
+            }
+            gene = symbol
+            var condition: Query = " AND EXISTS (SELECT 1 FROM molecular_results m WHERE m.patient_id = t.patient_id AND m.result = 'positive'"
+            if parts.count == 2 {
+                let kind: MolecularAlterationKind
+                do {
+                    kind = try MolecularAlterationKind.parse(parts[1], field: "--biomarker kind")
+                } catch {
+                    throw .registry(.input(error))
+                }
+                terms.append("biomarker = \(symbol):\(kind.rawValue)")
+                condition.append(" AND m.alteration_kind = \(kind.rawValue)")
+            } else {
+                terms.append("biomarker = \(symbol)")
+            }
+            // A fusion is recorded under either partner (ETV6 with partner NTRK3, or NTRK3 itself).
+            condition.append(" AND (m.gene = \(symbol) OR m.partner_gene = \(symbol)))")
+            treatedLines.append(condition)
+        }
+        if let text = filter.trial {
+            let nct = text.trimmingCharacters(in: .whitespaces).uppercased()
+            guard nct.range(of: "^NCT[0-9]{8}$", options: .regularExpression) != nil else {
+                throw .registry(.input(.malformed(field: "--trial", value: text, expected: "an NCT number such as NCT03016819")))
+            }
+            terms.append("trial = \(nct)")
+            treatedLines.append(" AND t.trial_nct = \(nct)")
+        }
+        if let text = filter.site {
+            let code = text.trimmingCharacters(in: .whitespaces).uppercased()
+            site = code
+            terms.append("site = \(code)")
+            treatedLines.append(" AND p.site_code = \(code)")
+        }
+        if let line = filter.lineNumber {
+            guard (1...30).contains(line) else { throw .registry(.input(.outOfRange(field: "--line", value: "\(line)", range: "1 to 30"))) }
+            terms.append("line = \(line)")
+            treatedLines.append(" AND t.line_number = \(line)")
+        }
+        let from = try Self.date(filter.startedFrom, field: "--from")
+        let to = try Self.date(filter.startedTo, field: "--to")
+        if let from, let to, to < from {
+            throw .registry(.input(.beforeDate(field: "--to", value: to, otherField: "--from", other: from)))
+        }
+        if let from {
+            terms.append("started on or after \(from)")
+            treatedLines.append(" AND t.started_on >= \(from)")
+        }
+        if let to {
+            terms.append("started on or before \(to)")
+            treatedLines.append(" AND t.started_on <= \(to)")
+        }
+    }
+
+    /// Refuses a filter value the registry does not know, rather than reporting an empty population.
+    func checkVocabulary(on connection: Connection) throws {
+        if let agent, try connection.query("SELECT 1 FROM therapy_agents WHERE agent_code = \(agent)").isEmpty {
+            throw RegistryError.unknownAgent(agent)
+        }
+        if let histologyCode, try connection.query("SELECT 1 FROM histology_codes WHERE code = \(histologyCode)").isEmpty {
+            throw RegistryError.unknownHistologyCode(histologyCode)
+        }
+        if let histologyEntity,
+            try connection.query(
+                """
+                SELECT 1 FROM histology_codes WHERE lower(entity) = lower(\(histologyEntity))
+                UNION ALL SELECT 1 FROM diagnoses WHERE lower(who_entity) = lower(\(histologyEntity)) LIMIT 1
+                """
+            ).isEmpty
+        {
+            throw RegistryError.input(.malformed(
+                field: "--histology", value: histologyEntity,
+                expected: "an ICD-O-3 code such as 9040/3 or a WHO entity name of the registry's histology vocabulary"))
+        }
+        if let gene, try connection.query("SELECT 1 FROM genes WHERE symbol = \(gene)").isEmpty {
+            throw RegistryError.unknownGene(field: "--biomarker", symbol: gene)
+        }
+        if let site, try connection.query("SELECT 1 FROM sites WHERE site_code = \(site)").isEmpty {
+            throw RegistryError.unknownSite(site)
+        }
+    }
+
+    private static func date(_ text: String?, field: String) throws(ReportError) -> CalendarDate? {
+        guard let text else { return nil }
+        do {
+            return try ClinicalDateCheck.parse(text, field: field)
+        } catch {
+            throw .registry(.input(error))
+        }
+    }
+
+    private static func registryError(_ error: AssessmentError) -> RegistryError {
+        if case .registry(let error) = error { return error }
+        return .input(.malformed(field: "--evaluator", value: "\(error)", expected: "investigator or a reader's name"))
+    }
+}
+
+/// Loads the treated lines and scores their series in bulk: three queries for the whole population.
+struct TreatedLineLoader {
+    let criteria: ReportCriteria
+    let connection: Connection
+
+    private struct LineRow {
+        let id: Int
+        let patientID: Int
+        let registryID: String
+        let number: Int
+        let agents: [String]
+        let trialNCT: String?
+        let startedOn: CalendarDate
+        let stoppedOn: CalendarDate?
+        let deathOn: CalendarDate?
+        let lastKnownAlive: CalendarDate
+    }
+
+    func load() throws -> [TreatedLine] {
+        let lines = try lineRows()
+        let baselines = try self.baselines()
+        let followUps = try self.followUps()
+        var policies: [String: ResponsePolicy] = [:]
+        for trial in Set(lines.compactMap(\.trialNCT)) {
+            policies[trial] = try ResponsePolicyRow.load(trial: trial, on: connection)
+        }
+        return try lines.map { line in
+            var response: ResponseSeries?
+            if let baseline = baselines[line.patientID], let timePoints = followUps[line.id] {
+                let policy = line.trialNCT.flatMap { policies[$0] } ?? .recistDefault
+                do {
+                    let timeline = try ResponseAssessment.evaluate(
+                        baseline: baseline, timePoints: timePoints, therapyStart: line.startedOn, policy: policy)
+                    response = timeline.series(for: criteria.evaluator)
+                } catch let error as RecistInputError {
+                    throw ReportError.unscorable(registryID: line.registryID, line: line.number, error)
+                }
+            }
+            return TreatedLine(
+                registryID: line.registryID, lineNumber: line.number, agents: line.agents, trialNCT: line.trialNCT,
+                startedOn: line.startedOn, stoppedOn: line.stoppedOn, deathOn: line.deathOn,
+                lastKnownAlive: line.lastKnownAlive, response: response)
+        }
+    }
+
+    private func withTreated(_ select: Query) -> Query {
+        var query: Query = "WITH treated AS MATERIALIZED ("
+        query.append(criteria.treatedLines)
+        query.append(") ")
+        query.append(select)
+        return query
+    }
+
+    var lineQuery: Query {
+        withTreated(
+            """
+            SELECT t.therapy_line_id, t.patient_id, p.registry_id, t.line_number,
+                (SELECT string_agg(g.agent_code, ',' ORDER BY g.agent_code) FROM therapy_line_agents g
+                    WHERE g.therapy_line_id = t.therapy_line_id) AS agents,
+                t.trial_nct, t.started_on, t.stopped_on, p.death_on,
+                greatest(t.started_on, t.stopped_on, p.last_contact_on, last.assessed_on) AS last_known_alive
+            FROM treated t
+            JOIN patients p ON p.patient_id = t.patient_id
+            LEFT JOIN (SELECT patient_id, max(assessed_on) AS assessed_on FROM assessments
+                WHERE patient_id IN (SELECT patient_id FROM treated) GROUP BY patient_id) last ON last.patient_id = t.patient_id
+            ORDER BY p.registry_id, t.line_number
+            """)
+    }
+
+    private func lineRows() throws -> [LineRow] {
+        try connection.query(lineQuery).map { row in
+            LineRow(
+                id: try row.decode(Int.self, at: 0), patientID: try row.decode(Int.self, at: 1),
+                registryID: try row.decode(String.self, at: 2), number: try row.decode(Int.self, at: 3),
+                agents: (try row.decode(String?.self, at: 4) ?? "").split(separator: ",").map(String.init),
+                trialNCT: try row.decode(String?.self, at: 5), startedOn: try row.decode(CalendarDate.self, at: 6),
+                stoppedOn: try row.decode(CalendarDate?.self, at: 7), deathOn: try row.decode(CalendarDate?.self, at: 8),
+                lastKnownAlive: try row.decode(CalendarDate.self, at: 9))
+        }
+    }
+
+    /// The evaluator's baseline of every treated patient that has at least one baseline lesion.
+    var baselineQuery: Query {
+        withTreated(
+            """
+            SELECT b.patient_id, b.assessed_on, l.label, l.lesion_class, l.organ, l.is_lymph_node, r.diameter_mm
+            FROM assessments b
+            JOIN lesions l ON l.patient_id = b.patient_id AND l.evaluator = b.evaluator AND l.lesion_class <> 'new'
+            LEFT JOIN assessment_results r ON r.assessment_id = b.assessment_id AND r.lesion_id = l.lesion_id
+            WHERE b.is_baseline AND b.evaluator = \(criteria.evaluator.rawValue)
+                AND b.patient_id IN (SELECT patient_id FROM treated)
+            ORDER BY b.patient_id, l.lesion_id
+            """)
+    }
+
+    private func baselines() throws -> [Int: Baseline] {
+        let rows = try connection.query(baselineQuery)
+        var result: [Int: Baseline] = [:]
+        var start = rows.startIndex
+        while start < rows.endIndex {
+            let patient = try rows[start].decode(Int.self, at: 0)
+            var end = start
+            var targets: [TargetLesion] = []
+            var nonTargets: [NonTargetLesion] = []
+            while end < rows.endIndex, try rows[end].decode(Int.self, at: 0) == patient {
+                let row = rows[end]
+                let id = LesionID(try row.decode(String.self, at: 2))
+                let site = AnatomicSite(try row.decode(String?.self, at: 4) ?? "")
+                let isNode = try row.decode(Bool.self, at: 5)
+                let diameter = try row.decode(Millimetres?.self, at: 6)
+                if try row.decode(String.self, at: 3) == StoredLesionClass.target.rawValue {
+                    targets.append(TargetLesion(id: id, site: site, isLymphNode: isNode, baselineDiameter: diameter ?? .zero))
+                } else {
+                    nonTargets.append(NonTargetLesion(id: id, site: site, isLymphNode: isNode, baselineDiameter: diameter))
+                }
+                end += 1
+            }
+            result[patient] = try Baseline(
+                date: try rows[start].decode(CalendarDate.self, at: 1), targets: targets, nonTargets: nonTargets)
+            start = end
+        }
+        return result
+    }
+
+    /// The evaluator's follow-up time points of every treated line, in date order.
+    var followUpQuery: Query {
+        withTreated(
+            """
+            SELECT a.therapy_line_id, a.assessment_id, a.assessed_on, l.label, r.result, r.diameter_mm
+            FROM assessments a
+            JOIN assessment_results r ON r.assessment_id = a.assessment_id
+            JOIN lesions l ON l.lesion_id = r.lesion_id
+            WHERE NOT a.is_baseline AND a.evaluator = \(criteria.evaluator.rawValue)
+                AND a.therapy_line_id IN (SELECT therapy_line_id FROM treated)
+            ORDER BY a.therapy_line_id, a.assessed_on, l.lesion_id
+            """)
+    }
+
+    private func followUps() throws -> [Int: [TimePoint]] {
+        let rows = try connection.query(followUpQuery)
+        var result: [Int: [TimePoint]] = [:]
+        var currentLine: Int?
+        var currentAssessment: Int?
+        var timePoints: [TimePoint] = []
+        for row in rows {
+            let line = try row.decode(Int.self, at: 0)
+            let assessment = try row.decode(Int.self, at: 1)
+            if line != currentLine {
+                if let currentLine { result[currentLine] = timePoints }
+                currentLine = line
+                timePoints = []
+            }
+            if assessment != currentAssessment {
+                currentAssessment = assessment
+                timePoints.append(TimePoint(date: try row.decode(CalendarDate.self, at: 2), evaluator: criteria.evaluator, results: []))
+            }
+            let stored = try row.decode(String.self, at: 4)
+            guard let finding = StoredFinding.finding(result: stored, diameter: try row.decode(Millimetres?.self, at: 5)) else {
+                throw PostgresDecodingFailure("assessment result '\(stored)' is not one the registry writes")
+            }
+            timePoints[timePoints.count - 1].results.append(LesionResult(lesion: LesionID(try row.decode(String.self, at: 3)), finding: finding))
+        }
+        if let currentLine { result[currentLine] = timePoints }
+        return result
+    }
+}

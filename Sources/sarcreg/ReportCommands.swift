@@ -1,0 +1,137 @@
+import ArgumentParser
+import Foundation
+import RegistryDomain
+import RegistryReports
+import RegistryServices
+
+extension Sarcreg {
+    struct ReportCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "report", abstract: "Investigator summaries: responses, survival and adverse events.",
+            discussion: """
+                Reports only read. --database may name a read replica; with several hosts libpq picks one, e.g. \
+                "host=primary,replica1 target_session_attrs=prefer-standby" (or any, read-only, standby).
+                """,
+            subcommands: [Response.self, AdverseEvents.self])
+    }
+}
+
+/// The population filters every report takes.
+struct PopulationOptions: ParsableArguments {
+    @Option(help: "Lines that include this agent code, e.g. larotrectinib.") var agent: String?
+    @Option(help: "ICD-O-3 code (9040/3) or WHO entity name (\"synovial sarcoma\") of the diagnosis.") var histology: String?
+    @Option(help: "A positive molecular result, GENE or GENE:kind, e.g. NTRK3:fusion (either fusion partner).")
+    var biomarker: String?
+    @Option(help: "Lines given in this trial (NCT number).") var trial: String?
+    @Option(help: "Patients of this site code.") var site: String?
+    @Option(help: "Line of therapy (1 to 30).") var line: Int?
+    @Option(help: "Lines started on or after this date (YYYY-MM-DD).") var from: String?
+    @Option(help: "Lines started on or before this date (YYYY-MM-DD).") var to: String?
+    @Option(help: "Whose reads count: investigator (default) or an independent reader.") var evaluator: String?
+
+    var filter: ReportFilter {
+        ReportFilter(
+            agent: agent, histology: histology, biomarker: biomarker, trial: trial, site: site, lineNumber: line,
+            startedFrom: from, startedTo: to, evaluator: evaluator)
+    }
+}
+
+extension SummaryRow: TabularRow {}
+
+struct AdverseEventLine: TabularRow, Encodable {
+    static let columns = AdverseEventRow.columns
+    let cells: [String]
+}
+
+extension Sarcreg.ReportCommand {
+    struct Response: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Best overall responses, ORR and DCR with exact 95% intervals, Kaplan-Meier PFS, DoR and OS.",
+            discussion: """
+                Treated: therapy lines matching the filters. Evaluable: a baseline with at least one lesion and at \
+                least one follow-up assessment of that line, read by the investigator unless --evaluator. ORR and \
+                DCR are over the evaluable lines (Clopper-Pearson intervals). PFS runs from line start to the first \
+                PD or death, censored at the last adequate assessment; OS from line start to death, censored at the \
+                last contact or last known date; DoR over responders from the first CR/PR to PD or death. Medians \
+                are Kaplan-Meier with Brookmeyer-Crowley log-log 95% intervals. --html writes one self-contained \
+                page with the tables, waterfall, swimmer and Kaplan-Meier plots; --svg-dir writes the plots alone.
+                """)
+
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var population: PopulationOptions
+        @OptionGroup var output: FormatOptions
+        @Option(help: "Also write a self-contained HTML report (tables and plots) to this file.") var html: String?
+        @Option(help: "Also write waterfall.svg, swimmer.svg and km-pfs/dor/os.svg into this folder.") var svgDir: String?
+
+        func run() throws {
+            let connection = try database.connect()
+            let reports = ReportService(connection: connection)
+            let summary = try reports.responseSummary(population.filter)
+            switch output.format {
+            case .json: try Output.printJSON(summary)
+            case .csv: try Output.print(SummaryRow.rows(summary), as: .csv)
+            case .table:
+                print(summary.populationRule)
+                print()
+                try Output.print(SummaryRow.rows(summary), as: .table)
+            }
+            if let html {
+                let events = try reports.adverseEvents(population.filter)
+                let title = "Response summary" + (summary.filters.isEmpty ? "" : ": " + summary.filters.joined(separator: ", "))
+                try write(HTMLReport.render(title: title, summary: summary, adverseEvents: events), to: URL(fileURLWithPath: html))
+            }
+            if let svgDir {
+                let folder = URL(fileURLWithPath: svgDir, isDirectory: true)
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                try write(WaterfallPlot.svg(summary), to: folder.appendingPathComponent("waterfall.svg"))
+                try write(SwimmerPlot.svg(summary), to: folder.appendingPathComponent("swimmer.svg"))
+                for endpoint in summary.endpoints {
+                    if let svg = KaplanMeierPlot.svg(endpoint) {
+                        try write(svg, to: folder.appendingPathComponent("km-\(endpoint.endpoint.rawValue.lowercased()).svg"))
+                    }
+                }
+            }
+        }
+
+        private func write(_ text: String, to url: URL) throws {
+            do {
+                try Data(text.utf8).write(to: url, options: .atomic)
+            } catch {
+                throw ValidationError("cannot write \(url.path): \(error.localizedDescription)")
+            }
+        }
+    }
+
+    struct AdverseEvents: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "ae",
+            abstract: "Patients with each CTCAE term on the chosen lines, any grade and grade 3 or worse.",
+            discussion: """
+                Counts each patient once per term at the worst grade, as a percentage of the treated patients \
+                (patients with a line matching the filters); only events recorded on those lines count. \
+                --min-percent 10 --basis grade-3 gives a publication's "most common (>= 10%) grade >= 3" table.
+                """)
+
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var population: PopulationOptions
+        @OptionGroup var output: FormatOptions
+        @Option(help: "Keep terms reaching this percentage of treated patients (0 to 100).") var minPercent: Double = 0
+        @Option(help: "Column the threshold and the order use: any-grade or grade-3.") var basis: String = "any-grade"
+
+        func run() throws {
+            guard let basis = AdverseEventBasis(rawValue: basis.lowercased()) else {
+                throw ValidationError("--basis must be any-grade or grade-3, got '\(basis)'")
+            }
+            let table = try ReportService(connection: database.connect()).adverseEvents(
+                population.filter, minimumPercent: minPercent, basis: basis)
+            switch output.format {
+            case .json: try Output.printJSON(table)
+            case .csv: try Output.print(AdverseEventRow.rows(table).map { AdverseEventLine(cells: $0.cells) }, as: .csv)
+            case .table:
+                print(AdverseEventRow.caption(table))
+                print()
+                try Output.print(AdverseEventRow.rows(table).map { AdverseEventLine(cells: $0.cells) }, as: .table)
+            }
+        }
+    }
+}

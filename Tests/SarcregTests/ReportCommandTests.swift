@@ -1,0 +1,84 @@
+import Foundation
+import PostgresClient
+import TestSupport
+import Testing
+
+@Suite("sarcreg report response and report ae from the command line")
+struct ReportCommandTests {
+    let database: TestDatabase
+    let environment: [String: String]
+
+    /// MUC-0001 on doxorubicin from 2024-01-08 with a 40 mm baseline target, a PR confirmed 42 days later and
+    /// grade 3 anemia; MUC-0002 on doxorubicin from 2024-01-10 without assessments and grade 1 fatigue.
+    init() throws {
+        database = try TestDatabase.make()
+        environment = [
+            "DATABASE_URL": database.connectionString,
+            "SARCREG_MRN_KEY": "test-only key, 32 bytes or longer, never used in production",
+        ]
+        var commands: [[String]] = [["site", "add", "--code", "MUC", "--name", "Munich Sarcoma Center"]]
+        for (mrn, start) in [("C-1", "2024-01-08"), ("C-2", "2024-01-10")] {
+            commands.append(["patient", "enroll", "--site", "MUC", "--mrn", mrn, "--birth", "1970", "--sex", "male", "--consent-date", "2024-01-02"])
+            let id = mrn == "C-1" ? "MUC-0001" : "MUC-0002"
+            commands.append(["therapy", "start", id, "--agent", "doxorubicin", "--intent", "palliative", "--start", start])
+        }
+        commands += [
+            ["lesion", "add", "MUC-0001", "--lesion", "T1", "--class", "target", "--organ", "liver", "--method", "ct", "--diameter", "40", "--date", "2024-01-05"],
+            ["assess", "record", "MUC-0001", "--date", "2024-02-19", "--result", "T1=20"],
+            ["assess", "record", "MUC-0001", "--date", "2024-04-01", "--result", "T1=18"],
+            ["ae", "record", "MUC-0001", "--term", "Anemia", "--grade", "3", "--onset", "2024-02-10", "--attribution", "probable", "--line", "1"],
+            ["ae", "record", "MUC-0002", "--term", "Fatigue", "--grade", "1", "--onset", "2024-02-10", "--attribution", "possible", "--line", "1"],
+        ]
+        for arguments in commands {
+            let run = try CommandLineRun.sarcreg(arguments, environment: environment)
+            try #require(run.exitCode == 0, "\(arguments): \(run.stderr)")
+        }
+    }
+
+    @Test("report response --format json gives 2 treated, 1 evaluable and a confirmed ORR of 1/1")
+    func responseJSON() throws {
+        let run = try CommandLineRun.sarcreg(["report", "response", "--agent", "doxorubicin", "--format", "json"], environment: environment)
+        try #require(run.exitCode == 0, "\(run.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        #expect(json["treatedLines"] as? Int == 2)
+        #expect(json["evaluableLines"] as? Int == 1)
+        let orr = try #require((json["objectiveResponse"] as? [String: Any])?["confirmed"] as? [String: Any])
+        #expect(orr["count"] as? Int == 1 && orr["total"] as? Int == 1)
+        #expect((json["populationRule"] as? String)?.contains("agent = doxorubicin") == true)
+    }
+
+    @Test("report ae --format csv prints the header and one row per term, and --min-percent 50 at grade 3 keeps only anemia")
+    func adverseEventCSV() throws {
+        let run = try CommandLineRun.sarcreg(["report", "ae", "--format", "csv"], environment: environment)
+        try #require(run.exitCode == 0, "\(run.stderr)")
+        let lines = run.stdout.split(separator: "\r\n").map(String.init)
+        #expect(lines.first == "term,any_grade,any_grade_percent,grade_3_or_worse,grade_3_or_worse_percent")
+        #expect(lines.dropFirst().sorted() == ["Anemia,1,50.0%,1,50.0%", "Fatigue,1,50.0%,0,0.0%"])
+
+        let severe = try CommandLineRun.sarcreg(["report", "ae", "--format", "csv", "--min-percent", "50", "--basis", "grade-3"], environment: environment)
+        #expect(severe.stdout.split(separator: "\r\n").dropFirst().map(String.init) == ["Anemia,1,50.0%,1,50.0%"])
+    }
+
+    @Test("report response --html and --svg-dir write a self-contained page and the plots")
+    func htmlAndSVG() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let html = folder.appendingPathComponent("report.html")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let run = try CommandLineRun.sarcreg(
+            ["report", "response", "--html", html.path, "--svg-dir", folder.appendingPathComponent("svg").path], environment: environment)
+        try #require(run.exitCode == 0, "\(run.stderr)")
+        let page = try String(contentsOf: html, encoding: .utf8)
+        #expect(page.contains("<svg ") && page.contains("Anemia"))
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("svg").path).sorted()
+        #expect(files.contains("waterfall.svg") && files.contains("swimmer.svg") && files.contains("km-os.svg"))
+    }
+
+    @Test("an unknown agent is refused with exit 1 and a message naming it")
+    func unknownAgent() throws {
+        let run = try CommandLineRun.sarcreg(["report", "response", "--agent", "doxorubicine"], environment: environment)
+        #expect(run.exitCode == 1)
+        #expect(run.stderr.contains("doxorubicine"))
+        #expect(run.stdout.isEmpty)
+    }
+}
