@@ -50,7 +50,8 @@ public enum WaterfallPlot {
         canvas.line(x1: left, y1: y(20), x2: left + plotWidth, y2: y(20), stroke: "#d1242f", dash: "6 4")
         canvas.text("+20% (PD)", x: left + plotWidth - 4, y: y(20) - 4, anchor: "end", size: 11)
         canvas.line(x1: left, y1: y(-30), x2: left + plotWidth, y2: y(-30), stroke: "#1a7f37", dash: "6 4")
-        canvas.text("-30% (PR)", x: left + plotWidth - 4, y: y(-30) + 14, anchor: "end", size: 11)
+        // Bars below -30% stand on the right, so the PR label goes left, above the growing bars' baseline.
+        canvas.text("-30% (PR)", x: left + 4, y: y(-30) + 14, size: 11)
         Legend.draw(on: &canvas, x: left, y: height - 22)
         return canvas.document
     }
