@@ -103,7 +103,7 @@ public struct RandomizationScheme: Hashable, Sendable {
                 throw .malformed(field: field, value: pair, expected: "factor=level, e.g. region=us")
             }
             guard let factor = strata.first(where: { $0.code == parts[0] }) else {
-                let allowed = strata.isEmpty ? "none (the trial is not stratified)" : strata.map(\.code).joined(separator: ", ")
+                let allowed = strata.isEmpty ? "none: the trial is not stratified" : strata.map(\.code).joined(separator: ", ")
                 throw .notAllowed(field: field, value: pair, allowed: "factors \(allowed)")
             }
             guard factor.levels.contains(parts[1]) else {

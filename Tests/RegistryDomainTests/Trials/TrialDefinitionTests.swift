@@ -21,8 +21,9 @@ struct TrialDefinitionTests {
         let data = try String(contentsOf: TrialFixtures.repositoryRoot.appendingPathComponent("Trials/NCT05059262-motion.json"), encoding: .utf8)
         #expect(data.contains(replace), "fixture drifted: \(replace)")
         let document = try TrialFixtures.document(data.replacingOccurrences(of: replace, with: replacement))
+        let vocabulary = try TrialFixtures.vocabulary()
         do {
-            _ = try TrialDefinition(document: document, vocabulary: try TrialFixtures.vocabulary())
+            _ = try TrialDefinition(document: document, vocabulary: vocabulary)
             return nil
         } catch {
             return error

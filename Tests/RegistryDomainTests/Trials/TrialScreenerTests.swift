@@ -53,7 +53,7 @@ struct TrialScreenerTests {
     @Test("synovial sarcoma after ifosfamide alone fails APROMISS's synovial cohort: no prior anthracycline")
     func requiredPriorClassMissing() throws {
         let candidate = try TrialFixtures.candidate("9040/3", "Synovial sarcoma NOS", agents: ["ifosfamide"], classes: ["alkylating_agent"], lines: 1)
-        let prior = try #require(screen(candidate, try TrialFixtures.apromiss()).evaluation(.requiredPriorTherapy))
+        let prior = try #require(screen(candidate, try TrialFixtures.apromiss(), cohort: "synovial").evaluation(.requiredPriorTherapy))
         #expect(prior.outcome == .notMet)
         #expect(prior.patientValue == "ifosfamide")
         #expect(prior.reason == "no prior anthracycline recorded")
