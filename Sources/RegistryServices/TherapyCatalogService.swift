@@ -174,7 +174,9 @@ public struct TherapyCatalogService {
             return try connection.withTransaction { tx in
                 let rows = try tx.query("SELECT indication_id FROM therapy_indications WHERE indication_code = \(indicationCode)")
                 guard let indicationID = try rows.first?.decode(Int.self, "indication_id") else {
-                    throw RegistryError.unknownIndication(submission.indication)
+                    throw RegistryError.input(.notAllowed(
+                        field: "--indication", value: submission.indication,
+                        allowed: "an indication code of the catalog (see `sarcreg therapy catalog show AGENT`)"))
                 }
                 try change.insert(indicationID: indicationID, indicationCode: indicationCode, fields: .commandLine, on: tx)
                 return change.record(indication: indicationCode)
@@ -272,14 +274,15 @@ extension TherapyCatalogService {
                 histologies[id, default: ([], [])].included.append(selector)
             }
         }
-        // Rows with one requirement and label are alternatives of one criterion, in first-seen order.
+        // Rows with one requirement and label are alternatives of one criterion. Required criteria
+        // come before excluding ones, then by label and gene: the seed's row ids follow no clinical order.
         var biomarkers: [Int: [(requirement: String, label: String, alternatives: [BiomarkerSpecification])]] = [:]
         for row in try connection.query(
             """
             SELECT b.indication_id, b.requirement, b.criterion_label, b.gene, b.alteration_kind, b.partner_gene,
                    b.acquired_resistance_only
             FROM therapy_indication_biomarkers b JOIN therapy_indications i USING (indication_id)\(filter)
-            ORDER BY b.indication_biomarker_id
+            ORDER BY b.indication_id, b.requirement DESC, b.criterion_label, b.gene, b.partner_gene NULLS FIRST
             """)
         {
             let id = try row.decode(Int.self, "indication_id")

@@ -1,0 +1,68 @@
+import Foundation
+import PostgresClient
+import Testing
+import TestSupport
+
+@Suite("sarcreg match and therapy catalog from the command line")
+struct MatchCommandTests {
+    @Test("match prints therapies grouped by status with every criterion: epithelioid sarcoma at 17 fits tazemetostat, NTRK fusion not tested")
+    func matchTable() throws {
+        let session = try CoordinatorSession()
+        #expect(try session.run(["patient", "enroll", "--site", "MUC", "--mrn", "ES-17", "--birth", "2009-03-01", "--sex", "male", "--consent-date", "2025-01-10"]).exitCode == 0)
+        #expect(try session.run(["diagnosis", "record", "MUC-0001", "--icdo3", "8804/3", "--primary-site", "forearm", "--diagnosed", "2025-06", "--setting", "metastatic"]).exitCode == 0)
+        #expect(try session.run(["molecular", "record", "MUC-0001", "--gene", "SMARCB1", "--kind", "loss_of_expression", "--method", "ihc", "--result", "positive", "--report-date", "2025-06-20"]).exitCode == 0)
+
+        // Only --database: the binary reads the MRN key for enrollment alone.
+        let match = try CommandLineRun.sarcreg(
+            ["match", "MUC-0001", "--as-of", "2026-11-27", "--database", session.database.connectionString])
+        #expect(match.exitCode == 0, "\(match.stderr)")
+        let text = match.stdout
+        #expect(text.hasPrefix("MUC-0001 on 2026-11-27, age 17 years\n"))
+        let approved = try #require(text.range(of: "== FDA approved for soft tissue sarcoma (fda_approved_sts) =="))
+        let studied = try #require(text.range(of: "== studied in soft tissue sarcoma (studied_sts) =="))
+        let development = try #require(text.range(of: "== in development (in_development) =="))
+        #expect(approved.lowerBound < studied.lowerBound && studied.lowerBound < development.lowerBound)
+        let tazemetostat = try #require(text.range(of: "tazemetostat - tazemetostat_epithelioid_sarcoma: FITS"))
+        #expect(approved.lowerBound < tazemetostat.lowerBound && tazemetostat.lowerBound < studied.lowerBound)
+        let lines = text.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
+        #expect(lines.contains("met minimum age 16 17 years age 17 ≥ minimum 16"))
+        #expect(lines.contains("unknown NTRK fusion not tested NTRK fusion: not tested"))
+        #expect(lines.contains("not met minimum age 18 17 years age 17 < minimum 18"))
+
+        let json = try CommandLineRun.sarcreg(
+            ["match", "MUC-0001", "--as-of", "2026-11-27", "--format", "json", "--database", session.database.connectionString])
+        #expect(json.exitCode == 0, "\(json.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(object["registryID"] as? String == "MUC-0001")
+        let evaluations = try #require((object["report"] as? [String: Any])?["evaluations"] as? [[String: Any]])
+        let counts = try session.database.connect().query("SELECT count(*) AS n FROM therapy_indications")
+        #expect(evaluations.count == (try counts[0].decode(Int.self, "n")))
+    }
+
+    @Test("a bad --as-of and an unknown patient exit non-zero with one line naming the value")
+    func refusals() throws {
+        let session = try CoordinatorSession()
+        let badDate = try session.run(["match", "MUC-0001", "--as-of", "27.11.2026"])
+        #expect(badDate.exitCode != 0)
+        #expect(badDate.stderr.contains("--as-of") && badDate.stderr.contains("27.11.2026"), "\(badDate.stderr)")
+        let unknown = try session.run(["match", "MUC-0042"])
+        #expect(unknown.exitCode != 0)
+        #expect(unknown.stderr.contains("MUC-0042"), "\(unknown.stderr)")
+        #expect(unknown.stdout.isEmpty)
+    }
+
+    @Test("catalog add-status with a future date exits non-zero naming --date and writes no row")
+    func addStatusRefused() throws {
+        let session = try CoordinatorSession()
+        let connection = try session.database.connect()
+        let before = try connection.query("SELECT count(*) AS n FROM therapy_indication_status")[0].decode(Int.self, "n")
+        let run = try session.run([
+            "therapy", "catalog", "add-status", "--indication", "vimseltinib_tgct", "--status", "fda_approved_sts",
+            "--date", "2999-01-01", "--authority", "FDA", "--source", "test",
+        ])
+        #expect(run.exitCode != 0)
+        #expect(run.stderr.contains("--date") && run.stderr.contains("2999-01-01"), "\(run.stderr)")
+        let after = try connection.query("SELECT count(*) AS n FROM therapy_indication_status")[0].decode(Int.self, "n")
+        #expect(after == before)
+    }
+}
