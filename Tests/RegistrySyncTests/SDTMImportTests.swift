@@ -1,0 +1,224 @@
+import Foundation
+import PostgresClient
+import RegistrySync
+import TestSupport
+import Testing
+
+/// A database with sites MUC and BER and source `site-a` mapping its sites 701 and 702 to them.
+struct SyncFixture {
+    let database: TestDatabase
+    let connection: Connection
+
+    static let fixtures: String = {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures").path
+    }()
+
+    init() throws {
+        database = try TestDatabase.make()
+        connection = try database.connect()
+        try connection.execute("INSERT INTO sites (site_code, name) VALUES ('MUC', 'Munich'), ('BER', 'Berlin')")
+        let service = SyncService(connection: connection)
+        try service.mapSite(source: "site-a", sourceSite: "701", site: "MUC")
+        try service.mapSite(source: "site-a", sourceSite: "702", site: "BER")
+    }
+
+    var service: SyncService { SyncService(connection: connection) }
+
+    func importFixture(_ name: String, source: String = "site-a") throws -> SyncRun {
+        try service.importSDTM(SyncImportRequest(directory: Self.fixtures + "/" + name, source: source))
+    }
+
+    func count(_ sql: String) throws -> Int {
+        try connection.query(Query(unsafeSQL: "SELECT count(*) AS n FROM \(sql)"))[0].decode(Int.self, "n")
+    }
+
+    /// Row counts of every table a sync writes, to show a run changed nothing.
+    func snapshot() throws -> [Int] {
+        try ["patients", "therapy_lines", "therapy_line_agents", "adverse_events", "lesions", "assessments", "assessment_results",
+             "source_responses", "sync_subjects", "sync_records", "sync_runs", "sync_quarantine"].map(count)
+    }
+}
+
+func outcome(_ run: SyncRun, _ file: String) throws -> SyncFileOutcome {
+    try #require(run.files.first { $0.fileName == file })
+}
+
+@Suite("SDTM import", .serialized)
+struct SDTMImportTests {
+    @Test("a clean export of three subjects becomes three sync patients with their lines, AEs, lesions and reads, all counted as inserted")
+    func cleanExport() throws {
+        let fixture = try SyncFixture()
+        let run = try fixture.importFixture("clean")
+        #expect(run.status == "succeeded")
+        for file in run.files {
+            #expect(file.rowsRead == file.inserted, "\(file.fileName)")
+            #expect(file.rowsRead == file.inserted + file.updated + file.unchanged + file.quarantined)
+        }
+        #expect(try outcome(run, "tr.csv").rowsRead == 13)
+        let patients = try fixture.connection.query(
+            "SELECT registry_id, birth_year, sex, mrn_hmac IS NULL AS no_mrn, origin, vital_status FROM patients ORDER BY registry_id")
+        #expect(try patients.map { try $0.decode(String.self, "registry_id") } == ["BER-0001", "MUC-0001", "MUC-0002"])
+        // 01-701-1015: AGE 63 at consent in 2014 gives 1951; 01-701-1034: BRTHDTC 1950.
+        #expect(try patients.map { try $0.decode(Int.self, "birth_year") } == [1959, 1951, 1950])
+        #expect(try patients.allSatisfy { try $0.decode(Bool.self, "no_mrn") && $0.decode(String.self, "origin") == "sync" })
+        #expect(try patients[0].decode(String.self, "vital_status") == "dead")
+        // Doxorubicin + ifosfamide given together form one line with two agents.
+        #expect(try fixture.count("therapy_line_agents") == 5)
+        #expect(try fixture.count("therapy_lines") == 3)
+        #expect(try fixture.count("adverse_events WHERE ctcae_version = '5.0'") == 3)
+        // The investigator and radiologist 1 keep separate lesions and assessments.
+        #expect(try fixture.count("lesions WHERE evaluator = 'investigator'") == 4)
+        #expect(try fixture.count("lesions WHERE evaluator = 'radiologist-1'") == 1)
+        #expect(try fixture.count("evaluator_reads WHERE evaluator = 'investigator' AND accepted") == 1)
+        #expect(try fixture.count("assessments WHERE is_baseline") == 2)
+        // SUMDIAM is a derived row: recorded as a source record, never written as a lesion result.
+        #expect(try fixture.count("assessment_results") == 12)
+        let sha = try outcome(run, "dm.csv").sha256
+        #expect(sha.count == 64 && sha.allSatisfy(\.isHexDigit))
+    }
+
+    @Test("the same export imported again changes nothing and says so: every row unchanged")
+    func sameExportAgain() throws {
+        let fixture = try SyncFixture()
+        let first = try fixture.importFixture("clean")
+        let before = try fixture.snapshot()
+        let again = try fixture.importFixture("clean")
+        #expect(again.changedNothing)
+        for file in again.files {
+            #expect(file.unchanged == file.rowsRead && file.inserted == 0 && file.updated == 0, "\(file.fileName)")
+        }
+        #expect(again.files.map(\.sha256) == first.files.map(\.sha256))
+        var after = try fixture.snapshot()
+        // Only the run log grows: one more sync_runs row.
+        after[10] -= 1
+        #expect(after == before)
+    }
+
+    @Test("bad rows of every kind are quarantined with their reason and line, and the rest of the export is applied")
+    func badRows() throws {
+        let fixture = try SyncFixture()
+        let run = try fixture.importFixture("bad")
+        for file in run.files {
+            #expect(file.rowsRead == file.inserted + file.updated + file.unchanged + file.quarantined, "\(file.fileName)")
+        }
+        let rejects = try fixture.service.rejects(run: run.runID)
+        func reason(_ file: String, _ line: Int) -> String? {
+            rejects.first { $0.fileName == file && $0.lineNumber == line }?.reason
+        }
+        #expect(reason("dm.csv", 5) == "AGE must be a whole number of years")
+        #expect(reason("dm.csv", 6)?.contains("site 799 of source site-a is not mapped") == true)
+        #expect(reason("ex.csv", 7)?.hasPrefix("unknown agent") == true)
+        #expect(reason("suppex.csv", 15) == "its EX record (ex.csv line 7) is quarantined")
+        #expect(reason("ae.csv", 6)?.hasPrefix("unknown AEREL") == true)
+        // Both copies of a duplicate key; line numbers count the quoted line break of line 3-4.
+        #expect(reason("ae.csv", 7) == "duplicate AESEQ for this USUBJID")
+        #expect(reason("ae.csv", 8) == "duplicate AESEQ for this USUBJID")
+        #expect(reason("ae.csv", 9) == "invalid UTF-8 at byte 7 of the value")
+        #expect(reason("ae.csv", 10) == "a full date (YYYY-MM-DD) is required; this is a partial date")
+        #expect(reason("tr.csv", 15) == "no TU record identifies this lesion for this evaluator")
+        #expect(reason("tr.csv", 16) == "negative diameter")
+        #expect(rejects.count == 11)
+        #expect(run.files.map(\.quarantined).reduce(0, +) == 11)
+        // The good rows went in: the clean export's records, and nothing of the bad ones.
+        #expect(try fixture.count("patients") == 3)
+        #expect(try fixture.count("adverse_events") == 3)
+        #expect(try fixture.count("assessment_results") == 12)
+        #expect(try fixture.count("therapy_line_agents WHERE agent_code = 'aspirin'") == 0)
+    }
+
+    @Test("a record absent from a later full export is flagged missing from source and kept")
+    func missingFromSource() throws {
+        let fixture = try SyncFixture()
+        _ = try fixture.importFixture("clean")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sync-missing-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let dm = try String(contentsOfFile: SyncFixture.fixtures + "/clean/dm.csv", encoding: .utf8)
+        try dm.split(separator: "\r\n").filter { !$0.contains("01-701-1034") }.map { $0 + "\r\n" }.joined()
+            .write(toFile: folder + "/dm.csv", atomically: true, encoding: .utf8)
+        let run = try fixture.service.importSDTM(SyncImportRequest(directory: folder, source: "site-a"))
+        #expect(try outcome(run, "dm.csv").missingFromSource == 1)
+        #expect(try outcome(run, "dm.csv").unchanged == 2)
+        #expect(try fixture.count("sync_records WHERE domain = 'DM' AND natural_key = '01-701-1034' AND missing_since_run IS NOT NULL") == 1)
+        #expect(try fixture.count("patients") == 3)
+        // Files absent from the export flag nothing.
+        #expect(try fixture.count("sync_records WHERE domain <> 'DM' AND missing_since_run IS NOT NULL") == 0)
+    }
+
+    @Test("a second sync of the same source refuses at once while one holds the source's lock, and writes nothing")
+    func concurrentSync() throws {
+        let fixture = try SyncFixture()
+        let holder = try fixture.database.connect()
+        try holder.execute("BEGIN")
+        try holder.execute("SELECT pg_advisory_xact_lock(hashtext('sarcreg.sync'), hashtext('site-a'))")
+        let before = try fixture.snapshot()
+        #expect {
+            try fixture.importFixture("clean")
+        } throws: { error in
+            guard case .sourceBusy(let source) = error as? SyncError else { return false }
+            return source == "site-a"
+        }
+        #expect(try fixture.snapshot() == before)
+        try holder.execute("ROLLBACK")
+        #expect(try fixture.importFixture("clean").status == "succeeded")
+    }
+
+    @Test("a file without a required column fails the run: nothing applied, a failed run logged naming the column")
+    func missingColumn() throws {
+        let fixture = try SyncFixture()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sync-column-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.copyItem(atPath: SyncFixture.fixtures + "/clean/dm.csv", toPath: folder + "/dm.csv")
+        try "STUDYID,DOMAIN,USUBJID,AESEQ,AETERM\nS,AE,01-701-1015,1,Nausea\n".write(toFile: folder + "/ae.csv", atomically: true, encoding: .utf8)
+        #expect {
+            try fixture.service.importSDTM(SyncImportRequest(directory: folder, source: "site-a"))
+        } throws: { error in
+            guard case .missingColumns(let file, let columns) = error as? SyncError else { return false }
+            return file == "ae.csv" && columns == ["AETOXGR", "AESTDTC"]
+        }
+        #expect(try fixture.count("patients") == 0)
+        let runs = try fixture.service.runs()
+        #expect(runs.count == 1)
+        #expect(runs.first?.status == "failed")
+        #expect(runs.first?.error?.contains("AETOXGR") == true)
+    }
+
+    @Test("export then import into an empty registry round-trips: the second export equals the first byte for byte")
+    func roundTrip() throws {
+        let first = try SyncFixture()
+        _ = try first.importFixture("clean")
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("sync-roundtrip-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let written = try first.service.exportSDTM(to: base + "/a")
+        #expect(written.map(\.file) == ["dm.csv", "ex.csv", "suppex.csv", "ae.csv", "tu.csv", "tr.csv", "rs.csv"])
+        let exportedDM = try String(contentsOfFile: base + "/a/dm.csv", encoding: .utf8)
+        #expect(exportedDM.hasPrefix("STUDYID,DOMAIN,USUBJID,SITEID,RFICDTC,AGE,"))
+        #expect(!exportedDM.contains("BRTHDTC"))
+
+        let second = try SyncFixture()
+        try second.service.mapSite(source: "registry", sourceSite: "MUC", site: "MUC")
+        try second.service.mapSite(source: "registry", sourceSite: "BER", site: "BER")
+        let run = try second.service.importSDTM(SyncImportRequest(directory: base + "/a", source: "registry"))
+        #expect(run.files.map(\.quarantined).reduce(0, +) == 0)
+        _ = try second.service.exportSDTM(to: base + "/b")
+        for file in written.map(\.file) {
+            let a = try Data(contentsOf: URL(fileURLWithPath: base + "/a/" + file))
+            let b = try Data(contentsOf: URL(fileURLWithPath: base + "/b/" + file))
+            #expect(a == b, "\(file) differs after the round trip")
+        }
+    }
+
+    @Test("the source's week-12 SD is listed beside the engine's PD with the rule, matched through the partial date 2014-03")
+    func discrepancies() throws {
+        let fixture = try SyncFixture()
+        _ = try fixture.importFixture("clean")
+        let found = try fixture.service.discrepancies()
+        #expect(found.count == 1)
+        let week12 = try #require(found.first)
+        #expect(week12.registryID == "MUC-0001" && week12.evaluator == "investigator")
+        #expect(week12.sourceResponse == "SD" && week12.engineResponse == "PD")
+        #expect(week12.date == "2014-03")
+        #expect(week12.rule.contains("NEW01"))
+    }
+}
