@@ -43,9 +43,15 @@ extension Sarcreg.PatientCommand {
             let request = EnrollmentRequest(
                 site: try Prompt.value(site, option: "--site", question: "Site code"),
                 mrn: try Prompt.value(mrn, option: "--mrn", question: "Medical record number", secret: true),
-                birth: try Prompt.value(birth, option: "--birth", question: "Birth year or date", allowed: "YYYY or YYYY-MM-DD"),
-                sex: try Prompt.value(sex, option: "--sex", question: "Sex", allowed: Sex.allowedValues),
-                consentDate: try Prompt.value(consentDate, option: "--consent-date", question: "Consent date", allowed: "YYYY-MM-DD"),
+                birth: try Prompt.value(birth, option: "--birth", question: "Birth year or date", allowed: "YYYY or YYYY-MM-DD") { answer in
+                    problem { () throws(RegistryInputError) in _ = try ClinicalDateCheck.parsePartial(answer, field: "--birth") }
+                },
+                sex: try Prompt.value(sex, option: "--sex", question: "Sex", allowed: Sex.allowedValues) { answer in
+                    problem { () throws(RegistryInputError) in _ = try Sex.parse(answer, field: "--sex") }
+                },
+                consentDate: try Prompt.value(consentDate, option: "--consent-date", question: "Consent date", allowed: "YYYY-MM-DD") { answer in
+                    problem { () throws(RegistryInputError) in _ = try ClinicalDateCheck.parse(answer, field: "--consent-date") }
+                },
                 ecog: ecog, ecogDate: ecogDate)
             let patient = try PatientService(connection: database.connect()).enroll(request, key: key)
             print("Enrolled \(patient.registryID) at \(patient.site).")
@@ -116,6 +122,16 @@ extension Sarcreg.PatientCommand {
             let patient = try PatientService(connection: database.connect()).withdraw(registryID, on: date)
             print("\(patient.registryID) withdrew consent on \(patient.consentWithdrawnOn.cell).")
         }
+    }
+}
+
+/// The message of a pure check's failure, or nil when the answer is acceptable.
+private func problem(_ check: () throws(RegistryInputError) -> Void) -> String? {
+    do {
+        try check()
+        return nil
+    } catch {
+        return error.description
     }
 }
 

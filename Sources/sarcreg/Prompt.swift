@@ -12,20 +12,26 @@ struct Prompt {
     static var isInteractive: Bool { isatty(STDIN_FILENO) == 1 && isatty(STDERR_FILENO) == 1 }
 
     /// The given value, or the answer typed at the terminal, or a usage error naming the option.
+    /// - Parameter check: returns why an answer is refused, so the terminal asks again instead of failing
+    ///   after every question; the service validates everything again in any case.
     static func value(
-        _ given: String?, option: String, question: String, allowed: String? = nil, secret: Bool = false
+        _ given: String?, option: String, question: String, allowed: String? = nil, secret: Bool = false,
+        check: (String) -> String? = { _ in nil }
     ) throws -> String {
         if let given { return given }
         guard isInteractive else {
             throw ValidationError("missing \(option) (no terminal to ask on; pass \(option) in scripts)")
         }
         let hint = allowed.map { " [\($0)]" } ?? ""
-        FileHandle.standardError.write(Data("\(question)\(hint): ".utf8))
-        let answer = secret ? readWithoutEcho() : readLine(strippingNewline: true)
-        guard let answer, !answer.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw ValidationError("no value given for \(option)")
+        while true {
+            FileHandle.standardError.write(Data("\(question)\(hint): ".utf8))
+            let answer = secret ? readWithoutEcho() : readLine(strippingNewline: true)
+            guard let answer, !answer.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw ValidationError("no value given for \(option)")
+            }
+            guard let problem = check(answer) else { return answer }
+            FileHandle.standardError.write(Data("\(problem)\n".utf8))
         }
-        return answer
     }
 
     /// Reads a line with terminal echo off, for the medical record number.

@@ -45,7 +45,7 @@ public enum ClinicalDateCheck {
         do {
             return try CalendarDate(iso: text)
         } catch {
-            throw .malformed(field: field, value: text, expected: "a date as YYYY-MM-DD")
+            throw .malformed(field: field, value: text, expected: "an existing calendar date as YYYY-MM-DD")
         }
     }
 
@@ -54,7 +54,7 @@ public enum ClinicalDateCheck {
         do {
             return try PartialDate(iso: text)
         } catch {
-            throw .malformed(field: field, value: text, expected: "a date as YYYY, YYYY-MM or YYYY-MM-DD")
+            throw .malformed(field: field, value: text, expected: "an existing date as YYYY, YYYY-MM or YYYY-MM-DD")
         }
     }
 }
