@@ -2,11 +2,6 @@ import ArgumentParser
 import RegistryDomain
 import RegistryServices
 
-/// `match --format` offers table and JSON only: criteria nest under therapies, which CSV cannot show.
-enum MatchFormat: String, ExpressibleByArgument, CaseIterable {
-    case table, json
-}
-
 extension Sarcreg {
     struct MatchCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -20,7 +15,7 @@ extension Sarcreg {
 
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var asOf: AsOfOption
-        @Option(help: "Output format: table or json.") var format: MatchFormat = .table
+        @Option(help: "Output format: table, json, or csv (one row per criterion).") var format: OutputFormat = .table
         @Argument(help: "Registry id, e.g. MUC-0001.") var registryID: String
 
         func run() throws {
@@ -28,6 +23,7 @@ extension Sarcreg {
             switch format {
             case .json: try Output.printJSON(match)
             case .table: print(MatchText.render(match), terminator: "")
+            case .csv: print(MatchText.csv(match), terminator: "")
             }
         }
     }
@@ -55,6 +51,24 @@ enum MatchText {
             }
         }
         return text
+    }
+
+    /// One row per criterion, so a spreadsheet can filter by therapy, status or outcome.
+    static func csv(_ match: TherapyMatch) -> String {
+        let header = ["registry id", "as of", "status", "agent", "indication", "verdict", "outcome", "criterion", "patient value", "reason"]
+        var rows: [[String]] = []
+        for group in match.report.statusGroups {
+            for evaluation in group.evaluations {
+                for criterion in evaluation.criteria {
+                    rows.append([
+                        match.registryID, match.report.evaluationDate.description, group.status?.rawValue ?? "",
+                        evaluation.indication.agentCode, evaluation.indication.code, verdict(evaluation),
+                        outcome(criterion.outcome), criterion.criterion.name, criterion.patientValue, criterion.reason,
+                    ])
+                }
+            }
+        }
+        return Output.csv(header: header, rows: rows)
     }
 
     static func verdict(_ evaluation: IndicationEvaluation) -> String {

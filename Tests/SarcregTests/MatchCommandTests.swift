@@ -37,6 +37,13 @@ struct MatchCommandTests {
         let evaluations = try #require((object["report"] as? [String: Any])?["evaluations"] as? [[String: Any]])
         let counts = try session.database.connect().query("SELECT count(*) AS n FROM therapy_indications")
         #expect(evaluations.count == (try counts[0].decode(Int.self, "n")))
+
+        let csv = try CommandLineRun.sarcreg(
+            ["match", "MUC-0001", "--as-of", "2026-11-27", "--format", "csv", "--database", session.database.connectionString])
+        #expect(csv.exitCode == 0, "\(csv.stderr)")
+        let rows = csv.stdout.components(separatedBy: "\r\n")
+        #expect(rows[0] == "registry id,as of,status,agent,indication,verdict,outcome,criterion,patient value,reason")
+        #expect(rows.contains { $0.hasPrefix("MUC-0001,2026-11-27,fda_approved_sts,tazemetostat,tazemetostat_epithelioid_sarcoma,FITS,met,minimum age 16,") })
     }
 
     @Test("a bad --as-of and an unknown patient exit non-zero with one line naming the value")
