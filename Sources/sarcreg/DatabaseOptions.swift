@@ -15,6 +15,11 @@ struct DatabaseOptions: ParsableArguments {
     @Flag(name: .long, help: "Log debug details to stderr.")
     var verbose = false
 
+    @Option(
+        name: .customLong("as"),
+        help: ArgumentHelp("The person this command acts for, recorded in the audit trail. Default: the OS user.", valueName: "name"))
+    var appUser: String?
+
     /// The connection string in force: the option, then DATABASE_URL, then nil (libpq defaults).
     var connectionString: String? {
         url ?? ProcessInfo.processInfo.environment["DATABASE_URL"]
@@ -27,8 +32,18 @@ struct DatabaseOptions: ParsableArguments {
         return logger
     }
 
+    /// Opens the connection as the database user it names and tells the audit triggers who is acting
+    /// (`sarcreg.app_user`, a session setting the triggers read with `current_setting`).
     func connect() throws -> Connection {
-        try Connection(connectionString, logger: logger())
+        let connection = try Connection(connectionString, logger: logger())
+        let actingFor = appUser ?? Self.operatingSystemUser
+        try connection.execute("SELECT set_config('sarcreg.app_user', \(actingFor), false)")
+        return connection
+    }
+
+    private static var operatingSystemUser: String {
+        if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name { return String(cString: name) }
+        return ProcessInfo.processInfo.environment["USER"] ?? "unknown"
     }
 }
 

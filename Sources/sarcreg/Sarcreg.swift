@@ -13,6 +13,7 @@ struct Sarcreg: ParsableCommand {
             MatchCommand.self,
             ReportCommand.self,
             SyncCommand.self,
+            AuditCommand.self, UserCommand.self,
         ]
     )
 }
