@@ -237,16 +237,6 @@ public struct SyncService {
         }
     }
 
-    /// One run with its files.
-    public func run(_ runID: Int) throws(SyncError) -> SyncRun {
-        do {
-            guard let run = try loadRuns(where: "run_id = \(runID)", on: connection).first else { throw SyncError.runNotFound(runID) }
-            return run
-        } catch {
-            throw SyncError.wrap(error)
-        }
-    }
-
     private func loadRuns(where condition: Query, limit: Int = 50, on connection: Connection) throws -> [SyncRun] {
         let rows = try connection.query(
             """
