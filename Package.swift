@@ -110,5 +110,10 @@ let package = Package(
             dependencies: ["PostgresClient", "TestSupport"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "ReliabilityTests",
+            dependencies: ["RegistrySync", "RegistryServices", "RegistryDomain", "PostgresClient", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
     ]
 )
