@@ -79,6 +79,7 @@ public struct ReportService {
         do {
             let lines = try connection.withTransaction(isolation: .repeatableRead) { tx in
                 try criteria.checkVocabulary(on: tx)
+                for setting in Self.responseSettings { try tx.execute(setting) }
                 return try TreatedLineLoader(criteria: criteria, connection: tx).load()
             }
             return ResponseSummary(lines: lines, evaluator: criteria.evaluator, filters: criteria.terms)
@@ -87,11 +88,16 @@ public struct ReportService {
         }
     }
 
-    /// The statements a response summary runs, in order, for EXPLAIN and for timing its SQL apart from
-    /// the scoring.
+    /// The transaction settings of a response summary. Its queries hash and sort a whole registry
+    /// (a million lesion results), which the 4 MB default spills to disk; and JIT compilation costs
+    /// them more than it saves.
+    public static let responseSettings: [Query] = ["SET LOCAL work_mem = '64MB'", "SET LOCAL jit = off"]
+
+    /// The statements a response summary runs after ``responseSettings``, in order, for EXPLAIN and for
+    /// timing its SQL apart from the scoring.
     public func responseStatements(_ filter: ReportFilter) throws(ReportError) -> [Query] {
         let loader = TreatedLineLoader(criteria: try ReportCriteria(filter), connection: connection)
-        return [loader.lineQuery, loader.baselineQuery, loader.followUpQuery]
+        return [loader.lineQuery, loader.lesionQuery, loader.assessmentQuery]
     }
 
     /// Patients with each CTCAE term recorded on the chosen lines, at any grade and at grade 3 or worse.
@@ -137,8 +143,8 @@ public struct ReportService {
 struct ReportCriteria {
     let evaluator: Evaluator
     private(set) var terms: [String] = []
-    private(set) var treatedLines: Query =
-        "SELECT t.* FROM therapy_lines t JOIN patients p ON p.patient_id = t.patient_id WHERE true"
+    /// The filter's conditions on `therapy_lines t JOIN patients p`, each starting with AND.
+    private(set) var conditions: Query = ""
     private var agent: String?
     private var histologyCode: String?
     private var histologyEntity: String?
@@ -156,7 +162,7 @@ struct ReportCriteria {
             guard !agent.isEmpty else { throw .registry(.input(.missing(field: "--agent"))) }
             self.agent = agent
             terms.append("agent = \(agent)")
-            treatedLines.append(
+            conditions.append(
                 " AND EXISTS (SELECT 1 FROM therapy_line_agents a WHERE a.therapy_line_id = t.therapy_line_id AND a.agent_code = \(agent))")
         }
         if let text = filter.histology {
@@ -165,12 +171,12 @@ struct ReportCriteria {
             if value.range(of: "^[0-9]{4}/[0-9]$", options: .regularExpression) != nil {
                 histologyCode = value
                 terms.append("histology = \(value)")
-                treatedLines.append(
+                conditions.append(
                     " AND EXISTS (SELECT 1 FROM diagnoses d WHERE d.patient_id = t.patient_id AND d.icdo3_code = \(value))")
             } else {
                 histologyEntity = value
                 terms.append("histology = \(value)")
-                treatedLines.append(
+                conditions.append(
                     """
                      AND EXISTS (SELECT 1 FROM diagnoses d JOIN histology_codes h ON h.code = d.icdo3_code
                         WHERE d.patient_id = t.patient_id AND (lower(d.who_entity) = lower(\(value)) OR lower(h.entity) = lower(\(value))))
@@ -198,7 +204,7 @@ struct ReportCriteria {
             }
             // A fusion is recorded under either partner (ETV6 with partner NTRK3, or NTRK3 itself).
             condition.append(" AND (m.gene = \(symbol) OR m.partner_gene = \(symbol)))")
-            treatedLines.append(condition)
+            conditions.append(condition)
         }
         if let text = filter.trial {
             let nct = text.trimmingCharacters(in: .whitespaces).uppercased()
@@ -206,18 +212,18 @@ struct ReportCriteria {
                 throw .registry(.input(.malformed(field: "--trial", value: text, expected: "an NCT number such as NCT03016819")))
             }
             terms.append("trial = \(nct)")
-            treatedLines.append(" AND t.trial_nct = \(nct)")
+            conditions.append(" AND t.trial_nct = \(nct)")
         }
         if let text = filter.site {
             let code = text.trimmingCharacters(in: .whitespaces).uppercased()
             site = code
             terms.append("site = \(code)")
-            treatedLines.append(" AND p.site_code = \(code)")
+            conditions.append(" AND p.site_code = \(code)")
         }
         if let line = filter.lineNumber {
             guard (1...30).contains(line) else { throw .registry(.input(.outOfRange(field: "--line", value: "\(line)", range: "1 to 30"))) }
             terms.append("line = \(line)")
-            treatedLines.append(" AND t.line_number = \(line)")
+            conditions.append(" AND t.line_number = \(line)")
         }
         let from = try Self.date(filter.startedFrom, field: "--from")
         let to = try Self.date(filter.startedTo, field: "--to")
@@ -226,12 +232,19 @@ struct ReportCriteria {
         }
         if let from {
             terms.append("started on or after \(from)")
-            treatedLines.append(" AND t.started_on >= \(from)")
+            conditions.append(" AND t.started_on >= \(from)")
         }
         if let to {
             terms.append("started on or before \(to)")
-            treatedLines.append(" AND t.started_on <= \(to)")
+            conditions.append(" AND t.started_on <= \(to)")
         }
+    }
+
+    /// The chosen lines, for a `WITH treated AS (...)`.
+    var treatedLines: Query {
+        var query: Query = "SELECT t.* FROM therapy_lines t JOIN patients p ON p.patient_id = t.patient_id WHERE true"
+        query.append(conditions)
+        return query
     }
 
     /// Refuses a filter value the registry does not know, rather than reporting an empty population.
@@ -277,7 +290,8 @@ struct ReportCriteria {
     }
 }
 
-/// Loads the treated lines and scores their series in bulk: three queries for the whole population.
+/// Loads the treated lines and scores their series in bulk: three queries for the whole population,
+/// read in place (``Connection/forEachRow(_:_:)``) and grouped here rather than sorted by the server.
 struct TreatedLineLoader {
     let criteria: ReportCriteria
     let connection: Connection
@@ -295,10 +309,46 @@ struct TreatedLineLoader {
         let lastKnownAlive: CalendarDate
     }
 
+    /// A lesion of a treated patient, read by any evaluator: results name their lesion by row id.
+    private struct LesionRow {
+        let id: Int
+        let patientID: Int
+        let isEvaluators: Bool
+        let label: LesionID
+        let storedClass: String
+        let site: AnatomicSite
+        let isNode: Bool
+    }
+
+    /// One assessment by the evaluator of a treated patient; its results are in ``AssessmentRows/results``.
+    private struct AssessmentRow {
+        let patientID: Int
+        let lineID: Int?
+        let isBaseline: Bool
+        let date: CalendarDate
+    }
+
+    private struct StoredResult {
+        let assessment: Int
+        let lesionID: Int
+        let result: String
+        let diameter: Millimetres?
+    }
+
+    /// The evaluator's assessments and their results, grouped by assessment.
+    private struct AssessmentRows {
+        var assessments: [AssessmentRow] = []
+        /// Results of assessment `i` are `results[resultStart[i]..<resultStart[i + 1]]`, in lesion order.
+        var results: [StoredResult] = []
+        var resultStart: [Int] = []
+    }
+
     func load() throws -> [TreatedLine] {
         let lines = try lineRows()
-        let baselines = try self.baselines()
-        let followUps = try self.followUps()
+        let lesions = try lesionRows()
+        let assessments = try assessmentRows()
+        let baselines = try self.baselines(lesions: lesions, assessments: assessments)
+        let followUps = try self.followUps(lines: lines, lesions: lesions, assessments: assessments)
         var policies: [String: ResponsePolicy] = [:]
         for trial in Set(lines.compactMap(\.trialNCT)) {
             policies[trial] = try ResponsePolicyRow.load(trial: trial, on: connection)
@@ -322,124 +372,188 @@ struct TreatedLineLoader {
         }
     }
 
-    private func withTreated(_ select: Query) -> Query {
-        var query: Query = "WITH treated AS MATERIALIZED ("
-        query.append(criteria.treatedLines)
-        query.append(") ")
-        query.append(select)
+    /// `FROM therapy_lines t JOIN patients p WHERE <filter>` written out rather than as a CTE, so the
+    /// planner sees the tables' statistics and can flatten the treated patients into a hash join.
+    private var treatedPatients: Query {
+        var query: Query = "SELECT t.patient_id FROM therapy_lines t JOIN patients p ON p.patient_id = t.patient_id WHERE true"
+        query.append(criteria.conditions)
         return query
     }
 
     var lineQuery: Query {
-        withTreated(
+        var query: Query =
             """
             SELECT t.therapy_line_id, t.patient_id, p.registry_id, t.line_number,
                 (SELECT string_agg(g.agent_code, ',' ORDER BY g.agent_code) FROM therapy_line_agents g
                     WHERE g.therapy_line_id = t.therapy_line_id) AS agents,
                 t.trial_nct, t.started_on, t.stopped_on, p.death_on,
-                greatest(t.started_on, t.stopped_on, p.last_contact_on, last.assessed_on) AS last_known_alive
-            FROM treated t
+                greatest(t.started_on, t.stopped_on, p.last_contact_on,
+                    (SELECT max(x.assessed_on) FROM assessments x WHERE x.patient_id = t.patient_id)) AS last_known_alive
+            FROM therapy_lines t
             JOIN patients p ON p.patient_id = t.patient_id
-            LEFT JOIN (SELECT patient_id, max(assessed_on) AS assessed_on FROM assessments
-                WHERE patient_id IN (SELECT patient_id FROM treated) GROUP BY patient_id) last ON last.patient_id = t.patient_id
-            ORDER BY p.registry_id, t.line_number
-            """)
+            WHERE true
+            """
+        query.append(criteria.conditions)
+        query.append(" ORDER BY p.registry_id, t.line_number")
+        return query
     }
 
     private func lineRows() throws -> [LineRow] {
-        try connection.query(lineQuery).map { row in
-            LineRow(
-                id: try row.decode(Int.self, at: 0), patientID: try row.decode(Int.self, at: 1),
-                registryID: try row.decode(String.self, at: 2), number: try row.decode(Int.self, at: 3),
-                agents: (try row.decode(String?.self, at: 4) ?? "").split(separator: ",").map(String.init),
-                trialNCT: try row.decode(String?.self, at: 5), startedOn: try row.decode(CalendarDate.self, at: 6),
-                stoppedOn: try row.decode(CalendarDate?.self, at: 7), deathOn: try row.decode(CalendarDate?.self, at: 8),
-                lastKnownAlive: try row.decode(CalendarDate.self, at: 9))
+        var lines: [LineRow] = []
+        try connection.forEachRow(lineQuery) { row in
+            lines.append(
+                LineRow(
+                    id: try row.decode(Int.self, at: 0), patientID: try row.decode(Int.self, at: 1),
+                    registryID: try row.decode(String.self, at: 2), number: try row.decode(Int.self, at: 3),
+                    agents: (try row.decode(String?.self, at: 4) ?? "").split(separator: ",").map(String.init),
+                    trialNCT: try row.decode(String?.self, at: 5), startedOn: try row.decode(CalendarDate.self, at: 6),
+                    stoppedOn: try row.decode(CalendarDate?.self, at: 7), deathOn: try row.decode(CalendarDate?.self, at: 8),
+                    lastKnownAlive: try row.decode(CalendarDate.self, at: 9)))
         }
+        return lines
+    }
+
+    /// Every lesion of the treated patients, whoever read it, by patient and row id.
+    var lesionQuery: Query {
+        var query: Query =
+            """
+            SELECT l.lesion_id, l.patient_id, l.evaluator = \(criteria.evaluator.rawValue) AS is_evaluators, l.label,
+                l.lesion_class, l.organ, l.is_lymph_node
+            FROM lesions l
+            WHERE l.patient_id IN (
+            """
+        query.append(treatedPatients)
+        query.append(") ORDER BY l.patient_id, l.lesion_id")
+        return query
+    }
+
+    private func lesionRows() throws -> [LesionRow] {
+        var lesions: [LesionRow] = []
+        try connection.forEachRow(lesionQuery) { row in
+            lesions.append(
+                LesionRow(
+                    id: try row.decode(Int.self, at: 0), patientID: try row.decode(Int.self, at: 1),
+                    isEvaluators: try row.decode(Bool.self, at: 2), label: LesionID(try row.decode(String.self, at: 3)),
+                    storedClass: try row.decode(String.self, at: 4), site: AnatomicSite(try row.decode(String?.self, at: 5) ?? ""),
+                    isNode: try row.decode(Bool.self, at: 6)))
+        }
+        return lesions
+    }
+
+    /// The evaluator's assessments of the treated patients with their results (none for an assessment
+    /// without results), in no particular order.
+    var assessmentQuery: Query {
+        var query: Query =
+            """
+            SELECT a.assessment_id, a.patient_id, a.therapy_line_id, a.is_baseline, a.assessed_on,
+                r.lesion_id, r.result, r.diameter_mm
+            FROM assessments a
+            LEFT JOIN assessment_results r ON r.assessment_id = a.assessment_id
+            WHERE a.evaluator = \(criteria.evaluator.rawValue) AND a.patient_id IN (
+            """
+        query.append(treatedPatients)
+        query.append(")")
+        return query
+    }
+
+    private func assessmentRows() throws -> AssessmentRows {
+        var rows = AssessmentRows()
+        var index: [Int: Int] = [:]
+        var unsorted: [StoredResult] = []
+        try connection.forEachRow(assessmentQuery) { row in
+            let id = try row.decode(Int.self, at: 0)
+            let assessment: Int
+            if let known = index[id] {
+                assessment = known
+            } else {
+                assessment = rows.assessments.count
+                index[id] = assessment
+                rows.assessments.append(
+                    AssessmentRow(
+                        patientID: try row.decode(Int.self, at: 1), lineID: try row.decode(Int?.self, at: 2),
+                        isBaseline: try row.decode(Bool.self, at: 3), date: try row.decode(CalendarDate.self, at: 4)))
+            }
+            if let lesionID = try row.decode(Int?.self, at: 5) {
+                unsorted.append(
+                    StoredResult(
+                        assessment: assessment, lesionID: lesionID, result: try row.decode(String.self, at: 6),
+                        diameter: try row.decode(Millimetres?.self, at: 7)))
+            }
+        }
+        // A counting sort groups the results by assessment in linear time; each group is then put in
+        // lesion order, as the engine's time points and the baseline list them.
+        var start = [Int](repeating: 0, count: rows.assessments.count + 1)
+        for result in unsorted { start[result.assessment + 1] += 1 }
+        for i in rows.assessments.indices { start[i + 1] += start[i] }
+        var next = start
+        rows.results = unsorted
+        for result in unsorted {
+            rows.results[next[result.assessment]] = result
+            next[result.assessment] += 1
+        }
+        for i in rows.assessments.indices {
+            rows.results[start[i]..<start[i + 1]].sort { $0.lesionID < $1.lesionID }
+        }
+        rows.resultStart = start
+        return rows
     }
 
     /// The evaluator's baseline of every treated patient that has at least one baseline lesion.
-    var baselineQuery: Query {
-        withTreated(
-            """
-            SELECT b.patient_id, b.assessed_on, l.label, l.lesion_class, l.organ, l.is_lymph_node, r.diameter_mm
-            FROM assessments b
-            JOIN lesions l ON l.patient_id = b.patient_id AND l.evaluator = b.evaluator AND l.lesion_class <> 'new'
-            LEFT JOIN assessment_results r ON r.assessment_id = b.assessment_id AND r.lesion_id = l.lesion_id
-            WHERE b.is_baseline AND b.evaluator = \(criteria.evaluator.rawValue)
-                AND b.patient_id IN (SELECT patient_id FROM treated)
-            ORDER BY b.patient_id, l.lesion_id
-            """)
-    }
-
-    private func baselines() throws -> [Int: Baseline] {
-        let rows = try connection.query(baselineQuery)
-        var result: [Int: Baseline] = [:]
-        var start = rows.startIndex
-        while start < rows.endIndex {
-            let patient = try rows[start].decode(Int.self, at: 0)
-            var end = start
-            var targets: [TargetLesion] = []
-            var nonTargets: [NonTargetLesion] = []
-            while end < rows.endIndex, try rows[end].decode(Int.self, at: 0) == patient {
-                let row = rows[end]
-                let id = LesionID(try row.decode(String.self, at: 2))
-                let site = AnatomicSite(try row.decode(String?.self, at: 4) ?? "")
-                let isNode = try row.decode(Bool.self, at: 5)
-                let diameter = try row.decode(Millimetres?.self, at: 6)
-                if try row.decode(String.self, at: 3) == StoredLesionClass.target.rawValue {
-                    targets.append(TargetLesion(id: id, site: site, isLymphNode: isNode, baselineDiameter: diameter ?? .zero))
-                } else {
-                    nonTargets.append(NonTargetLesion(id: id, site: site, isLymphNode: isNode, baselineDiameter: diameter))
-                }
-                end += 1
-            }
-            result[patient] = try Baseline(
-                date: try rows[start].decode(CalendarDate.self, at: 1), targets: targets, nonTargets: nonTargets)
+    private func baselines(lesions: [LesionRow], assessments: AssessmentRows) throws -> [Int: Baseline] {
+        var lesionsOfPatient: [Int: Range<Int>] = [:]
+        var start = lesions.startIndex
+        while start < lesions.endIndex {
+            var end = start + 1
+            while end < lesions.endIndex, lesions[end].patientID == lesions[start].patientID { end += 1 }
+            lesionsOfPatient[lesions[start].patientID] = start..<end
             start = end
         }
-        return result
-    }
-
-    /// The evaluator's follow-up time points of every treated line, in date order.
-    var followUpQuery: Query {
-        withTreated(
-            """
-            SELECT a.therapy_line_id, a.assessment_id, a.assessed_on, l.label, r.result, r.diameter_mm
-            FROM assessments a
-            JOIN assessment_results r ON r.assessment_id = a.assessment_id
-            JOIN lesions l ON l.lesion_id = r.lesion_id
-            WHERE NOT a.is_baseline AND a.evaluator = \(criteria.evaluator.rawValue)
-                AND a.therapy_line_id IN (SELECT therapy_line_id FROM treated)
-            ORDER BY a.therapy_line_id, a.assessed_on, l.lesion_id
-            """)
-    }
-
-    private func followUps() throws -> [Int: [TimePoint]] {
-        let rows = try connection.query(followUpQuery)
-        var result: [Int: [TimePoint]] = [:]
-        var currentLine: Int?
-        var currentAssessment: Int?
-        var timePoints: [TimePoint] = []
-        for row in rows {
-            let line = try row.decode(Int.self, at: 0)
-            let assessment = try row.decode(Int.self, at: 1)
-            if line != currentLine {
-                if let currentLine { result[currentLine] = timePoints }
-                currentLine = line
-                timePoints = []
+        var result: [Int: Baseline] = [:]
+        for (i, assessment) in assessments.assessments.enumerated() where assessment.isBaseline {
+            let measured = assessments.results[assessments.resultStart[i]..<assessments.resultStart[i + 1]]
+            var targets: [TargetLesion] = []
+            var nonTargets: [NonTargetLesion] = []
+            for lesion in lesions[lesionsOfPatient[assessment.patientID] ?? 0..<0]
+            where lesion.isEvaluators && lesion.storedClass != StoredLesionClass.new.rawValue {
+                let diameter = measured.first { $0.lesionID == lesion.id }?.diameter
+                if lesion.storedClass == StoredLesionClass.target.rawValue {
+                    targets.append(
+                        TargetLesion(id: lesion.label, site: lesion.site, isLymphNode: lesion.isNode, baselineDiameter: diameter ?? .zero))
+                } else {
+                    nonTargets.append(
+                        NonTargetLesion(id: lesion.label, site: lesion.site, isLymphNode: lesion.isNode, baselineDiameter: diameter))
+                }
             }
-            if assessment != currentAssessment {
-                currentAssessment = assessment
-                timePoints.append(TimePoint(date: try row.decode(CalendarDate.self, at: 2), evaluator: criteria.evaluator, results: []))
-            }
-            let stored = try row.decode(String.self, at: 4)
-            guard let finding = StoredFinding.finding(result: stored, diameter: try row.decode(Millimetres?.self, at: 5)) else {
-                throw PostgresDecodingFailure("assessment result '\(stored)' is not one the registry writes")
-            }
-            timePoints[timePoints.count - 1].results.append(LesionResult(lesion: LesionID(try row.decode(String.self, at: 3)), finding: finding))
+            guard !targets.isEmpty || !nonTargets.isEmpty else { continue }
+            result[assessment.patientID] = try Baseline(date: assessment.date, targets: targets, nonTargets: nonTargets)
         }
-        if let currentLine { result[currentLine] = timePoints }
         return result
+    }
+
+    /// The evaluator's follow-up time points of every treated line that has results, in date order.
+    private func followUps(lines: [LineRow], lesions: [LesionRow], assessments: AssessmentRows) throws -> [Int: [TimePoint]] {
+        var labels: [Int: LesionID] = [:]
+        labels.reserveCapacity(lesions.count)
+        for lesion in lesions { labels[lesion.id] = lesion.label }
+        let treated = Set(lines.map(\.id))
+        var result: [Int: [TimePoint]] = [:]
+        for (i, assessment) in assessments.assessments.enumerated() where !assessment.isBaseline {
+            guard let lineID = assessment.lineID, treated.contains(lineID) else { continue }
+            let stored = assessments.results[assessments.resultStart[i]..<assessments.resultStart[i + 1]]
+            guard !stored.isEmpty else { continue }
+            var timePoint = TimePoint(date: assessment.date, evaluator: criteria.evaluator, results: [])
+            timePoint.results.reserveCapacity(stored.count)
+            for value in stored {
+                guard let finding = StoredFinding.finding(result: value.result, diameter: value.diameter) else {
+                    throw PostgresDecodingFailure("assessment result '\(value.result)' is not one the registry writes")
+                }
+                guard let label = labels[value.lesionID] else {
+                    throw PostgresDecodingFailure("an assessment result names lesion \(value.lesionID) of another patient")
+                }
+                timePoint.results.append(LesionResult(lesion: label, finding: finding))
+            }
+            result[lineID, default: []].append(timePoint)
+        }
+        return result.mapValues { $0.sorted { $0.date < $1.date } }
     }
 }

@@ -1,0 +1,81 @@
+internal import CLibPQ
+
+/// One row of a result, read in place from libpq's buffer; lent to the closure of
+/// ``Connection/forEachRow(_:_:)`` only.
+///
+/// It decodes like ``Row`` (the same ``PostgresDecodable`` conversions and errors) but copies nothing
+/// until a column is decoded, so reading a million rows allocates no per-row storage.
+public struct ResultRow: ~Copyable {
+    let result: OpaquePointer
+    let row: Int32
+    let columns: RowColumns
+    let sql: String
+
+    public func isNull(at index: Int) -> Bool {
+        PQgetisnull(result, row, Int32(index)) == 1
+    }
+
+    public func decode<T: PostgresDecodable>(_: T.Type, at index: Int) throws(RowDecodingError) -> T {
+        guard !isNull(at: index) else {
+            throw error(at: index, swiftType: "\(T.self)", reason: "the value is NULL; decode an Optional")
+        }
+        // Values up to 15 bytes (ids, dates, codes, diameters) become small strings held inline: no allocation.
+        let text = String(cString: PQgetvalue(result, row, Int32(index)))
+        do {
+            return try T(postgresText: text, type: columns.types[index])
+        } catch {
+            throw self.error(at: index, swiftType: "\(T.self)", reason: error.reason)
+        }
+    }
+
+    public func decode<T: PostgresDecodable>(_: T?.Type, at index: Int) throws(RowDecodingError) -> T? {
+        guard !isNull(at: index) else { return nil }
+        return try decode(T.self, at: index)
+    }
+
+    private func error(at index: Int, swiftType: String, reason: String) -> RowDecodingError {
+        RowDecodingError(
+            column: columns.names[index], columnIndex: index, postgresType: columns.types[index],
+            swiftType: swiftType, reason: reason, sql: sql)
+    }
+}
+
+extension Connection {
+    /// Runs one statement with its parameters bound and hands each result row to `body` in place,
+    /// for results too large to copy into ``Row`` values.
+    ///
+    /// - Returns: the number of rows.
+    @discardableResult
+    public func forEachRow(_ query: Query, _ body: (borrowing ResultRow) throws -> Void) throws -> Int {
+        logger.trace("executing statement", metadata: ["db.statement": "\(query.sql)"])
+        let types = query.bindings.map { Oid($0.type.rawValue) }
+        let result: OpaquePointer? = withOptionalCStringArray(query.bindings.map(\.text)) { params in
+            types.withUnsafeBufferPointer { typePointer in
+                PQexecParams(
+                    handle, query.sql, Int32(query.bindings.count), typePointer.baseAddress, params,
+                    nil, nil, 0)
+            }
+        }
+        guard let result else {
+            throw clientError(Self.firstLine(PQerrorMessage(handle)), sql: query.sql)
+        }
+        defer { PQclear(result) }
+        switch PQresultStatus(result) {
+        case PGRES_TUPLES_OK:
+            break
+        case PGRES_COMMAND_OK, PGRES_EMPTY_QUERY, PGRES_COPY_IN, PGRES_COPY_OUT, PGRES_COPY_BOTH:
+            throw clientError("forEachRow reads the rows of a query, and this statement returns none", sql: query.sql)
+        default:
+            throw Self.serverError(result, connection: handle, sql: query.sql)
+        }
+        let fieldCount = PQnfields(result)
+        let columns = RowColumns(
+            names: (0..<fieldCount).map { String(cString: PQfname(result, $0)) },
+            types: (0..<fieldCount).map { PostgresType(rawValue: UInt32(PQftype(result, $0))) })
+        let rowCount = PQntuples(result)
+        for row in 0..<rowCount {
+            try body(ResultRow(result: result, row: row, columns: columns, sql: query.sql))
+        }
+        return Int(rowCount)
+    }
+}
