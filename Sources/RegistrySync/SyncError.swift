@@ -14,6 +14,12 @@ public enum SyncError: Error, CustomStringConvertible {
     case runNotFound(Int)
     case outputExists(String)
     case database(PostgresError)
+    // REDCap imports: a data dictionary or a record export that does not fit it.
+    case invalidDictionary(file: String, line: Int, reason: String)
+    case unknownColumns(file: String, columns: [String])
+    case identifierFields([String])
+    case fieldsOutsideRegistry([String])
+    case invalidRename(String)
 
     public var description: String {
         switch self {
@@ -33,6 +39,14 @@ public enum SyncError: Error, CustomStringConvertible {
         case .runNotFound(let id): "no sync run \(id); list runs with `sarcreg sync runs`"
         case .outputExists(let path): "\(path) already exists; choose an empty or new --out directory"
         case .database(let error): error.description
+        case .invalidDictionary(let file, let line, let reason): "data dictionary \(file) line \(line): \(reason)"
+        case .unknownColumns(let file, let columns):
+            "\(file) has column\(columns.count == 1 ? "" : "s") \(columns.joined(separator: ", ")) that the data dictionary does not define; nothing was imported"
+        case .identifierFields(let fields):
+            "the data dictionary flags \(fields.joined(separator: ", ")) as identifier\(fields.count == 1 ? "" : "s"); the registry is pseudonymized and refuses identifying fields"
+        case .fieldsOutsideRegistry(let fields):
+            "the data dictionary has field\(fields.count == 1 ? "" : "s") \(fields.joined(separator: ", ")) that the registry's REDCap dictionary (REDCap/sarcreg_data_dictionary.csv) does not define"
+        case .invalidRename(let value): "--rename '\(value)' is not valid: expected OLD=NEW, two different record ids"
         }
     }
 

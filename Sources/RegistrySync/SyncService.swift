@@ -207,12 +207,12 @@ public struct SyncService {
 
     /// Logs a failed run in its own transaction, after the import's rollback; the failure it reports
     /// matters more than a failure to log it, so that one is only logged.
-    private func recordFailure(_ request: SyncImportRequest, source: String, startedAt: Date, error: SyncError) {
+    func recordFailure(_ request: SyncImportRequest, source: String, startedAt: Date, error: SyncError, format: String = "sdtm") {
         do {
             try connection.execute(
                 """
                 INSERT INTO sync_runs (source, format, directory, status, started_at, finished_at, database_user, os_user, error)
-                VALUES (\(source), 'sdtm', \(request.directory), 'failed', \(startedAt), greatest(clock_timestamp(), \(startedAt)),
+                VALUES (\(source), \(format), \(request.directory), 'failed', \(startedAt), greatest(clock_timestamp(), \(startedAt)),
                     current_user, \(Self.osUser), \(error.description))
                 """)
         } catch {
@@ -237,7 +237,7 @@ public struct SyncService {
         }
     }
 
-    private func loadRuns(where condition: Query, limit: Int = 50, on connection: Connection) throws -> [SyncRun] {
+    func loadRuns(where condition: Query, limit: Int = 50, on connection: Connection) throws -> [SyncRun] {
         let rows = try connection.query(
             """
             SELECT run_id, source, status, directory, started_at, finished_at, database_user, os_user, error

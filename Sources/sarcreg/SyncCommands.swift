@@ -8,6 +8,7 @@ import Glibc
 
 enum ExportFormat: String, ExpressibleByArgument, CaseIterable {
     case sdtm
+    case redcap
 }
 
 /// A run as one table row: its totals over all files.
@@ -61,13 +62,16 @@ extension Sarcreg.SyncCommand {
         @Option(help: "Name of the source (lower-case letters, digits, - and _).") var source: String
         @Option(help: "CTCAE version of the source's AETOXGR grades.") var ctcaeVersion = "5.0"
         @Flag(help: "Wait for a running sync of the same source instead of exiting.") var wait = false
+        @OptionGroup var redcap: REDCapImportOptions
 
         func run() throws {
             let service = SyncService(connection: try database.connect())
             let bar = ProgressBar()
-            let run = try service.importSDTM(
-                SyncImportRequest(directory: directory, source: source, wait: wait, ctcaeVersion: ctcaeVersion),
-                progress: bar.update)
+            let run = format == .redcap
+                ? try redcap.importFile(directory, source: source, wait: wait, service: service, progress: bar.update)
+                : try service.importSDTM(
+                    SyncImportRequest(directory: directory, source: source, wait: wait, ctcaeVersion: ctcaeVersion),
+                    progress: bar.update)
             bar.finish()
             print(TextTable(header: ["file", "read", "inserted", "updated", "unchanged", "quarantined", "missing", "sha256"]).render(
                 run.files.map {
@@ -145,6 +149,11 @@ extension Sarcreg.SyncCommand {
         @Option(help: "Folder to write (created if absent; must not hold export files).") var out: String
 
         func run() throws {
+            if format == .redcap {
+                let rows = try SyncService(connection: database.connect()).exportREDCap(to: out)
+                print("\(out): \(rows) rows")
+                return
+            }
             let files = try SyncService(connection: database.connect()).exportSDTM(to: out)
             for file in files { print("\(file.file): \(file.rows) rows") }
         }

@@ -1,0 +1,427 @@
+/// The SQL of one REDCap import, generated from the run's data dictionary: field checks (choices, yes/no,
+/// numbers with the field's decimal mark, dates in the field's order, required fields of the row's form),
+/// checks against the registry, the valid rows with their natural key and row hash, and the set-based apply.
+///
+/// Field and choice names reach the SQL as identifiers and literals only after the dictionary reader has
+/// checked them against `^[a-z][a-z0-9_]*$` (choices against ``REDCapRules/safeCode``); values always stay
+/// in the staging table. The staging table is aliased `s`, as in ``SDTMRules``, whose helpers build the checks.
+struct REDCapRules {
+    let dictionary: REDCapDictionary
+    let file: SDTMFile
+    let columns: Set<String>
+
+    static let safeCode = "^[A-Za-z0-9_.-]+$"
+    static let repeating = ["molecular_result", "therapy_line", "adverse_event", "lesion"]
+    static let source = SDTMRules.source
+
+    init(dictionary: REDCapDictionary, fileName: String) {
+        self.dictionary = dictionary
+        let columns = [dictionary.recordIDField] + REDCapDictionary.systemColumns
+            + dictionary.exportColumns.filter { $0 != dictionary.recordIDField && !REDCapDictionary.systemColumns.contains($0) }
+        self.columns = Set(columns)
+        file = SDTMFile(domain: "REDCAP", fileName: fileName, columns: columns.map { $0.uppercased() }, required: [dictionary.recordIDField.uppercased()])
+    }
+
+    /// The staged text of a column, or NULL when the run's dictionary has no such column.
+    func raw(_ name: String, alias: String = "s") -> String { columns.contains(name) ? "\(alias).\(name)" : "NULL::text" }
+
+    var recordID: String { "btrim(s.\(dictionary.recordIDField))" }
+    var event: String { "coalesce(s.redcap_event_name, '')" }
+    var instrument: String { "s.redcap_repeat_instrument" }
+    var naturalKey: String { SDTMRules.key([recordID, "s.redcap_event_name", instrument, "s.redcap_repeat_instance"]) }
+
+    static func literal(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
+
+    /// Whether the row is (an instance of) a form: repeating forms by `redcap_repeat_instrument`; on a
+    /// non-repeating row, the tumor assessment when one of its fields is filled, else enrollment and diagnosis.
+    func rowIs(_ form: String, alias: String = "s") -> String {
+        let instrument = "\(alias).redcap_repeat_instrument"
+        if Self.repeating.contains(form) { return "(\(instrument) IS NOT DISTINCT FROM \(Self.literal(form)))" }
+        let assessment = "coalesce(\(fields(of: "tumor_assessment").map { raw($0.name, alias: alias) }.joined(separator: ", ")), NULL) IS NOT NULL"
+        return form == "tumor_assessment" ? "(\(instrument) IS NULL AND \(assessment))" : "(\(instrument) IS NULL AND NOT (\(assessment)))"
+    }
+
+    /// The diagnosis is optional on an enrollment row; once one of its fields is filled, its required fields are.
+    var hasDiagnosis: String {
+        "coalesce(\(fields(of: "diagnosis").map { raw($0.name) }.joined(separator: ", ")), NULL) IS NOT NULL"
+    }
+
+    func fields(of form: String) -> [REDCapField] {
+        REDCapDictionary.registry.fields.filter { $0.form == form }
+    }
+
+    func runField(_ name: String) -> REDCapField? { dictionary.fields.first { $0.name == name } }
+
+    /// The value of a field as the registry stores it: a date, a number with a dot, or trimmed text; NULL
+    /// when empty or not in the field's format.
+    func value(_ name: String, alias: String = "s") -> String {
+        let v = "nullif(btrim(\(raw(name, alias: alias))), '')"
+        guard let field = runField(name) else { return "NULL::text" }
+        switch field.dateOrder {
+        case .ymd: return "sync_full_date(\(v))"
+        case .dmy: return "sync_full_date(CASE WHEN \(v) ~ '^\\d{2}[-/.]\\d{2}[-/.]\\d{4}$' THEN substr(\(v), 7, 4) || '-' || substr(\(v), 4, 2) || '-' || substr(\(v), 1, 2) ELSE \(v) END)"
+        case .mdy: return "sync_full_date(CASE WHEN \(v) ~ '^\\d{2}[-/.]\\d{2}[-/.]\\d{4}$' THEN substr(\(v), 7, 4) || '-' || substr(\(v), 1, 2) || '-' || substr(\(v), 4, 2) ELSE \(v) END)"
+        case nil: break
+        }
+        if field.validation == "integer" { return "(CASE WHEN \(v) ~ '^-?[0-9]{1,9}$' THEN \(v)::int END)" }
+        if field.hasCommaDecimal { return "(CASE WHEN \(v) ~ '^-?[0-9]{1,9}(,[0-9]+)?$' THEN replace(\(v), ',', '.')::numeric END)" }
+        if field.isNumber { return "(CASE WHEN \(v) ~ '^-?[0-9]{1,9}(\\.[0-9]+)?$' THEN \(v)::numeric END)" }
+        return v
+    }
+
+    func expected(_ field: REDCapField) -> String {
+        switch field.dateOrder {
+        case .ymd: return "a date YYYY-MM-DD (\(field.validation))"
+        case .dmy: return "a date DD-MM-YYYY or YYYY-MM-DD (\(field.validation))"
+        case .mdy: return "a date MM-DD-YYYY or YYYY-MM-DD (\(field.validation))"
+        case nil: break
+        }
+        if field.validation == "integer" { return "a whole number" }
+        if field.hasCommaDecimal { return "a number with a decimal comma (\(field.validation))" }
+        return "a number with a decimal point (\(field.validation))"
+    }
+
+    /// The checks of one field on every row: filled only on rows of its form, required there, in format,
+    /// one of its choices, within the dictionary's minimum and maximum.
+    func fieldCheck(_ template: REDCapField) -> String? {
+        guard let field = runField(template.name) else { return nil }
+        let name = Self.literal(field.name)
+        let inForm = rowIs(field.form)
+        let required = template.isRequired
+            ? (field.form == "diagnosis" ? "\(inForm) AND \(hasDiagnosis)" : inForm) : "false"
+        if field.type == .checkbox {
+            let columns = field.choiceCodes.map { "s.\(field.name)___\($0)" }
+            let checked = columns.map { "\($0) = '1'" }.joined(separator: " OR ")
+            let malformed = columns.map { "coalesce(\($0) NOT IN ('0', '1'), false)" }.joined(separator: " OR ")
+            return """
+                \(name), concat_ws(',', \(columns.joined(separator: ", "))), CASE
+                    WHEN \(malformed) THEN 'a checkbox column holds 1 (checked) or 0 (unchecked)'
+                    WHEN NOT \(inForm) AND (\(checked)) THEN 'belongs to form \(field.form), not to this row'
+                    WHEN \(required) AND NOT coalesce(\(checked), false) THEN '\(field.name): at least one choice must be checked' END
+                """
+        }
+        let v = "nullif(btrim(\(raw(field.name))), '')"
+        var cases = [
+            "WHEN NOT \(inForm) AND \(v) IS NOT NULL THEN 'belongs to form \(field.form), not to this row'",
+            "WHEN \(required) AND \(v) IS NULL THEN '\(field.name) is required'",
+        ]
+        if let codes = field.allowedCodes {
+            cases.append("WHEN \(v) NOT IN (\(codes.map(Self.literal).joined(separator: ", "))) THEN 'not a choice of \(field.name); expected \(codes.joined(separator: ", "))'")
+        } else if field.dateOrder != nil || field.isNumber {
+            cases.append("WHEN \(v) IS NOT NULL AND \(value(field.name)) IS NULL THEN 'expected \(expected(field))'")
+            if field.isNumber, let minimum = Double(field.minimum) {
+                cases.append("WHEN \(value(field.name)) < \(minimum) THEN 'below the minimum \(field.minimum) of \(field.name)'")
+            }
+            if field.isNumber, let maximum = Double(field.maximum) {
+                cases.append("WHEN \(value(field.name)) > \(maximum) THEN 'above the maximum \(field.maximum) of \(field.name)'")
+            }
+        }
+        return "\(name), \(raw(field.name)), CASE \(cases.joined(separator: " ")) END"
+    }
+
+    var rowChecks: String {
+        let completes = dictionary.forms.filter { columns.contains($0 + "_complete") }.map { form in
+            "'\(form)_complete', s.\(form)_complete, CASE WHEN s.\(form)_complete NOT IN ('0', '1', '2') THEN 'a form status is 0 (incomplete), 1 (unverified) or 2 (complete)' END"
+        }
+        let key = [
+            """
+            \(Self.literal(dictionary.recordIDField)), s.\(dictionary.recordIDField), CASE WHEN nullif(\(recordID), '') IS NULL THEN 'the record id is required'
+                WHEN s.copies > 1 THEN 'duplicate row for this record, event, repeat instrument and instance; every copy is quarantined' END
+            """,
+            """
+            'redcap_repeat_instrument', \(instrument), CASE WHEN \(instrument) NOT IN (\(Self.repeating.map(Self.literal).joined(separator: ", ")))
+                THEN 'not a repeating instrument of the registry; expected \(Self.repeating.joined(separator: ", "))' END
+            """,
+            """
+            'redcap_repeat_instance', s.redcap_repeat_instance, CASE WHEN \(instrument) IS NULL AND s.redcap_repeat_instance IS NOT NULL THEN 'an instance without a repeat instrument'
+                WHEN \(instrument) IS NOT NULL AND coalesce(s.redcap_repeat_instance !~ '^[1-9][0-9]{0,5}$', true) THEN 'a repeating row needs its instance number 1, 2, 3 ...' END
+            """,
+        ]
+        let fieldChecks = REDCapDictionary.registry.fields.dropFirst().compactMap(fieldCheck)
+        return SDTMRules.check(file, from: "(SELECT s.*, count(*) OVER (PARTITION BY \(naturalKey)) AS copies FROM \(file.stagingTable) s)",
+                               checks: key + fieldChecks + completes, onlyClean: false)
+    }
+
+    /// Rows of records with neither an enrollment row in this file nor one from an earlier run.
+    var subjectJoin: String {
+        "LEFT JOIN sync_subjects x ON x.source = \(Self.source) AND x.usubjid = \(recordID) LEFT JOIN patients p ON p.patient_id = x.patient_id"
+    }
+
+    var registryChecks: [String] {
+        let enrollment = rowIs("enrollment")
+        return [
+            SDTMRules.check(file, joins: "LEFT JOIN sync_site_map m ON m.source = \(Self.source) AND m.source_site = s.redcap_data_access_group", checks: [
+                """
+                'redcap_data_access_group', s.redcap_data_access_group, CASE WHEN NOT \(enrollment) THEN NULL
+                    WHEN s.redcap_data_access_group IS NULL THEN 'the data access group (the site) is required on the enrollment row'
+                    WHEN m.site_code IS NULL THEN 'data access group ' || s.redcap_data_access_group || ' of source ' || \(Self.source) || ' is not mapped to a registry site; map it with sarcreg sync map-site' END
+                """,
+                "'consent_date', s.consent_date, CASE WHEN \(enrollment) AND extract(year FROM \(value("consent_date"))) < \(value("birth_year")) THEN 'consent before the year of birth' END",
+                "'death_date', s.death_date, CASE WHEN \(enrollment) AND extract(year FROM \(value("death_date"))) < \(value("birth_year")) THEN 'death before the year of birth' END",
+                "'histology_icdo3', \(raw("histology_icdo3")), CASE WHEN \(value("histology_icdo3")) IS NOT NULL AND NOT EXISTS (SELECT 1 FROM histology_codes h WHERE h.code = \(value("histology_icdo3"))) THEN 'not an ICD-O-3 code the registry knows (expected NNNN/B, e.g. 9040/3)' END",
+                "'diagnosis_date', \(raw("diagnosis_date")), CASE WHEN \(value("diagnosis_date")) IS NOT NULL AND sync_date_part(\(value("diagnosis_date"))) IS NULL THEN 'expected YYYY, YYYY-MM or YYYY-MM-DD' END",
+                "'mol_gene', \(raw("mol_gene")), CASE WHEN \(value("mol_gene")) IS NOT NULL AND NOT EXISTS (SELECT 1 FROM genes g WHERE g.symbol = upper(\(value("mol_gene")))) THEN 'not an HGNC symbol of the registry''s gene list' END",
+                """
+                'mol_partner_gene', \(raw("mol_partner_gene")), CASE WHEN \(value("mol_partner_gene")) IS NULL THEN NULL
+                    WHEN NOT EXISTS (SELECT 1 FROM genes g WHERE g.symbol = upper(\(value("mol_partner_gene")))) THEN 'not an HGNC symbol of the registry''s gene list'
+                    WHEN \(value("mol_kind")) NOT IN ('fusion', 'rearrangement') THEN 'a partner gene is only for a fusion or rearrangement' END
+                """,
+                "'mol_report_date', \(raw("mol_report_date")), CASE WHEN \(value("mol_report_date")) < \(value("mol_specimen_date")) THEN 'the report is dated before the specimen' END",
+                "'line_stop_date', \(raw("line_stop_date")), CASE WHEN \(value("line_stop_date")) < \(value("line_start_date")) THEN 'the line stops before it starts' WHEN (\(value("line_stop_date")) IS NULL) <> (\(value("line_stop_reason")) IS NULL) THEN 'a stop date goes with a stop reason, and a stop reason with a stop date' END",
+                "'line_trial_nct', \(raw("line_trial_nct")), CASE WHEN upper(\(value("line_trial_nct"))) !~ '^NCT[0-9]{8}$' THEN 'expected an NCT number (NCT and 8 digits)' END",
+                "'ae_resolved_date', \(raw("ae_resolved_date")), CASE WHEN \(value("ae_resolved_date")) < \(value("ae_onset_date")) THEN 'resolved before its onset' END",
+                "'assessment_evaluator', \(raw("assessment_evaluator")), CASE WHEN lower(\(value("assessment_evaluator"))) !~ '^[a-z][a-z0-9_-]{0,39}$' THEN 'the evaluator is investigator or a reader id of lower-case letters, digits, - and _' END",
+                "'lesion_id', \(raw("lesion_id")), CASE WHEN upper(\(value("lesion_id"))) !~ '^[A-Z0-9][A-Z0-9_.-]{0,19}$' THEN 'a lesion id is up to 20 letters, digits, ., _ and -' END",
+                """
+                'lesion_state', \(raw("lesion_state")), CASE WHEN NOT \(rowIs("lesion")) THEN NULL
+                    WHEN \(value("lesion_class")) = 'target' AND \(value("lesion_state")) NOT IN ('measured', 'too_small_to_measure', 'disappeared', 'not_done') THEN 'a target lesion is measured, too_small_to_measure, disappeared or not_done'
+                    WHEN \(value("lesion_class")) = 'non_target' AND \(value("lesion_state")) NOT IN ('present', 'absent', 'unequivocal_progression', 'not_evaluable') THEN 'a non-target lesion is present, absent, unequivocal_progression or not_evaluable'
+                    WHEN \(value("lesion_class")) = 'new' AND \(value("lesion_state")) NOT IN ('equivocal', 'unequivocal') THEN 'a new lesion is equivocal or unequivocal'
+                    WHEN \(value("lesion_state")) = 'measured' AND \(value("lesion_diameter_mm")) IS NULL THEN 'a measured lesion needs lesion_diameter_mm'
+                    WHEN \(value("lesion_state")) NOT IN ('measured', 'present') AND \(value("lesion_diameter_mm")) IS NOT NULL THEN 'a diameter goes only with measured (or present, for a node)'
+                    WHEN \(value("lesion_class")) <> 'new' AND (\(value("lesion_organ")) IS NULL OR \(value("lesion_method")) IS NULL) THEN 'a target or non-target lesion needs its organ and imaging method' END
+                """,
+            ], onlyClean: true),
+            // Repeating rows and assessments need their record's patient: from this file's enrollment row or an earlier run.
+            SDTMRules.check(file, joins: subjectJoin, checks: [
+                """
+                \(Self.literal(dictionary.recordIDField)), \(recordID), CASE WHEN \(enrollment) THEN NULL
+                    WHEN x.patient_id IS NULL AND NOT EXISTS (SELECT 1 FROM \(file.stagingTable) e WHERE btrim(e.\(dictionary.recordIDField)) = \(recordID)
+                        AND \(rowIs("enrollment", alias: "e")) AND \(SDTMRules.clean(file, alias: "e")))
+                    THEN 'the record has no valid enrollment row in this or an earlier run of this source'
+                    WHEN p.consent_withdrawn_on IS NOT NULL THEN 'the patient withdrew consent on ' || p.consent_withdrawn_on || '; nothing new may be recorded' END
+                """,
+            ], onlyClean: true),
+        ]
+    }
+}
+
+extension REDCapRules {
+    var kind: String {
+        "(CASE WHEN \(rowIs("enrollment")) THEN 'enrollment' WHEN \(rowIs("tumor_assessment")) THEN 'tumor_assessment' ELSE \(instrument) END)"
+    }
+
+    /// The agents checked in a therapy line row, as catalog agent codes.
+    var agents: String {
+        guard let field = runField("line_agents"), field.type == .checkbox else { return "ARRAY[]::text[]" }
+        return "array_remove(ARRAY[\(field.choiceCodes.map { "CASE WHEN s.line_agents___\($0) = '1' THEN \(Self.literal($0)) END" }.joined(separator: ", "))]::text[], NULL)"
+    }
+
+    /// The registry row a row became where the registry table has no natural key: the diagnosis of an
+    /// enrollment row, a molecular result, an adverse event.
+    var registryRow: String {
+        """
+        coalesce(r.registry_row, CASE
+            WHEN \(rowIs("enrollment")) AND \(hasDiagnosis) THEN nextval(pg_get_serial_sequence('diagnoses', 'diagnosis_id'))
+            WHEN \(instrument) = 'molecular_result' THEN nextval(pg_get_serial_sequence('molecular_results', 'molecular_result_id'))
+            WHEN \(instrument) = 'adverse_event' THEN nextval(pg_get_serial_sequence('adverse_events', 'adverse_event_id')) END)
+        """
+    }
+
+    /// The row hash leaves the record id out, so that a renamed record's rows stay unchanged.
+    var rowHash: String {
+        "md5(ROW(\(file.columns.dropFirst().map { "s." + $0.lowercased() }.joined(separator: ", ")), m.site_code)::text)"
+    }
+
+    var laterChecks: String {
+        SDTMRules.check(file, joins: subjectJoin, checks: [
+            """
+            'assessment_date', \(raw("assessment_date")), CASE WHEN NOT \(rowIs("tumor_assessment")) OR \(value("assessment_baseline")) = '1' THEN NULL
+                WHEN NOT EXISTS (SELECT 1 FROM therapy_lines t WHERE t.patient_id = x.patient_id AND t.started_on <= \(value("assessment_date")))
+                    AND NOT EXISTS (SELECT 1 FROM \(file.stagingTable) e WHERE btrim(e.\(dictionary.recordIDField)) = \(recordID)
+                        AND e.redcap_repeat_instrument = 'therapy_line' AND \(value("line_start_date", alias: "e")) <= \(value("assessment_date")))
+                THEN 'a follow-up assessment needs a therapy line started on or before its date' END
+            """,
+            """
+            'redcap_event_name', s.redcap_event_name, CASE WHEN \(rowIs("lesion")) AND NOT EXISTS (SELECT 1 FROM \(file.stagingTable) e
+                    WHERE btrim(e.\(dictionary.recordIDField)) = \(recordID) AND e.redcap_event_name IS NOT DISTINCT FROM s.redcap_event_name
+                        AND \(rowIs("tumor_assessment", alias: "e")) AND \(SDTMRules.clean(file, alias: "e")))
+                THEN 'a lesion row needs a valid tumor assessment row in the same event' END
+            """,
+        ], onlyClean: true)
+    }
+
+    var apply: [String] {
+        let run = SDTMRules.run
+        return [
+            SDTMRules.readErrors(file),
+            rowChecks,
+            registryChecks[0],
+            registryChecks[1],
+            laterChecks,
+            """
+            CREATE TEMP TABLE sync_valid_redcap ON COMMIT DROP AS
+            SELECT s.line_number, \(naturalKey) AS natural_key, \(rowHash) AS row_hash, r.row_hash AS old_hash, \(registryRow) AS registry_row,
+                \(recordID) AS record_id, s.redcap_event_name AS event, \(kind) AS kind, x.patient_id, m.site_code,
+                \(value("birth_year")) AS birth_year, \(value("sex")) AS sex, \(value("consent_date")) AS consent_date,
+                \(value("consent_withdrawn_date")) AS consent_withdrawn_on, \(value("vital_status")) AS vital_status,
+                \(value("death_date")) AS death_on, \(value("last_contact_date")) AS last_contact_on,
+                \(hasDiagnosis) AS has_diagnosis, \(value("histology_icdo3")) AS icdo3_code, \(value("icdo_version")) AS icdo_version,
+                \(value("who_entity")) AS who_entity, \(value("fnclcc_grade"))::smallint AS fnclcc_grade, \(value("primary_site")) AS primary_site,
+                sync_date_part(\(value("diagnosis_date"))) AS diagnosis_date, \(value("disease_setting")) AS disease_setting,
+                upper(\(value("mol_gene"))) AS gene, \(value("mol_kind")) AS alteration_kind, upper(\(value("mol_partner_gene"))) AS partner_gene,
+                \(value("mol_hgvs")) AS hgvs, \(value("mol_method")) AS method, \(value("mol_result")) AS result,
+                coalesce(\(value("mol_acquired_resistance")) = '1', false) AS acquired_resistance, \(value("mol_specimen_date")) AS specimen_date,
+                \(value("mol_report_date")) AS report_date, \(value("mol_laboratory")) AS laboratory,
+                \(value("line_of_therapy"))::smallint AS line_of_therapy, \(agents) AS agents, \(value("line_intent")) AS intent,
+                \(value("line_start_date")) AS started_on, \(value("line_stop_date")) AS stopped_on, \(value("line_stop_reason")) AS stop_reason,
+                \(value("line_dose")) AS dose, upper(\(value("line_trial_nct"))) AS trial_nct,
+                \(value("ae_term")) AS ctcae_term, \(value("ae_ctcae_version")) AS ctcae_version, \(value("ae_grade"))::smallint AS grade,
+                \(value("ae_onset_date")) AS onset_on, \(value("ae_resolved_date")) AS resolved_on, \(value("ae_attribution")) AS attribution,
+                coalesce(\(value("ae_serious")) = '1', false) AS serious, \(value("ae_line"))::smallint AS ae_line,
+                \(value("assessment_date")) AS assessed_on, coalesce(lower(\(value("assessment_evaluator"))), 'investigator') AS evaluator,
+                coalesce(\(value("assessment_baseline")) = '1', false) AS is_baseline,
+                upper(\(value("lesion_id"))) AS label, \(value("lesion_class")) AS lesion_class, \(value("lesion_organ")) AS organ,
+                coalesce(\(value("lesion_node")) = '1', false) AS is_lymph_node, \(value("lesion_method")) AS imaging_method,
+                \(value("lesion_diameter_mm")) AS diameter_mm, \(value("lesion_state")) AS lesion_state
+            FROM \(file.stagingTable) s
+            LEFT JOIN sync_site_map m ON m.source = \(Self.source) AND m.source_site = s.redcap_data_access_group AND \(rowIs("enrollment"))
+            LEFT JOIN sync_subjects x ON x.source = \(Self.source) AND x.usubjid = \(recordID)
+            \(SDTMRules.recordJoin(domain: "REDCAP", key: naturalKey))
+            WHERE \(SDTMRules.clean(file))
+            """,
+            // Sites are locked in code order, as enrollment locks them, so numbers stay gap-free and consecutive.
+            """
+            SELECT 1 FROM sites WHERE site_code IN (SELECT site_code FROM sync_valid_redcap WHERE kind = 'enrollment' AND patient_id IS NULL)
+            ORDER BY site_code FOR UPDATE
+            """,
+            """
+            CREATE TEMP TABLE sync_new_patients ON COMMIT DROP AS
+            SELECT v.record_id, v.site_code, nextval(pg_get_serial_sequence('patients', 'patient_id')) AS patient_id,
+                t.next_patient_number + row_number() OVER (PARTITION BY v.site_code ORDER BY v.record_id) - 1 AS site_sequence
+            FROM sync_valid_redcap v JOIN sites t ON t.site_code = v.site_code
+            WHERE v.kind = 'enrollment' AND v.patient_id IS NULL
+            """,
+            """
+            INSERT INTO patients (patient_id, registry_id, site_code, site_sequence, mrn_hmac, birth_year, sex, consent_date,
+                consent_withdrawn_on, vital_status, death_on, last_contact_on, origin)
+            OVERRIDING SYSTEM VALUE
+            SELECT n.patient_id, n.site_code || '-' || lpad(n.site_sequence::text, 4, '0'), n.site_code, n.site_sequence, NULL,
+                v.birth_year, v.sex, v.consent_date, v.consent_withdrawn_on,
+                coalesce(v.vital_status, CASE WHEN v.death_on IS NULL THEN 'alive' ELSE 'dead' END), v.death_on, v.last_contact_on, 'sync'
+            FROM sync_new_patients n JOIN sync_valid_redcap v ON v.record_id = n.record_id AND v.kind = 'enrollment'
+            """,
+            """
+            UPDATE sites t SET next_patient_number = t.next_patient_number + n.added
+            FROM (SELECT site_code, count(*) AS added FROM sync_new_patients GROUP BY site_code) n
+            WHERE t.site_code = n.site_code
+            """,
+            "INSERT INTO sync_subjects (source, usubjid, patient_id) SELECT \(Self.source), record_id, patient_id FROM sync_new_patients",
+            """
+            UPDATE patients p SET birth_year = v.birth_year, sex = v.sex, consent_date = v.consent_date, consent_withdrawn_on = v.consent_withdrawn_on,
+                vital_status = coalesce(v.vital_status, CASE WHEN v.death_on IS NULL THEN 'alive' ELSE 'dead' END), death_on = v.death_on,
+                last_contact_on = v.last_contact_on
+            FROM sync_valid_redcap v
+            WHERE p.patient_id = v.patient_id AND v.kind = 'enrollment' AND v.old_hash IS DISTINCT FROM v.row_hash
+            """,
+            """
+            UPDATE sync_valid_redcap v SET patient_id = x.patient_id FROM sync_subjects x
+            WHERE v.patient_id IS NULL AND x.source = \(Self.source) AND x.usubjid = v.record_id
+            """,
+            "CREATE INDEX ON sync_valid_redcap (kind, patient_id)",
+            """
+            INSERT INTO diagnoses (diagnosis_id, patient_id, icdo3_code, icdo_version, who_entity, fnclcc_grade, primary_site,
+                diagnosed_year, diagnosed_month, diagnosed_day, disease_setting)
+            OVERRIDING SYSTEM VALUE
+            SELECT registry_row, patient_id, icdo3_code, icdo_version, who_entity, fnclcc_grade, primary_site,
+                split_part(diagnosis_date, '-', 1)::smallint, nullif(split_part(diagnosis_date, '-', 2), '')::smallint,
+                nullif(split_part(diagnosis_date, '-', 3), '')::smallint, disease_setting
+            FROM sync_valid_redcap WHERE kind = 'enrollment' AND has_diagnosis AND old_hash IS DISTINCT FROM row_hash
+            ON CONFLICT (diagnosis_id) DO UPDATE SET icdo3_code = EXCLUDED.icdo3_code, icdo_version = EXCLUDED.icdo_version,
+                who_entity = EXCLUDED.who_entity, fnclcc_grade = EXCLUDED.fnclcc_grade, primary_site = EXCLUDED.primary_site,
+                diagnosed_year = EXCLUDED.diagnosed_year, diagnosed_month = EXCLUDED.diagnosed_month, diagnosed_day = EXCLUDED.diagnosed_day,
+                disease_setting = EXCLUDED.disease_setting
+            """,
+            """
+            INSERT INTO molecular_results (molecular_result_id, patient_id, gene, alteration_kind, partner_gene, hgvs, method, result,
+                acquired_resistance, specimen_date, report_date, laboratory)
+            OVERRIDING SYSTEM VALUE
+            SELECT registry_row, patient_id, gene, alteration_kind, partner_gene, hgvs, method, result, acquired_resistance, specimen_date,
+                report_date, laboratory
+            FROM sync_valid_redcap WHERE kind = 'molecular_result' AND old_hash IS DISTINCT FROM row_hash
+            ON CONFLICT (molecular_result_id) DO UPDATE SET gene = EXCLUDED.gene, alteration_kind = EXCLUDED.alteration_kind,
+                partner_gene = EXCLUDED.partner_gene, hgvs = EXCLUDED.hgvs, method = EXCLUDED.method, result = EXCLUDED.result,
+                acquired_resistance = EXCLUDED.acquired_resistance, specimen_date = EXCLUDED.specimen_date,
+                report_date = EXCLUDED.report_date, laboratory = EXCLUDED.laboratory
+            """,
+            """
+            INSERT INTO therapy_lines (patient_id, line_number, intent, started_on, stopped_on, stop_reason, dose, trial_nct)
+            SELECT patient_id, line_of_therapy, intent, started_on, stopped_on, stop_reason, dose, trial_nct
+            FROM sync_valid_redcap WHERE kind = 'therapy_line' AND old_hash IS DISTINCT FROM row_hash
+            ON CONFLICT (patient_id, line_number) DO UPDATE SET intent = EXCLUDED.intent, started_on = EXCLUDED.started_on,
+                stopped_on = EXCLUDED.stopped_on, stop_reason = EXCLUDED.stop_reason, dose = EXCLUDED.dose, trial_nct = EXCLUDED.trial_nct
+            """,
+            """
+            DELETE FROM therapy_line_agents a USING sync_valid_redcap v, therapy_lines t
+            WHERE v.kind = 'therapy_line' AND v.old_hash IS DISTINCT FROM v.row_hash AND t.patient_id = v.patient_id
+                AND t.line_number = v.line_of_therapy AND a.therapy_line_id = t.therapy_line_id AND a.agent_code <> ALL (v.agents)
+            """,
+            """
+            INSERT INTO therapy_line_agents (therapy_line_id, agent_code)
+            SELECT t.therapy_line_id, unnest(v.agents)
+            FROM sync_valid_redcap v JOIN therapy_lines t ON t.patient_id = v.patient_id AND t.line_number = v.line_of_therapy
+            WHERE v.kind = 'therapy_line' AND v.old_hash IS DISTINCT FROM v.row_hash
+            ON CONFLICT DO NOTHING
+            """,
+            """
+            INSERT INTO adverse_events (adverse_event_id, patient_id, therapy_line_id, ctcae_term, ctcae_version, grade, onset_on, resolved_on,
+                attribution, serious)
+            OVERRIDING SYSTEM VALUE
+            SELECT v.registry_row, v.patient_id, t.therapy_line_id, v.ctcae_term, v.ctcae_version, v.grade, v.onset_on, v.resolved_on,
+                v.attribution, v.serious
+            FROM sync_valid_redcap v LEFT JOIN therapy_lines t ON t.patient_id = v.patient_id AND t.line_number = v.ae_line
+            WHERE v.kind = 'adverse_event' AND v.old_hash IS DISTINCT FROM v.row_hash
+            ON CONFLICT (adverse_event_id) DO UPDATE SET therapy_line_id = EXCLUDED.therapy_line_id, ctcae_term = EXCLUDED.ctcae_term,
+                ctcae_version = EXCLUDED.ctcae_version, grade = EXCLUDED.grade, onset_on = EXCLUDED.onset_on,
+                resolved_on = EXCLUDED.resolved_on, attribution = EXCLUDED.attribution, serious = EXCLUDED.serious
+            """,
+            """
+            INSERT INTO assessments (patient_id, evaluator, assessed_on, is_baseline, therapy_line_id)
+            SELECT v.patient_id, v.evaluator, v.assessed_on, v.is_baseline,
+                CASE WHEN NOT v.is_baseline THEN (SELECT t.therapy_line_id FROM therapy_lines t
+                    WHERE t.patient_id = v.patient_id AND t.started_on <= v.assessed_on ORDER BY t.started_on DESC, t.line_number DESC LIMIT 1) END
+            FROM sync_valid_redcap v WHERE v.kind = 'tumor_assessment' AND v.old_hash IS DISTINCT FROM v.row_hash
+            ON CONFLICT (patient_id, evaluator, assessed_on) DO UPDATE SET is_baseline = EXCLUDED.is_baseline, therapy_line_id = EXCLUDED.therapy_line_id
+            """,
+            """
+            CREATE TEMP TABLE sync_redcap_lesions ON COMMIT DROP AS
+            SELECT l.*, a.evaluator AS assessment_evaluator, a.assessed_on AS assessment_on
+            FROM sync_valid_redcap l
+            JOIN sync_valid_redcap a ON a.kind = 'tumor_assessment' AND a.record_id = l.record_id AND a.event IS NOT DISTINCT FROM l.event
+            WHERE l.kind = 'lesion' AND l.old_hash IS DISTINCT FROM l.row_hash
+            """,
+            """
+            INSERT INTO lesions (patient_id, evaluator, label, lesion_class, organ, is_lymph_node, imaging_method)
+            SELECT DISTINCT ON (patient_id, assessment_evaluator, label) patient_id, assessment_evaluator, label, lesion_class, organ,
+                is_lymph_node, imaging_method
+            FROM sync_redcap_lesions ORDER BY patient_id, assessment_evaluator, label, assessment_on
+            ON CONFLICT (patient_id, evaluator, label) DO UPDATE SET organ = coalesce(EXCLUDED.organ, lesions.organ),
+                is_lymph_node = EXCLUDED.is_lymph_node, imaging_method = coalesce(EXCLUDED.imaging_method, lesions.imaging_method)
+            """,
+            """
+            INSERT INTO assessment_results (assessment_id, lesion_id, lesion_class, result, diameter_mm)
+            SELECT a.assessment_id, e.lesion_id, e.lesion_class, v.lesion_state, v.diameter_mm
+            FROM sync_redcap_lesions v
+            JOIN assessments a ON a.patient_id = v.patient_id AND a.evaluator = v.assessment_evaluator AND a.assessed_on = v.assessment_on
+            JOIN lesions e ON e.patient_id = v.patient_id AND e.evaluator = v.assessment_evaluator AND e.label = v.label
+            ON CONFLICT (assessment_id, lesion_id) DO UPDATE SET result = EXCLUDED.result, diameter_mm = EXCLUDED.diameter_mm
+            """,
+            """
+            INSERT INTO sync_records (source, domain, natural_key, row_hash, registry_row, first_run, last_changed_run)
+            SELECT \(Self.source), 'REDCAP', natural_key, row_hash, registry_row, \(run), \(run)
+            FROM sync_valid_redcap WHERE old_hash IS DISTINCT FROM row_hash
+            ON CONFLICT (source, domain, natural_key) DO UPDATE SET row_hash = EXCLUDED.row_hash, registry_row = EXCLUDED.registry_row,
+                last_changed_run = EXCLUDED.last_changed_run, missing_since_run = NULL
+            """,
+            """
+            UPDATE sync_records r SET missing_since_run = NULL FROM sync_valid_redcap v
+            WHERE r.source = \(Self.source) AND r.domain = 'REDCAP' AND r.natural_key = v.natural_key AND r.missing_since_run IS NOT NULL
+            """,
+            """
+            UPDATE sync_records r SET missing_since_run = \(run)
+            WHERE r.source = \(Self.source) AND r.domain = 'REDCAP' AND r.missing_since_run IS NULL
+                AND NOT EXISTS (SELECT 1 FROM \(file.stagingTable) s WHERE \(naturalKey) = r.natural_key)
+            """,
+        ]
+    }
+}
