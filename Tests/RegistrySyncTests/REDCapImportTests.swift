@@ -1,0 +1,171 @@
+import Foundation
+import PostgresClient
+import RegistrySync
+import TestSupport
+import Testing
+
+/// A database with sites MUC and BER, and source `site-r` mapping its data access groups daga and dagb to them.
+struct REDCapFixture {
+    let database: TestDatabase
+    let connection: Connection
+
+    static let directory = SyncFixture.fixtures + "/redcap/"
+
+    init() throws {
+        database = try TestDatabase.make()
+        connection = try database.connect()
+        try connection.execute("INSERT INTO sites (site_code, name) VALUES ('MUC', 'Munich'), ('BER', 'Berlin')")
+        try SyncService(connection: connection).mapSite(source: "site-r", sourceSite: "daga", site: "MUC")
+        try SyncService(connection: connection).mapSite(source: "site-r", sourceSite: "dagb", site: "BER")
+    }
+
+    func importFile(_ name: String, dictionary: String = "dictionary.csv", renames: [(old: String, new: String)] = []) throws -> SyncRun {
+        try SyncService(connection: connection).importREDCap(
+            REDCapImportRequest(file: Self.directory + name, dictionary: Self.directory + dictionary, source: "site-r", renames: renames))
+    }
+
+    func count(_ sql: String) throws -> Int {
+        try connection.query(Query(unsafeSQL: "SELECT count(*) AS n FROM \(sql)"))[0].decode(Int.self, "n")
+    }
+
+    func snapshot() throws -> [Int] {
+        try ["patients", "diagnoses", "molecular_results", "therapy_lines", "therapy_line_agents", "adverse_events", "lesions",
+             "assessments", "assessment_results", "sync_subjects", "sync_records", "sync_quarantine"].map(count)
+    }
+}
+
+/// Reads a CSV into rows of header name to value.
+func csvRows(_ path: String) throws -> [[String: String]] {
+    let reader = try CSVRecordReader(path: path)
+    var header: [String] = []
+    var rows: [[String: String]] = []
+    _ = try reader.next { header = $0.map(\.text) }
+    while try reader.next({ fields in rows.append(Dictionary(uniqueKeysWithValues: zip(header, fields.map(\.text)))) }) {}
+    return rows
+}
+
+@Suite("REDCap import and export", .serialized)
+struct REDCapImportTests {
+    @Test("the published dictionary file is the registry's dictionary, and its agent choices are the therapy catalog's agents")
+    func publishedDictionary() throws {
+        let published = try String(contentsOfFile: TestDatabase.repositoryRoot + "/REDCap/sarcreg_data_dictionary.csv", encoding: .utf8)
+        #expect(published == REDCapDictionary.registry.csv)
+        let loaded = try REDCapDictionary.load(path: TestDatabase.repositoryRoot + "/REDCap/sarcreg_data_dictionary.csv")
+        #expect(loaded.fields == REDCapDictionary.registry.fields)
+        let fixture = try REDCapFixture()
+        let agents = try fixture.connection.query("SELECT agent_code FROM therapy_agents ORDER BY agent_code").map { try $0.decode(String.self, "agent_code") }
+        let choices = try #require(REDCapDictionary.registry.fields.first { $0.name == "line_agents" }).choiceCodes
+        #expect(choices.sorted() == agents)
+    }
+
+    @Test("an export with a BOM, repeating instruments, events, DAGs, checkboxes, comma decimals and day-first dates is imported; the same file again changes nothing")
+    func cleanExport() throws {
+        let fixture = try REDCapFixture()
+        let run = try fixture.importFile("night1.csv")
+        let file = try #require(run.files.first)
+        #expect(file.rowsRead == 14 && file.inserted == 14 && file.quarantined == 0)
+        let patients = try fixture.connection.query(
+            "SELECT p.registry_id, x.usubjid, p.consent_date::text AS consent FROM patients p JOIN sync_subjects x USING (patient_id) ORDER BY 1")
+        #expect(try patients.map { try $0.decode(String.self, "registry_id") + "=" + $0.decode(String.self, "usubjid") } == ["BER-0001=102-3", "MUC-0001=101-1"])
+        #expect(try patients.map { try $0.decode(String.self, "consent") } == ["2024-01-15", "2024-01-15"])
+        let diameters = try fixture.connection.query("SELECT diameter_mm::text AS d FROM assessment_results ORDER BY diameter_mm").map { try $0.decode(String.self, "d") }
+        #expect(diameters == ["9.00", "18.50", "21.25", "32.00"])
+        let agents = try fixture.connection.query("SELECT agent_code FROM therapy_line_agents ORDER BY 1").map { try $0.decode(String.self, "agent_code") }
+        #expect(agents == ["doxorubicin", "doxorubicin", "ifosfamide", "ifosfamide"])
+        #expect(try fixture.count("molecular_results WHERE gene = 'SS18' AND partner_gene = 'SSX1'") == 2)
+        let before = try fixture.snapshot()
+        let rerun = try fixture.importFile("night1.csv")
+        #expect(rerun.changedNothing)
+        #expect(try fixture.snapshot() == before)
+    }
+
+    @Test("bad rows are quarantined with field, value and reason; the good rows of the same file are applied")
+    func badRows() throws {
+        let fixture = try REDCapFixture()
+        let run = try fixture.importFile("bad-rows.csv")
+        let rejects = try SyncService(connection: fixture.connection).rejects(run: run.runID)
+        let reasons = Set(rejects.map { "\($0.lineNumber) \($0.column ?? "") \($0.value ?? "")" })
+        #expect(reasons == ["3 mol_kind translocation", "4 line_agents yes,1", "5 ae_onset_date 2024-02-30", "5 record_id 103-1", "6 record_id 104-1",
+                            "7 record_id 103-1", "13 lesion_diameter_mm 18.5", "18 redcap_data_access_group dagz"])
+        #expect(rejects.first { $0.column == "lesion_diameter_mm" }?.reason.contains("decimal comma") == true)
+        #expect(rejects.first { $0.column == "redcap_data_access_group" }?.reason.contains("not mapped") == true)
+        #expect(try fixture.count("patients") == 2)
+        #expect(try fixture.count("adverse_events") == 1)
+    }
+
+    @Test("an unknown column or an identifier field refuses the file, naming them, and writes nothing")
+    func refusedFiles() throws {
+        let fixture = try REDCapFixture()
+        let before = try fixture.snapshot()
+        #expect { try fixture.importFile("unknown-column.csv") } throws: { "\($0)".contains("patient_name") }
+        #expect { try fixture.importFile("night1.csv", dictionary: "dictionary-identifier.csv") } throws: {
+            "\($0)".contains("mrn") && "\($0)".contains("identifier")
+        }
+        #expect(try fixture.snapshot() == before)
+    }
+
+    @Test("missing optional columns (no repeat columns at all) are empty")
+    func missingColumns() throws {
+        let fixture = try REDCapFixture()
+        let run = try fixture.importFile("no-repeat-columns.csv")
+        #expect(run.files.first?.inserted == 1)
+        #expect(try fixture.count("patients WHERE birth_year = 1960 AND consent_date = '2025-02-01'") == 1)
+    }
+
+    @Test("a record renamed between two nights keeps its patient with --rename OLD=NEW; without it, it is a new record and the old one is flagged missing")
+    func renamedRecord() throws {
+        let fixture = try REDCapFixture()
+        _ = try fixture.importFile("night1.csv")
+        let renamed = try fixture.importFile("night2-renamed.csv", renames: [("101-1", "101-7")])
+        #expect(renamed.changedNothing)
+        #expect(try fixture.count("patients") == 2)
+        #expect(try fixture.count("sync_subjects WHERE usubjid = '101-7'") == 1)
+
+        let other = try REDCapFixture()
+        _ = try other.importFile("night1.csv")
+        let unmapped = try other.importFile("night2-renamed.csv")
+        #expect(try other.count("patients") == 3)
+        #expect(unmapped.files.first?.missingFromSource == 10)
+    }
+
+    @Test("REDCap import then REDCap export: every field the registry owns is equal, and the export imports again to the same export")
+    func roundTrip() throws {
+        let fixture = try REDCapFixture()
+        _ = try fixture.importFile("night1.csv")
+        let out = NSTemporaryDirectory() + "redcap-\(UUID().uuidString).csv"
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        _ = try SyncService(connection: fixture.connection).exportREDCap(to: out)
+        let exported = try csvRows(out)
+        let registryIDs = ["101-1": "MUC-0001", "102-3": "BER-0001"]
+        let dictionary = try REDCapDictionary.load(path: REDCapFixture.directory + "dictionary.csv")
+        for row in try csvRows(REDCapFixture.directory + "night1.csv") {
+            let match = try #require(exported.first {
+                $0["record_id"] == registryIDs[row["record_id"] ?? ""] && $0["redcap_event_name"] == row["redcap_event_name"]
+                    && $0["redcap_repeat_instrument"] == row["redcap_repeat_instrument"] && $0["redcap_repeat_instance"] == row["redcap_repeat_instance"]
+            })
+            for (column, value) in row where !["record_id", "redcap_data_access_group"].contains(column) {
+                let field = dictionary.fields.first { $0.name == column }
+                var expected = value
+                if field?.hasCommaDecimal == true { expected = expected.replacingOccurrences(of: ",", with: ".") }
+                if field?.dateOrder == .dmy, value.count == 10 {
+                    let parts = value.split(separator: "-")
+                    expected = "\(parts[2])-\(parts[1])-\(parts[0])"
+                }
+                let isUncheckedBox = column.contains("___") && value.isEmpty && match[column] == "0"
+                #expect(match[column] == expected || isUncheckedBox, "\(column) of \(row["record_id"] ?? "") \(row["redcap_repeat_instrument"] ?? "")")
+            }
+        }
+        let again = try REDCapFixture()
+        try again.connection.execute("DELETE FROM sync_site_map")
+        try SyncService(connection: again.connection).mapSite(source: "site-r", sourceSite: "muc", site: "MUC")
+        try SyncService(connection: again.connection).mapSite(source: "site-r", sourceSite: "ber", site: "BER")
+        let published = TestDatabase.repositoryRoot + "/REDCap/sarcreg_data_dictionary.csv"
+        let reimport = try SyncService(connection: again.connection).importREDCap(
+            REDCapImportRequest(file: out, dictionary: published, source: "site-r"))
+        #expect(reimport.files.first?.quarantined == 0)
+        let second = NSTemporaryDirectory() + "redcap-\(UUID().uuidString).csv"
+        defer { try? FileManager.default.removeItem(atPath: second) }
+        _ = try SyncService(connection: again.connection).exportREDCap(to: second)
+        #expect(try String(contentsOfFile: second, encoding: .utf8) == String(contentsOfFile: out, encoding: .utf8))
+    }
+}
