@@ -460,20 +460,26 @@ struct TreatedLineLoader {
         var rows = AssessmentRows()
         var index: [Int: Int] = [:]
         var unsorted: [StoredResult] = []
+        // Results of one assessment arrive together in practice, so the previous row's answer usually
+        // serves and the dictionary is consulted once per assessment rather than once per result.
+        var previous: (id: Int, assessment: Int)? = nil
         try connection.forEachRow(assessmentQuery) { row in
-            let id = try row.decode(Int.self, at: 0)
+            let id = try row.integer(at: 0)
             let assessment: Int
-            if let known = index[id] {
+            if let previous, previous.id == id {
+                assessment = previous.assessment
+            } else if let known = index[id] {
                 assessment = known
             } else {
                 assessment = rows.assessments.count
                 index[id] = assessment
                 rows.assessments.append(
                     AssessmentRow(
-                        patientID: try row.decode(Int.self, at: 1), lineID: try row.decode(Int?.self, at: 2),
+                        patientID: try row.integer(at: 1), lineID: row.optionalInteger(at: 2),
                         isBaseline: try row.decode(Bool.self, at: 3), date: try row.decode(CalendarDate.self, at: 4)))
             }
-            if let lesionID = try row.decode(Int?.self, at: 5) {
+            previous = (id, assessment)
+            if let lesionID = row.optionalInteger(at: 5) {
                 unsorted.append(
                     StoredResult(
                         assessment: assessment, lesionID: lesionID, result: try row.decode(String.self, at: 6),

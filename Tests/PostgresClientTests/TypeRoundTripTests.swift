@@ -111,6 +111,21 @@ struct TypeRoundTripTests {
         #expect(throws: RowDecodingError.self) { try rows[0].decode(Int.self, "no_such_column") }
     }
 
+    @Test("forEachRow's integer fast path reads ids at their limits, NULL as nil, and refuses non-integers")
+    func integerFastPath() throws {
+        var seen: [Int?] = []
+        var refused = 0
+        try connection.forEachRow(
+            "SELECT v, 'T1' AS label FROM (VALUES (\(Int.min)::bigint), (-42), (0), (7), (\(Int.max)::bigint), (NULL)) AS t(v)"
+        ) { row in
+            seen.append(row.optionalInteger(at: 0))
+            if (try? row.integer(at: 1)) == nil { refused += 1 }
+            #expect(row.optionalInteger(at: 1) == nil)
+        }
+        #expect(seen == [Int.min, -42, 0, 7, Int.max, nil])
+        #expect(refused == 6)
+    }
+
     @Test("tuple decoding reads the leading columns in order")
     func tuples() throws {
         let rows = try connection.query("SELECT 7 AS line, 'PR' AS response, '2024-05-06'::date AS on_date")
