@@ -62,26 +62,3 @@ final class ReliabilityFixture {
         for login in logins { _ = try? admin.execute(Query(unsafeSQL: "DROP ROLE IF EXISTS \(login)")) }
     }
 }
-
-/// The figures the reliability suite prints in one block once every test that measures one has reported.
-final class ReliabilityFigures: @unchecked Sendable {
-    // Safe: every access goes through `lock`.
-    static let shared = ReliabilityFigures()
-    private let lock = NSLock()
-    private var values: [String: Int] = [:]
-    private var reports = 0
-    /// The malformed-import, parallel-coordinator and stopped-server tests.
-    private let expectedReports = 3
-
-    func report(_ figures: [String: Int]) {
-        let block: String? = lock.withLock {
-            for (name, value) in figures { values[name, default: 0] += value }
-            reports += 1
-            guard reports == expectedReports else { return nil }
-            let order = ["files tried", "rows quarantined", "enrollments", "conflicts retried", "writes lost"]
-            let lines = order.map { "  \($0.padding(toLength: 18, withPad: " ", startingAt: 0)) \(values[$0] ?? 0)" }
-            return (["", "=== sarcreg reliability figures ==="] + lines + ["===================================", ""]).joined(separator: "\n")
-        }
-        if let block { print(block) }
-    }
-}
