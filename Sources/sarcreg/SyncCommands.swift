@@ -9,6 +9,7 @@ import Glibc
 enum ExportFormat: String, ExpressibleByArgument, CaseIterable {
     case sdtm
     case redcap
+    case fhir
 }
 
 /// A run as one table row: its totals over all files.
@@ -63,6 +64,10 @@ extension Sarcreg.SyncCommand {
         @Option(help: "CTCAE version of the source's AETOXGR grades.") var ctcaeVersion = "5.0"
         @Flag(help: "Wait for a running sync of the same source instead of exiting.") var wait = false
         @OptionGroup var redcap: REDCapImportOptions
+
+        func validate() throws {
+            if format == .fhir { throw ValidationError("--format fhir is export only; import reads sdtm or redcap") }
+        }
 
         func run() throws {
             let service = SyncService(connection: try database.connect())
@@ -142,19 +147,38 @@ extension Sarcreg.SyncCommand {
     }
 
     struct Export: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Write the registry as SDTM CSV files into a folder.")
+        static let configuration = CommandConfiguration(
+            abstract: "Write the registry as SDTM CSV files, a REDCap record file or mCODE FHIR bundles (NDJSON) into a folder.")
 
         @OptionGroup var database: DatabaseOptions
-        @Option(help: "Format: sdtm.") var format: ExportFormat = .sdtm
-        @Option(help: "Folder to write (created if absent; must not hold export files).") var out: String
+        @Option(help: "Format: sdtm, redcap or fhir.") var format: ExportFormat = .sdtm
+        @Option(help: "Folder to write (created if absent; must not hold export files).") var out: String?
+        @Option(name: .customLong("patient"), help: "With --format fhir: print this registry id's bundle as JSON instead of writing a folder.")
+        var registryID: String?
+
+        func validate() throws {
+            if registryID != nil, format != .fhir { throw ValidationError("--patient is for --format fhir only") }
+            if registryID != nil, out != nil { throw ValidationError("--patient prints one bundle; drop --out") }
+        }
 
         func run() throws {
+            if let registryID {
+                print(String(decoding: try SyncService(connection: database.connect()).fhirBundle(registryID: registryID), as: UTF8.self))
+                return
+            }
+            guard let out else { throw ValidationError("missing --out: the folder to write") }
+            let service = SyncService(connection: try database.connect())
+            if format == .fhir {
+                let written = try service.exportFHIR(to: out)
+                print("\(written.file): \(written.bundles) bundles")
+                return
+            }
             if format == .redcap {
-                let rows = try SyncService(connection: database.connect()).exportREDCap(to: out)
+                let rows = try service.exportREDCap(to: out)
                 print("\(out): \(rows) rows")
                 return
             }
-            let files = try SyncService(connection: database.connect()).exportSDTM(to: out)
+            let files = try service.exportSDTM(to: out)
             for file in files { print("\(file.file): \(file.rows) rows") }
         }
     }
