@@ -24,6 +24,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo rm -f /usr/sbin/policy-rc.d
 fi
 
+# The FHIR export is validated in the test suite by fhir.resources (PyPI), which parses R4B resources.
+if ! python3 -c 'import fhir.resources.R4B' >/dev/null 2>&1; then
+  echo "setup: installing fhir.resources from PyPI" >&2
+  python3 -m pip install --quiet 'fhir.resources==8.3.0' \
+    || python3 -m pip install --quiet --user --break-system-packages 'fhir.resources==8.3.0' \
+    || echo "setup: could not install fhir.resources; the FHIR validation test will fail and say so" >&2
+fi
+
 if ! command -v swift >/dev/null 2>&1; then
   echo "setup: the Swift 6 toolchain is not on PATH (expected at /opt/swift/usr/bin)" >&2
   exit 1
