@@ -133,9 +133,9 @@ struct IndicationSubmission {
     ]
 
     init(json data: Data, today: CalendarDate) throws(RegistryInputError) {
-        let document: JSONValue
+        let document: DefinitionValue
         do {
-            document = try JSONDecoder().decode(JSONValue.self, from: data)
+            document = try JSONDecoder().decode(DefinitionValue.self, from: data)
         } catch {
             throw .malformed(
                 field: "indication file", value: String(decoding: data.prefix(60), as: UTF8.self),
@@ -298,43 +298,9 @@ struct IndicationSubmission {
 
 // MARK: - Reading JSON with field names
 
-/// A JSON value as written, so that a wrong type is reported with the value the administrator wrote.
-private enum JSONValue: Decodable, CustomStringConvertible {
-    case null
-    case bool(Bool)
-    case number(Double)
-    case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .number(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
-        }
-    }
-
-    var description: String {
-        switch self {
-        case .null: "null"
-        case .bool(let value): "\(value)"
-        case .number(let value): value == value.rounded() && abs(value) < 1e15 ? "\(Int(value))" : "\(value)"
-        case .string(let value): value
-        case .array: "[...]"
-        case .object: "{...}"
-        }
-    }
-
+/// Indication files are read into the same value tree as trial definitions, so that a wrong type is
+/// reported with the value the administrator wrote.
+fileprivate extension DefinitionValue {
     func object(field: String) throws(RegistryInputError) -> JSONObject {
         guard case .object(let members) = self else { throw .malformed(field: field, value: description, expected: "a JSON object") }
         return JSONObject(members: members, prefix: field == "indication file" ? "" : field + ".")
@@ -342,7 +308,7 @@ private enum JSONValue: Decodable, CustomStringConvertible {
 }
 
 private struct JSONObject {
-    let members: [String: JSONValue]
+    let members: [String: DefinitionValue]
     let prefix: String
 
     func refuseUnknownKeys(_ keys: [String], field: String) throws(RegistryInputError) {
@@ -352,12 +318,12 @@ private struct JSONObject {
     }
 
     /// The value under `key`; an explicit `null` counts as absent.
-    func value(_ key: String) -> JSONValue? {
+    func value(_ key: String) -> DefinitionValue? {
         if case .null? = members[key] { return nil }
         return members[key]
     }
 
-    func required(_ key: String) throws(RegistryInputError) -> JSONValue {
+    func required(_ key: String) throws(RegistryInputError) -> DefinitionValue {
         guard let value = value(key) else { throw .missing(field: prefix + key) }
         return value
     }
@@ -394,7 +360,7 @@ private struct JSONObject {
         return Int(number)
     }
 
-    func list(_ key: String) throws(RegistryInputError) -> [(field: String, value: JSONValue)] {
+    func list(_ key: String) throws(RegistryInputError) -> [(field: String, value: DefinitionValue)] {
         let field = prefix + key
         guard let value = value(key) else { return [] }
         guard case .array(let items) = value else { throw .malformed(field: field, value: value.description, expected: "a JSON list [...]") }
