@@ -139,6 +139,9 @@ public struct SyncService {
             """
             SELECT set_config('sarcreg.sync_source', \(source), true), set_config('sarcreg.sync_ctcae', \(request.ctcaeVersion), true)
             """)
+        // The checks sort and hash whole staging tables: with the default 4 MB those spill to disk, and JIT
+        // compiles every large statement anew, costing more than it saves on a single pass.
+        try tx.execute("SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true)")
         // Two syncs of one source never interleave; the lock is released with the transaction.
         if request.wait {
             try tx.execute("SELECT pg_advisory_xact_lock(hashtext('sarcreg.sync'), hashtext(\(source)))")
