@@ -19,3 +19,6 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE WHEN length(sync_date_part(value)) = 10
         THEN make_date(substr(value, 1, 4)::int, substr(value, 6, 2)::int, substr(value, 9, 2)::int) END
 $$;
+
+-- One check of a staged row: the column, its value and the reason it is refused (NULL when it passes).
+CREATE TYPE sync_check AS (column_name text, value text, reason text);

@@ -10,13 +10,16 @@ enum SDTMRules {
 
     /// A check that writes every failing (row, column) of a staging table to `sync_errors`. `checks` are
     /// SQL triples (column name, value, reason or NULL); `onlyClean` skips rows already quarantined.
+    /// The triples are an array of `sync_check` unnested per row rather than a LATERAL VALUES list: a VALUES
+    /// list that refers to the outer row sets up its expressions anew for every row, which cost more than
+    /// the checks themselves.
     static func check(_ file: SDTMFile, from: String? = nil, joins: String = "", checks: [String], onlyClean: Bool) -> String {
         """
         INSERT INTO sync_errors (file_name, line_number, column_name, value, reason)
         SELECT '\(file.fileName)', s.line_number, e.column_name, e.value, e.reason
         FROM \(from ?? file.stagingTable) s
         \(joins)
-        CROSS JOIN LATERAL (VALUES \(checks.map { "(\($0))" }.joined(separator: ",\n    "))) AS e(column_name, value, reason)
+        CROSS JOIN LATERAL unnest(ARRAY[\(checks.map { "(\($0))::sync_check" }.joined(separator: ",\n    "))]) AS e
         WHERE e.reason IS NOT NULL AND s.read_error IS NULL
         \(onlyClean ? "AND \(clean(file))" : "")
         """
