@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The outcome of running the built `sarcreg` executable.
 public struct CommandLineRun: Sendable {
@@ -25,17 +26,18 @@ public struct CommandLineRun: Sendable {
         if let input { inPipe.fileHandleForWriting.write(Data(input.utf8)) }
         try inPipe.fileHandleForWriting.close()
         // Read both pipes before waiting, so a large output cannot block the child.
-        let collectedErr = LockedData()
+        let collectedErr = Mutex<Data?>(nil)
         let errReader = Thread {
-            collectedErr.set(err.fileHandleForReading.readDataToEndOfFile())
+            let data = err.fileHandleForReading.readDataToEndOfFile()
+            collectedErr.withLock { $0 = data }
         }
         errReader.start()
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        while !collectedErr.isSet { usleep(1_000) }
+        while collectedErr.withLock({ $0 == nil }) { usleep(1_000) }
         return CommandLineRun(
             exitCode: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: collectedErr.get(), as: UTF8.self))
+            stderr: String(decoding: collectedErr.withLock { $0 ?? Data() }, as: UTF8.self))
     }
 
     /// `.build/<config>/sarcreg`, beside the test bundle.
@@ -46,13 +48,4 @@ public struct CommandLineRun: Sendable {
         if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
         return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("sarcreg")
     }
-}
-
-private final class LockedData: @unchecked Sendable {
-    // Safe: every access goes through `lock`.
-    private let lock = NSLock()
-    private var data: Data?
-    func set(_ value: Data) { lock.withLock { data = value } }
-    var isSet: Bool { lock.withLock { data != nil } }
-    func get() -> Data { lock.withLock { data ?? Data() } }
 }
