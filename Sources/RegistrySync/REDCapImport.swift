@@ -76,24 +76,9 @@ extension SyncService {
         let startedAt = Date()
         do {
             return try connection.withTransaction { tx in
-                try tx.execute("SELECT set_config('sarcreg.sync_source', \(source), true)")
-                if request.wait {
-                    try tx.execute("SELECT pg_advisory_xact_lock(hashtext('sarcreg.sync'), hashtext(\(source)))")
-                } else {
-                    let locked = try tx.query("SELECT pg_try_advisory_xact_lock(hashtext('sarcreg.sync'), hashtext(\(source))) AS locked")
-                    guard try locked[0].decode(Bool.self, "locked") else { throw SyncError.sourceBusy(source) }
-                }
-                let runID = try tx.query("SELECT nextval(pg_get_serial_sequence('sync_runs', 'run_id')) AS id")[0].decode(Int.self, "id")
-                try tx.execute("SELECT set_config('sarcreg.sync_run', \(String(runID)), true)")
-                try tx.execute(
-                    """
-                    INSERT INTO sync_runs (run_id, source, format, directory, status, started_at, finished_at, database_user, os_user)
-                    OVERRIDING SYSTEM VALUE
-                    VALUES (\(runID), \(source), 'redcap', \(request.file), 'succeeded', \(startedAt), \(startedAt), current_user, \(Self.osUser))
-                    """)
+                let runID = try beginRun(
+                    source: source, format: "redcap", location: request.file, wait: request.wait, startedAt: startedAt, on: tx)
                 try applyRenames(request.renames, source: source, runID: runID, on: tx)
-                try tx.execute(
-                    "CREATE TEMP TABLE sync_errors (file_name text, line_number bigint, column_name text, value text, reason text) ON COMMIT DROP")
                 let staged = try StagingLoader(connection: tx).stage(rules.file, path: request.file) { rows in
                     progress(SyncProgress(fileName: fileName, rowsRead: rows))
                 }

@@ -127,23 +127,16 @@ public struct SyncService {
         }
     }
 
-    private func path(of file: SDTMFile, in directory: String) -> String {
-        (directory as NSString).appendingPathComponent(file.fileName)
-    }
-
-    private func apply(
-        _ request: SyncImportRequest, source: String, present: [SDTMFile], startedAt: Date, on tx: Connection,
-        progress: (SyncProgress) -> Void
-    ) throws -> SyncRun {
-        try tx.execute(
-            """
-            SELECT set_config('sarcreg.sync_source', \(source), true), set_config('sarcreg.sync_ctcae', \(request.ctcaeVersion), true)
-            """)
+    /// Opens a run inside the import's transaction, the same way for every format: the source's lock
+    /// (waiting, or refusing at once), the run id that the checks and the audit trail read from
+    /// `sarcreg.sync_run`, the run row (kept only if the transaction commits), and the errors table.
+    func beginRun(source: String, format: String, location: String, wait: Bool, startedAt: Date, on tx: Connection) throws -> Int {
+        try tx.execute("SELECT set_config('sarcreg.sync_source', \(source), true)")
         // The checks sort and hash whole staging tables: with the default 4 MB those spill to disk, and JIT
         // compiles every large statement anew, costing more than it saves on a single pass.
         try tx.execute("SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true)")
         // Two syncs of one source never interleave; the lock is released with the transaction.
-        if request.wait {
+        if wait {
             try tx.execute("SELECT pg_advisory_xact_lock(hashtext('sarcreg.sync'), hashtext(\(source)))")
         } else {
             let locked = try tx.query("SELECT pg_try_advisory_xact_lock(hashtext('sarcreg.sync'), hashtext(\(source))) AS locked")
@@ -155,13 +148,27 @@ public struct SyncService {
             """
             INSERT INTO sync_runs (run_id, source, format, directory, status, started_at, finished_at, database_user, os_user)
             OVERRIDING SYSTEM VALUE
-            VALUES (\(runID), \(source), 'sdtm', \(request.directory), 'succeeded', \(startedAt), \(startedAt), current_user, \(Self.osUser))
+            VALUES (\(runID), \(source), \(format), \(location), 'succeeded', \(startedAt), \(startedAt), current_user, \(Self.osUser))
             """)
         try tx.execute(
             """
             CREATE TEMP TABLE sync_errors (file_name text, line_number bigint, column_name text, value text, reason text)
             ON COMMIT DROP
             """)
+        return runID
+    }
+
+    private func path(of file: SDTMFile, in directory: String) -> String {
+        (directory as NSString).appendingPathComponent(file.fileName)
+    }
+
+    private func apply(
+        _ request: SyncImportRequest, source: String, present: [SDTMFile], startedAt: Date, on tx: Connection,
+        progress: (SyncProgress) -> Void
+    ) throws -> SyncRun {
+        try tx.execute("SELECT set_config('sarcreg.sync_ctcae', \(request.ctcaeVersion), true)")
+        let runID = try beginRun(
+            source: source, format: "sdtm", location: request.directory, wait: request.wait, startedAt: startedAt, on: tx)
         let loader = StagingLoader(connection: tx)
         var staged: [SDTMFile: StagedFile] = [:]
         for file in SDTMFile.all {
