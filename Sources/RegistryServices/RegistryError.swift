@@ -44,11 +44,6 @@ public enum RegistryError: Error, CustomStringConvertible {
     }
 }
 
-extension RegistryError {
-    /// Wraps a pure validation failure.
-    static func from(_ error: RegistryInputError) -> RegistryError { .input(error) }
-}
-
 /// Runs `body`, turning pure input errors into ``RegistryError/input(_:)``.
 func validating<T>(_ body: () throws(RegistryInputError) -> T) throws(RegistryError) -> T {
     do {
