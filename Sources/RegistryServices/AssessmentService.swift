@@ -416,6 +416,30 @@ func input<T>(_ body: () throws(RegistryInputError) -> T) throws(AssessmentError
 }
 
 /// The class as the database spells it (`non_target`, where the engine says `non-target`).
+/// A reader's baseline lesions as they come out of the database, sorted into the engine's targets and
+/// non-targets; lesions first seen after baseline (class `new`) are not part of it.
+struct StoredBaselineLesions {
+    private(set) var targets: [TargetLesion] = []
+    private(set) var nonTargets: [NonTargetLesion] = []
+
+    var isEmpty: Bool { targets.isEmpty && nonTargets.isEmpty }
+
+    mutating func add(_ stored: StoredLesionClass, id: LesionID, site: AnatomicSite, isNode: Bool, diameter: Millimetres?) {
+        switch stored {
+        case .target:
+            targets.append(TargetLesion(id: id, site: site, isLymphNode: isNode, baselineDiameter: diameter ?? .zero))
+        case .nonTarget:
+            nonTargets.append(NonTargetLesion(id: id, site: site, isLymphNode: isNode, baselineDiameter: diameter))
+        case .new:
+            break
+        }
+    }
+
+    func baseline(on date: CalendarDate) throws(RecistInputError) -> Baseline {
+        try Baseline(date: date, targets: targets, nonTargets: nonTargets)
+    }
+}
+
 enum StoredLesionClass: String {
     case target
     case nonTarget = "non_target"
@@ -498,8 +522,7 @@ struct RecordedSeries {
         let baselineDate = try baselineRow.decode(CalendarDate.self, "assessed_on")
 
         var lesions: [LesionID: StoredLesion] = [:]
-        var targets: [TargetLesion] = []
-        var nonTargets: [NonTargetLesion] = []
+        var baselineLesions = StoredBaselineLesions()
         let lesionRows = try connection.query(
             """
             SELECT l.lesion_id, l.label, l.lesion_class, l.organ, l.is_lymph_node, r.diameter_mm
@@ -515,17 +538,9 @@ struct RecordedSeries {
             let site = AnatomicSite(try row.decode(String?.self, "organ") ?? "")
             let isNode = try row.decode(Bool.self, "is_lymph_node")
             let diameter = try row.decode(Millimetres?.self, "diameter_mm")
-            switch stored {
-            case .target:
-                targets.append(
-                    TargetLesion(id: id, site: site, isLymphNode: isNode, baselineDiameter: diameter ?? .zero))
-            case .nonTarget:
-                nonTargets.append(NonTargetLesion(id: id, site: site, isLymphNode: isNode, baselineDiameter: diameter))
-            case .new:
-                break
-            }
+            baselineLesions.add(stored, id: id, site: site, isNode: isNode, diameter: diameter)
         }
-        let baseline = try Baseline(date: baselineDate, targets: targets, nonTargets: nonTargets)
+        let baseline = try baselineLesions.baseline(on: baselineDate)
 
         let resultRows = try connection.query(
             """

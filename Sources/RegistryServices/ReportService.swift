@@ -315,7 +315,7 @@ struct TreatedLineLoader {
         let patientID: Int
         let isEvaluators: Bool
         let label: LesionID
-        let storedClass: String
+        let storedClass: StoredLesionClass
         let site: AnatomicSite
         let isNode: Bool
     }
@@ -434,7 +434,7 @@ struct TreatedLineLoader {
                 LesionRow(
                     id: try row.decode(Int.self, at: 0), patientID: try row.decode(Int.self, at: 1),
                     isEvaluators: try row.decode(Bool.self, at: 2), label: LesionID(try row.decode(String.self, at: 3)),
-                    storedClass: try row.decode(String.self, at: 4), site: AnatomicSite(try row.decode(String?.self, at: 5) ?? ""),
+                    storedClass: StoredLesionClass(rawValue: try row.decode(String.self, at: 4)) ?? .new, site: AnatomicSite(try row.decode(String?.self, at: 5) ?? ""),
                     isNode: try row.decode(Bool.self, at: 6)))
         }
         return lesions
@@ -517,21 +517,13 @@ struct TreatedLineLoader {
         var result: [Int: Baseline] = [:]
         for (i, assessment) in assessments.assessments.enumerated() where assessment.isBaseline {
             let measured = assessments.results[assessments.resultStart[i]..<assessments.resultStart[i + 1]]
-            var targets: [TargetLesion] = []
-            var nonTargets: [NonTargetLesion] = []
-            for lesion in lesions[lesionsOfPatient[assessment.patientID] ?? 0..<0]
-            where lesion.isEvaluators && lesion.storedClass != StoredLesionClass.new.rawValue {
+            var baselineLesions = StoredBaselineLesions()
+            for lesion in lesions[lesionsOfPatient[assessment.patientID] ?? 0..<0] where lesion.isEvaluators {
                 let diameter = measured.first { $0.lesionID == lesion.id }?.diameter
-                if lesion.storedClass == StoredLesionClass.target.rawValue {
-                    targets.append(
-                        TargetLesion(id: lesion.label, site: lesion.site, isLymphNode: lesion.isNode, baselineDiameter: diameter ?? .zero))
-                } else {
-                    nonTargets.append(
-                        NonTargetLesion(id: lesion.label, site: lesion.site, isLymphNode: lesion.isNode, baselineDiameter: diameter))
-                }
+                baselineLesions.add(lesion.storedClass, id: lesion.label, site: lesion.site, isNode: lesion.isNode, diameter: diameter)
             }
-            guard !targets.isEmpty || !nonTargets.isEmpty else { continue }
-            result[assessment.patientID] = try Baseline(date: assessment.date, targets: targets, nonTargets: nonTargets)
+            guard !baselineLesions.isEmpty else { continue }
+            result[assessment.patientID] = try baselineLesions.baseline(on: assessment.date)
         }
         return result
     }
