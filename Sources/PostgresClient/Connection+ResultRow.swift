@@ -57,6 +57,66 @@ public struct ResultRow: ~Copyable {
         return value
     }
 
+    /// A `boolean` column read from its first byte (`t` or `f`), without building a `String`.
+    public func boolean(at index: Int) throws(RowDecodingError) -> Bool {
+        guard !isNull(at: index) else {
+            throw error(at: index, swiftType: "Bool", reason: "the value is NULL; decode an Optional")
+        }
+        switch PQgetvalue(result, row, Int32(index)).pointee {
+        case CChar(UInt8(ascii: "t")): return true
+        case CChar(UInt8(ascii: "f")): return false
+        default: throw error(at: index, swiftType: "Bool", reason: "not a boolean")
+        }
+    }
+
+    /// A decimal such as `32.50` as a whole number of its smallest units (`3250` for `scale` 2), parsed
+    /// straight from libpq's buffer; nil for NULL, for more than `scale` decimals, or beyond `Int`.
+    /// Exact, unlike a detour through `Double`.
+    public func optionalFixedPoint(at index: Int, scale: Int) -> Int? {
+        guard !isNull(at: index) else { return nil }
+        var pointer = UnsafeRawPointer(PQgetvalue(result, row, Int32(index))!).assumingMemoryBound(to: UInt8.self)
+        let negative = pointer.pointee == UInt8(ascii: "-")
+        if negative { pointer += 1 }
+        var value = 0
+        var digits = 0
+        var decimals: Int? = nil
+        while pointer.pointee != 0 {
+            if pointer.pointee == UInt8(ascii: "."), decimals == nil {
+                decimals = 0
+                pointer += 1
+                continue
+            }
+            let digit = Int(pointer.pointee) - Int(UInt8(ascii: "0"))
+            guard (0...9).contains(digit) else { return nil }
+            if let places = decimals {
+                guard places < scale else { return nil }
+                decimals = places + 1
+            }
+            let (times10, overflow1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = times10.addingReportingOverflow(digit)
+            guard !overflow1, !overflow2 else { return nil }
+            value = sum
+            digits += 1
+            pointer += 1
+        }
+        guard digits > 0 else { return nil }
+        for _ in (decimals ?? 0)..<scale {
+            let (times10, overflow) = value.multipliedReportingOverflow(by: 10)
+            guard !overflow else { return nil }
+            value = times10
+        }
+        return negative ? -value : value
+    }
+
+    /// Lends the value's bytes in libpq's buffer (no terminating NUL), to compare a code against a known
+    /// vocabulary without building a `String`; nil for NULL.
+    public func withUnsafeBytes<R>(at index: Int, _ body: (UnsafeRawBufferPointer?) throws -> R) rethrows -> R {
+        guard !isNull(at: index) else { return try body(nil) }
+        let bytes = UnsafeRawBufferPointer(
+            start: PQgetvalue(result, row, Int32(index)), count: Int(PQgetlength(result, row, Int32(index))))
+        return try body(bytes)
+    }
+
     public func decode<T: PostgresDecodable>(_: T?.Type, at index: Int) throws(RowDecodingError) -> T? {
         guard !isNull(at: index) else { return nil }
         return try decode(T.self, at: index)
@@ -97,14 +157,32 @@ extension Connection {
         default:
             throw Self.serverError(result, connection: handle, sql: query.sql)
         }
+        let rows = ResultRows(result: result, sql: query.sql)
+        try rows.forEach(body)
+        return rows.count
+    }
+}
+
+/// The rows of one result, read in place; lent by ``Connection/pipeline(_:_:)`` for the duration of its body.
+public struct ResultRows: ~Copyable {
+    let result: OpaquePointer
+    let columns: RowColumns
+    let sql: String
+
+    init(result: OpaquePointer, sql: String) {
+        self.result = result
+        self.sql = sql
         let fieldCount = PQnfields(result)
-        let columns = RowColumns(
+        columns = RowColumns(
             names: (0..<fieldCount).map { String(cString: PQfname(result, $0)) },
             types: (0..<fieldCount).map { PostgresType(rawValue: UInt32(PQftype(result, $0))) })
-        let rowCount = PQntuples(result)
-        for row in 0..<rowCount {
-            try body(ResultRow(result: result, row: row, columns: columns, sql: query.sql))
+    }
+
+    public var count: Int { Int(PQntuples(result)) }
+
+    public func forEach(_ body: (borrowing ResultRow) throws -> Void) rethrows {
+        for row in 0..<PQntuples(result) {
+            try body(ResultRow(result: result, row: row, columns: columns, sql: sql))
         }
-        return Int(rowCount)
     }
 }

@@ -14,6 +14,8 @@ public struct ReportFilter: Sendable {
     public var biomarker: String?
     /// Lines given in this trial (therapy_lines.trial_nct).
     public var trial: String?
+    /// An arm code of ``trial``: its lines of the patients enrolled in that arm.
+    public var arm: String?
     public var site: String?
     /// Line of therapy, 1 to 30.
     public var lineNumber: Int?
@@ -25,13 +27,14 @@ public struct ReportFilter: Sendable {
     public var evaluator: String?
 
     public init(
-        agent: String? = nil, histology: String? = nil, biomarker: String? = nil, trial: String? = nil, site: String? = nil,
-        lineNumber: Int? = nil, startedFrom: String? = nil, startedTo: String? = nil, evaluator: String? = nil
+        agent: String? = nil, histology: String? = nil, biomarker: String? = nil, trial: String? = nil, arm: String? = nil,
+        site: String? = nil, lineNumber: Int? = nil, startedFrom: String? = nil, startedTo: String? = nil, evaluator: String? = nil
     ) {
         self.agent = agent
         self.histology = histology
         self.biomarker = biomarker
         self.trial = trial
+        self.arm = arm
         self.site = site
         self.lineNumber = lineNumber
         self.startedFrom = startedFrom
@@ -45,10 +48,19 @@ public enum ReportError: Error, CustomStringConvertible {
     case registry(RegistryError)
     /// A stored series the RECIST engine refuses, so the report cannot count it without hiding it.
     case unscorable(registryID: String, line: Int, RecistInputError)
+    /// An arm belongs to one trial, so `--arm` means nothing without `--trial`.
+    case armWithoutTrial(arm: String)
+    /// `arms` lists the trial's arm codes; empty when the registry has no definition of the trial.
+    case unknownArm(trial: String, arm: String, arms: [String])
 
     public var description: String {
         switch self {
         case .registry(let error): error.description
+        case .armWithoutTrial(let arm): "--arm '\(arm)' needs --trial: an arm code names an arm of one trial"
+        case .unknownArm(let trial, let arm, let arms) where arms.isEmpty:
+            "--arm '\(arm)': the registry has no arms of trial \(trial); add its definition with `sarcreg trial add FILE`"
+        case .unknownArm(let trial, let arm, let arms):
+            "--arm '\(arm)' is not an arm of \(trial); its arms: \(arms.joined(separator: ", "))"
         case .unscorable(let id, let line, let error):
             "the stored assessments of \(id) line \(line) cannot be scored (\(error)); correct them before reporting"
         }
@@ -96,8 +108,7 @@ public struct ReportService {
     /// The statements a response summary runs after ``responseSettings``, in order, for EXPLAIN and for
     /// timing its SQL apart from the scoring.
     public func responseStatements(_ filter: ReportFilter) throws(ReportError) -> [Query] {
-        let loader = TreatedLineLoader(criteria: try ReportCriteria(filter), connection: connection)
-        return [loader.lineQuery, loader.lesionQuery, loader.assessmentQuery]
+        TreatedLineLoader(criteria: try ReportCriteria(filter), connection: connection).statements
     }
 
     /// Patients with each CTCAE term recorded on the chosen lines, at any grade and at grade 3 or worse.
@@ -149,6 +160,7 @@ struct ReportCriteria {
     private var histologyCode: String?
     private var histologyEntity: String?
     private var gene: String?
+    private var trialArm: (trial: String, arm: String)?
     private var site: String?
 
     init(_ filter: ReportFilter) throws(ReportError) {
@@ -213,6 +225,16 @@ struct ReportCriteria {
             }
             terms.append("trial = \(nct)")
             conditions.append(" AND t.trial_nct = \(nct)")
+            if let text = filter.arm {
+                let arm = text.trimmingCharacters(in: .whitespaces).lowercased()
+                guard !arm.isEmpty else { throw .registry(.input(.missing(field: "--arm"))) }
+                trialArm = (nct, arm)
+                terms.append("arm = \(arm)")
+                conditions.append(
+                    " AND EXISTS (SELECT 1 FROM trial_enrollments e WHERE e.trial_nct = t.trial_nct AND e.patient_id = t.patient_id AND e.arm_code = \(arm))")
+            }
+        } else if let arm = filter.arm {
+            throw .armWithoutTrial(arm: arm)
         }
         if let text = filter.site {
             let code = text.trimmingCharacters(in: .whitespaces).uppercased()
@@ -273,6 +295,13 @@ struct ReportCriteria {
         if let site, try connection.query("SELECT 1 FROM sites WHERE site_code = \(site)").isEmpty {
             throw RegistryError.unknownSite(site)
         }
+        if let trialArm {
+            let arms = try connection.query("SELECT arm_code FROM trial_arms WHERE trial_nct = \(trialArm.trial) ORDER BY position")
+                .map { try $0.decode(String.self, at: 0) }
+            guard arms.contains(trialArm.arm) else {
+                throw ReportError.unknownArm(trial: trialArm.trial, arm: trialArm.arm, arms: arms)
+            }
+        }
     }
 
     private static func date(_ text: String?, field: String) throws(ReportError) -> CalendarDate? {
@@ -290,8 +319,12 @@ struct ReportCriteria {
     }
 }
 
-/// Loads the treated lines and scores their series in bulk: three queries for the whole population,
-/// read in place (``Connection/forEachRow(_:_:)``) and grouped here rather than sorted by the server.
+/// Loads the treated lines and scores their series in bulk: four statements for the whole population,
+/// sent together (``Connection/pipeline(_:_:)``) so that each is decoded while the server runs the next,
+/// read in place and grouped here rather than sorted or aggregated per row by the server.
+///
+/// Dates travel as days since 1970-01-01 (`CalendarDate`'s own count) and diameters as fixed-point text,
+/// so a million rows parse as integers.
 struct TreatedLineLoader {
     let criteria: ReportCriteria
     let connection: Connection
@@ -301,12 +334,12 @@ struct TreatedLineLoader {
         let patientID: Int
         let registryID: String
         let number: Int
-        let agents: [String]
         let trialNCT: String?
         let startedOn: CalendarDate
         let stoppedOn: CalendarDate?
         let deathOn: CalendarDate?
-        let lastKnownAlive: CalendarDate
+        /// The latest of the line's dates and the patient's last contact; the last assessment may be later.
+        let lastRecorded: CalendarDate
     }
 
     /// A lesion of a treated patient, read by any evaluator: results name their lesion by row id.
@@ -331,7 +364,8 @@ struct TreatedLineLoader {
     private struct StoredResult {
         let assessment: Int
         let lesionID: Int
-        let result: String
+        /// Index of the result's text in ``ResultCodes/texts``.
+        let code: Int
         let diameter: Millimetres?
     }
 
@@ -341,14 +375,49 @@ struct TreatedLineLoader {
         /// Results of assessment `i` are `results[resultStart[i]..<resultStart[i + 1]]`, in lesion order.
         var results: [StoredResult] = []
         var resultStart: [Int] = []
+        /// The latest assessment of each treated patient by any evaluator, for the last date known alive.
+        var lastAssessed: [Int: CalendarDate] = [:]
     }
 
+    /// The result texts met so far, each turned into a `String` once: a million results use a handful.
+    private struct ResultCodes {
+        private(set) var texts: [String] = []
+        private var bytes: [[UInt8]] = []
+
+        mutating func code(_ value: UnsafeRawBufferPointer) -> Int {
+            if let known = bytes.firstIndex(where: { $0.elementsEqual(value) }) { return known }
+            bytes.append(Array(value))
+            texts.append(String(decoding: value, as: UTF8.self))
+            return bytes.count - 1
+        }
+    }
+
+    /// The statements of a response summary, in the order they are sent and decoded.
+    enum Statement: CaseIterable {
+        case lines, agents, lesions, assessments
+    }
+
+    var statements: [Query] { Statement.allCases.map(query) }
+
     func load() throws -> [TreatedLine] {
-        let lines = try lineRows()
-        let lesions = try lesionRows()
-        let assessments = try assessmentRows()
-        let baselines = try self.baselines(lesions: lesions, assessments: assessments)
-        let followUps = try self.followUps(lines: lines, lesions: lesions, assessments: assessments)
+        var lines: [LineRow] = []
+        var agents: [Int: [String]] = [:]
+        var lesions: [LesionRow] = []
+        var codes = ResultCodes()
+        var assessments = AssessmentRows()
+        let order = Statement.allCases
+        try connection.pipeline(statements) { index, rows in
+            switch order[index] {
+            case .lines: lines = try lineRows(rows)
+            case .agents: agents = try agentsByLine(rows)
+            case .lesions: lesions = try lesionRows(rows)
+            case .assessments: assessments = try assessmentRows(rows, codes: &codes)
+            }
+        }
+        let lesionsOfPatient = Self.patientRanges(lesions)
+        let baselines = try self.baselines(lesions: lesions, lesionsOfPatient: lesionsOfPatient, assessments: assessments)
+        let followUps = try self.followUps(
+            lines: lines, lesions: lesions, lesionsOfPatient: lesionsOfPatient, assessments: assessments, codes: codes)
         var policies: [String: ResponsePolicy] = [:]
         for trial in Set(lines.compactMap(\.trialNCT)) {
             policies[trial] = try ResponsePolicyRow.load(trial: trial, on: connection)
@@ -365,105 +434,120 @@ struct TreatedLineLoader {
                     throw ReportError.unscorable(registryID: line.registryID, line: line.number, error)
                 }
             }
+            let lastAssessed = assessments.lastAssessed[line.patientID] ?? line.lastRecorded
             return TreatedLine(
-                registryID: line.registryID, lineNumber: line.number, agents: line.agents, trialNCT: line.trialNCT,
+                registryID: line.registryID, lineNumber: line.number, agents: agents[line.id] ?? [], trialNCT: line.trialNCT,
                 startedOn: line.startedOn, stoppedOn: line.stoppedOn, deathOn: line.deathOn,
-                lastKnownAlive: line.lastKnownAlive, response: response)
+                lastKnownAlive: max(line.lastRecorded, lastAssessed), response: response)
         }
     }
 
+    func query(_ statement: Statement) -> Query {
+        var query: Query
+        switch statement {
+        case .lines:
+            query =
+                """
+                SELECT t.therapy_line_id, t.patient_id, p.registry_id, t.line_number, t.trial_nct,
+                    t.started_on - DATE '1970-01-01', t.stopped_on - DATE '1970-01-01', p.death_on - DATE '1970-01-01',
+                    greatest(t.started_on, t.stopped_on, p.last_contact_on) - DATE '1970-01-01'
+                FROM therapy_lines t
+                JOIN patients p ON p.patient_id = t.patient_id
+                WHERE true
+                """
+            query.append(criteria.conditions)
+        case .agents:
+            query = "SELECT g.therapy_line_id, g.agent_code FROM therapy_line_agents g WHERE g.therapy_line_id IN ("
+            query.append(treated("therapy_line_id"))
+            query.append(") ORDER BY g.therapy_line_id, g.agent_code")
+        case .lesions:
+            query =
+                """
+                SELECT l.lesion_id, l.patient_id, l.evaluator = \(criteria.evaluator.rawValue), l.label, l.lesion_class,
+                    l.organ, l.is_lymph_node
+                FROM lesions l
+                WHERE l.patient_id IN (
+                """
+            query.append(treated("patient_id"))
+            query.append(") ORDER BY l.patient_id, l.lesion_id")
+        case .assessments:
+            // Every evaluator's assessments give the last date known alive; only the evaluator's bring
+            // their results.
+            query =
+                """
+                SELECT a.assessment_id, a.patient_id, a.therapy_line_id, a.is_baseline, a.assessed_on - DATE '1970-01-01',
+                    a.evaluator = \(criteria.evaluator.rawValue), r.lesion_id, r.result, r.diameter_mm
+                FROM assessments a
+                LEFT JOIN assessment_results r ON r.assessment_id = a.assessment_id AND a.evaluator = \(criteria.evaluator.rawValue)
+                WHERE a.patient_id IN (
+                """
+            query.append(treated("patient_id"))
+            query.append(")")
+        }
+        return query
+    }
+
     /// `FROM therapy_lines t JOIN patients p WHERE <filter>` written out rather than as a CTE, so the
-    /// planner sees the tables' statistics and can flatten the treated patients into a hash join.
-    private var treatedPatients: Query {
-        var query: Query = "SELECT t.patient_id FROM therapy_lines t JOIN patients p ON p.patient_id = t.patient_id WHERE true"
+    /// planner sees the tables' statistics and can flatten the treated lines into a hash join.
+    private func treated(_ column: String) -> Query {
+        var query: Query = "SELECT t.\(unsafeSQL: column) FROM therapy_lines t JOIN patients p ON p.patient_id = t.patient_id WHERE true"
         query.append(criteria.conditions)
         return query
     }
 
-    var lineQuery: Query {
-        var query: Query =
-            """
-            SELECT t.therapy_line_id, t.patient_id, p.registry_id, t.line_number,
-                (SELECT string_agg(g.agent_code, ',' ORDER BY g.agent_code) FROM therapy_line_agents g
-                    WHERE g.therapy_line_id = t.therapy_line_id) AS agents,
-                t.trial_nct, t.started_on, t.stopped_on, p.death_on,
-                greatest(t.started_on, t.stopped_on, p.last_contact_on,
-                    (SELECT max(x.assessed_on) FROM assessments x WHERE x.patient_id = t.patient_id)) AS last_known_alive
-            FROM therapy_lines t
-            JOIN patients p ON p.patient_id = t.patient_id
-            WHERE true
-            """
-        query.append(criteria.conditions)
-        query.append(" ORDER BY p.registry_id, t.line_number")
-        return query
+    private func day(_ row: borrowing ResultRow, at index: Int) throws -> CalendarDate {
+        CalendarDate(daysSinceEpoch: try row.integer(at: index))
     }
 
-    private func lineRows() throws -> [LineRow] {
+    private func lineRows(_ rows: borrowing ResultRows) throws -> [LineRow] {
         var lines: [LineRow] = []
-        try connection.forEachRow(lineQuery) { row in
+        lines.reserveCapacity(rows.count)
+        try rows.forEach { row in
             lines.append(
                 LineRow(
-                    id: try row.decode(Int.self, at: 0), patientID: try row.decode(Int.self, at: 1),
-                    registryID: try row.decode(String.self, at: 2), number: try row.decode(Int.self, at: 3),
-                    agents: (try row.decode(String?.self, at: 4) ?? "").split(separator: ",").map(String.init),
-                    trialNCT: try row.decode(String?.self, at: 5), startedOn: try row.decode(CalendarDate.self, at: 6),
-                    stoppedOn: try row.decode(CalendarDate?.self, at: 7), deathOn: try row.decode(CalendarDate?.self, at: 8),
-                    lastKnownAlive: try row.decode(CalendarDate.self, at: 9)))
+                    id: try row.integer(at: 0), patientID: try row.integer(at: 1),
+                    registryID: try row.decode(String.self, at: 2), number: try row.integer(at: 3),
+                    trialNCT: try row.decode(String?.self, at: 4), startedOn: try day(row, at: 5),
+                    stoppedOn: row.optionalInteger(at: 6).map(CalendarDate.init(daysSinceEpoch:)),
+                    deathOn: row.optionalInteger(at: 7).map(CalendarDate.init(daysSinceEpoch:)),
+                    lastRecorded: try day(row, at: 8)))
         }
         return lines
     }
 
-    /// Every lesion of the treated patients, whoever read it, by patient and row id.
-    var lesionQuery: Query {
-        var query: Query =
-            """
-            SELECT l.lesion_id, l.patient_id, l.evaluator = \(criteria.evaluator.rawValue) AS is_evaluators, l.label,
-                l.lesion_class, l.organ, l.is_lymph_node
-            FROM lesions l
-            WHERE l.patient_id IN (
-            """
-        query.append(treatedPatients)
-        query.append(") ORDER BY l.patient_id, l.lesion_id")
-        return query
+    /// Each line's agent codes, in code order.
+    private func agentsByLine(_ rows: borrowing ResultRows) throws -> [Int: [String]] {
+        var agents: [Int: [String]] = [:]
+        agents.reserveCapacity(rows.count)
+        try rows.forEach { row in
+            agents[try row.integer(at: 0), default: []].append(try row.decode(String.self, at: 1))
+        }
+        return agents
     }
 
-    private func lesionRows() throws -> [LesionRow] {
+    private func lesionRows(_ rows: borrowing ResultRows) throws -> [LesionRow] {
         var lesions: [LesionRow] = []
-        try connection.forEachRow(lesionQuery) { row in
+        lesions.reserveCapacity(rows.count)
+        try rows.forEach { row in
             lesions.append(
                 LesionRow(
-                    id: try row.decode(Int.self, at: 0), patientID: try row.decode(Int.self, at: 1),
-                    isEvaluators: try row.decode(Bool.self, at: 2), label: LesionID(try row.decode(String.self, at: 3)),
-                    storedClass: StoredLesionClass(rawValue: try row.decode(String.self, at: 4)) ?? .new, site: AnatomicSite(try row.decode(String?.self, at: 5) ?? ""),
-                    isNode: try row.decode(Bool.self, at: 6)))
+                    id: try row.integer(at: 0), patientID: try row.integer(at: 1), isEvaluators: try row.boolean(at: 2),
+                    label: LesionID(try row.decode(String.self, at: 3)),
+                    storedClass: StoredLesionClass(rawValue: try row.decode(String.self, at: 4)) ?? .new,
+                    site: AnatomicSite(try row.decode(String?.self, at: 5) ?? ""), isNode: try row.boolean(at: 6)))
         }
         return lesions
     }
 
-    /// The evaluator's assessments of the treated patients with their results (none for an assessment
-    /// without results), in no particular order.
-    var assessmentQuery: Query {
-        var query: Query =
-            """
-            SELECT a.assessment_id, a.patient_id, a.therapy_line_id, a.is_baseline, a.assessed_on,
-                r.lesion_id, r.result, r.diameter_mm
-            FROM assessments a
-            LEFT JOIN assessment_results r ON r.assessment_id = a.assessment_id
-            WHERE a.evaluator = \(criteria.evaluator.rawValue) AND a.patient_id IN (
-            """
-        query.append(treatedPatients)
-        query.append(")")
-        return query
-    }
-
-    private func assessmentRows() throws -> AssessmentRows {
-        var rows = AssessmentRows()
+    private func assessmentRows(_ rows: borrowing ResultRows, codes: inout ResultCodes) throws -> AssessmentRows {
+        var stored = AssessmentRows()
         var index: [Int: Int] = [:]
         var unsorted: [StoredResult] = []
+        unsorted.reserveCapacity(rows.count)
         // Results of one assessment arrive together in practice, so the previous row's answer usually
         // serves and the dictionary is consulted once per assessment rather than once per result.
         var previous: (id: Int, assessment: Int)? = nil
-        try connection.forEachRow(assessmentQuery) { row in
+        try rows.forEach { row in
             let id = try row.integer(at: 0)
             let assessment: Int
             if let previous, previous.id == id {
@@ -471,49 +555,62 @@ struct TreatedLineLoader {
             } else if let known = index[id] {
                 assessment = known
             } else {
-                assessment = rows.assessments.count
+                let patientID = try row.integer(at: 1)
+                let date = try day(row, at: 4)
+                stored.lastAssessed[patientID] = max(stored.lastAssessed[patientID] ?? date, date)
+                guard try row.boolean(at: 5) else { return }
+                assessment = stored.assessments.count
                 index[id] = assessment
-                rows.assessments.append(
-                    AssessmentRow(
-                        patientID: try row.integer(at: 1), lineID: row.optionalInteger(at: 2),
-                        isBaseline: try row.decode(Bool.self, at: 3), date: try row.decode(CalendarDate.self, at: 4)))
+                stored.assessments.append(
+                    AssessmentRow(patientID: patientID, lineID: row.optionalInteger(at: 2), isBaseline: try row.boolean(at: 3), date: date))
             }
             previous = (id, assessment)
-            if let lesionID = row.optionalInteger(at: 5) {
+            if let lesionID = row.optionalInteger(at: 6) {
+                let code = try row.withUnsafeBytes(at: 7) { value in
+                    guard let value else { throw PostgresDecodingFailure("a result of assessment \(id) names a lesion but no result") }
+                    return codes.code(value)
+                }
+                let diameter = row.optionalFixedPoint(at: 8, scale: 2)
+                if diameter == nil, !row.isNull(at: 8) {
+                    throw PostgresDecodingFailure("the diameter of a result of assessment \(id) is not in hundredths of a millimetre")
+                }
                 unsorted.append(
-                    StoredResult(
-                        assessment: assessment, lesionID: lesionID, result: try row.decode(String.self, at: 6),
-                        diameter: try row.decode(Millimetres?.self, at: 7)))
+                    StoredResult(assessment: assessment, lesionID: lesionID, code: code, diameter: diameter.map(Millimetres.init(hundredths:))))
             }
         }
         // A counting sort groups the results by assessment in linear time; each group is then put in
         // lesion order, as the engine's time points and the baseline list them.
-        var start = [Int](repeating: 0, count: rows.assessments.count + 1)
+        var start = [Int](repeating: 0, count: stored.assessments.count + 1)
         for result in unsorted { start[result.assessment + 1] += 1 }
-        for i in rows.assessments.indices { start[i + 1] += start[i] }
+        for i in stored.assessments.indices { start[i + 1] += start[i] }
         var next = start
-        rows.results = unsorted
+        stored.results = unsorted
         for result in unsorted {
-            rows.results[next[result.assessment]] = result
+            stored.results[next[result.assessment]] = result
             next[result.assessment] += 1
         }
-        for i in rows.assessments.indices {
-            rows.results[start[i]..<start[i + 1]].sort { $0.lesionID < $1.lesionID }
+        for i in stored.assessments.indices where start[i + 1] - start[i] > 1 {
+            stored.results[start[i]..<start[i + 1]].sort { $0.lesionID < $1.lesionID }
         }
-        rows.resultStart = start
-        return rows
+        stored.resultStart = start
+        return stored
     }
 
-    /// The evaluator's baseline of every treated patient that has at least one baseline lesion.
-    private func baselines(lesions: [LesionRow], assessments: AssessmentRows) throws -> [Int: Baseline] {
-        var lesionsOfPatient: [Int: Range<Int>] = [:]
+    /// Where each patient's lesions are in `lesions`, which is sorted by patient.
+    private static func patientRanges(_ lesions: [LesionRow]) -> [Int: Range<Int>] {
+        var ranges: [Int: Range<Int>] = [:]
         var start = lesions.startIndex
         while start < lesions.endIndex {
             var end = start + 1
             while end < lesions.endIndex, lesions[end].patientID == lesions[start].patientID { end += 1 }
-            lesionsOfPatient[lesions[start].patientID] = start..<end
+            ranges[lesions[start].patientID] = start..<end
             start = end
         }
+        return ranges
+    }
+
+    /// The evaluator's baseline of every treated patient that has at least one baseline lesion.
+    private func baselines(lesions: [LesionRow], lesionsOfPatient: [Int: Range<Int>], assessments: AssessmentRows) throws -> [Int: Baseline] {
         var result: [Int: Baseline] = [:]
         for (i, assessment) in assessments.assessments.enumerated() where assessment.isBaseline {
             let measured = assessments.results[assessments.resultStart[i]..<assessments.resultStart[i + 1]]
@@ -528,30 +625,32 @@ struct TreatedLineLoader {
         return result
     }
 
-    /// The evaluator's follow-up time points of every treated line that has results, in date order.
-    private func followUps(lines: [LineRow], lesions: [LesionRow], assessments: AssessmentRows) throws -> [Int: [TimePoint]] {
-        var labels: [Int: LesionID] = [:]
-        labels.reserveCapacity(lesions.count)
-        for lesion in lesions { labels[lesion.id] = lesion.label }
+    /// The evaluator's follow-up time points of every treated line that has results; the engine puts
+    /// them in date order.
+    private func followUps(
+        lines: [LineRow], lesions: [LesionRow], lesionsOfPatient: [Int: Range<Int>], assessments: AssessmentRows, codes: ResultCodes
+    ) throws -> [Int: [TimePoint]] {
         let treated = Set(lines.map(\.id))
         var result: [Int: [TimePoint]] = [:]
         for (i, assessment) in assessments.assessments.enumerated() where !assessment.isBaseline {
             guard let lineID = assessment.lineID, treated.contains(lineID) else { continue }
             let stored = assessments.results[assessments.resultStart[i]..<assessments.resultStart[i + 1]]
             guard !stored.isEmpty else { continue }
+            // A patient has a handful of lesions: a scan of them beats hashing every result's lesion id.
+            let patientLesions = lesions[lesionsOfPatient[assessment.patientID] ?? 0..<0]
             var timePoint = TimePoint(date: assessment.date, evaluator: criteria.evaluator, results: [])
             timePoint.results.reserveCapacity(stored.count)
             for value in stored {
-                guard let finding = StoredFinding.finding(result: value.result, diameter: value.diameter) else {
-                    throw PostgresDecodingFailure("assessment result '\(value.result)' is not one the registry writes")
+                guard let finding = StoredFinding.finding(result: codes.texts[value.code], diameter: value.diameter) else {
+                    throw PostgresDecodingFailure("assessment result '\(codes.texts[value.code])' is not one the registry writes")
                 }
-                guard let label = labels[value.lesionID] else {
+                guard let lesion = patientLesions.first(where: { $0.id == value.lesionID }) else {
                     throw PostgresDecodingFailure("an assessment result names lesion \(value.lesionID) of another patient")
                 }
-                timePoint.results.append(LesionResult(lesion: label, finding: finding))
+                timePoint.results.append(LesionResult(lesion: lesion.label, finding: finding))
             }
             result[lineID, default: []].append(timePoint)
         }
-        return result.mapValues { $0.sorted { $0.date < $1.date } }
+        return result
     }
 }

@@ -23,6 +23,7 @@ struct PopulationOptions: ParsableArguments {
     @Option(help: "A positive molecular result, GENE or GENE:kind, e.g. NTRK3:fusion (either fusion partner).")
     var biomarker: String?
     @Option(help: "Lines given in this trial (NCT number).") var trial: String?
+    @Option(help: "With --trial: lines of the patients enrolled in this arm (arm code, e.g. experimental).") var arm: String?
     @Option(help: "Patients of this site code.") var site: String?
     @Option(help: "Line of therapy (1 to 30).") var line: Int?
     @Option(help: "Lines started on or after this date (YYYY-MM-DD).") var from: String?
@@ -31,7 +32,7 @@ struct PopulationOptions: ParsableArguments {
 
     var filter: ReportFilter {
         ReportFilter(
-            agent: agent, histology: histology, biomarker: biomarker, trial: trial, site: site, lineNumber: line,
+            agent: agent, histology: histology, biomarker: biomarker, trial: trial, arm: arm, site: site, lineNumber: line,
             startedFrom: from, startedTo: to, evaluator: evaluator)
     }
 }

@@ -145,14 +145,22 @@ public struct ResponseSummary: Sendable, Hashable, Codable {
             + "OS: \(SurvivalEndpoint.overallSurvival.definition)."
         treatedLines = lines.count
         treatedPatients = Set(lines.map(\.registryID)).count
-        let evaluable = lines.compactMap(\.response)
-        evaluableLines = evaluable.count
+        // One pass that tallies in place: filtering the series per category would copy each of them
+        // twelve times.
+        var confirmedCounts: [TimePointResponse: Int] = [:]
+        var unconfirmedCounts: [TimePointResponse: Int] = [:]
+        var evaluableCount = 0
+        for line in lines {
+            guard let best = line.response?.bestOverallResponse else { continue }
+            evaluableCount += 1
+            confirmedCounts[best.confirmed.response, default: 0] += 1
+            unconfirmedCounts[best.unconfirmed.response, default: 0] += 1
+        }
+        evaluableLines = evaluableCount
 
         let counts = TimePointResponse.allCases.map { response in
             BestResponseCount(
-                response: response,
-                confirmed: evaluable.filter { $0.bestOverallResponse.confirmed.response == response }.count,
-                unconfirmed: evaluable.filter { $0.bestOverallResponse.unconfirmed.response == response }.count)
+                response: response, confirmed: confirmedCounts[response] ?? 0, unconfirmed: unconfirmedCounts[response] ?? 0)
         }
         bestResponses = counts
         func rate(_ name: String, _ definition: String, _ counted: Set<TimePointResponse>) -> ResponseRate {
@@ -160,8 +168,8 @@ public struct ResponseSummary: Sendable, Hashable, Codable {
             let unconfirmed = counts.filter { counted.contains($0.response) }.reduce(0) { $0 + $1.unconfirmed }
             return ResponseRate(
                 name: name, definition: definition,
-                confirmed: try? ProportionEstimate(count: confirmed, total: evaluable.count),
-                unconfirmed: try? ProportionEstimate(count: unconfirmed, total: evaluable.count))
+                confirmed: try? ProportionEstimate(count: confirmed, total: evaluableCount),
+                unconfirmed: try? ProportionEstimate(count: unconfirmed, total: evaluableCount))
         }
         objectiveResponse = rate("ORR", "CR + PR", [.completeResponse, .partialResponse])
         diseaseControl = rate(
