@@ -319,7 +319,7 @@ struct ReportCriteria {
     }
 }
 
-/// Loads the treated lines and scores their series in bulk: four statements for the whole population,
+/// Loads the treated lines and scores their series in bulk: five statements for the whole population,
 /// sent together (``Connection/pipeline(_:_:)``) so that each is decoded while the server runs the next,
 /// read in place and grouped here rather than sorted or aggregated per row by the server.
 ///
@@ -361,22 +361,37 @@ struct TreatedLineLoader {
         let date: CalendarDate
     }
 
+    /// Packed into 24 bytes: a registry holds a million of them.
     private struct StoredResult {
-        let assessment: Int
         let lesionID: Int
+        let assessment: Int32
+        /// Hundredths of a millimetre; ``unmeasured`` when the result has no diameter.
+        let hundredths: Int32
         /// Index of the result's text in ``ResultCodes/texts``.
-        let code: Int
-        let diameter: Millimetres?
+        let code: UInt8
+
+        static let unmeasured = Int32.min
+
+        var diameter: Millimetres? { hundredths == Self.unmeasured ? nil : Millimetres(hundredths: Int(hundredths)) }
     }
 
-    /// The evaluator's assessments and their results, grouped by assessment.
+    /// The evaluator's assessments of the treated patients.
     private struct AssessmentRows {
         var assessments: [AssessmentRow] = []
-        /// Results of assessment `i` are `results[resultStart[i]..<resultStart[i + 1]]`, in lesion order.
-        var results: [StoredResult] = []
-        var resultStart: [Int] = []
+        /// Position in ``assessments`` by assessment id.
+        var index: [Int: Int] = [:]
         /// The latest assessment of each treated patient by any evaluator, for the last date known alive.
         var lastAssessed: [Int: CalendarDate] = [:]
+    }
+
+    /// The results of the evaluator's assessments, grouped by assessment.
+    private struct ResultRuns {
+        var results: [StoredResult] = []
+        /// Results of assessment `i` are `results[start[i]..<end[i]]`, in lesion order.
+        var start: [Int] = []
+        var end: [Int] = []
+
+        subscript(assessment: Int) -> ArraySlice<StoredResult> { results[start[assessment]..<end[assessment]] }
     }
 
     /// The result texts met so far, each turned into a `String` once: a million results use a handful.
@@ -394,7 +409,7 @@ struct TreatedLineLoader {
 
     /// The statements of a response summary, in the order they are sent and decoded.
     enum Statement: CaseIterable {
-        case lines, agents, lesions, assessments
+        case lines, agents, lesions, assessments, results
     }
 
     var statements: [Query] { Statement.allCases.map(query) }
@@ -405,19 +420,22 @@ struct TreatedLineLoader {
         var lesions: [LesionRow] = []
         var codes = ResultCodes()
         var assessments = AssessmentRows()
+        var results = ResultRuns()
         let order = Statement.allCases
         try connection.pipeline(statements) { index, rows in
             switch order[index] {
             case .lines: lines = try lineRows(rows)
             case .agents: agents = try agentsByLine(rows)
             case .lesions: lesions = try lesionRows(rows)
-            case .assessments: assessments = try assessmentRows(rows, codes: &codes)
+            case .assessments: assessments = try assessmentRows(rows)
+            case .results: results = try resultRuns(rows, assessments: assessments, codes: &codes)
             }
         }
         let lesionsOfPatient = Self.patientRanges(lesions)
-        let baselines = try self.baselines(lesions: lesions, lesionsOfPatient: lesionsOfPatient, assessments: assessments)
+        let baselines = try self.baselines(
+            lesions: lesions, lesionsOfPatient: lesionsOfPatient, assessments: assessments, results: results)
         let followUps = try self.followUps(
-            lines: lines, lesions: lesions, lesionsOfPatient: lesionsOfPatient, assessments: assessments, codes: codes)
+            lines: lines, lesions: lesions, lesionsOfPatient: lesionsOfPatient, assessments: assessments, results: results, codes: codes)
         var policies: [String: ResponsePolicy] = [:]
         for trial in Set(lines.compactMap(\.trialNCT)) {
             policies[trial] = try ResponsePolicyRow.load(trial: trial, on: connection)
@@ -471,18 +489,26 @@ struct TreatedLineLoader {
             query.append(treated("patient_id"))
             query.append(") ORDER BY l.patient_id, l.lesion_id")
         case .assessments:
-            // Every evaluator's assessments give the last date known alive; only the evaluator's bring
-            // their results.
+            // Every evaluator's assessments, for the last date known alive.
             query =
                 """
                 SELECT a.assessment_id, a.patient_id, a.therapy_line_id, a.is_baseline, a.assessed_on - DATE '1970-01-01',
-                    a.evaluator = \(criteria.evaluator.rawValue), r.lesion_id, r.result, r.diameter_mm
+                    a.evaluator = \(criteria.evaluator.rawValue)
                 FROM assessments a
-                LEFT JOIN assessment_results r ON r.assessment_id = a.assessment_id AND a.evaluator = \(criteria.evaluator.rawValue)
                 WHERE a.patient_id IN (
                 """
             query.append(treated("patient_id"))
             query.append(")")
+        case .results:
+            query =
+                """
+                SELECT r.assessment_id, r.lesion_id, r.result, r.diameter_mm
+                FROM assessment_results r
+                WHERE r.assessment_id IN (
+                    SELECT a.assessment_id FROM assessments a WHERE a.evaluator = \(criteria.evaluator.rawValue) AND a.patient_id IN (
+                """
+            query.append(treated("patient_id"))
+            query.append("))")
         }
         return query
     }
@@ -539,61 +565,81 @@ struct TreatedLineLoader {
         return lesions
     }
 
-    private func assessmentRows(_ rows: borrowing ResultRows, codes: inout ResultCodes) throws -> AssessmentRows {
+    private func assessmentRows(_ rows: borrowing ResultRows) throws -> AssessmentRows {
         var stored = AssessmentRows()
-        var index: [Int: Int] = [:]
-        var unsorted: [StoredResult] = []
-        unsorted.reserveCapacity(rows.count)
-        // Results of one assessment arrive together in practice, so the previous row's answer usually
-        // serves and the dictionary is consulted once per assessment rather than once per result.
+        stored.assessments.reserveCapacity(rows.count)
+        stored.index.reserveCapacity(rows.count)
+        try rows.forEach { row in
+            let patientID = try row.integer(at: 1)
+            let date = try day(row, at: 4)
+            stored.lastAssessed[patientID] = max(stored.lastAssessed[patientID] ?? date, date)
+            guard try row.boolean(at: 5) else { return }
+            stored.index[try row.integer(at: 0)] = stored.assessments.count
+            stored.assessments.append(
+                AssessmentRow(patientID: patientID, lineID: row.optionalInteger(at: 2), isBaseline: try row.boolean(at: 3), date: date))
+        }
+        return stored
+    }
+
+    private func resultRuns(_ rows: borrowing ResultRows, assessments: AssessmentRows, codes: inout ResultCodes) throws -> ResultRuns {
+        var runs = ResultRuns()
+        runs.results.reserveCapacity(rows.count)
+        runs.start = [Int](repeating: 0, count: assessments.assessments.count)
+        runs.end = runs.start
+        // Results of one assessment arrive together in practice: the previous row's assessment usually
+        // serves, and each run is recorded where it lies. Should an assessment's results be split, a
+        // counting sort below regroups them.
         var previous: (id: Int, assessment: Int)? = nil
+        var grouped = true
         try rows.forEach { row in
             let id = try row.integer(at: 0)
             let assessment: Int
             if let previous, previous.id == id {
                 assessment = previous.assessment
-            } else if let known = index[id] {
-                assessment = known
             } else {
-                let patientID = try row.integer(at: 1)
-                let date = try day(row, at: 4)
-                stored.lastAssessed[patientID] = max(stored.lastAssessed[patientID] ?? date, date)
-                guard try row.boolean(at: 5) else { return }
-                assessment = stored.assessments.count
-                index[id] = assessment
-                stored.assessments.append(
-                    AssessmentRow(patientID: patientID, lineID: row.optionalInteger(at: 2), isBaseline: try row.boolean(at: 3), date: date))
-            }
-            previous = (id, assessment)
-            if let lesionID = row.optionalInteger(at: 6) {
-                let code = try row.withUnsafeBytes(at: 7) { value in
-                    guard let value else { throw PostgresDecodingFailure("a result of assessment \(id) names a lesion but no result") }
-                    return codes.code(value)
+                guard let known = assessments.index[id] else {
+                    throw PostgresDecodingFailure("assessment \(id) has results but is not an assessment of the population")
                 }
-                let diameter = row.optionalFixedPoint(at: 8, scale: 2)
-                if diameter == nil, !row.isNull(at: 8) {
-                    throw PostgresDecodingFailure("the diameter of a result of assessment \(id) is not in hundredths of a millimetre")
-                }
-                unsorted.append(
-                    StoredResult(assessment: assessment, lesionID: lesionID, code: code, diameter: diameter.map(Millimetres.init(hundredths:))))
+                assessment = known
+                if runs.end[assessment] > 0 { grouped = false }
+                runs.start[assessment] = runs.results.count
+                previous = (id, assessment)
+            }
+            let code = try row.withUnsafeBytes(at: 2) { value in
+                guard let value else { throw PostgresDecodingFailure("a result of assessment \(id) has no result code") }
+                return codes.code(value)
+            }
+            let diameter = row.optionalFixedPoint(at: 3, scale: 2)
+            guard let hundredths = Int32(exactly: diameter ?? Int(StoredResult.unmeasured)), diameter != nil || row.isNull(at: 3) else {
+                throw PostgresDecodingFailure("the diameter of a result of assessment \(id) is not in hundredths of a millimetre")
+            }
+            runs.results.append(
+                StoredResult(lesionID: try row.integer(at: 1), assessment: Int32(assessment), hundredths: hundredths, code: UInt8(code)))
+            runs.end[assessment] = runs.results.count
+        }
+        if !grouped { Self.regroup(&runs) }
+        for i in runs.start.indices where runs.end[i] - runs.start[i] > 1 {
+            let run = runs.results[runs.start[i]..<runs.end[i]]
+            if !zip(run, run.dropFirst()).allSatisfy({ $0.lesionID < $1.lesionID }) {
+                runs.results[runs.start[i]..<runs.end[i]].sort { $0.lesionID < $1.lesionID }
             }
         }
-        // A counting sort groups the results by assessment in linear time; each group is then put in
-        // lesion order, as the engine's time points and the baseline list them.
-        var start = [Int](repeating: 0, count: stored.assessments.count + 1)
-        for result in unsorted { start[result.assessment + 1] += 1 }
-        for i in stored.assessments.indices { start[i + 1] += start[i] }
-        var next = start
-        stored.results = unsorted
-        for result in unsorted {
-            stored.results[next[result.assessment]] = result
-            next[result.assessment] += 1
+        return runs
+    }
+
+    /// Groups the results by assessment with a counting sort, in linear time.
+    private static func regroup(_ runs: inout ResultRuns) {
+        var next = [Int](repeating: 0, count: runs.start.count + 1)
+        for result in runs.results { next[Int(result.assessment) + 1] += 1 }
+        for i in runs.start.indices { next[i + 1] += next[i] }
+        runs.start = Array(next.dropLast())
+        var sorted = runs.results
+        for result in runs.results {
+            sorted[next[Int(result.assessment)]] = result
+            next[Int(result.assessment)] += 1
         }
-        for i in stored.assessments.indices where start[i + 1] - start[i] > 1 {
-            stored.results[start[i]..<start[i + 1]].sort { $0.lesionID < $1.lesionID }
-        }
-        stored.resultStart = start
-        return stored
+        runs.end = Array(next.dropLast())
+        runs.results = sorted
     }
 
     /// Where each patient's lesions are in `lesions`, which is sorted by patient.
@@ -610,10 +656,12 @@ struct TreatedLineLoader {
     }
 
     /// The evaluator's baseline of every treated patient that has at least one baseline lesion.
-    private func baselines(lesions: [LesionRow], lesionsOfPatient: [Int: Range<Int>], assessments: AssessmentRows) throws -> [Int: Baseline] {
+    private func baselines(
+        lesions: [LesionRow], lesionsOfPatient: [Int: Range<Int>], assessments: AssessmentRows, results: ResultRuns
+    ) throws -> [Int: Baseline] {
         var result: [Int: Baseline] = [:]
         for (i, assessment) in assessments.assessments.enumerated() where assessment.isBaseline {
-            let measured = assessments.results[assessments.resultStart[i]..<assessments.resultStart[i + 1]]
+            let measured = results[i]
             var baselineLesions = StoredBaselineLesions()
             for lesion in lesions[lesionsOfPatient[assessment.patientID] ?? 0..<0] where lesion.isEvaluators {
                 let diameter = measured.first { $0.lesionID == lesion.id }?.diameter
@@ -628,21 +676,22 @@ struct TreatedLineLoader {
     /// The evaluator's follow-up time points of every treated line that has results; the engine puts
     /// them in date order.
     private func followUps(
-        lines: [LineRow], lesions: [LesionRow], lesionsOfPatient: [Int: Range<Int>], assessments: AssessmentRows, codes: ResultCodes
+        lines: [LineRow], lesions: [LesionRow], lesionsOfPatient: [Int: Range<Int>], assessments: AssessmentRows,
+        results: ResultRuns, codes: ResultCodes
     ) throws -> [Int: [TimePoint]] {
         let treated = Set(lines.map(\.id))
         var result: [Int: [TimePoint]] = [:]
         for (i, assessment) in assessments.assessments.enumerated() where !assessment.isBaseline {
             guard let lineID = assessment.lineID, treated.contains(lineID) else { continue }
-            let stored = assessments.results[assessments.resultStart[i]..<assessments.resultStart[i + 1]]
+            let stored = results[i]
             guard !stored.isEmpty else { continue }
             // A patient has a handful of lesions: a scan of them beats hashing every result's lesion id.
             let patientLesions = lesions[lesionsOfPatient[assessment.patientID] ?? 0..<0]
             var timePoint = TimePoint(date: assessment.date, evaluator: criteria.evaluator, results: [])
             timePoint.results.reserveCapacity(stored.count)
             for value in stored {
-                guard let finding = StoredFinding.finding(result: codes.texts[value.code], diameter: value.diameter) else {
-                    throw PostgresDecodingFailure("assessment result '\(codes.texts[value.code])' is not one the registry writes")
+                guard let finding = StoredFinding.finding(result: codes.texts[Int(value.code)], diameter: value.diameter) else {
+                    throw PostgresDecodingFailure("assessment result '\(codes.texts[Int(value.code)])' is not one the registry writes")
                 }
                 guard let lesion = patientLesions.first(where: { $0.id == value.lesionID }) else {
                     throw PostgresDecodingFailure("an assessment result names lesion \(value.lesionID) of another patient")
