@@ -154,7 +154,8 @@ public struct ReportService {
 struct ReportCriteria {
     let evaluator: Evaluator
     private(set) var terms: [String] = []
-    /// The filter's conditions on `therapy_lines t JOIN patients p`, each starting with AND.
+    /// The filter's conditions on `therapy_lines t`, each starting with AND; they name no other table of
+    /// the outer query, so the statements choosing lines need not join the patients.
     private(set) var conditions: Query = ""
     private var agent: String?
     private var histologyCode: String?
@@ -240,7 +241,7 @@ struct ReportCriteria {
             let code = text.trimmingCharacters(in: .whitespaces).uppercased()
             site = code
             terms.append("site = \(code)")
-            conditions.append(" AND p.site_code = \(code)")
+            conditions.append(" AND EXISTS (SELECT 1 FROM patients ps WHERE ps.patient_id = t.patient_id AND ps.site_code = \(code))")
         }
         if let line = filter.lineNumber {
             guard (1...30).contains(line) else { throw .registry(.input(.outOfRange(field: "--line", value: "\(line)", range: "1 to 30"))) }
@@ -264,7 +265,7 @@ struct ReportCriteria {
 
     /// The chosen lines, for a `WITH treated AS (...)`.
     var treatedLines: Query {
-        var query: Query = "SELECT t.* FROM therapy_lines t JOIN patients p ON p.patient_id = t.patient_id WHERE true"
+        var query: Query = "SELECT t.* FROM therapy_lines t WHERE true"
         query.append(conditions)
         return query
     }
@@ -378,10 +379,22 @@ struct TreatedLineLoader {
     /// The evaluator's assessments of the treated patients.
     private struct AssessmentRows {
         var assessments: [AssessmentRow] = []
-        /// Position in ``assessments`` by assessment id.
-        var index: [Int: Int] = [:]
+        /// The id of each of ``assessments``.
+        var ids: [Int] = []
         /// The latest assessment of each treated patient by any evaluator, for the last date known alive.
         var lastAssessed: [Int: CalendarDate] = [:]
+
+        /// Position of assessment `id` in ``assessments``. Results usually arrive in the order of their
+        /// assessments, so the one after `previous` is tried first; only when that fails is an index by id
+        /// built, once.
+        func position(of id: Int, after previous: Int?, index: inout [Int: Int]?) -> Int? {
+            let guess = previous.map { $0 + 1 } ?? 0
+            if guess < ids.count, ids[guess] == id { return guess }
+            if index == nil {
+                index = Dictionary(uniqueKeysWithValues: zip(ids, ids.indices))
+            }
+            return index?[id]
+        }
     }
 
     /// The results of the evaluator's assessments, grouped by assessment.
@@ -513,10 +526,10 @@ struct TreatedLineLoader {
         return query
     }
 
-    /// `FROM therapy_lines t JOIN patients p WHERE <filter>` written out rather than as a CTE, so the
-    /// planner sees the tables' statistics and can flatten the treated lines into a hash join.
+    /// `FROM therapy_lines t WHERE <filter>` written out rather than as a CTE, so the planner sees the
+    /// table's statistics and can flatten the treated lines into a hash join.
     private func treated(_ column: String) -> Query {
-        var query: Query = "SELECT t.\(unsafeSQL: column) FROM therapy_lines t JOIN patients p ON p.patient_id = t.patient_id WHERE true"
+        var query: Query = "SELECT t.\(unsafeSQL: column) FROM therapy_lines t WHERE true"
         query.append(criteria.conditions)
         return query
     }
@@ -568,16 +581,28 @@ struct TreatedLineLoader {
     private func assessmentRows(_ rows: borrowing ResultRows) throws -> AssessmentRows {
         var stored = AssessmentRows()
         stored.assessments.reserveCapacity(rows.count)
-        stored.index.reserveCapacity(rows.count)
+        stored.ids.reserveCapacity(rows.count)
+        // A patient's assessments usually arrive together: the running latest date is kept aside and
+        // stored once per run rather than looked up once per row.
+        var run: (patientID: Int, last: CalendarDate)? = nil
+        func keep(_ run: (patientID: Int, last: CalendarDate)) {
+            stored.lastAssessed[run.patientID] = max(stored.lastAssessed[run.patientID] ?? run.last, run.last)
+        }
         try rows.forEach { row in
             let patientID = try row.integer(at: 1)
             let date = try day(row, at: 4)
-            stored.lastAssessed[patientID] = max(stored.lastAssessed[patientID] ?? date, date)
+            if let current = run, current.patientID == patientID {
+                run = (patientID, max(current.last, date))
+            } else {
+                if let current = run { keep(current) }
+                run = (patientID, date)
+            }
             guard try row.boolean(at: 5) else { return }
-            stored.index[try row.integer(at: 0)] = stored.assessments.count
+            stored.ids.append(try row.integer(at: 0))
             stored.assessments.append(
                 AssessmentRow(patientID: patientID, lineID: row.optionalInteger(at: 2), isBaseline: try row.boolean(at: 3), date: date))
         }
+        if let current = run { keep(current) }
         return stored
     }
 
@@ -590,6 +615,7 @@ struct TreatedLineLoader {
         // serves, and each run is recorded where it lies. Should an assessment's results be split, a
         // counting sort below regroups them.
         var previous: (id: Int, assessment: Int)? = nil
+        var index: [Int: Int]? = nil
         var grouped = true
         try rows.forEach { row in
             let id = try row.integer(at: 0)
@@ -597,7 +623,7 @@ struct TreatedLineLoader {
             if let previous, previous.id == id {
                 assessment = previous.assessment
             } else {
-                guard let known = assessments.index[id] else {
+                guard let known = assessments.position(of: id, after: previous?.assessment, index: &index) else {
                     throw PostgresDecodingFailure("assessment \(id) has results but is not an assessment of the population")
                 }
                 assessment = known
