@@ -1,6 +1,7 @@
 import Foundation
 import PostgresClient
 import RegistryDomain
+import Synchronization
 
 /// The population filters of a report, as typed on the command line; every one is optional and they
 /// combine with AND.
@@ -444,33 +445,14 @@ struct TreatedLineLoader {
             case .results: results = try resultRuns(rows, assessments: assessments, codes: &codes)
             }
         }
-        let lesionsOfPatient = Self.patientRanges(lesions)
-        let baselines = try self.baselines(
-            lesions: lesions, lesionsOfPatient: lesionsOfPatient, assessments: assessments, results: results)
-        let followUps = try self.followUps(
-            lines: lines, lesions: lesions, lesionsOfPatient: lesionsOfPatient, assessments: assessments, results: results, codes: codes)
         var policies: [String: ResponsePolicy] = [:]
         for trial in Set(lines.compactMap(\.trialNCT)) {
             policies[trial] = try ResponsePolicyRow.load(trial: trial, on: connection)
         }
-        return try lines.map { line in
-            var response: ResponseSeries?
-            if let baseline = baselines[line.patientID], let timePoints = followUps[line.id] {
-                let policy = line.trialNCT.flatMap { policies[$0] } ?? .recistDefault
-                do {
-                    let timeline = try ResponseAssessment.evaluate(
-                        baseline: baseline, timePoints: timePoints, therapyStart: line.startedOn, policy: policy)
-                    response = timeline.series(for: criteria.evaluator)
-                } catch let error as RecistInputError {
-                    throw ReportError.unscorable(registryID: line.registryID, line: line.number, error)
-                }
-            }
-            let lastAssessed = assessments.lastAssessed[line.patientID] ?? line.lastRecorded
-            return TreatedLine(
-                registryID: line.registryID, lineNumber: line.number, agents: agents[line.id] ?? [], trialNCT: line.trialNCT,
-                startedOn: line.startedOn, stoppedOn: line.stoppedOn, deathOn: line.deathOn,
-                lastKnownAlive: max(line.lastRecorded, lastAssessed), response: response)
-        }
+        let loaded = LoadedPopulation(
+            lines: lines, agents: agents, lesions: lesions, assessments: assessments, results: results, codes: codes,
+            policies: policies, evaluator: criteria.evaluator)
+        return try loaded.scoreInParallel()
     }
 
     func query(_ statement: Statement) -> Query {
@@ -668,64 +650,126 @@ struct TreatedLineLoader {
         runs.results = sorted
     }
 
-    /// Where each patient's lesions are in `lesions`, which is sorted by patient.
-    private static func patientRanges(_ lesions: [LesionRow]) -> [Int: Range<Int>] {
-        var ranges: [Int: Range<Int>] = [:]
-        var start = lesions.startIndex
-        while start < lesions.endIndex {
-            var end = start + 1
-            while end < lesions.endIndex, lesions[end].patientID == lesions[start].patientID { end += 1 }
-            ranges[lesions[start].patientID] = start..<end
-            start = end
-        }
-        return ranges
-    }
+    /// Everything the scoring reads, loaded once and then shared read-only by the scoring threads.
+    private struct LoadedPopulation: Sendable {
+        let lines: [LineRow]
+        let agents: [Int: [String]]
+        let lesions: [LesionRow]
+        let assessments: AssessmentRows
+        let results: ResultRuns
+        let codes: ResultCodes
+        let policies: [String: ResponsePolicy]
+        let evaluator: Evaluator
+        /// Where each patient's lesions are in `lesions`, which is sorted by patient.
+        let lesionsOfPatient: [Int: Range<Int>]
+        /// The evaluator's baseline assessments of each patient, in the order they arrived.
+        let baselinesOfPatient: [Int: [Int]]
+        /// The evaluator's follow-up assessments with results of each treated line, in the order they arrived.
+        let followUpsOfLine: [Int: [Int]]
 
-    /// The evaluator's baseline of every treated patient that has at least one baseline lesion.
-    private func baselines(
-        lesions: [LesionRow], lesionsOfPatient: [Int: Range<Int>], assessments: AssessmentRows, results: ResultRuns
-    ) throws -> [Int: Baseline] {
-        var result: [Int: Baseline] = [:]
-        for (i, assessment) in assessments.assessments.enumerated() where assessment.isBaseline {
-            let measured = results[i]
-            var baselineLesions = StoredBaselineLesions()
-            for lesion in lesions[lesionsOfPatient[assessment.patientID] ?? 0..<0] where lesion.isEvaluators {
-                let diameter = measured.first { $0.lesionID == lesion.id }?.diameter
-                baselineLesions.add(lesion.storedClass, id: lesion.label, site: lesion.site, isNode: lesion.isNode, diameter: diameter)
+        init(
+            lines: [LineRow], agents: [Int: [String]], lesions: [LesionRow], assessments: AssessmentRows, results: ResultRuns,
+            codes: ResultCodes, policies: [String: ResponsePolicy], evaluator: Evaluator
+        ) {
+            self.lines = lines
+            self.agents = agents
+            self.lesions = lesions
+            self.assessments = assessments
+            self.results = results
+            self.codes = codes
+            self.policies = policies
+            self.evaluator = evaluator
+            var ranges: [Int: Range<Int>] = [:]
+            var start = lesions.startIndex
+            while start < lesions.endIndex {
+                var end = start + 1
+                while end < lesions.endIndex, lesions[end].patientID == lesions[start].patientID { end += 1 }
+                ranges[lesions[start].patientID] = start..<end
+                start = end
             }
-            guard !baselineLesions.isEmpty else { continue }
-            result[assessment.patientID] = try baselineLesions.baseline(on: assessment.date)
+            lesionsOfPatient = ranges
+            let treated = Set(lines.map(\.id))
+            var baselines: [Int: [Int]] = [:]
+            var followUps: [Int: [Int]] = [:]
+            for (i, assessment) in assessments.assessments.enumerated() {
+                if assessment.isBaseline {
+                    baselines[assessment.patientID, default: []].append(i)
+                } else if let lineID = assessment.lineID, treated.contains(lineID), !results[i].isEmpty {
+                    followUps[lineID, default: []].append(i)
+                }
+            }
+            baselinesOfPatient = baselines
+            followUpsOfLine = followUps
         }
-        return result
-    }
 
-    /// The evaluator's follow-up time points of every treated line that has results; the engine puts
-    /// them in date order.
-    private func followUps(
-        lines: [LineRow], lesions: [LesionRow], lesionsOfPatient: [Int: Range<Int>], assessments: AssessmentRows,
-        results: ResultRuns, codes: ResultCodes
-    ) throws -> [Int: [TimePoint]] {
-        let treated = Set(lines.map(\.id))
-        var result: [Int: [TimePoint]] = [:]
-        for (i, assessment) in assessments.assessments.enumerated() where !assessment.isBaseline {
-            guard let lineID = assessment.lineID, treated.contains(lineID) else { continue }
-            let stored = results[i]
-            guard !stored.isEmpty else { continue }
+        /// Scores the lines on every core: each line's series is independent of the others'.
+        func scoreInParallel() throws -> [TreatedLine] {
+            let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, lines.count / 1000))
+            let scored = Mutex<[Int: Result<[TreatedLine], any Error>]>([:])
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                let range = lines.count * part / parts..<lines.count * (part + 1) / parts
+                let outcome = Result { try lines[range].map(score) }
+                scored.withLock { $0[part] = outcome }
+            }
+            return try scored.withLock { outcomes in try (0..<parts).flatMap { try outcomes[$0]!.get() } }
+        }
+
+        private func score(_ line: LineRow) throws -> TreatedLine {
+            var response: ResponseSeries?
+            if let baseline = try baseline(of: line.patientID), let timePoints = try followUps(of: line) {
+                let policy = line.trialNCT.flatMap { policies[$0] } ?? .recistDefault
+                do {
+                    let timeline = try ResponseAssessment.evaluate(
+                        baseline: baseline, timePoints: timePoints, therapyStart: line.startedOn, policy: policy)
+                    response = timeline.series(for: evaluator)
+                } catch {
+                    throw ReportError.unscorable(registryID: line.registryID, line: line.number, error)
+                }
+            }
+            let lastAssessed = assessments.lastAssessed[line.patientID] ?? line.lastRecorded
+            return TreatedLine(
+                registryID: line.registryID, lineNumber: line.number, agents: agents[line.id] ?? [], trialNCT: line.trialNCT,
+                startedOn: line.startedOn, stoppedOn: line.stoppedOn, deathOn: line.deathOn,
+                lastKnownAlive: max(line.lastRecorded, lastAssessed), response: response)
+        }
+
+        /// The patient's baseline with at least one lesion of the evaluator; the last one recorded wins.
+        private func baseline(of patientID: Int) throws -> Baseline? {
+            var chosen: Baseline?
+            for i in baselinesOfPatient[patientID] ?? [] {
+                let measured = results[i]
+                var baselineLesions = StoredBaselineLesions()
+                for lesion in lesions[lesionsOfPatient[patientID] ?? 0..<0] where lesion.isEvaluators {
+                    let diameter = measured.first { $0.lesionID == lesion.id }?.diameter
+                    baselineLesions.add(lesion.storedClass, id: lesion.label, site: lesion.site, isNode: lesion.isNode, diameter: diameter)
+                }
+                guard !baselineLesions.isEmpty else { continue }
+                chosen = try baselineLesions.baseline(on: assessments.assessments[i].date)
+            }
+            return chosen
+        }
+
+        /// The line's follow-up time points with results; the engine puts them in date order.
+        private func followUps(of line: LineRow) throws -> [TimePoint]? {
+            guard let indices = followUpsOfLine[line.id] else { return nil }
             // A patient has a handful of lesions: a scan of them beats hashing every result's lesion id.
-            let patientLesions = lesions[lesionsOfPatient[assessment.patientID] ?? 0..<0]
-            var timePoint = TimePoint(date: assessment.date, evaluator: criteria.evaluator, results: [])
-            timePoint.results.reserveCapacity(stored.count)
-            for value in stored {
-                guard let finding = StoredFinding.finding(result: codes.texts[Int(value.code)], diameter: value.diameter) else {
-                    throw PostgresDecodingFailure("assessment result '\(codes.texts[Int(value.code)])' is not one the registry writes")
+            let patientLesions = lesions[lesionsOfPatient[line.patientID] ?? 0..<0]
+            return try indices.map { i in
+                let stored = results[i]
+                var timePoint = TimePoint(date: assessments.assessments[i].date, evaluator: evaluator, results: [])
+                timePoint.results.reserveCapacity(stored.count)
+                for value in stored {
+                    let text = codes.texts[Int(value.code)]
+                    guard let finding = StoredFinding.finding(result: text, diameter: value.diameter) else {
+                        throw PostgresDecodingFailure("assessment result '\(text)' is not one the registry writes")
+                    }
+                    guard let lesion = patientLesions.first(where: { $0.id == value.lesionID }) else {
+                        throw PostgresDecodingFailure("an assessment result names lesion \(value.lesionID) of another patient")
+                    }
+                    timePoint.results.append(LesionResult(lesion: lesion.label, finding: finding))
                 }
-                guard let lesion = patientLesions.first(where: { $0.id == value.lesionID }) else {
-                    throw PostgresDecodingFailure("an assessment result names lesion \(value.lesionID) of another patient")
-                }
-                timePoint.results.append(LesionResult(lesion: lesion.label, finding: finding))
+                return timePoint
             }
-            result[lineID, default: []].append(timePoint)
         }
-        return result
     }
 }
