@@ -83,6 +83,9 @@ extension SyncService {
                     progress(SyncProgress(fileName: fileName, rowsRead: rows))
                 }
                 try tx.execute(Query(unsafeSQL: "ANALYZE \(rules.file.stagingTable)"))
+                // As in the SDTM import: the previous run's records, not yet analyzed, were planned as an empty
+                // table, and the joins on natural keys became nested loops over every record.
+                try tx.execute("ANALYZE sync_records")
                 for statement in rules.apply {
                     try tx.execute(Query(unsafeSQL: statement))
                 }

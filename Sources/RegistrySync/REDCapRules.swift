@@ -119,10 +119,10 @@ struct REDCapRules {
         return "\(name), \(raw(field.name)), CASE \(cases.joined(separator: " ")) END"
     }
 
+    /// The key checks on every row; each form's field and status checks only on the rows of that form and
+    /// on rows where one of its columns is filled (elsewhere every one of them passes). Evaluated on every
+    /// row, the sixty checks of all forms cost more than the rest of the import's checks together.
     var rowChecks: String {
-        let completes = dictionary.forms.filter { columns.contains($0 + "_complete") }.map { form in
-            "'\(form)_complete', s.\(form)_complete, CASE WHEN s.\(form)_complete NOT IN ('0', '1', '2') THEN 'a form status is 0 (incomplete), 1 (unverified) or 2 (complete)' END"
-        }
         let key = [
             """
             \(Self.literal(dictionary.recordIDField)), s.\(dictionary.recordIDField), CASE WHEN nullif(\(recordID), '') IS NULL THEN 'the record id is required'
@@ -137,9 +137,37 @@ struct REDCapRules {
                 WHEN \(instrument) IS NOT NULL AND coalesce(s.redcap_repeat_instance !~ '^[1-9][0-9]{0,5}$', true) THEN 'a repeating row needs its instance number 1, 2, 3 ...' END
             """,
         ]
-        let fieldChecks = REDCapDictionary.registry.fields.dropFirst().compactMap(fieldCheck)
-        return SDTMRules.check(file, from: "(SELECT s.*, count(*) OVER (PARTITION BY \(naturalKey)) AS copies FROM \(file.stagingTable) s)",
-                               checks: key + fieldChecks + completes, onlyClean: false)
+        // A field is checked as the registry defines it (required or not), in the form the run's dictionary puts it.
+        let templates = REDCapDictionary.registry.fields.dropFirst()
+        let forms = dictionary.forms.map { form in
+            let inForm = templates.filter { runField($0.name)?.form == form }
+            var checks = inForm.compactMap(fieldCheck)
+            var filled = inForm.compactMap { runField($0.name) }.flatMap { field in
+                field.type == .checkbox ? field.choiceCodes.map { "s.\(field.name)___\($0)" } : [raw(field.name)]
+            }
+            if columns.contains(form + "_complete") {
+                checks.append("""
+                    '\(form)_complete', s.\(form)_complete, CASE WHEN s.\(form)_complete NOT IN ('0', '1', '2') THEN 'a form status is 0 (incomplete), 1 (unverified) or 2 (complete)' END
+                    """)
+                filled.append("s.\(form)_complete")
+            }
+            return (form: form, checks: checks, filled: filled)
+        }.filter { !$0.checks.isEmpty }
+        let arrays = [Self.checkArray(key)] + forms.map { form in
+            "CASE WHEN \(rowIs(form.form)) OR coalesce(\(form.filled.joined(separator: ", ")), NULL) IS NOT NULL THEN \(Self.checkArray(form.checks)) END"
+        }
+        return """
+            INSERT INTO sync_errors (file_name, line_number, column_name, value, reason)
+            SELECT '\(file.fileName)', s.line_number, e.column_name, e.value, e.reason
+            FROM (SELECT s.*, count(*) OVER (PARTITION BY \(naturalKey)) AS copies FROM \(file.stagingTable) s) s
+            CROSS JOIN LATERAL unnest(\(arrays.joined(separator: "\n    || "))) AS e
+            WHERE e.reason IS NOT NULL AND s.read_error IS NULL
+            """
+    }
+
+    /// Checks as an array of `sync_check`, as ``SDTMRules/check(_:from:joins:checks:onlyClean:)`` unnests them.
+    static func checkArray(_ checks: [String]) -> String {
+        "ARRAY[\(checks.map { "(\($0))::sync_check" }.joined(separator: ",\n    "))]"
     }
 
     /// Rows of records with neither an enrollment row in this file nor one from an earlier run.
@@ -183,11 +211,10 @@ struct REDCapRules {
                 """,
             ], onlyClean: true),
             // Repeating rows and assessments need their record's patient: from this file's enrollment row or an earlier run.
-            SDTMRules.check(file, joins: subjectJoin, checks: [
+            SDTMRules.check(file, joins: subjectJoin + " LEFT JOIN sync_redcap_enrolled n ON n.record_id = \(recordID)", checks: [
                 """
                 \(Self.literal(dictionary.recordIDField)), \(recordID), CASE WHEN \(enrollment) THEN NULL
-                    WHEN x.patient_id IS NULL AND NOT EXISTS (SELECT 1 FROM \(file.stagingTable) e WHERE btrim(e.\(dictionary.recordIDField)) = \(recordID)
-                        AND \(rowIs("enrollment", alias: "e")) AND \(SDTMRules.clean(file, alias: "e")))
+                    WHEN x.patient_id IS NULL AND n.record_id IS NULL
                     THEN 'the record has no valid enrollment row in this or an earlier run of this source'
                     WHEN p.consent_withdrawn_on IS NOT NULL THEN 'the patient withdrew consent on ' || p.consent_withdrawn_on || '; nothing new may be recorded' END
                 """,
@@ -223,19 +250,52 @@ extension REDCapRules {
         "md5(ROW(\(file.columns.dropFirst().map { "s." + $0.lowercased() }.joined(separator: ", ")), m.site_code)::text)"
     }
 
+    // What the checks ask of other rows of the file (the record's enrollment, its first therapy line, the
+    // assessments of its events) is collected once per record into a table the check joins: asked inside a
+    // check's CASE, each question was a subplan scanning the whole staging table again for every row, hours
+    // at a million rows. Each table is built right before its check, so it sees the quarantine as it stands then.
+
+    /// Records with a clean enrollment row in this file.
+    var enrolledRecords: String {
+        """
+        CREATE TEMP TABLE sync_redcap_enrolled ON COMMIT DROP AS
+        SELECT DISTINCT \(recordID) AS record_id FROM \(file.stagingTable) s WHERE \(rowIs("enrollment")) AND \(SDTMRules.clean(file))
+        """
+    }
+
+    /// Per record, the earliest start of its therapy line rows in this file, clean or not.
+    var firstLineStarts: String {
+        """
+        CREATE TEMP TABLE sync_redcap_first_lines ON COMMIT DROP AS
+        SELECT \(recordID) AS record_id, min(\(value("line_start_date"))) AS started_on FROM \(file.stagingTable) s
+        WHERE \(instrument) = 'therapy_line' GROUP BY 1
+        """
+    }
+
+    /// The events of each record that have a clean tumor assessment row; the event NULL as '' (the staging never holds '').
+    var assessedEvents: String {
+        """
+        CREATE TEMP TABLE sync_redcap_assessed ON COMMIT DROP AS
+        SELECT DISTINCT \(recordID) AS record_id, \(event) AS event FROM \(file.stagingTable) s
+        WHERE \(rowIs("tumor_assessment")) AND \(SDTMRules.clean(file))
+        """
+    }
+
     var laterChecks: String {
-        SDTMRules.check(file, joins: subjectJoin, checks: [
+        let joins = subjectJoin + """
+
+            LEFT JOIN sync_redcap_first_lines f ON f.record_id = \(recordID)
+            LEFT JOIN sync_redcap_assessed a ON a.record_id = \(recordID) AND a.event = \(event)
+            """
+        return SDTMRules.check(file, joins: joins, checks: [
             """
             'assessment_date', \(raw("assessment_date")), CASE WHEN NOT \(rowIs("tumor_assessment")) OR \(value("assessment_baseline")) = '1' THEN NULL
                 WHEN NOT EXISTS (SELECT 1 FROM therapy_lines t WHERE t.patient_id = x.patient_id AND t.started_on <= \(value("assessment_date")))
-                    AND NOT EXISTS (SELECT 1 FROM \(file.stagingTable) e WHERE btrim(e.\(dictionary.recordIDField)) = \(recordID)
-                        AND e.redcap_repeat_instrument = 'therapy_line' AND \(value("line_start_date", alias: "e")) <= \(value("assessment_date")))
+                    AND NOT coalesce(f.started_on <= \(value("assessment_date")), false)
                 THEN 'a follow-up assessment needs a therapy line started on or before its date' END
             """,
             """
-            'redcap_event_name', s.redcap_event_name, CASE WHEN \(rowIs("lesion")) AND NOT EXISTS (SELECT 1 FROM \(file.stagingTable) e
-                    WHERE btrim(e.\(dictionary.recordIDField)) = \(recordID) AND e.redcap_event_name IS NOT DISTINCT FROM s.redcap_event_name
-                        AND \(rowIs("tumor_assessment", alias: "e")) AND \(SDTMRules.clean(file, alias: "e")))
+            'redcap_event_name', s.redcap_event_name, CASE WHEN \(rowIs("lesion")) AND a.record_id IS NULL
                 THEN 'a lesion row needs a valid tumor assessment row in the same event' END
             """,
         ], onlyClean: true)
@@ -247,7 +307,10 @@ extension REDCapRules {
             SDTMRules.readErrors(file),
             rowChecks,
             registryChecks[0],
+            enrolledRecords,
             registryChecks[1],
+            firstLineStarts,
+            assessedEvents,
             laterChecks,
             """
             CREATE TEMP TABLE sync_valid_redcap ON COMMIT DROP AS
