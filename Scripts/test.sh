@@ -20,4 +20,18 @@ export SARCREG_SERVER_LOG=$PGLOCAL_DIR/server.log
 swift build --build-tests || exit 1
 swift test --skip-build 2>&1 | tee "$PGLOCAL_DIR/swift-test.log"
 status=${PIPESTATUS[0]}
+
+# The reliability suite's figures: each test prints `reliability-figure NAME=VALUE` lines; they are summed
+# here into one block at the end of the output. A figure no test reported is printed as missing, never as 0.
+echo
+echo "=== reliability figures ==="
+for figure in files-tried rows-quarantined enrollments conflicts-retried writes-lost; do
+  values=$(grep -ao "reliability-figure $figure=[0-9]*" "$PGLOCAL_DIR/swift-test.log" | cut -d= -f2)
+  if [ -z "$values" ]; then
+    printf '  %-18s missing (no test reported it)\n' "$figure"
+  else
+    printf '  %-18s %s\n' "$figure" "$(printf '%s\n' "$values" | awk '{ sum += $1 } END { print sum }')"
+  fi
+done
+echo "==========================="
 exit "$status"
