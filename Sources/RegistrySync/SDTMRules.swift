@@ -45,11 +45,12 @@ enum SDTMRules {
         "(SELECT s.*, count(*) OVER (PARTITION BY \(key)) AS copies FROM \(file.stagingTable) s)"
     }
 
-    static func fullDate(_ column: String, required: Bool) -> String {
+    /// `computed` is the full date's expression where a table already holds it.
+    static func fullDate(_ column: String, required: Bool, computed: String? = nil) -> String {
         let name = column.uppercased()
         return """
             '\(name)', s.\(column), CASE WHEN s.\(column) IS NULL THEN \(required ? "'\(name) is required'" : "NULL")
-                WHEN sync_full_date(s.\(column)) IS NOT NULL THEN NULL
+                WHEN \(computed ?? "sync_full_date(s.\(column))") IS NOT NULL THEN NULL
                 WHEN sync_date_part(s.\(column)) IS NOT NULL THEN 'a full date (YYYY-MM-DD) is required; this is a partial date'
                 ELSE 'not an ISO 8601 date' END
             """
@@ -60,12 +61,16 @@ enum SDTMRules {
         LEFT JOIN sync_subjects x ON x.source = \(source) AND x.usubjid = s.usubjid
         LEFT JOIN patients p ON p.patient_id = x.patient_id
         """
-    static let subjectCheck = """
+    static let subjectCheck = subjectCheck(patient: "x.patient_id", withdrawnOn: "p.consent_withdrawn_on")
+
+    static func subjectCheck(patient: String, withdrawnOn: String) -> String {
+        """
         'USUBJID', s.usubjid, CASE WHEN s.usubjid IS NULL THEN 'USUBJID is required'
-            WHEN x.patient_id IS NULL THEN 'USUBJID has no DM record in this or an earlier run of this source'
-            WHEN p.consent_withdrawn_on IS NOT NULL THEN 'the patient withdrew consent on ' || p.consent_withdrawn_on || '; nothing new may be recorded'
+            WHEN \(patient) IS NULL THEN 'USUBJID has no DM record in this or an earlier run of this source'
+            WHEN \(withdrawnOn) IS NOT NULL THEN 'the patient withdrew consent on ' || \(withdrawnOn) || '; nothing new may be recorded'
             END
         """
+    }
 
     /// The registry's evaluator name for an SDTM reader: the investigator, or the reader's id (TUEVALID),
     /// lower-cased with spaces as hyphens ("RADIOLOGIST 1" is `radiologist-1`).
@@ -76,10 +81,11 @@ enum SDTMRules {
         """
     }
 
-    static func evaluatorCheck(_ eval: String, _ evalID: String) -> String {
+    /// `computed` is the evaluator's expression where a table already holds it.
+    static func evaluatorCheck(_ eval: String, _ evalID: String, computed: String? = nil) -> String {
         """
         '\(evalID.uppercased())', coalesce(s.\(evalID), s.\(eval)),
-            CASE WHEN \(evaluator(eval, evalID)) !~ '^[a-z][a-z0-9_-]{0,39}$'
+            CASE WHEN \(computed ?? evaluator(eval, evalID)) !~ '^[a-z][a-z0-9_-]{0,39}$'
             THEN 'the evaluator must be INVESTIGATOR or a reader id of letters, digits, spaces, - and _' END
         """
     }
@@ -374,21 +380,56 @@ enum SDTMRules {
     static let trEvaluator = evaluator("treval", "trevalid")
     static let trLabel = "upper(btrim(s.trlnkid))"
     static let trVisit = "coalesce(s.visitnum, s.visit, s.trdtc)"
-    static let trKey = key(["s.usubjid", trEvaluator, trLabel, trVisit, "s.trtestcd"])
+    /// Over `evaluator` and `label` as ``trRows`` computes them.
+    static let trKey = key(["s.usubjid", "s.evaluator", "s.label", trVisit, "s.trtestcd"])
     static let trIsDiameter = "s.trtestcd IN ('LDIAM', 'LPERP', 'DIAMETER')"
     static let trNotDone = "upper(coalesce(s.trstat, '')) = 'NOT DONE'"
     static let trTooSmall = "upper(coalesce(s.trorres, '')) = 'TOO SMALL TO MEASURE'"
     static let trState = "upper(coalesce(s.trstresc, s.trorres))"
     static let trBaseline = "coalesce(upper(s.visit) IN ('BASELINE', 'SCREENING'), false)"
 
+    /// Every staged TR row with what the checks and the apply read, computed in one pass: its evaluator,
+    /// lesion label, natural key, row hash and date, its subject, lesion and stored record. Each check
+    /// recomputed these (regular expressions, the key, four joins), 5 to 22 s per pass at a million rows.
+    /// OFFSET 0 keeps each inner level from being flattened into the next, which would evaluate the
+    /// evaluator's expression once per reference.
+    static let trRows = """
+        CREATE TEMP TABLE sync_tr ON COMMIT DROP AS
+        SELECT s.*, x.patient_id, p.consent_withdrawn_on, l.lesion_id, l.lesion_class, r.row_hash AS old_hash
+        FROM (SELECT s.*, \(trKey) AS natural_key, sync_full_date(s.trdtc) AS assessed_on, \(trBaseline) AS is_baseline
+            FROM (SELECT s.*, \(trEvaluator) AS evaluator, \(trLabel) AS label, \(hash(.tr)) AS row_hash
+                FROM sync_stage_tr s OFFSET 0) s
+            OFFSET 0) s
+        LEFT JOIN sync_subjects x ON x.source = \(source) AND x.usubjid = s.usubjid
+        LEFT JOIN patients p ON p.patient_id = x.patient_id
+        LEFT JOIN lesions l ON l.patient_id = x.patient_id AND l.evaluator = s.evaluator AND l.label = s.label
+        \(recordJoin(domain: "TR", key: "s.natural_key"))
+        """
+
+    /// The natural keys more than one TR row has. Counted apart from `sync_tr`: a window over it sorted
+    /// whole rows, spilling a million of them to disk. Grouped in byte order ("C"), which makes the same
+    /// groups as the database's collation without its comparisons.
+    static let trCopies = """
+        CREATE TEMP TABLE sync_tr_copies ON COMMIT DROP AS
+        SELECT natural_key COLLATE "C" AS natural_key, count(*) AS copies FROM sync_tr GROUP BY 1 HAVING count(*) > 1
+        """
+
+    /// `sync_tr` with each row's number of copies in the file.
+    static let trWithCopies = """
+        (SELECT s.*, coalesce(c.copies, 1) AS copies FROM sync_tr s LEFT JOIN sync_tr_copies c ON c.natural_key = s.natural_key COLLATE "C")
+        """
+
     static let tr: [String] = [
         readErrors(.tr),
-        check(.tr, from: withCopies(.tr, key: trKey), joins: subjectJoin, checks: [
-            subjectCheck,
+        trRows,
+        "ANALYZE sync_tr (natural_key)",
+        trCopies,
+        check(.tr, from: trWithCopies, checks: [
+            subjectCheck(patient: "s.patient_id", withdrawnOn: "s.consent_withdrawn_on"),
             "'TRTESTCD', s.trtestcd, CASE WHEN s.trtestcd IS NULL OR s.trtestcd NOT IN ('LDIAM', 'LPERP', 'DIAMETER', 'TUMSTATE', 'LNSTATE', 'SUMDIAM') THEN 'unknown TRTESTCD; expected LDIAM, LPERP, DIAMETER, TUMSTATE, LNSTATE or SUMDIAM' WHEN s.copies > 1 THEN 'duplicate result for this lesion, evaluator, visit and test' END",
             "'TRLNKID', s.trlnkid, CASE WHEN s.trlnkid IS NULL AND s.trtestcd IS DISTINCT FROM 'SUMDIAM' THEN 'TRLNKID is required' END",
-            fullDate("trdtc", required: true),
-            evaluatorCheck("treval", "trevalid"),
+            fullDate("trdtc", required: true, computed: "s.assessed_on"),
+            evaluatorCheck("treval", "trevalid", computed: "s.evaluator"),
             "'VISITNUM', s.visitnum, CASE WHEN s.visitnum !~ '^[0-9]+(\\.[0-9]+)?$' THEN 'VISITNUM must be a number' END",
             """
             'TRSTRESN', s.trstresn, CASE WHEN NOT (\(trIsDiameter) OR s.trtestcd = 'SUMDIAM') OR \(trNotDone) OR \(trTooSmall) THEN NULL
@@ -404,67 +445,61 @@ enum SDTMRules {
                 THEN 'unknown tumor state; expected PRESENT, ABSENT, UNEQUIVOCAL, EQUIVOCAL or NOT EVALUABLE' END
             """,
         ], onlyClean: false),
-        check(.tr, joins: subjectJoin + " LEFT JOIN lesions l ON l.patient_id = x.patient_id AND l.evaluator = \(trEvaluator) AND l.label = \(trLabel)", checks: [
+        check(.tr, from: "sync_tr", checks: [
             """
             'TRLNKID', s.trlnkid, CASE WHEN s.trtestcd = 'SUMDIAM' THEN NULL
-                WHEN l.lesion_id IS NULL THEN 'no TU record identifies this lesion for this evaluator'
-                WHEN \(trIsDiameter) AND l.lesion_class <> 'target' THEN 'a diameter test for a ' || l.lesion_class || ' lesion; only targets are measured'
-                WHEN s.trtestcd IN ('TUMSTATE', 'LNSTATE') AND l.lesion_class = 'target' THEN 'a state test for a target lesion; targets are measured'
-                WHEN l.lesion_class = 'new' AND NOT \(trNotDone) AND \(trState) NOT IN ('UNEQUIVOCAL', 'EQUIVOCAL', 'PRESENT') THEN 'a new lesion is UNEQUIVOCAL or EQUIVOCAL'
-                WHEN l.lesion_class = 'new' AND \(trBaseline) THEN 'a new lesion cannot be reported at baseline'
-                WHEN l.lesion_class = 'non_target' AND \(trState) = 'EQUIVOCAL' THEN 'EQUIVOCAL is for new lesions only' END
+                WHEN s.lesion_id IS NULL THEN 'no TU record identifies this lesion for this evaluator'
+                WHEN \(trIsDiameter) AND s.lesion_class <> 'target' THEN 'a diameter test for a ' || s.lesion_class || ' lesion; only targets are measured'
+                WHEN s.trtestcd IN ('TUMSTATE', 'LNSTATE') AND s.lesion_class = 'target' THEN 'a state test for a target lesion; targets are measured'
+                WHEN s.lesion_class = 'new' AND NOT \(trNotDone) AND \(trState) NOT IN ('UNEQUIVOCAL', 'EQUIVOCAL', 'PRESENT') THEN 'a new lesion is UNEQUIVOCAL or EQUIVOCAL'
+                WHEN s.lesion_class = 'new' AND s.is_baseline THEN 'a new lesion cannot be reported at baseline'
+                WHEN s.lesion_class = 'non_target' AND \(trState) = 'EQUIVOCAL' THEN 'EQUIVOCAL is for new lesions only' END
             """,
         ], onlyClean: true),
         """
         CREATE TEMP TABLE sync_tr_checked ON COMMIT DROP AS
-        SELECT s.line_number, x.patient_id, \(trEvaluator) AS evaluator, l.lesion_id, l.lesion_class, sync_full_date(s.trdtc) AS assessed_on,
-            \(trBaseline) AS is_baseline, s.trtestcd,
-            count(*) OVER (PARTITION BY l.lesion_id, sync_full_date(s.trdtc)) AS results_that_day
-        FROM sync_stage_tr s
-        JOIN sync_subjects x ON x.source = \(source) AND x.usubjid = s.usubjid
-        JOIN lesions l ON l.patient_id = x.patient_id AND l.evaluator = \(trEvaluator) AND l.label = \(trLabel)
-        WHERE \(clean(.tr)) AND s.trtestcd <> 'SUMDIAM'
+        SELECT s.line_number, s.patient_id, s.evaluator, s.lesion_id, s.lesion_class, s.assessed_on, s.is_baseline, s.trtestcd,
+            count(*) OVER (PARTITION BY s.lesion_id, s.assessed_on) AS results_that_day
+        FROM sync_tr s
+        WHERE \(clean(.tr)) AND s.trtestcd <> 'SUMDIAM' AND s.patient_id IS NOT NULL AND s.lesion_id IS NOT NULL
         """,
         """
         INSERT INTO sync_errors (file_name, line_number, column_name, value, reason)
-        SELECT 'tr.csv', c.line_number, e.column_name, e.value, e.reason
-        FROM sync_tr_checked c
-        LEFT JOIN (SELECT patient_id, evaluator, min(assessed_on) AS baseline_on FROM (
-                SELECT patient_id, evaluator, assessed_on FROM sync_tr_checked WHERE is_baseline
-                UNION ALL SELECT patient_id, evaluator, assessed_on FROM assessments WHERE is_baseline) b
-            GROUP BY patient_id, evaluator) b ON b.patient_id = c.patient_id AND b.evaluator = c.evaluator
-        LEFT JOIN LATERAL (SELECT t.therapy_line_id FROM therapy_lines t
-            WHERE t.patient_id = c.patient_id AND t.started_on <= c.assessed_on ORDER BY t.started_on DESC, t.line_number DESC LIMIT 1) t ON NOT c.is_baseline
-        CROSS JOIN LATERAL (VALUES
-            ('TRDTC', c.assessed_on::text, CASE
+        SELECT 'tr.csv', e.line_number, 'TRDTC', e.assessed_on::text, e.reason
+        FROM (SELECT c.line_number, c.assessed_on, CASE
                 WHEN c.results_that_day > 1 THEN 'a second result for this lesion on this date'
                 WHEN c.is_baseline AND c.assessed_on <> b.baseline_on THEN 'a second baseline date; the baseline of this evaluator is ' || b.baseline_on
                 WHEN NOT c.is_baseline AND b.baseline_on IS NULL THEN 'a follow-up without a baseline for this evaluator'
                 WHEN NOT c.is_baseline AND c.assessed_on <= b.baseline_on THEN 'a follow-up on or before the baseline date ' || b.baseline_on
-                WHEN NOT c.is_baseline AND t.therapy_line_id IS NULL THEN 'no therapy line started on or before this date' END)
-        ) AS e(column_name, value, reason)
+                WHEN NOT c.is_baseline AND coalesce(t.first_started_on > c.assessed_on, true) THEN 'no therapy line started on or before this date'
+                END AS reason
+            FROM sync_tr_checked c
+            LEFT JOIN (SELECT patient_id, evaluator, min(assessed_on) AS baseline_on FROM (
+                    SELECT patient_id, evaluator, assessed_on FROM sync_tr_checked WHERE is_baseline
+                    UNION ALL SELECT patient_id, evaluator, assessed_on FROM assessments WHERE is_baseline) b
+                GROUP BY patient_id, evaluator) b ON b.patient_id = c.patient_id AND b.evaluator = c.evaluator
+            -- A line started on or before the date exists exactly when the patient's first line did: one hash
+            -- join, where looking the line up per row cost an index search for every follow-up result.
+            LEFT JOIN (SELECT patient_id, min(started_on) AS first_started_on FROM therapy_lines GROUP BY patient_id) t
+                ON t.patient_id = c.patient_id) e
         WHERE e.reason IS NOT NULL
         """,
         """
         CREATE TEMP TABLE sync_valid_tr ON COMMIT DROP AS
-        SELECT s.line_number, \(trKey) AS natural_key, \(hash(.tr)) AS row_hash, r.row_hash AS old_hash,
-            x.patient_id, \(trEvaluator) AS evaluator, l.lesion_id, l.lesion_class, sync_full_date(s.trdtc) AS assessed_on,
-            \(trBaseline) AS is_baseline, s.trtestcd,
+        SELECT s.line_number, s.natural_key, s.row_hash, s.old_hash, s.patient_id, s.evaluator, s.lesion_id, s.lesion_class,
+            s.assessed_on, s.is_baseline, s.trtestcd,
             CASE
                 WHEN s.trtestcd = 'SUMDIAM' THEN NULL
-                WHEN l.lesion_class = 'target' THEN CASE WHEN \(trNotDone) THEN 'not_done' WHEN \(trTooSmall) THEN 'too_small_to_measure'
+                WHEN s.lesion_class = 'target' THEN CASE WHEN \(trNotDone) THEN 'not_done' WHEN \(trTooSmall) THEN 'too_small_to_measure'
                     WHEN s.trstresn::numeric = 0 THEN 'disappeared' ELSE 'measured' END
-                WHEN l.lesion_class = 'non_target' THEN CASE WHEN \(trNotDone) THEN 'not_evaluable' ELSE CASE \(trState)
+                WHEN s.lesion_class = 'non_target' THEN CASE WHEN \(trNotDone) THEN 'not_evaluable' ELSE CASE \(trState)
                     WHEN 'PRESENT' THEN 'present' WHEN 'ABSENT' THEN 'absent' WHEN 'UNEQUIVOCAL' THEN 'unequivocal_progression' ELSE 'not_evaluable' END END
                 ELSE CASE \(trState) WHEN 'EQUIVOCAL' THEN 'equivocal' ELSE 'unequivocal' END
             END AS result,
-            CASE WHEN l.lesion_class IS DISTINCT FROM 'target' OR \(trNotDone) OR \(trTooSmall) THEN NULL
+            CASE WHEN s.lesion_class IS DISTINCT FROM 'target' OR \(trNotDone) OR \(trTooSmall) THEN NULL
                 WHEN s.trstresn::numeric > 0 THEN s.trstresn::numeric END AS diameter_mm
-        FROM sync_stage_tr s
-        JOIN sync_subjects x ON x.source = \(source) AND x.usubjid = s.usubjid
-        LEFT JOIN lesions l ON l.patient_id = x.patient_id AND l.evaluator = \(trEvaluator) AND l.label = \(trLabel)
-        \(recordJoin(domain: "TR", key: trKey))
-        WHERE \(clean(.tr))
+        FROM sync_tr s
+        WHERE \(clean(.tr)) AND s.patient_id IS NOT NULL
         """,
         """
         INSERT INTO assessments (patient_id, evaluator, assessed_on, is_baseline, therapy_line_id)
@@ -527,20 +562,28 @@ enum SDTMRules {
         """,
     ]
 
-    /// The natural key of each record domain, over its staging table: a stored record whose key no staged
-    /// row has is missing from the source.
-    static let naturalKeys: [String: String] = ["DM": dmKey, "EX": exKey, "AE": aeKey, "TU": tuKey, "TR": trKey, "RS": rsKey]
+    /// The natural key of each record domain over the rows that have it, all staged rows of its file: a
+    /// stored record whose key no staged row has is missing from the source. TR's keys are in `sync_tr`.
+    static let naturalKeys: [String: (rows: String, key: String)] = [
+        "DM": ("sync_stage_dm", dmKey), "EX": ("sync_stage_ex", exKey), "AE": ("sync_stage_ae", aeKey),
+        "TU": ("sync_stage_tu", tuKey), "TR": ("sync_tr", "s.natural_key"), "RS": ("sync_stage_rs", rsKey),
+    ]
 
     /// Records the valid rows of a domain and clears the flag of records seen again.
     static func records(_ file: SDTMFile) -> [String] {
         let valid = "sync_valid_" + file.domain.lowercased()
+        // A valid row without a stored hash has no record (the run holds the source's lock, and a key is
+        // valid once per file), so new records are a plain insert, without an upsert's conflict check per row.
         return [
             """
             INSERT INTO sync_records (source, domain, natural_key, row_hash, registry_row, first_run, last_changed_run)
             SELECT \(source), '\(file.domain)', natural_key, row_hash, \(file == .ae ? "registry_row" : "NULL"), \(run), \(run)
-            FROM \(valid) WHERE old_hash IS DISTINCT FROM row_hash
-            ON CONFLICT (source, domain, natural_key) DO UPDATE SET row_hash = EXCLUDED.row_hash,
-                last_changed_run = EXCLUDED.last_changed_run, missing_since_run = NULL
+            FROM \(valid) WHERE old_hash IS NULL
+            """,
+            """
+            UPDATE sync_records r SET row_hash = v.row_hash, last_changed_run = \(run), missing_since_run = NULL
+            FROM \(valid) v
+            WHERE r.source = \(source) AND r.domain = '\(file.domain)' AND r.natural_key = v.natural_key AND v.old_hash <> v.row_hash
             """,
             """
             UPDATE sync_records r SET missing_since_run = NULL
@@ -555,7 +598,8 @@ enum SDTMRules {
             """
             UPDATE sync_records r SET missing_since_run = \(run)
             WHERE r.source = \(source) AND r.domain = '\(file.domain)' AND r.missing_since_run IS NULL
-                AND NOT EXISTS (SELECT 1 FROM \(file.stagingTable) s WHERE \(naturalKeys[file.domain] ?? "NULL") = r.natural_key)
+                AND NOT EXISTS (SELECT 1 FROM \(naturalKeys[file.domain]?.rows ?? file.stagingTable) s
+                    WHERE \(naturalKeys[file.domain]?.key ?? "NULL") = r.natural_key)
             """
     }
 

@@ -186,10 +186,16 @@ public struct SyncService {
         try tx.execute("ANALYZE sync_records")
         for (file, statements) in [(SDTMFile.dm, SDTMRules.dm), (.ex, SDTMRules.ex), (.ae, SDTMRules.ae), (.tu, SDTMRules.tu),
                                    (.tr, SDTMRules.tr), (.rs, SDTMRules.rs)] {
-            for statement in statements + SDTMRules.records(file) {
+            for statement in statements {
                 try tx.execute(Query(unsafeSQL: statement))
             }
+            // Before the domain's new records are written: only records of earlier runs can be missing, and the
+            // statistics of sync_records (taken at the start) still describe them. Afterwards, a first import
+            // planned the check as a nested loop over rows the statistics did not know, 28 s for 20,000 DM rows.
             if present.contains(file) { try tx.execute(Query(unsafeSQL: SDTMRules.missing(file))) }
+            for statement in SDTMRules.records(file) {
+                try tx.execute(Query(unsafeSQL: statement))
+            }
         }
         var outcomes: [SyncFileOutcome] = []
         for file in SDTMFile.all {
