@@ -175,32 +175,43 @@ struct REDCapRules {
         "LEFT JOIN sync_subjects x ON x.source = \(Self.source) AND x.usubjid = \(recordID) LEFT JOIN patients p ON p.patient_id = x.patient_id"
     }
 
+    /// A check evaluated only where it can fail: on rows of a form, or where one of the fields it reads is
+    /// filled (with all of them empty, each of these checks passes). Most rows are lesions, and the checks
+    /// of the other forms' fields cost more on them than the lesion checks.
+    func guarded(_ check: String, when condition: String) -> String {
+        "CASE WHEN \(condition) THEN (\(check))::sync_check END"
+    }
+
+    func guarded(_ check: String, whenFilled fields: [String]) -> String {
+        guarded(check, when: "coalesce(\(fields.map { raw($0) }.joined(separator: ", ")), NULL) IS NOT NULL")
+    }
+
     var registryChecks: [String] {
         let enrollment = rowIs("enrollment")
         return [
             SDTMRules.check(file, joins: "LEFT JOIN sync_site_map m ON m.source = \(Self.source) AND m.source_site = s.redcap_data_access_group", checks: [
-                """
+                guarded("""
                 'redcap_data_access_group', s.redcap_data_access_group, CASE WHEN NOT \(enrollment) THEN NULL
                     WHEN s.redcap_data_access_group IS NULL THEN 'the data access group (the site) is required on the enrollment row'
                     WHEN m.site_code IS NULL THEN 'data access group ' || s.redcap_data_access_group || ' of source ' || \(Self.source) || ' is not mapped to a registry site; map it with sarcreg sync map-site' END
-                """,
-                "'consent_date', s.consent_date, CASE WHEN \(enrollment) AND extract(year FROM \(value("consent_date"))) < \(value("birth_year")) THEN 'consent before the year of birth' END",
-                "'death_date', s.death_date, CASE WHEN \(enrollment) AND extract(year FROM \(value("death_date"))) < \(value("birth_year")) THEN 'death before the year of birth' END",
-                "'histology_icdo3', \(raw("histology_icdo3")), CASE WHEN \(value("histology_icdo3")) IS NOT NULL AND NOT EXISTS (SELECT 1 FROM histology_codes h WHERE h.code = \(value("histology_icdo3"))) THEN 'not an ICD-O-3 code the registry knows (expected NNNN/B, e.g. 9040/3)' END",
-                "'diagnosis_date', \(raw("diagnosis_date")), CASE WHEN \(value("diagnosis_date")) IS NOT NULL AND sync_date_part(\(value("diagnosis_date"))) IS NULL THEN 'expected YYYY, YYYY-MM or YYYY-MM-DD' END",
-                "'mol_gene', \(raw("mol_gene")), CASE WHEN \(value("mol_gene")) IS NOT NULL AND NOT EXISTS (SELECT 1 FROM genes g WHERE g.symbol = upper(\(value("mol_gene")))) THEN 'not an HGNC symbol of the registry''s gene list' END",
-                """
+                """, when: rowIs("enrollment")),
+                guarded("'consent_date', s.consent_date, CASE WHEN \(enrollment) AND extract(year FROM \(value("consent_date"))) < \(value("birth_year")) THEN 'consent before the year of birth' END", whenFilled: ["consent_date", "birth_year"]),
+                guarded("'death_date', s.death_date, CASE WHEN \(enrollment) AND extract(year FROM \(value("death_date"))) < \(value("birth_year")) THEN 'death before the year of birth' END", whenFilled: ["death_date", "birth_year"]),
+                guarded("'histology_icdo3', \(raw("histology_icdo3")), CASE WHEN \(value("histology_icdo3")) IS NOT NULL AND NOT EXISTS (SELECT 1 FROM histology_codes h WHERE h.code = \(value("histology_icdo3"))) THEN 'not an ICD-O-3 code the registry knows (expected NNNN/B, e.g. 9040/3)' END", whenFilled: ["histology_icdo3"]),
+                guarded("'diagnosis_date', \(raw("diagnosis_date")), CASE WHEN \(value("diagnosis_date")) IS NOT NULL AND sync_date_part(\(value("diagnosis_date"))) IS NULL THEN 'expected YYYY, YYYY-MM or YYYY-MM-DD' END", whenFilled: ["diagnosis_date"]),
+                guarded("'mol_gene', \(raw("mol_gene")), CASE WHEN \(value("mol_gene")) IS NOT NULL AND NOT EXISTS (SELECT 1 FROM genes g WHERE g.symbol = upper(\(value("mol_gene")))) THEN 'not an HGNC symbol of the registry''s gene list' END", whenFilled: ["mol_gene"]),
+                guarded("""
                 'mol_partner_gene', \(raw("mol_partner_gene")), CASE WHEN \(value("mol_partner_gene")) IS NULL THEN NULL
                     WHEN NOT EXISTS (SELECT 1 FROM genes g WHERE g.symbol = upper(\(value("mol_partner_gene")))) THEN 'not an HGNC symbol of the registry''s gene list'
                     WHEN \(value("mol_kind")) NOT IN ('fusion', 'rearrangement') THEN 'a partner gene is only for a fusion or rearrangement' END
-                """,
-                "'mol_report_date', \(raw("mol_report_date")), CASE WHEN \(value("mol_report_date")) < \(value("mol_specimen_date")) THEN 'the report is dated before the specimen' END",
-                "'line_stop_date', \(raw("line_stop_date")), CASE WHEN \(value("line_stop_date")) < \(value("line_start_date")) THEN 'the line stops before it starts' WHEN (\(value("line_stop_date")) IS NULL) <> (\(value("line_stop_reason")) IS NULL) THEN 'a stop date goes with a stop reason, and a stop reason with a stop date' END",
-                "'line_trial_nct', \(raw("line_trial_nct")), CASE WHEN upper(\(value("line_trial_nct"))) !~ '^NCT[0-9]{8}$' THEN 'expected an NCT number (NCT and 8 digits)' END",
-                "'ae_resolved_date', \(raw("ae_resolved_date")), CASE WHEN \(value("ae_resolved_date")) < \(value("ae_onset_date")) THEN 'resolved before its onset' END",
-                "'assessment_evaluator', \(raw("assessment_evaluator")), CASE WHEN lower(\(value("assessment_evaluator"))) !~ '^[a-z][a-z0-9_-]{0,39}$' THEN 'the evaluator is investigator or a reader id of lower-case letters, digits, - and _' END",
-                "'lesion_id', \(raw("lesion_id")), CASE WHEN upper(\(value("lesion_id"))) !~ '^[A-Z0-9][A-Z0-9_.-]{0,19}$' THEN 'a lesion id is up to 20 letters, digits, ., _ and -' END",
-                """
+                """, whenFilled: ["mol_partner_gene"]),
+                guarded("'mol_report_date', \(raw("mol_report_date")), CASE WHEN \(value("mol_report_date")) < \(value("mol_specimen_date")) THEN 'the report is dated before the specimen' END", whenFilled: ["mol_report_date", "mol_specimen_date"]),
+                guarded("'line_stop_date', \(raw("line_stop_date")), CASE WHEN \(value("line_stop_date")) < \(value("line_start_date")) THEN 'the line stops before it starts' WHEN (\(value("line_stop_date")) IS NULL) <> (\(value("line_stop_reason")) IS NULL) THEN 'a stop date goes with a stop reason, and a stop reason with a stop date' END", whenFilled: ["line_stop_date", "line_start_date", "line_stop_reason"]),
+                guarded("'line_trial_nct', \(raw("line_trial_nct")), CASE WHEN upper(\(value("line_trial_nct"))) !~ '^NCT[0-9]{8}$' THEN 'expected an NCT number (NCT and 8 digits)' END", whenFilled: ["line_trial_nct"]),
+                guarded("'ae_resolved_date', \(raw("ae_resolved_date")), CASE WHEN \(value("ae_resolved_date")) < \(value("ae_onset_date")) THEN 'resolved before its onset' END", whenFilled: ["ae_resolved_date", "ae_onset_date"]),
+                guarded("'assessment_evaluator', \(raw("assessment_evaluator")), CASE WHEN lower(\(value("assessment_evaluator"))) !~ '^[a-z][a-z0-9_-]{0,39}$' THEN 'the evaluator is investigator or a reader id of lower-case letters, digits, - and _' END", whenFilled: ["assessment_evaluator"]),
+                guarded("'lesion_id', \(raw("lesion_id")), CASE WHEN upper(\(value("lesion_id"))) !~ '^[A-Z0-9][A-Z0-9_.-]{0,19}$' THEN 'a lesion id is up to 20 letters, digits, ., _ and -' END", whenFilled: ["lesion_id"]),
+                guarded("""
                 'lesion_state', \(raw("lesion_state")), CASE WHEN NOT \(rowIs("lesion")) THEN NULL
                     WHEN \(value("lesion_class")) = 'target' AND \(value("lesion_state")) NOT IN ('measured', 'too_small_to_measure', 'disappeared', 'not_done') THEN 'a target lesion is measured, too_small_to_measure, disappeared or not_done'
                     WHEN \(value("lesion_class")) = 'non_target' AND \(value("lesion_state")) NOT IN ('present', 'absent', 'unequivocal_progression', 'not_evaluable') THEN 'a non-target lesion is present, absent, unequivocal_progression or not_evaluable'
@@ -208,7 +219,7 @@ struct REDCapRules {
                     WHEN \(value("lesion_state")) = 'measured' AND \(value("lesion_diameter_mm")) IS NULL THEN 'a measured lesion needs lesion_diameter_mm'
                     WHEN \(value("lesion_state")) NOT IN ('measured', 'present') AND \(value("lesion_diameter_mm")) IS NOT NULL THEN 'a diameter goes only with measured (or present, for a node)'
                     WHEN \(value("lesion_class")) <> 'new' AND (\(value("lesion_organ")) IS NULL OR \(value("lesion_method")) IS NULL) THEN 'a target or non-target lesion needs its organ and imaging method' END
-                """,
+                """, when: rowIs("lesion")),
             ], onlyClean: true),
             // Repeating rows and assessments need their record's patient: from this file's enrollment row or an earlier run.
             SDTMRules.check(file, joins: subjectJoin + " LEFT JOIN sync_redcap_enrolled n ON n.record_id = \(recordID)", checks: [
@@ -301,6 +312,58 @@ extension REDCapRules {
         ], onlyClean: true)
     }
 
+    /// The valid rows with their natural key, hash, patient and the registry's values. A value is computed
+    /// only on the rows of the kind the apply reads it from (NULL elsewhere): computed on every row, the
+    /// values (the 31 agent checkboxes above all) cost more than the rest of the statement.
+    var validRows: String {
+        func only(_ kind: String, _ columns: [(expression: String, name: String)]) -> String {
+            columns.map { "CASE WHEN s.kind = '\(kind)' THEN \($0.expression) END AS \($0.name)" }.joined(separator: ",\n    ")
+        }
+        return """
+            CREATE TEMP TABLE sync_valid_redcap ON COMMIT DROP AS
+            SELECT s.line_number, \(naturalKey) AS natural_key, \(rowHash) AS row_hash, r.row_hash AS old_hash, \(registryRow) AS registry_row,
+                \(recordID) AS record_id, s.redcap_event_name AS event, s.kind, x.patient_id, m.site_code,
+                \(only("enrollment", [
+                    (value("birth_year"), "birth_year"), (value("sex"), "sex"), (value("consent_date"), "consent_date"),
+                    (value("consent_withdrawn_date"), "consent_withdrawn_on"), (value("vital_status"), "vital_status"),
+                    (value("death_date"), "death_on"), (value("last_contact_date"), "last_contact_on"),
+                    (hasDiagnosis, "has_diagnosis"), (value("histology_icdo3"), "icdo3_code"), (value("icdo_version"), "icdo_version"),
+                    (value("who_entity"), "who_entity"), (value("fnclcc_grade") + "::smallint", "fnclcc_grade"), (value("primary_site"), "primary_site"),
+                    ("sync_date_part(\(value("diagnosis_date")))", "diagnosis_date"), (value("disease_setting"), "disease_setting"),
+                ])),
+                \(only("molecular_result", [
+                    ("upper(\(value("mol_gene")))", "gene"), (value("mol_kind"), "alteration_kind"), ("upper(\(value("mol_partner_gene")))", "partner_gene"),
+                    (value("mol_hgvs"), "hgvs"), (value("mol_method"), "method"), (value("mol_result"), "result"),
+                    ("coalesce(\(value("mol_acquired_resistance")) = '1', false)", "acquired_resistance"), (value("mol_specimen_date"), "specimen_date"),
+                    (value("mol_report_date"), "report_date"), (value("mol_laboratory"), "laboratory"),
+                ])),
+                \(only("therapy_line", [
+                    (value("line_of_therapy") + "::smallint", "line_of_therapy"), (agents, "agents"), (value("line_intent"), "intent"),
+                    (value("line_start_date"), "started_on"), (value("line_stop_date"), "stopped_on"), (value("line_stop_reason"), "stop_reason"),
+                    (value("line_dose"), "dose"), ("upper(\(value("line_trial_nct")))", "trial_nct"),
+                ])),
+                \(only("adverse_event", [
+                    (value("ae_term"), "ctcae_term"), (value("ae_ctcae_version"), "ctcae_version"), (value("ae_grade") + "::smallint", "grade"),
+                    (value("ae_onset_date"), "onset_on"), (value("ae_resolved_date"), "resolved_on"), (value("ae_attribution"), "attribution"),
+                    ("coalesce(\(value("ae_serious")) = '1', false)", "serious"), (value("ae_line") + "::smallint", "ae_line"),
+                ])),
+                \(only("tumor_assessment", [
+                    (value("assessment_date"), "assessed_on"), ("coalesce(lower(\(value("assessment_evaluator"))), 'investigator')", "evaluator"),
+                    ("coalesce(\(value("assessment_baseline")) = '1', false)", "is_baseline"),
+                ])),
+                \(only("lesion", [
+                    ("upper(\(value("lesion_id")))", "label"), (value("lesion_class"), "lesion_class"), (value("lesion_organ"), "organ"),
+                    ("coalesce(\(value("lesion_node")) = '1', false)", "is_lymph_node"), (value("lesion_method"), "imaging_method"),
+                    (value("lesion_diameter_mm"), "diameter_mm"), (value("lesion_state"), "lesion_state"),
+                ]))
+            FROM (SELECT s.*, \(kind) AS kind FROM \(file.stagingTable) s) s
+            LEFT JOIN sync_site_map m ON m.source = \(Self.source) AND m.source_site = s.redcap_data_access_group AND \(rowIs("enrollment"))
+            LEFT JOIN sync_subjects x ON x.source = \(Self.source) AND x.usubjid = \(recordID)
+            \(SDTMRules.recordJoin(domain: "REDCAP", key: naturalKey))
+            WHERE \(SDTMRules.clean(file))
+            """
+    }
+
     var apply: [String] {
         let run = SDTMRules.run
         return [
@@ -312,37 +375,7 @@ extension REDCapRules {
             firstLineStarts,
             assessedEvents,
             laterChecks,
-            """
-            CREATE TEMP TABLE sync_valid_redcap ON COMMIT DROP AS
-            SELECT s.line_number, \(naturalKey) AS natural_key, \(rowHash) AS row_hash, r.row_hash AS old_hash, \(registryRow) AS registry_row,
-                \(recordID) AS record_id, s.redcap_event_name AS event, \(kind) AS kind, x.patient_id, m.site_code,
-                \(value("birth_year")) AS birth_year, \(value("sex")) AS sex, \(value("consent_date")) AS consent_date,
-                \(value("consent_withdrawn_date")) AS consent_withdrawn_on, \(value("vital_status")) AS vital_status,
-                \(value("death_date")) AS death_on, \(value("last_contact_date")) AS last_contact_on,
-                \(hasDiagnosis) AS has_diagnosis, \(value("histology_icdo3")) AS icdo3_code, \(value("icdo_version")) AS icdo_version,
-                \(value("who_entity")) AS who_entity, \(value("fnclcc_grade"))::smallint AS fnclcc_grade, \(value("primary_site")) AS primary_site,
-                sync_date_part(\(value("diagnosis_date"))) AS diagnosis_date, \(value("disease_setting")) AS disease_setting,
-                upper(\(value("mol_gene"))) AS gene, \(value("mol_kind")) AS alteration_kind, upper(\(value("mol_partner_gene"))) AS partner_gene,
-                \(value("mol_hgvs")) AS hgvs, \(value("mol_method")) AS method, \(value("mol_result")) AS result,
-                coalesce(\(value("mol_acquired_resistance")) = '1', false) AS acquired_resistance, \(value("mol_specimen_date")) AS specimen_date,
-                \(value("mol_report_date")) AS report_date, \(value("mol_laboratory")) AS laboratory,
-                \(value("line_of_therapy"))::smallint AS line_of_therapy, \(agents) AS agents, \(value("line_intent")) AS intent,
-                \(value("line_start_date")) AS started_on, \(value("line_stop_date")) AS stopped_on, \(value("line_stop_reason")) AS stop_reason,
-                \(value("line_dose")) AS dose, upper(\(value("line_trial_nct"))) AS trial_nct,
-                \(value("ae_term")) AS ctcae_term, \(value("ae_ctcae_version")) AS ctcae_version, \(value("ae_grade"))::smallint AS grade,
-                \(value("ae_onset_date")) AS onset_on, \(value("ae_resolved_date")) AS resolved_on, \(value("ae_attribution")) AS attribution,
-                coalesce(\(value("ae_serious")) = '1', false) AS serious, \(value("ae_line"))::smallint AS ae_line,
-                \(value("assessment_date")) AS assessed_on, coalesce(lower(\(value("assessment_evaluator"))), 'investigator') AS evaluator,
-                coalesce(\(value("assessment_baseline")) = '1', false) AS is_baseline,
-                upper(\(value("lesion_id"))) AS label, \(value("lesion_class")) AS lesion_class, \(value("lesion_organ")) AS organ,
-                coalesce(\(value("lesion_node")) = '1', false) AS is_lymph_node, \(value("lesion_method")) AS imaging_method,
-                \(value("lesion_diameter_mm")) AS diameter_mm, \(value("lesion_state")) AS lesion_state
-            FROM \(file.stagingTable) s
-            LEFT JOIN sync_site_map m ON m.source = \(Self.source) AND m.source_site = s.redcap_data_access_group AND \(rowIs("enrollment"))
-            LEFT JOIN sync_subjects x ON x.source = \(Self.source) AND x.usubjid = \(recordID)
-            \(SDTMRules.recordJoin(domain: "REDCAP", key: naturalKey))
-            WHERE \(SDTMRules.clean(file))
-            """,
+            validRows,
             // Sites are locked in code order, as enrollment locks them, so numbers stay gap-free and consecutive.
             """
             SELECT 1 FROM sites WHERE site_code IN (SELECT site_code FROM sync_valid_redcap WHERE kind = 'enrollment' AND patient_id IS NULL)
@@ -446,11 +479,13 @@ extension REDCapRules {
             FROM sync_valid_redcap v WHERE v.kind = 'tumor_assessment' AND v.old_hash IS DISTINCT FROM v.row_hash
             ON CONFLICT (patient_id, evaluator, assessed_on) DO UPDATE SET is_baseline = EXCLUDED.is_baseline, therapy_line_id = EXCLUDED.therapy_line_id
             """,
+            // The events compared as '' for NULL (the staging never holds ''): an equality the join can hash,
+            // where IS NOT DISTINCT FROM compared each lesion with every assessment of its record.
             """
             CREATE TEMP TABLE sync_redcap_lesions ON COMMIT DROP AS
             SELECT l.*, a.evaluator AS assessment_evaluator, a.assessed_on AS assessment_on
             FROM sync_valid_redcap l
-            JOIN sync_valid_redcap a ON a.kind = 'tumor_assessment' AND a.record_id = l.record_id AND a.event IS NOT DISTINCT FROM l.event
+            JOIN sync_valid_redcap a ON a.kind = 'tumor_assessment' AND a.record_id = l.record_id AND coalesce(a.event, '') = coalesce(l.event, '')
             WHERE l.kind = 'lesion' AND l.old_hash IS DISTINCT FROM l.row_hash
             """,
             """
