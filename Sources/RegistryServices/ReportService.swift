@@ -482,7 +482,7 @@ struct TreatedLineLoader {
                 WHERE l.patient_id IN (
                 """
             query.append(treated("patient_id"))
-            query.append(") ORDER BY l.patient_id, l.lesion_id")
+            query.append(")")
         case .assessments:
             // Every evaluator's assessments, for the last date known alive.
             query =
@@ -556,6 +556,10 @@ struct TreatedLineLoader {
                     label: LesionID(try row.decode(String.self, at: 3)),
                     storedClass: StoredLesionClass(rawValue: try row.decode(String.self, at: 4)) ?? .new,
                     site: AnatomicSite(try row.decode(String?.self, at: 5) ?? ""), isNode: try row.boolean(at: 6)))
+        }
+        // Put in patient and row order here rather than by the server: they usually arrive so already.
+        if !zip(lesions, lesions.dropFirst()).allSatisfy({ ($0.patientID, $0.id) < ($1.patientID, $1.id) }) {
+            lesions.sort { ($0.patientID, $0.id) < ($1.patientID, $1.id) }
         }
         return lesions
     }
