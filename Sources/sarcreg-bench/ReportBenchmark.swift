@@ -54,6 +54,10 @@ struct ReportBenchmark {
         print(String(
             format: "  breakdown: SQL %.3f s, + sending the rows to the client %.3f s, + decoding, scoring and statistics not hidden behind them %.3f s",
             median(sqlTimes), max(0, median(transferTimes) - median(sqlTimes)), max(0, median(totals) - median(transferTimes))))
+        // Other work on the machine stretches every figure; the load average says how much there was.
+        if let load = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8).split(separator: " ").first {
+            print("  load average (1 min) after the runs: \(load) on \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        }
     }
 
     private func executionTime(_ plan: String) throws -> Double {
