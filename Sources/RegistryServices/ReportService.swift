@@ -355,7 +355,7 @@ struct TreatedLineLoader {
         let isNode: Bool
     }
 
-    /// One assessment by the evaluator of a treated patient; its results are in ``AssessmentRows/results``.
+    /// One assessment by the evaluator of a treated patient; its results are in ``ResultRuns``.
     private struct AssessmentRow {
         let patientID: Int
         let lineID: Int?
@@ -618,15 +618,18 @@ struct TreatedLineLoader {
                 previous = (id, assessment)
             }
             let code = try row.withUnsafeBytes(at: 2) { value in
-                guard let value else { throw PostgresDecodingFailure("a result of assessment \(id) has no result code") }
-                return codes.code(value)
+                // The schema's check allows a dozen result texts; more than a byte's worth is not registry data.
+                guard let value, let code = UInt8(exactly: codes.code(value)) else {
+                    throw PostgresDecodingFailure("a result of assessment \(id) has no result the registry writes")
+                }
+                return code
             }
             let diameter = row.optionalFixedPoint(at: 3, scale: 2)
             guard let hundredths = Int32(exactly: diameter ?? Int(StoredResult.unmeasured)), diameter != nil || row.isNull(at: 3) else {
                 throw PostgresDecodingFailure("the diameter of a result of assessment \(id) is not in hundredths of a millimetre")
             }
             runs.results.append(
-                StoredResult(lesionID: try row.integer(at: 1), assessment: Int32(assessment), hundredths: hundredths, code: UInt8(code)))
+                StoredResult(lesionID: try row.integer(at: 1), assessment: Int32(assessment), hundredths: hundredths, code: code))
             runs.end[assessment] = runs.results.count
         }
         if !grouped { Self.regroup(&runs) }
