@@ -313,16 +313,19 @@ extension REDCapRules {
     }
 
     /// The valid rows with their natural key, hash, patient and the registry's values. A value is computed
-    /// only on the rows of the kind the apply reads it from (NULL elsewhere): computed on every row, the
-    /// values (the 31 agent checkboxes above all) cost more than the rest of the statement.
+    /// only where the apply reads it (NULL elsewhere): on the rows of its kind, and of those only the new or
+    /// changed ones, except an assessment's, which its changed lesions read. Computed on every row, the values
+    /// (the 31 agent checkboxes above all) cost more than the rest of the statement. OFFSET 0 keeps the kind
+    /// and the hash computed once per row: flattened, the subquery's expressions would be copied into every CASE.
     var validRows: String {
-        func only(_ kind: String, _ columns: [(expression: String, name: String)]) -> String {
-            columns.map { "CASE WHEN s.kind = '\(kind)' THEN \($0.expression) END AS \($0.name)" }.joined(separator: ",\n    ")
+        func only(_ kind: String, changed: Bool = true, _ columns: [(expression: String, name: String)]) -> String {
+            let condition = "s.sync_kind = '\(kind)'" + (changed ? " AND s.sync_row_hash IS DISTINCT FROM r.row_hash" : "")
+            return columns.map { "CASE WHEN \(condition) THEN \($0.expression) END AS \($0.name)" }.joined(separator: ",\n    ")
         }
         return """
             CREATE TEMP TABLE sync_valid_redcap ON COMMIT DROP AS
-            SELECT s.line_number, \(naturalKey) AS natural_key, \(rowHash) AS row_hash, r.row_hash AS old_hash, \(registryRow) AS registry_row,
-                \(recordID) AS record_id, s.redcap_event_name AS event, s.kind, x.patient_id, m.site_code,
+            SELECT s.line_number, \(naturalKey) AS natural_key, s.sync_row_hash AS row_hash, r.row_hash AS old_hash, \(registryRow) AS registry_row,
+                \(recordID) AS record_id, s.redcap_event_name AS event, s.sync_kind AS kind, x.patient_id, s.sync_site_code AS site_code,
                 \(only("enrollment", [
                     (value("birth_year"), "birth_year"), (value("sex"), "sex"), (value("consent_date"), "consent_date"),
                     (value("consent_withdrawn_date"), "consent_withdrawn_on"), (value("vital_status"), "vital_status"),
@@ -347,7 +350,7 @@ extension REDCapRules {
                     (value("ae_onset_date"), "onset_on"), (value("ae_resolved_date"), "resolved_on"), (value("ae_attribution"), "attribution"),
                     ("coalesce(\(value("ae_serious")) = '1', false)", "serious"), (value("ae_line") + "::smallint", "ae_line"),
                 ])),
-                \(only("tumor_assessment", [
+                \(only("tumor_assessment", changed: false, [
                     (value("assessment_date"), "assessed_on"), ("coalesce(lower(\(value("assessment_evaluator"))), 'investigator')", "evaluator"),
                     ("coalesce(\(value("assessment_baseline")) = '1', false)", "is_baseline"),
                 ])),
@@ -356,8 +359,11 @@ extension REDCapRules {
                     ("coalesce(\(value("lesion_node")) = '1', false)", "is_lymph_node"), (value("lesion_method"), "imaging_method"),
                     (value("lesion_diameter_mm"), "diameter_mm"), (value("lesion_state"), "lesion_state"),
                 ]))
-            FROM (SELECT s.*, \(kind) AS kind FROM \(file.stagingTable) s) s
-            LEFT JOIN sync_site_map m ON m.source = \(Self.source) AND m.source_site = s.redcap_data_access_group AND \(rowIs("enrollment"))
+            FROM (
+                SELECT s.*, \(kind) AS sync_kind, \(rowHash) AS sync_row_hash, m.site_code AS sync_site_code FROM \(file.stagingTable) s
+                LEFT JOIN sync_site_map m ON m.source = \(Self.source) AND m.source_site = s.redcap_data_access_group AND \(rowIs("enrollment"))
+                OFFSET 0
+            ) s
             LEFT JOIN sync_subjects x ON x.source = \(Self.source) AND x.usubjid = \(recordID)
             \(SDTMRules.recordJoin(domain: "REDCAP", key: naturalKey))
             WHERE \(SDTMRules.clean(file))
