@@ -28,11 +28,11 @@ public enum SyncError: Error, CustomStringConvertible {
         case .noExportFiles(let directory, let expected):
             "\(directory) holds none of the export files \(expected.joined(separator: ", "))"
         case .missingColumns(let file, let columns):
-            "\(file) lacks the required column\(columns.count == 1 ? "" : "s") \(columns.joined(separator: ", ")) in its header"
+            "\(file) lacks the required column\(columns.count == 1 ? "" : "s") \(Self.list(columns)) in its header"
         case .malformedCSV(let file, let line, let reason): "\(file) line \(line) is not valid CSV: \(reason)"
         case .invalidSource(let name):
             "--source '\(name)' must be 1 to 40 lower-case letters, digits, - or _, starting with a letter"
-        case .invalidValue(let field, let value, let expected): "\(field) '\(value)' is not valid: expected \(expected)"
+        case .invalidValue(let field, let value, let expected): "\(field) '\(Self.shown(value))' is not valid: expected \(expected)"
         case .unknownSite(let code): "unknown site '\(code)'; list sites with `sarcreg site list`"
         case .sourceBusy(let source):
             "another sync of source '\(source)' is running; wait for it, or pass --wait to queue behind it"
@@ -41,13 +41,25 @@ public enum SyncError: Error, CustomStringConvertible {
         case .database(let error): error.description
         case .invalidDictionary(let file, let line, let reason): "data dictionary \(file) line \(line): \(reason)"
         case .unknownColumns(let file, let columns):
-            "\(file) has column\(columns.count == 1 ? "" : "s") \(columns.joined(separator: ", ")) that the data dictionary does not define; nothing was imported"
+            "\(file) has column\(columns.count == 1 ? "" : "s") \(Self.list(columns)) that the data dictionary does not define; nothing was imported"
         case .identifierFields(let fields):
-            "the data dictionary flags \(fields.joined(separator: ", ")) as identifier\(fields.count == 1 ? "" : "s"); the registry is pseudonymized and refuses identifying fields"
+            "the data dictionary flags \(Self.list(fields)) as identifier\(fields.count == 1 ? "" : "s"); the registry is pseudonymized and refuses identifying fields"
         case .fieldsOutsideRegistry(let fields):
-            "the data dictionary has field\(fields.count == 1 ? "" : "s") \(fields.joined(separator: ", ")) that the registry's REDCap dictionary (REDCap/sarcreg_data_dictionary.csv) does not define"
+            "the data dictionary has field\(fields.count == 1 ? "" : "s") \(Self.list(fields)) that the registry's REDCap dictionary (REDCap/sarcreg_data_dictionary.csv) does not define"
         case .invalidRename(let value): "--rename '\(value)' is not valid: expected OLD=NEW, two different record ids"
         }
+    }
+
+    /// A name or value as the message shows it: a header cell of megabytes (a broken or hostile file) would
+    /// otherwise make the message unreadable, so long ones are cut and their length said.
+    static func shown(_ text: String) -> String {
+        text.count <= 60 ? text : "\(text.prefix(60))… (\(text.utf8.count) bytes)"
+    }
+
+    /// At most ten names, each shown, then how many more there are.
+    static func list(_ names: [String]) -> String {
+        let head = names.prefix(10).map(shown).joined(separator: ", ")
+        return names.count > 10 ? "\(head) and \(names.count - 10) more" : head
     }
 
     static func wrap(_ error: any Error) -> SyncError {

@@ -104,6 +104,16 @@ struct REDCapImportTests {
         #expect(try fixture.snapshot() == before)
     }
 
+    @Test("a header of megabytes (a 2 MB column name and 14 more unknown columns) is named in a short message: cut, its size said, the rest counted")
+    func hugeUnknownColumn() {
+        let huge = "patient_" + String(repeating: "x", count: 2_000_000)
+        let message = "\(SyncError.unknownColumns(file: "night1.csv", columns: [huge] + (1...14).map { "extra_\($0)" }))"
+        #expect(message.utf8.count < 600)
+        #expect(message.contains("patient_xxxx"))
+        #expect(message.contains("(2000008 bytes)"))
+        #expect(message.contains("extra_9") && !message.contains("extra_10") && message.contains("and 5 more"))
+    }
+
     @Test("missing optional columns (no repeat columns at all) are empty")
     func missingColumns() throws {
         let fixture = try REDCapFixture()
