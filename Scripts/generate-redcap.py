@@ -18,6 +18,8 @@ root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 out, rows = sys.argv[1], int(sys.argv[2])
 dictionary = sys.argv[3] if len(sys.argv) > 3 else os.path.join(root, "REDCap", "sarcreg_data_dictionary.csv")
 lesions, visits = 5, 10
+# RECIST 1.1 allows at most two targets per organ; the import quarantines a baseline with more.
+organs = ["lung", "lung", "liver", "liver", "peritoneum"]
 start = datetime.date(2020, 1, 1)
 
 with open(dictionary, newline="", encoding="utf-8-sig") as f:
@@ -76,7 +78,7 @@ def record_rows(n):
                            assessment_baseline=1 if visit == 0 else 0, tumor_assessment_complete=2)
         for lesion in range(1, lesions + 1):
             size = 20 + lesion * 3 + (n + visit) % 7
-            yield row(record, dag, event, "lesion", lesion, lesion_id=f"T{lesion}", lesion_class="target", lesion_organ="lung",
+            yield row(record, dag, event, "lesion", lesion, lesion_id=f"T{lesion}", lesion_class="target", lesion_organ=organs[lesion - 1],
                                lesion_node=0, lesion_method="ct", lesion_diameter_mm=f"{size}.{(n + lesion) % 10}",
                                lesion_state="measured", lesion_complete=2)
 

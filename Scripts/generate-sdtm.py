@@ -12,6 +12,8 @@ import sys
 
 out, tr_rows = sys.argv[1], int(sys.argv[2])
 lesions, visits = 5, 10
+# RECIST 1.1 allows at most two targets per organ; the import quarantines a baseline with more.
+organs = ["LUNG", "LUNG", "LIVER", "LIVER", "PERITONEUM"]
 subjects = max(1, tr_rows // (lesions * visits))
 os.makedirs(out, exist_ok=True)
 start = datetime.date(2020, 1, 1)
@@ -37,7 +39,7 @@ with open(os.path.join(out, "dm.csv"), "w") as dm, open(os.path.join(out, "ex.cs
         ex.write(f"BENCH,EX,{usubjid},1,DOXORUBICIN,75,mg/m2,{baseline + datetime.timedelta(days=3)},\n")
         supp.write(f"BENCH,EX,{usubjid},EXSEQ,1,INTENT,PALLIATIVE\n")
         for lesion in range(1, lesions + 1):
-            tu.write(f"BENCH,TU,{usubjid},T{lesion:02d},TUMIDENT,TARGET,TARGET,LUNG,CT SCAN,INVESTIGATOR,Y\n")
+            tu.write(f"BENCH,TU,{usubjid},T{lesion:02d},TUMIDENT,TARGET,TARGET,{organs[lesion - 1]},CT SCAN,INVESTIGATOR,Y\n")
         for visit in range(visits):
             if written >= tr_rows:
                 break

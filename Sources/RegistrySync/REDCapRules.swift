@@ -1,3 +1,5 @@
+import RegistryDomain
+
 /// The SQL of one REDCap import, generated from the run's data dictionary: field checks (choices, yes/no,
 /// numbers with the field's decimal mark, dates in the field's order, required fields of the row's form),
 /// checks against the registry, the valid rows with their natural key and row hash, and the set-based apply.
@@ -312,6 +314,42 @@ extension REDCapRules {
         ], onlyClean: true)
     }
 
+    /// The baseline lesion rows that break RECIST 1.1's rules for targets (``SDTMRules/baselineBreaches``),
+    /// and the same lesion's rows in that evaluator's later events, which would otherwise be scored
+    /// against a baseline that is not there. A lesion row takes its evaluator and baseline flag from the
+    /// tumor assessment row of its event; the events compared as '' for NULL, an equality that hashes.
+    var baselineChecks: String {
+        let node = "coalesce(\(value("lesion_node")) = '1', false)"
+        return """
+            INSERT INTO sync_errors (file_name, line_number, column_name, value, reason)
+            WITH lesion_rows AS (
+                SELECT s.line_number, \(recordID) AS subject, a.evaluator, a.is_baseline, upper(\(value("lesion_id"))) AS label,
+                    \(value("lesion_organ")) AS organ_name, \(node) AS is_lymph_node,
+                    CASE WHEN \(value("lesion_state")) = 'measured' THEN \(value("lesion_diameter_mm")) END AS diameter_mm,
+                    \(raw("lesion_id")) AS lesion_value, \(raw("lesion_organ")) AS organ_value,
+                    coalesce(\(raw("lesion_diameter_mm")), \(raw("lesion_state"))) AS diameter_value
+                FROM \(file.stagingTable) s
+                JOIN (SELECT \(recordID) AS record_id, \(event) AS event,
+                        coalesce(lower(\(value("assessment_evaluator"))), 'investigator') AS evaluator,
+                        coalesce(\(value("assessment_baseline")) = '1', false) AS is_baseline
+                    FROM \(file.stagingTable) s WHERE \(rowIs("tumor_assessment")) AND \(SDTMRules.clean(file))) a
+                    ON a.record_id = \(recordID) AND a.event = \(event)
+                WHERE \(rowIs("lesion")) AND \(value("lesion_class")) = 'target' AND \(SDTMRules.clean(file))),
+            breach AS (\(SDTMRules.baselineBreaches(targets: """
+                SELECT line_number, subject, evaluator, label,
+                    CASE WHEN is_lymph_node THEN '\(AnatomicSite.lymphNodes)' ELSE organ_name END AS organ, is_lymph_node, diameter_mm,
+                    lesion_value, organ_value, diameter_value
+                FROM lesion_rows WHERE is_baseline
+                """, lesionColumn: "lesion_id", organColumn: "lesion_organ", diameterColumn: "lesion_diameter_mm")))
+            SELECT '\(file.fileName)', b.line_number, b.column_name, b.value, b.reason FROM breach b
+            UNION ALL
+            SELECT '\(file.fileName)', l.line_number, 'lesion_id', l.lesion_value,
+                'the baseline of lesion ' || b.label || ' (line ' || b.line_number || ') is quarantined: ' || b.reason
+            FROM lesion_rows l JOIN breach b ON b.subject = l.subject AND b.evaluator = l.evaluator AND b.label = l.label
+            WHERE NOT l.is_baseline
+            """
+    }
+
     /// The valid rows with their natural key, hash, patient and the registry's values. A value is computed
     /// only where the apply reads it (NULL elsewhere): on the rows of its kind, and of those only the new or
     /// changed ones, except an assessment's, which its changed lesions read. Computed on every row, the values
@@ -381,6 +419,7 @@ extension REDCapRules {
             firstLineStarts,
             assessedEvents,
             laterChecks,
+            baselineChecks,
             validRows,
             // Sites are locked in code order, as enrollment locks them, so numbers stay gap-free and consecutive.
             """

@@ -1,3 +1,5 @@
+import RegistryDomain
+
 /// The SQL of the SDTM import, one domain at a time: field checks, checks against the registry, the
 /// valid rows with their natural key and row hash, and the set-based apply.
 ///
@@ -88,6 +90,46 @@ enum SDTMRules {
             CASE WHEN \(computed ?? evaluator(eval, evalID)) !~ '^[a-z][a-z0-9_-]{0,39}$'
             THEN 'the evaluator must be INVESTIGATOR or a reader id of letters, digits, spaces, - and _' END
         """
+    }
+
+    /// RECIST 1.1's baseline rules (``Baseline``) over the target rows of each subject's and evaluator's
+    /// baseline, as a query of the rows that break them, each with its quarantine `column_name`, `value`
+    /// and `reason`. `targets` yields one row per baseline target with `line_number`, `subject`, `evaluator`, `label`, `organ`,
+    /// `is_lymph_node`, `diameter_mm` (NULL when not measured) and, for the quarantine, `lesion_value`,
+    /// `organ_value` and `diameter_value`; the column names are the file's. The limits are the domain's
+    /// own constants, so the import and `sarcreg assess record` cannot drift apart.
+    ///
+    /// A breach of a count quarantines every target of the offending organ (or, past the total, every
+    /// target of that baseline), not the excess ones in lesion order: which lesions a reader chose as
+    /// targets is a clinical decision, and a lesion's label order says nothing about it, so keeping the
+    /// first two would score the patient against a baseline nobody chose.
+    static func baselineBreaches(targets: String, lesionColumn: String, organColumn: String, diameterColumn: String) -> String {
+        let perOrgan = Baseline.maximumTargetsPerOrgan
+        let total = Baseline.maximumTargets
+        let smallest = Baseline.minimumTargetDiameter
+        let smallestNode = Baseline.minimumTargetNodeShortAxis
+        return """
+            SELECT t.*,
+                CASE t.breach WHEN 'organ' THEN '\(organColumn)' WHEN 'total' THEN '\(lesionColumn)' ELSE '\(diameterColumn)' END AS column_name,
+                CASE t.breach WHEN 'organ' THEN t.organ_value WHEN 'total' THEN t.lesion_value ELSE t.diameter_value END AS value,
+                'baseline breaks RECIST 1.1: ' || CASE t.breach
+                    WHEN 'unmeasured' THEN 'target ' || t.label || ' has no measured baseline diameter; a target is measured at baseline'
+                    WHEN 'small node' THEN 'target node ' || t.label || ' has a short axis of ' || t.diameter_mm
+                        || ' mm, at least \(smallestNode) mm for a target node'
+                    WHEN 'small' THEN 'target ' || t.label || ' measures ' || t.diameter_mm || ' mm, at least \(smallest) mm for a target'
+                    WHEN 'organ' THEN t.in_organ || ' target lesions in ' || t.organ || ', at most \(perOrgan) per organ'
+                    ELSE t.targets || ' target lesions, at most \(total)' END AS reason
+            FROM (SELECT t.*, CASE
+                    WHEN t.diameter_mm IS NULL THEN 'unmeasured'
+                    WHEN t.is_lymph_node AND t.diameter_mm * 100 < \(smallestNode.hundredths) THEN 'small node'
+                    WHEN NOT t.is_lymph_node AND t.diameter_mm * 100 < \(smallest.hundredths) THEN 'small'
+                    WHEN t.in_organ > \(perOrgan) THEN 'organ'
+                    WHEN t.targets > \(total) THEN 'total' END AS breach
+                FROM (SELECT t.*, count(*) OVER (PARTITION BY t.subject, t.evaluator) AS targets,
+                        count(*) OVER (PARTITION BY t.subject, t.evaluator, t.organ) AS in_organ
+                    FROM (\(targets)) t) t) t
+            WHERE t.breach IS NOT NULL
+            """
     }
 
     static let keySeparator = "E'\\x1f'"
@@ -335,6 +377,37 @@ enum SDTMRules {
             WHEN 'PHYSICAL EXAMINATION' THEN 'clinical' WHEN 'CLINICAL' THEN 'clinical' END)
         """
 
+    /// RECIST 1.1's baseline rules for the export's target lesions (TU) with their baseline diameters (TR),
+    /// checked before the lesions are written: a target lesion without its baseline result makes the
+    /// report refuse the patient, so the TU row of a lesion that breaks them is quarantined with its TR rows
+    /// (``trBaselineRules``). Only TR values that read as a size are weighed; the TR checks name the others.
+    /// One baseline row per lesion (the first), since a second is quarantined by the TR checks anyway.
+    static let tuBaselineRules: [String] = [
+        """
+        CREATE TEMP TABLE sync_baseline_breaches ON COMMIT DROP AS
+        \(baselineBreaches(targets: """
+            SELECT u.line_number, u.usubjid AS subject, u.evaluator, u.label,
+                CASE WHEN u.is_lymph_node THEN '\(AnatomicSite.lymphNodes)' ELSE u.tuloc END AS organ, u.is_lymph_node,
+                CASE WHEN NOT (\(trNotDone) OR \(trTooSmall)) THEN s.trstresn::numeric END AS diameter_mm,
+                u.tulnkid AS lesion_value, u.tuloc AS organ_value, u.tulnkid AS diameter_value,
+                s.line_number AS tr_line, coalesce(s.trstresn, s.trorres, s.trstat) AS tr_value
+            FROM (SELECT s.line_number, s.usubjid, \(tuEvaluator) AS evaluator, \(tuLabel) AS label, s.tulnkid, s.tuloc,
+                    coalesce(upper(s.tuloc) LIKE '%LYMPH NODE%', false) AS is_lymph_node
+                FROM sync_stage_tu s WHERE \(tuClass) = 'target' AND \(clean(.tu))) u
+            JOIN (SELECT DISTINCT ON (s.usubjid, \(trEvaluator), \(trLabel)) s.*, \(trEvaluator) AS evaluator, \(trLabel) AS label
+                FROM sync_stage_tr s
+                WHERE \(trBaseline) AND \(trIsDiameter) AND s.read_error IS NULL
+                    AND (\(trNotDone) OR \(trTooSmall) OR s.trstresn ~ '^[0-9]+(\\.[0-9]{1,2})?$')
+                ORDER BY s.usubjid, \(trEvaluator), \(trLabel), s.line_number) s
+                ON s.usubjid = u.usubjid AND s.evaluator = u.evaluator AND s.label = u.label
+            """, lesionColumn: "TULNKID", organColumn: "TULOC", diameterColumn: "TULNKID"))
+        """,
+        """
+        INSERT INTO sync_errors (file_name, line_number, column_name, value, reason)
+        SELECT 'tu.csv', line_number, column_name, value, reason FROM sync_baseline_breaches
+        """,
+    ]
+
     static let tu: [String] = [
         readErrors(.tu),
         check(.tu, from: withCopies(.tu, key: tuKey), joins: subjectJoin, checks: [
@@ -350,6 +423,7 @@ enum SDTMRules {
         check(.tu, joins: subjectJoin + " LEFT JOIN lesions l ON l.patient_id = x.patient_id AND l.evaluator = \(tuEvaluator) AND l.label = \(tuLabel)", checks: [
             "'TUSTRESC', coalesce(s.tustresc, s.tuorres), CASE WHEN l.lesion_class <> \(tuClass) THEN 'the lesion was identified as ' || l.lesion_class || ' earlier; a lesion never changes class' END",
         ], onlyClean: true),
+    ] + tuBaselineRules + [
         """
         CREATE TEMP TABLE sync_valid_tu ON COMMIT DROP AS
         SELECT s.line_number, \(tuKey) AS natural_key, \(hash(.tu)) AS row_hash, r.row_hash AS old_hash,
@@ -419,6 +493,18 @@ enum SDTMRules {
         (SELECT s.*, coalesce(c.copies, 1) AS copies FROM sync_tr s LEFT JOIN sync_tr_copies c ON c.natural_key = s.natural_key COLLATE "C")
         """
 
+    /// The TR rows of the lesions whose TU row ``tuBaselineRules`` quarantined: the baseline row with the
+    /// rule it breaks, every later row because it would be scored against a baseline that is not there.
+    static let trBaselineRules = """
+        INSERT INTO sync_errors (file_name, line_number, column_name, value, reason)
+        SELECT 'tr.csv', s.line_number,
+            CASE WHEN s.line_number = b.tr_line AND b.breach NOT IN ('organ', 'total') THEN 'TRSTRESN' ELSE 'TRLNKID' END,
+            CASE WHEN s.line_number = b.tr_line AND b.breach NOT IN ('organ', 'total') THEN b.tr_value ELSE s.trlnkid END,
+            CASE WHEN s.line_number = b.tr_line THEN b.reason
+                ELSE 'the baseline of lesion ' || b.label || ' (tr.csv line ' || b.tr_line || ') is quarantined: ' || b.reason END
+        FROM sync_tr s JOIN sync_baseline_breaches b ON b.subject = s.usubjid AND b.evaluator = s.evaluator AND b.label = s.label
+        """
+
     static let tr: [String] = [
         readErrors(.tr),
         trRows,
@@ -445,6 +531,7 @@ enum SDTMRules {
                 THEN 'unknown tumor state; expected PRESENT, ABSENT, UNEQUIVOCAL, EQUIVOCAL or NOT EVALUABLE' END
             """,
         ], onlyClean: false),
+        trBaselineRules,
         check(.tr, from: "sync_tr", checks: [
             """
             'TRLNKID', s.trlnkid, CASE WHEN s.trtestcd = 'SUMDIAM' THEN NULL

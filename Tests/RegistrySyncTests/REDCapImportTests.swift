@@ -138,6 +138,36 @@ struct REDCapImportTests {
         #expect(unmapped.files.first?.missingFromSource == 10)
     }
 
+    @Test("a REDCap baseline breaking RECIST 1.1 is quarantined with its rule: 3 liver targets, 6 targets, an 8 mm target and a 12 mm target node; the same lesions' later rows go with them, the rest applies")
+    func baselineRules() throws {
+        let fixture = try REDCapFixture()
+        let run = try fixture.importFile("baseline-rules.csv")
+        let file = try #require(run.files.first)
+        #expect(file.rowsRead == file.inserted + file.updated + file.unchanged + file.quarantined)
+        let rejects = try SyncService(connection: fixture.connection).rejects(run: run.runID)
+        func reason(_ line: Int) -> String? { rejects.first { $0.lineNumber == line }?.reason }
+        // 201-1: T1 to T3 in the liver (lines 5-7), all three rather than the third, and their follow-up rows (10-12).
+        let liver = "baseline breaks RECIST 1.1: 3 target lesions in liver, at most 2 per organ"
+        #expect([5, 6, 7].map(reason) == [liver, liver, liver])
+        let organ = try #require(rejects.first { $0.lineNumber == 5 })
+        #expect(organ.column == "lesion_organ" && organ.value == "liver")
+        #expect(reason(10) == "the baseline of lesion T1 (line 5) is quarantined: " + liver)
+        // 202-1: six targets in six organs (lines 17-22); the non-target (line 23) stays.
+        #expect(Set((17...22).map(reason)) == ["baseline breaks RECIST 1.1: 6 target lesions, at most 5"])
+        // 203-1: an 8 mm target (line 27) and a 12 mm node (line 28); the 35 mm liver target stays.
+        #expect(reason(27) == "baseline breaks RECIST 1.1: target T1 measures 8 mm, at least 10 mm for a target")
+        #expect(reason(28) == "baseline breaks RECIST 1.1: target node N1 has a short axis of 12 mm, at least 15 mm for a target node")
+        #expect(reason(31)?.hasPrefix("the baseline of lesion T1 (line 27)") == true)
+        #expect(Set(rejects.map(\.lineNumber)) == Set([5, 6, 7, 10, 11, 12] + Array(17...22) + [27, 28, 31]))
+        #expect(file.quarantined == 15 && file.inserted == 16)
+        let applied = try fixture.connection.query(
+            """
+            SELECT l.label, count(*) AS results FROM assessment_results r JOIN lesions l ON l.lesion_id = r.lesion_id
+            GROUP BY l.patient_id, l.label ORDER BY l.patient_id, l.label
+            """).map { "\(try $0.decode(String.self, "label"))x\(try $0.decode(Int.self, "results"))" }
+        #expect(applied == ["T4x2", "NT1x1", "T2x2"])
+    }
+
     @Test("REDCap import then REDCap export: every field the registry owns is equal, and the export imports again to the same export")
     func roundTrip() throws {
         let fixture = try REDCapFixture()

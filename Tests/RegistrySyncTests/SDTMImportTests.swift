@@ -94,6 +94,51 @@ struct SDTMImportTests {
         #expect(after == before)
     }
 
+    @Test("a baseline breaking RECIST 1.1 is quarantined with its rule: 3 liver targets, 6 targets, an 8 mm target and a 12 mm target node; their TU rows and follow-ups go with them, the rest applies")
+    func baselineRules() throws {
+        let fixture = try SyncFixture()
+        let run = try fixture.importFixture("baseline")
+        let tr = try outcome(run, "tr.csv")
+        #expect(tr.rowsRead == tr.inserted + tr.updated + tr.unchanged + tr.quarantined)
+        let rejects = try fixture.service.rejects(run: run.runID).filter { $0.fileName == "tr.csv" }
+        func reasons(_ lines: [Int]) -> [String?] {
+            lines.map { line in rejects.first { $0.lineNumber == line }?.reason }
+        }
+        // 01-701-2001: T01 to T03 in the liver (lines 2-4), all three rather than the third, with their week 6 rows (16-18).
+        let liver = "baseline breaks RECIST 1.1: 3 target lesions in LIVER, at most 2 per organ"
+        #expect(reasons([2, 3, 4]) == [liver, liver, liver])
+        #expect(reasons([16]) == ["the baseline of lesion T01 (tr.csv line 2) is quarantined: " + liver])
+        #expect(rejects.contains { $0.lineNumber == 17 } && rejects.contains { $0.lineNumber == 18 })
+        // 01-701-2002: six targets in six organs (lines 6-11); its non-target (line 12) stays.
+        #expect(Set(reasons(Array(6...11))) == ["baseline breaks RECIST 1.1: 6 target lesions, at most 5"])
+        // 01-701-2003: an 8 mm target and a node with a 12 mm short axis; its 35 mm liver target stays.
+        #expect(reasons([13, 14]) == [
+            "baseline breaks RECIST 1.1: target T01 measures 8 mm, at least 10 mm for a target",
+            "baseline breaks RECIST 1.1: target node N01 has a short axis of 12 mm, at least 15 mm for a target node",
+        ])
+        let small = try #require(rejects.first { $0.lineNumber == 13 })
+        #expect(small.column == "TRSTRESN" && small.value == "8")
+        #expect(rejects.first { $0.lineNumber == 20 }?.reason.hasPrefix("the baseline of lesion T01 (tr.csv line 13)") == true)
+        #expect(Set(rejects.map(\.lineNumber)) == Set([2, 3, 4, 16, 17, 18] + Array(6...11) + [13, 14, 20]))
+        #expect(tr.quarantined == 15 && tr.inserted == 5)
+        // The lesions' TU rows go too: a target without its baseline result would make the report refuse the patient.
+        let tu = try outcome(run, "tu.csv")
+        #expect(tu.rowsRead == tu.inserted + tu.updated + tu.unchanged + tu.quarantined)
+        let tuRejects = try fixture.service.rejects(run: run.runID).filter { $0.fileName == "tu.csv" }
+        let organ = try #require(tuRejects.first { $0.lineNumber == 2 })
+        #expect(organ.column == "TULOC" && organ.value == "LIVER" && organ.reason == liver)
+        #expect(Set(tuRejects.map(\.lineNumber)) == Set([2, 3, 4] + Array(6...11) + [13, 14]))
+        #expect(tu.quarantined == 11 && tu.inserted == 3)
+        #expect(try fixture.count("lesions") == 3)
+        // Applied: 2001's lung target at baseline and week 6, 2002's non-target, 2003's liver target twice.
+        let applied = try fixture.connection.query(
+            """
+            SELECT l.label, count(*) AS results FROM assessment_results r JOIN lesions l ON l.lesion_id = r.lesion_id
+            GROUP BY l.patient_id, l.label ORDER BY l.patient_id, l.label
+            """).map { "\(try $0.decode(String.self, "label"))x\(try $0.decode(Int.self, "results"))" }
+        #expect(applied == ["T04x2", "NT01x1", "T02x2"])
+    }
+
     @Test("bad rows of every kind are quarantined with their reason and line, and the rest of the export is applied")
     func badRows() throws {
         let fixture = try SyncFixture()
