@@ -41,6 +41,18 @@ fresh_registry() {
 
 import_options=(--format redcap --dictionary "$dictionary" --source bench)
 
+# Runs one import and prints its last line; a failed import stops the benchmark with sarcreg's own message.
+import_once() {
+    local status=0
+    "$@" >"$work/import.out" 2>"$work/import.err" || status=$?
+    if [ "$status" -ne 0 ]; then
+        echo "the import failed (exit status $status):" >&2
+        tail -n 5 "$work/import.err" >&2
+        exit 1
+    fi
+    tail -n 1 "$work/import.out"
+}
+
 max_rss_mb() { awk -F': ' '/Maximum resident set size/ { printf "%.1f", $2 / 1024 }' "$1"; }
 # The CPU seconds of sarcreg itself (reading the CSV and writing COPY rows); the rest of the time is the server's.
 cpu_seconds() { awk -F': ' '/User time|System time/ { total += $2 } END { printf "%.1f", total }' "$1"; }
@@ -65,22 +77,23 @@ fi
 log_lines() { wc -l < "$PGLOCAL_DIR/server.log"; }
 # The statements a run logged: duration and the statement's first words, one line each.
 statement_times() {
-    tail -n +"$(($1 + 1))" "$PGLOCAL_DIR/server.log" | grep -a 'duration: ' \
+    # grep finds nothing without REDCAP_TIMING=1, which must not end the benchmark under `set -e`.
+    tail -n +"$(($1 + 1))" "$PGLOCAL_DIR/server.log" | { grep -a 'duration: ' || true; } \
         | sed -E 's/.*duration: ([0-9.]+) ms +(statement|execute [^:]*): */\1 ms  /' | tr -s ' \t' ' ' | cut -c 1-160
 }
 before=$(log_lines)
 start=$(now)
-/usr/bin/time -v -o "$work/time-large" "$sarcreg" sync import "$work/large.csv" "${import_options[@]}" --database "$server/bench_redcap" 2>/dev/null | tail -n 1
+import_once /usr/bin/time -v -o "$work/time-large" "$sarcreg" sync import "$work/large.csv" "${import_options[@]}" --database "$server/bench_redcap"
 import_seconds=$(seconds "$start" "$(now)")
 import_log=$(statement_times "$before")
 before=$(log_lines)
 start=$(now)
-"$sarcreg" sync import "$work/large.csv" "${import_options[@]}" --database "$server/bench_redcap" 2>/dev/null | tail -n 1
+import_once "$sarcreg" sync import "$work/large.csv" "${import_options[@]}" --database "$server/bench_redcap"
 rerun_seconds=$(seconds "$start" "$(now)")
 rerun_log=$(statement_times "$before")
 
 fresh_registry bench_small
-/usr/bin/time -v -o "$work/time-small" "$sarcreg" sync import "$work/small.csv" "${import_options[@]}" --database "$server/bench_small" >/dev/null 2>&1
+import_once /usr/bin/time -v -o "$work/time-small" "$sarcreg" sync import "$work/small.csv" "${import_options[@]}" --database "$server/bench_small" >/dev/null
 
 printf 'psql \\copy of the export (%d rows): %.2f s\n' "$rows" "$copy_seconds"
 printf 'sync import of the export:            %.2f s  (ratio to \\copy %.2f; goal <= 2.0)\n' "$import_seconds" "$(echo "$import_seconds / $copy_seconds" | bc -l)"
