@@ -15,45 +15,12 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 rows=${1:-1000000}
 small=$((rows / 4))
-export PGLOCAL_DIR=${PGLOCAL_DIR:-$root/.pgdata-bench-redcap} PGLOCAL_PORT=${PGLOCAL_PORT:-54367}
-trap 'Scripts/pg-local.sh stop >/dev/null' EXIT
-url=$(Scripts/pg-local.sh start)
-server=${url#DATABASE_URL=}
-server=${server%/*}
-scratch=${SCRATCH_PATH:-$root/.build-bench-redcap}
-swift build -c release --product sarcreg --scratch-path "$scratch" >/dev/null
-sarcreg=$(swift build -c release --show-bin-path --scratch-path "$scratch")/sarcreg
+name=redcap default_port=54367 source_sites=(dag_701 dag_702 dag_703 dag_704)
+source Scripts/bench-import-common.sh
 dictionary=$root/REDCap/sarcreg_data_dictionary.csv
-work=$(mktemp -d)
-trap 'rm -rf "$work"; Scripts/pg-local.sh stop >/dev/null' EXIT
-
-now() { date +%s.%N; }
-seconds() { echo "$2 - $1" | bc; }
-
-fresh_registry() {
-    psql -q "$server/postgres" -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" -c "CREATE DATABASE $1"
-    "$sarcreg" db migrate --database "$server/$1" >/dev/null
-    psql -q "$server/$1" -c "INSERT INTO sites (site_code, name) VALUES ('SA', 'A'), ('SB', 'B'), ('SC', 'C'), ('SD', 'D')"
-    for pair in dag_701:SA dag_702:SB dag_703:SC dag_704:SD; do
-        "$sarcreg" sync map-site --database "$server/$1" --source bench --source-site "${pair%:*}" --site "${pair#*:}" >/dev/null
-    done
-}
 
 import_options=(--format redcap --dictionary "$dictionary" --source bench)
 
-# Runs one import and prints its last line; a failed import stops the benchmark with sarcreg's own message.
-import_once() {
-    local status=0
-    "$@" >"$work/import.out" 2>"$work/import.err" || status=$?
-    if [ "$status" -ne 0 ]; then
-        echo "the import failed (exit status $status):" >&2
-        tail -n 5 "$work/import.err" >&2
-        exit 1
-    fi
-    tail -n 1 "$work/import.out"
-}
-
-max_rss_mb() { awk -F': ' '/Maximum resident set size/ { printf "%.1f", $2 / 1024 }' "$1"; }
 # The CPU seconds of sarcreg itself (reading the CSV and writing COPY rows); the rest of the time is the server's.
 cpu_seconds() { awk -F': ' '/User time|System time/ { total += $2 } END { printf "%.1f", total }' "$1"; }
 

@@ -11,30 +11,8 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 rows=${1:-1000000}
 small=$((rows / 4))
-export PGLOCAL_DIR=${PGLOCAL_DIR:-$root/.pgdata-bench-sync} PGLOCAL_PORT=${PGLOCAL_PORT:-54366}
-trap 'Scripts/pg-local.sh stop >/dev/null' EXIT
-url=$(Scripts/pg-local.sh start)
-server=${url#DATABASE_URL=}
-server=${server%/*}
-scratch=${SCRATCH_PATH:-$root/.build-bench-sync}
-swift build -c release --product sarcreg --scratch-path "$scratch" >/dev/null
-sarcreg=$(swift build -c release --show-bin-path --scratch-path "$scratch")/sarcreg
-work=$(mktemp -d)
-trap 'rm -rf "$work"; Scripts/pg-local.sh stop >/dev/null' EXIT
-
-now() { date +%s.%N; }
-seconds() { echo "$2 - $1" | bc; }
-
-fresh_registry() {
-    psql -q "$server/postgres" -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" -c "CREATE DATABASE $1"
-    "$sarcreg" db migrate --database "$server/$1" >/dev/null
-    psql -q "$server/$1" -c "INSERT INTO sites (site_code, name) VALUES ('SA', 'A'), ('SB', 'B'), ('SC', 'C'), ('SD', 'D')"
-    for pair in 701:SA 702:SB 703:SC 704:SD; do
-        "$sarcreg" sync map-site --database "$server/$1" --source bench --source-site "${pair%:*}" --site "${pair#*:}" >/dev/null
-    done
-}
-
-max_rss_mb() { awk -F': ' '/Maximum resident set size/ { printf "%.1f", $2 / 1024 }' "$1"; }
+name=sync default_port=54366 source_sites=(701 702 703 704)
+source Scripts/bench-import-common.sh
 
 echo "generating exports: $rows and $small TR rows"
 python3 Scripts/generate-sdtm.py "$work/large" "$rows"
@@ -51,14 +29,14 @@ copy_seconds=$(seconds "$start" "$(now)")
 
 fresh_registry bench_sync
 start=$(now)
-/usr/bin/time -v -o "$work/time-large" "$sarcreg" sync import "$work/large" --source bench --database "$server/bench_sync" 2>/dev/null | tail -n 1
+import_once /usr/bin/time -v -o "$work/time-large" "$sarcreg" sync import "$work/large" --source bench --database "$server/bench_sync"
 import_seconds=$(seconds "$start" "$(now)")
 start=$(now)
-"$sarcreg" sync import "$work/large" --source bench --database "$server/bench_sync" 2>/dev/null | tail -n 1
+import_once "$sarcreg" sync import "$work/large" --source bench --database "$server/bench_sync"
 rerun_seconds=$(seconds "$start" "$(now)")
 
 fresh_registry bench_small
-/usr/bin/time -v -o "$work/time-small" "$sarcreg" sync import "$work/small" --source bench --database "$server/bench_small" >/dev/null 2>&1
+import_once /usr/bin/time -v -o "$work/time-small" "$sarcreg" sync import "$work/small" --source bench --database "$server/bench_small" >/dev/null
 
 printf 'psql \\copy of tr.csv (%d rows):  %.2f s\n' "$rows" "$copy_seconds"
 printf 'sync import of the export:         %.2f s  (ratio to \\copy %.2f; goal <= 2.0)\n' "$import_seconds" "$(echo "$import_seconds / $copy_seconds" | bc -l)"
