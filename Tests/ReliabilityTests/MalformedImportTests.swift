@@ -1,23 +1,13 @@
 import Foundation
 import PostgresClient
+import RegistryDomain
 import TestSupport
 import Testing
 
-/// A small deterministic generator, so a failing variant is reproduced by its number alone.
-struct SplitMix {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed &* 0x9E37_79B9_7F4A_7C15 }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func below(_ bound: Int) -> Int { bound <= 1 ? 0 : Int(next() % UInt64(bound)) }
+extension SplitMix64 {
+    /// The registry's seeded generator, so a failing variant is reproduced by its number alone; a bound of
+    /// 0 or 1 (a one-byte file, a one-column row) gives 0 rather than trapping.
+    mutating func below(_ bound: Int) -> Int { bound <= 1 ? 0 : draw(below: bound) }
 }
 
 /// The ways a site's export goes wrong, applied to a clean export file.
@@ -27,7 +17,7 @@ enum Malformation: Int, CaseIterable {
 
     /// The n-th malformed variant of `clean`, a CSV file in UTF-8 with a header line.
     static func variant(_ n: Int, of clean: Data) -> (malformation: Malformation, data: Data) {
-        var random = SplitMix(seed: UInt64(n) + 1)
+        var random = SplitMix64(seed: UInt64(n) + 1)
         let malformation = allCases[n % allCases.count]
         // Split on Characters that are line breaks: a CRLF is one Character, which components(separatedBy: "\n") never splits.
         var lines = String(decoding: clean, as: UTF8.self).split(whereSeparator: \.isNewline).map(String.init)
