@@ -318,6 +318,8 @@ extension REDCapRules {
     /// and the same lesion's rows in that evaluator's later events, which would otherwise be scored
     /// against a baseline that is not there. A lesion row takes its evaluator and baseline flag from the
     /// tumor assessment row of its event; the events compared as '' for NULL, an equality that hashes.
+    /// The record's targets stored by earlier runs count toward the limits, so an export that sends only a
+    /// new target is held to the whole baseline.
     var baselineChecks: String {
         let node = "coalesce(\(value("lesion_node")) = '1', false)"
         return """

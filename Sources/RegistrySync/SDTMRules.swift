@@ -103,6 +103,12 @@ enum SDTMRules {
     /// target of that baseline), not the excess ones in lesion order: which lesions a reader chose as
     /// targets is a clinical decision, and a lesion's label order says nothing about it, so keeping the
     /// first two would score the patient against a baseline nobody chose.
+    ///
+    /// The counts also weigh the targets the registry already holds for the subject (through the source's
+    /// crosswalk) and evaluator with a baseline result, less the lesions this export sends again: a source
+    /// that sends only what changed would otherwise add a third liver target to two stored ones unseen.
+    /// Only the export's rows break a rule; the stored targets are never quarantined. `subject` and `label`
+    /// must be the crosswalk's USUBJID or record id and the registry's label.
     static func baselineBreaches(targets: String, lesionColumn: String, organColumn: String, diameterColumn: String) -> String {
         let perOrgan = Baseline.maximumTargetsPerOrgan
         let total = Baseline.maximumTargets
@@ -125,11 +131,40 @@ enum SDTMRules {
                     WHEN NOT t.is_lymph_node AND t.diameter_mm * 100 < \(smallest.hundredths) THEN 'small'
                     WHEN t.in_organ > \(perOrgan) THEN 'organ'
                     WHEN t.targets > \(total) THEN 'total' END AS breach
-                FROM (SELECT t.*, count(*) OVER (PARTITION BY t.subject, t.evaluator) AS targets,
-                        count(*) OVER (PARTITION BY t.subject, t.evaluator, t.organ) AS in_organ
-                    FROM (\(targets)) t) t) t
+                FROM (\(weighedTargets(targets))) t) t
             WHERE t.breach IS NOT NULL
             """
+    }
+
+    /// The export's baseline targets (`targets`) with `targets` and `in_organ`: how many targets their
+    /// baseline and their organ have, counting the stored ones (``baselineBreaches(targets:lesionColumn:organColumn:diameterColumn:)``).
+    /// Stored targets are found by one join of the export's subjects and evaluators with the crosswalk, their
+    /// lesions (by the lesions' patient and evaluator index) and the baseline results; the lesions the export
+    /// sends again drop out by an anti-join on the label. A target without an organ (which the field checks
+    /// quarantine before) keeps its row for the size rules, with no organ count.
+    static func weighedTargets(_ targets: String) -> String {
+        """
+        WITH staged AS (\(targets)),
+        weighed AS (
+            SELECT subject, evaluator, organ FROM staged
+            UNION ALL
+            SELECT subject, evaluator, organ FROM (
+                SELECT DISTINCT k.subject, l.evaluator, l.label,
+                    CASE WHEN l.is_lymph_node THEN '\(AnatomicSite.lymphNodes)' ELSE l.organ END AS organ
+                FROM (SELECT DISTINCT subject, evaluator FROM staged) k
+                JOIN sync_subjects x ON x.source = \(source) AND x.usubjid = k.subject
+                JOIN lesions l ON l.patient_id = x.patient_id AND l.evaluator = k.evaluator AND l.lesion_class = 'target'
+                JOIN assessment_results r ON r.lesion_id = l.lesion_id
+                JOIN assessments a ON a.assessment_id = r.assessment_id AND a.is_baseline
+                LEFT JOIN staged s ON s.subject = k.subject AND s.evaluator = k.evaluator AND s.label = l.label
+                WHERE s.label IS NULL) stored)
+        SELECT t.*, c.targets, o.in_organ
+        FROM staged t
+        JOIN (SELECT subject, evaluator, count(*) AS targets FROM weighed GROUP BY subject, evaluator) c
+            ON c.subject = t.subject AND c.evaluator = t.evaluator
+        LEFT JOIN (SELECT subject, evaluator, organ, count(*) AS in_organ FROM weighed GROUP BY subject, evaluator, organ) o
+            ON o.subject = t.subject AND o.evaluator = t.evaluator AND o.organ = t.organ
+        """
     }
 
     static let keySeparator = "E'\\x1f'"

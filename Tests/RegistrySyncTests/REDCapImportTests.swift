@@ -24,6 +24,15 @@ struct REDCapFixture {
             REDCapImportRequest(file: Self.directory + name, dictionary: Self.directory + dictionary, source: "site-r", renames: renames))
     }
 
+    /// Imports a night's export written out from `text`, with the fixture dictionary.
+    func importExport(_ text: String) throws -> SyncRun {
+        let path = NSTemporaryDirectory() + "redcap-\(UUID().uuidString).csv"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return try SyncService(connection: connection).importREDCap(
+            REDCapImportRequest(file: path, dictionary: Self.directory + "dictionary.csv", source: "site-r"))
+    }
+
     func count(_ sql: String) throws -> Int {
         try connection.query(Query(unsafeSQL: "SELECT count(*) AS n FROM \(sql)"))[0].decode(Int.self, "n")
     }
@@ -166,6 +175,85 @@ struct REDCapImportTests {
             GROUP BY l.patient_id, l.label ORDER BY l.patient_id, l.label
             """).map { "\(try $0.decode(String.self, "label"))x\(try $0.decode(Int.self, "results"))" }
         #expect(applied == ["T4x2", "NT1x1", "T2x2"])
+    }
+
+    @Test("a row changed between two nights is one update: T1's follow-up diameter 21.25 mm becomes 19.75 mm, then line 1 stops for toxicity instead of progression; the rest is unchanged and the audit log has each UPDATE with old and new value")
+    func changedRow() throws {
+        let fixture = try REDCapFixture()
+        _ = try fixture.importFile("night1.csv")
+        let night1 = try String(contentsOfFile: REDCapFixture.directory + "night1.csv", encoding: .utf8)
+        func replacingFirst(_ old: String, with new: String, in text: String) throws -> String {
+            let range = try #require(text.range(of: old), "\(old) is in the fixture")
+            return text.replacingCharacters(in: range, with: new)
+        }
+
+        let night2 = try replacingFirst(#"T1,target,liver,0,ct,"21,25",measured"#, with: #"T1,target,liver,0,ct,"19,75",measured"#, in: night1)
+        let diameterRun = try fixture.importExport(night2)
+        let file = try #require(diameterRun.files.first)
+        #expect(file.rowsRead == 14 && file.updated == 1 && file.unchanged == 13 && file.inserted == 0 && file.quarantined == 0)
+        #expect(file.rowsRead == file.inserted + file.updated + file.unchanged + file.quarantined)
+        let diameter = try fixture.connection.query(
+            """
+            SELECT r.diameter_mm::text AS d FROM assessment_results r JOIN assessments a USING (assessment_id) JOIN lesions l USING (lesion_id)
+            JOIN patients p ON p.patient_id = a.patient_id
+            WHERE p.registry_id = 'MUC-0001' AND l.label = 'T1' AND a.assessed_on = '2024-03-01'
+            """).map { try $0.decode(String.self, "d") }
+        #expect(diameter == ["19.75"])
+        let diameterAudit = try fixture.connection.query(
+            """
+            SELECT old_row ->> 'diameter_mm' AS old, new_row ->> 'diameter_mm' AS new FROM audit_log
+            WHERE table_name = 'assessment_results' AND operation = 'UPDATE' AND old_row IS DISTINCT FROM new_row
+            """).map { "\(try $0.decode(String.self, "old"))->\(try $0.decode(String.self, "new"))" }
+        #expect(diameterAudit == ["21.25->19.75"])
+
+        let night3 = try replacingFirst("2024-06-02,progression,", with: "2024-06-02,toxicity,", in: night2)
+        let stopRun = try fixture.importExport(night3)
+        let stopFile = try #require(stopRun.files.first)
+        #expect(stopFile.rowsRead == 14 && stopFile.updated == 1 && stopFile.unchanged == 13 && stopFile.inserted == 0 && stopFile.quarantined == 0)
+        let reasons = try fixture.connection.query(
+            "SELECT p.registry_id || '=' || t.stop_reason AS r FROM therapy_lines t JOIN patients p USING (patient_id) ORDER BY 1"
+        ).map { try $0.decode(String.self, "r") }
+        #expect(reasons == ["BER-0001=progression", "MUC-0001=toxicity"])
+        let stopAudit = try fixture.connection.query(
+            """
+            SELECT old_row ->> 'stop_reason' AS old, new_row ->> 'stop_reason' AS new FROM audit_log
+            WHERE table_name = 'therapy_lines' AND operation = 'UPDATE' AND old_row IS DISTINCT FROM new_row
+            """).map { "\(try $0.decode(String.self, "old"))->\(try $0.decode(String.self, "new"))" }
+        #expect(stopAudit == ["progression->toxicity"])
+    }
+
+    @Test("an incremental export adding a third liver target T3 to the stored T1 and T2 of night 1 is quarantined with the per-organ rule, with T3's follow-up row; night 1 sent again is unchanged")
+    func baselineRulesAcrossRuns() throws {
+        let fixture = try REDCapFixture()
+        // Record 201-1 of baseline-rules.csv: enrollment, therapy line, baseline (lines 4-8) and follow-up (lines 9-13).
+        let lines = try String(contentsOfFile: REDCapFixture.directory + "baseline-rules.csv", encoding: .utf8)
+            .components(separatedBy: "\r\n")
+        func export(_ numbers: [Int]) -> String { ([1] + numbers).map { lines[$0 - 1] + "\r\n" }.joined() }
+        // Night 1 without T3 (lines 7 and 12): T1 and T2 in the liver, T4 in the lung.
+        let night1 = export([2, 3, 4, 5, 6, 8, 9, 10, 11, 13])
+        let first = try fixture.importExport(night1)
+        #expect(first.files.first?.inserted == 10 && first.files.first?.quarantined == 0)
+        let stored = try fixture.snapshot()
+
+        // Night 2 sends only what is new: T3 at baseline and at follow-up, with the two assessment rows.
+        let night2 = try fixture.importExport(export([4, 7, 9, 12]))
+        let file = try #require(night2.files.first)
+        #expect(file.rowsRead == 4 && file.quarantined == 2 && file.unchanged == 2 && file.inserted == 0 && file.updated == 0)
+        #expect(file.rowsRead == file.inserted + file.updated + file.unchanged + file.quarantined)
+        let rejects = try SyncService(connection: fixture.connection).rejects(run: night2.runID)
+        let liver = "baseline breaks RECIST 1.1: 3 target lesions in liver, at most 2 per organ"
+        let baseline = try #require(rejects.first { $0.lineNumber == 3 })
+        #expect(baseline.column == "lesion_organ" && baseline.value == "liver" && baseline.reason == liver)
+        #expect(rejects.first { $0.lineNumber == 5 }?.reason == "the baseline of lesion T3 (line 3) is quarantined: " + liver)
+        #expect(Set(rejects.map(\.lineNumber)) == [3, 5])
+        // T1 and T2 stay as stored: only the quarantine grew, by the two rows.
+        var after = try fixture.snapshot()
+        after[11] -= 2
+        #expect(after == stored)
+
+        // T1 and T2 sent again with their baseline are the same two liver targets, not two more.
+        let again = try #require(try fixture.importExport(night1).files.first)
+        #expect(again.rowsRead == 10 && again.unchanged == 10 && again.quarantined == 0)
     }
 
     @Test("REDCap import then REDCap export: every field the registry owns is equal, and the export imports again to the same export")

@@ -139,6 +139,43 @@ struct SDTMImportTests {
         #expect(applied == ["T04x2", "NT01x1", "T02x2"])
     }
 
+    @Test("an incremental export adding a third liver target T03 to the stored T01 and T02 of night 1 is quarantined with the per-organ rule, TU and TR rows; night 1 sent again is unchanged")
+    func baselineRulesAcrossRuns() throws {
+        let fixture = try SyncFixture()
+        let night1 = try fixture.importFixture("incremental/night1")
+        #expect(night1.files.map(\.quarantined).reduce(0, +) == 0)
+        #expect(try fixture.count("lesions WHERE organ = 'LIVER' AND lesion_class = 'target'") == 2)
+        let stored = try fixture.snapshot()
+
+        let night2 = try fixture.importFixture("incremental/night2")
+        let liver = "baseline breaks RECIST 1.1: 3 target lesions in LIVER, at most 2 per organ"
+        let tu = try outcome(night2, "tu.csv")
+        #expect(tu.rowsRead == 1 && tu.quarantined == 1 && tu.inserted == 0 && tu.updated == 0 && tu.unchanged == 0)
+        let tr = try outcome(night2, "tr.csv")
+        #expect(tr.rowsRead == 2 && tr.quarantined == 2 && tr.inserted == 0 && tr.updated == 0 && tr.unchanged == 0)
+        for file in night2.files {
+            #expect(file.rowsRead == file.inserted + file.updated + file.unchanged + file.quarantined, "\(file.fileName)")
+        }
+        let rejects = try fixture.service.rejects(run: night2.runID)
+        let tuReject = try #require(rejects.first { $0.fileName == "tu.csv" })
+        #expect(tuReject.lineNumber == 2 && tuReject.column == "TULOC" && tuReject.value == "LIVER" && tuReject.reason == liver)
+        func reason(_ line: Int) -> String? { rejects.first { $0.fileName == "tr.csv" && $0.lineNumber == line }?.reason }
+        #expect(reason(2) == liver)
+        #expect(reason(3) == "the baseline of lesion T03 (tr.csv line 2) is quarantined: " + liver)
+        // The stored targets are untouched: only the sync run log grew, and the quarantine by three rows.
+        var after = try fixture.snapshot()
+        after[10] -= 1
+        after[11] -= 3
+        #expect(after == stored)
+        #expect(try fixture.count("lesions WHERE label = 'T03'") == 0)
+
+        // T01 and T02 sent again with their baseline are the same two liver targets, not two more.
+        let again = try fixture.importFixture("incremental/night1")
+        for file in again.files {
+            #expect(file.unchanged == file.rowsRead && file.inserted == 0 && file.updated == 0 && file.quarantined == 0, "\(file.fileName)")
+        }
+    }
+
     @Test("bad rows of every kind are quarantined with their reason and line, and the rest of the export is applied")
     func badRows() throws {
         let fixture = try SyncFixture()
