@@ -1,7 +1,8 @@
 # Shared by the import benchmarks (bench-sync.sh, bench-redcap.sh); sourced, not run. The caller sets `name`
 # (cluster, build and database folder suffix), `default_port` and `source_sites` (the four source site ids
 # mapped to registry sites SA..SD) before sourcing. Provides: a throwaway cluster ($server), a release sarcreg
-# ($sarcreg), a work folder ($work) removed on exit, timing helpers, fresh_registry, import_once and max_rss_mb.
+# ($sarcreg), a work folder ($work) removed on exit, timing helpers, fresh_registry, import_once, max_rss_mb,
+# and floor_results with print_floor.
 set -euo pipefail
 export PGLOCAL_DIR=${PGLOCAL_DIR:-$root/.pgdata-bench-$name} PGLOCAL_PORT=${PGLOCAL_PORT:-$default_port}
 trap 'Scripts/pg-local.sh stop >/dev/null' EXIT
@@ -41,3 +42,42 @@ import_once() {
 }
 
 max_rss_mb() { awk -F': ' '/Maximum resident set size/ { printf "%.1f", $2 / 1024 }' "$1"; }
+
+# The floor under an import: the assessment results it wrote to database $1, COPYed back into
+# assessment_results alone, with nothing read, checked or keyed, in transactions that are rolled back. Three
+# ways: with the table's foreign keys and audit trigger as the import writes them, with the foreign keys but
+# without the audit trigger, and bare. TRUNCATE empties the table first, as an empty registry's is; at the
+# cluster's wal_level (replica) a table truncated in the same transaction is still WAL-logged, so the COPY is
+# not favoured over the import's INSERT. Sets floor_rows and floor_full, floor_keys and floor_bare (seconds,
+# from psql's own timing of the COPY statement alone).
+floor_results() {
+    psql -q "$server/$1" -c "\\copy assessment_results TO '$work/results.csv' (FORMAT csv)"
+    floor_rows=$(wc -l < "$work/results.csv")
+    local variant setup milliseconds
+    for variant in full keys bare; do
+        case $variant in
+            full) setup= ;;
+            keys) setup="ALTER TABLE assessment_results DISABLE TRIGGER USER;" ;;
+            bare) setup="ALTER TABLE assessment_results DISABLE TRIGGER ALL;" ;;
+        esac
+        milliseconds=$(psql -q -X -v ON_ERROR_STOP=1 "$server/$1" <<SQL | awk '/^Time: / { print $2 }'
+BEGIN;
+TRUNCATE assessment_results;
+$setup
+\timing on
+\copy assessment_results FROM '$work/results.csv' (FORMAT csv)
+\timing off
+ROLLBACK;
+SQL
+        )
+        printf -v "floor_$variant" '%.2f' "$(echo "$milliseconds / 1000" | bc -l)"
+    done
+}
+
+# Prints the floor figures against the \copy baseline of $1 seconds.
+print_floor() {
+    printf 'floor: the import'"'"'s %d assessment results COPYed into assessment_results alone (nothing checked; rolled back):\n' "$floor_rows"
+    printf '  with its foreign keys and audit trigger: %.2f s  (ratio to \\copy %.2f)\n' "$floor_full" "$(echo "$floor_full / $1" | bc -l)"
+    printf '  with its foreign keys, no audit trigger: %.2f s  (ratio to \\copy %.2f)\n' "$floor_keys" "$(echo "$floor_keys / $1" | bc -l)"
+    printf '  bare (no foreign keys, no audit):        %.2f s  (ratio to \\copy %.2f)\n' "$floor_bare" "$(echo "$floor_bare / $1" | bc -l)"
+}

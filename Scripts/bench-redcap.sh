@@ -7,6 +7,8 @@
 #   2. `sarcreg sync import --format redcap` of the export into an empty registry, and its ratio to 1;
 #   3. the rerun of the unchanged export, and its ratio to 2;
 #   4. the import's peak memory (max RSS from /usr/bin/time -v) at ROWS and at a quarter of it.
+#   5. the floor: the import's assessment results COPYed into their table alone, with its foreign keys and
+#      audit trigger, without the audit trigger, and bare (floor_results in bench-import-common.sh).
 # With REDCAP_TIMING=1 the server logs every statement of the import and the rerun with its duration, and the
 # script prints the statements that took 0.5 s or more (reading and COPY is the staging's COPY statement).
 # Prints figures; it never passes or fails on time.
@@ -58,6 +60,7 @@ start=$(now)
 import_once "$sarcreg" sync import "$work/large.csv" "${import_options[@]}" --database "$server/bench_redcap"
 rerun_seconds=$(seconds "$start" "$(now)")
 rerun_log=$(statement_times "$before")
+floor_results bench_redcap
 
 fresh_registry bench_small
 import_once /usr/bin/time -v -o "$work/time-small" "$sarcreg" sync import "$work/small.csv" "${import_options[@]}" --database "$server/bench_small" >/dev/null
@@ -68,6 +71,7 @@ printf '  of which sarcreg itself (CPU):      %s s\n' "$(cpu_seconds "$work/time
 printf 'rerun of the unchanged export:        %.2f s  (ratio to import %.2f; goal <= 0.5)\n' "$rerun_seconds" "$(echo "$rerun_seconds / $import_seconds" | bc -l)"
 printf 'peak memory (max RSS):                %s MB at %d rows, %s MB at %d rows (goal: flat, < 200 MB)\n' \
     "$(max_rss_mb "$work/time-large")" "$rows" "$(max_rss_mb "$work/time-small")" "$small"
+print_floor "$copy_seconds"
 if [ "${REDCAP_TIMING:-0}" = 1 ]; then
     printf '\nstatements of the import taking 0.5 s or more:\n%s\n' "$import_log"
     printf '\nstatements of the rerun taking 0.5 s or more:\n%s\n' "$rerun_log"

@@ -5,6 +5,8 @@
 #   2. `sarcreg sync import` of the whole export into an empty registry, and its ratio to 1;
 #   3. the rerun of the unchanged export, and its ratio to 2;
 #   4. the import's peak memory (max RSS from /usr/bin/time -v) at TR_ROWS and at a quarter of it.
+#   5. the floor: the import's assessment results COPYed into their table alone, with its foreign keys and
+#      audit trigger, without the audit trigger, and bare (floor_results in bench-import-common.sh).
 # Prints figures; it never passes or fails on time.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -34,6 +36,7 @@ import_seconds=$(seconds "$start" "$(now)")
 start=$(now)
 import_once "$sarcreg" sync import "$work/large" --source bench --database "$server/bench_sync"
 rerun_seconds=$(seconds "$start" "$(now)")
+floor_results bench_sync
 
 fresh_registry bench_small
 import_once /usr/bin/time -v -o "$work/time-small" "$sarcreg" sync import "$work/small" --source bench --database "$server/bench_small" >/dev/null
@@ -43,3 +46,4 @@ printf 'sync import of the export:         %.2f s  (ratio to \\copy %.2f; goal <
 printf 'rerun of the unchanged export:     %.2f s  (ratio to import %.2f; goal <= 0.5)\n' "$rerun_seconds" "$(echo "$rerun_seconds / $import_seconds" | bc -l)"
 printf 'peak memory (max RSS):             %s MB at %d TR rows, %s MB at %d TR rows (goal: flat, < 200 MB)\n' \
     "$(max_rss_mb "$work/time-large")" "$rows" "$(max_rss_mb "$work/time-small")" "$small"
+print_floor "$copy_seconds"
