@@ -94,26 +94,30 @@ enum SDTMRules {
 
     /// RECIST 1.1's baseline rules (``Baseline``) over the target rows of each subject's and evaluator's
     /// baseline, as a query of the rows that break them, each with its quarantine `column_name`, `value`
-    /// and `reason`. `targets` yields one row per baseline target with `line_number`, `subject`, `evaluator`, `label`, `organ`,
-    /// `is_lymph_node`, `diameter_mm` (NULL when not measured) and, for the quarantine, `lesion_value`,
-    /// `organ_value` and `diameter_value`; the column names are the file's. The limits are the domain's
-    /// own constants, so the import and `sarcreg assess record` cannot drift apart.
+    /// and `reason`. `targets` yields one row per baseline target with the ``baselineTargetColumns`` (`line_number`,
+    /// `subject`, `evaluator`, `label`, `organ`, `is_lymph_node`, `diameter_mm` (NULL when not measured) and,
+    /// for the quarantine, `lesion_value`, `organ_value` and `diameter_value`; the column names are the
+    /// file's) and the caller's `extraColumns`. The limits are the domain's own constants, so the import and
+    /// `sarcreg assess record` cannot drift apart.
     ///
     /// A breach of a count quarantines every target of the offending organ (or, past the total, every
     /// target of that baseline), not the excess ones in lesion order: which lesions a reader chose as
     /// targets is a clinical decision, and a lesion's label order says nothing about it, so keeping the
     /// first two would score the patient against a baseline nobody chose.
     ///
-    /// The counts also weigh the targets the registry already holds for the subject (through the source's
-    /// crosswalk) and evaluator with a baseline result, less the lesions this export sends again: a source
-    /// that sends only what changed would otherwise add a third liver target to two stored ones unseen.
-    /// Only the export's rows break a rule; the stored targets are never quarantined. `subject` and `label`
-    /// must be the crosswalk's USUBJID or record id and the registry's label.
-    static func baselineBreaches(targets: String, lesionColumn: String, organColumn: String, diameterColumn: String) -> String {
+    /// The counts also weigh the targets the registry already holds for the subject and evaluator with a
+    /// baseline result (``storedBaselineTargets(of:)``), less the lesions the export sends again: a source that
+    /// sends only what changed would otherwise add a third liver target to two stored ones unseen. Only the
+    /// export's rows break a rule; a stored target is never quarantined. The counts are windows over the
+    /// export's and the stored targets together: an anti-join or a join back to the export's targets, which
+    /// the planner cannot estimate inside one statement, became a nested loop over every pair of targets.
+    static func baselineBreaches(targets: String, extraColumns: [String] = [], lesionColumn: String, organColumn: String, diameterColumn: String) -> String {
         let perOrgan = Baseline.maximumTargetsPerOrgan
         let total = Baseline.maximumTargets
         let smallest = Baseline.minimumTargetDiameter
         let smallestNode = Baseline.minimumTargetNodeShortAxis
+        let columns = baselineTargetColumns + extraColumns
+        let stored = ["subject", "evaluator", "label", "organ", "is_lymph_node"]
         return """
             SELECT t.*,
                 CASE t.breach WHEN 'organ' THEN '\(organColumn)' WHEN 'total' THEN '\(lesionColumn)' ELSE '\(diameterColumn)' END AS column_name,
@@ -131,39 +135,39 @@ enum SDTMRules {
                     WHEN NOT t.is_lymph_node AND t.diameter_mm * 100 < \(smallest.hundredths) THEN 'small'
                     WHEN t.in_organ > \(perOrgan) THEN 'organ'
                     WHEN t.targets > \(total) THEN 'total' END AS breach
-                FROM (\(weighedTargets(targets))) t) t
-            WHERE t.breach IS NOT NULL
+                FROM (SELECT t.*, count(*) OVER (PARTITION BY t.subject, t.evaluator) AS targets,
+                        count(*) OVER (PARTITION BY t.subject, t.evaluator, t.organ) AS in_organ
+                    FROM (SELECT t.*, count(t.line_number) OVER (PARTITION BY t.subject, t.evaluator, t.label) AS sent
+                        FROM (WITH staged AS (\(targets))
+                            SELECT \(columns.joined(separator: ", ")) FROM staged
+                            UNION ALL
+                            SELECT \(columns.map { stored.contains($0) ? "l.\($0)" : "NULL" }.joined(separator: ", "))
+                            FROM (\(storedBaselineTargets(of: "SELECT DISTINCT subject, evaluator FROM staged"))) l) t) t
+                    WHERE t.line_number IS NOT NULL OR t.sent = 0) t) t
+            WHERE t.breach IS NOT NULL AND t.line_number IS NOT NULL
             """
     }
 
-    /// The export's baseline targets (`targets`) with `targets` and `in_organ`: how many targets their
-    /// baseline and their organ have, counting the stored ones (``baselineBreaches(targets:lesionColumn:organColumn:diameterColumn:)``).
-    /// Stored targets are found by one join of the export's subjects and evaluators with the crosswalk, their
-    /// lesions (by the lesions' patient and evaluator index) and the baseline results; the lesions the export
-    /// sends again drop out by an anti-join on the label. A target without an organ (which the field checks
-    /// quarantine before) keeps its row for the size rules, with no organ count.
-    static func weighedTargets(_ targets: String) -> String {
+    /// The columns of the targets ``baselineBreaches(targets:extraColumns:lesionColumn:organColumn:diameterColumn:)`` weighs.
+    static let baselineTargetColumns = [
+        "line_number", "subject", "evaluator", "label", "organ", "is_lymph_node", "diameter_mm", "lesion_value", "organ_value", "diameter_value",
+    ]
+
+    /// The registry's baseline targets of the subjects and evaluators `pairs` yields (`subject`, the source's
+    /// USUBJID or record id, and `evaluator`), one row per lesion with `subject`, `evaluator`, `label`, `organ`
+    /// (all nodes one) and `is_lymph_node`: a target lesion with a result at its evaluator's baseline. Joined
+    /// from the one baseline assessment of each (`assessments_one_baseline`) to its results and their
+    /// lesions, each by its index: from the lesions to all their results read every follow-up result too,
+    /// three times the time.
+    static func storedBaselineTargets(of pairs: String) -> String {
         """
-        WITH staged AS (\(targets)),
-        weighed AS (
-            SELECT subject, evaluator, organ FROM staged
-            UNION ALL
-            SELECT subject, evaluator, organ FROM (
-                SELECT DISTINCT k.subject, l.evaluator, l.label,
-                    CASE WHEN l.is_lymph_node THEN '\(AnatomicSite.lymphNodes)' ELSE l.organ END AS organ
-                FROM (SELECT DISTINCT subject, evaluator FROM staged) k
-                JOIN sync_subjects x ON x.source = \(source) AND x.usubjid = k.subject
-                JOIN lesions l ON l.patient_id = x.patient_id AND l.evaluator = k.evaluator AND l.lesion_class = 'target'
-                JOIN assessment_results r ON r.lesion_id = l.lesion_id
-                JOIN assessments a ON a.assessment_id = r.assessment_id AND a.is_baseline
-                LEFT JOIN staged s ON s.subject = k.subject AND s.evaluator = k.evaluator AND s.label = l.label
-                WHERE s.label IS NULL) stored)
-        SELECT t.*, c.targets, o.in_organ
-        FROM staged t
-        JOIN (SELECT subject, evaluator, count(*) AS targets FROM weighed GROUP BY subject, evaluator) c
-            ON c.subject = t.subject AND c.evaluator = t.evaluator
-        LEFT JOIN (SELECT subject, evaluator, organ, count(*) AS in_organ FROM weighed GROUP BY subject, evaluator, organ) o
-            ON o.subject = t.subject AND o.evaluator = t.evaluator AND o.organ = t.organ
+        SELECT k.subject, l.evaluator, l.label, CASE WHEN l.is_lymph_node THEN '\(AnatomicSite.lymphNodes)' ELSE l.organ END AS organ,
+            l.is_lymph_node
+        FROM (\(pairs)) k
+        JOIN sync_subjects x ON x.source = \(source) AND x.usubjid = k.subject
+        JOIN assessments a ON a.patient_id = x.patient_id AND a.evaluator = k.evaluator AND a.is_baseline
+        JOIN assessment_results r ON r.assessment_id = a.assessment_id AND r.lesion_class = 'target'
+        JOIN lesions l ON l.lesion_id = r.lesion_id
         """
     }
 
@@ -435,7 +439,7 @@ enum SDTMRules {
                     AND (\(trNotDone) OR \(trTooSmall) OR s.trstresn ~ '^[0-9]+(\\.[0-9]{1,2})?$')
                 ORDER BY s.usubjid, \(trEvaluator), \(trLabel), s.line_number) s
                 ON s.usubjid = u.usubjid AND s.evaluator = u.evaluator AND s.label = u.label
-            """, lesionColumn: "TULNKID", organColumn: "TULOC", diameterColumn: "TULNKID"))
+            """, extraColumns: ["tr_line", "tr_value"], lesionColumn: "TULNKID", organColumn: "TULOC", diameterColumn: "TULNKID"))
         """,
         """
         INSERT INTO sync_errors (file_name, line_number, column_name, value, reason)
