@@ -83,11 +83,19 @@ enum SDTMRules {
         """
     }
 
+    /// The test that `expression` is not an identifier of one `first` character and then `rest` characters,
+    /// `maximumLength` in all (NULL when it is NULL). An unbounded repeat and a length test rather than a
+    /// bounded repeat such as `{0,39}`: PostgreSQL's regular expressions make a state per repetition, and the
+    /// evaluator's test took 2.4 s a million rows that way against 0.3 s this way.
+    static func breaksIdentifier(_ expression: String, first: String, rest: String, maximumLength: Int) -> String {
+        "(\(expression) !~ '^\(first)\(rest)*$' OR length(\(expression)) > \(maximumLength))"
+    }
+
     /// `computed` is the evaluator's expression where a table already holds it.
     static func evaluatorCheck(_ eval: String, _ evalID: String, computed: String? = nil) -> String {
         """
         '\(evalID.uppercased())', coalesce(s.\(evalID), s.\(eval)),
-            CASE WHEN \(computed ?? evaluator(eval, evalID)) !~ '^[a-z][a-z0-9_-]{0,39}$'
+            CASE WHEN \(breaksIdentifier(computed ?? evaluator(eval, evalID), first: "[a-z]", rest: "[a-z0-9_-]", maximumLength: 40))
             THEN 'the evaluator must be INVESTIGATOR or a reader id of letters, digits, spaces, - and _' END
         """
     }
@@ -451,7 +459,7 @@ enum SDTMRules {
         readErrors(.tu),
         check(.tu, from: withCopies(.tu, key: tuKey), joins: subjectJoin, checks: [
             subjectCheck,
-            "'TULNKID', s.tulnkid, CASE WHEN s.tulnkid IS NULL OR \(tuLabel) !~ '^[A-Z0-9][A-Z0-9_.-]{0,19}$' THEN 'TULNKID must be a lesion id such as T01, NT02 or NEW01' WHEN s.copies > 1 THEN 'duplicate lesion for this USUBJID and evaluator' END",
+            "'TULNKID', s.tulnkid, CASE WHEN s.tulnkid IS NULL OR \(breaksIdentifier(tuLabel, first: "[A-Z0-9]", rest: "[A-Z0-9_.-]", maximumLength: 20)) THEN 'TULNKID must be a lesion id such as T01, NT02 or NEW01' WHEN s.copies > 1 THEN 'duplicate lesion for this USUBJID and evaluator' END",
             "'TUTESTCD', s.tutestcd, CASE WHEN s.tutestcd IS DISTINCT FROM 'TUMIDENT' THEN 'unknown TUTESTCD; only TUMIDENT (tumor identification) is read' END",
             "'TUSTRESC', coalesce(s.tustresc, s.tuorres), CASE WHEN \(tuClass) IS NULL THEN 'unknown lesion class; expected TARGET, NON-TARGET or NEW' END",
             "'TULOC', s.tuloc, CASE WHEN s.tuloc IS NULL AND \(tuClass) <> 'new' THEN 'TULOC is required for a target or non-target lesion' END",

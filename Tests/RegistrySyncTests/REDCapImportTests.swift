@@ -95,9 +95,13 @@ struct REDCapImportTests {
         let rejects = try SyncService(connection: fixture.connection).rejects(run: run.runID)
         let reasons = Set(rejects.map { "\($0.lineNumber) \($0.column ?? "") \($0.value ?? "")" })
         #expect(reasons == ["3 mol_kind translocation", "4 line_agents yes,1", "5 ae_onset_date 2024-02-30", "5 record_id 103-1", "6 record_id 104-1",
-                            "7 record_id 103-1", "13 lesion_diameter_mm 18.5", "18 redcap_data_access_group dagz"])
+                            "7 record_id 103-1", "13 lesion_diameter_mm 18.5", "18 redcap_data_access_group dagz",
+                            "20 lesion_id NT3456789012345678901"])
         #expect(rejects.first { $0.column == "lesion_diameter_mm" }?.reason.contains("decimal comma") == true)
         #expect(rejects.first { $0.column == "redcap_data_access_group" }?.reason.contains("not mapped") == true)
+        // A lesion id of 20 characters is taken, one of 21 is not.
+        #expect(rejects.first { $0.column == "lesion_id" }?.reason == "a lesion id is up to 20 letters, digits, ., _ and -")
+        #expect(try fixture.count("lesions WHERE label = 'NT345678901234567890'") == 1)
         #expect(try fixture.count("patients") == 2)
         #expect(try fixture.count("adverse_events") == 1)
     }

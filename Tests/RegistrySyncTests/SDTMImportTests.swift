@@ -208,6 +208,25 @@ struct SDTMImportTests {
         #expect(try fixture.count("therapy_line_agents WHERE agent_code = 'aspirin'") == 0)
     }
 
+    @Test("identifier limits: a 20-character lesion id and a 40-character reader id are taken; 21 and 41 characters, or a space in a lesion id, are quarantined naming the column")
+    func identifierLimits() throws {
+        let fixture = try SyncFixture()
+        let run = try fixture.importFixture("identifiers")
+        let rejects = try fixture.service.rejects(run: run.runID)
+        let quarantined = rejects.map { "\($0.fileName):\($0.lineNumber) \($0.column ?? "-")" }.sorted()
+        #expect(quarantined == ["tr.csv:16 TREVALID", "tu.csv:11 TUEVALID", "tu.csv:8 TULNKID", "tu.csv:9 TULNKID"])
+        let lesionID = "TULNKID must be a lesion id such as T01, NT02 or NEW01"
+        let readerID = "the evaluator must be INVESTIGATOR or a reader id of letters, digits, spaces, - and _"
+        #expect(rejects.filter { $0.column == "TULNKID" }.map(\.reason) == [lesionID, lesionID])
+        #expect(rejects.filter { $0.column == "TUEVALID" || $0.column == "TREVALID" }.map(\.reason) == [readerID, readerID])
+        let tu = try outcome(run, "tu.csv")
+        #expect((tu.rowsRead, tu.inserted, tu.quarantined) == (10, 7, 3))
+        let tr = try outcome(run, "tr.csv")
+        #expect((tr.rowsRead, tr.inserted, tr.quarantined) == (16, 15, 1))
+        #expect(try fixture.count("lesions WHERE label = 'NT345678901234567890'") == 1)
+        #expect(try fixture.count("lesions WHERE evaluator = 'reader\(String(repeating: "x", count: 34))'") == 1)
+    }
+
     @Test("a record absent from a later full export is flagged missing from source and kept")
     func missingFromSource() throws {
         let fixture = try SyncFixture()
