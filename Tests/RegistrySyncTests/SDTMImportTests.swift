@@ -94,6 +94,23 @@ struct SDTMImportTests {
         #expect(after == before)
     }
 
+    @Test("after 01-701-1015 withdrew consent on 2014-04-01, the same export again quarantines her 13 TR rows, unchanged as they are: the subject is checked on every row, and nothing is written")
+    func withdrawnConsentBetweenNights() throws {
+        let fixture = try SyncFixture()
+        _ = try fixture.importFixture("clean")
+        try fixture.connection.execute(
+            "UPDATE patients SET consent_withdrawn_on = '2014-04-01' WHERE patient_id = (SELECT patient_id FROM sync_subjects WHERE usubjid = '01-701-1015')")
+        let results = try fixture.count("assessment_results")
+
+        let run = try fixture.importFixture("clean")
+        let tr = try outcome(run, "tr.csv")
+        #expect((tr.rowsRead, tr.unchanged, tr.inserted, tr.updated, tr.quarantined) == (13, 0, 0, 0, 13))
+        let trRejects = try fixture.service.rejects(run: run.runID).filter { $0.fileName == "tr.csv" }
+        #expect(trRejects.map(\.lineNumber) == Array(2...14))
+        #expect(trRejects.allSatisfy { $0.column == "USUBJID" && $0.reason == "the patient withdrew consent on 2014-04-01; nothing new may be recorded" })
+        #expect(try fixture.count("assessment_results") == results)
+    }
+
     @Test("a baseline breaking RECIST 1.1 is quarantined with its rule: 3 liver targets, 6 targets, an 8 mm target and a 12 mm target node; their TU rows and follow-ups go with them, the rest applies")
     func baselineRules() throws {
         let fixture = try SyncFixture()
