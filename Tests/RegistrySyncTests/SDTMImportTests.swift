@@ -241,7 +241,7 @@ struct SDTMImportTests {
         let tr = try outcome(run, "tr.csv")
         #expect((tr.rowsRead, tr.inserted, tr.quarantined) == (16, 15, 1))
         #expect(try fixture.count("lesions WHERE label = 'NT345678901234567890'") == 1)
-        #expect(try fixture.count("lesions WHERE evaluator = 'reader\(String(repeating: "x", count: 34))'") == 1)
+        #expect(try fixture.count("lesions WHERE evaluator = 'reader\(String(repeating: "a", count: 34))'") == 1)
     }
 
     @Test("a record absent from a later full export is flagged missing from source and kept")
