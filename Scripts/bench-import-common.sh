@@ -70,6 +70,11 @@ $setup
 ROLLBACK;
 SQL
         )
+        # A figure psql did not print stops the benchmark rather than printing as 0.
+        if [ -z "$milliseconds" ]; then
+            echo "floor: psql printed no time for the COPY ($variant)" >&2
+            exit 1
+        fi
         printf -v "floor_$variant" '%.2f' "$(echo "$milliseconds / 1000" | bc -l)"
     done
 }

@@ -173,11 +173,7 @@ struct REDCapImportTests {
         #expect(reason(31)?.hasPrefix("the baseline of lesion T1 (line 27)") == true)
         #expect(Set(rejects.map(\.lineNumber)) == Set([5, 6, 7, 10, 11, 12] + Array(17...22) + [27, 28, 31]))
         #expect(file.quarantined == 15 && file.inserted == 16)
-        let applied = try fixture.connection.query(
-            """
-            SELECT l.label, count(*) AS results FROM assessment_results r JOIN lesions l ON l.lesion_id = r.lesion_id
-            GROUP BY l.patient_id, l.label ORDER BY l.patient_id, l.label
-            """).map { "\(try $0.decode(String.self, "label"))x\(try $0.decode(Int.self, "results"))" }
+        let applied = try resultsPerLesion(fixture.connection)
         #expect(applied == ["T4x2", "NT1x1", "T2x2"])
     }
 

@@ -43,6 +43,16 @@ func outcome(_ run: SyncRun, _ file: String) throws -> SyncFileOutcome {
     try #require(run.files.first { $0.fileName == file })
 }
 
+/// Each stored lesion's label and number of results, as "LABELxN", in patient and label order.
+func resultsPerLesion(_ connection: Connection) throws -> [String] {
+    try connection.query(
+        """
+        SELECT l.label, count(*) AS results FROM assessment_results r JOIN lesions l ON l.lesion_id = r.lesion_id
+        GROUP BY l.patient_id, l.label ORDER BY l.patient_id, l.label
+        """
+    ).map { "\(try $0.decode(String.self, "label"))x\(try $0.decode(Int.self, "results"))" }
+}
+
 @Suite("SDTM import", .serialized)
 struct SDTMImportTests {
     @Test("a clean export of three subjects becomes three sync patients with their lines, AEs, lesions and reads, all counted as inserted")
@@ -148,11 +158,7 @@ struct SDTMImportTests {
         #expect(tu.quarantined == 11 && tu.inserted == 3)
         #expect(try fixture.count("lesions") == 3)
         // Applied: 2001's lung target at baseline and week 6, 2002's non-target, 2003's liver target twice.
-        let applied = try fixture.connection.query(
-            """
-            SELECT l.label, count(*) AS results FROM assessment_results r JOIN lesions l ON l.lesion_id = r.lesion_id
-            GROUP BY l.patient_id, l.label ORDER BY l.patient_id, l.label
-            """).map { "\(try $0.decode(String.self, "label"))x\(try $0.decode(Int.self, "results"))" }
+        let applied = try resultsPerLesion(fixture.connection)
         #expect(applied == ["T04x2", "NT01x1", "T02x2"])
     }
 
