@@ -363,12 +363,12 @@ public struct AssessmentService {
     }
 
     static func diameter(_ text: String, field: String) throws(AssessmentError) -> Millimetres {
-        guard let value = Millimetres(text.trimmingCharacters(in: .whitespaces)) else {
+        guard let value = Millimetres(recorded: text.trimmingCharacters(in: .whitespaces)) else {
             throw .registry(
                 .input(
                     .malformed(
                         field: field, value: text,
-                        expected: "a diameter in mm with at most two decimals, e.g. 32 or 4.95")))
+                        expected: "a diameter in mm, e.g. 32 or 4.95 (kept to 0.01 mm)")))
         }
         return value
     }

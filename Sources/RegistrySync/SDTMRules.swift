@@ -46,10 +46,35 @@ enum SDTMRules {
         "NOT EXISTS (SELECT 1 FROM sync_errors q WHERE q.file_name = '\(file.fileName)' AND q.line_number = \(alias).line_number)"
     }
 
-    /// A duplicate of the natural key within the file (every copy is quarantined).
+    /// The staged rows with their natural key's copies in the file: `copies`, `first_line` (the first copy's
+    /// line) and `identical` (every copy has the same values). Exports repeat rows that differ only in their
+    /// --SEQ (which the sync does not read): such copies are read once, the others skipped with a note
+    /// (``identicalCopies(_:key:)``); copies that disagree are all quarantined, since nothing says which is right.
     static func withCopies(_ file: SDTMFile, key: String) -> String {
-        "(SELECT s.*, count(*) OVER (PARTITION BY \(key)) AS copies FROM \(file.stagingTable) s)"
+        """
+        (SELECT s.*, count(*) OVER w AS copies, min(s.line_number) OVER w AS first_line,
+            min(s.copy_hash) OVER w = max(s.copy_hash) OVER w AS identical
+        FROM (SELECT s.*, \(hash(file)) AS copy_hash FROM \(file.stagingTable) s) s
+        WINDOW w AS (PARTITION BY \(key)))
+        """
     }
+
+    /// Skips every copy of a row but the first, with a note, where all copies of its natural key are identical.
+    static func identicalCopies(_ file: SDTMFile, key: String) -> String {
+        """
+        INSERT INTO sync_errors (file_name, line_number, column_name, value, reason, skipped)
+        SELECT '\(file.fileName)', s.line_number, NULL, NULL,
+            'identical to \(file.fileName) line ' || s.first_line || ' but for its \(file.domain)SEQ; read once', true
+        FROM \(withCopies(file, key: key)) s
+        WHERE s.read_error IS NULL AND s.copies > 1 AND s.identical AND s.line_number <> s.first_line
+        """
+    }
+
+    /// Rows that are neither skipped copies nor read with an error; what the first check of a file reads.
+    static let notSkippedCopy = "NOT (s.copies > 1 AND s.identical AND s.line_number <> s.first_line)"
+
+    /// A key with copies that disagree: every copy is quarantined.
+    static let conflictingCopies = "(s.copies > 1 AND NOT s.identical)"
 
     /// `computed` is the full date's expression where a table already holds it.
     static func fullDate(_ column: String, required: Bool, computed: String? = nil) -> String {
@@ -185,6 +210,18 @@ enum SDTMRules {
 
     static let keySeparator = "E'\\x1f'"
 
+    /// A vocabulary's values as an SQL list, from the domain's cases: the import accepts exactly what the
+    /// command line does.
+    static func values<Vocabulary: RegistryVocabulary>(of vocabulary: Vocabulary.Type, except excluded: Set<Vocabulary> = []) -> String {
+        vocabulary.allCases.filter { !excluded.contains($0) }.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+    }
+
+    /// A submitted value spelled as ``RegistryVocabulary/parse(_:field:)`` reads it: trimmed, lower case,
+    /// spaces and hyphens as underscores ("Patient choice" is `patient_choice`).
+    static func vocabularySpelling(_ expression: String) -> String {
+        "lower(translate(btrim(\(expression)), ' -', '__'))"
+    }
+
     static func key(_ parts: [String]) -> String {
         parts.map { "coalesce(\($0), '')" }.joined(separator: " || \(keySeparator) || ")
     }
@@ -207,10 +244,11 @@ enum SDTMRules {
 
     static let dm: [String] = [
         readErrors(.dm),
+        identicalCopies(.dm, key: dmKey),
         check(.dm, from: withCopies(.dm, key: dmKey),
               joins: "LEFT JOIN sync_site_map m ON m.source = \(source) AND m.source_site = s.siteid",
               checks: [
-                "'USUBJID', s.usubjid, CASE WHEN s.usubjid IS NULL THEN 'USUBJID is required' WHEN s.copies > 1 THEN 'duplicate USUBJID in dm.csv' END",
+                "'USUBJID', s.usubjid, CASE WHEN s.usubjid IS NULL THEN 'USUBJID is required' WHEN \(conflictingCopies) THEN 'duplicate USUBJID in dm.csv' END",
                 """
                 'SITEID', s.siteid, CASE WHEN s.siteid IS NULL THEN 'SITEID is required'
                     WHEN m.site_code IS NULL THEN 'site ' || s.siteid || ' of source ' || \(source) || ' is not mapped to a registry site; map it with sarcreg sync map-site' END
@@ -223,7 +261,7 @@ enum SDTMRules {
                 """,
                 "'SEX', s.sex, CASE WHEN s.sex IS NULL THEN 'SEX is required' WHEN \(dmSex) IS NULL THEN 'unknown SEX code; expected M, F, U or UNDIFFERENTIATED' END",
                 fullDate("dthdtc", required: false),
-              ], onlyClean: false),
+              ], onlyClean: false, rows: notSkippedCopy),
         check(.dm, checks: [
             """
             'AGE', s.age, CASE WHEN \(dmBirthYear) NOT BETWEEN 1900 AND 2200 THEN 'gives the birth year ' || \(dmBirthYear) || ', outside 1900 to 2200'
@@ -279,6 +317,7 @@ enum SDTMRules {
     // MARK: SUPPEX and EX
 
     static let exKey = key(["s.usubjid", "s.exseq"])
+    static let suppexKey = key(["s.usubjid", "s.idvarval", "s.qnam"])
     static let exAgent = """
         (SELECT a.agent_code FROM therapy_agents a
          WHERE a.agent_code = lower(btrim(s.extrt)) OR lower(a.name) = lower(btrim(s.extrt)) ORDER BY a.agent_code LIMIT 1)
@@ -286,8 +325,8 @@ enum SDTMRules {
     static let suppexQualifiers = """
         LEFT JOIN (SELECT q.usubjid, q.idvarval,
                 max(q.qval) FILTER (WHERE q.qnam = 'LINENUM') AS linenum,
-                max(lower(q.qval)) FILTER (WHERE q.qnam = 'INTENT') AS intent,
-                max(lower(replace(btrim(q.qval), ' ', '_'))) FILTER (WHERE q.qnam = 'STOPRSN') AS stoprsn,
+                max(\(vocabularySpelling("q.qval"))) FILTER (WHERE q.qnam = 'INTENT') AS intent,
+                max(\(vocabularySpelling("q.qval"))) FILTER (WHERE q.qnam = 'STOPRSN') AS stoprsn,
                 max(upper(q.qval)) FILTER (WHERE q.qnam = 'TRIALNCT') AS trialnct,
                 string_agg(q.qnam || '=' || q.qval, ';' ORDER BY q.qnam) AS all_values
             FROM sync_stage_suppex q WHERE \(clean(.suppex, alias: "q")) GROUP BY q.usubjid, q.idvarval) g
@@ -296,32 +335,33 @@ enum SDTMRules {
 
     static let ex: [String] = [
         readErrors(.suppex),
-        check(.suppex, from: withCopies(.suppex, key: key(["s.usubjid", "s.idvarval", "s.qnam"])), checks: [
+        identicalCopies(.suppex, key: suppexKey),
+        check(.suppex, from: withCopies(.suppex, key: suppexKey), checks: [
             "'IDVAR', s.idvar, CASE WHEN s.idvar IS DISTINCT FROM 'EXSEQ' THEN 'IDVAR must be EXSEQ' END",
-            "'QNAM', s.qnam, CASE WHEN s.qnam IS NULL OR s.qnam NOT IN ('LINENUM', 'INTENT', 'STOPRSN', 'TRIALNCT') THEN 'unknown QNAM; expected LINENUM, INTENT, STOPRSN or TRIALNCT' WHEN s.copies > 1 THEN 'duplicate QNAM for this EX record' END",
+            "'QNAM', s.qnam, CASE WHEN s.qnam IS NULL OR s.qnam NOT IN ('LINENUM', 'INTENT', 'STOPRSN', 'TRIALNCT') THEN 'unknown QNAM; expected LINENUM, INTENT, STOPRSN or TRIALNCT' WHEN \(conflictingCopies) THEN 'duplicate QNAM for this EX record' END",
             """
             'QVAL', s.qval, CASE WHEN s.qval IS NULL THEN 'QVAL is required'
                 WHEN s.qnam = 'LINENUM' AND (s.qval !~ '^[0-9]{1,2}$' OR s.qval::int NOT BETWEEN 1 AND 30) THEN 'LINENUM must be a line of therapy 1 to 30'
-                WHEN s.qnam = 'INTENT' AND lower(s.qval) NOT IN ('neoadjuvant', 'adjuvant', 'curative', 'palliative', 'maintenance')
-                    THEN 'unknown INTENT; expected neoadjuvant, adjuvant, curative, palliative or maintenance'
-                WHEN s.qnam = 'STOPRSN' AND lower(replace(btrim(s.qval), ' ', '_')) NOT IN ('progression', 'toxicity', 'completed', 'patient_choice', 'death', 'other')
-                    THEN 'unknown STOPRSN; expected progression, toxicity, completed, patient choice, death or other'
+                WHEN s.qnam = 'INTENT' AND \(vocabularySpelling("s.qval")) NOT IN (\(values(of: TherapyIntent.self)))
+                    THEN 'unknown INTENT; expected \(TherapyIntent.allowedValues)'
+                WHEN s.qnam = 'STOPRSN' AND \(vocabularySpelling("s.qval")) NOT IN (\(values(of: StopReason.self)))
+                    THEN 'unknown STOPRSN; expected \(StopReason.allowedValues)'
                 WHEN s.qnam = 'TRIALNCT' AND upper(s.qval) !~ '^NCT[0-9]{8}$' THEN 'TRIALNCT must be an NCT number' END
             """,
             """
             'IDVARVAL', s.idvarval, CASE WHEN NOT EXISTS (SELECT 1 FROM sync_stage_ex e WHERE e.usubjid = s.usubjid AND e.exseq = s.idvarval)
                 THEN 'no EX record with this EXSEQ for this USUBJID' END
             """,
-        ], onlyClean: false),
+        ], onlyClean: false, rows: notSkippedCopy),
         readErrors(.ex),
+        identicalCopies(.ex, key: exKey),
         check(.ex, from: withCopies(.ex, key: exKey), joins: subjectJoin + "\n" + suppexQualifiers, checks: [
             subjectCheck,
-            "'EXSEQ', s.exseq, CASE WHEN s.exseq IS NULL OR s.exseq !~ '^[0-9]{1,9}$' THEN 'EXSEQ must be a whole number' WHEN s.copies > 1 THEN 'duplicate EXSEQ for this USUBJID' END",
+            "'EXSEQ', s.exseq, CASE WHEN s.exseq IS NULL OR s.exseq !~ '^[0-9]{1,9}$' THEN 'EXSEQ must be a whole number' WHEN \(conflictingCopies) THEN 'duplicate EXSEQ for this USUBJID' END",
             "'EXTRT', s.extrt, CASE WHEN s.extrt IS NULL THEN 'EXTRT is required' WHEN \(exAgent) IS NULL THEN 'unknown agent; see sarcreg therapy catalog' END",
             fullDate("exstdtc", required: true),
             fullDate("exendtc", required: false),
-            "'SUPPEX.INTENT', g.intent, CASE WHEN g.intent IS NULL THEN 'the line of therapy needs its intent (SUPPEX QNAM INTENT)' END",
-        ], onlyClean: false),
+        ], onlyClean: false, rows: notSkippedCopy),
         check(.ex, joins: suppexQualifiers, checks: [
             "'EXENDTC', s.exendtc, CASE WHEN sync_full_date(s.exendtc) < sync_full_date(s.exstdtc) THEN 'EXENDTC is before EXSTDTC' END",
             "'SUPPEX.STOPRSN', g.stoprsn, CASE WHEN (s.exendtc IS NULL) <> (g.stoprsn IS NULL) THEN 'a stop reason (SUPPEX STOPRSN) goes with EXENDTC, and EXENDTC with a stop reason' END",
@@ -331,7 +371,7 @@ enum SDTMRules {
         SELECT s.line_number, \(exKey) AS natural_key, \(hash(.ex, extra: ["g.all_values"])) AS row_hash, r.row_hash AS old_hash,
             s.usubjid, s.exseq, x.patient_id, \(exAgent) AS agent_code,
             coalesce(g.linenum::int, dense_rank() OVER (PARTITION BY s.usubjid ORDER BY sync_full_date(s.exstdtc))::int) AS line_number_of_therapy,
-            g.intent, sync_full_date(s.exstdtc) AS started_on, sync_full_date(s.exendtc) AS stopped_on, g.stoprsn AS stop_reason,
+            coalesce(g.intent, '\(TherapyIntent.notRecorded.rawValue)') AS intent, sync_full_date(s.exstdtc) AS started_on, sync_full_date(s.exendtc) AS stopped_on, g.stoprsn AS stop_reason,
             coalesce(s.exdostxt, nullif(btrim(coalesce(s.exdose, '') || ' ' || coalesce(s.exdosu, '')), '')) AS dose, g.trialnct
         FROM sync_stage_ex s
         JOIN sync_subjects x ON x.source = \(source) AND x.usubjid = s.usubjid
@@ -378,16 +418,17 @@ enum SDTMRules {
 
     static let ae: [String] = [
         readErrors(.ae),
+        identicalCopies(.ae, key: aeKey),
         check(.ae, from: withCopies(.ae, key: aeKey), joins: subjectJoin, checks: [
             subjectCheck,
-            "'AESEQ', s.aeseq, CASE WHEN s.aeseq IS NULL OR s.aeseq !~ '^[0-9]{1,9}$' THEN 'AESEQ must be a whole number' WHEN s.copies > 1 THEN 'duplicate AESEQ for this USUBJID' END",
+            "'AESEQ', s.aeseq, CASE WHEN s.aeseq IS NULL OR s.aeseq !~ '^[0-9]{1,9}$' THEN 'AESEQ must be a whole number' WHEN \(conflictingCopies) THEN 'duplicate AESEQ for this USUBJID' END",
             "'AETERM', s.aeterm, CASE WHEN s.aeterm IS NULL OR btrim(s.aeterm) = '' THEN 'AETERM is required' END",
             "'AETOXGR', s.aetoxgr, CASE WHEN s.aetoxgr IS NULL THEN 'AETOXGR is required' WHEN s.aetoxgr !~ '^[1-5]$' THEN 'AETOXGR must be a CTCAE grade 1 to 5' END",
             fullDate("aestdtc", required: true),
             fullDate("aeendtc", required: false),
             "'AEREL', s.aerel, CASE WHEN s.aerel IS NULL THEN 'AEREL (the attribution) is required' WHEN \(aeAttribution) IS NULL THEN 'unknown AEREL; expected NOT RELATED, UNLIKELY RELATED, POSSIBLY RELATED, PROBABLY RELATED or DEFINITELY RELATED' END",
             "'AESER', s.aeser, CASE WHEN s.aeser IS NOT NULL AND upper(s.aeser) NOT IN ('Y', 'N') THEN 'AESER must be Y or N' END",
-        ], onlyClean: false),
+        ], onlyClean: false, rows: notSkippedCopy),
         check(.ae, checks: [
             "'AEENDTC', s.aeendtc, CASE WHEN sync_full_date(s.aeendtc) < sync_full_date(s.aestdtc) THEN 'AEENDTC is before AESTDTC' END",
         ], onlyClean: true),
@@ -437,20 +478,22 @@ enum SDTMRules {
         """
         CREATE TEMP TABLE sync_baseline_breaches ON COMMIT DROP AS
         \(baselineBreaches(targets: """
-            SELECT u.line_number, u.usubjid AS subject, u.evaluator, u.label,
+            SELECT DISTINCT ON (u.line_number) u.line_number, u.usubjid AS subject, u.evaluator, u.label,
                 CASE WHEN u.is_lymph_node THEN '\(AnatomicSite.lymphNodes)' ELSE u.tuloc END AS organ, u.is_lymph_node,
-                CASE WHEN NOT (\(trNotDone) OR \(trTooSmall)) THEN s.trstresn::numeric END AS diameter_mm,
+                CASE WHEN NOT (\(trNotDone) OR \(trTooSmall)) THEN \(trDiameter) END AS diameter_mm,
                 u.tulnkid AS lesion_value, u.tuloc AS organ_value, u.tulnkid AS diameter_value,
                 s.line_number AS tr_line, coalesce(s.trstresn, s.trorres, s.trstat) AS tr_value
             FROM (SELECT s.line_number, s.usubjid, \(tuEvaluator) AS evaluator, \(tuLabel) AS label, s.tulnkid, s.tuloc,
                     coalesce(upper(s.tuloc) LIKE '%LYMPH NODE%', false) AS is_lymph_node
                 FROM sync_stage_tu s WHERE \(tuClass) = 'target' AND \(clean(.tu))) u
-            JOIN (SELECT DISTINCT ON (s.usubjid, \(trEvaluator), \(trLabel)) s.*, \(trEvaluator) AS evaluator, \(trLabel) AS label
+            JOIN (SELECT DISTINCT ON (s.usubjid, \(trEvaluator), \(trLabel), s.trtestcd) s.*, \(trEvaluator) AS evaluator, \(trLabel) AS label
                 FROM sync_stage_tr s
                 WHERE \(trBaseline) AND \(trIsDiameter) AND s.read_error IS NULL
-                    AND (\(trNotDone) OR \(trTooSmall) OR s.trstresn ~ '^[0-9]+(\\.[0-9]{1,2})?$')
-                ORDER BY s.usubjid, \(trEvaluator), \(trLabel), s.line_number) s
+                    AND (\(trNotDone) OR \(trTooSmall) OR s.trstresn ~ '^[0-9]+(\\.[0-9]+)?$')
+                ORDER BY s.usubjid, \(trEvaluator), \(trLabel), s.trtestcd, s.line_number) s
                 ON s.usubjid = u.usubjid AND s.evaluator = u.evaluator AND s.label = u.label
+                    AND s.trtestcd IN ('DIAMETER', CASE WHEN u.is_lymph_node THEN 'LPERP' ELSE 'LDIAM' END)
+            ORDER BY u.line_number, s.line_number
             """, extraColumns: ["tr_line", "tr_value"], lesionColumn: "TULNKID", organColumn: "TULOC", diameterColumn: "TULNKID"))
         """,
         """
@@ -461,16 +504,17 @@ enum SDTMRules {
 
     static let tu: [String] = [
         readErrors(.tu),
+        identicalCopies(.tu, key: tuKey),
         check(.tu, from: withCopies(.tu, key: tuKey), joins: subjectJoin, checks: [
             subjectCheck,
-            "'TULNKID', s.tulnkid, CASE WHEN s.tulnkid IS NULL OR \(breaksIdentifier(tuLabel, first: "[A-Z0-9]", rest: "[A-Z0-9_.-]", maximumLength: 20)) THEN 'TULNKID must be a lesion id such as T01, NT02 or NEW01' WHEN s.copies > 1 THEN 'duplicate lesion for this USUBJID and evaluator' END",
+            "'TULNKID', s.tulnkid, CASE WHEN s.tulnkid IS NULL OR \(breaksIdentifier(tuLabel, first: "[A-Z0-9]", rest: "[A-Z0-9_.-]", maximumLength: 20)) THEN 'TULNKID must be a lesion id such as T01, NT02 or NEW01' WHEN \(conflictingCopies) THEN 'duplicate lesion for this USUBJID and evaluator' END",
             "'TUTESTCD', s.tutestcd, CASE WHEN s.tutestcd IS DISTINCT FROM 'TUMIDENT' THEN 'unknown TUTESTCD; only TUMIDENT (tumor identification) is read' END",
             "'TUSTRESC', coalesce(s.tustresc, s.tuorres), CASE WHEN \(tuClass) IS NULL THEN 'unknown lesion class; expected TARGET, NON-TARGET or NEW' END",
             "'TULOC', s.tuloc, CASE WHEN s.tuloc IS NULL AND \(tuClass) <> 'new' THEN 'TULOC is required for a target or non-target lesion' END",
             "'TUMETHOD', s.tumethod, CASE WHEN s.tumethod IS NULL AND \(tuClass) <> 'new' THEN 'TUMETHOD is required for a target or non-target lesion' WHEN s.tumethod IS NOT NULL AND \(tuMethod) IS NULL THEN 'unknown TUMETHOD; expected CT SCAN, MRI, PET/CT, X-RAY, ULTRASOUND or PHYSICAL EXAMINATION' END",
             evaluatorCheck("tueval", "tuevalid"),
             "'TUACPTFL', s.tuacptfl, CASE WHEN s.tuacptfl IS NOT NULL AND s.tuacptfl NOT IN ('Y', 'N') THEN 'TUACPTFL must be Y or N' END",
-        ], onlyClean: false),
+        ], onlyClean: false, rows: notSkippedCopy),
         check(.tu, joins: subjectJoin + " LEFT JOIN lesions l ON l.patient_id = x.patient_id AND l.evaluator = \(tuEvaluator) AND l.label = \(tuLabel)", checks: [
             "'TUSTRESC', coalesce(s.tustresc, s.tuorres), CASE WHEN l.lesion_class <> \(tuClass) THEN 'the lesion was identified as ' || l.lesion_class || ' earlier; a lesion never changes class' END",
         ], onlyClean: true),
@@ -520,7 +564,7 @@ enum SDTMRules {
     /// evaluator's expression once per reference.
     static let trRows = """
         CREATE TEMP TABLE sync_tr ON COMMIT DROP AS
-        SELECT s.*, x.patient_id, p.consent_withdrawn_on, l.lesion_id, l.lesion_class, r.row_hash AS old_hash
+        SELECT s.*, x.patient_id, p.consent_withdrawn_on, l.lesion_id, l.lesion_class, l.is_lymph_node, r.row_hash AS old_hash
         FROM (SELECT s.*, \(trKey) AS natural_key, sync_full_date(s.trdtc) AS assessed_on, \(trBaseline) AS is_baseline
             FROM (SELECT s.*, \(trEvaluator) AS evaluator, \(trLabel) AS label, \(hash(.tr)) AS row_hash
                 FROM sync_stage_tr s OFFSET 0) s
@@ -536,13 +580,53 @@ enum SDTMRules {
     /// groups as the database's collation without its comparisons.
     static let trCopies = """
         CREATE TEMP TABLE sync_tr_copies ON COMMIT DROP AS
-        SELECT natural_key COLLATE "C" AS natural_key, count(*) AS copies FROM sync_tr GROUP BY 1 HAVING count(*) > 1
+        SELECT natural_key COLLATE "C" AS natural_key, count(*) AS copies, min(line_number) AS first_line,
+            min(row_hash) = max(row_hash) AS identical
+        FROM sync_tr GROUP BY 1 HAVING count(*) > 1
         """
 
-    /// `sync_tr` with each row's number of copies in the file.
+    /// `sync_tr` with each row's number of copies in the file and whether they are identical.
     static let trWithCopies = """
-        (SELECT s.*, coalesce(c.copies, 1) AS copies FROM sync_tr s LEFT JOIN sync_tr_copies c ON c.natural_key = s.natural_key COLLATE "C")
+        (SELECT s.*, coalesce(c.copies, 1) AS copies, coalesce(c.identical, true) AS identical
+        FROM sync_tr s LEFT JOIN sync_tr_copies c ON c.natural_key = s.natural_key COLLATE "C")
         """
+
+    /// The diameter test that scores a target: a node's short axis (LPERP), any other lesion's longest
+    /// diameter (LDIAM); DIAMETER, the older SDTMIG code, is either.
+    static let trScoredAxis = "(CASE WHEN s.is_lymph_node THEN 'LPERP' ELSE 'LDIAM' END)"
+
+    /// The visits at which a target has both axes (LDIAM and LPERP), as CDISC's RECIST examples send them.
+    static let trBothAxes = """
+        CREATE TEMP TABLE sync_tr_both_axes ON COMMIT DROP AS
+        SELECT usubjid, evaluator, label, \(trVisit) AS visit FROM sync_tr s
+        WHERE s.trtestcd IN ('LDIAM', 'LPERP') AND s.lesion_class = 'target'
+        GROUP BY 1, 2, 3, 4 HAVING count(DISTINCT s.trtestcd) = 2
+        """
+
+    /// Rows read but not scored, each with a note: copies identical but for TRSEQ after the first, and the
+    /// axis of a target that does not score it where the scoring axis is there too. They leave `sync_tr`, so
+    /// no check or apply sees them; their natural keys stay known to the missing-from-source check through
+    /// the copy or axis that is read.
+    static let trSkips = [
+        """
+        INSERT INTO sync_errors (file_name, line_number, column_name, value, reason, skipped)
+        SELECT 'tr.csv', s.line_number, NULL, NULL, 'identical to tr.csv line ' || c.first_line || ' but for its TRSEQ; read once', true
+        FROM sync_tr s JOIN sync_tr_copies c ON c.natural_key = s.natural_key COLLATE "C"
+        WHERE c.identical AND s.line_number <> c.first_line AND s.read_error IS NULL
+        UNION ALL
+        SELECT 'tr.csv', s.line_number, 'TRTESTCD', s.trtestcd,
+            'the other axis of target ' || s.label || ': a ' || CASE WHEN s.is_lymph_node THEN 'lymph node is scored by its short axis (LPERP)'
+                ELSE 'lesion other than a node is scored by its longest diameter (LDIAM)' END || '; kept out of the score', true
+        FROM sync_tr s JOIN sync_tr_both_axes b ON b.usubjid = s.usubjid AND b.evaluator = s.evaluator AND b.label = s.label
+            AND b.visit = \(trVisit)
+        WHERE s.trtestcd <> \(trScoredAxis) AND s.read_error IS NULL
+            AND NOT EXISTS (SELECT 1 FROM sync_tr_copies c WHERE c.natural_key = s.natural_key COLLATE "C" AND c.identical AND s.line_number <> c.first_line)
+        """,
+        "DELETE FROM sync_tr s USING sync_errors e WHERE e.skipped AND e.file_name = 'tr.csv' AND e.line_number = s.line_number",
+    ]
+
+    /// A recorded diameter kept to 0.01 mm, as ``Millimetres/init(recorded:)`` keeps it (halves away from zero).
+    static let trDiameter = "trim_scale(round(s.trstresn::numeric, 2))"
 
     /// The TR rows of the lesions whose TU row ``tuBaselineRules`` quarantined: the baseline row with the
     /// rule it breaks, every later row because it would be scored against a baseline that is not there.
@@ -561,16 +645,18 @@ enum SDTMRules {
     /// was applied and has the same values now, and its lesion cannot change class; checking it again found
     /// nothing and was a sixth of an unchanged rerun of a million rows. What the registry may have changed
     /// since (the subject's consent, the baseline, the dates of other rows) is still checked on every row.
-    static let trRowsToCheck = "(s.old_hash IS DISTINCT FROM s.row_hash OR s.copies > 1)"
+    static let trRowsToCheck = "(s.old_hash IS DISTINCT FROM s.row_hash OR NOT s.identical)"
 
     static let tr: [String] = [
         readErrors(.tr),
         trRows,
         "ANALYZE sync_tr (natural_key)",
         trCopies,
+        trBothAxes,
+    ] + trSkips + [
         check(.tr, from: "sync_tr", checks: [subjectCheck(patient: "s.patient_id", withdrawnOn: "s.consent_withdrawn_on")], onlyClean: false),
         check(.tr, from: trWithCopies, checks: [
-            "'TRTESTCD', s.trtestcd, CASE WHEN s.trtestcd IS NULL OR s.trtestcd NOT IN ('LDIAM', 'LPERP', 'DIAMETER', 'TUMSTATE', 'LNSTATE', 'SUMDIAM') THEN 'unknown TRTESTCD; expected LDIAM, LPERP, DIAMETER, TUMSTATE, LNSTATE or SUMDIAM' WHEN s.copies > 1 THEN 'duplicate result for this lesion, evaluator, visit and test' END",
+            "'TRTESTCD', s.trtestcd, CASE WHEN s.trtestcd IS NULL OR s.trtestcd NOT IN ('LDIAM', 'LPERP', 'DIAMETER', 'TUMSTATE', 'LNSTATE', 'SUMDIAM') THEN 'unknown TRTESTCD; expected LDIAM, LPERP, DIAMETER, TUMSTATE, LNSTATE or SUMDIAM' WHEN NOT s.identical THEN 'duplicate result for this lesion, evaluator, visit and test' END",
             "'TRLNKID', s.trlnkid, CASE WHEN s.trlnkid IS NULL AND s.trtestcd IS DISTINCT FROM 'SUMDIAM' THEN 'TRLNKID is required' END",
             fullDate("trdtc", required: true, computed: "s.assessed_on"),
             evaluatorCheck("treval", "trevalid", computed: "s.evaluator"),
@@ -580,8 +666,7 @@ enum SDTMRules {
                 WHEN s.trstresn IS NULL THEN 'TRSTRESN (the diameter in mm) is required'
                 WHEN s.trstresn ~ '^-[0-9]+(\\.[0-9]+)?$' THEN 'negative diameter'
                 WHEN s.trstresn !~ '^[0-9]+(\\.[0-9]+)?$' THEN 'TRSTRESN must be a number of mm'
-                WHEN s.trstresn !~ '^[0-9]+(\\.[0-9]{1,2})?$' THEN 'a diameter has at most two decimals'
-                WHEN s.trtestcd <> 'SUMDIAM' AND s.trstresn::numeric > 1000 THEN 'a diameter above 1000 mm' END
+                WHEN s.trtestcd <> 'SUMDIAM' AND \(trDiameter) > \(Millimetres.largestPlausible.hundredths / 100) THEN 'a diameter above \(Millimetres.largestPlausible) mm' END
             """,
             """
             'TRSTRESC', coalesce(s.trstresc, s.trorres), CASE WHEN s.trtestcd NOT IN ('TUMSTATE', 'LNSTATE') OR \(trNotDone) THEN NULL
@@ -595,6 +680,9 @@ enum SDTMRules {
             'TRLNKID', s.trlnkid, CASE WHEN s.trtestcd = 'SUMDIAM' THEN NULL
                 WHEN s.lesion_id IS NULL THEN 'no TU record identifies this lesion for this evaluator'
                 WHEN \(trIsDiameter) AND s.lesion_class <> 'target' THEN 'a diameter test for a ' || s.lesion_class || ' lesion; only targets are measured'
+                WHEN s.trtestcd IN ('LDIAM', 'LPERP') AND s.trtestcd <> \(trScoredAxis) THEN CASE WHEN s.is_lymph_node
+                    THEN 'target node ' || s.label || ' is scored by its short axis (LPERP); this visit sends only its LDIAM'
+                    ELSE 'target ' || s.label || ' is scored by its longest diameter (LDIAM); this visit sends only its LPERP' END
                 WHEN s.trtestcd IN ('TUMSTATE', 'LNSTATE') AND s.lesion_class = 'target' THEN 'a state test for a target lesion; targets are measured'
                 WHEN s.lesion_class = 'new' AND NOT \(trNotDone) AND \(trState) NOT IN ('UNEQUIVOCAL', 'EQUIVOCAL', 'PRESENT') THEN 'a new lesion is UNEQUIVOCAL or EQUIVOCAL'
                 WHEN s.lesion_class = 'new' AND s.is_baseline THEN 'a new lesion cannot be reported at baseline'
@@ -636,13 +724,13 @@ enum SDTMRules {
             CASE
                 WHEN s.trtestcd = 'SUMDIAM' THEN NULL
                 WHEN s.lesion_class = 'target' THEN CASE WHEN \(trNotDone) THEN 'not_done' WHEN \(trTooSmall) THEN 'too_small_to_measure'
-                    WHEN s.trstresn::numeric = 0 THEN 'disappeared' ELSE 'measured' END
+                    WHEN \(trDiameter) = 0 THEN 'disappeared' ELSE 'measured' END
                 WHEN s.lesion_class = 'non_target' THEN CASE WHEN \(trNotDone) THEN 'not_evaluable' ELSE CASE \(trState)
                     WHEN 'PRESENT' THEN 'present' WHEN 'ABSENT' THEN 'absent' WHEN 'UNEQUIVOCAL' THEN 'unequivocal_progression' ELSE 'not_evaluable' END END
                 ELSE CASE \(trState) WHEN 'EQUIVOCAL' THEN 'equivocal' ELSE 'unequivocal' END
             END AS result,
             CASE WHEN s.lesion_class IS DISTINCT FROM 'target' OR \(trNotDone) OR \(trTooSmall) THEN NULL
-                WHEN s.trstresn::numeric > 0 THEN s.trstresn::numeric END AS diameter_mm
+                WHEN s.trstresn::numeric > 0 THEN \(trDiameter) END AS diameter_mm
         FROM sync_tr s
         WHERE \(clean(.tr)) AND s.patient_id IS NOT NULL
         """,
@@ -695,9 +783,10 @@ enum SDTMRules {
 
     static let rs: [String] = [
         readErrors(.rs),
+        identicalCopies(.rs, key: rsKey),
         check(.rs, from: withCopies(.rs, key: rsKey), joins: subjectJoin, checks: [
             subjectCheck,
-            "'RSTESTCD', s.rstestcd, CASE WHEN s.rstestcd IS NULL OR s.rstestcd NOT IN ('OVRLRESP', 'TRGRESP', 'NTRGRESP', 'NEWLPROG') THEN 'unknown RSTESTCD; expected OVRLRESP, TRGRESP, NTRGRESP or NEWLPROG' WHEN s.copies > 1 THEN 'duplicate response for this evaluator, visit and test' END",
+            "'RSTESTCD', s.rstestcd, CASE WHEN s.rstestcd IS NULL OR s.rstestcd NOT IN ('OVRLRESP', 'TRGRESP', 'NTRGRESP', 'NEWLPROG') THEN 'unknown RSTESTCD; expected OVRLRESP, TRGRESP, NTRGRESP or NEWLPROG' WHEN \(conflictingCopies) THEN 'duplicate response for this evaluator, visit and test' END",
             """
             'RSSTRESC', coalesce(s.rsstresc, s.rsorres), CASE
                 WHEN s.rstestcd = 'NEWLPROG' AND coalesce(\(rsResponse) NOT IN ('Y', 'N'), true) THEN 'NEWLPROG is Y or N'
@@ -708,7 +797,7 @@ enum SDTMRules {
             "'VISITNUM', s.visitnum, CASE WHEN s.visitnum !~ '^[0-9]+(\\.[0-9]+)?$' THEN 'VISITNUM must be a number' WHEN \(rsVisit) IS NULL THEN 'VISITNUM, VISIT or RSDTC is required' END",
             evaluatorCheck("rseval", "rsevalid"),
             "'RSACPTFL', s.rsacptfl, CASE WHEN s.rsacptfl IS NOT NULL AND s.rsacptfl NOT IN ('Y', 'N') THEN 'RSACPTFL must be Y or N' END",
-        ], onlyClean: false),
+        ], onlyClean: false, rows: notSkippedCopy),
         """
         CREATE TEMP TABLE sync_valid_rs ON COMMIT DROP AS
         SELECT s.line_number, \(rsKey) AS natural_key, \(hash(.rs)) AS row_hash, r.row_hash AS old_hash,
@@ -771,7 +860,8 @@ enum SDTMRules {
 
     /// Counts a file's rows by outcome; SUPPEX rows take the outcome of their EX record.
     static func outcome(_ file: SDTMFile) -> String {
-        let quarantined = "(SELECT count(DISTINCT line_number) FROM sync_errors WHERE file_name = '\(file.fileName)')"
+        let quarantined = "(SELECT count(DISTINCT line_number) FROM sync_errors WHERE file_name = '\(file.fileName)' AND NOT skipped)"
+        let skipped = "(SELECT count(DISTINCT line_number) FROM sync_errors WHERE file_name = '\(file.fileName)' AND skipped)"
         let rowsRead = "(SELECT count(*) FROM \(file.stagingTable))"
         let valid: String
         let missing: String
@@ -790,7 +880,7 @@ enum SDTMRules {
                 count(*) FILTER (WHERE old_hash IS NULL) AS inserted,
                 count(*) FILTER (WHERE old_hash IS NOT NULL AND old_hash <> row_hash) AS updated,
                 count(*) FILTER (WHERE old_hash = row_hash) AS unchanged,
-                \(quarantined) AS quarantined, \(missing) AS missing_from_source
+                \(quarantined) AS quarantined, \(skipped) AS skipped, \(missing) AS missing_from_source
             FROM \(valid) o
             """
     }

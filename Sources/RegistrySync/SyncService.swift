@@ -35,6 +35,9 @@ public struct SyncFileOutcome: Codable, Sendable, Hashable {
     public let updated: Int
     public let unchanged: Int
     public let quarantined: Int
+    /// Rows read and deliberately not applied, each with a note (``SyncService/notes(run:)``): a copy identical
+    /// to an earlier row but for its --SEQ, the axis of a target that does not score it.
+    public let skipped: Int
     /// Records of the file's domain from earlier runs that this export no longer has (never deleted).
     public let missingFromSource: Int
 }
@@ -52,7 +55,7 @@ public struct SyncRun: Codable, Sendable, Hashable {
     public let error: String?
     public let files: [SyncFileOutcome]
 
-    /// Whether the run wrote nothing: every row unchanged, none quarantined, nothing newly missing.
+    /// Whether the run wrote nothing: every row unchanged or skipped as before, none quarantined.
     public var changedNothing: Bool {
         files.allSatisfy { $0.inserted == 0 && $0.updated == 0 && $0.quarantined == 0 }
     }
@@ -65,6 +68,15 @@ public struct QuarantinedValue: Codable, Sendable, Hashable {
     public let column: String?
     public let value: String?
     public let reason: String
+}
+
+extension QuarantinedValue {
+    init(row: Row) throws {
+        self.init(
+            fileName: try row.decode(String.self, "file_name"), lineNumber: try row.decode(Int.self, "line_number"),
+            column: try row.decode(String?.self, "column_name"), value: try row.decode(String?.self, "value"),
+            reason: try row.decode(String.self, "reason"))
+    }
 }
 
 /// How far an import has read, for a progress display.
@@ -152,7 +164,8 @@ public struct SyncService {
             """)
         try tx.execute(
             """
-            CREATE TEMP TABLE sync_errors (file_name text, line_number bigint, column_name text, value text, reason text)
+            CREATE TEMP TABLE sync_errors (file_name text, line_number bigint, column_name text, value text, reason text,
+                skipped boolean NOT NULL DEFAULT false)
             ON COMMIT DROP
             """)
         return runID
@@ -205,19 +218,26 @@ public struct SyncService {
                 fileName: file.fileName, sha256: stagedFile.sha256, sizeBytes: stagedFile.sizeBytes,
                 rowsRead: try row.decode(Int.self, "rows_read"), inserted: try row.decode(Int.self, "inserted"),
                 updated: try row.decode(Int.self, "updated"), unchanged: try row.decode(Int.self, "unchanged"),
-                quarantined: try row.decode(Int.self, "quarantined"), missingFromSource: try row.decode(Int.self, "missing_from_source"))
+                quarantined: try row.decode(Int.self, "quarantined"), skipped: try row.decode(Int.self, "skipped"),
+                missingFromSource: try row.decode(Int.self, "missing_from_source"))
             try tx.execute(
                 """
-                INSERT INTO sync_run_files (run_id, file_name, sha256, size_bytes, rows_read, inserted, updated, unchanged, quarantined, missing_from_source)
+                INSERT INTO sync_run_files (run_id, file_name, sha256, size_bytes, rows_read, inserted, updated, unchanged, quarantined,
+                    skipped, missing_from_source)
                 VALUES (\(runID), \(outcome.fileName), \(outcome.sha256), \(outcome.sizeBytes), \(outcome.rowsRead), \(outcome.inserted),
-                    \(outcome.updated), \(outcome.unchanged), \(outcome.quarantined), \(outcome.missingFromSource))
+                    \(outcome.updated), \(outcome.unchanged), \(outcome.quarantined), \(outcome.skipped), \(outcome.missingFromSource))
                 """)
             outcomes.append(outcome)
         }
         try tx.execute(
             """
             INSERT INTO sync_quarantine (run_id, file_name, line_number, column_name, value, reason)
-            SELECT \(runID), file_name, line_number, column_name, value, reason FROM sync_errors ORDER BY file_name, line_number
+            SELECT \(runID), file_name, line_number, column_name, value, reason FROM sync_errors WHERE NOT skipped ORDER BY file_name, line_number
+            """)
+        try tx.execute(
+            """
+            INSERT INTO sync_notes (run_id, file_name, line_number, column_name, value, note)
+            SELECT \(runID), file_name, line_number, column_name, value, reason FROM sync_errors WHERE skipped ORDER BY file_name, line_number
             """)
         try tx.execute("UPDATE sync_runs SET finished_at = greatest(clock_timestamp(), started_at) WHERE run_id = \(runID)")
         guard let run = try loadRuns(where: "run_id = \(runID)", on: tx).first else { throw SyncError.runNotFound(runID) }
@@ -266,7 +286,7 @@ public struct SyncService {
             let runID = try row.decode(Int.self, "run_id")
             let files = try connection.query(
                 """
-                SELECT file_name, sha256, size_bytes, rows_read, inserted, updated, unchanged, quarantined, missing_from_source
+                SELECT file_name, sha256, size_bytes, rows_read, inserted, updated, unchanged, quarantined, skipped, missing_from_source
                 FROM sync_run_files WHERE run_id = \(runID) ORDER BY file_name
                 """
             ).map { file in
@@ -275,13 +295,28 @@ public struct SyncService {
                     sizeBytes: try file.decode(Int.self, "size_bytes"), rowsRead: try file.decode(Int.self, "rows_read"),
                     inserted: try file.decode(Int.self, "inserted"), updated: try file.decode(Int.self, "updated"),
                     unchanged: try file.decode(Int.self, "unchanged"), quarantined: try file.decode(Int.self, "quarantined"),
-                    missingFromSource: try file.decode(Int.self, "missing_from_source"))
+                    skipped: try file.decode(Int.self, "skipped"), missingFromSource: try file.decode(Int.self, "missing_from_source"))
             }
             return SyncRun(
                 runID: runID, source: try row.decode(String.self, "source"), status: try row.decode(String.self, "status"),
                 directory: try row.decode(String.self, "directory"), startedAt: try row.decode(Date.self, "started_at"),
                 finishedAt: try row.decode(Date.self, "finished_at"), databaseUser: try row.decode(String.self, "database_user"),
                 osUser: try row.decode(String.self, "os_user"), error: try row.decode(String?.self, "error"), files: files)
+        }
+    }
+
+    /// The rows a run read and did not apply on purpose, each with its note, in file and line order.
+    public func notes(run runID: Int) throws(SyncError) -> [QuarantinedValue] {
+        do {
+            guard try !connection.query("SELECT 1 FROM sync_runs WHERE run_id = \(runID)").isEmpty else { throw SyncError.runNotFound(runID) }
+            return try connection.query(
+                """
+                SELECT file_name, line_number, column_name, value, note AS reason FROM sync_notes
+                WHERE run_id = \(runID) ORDER BY file_name, line_number
+                """
+            ).map(QuarantinedValue.init(row:))
+        } catch {
+            throw SyncError.wrap(error)
         }
     }
 
@@ -294,12 +329,7 @@ public struct SyncService {
                 SELECT file_name, line_number, column_name, value, reason FROM sync_quarantine
                 WHERE run_id = \(runID) ORDER BY file_name, line_number, column_name
                 """
-            ).map { row in
-                QuarantinedValue(
-                    fileName: try row.decode(String.self, "file_name"), lineNumber: try row.decode(Int.self, "line_number"),
-                    column: try row.decode(String?.self, "column_name"), value: try row.decode(String?.self, "value"),
-                    reason: try row.decode(String.self, "reason"))
-            }
+            ).map(QuarantinedValue.init(row:))
         } catch {
             throw SyncError.wrap(error)
         }

@@ -19,7 +19,7 @@ struct SyncRunRow: Encodable, TabularRow {
     func encode(to encoder: any Encoder) throws { try run.encode(to: encoder) }
 
     static var columns: [String] {
-        ["run", "source", "status", "started", "seconds", "files", "read", "inserted", "updated", "unchanged", "quarantined", "missing",
+        ["run", "source", "status", "started", "seconds", "files", "read", "inserted", "updated", "unchanged", "quarantined", "skipped", "missing",
          "db user", "os user", "error"]
     }
 
@@ -28,7 +28,8 @@ struct SyncRunRow: Encodable, TabularRow {
         return [
             String(run.runID), run.source, run.status, run.startedAt.formatted(.iso8601),
             String(format: "%.1f", run.finishedAt.timeIntervalSince(run.startedAt)), String(run.files.count),
-            total(\.rowsRead), total(\.inserted), total(\.updated), total(\.unchanged), total(\.quarantined), total(\.missingFromSource),
+            total(\.rowsRead), total(\.inserted), total(\.updated), total(\.unchanged), total(\.quarantined), total(\.skipped),
+            total(\.missingFromSource),
             run.databaseUser, run.osUser, run.error ?? "",
         ]
     }
@@ -48,7 +49,7 @@ extension Sarcreg {
     struct SyncCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "sync", abstract: "Import and export source registries' SDTM exports, with a run log and quarantine.",
-            subcommands: [Import.self, MapSite.self, Runs.self, Rejects.self, Discrepancies.self, Export.self])
+            subcommands: [Import.self, MapSite.self, Runs.self, Rejects.self, Notes.self, Discrepancies.self, Export.self])
     }
 }
 
@@ -78,18 +79,21 @@ extension Sarcreg.SyncCommand {
                     SyncImportRequest(directory: directory, source: source, wait: wait, ctcaeVersion: ctcaeVersion),
                     progress: bar.update)
             bar.finish()
-            print(TextTable(header: ["file", "read", "inserted", "updated", "unchanged", "quarantined", "missing", "sha256"]).render(
+            print(TextTable(header: ["file", "read", "inserted", "updated", "unchanged", "quarantined", "skipped", "missing", "sha256"]).render(
                 run.files.map {
                     [$0.fileName, String($0.rowsRead), String($0.inserted), String($0.updated), String($0.unchanged), String($0.quarantined),
-                     String($0.missingFromSource), $0.sha256]
+                     String($0.skipped), String($0.missingFromSource), $0.sha256]
                 }), terminator: "")
             let quarantined = run.files.map(\.quarantined).reduce(0, +)
+            let skipped = run.files.map(\.skipped).reduce(0, +)
             let summary = run.changedNothing
-                ? "nothing changed: every row is unchanged"
+                ? "nothing changed: every row is unchanged" + (skipped > 0 ? " or skipped as before" : "")
                 : "\(run.files.map(\.inserted).reduce(0, +)) inserted, \(run.files.map(\.updated).reduce(0, +)) updated, "
-                    + "\(run.files.map(\.unchanged).reduce(0, +)) unchanged, \(quarantined) quarantined"
+                    + "\(run.files.map(\.unchanged).reduce(0, +)) unchanged, \(quarantined) quarantined, \(skipped) skipped"
+            let pointers = (quarantined > 0 ? ["`sarcreg sync rejects \(run.runID)`"] : [])
+                + (skipped > 0 ? ["`sarcreg sync notes \(run.runID)`"] : [])
             print("Run \(run.runID) of \(run.source): \(summary)"
-                + (quarantined > 0 ? " (see `sarcreg sync rejects \(run.runID)`)" : "") + ".")
+                + (pointers.isEmpty ? "" : " (see \(pointers.joined(separator: " and ")))") + ".")
         }
     }
 
@@ -130,6 +134,19 @@ extension Sarcreg.SyncCommand {
 
         func run() throws {
             try Output.print(SyncService(connection: database.connect()).rejects(run: runID), as: output.format)
+        }
+    }
+
+    struct Notes: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show the rows of a run that were read and skipped on purpose, with their notes (identical copies, a target's other axis).")
+
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: FormatOptions
+        @Argument(help: "Run number (see `sarcreg sync runs`).") var runID: Int
+
+        func run() throws {
+            try Output.print(SyncService(connection: database.connect()).notes(run: runID), as: output.format)
         }
     }
 

@@ -53,24 +53,49 @@ public struct Millimetres: Sendable, Hashable, Comparable {
 extension Millimetres: LosslessStringConvertible {
     /// Parses a plain decimal number of millimetres such as `42`, `4.95` or `-3.5`, exactly.
     public init?(_ text: String) {
+        guard let value = Self.hundredths(of: text, roundingFinerDigits: false) else { return nil }
+        hundredths = value
+    }
+
+    /// Parses a decimal number of millimetres with any number of decimals, kept to 0.01 mm with halves
+    /// rounded away from zero: `33.6128` is 33.61, `12.345` is 12.35, `-0.005` is -0.01.
+    ///
+    /// Workstations write diameters with four or more decimals (`33.6128`); the registry keeps hundredths,
+    /// which is finer than any scanner resolves, so the extra digits are rounded rather than refused. Every
+    /// path that takes a recorded diameter (the command line and both imports) uses this rule, and the
+    /// imports' SQL rounds `numeric` the same way (`round(x, 2)` rounds halves away from zero).
+    public init?(recorded text: String) {
+        guard let value = Self.hundredths(of: text, roundingFinerDigits: true) else { return nil }
+        hundredths = value
+    }
+
+    /// The hundredths a decimal text names; digits past the second decimal are refused, or rounded on the
+    /// third (halves away from zero) when `roundingFinerDigits`.
+    private static func hundredths(of text: String, roundingFinerDigits: Bool) -> Int? {
         var bytes = Array(text.utf8)[...]
         let negative = bytes.first == UInt8(ascii: "-")
         if negative { bytes = bytes.dropFirst() }
         let parts = bytes.split(separator: UInt8(ascii: "."), maxSplits: 1, omittingEmptySubsequences: false)
         guard let integerPart = parts.first, !integerPart.isEmpty, integerPart.count <= 9 else { return nil }
         let fraction = parts.count == 2 ? parts[1] : []
-        guard parts.count == 1 || (1...2).contains(fraction.count) else { return nil }
+        guard parts.count == 1 || !fraction.isEmpty, roundingFinerDigits || fraction.count <= 2 else { return nil }
         var value = 0
         for byte in integerPart {
-            guard let digit = Self.digit(byte) else { return nil }
+            guard let digit = digit(byte) else { return nil }
             value = value * 10 + digit
         }
-        for byte in fraction {
-            guard let digit = Self.digit(byte) else { return nil }
-            value = value * 10 + digit
+        var roundsUp = false
+        for (index, byte) in fraction.enumerated() {
+            guard let digit = digit(byte) else { return nil }
+            if index < 2 {
+                value = value * 10 + digit
+            } else if index == 2 {
+                roundsUp = digit >= 5
+            }
         }
-        for _ in fraction.count..<2 { value *= 10 }
-        hundredths = negative ? -value : value
+        for _ in min(fraction.count, 2)..<2 { value *= 10 }
+        if roundsUp { value += 1 }
+        return negative ? -value : value
     }
 
     private static func digit(_ byte: UInt8) -> Int? {

@@ -39,6 +39,8 @@ public enum MolecularMethod: String, RegistryVocabulary {
 
 public enum TherapyIntent: String, RegistryVocabulary {
     case neoadjuvant, adjuvant, curative, palliative, maintenance
+    /// The source did not say: most EDC exports carry no intent, and guessing one would be invented data.
+    case notRecorded = "not_recorded"
 }
 
 public enum StopReason: String, RegistryVocabulary {
