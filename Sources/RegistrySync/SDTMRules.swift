@@ -91,17 +91,38 @@ enum SDTMRules {
     static let subjectJoin = """
         LEFT JOIN sync_subjects x ON x.source = \(source) AND x.usubjid = s.usubjid
         LEFT JOIN patients p ON p.patient_id = x.patient_id
+        LEFT JOIN sync_site_conflicts c ON c.usubjid = s.usubjid
         """
     static let subjectCheck = subjectCheck(patient: "x.patient_id", withdrawnOn: "p.consent_withdrawn_on")
 
+    /// The subject is known, bound to a patient of the site its SITEID maps to (``siteConflicts``), and
+    /// the patient has not withdrawn consent. `c` is the subject's row of `sync_site_conflicts`, if any.
     static func subjectCheck(patient: String, withdrawnOn: String) -> String {
         """
         'USUBJID', s.usubjid, CASE WHEN s.usubjid IS NULL THEN 'USUBJID is required'
             WHEN \(patient) IS NULL THEN 'USUBJID has no DM record in this or an earlier run of this source'
+            WHEN c.usubjid IS NOT NULL THEN \(siteConflictReason)
             WHEN \(withdrawnOn) IS NOT NULL THEN 'the patient withdrew consent on ' || \(withdrawnOn) || '; nothing new may be recorded'
             END
         """
     }
+
+    static let siteConflictReason = """
+        'the subject is bound to patient ' || c.registry_id || ' of site ' || c.site_code || ', but SITEID ' || c.siteid
+            || ' maps to site ' || c.mapped_site || '; a subject delivers data only to a patient of its own site'
+        """
+
+    /// Subjects bound to a patient of another site than the one their DM row's SITEID maps to now: a remapped
+    /// site or a crosswalk entry that was never this site's. Nothing of theirs is applied.
+    static let siteConflicts = """
+        CREATE TEMP TABLE sync_site_conflicts ON COMMIT DROP AS
+        SELECT DISTINCT s.usubjid, s.siteid, m.site_code AS mapped_site, p.registry_id, p.site_code
+        FROM sync_stage_dm s
+        JOIN sync_site_map m ON m.source = \(source) AND m.source_site = s.siteid
+        JOIN sync_subjects x ON x.source = \(source) AND x.usubjid = s.usubjid
+        JOIN patients p ON p.patient_id = x.patient_id
+        WHERE s.read_error IS NULL AND p.site_code <> m.site_code
+        """
 
     /// The registry's evaluator name for an SDTM reader: the investigator, or the reader's id (TUEVALID),
     /// lower-cased with spaces as hyphens ("RADIOLOGIST 1" is `radiologist-1`).
@@ -244,14 +265,19 @@ enum SDTMRules {
 
     static let dm: [String] = [
         readErrors(.dm),
+        siteConflicts,
         identicalCopies(.dm, key: dmKey),
         check(.dm, from: withCopies(.dm, key: dmKey),
-              joins: "LEFT JOIN sync_site_map m ON m.source = \(source) AND m.source_site = s.siteid",
+              joins: """
+                LEFT JOIN sync_site_map m ON m.source = \(source) AND m.source_site = s.siteid
+                LEFT JOIN sync_site_conflicts c ON c.usubjid = s.usubjid
+                """,
               checks: [
                 "'USUBJID', s.usubjid, CASE WHEN s.usubjid IS NULL THEN 'USUBJID is required' WHEN \(conflictingCopies) THEN 'duplicate USUBJID in dm.csv' END",
                 """
                 'SITEID', s.siteid, CASE WHEN s.siteid IS NULL THEN 'SITEID is required'
-                    WHEN m.site_code IS NULL THEN 'site ' || s.siteid || ' of source ' || \(source) || ' is not mapped to a registry site; map it with sarcreg sync map-site' END
+                    WHEN m.site_code IS NULL THEN 'site ' || s.siteid || ' of source ' || \(source) || ' is not mapped to a registry site; map it with sarcreg sync map-site'
+                    WHEN c.usubjid IS NOT NULL THEN \(siteConflictReason) END
                 """,
                 fullDate("rficdtc", required: true),
                 "'BRTHDTC', s.brthdtc, CASE WHEN s.brthdtc IS NOT NULL AND sync_date_part(s.brthdtc) IS NULL THEN 'not an ISO 8601 date' END",
@@ -445,14 +471,17 @@ enum SDTMRules {
         WHERE \(clean(.ae))
         """,
         """
-        INSERT INTO adverse_events (adverse_event_id, patient_id, ctcae_term, ctcae_version, grade, onset_on, resolved_on, attribution, serious)
+        INSERT INTO adverse_events (adverse_event_id, patient_id, therapy_line_id, ctcae_term, ctcae_version, grade, onset_on, resolved_on,
+            attribution, serious)
         OVERRIDING SYSTEM VALUE
-        SELECT registry_row, patient_id, ctcae_term, current_setting('sarcreg.sync_ctcae'), grade, onset_on, resolved_on, attribution, serious
-        FROM sync_valid_ae WHERE old_hash IS NULL
+        SELECT v.registry_row, v.patient_id, \(ImportRules.lineInProgress(patient: "v.patient_id", onset: "v.onset_on")), v.ctcae_term,
+            current_setting('sarcreg.sync_ctcae'), v.grade, v.onset_on, v.resolved_on, v.attribution, v.serious
+        FROM sync_valid_ae v WHERE v.old_hash IS NULL
         """,
         """
         UPDATE adverse_events a SET ctcae_term = v.ctcae_term, grade = v.grade, onset_on = v.onset_on, resolved_on = v.resolved_on,
-            attribution = v.attribution, serious = v.serious
+            attribution = v.attribution, serious = v.serious,
+            therapy_line_id = \(ImportRules.lineInProgress(patient: "v.patient_id", onset: "v.onset_on"))
         FROM sync_valid_ae v WHERE a.adverse_event_id = v.registry_row AND v.old_hash IS NOT NULL AND v.old_hash <> v.row_hash
         """,
     ]
@@ -654,7 +683,8 @@ enum SDTMRules {
         trCopies,
         trBothAxes,
     ] + trSkips + [
-        check(.tr, from: "sync_tr", checks: [subjectCheck(patient: "s.patient_id", withdrawnOn: "s.consent_withdrawn_on")], onlyClean: false),
+        check(.tr, from: "sync_tr", joins: "LEFT JOIN sync_site_conflicts c ON c.usubjid = s.usubjid",
+              checks: [subjectCheck(patient: "s.patient_id", withdrawnOn: "s.consent_withdrawn_on")], onlyClean: false),
         check(.tr, from: trWithCopies, checks: [
             "'TRTESTCD', s.trtestcd, CASE WHEN s.trtestcd IS NULL OR s.trtestcd NOT IN ('LDIAM', 'LPERP', 'DIAMETER', 'TUMSTATE', 'LNSTATE', 'SUMDIAM') THEN 'unknown TRTESTCD; expected LDIAM, LPERP, DIAMETER, TUMSTATE, LNSTATE or SUMDIAM' WHEN NOT s.identical THEN 'duplicate result for this lesion, evaluator, visit and test' END",
             "'TRLNKID', s.trlnkid, CASE WHEN s.trlnkid IS NULL AND s.trtestcd IS DISTINCT FROM 'SUMDIAM' THEN 'TRLNKID is required' END",

@@ -1,0 +1,51 @@
+import Foundation
+import PostgresClient
+import RegistrySync
+import Testing
+
+/// A source's subject delivers data only to a patient of the site its SITEID maps to, and only the sync
+/// role writes the crosswalk.
+@Suite("The subject crosswalk", .serialized)
+struct CrosswalkTests {
+    @Test("after site 701 is remapped from MUC to BER, the same export quarantines 01-701-1015's rows naming MUC-0001 and BER, and writes nothing to her")
+    func subjectOfAnotherSiteIsRefused() throws {
+        let fixture = try SyncFixture()
+        _ = try fixture.importFixture("clean")
+        let stored = try fixture.snapshot()
+        try fixture.service.mapSite(source: "site-a", sourceSite: "701", site: "BER")
+        let night = try fixture.importFixture("clean")
+        let rejects = try fixture.service.rejects(run: night.runID)
+        let reason = "the subject is bound to patient MUC-0001 of site MUC, but SITEID 701 maps to site BER; "
+            + "a subject delivers data only to a patient of its own site"
+        let dm = rejects.filter { $0.fileName == "dm.csv" }
+        #expect(dm.map(\.lineNumber) == [2, 3])
+        #expect(dm.first?.column == "SITEID" && dm.first?.reason == reason)
+        #expect(rejects.contains { $0.fileName == "tr.csv" && $0.column == "USUBJID" && $0.reason == reason })
+        #expect(rejects.contains { $0.fileName == "ae.csv" && $0.column == "USUBJID" && $0.reason == reason })
+        for file in night.files {
+            #expect(file.inserted == 0 && file.updated == 0, "\(file.fileName)")
+            #expect(file.rowsRead == file.unchanged + file.quarantined + file.skipped, "\(file.fileName)")
+        }
+        var after = try fixture.snapshot()
+        after[10] -= 1
+        after[11] -= rejects.count
+        #expect(after == stored)
+    }
+
+    @Test("coordinators and administrators cannot write the crosswalk; the sync role can")
+    func onlyTheSyncRoleWritesTheCrosswalk() throws {
+        let fixture = try SyncFixture()
+        let privileges = try fixture.connection.query(
+            """
+            SELECT r.role || ' ' || p.privilege || ' ' || has_table_privilege(r.role, 'sync_subjects', p.privilege) AS grant_state
+            FROM unnest(ARRAY['sarcreg_coordinator', 'sarcreg_admin', 'sarcreg_sync']) AS r (role)
+            CROSS JOIN unnest(ARRAY['INSERT', 'UPDATE', 'DELETE']) AS p (privilege) ORDER BY 1
+            """
+        ).map { try $0.decode(String.self, "grant_state") }
+        #expect(privileges == [
+            "sarcreg_admin DELETE false", "sarcreg_admin INSERT false", "sarcreg_admin UPDATE false",
+            "sarcreg_coordinator DELETE false", "sarcreg_coordinator INSERT false", "sarcreg_coordinator UPDATE false",
+            "sarcreg_sync DELETE true", "sarcreg_sync INSERT true", "sarcreg_sync UPDATE true",
+        ])
+    }
+}
