@@ -55,7 +55,8 @@ public struct StagedFile: Sendable {
 }
 
 /// Streams one CSV file into a TEMP staging table of text columns with COPY, row by row, recording each
-/// record's line number and any read error (invalid UTF-8, wrong field count) for the quarantine.
+/// record's line number and any read error (a wrong field count, or a ``FieldFault``: a NUL byte or invalid
+/// UTF-8) for the quarantine. A read error quarantines its row only.
 struct StagingLoader {
     let connection: Connection
 
@@ -95,8 +96,8 @@ struct StagingLoader {
                         continue
                     }
                     let field = fields[position]
-                    if readError == nil, let offset = UTF8Check.firstInvalidOffset(field.bytes) {
-                        readError = (file.columns[index], "invalid UTF-8 at byte \(offset + 1) of the value")
+                    if readError == nil, let fault = FieldFault.first(in: field.bytes) {
+                        readError = (file.columns[index], fault.reason(column: file.columns[index]))
                     }
                     values.append(field)
                 }
@@ -115,8 +116,7 @@ struct StagingLoader {
                         continue
                     }
                     if readError != nil {
-                        // Invalid bytes cannot reach a UTF-8 database; the quarantine shows them as U+FFFD.
-                        Self.appendEscaped(Array(value.text.utf8), to: &buffer)
+                        Self.appendEscaped(Array(Self.shown(value).utf8), to: &buffer)
                     } else {
                         Self.appendEscaped(value.bytes, to: &buffer)
                     }
@@ -133,6 +133,12 @@ struct StagingLoader {
         }
         progress(rows)
         return StagedFile(file: file, sha256: reader.sha256, sizeBytes: reader.byteCount, rows: rows)
+    }
+
+    /// A value of a quarantined row as the quarantine shows it. Its bytes may not reach a UTF-8 database as
+    /// they are, so invalid UTF-8 and NUL bytes show as U+FFFD.
+    private static func shown(_ field: CSVField) -> String {
+        field.text.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}")
     }
 
     private static func appendDecimal(_ value: Int, to buffer: inout [UInt8]) {
