@@ -172,19 +172,26 @@ public final class CSVRecordReader {
 
 /// What keeps a field's bytes out of the staging table. Each fault quarantines the field's row only: COPY
 /// would refuse the bytes and with them the whole load (PostgreSQL's text holds neither U+0000 nor invalid
-/// UTF-8).
+/// UTF-8), and a value of megabytes is a broken export rather than data.
 public enum FieldFault: Equatable, Sendable {
     /// A NUL byte at this byte (counted from 1) of the value.
     case nulByte(at: Int)
     /// The first byte (counted from 1) that is not part of valid UTF-8.
     case invalidUTF8(at: Int)
+    /// More characters than the column's limit.
+    case tooLong(characters: Int, limit: Int)
 
-    /// The first fault of a field's bytes, in byte order.
-    public static func first(in bytes: UnsafeBufferPointer<UInt8>) -> FieldFault? {
+    /// The first fault of a field's bytes, in byte order; the length is judged only on valid UTF-8 without NUL.
+    ///
+    /// Characters are Unicode scalars, as PostgreSQL's `length()` counts them in a UTF-8 database and as the
+    /// import's SQL checks measure identifiers: "é" written as e and a combining accent is two.
+    public static func first(in bytes: UnsafeBufferPointer<UInt8>, limit: Int) -> FieldFault? {
         var index = 0
+        var characters = 0
         let count = bytes.count
         while index < count {
             let lead = bytes[index]
+            characters += 1
             if lead < 0x80 {
                 if lead == 0 { return .nulByte(at: index + 1) }
                 index += 1
@@ -210,14 +217,15 @@ public enum FieldFault: Equatable, Sendable {
             if scalar < minimum || (0xD800...0xDFFF).contains(scalar) || scalar > 0x10FFFF { return .invalidUTF8(at: index + 1) }
             index += length
         }
-        return nil
+        return characters > limit ? .tooLong(characters: characters, limit: limit) : nil
     }
 
-    /// The quarantine's reason for a value of `column`.
+    /// The quarantine's reason for a value of `column`; it never repeats the value, which may be megabytes.
     public func reason(column: String) -> String {
         switch self {
         case .nulByte(let byte): "\(column) has a NUL byte at byte \(byte) of the value"
         case .invalidUTF8(let byte): "invalid UTF-8 at byte \(byte) of the value"
+        case .tooLong(let characters, let limit): "\(column) is \(characters) characters long; the limit is \(limit)"
         }
     }
 }

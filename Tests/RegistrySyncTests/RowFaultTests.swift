@@ -4,7 +4,7 @@ import RegistrySync
 import Testing
 
 /// A copy of a fixture file with bytes replaced on one physical line (1 is the header), so a test can put
-/// a NUL byte or a broken UTF-8 sequence into one row of an otherwise clean export.
+/// a NUL byte, a broken UTF-8 sequence or an overlong value into one row of an otherwise clean export.
 struct FixtureEdit {
     let file: String
     let line: Int
@@ -106,13 +106,40 @@ struct RowFaultTests {
     ])
     func nulByte(value: String, fault: FieldFault) {
         let bytes = Array(value.utf8)
-        #expect(bytes.withUnsafeBufferPointer { FieldFault.first(in: $0) } == fault)
+        #expect(bytes.withUnsafeBufferPointer { FieldFault.first(in: $0, limit: 200) } == fault)
     }
 
     @Test("'Fatigue' with an artefact of another encoding after 'Fati' is invalid UTF-8 at byte 5", arguments: EncodingArtefact.allCases)
     func encodingArtefact(_ artefact: EncodingArtefact) {
         let bytes = Array("Fati".utf8) + artefact.bytes + Array("gue".utf8)
-        #expect(bytes.withUnsafeBufferPointer { FieldFault.first(in: $0) } == .invalidUTF8(at: 5))
+        #expect(bytes.withUnsafeBufferPointer { FieldFault.first(in: $0, limit: 200) } == .invalidUTF8(at: 5))
+    }
+
+    @Test("limits count characters, not bytes: 200 'é' (400 bytes) and an emoji per character are taken, 201 'é' are 201 characters")
+    func charactersNotBytes() {
+        func fault(_ text: String, limit: Int) -> FieldFault? {
+            Array(text.utf8).withUnsafeBufferPointer { FieldFault.first(in: $0, limit: limit) }
+        }
+        #expect(fault(String(repeating: "é", count: 200), limit: 200) == nil)
+        #expect(fault(String(repeating: "😀", count: 40), limit: 40) == nil)
+        #expect(fault(String(repeating: "é", count: 201), limit: 200) == .tooLong(characters: 201, limit: 200))
+        #expect(FieldFault.tooLong(characters: 201, limit: 200).reason(column: "AETERM") == "AETERM is 201 characters long; the limit is 200")
+    }
+
+    @Test("column limits: identifiers 40, dates and codes 64, free text 200, in SDTM and in the REDCap registry's fields")
+    func limits() throws {
+        func limit(_ file: SDTMFile, _ column: String) throws -> Int {
+            file.limits[try #require(file.columns.firstIndex(of: column))].characters
+        }
+        #expect(try [limit(.ae, "USUBJID"), limit(.ae, "AESTDTC"), limit(.ae, "AETOXGR"), limit(.ae, "AETERM"), limit(.ae, "AEDECOD")]
+            == [40, 64, 64, 200, 200])
+        #expect(try [limit(.ex, "EXTRT"), limit(.tu, "TULOC"), limit(.tu, "TULNKID"), limit(.tr, "TRDTC")] == [200, 200, 40, 64])
+        let redcap = SDTMFile(
+            domain: "REDCAP", fileName: "night1.csv",
+            columns: ["RECORD_ID", "REDCAP_EVENT_NAME", "AE_TERM", "AE_ONSET_DATE", "AE_GRADE", "LINE_AGENTS___DOXORUBICIN", "ENROLLMENT_COMPLETE",
+                      "MOL_LABORATORY", "LESION_DIAMETER_MM"],
+            required: ["RECORD_ID"])
+        #expect(redcap.limits.map(\.characters) == [40, 64, 200, 64, 64, 64, 64, 200, 64])
     }
 
     // MARK: SDTM
@@ -136,6 +163,39 @@ struct RowFaultTests {
         #expect(try fixture.adverseEvents(of: "01-702-1101") == 1)
         #expect(try fixture.count("patients") == 3)
         #expect(try outcome(run, "tr.csv").inserted == 13)
+    }
+
+    @Test("a 201-character AETERM quarantines its AE row, naming its length and limit and showing 60 characters; a 200-character AETERM of 'é' (400 bytes) is applied")
+    func sdtmTermTooLong() throws {
+        let fixture = try SyncFixture()
+        let run = try fixture.importClean(editing: [
+            FixtureEdit("ae.csv", line: 2, replacing: "\"Nausea, with vomiting\"", with: String(repeating: "é", count: 201)),
+            FixtureEdit("ae.csv", line: 5, replacing: "Fatigue,Fatigue", with: String(repeating: "é", count: 200) + ","),
+        ])
+        expectReconciled(run)
+        let rejects = try fixture.service.rejects(run: run.runID)
+        #expect(quarantinedCells(rejects) == ["ae.csv:2 AETERM"])
+        #expect(rejects.first?.reason == "AETERM is 201 characters long; the limit is 200")
+        #expect(rejects.first?.value == String(repeating: "é", count: 60) + "… (402 bytes)")
+        let ae = try outcome(run, "ae.csv")
+        #expect((ae.rowsRead, ae.inserted, ae.quarantined) == (3, 2, 1))
+        #expect(try fixture.count("adverse_events WHERE length(ctcae_term) = 200 AND octet_length(ctcae_term) = 400") == 1)
+        #expect(try fixture.adverseEvents(of: "01-701-1015") == 1)
+    }
+
+    @Test("a 41-character USUBJID quarantines its AE row with its length and limit; the other AEs are applied")
+    func sdtmIdentifierTooLong() throws {
+        let fixture = try SyncFixture()
+        let longID = "01-702-1101-" + String(repeating: "0", count: 29)
+        try #require(longID.count == 41)
+        let run = try fixture.importClean(editing: [FixtureEdit("ae.csv", line: 5, replacing: "01-702-1101", with: longID)])
+        expectReconciled(run)
+        let rejects = try fixture.service.rejects(run: run.runID)
+        #expect(quarantinedCells(rejects) == ["ae.csv:5 USUBJID"])
+        #expect(rejects.first?.reason == "USUBJID is 41 characters long; the limit is 40")
+        #expect(rejects.first?.value == longID)
+        #expect(try fixture.adverseEvents(of: "01-701-1015") == 2)
+        #expect(try fixture.adverseEvents(of: "01-702-1101") == 0)
     }
 
     @Test("an AEDECOD with an overlong, CESU-8 or out-of-range UTF-8 sequence quarantines only that AE row of 01-702-1101", arguments: EncodingArtefact.allCases)
@@ -167,5 +227,28 @@ struct RowFaultTests {
         #expect((file.rowsRead, file.inserted, file.quarantined) == (14, 13, 1))
         #expect(try fixture.count("adverse_events") == 1)
         #expect(try fixture.count("patients") == 2)
+    }
+
+    @Test("a 201-character REDCap ae_term and a 41-character record id each quarantine their row; a 200-character laboratory is applied")
+    func redcapTooLong() throws {
+        let fixture = try REDCapFixture()
+        let longID = "102-3-" + String(repeating: "0", count: 35)
+        try #require(longID.count == 41)
+        let laboratory = "Molecular Pathology, " + String(repeating: "x", count: 179)
+        try #require(laboratory.count == 200)
+        let run = try fixture.importNight1(editing: [
+            FixtureEdit("night1.csv", line: 5, replacing: "Anemia", with: String(repeating: "a", count: 201)),
+            FixtureEdit("night1.csv", line: 13, replacing: "Lab, Munich", with: laboratory),
+            FixtureEdit("night1.csv", line: 15, replacing: "102-3,", with: longID + ","),
+        ])
+        expectReconciled(run)
+        let rejects = try SyncService(connection: fixture.connection).rejects(run: run.runID)
+        #expect(quarantinedCells(rejects) == ["night1.csv:15 RECORD_ID", "night1.csv:5 AE_TERM"])
+        #expect(rejects.map(\.reason).sorted() == ["AE_TERM is 201 characters long; the limit is 200", "RECORD_ID is 41 characters long; the limit is 40"])
+        #expect(rejects.first { $0.lineNumber == 5 }?.value == String(repeating: "a", count: 60) + "… (201 bytes)")
+        let file = try #require(run.files.first)
+        #expect((file.rowsRead, file.inserted, file.quarantined) == (14, 12, 2))
+        #expect(try fixture.count("adverse_events") == 0)
+        #expect(try fixture.count("molecular_results WHERE laboratory = '\(laboratory)'") == 1)
     }
 }
