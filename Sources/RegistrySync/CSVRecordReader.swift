@@ -16,7 +16,7 @@ public struct CSVField {
 /// file's size, and it hashes (SHA-256) and counts the bytes as it goes.
 ///
 /// A leading UTF-8 byte order mark is dropped. Fields may be quoted, with `""` for a quote and line breaks
-/// inside quotes; records end with LF or CRLF. Bytes are handed out as read; ``UTF8Check`` validates them.
+/// inside quotes; records end with LF or CRLF. Bytes are handed out as read; ``FieldFault`` judges them.
 public final class CSVRecordReader {
     public let path: String
     /// The physical line the current record starts on (1 is the header).
@@ -170,15 +170,30 @@ public final class CSVRecordReader {
     }
 }
 
-/// UTF-8 validation of a field's bytes, naming the first bad byte.
-public enum UTF8Check {
-    /// The offset of the first byte that is not part of valid UTF-8, or nil when all are valid.
-    public static func firstInvalidOffset(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+/// What keeps a field's bytes out of the staging table. Each fault quarantines the field's row only: COPY
+/// would refuse the bytes and with them the whole load (PostgreSQL's text holds neither U+0000 nor invalid
+/// UTF-8), and a value of megabytes is a broken export rather than data.
+public enum FieldFault: Equatable, Sendable {
+    /// A NUL byte at this byte (counted from 1) of the value.
+    case nulByte(at: Int)
+    /// The first byte (counted from 1) that is not part of valid UTF-8.
+    case invalidUTF8(at: Int)
+    /// More characters than the column's limit.
+    case tooLong(characters: Int, limit: Int)
+
+    /// The first fault of a field's bytes, in byte order; the length is judged only on valid UTF-8 without NUL.
+    ///
+    /// Characters are Unicode scalars, as PostgreSQL's `length()` counts them in a UTF-8 database and as the
+    /// import's SQL checks measure identifiers: "é" written as e and a combining accent is two.
+    public static func first(in bytes: UnsafeBufferPointer<UInt8>, limit: Int) -> FieldFault? {
         var index = 0
+        var characters = 0
         let count = bytes.count
         while index < count {
             let lead = bytes[index]
+            characters += 1
             if lead < 0x80 {
+                if lead == 0 { return .nulByte(at: index + 1) }
                 index += 1
                 continue
             }
@@ -188,18 +203,29 @@ public enum UTF8Check {
             case 0xC2...0xDF: (length, minimum, scalar) = (2, 0x80, UInt32(lead & 0x1F))
             case 0xE0...0xEF: (length, minimum, scalar) = (3, 0x800, UInt32(lead & 0x0F))
             case 0xF0...0xF4: (length, minimum, scalar) = (4, 0x10000, UInt32(lead & 0x07))
-            default: return index
+            // Continuation bytes out of place, the overlong leads 0xC0 and 0xC1, and 0xF5 to 0xFF (past U+10FFFF).
+            default: return .invalidUTF8(at: index + 1)
             }
-            guard index + length <= count else { return index }
+            guard index + length <= count else { return .invalidUTF8(at: index + 1) }
             for offset in 1..<length {
                 let continuation = bytes[index + offset]
-                guard continuation & 0xC0 == 0x80 else { return index }
+                guard continuation & 0xC0 == 0x80 else { return .invalidUTF8(at: index + 1) }
                 scalar = scalar << 6 | UInt32(continuation & 0x3F)
             }
-            // Overlong forms, UTF-16 surrogates and values past U+10FFFF are not UTF-8.
-            if scalar < minimum || (0xD800...0xDFFF).contains(scalar) || scalar > 0x10FFFF { return index }
+            // Overlong forms, UTF-16 surrogates (CESU-8 writes a supplementary character as two) and values
+            // past U+10FFFF are not UTF-8.
+            if scalar < minimum || (0xD800...0xDFFF).contains(scalar) || scalar > 0x10FFFF { return .invalidUTF8(at: index + 1) }
             index += length
         }
-        return nil
+        return characters > limit ? .tooLong(characters: characters, limit: limit) : nil
+    }
+
+    /// The quarantine's reason for a value of `column`; it never repeats the value, which may be megabytes.
+    public func reason(column: String) -> String {
+        switch self {
+        case .nulByte(let byte): "\(column) has a NUL byte at byte \(byte) of the value"
+        case .invalidUTF8(let byte): "invalid UTF-8 at byte \(byte) of the value"
+        case .tooLong(let characters, let limit): "\(column) is \(characters) characters long; the limit is \(limit)"
+        }
     }
 }

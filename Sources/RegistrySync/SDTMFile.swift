@@ -1,45 +1,104 @@
 import Foundation
 import PostgresClient
 
+/// The most characters (Unicode scalars, see ``FieldFault/first(in:limit:)``) a staged value may have; a
+/// longer one quarantines its row. The limits are a guard against broken exports, set above what any clinical
+/// value needs: the import's field checks still judge each value's form (a lesion id of up to 20 characters,
+/// a reader id of up to 40).
+public struct FieldLimit: Sendable, Hashable {
+    public let characters: Int
+
+    public init(characters: Int) { self.characters = characters }
+
+    /// Subject, record, sequence and lesion ids.
+    public static let identifier = FieldLimit(characters: 40)
+    /// Dates, numbers, controlled terms, flags and reader ids.
+    public static let code = FieldLimit(characters: 64)
+    /// Free text such as an adverse event term, a treatment or a location: the 200 characters SDTM allows a
+    /// character variable (SAS V5 transport's limit).
+    public static let text = FieldLimit(characters: 200)
+
+    /// The limit of a column that its file does not set: a REDCap export column by its field in the
+    /// registry's published dictionary (the record id an identifier, text without validation free text,
+    /// and dates, numbers, choices, checkbox and form-status columns and REDCap's own columns codes); any
+    /// other column free text.
+    static func byREDCapField(_ column: String) -> FieldLimit {
+        let name = column.lowercased()
+        let registry = REDCapDictionary.registry
+        if name == registry.recordIDField { return .identifier }
+        if REDCapDictionary.systemColumns.contains(name) || registry.forms.contains(where: { name == $0 + "_complete" }) { return .code }
+        let fieldName = name.components(separatedBy: "___")[0]
+        guard let field = registry.fields.first(where: { $0.name == fieldName }) else { return .text }
+        return (field.type == .text || field.type == .notes) && field.validation.isEmpty ? .text : .code
+    }
+}
+
 /// One SDTM dataset the sync reads: its file name, the variables it stages (all other columns are
-/// ignored) and the variables its header must have. Columns are matched by header name, never position.
+/// ignored), the variables its header must have and each staged variable's length limit. Columns are
+/// matched by header name, never position.
 public struct SDTMFile: Sendable, Hashable {
     public let domain: String
     public let fileName: String
     public let columns: [String]
     public let required: [String]
+    /// The limit of each of `columns`, in their order.
+    public let limits: [FieldLimit]
 
     var stagingTable: String { "sync_stage_" + domain.lowercased() }
 
+    /// A file whose columns each state their limit.
+    public init(domain: String, fileName: String, columns: KeyValuePairs<String, FieldLimit>, required: [String]) {
+        self.domain = domain
+        self.fileName = fileName
+        self.columns = columns.map(\.key)
+        self.required = required
+        limits = columns.map(\.value)
+    }
+
+    /// A file whose columns take their limits from ``FieldLimit/byREDCapField(_:)``: the REDCap import
+    /// builds its file this way from the run's dictionary.
+    public init(domain: String, fileName: String, columns: [String], required: [String]) {
+        self.domain = domain
+        self.fileName = fileName
+        self.columns = columns
+        self.required = required
+        limits = columns.map(FieldLimit.byREDCapField)
+    }
+
     public static let dm = SDTMFile(
         domain: "DM", fileName: "dm.csv",
-        columns: ["USUBJID", "SITEID", "RFICDTC", "BRTHDTC", "AGE", "SEX", "DTHDTC"],
+        columns: ["USUBJID": .identifier, "SITEID": .identifier, "RFICDTC": .code, "BRTHDTC": .code, "AGE": .code, "SEX": .code,
+                  "DTHDTC": .code],
         required: ["USUBJID", "SITEID", "RFICDTC", "SEX"])
     public static let ex = SDTMFile(
         domain: "EX", fileName: "ex.csv",
-        columns: ["USUBJID", "EXSEQ", "EXTRT", "EXDOSE", "EXDOSU", "EXDOSTXT", "EXSTDTC", "EXENDTC"],
+        columns: ["USUBJID": .identifier, "EXSEQ": .identifier, "EXTRT": .text, "EXDOSE": .code, "EXDOSU": .code, "EXDOSTXT": .text,
+                  "EXSTDTC": .code, "EXENDTC": .code],
         required: ["USUBJID", "EXSEQ", "EXTRT", "EXSTDTC"])
     /// Line of therapy, intent, stop reason and trial of an EX record: not EX variables, so SUPPEX carries them.
     public static let suppex = SDTMFile(
         domain: "SUPPEX", fileName: "suppex.csv",
-        columns: ["USUBJID", "IDVAR", "IDVARVAL", "QNAM", "QVAL"],
+        columns: ["USUBJID": .identifier, "IDVAR": .code, "IDVARVAL": .identifier, "QNAM": .code, "QVAL": .text],
         required: ["USUBJID", "IDVAR", "IDVARVAL", "QNAM", "QVAL"])
     public static let ae = SDTMFile(
         domain: "AE", fileName: "ae.csv",
-        columns: ["USUBJID", "AESEQ", "AETERM", "AEDECOD", "AETOXGR", "AESTDTC", "AEENDTC", "AEREL", "AESER"],
+        columns: ["USUBJID": .identifier, "AESEQ": .identifier, "AETERM": .text, "AEDECOD": .text, "AETOXGR": .code, "AESTDTC": .code,
+                  "AEENDTC": .code, "AEREL": .code, "AESER": .code],
         required: ["USUBJID", "AESEQ", "AETERM", "AETOXGR", "AESTDTC"])
     public static let tu = SDTMFile(
         domain: "TU", fileName: "tu.csv",
-        columns: ["USUBJID", "TULNKID", "TUTESTCD", "TUORRES", "TUSTRESC", "TULOC", "TUMETHOD", "TUEVAL", "TUEVALID", "TUACPTFL"],
+        columns: ["USUBJID": .identifier, "TULNKID": .identifier, "TUTESTCD": .code, "TUORRES": .text, "TUSTRESC": .text, "TULOC": .text,
+                  "TUMETHOD": .code, "TUEVAL": .code, "TUEVALID": .code, "TUACPTFL": .code],
         required: ["USUBJID", "TULNKID", "TUTESTCD"])
     public static let tr = SDTMFile(
         domain: "TR", fileName: "tr.csv",
-        columns: ["USUBJID", "TRLNKID", "TRTESTCD", "TRORRES", "TRSTRESC", "TRSTRESN", "TRSTAT", "VISITNUM", "VISIT",
-                  "TREVAL", "TREVALID", "TRDTC"],
+        columns: ["USUBJID": .identifier, "TRLNKID": .identifier, "TRTESTCD": .code, "TRORRES": .text, "TRSTRESC": .text, "TRSTRESN": .code,
+                  "TRSTAT": .code, "VISITNUM": .code, "VISIT": .text, "TREVAL": .code, "TREVALID": .code, "TRDTC": .code],
         required: ["USUBJID", "TRLNKID", "TRTESTCD", "TRDTC"])
     public static let rs = SDTMFile(
         domain: "RS", fileName: "rs.csv",
-        columns: ["USUBJID", "RSTESTCD", "RSORRES", "RSSTRESC", "RSEVAL", "RSEVALID", "RSACPTFL", "VISITNUM", "VISIT", "RSDTC"],
+        columns: ["USUBJID": .identifier, "RSTESTCD": .code, "RSORRES": .text, "RSSTRESC": .text, "RSEVAL": .code, "RSEVALID": .code,
+                  "RSACPTFL": .code, "VISITNUM": .code, "VISIT": .text, "RSDTC": .code],
         required: ["USUBJID", "RSTESTCD"])
 
     /// In the order they are applied: subjects first, therapy lines before the assessments that name them.
@@ -55,7 +114,8 @@ public struct StagedFile: Sendable {
 }
 
 /// Streams one CSV file into a TEMP staging table of text columns with COPY, row by row, recording each
-/// record's line number and any read error (invalid UTF-8, wrong field count) for the quarantine.
+/// record's line number and any read error (a wrong field count, or a ``FieldFault``: a NUL byte, invalid
+/// UTF-8, a value over its column's limit) for the quarantine. A read error quarantines its row only.
 struct StagingLoader {
     let connection: Connection
 
@@ -76,6 +136,7 @@ struct StagingLoader {
             if !missing.isEmpty { throw SyncError.missingColumns(file: file.fileName, columns: missing) }
         }
         if positions.isEmpty { throw SyncError.missingColumns(file: file.fileName, columns: file.required) }
+        let limits = file.limits.map(\.characters)
         var rows = 0
         var buffer: [UInt8] = []
         buffer.reserveCapacity(1 << 18)
@@ -95,8 +156,8 @@ struct StagingLoader {
                         continue
                     }
                     let field = fields[position]
-                    if readError == nil, let offset = UTF8Check.firstInvalidOffset(field.bytes) {
-                        readError = (file.columns[index], "invalid UTF-8 at byte \(offset + 1) of the value")
+                    if readError == nil, let fault = FieldFault.first(in: field.bytes, limit: limits[index]) {
+                        readError = (file.columns[index], fault.reason(column: file.columns[index]))
                     }
                     values.append(field)
                 }
@@ -108,15 +169,14 @@ struct StagingLoader {
                 } else {
                     buffer.append(contentsOf: [0x09, 0x5C, 0x4E, 0x09, 0x5C, 0x4E])
                 }
-                for value in values {
+                for (index, value) in values.enumerated() {
                     buffer.append(0x09)
                     guard let value, !value.isEmpty, !(value.bytes.elementsEqual("NA".utf8) && !value.wasQuoted) else {
                         buffer.append(contentsOf: [0x5C, 0x4E])
                         continue
                     }
                     if readError != nil {
-                        // Invalid bytes cannot reach a UTF-8 database; the quarantine shows them as U+FFFD.
-                        Self.appendEscaped(Array(value.text.utf8), to: &buffer)
+                        Self.appendEscaped(Array(Self.shown(value, limit: limits[index]).utf8), to: &buffer)
                     } else {
                         Self.appendEscaped(value.bytes, to: &buffer)
                     }
@@ -133,6 +193,14 @@ struct StagingLoader {
         }
         progress(rows)
         return StagedFile(file: file, sha256: reader.sha256, sizeBytes: reader.byteCount, rows: rows)
+    }
+
+    /// A value of a quarantined row as the quarantine shows it. Its bytes may not reach a UTF-8 database as
+    /// they are, so invalid UTF-8 and NUL bytes show as U+FFFD; a value over its limit, which may be
+    /// megabytes, is cut as ``SyncError`` cuts long names.
+    private static func shown(_ field: CSVField, limit: Int) -> String {
+        let text = field.text.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}")
+        return text.unicodeScalars.count > limit ? SyncError.shown(text) : text
     }
 
     private static func appendDecimal(_ value: Int, to buffer: inout [UInt8]) {
