@@ -11,13 +11,18 @@ public struct REDCapImportRequest: Sendable {
     public var wait: Bool
     /// Record ids the source renamed since the last run, old to new; identity is never inferred otherwise.
     public var renames: [(old: String, new: String)]
+    /// Do everything but keep it, as ``SyncImportRequest/dryRun``.
+    public var dryRun: Bool
 
-    public init(file: String, dictionary: String, source: String, wait: Bool = false, renames: [(old: String, new: String)] = []) {
+    public init(
+        file: String, dictionary: String, source: String, wait: Bool = false, renames: [(old: String, new: String)] = [], dryRun: Bool = false
+    ) {
         self.file = file
         self.dictionary = dictionary
         self.source = source
         self.wait = wait
         self.renames = renames
+        self.dryRun = dryRun
     }
 
     /// Parses `OLD=NEW`.
@@ -64,6 +69,12 @@ extension SyncService {
     /// run log and source lock as the SDTM import. Each export row is one sync record, keyed by
     /// (source, record id, event, repeat instrument, repeat instance).
     public func importREDCap(_ request: REDCapImportRequest, progress: (SyncProgress) -> Void = { _ in }) throws(SyncError) -> SyncRun {
+        try runREDCapImport(request, progress: progress).run
+    }
+
+    /// Imports a REDCap export as ``importREDCap(_:progress:)`` describes; with ``REDCapImportRequest/dryRun``
+    /// it keeps nothing and returns what would have been written, with the reasons.
+    public func runREDCapImport(_ request: REDCapImportRequest, progress: (SyncProgress) -> Void = { _ in }) throws(SyncError) -> SyncOutcome {
         let source = try SyncError.checkSource(request.source)
         let dictionary = try REDCapDictionary.load(path: request.dictionary)
         try Self.checkDictionary(dictionary)
@@ -72,45 +83,37 @@ extension SyncService {
         // The file name is written into the quarantine SQL as a literal; a quote has no place in an export's name.
         guard !fileName.contains("'") else { throw .invalidValue(field: "FILE", value: fileName, expected: "a file name without quotes") }
         let rules = REDCapRules(dictionary: dictionary, fileName: fileName)
-        let logged = SyncImportRequest(directory: request.file, source: source, wait: request.wait)
-        let startedAt = Date()
-        do {
-            return try connection.withTransaction { tx in
-                let runID = try beginRun(
-                    source: source, format: "redcap", location: request.file, wait: request.wait, startedAt: startedAt, on: tx)
-                try applyRenames(request.renames, source: source, runID: runID, on: tx)
-                let staged = try StagingLoader(connection: tx).stage(rules.file, path: request.file) { rows in
-                    progress(SyncProgress(fileName: fileName, rowsRead: rows))
-                }
-                try tx.execute(Query(unsafeSQL: "ANALYZE \(rules.file.stagingTable)"))
-                // As in the SDTM import: the previous run's records, not yet analyzed, were planned as an empty
-                // table, and the joins on natural keys became nested loops over every record.
-                try tx.execute("ANALYZE sync_records")
-                for statement in rules.apply {
-                    try tx.execute(Query(unsafeSQL: statement))
-                }
-                let row = try tx.query(Query(unsafeSQL: SDTMRules.outcome(rules.file)))[0]
-                try tx.execute(
-                    """
-                    INSERT INTO sync_run_files (run_id, file_name, sha256, size_bytes, rows_read, inserted, updated, unchanged, quarantined, missing_from_source)
-                    VALUES (\(runID), \(fileName), \(staged.sha256), \(staged.sizeBytes), \(try row.decode(Int.self, "rows_read")),
-                        \(try row.decode(Int.self, "inserted")), \(try row.decode(Int.self, "updated")), \(try row.decode(Int.self, "unchanged")),
-                        \(try row.decode(Int.self, "quarantined")), \(try row.decode(Int.self, "missing_from_source")))
-                    """)
-                try tx.execute(
-                    """
-                    INSERT INTO sync_quarantine (run_id, file_name, line_number, column_name, value, reason)
-                    SELECT \(runID), file_name, line_number, column_name, value, reason FROM sync_errors ORDER BY file_name, line_number
-                    """)
-                try tx.execute("UPDATE sync_runs SET finished_at = greatest(clock_timestamp(), started_at) WHERE run_id = \(runID)")
-                guard let run = try loadRuns(where: "run_id = \(runID)", on: tx).first else { throw SyncError.runNotFound(runID) }
-                return run
+        let logged = SyncImportRequest(directory: request.file, source: source, wait: request.wait, dryRun: request.dryRun)
+        return try runImport(logged, source: source, format: "redcap") { tx, startedAt in
+            let runID = try beginRun(
+                source: source, format: "redcap", location: request.file, wait: request.wait, startedAt: startedAt, on: tx)
+            try applyRenames(request.renames, source: source, runID: runID, on: tx)
+            let staged = try StagingLoader(connection: tx).stage(rules.file, path: request.file) { rows in
+                progress(SyncProgress(fileName: fileName, rowsRead: rows))
             }
-        } catch {
-            let failure = SyncError.wrap(error)
-            if case .sourceBusy = failure { throw failure }
-            recordFailure(logged, source: source, startedAt: startedAt, error: failure, format: "redcap")
-            throw failure
+            try tx.execute(Query(unsafeSQL: "ANALYZE \(rules.file.stagingTable)"))
+            // As in the SDTM import: the previous run's records, not yet analyzed, were planned as an empty
+            // table, and the joins on natural keys became nested loops over every record.
+            try tx.execute("ANALYZE sync_records")
+            for statement in rules.apply {
+                try tx.execute(Query(unsafeSQL: statement))
+            }
+            let row = try tx.query(Query(unsafeSQL: SDTMRules.outcome(rules.file)))[0]
+            try tx.execute(
+                """
+                INSERT INTO sync_run_files (run_id, file_name, sha256, size_bytes, rows_read, inserted, updated, unchanged, quarantined, missing_from_source)
+                VALUES (\(runID), \(fileName), \(staged.sha256), \(staged.sizeBytes), \(try row.decode(Int.self, "rows_read")),
+                    \(try row.decode(Int.self, "inserted")), \(try row.decode(Int.self, "updated")), \(try row.decode(Int.self, "unchanged")),
+                    \(try row.decode(Int.self, "quarantined")), \(try row.decode(Int.self, "missing_from_source")))
+                """)
+            try tx.execute(
+                """
+                INSERT INTO sync_quarantine (run_id, file_name, line_number, column_name, value, reason)
+                SELECT \(runID), file_name, line_number, column_name, value, reason FROM sync_errors ORDER BY file_name, line_number
+                """)
+            try tx.execute("UPDATE sync_runs SET finished_at = greatest(clock_timestamp(), started_at) WHERE run_id = \(runID)")
+            guard let run = try loadRuns(where: "run_id = \(runID)", on: tx).first else { throw SyncError.runNotFound(runID) }
+            return run
         }
     }
 

@@ -16,13 +16,30 @@ public struct SyncImportRequest: Sendable {
     public var wait: Bool
     /// The CTCAE version of the source's AETOXGR grades (SDTM carries it in define metadata, not in AE).
     public var ctcaeVersion: String
+    /// Do everything but keep it: the run is checked and applied in its transaction, read back, and rolled back.
+    public var dryRun: Bool
 
-    public init(directory: String, source: String, wait: Bool = false, ctcaeVersion: String = "5.0") {
+    public init(directory: String, source: String, wait: Bool = false, ctcaeVersion: String = "5.0", dryRun: Bool = false) {
         self.directory = directory
         self.source = source
         self.wait = wait
         self.ctcaeVersion = ctcaeVersion
+        self.dryRun = dryRun
     }
+}
+
+/// What an import did, or in a dry run would have done: the run with its counts, and for a dry run the
+/// quarantined and skipped rows, which are not kept (`sync rejects` and `sync notes` read kept runs only).
+public struct SyncOutcome: Sendable {
+    public let run: SyncRun
+    public let isDryRun: Bool
+    public let quarantined: [QuarantinedValue]
+    public let notes: [QuarantinedValue]
+}
+
+/// Carries a dry run's outcome out of its transaction, which it rolls back.
+private struct DryRunRollback: Error {
+    let outcome: SyncOutcome
 }
 
 /// One file of a run and what became of its rows.
@@ -114,6 +131,12 @@ public struct SyncService {
     /// Imports one SDTM export folder in a single transaction: stage every file with COPY, quarantine the
     /// bad rows, apply the rest, and log the run. A failed run rolls everything back and logs a `failed` row.
     public func importSDTM(_ request: SyncImportRequest, progress: (SyncProgress) -> Void = { _ in }) throws(SyncError) -> SyncRun {
+        try runSDTMImport(request, progress: progress).run
+    }
+
+    /// Imports an SDTM export folder as ``importSDTM(_:progress:)`` describes; with ``SyncImportRequest/dryRun``
+    /// it keeps nothing and returns what would have been written, with the reasons.
+    public func runSDTMImport(_ request: SyncImportRequest, progress: (SyncProgress) -> Void = { _ in }) throws(SyncError) -> SyncOutcome {
         let source = try SyncError.checkSource(request.source)
         guard CTCAEVersion(rawValue: request.ctcaeVersion) != nil else {
             throw .invalidValue(field: "--ctcae-version", value: request.ctcaeVersion, expected: CTCAEVersion.allowedValues)
@@ -126,15 +149,34 @@ public struct SyncService {
         guard !present.isEmpty else {
             throw .noExportFiles(directory: request.directory, expected: SDTMFile.all.map(\.fileName))
         }
+        return try runImport(request, source: source, format: "sdtm") { tx, startedAt in
+            try apply(request, source: source, present: present, startedAt: startedAt, on: tx, progress: progress)
+        }
+    }
+
+    /// One import's transaction, the same for every format: the body stages, checks and applies and returns
+    /// the run; a failure rolls everything back and logs a failed run; a dry run reads back what the run
+    /// quarantined and skipped, then rolls back as if it had failed, without logging anything.
+    func runImport(
+        _ request: SyncImportRequest, source: String, format: String, _ body: (Connection, Date) throws -> SyncRun
+    ) throws(SyncError) -> SyncOutcome {
         let startedAt = Date()
         do {
-            return try connection.withTransaction { tx in
-                try apply(request, source: source, present: present, startedAt: startedAt, on: tx, progress: progress)
+            let run = try connection.withTransaction { tx in
+                let run = try body(tx, startedAt)
+                if request.dryRun {
+                    throw DryRunRollback(outcome: SyncOutcome(
+                        run: run, isDryRun: true, quarantined: try rejects(run: run.runID, on: tx), notes: try notes(run: run.runID, on: tx)))
+                }
+                return run
             }
+            return SyncOutcome(run: run, isDryRun: false, quarantined: [], notes: [])
+        } catch let rollback as DryRunRollback {
+            return rollback.outcome
         } catch {
             let failure = SyncError.wrap(error)
             if case .sourceBusy = failure { throw failure }
-            recordFailure(request, source: source, startedAt: startedAt, error: failure)
+            if !request.dryRun { recordFailure(request, source: source, startedAt: startedAt, error: failure, format: format) }
             throw failure
         }
     }
@@ -309,30 +351,38 @@ public struct SyncService {
     public func notes(run runID: Int) throws(SyncError) -> [QuarantinedValue] {
         do {
             guard try !connection.query("SELECT 1 FROM sync_runs WHERE run_id = \(runID)").isEmpty else { throw SyncError.runNotFound(runID) }
-            return try connection.query(
-                """
-                SELECT file_name, line_number, column_name, value, note AS reason FROM sync_notes
-                WHERE run_id = \(runID) ORDER BY file_name, line_number
-                """
-            ).map(QuarantinedValue.init(row:))
+            return try notes(run: runID, on: connection)
         } catch {
             throw SyncError.wrap(error)
         }
+    }
+
+    func notes(run runID: Int, on connection: Connection) throws -> [QuarantinedValue] {
+        try connection.query(
+            """
+            SELECT file_name, line_number, column_name, value, note AS reason FROM sync_notes
+            WHERE run_id = \(runID) ORDER BY file_name, line_number
+            """
+        ).map(QuarantinedValue.init(row:))
     }
 
     /// The quarantined values of a run, in file and line order.
     public func rejects(run runID: Int) throws(SyncError) -> [QuarantinedValue] {
         do {
             guard try !connection.query("SELECT 1 FROM sync_runs WHERE run_id = \(runID)").isEmpty else { throw SyncError.runNotFound(runID) }
-            return try connection.query(
-                """
-                SELECT file_name, line_number, column_name, value, reason FROM sync_quarantine
-                WHERE run_id = \(runID) ORDER BY file_name, line_number, column_name
-                """
-            ).map(QuarantinedValue.init(row:))
+            return try rejects(run: runID, on: connection)
         } catch {
             throw SyncError.wrap(error)
         }
+    }
+
+    func rejects(run runID: Int, on connection: Connection) throws -> [QuarantinedValue] {
+        try connection.query(
+            """
+            SELECT file_name, line_number, column_name, value, reason FROM sync_quarantine
+            WHERE run_id = \(runID) ORDER BY file_name, line_number, column_name
+            """
+        ).map(QuarantinedValue.init(row:))
     }
 }
 

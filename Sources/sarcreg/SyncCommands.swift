@@ -64,6 +64,8 @@ extension Sarcreg.SyncCommand {
         @Option(help: "Name of the source (lower-case letters, digits, - and _).") var source: String
         @Option(help: "CTCAE version of the source's AETOXGR grades.") var ctcaeVersion = "5.0"
         @Flag(help: "Wait for a running sync of the same source instead of exiting.") var wait = false
+        @Flag(help: "Check and apply everything, print what would be inserted, updated, unchanged, quarantined and skipped with the reasons, and keep nothing.")
+        var dryRun = false
         @OptionGroup var redcap: REDCapImportOptions
 
         func validate() throws {
@@ -73,12 +75,13 @@ extension Sarcreg.SyncCommand {
         func run() throws {
             let service = SyncService(connection: try database.connect())
             let bar = ProgressBar()
-            let run = format == .redcap
-                ? try redcap.importFile(directory, source: source, wait: wait, service: service, progress: bar.update)
-                : try service.importSDTM(
-                    SyncImportRequest(directory: directory, source: source, wait: wait, ctcaeVersion: ctcaeVersion),
+            let outcome = format == .redcap
+                ? try redcap.importFile(directory, source: source, wait: wait, dryRun: dryRun, service: service, progress: bar.update)
+                : try service.runSDTMImport(
+                    SyncImportRequest(directory: directory, source: source, wait: wait, ctcaeVersion: ctcaeVersion, dryRun: dryRun),
                     progress: bar.update)
             bar.finish()
+            let run = outcome.run
             print(TextTable(header: ["file", "read", "inserted", "updated", "unchanged", "quarantined", "skipped", "missing", "sha256"]).render(
                 run.files.map {
                     [$0.fileName, String($0.rowsRead), String($0.inserted), String($0.updated), String($0.unchanged), String($0.quarantined),
@@ -92,8 +95,16 @@ extension Sarcreg.SyncCommand {
                     + "\(run.files.map(\.unchanged).reduce(0, +)) unchanged, \(quarantined) quarantined, \(skipped) skipped"
             let pointers = (quarantined > 0 ? ["`sarcreg sync rejects \(run.runID)`"] : [])
                 + (skipped > 0 ? ["`sarcreg sync notes \(run.runID)`"] : [])
-            print("Run \(run.runID) of \(run.source): \(summary)"
-                + (pointers.isEmpty ? "" : " (see \(pointers.joined(separator: " and ")))") + ".")
+            guard outcome.isDryRun else {
+                print("Run \(run.runID) of \(run.source): \(summary)"
+                    + (pointers.isEmpty ? "" : " (see \(pointers.joined(separator: " and ")))") + ".")
+                return
+            }
+            for (title, rows) in [("Would be quarantined", outcome.quarantined), ("Would be skipped", outcome.notes)] where !rows.isEmpty {
+                print("\n\(title):")
+                print(TextTable(header: QuarantinedValue.columns).render(rows.map(\.cells)), terminator: "")
+            }
+            print("Dry run of \(run.source): \(summary). Nothing was written.")
         }
     }
 
