@@ -10,4 +10,12 @@ enum ImportRules {
          ORDER BY t.started_on DESC, t.line_number DESC LIMIT 1)
         """
     }
+
+    /// Why a row of a reader's series is quarantined when the series as it would stand is refused (`z` is the
+    /// series' row of `sync_refused_series`): the engine's own words, as `response show` would give them.
+    static let refusedSeriesReason = """
+        'RECIST 1.1 refuses the series of ' || z.evaluator || ' with this export applied: ' || z.reason
+            || CASE WHEN z.label IS NULL THEN '; none of the series'' rows in this export is applied'
+                ELSE '; none of the rows of lesion ' || z.label || ' in this export is applied' END
+        """
 }

@@ -547,6 +547,8 @@ enum SDTMRules {
         check(.tu, joins: subjectJoin + " LEFT JOIN lesions l ON l.patient_id = x.patient_id AND l.evaluator = \(tuEvaluator) AND l.label = \(tuLabel)", checks: [
             "'TUSTRESC', coalesce(s.tustresc, s.tuorres), CASE WHEN l.lesion_class <> \(tuClass) THEN 'the lesion was identified as ' || l.lesion_class || ' earlier; a lesion never changes class' END",
         ], onlyClean: true),
+        check(.tu, joins: subjectJoin + " JOIN sync_refused_series z ON z.patient_id = x.patient_id AND z.evaluator = \(tuEvaluator) AND coalesce(z.label = \(tuLabel), true)",
+              checks: ["'TULNKID', s.tulnkid, \(ImportRules.refusedSeriesReason)"], onlyClean: true),
     ] + tuBaselineRules + [
         """
         CREATE TEMP TABLE sync_valid_tu ON COMMIT DROP AS
@@ -685,6 +687,8 @@ enum SDTMRules {
     ] + trSkips + [
         check(.tr, from: "sync_tr", joins: "LEFT JOIN sync_site_conflicts c ON c.usubjid = s.usubjid",
               checks: [subjectCheck(patient: "s.patient_id", withdrawnOn: "s.consent_withdrawn_on")], onlyClean: false),
+        check(.tr, from: "sync_tr", joins: "JOIN sync_refused_series z ON z.patient_id = s.patient_id AND z.evaluator = s.evaluator AND coalesce(z.label = s.label, true)",
+              checks: ["'TRLNKID', s.trlnkid, \(ImportRules.refusedSeriesReason)"], onlyClean: true),
         check(.tr, from: trWithCopies, checks: [
             "'TRTESTCD', s.trtestcd, CASE WHEN s.trtestcd IS NULL OR s.trtestcd NOT IN ('LDIAM', 'LPERP', 'DIAMETER', 'TUMSTATE', 'LNSTATE', 'SUMDIAM') THEN 'unknown TRTESTCD; expected LDIAM, LPERP, DIAMETER, TUMSTATE, LNSTATE or SUMDIAM' WHEN NOT s.identical THEN 'duplicate result for this lesion, evaluator, visit and test' END",
             "'TRLNKID', s.trlnkid, CASE WHEN s.trlnkid IS NULL AND s.trtestcd IS DISTINCT FROM 'SUMDIAM' THEN 'TRLNKID is required' END",
@@ -853,6 +857,12 @@ enum SDTMRules {
         "DM": ("sync_stage_dm", dmKey), "EX": ("sync_stage_ex", exKey), "AE": ("sync_stage_ae", aeKey),
         "TU": ("sync_stage_tu", tuKey), "TR": ("sync_tr", "s.natural_key"), "RS": ("sync_stage_rs", rsKey),
     ]
+
+    /// The readers' series whose lesions or results this run changes: the ones ``StoredSeriesCheck`` scores.
+    static let touchedSeries = """
+        SELECT patient_id, evaluator FROM sync_valid_tu WHERE old_hash IS DISTINCT FROM row_hash
+        UNION SELECT patient_id, evaluator FROM sync_valid_tr WHERE old_hash IS DISTINCT FROM row_hash AND patient_id IS NOT NULL
+        """
 
     /// Records the valid rows of a domain and clears the flag of records seen again.
     static func records(_ file: SDTMFile) -> [String] {

@@ -20,6 +20,9 @@ public enum SyncError: Error, CustomStringConvertible {
     case identifierFields([String])
     case fieldsOutsideRegistry([String])
     case invalidRename(String)
+    /// Series the RECIST engine still refused after the rows of the refused ones were quarantined: stored
+    /// data the import did not write and cannot mend.
+    case seriesStillRefused([String])
 
     public var description: String {
         switch self {
@@ -46,6 +49,9 @@ public enum SyncError: Error, CustomStringConvertible {
             "the data dictionary flags \(Self.list(fields)) as identifier\(fields.count == 1 ? "" : "s"); the registry is pseudonymized and refuses identifying fields"
         case .fieldsOutsideRegistry(let fields):
             "the data dictionary has field\(fields.count == 1 ? "" : "s") \(Self.list(fields)) that the registry's REDCap dictionary (REDCap/sarcreg_data_dictionary.csv) does not define"
+        case .seriesStillRefused(let series):
+            "the RECIST engine refuses stored series this import did not change, so nothing was applied: "
+                + series.prefix(10).joined(separator: "; ")
         case .invalidRename(let value): "--rename '\(value)' is not valid: expected OLD=NEW, two different record ids"
         }
     }

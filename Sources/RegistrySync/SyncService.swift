@@ -239,19 +239,25 @@ public struct SyncService {
         // The previous run's records are usually not yet analyzed: planned as an empty table, the joins on
         // natural keys became nested loops over every record, minutes at a million rows.
         try tx.execute("ANALYZE sync_records")
-        for (file, statements) in [(SDTMFile.dm, SDTMRules.dm), (.ex, SDTMRules.ex), (.ae, SDTMRules.ae), (.tu, SDTMRules.tu),
-                                   (.tr, SDTMRules.tr), (.rs, SDTMRules.rs)] {
-            for statement in statements {
-                try tx.execute(Query(unsafeSQL: statement))
-            }
-            // Before the domain's new records are written: only records of earlier runs can be missing, and the
-            // statistics of sync_records (taken at the start) still describe them. Afterwards, a first import
-            // planned the check as a nested loop over rows the statistics did not know, 28 s for 20,000 DM rows.
-            if present.contains(file) { try tx.execute(Query(unsafeSQL: SDTMRules.missing(file))) }
-            for statement in SDTMRules.records(file) {
-                try tx.execute(Query(unsafeSQL: statement))
+        func applyDomains(_ domains: [(SDTMFile, [String])]) throws {
+            for (file, statements) in domains {
+                for statement in statements {
+                    try tx.execute(Query(unsafeSQL: statement))
+                }
+                // Before the domain's new records are written: only records of earlier runs can be missing, and the
+                // statistics of sync_records (taken at the start) still describe them. Afterwards, a first import
+                // planned the check as a nested loop over rows the statistics did not know, 28 s for 20,000 DM rows.
+                if present.contains(file) { try tx.execute(Query(unsafeSQL: SDTMRules.missing(file))) }
+                for statement in SDTMRules.records(file) {
+                    try tx.execute(Query(unsafeSQL: statement))
+                }
             }
         }
+        try applyDomains([(.dm, SDTMRules.dm), (.ex, SDTMRules.ex), (.ae, SDTMRules.ae)])
+        try applyKeepingSeriesScorable(touched: SDTMRules.touchedSeries, on: tx) {
+            try applyDomains([(.tu, SDTMRules.tu), (.tr, SDTMRules.tr)])
+        }
+        try applyDomains([(.rs, SDTMRules.rs)])
         var outcomes: [SyncFileOutcome] = []
         for file in SDTMFile.all {
             guard let stagedFile = staged[file] else { continue }
@@ -285,6 +291,42 @@ public struct SyncService {
         guard let run = try loadRuns(where: "run_id = \(runID)", on: tx).first else { throw SyncError.runNotFound(runID) }
         return run
     }
+
+    /// Applies a run's lesions and results so that every reader's series they touch stays one the RECIST
+    /// engine scores: applied under a savepoint, the touched series are scored as `response show` scores them
+    /// (``StoredSeriesCheck``); when one is refused, everything since the savepoint is undone and applied again
+    /// with that series' rows quarantined, naming the engine's reason. `touched` selects the series
+    /// (`patient_id`, `evaluator`) the run changed; the statements `apply` runs quarantine the rows of the
+    /// series in `sync_refused_series`.
+    func applyKeepingSeriesScorable(touched: String, on tx: Connection, _ apply: () throws -> Void) throws {
+        try tx.execute(
+            "CREATE TEMP TABLE sync_refused_series (patient_id bigint, evaluator text, label text, reason text) ON COMMIT DROP")
+        try tx.execute("SAVEPOINT sync_series")
+        try apply()
+        // Each round quarantines what the engine refused. A faulty lesion goes alone and the rest of its series
+        // is scored again, so a series with several faulty lesions takes a round each; a few rounds suffice
+        // for any real export, and what is still refused after them fails the run rather than being stored.
+        for _ in 1...Self.seriesRounds {
+            let refused = try StoredSeriesCheck.refused(pairs: touched, on: tx)
+            if refused.isEmpty {
+                try tx.execute("RELEASE SAVEPOINT sync_series")
+                return
+            }
+            try tx.execute("ROLLBACK TO SAVEPOINT sync_series")
+            for series in refused {
+                try tx.execute(
+                    "INSERT INTO sync_refused_series VALUES (\(series.patientID), \(series.evaluator), \(series.lesion), \(series.reason))")
+            }
+            try apply()
+        }
+        let still = try StoredSeriesCheck.refused(pairs: touched, on: tx)
+        guard still.isEmpty else {
+            throw SyncError.seriesStillRefused(still.map { "\($0.registryID) \($0.evaluator): \($0.reason)" })
+        }
+        try tx.execute("RELEASE SAVEPOINT sync_series")
+    }
+
+    static let seriesRounds = 4
 
     /// Logs a failed run in its own transaction, after the import's rollback; the failure it reports
     /// matters more than a failure to log it, so that one is only logged.

@@ -30,6 +30,21 @@ public enum RecistInputError: Error, Sendable, Hashable, CustomStringConvertible
     /// An assessment dated before the baseline scan.
     case assessmentBeforeBaseline(date: CalendarDate, baseline: CalendarDate)
 
+    /// The one lesion whose record is wrong, where the fault is that lesion's alone: without it the rest of
+    /// the series may stand, as `sarcreg lesion add` and `assess record` refuse that lesion and keep the others.
+    /// `nil` where the series as a whole is at fault, and for the target counts, where which lesion to drop
+    /// is the reader's choice.
+    public var faultyLesion: LesionID? {
+        switch self {
+        case .targetNotMeasurable(let id, _), .nodeTooSmallForTarget(let id, _), .nodeNotPathological(let id, _),
+            .negativeDiameter(let id, _, _), .implausibleDiameter(let id, _, _), .unknownLesion(let id, _),
+            .lesionClassChanged(let id, _, _, _), .duplicateResult(let id, _), .duplicateBaselineLesion(let id):
+            id
+        case .noDiseaseAtBaseline, .tooManyTargets, .tooManyTargetsInOrgan, .duplicateTimePoint, .assessmentBeforeBaseline:
+            nil
+        }
+    }
+
     public var description: String {
         switch self {
         case .noDiseaseAtBaseline:
