@@ -1,27 +1,38 @@
 import RegistryDomain
 
-/// The SQL of one REDCap import, generated from the run's data dictionary: field checks (choices, yes/no,
-/// numbers with the field's decimal mark, dates in the field's order, required fields of the row's form),
-/// checks against the registry, the valid rows with their natural key and row hash, and the set-based apply.
+/// The SQL of one REDCap import, generated from the run's data dictionary as ``SyncService/conformed(_:file:)``
+/// returns it: field checks (choices, yes/no, numbers with the field's decimal mark, dates in the field's order,
+/// required fields of the row's form), checks against the registry, the valid rows with their natural key and
+/// row hash, and the set-based apply.
 ///
-/// Field and choice names reach the SQL as identifiers and literals only after the dictionary reader has
-/// checked them against `^[a-z][a-z0-9_]*$` (choices against ``REDCapRules/safeCode``); values always stay
-/// in the staging table. The staging table is aliased `s`, as in ``SDTMRules``, whose helpers build the checks.
+/// Every identifier and literal in this SQL comes from the registry's dictionary or from this type: the
+/// conformed dictionary holds the registry's forms, fields, choices and bounds, and a run's validation only
+/// chooses among fragments written here (the date order, the decimal mark). The one exception is the name
+/// of the record id field, checked against `^[a-z][a-z0-9_]*$`, against ``reservedColumns`` and by the
+/// server as an identifier that needs no quoting. Values stay in the staging table; the source and run come
+/// from transaction settings, and the export's file name is bound where the quarantine is written. The
+/// staging table is aliased `s`, as in ``SDTMRules``, whose helpers build the checks.
 struct REDCapRules {
     let dictionary: REDCapDictionary
     let file: SDTMFile
     let columns: Set<String>
 
-    static let safeCode = "^[A-Za-z0-9_.-]+$"
     static let repeating = ["molecular_result", "therapy_line", "adverse_event", "lesion"]
     static let source = SDTMRules.source
+    /// The name the checks file their errors under in `sync_errors`; ``SDTMRules`` writes a file's name into
+    /// its SQL, and the export's own name is data, so it is bound only where the quarantine is written.
+    static let stagedFileName = "redcap-export.csv"
+    /// Columns of the staging table and of the checks' own subqueries: a record id field of one of these
+    /// names would be a second column of that name.
+    static let reservedColumns = Set(REDCapDictionary.registry.exportColumns.dropFirst())
+        .union(["line_number", "read_error_column", "read_error", "copies", "sync_kind", "sync_row_hash", "sync_site_code"])
 
-    init(dictionary: REDCapDictionary, fileName: String) {
+    init(dictionary: REDCapDictionary) {
         self.dictionary = dictionary
         let columns = [dictionary.recordIDField] + REDCapDictionary.systemColumns
             + dictionary.exportColumns.filter { $0 != dictionary.recordIDField && !REDCapDictionary.systemColumns.contains($0) }
         self.columns = Set(columns)
-        file = SDTMFile(domain: "REDCAP", fileName: fileName, columns: columns.map { $0.uppercased() }, required: [dictionary.recordIDField.uppercased()])
+        file = SDTMFile(domain: "REDCAP", fileName: Self.stagedFileName, columns: columns.map { $0.uppercased() }, required: [dictionary.recordIDField.uppercased()])
     }
 
     /// The staged text of a column, or NULL when the run's dictionary has no such column.

@@ -19,6 +19,8 @@ public enum SyncError: Error, CustomStringConvertible {
     case unknownColumns(file: String, columns: [String])
     case identifierFields([String])
     case fieldsOutsideRegistry([String])
+    /// Each problem names the field and its offending value.
+    case dictionaryDiffers(file: String, problems: [String])
     case invalidRename(String)
 
     public var description: String {
@@ -46,6 +48,9 @@ public enum SyncError: Error, CustomStringConvertible {
             "the data dictionary flags \(Self.list(fields)) as identifier\(fields.count == 1 ? "" : "s"); the registry is pseudonymized and refuses identifying fields"
         case .fieldsOutsideRegistry(let fields):
             "the data dictionary has field\(fields.count == 1 ? "" : "s") \(Self.list(fields)) that the registry's REDCap dictionary (REDCap/sarcreg_data_dictionary.csv) does not define"
+        case .dictionaryDiffers(let file, let problems):
+            "data dictionary \(file) does not match the registry's REDCap dictionary (REDCap/sarcreg_data_dictionary.csv), so nothing was imported: "
+                + problems.prefix(10).joined(separator: "; ") + (problems.count > 10 ? "; and \(problems.count - 10) more" : "")
         case .invalidRename(let value): "--rename '\(value)' is not valid: expected OLD=NEW, two different record ids"
         }
     }
