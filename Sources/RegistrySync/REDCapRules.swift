@@ -279,6 +279,36 @@ extension REDCapRules {
     // check's CASE, each question was a subplan scanning the whole staging table again for every row, hours
     // at a million rows. Each table is built right before its check, so it sees the quarantine as it stands then.
 
+    /// Records the crosswalk binds to a patient of another site than the one their data access group maps
+    /// to now (a record moved to another group, or a crosswalk entry that names another site's patient),
+    /// with the group, its site and the patient. A group on any row of the record counts, not only the
+    /// enrollment row's: REDCap writes the record's group on each of its rows.
+    var crossSiteRecords: String {
+        """
+        CREATE TEMP TABLE sync_redcap_cross_site ON COMMIT DROP AS
+        SELECT DISTINCT ON (d.record_id) d.record_id, d.dag, m.site_code AS mapped_site, p.registry_id, p.site_code AS patient_site
+        FROM (SELECT DISTINCT \(recordID) AS record_id, s.redcap_data_access_group AS dag FROM \(file.stagingTable) s
+              WHERE s.redcap_data_access_group IS NOT NULL AND s.read_error IS NULL) d
+        JOIN sync_site_map m ON m.source = \(Self.source) AND m.source_site = d.dag
+        JOIN sync_subjects x ON x.source = \(Self.source) AND x.usubjid = d.record_id
+        JOIN patients p ON p.patient_id = x.patient_id
+        WHERE p.site_code <> m.site_code
+        ORDER BY d.record_id, d.dag
+        """
+    }
+
+    /// Every row of such a record is quarantined, already quarantined rows too: whatever else is wrong with
+    /// a row, it cannot be applied until the record's site is settled.
+    var crossSiteCheck: String {
+        SDTMRules.check(file, joins: "JOIN sync_redcap_cross_site c ON c.record_id = \(recordID)", checks: [
+            """
+            'redcap_data_access_group', c.dag, 'data access group ' || c.dag || ' maps to site ' || c.mapped_site || ', but record '
+                || c.record_id || ' is bound to patient ' || c.registry_id || ' of site ' || c.patient_site
+                || '; none of its rows is applied: correct the record''s data access group in REDCap, or its site mapping'
+            """,
+        ], onlyClean: false)
+    }
+
     /// Records with a clean enrollment row in this file.
     var enrolledRecords: String {
         """
@@ -427,6 +457,8 @@ extension REDCapRules {
             SDTMRules.readErrors(file),
             rowChecks,
             registryChecks[0],
+            crossSiteRecords,
+            crossSiteCheck,
             enrolledRecords,
             registryChecks[1],
             firstLineStarts,

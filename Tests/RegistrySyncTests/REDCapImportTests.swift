@@ -447,4 +447,26 @@ struct REDCapImportTests {
         #expect(file.rowsRead == 14 && file.inserted == 14 && file.quarantined == 0)
         #expect(try fixture.count("sync_subjects WHERE usubjid IN ('101-1', '102-3')") == 2)
     }
+
+    @Test("record 101-1 (patient MUC-0001) moved the second night from data access group daga (MUC) to dagb (BER): its 10 rows are quarantined naming dagb, BER, MUC-0001 and MUC, and none of its changes reaches the patient")
+    func crossSiteRecord() throws {
+        let fixture = try REDCapFixture()
+        _ = try fixture.importFile("night1.csv")
+        let stored = try fixture.snapshot()
+        var night2 = try replacingFirst("101-1,enrollment_arm_1,,,daga,1975,", with: "101-1,enrollment_arm_1,,,dagb,1976,", in: Self.night1Text)
+        night2 = try replacingFirst(#"T1,target,liver,0,ct,"21,25",measured"#, with: #"T1,target,liver,0,ct,"19,75",measured"#, in: night2)
+        let run = try fixture.importExport(night2)
+        let file = try #require(run.files.first)
+        #expect(file.rowsRead == 14 && file.quarantined == 10 && file.unchanged == 4 && file.inserted == 0 && file.updated == 0)
+        let rejects = try SyncService(connection: fixture.connection).rejects(run: run.runID)
+        #expect(Set(rejects.map(\.lineNumber)) == Set(2...11))
+        let reason = "data access group dagb maps to site BER, but record 101-1 is bound to patient MUC-0001 of site MUC; none of its rows is applied: correct the record's data access group in REDCap, or its site mapping"
+        #expect(Set(rejects.map(\.reason)) == [reason])
+        #expect(Set(rejects.map(\.column)) == ["redcap_data_access_group"] && Set(rejects.map(\.value)) == ["dagb"])
+        var after = try fixture.snapshot()
+        after[11] -= 10
+        #expect(after == stored)
+        #expect(try fixture.count("patients WHERE registry_id = 'MUC-0001' AND birth_year = 1975") == 1)
+        #expect(try fixture.count("assessment_results WHERE diameter_mm = 21.25") == 1)
+    }
 }
