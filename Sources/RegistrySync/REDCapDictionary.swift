@@ -69,6 +69,25 @@ public struct REDCapField: Sendable, Hashable {
 
     public enum DateOrder: Sendable { case ymd, dmy, mdy }
 
+    /// The validations a site's dictionary may give this registry field: the registry's own, or a REDCap
+    /// spelling of the same kind of value whose export the import reads per field (the date order of a
+    /// date, the decimal places and decimal mark of a number). A whole number stays a whole number.
+    public var acceptedValidations: [String] {
+        switch validation {
+        case "date_ymd": ["date_ymd", "date_dmy", "date_mdy"]
+        case "number":
+            ["number", "number_comma_decimal"] + (1...4).flatMap { ["number_\($0)dp", "number_\($0)dp_comma_decimal"] }
+        default: [validation]
+        }
+    }
+
+    /// The choices whose code is in `codes`, in this field's order and with its labels.
+    func choices(keeping codes: Set<String>) -> String {
+        choicesText.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { codes.contains(String($0.split(separator: ",", maxSplits: 1).first ?? "").trimmingCharacters(in: .whitespaces)) }
+            .joined(separator: " | ")
+    }
+
     public var isNumber: Bool { validation == "integer" || validation.hasPrefix("number") }
     /// `number_comma_decimal` and `number_1dp_comma_decimal` ... export `1,54`; the mark is per field, not per file.
     public var hasCommaDecimal: Bool { validation.hasPrefix("number") && validation.hasSuffix("comma_decimal") }

@@ -34,18 +34,87 @@ public struct REDCapImportRequest: Sendable {
 }
 
 extension SyncService {
-    /// Checks the run's dictionary against the registry's: no identifier-flagged field (the registry is
-    /// pseudonymized), and no field the registry has no place for. The first field is the record id, whatever its name.
-    static func checkDictionary(_ dictionary: REDCapDictionary) throws(SyncError) {
+    /// The run's dictionary as the import uses it: each field is the registry's definition of that field
+    /// (form, type, label, required, minimum and maximum), with the run's validation where the registry
+    /// accepts it (``REDCapField/acceptedValidations``, the registry's own spelling) and the run's choices,
+    /// a subset of the registry's with the registry's labels. The record id field alone keeps the run's name.
+    /// The import's SQL is generated from the result, so of the run's dictionary only that name reaches SQL
+    /// text; everything else is compared here and dropped.
+    ///
+    /// Refused, naming the fields: an identifier-flagged field (the registry is pseudonymized), a field the
+    /// registry has no place for, and every field that differs from the registry's (all of them listed).
+    static func conformed(_ dictionary: REDCapDictionary, file: String) throws(SyncError) -> REDCapDictionary {
         let identifiers = dictionary.fields.filter(\.isIdentifier).map(\.name)
         guard identifiers.isEmpty else { throw .identifierFields(identifiers) }
-        let known = Set(REDCapDictionary.registry.fields.map(\.name))
-        let outside = dictionary.fields.dropFirst().map(\.name).filter { !known.contains($0) }
-        guard outside.isEmpty else { throw .fieldsOutsideRegistry(outside) }
-        let unsafe = dictionary.fields.flatMap { field in
-            field.choiceCodes.filter { $0.range(of: REDCapRules.safeCode, options: .regularExpression) == nil }.map { "\(field.name) choice '\($0)'" }
+        let registry = REDCapDictionary.registry.fields
+        var outside: [String] = []
+        var problems: [String] = []
+        var seen: Set<String> = []
+        var fields: [REDCapField] = []
+        for (index, field) in dictionary.fields.enumerated() {
+            guard let template = index == 0 ? registry.first : registry.first(where: { $0.name == field.name }) else {
+                outside.append(field.name)
+                continue
+            }
+            let name = SyncError.shown(field.name)
+            guard seen.insert(field.name).inserted else {
+                problems.append("\(name) is defined twice")
+                continue
+            }
+            if index == 0, field.name != template.name {
+                if field.name.utf8.count > 63 {
+                    problems.append("record id field \(name) is longer than 63 characters")
+                } else if REDCapRules.reservedColumns.contains(field.name) {
+                    problems.append("record id field \(name) has the name of a column the import reads or makes itself; name it record_id")
+                }
+            }
+            if field.form != template.form {
+                problems.append("\(name) is in form '\(SyncError.shown(field.form))'; the registry puts it in form \(template.form)")
+            }
+            if field.type != template.type {
+                problems.append("\(name) has field type \(field.type.rawValue); the registry's is \(template.type.rawValue)")
+            }
+            let validation = template.acceptedValidations.first { $0 == field.validation }
+            if validation == nil {
+                let accepted = template.acceptedValidations.map { $0.isEmpty ? "none" : $0 }.joined(separator: ", ")
+                problems.append("\(name) has validation '\(SyncError.shown(field.validation))'; the registry accepts \(accepted)")
+            }
+            let registryCodes = template.choiceCodes
+            for code in field.choiceCodes where !registryCodes.contains(code) {
+                problems.append("\(name) has choice '\(SyncError.shown(code))', which is not one of the registry's choices for it")
+            }
+            if !registryCodes.isEmpty, field.choiceCodes.isEmpty {
+                problems.append("\(name) has no choices; the registry's are \(SyncError.list(registryCodes))")
+            }
+            for (bound, text) in [("minimum", field.minimum), ("maximum", field.maximum)] {
+                let trimmed = text.trimmingCharacters(in: .whitespaces)
+                if !trimmed.isEmpty, !(Double(trimmed)?.isFinite ?? false) {
+                    problems.append("\(name) has \(bound) '\(SyncError.shown(text))', which is not a number")
+                }
+            }
+            fields.append(REDCapField(
+                index == 0 ? field.name : template.name, template.form, template.type, template.label,
+                choices: template.choices(keeping: Set(field.choiceCodes)), note: template.note, validation: validation ?? template.validation,
+                minimum: template.minimum, maximum: template.maximum, required: template.isRequired))
         }
-        guard unsafe.isEmpty else { throw .fieldsOutsideRegistry(unsafe) }
+        guard outside.isEmpty else { throw .fieldsOutsideRegistry(outside) }
+        guard problems.isEmpty else { throw .dictionaryDiffers(file: file, problems: problems) }
+        return REDCapDictionary(fields: fields)
+    }
+
+    /// A record id field named by a word PostgreSQL reserves (`select`, `user`) cannot name the staging
+    /// table's column; the server's `quote_ident`, given the name as a bound value, says whether it must be quoted.
+    func checkRecordIDName(_ dictionary: REDCapDictionary, file: String) throws(SyncError) {
+        let name = dictionary.recordIDField
+        let plain: Bool
+        do {
+            plain = try connection.query("SELECT quote_ident(\(name)) = \(name) AS plain")[0].decode(Bool.self, "plain")
+        } catch {
+            throw SyncError.wrap(error)
+        }
+        guard plain else {
+            throw .dictionaryDiffers(file: file, problems: ["record id field \(name) is a word PostgreSQL reserves; name it record_id"])
+        }
     }
 
     /// The export's header: the record id column must be there; a column the dictionary does not define
@@ -76,13 +145,12 @@ extension SyncService {
     /// it keeps nothing and returns what would have been written, with the reasons.
     public func runREDCapImport(_ request: REDCapImportRequest, progress: (SyncProgress) -> Void = { _ in }) throws(SyncError) -> SyncOutcome {
         let source = try SyncError.checkSource(request.source)
-        let dictionary = try REDCapDictionary.load(path: request.dictionary)
-        try Self.checkDictionary(dictionary)
+        let dictionaryFile = (request.dictionary as NSString).lastPathComponent
+        let dictionary = try Self.conformed(REDCapDictionary.load(path: request.dictionary), file: dictionaryFile)
+        try checkRecordIDName(dictionary, file: dictionaryFile)
         try Self.checkHeader(of: request.file, against: dictionary)
         let fileName = (request.file as NSString).lastPathComponent
-        // The file name is written into the quarantine SQL as a literal; a quote has no place in an export's name.
-        guard !fileName.contains("'") else { throw .invalidValue(field: "FILE", value: fileName, expected: "a file name without quotes") }
-        let rules = REDCapRules(dictionary: dictionary, fileName: fileName)
+        let rules = REDCapRules(dictionary: dictionary)
         let logged = SyncImportRequest(directory: request.file, source: source, wait: request.wait, dryRun: request.dryRun)
         return try runImport(logged, source: source, format: "redcap") { tx, startedAt in
             let runID = try beginRun(
@@ -98,22 +166,8 @@ extension SyncService {
             for statement in rules.apply {
                 try tx.execute(Query(unsafeSQL: statement))
             }
-            let row = try tx.query(Query(unsafeSQL: SDTMRules.outcome(rules.file)))[0]
-            try tx.execute(
-                """
-                INSERT INTO sync_run_files (run_id, file_name, sha256, size_bytes, rows_read, inserted, updated, unchanged, quarantined, missing_from_source)
-                VALUES (\(runID), \(fileName), \(staged.sha256), \(staged.sizeBytes), \(try row.decode(Int.self, "rows_read")),
-                    \(try row.decode(Int.self, "inserted")), \(try row.decode(Int.self, "updated")), \(try row.decode(Int.self, "unchanged")),
-                    \(try row.decode(Int.self, "quarantined")), \(try row.decode(Int.self, "missing_from_source")))
-                """)
-            try tx.execute(
-                """
-                INSERT INTO sync_quarantine (run_id, file_name, line_number, column_name, value, reason)
-                SELECT \(runID), file_name, line_number, column_name, value, reason FROM sync_errors ORDER BY file_name, line_number
-                """)
-            try tx.execute("UPDATE sync_runs SET finished_at = greatest(clock_timestamp(), started_at) WHERE run_id = \(runID)")
-            guard let run = try loadRuns(where: "run_id = \(runID)", on: tx).first else { throw SyncError.runNotFound(runID) }
-            return run
+            let outcome = try fileOutcome(of: rules.file, staged: staged, shownAs: fileName, on: tx)
+            return try finishRun(runID, files: [outcome], renaming: [rules.file.fileName: fileName], on: tx)
         }
     }
 

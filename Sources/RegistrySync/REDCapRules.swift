@@ -1,27 +1,38 @@
 import RegistryDomain
 
-/// The SQL of one REDCap import, generated from the run's data dictionary: field checks (choices, yes/no,
-/// numbers with the field's decimal mark, dates in the field's order, required fields of the row's form),
-/// checks against the registry, the valid rows with their natural key and row hash, and the set-based apply.
+/// The SQL of one REDCap import, generated from the run's data dictionary as ``SyncService/conformed(_:file:)``
+/// returns it: field checks (choices, yes/no, numbers with the field's decimal mark, dates in the field's order,
+/// required fields of the row's form), checks against the registry, the valid rows with their natural key and
+/// row hash, and the set-based apply.
 ///
-/// Field and choice names reach the SQL as identifiers and literals only after the dictionary reader has
-/// checked them against `^[a-z][a-z0-9_]*$` (choices against ``REDCapRules/safeCode``); values always stay
-/// in the staging table. The staging table is aliased `s`, as in ``SDTMRules``, whose helpers build the checks.
+/// Every identifier and literal in this SQL comes from the registry's dictionary or from this type: the
+/// conformed dictionary holds the registry's forms, fields, choices and bounds, and a run's validation only
+/// chooses among fragments written here (the date order, the decimal mark). The one exception is the name
+/// of the record id field, checked against `^[a-z][a-z0-9_]*$`, against ``reservedColumns`` and by the
+/// server as an identifier that needs no quoting. Values stay in the staging table; the source and run come
+/// from transaction settings, and the export's file name is bound where the quarantine is written. The
+/// staging table is aliased `s`, as in ``SDTMRules``, whose helpers build the checks.
 struct REDCapRules {
     let dictionary: REDCapDictionary
     let file: SDTMFile
     let columns: Set<String>
 
-    static let safeCode = "^[A-Za-z0-9_.-]+$"
     static let repeating = ["molecular_result", "therapy_line", "adverse_event", "lesion"]
     static let source = SDTMRules.source
+    /// The name the checks file their errors under in `sync_errors`; ``SDTMRules`` writes a file's name into
+    /// its SQL, and the export's own name is data, so it is bound only where the quarantine is written.
+    static let stagedFileName = "redcap-export.csv"
+    /// Columns of the staging table and of the checks' own subqueries: a record id field of one of these
+    /// names would be a second column of that name.
+    static let reservedColumns = Set(REDCapDictionary.registry.exportColumns.dropFirst())
+        .union(["line_number", "read_error_column", "read_error", "copies", "sync_kind", "sync_row_hash", "sync_site_code"])
 
-    init(dictionary: REDCapDictionary, fileName: String) {
+    init(dictionary: REDCapDictionary) {
         self.dictionary = dictionary
         let columns = [dictionary.recordIDField] + REDCapDictionary.systemColumns
             + dictionary.exportColumns.filter { $0 != dictionary.recordIDField && !REDCapDictionary.systemColumns.contains($0) }
         self.columns = Set(columns)
-        file = SDTMFile(domain: "REDCAP", fileName: fileName, columns: columns.map { $0.uppercased() }, required: [dictionary.recordIDField.uppercased()])
+        file = SDTMFile(domain: "REDCAP", fileName: Self.stagedFileName, columns: columns.map { $0.uppercased() }, required: [dictionary.recordIDField.uppercased()])
     }
 
     /// The staged text of a column, or NULL when the run's dictionary has no such column.
@@ -268,6 +279,36 @@ extension REDCapRules {
     // check's CASE, each question was a subplan scanning the whole staging table again for every row, hours
     // at a million rows. Each table is built right before its check, so it sees the quarantine as it stands then.
 
+    /// Records the crosswalk binds to a patient of another site than the one their data access group maps
+    /// to now (a record moved to another group, or a crosswalk entry that names another site's patient),
+    /// with the group, its site and the patient. A group on any row of the record counts, not only the
+    /// enrollment row's: REDCap writes the record's group on each of its rows.
+    var crossSiteRecords: String {
+        """
+        CREATE TEMP TABLE sync_redcap_cross_site ON COMMIT DROP AS
+        SELECT DISTINCT ON (d.record_id) d.record_id, d.dag, m.site_code AS mapped_site, p.registry_id, p.site_code AS patient_site
+        FROM (SELECT DISTINCT \(recordID) AS record_id, s.redcap_data_access_group AS dag FROM \(file.stagingTable) s
+              WHERE s.redcap_data_access_group IS NOT NULL AND s.read_error IS NULL) d
+        JOIN sync_site_map m ON m.source = \(Self.source) AND m.source_site = d.dag
+        JOIN sync_subjects x ON x.source = \(Self.source) AND x.usubjid = d.record_id
+        JOIN patients p ON p.patient_id = x.patient_id
+        WHERE p.site_code <> m.site_code
+        ORDER BY d.record_id, d.dag
+        """
+    }
+
+    /// Every row of such a record is quarantined, already quarantined rows too: whatever else is wrong with
+    /// a row, it cannot be applied until the record's site is settled.
+    var crossSiteCheck: String {
+        SDTMRules.check(file, joins: "JOIN sync_redcap_cross_site c ON c.record_id = \(recordID)", checks: [
+            """
+            'redcap_data_access_group', c.dag, 'data access group ' || c.dag || ' maps to site ' || c.mapped_site || ', but record '
+                || c.record_id || ' is bound to patient ' || c.registry_id || ' of site ' || c.patient_site
+                || '; none of its rows is applied: correct the record''s data access group in REDCap, or its site mapping'
+            """,
+        ], onlyClean: false)
+    }
+
     /// Records with a clean enrollment row in this file.
     var enrolledRecords: String {
         """
@@ -416,6 +457,8 @@ extension REDCapRules {
             SDTMRules.readErrors(file),
             rowChecks,
             registryChecks[0],
+            crossSiteRecords,
+            crossSiteCheck,
             enrolledRecords,
             registryChecks[1],
             firstLineStarts,

@@ -19,6 +19,8 @@ public enum SyncError: Error, CustomStringConvertible {
     case unknownColumns(file: String, columns: [String])
     case identifierFields([String])
     case fieldsOutsideRegistry([String])
+    /// Each problem names the field and its offending value.
+    case dictionaryDiffers(file: String, problems: [String])
     case invalidRename(String)
     /// Series the RECIST engine still refused after the rows of the refused ones were quarantined: stored
     /// data the import did not write and cannot mend.
@@ -52,6 +54,9 @@ public enum SyncError: Error, CustomStringConvertible {
         case .seriesStillRefused(let series):
             "the RECIST engine refuses stored series this import did not change, so nothing was applied: "
                 + series.prefix(10).joined(separator: "; ")
+        case .dictionaryDiffers(let file, let problems):
+            "data dictionary \(file) does not match the registry's REDCap dictionary (REDCap/sarcreg_data_dictionary.csv), so nothing was imported: "
+                + problems.prefix(10).joined(separator: "; ") + (problems.count > 10 ? "; and \(problems.count - 10) more" : "")
         case .invalidRename(let value): "--rename '\(value)' is not valid: expected OLD=NEW, two different record ids"
         }
     }

@@ -258,16 +258,27 @@ public struct SyncService {
             try applyDomains([(.tu, SDTMRules.tu), (.tr, SDTMRules.tr)])
         }
         try applyDomains([(.rs, SDTMRules.rs)])
-        var outcomes: [SyncFileOutcome] = []
-        for file in SDTMFile.all {
-            guard let stagedFile = staged[file] else { continue }
-            let row = try tx.query(Query(unsafeSQL: SDTMRules.outcome(file)))[0]
-            let outcome = SyncFileOutcome(
-                fileName: file.fileName, sha256: stagedFile.sha256, sizeBytes: stagedFile.sizeBytes,
-                rowsRead: try row.decode(Int.self, "rows_read"), inserted: try row.decode(Int.self, "inserted"),
-                updated: try row.decode(Int.self, "updated"), unchanged: try row.decode(Int.self, "unchanged"),
-                quarantined: try row.decode(Int.self, "quarantined"), skipped: try row.decode(Int.self, "skipped"),
-                missingFromSource: try row.decode(Int.self, "missing_from_source"))
+        let outcomes = try SDTMFile.all.compactMap { file in
+            try staged[file].map { try fileOutcome(of: file, staged: $0, shownAs: file.fileName, on: tx) }
+        }
+        return try finishRun(runID, files: outcomes, on: tx)
+    }
+
+    /// A staged file's counts by outcome, under the name the run log shows for it.
+    func fileOutcome(of file: SDTMFile, staged: StagedFile, shownAs name: String, on tx: Connection) throws -> SyncFileOutcome {
+        let row = try tx.query(Query(unsafeSQL: SDTMRules.outcome(file)))[0]
+        return SyncFileOutcome(
+            fileName: name, sha256: staged.sha256, sizeBytes: staged.sizeBytes,
+            rowsRead: try row.decode(Int.self, "rows_read"), inserted: try row.decode(Int.self, "inserted"),
+            updated: try row.decode(Int.self, "updated"), unchanged: try row.decode(Int.self, "unchanged"),
+            quarantined: try row.decode(Int.self, "quarantined"), skipped: try row.decode(Int.self, "skipped"),
+            missingFromSource: try row.decode(Int.self, "missing_from_source"))
+    }
+
+    /// Ends a run the same way for every format: each file's counts, the quarantined and the skipped rows
+    /// (under the names the run log shows, `renaming` the names the checks used), and the finish time.
+    func finishRun(_ runID: Int, files: [SyncFileOutcome], renaming names: [String: String] = [:], on tx: Connection) throws -> SyncRun {
+        for outcome in files {
             try tx.execute(
                 """
                 INSERT INTO sync_run_files (run_id, file_name, sha256, size_bytes, rows_read, inserted, updated, unchanged, quarantined,
@@ -275,7 +286,9 @@ public struct SyncService {
                 VALUES (\(runID), \(outcome.fileName), \(outcome.sha256), \(outcome.sizeBytes), \(outcome.rowsRead), \(outcome.inserted),
                     \(outcome.updated), \(outcome.unchanged), \(outcome.quarantined), \(outcome.skipped), \(outcome.missingFromSource))
                 """)
-            outcomes.append(outcome)
+        }
+        for (used, shown) in names where used != shown {
+            try tx.execute("UPDATE sync_errors SET file_name = \(shown) WHERE file_name = \(used)")
         }
         try tx.execute(
             """

@@ -33,6 +33,14 @@ struct REDCapFixture {
             REDCapImportRequest(file: path, dictionary: Self.directory + "dictionary.csv", source: "site-r"))
     }
 
+    /// Imports the export at `path` with a dictionary written out from `text`.
+    func importFile(at path: String = Self.directory + "night1.csv", dictionaryText text: String) throws -> SyncRun {
+        let dictionary = NSTemporaryDirectory() + "redcap-dictionary-\(UUID().uuidString).csv"
+        defer { try? FileManager.default.removeItem(atPath: dictionary) }
+        try text.write(toFile: dictionary, atomically: true, encoding: .utf8)
+        return try SyncService(connection: connection).importREDCap(REDCapImportRequest(file: path, dictionary: dictionary, source: "site-r"))
+    }
+
     func count(_ sql: String) throws -> Int {
         try connection.query(Query(unsafeSQL: "SELECT count(*) AS n FROM \(sql)"))[0].decode(Int.self, "n")
     }
@@ -41,6 +49,12 @@ struct REDCapFixture {
         try ["patients", "diagnoses", "molecular_results", "therapy_lines", "therapy_line_agents", "adverse_events", "lesions",
              "assessments", "assessment_results", "sync_subjects", "sync_records", "sync_quarantine"].map(count)
     }
+}
+
+/// `text` with the first `old` replaced: the fixture must hold it.
+func replacingFirst(_ old: String, with new: String, in text: String) throws -> String {
+    let range = try #require(text.range(of: old), "\(old) is in the fixture")
+    return text.replacingCharacters(in: range, with: new)
 }
 
 /// Reads a CSV into rows of header name to value.
@@ -182,10 +196,6 @@ struct REDCapImportTests {
         let fixture = try REDCapFixture()
         _ = try fixture.importFile("night1.csv")
         let night1 = try String(contentsOfFile: REDCapFixture.directory + "night1.csv", encoding: .utf8)
-        func replacingFirst(_ old: String, with new: String, in text: String) throws -> String {
-            let range = try #require(text.range(of: old), "\(old) is in the fixture")
-            return text.replacingCharacters(in: range, with: new)
-        }
 
         let night2 = try replacingFirst(#"T1,target,liver,0,ct,"21,25",measured"#, with: #"T1,target,liver,0,ct,"19,75",measured"#, in: night1)
         let diameterRun = try fixture.importExport(night2)
@@ -295,5 +305,168 @@ struct REDCapImportTests {
         defer { try? FileManager.default.removeItem(atPath: second) }
         _ = try SyncService(connection: again.connection).exportREDCap(to: second)
         #expect(try String(contentsOfFile: second, encoding: .utf8) == String(contentsOfFile: out, encoding: .utf8))
+    }
+
+    static let dictionaryText = (try? String(contentsOfFile: REDCapFixture.directory + "dictionary.csv", encoding: .utf8)) ?? ""
+    static let night1Text = (try? String(contentsOfFile: REDCapFixture.directory + "night1.csv", encoding: .utf8)) ?? ""
+
+    @Test("a validation text holding a subquery (number' || (SELECT string_agg(rolname,'/') FROM pg_roles) || ') refuses the dictionary naming lesion_diameter_mm and the text; nothing is written and no role name reaches the quarantine")
+    func subqueryInValidation() throws {
+        let fixture = try REDCapFixture()
+        let before = try fixture.snapshot()
+        let injected = try replacingFirst(
+            ",number_comma_decimal,0,1000,", with: #","number' || (SELECT string_agg(rolname,'/') FROM pg_roles) || '",0,1000,"#, in: Self.dictionaryText)
+        #expect { try fixture.importFile(dictionaryText: injected) } throws: { error in
+            let message = "\(error)"
+            return message.contains("lesion_diameter_mm has validation 'number' || (SELECT string_agg") && message.contains("nothing was imported")
+        }
+        #expect(try fixture.snapshot() == before)
+        #expect(try fixture.count("sync_quarantine q JOIN pg_roles r ON strpos(q.reason, r.rolname) > 0 OR strpos(q.value, r.rolname) > 0") == 0)
+        #expect(try fixture.count("sync_runs") == 0)
+    }
+
+    @Test("a form name with a space (my enrollment) or a quote (enroll'ment), and a field name with a quote (se'x) or a space (se x), refuse the dictionary naming them, never with an SQL error")
+    func quotesAndSpacesInNames() throws {
+        let fixture = try REDCapFixture()
+        let before = try fixture.snapshot()
+        for form in ["my enrollment", "enroll'ment"] {
+            let dictionary = try replacingFirst("\nsex,enrollment,", with: "\nsex,\(form),", in: Self.dictionaryText)
+            #expect { try fixture.importFile(dictionaryText: dictionary) } throws: { error in
+                "\(error)".hasPrefix("data dictionary") && "\(error)".contains("sex is in form '\(form)'; the registry puts it in form enrollment")
+            }
+        }
+        for field in ["se'x", "se x"] {
+            let dictionary = try replacingFirst("\nsex,enrollment,", with: "\n\(field),enrollment,", in: Self.dictionaryText)
+            #expect { try fixture.importFile(dictionaryText: dictionary) } throws: { error in
+                "\(error)".hasPrefix("data dictionary") && "\(error)".contains("field name '\(field)' is not a REDCap variable name")
+            }
+        }
+        #expect(try fixture.snapshot() == before)
+    }
+
+    @Test("an export named o'brien export.csv (a quote and a space) imports normally, 14 rows inserted and then unchanged; the rows quarantined from o'brien bad rows.csv name that file")
+    func quoteInFileName() throws {
+        let directory = NSTemporaryDirectory() + "redcap-\(UUID().uuidString)/"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        func importCopy(of fixtureFile: String, as name: String, into fixture: REDCapFixture) throws -> SyncRun {
+            if !FileManager.default.fileExists(atPath: directory + name) {
+                try FileManager.default.copyItem(atPath: REDCapFixture.directory + fixtureFile, toPath: directory + name)
+            }
+            return try SyncService(connection: fixture.connection).importREDCap(
+                REDCapImportRequest(file: directory + name, dictionary: REDCapFixture.directory + "dictionary.csv", source: "site-r"))
+        }
+
+        let fixture = try REDCapFixture()
+        let file = try #require(try importCopy(of: "night1.csv", as: "o'brien export.csv", into: fixture).files.first)
+        #expect(file.fileName == "o'brien export.csv")
+        #expect(file.rowsRead == 14 && file.inserted == 14 && file.quarantined == 0)
+        #expect(try fixture.count("patients") == 2)
+        #expect(try importCopy(of: "night1.csv", as: "o'brien export.csv", into: fixture).changedNothing)
+
+        let bad = try REDCapFixture()
+        let run = try importCopy(of: "bad-rows.csv", as: "o'brien bad rows.csv", into: bad)
+        let rejects = try SyncService(connection: bad.connection).rejects(run: run.runID)
+        #expect(run.files.first?.quarantined == 8 && rejects.count == 9)
+        #expect(Set(rejects.map(\.fileName)) == ["o'brien bad rows.csv"])
+    }
+
+    @Test("a choice code the registry lacks refuses the dictionary naming it: sex choice diverse, line_agents choice aspirin")
+    func choiceOutsideRegistry() throws {
+        let fixture = try REDCapFixture()
+        let before = try fixture.snapshot()
+        let sex = try replacingFirst("unknown, Unknown\"", with: "unknown, Unknown | diverse, Diverse\"", in: Self.dictionaryText)
+        #expect { try fixture.importFile(dictionaryText: sex) } throws: {
+            "\($0)".contains("sex has choice 'diverse', which is not one of the registry's choices for it")
+        }
+        let agents = try replacingFirst("vimseltinib, vimseltinib\"", with: "vimseltinib, vimseltinib | aspirin, aspirin\"", in: Self.dictionaryText)
+        #expect { try fixture.importFile(dictionaryText: agents) } throws: {
+            "\($0)".contains("line_agents has choice 'aspirin', which is not one of the registry's choices for it")
+        }
+        #expect(try fixture.snapshot() == before)
+    }
+
+    @Test("a validation the registry accepts for the field is taken: date_mdy for consent_date (10-31-2024 is 2024-10-31), number_2dp_comma_decimal for lesion_diameter_mm; a subset of the registry's choices is taken")
+    func equivalentValidations() throws {
+        let fixture = try REDCapFixture()
+        var dictionary = try replacingFirst(",date_dmy,", with: ",date_mdy,", in: Self.dictionaryText)
+        dictionary = try replacingFirst(",number_comma_decimal,", with: ",number_2dp_comma_decimal,", in: dictionary)
+        dictionary = try replacingFirst("| other, Other | unknown, Unknown\"", with: "\"", in: dictionary)
+        let export = try replacingFirst("daga,1975,female,15-01-2024,", with: "daga,1975,female,10-31-2024,", in: Self.night1Text)
+            .replacingOccurrences(of: "dagb,1975,female,15-01-2024,", with: "dagb,1975,female,01-15-2024,")
+        let path = NSTemporaryDirectory() + "redcap-\(UUID().uuidString).csv"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try export.write(toFile: path, atomically: true, encoding: .utf8)
+        let run = try fixture.importFile(at: path, dictionaryText: dictionary)
+        let file = try #require(run.files.first)
+        #expect(file.rowsRead == 14 && file.inserted == 14 && file.quarantined == 0)
+        let consents = try fixture.connection.query("SELECT consent_date::text AS d FROM patients ORDER BY registry_id").map { try $0.decode(String.self, "d") }
+        #expect(consents == ["2024-01-15", "2024-10-31"])
+        let diameters = try fixture.connection.query("SELECT diameter_mm::text AS d FROM assessment_results ORDER BY diameter_mm").map { try $0.decode(String.self, "d") }
+        #expect(diameters == ["9.00", "18.50", "21.25", "32.00"])
+    }
+
+    @Test("a validation, type or bound the registry does not accept refuses the dictionary naming each: number for the whole number birth_year, date_ymd for the text who_entity, dropdown for the radio sex, minimum 'low' for line_of_therapy")
+    func validationOutsideRegistry() throws {
+        let fixture = try REDCapFixture()
+        let before = try fixture.snapshot()
+        var dictionary = try replacingFirst(",integer,1900,2200,", with: ",number,1900,2200,", in: Self.dictionaryText)
+        dictionary = try replacingFirst("who_entity,diagnosis,,text,WHO 2020 entity,,,,", with: "who_entity,diagnosis,,text,WHO 2020 entity,,,date_ymd,", in: dictionary)
+        dictionary = try replacingFirst("sex,enrollment,,radio,", with: "sex,enrollment,,dropdown,", in: dictionary)
+        dictionary = try replacingFirst(",integer,1,30,,,y,", with: ",integer,low,30,,,y,", in: dictionary)
+        #expect { try fixture.importFile(dictionaryText: dictionary) } throws: { error in
+            let message = "\(error)"
+            return message.contains("birth_year has validation 'number'; the registry accepts integer")
+                && message.contains("who_entity has validation 'date_ymd'; the registry accepts none")
+                && message.contains("sex has field type dropdown; the registry's is radio")
+                && message.contains("line_of_therapy has minimum 'low', which is not a number")
+        }
+        #expect(try fixture.snapshot() == before)
+    }
+
+    @Test("a record id field of another name (study_id) is taken; one named as a column the import makes (line_number) or a reserved word (select) is refused naming it")
+    func recordIDFieldName() throws {
+        let fixture = try REDCapFixture()
+        func rename(to name: String) throws -> (dictionary: String, export: String) {
+            (try replacingFirst("\nrecord_id,enrollment,", with: "\n\(name),enrollment,", in: Self.dictionaryText),
+             try replacingFirst("record_id,redcap_event_name,", with: "\(name),redcap_event_name,", in: Self.night1Text))
+        }
+        func importRenamed(_ name: String) throws -> SyncRun {
+            let (dictionary, export) = try rename(to: name)
+            let path = NSTemporaryDirectory() + "redcap-\(UUID().uuidString).csv"
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            try export.write(toFile: path, atomically: true, encoding: .utf8)
+            return try fixture.importFile(at: path, dictionaryText: dictionary)
+        }
+        let before = try fixture.snapshot()
+        for name in ["line_number", "select"] {
+            #expect { try importRenamed(name) } throws: { "\($0)".contains("record id field \(name) ") }
+        }
+        #expect(try fixture.snapshot() == before)
+        let file = try #require(try importRenamed("study_id").files.first)
+        #expect(file.rowsRead == 14 && file.inserted == 14 && file.quarantined == 0)
+        #expect(try fixture.count("sync_subjects WHERE usubjid IN ('101-1', '102-3')") == 2)
+    }
+
+    @Test("record 101-1 (patient MUC-0001) moved the second night from data access group daga (MUC) to dagb (BER): its 10 rows are quarantined naming dagb, BER, MUC-0001 and MUC, and none of its changes reaches the patient")
+    func crossSiteRecord() throws {
+        let fixture = try REDCapFixture()
+        _ = try fixture.importFile("night1.csv")
+        let stored = try fixture.snapshot()
+        var night2 = try replacingFirst("101-1,enrollment_arm_1,,,daga,1975,", with: "101-1,enrollment_arm_1,,,dagb,1976,", in: Self.night1Text)
+        night2 = try replacingFirst(#"T1,target,liver,0,ct,"21,25",measured"#, with: #"T1,target,liver,0,ct,"19,75",measured"#, in: night2)
+        let run = try fixture.importExport(night2)
+        let file = try #require(run.files.first)
+        #expect(file.rowsRead == 14 && file.quarantined == 10 && file.unchanged == 4 && file.inserted == 0 && file.updated == 0)
+        let rejects = try SyncService(connection: fixture.connection).rejects(run: run.runID)
+        #expect(Set(rejects.map(\.lineNumber)) == Set(2...11))
+        let reason = "data access group dagb maps to site BER, but record 101-1 is bound to patient MUC-0001 of site MUC; none of its rows is applied: correct the record's data access group in REDCap, or its site mapping"
+        #expect(Set(rejects.map(\.reason)) == [reason])
+        #expect(Set(rejects.map(\.column)) == ["redcap_data_access_group"] && Set(rejects.map(\.value)) == ["dagb"])
+        var after = try fixture.snapshot()
+        after[11] -= 10
+        #expect(after == stored)
+        #expect(try fixture.count("patients WHERE registry_id = 'MUC-0001' AND birth_year = 1975") == 1)
+        #expect(try fixture.count("assessment_results WHERE diameter_mm = 21.25") == 1)
     }
 }

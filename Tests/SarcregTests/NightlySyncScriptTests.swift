@@ -113,8 +113,8 @@ struct NightlySyncScriptTests {
         #expect(try fixture.count("patients") == 5)
         let lines = run.stdout.split(separator: "\n")
         try #require(lines.count == 3, "\(run.stdout)")
-        #expect(lines[0].hasSuffix("site-a/2026-11-27: Run 1 of site-a: 45 inserted, 0 updated, 0 unchanged, 0 quarantined"))
-        #expect(lines[1].hasSuffix("site-r/2026-11-27: Run 2 of site-r: 14 inserted, 0 updated, 0 unchanged, 0 quarantined"))
+        #expect(lines[0].hasSuffix("site-a/2026-11-27: Run 1 of site-a: 45 inserted, 0 updated, 0 unchanged, 0 quarantined, 0 skipped"))
+        #expect(lines[1].hasSuffix("site-r/2026-11-27: Run 2 of site-r: 14 inserted, 0 updated, 0 unchanged, 0 quarantined, 0 skipped"))
         #expect(lines[2].hasSuffix("nightly sync done: 2 export(s), 0 failure(s)"))
     }
 
