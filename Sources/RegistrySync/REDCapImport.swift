@@ -163,8 +163,10 @@ extension SyncService {
             // As in the SDTM import: the previous run's records, not yet analyzed, were planned as an empty
             // table, and the joins on natural keys became nested loops over every record.
             try tx.execute("ANALYZE sync_records")
-            for statement in rules.apply {
-                try tx.execute(Query(unsafeSQL: statement))
+            try applyKeepingSeriesScorable(touched: REDCapRules.touchedSeries, on: tx) {
+                for statement in rules.apply {
+                    try tx.execute(Query(unsafeSQL: statement))
+                }
             }
             let outcome = try fileOutcome(of: rules.file, staged: staged, shownAs: fileName, on: tx)
             return try finishRun(runID, files: [outcome], renaming: [rules.file.fileName: fileName], on: tx)

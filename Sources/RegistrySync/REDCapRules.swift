@@ -335,6 +335,32 @@ extension REDCapRules {
         """
     }
 
+    /// The rows of the series the RECIST engine refused with this export applied
+    /// (``SyncService/applyKeepingSeriesScorable(touched:on:_:)``): the faulty lesion's rows, or every lesion and
+    /// tumor assessment row of a series refused as a whole. A row takes its evaluator from its event's assessment row.
+    var refusedSeriesCheck: String {
+        """
+        INSERT INTO sync_errors (file_name, line_number, column_name, value, reason)
+        SELECT '\(file.fileName)', s.line_number, CASE WHEN \(rowIs("lesion")) THEN 'lesion_id' ELSE 'assessment_evaluator' END,
+            CASE WHEN \(rowIs("lesion")) THEN \(raw("lesion_id")) ELSE \(raw("assessment_evaluator")) END, \(ImportRules.refusedSeriesReason)
+        FROM \(file.stagingTable) s
+        JOIN (SELECT \(recordID) AS record_id, \(event) AS event, coalesce(lower(\(value("assessment_evaluator"))), 'investigator') AS evaluator
+            FROM \(file.stagingTable) s WHERE \(rowIs("tumor_assessment"))) a ON a.record_id = \(recordID) AND a.event = \(event)
+        JOIN sync_refused_series z ON z.subject = \(recordID) AND z.evaluator = a.evaluator
+        WHERE s.read_error IS NULL AND \(SDTMRules.clean(file))
+            AND (\(rowIs("lesion")) AND (z.label IS NULL OR z.label = upper(\(value("lesion_id")))) OR \(rowIs("tumor_assessment")) AND z.label IS NULL)
+        """
+    }
+
+    /// The readers' series whose assessments or lesions this run changes: the ones ``StoredSeriesCheck`` scores.
+    static let touchedSeries = """
+        SELECT l.patient_id, a.evaluator FROM sync_valid_redcap l
+        JOIN sync_valid_redcap a ON a.kind = 'tumor_assessment' AND a.record_id = l.record_id AND coalesce(a.event, '') = coalesce(l.event, '')
+        WHERE l.kind = 'lesion' AND l.old_hash IS DISTINCT FROM l.row_hash AND l.patient_id IS NOT NULL
+        UNION SELECT patient_id, evaluator FROM sync_valid_redcap
+        WHERE kind = 'tumor_assessment' AND old_hash IS DISTINCT FROM row_hash AND patient_id IS NOT NULL
+        """
+
     var laterChecks: String {
         let joins = subjectJoin + """
 
@@ -464,6 +490,7 @@ extension REDCapRules {
             firstLineStarts,
             assessedEvents,
             laterChecks,
+            refusedSeriesCheck,
             baselineChecks,
             validRows,
             // Sites are locked in code order, as enrollment locks them, so numbers stay gap-free and consecutive.
@@ -553,7 +580,9 @@ extension REDCapRules {
             INSERT INTO adverse_events (adverse_event_id, patient_id, therapy_line_id, ctcae_term, ctcae_version, grade, onset_on, resolved_on,
                 attribution, serious)
             OVERRIDING SYSTEM VALUE
-            SELECT v.registry_row, v.patient_id, t.therapy_line_id, v.ctcae_term, v.ctcae_version, v.grade, v.onset_on, v.resolved_on,
+            SELECT v.registry_row, v.patient_id,
+                CASE WHEN v.ae_line IS NULL THEN \(ImportRules.lineInProgress(patient: "v.patient_id", onset: "v.onset_on")) ELSE t.therapy_line_id END,
+                v.ctcae_term, v.ctcae_version, v.grade, v.onset_on, v.resolved_on,
                 v.attribution, v.serious
             FROM sync_valid_redcap v LEFT JOIN therapy_lines t ON t.patient_id = v.patient_id AND t.line_number = v.ae_line
             WHERE v.kind = 'adverse_event' AND v.old_hash IS DISTINCT FROM v.row_hash

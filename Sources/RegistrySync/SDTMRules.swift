@@ -547,7 +547,7 @@ enum SDTMRules {
         check(.tu, joins: subjectJoin + " LEFT JOIN lesions l ON l.patient_id = x.patient_id AND l.evaluator = \(tuEvaluator) AND l.label = \(tuLabel)", checks: [
             "'TUSTRESC', coalesce(s.tustresc, s.tuorres), CASE WHEN l.lesion_class <> \(tuClass) THEN 'the lesion was identified as ' || l.lesion_class || ' earlier; a lesion never changes class' END",
         ], onlyClean: true),
-        check(.tu, joins: subjectJoin + " JOIN sync_refused_series z ON z.patient_id = x.patient_id AND z.evaluator = \(tuEvaluator) AND coalesce(z.label = \(tuLabel), true)",
+        check(.tu, joins: subjectJoin + " JOIN sync_refused_series z ON z.subject = s.usubjid AND z.evaluator = \(tuEvaluator) AND (z.label IS NULL OR z.label = \(tuLabel))",
               checks: ["'TULNKID', s.tulnkid, \(ImportRules.refusedSeriesReason)"], onlyClean: true),
     ] + tuBaselineRules + [
         """
@@ -687,7 +687,7 @@ enum SDTMRules {
     ] + trSkips + [
         check(.tr, from: "sync_tr", joins: "LEFT JOIN sync_site_conflicts c ON c.usubjid = s.usubjid",
               checks: [subjectCheck(patient: "s.patient_id", withdrawnOn: "s.consent_withdrawn_on")], onlyClean: false),
-        check(.tr, from: "sync_tr", joins: "JOIN sync_refused_series z ON z.patient_id = s.patient_id AND z.evaluator = s.evaluator AND coalesce(z.label = s.label, true)",
+        check(.tr, from: "sync_tr", joins: "JOIN sync_refused_series z ON z.subject = s.usubjid AND z.evaluator = s.evaluator AND (z.label IS NULL OR z.label = s.label)",
               checks: ["'TRLNKID', s.trlnkid, \(ImportRules.refusedSeriesReason)"], onlyClean: true),
         check(.tr, from: trWithCopies, checks: [
             "'TRTESTCD', s.trtestcd, CASE WHEN s.trtestcd IS NULL OR s.trtestcd NOT IN ('LDIAM', 'LPERP', 'DIAMETER', 'TUMSTATE', 'LNSTATE', 'SUMDIAM') THEN 'unknown TRTESTCD; expected LDIAM, LPERP, DIAMETER, TUMSTATE, LNSTATE or SUMDIAM' WHEN NOT s.identical THEN 'duplicate result for this lesion, evaluator, visit and test' END",

@@ -313,7 +313,7 @@ public struct SyncService {
     /// series in `sync_refused_series`.
     func applyKeepingSeriesScorable(touched: String, on tx: Connection, _ apply: () throws -> Void) throws {
         try tx.execute(
-            "CREATE TEMP TABLE sync_refused_series (patient_id bigint, evaluator text, label text, reason text) ON COMMIT DROP")
+            "CREATE TEMP TABLE sync_refused_series (subject text, evaluator text, label text, reason text) ON COMMIT DROP")
         try tx.execute("SAVEPOINT sync_series")
         try apply()
         // Each round quarantines what the engine refused. A faulty lesion goes alone and the rest of its series
@@ -325,10 +325,19 @@ public struct SyncService {
                 try tx.execute("RELEASE SAVEPOINT sync_series")
                 return
             }
+            // By the source's subject id, which the rollback keeps: a patient this run enrolled gets another id
+            // when the run is applied again.
+            let subjects = try refused.map { series in
+                try tx.query(
+                    """
+                    SELECT usubjid FROM sync_subjects WHERE source = current_setting('sarcreg.sync_source') AND patient_id = \(series.patientID)
+                    """
+                ).first?.decode(String.self, "usubjid")
+            }
             try tx.execute("ROLLBACK TO SAVEPOINT sync_series")
-            for series in refused {
+            for (series, subject) in zip(refused, subjects) {
                 try tx.execute(
-                    "INSERT INTO sync_refused_series VALUES (\(series.patientID), \(series.evaluator), \(series.lesion), \(series.reason))")
+                    "INSERT INTO sync_refused_series VALUES (\(subject), \(series.evaluator), \(series.lesion), \(series.reason))")
             }
             try apply()
         }
