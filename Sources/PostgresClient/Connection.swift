@@ -181,7 +181,8 @@ public final class Connection {
             table: field(CLIBPQ_DIAG_TABLE_NAME),
             column: field(CLIBPQ_DIAG_COLUMN_NAME),
             context: field(CLIBPQ_DIAG_CONTEXT),
-            sql: sql)
+            sql: sql,
+            user: PQuser(connection).map { String(cString: $0) })
     }
 
     func clientError(_ message: String, sql: String? = nil) -> PostgresError {

@@ -43,8 +43,8 @@ public struct SQLState: RawRepresentable, Hashable, Sendable, ExpressibleByStrin
 /// Everything the client layer reports when PostgreSQL or libpq fails.
 ///
 /// Server errors keep the fields libpq reads from the error response (SQLSTATE, detail, hint,
-/// constraint, table, column, context) and the statement text. Bound values are never part of the
-/// error: they may hold patient data.
+/// constraint, table, column, context), the statement text and the login that ran it. Bound values are
+/// never part of the error, and row values never part of its ``description``: they may hold patient data.
 public struct PostgresError: Error, Sendable, CustomStringConvertible {
     public enum Kind: Sendable, Hashable {
         /// The connection could not be opened (bad URL, host unreachable, authentication).
@@ -61,20 +61,25 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     /// nil for client-side failures, which have no SQLSTATE.
     public let sqlState: SQLState?
     public let message: String
+    /// The server's DETAIL, which often quotes the row (`Failing row contains (...)`, `Key (mrn)=(...)`):
+    /// for a developer's log only, never in ``description``.
     public let detail: String?
     public let hint: String?
     public let constraint: String?
     public let table: String?
     public let column: String?
-    /// The server's CONTEXT line, e.g. `COPY staging_tr, line 42`.
+    /// The server's CONTEXT, e.g. `COPY staging_tr, line 42, column trorres: "..."`; after the location
+    /// it may quote a value, so ``description`` shows the location alone.
     public let context: String?
     /// The statement text, never its bound values.
     public let sql: String?
+    /// The database login of the connection that ran the statement (libpq's user name).
+    public let user: String?
 
     public init(
         kind: Kind, sqlState: SQLState? = nil, message: String, detail: String? = nil,
         hint: String? = nil, constraint: String? = nil, table: String? = nil, column: String? = nil,
-        context: String? = nil, sql: String? = nil
+        context: String? = nil, sql: String? = nil, user: String? = nil
     ) {
         self.kind = kind
         self.sqlState = sqlState
@@ -86,15 +91,24 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         self.column = column
         self.context = context
         self.sql = sql
+        self.user = user
     }
 
-    /// One block a person can act on: the message, then the server's detail and hint.
+    /// One block a person can act on and a log may keep: the message, the server's hint and where it
+    /// failed. The DETAIL and any value the CONTEXT quotes are left out, as they show row values.
     public var description: String {
         var text = sqlState.map { "\(message) (SQLSTATE \($0))" } ?? message
-        if let detail { text += "\nDETAIL: \(detail)" }
         if let hint { text += "\nHINT: \(hint)" }
-        if let context { text += "\nCONTEXT: \(context)" }
+        if let context { text += "\nCONTEXT: \(Self.location(context))" }
         return text
+    }
+
+    /// Each CONTEXT line up to the value it quotes: `COPY t, line 3, column c: "4711"` and
+    /// `COPY t, line 3: "a,b,c"` end with a value of the row after `: `.
+    static func location(_ context: String) -> String {
+        context.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            line.range(of: ": ").map { String(line[..<$0.lowerBound]) } ?? String(line)
+        }.joined(separator: "\n")
     }
 
     /// Whether retrying the whole transaction may succeed.
@@ -110,5 +124,33 @@ public struct PostgresTransactionError: Error, CustomStringConvertible {
 
     public var description: String {
         "\(bodyError)\nand the rollback failed as well: \(rollbackError)"
+    }
+}
+
+/// What a refused privilege (SQLSTATE 42501) was about, read from the server's message and the statement,
+/// so a service can say in plain words which login may not do what.
+public struct PrivilegeRefusal: Sendable, Hashable {
+    /// The database login that was refused.
+    public let login: String?
+    /// The object the server names, e.g. `table sync_runs`; nil when the message names none.
+    public let object: String?
+    /// The statement starts with INSERT, UPDATE, DELETE, COPY, TRUNCATE or MERGE: it was refused a write.
+    public let isWrite: Bool
+    /// A row-level security policy refused the row: the login may write the table, but not rows of
+    /// that site.
+    public let isRowPolicy: Bool
+}
+
+extension PostgresError {
+    /// The refusal, for an `insufficient_privilege` error; nil for any other.
+    public var privilegeRefusal: PrivilegeRefusal? {
+        guard sqlState == .insufficientPrivilege else { return nil }
+        // "permission denied for table sync_runs", "new row violates row-level security policy for table \"patients\"".
+        let object = message.firstMatch(of: /for (table|view|sequence|schema|function|column) "?([^"]+)"?$/)
+            .map { "\($0.1) \($0.2)" }
+        let verb = sql?.split(whereSeparator: { $0.isWhitespace || $0 == "(" }).first?.uppercased() ?? ""
+        return PrivilegeRefusal(
+            login: user, object: object, isWrite: ["INSERT", "UPDATE", "DELETE", "COPY", "TRUNCATE", "MERGE"].contains(verb),
+            isRowPolicy: message.contains("row-level security"))
     }
 }

@@ -9,8 +9,15 @@ public enum HTMLReport {
         let rows = SummaryRow.rows(summary)
         var sections: [String] = []
         for row in rows where !sections.contains(row.section) { sections.append(row.section) }
+        if !summary.excludedLines.isEmpty {
+            body += "<h2>Excluded lines</h2>\n<p>Treated but not evaluable: the RECIST engine refuses their stored "
+                + "assessments, so they are not in the evaluable lines, ORR, DCR or PFS until corrected.</p>\n"
+            body += table(
+                caption: nil, header: ["registry id", "line", "evaluator", "reason"],
+                rows: summary.excludedLines.map { [$0.registryID, "\($0.lineNumber)", $0.evaluator, $0.reason] })
+        }
         body += "<h2>Responses</h2>\n<div class=\"tables\">\n"
-        for section in sections where !["PFS", "DoR", "OS"].contains(section) {
+        for section in sections where !["PFS", "DoR", "OS", SummaryRow.excludedSection].contains(section) {
             body += table(
                 caption: section, header: ["measure", "value", "95% CI", "over"],
                 rows: rows.filter { $0.section == section }.map { [$0.measure, $0.value, interval($0), $0.denominator] })

@@ -25,14 +25,33 @@ public struct SummaryRow: Sendable, Hashable, Codable {
         self.denominator = denominator
     }
 
-    /// Population, best overall responses, ORR and DCR, then PFS, DoR and OS.
+    /// The section of the lines excluded because their stored series is refused, one row per line.
+    public static let excludedSection = "excluded"
+
+    /// The excluded lines as a block of text under a terminal table, one line each: a reason in the
+    /// table's value column would widen every row; nil when no line was excluded.
+    public static func exclusionNote(_ summary: ResponseSummary) -> String? {
+        guard !summary.excludedLines.isEmpty else { return nil }
+        let lines = summary.excludedLines.map { "  \($0.registryID) line \($0.lineNumber), read by \($0.evaluator): \($0.reason)" }
+        return (["Excluded lines (treated, not evaluable: the RECIST engine refuses their stored assessments):"] + lines)
+            .joined(separator: "\n")
+    }
+
+    /// Population and its excluded lines, best overall responses, ORR and DCR, then PFS, DoR and OS.
     public static func rows(_ summary: ResponseSummary) -> [SummaryRow] {
         let evaluable = "\(summary.evaluableLines) evaluable lines"
+        let treated = "\(summary.treatedLines) treated lines"
         var rows = [
             SummaryRow("population", "treated lines", "\(summary.treatedLines)"),
             SummaryRow("population", "treated patients", "\(summary.treatedPatients)"),
-            SummaryRow("population", "evaluable lines", "\(summary.evaluableLines)", over: "\(summary.treatedLines) treated lines"),
+            SummaryRow("population", "evaluable lines", "\(summary.evaluableLines)", over: treated),
+            SummaryRow("population", "excluded lines (stored assessments refused)", "\(summary.excludedLines.count)", over: treated),
         ]
+        for line in summary.excludedLines {
+            rows.append(SummaryRow(
+                excludedSection, "\(line.registryID) line \(line.lineNumber), read by \(line.evaluator)",
+                "treated, not evaluable: its stored assessments are refused by the RECIST engine: \(line.reason)"))
+        }
         for (label, keyPath) in [("confirmed", \BestResponseCount.confirmed), ("unconfirmed", \BestResponseCount.unconfirmed)] {
             for count in summary.bestResponses {
                 let n = count[keyPath: keyPath]

@@ -120,6 +120,10 @@ public struct PatientService {
                     registryID: registryID, site: site, birthYear: birthYear, sex: sex, consentDate: consent,
                     consentWithdrawnOn: nil, vitalStatus: .alive, lastContactOn: nil, deathOn: nil)
             }
+        } catch let error as PostgresError where error.constraint == "sites_next_patient_number_positive" {
+            // The site's counter may not pass its limit, so the check fires on the increment before the
+            // number could be compared here.
+            throw .siteFull(site)
         } catch {
             throw RegistryError.wrap(error)
         }

@@ -20,13 +20,17 @@ public enum RegistryError: Error, CustomStringConvertible {
     case mrnKeyMissing
     case mrnKeyUnusable(String)
     case database(PostgresError)
+    /// The login lacks a privilege, or a row policy keeps it to its own sites (SQLSTATE 42501).
+    case notPermitted(PrivilegeRefusal)
 
     public var description: String {
         switch self {
         case .input(let error): error.description
         case .unknownSite(let code): "unknown site '\(code)'; list sites with `sarcreg site list` or add it with `sarcreg site add`"
         case .siteExists(let code): "site '\(code)' already exists"
-        case .siteFull(let code): "site \(code) has used all 9999 registry ids"
+        case .siteFull(let code):
+            "site \(code) has used all the registry numbers it may hand out (registry ids have four digits); "
+                + "nothing was enrolled: ask an administrator to extend the numbering of site \(code)"
         case .patientNotFound(let id): "no patient with registry id '\(id)'"
         case .mrnAlreadyEnrolled(let site, let id): "this medical record number is already enrolled at site \(site) as \(id)"
         case .consentWithdrawn(let id, let date): "\(id) withdrew consent on \(date); nothing new may be recorded"
@@ -40,6 +44,14 @@ public enum RegistryError: Error, CustomStringConvertible {
         case .mrnKeyMissing: "the MRN key is not set: set SARCREG_MRN_KEY_FILE to a file holding the key (or SARCREG_MRN_KEY)"
         case .mrnKeyUnusable(let reason): "the MRN key cannot be used: \(reason)"
         case .database(let error): error.description
+        case .notPermitted(let refusal):
+            "your database login\(refusal.login.map { " (\($0))" } ?? "") "
+                + (refusal.isRowPolicy
+                    ? "may not write rows of \(refusal.object ?? "this table") for a site it does not work for; ask an administrator "
+                        + "to add the site to your login (`sarcreg user add NAME --role coordinator --site CODE`)"
+                    : "may not \(refusal.isWrite ? "change" : "read") \(refusal.object ?? "these records"); ask an administrator "
+                        + "for a role that may: coordinators change their sites' patients, investigators read, administrators "
+                        + "change sites, the catalog and trials")
         }
     }
 }

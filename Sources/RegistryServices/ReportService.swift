@@ -47,8 +47,6 @@ public struct ReportFilter: Sendable {
 /// Why a report could not be made.
 public enum ReportError: Error, CustomStringConvertible {
     case registry(RegistryError)
-    /// A stored series the RECIST engine refuses, so the report cannot count it without hiding it.
-    case unscorable(registryID: String, line: Int, RecistInputError)
     /// An arm belongs to one trial, so `--arm` means nothing without `--trial`.
     case armWithoutTrial(arm: String)
     /// `arms` lists the trial's arm codes; empty when the registry has no definition of the trial.
@@ -62,8 +60,6 @@ public enum ReportError: Error, CustomStringConvertible {
             "--arm '\(arm)': the registry has no arms of trial \(trial); add its definition with `sarcreg trial add FILE`"
         case .unknownArm(let trial, let arm, let arms):
             "--arm '\(arm)' is not an arm of \(trial); its arms: \(arms.joined(separator: ", "))"
-        case .unscorable(let id, let line, let error):
-            "the stored assessments of \(id) line \(line) cannot be scored (\(error)); correct them before reporting"
         }
     }
 
@@ -723,21 +719,30 @@ struct TreatedLineLoader {
 
         private func score(_ line: LineRow) throws -> TreatedLine {
             var response: ResponseSeries?
-            if let baseline = try baseline(of: line.patientID), let timePoints = try followUps(of: line) {
-                let policy = line.trialNCT.flatMap { policies[$0] } ?? .recistDefault
-                do {
-                    let timeline = try ResponseAssessment.evaluate(
-                        baseline: baseline, timePoints: timePoints, therapyStart: line.startedOn, policy: policy)
-                    response = timeline.series(for: evaluator)
-                } catch {
-                    throw ReportError.unscorable(registryID: line.registryID, line: line.number, error)
-                }
+            var refusal: RecistInputError?
+            do {
+                response = try series(of: line)
+            } catch let error as RecistInputError {
+                // One record the engine refuses must not stop a report over a population: the line stays
+                // treated and is listed as excluded with the engine's reason.
+                refusal = error
             }
             let lastAssessed = assessments.lastAssessed[line.patientID] ?? line.lastRecorded
             return TreatedLine(
                 registryID: line.registryID, lineNumber: line.number, agents: agents[line.id] ?? [], trialNCT: line.trialNCT,
                 startedOn: line.startedOn, stoppedOn: line.stoppedOn, deathOn: line.deathOn,
-                lastKnownAlive: max(line.lastRecorded, lastAssessed), response: response)
+                lastKnownAlive: max(line.lastRecorded, lastAssessed), response: response, refusal: refusal)
+        }
+
+        /// The evaluator's scored series of the line; nil without a baseline lesion or a follow-up. Throws
+        /// ``RecistInputError`` for stored input the engine refuses, and a decoding failure for rows the
+        /// registry never writes.
+        private func series(of line: LineRow) throws -> ResponseSeries? {
+            guard let baseline = try baseline(of: line.patientID), let timePoints = try followUps(of: line) else { return nil }
+            let policy = line.trialNCT.flatMap { policies[$0] } ?? .recistDefault
+            return try ResponseAssessment.evaluate(
+                baseline: baseline, timePoints: timePoints, therapyStart: line.startedOn, policy: policy
+            ).series(for: evaluator)
         }
 
         /// The patient's baseline with at least one lesion of the evaluator; the last one recorded wins.

@@ -14,6 +14,8 @@ public enum SyncError: Error, CustomStringConvertible {
     case runNotFound(Int)
     case outputExists(String)
     case database(PostgresError)
+    /// The login lacks a privilege the sync needs (SQLSTATE 42501).
+    case notPermitted(PrivilegeRefusal)
     // REDCap imports: a data dictionary or a record export that does not fit it.
     case invalidDictionary(file: String, line: Int, reason: String)
     case unknownColumns(file: String, columns: [String])
@@ -44,6 +46,13 @@ public enum SyncError: Error, CustomStringConvertible {
         case .runNotFound(let id): "no sync run \(id); list runs with `sarcreg sync runs`"
         case .outputExists(let path): "\(path) already exists; choose an empty or new --out directory"
         case .database(let error): error.description
+        case .notPermitted(let refusal):
+            "your database login\(refusal.login.map { " (\($0))" } ?? "") "
+                + (refusal.isWrite
+                    ? "may not run sync imports or change the sync site map: it may not write \(refusal.object ?? "the sync tables"); "
+                        + "ask an administrator for the sarcreg_sync role (`sarcreg user add NAME --role sync`) and run imports as that login"
+                    : "may not read \(refusal.object ?? "the sync log"); ask an administrator for the sarcreg_investigator, "
+                        + "sarcreg_admin or sarcreg_sync role")
         case .invalidDictionary(let file, let line, let reason): "data dictionary \(file) line \(line): \(reason)"
         case .unknownColumns(let file, let columns):
             "\(file) has column\(columns.count == 1 ? "" : "s") \(Self.list(columns)) that the data dictionary does not define; nothing was imported"
@@ -76,7 +85,7 @@ public enum SyncError: Error, CustomStringConvertible {
     static func wrap(_ error: any Error) -> SyncError {
         switch error {
         case let error as SyncError: error
-        case let error as PostgresError: .database(error)
+        case let error as PostgresError: error.privilegeRefusal.map(SyncError.notPermitted) ?? .database(error)
         default: .database(PostgresError(kind: .client, message: "\(error)"))
         }
     }

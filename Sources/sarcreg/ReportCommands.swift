@@ -53,7 +53,10 @@ extension Sarcreg.ReportCommand {
                 least one follow-up assessment of that line, read by the investigator unless --evaluator. ORR and \
                 DCR are over the evaluable lines (Clopper-Pearson intervals). PFS runs from line start to the first \
                 PD or death, censored at the last adequate assessment; OS from line start to death, censored at the \
-                last contact or last known date; DoR over responders from the first CR/PR to PD or death. Medians \
+                last contact or last known date; DoR over responders from the first CR/PR to PD or death. A line \
+                whose stored assessments the RECIST engine refuses stays treated but is not evaluable: it is listed \
+                as excluded with its registry id, line, evaluator and the engine's reason in every format (JSON \
+                excludedLines, the HTML's "Excluded lines"), and the report still exits 0. Medians \
                 are Kaplan-Meier with Brookmeyer-Crowley log-log 95% intervals. --html writes one self-contained \
                 page with the tables, waterfall, swimmer and Kaplan-Meier plots; --svg-dir writes the plots alone.
                 """)
@@ -74,7 +77,11 @@ extension Sarcreg.ReportCommand {
             case .table:
                 print(summary.populationRule)
                 print()
-                try Output.print(SummaryRow.rows(summary), as: .table)
+                try Output.print(SummaryRow.rows(summary).filter { $0.section != SummaryRow.excludedSection }, as: .table)
+                if let note = SummaryRow.exclusionNote(summary) {
+                    print()
+                    print(note)
+                }
             }
             if let html {
                 let events = try reports.adverseEvents(population.filter)

@@ -74,6 +74,53 @@ struct ReportCommandTests {
         #expect(files.contains("waterfall.svg") && files.contains("swimmer.svg") && files.contains("km-os.svg"))
     }
 
+    @Test("MUC-0001's baseline target T1 overwritten to 8 mm by SQL: report response exits 0 and lists MUC-0001 line 1 as excluded with the engine's reason in table, JSON, CSV and HTML")
+    func refusedSeriesExcluded() throws {
+        let connection = try database.connect()
+        let changed = try connection.run(
+            """
+            UPDATE assessment_results r SET diameter_mm = 8 FROM assessments a
+            WHERE r.assessment_id = a.assessment_id AND a.is_baseline
+                AND a.patient_id = (SELECT patient_id FROM patients WHERE registry_id = 'MUC-0001')
+            """)
+        try #require(changed == 1)
+        let reason = "target lesion T1 measures 8 mm at baseline"
+
+        let json = try CommandLineRun.sarcreg(["report", "response", "--format", "json"], environment: environment)
+        try #require(json.exitCode == 0, "\(json.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(object["treatedLines"] as? Int == 2)
+        #expect(object["evaluableLines"] as? Int == 0)
+        let excluded = try #require(object["excludedLines"] as? [[String: Any]])
+        #expect(excluded.count == 1)
+        #expect(excluded.first?["registryID"] as? String == "MUC-0001")
+        #expect(excluded.first?["lineNumber"] as? Int == 1)
+        #expect(excluded.first?["evaluator"] as? String == "investigator")
+        #expect((excluded.first?["reason"] as? String)?.hasPrefix(reason) == true)
+
+        let csv = try CommandLineRun.sarcreg(["report", "response", "--format", "csv"], environment: environment)
+        try #require(csv.exitCode == 0, "\(csv.stderr)")
+        let rows = csv.stdout.split(separator: "\r\n").map(String.init)
+        #expect(rows.contains { $0.hasPrefix("population,excluded lines (stored assessments refused),1,") })
+        #expect(rows.filter { $0.hasPrefix("excluded,") }.count == 1)
+        #expect(rows.contains { $0.hasPrefix("excluded,") && $0.contains("MUC-0001 line 1, read by investigator") && $0.contains(reason) })
+
+        let table = try CommandLineRun.sarcreg(["report", "response"], environment: environment)
+        try #require(table.exitCode == 0, "\(table.stderr)")
+        #expect(table.stdout.contains("listed as excluded with the engine's reason"))
+        #expect(table.stdout.contains("MUC-0001 line 1, read by investigator: \(reason)"))
+
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let html = folder.appendingPathComponent("report.html")
+        let page = try CommandLineRun.sarcreg(["report", "response", "--html", html.path], environment: environment)
+        try #require(page.exitCode == 0, "\(page.stderr)")
+        let text = try String(contentsOf: html, encoding: .utf8)
+        #expect(text.contains("<h2>Excluded lines</h2>"))
+        #expect(text.contains("<td>MUC-0001</td><td>1</td><td>investigator</td><td>\(reason)"))
+    }
+
     @Test("an unknown agent is refused with exit 1 and a message naming it")
     func unknownAgent() throws {
         let run = try CommandLineRun.sarcreg(["report", "response", "--agent", "doxorubicine"], environment: environment)

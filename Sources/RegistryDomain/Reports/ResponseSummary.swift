@@ -113,6 +113,17 @@ public struct LineCourse: Sendable, Hashable, Codable {
     }
 }
 
+/// A treated line left out of the evaluable lines because the RECIST engine refuses its stored baseline
+/// or assessments: the report lists it so that nobody takes the rates for the whole population.
+public struct ExcludedLine: Sendable, Hashable, Codable {
+    public let registryID: String
+    public let lineNumber: Int
+    /// Whose reads were refused: `investigator` or an independent reader.
+    public let evaluator: String
+    /// The engine's reason, in words a coordinator can act on.
+    public let reason: String
+}
+
 /// The investigator's response summary of a population of therapy lines: best overall responses,
 /// ORR and DCR with exact intervals, and Kaplan-Meier PFS, DoR and OS.
 public struct ResponseSummary: Sendable, Hashable, Codable {
@@ -131,6 +142,9 @@ public struct ResponseSummary: Sendable, Hashable, Codable {
     public let endpoints: [EndpointSummary]
     /// Every treated line, sorted by registry id and line.
     public let courses: [LineCourse]
+    /// Treated lines whose stored series the engine refuses, sorted by registry id and line; they count
+    /// as treated (and in OS) but not as evaluable.
+    public let excludedLines: [ExcludedLine]
 
     public init(lines: [TreatedLine], evaluator: Evaluator, filters: [String]) {
         self.evaluator = evaluator.rawValue
@@ -138,7 +152,9 @@ public struct ResponseSummary: Sendable, Hashable, Codable {
         let chosen = filters.isEmpty ? "every therapy line in the registry" : "therapy lines with " + filters.joined(separator: ", ")
         populationRule =
             "Treated: \(chosen). Evaluable: treated lines with a baseline of at least one lesion and at least one "
-            + "follow-up assessment of that line, read by \(evaluator). ORR (CR + PR) and DCR (CR + PR + SD + "
+            + "follow-up assessment of that line, read by \(evaluator). A treated line whose stored baseline or "
+            + "assessments the RECIST engine refuses is not evaluable: it is listed as excluded with the engine's "
+            + "reason, and still counts as treated and in OS. ORR (CR + PR) and DCR (CR + PR + SD + "
             + "NON-CR/NON-PD) are over the evaluable lines, with exact Clopper-Pearson 95% intervals. "
             + "PFS: \(SurvivalEndpoint.progressionFreeSurvival.definition). "
             + "DoR: \(SurvivalEndpoint.durationOfResponse.definition). "
@@ -189,6 +205,11 @@ public struct ResponseSummary: Sendable, Hashable, Codable {
         courses = lines.map(LineCourse.init).sorted {
             ($0.registryID, $0.lineNumber) < ($1.registryID, $1.lineNumber)
         }
+        excludedLines = lines.compactMap { line in
+            line.refusal.map {
+                ExcludedLine(registryID: line.registryID, lineNumber: line.lineNumber, evaluator: evaluator.rawValue, reason: $0.description)
+            }
+        }.sorted { ($0.registryID, $0.lineNumber) < ($1.registryID, $1.lineNumber) }
     }
 }
 

@@ -13,12 +13,16 @@ public struct TreatedLine: Sendable {
     /// The last date the patient was known alive: last contact, last assessment or the line's own dates.
     public let lastKnownAlive: CalendarDate
     /// The evaluator's scored series on this line; nil when the line is not evaluable (no baseline with a
-    /// lesion, or no follow-up assessment of this line).
+    /// lesion, no follow-up assessment of this line, or a ``refusal``).
     public let response: ResponseSeries?
+    /// Why the RECIST engine refused the stored baseline or assessments of this line: the line was treated
+    /// but cannot be evaluated until they are corrected, and a report lists it as excluded.
+    public let refusal: RecistInputError?
 
     public init(
         registryID: String, lineNumber: Int, agents: [String], trialNCT: String?, startedOn: CalendarDate,
-        stoppedOn: CalendarDate?, deathOn: CalendarDate?, lastKnownAlive: CalendarDate, response: ResponseSeries?
+        stoppedOn: CalendarDate?, deathOn: CalendarDate?, lastKnownAlive: CalendarDate, response: ResponseSeries?,
+        refusal: RecistInputError? = nil
     ) {
         self.registryID = registryID
         self.lineNumber = lineNumber
@@ -29,6 +33,7 @@ public struct TreatedLine: Sendable {
         self.deathOn = deathOn
         self.lastKnownAlive = lastKnownAlive
         self.response = response
+        self.refusal = refusal
     }
 
     /// Days from the start of the line to progression or death, whichever came first; censored at the
