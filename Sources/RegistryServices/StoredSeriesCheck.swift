@@ -65,7 +65,8 @@ public enum StoredSeriesCheck {
         let registryID: String
         let baselineDate: CalendarDate
         var lesions = StoredBaselineLesions()
-        /// Targets without a result at the baseline assessment: their import or entry lost it.
+        /// Targets without a measured diameter at the baseline assessment (no result, or one not done): the
+        /// engine would read them as 0 mm and give a misleading reason.
         var unmeasuredTargets: [LesionID] = []
         var timePoints: [TimePoint] = []
         var line: (startedOn: CalendarDate, trialNCT: String?)?
@@ -78,7 +79,7 @@ public enum StoredSeriesCheck {
             if let target = unmeasuredTargets.first {
                 return (
                     target,
-                    "target lesion \(target) has no result at the baseline assessment of \(baselineDate); a target is measured at baseline"
+                    "target lesion \(target) has no measured diameter at the baseline assessment of \(baselineDate); a target is measured at baseline"
                 )
             }
             do {
@@ -104,8 +105,7 @@ public enum StoredSeriesCheck {
         var series: [SeriesKey: StoredSeries] = [:]
         let rows = try connection.query(
             """
-            SELECT k.patient_id, p.registry_id, k.evaluator, b.assessed_on, l.label, l.lesion_class, l.organ, l.is_lymph_node, r.diameter_mm,
-                r.assessment_id IS NOT NULL AS has_result
+            SELECT k.patient_id, p.registry_id, k.evaluator, b.assessed_on, l.label, l.lesion_class, l.organ, l.is_lymph_node, r.diameter_mm
             FROM series_check_pairs k
             JOIN patients p ON p.patient_id = k.patient_id
             JOIN assessments b ON b.patient_id = k.patient_id AND b.evaluator = k.evaluator AND b.is_baseline
@@ -121,7 +121,7 @@ public enum StoredSeriesCheck {
             let id = LesionID(try row.decode(String.self, "label"))
             let lesionClass = StoredLesionClass(rawValue: try row.decode(String.self, "lesion_class")) ?? .new
             let diameter = try row.decode(Millimetres?.self, "diameter_mm")
-            if lesionClass == .target, !(try row.decode(Bool.self, "has_result")) {
+            if lesionClass == .target, diameter == nil {
                 stored.unmeasuredTargets.append(id)
             }
             stored.lesions.add(

@@ -394,9 +394,7 @@ extension REDCapRules {
             WITH lesion_rows AS (
                 SELECT s.line_number, \(recordID) AS subject, a.evaluator, a.is_baseline, upper(\(value("lesion_id"))) AS label,
                     \(value("lesion_organ")) AS organ_name, \(node) AS is_lymph_node,
-                    CASE WHEN \(value("lesion_state")) = 'measured' THEN \(value("lesion_diameter_mm")) END AS diameter_mm,
-                    \(raw("lesion_id")) AS lesion_value, \(raw("lesion_organ")) AS organ_value,
-                    coalesce(\(raw("lesion_diameter_mm")), \(raw("lesion_state"))) AS diameter_value
+                    \(raw("lesion_id")) AS lesion_value, \(raw("lesion_organ")) AS organ_value
                 FROM \(file.stagingTable) s
                 JOIN (SELECT \(recordID) AS record_id, \(event) AS event,
                         coalesce(lower(\(value("assessment_evaluator"))), 'investigator') AS evaluator,
@@ -406,10 +404,10 @@ extension REDCapRules {
                 WHERE \(rowIs("lesion")) AND \(value("lesion_class")) = 'target' AND \(SDTMRules.clean(file))),
             breach AS (\(SDTMRules.baselineBreaches(targets: """
                 SELECT line_number, subject, evaluator, label,
-                    CASE WHEN is_lymph_node THEN '\(AnatomicSite.lymphNodes)' ELSE organ_name END AS organ, is_lymph_node, diameter_mm,
-                    lesion_value, organ_value, diameter_value
+                    CASE WHEN is_lymph_node THEN '\(AnatomicSite.lymphNodes)' ELSE organ_name END AS organ, is_lymph_node,
+                    lesion_value, organ_value
                 FROM lesion_rows WHERE is_baseline
-                """, lesionColumn: "lesion_id", organColumn: "lesion_organ", diameterColumn: "lesion_diameter_mm")))
+                """, lesionColumn: "lesion_id", organColumn: "lesion_organ")))
             SELECT '\(file.fileName)', b.line_number, b.column_name, b.value, b.reason FROM breach b
             UNION ALL
             SELECT '\(file.fileName)', l.line_number, 'lesion_id', l.lesion_value,

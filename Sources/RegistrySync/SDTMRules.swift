@@ -150,13 +150,14 @@ enum SDTMRules {
         """
     }
 
-    /// RECIST 1.1's baseline rules (``Baseline``) over the target rows of each subject's and evaluator's
-    /// baseline, as a query of the rows that break them, each with its quarantine `column_name`, `value`
-    /// and `reason`. `targets` yields one row per baseline target with the ``baselineTargetColumns`` (`line_number`,
-    /// `subject`, `evaluator`, `label`, `organ`, `is_lymph_node`, `diameter_mm` (NULL when not measured) and,
-    /// for the quarantine, `lesion_value`, `organ_value` and `diameter_value`; the column names are the
-    /// file's) and the caller's `extraColumns`. The limits are the domain's own constants, so the import and
-    /// `sarcreg assess record` cannot drift apart.
+    /// RECIST 1.1's target counts (``Baseline/maximumTargets``, ``Baseline/maximumTargetsPerOrgan``) over the
+    /// target rows of each subject's and evaluator's baseline, as a query of the rows that break them, each with
+    /// its quarantine `column_name`, `value` and `reason`. `targets` yields one row per baseline target with the
+    /// ``baselineTargetColumns`` (`line_number`, `subject`, `evaluator`, `label`, `organ`, `is_lymph_node` and,
+    /// for the quarantine, `lesion_value` and `organ_value`; the column names are the file's) and the caller's
+    /// `extraColumns`. The limits are the domain's own constants. Whether a target is measurable is not asked
+    /// here: the engine itself judges each stored series (``SyncService/applyKeepingSeriesScorable(touched:on:_:)``),
+    /// in the words `sarcreg lesion add` uses.
     ///
     /// A breach of a count quarantines every target of the offending organ (or, past the total, every
     /// target of that baseline), not the excess ones in lesion order: which lesions a reader chose as
@@ -169,28 +170,19 @@ enum SDTMRules {
     /// export's rows break a rule; a stored target is never quarantined. The counts are windows over the
     /// export's and the stored targets together: an anti-join or a join back to the export's targets, which
     /// the planner cannot estimate inside one statement, became a nested loop over every pair of targets.
-    static func baselineBreaches(targets: String, extraColumns: [String] = [], lesionColumn: String, organColumn: String, diameterColumn: String) -> String {
+    static func baselineBreaches(targets: String, extraColumns: [String] = [], lesionColumn: String, organColumn: String) -> String {
         let perOrgan = Baseline.maximumTargetsPerOrgan
         let total = Baseline.maximumTargets
-        let smallest = Baseline.minimumTargetDiameter
-        let smallestNode = Baseline.minimumTargetNodeShortAxis
         let columns = baselineTargetColumns + extraColumns
         let stored = ["subject", "evaluator", "label", "organ", "is_lymph_node"]
         return """
             SELECT t.*,
-                CASE t.breach WHEN 'organ' THEN '\(organColumn)' WHEN 'total' THEN '\(lesionColumn)' ELSE '\(diameterColumn)' END AS column_name,
-                CASE t.breach WHEN 'organ' THEN t.organ_value WHEN 'total' THEN t.lesion_value ELSE t.diameter_value END AS value,
+                CASE t.breach WHEN 'organ' THEN '\(organColumn)' ELSE '\(lesionColumn)' END AS column_name,
+                CASE t.breach WHEN 'organ' THEN t.organ_value ELSE t.lesion_value END AS value,
                 'baseline breaks RECIST 1.1: ' || CASE t.breach
-                    WHEN 'unmeasured' THEN 'target ' || t.label || ' has no measured baseline diameter; a target is measured at baseline'
-                    WHEN 'small node' THEN 'target node ' || t.label || ' has a short axis of ' || t.diameter_mm
-                        || ' mm, at least \(smallestNode) mm for a target node'
-                    WHEN 'small' THEN 'target ' || t.label || ' measures ' || t.diameter_mm || ' mm, at least \(smallest) mm for a target'
                     WHEN 'organ' THEN t.in_organ || ' target lesions in ' || t.organ || ', at most \(perOrgan) per organ'
                     ELSE t.targets || ' target lesions, at most \(total)' END AS reason
             FROM (SELECT t.*, CASE
-                    WHEN t.diameter_mm IS NULL THEN 'unmeasured'
-                    WHEN t.is_lymph_node AND t.diameter_mm * 100 < \(smallestNode.hundredths) THEN 'small node'
-                    WHEN NOT t.is_lymph_node AND t.diameter_mm * 100 < \(smallest.hundredths) THEN 'small'
                     WHEN t.in_organ > \(perOrgan) THEN 'organ'
                     WHEN t.targets > \(total) THEN 'total' END AS breach
                 FROM (SELECT t.*, count(*) OVER (PARTITION BY t.subject, t.evaluator) AS targets,
@@ -206,10 +198,8 @@ enum SDTMRules {
             """
     }
 
-    /// The columns of the targets ``baselineBreaches(targets:extraColumns:lesionColumn:organColumn:diameterColumn:)`` weighs.
-    static let baselineTargetColumns = [
-        "line_number", "subject", "evaluator", "label", "organ", "is_lymph_node", "diameter_mm", "lesion_value", "organ_value", "diameter_value",
-    ]
+    /// The columns of the targets ``baselineBreaches(targets:extraColumns:lesionColumn:organColumn:)`` weighs.
+    static let baselineTargetColumns = ["line_number", "subject", "evaluator", "label", "organ", "is_lymph_node", "lesion_value", "organ_value"]
 
     /// The registry's baseline targets of the subjects and evaluators `pairs` yields (`subject`, the source's
     /// USUBJID or record id, and `evaluator`), one row per lesion with `subject`, `evaluator`, `label`, `organ`
@@ -509,9 +499,8 @@ enum SDTMRules {
         \(baselineBreaches(targets: """
             SELECT DISTINCT ON (u.line_number) u.line_number, u.usubjid AS subject, u.evaluator, u.label,
                 CASE WHEN u.is_lymph_node THEN '\(AnatomicSite.lymphNodes)' ELSE u.tuloc END AS organ, u.is_lymph_node,
-                CASE WHEN NOT (\(trNotDone) OR \(trTooSmall)) THEN \(trDiameter) END AS diameter_mm,
-                u.tulnkid AS lesion_value, u.tuloc AS organ_value, u.tulnkid AS diameter_value,
-                s.line_number AS tr_line, coalesce(s.trstresn, s.trorres, s.trstat) AS tr_value
+                u.tulnkid AS lesion_value, u.tuloc AS organ_value,
+                s.line_number AS tr_line
             FROM (SELECT s.line_number, s.usubjid, \(tuEvaluator) AS evaluator, \(tuLabel) AS label, s.tulnkid, s.tuloc,
                     coalesce(upper(s.tuloc) LIKE '%LYMPH NODE%', false) AS is_lymph_node
                 FROM sync_stage_tu s WHERE \(tuClass) = 'target' AND \(clean(.tu))) u
@@ -523,7 +512,7 @@ enum SDTMRules {
                 ON s.usubjid = u.usubjid AND s.evaluator = u.evaluator AND s.label = u.label
                     AND s.trtestcd IN ('DIAMETER', CASE WHEN u.is_lymph_node THEN 'LPERP' ELSE 'LDIAM' END)
             ORDER BY u.line_number, s.line_number
-            """, extraColumns: ["tr_line", "tr_value"], lesionColumn: "TULNKID", organColumn: "TULOC", diameterColumn: "TULNKID"))
+            """, extraColumns: ["tr_line"], lesionColumn: "TULNKID", organColumn: "TULOC"))
         """,
         """
         INSERT INTO sync_errors (file_name, line_number, column_name, value, reason)
@@ -664,8 +653,7 @@ enum SDTMRules {
     static let trBaselineRules = """
         INSERT INTO sync_errors (file_name, line_number, column_name, value, reason)
         SELECT 'tr.csv', s.line_number,
-            CASE WHEN s.line_number = b.tr_line AND b.breach NOT IN ('organ', 'total') THEN 'TRSTRESN' ELSE 'TRLNKID' END,
-            CASE WHEN s.line_number = b.tr_line AND b.breach NOT IN ('organ', 'total') THEN b.tr_value ELSE s.trlnkid END,
+            'TRLNKID', s.trlnkid,
             CASE WHEN s.line_number = b.tr_line THEN b.reason
                 ELSE 'the baseline of lesion ' || b.label || ' (tr.csv line ' || b.tr_line || ') is quarantined: ' || b.reason END
         FROM sync_tr s JOIN sync_baseline_breaches b ON b.subject = s.usubjid AND b.evaluator = s.evaluator AND b.label = s.label

@@ -319,6 +319,9 @@ public struct SyncService {
         // Each round quarantines what the engine refused. A faulty lesion goes alone and the rest of its series
         // is scored again, so a series with several faulty lesions takes a round each; a few rounds suffice
         // for any real export, and what is still refused after them fails the run rather than being stored.
+        // The refusals are kept here, not only in the table: a rollback to the savepoint undoes the rows that
+        // earlier rounds wrote into it.
+        var quarantined: [(subject: String?, series: RefusedSeries)] = []
         for _ in 1...Self.seriesRounds {
             let refused = try StoredSeriesCheck.refused(pairs: touched, on: tx)
             if refused.isEmpty {
@@ -327,15 +330,16 @@ public struct SyncService {
             }
             // By the source's subject id, which the rollback keeps: a patient this run enrolled gets another id
             // when the run is applied again.
-            let subjects = try refused.map { series in
-                try tx.query(
+            for series in refused {
+                let subject = try tx.query(
                     """
                     SELECT usubjid FROM sync_subjects WHERE source = current_setting('sarcreg.sync_source') AND patient_id = \(series.patientID)
                     """
                 ).first?.decode(String.self, "usubjid")
+                quarantined.append((subject, series))
             }
             try tx.execute("ROLLBACK TO SAVEPOINT sync_series")
-            for (series, subject) in zip(refused, subjects) {
+            for (subject, series) in quarantined {
                 try tx.execute(
                     "INSERT INTO sync_refused_series VALUES (\(subject), \(series.evaluator), \(series.lesion), \(series.reason))")
             }

@@ -1,5 +1,6 @@
 import Foundation
 import PostgresClient
+import RegistryDomain
 import RegistrySync
 import TestSupport
 import Testing
@@ -138,14 +139,18 @@ struct SDTMImportTests {
         #expect(rejects.contains { $0.lineNumber == 17 } && rejects.contains { $0.lineNumber == 18 })
         // 01-701-2002: six targets in six organs (lines 6-11); its non-target (line 12) stays.
         #expect(Set(reasons(Array(6...11))) == ["baseline breaks RECIST 1.1: 6 target lesions, at most 5"])
-        // 01-701-2003: an 8 mm target and a node with a 12 mm short axis; its 35 mm liver target stays.
-        #expect(reasons([13, 14]) == [
-            "baseline breaks RECIST 1.1: target T01 measures 8 mm, at least 10 mm for a target",
-            "baseline breaks RECIST 1.1: target node N01 has a short axis of 12 mm, at least 15 mm for a target node",
+        // 01-701-2003: an 8 mm target and a node with a 12 mm short axis, refused by the engine in the words
+        // `lesion add` uses, each with its own rows; its 35 mm liver target stays.
+        func refused(_ lesion: String, _ fault: RecistInputError) -> String {
+            "RECIST 1.1 refuses the series of investigator with this export applied: \(fault.description); "
+                + "none of the rows of lesion \(lesion) in this export is applied"
+        }
+        let small = refused("T01", .targetNotMeasurable("T01", diameter: Millimetres(8)))
+        #expect(reasons([13, 14, 20]) == [
+            small, refused("N01", .nodeTooSmallForTarget("N01", shortAxis: Millimetres(12))), small,
         ])
-        let small = try #require(rejects.first { $0.lineNumber == 13 })
-        #expect(small.column == "TRSTRESN" && small.value == "8")
-        #expect(rejects.first { $0.lineNumber == 20 }?.reason.hasPrefix("the baseline of lesion T01 (tr.csv line 13)") == true)
+        let smallRow = try #require(rejects.first { $0.lineNumber == 13 })
+        #expect(smallRow.column == "TRLNKID" && smallRow.value == "T01")
         #expect(Set(rejects.map(\.lineNumber)) == Set([2, 3, 4, 16, 17, 18] + Array(6...11) + [13, 14, 20]))
         #expect(tr.quarantined == 15 && tr.inserted == 5)
         // The lesions' TU rows go too: a target without its baseline result would make the report refuse the patient.

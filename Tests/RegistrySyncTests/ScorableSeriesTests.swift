@@ -20,7 +20,7 @@ struct ScorableSeriesTests {
         let run = try fixture.service.importSDTM(SyncImportRequest(directory: folder, source: "site-a"))
         let rejects = try fixture.service.rejects(run: run.runID)
         #expect(rejects.contains { $0.fileName == "tr.csv" && $0.lineNumber == 2 && $0.reason == "TRSTRESN must be a number of mm" })
-        let refusal = "RECIST 1.1 refuses the series of investigator with this export applied: target lesion T01 has no result at the "
+        let refusal = "RECIST 1.1 refuses the series of investigator with this export applied: target lesion T01 has no measured diameter at the "
             + "baseline assessment of 2014-01-02; a target is measured at baseline; none of the rows of lesion T01 in this export is applied"
         let tu = rejects.filter { $0.fileName == "tu.csv" }
         #expect(tu.map(\.lineNumber) == [2] && tu.first?.reason == refusal && tu.first?.column == "TULNKID")
