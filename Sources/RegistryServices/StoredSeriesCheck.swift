@@ -30,6 +30,9 @@ public enum StoredSeriesCheck {
                     SELECT row_number() OVER (ORDER BY patient_id, evaluator) AS n, patient_id, evaluator FROM (\(pairs)) p
                     """))
         defer { _ = try? connection.execute("DROP TABLE IF EXISTS series_check_pairs") }
+        // Unanalyzed, a fresh temp table is planned as a few rows; at an import's tens of thousands of series
+        // the batches' joins would then be nested loops.
+        try connection.execute("ANALYZE series_check_pairs")
         let count = try connection.query("SELECT count(*) AS n FROM series_check_pairs")[0].decode(Int.self, "n")
         var refused: [RefusedSeries] = []
         var policies: [String: ResponsePolicy] = [:]
