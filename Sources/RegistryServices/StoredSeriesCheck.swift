@@ -22,7 +22,9 @@ public enum StoredSeriesCheck {
     /// The series of the (`patient_id`, `evaluator`) pairs that `pairs` selects which the engine refuses.
     /// A pair without a baseline assessment is not a series yet and is not scored. Runs inside the caller's
     /// transaction. `pairs` is SQL text from the caller's code, never from data.
-    public static func refused(pairs: String, on connection: Connection) throws -> [RefusedSeries] {
+    public static func refused(
+        pairs: String, on connection: Connection, progress: (_ scored: Int, _ total: Int) -> Void = { _, _ in }
+    ) throws -> [RefusedSeries] {
         try connection.execute(
             Query(
                 unsafeSQL: """
@@ -38,6 +40,7 @@ public enum StoredSeriesCheck {
         var policies: [String: ResponsePolicy] = [:]
         var first = 1
         while first <= count {
+            progress(first - 1, count)
             let last = first + batchSize - 1
             var series = try baselines(from: first, to: last, on: connection)
             try addFollowUps(to: &series, from: first, to: last, on: connection)

@@ -157,17 +157,19 @@ extension SyncService {
                 source: source, format: "redcap", location: request.file, wait: request.wait, startedAt: startedAt, on: tx)
             try applyRenames(request.renames, source: source, runID: runID, on: tx)
             let staged = try StagingLoader(connection: tx).stage(rules.file, path: request.file) { rows in
-                progress(SyncProgress(fileName: fileName, rowsRead: rows))
+                progress(.reading(fileName, rows: rows))
             }
             try tx.execute(Query(unsafeSQL: "ANALYZE \(rules.file.stagingTable)"))
             // As in the SDTM import: the previous run's records, not yet analyzed, were planned as an empty
             // table, and the joins on natural keys became nested loops over every record.
             try tx.execute("ANALYZE sync_records")
-            try applyKeepingSeriesScorable(touched: REDCapRules.touchedSeries, on: tx) {
-                for statement in rules.apply {
+            try applyKeepingSeriesScorable(touched: REDCapRules.touchedSeries, on: tx, progress: progress) {
+                for (index, statement) in rules.apply.enumerated() {
+                    progress(.step("checking and applying \(fileName)", index, of: rules.apply.count))
                     try tx.execute(Query(unsafeSQL: statement))
                 }
             }
+            progress(.step("writing the run log", 0, of: 1))
             let outcome = try fileOutcome(of: rules.file, staged: staged, shownAs: fileName, on: tx)
             return try finishRun(runID, files: [outcome], renaming: [rules.file.fileName: fileName], on: tx)
         }

@@ -96,10 +96,23 @@ extension QuarantinedValue {
     }
 }
 
-/// How far an import has read, for a progress display.
-public struct SyncProgress: Sendable {
-    public let fileName: String
-    public let rowsRead: Int
+/// What an import is doing and how far it has come, for a progress display.
+public struct SyncProgress: Sendable, Hashable {
+    /// The phase in words: `reading tr.csv`, `checking and applying tr.csv`, `scoring readers' series`.
+    public let phase: String
+    /// How far the phase has come, in `unit`s: rows read, steps run, series scored.
+    public let done: Int
+    /// The phase's total where it is known in advance (steps, series); nil while rows are read.
+    public let total: Int?
+    public let unit: String
+
+    public static func reading(_ file: String, rows: Int) -> SyncProgress {
+        SyncProgress(phase: "reading \(file)", done: rows, total: nil, unit: "rows")
+    }
+
+    public static func step(_ phase: String, _ done: Int, of total: Int) -> SyncProgress {
+        SyncProgress(phase: phase, done: done, total: total, unit: "steps")
+    }
 }
 
 /// Nightly imports of source exports, the run log, the site mapping, and SDTM export.
@@ -229,7 +242,7 @@ public struct SyncService {
         for file in SDTMFile.all {
             if present.contains(file) {
                 staged[file] = try loader.stage(file, path: path(of: file, in: request.directory)) { rows in
-                    progress(SyncProgress(fileName: file.fileName, rowsRead: rows))
+                    progress(.reading(file.fileName, rows: rows))
                 }
                 try tx.execute(Query(unsafeSQL: "ANALYZE \(file.stagingTable)"))
             } else {
@@ -241,7 +254,8 @@ public struct SyncService {
         try tx.execute("ANALYZE sync_records")
         func applyDomains(_ domains: [(SDTMFile, [String])]) throws {
             for (file, statements) in domains {
-                for statement in statements {
+                for (index, statement) in statements.enumerated() {
+                    progress(.step("checking and applying \(file.fileName)", index, of: statements.count))
                     try tx.execute(Query(unsafeSQL: statement))
                 }
                 // Before the domain's new records are written: only records of earlier runs can be missing, and the
@@ -254,10 +268,11 @@ public struct SyncService {
             }
         }
         try applyDomains([(.dm, SDTMRules.dm), (.ex, SDTMRules.ex), (.ae, SDTMRules.ae)])
-        try applyKeepingSeriesScorable(touched: SDTMRules.touchedSeries, on: tx) {
+        try applyKeepingSeriesScorable(touched: SDTMRules.touchedSeries, on: tx, progress: progress) {
             try applyDomains([(.tu, SDTMRules.tu), (.tr, SDTMRules.tr)])
         }
         try applyDomains([(.rs, SDTMRules.rs)])
+        progress(.step("writing the run log", 0, of: 1))
         let outcomes = try SDTMFile.all.compactMap { file in
             try staged[file].map { try fileOutcome(of: file, staged: $0, shownAs: file.fileName, on: tx) }
         }
@@ -311,7 +326,12 @@ public struct SyncService {
     /// with that series' rows quarantined, naming the engine's reason. `touched` selects the series
     /// (`patient_id`, `evaluator`) the run changed; the statements `apply` runs quarantine the rows of the
     /// series in `sync_refused_series`.
-    func applyKeepingSeriesScorable(touched: String, on tx: Connection, _ apply: () throws -> Void) throws {
+    func applyKeepingSeriesScorable(
+        touched: String, on tx: Connection, progress: (SyncProgress) -> Void, _ apply: () throws -> Void
+    ) throws {
+        func scored(_ done: Int, _ total: Int) {
+            progress(SyncProgress(phase: "scoring readers' series", done: done, total: total, unit: "series"))
+        }
         try tx.execute(
             "CREATE TEMP TABLE sync_refused_series (subject text, evaluator text, label text, reason text) ON COMMIT DROP")
         try tx.execute("SAVEPOINT sync_series")
@@ -323,7 +343,7 @@ public struct SyncService {
         // earlier rounds wrote into it.
         var quarantined: [(subject: String?, series: RefusedSeries)] = []
         for _ in 1...Self.seriesRounds {
-            let refused = try StoredSeriesCheck.refused(pairs: touched, on: tx)
+            let refused = try StoredSeriesCheck.refused(pairs: touched, on: tx, progress: scored)
             if refused.isEmpty {
                 try tx.execute("RELEASE SAVEPOINT sync_series")
                 return
@@ -345,7 +365,7 @@ public struct SyncService {
             }
             try apply()
         }
-        let still = try StoredSeriesCheck.refused(pairs: touched, on: tx)
+        let still = try StoredSeriesCheck.refused(pairs: touched, on: tx, progress: scored)
         guard still.isEmpty else {
             throw SyncError.seriesStillRefused(still.map { "\($0.registryID) \($0.evaluator): \($0.reason)" })
         }

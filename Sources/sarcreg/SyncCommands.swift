@@ -1,4 +1,5 @@
 import ArgumentParser
+import Synchronization
 import Foundation
 import RegistrySync
 
@@ -214,33 +215,59 @@ extension Sarcreg.SyncCommand {
 
 /// Rows, rows per second and elapsed time on stderr, redrawn in place, only when stderr is a terminal
 /// (under cron there is no terminal and nothing is drawn).
-final class ProgressBar {
+/// The import's progress on a terminal (stderr), for every phase: reading, checking and applying, scoring the
+/// readers' series, writing the run log, with how far each has come where it is countable and the time since
+/// the start. A statement can run for many seconds without a callback, so a thread redraws the elapsed time
+/// every second meanwhile. Nothing is drawn when stderr is not a terminal (cron, tests).
+final class ProgressBar: Sendable {
+    private struct State {
+        var latest: SyncProgress?
+        var drawnPhase = ""
+        var lastDrawn = Date.distantPast
+        var finished = false
+    }
+
     private let isTerminal = isatty(STDERR_FILENO) == 1
     private let started = Date()
-    private var lastDrawn = Date.distantPast
-    private var finishedRows = 0
-    private var currentFile = ""
-    private var currentRows = 0
+    private let state = Mutex(State())
+    init() {
+        guard isTerminal else { return }
+        Thread.detachNewThread { [weak self] in
+            while let self, !self.state.withLock({ $0.finished }) {
+                self.redraw(force: true)
+                Thread.sleep(forTimeInterval: 1)
+            }
+        }
+    }
 
     func update(_ progress: SyncProgress) {
         guard isTerminal else { return }
-        if progress.fileName != currentFile {
-            finishedRows += currentRows
-            currentFile = progress.fileName
+        state.withLock { $0.latest = progress }
+        redraw(force: false)
+    }
+
+    private func redraw(force: Bool) {
+        let line: String? = state.withLock { state in
+            guard !state.finished, let progress = state.latest else { return nil }
+            let now = Date()
+            let newPhase = progress.phase != state.drawnPhase
+            guard force || newPhase || now.timeIntervalSince(state.lastDrawn) >= 0.2 else { return nil }
+            state.lastDrawn = now
+            state.drawnPhase = progress.phase
+            let elapsed = Int(now.timeIntervalSince(started))
+            let count = progress.total.map { "\(progress.done) of \($0) \(progress.unit)" } ?? "\(progress.done) \(progress.unit)"
+            // \u{1B}[K clears what a longer earlier line left on the terminal.
+            return String(format: "\r%@: %@  %02d:%02d\u{1B}[K", progress.phase, count, elapsed / 60, elapsed % 60)
         }
-        currentRows = progress.rowsRead
-        let now = Date()
-        guard now.timeIntervalSince(lastDrawn) >= 0.2 else { return }
-        lastDrawn = now
-        let elapsed = now.timeIntervalSince(started)
-        let rows = finishedRows + currentRows
-        let rate = elapsed > 0 ? Double(rows) / elapsed : 0
-        let line = String(format: "\r%@  %d rows  %.0f rows/s  %02d:%02d ", currentFile, rows, rate, Int(elapsed) / 60, Int(elapsed) % 60)
-        FileHandle.standardError.write(Data(line.utf8))
+        if let line { FileHandle.standardError.write(Data(line.utf8)) }
     }
 
     func finish() {
-        guard isTerminal, lastDrawn != .distantPast else { return }
+        let drawn = state.withLock { state in
+            state.finished = true
+            return state.lastDrawn != .distantPast
+        }
+        guard isTerminal, drawn else { return }
         FileHandle.standardError.write(Data("\n".utf8))
     }
 }
