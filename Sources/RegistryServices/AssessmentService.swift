@@ -221,8 +221,8 @@ public struct AssessmentService {
                 let result = lesionClass == .target ? "measured" : "present"
                 try tx.execute(
                     """
-                    INSERT INTO assessment_results (assessment_id, lesion_id, lesion_class, result, diameter_mm)
-                    VALUES (\(baselineAssessment), \(lesionRow), \(stored.rawValue), \(result), \(diameter))
+                    INSERT INTO assessment_results (patient_id, assessment_id, lesion_id, lesion_class, result, diameter_mm)
+                    VALUES (\(patient.id), \(baselineAssessment), \(lesionRow), \(stored.rawValue), \(result), \(diameter))
                     """)
                 return BaselineUpdate(
                     registryID: patient.summary.registryID, evaluator: evaluator, lesion: label, baseline: baseline)
@@ -308,8 +308,8 @@ public struct AssessmentService {
                     }
                     try tx.execute(
                         """
-                        INSERT INTO assessment_results (assessment_id, lesion_id, lesion_class, result, diameter_mm)
-                        VALUES (\(assessment), \(lesionRow), \(stored.lesionClass.rawValue), \(stored.result), \(stored.diameter))
+                        INSERT INTO assessment_results (patient_id, assessment_id, lesion_id, lesion_class, result, diameter_mm)
+                        VALUES (\(patient.id), \(assessment), \(lesionRow), \(stored.lesionClass.rawValue), \(stored.result), \(stored.diameter))
                         """)
                 }
                 guard let evaluation = timeline.series(for: evaluator)?.evaluations.first(where: { $0.date == date })

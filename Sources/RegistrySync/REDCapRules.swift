@@ -263,9 +263,9 @@ extension REDCapRules {
     var registryRow: String {
         """
         coalesce(r.registry_row, CASE
-            WHEN \(rowIs("enrollment")) AND \(hasDiagnosis) THEN nextval(pg_get_serial_sequence('diagnoses', 'diagnosis_id'))
-            WHEN \(instrument) = 'molecular_result' THEN nextval(pg_get_serial_sequence('molecular_results', 'molecular_result_id'))
-            WHEN \(instrument) = 'adverse_event' THEN nextval(pg_get_serial_sequence('adverse_events', 'adverse_event_id')) END)
+            WHEN \(rowIs("enrollment")) AND \(hasDiagnosis) THEN sarcreg_next_id('diagnoses')
+            WHEN \(instrument) = 'molecular_result' THEN sarcreg_next_id('molecular_results')
+            WHEN \(instrument) = 'adverse_event' THEN sarcreg_next_id('adverse_events') END)
         """
     }
 
@@ -498,7 +498,7 @@ extension REDCapRules {
             """,
             """
             CREATE TEMP TABLE sync_new_patients ON COMMIT DROP AS
-            SELECT v.record_id, v.site_code, nextval(pg_get_serial_sequence('patients', 'patient_id')) AS patient_id,
+            SELECT v.record_id, v.site_code, sarcreg_next_id('patients') AS patient_id,
                 t.next_patient_number + row_number() OVER (PARTITION BY v.site_code ORDER BY v.record_id) - 1 AS site_sequence
             FROM sync_valid_redcap v JOIN sites t ON t.site_code = v.site_code
             WHERE v.kind = 'enrollment' AND v.patient_id IS NULL
@@ -614,8 +614,8 @@ extension REDCapRules {
                 is_lymph_node = EXCLUDED.is_lymph_node, imaging_method = coalesce(EXCLUDED.imaging_method, lesions.imaging_method)
             """,
             """
-            INSERT INTO assessment_results (assessment_id, lesion_id, lesion_class, result, diameter_mm)
-            SELECT a.assessment_id, e.lesion_id, e.lesion_class, v.lesion_state, v.diameter_mm
+            INSERT INTO assessment_results (patient_id, assessment_id, lesion_id, lesion_class, result, diameter_mm)
+            SELECT a.patient_id, a.assessment_id, e.lesion_id, e.lesion_class, v.lesion_state, v.diameter_mm
             FROM sync_redcap_lesions v
             JOIN assessments a ON a.patient_id = v.patient_id AND a.evaluator = v.assessment_evaluator AND a.assessed_on = v.assessment_on
             JOIN lesions e ON e.patient_id = v.patient_id AND e.evaluator = v.assessment_evaluator AND e.label = v.label

@@ -303,7 +303,7 @@ enum SDTMRules {
         """,
         """
         CREATE TEMP TABLE sync_new_patients ON COMMIT DROP AS
-        SELECT v.usubjid, v.site_code, nextval(pg_get_serial_sequence('patients', 'patient_id')) AS patient_id,
+        SELECT v.usubjid, v.site_code, sarcreg_next_id('patients') AS patient_id,
             t.next_patient_number + row_number() OVER (PARTITION BY v.site_code ORDER BY v.usubjid) - 1 AS site_sequence
         FROM sync_valid_dm v JOIN sites t ON t.site_code = v.site_code
         WHERE v.patient_id IS NULL
@@ -451,7 +451,7 @@ enum SDTMRules {
         """
         CREATE TEMP TABLE sync_valid_ae ON COMMIT DROP AS
         SELECT s.line_number, \(aeKey) AS natural_key, \(hash(.ae)) AS row_hash, r.row_hash AS old_hash,
-            coalesce(r.registry_row, CASE WHEN r.natural_key IS NULL THEN nextval(pg_get_serial_sequence('adverse_events', 'adverse_event_id')) END) AS registry_row,
+            coalesce(r.registry_row, CASE WHEN r.natural_key IS NULL THEN sarcreg_next_id('adverse_events') END) AS registry_row,
             x.patient_id, coalesce(s.aedecod, s.aeterm) AS ctcae_term, s.aetoxgr::smallint AS grade,
             sync_full_date(s.aestdtc) AS onset_on, sync_full_date(s.aeendtc) AS resolved_on, \(aeAttribution) AS attribution,
             coalesce(upper(s.aeser) = 'Y', false) AS serious
@@ -778,16 +778,16 @@ enum SDTMRules {
         """,
         // Results of the new assessments are a plain insert, without an upsert's conflict check per row.
         """
-        INSERT INTO assessment_results (assessment_id, lesion_id, lesion_class, result, diameter_mm)
-        SELECT a.assessment_id, v.lesion_id, v.lesion_class, v.result, v.diameter_mm
+        INSERT INTO assessment_results (patient_id, assessment_id, lesion_id, lesion_class, result, diameter_mm)
+        SELECT a.patient_id, a.assessment_id, v.lesion_id, v.lesion_class, v.result, v.diameter_mm
         FROM sync_valid_tr v
         JOIN assessments a ON a.patient_id = v.patient_id AND a.evaluator = v.evaluator AND a.assessed_on = v.assessed_on
         WHERE v.result IS NOT NULL AND v.old_hash IS DISTINCT FROM v.row_hash
             AND a.assessment_id IN (SELECT assessment_id FROM sync_tr_new_assessments)
         """,
         """
-        INSERT INTO assessment_results (assessment_id, lesion_id, lesion_class, result, diameter_mm)
-        SELECT a.assessment_id, v.lesion_id, v.lesion_class, v.result, v.diameter_mm
+        INSERT INTO assessment_results (patient_id, assessment_id, lesion_id, lesion_class, result, diameter_mm)
+        SELECT a.patient_id, a.assessment_id, v.lesion_id, v.lesion_class, v.result, v.diameter_mm
         FROM sync_valid_tr v
         JOIN assessments a ON a.patient_id = v.patient_id AND a.evaluator = v.evaluator AND a.assessed_on = v.assessed_on
         WHERE v.result IS NOT NULL AND v.old_hash IS DISTINCT FROM v.row_hash

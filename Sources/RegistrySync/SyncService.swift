@@ -209,14 +209,13 @@ public struct SyncService {
             let locked = try tx.query("SELECT pg_try_advisory_xact_lock(hashtext('sarcreg.sync'), hashtext(\(source))) AS locked")
             guard try locked[0].decode(Bool.self, "locked") else { throw SyncError.sourceBusy(source) }
         }
-        let runID = try tx.query("SELECT nextval(pg_get_serial_sequence('sync_runs', 'run_id')) AS id")[0].decode(Int.self, "id")
-        try tx.execute("SELECT set_config('sarcreg.sync_run', \(String(runID)), true)")
-        try tx.execute(
+        let runID = try tx.query(
             """
-            INSERT INTO sync_runs (run_id, source, format, directory, status, started_at, finished_at, database_user, os_user)
-            OVERRIDING SYSTEM VALUE
-            VALUES (\(runID), \(source), \(format), \(location), 'succeeded', \(startedAt), \(startedAt), current_user, \(Self.osUser))
-            """)
+            INSERT INTO sync_runs (source, format, directory, status, started_at, finished_at, database_user, os_user)
+            VALUES (\(source), \(format), \(location), 'succeeded', \(startedAt), \(startedAt), current_user, \(Self.osUser))
+            RETURNING run_id
+            """)[0].decode(Int.self, "run_id")
+        try tx.execute("SELECT set_config('sarcreg.sync_run', \(String(runID)), true)")
         try tx.execute(
             """
             CREATE TEMP TABLE sync_errors (file_name text, line_number bigint, column_name text, value text, reason text,

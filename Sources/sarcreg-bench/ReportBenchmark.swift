@@ -105,12 +105,15 @@ struct ReportBenchmark {
         }
         // Each patient follows one of four courses (shrinking, slowly shrinking, stable, growing), so the
         // summary meets PR, SD and PD.
-        try copy(connection, "assessment_results", ["assessment_id", "lesion_id", "lesion_class", "result", "diameter_mm"], count: 10 * patients) { row in
+        try copy(
+            connection, "assessment_results", ["patient_id", "assessment_id", "lesion_id", "lesion_class", "result", "diameter_mm"],
+            count: 10 * patients
+        ) { row in
             let i = row / 10, visit = row % 10 / 2, lesion = row % 2
             let baseline = Double(lesion == 0 ? 30 + i % 40 : 20 + i % 25)
             let slope = [-0.15, -0.06, 0.01, 0.09][i % 4]
             let size = max(0, baseline * (1 + slope * Double(visit)))
-            return "\(assessmentBase + 5 * i + visit),\(lesionBase + 2 * i + lesion),target,measured,\(String(format: "%.1f", size))\n"
+            return "\(patientBase + i),\(assessmentBase + 5 * i + visit),\(lesionBase + 2 * i + lesion),target,measured,\(String(format: "%.1f", size))\n"
         }
         try connection.execute("ANALYZE")
     }
