@@ -18,4 +18,66 @@ enum ImportRules {
             || CASE WHEN z.label IS NULL THEN '; none of the series'' rows in this export is applied'
                 ELSE '; none of the rows of lesion ' || z.label || ' in this export is applied' END
         """
+
+    /// Patient fields an export may carry beyond the ones every format has (birth year, sex, consent, death).
+    enum CarriedPatientField: String, CaseIterable {
+        case vitalStatus = "vital_status"
+        case consentWithdrawnOn = "consent_withdrawn_on"
+        case lastContactOn = "last_contact_on"
+    }
+
+    /// Enrolls an export's new subjects and updates the changed ones, the same way for every format. `subjects`
+    /// is the adapter's query of its valid subject rows, one per subject, with the columns `subject`, `site_code`,
+    /// `patient_id` (the crosswalk's, NULL for a new subject), `changed`, `birth_year`, `sex`, `consent_date`,
+    /// `death_on` and every ``CarriedPatientField`` (NULL where the format does not carry it). Only the
+    /// fields in `carried` are updated on a known patient, so a format that does not carry one never erases it.
+    /// New subjects are numbered per site in subject order, under the sites' row locks taken in code order as
+    /// enrollment takes them, so registry ids stay gapless under concurrent enrollment.
+    static func enrollSubjects(_ subjects: String, carried: Set<CarriedPatientField>) -> [String] {
+        let vitalStatus = "coalesce(v.vital_status, CASE WHEN v.death_on IS NULL THEN 'alive' ELSE 'dead' END)"
+        // Without a stated status a death date makes the patient dead, and a death date taken back makes a
+        // dead patient's status unknown rather than alive.
+        let updatedVitalStatus = """
+            coalesce(v.vital_status, CASE WHEN v.death_on IS NOT NULL THEN 'dead' WHEN p.vital_status = 'dead' THEN 'unknown' ELSE p.vital_status END)
+            """
+        let updates = ["birth_year = v.birth_year", "sex = v.sex", "consent_date = v.consent_date", "death_on = v.death_on",
+                       "vital_status = \(updatedVitalStatus)"]
+            + CarriedPatientField.allCases.filter { carried.contains($0) && $0 != .vitalStatus }.map { "\($0.rawValue) = v.\($0.rawValue)" }
+        return [
+            "CREATE TEMP TABLE sync_in_subjects ON COMMIT DROP AS \(subjects)",
+            """
+            SELECT 1 FROM sites WHERE site_code IN (SELECT site_code FROM sync_in_subjects WHERE patient_id IS NULL)
+            ORDER BY site_code FOR UPDATE
+            """,
+            """
+            CREATE TEMP TABLE sync_new_patients ON COMMIT DROP AS
+            SELECT v.subject, v.site_code, sarcreg_next_id('patients') AS patient_id,
+                t.next_patient_number + row_number() OVER (PARTITION BY v.site_code ORDER BY v.subject) - 1 AS site_sequence
+            FROM sync_in_subjects v JOIN sites t ON t.site_code = v.site_code
+            WHERE v.patient_id IS NULL
+            """,
+            """
+            INSERT INTO patients (patient_id, registry_id, site_code, site_sequence, mrn_hmac, birth_year, sex, consent_date,
+                consent_withdrawn_on, vital_status, death_on, last_contact_on, origin)
+            OVERRIDING SYSTEM VALUE
+            SELECT n.patient_id, n.site_code || '-' || lpad(n.site_sequence::text, 4, '0'), n.site_code, n.site_sequence, NULL,
+                v.birth_year, v.sex, v.consent_date, v.consent_withdrawn_on, \(vitalStatus), v.death_on, v.last_contact_on, 'sync'
+            FROM sync_new_patients n JOIN sync_in_subjects v ON v.subject = n.subject
+            """,
+            """
+            UPDATE sites t SET next_patient_number = t.next_patient_number + n.added
+            FROM (SELECT site_code, count(*) AS added FROM sync_new_patients GROUP BY site_code) n
+            WHERE t.site_code = n.site_code
+            """,
+            """
+            INSERT INTO sync_subjects (source, usubjid, patient_id)
+            SELECT current_setting('sarcreg.sync_source'), subject, patient_id FROM sync_new_patients
+            """,
+            """
+            UPDATE patients p SET \(updates.joined(separator: ", "))
+            FROM sync_in_subjects v
+            WHERE p.patient_id = v.patient_id AND v.changed
+            """,
+        ]
+    }
 }

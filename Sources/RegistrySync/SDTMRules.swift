@@ -296,39 +296,12 @@ enum SDTMRules {
         \(recordJoin(domain: "DM", key: dmKey))
         WHERE \(clean(.dm))
         """,
-        // Sites are locked in code order, as enrollment locks them, so numbers stay gap-free and consecutive.
+    ] + ImportRules.enrollSubjects(
         """
-        SELECT 1 FROM sites WHERE site_code IN (SELECT site_code FROM sync_valid_dm WHERE patient_id IS NULL)
-        ORDER BY site_code FOR UPDATE
-        """,
-        """
-        CREATE TEMP TABLE sync_new_patients ON COMMIT DROP AS
-        SELECT v.usubjid, v.site_code, sarcreg_next_id('patients') AS patient_id,
-            t.next_patient_number + row_number() OVER (PARTITION BY v.site_code ORDER BY v.usubjid) - 1 AS site_sequence
-        FROM sync_valid_dm v JOIN sites t ON t.site_code = v.site_code
-        WHERE v.patient_id IS NULL
-        """,
-        """
-        INSERT INTO patients (patient_id, registry_id, site_code, site_sequence, mrn_hmac, birth_year, sex, consent_date,
-            vital_status, death_on, origin)
-        OVERRIDING SYSTEM VALUE
-        SELECT n.patient_id, n.site_code || '-' || lpad(n.site_sequence::text, 4, '0'), n.site_code, n.site_sequence, NULL,
-            v.birth_year, v.sex, v.consent_date, CASE WHEN v.death_on IS NULL THEN 'alive' ELSE 'dead' END, v.death_on, 'sync'
-        FROM sync_new_patients n JOIN sync_valid_dm v ON v.usubjid = n.usubjid
-        """,
-        """
-        UPDATE sites t SET next_patient_number = t.next_patient_number + n.added
-        FROM (SELECT site_code, count(*) AS added FROM sync_new_patients GROUP BY site_code) n
-        WHERE t.site_code = n.site_code
-        """,
-        "INSERT INTO sync_subjects (source, usubjid, patient_id) SELECT \(source), usubjid, patient_id FROM sync_new_patients",
-        """
-        UPDATE patients p SET birth_year = v.birth_year, sex = v.sex, consent_date = v.consent_date, death_on = v.death_on,
-            vital_status = CASE WHEN v.death_on IS NOT NULL THEN 'dead' WHEN p.vital_status = 'dead' THEN 'unknown' ELSE p.vital_status END
-        FROM sync_valid_dm v
-        WHERE p.patient_id = v.patient_id AND v.old_hash IS DISTINCT FROM v.row_hash
-        """,
-    ]
+        SELECT usubjid AS subject, site_code, patient_id, old_hash IS DISTINCT FROM row_hash AS changed, birth_year, sex, consent_date,
+            death_on, NULL::text AS vital_status, NULL::date AS consent_withdrawn_on, NULL::date AS last_contact_on
+        FROM sync_valid_dm
+        """, carried: [])
 
     // MARK: SUPPEX and EX
 
