@@ -80,4 +80,24 @@ enum ImportRules {
             """,
         ]
     }
+
+    /// Writes an export's new and changed adverse events, the same way for every format. `events` is the
+    /// adapter's query of its valid AE rows that are new or changed, with the columns `registry_row` (the AE's
+    /// id, drawn for a new one), `patient_id`, `line_number` (the line the source attributes it to, NULL when
+    /// it does not say: then the line in progress at onset), `ctcae_term`, `ctcae_version`, `grade`, `onset_on`,
+    /// `resolved_on`, `attribution` and `serious`.
+    static func applyAdverseEvents(_ events: String) -> String {
+        """
+        INSERT INTO adverse_events (adverse_event_id, patient_id, therapy_line_id, ctcae_term, ctcae_version, grade, onset_on, resolved_on,
+            attribution, serious)
+        OVERRIDING SYSTEM VALUE
+        SELECT v.registry_row, v.patient_id,
+            CASE WHEN v.line_number IS NULL THEN \(lineInProgress(patient: "v.patient_id", onset: "v.onset_on")) ELSE t.therapy_line_id END,
+            v.ctcae_term, v.ctcae_version, v.grade, v.onset_on, v.resolved_on, v.attribution, v.serious
+        FROM (\(events)) v LEFT JOIN therapy_lines t ON t.patient_id = v.patient_id AND t.line_number = v.line_number
+        ON CONFLICT (adverse_event_id) DO UPDATE SET therapy_line_id = EXCLUDED.therapy_line_id, ctcae_term = EXCLUDED.ctcae_term,
+            ctcae_version = EXCLUDED.ctcae_version, grade = EXCLUDED.grade, onset_on = EXCLUDED.onset_on,
+            resolved_on = EXCLUDED.resolved_on, attribution = EXCLUDED.attribution, serious = EXCLUDED.serious
+        """
+    }
 }

@@ -546,20 +546,12 @@ extension REDCapRules {
             WHERE v.kind = 'therapy_line' AND v.old_hash IS DISTINCT FROM v.row_hash
             ON CONFLICT DO NOTHING
             """,
-            """
-            INSERT INTO adverse_events (adverse_event_id, patient_id, therapy_line_id, ctcae_term, ctcae_version, grade, onset_on, resolved_on,
-                attribution, serious)
-            OVERRIDING SYSTEM VALUE
-            SELECT v.registry_row, v.patient_id,
-                CASE WHEN v.ae_line IS NULL THEN \(ImportRules.lineInProgress(patient: "v.patient_id", onset: "v.onset_on")) ELSE t.therapy_line_id END,
-                v.ctcae_term, v.ctcae_version, v.grade, v.onset_on, v.resolved_on,
-                v.attribution, v.serious
-            FROM sync_valid_redcap v LEFT JOIN therapy_lines t ON t.patient_id = v.patient_id AND t.line_number = v.ae_line
-            WHERE v.kind = 'adverse_event' AND v.old_hash IS DISTINCT FROM v.row_hash
-            ON CONFLICT (adverse_event_id) DO UPDATE SET therapy_line_id = EXCLUDED.therapy_line_id, ctcae_term = EXCLUDED.ctcae_term,
-                ctcae_version = EXCLUDED.ctcae_version, grade = EXCLUDED.grade, onset_on = EXCLUDED.onset_on,
-                resolved_on = EXCLUDED.resolved_on, attribution = EXCLUDED.attribution, serious = EXCLUDED.serious
-            """,
+            ImportRules.applyAdverseEvents(
+                """
+                SELECT registry_row, patient_id, ae_line AS line_number, ctcae_term, ctcae_version, grade, onset_on, resolved_on,
+                    attribution, serious
+                FROM sync_valid_redcap WHERE kind = 'adverse_event' AND old_hash IS DISTINCT FROM row_hash
+                """),
             """
             INSERT INTO assessments (patient_id, evaluator, assessed_on, is_baseline, therapy_line_id)
             SELECT v.patient_id, v.evaluator, v.assessed_on, v.is_baseline,

@@ -433,20 +433,12 @@ enum SDTMRules {
         \(recordJoin(domain: "AE", key: aeKey))
         WHERE \(clean(.ae))
         """,
-        """
-        INSERT INTO adverse_events (adverse_event_id, patient_id, therapy_line_id, ctcae_term, ctcae_version, grade, onset_on, resolved_on,
-            attribution, serious)
-        OVERRIDING SYSTEM VALUE
-        SELECT v.registry_row, v.patient_id, \(ImportRules.lineInProgress(patient: "v.patient_id", onset: "v.onset_on")), v.ctcae_term,
-            current_setting('sarcreg.sync_ctcae'), v.grade, v.onset_on, v.resolved_on, v.attribution, v.serious
-        FROM sync_valid_ae v WHERE v.old_hash IS NULL
-        """,
-        """
-        UPDATE adverse_events a SET ctcae_term = v.ctcae_term, grade = v.grade, onset_on = v.onset_on, resolved_on = v.resolved_on,
-            attribution = v.attribution, serious = v.serious,
-            therapy_line_id = \(ImportRules.lineInProgress(patient: "v.patient_id", onset: "v.onset_on"))
-        FROM sync_valid_ae v WHERE a.adverse_event_id = v.registry_row AND v.old_hash IS NOT NULL AND v.old_hash <> v.row_hash
-        """,
+        ImportRules.applyAdverseEvents(
+            """
+            SELECT registry_row, patient_id, NULL::smallint AS line_number, ctcae_term, current_setting('sarcreg.sync_ctcae') AS ctcae_version,
+                grade, onset_on, resolved_on, attribution, serious
+            FROM sync_valid_ae WHERE old_hash IS DISTINCT FROM row_hash
+            """),
     ]
 
     // MARK: TU
