@@ -100,4 +100,65 @@ enum ImportRules {
             resolved_on = EXCLUDED.resolved_on, attribution = EXCLUDED.attribution, serious = EXCLUDED.serious
         """
     }
+
+    /// Writes an export's new and changed lesions, the same way for every format. `lesions` is the adapter's
+    /// query of them, one row per (`patient_id`, `evaluator`, `label`), with `lesion_class`, `organ`,
+    /// `is_lymph_node` and `imaging_method`; an organ or method the row leaves empty keeps the stored one.
+    static func applyLesions(_ lesions: String) -> String {
+        """
+        INSERT INTO lesions (patient_id, evaluator, label, lesion_class, organ, is_lymph_node, imaging_method)
+        SELECT patient_id, evaluator, label, lesion_class, organ, is_lymph_node, imaging_method FROM (\(lesions)) v
+        ON CONFLICT (patient_id, evaluator, label) DO UPDATE SET organ = coalesce(EXCLUDED.organ, lesions.organ),
+            is_lymph_node = EXCLUDED.is_lymph_node, imaging_method = coalesce(EXCLUDED.imaging_method, lesions.imaging_method)
+        """
+    }
+
+    /// Writes an export's new and changed assessments and their lesion results, the same way for every format.
+    /// `assessments` is the adapter's query of them, one row per (`patient_id`, `evaluator`, `assessed_on`) with
+    /// `is_baseline`; a follow-up assesses the line latest started on or before it. `results` is its query of
+    /// new and changed results: `patient_id`, `evaluator`, `assessed_on` (an assessment of `assessments` or a
+    /// stored one), the stored lesion's `lesion_id` and `lesion_class`, `result` and `diameter_mm`. The adapter
+    /// finds the lesion: one that kept it from its own checks passes it on, where joining the lesions again
+    /// here was planned, with the statistics of a table this transaction just filled, as a nested loop
+    /// (minutes at 200,000 results).
+    static func applyAssessmentsAndResults(assessments: String, results: String) -> [String] {
+        [
+            "CREATE TEMP TABLE sync_new_assessments (assessment_id bigint) ON COMMIT DROP",
+            // The line by one join of the distinct follow-up visits with their patients' lines, where a subquery
+            // per assessment searched and sorted the patient's lines each time. The assessments this statement
+            // inserts (xmax 0, where an updated row carries the updating transaction) are kept: their results
+            // cannot exist yet, so they are a plain insert below.
+            """
+            WITH written AS (
+                INSERT INTO assessments (patient_id, evaluator, assessed_on, is_baseline, therapy_line_id)
+                SELECT v.patient_id, v.evaluator, v.assessed_on, v.is_baseline, t.therapy_line_id
+                FROM (\(assessments)) v
+                LEFT JOIN (SELECT DISTINCT ON (d.patient_id, d.assessed_on) d.patient_id, d.assessed_on, t.therapy_line_id
+                        FROM (SELECT DISTINCT patient_id, assessed_on FROM (\(assessments)) a WHERE NOT is_baseline) d
+                        JOIN therapy_lines t ON t.patient_id = d.patient_id AND t.started_on <= d.assessed_on
+                        ORDER BY d.patient_id, d.assessed_on, t.started_on DESC, t.line_number DESC) t
+                    ON NOT v.is_baseline AND t.patient_id = v.patient_id AND t.assessed_on = v.assessed_on
+                ON CONFLICT (patient_id, evaluator, assessed_on) DO UPDATE SET is_baseline = EXCLUDED.is_baseline,
+                    therapy_line_id = EXCLUDED.therapy_line_id
+                WHERE (assessments.is_baseline, assessments.therapy_line_id) IS DISTINCT FROM (EXCLUDED.is_baseline, EXCLUDED.therapy_line_id)
+                RETURNING assessment_id, xmax = 0 AS inserted)
+            INSERT INTO sync_new_assessments SELECT assessment_id FROM written WHERE inserted
+            """,
+            """
+            INSERT INTO assessment_results (patient_id, assessment_id, lesion_id, lesion_class, result, diameter_mm)
+            SELECT a.patient_id, a.assessment_id, v.lesion_id, v.lesion_class, v.result, v.diameter_mm
+            FROM (\(results)) v
+            JOIN assessments a ON a.patient_id = v.patient_id AND a.evaluator = v.evaluator AND a.assessed_on = v.assessed_on
+            WHERE a.assessment_id IN (SELECT assessment_id FROM sync_new_assessments)
+            """,
+            """
+            INSERT INTO assessment_results (patient_id, assessment_id, lesion_id, lesion_class, result, diameter_mm)
+            SELECT a.patient_id, a.assessment_id, v.lesion_id, v.lesion_class, v.result, v.diameter_mm
+            FROM (\(results)) v
+            JOIN assessments a ON a.patient_id = v.patient_id AND a.evaluator = v.evaluator AND a.assessed_on = v.assessed_on
+            WHERE NOT EXISTS (SELECT 1 FROM sync_new_assessments n WHERE n.assessment_id = a.assessment_id)
+            ON CONFLICT (assessment_id, lesion_id) DO UPDATE SET result = EXCLUDED.result, diameter_mm = EXCLUDED.diameter_mm
+            """,
+        ]
+    }
 }

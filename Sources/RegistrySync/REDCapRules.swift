@@ -552,14 +552,6 @@ extension REDCapRules {
                     attribution, serious
                 FROM sync_valid_redcap WHERE kind = 'adverse_event' AND old_hash IS DISTINCT FROM row_hash
                 """),
-            """
-            INSERT INTO assessments (patient_id, evaluator, assessed_on, is_baseline, therapy_line_id)
-            SELECT v.patient_id, v.evaluator, v.assessed_on, v.is_baseline,
-                CASE WHEN NOT v.is_baseline THEN (SELECT t.therapy_line_id FROM therapy_lines t
-                    WHERE t.patient_id = v.patient_id AND t.started_on <= v.assessed_on ORDER BY t.started_on DESC, t.line_number DESC LIMIT 1) END
-            FROM sync_valid_redcap v WHERE v.kind = 'tumor_assessment' AND v.old_hash IS DISTINCT FROM v.row_hash
-            ON CONFLICT (patient_id, evaluator, assessed_on) DO UPDATE SET is_baseline = EXCLUDED.is_baseline, therapy_line_id = EXCLUDED.therapy_line_id
-            """,
             // The events compared as '' for NULL (the staging never holds ''): an equality the join can hash,
             // where IS NOT DISTINCT FROM compared each lesion with every assessment of its record.
             """
@@ -569,22 +561,23 @@ extension REDCapRules {
             JOIN sync_valid_redcap a ON a.kind = 'tumor_assessment' AND a.record_id = l.record_id AND coalesce(a.event, '') = coalesce(l.event, '')
             WHERE l.kind = 'lesion' AND l.old_hash IS DISTINCT FROM l.row_hash
             """,
-            """
-            INSERT INTO lesions (patient_id, evaluator, label, lesion_class, organ, is_lymph_node, imaging_method)
-            SELECT DISTINCT ON (patient_id, assessment_evaluator, label) patient_id, assessment_evaluator, label, lesion_class, organ,
-                is_lymph_node, imaging_method
-            FROM sync_redcap_lesions ORDER BY patient_id, assessment_evaluator, label, assessment_on
-            ON CONFLICT (patient_id, evaluator, label) DO UPDATE SET organ = coalesce(EXCLUDED.organ, lesions.organ),
-                is_lymph_node = EXCLUDED.is_lymph_node, imaging_method = coalesce(EXCLUDED.imaging_method, lesions.imaging_method)
-            """,
-            """
-            INSERT INTO assessment_results (patient_id, assessment_id, lesion_id, lesion_class, result, diameter_mm)
-            SELECT a.patient_id, a.assessment_id, e.lesion_id, e.lesion_class, v.lesion_state, v.diameter_mm
-            FROM sync_redcap_lesions v
-            JOIN assessments a ON a.patient_id = v.patient_id AND a.evaluator = v.assessment_evaluator AND a.assessed_on = v.assessment_on
-            JOIN lesions e ON e.patient_id = v.patient_id AND e.evaluator = v.assessment_evaluator AND e.label = v.label
-            ON CONFLICT (assessment_id, lesion_id) DO UPDATE SET result = EXCLUDED.result, diameter_mm = EXCLUDED.diameter_mm
-            """,
+            ImportRules.applyLesions(
+                """
+                SELECT DISTINCT ON (patient_id, assessment_evaluator, label) patient_id, assessment_evaluator AS evaluator, label,
+                    lesion_class, organ, is_lymph_node, imaging_method
+                FROM sync_redcap_lesions ORDER BY patient_id, assessment_evaluator, label, assessment_on
+                """),
+        ] + ImportRules.applyAssessmentsAndResults(
+            assessments: """
+                SELECT patient_id, evaluator, assessed_on, is_baseline FROM sync_valid_redcap
+                WHERE kind = 'tumor_assessment' AND old_hash IS DISTINCT FROM row_hash
+                """,
+            results: """
+                SELECT v.patient_id, v.assessment_evaluator AS evaluator, v.assessment_on AS assessed_on, e.lesion_id, e.lesion_class,
+                    v.lesion_state AS result, v.diameter_mm
+                FROM sync_redcap_lesions v
+                JOIN lesions e ON e.patient_id = v.patient_id AND e.evaluator = v.assessment_evaluator AND e.label = v.label
+                """) + [
             """
             INSERT INTO sync_records (source, domain, natural_key, row_hash, registry_row, first_run, last_changed_run)
             SELECT \(Self.source), 'REDCAP', natural_key, row_hash, registry_row, \(run), \(run)

@@ -514,13 +514,11 @@ enum SDTMRules {
         \(recordJoin(domain: "TU", key: tuKey))
         WHERE \(clean(.tu))
         """,
-        """
-        INSERT INTO lesions (patient_id, evaluator, label, lesion_class, organ, is_lymph_node, imaging_method)
-        SELECT patient_id, evaluator, label, lesion_class, organ, is_lymph_node, imaging_method
-        FROM sync_valid_tu WHERE old_hash IS DISTINCT FROM row_hash
-        ON CONFLICT (patient_id, evaluator, label) DO UPDATE SET organ = EXCLUDED.organ, is_lymph_node = EXCLUDED.is_lymph_node,
-            imaging_method = EXCLUDED.imaging_method
-        """,
+        ImportRules.applyLesions(
+            """
+            SELECT patient_id, evaluator, label, lesion_class, organ, is_lymph_node, imaging_method
+            FROM sync_valid_tu WHERE old_hash IS DISTINCT FROM row_hash
+            """),
         """
         INSERT INTO evaluator_reads (patient_id, evaluator, accepted)
         SELECT patient_id, evaluator, coalesce(bool_or(accepted), false) FROM sync_valid_tu
@@ -721,45 +719,15 @@ enum SDTMRules {
         FROM sync_tr s
         WHERE \(clean(.tr)) AND s.patient_id IS NOT NULL
         """,
-        "CREATE TEMP TABLE sync_tr_new_assessments (assessment_id bigint) ON COMMIT DROP",
-        // A follow-up names the line latest started on or before it: one join of the distinct visits with their
-        // patients' lines, where a subquery per assessment searched and sorted the patient's lines each time.
-        // The assessments this run adds are kept: their results cannot exist yet.
-        """
-        WITH added AS (
-            INSERT INTO assessments (patient_id, evaluator, assessed_on, is_baseline, therapy_line_id)
-            SELECT v.patient_id, v.evaluator, v.assessed_on, v.is_baseline, t.therapy_line_id
-            FROM (SELECT DISTINCT patient_id, evaluator, assessed_on, is_baseline FROM sync_valid_tr
-                  WHERE result IS NOT NULL AND old_hash IS DISTINCT FROM row_hash) v
-            LEFT JOIN (SELECT DISTINCT ON (d.patient_id, d.assessed_on) d.patient_id, d.assessed_on, t.therapy_line_id
-                    FROM (SELECT DISTINCT patient_id, assessed_on FROM sync_valid_tr
-                          WHERE NOT is_baseline AND result IS NOT NULL AND old_hash IS DISTINCT FROM row_hash) d
-                    JOIN therapy_lines t ON t.patient_id = d.patient_id AND t.started_on <= d.assessed_on
-                    ORDER BY d.patient_id, d.assessed_on, t.started_on DESC, t.line_number DESC) t
-                ON NOT v.is_baseline AND t.patient_id = v.patient_id AND t.assessed_on = v.assessed_on
-            ON CONFLICT (patient_id, evaluator, assessed_on) DO NOTHING
-            RETURNING assessment_id)
-        INSERT INTO sync_tr_new_assessments SELECT assessment_id FROM added
-        """,
-        // Results of the new assessments are a plain insert, without an upsert's conflict check per row.
-        """
-        INSERT INTO assessment_results (patient_id, assessment_id, lesion_id, lesion_class, result, diameter_mm)
-        SELECT a.patient_id, a.assessment_id, v.lesion_id, v.lesion_class, v.result, v.diameter_mm
-        FROM sync_valid_tr v
-        JOIN assessments a ON a.patient_id = v.patient_id AND a.evaluator = v.evaluator AND a.assessed_on = v.assessed_on
-        WHERE v.result IS NOT NULL AND v.old_hash IS DISTINCT FROM v.row_hash
-            AND a.assessment_id IN (SELECT assessment_id FROM sync_tr_new_assessments)
-        """,
-        """
-        INSERT INTO assessment_results (patient_id, assessment_id, lesion_id, lesion_class, result, diameter_mm)
-        SELECT a.patient_id, a.assessment_id, v.lesion_id, v.lesion_class, v.result, v.diameter_mm
-        FROM sync_valid_tr v
-        JOIN assessments a ON a.patient_id = v.patient_id AND a.evaluator = v.evaluator AND a.assessed_on = v.assessed_on
-        WHERE v.result IS NOT NULL AND v.old_hash IS DISTINCT FROM v.row_hash
-            AND NOT EXISTS (SELECT 1 FROM sync_tr_new_assessments n WHERE n.assessment_id = a.assessment_id)
-        ON CONFLICT (assessment_id, lesion_id) DO UPDATE SET result = EXCLUDED.result, diameter_mm = EXCLUDED.diameter_mm
-        """,
-    ]
+    ] + ImportRules.applyAssessmentsAndResults(
+        assessments: """
+            SELECT DISTINCT patient_id, evaluator, assessed_on, is_baseline FROM sync_valid_tr
+            WHERE result IS NOT NULL AND old_hash IS DISTINCT FROM row_hash
+            """,
+        results: """
+            SELECT patient_id, evaluator, assessed_on, lesion_id, lesion_class, result, diameter_mm FROM sync_valid_tr
+            WHERE result IS NOT NULL AND old_hash IS DISTINCT FROM row_hash
+            """)
 
     // MARK: RS
 
