@@ -56,6 +56,7 @@ public final class Connection {
         self.redactedTarget = redacted
         self.noticeSink = Unmanaged.passRetained(NoticeSink(logger: logger))
         PQsetNoticeProcessor(conn, noticeProcessor, noticeSink.toOpaque())
+        registerForInterruption()
         // Fixed session settings make text output deterministic: timestamps in UTC, ISO dates.
         try execute("SET TimeZone = 'UTC'")
         try execute("SET DateStyle = 'ISO, YMD'")
@@ -82,6 +83,7 @@ public final class Connection {
     }
 
     deinit {
+        unregisterFromInterruption()
         PQfinish(handle)
         noticeSink.release()
     }
@@ -110,6 +112,7 @@ public final class Connection {
     /// Runs one statement with its parameters bound (`PQexecParams`, extended protocol).
     @discardableResult
     public func execute(_ query: Query) throws -> QueryResult {
+        try refuseIfInterrupted(query.sql)
         logger.trace("executing statement", metadata: ["db.statement": "\(query.sql)"])
         let types = query.bindings.map { Oid($0.type.rawValue) }
         let result: OpaquePointer? = withOptionalCStringArray(query.bindings.map(\.text)) { params in
@@ -126,6 +129,7 @@ public final class Connection {
     ///
     /// Only for trusted text such as migration files: nothing can be bound here.
     public func executeScript(_ sql: String) throws {
+        try refuseIfInterrupted(sql)
         let result = PQexec(handle, sql)
         _ = try consume(result, sql: "(script)")
     }
