@@ -33,7 +33,7 @@ struct Sarcreg: ParsableCommand {
         } catch {
             exit(withError: error)
         }
-        let outcome = (command as? any InterruptionOutcome)?.interruptedOutcome ?? "the transaction in progress was rolled back"
+        let outcome = (command as? any InterruptionOutcome)?.interruptedOutcome ?? "any transaction in progress was rolled back"
         // Runs on the signal queue when the command has not ended by itself; the main thread may be inside libpq,
         // so no cleanup, and the server rolls back an open transaction when the connection closes with the process.
         Interruption.install { signal in
