@@ -24,6 +24,9 @@ public struct CopyInWriter: ~Copyable {
     /// Sends raw bytes; rows may be split across calls anywhere.
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
         guard !bytes.isEmpty else { return }
+        // The server acts on a cancel request during COPY only when more data arrives, and would then
+        // discard the rest of the file unread: stop sending instead.
+        try connection.refuseIfInterrupted("COPY data")
         let sent = bytes.withMemoryRebound(to: CChar.self) { chars in
             PQputCopyData(handle, chars.baseAddress, Int32(chars.count))
         }
@@ -133,6 +136,7 @@ extension Connection {
     /// Sends the COPY statement and checks that the server entered the expected copy mode.
     private func startCopy(_ statement: Query, expecting mode: ExecStatusType) throws {
         precondition(statement.bindings.isEmpty, "COPY cannot take bound parameters")
+        try refuseIfInterrupted(statement.sql)
         let start = PQexec(handle, statement.sql)
         guard let start, PQresultStatus(start) == mode else {
             defer { PQclear(start) }

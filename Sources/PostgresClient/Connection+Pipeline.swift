@@ -15,6 +15,7 @@ extension Connection {
     ///   connection, which belongs to the receiving thread until `pipeline` returns.
     public func pipeline(_ queries: [Query], _ body: (Int, borrowing ResultRows) throws -> Void) throws {
         guard !queries.isEmpty else { return }
+        for query in queries { try refuseIfInterrupted(query.sql) }
         guard PQenterPipelineMode(handle) == 1 else {
             throw clientError("cannot enter pipeline mode: \(Self.firstLine(PQerrorMessage(handle)))")
         }

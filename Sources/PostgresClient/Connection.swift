@@ -56,12 +56,34 @@ public final class Connection {
         self.redactedTarget = redacted
         self.noticeSink = Unmanaged.passRetained(NoticeSink(logger: logger))
         PQsetNoticeProcessor(conn, noticeProcessor, noticeSink.toOpaque())
+        registerForInterruption()
         // Fixed session settings make text output deterministic: timestamps in UTC, ISO dates.
         try execute("SET TimeZone = 'UTC'")
         try execute("SET DateStyle = 'ISO, YMD'")
+        try endSessionWithDeadClient()
+    }
+
+    /// Makes the server end this session soon after its client dies, instead of finishing the statement first.
+    ///
+    /// A backend notices a closed connection only when it next reads from or writes to it, so a client killed
+    /// during a long statement (an import's apply) left that statement running for minutes with its
+    /// transaction's locks. `client_connection_check_interval` (PostgreSQL 14+) has the backend poll its
+    /// socket while a statement runs; a client that exits or is killed closes its socket, TCP or Unix, and
+    /// the poll sees it within the interval. A client host that vanishes (network lost, power cut) closes
+    /// nothing: the TCP keepalives make the server's kernel report that socket broken after about a minute of
+    /// silence, and the same poll then sees it (the server ignores them on a Unix socket). These are session
+    /// settings rather than a conninfo `options`, which would replace the user's own `options` and PGOPTIONS.
+    private func endSessionWithDeadClient() throws {
+        guard PQserverVersion(handle) >= 14_00_00 else { return }
+        try execute(
+            """
+            SELECT set_config('client_connection_check_interval', '2s', false), set_config('tcp_keepalives_idle', '30', false),
+                set_config('tcp_keepalives_interval', '10', false), set_config('tcp_keepalives_count', '3', false)
+            """)
     }
 
     deinit {
+        unregisterFromInterruption()
         PQfinish(handle)
         noticeSink.release()
     }
@@ -90,6 +112,7 @@ public final class Connection {
     /// Runs one statement with its parameters bound (`PQexecParams`, extended protocol).
     @discardableResult
     public func execute(_ query: Query) throws -> QueryResult {
+        try refuseIfInterrupted(query.sql)
         logger.trace("executing statement", metadata: ["db.statement": "\(query.sql)"])
         let types = query.bindings.map { Oid($0.type.rawValue) }
         let result: OpaquePointer? = withOptionalCStringArray(query.bindings.map(\.text)) { params in
@@ -106,6 +129,7 @@ public final class Connection {
     ///
     /// Only for trusted text such as migration files: nothing can be bound here.
     public func executeScript(_ sql: String) throws {
+        try refuseIfInterrupted(sql)
         let result = PQexec(handle, sql)
         _ = try consume(result, sql: "(script)")
     }

@@ -189,7 +189,11 @@ public struct SyncService {
         } catch {
             let failure = SyncError.wrap(error)
             if case .sourceBusy = failure { throw failure }
-            if !request.dryRun { recordFailure(request, source: source, startedAt: startedAt, error: failure, format: format) }
+            // An interrupted process sends nothing more but rollbacks (see Interruption): logging the run would
+            // only be refused, and nothing of it is written, as a killed import's is not.
+            if !request.dryRun, Interruption.signal == nil {
+                recordFailure(request, source: source, startedAt: startedAt, error: failure, format: format)
+            }
             throw failure
         }
     }

@@ -55,7 +55,7 @@ extension Sarcreg {
 }
 
 extension Sarcreg.SyncCommand {
-    struct Import: ParsableCommand {
+    struct Import: ParsableCommand, InterruptionOutcome {
         static let configuration = CommandConfiguration(
             abstract: "Import one export folder (dm.csv, suppex.csv, ex.csv, ae.csv, tu.csv, tr.csv, rs.csv) in one transaction.")
 
@@ -72,6 +72,9 @@ extension Sarcreg.SyncCommand {
         func validate() throws {
             if format == .fhir { throw ValidationError("--format fhir is export only; import reads sdtm or redcap") }
         }
+
+        /// The whole import is one transaction, committed last.
+        var interruptedOutcome: String { "the import was rolled back, nothing was written" }
 
         func run() throws {
             let service = SyncService(connection: try database.connect())

@@ -26,6 +26,14 @@ struct ConnectionTests {
         #expect(error?.message.contains("127.0.0.1:1") == true)
     }
 
+    @Test("every session asks the server to check every 2 s that its client is alive, and keeps the caller's own options")
+    func deadClientCheck() throws {
+        let settings = try ConnectionString.parse(TestDatabase.serverConnectionString).map { "\($0.key)='\($0.value)'" }
+        let connection = try Connection((settings + ["options='-c lock_timeout=1234'"]).joined(separator: " "))
+        #expect(try connection.query("SHOW client_connection_check_interval")[0].decode(String.self, "client_connection_check_interval") == "2s")
+        #expect(try connection.query("SHOW lock_timeout")[0].decode(String.self, "lock_timeout") == "1234ms")
+    }
+
     @Test("a malformed URL is refused before any network traffic")
     func malformed() {
         let error = #expect(throws: PostgresError.self) { try Connection("postgresql://host:notaport/db") }
