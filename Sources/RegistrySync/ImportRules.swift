@@ -161,4 +161,34 @@ enum ImportRules {
             """,
         ]
     }
+
+    /// Writes an export's new and changed therapy lines and their agents, the same way for every format. `lines`
+    /// is the adapter's query of them, one row per (`patient_id`, `line_number`), with `intent`, `started_on`,
+    /// `stopped_on`, `stop_reason`, `dose` and `trial_nct`; `agents` its query of their agents (`patient_id`,
+    /// `line_number`, `agent_code`). With `replacingAgents` the format sends a line's whole set of agents, so an
+    /// agent no longer in it is removed (a REDCap checkbox unticked); without, each record adds its agent and
+    /// one missing from a later export is flagged like any record, never deleted (an SDTM EX record).
+    static func applyTherapyLines(_ lines: String, agents: String, replacingAgents: Bool) -> [String] {
+        let replacement = """
+            DELETE FROM therapy_line_agents a USING (\(lines)) v, therapy_lines t
+            WHERE t.patient_id = v.patient_id AND t.line_number = v.line_number AND a.therapy_line_id = t.therapy_line_id
+                AND NOT EXISTS (SELECT 1 FROM (\(agents)) g
+                    WHERE g.patient_id = v.patient_id AND g.line_number = v.line_number AND g.agent_code = a.agent_code)
+            """
+        return [
+            """
+            INSERT INTO therapy_lines (patient_id, line_number, intent, started_on, stopped_on, stop_reason, dose, trial_nct)
+            SELECT patient_id, line_number, intent, started_on, stopped_on, stop_reason, dose, trial_nct FROM (\(lines)) v
+            ON CONFLICT (patient_id, line_number) DO UPDATE SET intent = EXCLUDED.intent, started_on = EXCLUDED.started_on,
+                stopped_on = EXCLUDED.stopped_on, stop_reason = EXCLUDED.stop_reason, dose = EXCLUDED.dose, trial_nct = EXCLUDED.trial_nct
+            """,
+        ] + (replacingAgents ? [replacement] : []) + [
+            """
+            INSERT INTO therapy_line_agents (therapy_line_id, agent_code)
+            SELECT DISTINCT t.therapy_line_id, g.agent_code
+            FROM (\(agents)) g JOIN therapy_lines t ON t.patient_id = g.patient_id AND t.line_number = g.line_number
+            ON CONFLICT DO NOTHING
+            """,
+        ]
+    }
 }

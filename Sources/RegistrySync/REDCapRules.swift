@@ -527,25 +527,16 @@ extension REDCapRules {
                 acquired_resistance = EXCLUDED.acquired_resistance, specimen_date = EXCLUDED.specimen_date,
                 report_date = EXCLUDED.report_date, laboratory = EXCLUDED.laboratory
             """,
+        ] + ImportRules.applyTherapyLines(
             """
-            INSERT INTO therapy_lines (patient_id, line_number, intent, started_on, stopped_on, stop_reason, dose, trial_nct)
-            SELECT patient_id, line_of_therapy, intent, started_on, stopped_on, stop_reason, dose, trial_nct
+            SELECT patient_id, line_of_therapy AS line_number, intent, started_on, stopped_on, stop_reason, dose, trial_nct
             FROM sync_valid_redcap WHERE kind = 'therapy_line' AND old_hash IS DISTINCT FROM row_hash
-            ON CONFLICT (patient_id, line_number) DO UPDATE SET intent = EXCLUDED.intent, started_on = EXCLUDED.started_on,
-                stopped_on = EXCLUDED.stopped_on, stop_reason = EXCLUDED.stop_reason, dose = EXCLUDED.dose, trial_nct = EXCLUDED.trial_nct
             """,
-            """
-            DELETE FROM therapy_line_agents a USING sync_valid_redcap v, therapy_lines t
-            WHERE v.kind = 'therapy_line' AND v.old_hash IS DISTINCT FROM v.row_hash AND t.patient_id = v.patient_id
-                AND t.line_number = v.line_of_therapy AND a.therapy_line_id = t.therapy_line_id AND a.agent_code <> ALL (v.agents)
-            """,
-            """
-            INSERT INTO therapy_line_agents (therapy_line_id, agent_code)
-            SELECT t.therapy_line_id, unnest(v.agents)
-            FROM sync_valid_redcap v JOIN therapy_lines t ON t.patient_id = v.patient_id AND t.line_number = v.line_of_therapy
-            WHERE v.kind = 'therapy_line' AND v.old_hash IS DISTINCT FROM v.row_hash
-            ON CONFLICT DO NOTHING
-            """,
+            agents: """
+                SELECT patient_id, line_of_therapy AS line_number, unnest(agents) AS agent_code
+                FROM sync_valid_redcap WHERE kind = 'therapy_line' AND old_hash IS DISTINCT FROM row_hash
+                """,
+            replacingAgents: true) + [
             ImportRules.applyAdverseEvents(
                 """
                 SELECT registry_row, patient_id, ae_line AS line_number, ctcae_term, ctcae_version, grade, onset_on, resolved_on,

@@ -374,24 +374,18 @@ enum SDTMRules {
         FROM sync_stage_suppex s JOIN sync_stage_ex e ON e.usubjid = s.usubjid AND e.exseq = s.idvarval
         WHERE \(clean(.suppex)) AND NOT EXISTS (SELECT 1 FROM sync_valid_ex v WHERE v.usubjid = s.usubjid AND v.exseq = s.idvarval)
         """,
+    ] + ImportRules.applyTherapyLines(
         """
-        INSERT INTO therapy_lines (patient_id, line_number, intent, started_on, stopped_on, stop_reason, dose, trial_nct)
-        SELECT patient_id, line_number_of_therapy, min(intent), min(started_on),
-            CASE WHEN bool_and(stopped_on IS NOT NULL) THEN max(stopped_on) END,
-            CASE WHEN bool_and(stopped_on IS NOT NULL) THEN min(stop_reason) END, min(dose), min(trialnct)
+        SELECT patient_id, line_number_of_therapy AS line_number, min(intent) AS intent, min(started_on) AS started_on,
+            CASE WHEN bool_and(stopped_on IS NOT NULL) THEN max(stopped_on) END AS stopped_on,
+            CASE WHEN bool_and(stopped_on IS NOT NULL) THEN min(stop_reason) END AS stop_reason, min(dose) AS dose, min(trialnct) AS trial_nct
         FROM sync_valid_ex GROUP BY patient_id, line_number_of_therapy
         HAVING bool_or(old_hash IS DISTINCT FROM row_hash)
-        ON CONFLICT (patient_id, line_number) DO UPDATE SET intent = EXCLUDED.intent, started_on = EXCLUDED.started_on,
-            stopped_on = EXCLUDED.stopped_on, stop_reason = EXCLUDED.stop_reason, dose = EXCLUDED.dose, trial_nct = EXCLUDED.trial_nct
         """,
-        """
-        INSERT INTO therapy_line_agents (therapy_line_id, agent_code)
-        SELECT DISTINCT t.therapy_line_id, v.agent_code
-        FROM sync_valid_ex v JOIN therapy_lines t ON t.patient_id = v.patient_id AND t.line_number = v.line_number_of_therapy
-        WHERE v.old_hash IS DISTINCT FROM v.row_hash
-        ON CONFLICT DO NOTHING
-        """,
-    ]
+        agents: """
+            SELECT patient_id, line_number_of_therapy AS line_number, agent_code FROM sync_valid_ex WHERE old_hash IS DISTINCT FROM row_hash
+            """,
+        replacingAgents: false)
 
     // MARK: AE
 
