@@ -123,11 +123,14 @@ enum ImportRules {
     /// (minutes at 200,000 results).
     static func applyAssessmentsAndResults(assessments: String, results: String) -> [String] {
         [
-            "CREATE TEMP TABLE sync_new_assessments (assessment_id bigint) ON COMMIT DROP",
+            """
+            CREATE TEMP TABLE sync_new_assessments (assessment_id bigint, patient_id bigint, evaluator text, assessed_on date)
+            ON COMMIT DROP
+            """,
             // The line by one join of the distinct follow-up visits with their patients' lines, where a subquery
             // per assessment searched and sorted the patient's lines each time. The assessments this statement
-            // inserts (xmax 0, where an updated row carries the updating transaction) are kept: their results
-            // cannot exist yet, so they are a plain insert below.
+            // inserts (xmax 0, where an updated row carries the updating transaction) are kept with their keys:
+            // their results cannot exist yet, so they are a plain insert below.
             """
             WITH written AS (
                 INSERT INTO assessments (patient_id, evaluator, assessed_on, is_baseline, therapy_line_id)
@@ -141,22 +144,26 @@ enum ImportRules {
                 ON CONFLICT (patient_id, evaluator, assessed_on) DO UPDATE SET is_baseline = EXCLUDED.is_baseline,
                     therapy_line_id = EXCLUDED.therapy_line_id
                 WHERE (assessments.is_baseline, assessments.therapy_line_id) IS DISTINCT FROM (EXCLUDED.is_baseline, EXCLUDED.therapy_line_id)
-                RETURNING assessment_id, xmax = 0 AS inserted)
-            INSERT INTO sync_new_assessments SELECT assessment_id FROM written WHERE inserted
+                RETURNING assessment_id, patient_id, evaluator, assessed_on, xmax = 0 AS inserted)
+            INSERT INTO sync_new_assessments SELECT assessment_id, patient_id, evaluator, assessed_on FROM written WHERE inserted
+            """,
+            // The results of new assessments join the run's own table of them, never `assessments`: its
+            // statistics describe the registry before this run, and planned from them the join became a nested
+            // loop (26 s for 50,000 results into a registry that held the demo export, 4 s into an empty one).
+            "ANALYZE sync_new_assessments",
+            """
+            INSERT INTO assessment_results (patient_id, assessment_id, lesion_id, lesion_class, result, diameter_mm)
+            SELECT n.patient_id, n.assessment_id, v.lesion_id, v.lesion_class, v.result, v.diameter_mm
+            FROM (\(results)) v
+            JOIN sync_new_assessments n ON n.patient_id = v.patient_id AND n.evaluator = v.evaluator AND n.assessed_on = v.assessed_on
             """,
             """
             INSERT INTO assessment_results (patient_id, assessment_id, lesion_id, lesion_class, result, diameter_mm)
             SELECT a.patient_id, a.assessment_id, v.lesion_id, v.lesion_class, v.result, v.diameter_mm
-            FROM (\(results)) v
+            FROM (SELECT v.* FROM (\(results)) v
+                  LEFT JOIN sync_new_assessments n ON n.patient_id = v.patient_id AND n.evaluator = v.evaluator AND n.assessed_on = v.assessed_on
+                  WHERE n.assessment_id IS NULL) v
             JOIN assessments a ON a.patient_id = v.patient_id AND a.evaluator = v.evaluator AND a.assessed_on = v.assessed_on
-            WHERE a.assessment_id IN (SELECT assessment_id FROM sync_new_assessments)
-            """,
-            """
-            INSERT INTO assessment_results (patient_id, assessment_id, lesion_id, lesion_class, result, diameter_mm)
-            SELECT a.patient_id, a.assessment_id, v.lesion_id, v.lesion_class, v.result, v.diameter_mm
-            FROM (\(results)) v
-            JOIN assessments a ON a.patient_id = v.patient_id AND a.evaluator = v.evaluator AND a.assessed_on = v.assessed_on
-            WHERE NOT EXISTS (SELECT 1 FROM sync_new_assessments n WHERE n.assessment_id = a.assessment_id)
             ON CONFLICT (assessment_id, lesion_id) DO UPDATE SET result = EXCLUDED.result, diameter_mm = EXCLUDED.diameter_mm
             """,
         ]

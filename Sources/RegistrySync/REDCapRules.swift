@@ -552,6 +552,7 @@ extension REDCapRules {
             JOIN sync_valid_redcap a ON a.kind = 'tumor_assessment' AND a.record_id = l.record_id AND coalesce(a.event, '') = coalesce(l.event, '')
             WHERE l.kind = 'lesion' AND l.old_hash IS DISTINCT FROM l.row_hash
             """,
+            "ANALYZE sync_redcap_lesions",
             ImportRules.applyLesions(
                 """
                 SELECT DISTINCT ON (patient_id, assessment_evaluator, label) patient_id, assessment_evaluator AS evaluator, label,

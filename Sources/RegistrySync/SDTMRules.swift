@@ -713,6 +713,8 @@ enum SDTMRules {
         FROM sync_tr s
         WHERE \(clean(.tr)) AND s.patient_id IS NOT NULL
         """,
+        // Planned without statistics, a table this size is taken for a few rows.
+        "ANALYZE sync_valid_tr",
     ] + ImportRules.applyAssessmentsAndResults(
         assessments: """
             SELECT DISTINCT patient_id, evaluator, assessed_on, is_baseline FROM sync_valid_tr
