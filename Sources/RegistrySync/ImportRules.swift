@@ -198,4 +198,15 @@ enum ImportRules {
             """,
         ]
     }
+
+    /// The reasons the subject and timeline checks of every format give, in the same words whatever the format.
+    enum Reason {
+        static let unknownSubject = "'the subject has no enrollment (a DM row or an enrollment form) in this or an earlier run of this source'"
+        static let noLineBeforeFollowUp = "'a follow-up needs a therapy line started on or before its date'"
+
+        /// `withdrawnOn` is the SQL expression of the patient's withdrawal date.
+        static func consentWithdrawn(_ withdrawnOn: String) -> String {
+            "'the patient withdrew consent on ' || \(withdrawnOn) || '; nothing new may be recorded'"
+        }
+    }
 }

@@ -239,8 +239,8 @@ struct REDCapRules {
                 """
                 \(Self.literal(dictionary.recordIDField)), \(recordID), CASE WHEN \(enrollment) THEN NULL
                     WHEN x.patient_id IS NULL AND n.record_id IS NULL
-                    THEN 'the record has no valid enrollment row in this or an earlier run of this source'
-                    WHEN p.consent_withdrawn_on IS NOT NULL THEN 'the patient withdrew consent on ' || p.consent_withdrawn_on || '; nothing new may be recorded' END
+                    THEN \(ImportRules.Reason.unknownSubject)
+                    WHEN p.consent_withdrawn_on IS NOT NULL THEN \(ImportRules.Reason.consentWithdrawn("p.consent_withdrawn_on")) END
                 """,
             ], onlyClean: true),
         ]
@@ -372,7 +372,7 @@ extension REDCapRules {
             'assessment_date', \(raw("assessment_date")), CASE WHEN NOT \(rowIs("tumor_assessment")) OR \(value("assessment_baseline")) = '1' THEN NULL
                 WHEN NOT EXISTS (SELECT 1 FROM therapy_lines t WHERE t.patient_id = x.patient_id AND t.started_on <= \(value("assessment_date")))
                     AND NOT coalesce(f.started_on <= \(value("assessment_date")), false)
-                THEN 'a follow-up assessment needs a therapy line started on or before its date' END
+                THEN \(ImportRules.Reason.noLineBeforeFollowUp) END
             """,
             """
             'redcap_event_name', s.redcap_event_name, CASE WHEN \(rowIs("lesion")) AND a.record_id IS NULL

@@ -100,9 +100,9 @@ enum SDTMRules {
     static func subjectCheck(patient: String, withdrawnOn: String) -> String {
         """
         'USUBJID', s.usubjid, CASE WHEN s.usubjid IS NULL THEN 'USUBJID is required'
-            WHEN \(patient) IS NULL THEN 'USUBJID has no DM record in this or an earlier run of this source'
+            WHEN \(patient) IS NULL THEN \(ImportRules.Reason.unknownSubject)
             WHEN c.usubjid IS NOT NULL THEN \(siteConflictReason)
-            WHEN \(withdrawnOn) IS NOT NULL THEN 'the patient withdrew consent on ' || \(withdrawnOn) || '; nothing new may be recorded'
+            WHEN \(withdrawnOn) IS NOT NULL THEN \(ImportRules.Reason.consentWithdrawn(withdrawnOn))
             END
         """
     }
@@ -683,7 +683,7 @@ enum SDTMRules {
                 WHEN c.is_baseline AND c.assessed_on <> b.baseline_on THEN 'a second baseline date; the baseline of this evaluator is ' || b.baseline_on
                 WHEN NOT c.is_baseline AND b.baseline_on IS NULL THEN 'a follow-up without a baseline for this evaluator'
                 WHEN NOT c.is_baseline AND c.assessed_on <= b.baseline_on THEN 'a follow-up on or before the baseline date ' || b.baseline_on
-                WHEN NOT c.is_baseline AND coalesce(t.first_started_on > c.assessed_on, true) THEN 'no therapy line started on or before this date'
+                WHEN NOT c.is_baseline AND coalesce(t.first_started_on > c.assessed_on, true) THEN \(ImportRules.Reason.noLineBeforeFollowUp)
                 END AS reason
             FROM sync_tr_checked c
             LEFT JOIN (SELECT patient_id, evaluator, min(assessed_on) AS baseline_on FROM (

@@ -48,4 +48,28 @@ struct CrosswalkTests {
             "sarcreg_sync DELETE true", "sarcreg_sync INSERT true", "sarcreg_sync UPDATE true",
         ])
     }
+
+    @Test("an adverse event of a subject never enrolled is quarantined in the same words by the SDTM and the REDCap import")
+    func unknownSubjectInTheSameWords() throws {
+        let fixture = try SyncFixture()
+        let folder = try copyOfFixture("clean")
+        let ae = try String(contentsOfFile: folder + "/ae.csv", encoding: .utf8)
+        try (ae + "SYNCTEST01,AE,01-701-9999,1,Rash,Rash,1,2014-01-03,,NOT RELATED,N\n").write(toFile: folder + "/ae.csv", atomically: true, encoding: .utf8)
+        let sdtm = try fixture.service.importSDTM(SyncImportRequest(directory: folder, source: "site-a"))
+        let sdtmReason = try #require(try fixture.service.rejects(run: sdtm.runID).first { $0.value == "01-701-9999" }).reason
+
+        try fixture.service.mapSite(source: "site-r", sourceSite: "daga", site: "MUC")
+        let lines = try String(contentsOfFile: REDCapFixture.directory + "night1.csv", encoding: .utf8).components(separatedBy: "\r\n")
+        let event = try #require(lines.first { $0.hasPrefix("101-1,enrollment_arm_1,adverse_event,1,") })
+        let path = NSTemporaryDirectory() + "unknown-subject-\(UUID().uuidString).csv"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try [lines[0], event.replacingOccurrences(of: "101-1,", with: "999-1,")].joined(separator: "\r\n").appending("\r\n")
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let redcap = try fixture.service.importREDCap(
+            REDCapImportRequest(file: path, dictionary: REDCapFixture.directory + "dictionary.csv", source: "site-r"))
+        let redcapReason = try #require(try fixture.service.rejects(run: redcap.runID).first { $0.value == "999-1" }).reason
+
+        #expect(sdtmReason == "the subject has no enrollment (a DM row or an enrollment form) in this or an earlier run of this source")
+        #expect(redcapReason == sdtmReason)
+    }
 }
