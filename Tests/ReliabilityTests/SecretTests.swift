@@ -93,4 +93,21 @@ struct SecretTests {
             == #"invalid percent-encoded token: "***""#)
         #expect(ConnectionString.redacting(#"could not connect to "h" port 1"#, of: url) == #"could not connect to "h" port 1"#)
     }
+
+    @Test("--as with a newline or ESC is refused naming the option and nothing is written; a name with accents is accepted", arguments: [
+        "Dr. Weber\n2026-01-01 forged line", "Dr. \u{1B}[31mWeber", "Dr. \u{202E}rebeW", String(repeating: "x", count: 65),
+    ])
+    func appUserMustBePrintable(name: String) throws {
+        let database = try TestDatabase.make()
+        let environment = ["DATABASE_URL": database.connectionString]
+        let refused = try CommandLineRun.sarcreg(["site", "add", "--code", "MUC", "--name", "Munich", "--as", name], environment: environment)
+        #expect(refused.exitCode != 0)
+        #expect(refused.stderr.contains("--as must be 1 to 64 printable characters"), "\(refused.stderr)")
+        #expect(!refused.stderr.contains("\u{1B}") && !refused.stderr.contains("\u{202E}"), "the refusal shows the escape as a code point: \(refused.stderr)")
+        let sites = try database.connect().query("SELECT count(*) AS n FROM sites")
+        #expect(try sites[0].decode(Int.self, "n") == 0)
+
+        let accepted = try CommandLineRun.sarcreg(["site", "add", "--code", "MUC", "--name", "Munich", "--as", "Dr. Müller-Lüdenscheidt"], environment: environment)
+        #expect(accepted.exitCode == 0, "\(accepted.stderr)")
+    }
 }
