@@ -44,7 +44,8 @@ public final class Connection {
             throw PostgresError(kind: .connection, message: "cannot connect to \(redacted): out of memory")
         }
         guard PQstatus(conn) == CONNECTION_OK else {
-            let reason = Self.firstLine(PQerrorMessage(conn))
+            // libpq's reason may quote the URL or a piece of its password (a malformed URL), so it is redacted too.
+            let reason = ConnectionString.redacting(Self.firstLine(PQerrorMessage(conn)), of: target)
             // libpq requires PQfinish even for a connection that failed to open.
             PQfinish(conn)
             throw PostgresError(

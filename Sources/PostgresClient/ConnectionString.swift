@@ -15,23 +15,71 @@ public enum ConnectionString {
         return redactKeyValue(text)
     }
 
+    /// libpq's message about a connection string with every password, and every part of one, hidden.
+    ///
+    /// libpq quotes what it cannot parse: the whole URL (an unclosed `[`), the password itself (`%zz` in
+    /// it), or a piece of it (an unencoded `/` in the password makes libpq read the part before it as the
+    /// port). So the connection string is replaced by its redacted form, and any quoted text that holds
+    /// a password or a piece of one (split where a URL splits) becomes `"***"`; a password quoted or
+    /// not is hidden too.
+    public static func redacting(_ message: String, of connectionString: String?) -> String {
+        guard let connectionString, !connectionString.isEmpty else { return message }
+        let passwords = passwords(in: connectionString)
+        guard !passwords.isEmpty else { return message }
+        let pieces = passwords.flatMap { password in
+            [password] + password.split(whereSeparator: { urlDelimiters.contains($0) }).map(String.init)
+        }
+        var text = message.replacingOccurrences(of: connectionString, with: redacted(connectionString))
+        for password in passwords.sorted(by: { $0.count > $1.count }) {
+            text = text.replacingOccurrences(of: password, with: "***")
+        }
+        // Odd segments are quoted: libpq writes each value it quotes between double quotes.
+        return text.split(separator: "\"", omittingEmptySubsequences: false).enumerated().map { index, segment in
+            index.isMultiple(of: 2) || !pieces.contains(where: { segment.contains($0) }) ? String(segment) : "***"
+        }.joined(separator: "\"")
+    }
+
+    private static let urlDelimiters: Set<Character> = ["/", "?", "#", "@", ":", "[", "]", "&", "=", ",", " "]
+
+    /// The passwords a connection string holds, as written and percent-decoded: the URL's user info after
+    /// its first `:` (up to the last `@`), `password=` query parameters, and `password=` settings.
+    static func passwords(in connectionString: String) -> [String] {
+        var found: [String] = []
+        if let schemeEnd = connectionString.range(of: "://")?.upperBound {
+            let rest = connectionString[schemeEnd...]
+            if let at = rest.lastIndex(of: "@"), let colon = rest[..<at].firstIndex(of: ":") {
+                found.append(String(rest[rest.index(after: colon)..<at]))
+            }
+            if let question = rest.firstIndex(of: "?") {
+                for parameter in rest[rest.index(after: question)...].split(separator: "&") where parameter.lowercased().hasPrefix("password=") {
+                    found.append(String(parameter.dropFirst("password=".count)))
+                }
+            }
+        } else {
+            for setting in keyValuePasswordRanges(connectionString) {
+                let value = connectionString[setting.value]
+                found.append(String(value))
+                if value.count >= 2, value.hasPrefix("'"), value.hasSuffix("'") {
+                    found.append(value.dropFirst().dropLast().replacingOccurrences(of: "\\'", with: "'").replacingOccurrences(of: "\\\\", with: "\\"))
+                }
+            }
+        }
+        found += found.compactMap { $0.removingPercentEncoding }
+        return Array(Set(found.filter { !$0.isEmpty }))
+    }
+
     private static func redactURL(_ url: String) -> String {
         let schemeEnd = url.range(of: "://")!.upperBound
         var result = String(url[..<schemeEnd])
         var rest = url[schemeEnd...]
-        let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? rest.endIndex
-        let authority = rest[..<authorityEnd]
-        if let at = authority.lastIndex(of: "@") {
-            let userInfo = authority[..<at]
-            if let colon = userInfo.firstIndex(of: ":") {
-                result += userInfo[..<colon] + ":***"
-            } else {
-                result += userInfo
-            }
-            result += authority[at...]
-        } else {
-            result += authority
+        // The user info ends at the last `@`, not at the first `/`: a password may hold an unencoded `/` (or `@`),
+        // which libpq then misreads, and the whole of it must still be hidden.
+        if let at = rest.lastIndex(of: "@"), let colon = rest[..<at].firstIndex(of: ":") {
+            result += rest[..<colon] + ":***"
+            rest = rest[at...]
         }
+        let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? rest.endIndex
+        result += rest[..<authorityEnd]
         rest = rest[authorityEnd...]
         guard let question = rest.firstIndex(of: "?") else { return result + rest }
         result += rest[...question]
@@ -45,21 +93,29 @@ public enum ConnectionString {
     private static func redactKeyValue(_ text: String) -> String {
         var output = ""
         var index = text.startIndex
+        for setting in keyValuePasswordRanges(text) {
+            output += text[index..<setting.afterKeyword.lowerBound] + "=***"
+            index = setting.afterKeyword.upperBound
+        }
+        return output + text[index...]
+    }
+
+    /// Where each `password=` setting stands in conninfo text: all after its keyword (` = 'value'`), and
+    /// its value alone (quoted values with their quotes).
+    private static func keyValuePasswordRanges(_ text: String) -> [(afterKeyword: Range<String.Index>, value: Range<String.Index>)] {
+        var ranges: [(afterKeyword: Range<String.Index>, value: Range<String.Index>)] = []
+        var index = text.startIndex
         while index < text.endIndex {
-            guard let match = text[index...].range(of: "password", options: .caseInsensitive) else {
-                output += text[index...]
-                break
-            }
-            output += text[index..<match.upperBound]
+            guard let match = text[index...].range(of: "password", options: .caseInsensitive) else { break }
             var cursor = match.upperBound
             while cursor < text.endIndex, text[cursor] == " " { cursor = text.index(after: cursor) }
             guard cursor < text.endIndex, text[cursor] == "=" else {
                 index = match.upperBound
                 continue
             }
-            output += "=***"
             cursor = text.index(after: cursor)
             while cursor < text.endIndex, text[cursor] == " " { cursor = text.index(after: cursor) }
+            let start = cursor
             if cursor < text.endIndex, text[cursor] == "'" {
                 cursor = text.index(after: cursor)
                 while cursor < text.endIndex, text[cursor] != "'" {
@@ -70,9 +126,10 @@ public enum ConnectionString {
             } else {
                 while cursor < text.endIndex, text[cursor] != " " { cursor = text.index(after: cursor) }
             }
+            ranges.append((afterKeyword: match.upperBound..<cursor, value: start..<cursor))
             index = cursor
         }
-        return output
+        return ranges
     }
 }
 
@@ -94,7 +151,7 @@ extension ConnectionString {
             if let errorMessage { PQfreemem(errorMessage) }
             throw PostgresError(
                 kind: .connection,
-                message: "malformed connection string \(redacted(connectionString)): \(reason.trimmingCharacters(in: .whitespacesAndNewlines))")
+                message: "malformed connection string \(redacted(connectionString)): \(redacting(reason.trimmingCharacters(in: .whitespacesAndNewlines), of: connectionString))")
         }
         defer { PQconninfoFree(options) }
         var settings: [(key: String, value: String)] = []

@@ -97,6 +97,7 @@ public struct PatientService {
         let hash = key.hash(mrn: request.mrn)
         do {
             return try connection.withTransaction { tx in
+                try Self.refuseOtherKey(key, in: tx)
                 let numbers = try tx.query(
                     "UPDATE sites SET next_patient_number = next_patient_number + 1 WHERE site_code = \(site) RETURNING next_patient_number - 1 AS number")
                 guard let number = try numbers.first?.decode(Int.self, "number") else { throw RegistryError.unknownSite(site) }
@@ -127,6 +128,16 @@ public struct PatientService {
         } catch {
             throw RegistryError.wrap(error)
         }
+    }
+
+    /// Stores the key's fingerprint on the registry's first enrollment and refuses a key whose fingerprint
+    /// differs from the stored one: another key would hash an enrolled MRN differently, so the duplicate
+    /// check would miss it and enroll the patient twice. Concurrent first enrollments wait on the key of
+    /// the one row, and each then compares with the fingerprint that was stored.
+    static func refuseOtherKey(_ key: MRNKey, in tx: Connection) throws {
+        try tx.execute("INSERT INTO mrn_key_fingerprint (fingerprint) VALUES (\(key.fingerprint)) ON CONFLICT (only_row) DO NOTHING")
+        let stored = try tx.query("SELECT fingerprint FROM mrn_key_fingerprint")
+        guard try stored.first?.decode(String.self, "fingerprint") == key.fingerprint else { throw RegistryError.mrnKeyMismatch }
     }
 
     static func validateECOG(_ score: Int?, date: String?, birthYear: Int, today: CalendarDate) throws(RegistryError) -> ECOGAssessment? {

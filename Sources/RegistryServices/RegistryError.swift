@@ -19,6 +19,8 @@ public enum RegistryError: Error, CustomStringConvertible {
     case therapyLineAlreadyStopped(registryID: String, line: Int, on: CalendarDate)
     case mrnKeyMissing
     case mrnKeyUnusable(String)
+    /// The key's fingerprint differs from the one stored when the registry enrolled its first patient.
+    case mrnKeyMismatch
     case database(PostgresError)
     /// The login lacks a privilege, or a row policy keeps it to its own sites (SQLSTATE 42501).
     case notPermitted(PrivilegeRefusal)
@@ -43,6 +45,10 @@ public enum RegistryError: Error, CustomStringConvertible {
         case .therapyLineAlreadyStopped(let id, let line, let date): "\(id) line \(line) was already stopped on \(date)"
         case .mrnKeyMissing: "the MRN key is not set: set SARCREG_MRN_KEY_FILE to a file holding the key (or SARCREG_MRN_KEY)"
         case .mrnKeyUnusable(let reason): "the MRN key cannot be used: \(reason)"
+        case .mrnKeyMismatch:
+            "the MRN key is not the key this registry was keyed with (its fingerprint differs from the one stored at the "
+                + "first enrollment); nothing was enrolled: set SARCREG_MRN_KEY_FILE to the registry's key file, as another "
+                + "key would enroll an already enrolled patient a second time"
         case .database(let error): error.description
         case .notPermitted(let refusal):
             "your database login\(refusal.login.map { " (\($0))" } ?? "") "

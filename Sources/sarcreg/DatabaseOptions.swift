@@ -20,6 +20,40 @@ struct DatabaseOptions: ParsableArguments {
         help: ArgumentHelp("The person this command acts for, recorded in the audit trail. Default: the OS user.", valueName: "name"))
     var appUser: String?
 
+    /// The longest `--as` name: enough for a full name with a title, short enough for a table cell.
+    static let appUserMaximumLength = 64
+
+    /// `--as` is written to the audit trail and printed by `sarcreg audit`, so a line break, tab or
+    /// terminal escape in it could forge lines or recolour the terminal of whoever reads the trail.
+    func validate() throws {
+        guard let appUser else { return }
+        let length = appUser.count
+        guard appUser.unicodeScalars.allSatisfy(Self.isPrintable), (1...Self.appUserMaximumLength).contains(length),
+            !appUser.trimmingCharacters(in: .whitespaces).isEmpty
+        else {
+            throw ValidationError(
+                "--as must be 1 to \(Self.appUserMaximumLength) printable characters (no line breaks, tabs, control "
+                    + "or terminal escape characters), got \(Self.shown(appUser)) (\(length) characters)")
+        }
+    }
+
+    /// The value with every character that is not printable written as its code point, so the message
+    /// shows what was refused without passing it to the terminal.
+    private static func shown(_ value: String) -> String {
+        let shown = value.prefix(Self.appUserMaximumLength).unicodeScalars.map { scalar in
+            isPrintable(scalar) ? String(scalar) : "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+        }.joined()
+        return "'" + shown + (value.count > Self.appUserMaximumLength ? "...'" : "'")
+    }
+
+    /// Format characters (U+202E reverses the text after it) are as invisible as control characters.
+    private static func isPrintable(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .control, .format, .lineSeparator, .paragraphSeparator, .surrogate, .privateUse, .unassigned: false
+        default: true
+        }
+    }
+
     /// The connection string in force: the option, then DATABASE_URL, then nil (libpq defaults).
     var connectionString: String? {
         url ?? ProcessInfo.processInfo.environment["DATABASE_URL"]

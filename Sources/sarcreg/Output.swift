@@ -37,12 +37,23 @@ enum Output {
     }
 
     /// RFC 4180: fields with a comma, quote or line break are quoted, quotes doubled, CRLF line ends.
+    /// Cells a spreadsheet would run as a formula are escaped first (``spreadsheetSafe(_:)``).
     static func csv(header: [String], rows: [[String]]) -> String {
-        func field(_ text: String) -> String {
+        func field(_ cell: String) -> String {
+            let text = spreadsheetSafe(cell)
             guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
             return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
         return ([header] + rows).map { $0.map(field).joined(separator: ",") + "\r\n" }.joined()
+    }
+
+    /// The cell with a leading `'` when a spreadsheet opening the CSV would run it as a formula: it starts
+    /// with `=`, `+`, `-`, `@`, a tab or a carriage return (an adverse event term or a trial title typed as
+    /// `=HYPERLINK(...)` would otherwise run on the reader's machine). A number such as `-12.5` is left
+    /// as it is: it runs nothing and stays a number.
+    static func spreadsheetSafe(_ cell: String) -> String {
+        guard let first = cell.first, "=+-@\t\r".contains(first), Double(cell) == nil else { return cell }
+        return "'" + cell
     }
 }
 

@@ -160,11 +160,77 @@ struct EnrollmentTests {
         #expect(throws: RegistryError.self) { try MRNKey.fromEnvironment([:]) }
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("mrn-key-\(UUID())").path
         try "a-key-file-that-is-long-enough-for-hmac-sha256\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let fromFile = try MRNKey.fromEnvironment(["SARCREG_MRN_KEY_FILE": path, "SARCREG_MRN_KEY": "another-key-that-is-long-enough-for-hmac"])
         let direct = try MRNKey(secret: Data("a-key-file-that-is-long-enough-for-hmac-sha256".utf8))
         #expect(fromFile.hash(mrn: "123") == direct.hash(mrn: "123"))
         #expect(fromFile.hash(mrn: "123") != fromFile.hash(mrn: "124"))
         #expect(fromFile.hash(mrn: "123").count == 64)
+    }
+
+    /// A key file holding `contents` with mode `mode`, removed by the caller.
+    static func keyFile(_ contents: String, mode: Int) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("mrn-key-\(UUID())").path
+        try contents.write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
+        return path
+    }
+
+    @Test("an MRN key file with mode 0644 (or 0666, 0640) is refused naming the file and its mode; 0600 and 0400 are accepted", arguments: [0o644, 0o666, 0o640, 0o600, 0o400])
+    func keyFileMode(mode: Int) throws {
+        let path = try Self.keyFile("a-key-file-that-is-long-enough-for-hmac-sha256", mode: mode)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let environment = ["SARCREG_MRN_KEY_FILE": path]
+        if mode == 0o600 || mode == 0o400 {
+            #expect(throws: Never.self) { try MRNKey.fromEnvironment(environment) }
+        } else {
+            let error = #expect(throws: RegistryError.self) { try MRNKey.fromEnvironment(environment) }
+            #expect(error?.description.contains("\(path)) has mode \(String(mode, radix: 8))") == true, "\(String(describing: error))")
+            #expect(error?.description.contains("a-key-file") == false)
+        }
+    }
+
+    @Test("an MRN key of 32 zero bytes, 32 ASCII zeros or a repeated pair is refused as too predictable; a random hex key is accepted")
+    func keyEntropy() throws {
+        for weak in [Data(count: 32), Data(String(repeating: "0", count: 32).utf8), Data(String(repeating: "ab", count: 16).utf8)] {
+            let error = #expect(throws: RegistryError.self) { try MRNKey(secret: weak) }
+            #expect(error?.description.contains("too predictable") == true, "\(String(describing: error))")
+        }
+        let path = try Self.keyFile(String(repeating: "0", count: 32) + "\n", mode: 0o600)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(throws: RegistryError.self) { try MRNKey.fromEnvironment(["SARCREG_MRN_KEY_FILE": path]) }
+        let random = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        #expect(throws: Never.self) { try MRNKey(secret: Data(random.utf8)) }
+    }
+
+    @Test("the first enrollment stores the key's fingerprint, which is neither the key nor an MRN hash")
+    func fingerprintStored() throws {
+        let fixture = try RegistryFixture()
+        #expect(try fixture.connection.query("SELECT fingerprint FROM mrn_key_fingerprint").isEmpty)
+        try fixture.enroll(mrn: "F-1")
+        let stored = try fixture.connection.query("SELECT fingerprint FROM mrn_key_fingerprint")
+        #expect(stored.count == 1)
+        let fingerprint = try stored[0].decode(String.self, "fingerprint")
+        #expect(fingerprint == fixture.key.fingerprint)
+        #expect(fingerprint != fixture.key.hash(mrn: "F-1") && fingerprint.count == 64)
+    }
+
+    @Test("enrolling MRN 4711 with a second key after the first is refused as another key, and nothing is written")
+    func secondKeyRefused() throws {
+        let fixture = try RegistryFixture()
+        try fixture.enroll(mrn: "4711")
+        let before = try fixture.counts()
+        let other = try MRNKey(secret: Data("a second key, 32 bytes or longer, must never be used here".utf8))
+        #expect {
+            try fixture.patients.enroll(
+                EnrollmentRequest(site: "MUC", mrn: "4711", birth: "1970-05-04", sex: "female", consentDate: "2024-01-10"), key: other)
+        } throws: { error in
+            guard case RegistryError.mrnKeyMismatch = error else { return false }
+            return "\(error)".contains("not the key this registry was keyed with") && "\(error)".contains("nothing was enrolled")
+        }
+        #expect(try fixture.counts() == before)
+        #expect(try fixture.connection.query("SELECT fingerprint FROM mrn_key_fingerprint")[0].decode(String.self, "fingerprint") == fixture.key.fingerprint)
+        #expect(try fixture.enroll(mrn: "4712").registryID == "MUC-0002", "the registry's own key still enrolls")
     }
 }

@@ -162,6 +162,24 @@ struct NightlySyncScriptTests {
         #expect(!log.contains("hunter2") && !run.stdout.contains("hunter2") && !run.stderr.contains("hunter2"))
     }
 
+    @Test("a malformed --database (%zz in the password, an unclosed [, a / in the password): exit 69, and neither half of the password is in the 0600 log, stdout or stderr", arguments: [
+        "postgresql://registrar:hunter%zzsecond@127.0.0.1:1/sarcreg", "postgresql://registrar:huntersecond@[::1:1/sarcreg",
+        "postgresql://registrar:hunter/second@127.0.0.1:1/sarcreg",
+    ])
+    func malformedDatabaseURL(url: String) throws {
+        let fixture = try NightlyInbox()
+        try fixture.arriveSDTM("site-a/2026-11-27")
+        let run = try fixture.run(database: url)
+        #expect(run.status == 69)
+        let log = try fixture.log
+        #expect(log.contains("set-up fault: the database does not answer: Error: cannot connect to postgresql://registrar:***@"), "\(log)")
+        for half in ["hunter", "second"] {
+            #expect(!log.contains(half) && !run.stdout.contains(half) && !run.stderr.contains(half), "\(half): \(log)")
+        }
+        let attributes = try FileManager.default.attributesOfItem(atPath: fixture.inbox + "/nightly-sync.log")
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+    }
+
     @Test("the server gone after the set-up check (the import cannot connect): exit 69, site-a/2026-11-27 stays in the inbox, not in failed/")
     func connectionLostDuringImport() throws {
         let fixture = try NightlyInbox()

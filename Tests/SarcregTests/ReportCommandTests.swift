@@ -59,6 +59,25 @@ struct ReportCommandTests {
         #expect(severe.stdout.split(separator: "\r\n").dropFirst().map(String.init) == ["Anemia,1,50.0%,1,50.0%"])
     }
 
+    @Test("report ae --format csv escapes terms starting with = + - @ with a leading ' so a spreadsheet shows them instead of running them")
+    func adverseEventCSVFormulas() throws {
+        let terms = [#"=HYPERLINK("http://example.invalid","x")"#, "+1+2", "-2+3", "@SUM(A1)"]
+        for term in terms {
+            let run = try CommandLineRun.sarcreg(
+                ["ae", "record", "MUC-0002", "--term=\(term)", "--grade", "1", "--onset", "2024-02-11", "--attribution", "possible", "--line", "1"],
+                environment: environment)
+            try #require(run.exitCode == 0, "\(term): \(run.stderr)")
+        }
+        let run = try CommandLineRun.sarcreg(["report", "ae", "--format", "csv"], environment: environment)
+        try #require(run.exitCode == 0, "\(run.stderr)")
+        let lines = run.stdout.split(separator: "\r\n").map(String.init)
+        #expect(lines.contains(#""'=HYPERLINK(""http://example.invalid"",""x"")",1,50.0%,0,0.0%"#), "\(lines)")
+        for term in ["+1+2", "-2+3", "@SUM(A1)"] {
+            #expect(lines.contains("'\(term),1,50.0%,0,0.0%"), "\(term): \(lines)")
+        }
+        #expect(lines.contains("Anemia,1,50.0%,1,50.0%"), "other cells are as they were")
+    }
+
     @Test("report response --html and --svg-dir write a self-contained page and the plots")
     func htmlAndSVG() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID().uuidString)")
