@@ -1,4 +1,7 @@
-/// SQL fragments every import format shares, so that a rule the imports apply is written once.
+/// What every import format shares, written once: the statements that write the registry from an adapter's
+/// queries of its valid records (subjects, therapy lines, adverse events, lesions, assessments and results),
+/// the rules those writes apply, and the reasons every format gives in the same words. An adapter hands its
+/// records over as SQL queries of format-neutral columns, text from its own code, never from data.
 enum ImportRules {
     /// The therapy line in progress when an adverse event began: started on or before its onset and not
     /// stopped before it; of overlapping lines, the latest started. An AE is counted against the line the
