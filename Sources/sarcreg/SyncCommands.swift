@@ -132,7 +132,7 @@ extension Sarcreg.SyncCommand {
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: FormatOptions
         @Option(help: "Only this source's runs.") var source: String?
-        @Option(help: "How many runs.") var limit = 50
+        @Option(parsing: .number, help: "How many runs.") var limit = 50
 
         func run() throws {
             let runs = try SyncService(connection: database.connect()).runs(source: source, limit: limit)

@@ -68,4 +68,18 @@ struct CommandLineConventionTests {
         #expect(noSite.exitCode == 1)
         #expect(noSite.stderr == "Error: coordinator 'alice' needs at least one --site\n")
     }
+
+    @Test("site codes are read in any case: site add, patient enroll and patient list")
+    func siteCodesInAnyCase() throws {
+        let session = try CoordinatorSession()
+        let add = try session.run(["site", "add", "--code", "ber", "--name", "Berlin Sarcoma Center"])
+        #expect(add.exitCode == 0, "\(add.stderr)")
+        #expect(add.stdout == "Added site BER (Berlin Sarcoma Center).\n")
+        let enroll = try session.run(["patient", "enroll", "--site", "muc", "--mrn", "L-1", "--birth", "1980", "--sex", "female", "--consent-date", "2024-01-01"])
+        #expect(enroll.exitCode == 0, "\(enroll.stderr)")
+        #expect(enroll.stdout == "Enrolled MUC-0001 at MUC.\n")
+        let list = try session.run(["patient", "list", "--site", "Muc", "--format", "csv"])
+        #expect(list.exitCode == 0, "\(list.stderr)")
+        #expect(list.stdout.contains("MUC-0001,MUC,"))
+    }
 }
