@@ -82,4 +82,22 @@ struct CommandLineConventionTests {
         #expect(list.exitCode == 0, "\(list.stderr)")
         #expect(list.stdout.contains("MUC-0001,MUC,"))
     }
+
+    @Test("sync help says what import reads and what export writes; import refuses --format fhir by name")
+    func syncHelp() throws {
+        let sync = Self.flattened(try CommandLineRun.sarcreg(["sync", "--help"]).stdout)
+        #expect(sync.contains("Import source registries' SDTM or REDCap exports"))
+        let importHelp = try CommandLineRun.sarcreg(["sync", "import", "--help"])
+        let importText = Self.flattened(importHelp.stdout)
+        #expect(importHelp.exitCode == 0)
+        #expect(importText.contains("Import one SDTM export folder (dm, suppex, ex, ae, tu, tr, rs CSV files) or one REDCap record export"))
+        #expect(importText.contains("with --format redcap: the record export CSV file."))
+        #expect(importText.contains("--format <format> Format of the export: sdtm (a folder) or redcap (a record file, with --dictionary). (values: sdtm, redcap"))
+        #expect(!importText.lowercased().contains("fhir"))
+        let fhir = try CommandLineRun.sarcreg(["sync", "import", "/nonexistent", "--format", "fhir", "--source", "site-a"])
+        #expect(fhir.exitCode == 1)
+        #expect(fhir.stderr.hasPrefix("Error: The value 'fhir' is invalid for '--format <format>'"), "\(fhir.stderr)")
+        let export = Self.flattened(try CommandLineRun.sarcreg(["sync", "export", "--help"]).stdout)
+        #expect(export.contains("With sdtm or fhir: the folder to write (created if absent; must not hold export files). With redcap: the file to write."))
+    }
 }
