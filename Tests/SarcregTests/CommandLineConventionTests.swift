@@ -100,4 +100,22 @@ struct CommandLineConventionTests {
         let export = Self.flattened(try CommandLineRun.sarcreg(["sync", "export", "--help"]).stdout)
         #expect(export.contains("With sdtm or fhir: the folder to write (created if absent; must not hold export files). With redcap: the file to write."))
     }
+
+    @Test("--verbose logs each statement with its time and never a bound value; without it stderr stays empty")
+    func verbose() throws {
+        let session = try CoordinatorSession()
+        let quiet = try session.run(["patient", "enroll", "--site", "MUC", "--mrn", "QUIET-MRN-41", "--birth", "1980", "--sex", "male", "--consent-date", "2024-01-01"])
+        #expect(quiet.exitCode == 0)
+        #expect(quiet.stderr.isEmpty, "\(quiet.stderr)")
+        let loud = try session.run(["patient", "enroll", "--site", "MUC", "--mrn", "LOUD-MRN-77", "--birth", "1981", "--sex", "female", "--consent-date", "2024-01-02", "--verbose"])
+        #expect(loud.exitCode == 0, "\(loud.stderr)")
+        let statements = loud.stderr.split(separator: "\n").filter { $0.contains("executing statement") }
+        #expect(statements.contains { $0.wholeMatch(of: /\s*\d+\.\d{3} ms trace executing statement db\.statement=.*/) != nil }, "\(loud.stderr)")
+        #expect(loud.stderr.contains("INSERT INTO patients"))
+        let connection = try session.database.connect()
+        let hash = try connection.query("SELECT mrn_hmac FROM patients WHERE registry_id = 'MUC-0002'")[0].decode(String.self, "mrn_hmac")
+        for secret in ["LOUD-MRN-77", hash, "2024-01-02", "cli-test-key"] {
+            #expect(!loud.stderr.contains(secret), "\(secret) is in the log")
+        }
+    }
 }
