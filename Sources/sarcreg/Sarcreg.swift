@@ -62,7 +62,8 @@ struct Sarcreg: ParsableCommand {
     }
 
     /// The one exit rule of every command: help and the version go to stdout with status 0; any other error
-    /// is one line on stderr and status 1, whether ArgumentParser or the registry refused the input.
+    /// is its message on stderr (one line for a refused option or value) and status 1, whether ArgumentParser
+    /// or the registry refused the input.
     /// ArgumentParser's own rule (64 and the whole usage) would tell a script nothing the message does not,
     /// and after `run()` it only knows the top-level usage.
     private static func exitRefusing(_ error: any Error, of command: String) -> Never {
