@@ -39,7 +39,7 @@ extension Sarcreg.LesionCommand {
         @Option(help: "Organ or location, e.g. liver, lung, retroperitoneum.") var organ: String
         @Flag(help: "The lesion is a lymph node (measured by its short axis).") var node = false
         @Option(help: "Imaging method: \(ImagingMethod.allowedValues).") var method: String
-        @Option(help: "Longest diameter in mm (short axis for a node); required for a target.") var diameter: String?
+        @Option(parsing: .number, help: "Longest diameter in mm (short axis for a node); required for a target.") var diameter: String?
         @Option(help: "Baseline scan date (YYYY-MM-DD).") var date: String
         @Option(help: "investigator (default) or an independent reader's name.") var evaluator: String?
 
@@ -73,7 +73,7 @@ extension Sarcreg.AssessCommand {
         @Argument(help: "Registry id.") var registryID: String
         @Option(help: "Assessment date (YYYY-MM-DD), the earliest scan date of the time point.") var date: String
         @Option(help: "investigator (default) or an independent reader's name.") var evaluator: String?
-        @Option(help: "Therapy line assessed (default: the line in progress on --date).") var line: Int?
+        @Option(parsing: .number, help: "Therapy line assessed (default: the line in progress on --date).") var line: Int?
         @Option(name: .customLong("result"), help: "LESION=VALUE; repeat for every lesion.") var results: [String] = []
         @Option(name: .customLong("from-csv"), help: "CSV file of lesion,result lines with a header.") var csvFile:
             String?

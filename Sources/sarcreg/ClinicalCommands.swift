@@ -15,7 +15,7 @@ extension Sarcreg {
             @Option(name: .customLong("icdo3"), help: "ICD-O-3 morphology code, e.g. 8890/3.") var icdo3: String
             @Option(help: "ICD-O edition the code was taken from: \(ICDOVersion.allowedValues).") var icdoVersion: String = "3.2"
             @Option(help: "WHO 2020 entity (default: the vocabulary's entity for the code).") var whoEntity: String?
-            @Option(help: "FNCLCC grade 1-3.") var grade: Int?
+            @Option(parsing: .number, help: "FNCLCC grade 1-3.") var grade: Int?
             @Option(help: "Primary site, e.g. 'thigh'.") var primarySite: String
             @Option(help: "Date of diagnosis: YYYY, YYYY-MM or YYYY-MM-DD.") var diagnosed: String
             @Option(help: "Disease setting: \(DiseaseSetting.allowedValues).") var setting: String
@@ -73,12 +73,12 @@ extension Sarcreg {
             @Argument(help: "Registry id.") var registryID: String
             @Option(help: "CTCAE term, e.g. 'Neutrophil count decreased'.") var term: String
             @Option(help: "CTCAE version: \(CTCAEVersion.allowedValues).") var ctcaeVersion: String = "5.0"
-            @Option(help: "CTCAE grade 1-5.") var grade: Int
+            @Option(parsing: .number, help: "CTCAE grade 1-5.") var grade: Int
             @Option(help: "Onset date (YYYY-MM-DD).") var onset: String
             @Option(help: "Resolution date (YYYY-MM-DD).") var resolved: String?
             @Option(help: "Attribution to therapy: \(Attribution.allowedValues).") var attribution: String
             @Flag(help: "Serious adverse event.") var serious = false
-            @Option(help: "Therapy line number the event occurred on.") var line: Int?
+            @Option(parsing: .number, help: "Therapy line number the event occurred on.") var line: Int?
 
             func run() throws {
                 let record = try TreatmentService(connection: database.connect()).recordAdverseEvent(

@@ -12,7 +12,7 @@ struct DatabaseOptions: ParsableArguments {
             valueName: "url"))
     var url: String?
 
-    @Flag(name: .long, help: "Log debug details to stderr.")
+    @Flag(name: .long, help: "Log each SQL statement as sent (never its values) to stderr, with the milliseconds since connecting began.")
     var verbose = false
 
     @Option(
@@ -60,9 +60,10 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     func logger() -> Logger {
+        if verbose { return Logger(label: "sarcreg") { _ in VerboseLogHandler() } }
         _ = loggingBootstrap
         var logger = Logger(label: "sarcreg")
-        logger.logLevel = verbose ? .debug : .notice
+        logger.logLevel = .notice
         return logger
     }
 

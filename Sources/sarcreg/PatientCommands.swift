@@ -30,18 +30,18 @@ extension Sarcreg.PatientCommand {
                 """)
 
         @OptionGroup var database: DatabaseOptions
-        @Option(help: "Site code, e.g. MUC.") var site: String?
+        @Option(help: "Site code, e.g. MUC (any case).", transform: SiteCode.typed) var site: String?
         @Option(help: "Medical record number (never stored in clear; prefer the prompt so it stays out of shell history).") var mrn: String?
         @Option(help: "Birth year (YYYY) or birth date (YYYY-MM-DD).") var birth: String?
         @Option(help: "Sex: \(Sex.allowedValues).") var sex: String?
         @Option(help: "Date of consent (YYYY-MM-DD).") var consentDate: String?
-        @Option(help: "ECOG performance status 0-5 at enrollment.") var ecog: Int?
+        @Option(parsing: .number, help: "ECOG performance status 0-5 at enrollment.") var ecog: Int?
         @Option(help: "Date of that ECOG assessment (YYYY-MM-DD).") var ecogDate: String?
 
         func run() throws {
             let key = try MRNKey.fromEnvironment()
             let request = EnrollmentRequest(
-                site: try Prompt.value(site, option: "--site", question: "Site code"),
+                site: SiteCode.typed(try Prompt.value(site, option: "--site", question: "Site code")),
                 mrn: try Prompt.value(mrn, option: "--mrn", question: "Medical record number", secret: true),
                 birth: try Prompt.value(birth, option: "--birth", question: "Birth year or date", allowed: "YYYY or YYYY-MM-DD") { answer in
                     problem { () throws(RegistryInputError) in _ = try ClinicalDateCheck.parsePartial(answer, field: "--birth") }
@@ -80,7 +80,7 @@ extension Sarcreg.PatientCommand {
 
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: FormatOptions
-        @Option(help: "Only this site's patients.") var site: String?
+        @Option(help: "Only this site's patients (site code, any case).", transform: SiteCode.typed) var site: String?
 
         func run() throws {
             try Output.print(PatientService(connection: database.connect()).list(site: site), as: output.format)
@@ -95,7 +95,7 @@ extension Sarcreg.PatientCommand {
         @Option(help: "Vital status: \(VitalStatus.allowedValues).") var vitalStatus: String?
         @Option(help: "Date of last contact (YYYY-MM-DD).") var lastContact: String?
         @Option(help: "Date of death (YYYY-MM-DD); sets vital status to dead.") var deathDate: String?
-        @Option(help: "ECOG performance status 0-5.") var ecog: Int?
+        @Option(parsing: .number, help: "ECOG performance status 0-5.") var ecog: Int?
         @Option(help: "Date of the ECOG assessment (YYYY-MM-DD).") var ecogDate: String?
 
         func validate() throws {

@@ -25,7 +25,7 @@ struct PopulationOptions: ParsableArguments {
     @Option(help: "Lines given in this trial (NCT number).") var trial: String?
     @Option(help: "With --trial: lines of the patients enrolled in this arm (arm code, e.g. experimental).") var arm: String?
     @Option(help: "Patients of this site code.") var site: String?
-    @Option(help: "Line of therapy (1 to 30).") var line: Int?
+    @Option(parsing: .number, help: "Line of therapy (1 to 30).") var line: Int?
     @Option(help: "Lines started on or after this date (YYYY-MM-DD).") var from: String?
     @Option(help: "Lines started on or before this date (YYYY-MM-DD).") var to: String?
     @Option(help: "Whose reads count: investigator (default) or an independent reader.") var evaluator: String?
@@ -123,7 +123,7 @@ extension Sarcreg.ReportCommand {
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var population: PopulationOptions
         @OptionGroup var output: FormatOptions
-        @Option(help: "Keep terms reaching this percentage of treated patients (0 to 100).") var minPercent: Double = 0
+        @Option(parsing: .number, help: "Keep terms reaching this percentage of treated patients (0 to 100).") var minPercent: Double = 0
         @Option(help: "Column the threshold and the order use: any-grade or grade-3.") var basis: String = "any-grade"
 
         func run() throws {

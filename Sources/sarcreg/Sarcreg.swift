@@ -11,6 +11,13 @@ struct Sarcreg: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sarcreg",
         abstract: "The soft tissue sarcoma trial and case registry: enrollment, RECIST responses, sync and reports.",
+        discussion: """
+            Exit status: 0 done (also --help and --version); 1 not done: input refused, by the command line (an \
+            unknown, missing or malformed option) or by the registry (a value it does not accept), with one line \
+            naming the option and the value and nothing written, or the database not reached; 128 + the signal \
+            when interrupted (130 SIGINT, 143 SIGTERM).
+            """,
+        version: version,
         subcommands: [
             Database.self, SiteCommand.self, PatientCommand.self, DiagnosisCommand.self, MolecularCommand.self,
             TherapyCommand.self, AdverseEventCommand.self,
@@ -23,6 +30,9 @@ struct Sarcreg: ParsableCommand {
         ]
     )
 
+    /// The release of this tool, printed by `sarcreg --version`.
+    static let version = "0.1.0"
+
     /// ArgumentParser's `main`, with SIGINT and SIGTERM cancelling the command's database work instead of
     /// killing the process mid-statement (see `Interruption`): the command then ends with one line saying
     /// what became of its work and exit status 128 + the signal, as a shell reports a death by signal.
@@ -31,7 +41,7 @@ struct Sarcreg: ParsableCommand {
         do {
             command = try parseAsRoot()
         } catch {
-            exit(withError: error)
+            exitRefusing(error, of: commandPath(CommandLine.arguments.dropFirst()))
         }
         let outcome = (command as? any InterruptionOutcome)?.interruptedOutcome ?? "any transaction in progress was rolled back"
         // Runs on the signal queue when the command has not ended by itself; the main thread may be inside libpq,
@@ -47,8 +57,33 @@ struct Sarcreg: ParsableCommand {
                 reportInterruption(signal, outcome)
                 exit(withError: ExitCode(128 + signal))
             }
-            exit(withError: error)
+            exitRefusing(error, of: commandPath(CommandLine.arguments.dropFirst()))
         }
+    }
+
+    /// The one exit rule of every command: help and the version go to stdout with status 0; any other error
+    /// is its message on stderr (one line for a refused option or value) and status 1, whether ArgumentParser
+    /// or the registry refused the input.
+    /// ArgumentParser's own rule (64 and the whole usage) would tell a script nothing the message does not,
+    /// and after `run()` it only knows the top-level usage.
+    private static func exitRefusing(_ error: any Error, of command: String) -> Never {
+        if exitCode(for: error) == .success { exit(withError: error) }
+        var line = message(for: error)
+        if exitCode(for: error) == .validationFailure { line += " (see '\(command) --help')" }
+        if !line.isEmpty { FileHandle.standardError.write(Data("Error: \(line)\n".utf8)) }
+        exit(withError: ExitCode.failure)
+    }
+
+    /// The subcommand the arguments name, e.g. `sarcreg therapy start`, for the pointer to its help.
+    private static func commandPath(_ arguments: ArraySlice<String>) -> String {
+        var names = [_commandName]
+        var command: any ParsableCommand.Type = Sarcreg.self
+        for argument in arguments {
+            guard let next = command.configuration.subcommands.first(where: { $0._commandName == argument }) else { break }
+            names.append(argument)
+            command = next
+        }
+        return names.joined(separator: " ")
     }
 
     private static func reportInterruption(_ signal: Int32, _ outcome: String) {

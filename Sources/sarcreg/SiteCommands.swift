@@ -18,7 +18,8 @@ extension Sarcreg.SiteCommand {
         static let configuration = CommandConfiguration(abstract: "Add a site; its code prefixes its registry ids (MUC-0001).")
 
         @OptionGroup var database: DatabaseOptions
-        @Option(help: "Site code: 2 to 10 upper-case letters or digits, starting with a letter.") var code: String
+        @Option(help: "Site code: 2 to 10 letters or digits, starting with a letter; kept in upper case.", transform: SiteCode.typed)
+        var code: String
         @Option(help: "Site name.") var name: String
 
         func run() throws {

@@ -13,6 +13,12 @@ enum ExportFormat: String, ExpressibleByArgument, CaseIterable {
     case fhir
 }
 
+/// What `sync import` reads; FHIR is written only, so `--format fhir` is refused by the parser with the allowed values.
+enum ImportFormat: String, ExpressibleByArgument, CaseIterable {
+    case sdtm
+    case redcap
+}
+
 /// A run as one table row: its totals over all files.
 struct SyncRunRow: Encodable, TabularRow {
     let run: SyncRun
@@ -49,7 +55,7 @@ extension ResponseDiscrepancy: TabularRow {
 extension Sarcreg {
     struct SyncCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "sync", abstract: "Import and export source registries' SDTM exports, with a run log and quarantine.",
+            commandName: "sync", abstract: "Import source registries' SDTM or REDCap exports with a run log and quarantine; export the registry as SDTM, REDCap or FHIR.",
             subcommands: [Import.self, MapSite.self, Runs.self, Rejects.self, Notes.self, Discrepancies.self, Export.self])
     }
 }
@@ -57,21 +63,21 @@ extension Sarcreg {
 extension Sarcreg.SyncCommand {
     struct Import: ParsableCommand, InterruptionOutcome {
         static let configuration = CommandConfiguration(
-            abstract: "Import one export folder (dm.csv, suppex.csv, ex.csv, ae.csv, tu.csv, tr.csv, rs.csv) in one transaction.")
+            abstract: "Import one SDTM export folder (dm, suppex, ex, ae, tu, tr, rs CSV files) or one REDCap record export, in one transaction.")
 
         @OptionGroup var database: DatabaseOptions
-        @Argument(help: "The folder holding the export's CSV files.") var directory: String
-        @Option(help: "Format of the export: sdtm.") var format: ExportFormat = .sdtm
+        @Argument(
+            help: ArgumentHelp(
+                "With --format sdtm: the folder holding the export's CSV files; with --format redcap: the record export CSV file.",
+                valueName: "folder-or-file"))
+        var directory: String
+        @Option(help: "Format of the export: sdtm (a folder) or redcap (a record file, with --dictionary).") var format: ImportFormat = .sdtm
         @Option(help: "Name of the source (lower-case letters, digits, - and _).") var source: String
         @Option(help: "CTCAE version of the source's AETOXGR grades.") var ctcaeVersion = "5.0"
         @Flag(help: "Wait for a running sync of the same source instead of exiting.") var wait = false
         @Flag(help: "Check and apply everything, print what would be inserted, updated, unchanged, quarantined and skipped with the reasons, and keep nothing.")
         var dryRun = false
         @OptionGroup var redcap: REDCapImportOptions
-
-        func validate() throws {
-            if format == .fhir { throw ValidationError("--format fhir is export only; import reads sdtm or redcap") }
-        }
 
         /// The whole import is one transaction, committed last.
         var interruptedOutcome: String { "the import was rolled back, nothing was written" }
@@ -132,7 +138,7 @@ extension Sarcreg.SyncCommand {
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: FormatOptions
         @Option(help: "Only this source's runs.") var source: String?
-        @Option(help: "How many runs.") var limit = 50
+        @Option(parsing: .number, help: "How many runs.") var limit = 50
 
         func run() throws {
             let runs = try SyncService(connection: database.connect()).runs(source: source, limit: limit)
@@ -180,11 +186,15 @@ extension Sarcreg.SyncCommand {
 
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Write the registry as SDTM CSV files, a REDCap record file or mCODE FHIR bundles (NDJSON) into a folder.")
+            abstract: "Write the registry as SDTM CSV files or mCODE FHIR bundles (NDJSON) into a folder, or as one REDCap record file.")
 
         @OptionGroup var database: DatabaseOptions
         @Option(help: "Format: sdtm, redcap or fhir.") var format: ExportFormat = .sdtm
-        @Option(help: "Folder to write (created if absent; must not hold export files).") var out: String?
+        @Option(
+            help: ArgumentHelp(
+                "With sdtm or fhir: the folder to write (created if absent; must not hold export files). With redcap: the file to write.",
+                valueName: "folder-or-file"))
+        var out: String?
         @Option(name: .customLong("patient"), help: "With --format fhir: print this registry id's bundle as JSON instead of writing a folder.")
         var registryID: String?
 
@@ -198,7 +208,7 @@ extension Sarcreg.SyncCommand {
                 print(String(decoding: try SyncService(connection: database.connect()).fhirBundle(registryID: registryID), as: UTF8.self))
                 return
             }
-            guard let out else { throw ValidationError("missing --out: the folder to write") }
+            guard let out else { throw ValidationError("missing --out: the folder to write (the file, with --format redcap)") }
             let service = SyncService(connection: try database.connect())
             if format == .fhir {
                 let written = try service.exportFHIR(to: out)

@@ -17,7 +17,7 @@ extension Sarcreg.TherapyCommand {
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "Registry id.") var registryID: String
         @Option(name: .customLong("agent"), help: "Agent code from the catalog; repeat for combinations.") var agents: [String] = []
-        @Option(help: "Line number (default: the patient's next line).") var line: Int?
+        @Option(parsing: .number, help: "Line number (default: the patient's next line).") var line: Int?
         @Option(help: "Intent: \(TherapyIntent.allowedValues).") var intent: String
         @Option(help: "Start date (YYYY-MM-DD).") var start: String
         @Option(help: "Dose and schedule as given, e.g. '800 mg daily'.") var dose: String?
@@ -35,7 +35,7 @@ extension Sarcreg.TherapyCommand {
 
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "Registry id.") var registryID: String
-        @Option(help: "Line number.") var line: Int
+        @Option(parsing: .number, help: "Line number.") var line: Int
         @Option(help: "Stop date (YYYY-MM-DD).") var stop: String
         @Option(help: "Reason: \(StopReason.allowedValues).") var reason: String
 

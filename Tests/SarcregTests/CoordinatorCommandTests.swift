@@ -108,6 +108,13 @@ struct CoordinatorCommandTests {
          "--grade 6 is out of range; allowed 1 to 5 (CTCAE)"),
         (["diagnosis", "record", "MUC-0001", "--icdo3", "8890/3", "--primary-site", "uterus", "--diagnosed", "2023-02-30", "--setting", "metastatic"],
          "--diagnosed '2023-02-30' is malformed"),
+        // A negative number is the option's value, refused in the registry's words, not an unknown option `-5`.
+        (["lesion", "add", "MUC-0001", "--lesion", "T1", "--class", "target", "--organ", "liver", "--method", "ct", "--diameter", "-5", "--date", "2024-01-05"],
+         "lesion T1 on 2024-01-05: diameter -5 mm is negative"),
+        (["patient", "update", "MUC-0001", "--ecog", "-1", "--ecog-date", "2024-02-01"],
+         "--ecog -1 is out of range; allowed 0 to 5"),
+        (["ae", "record", "MUC-0001", "--term", "Fatigue", "--grade", "-2", "--onset", "2024-03-01", "--attribution", "possible"],
+         "--grade -2 is out of range; allowed 1 to 5 (CTCAE)"),
     ])
     func badInput(arguments: [String], message: String) throws {
         let session = try CoordinatorSession()

@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The rules every command follows, from a newcomer's first hour (issue 20): the version, one exit status and
+/// one line for every refused input, site codes in any case, help that
+/// says what the command does, and a `--verbose` that shows the statements. Negative numbers as option values
+/// are among the bad inputs of `CoordinatorCommandTests`.
+@Suite("Command-line conventions: --version, exit status, site codes, help, --verbose")
+struct CommandLineConventionTests {
+    /// The help text as one line of single spaces, since ArgumentParser wraps it to the terminal's width.
+    private static func flattened(_ text: String) -> String {
+        text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+
+    @Test("--version prints the version alone and exits 0")
+    func version() throws {
+        let run = try CommandLineRun.sarcreg(["--version"])
+        #expect(run.exitCode == 0, "\(run.stderr)")
+        #expect(run.stdout.wholeMatch(of: /\d+\.\d+\.\d+\n/) != nil, "\(run.stdout)")
+        #expect(run.stderr.isEmpty)
+    }
+
+    @Test("--help exits 0 and states the exit status rule")
+    func helpStatesTheRule() throws {
+        let run = try CommandLineRun.sarcreg(["--help"])
+        #expect(run.exitCode == 0)
+        #expect(Self.flattened(run.stdout).contains("Exit status: 0 done (also --help and --version); 1 not done: input refused"))
+        let sub = try CommandLineRun.sarcreg(["therapy", "start", "--help"])
+        #expect(sub.exitCode == 0)
+        #expect(sub.stdout.contains("--agent"))
+    }
+
+    /// Refused before any database work, so no database is needed: the option is named on one line with
+    /// the subcommand's help to look at, never the top-level usage.
+    @Test("a refused command line exits 1 with one line naming the option", arguments: [
+        (["patient", "enroll", "--site", "MUC", "--birth", "1980", "--sex", "male", "--consent-date", "2024-01-01"],
+         "missing --mrn (no terminal to ask on; pass --mrn in scripts) (see 'sarcreg patient enroll --help')"),
+        (["user", "add", "alice", "--role", "coordinator", "--site", "MUC"],
+         "missing --password-file (no terminal to ask on; pass --password-file in scripts) (see 'sarcreg user add --help')"),
+        (["therapy", "start", "MUC-0001", "--agent", "doxorubicin", "--start", "2024-01-20"],
+         "Missing expected argument '--intent <intent>' (see 'sarcreg therapy start --help')"),
+        (["patient", "list", "--colour", "red"],
+         "Unknown option '--colour' (see 'sarcreg patient list --help')"),
+        (["ae", "record", "MUC-0001", "--term", "Anemia", "--grade", "three", "--onset", "2024-02-10", "--attribution", "probable"],
+         "The value 'three' is invalid for '--grade <grade>' (see 'sarcreg ae record --help')"),
+    ])
+    func refusedCommandLine(arguments: [String], message: String) throws {
+        let run = try CommandLineRun.sarcreg(arguments, environment: ["SARCREG_MRN_KEY": "cli-test-key-that-is-long-enough-for-hmac-sha256"])
+        #expect(run.exitCode == 1)
+        #expect(run.stderr == "Error: \(message)\n")
+        #expect(run.stdout.isEmpty)
+    }
+
+    @Test("refused data exits 1 with one line naming the option, like a refused command line")
+    func refusedData() throws {
+        let session = try CoordinatorSession()
+        #expect(try session.run(["patient", "enroll", "--site", "MUC", "--mrn", "A-1", "--birth", "1980", "--sex", "male", "--consent-date", "2024-01-01"]).exitCode == 0)
+        let noAgent = try session.run(["therapy", "start", "MUC-0001", "--intent", "palliative", "--start", "2024-01-20"])
+        #expect(noAgent.exitCode == 1)
+        #expect(noAgent.stderr.hasPrefix("Error: "))
+        #expect(noAgent.stderr.contains("--agent"))
+        #expect(noAgent.stderr.split(separator: "\n").count == 1, "\(noAgent.stderr)")
+        let password = FileManager.default.temporaryDirectory.appendingPathComponent("sarcreg-password-\(UUID())")
+        try "not-a-real-password".write(to: password, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: password) }
+        let noSite = try session.run(["user", "add", "alice", "--role", "coordinator", "--password-file", password.path])
+        #expect(noSite.exitCode == 1)
+        #expect(noSite.stderr == "Error: coordinator 'alice' needs at least one --site\n")
+    }
+
+    @Test("site codes are read in any case: site add, patient enroll and patient list")
+    func siteCodesInAnyCase() throws {
+        let session = try CoordinatorSession()
+        let add = try session.run(["site", "add", "--code", "ber", "--name", "Berlin Sarcoma Center"])
+        #expect(add.exitCode == 0, "\(add.stderr)")
+        #expect(add.stdout == "Added site BER (Berlin Sarcoma Center).\n")
+        let enroll = try session.run(["patient", "enroll", "--site", "muc", "--mrn", "L-1", "--birth", "1980", "--sex", "female", "--consent-date", "2024-01-01"])
+        #expect(enroll.exitCode == 0, "\(enroll.stderr)")
+        #expect(enroll.stdout == "Enrolled MUC-0001 at MUC.\n")
+        let list = try session.run(["patient", "list", "--site", "Muc", "--format", "csv"])
+        #expect(list.exitCode == 0, "\(list.stderr)")
+        #expect(list.stdout.contains("MUC-0001,MUC,"))
+    }
+
+    @Test("sync help says what import reads and what export writes; import refuses --format fhir by name")
+    func syncHelp() throws {
+        let sync = Self.flattened(try CommandLineRun.sarcreg(["sync", "--help"]).stdout)
+        #expect(sync.contains("Import source registries' SDTM or REDCap exports"))
+        let importHelp = try CommandLineRun.sarcreg(["sync", "import", "--help"])
+        let importText = Self.flattened(importHelp.stdout)
+        #expect(importHelp.exitCode == 0)
+        #expect(importText.contains("Import one SDTM export folder (dm, suppex, ex, ae, tu, tr, rs CSV files) or one REDCap record export"))
+        #expect(importText.contains("with --format redcap: the record export CSV file."))
+        #expect(importText.contains("--format <format> Format of the export: sdtm (a folder) or redcap (a record file, with --dictionary). (values: sdtm, redcap"))
+        #expect(!importText.lowercased().contains("fhir"))
+        let fhir = try CommandLineRun.sarcreg(["sync", "import", "/nonexistent", "--format", "fhir", "--source", "site-a"])
+        #expect(fhir.exitCode == 1)
+        #expect(fhir.stderr.hasPrefix("Error: The value 'fhir' is invalid for '--format <format>'"), "\(fhir.stderr)")
+        let export = Self.flattened(try CommandLineRun.sarcreg(["sync", "export", "--help"]).stdout)
+        #expect(export.contains("With sdtm or fhir: the folder to write (created if absent; must not hold export files). With redcap: the file to write."))
+    }
+
+    @Test("--verbose logs each statement with its time and never a bound value; without it stderr stays empty")
+    func verbose() throws {
+        let session = try CoordinatorSession()
+        let quiet = try session.run(["patient", "enroll", "--site", "MUC", "--mrn", "QUIET-MRN-41", "--birth", "1980", "--sex", "male", "--consent-date", "2024-01-01"])
+        #expect(quiet.exitCode == 0)
+        #expect(quiet.stderr.isEmpty, "\(quiet.stderr)")
+        let loud = try session.run(["patient", "enroll", "--site", "MUC", "--mrn", "LOUD-MRN-77", "--birth", "1981", "--sex", "female", "--consent-date", "2024-01-02", "--verbose"])
+        #expect(loud.exitCode == 0, "\(loud.stderr)")
+        let statements = loud.stderr.split(separator: "\n").filter { $0.contains("executing statement") }
+        #expect(statements.contains { $0.wholeMatch(of: /\s*\d+\.\d{3} ms trace executing statement db\.statement=.*/) != nil }, "\(loud.stderr)")
+        #expect(loud.stderr.contains("INSERT INTO patients"))
+        let connection = try session.database.connect()
+        let hash = try connection.query("SELECT mrn_hmac FROM patients WHERE registry_id = 'MUC-0002'")[0].decode(String.self, "mrn_hmac")
+        for secret in ["LOUD-MRN-77", hash, "2024-01-02", "cli-test-key"] {
+            #expect(!loud.stderr.contains(secret), "\(secret) is in the log")
+        }
+    }
+}
