@@ -65,7 +65,7 @@ extension SyncService {
                 if field.name.utf8.count > 63 {
                     problems.append("record id field \(name) is longer than 63 characters")
                 } else if REDCapRules.reservedColumns.contains(field.name) {
-                    problems.append("record id field \(name) has the name of a column the import reads or makes itself; name it record_id")
+                    problems.append("record id field \(name) has the name of a field of the registry's dictionary; name it record_id")
                 }
             }
             if field.form != template.form {
@@ -102,21 +102,6 @@ extension SyncService {
         return REDCapDictionary(fields: fields)
     }
 
-    /// A record id field named by a word PostgreSQL reserves (`select`, `user`) cannot name the staging
-    /// table's column; the server's `quote_ident`, given the name as a bound value, says whether it must be quoted.
-    func checkRecordIDName(_ dictionary: REDCapDictionary, file: String) throws(SyncError) {
-        let name = dictionary.recordIDField
-        let plain: Bool
-        do {
-            plain = try connection.query("SELECT quote_ident(\(name)) = \(name) AS plain")[0].decode(Bool.self, "plain")
-        } catch {
-            throw SyncError.wrap(error)
-        }
-        guard plain else {
-            throw .dictionaryDiffers(file: file, problems: ["record id field \(name) is a word PostgreSQL reserves; name it record_id"])
-        }
-    }
-
     /// The export's header: the record id column must be there; a column the dictionary does not define
     /// rejects the file and is named; a column the dictionary defines but the file lacks is empty.
     static func checkHeader(of path: String, against dictionary: REDCapDictionary) throws(SyncError) {
@@ -147,7 +132,6 @@ extension SyncService {
         let source = try SyncError.checkSource(request.source)
         let dictionaryFile = (request.dictionary as NSString).lastPathComponent
         let dictionary = try Self.conformed(REDCapDictionary.load(path: request.dictionary), file: dictionaryFile)
-        try checkRecordIDName(dictionary, file: dictionaryFile)
         try Self.checkHeader(of: request.file, against: dictionary)
         let fileName = (request.file as NSString).lastPathComponent
         let rules = REDCapRules(dictionary: dictionary)
@@ -171,6 +155,14 @@ extension SyncService {
             }
             progress(.step("writing the run log", 0, of: 1))
             let outcome = try fileOutcome(of: rules.file, staged: staged, shownAs: fileName, on: tx)
+            // The checks name the record id by its staging column; the quarantine names it as the project does.
+            if dictionary.recordIDField != REDCapRules.recordIDColumn {
+                try tx.execute(
+                    """
+                    UPDATE sync_errors SET column_name = \(dictionary.recordIDField)
+                    WHERE column_name IN (\(REDCapRules.recordIDColumn), \(REDCapRules.recordIDColumn.uppercased()))
+                    """)
+            }
             return try finishRun(runID, files: [outcome], renaming: [rules.file.fileName: fileName], on: tx)
         }
     }

@@ -7,9 +7,9 @@ import RegistryDomain
 ///
 /// Every identifier and literal in this SQL comes from the registry's dictionary or from this type: the
 /// conformed dictionary holds the registry's forms, fields, choices and bounds, and a run's validation only
-/// chooses among fragments written here (the date order, the decimal mark). The one exception is the name
-/// of the record id field, checked against `^[a-z][a-z0-9_]*$`, against ``reservedColumns`` and by the
-/// server as an identifier that needs no quoting. Values stay in the staging table; the source and run come
+/// chooses among fragments written here (the date order, the decimal mark). The record id field, which a
+/// project may name itself, is found in the header by its name and staged as `record_id`, so its name never
+/// reaches SQL either. Values stay in the staging table; the source and run come
 /// from transaction settings, and the export's file name is bound where the quarantine is written. The
 /// staging table is aliased `s`, as in ``SDTMRules``, whose helpers build the checks.
 struct REDCapRules {
@@ -22,23 +22,26 @@ struct REDCapRules {
     /// The name the checks file their errors under in `sync_errors`; ``SDTMRules`` writes a file's name into
     /// its SQL, and the export's own name is data, so it is bound only where the quarantine is written.
     static let stagedFileName = "redcap-export.csv"
-    /// Columns of the staging table and of the checks' own subqueries: a record id field of one of these
-    /// names would be a second column of that name.
+    /// The registry's own export columns: a record id field of one of these names would make the header ambiguous.
     static let reservedColumns = Set(REDCapDictionary.registry.exportColumns.dropFirst())
-        .union(["line_number", "read_error_column", "read_error", "copies", "sync_kind", "sync_row_hash", "sync_site_code"])
+    /// The staging column and quarantine name of the record id, whatever the project calls its field.
+    static let recordIDColumn = "record_id"
 
     init(dictionary: REDCapDictionary) {
         self.dictionary = dictionary
-        let columns = [dictionary.recordIDField] + REDCapDictionary.systemColumns
+        let others = REDCapDictionary.systemColumns
             + dictionary.exportColumns.filter { $0 != dictionary.recordIDField && !REDCapDictionary.systemColumns.contains($0) }
+        let columns = [Self.recordIDColumn] + others
         self.columns = Set(columns)
-        file = SDTMFile(domain: "REDCAP", fileName: Self.stagedFileName, columns: columns.map { $0.uppercased() }, required: [dictionary.recordIDField.uppercased()])
+        file = SDTMFile(
+            domain: "REDCAP", fileName: Self.stagedFileName, columns: columns.map { $0.uppercased() },
+            headers: ([dictionary.recordIDField] + others).map { $0.uppercased() }, required: [dictionary.recordIDField.uppercased()])
     }
 
     /// The staged text of a column, or NULL when the run's dictionary has no such column.
     func raw(_ name: String, alias: String = "s") -> String { columns.contains(name) ? "\(alias).\(name)" : "NULL::text" }
 
-    var recordID: String { "btrim(s.\(dictionary.recordIDField))" }
+    var recordID: String { "btrim(s.\(Self.recordIDColumn))" }
     var event: String { "coalesce(s.redcap_event_name, '')" }
     var instrument: String { "s.redcap_repeat_instrument" }
     var naturalKey: String { SDTMRules.key([recordID, "s.redcap_event_name", instrument, "s.redcap_repeat_instance"]) }
@@ -138,7 +141,7 @@ struct REDCapRules {
     var rowChecks: String {
         let key = [
             """
-            \(Self.literal(dictionary.recordIDField)), s.\(dictionary.recordIDField), CASE WHEN nullif(\(recordID), '') IS NULL THEN 'the record id is required'
+            '\(Self.recordIDColumn)', s.\(Self.recordIDColumn), CASE WHEN nullif(\(recordID), '') IS NULL THEN 'the record id is required'
                 WHEN s.copies > 1 THEN 'duplicate row for this record, event, repeat instrument and instance; every copy is quarantined' END
             """,
             """
@@ -237,7 +240,7 @@ struct REDCapRules {
             // Repeating rows and assessments need their record's patient: from this file's enrollment row or an earlier run.
             SDTMRules.check(file, joins: subjectJoin + " LEFT JOIN sync_redcap_enrolled n ON n.record_id = \(recordID)", checks: [
                 """
-                \(Self.literal(dictionary.recordIDField)), \(recordID), CASE WHEN \(enrollment) THEN NULL
+                '\(Self.recordIDColumn)', \(recordID), CASE WHEN \(enrollment) THEN NULL
                     WHEN x.patient_id IS NULL AND n.record_id IS NULL
                     THEN \(ImportRules.Reason.unknownSubject)
                     WHEN p.consent_withdrawn_on IS NOT NULL THEN \(ImportRules.Reason.consentWithdrawn("p.consent_withdrawn_on")) END

@@ -39,7 +39,13 @@ public struct FieldLimit: Sendable, Hashable {
 public struct SDTMFile: Sendable, Hashable {
     public let domain: String
     public let fileName: String
+    /// The staging table's columns, names from code.
     public let columns: [String]
+    /// The header names the file's columns are found by, one per column of `columns` and in its order: the
+    /// same names, except where a format lets a source name a column itself (a REDCap record id field), whose
+    /// name then never reaches SQL.
+    public let headers: [String]
+    /// Header names the file must have.
     public let required: [String]
     /// The limit of each of `columns`, in their order.
     public let limits: [FieldLimit]
@@ -51,16 +57,18 @@ public struct SDTMFile: Sendable, Hashable {
         self.domain = domain
         self.fileName = fileName
         self.columns = columns.map(\.key)
+        headers = self.columns
         self.required = required
         limits = columns.map(\.value)
     }
 
     /// A file whose columns take their limits from ``FieldLimit/byREDCapField(_:)``: the REDCap import
     /// builds its file this way from the run's dictionary.
-    public init(domain: String, fileName: String, columns: [String], required: [String]) {
+    public init(domain: String, fileName: String, columns: [String], headers: [String], required: [String]) {
         self.domain = domain
         self.fileName = fileName
         self.columns = columns
+        self.headers = headers
         self.required = required
         limits = columns.map(FieldLimit.byREDCapField)
     }
@@ -131,8 +139,8 @@ struct StagingLoader {
         _ = try reader.next { header in
             let names = header.map { $0.text.trimmingCharacters(in: .whitespaces).uppercased() }
             headerCount = names.count
-            positions = file.columns.map { names.firstIndex(of: $0) }
-            let missing = zip(file.columns, positions).filter { $0.1 == nil }.map(\.0).filter(file.required.contains)
+            positions = file.headers.map { names.firstIndex(of: $0) }
+            let missing = zip(file.headers, positions).filter { $0.1 == nil }.map(\.0).filter(file.required.contains)
             if !missing.isEmpty { throw SyncError.missingColumns(file: file.fileName, columns: missing) }
         }
         if positions.isEmpty { throw SyncError.missingColumns(file: file.fileName, columns: file.required) }

@@ -433,7 +433,7 @@ struct REDCapImportTests {
         #expect(try fixture.snapshot() == before)
     }
 
-    @Test("a record id field of another name (study_id) is taken; one named as a column the import makes (line_number) or a reserved word (select) is refused naming it")
+    @Test("a record id field of another name is taken, whatever it is (study_id, line_number, select: its name never reaches SQL); one named as a registry field (sex) is refused naming it")
     func recordIDFieldName() throws {
         let fixture = try REDCapFixture()
         func rename(to name: String) throws -> (dictionary: String, export: String) {
@@ -448,13 +448,28 @@ struct REDCapImportTests {
             return try fixture.importFile(at: path, dictionaryText: dictionary)
         }
         let before = try fixture.snapshot()
-        for name in ["line_number", "select"] {
-            #expect { try importRenamed(name) } throws: { "\($0)".contains("record id field \(name) ") }
-        }
+        #expect { try importRenamed("sex") } throws: { "\($0)".contains("record id field sex has the name of a field of the registry's dictionary") }
         #expect(try fixture.snapshot() == before)
-        let file = try #require(try importRenamed("study_id").files.first)
-        #expect(file.rowsRead == 14 && file.inserted == 14 && file.quarantined == 0)
-        #expect(try fixture.count("sync_subjects WHERE usubjid IN ('101-1', '102-3')") == 2)
+        for name in ["study_id", "line_number", "select"] {
+            let other = try REDCapFixture()
+            let (dictionary, export) = try rename(to: name)
+            let path = NSTemporaryDirectory() + "redcap-\(UUID().uuidString).csv"
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            try export.write(toFile: path, atomically: true, encoding: .utf8)
+            let file = try #require(try other.importFile(at: path, dictionaryText: dictionary).files.first)
+            #expect(file.rowsRead == 14 && file.inserted == 14 && file.quarantined == 0, "\(name)")
+            #expect(try other.count("sync_subjects WHERE usubjid IN ('101-1', '102-3')") == 2, "\(name)")
+        }
+        // A row without a record id is quarantined under the field's name in the project, not the staging column's.
+        let named = try REDCapFixture()
+        let (dictionary, export) = try rename(to: "study_id")
+        let enrollment = try #require(export.components(separatedBy: "\r\n").first { $0.hasPrefix("101-1,enrollment_arm_1,,,") })
+        let path = NSTemporaryDirectory() + "redcap-\(UUID().uuidString).csv"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try (export + enrollment.replacingOccurrences(of: "101-1,", with: ",") + "\r\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let run = try named.importFile(at: path, dictionaryText: dictionary)
+        let rejects = try SyncService(connection: named.connection).rejects(run: run.runID)
+        #expect(rejects.map(\.column) == ["study_id"] && rejects.first?.reason == "the record id is required")
     }
 
     @Test("record 101-1 (patient MUC-0001) moved the second night from data access group daga (MUC) to dagb (BER): its 10 rows are quarantined naming dagb, BER, MUC-0001 and MUC, and none of its changes reaches the patient")

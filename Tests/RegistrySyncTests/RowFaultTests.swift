@@ -134,11 +134,9 @@ struct RowFaultTests {
         #expect(try [limit(.ae, "USUBJID"), limit(.ae, "AESTDTC"), limit(.ae, "AETOXGR"), limit(.ae, "AETERM"), limit(.ae, "AEDECOD")]
             == [40, 64, 64, 200, 200])
         #expect(try [limit(.ex, "EXTRT"), limit(.tu, "TULOC"), limit(.tu, "TULNKID"), limit(.tr, "TRDTC")] == [200, 200, 40, 64])
-        let redcap = SDTMFile(
-            domain: "REDCAP", fileName: "night1.csv",
-            columns: ["RECORD_ID", "REDCAP_EVENT_NAME", "AE_TERM", "AE_ONSET_DATE", "AE_GRADE", "LINE_AGENTS___DOXORUBICIN", "ENROLLMENT_COMPLETE",
-                      "MOL_LABORATORY", "LESION_DIAMETER_MM"],
-            required: ["RECORD_ID"])
+        let columns = ["RECORD_ID", "REDCAP_EVENT_NAME", "AE_TERM", "AE_ONSET_DATE", "AE_GRADE", "LINE_AGENTS___DOXORUBICIN",
+                       "ENROLLMENT_COMPLETE", "MOL_LABORATORY", "LESION_DIAMETER_MM"]
+        let redcap = SDTMFile(domain: "REDCAP", fileName: "night1.csv", columns: columns, headers: columns, required: ["RECORD_ID"])
         #expect(redcap.limits.map(\.characters) == [40, 64, 200, 64, 64, 64, 64, 200, 64])
     }
 
