@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Writes a synthetic REDCap flat record export (CSV, raw values, raw headers) for the REDCap import benchmark.
 
-Usage: generate-redcap.py OUT_FILE ROWS [DICTIONARY]
+Usage: generate-redcap.py OUT_FILE ROWS [DICTIONARY] [FIRST_RECORD]
 The columns are those of the dictionary (default REDCap/sarcreg_data_dictionary.csv) in REDCap's export order.
 Each record has an enrollment row with its diagnosis, a molecular result, a therapy line and an adverse event,
 then 10 assessment events of one tumor assessment row and 5 target lesion rows each: 64 rows, 50 of them lesion
 measurements. The file stops at exactly ROWS rows (the last record may be cut short; every row it keeps is valid).
-Records are spread over the data access groups dag_701 ... dag_704 (at most 9999 registry ids per site).
+Records are spread over the data access groups dag_701 ... dag_704 (at most 9999 registry ids per site) and
+numbered from FIRST_RECORD (default 0), so a second export with new records can follow a first.
 Values are synthetic; no real data.
 """
 import csv
@@ -16,7 +17,8 @@ import sys
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 out, rows = sys.argv[1], int(sys.argv[2])
-dictionary = sys.argv[3] if len(sys.argv) > 3 else os.path.join(root, "REDCap", "sarcreg_data_dictionary.csv")
+dictionary = sys.argv[3] if len(sys.argv) > 3 and sys.argv[3] else os.path.join(root, "REDCap", "sarcreg_data_dictionary.csv")
+first_record = int(sys.argv[4]) if len(sys.argv) > 4 else 0
 lesions, visits = 5, 10
 # RECIST 1.1 allows at most two targets per organ; the import quarantines a baseline with more.
 organs = ["lung", "lung", "liver", "liver", "peritoneum"]
@@ -85,7 +87,7 @@ def record_rows(n):
 
 with open(out, "w", newline="") as f:
     f.write(",".join(columns) + "\n")
-    written, n = 0, 0
+    written, n = 0, first_record
     while written < rows:
         for line in record_rows(n):
             if written >= rows:

@@ -1,16 +1,18 @@
 #!/usr/bin/env python3
 """Writes a synthetic SDTM export (dm, ex, suppex, tu, tr csv) for the sync benchmark and crash test.
 
-Usage: generate-sdtm.py OUT_DIR TR_ROWS
+Usage: generate-sdtm.py OUT_DIR TR_ROWS [FIRST_SUBJECT]
 Each subject has 5 target lesions read by the investigator at a baseline and follow-ups every 6 weeks
 (5 TR rows per visit), so TR_ROWS / 50 subjects get 10 visits each. Subjects are spread over the source
-sites 701-704 (at most 9999 registry ids per site). Values are synthetic; no real data.
+sites 701-704 (at most 9999 registry ids per site). Subjects are numbered from FIRST_SUBJECT (default 0), so a
+second export with new subjects can follow a first. Values are synthetic; no real data.
 """
 import datetime
 import os
 import sys
 
 out, tr_rows = sys.argv[1], int(sys.argv[2])
+first_subject = int(sys.argv[3]) if len(sys.argv) > 3 else 0
 lesions, visits = 5, 10
 # RECIST 1.1 allows at most two targets per organ; the import quarantines a baseline with more.
 organs = ["LUNG", "LUNG", "LIVER", "LIVER", "PERITONEUM"]
@@ -32,7 +34,7 @@ with open(os.path.join(out, "dm.csv"), "w") as dm, open(os.path.join(out, "ex.cs
     tu.write("STUDYID,DOMAIN,USUBJID,TULNKID,TUTESTCD,TUORRES,TUSTRESC,TULOC,TUMETHOD,TUEVAL,TUACPTFL\n")
     tr.write("STUDYID,DOMAIN,USUBJID,TRLNKID,TRTESTCD,TRORRES,TRSTRESC,TRSTRESN,TRSTRESU,VISITNUM,VISIT,TREVAL,TRDTC\n")
     written = 0
-    for n in range(subjects):
+    for n in range(first_subject, first_subject + subjects):
         usubjid = subject_id(n)
         baseline = start + datetime.timedelta(days=n % 700)
         dm.write(f"BENCH,DM,{usubjid},{701 + n % 4},{baseline},{30 + n % 50},{'MF'[n % 2]}\n")

@@ -25,8 +25,34 @@ public struct AuditEntry: Codable, Sendable, Hashable {
     }
 }
 
+/// A record an import inserted, with its provenance: the run, the file and line it was first read from, by
+/// whom and when. The audit log counts an import's inserted rows per run, table and operation (migration
+/// 0016); each row's provenance is kept once, here, and its later updates are audited row by row.
+public struct ImportedRecord: Codable, Sendable, Hashable {
+    public let runID: Int
+    public let startedAt: Date
+    public let databaseUser: String
+    public let osUser: String
+    public let source: String
+    /// The record's kind in its source: an SDTM domain (DM, EX, AE, TU, TR, RS) or REDCAP.
+    public let domain: String
+    /// The record's natural key in its source, its parts joined by " / " (subject, evaluator, lesion, visit, test).
+    public let record: String
+    /// Nil for a record imported before provenance was kept.
+    public let file: String?
+    public let line: Int?
+    public let rowHash: String
+    public let lastChangedRun: Int
+}
+
+/// A patient's audit trail: every audited change of their rows, and the records imports inserted.
+public struct PatientAuditTrail: Codable, Sendable, Hashable {
+    public let changes: [AuditEntry]
+    public let imports: [ImportedRecord]
+}
+
 /// Reads the audit trail, which the database writes itself (migration 0007): every insert, update and
-/// delete of a clinical table, whatever path made it.
+/// delete of a clinical table, whatever path made it; an import's inserts counted per run (migration 0016).
 public struct AuditTrailService {
     let connection: Connection
 
@@ -34,26 +60,30 @@ public struct AuditTrailService {
         self.connection = connection
     }
 
-    /// Every audited change of one patient's rows, oldest first; the patient is found in the trail itself,
-    /// so a patient whose row was deleted still has a history. What the connected role may not read
-    /// (another site's patient, for a coordinator) is as absent as an unknown registry id.
-    public func history(of registryID: String) throws(RegistryError) -> [AuditEntry] {
+    /// Every audited change of one patient's rows, oldest first, and the records imports inserted for them
+    /// with their provenance; the patient is found in the registry or in the trail itself, so a patient whose
+    /// row was deleted still has a history. What the connected role may not read (another site's patient,
+    /// for a coordinator) is as absent as an unknown registry id.
+    public func history(of registryID: String) throws(RegistryError) -> PatientAuditTrail {
         let id = registryID.trimmingCharacters(in: .whitespaces).uppercased()
         do {
-            let rows = try connection.query(
+            let patients = try connection.query(
                 """
-                WITH patient AS (
-                    SELECT DISTINCT patient_id FROM audit_log
-                    WHERE table_name = 'patients' AND coalesce(new_row, old_row) ->> 'registry_id' = \(id)
-                )
+                SELECT patient_id FROM patients WHERE registry_id = \(id)
+                UNION
+                SELECT patient_id FROM audit_log
+                WHERE table_name = 'patients' AND coalesce(new_row, old_row) ->> 'registry_id' = \(id)
+                """)
+            guard let patientID = try patients.first?.decode(Int.self, "patient_id") else { throw RegistryError.patientNotFound(registryID) }
+            let changes = try connection.query(
+                """
                 SELECT audit_id, logged_at, transaction_id, database_user, app_user, table_name, operation,
                        (SELECT jsonb_object_agg(key, value) FROM jsonb_each_text(old_row)) AS old_row,
                        (SELECT jsonb_object_agg(key, value) FROM jsonb_each_text(new_row)) AS new_row
-                FROM audit_log WHERE patient_id IN (SELECT patient_id FROM patient)
+                FROM audit_log WHERE patient_id = \(patientID)
                 ORDER BY audit_id
-                """)
-            guard !rows.isEmpty else { throw RegistryError.patientNotFound(registryID) }
-            return try rows.map { row in
+                """
+            ).map { row in
                 AuditEntry(
                     auditID: try row.decode(Int.self, "audit_id"),
                     loggedAt: try row.decode(Date.self, "logged_at"),
@@ -65,6 +95,22 @@ public struct AuditTrailService {
                     oldRow: try row.decode(JSONB<[String: String?]>?.self, "old_row")?.value,
                     newRow: try row.decode(JSONB<[String: String?]>?.self, "new_row")?.value)
             }
+            let imports = try connection.query(
+                """
+                SELECT run_id, started_at, database_user, os_user, source, domain, replace(natural_key, E'\\x1f', ' / ') AS record,
+                    file_name, line_number, row_hash, last_changed_run
+                FROM sarcreg_import_provenance(\(patientID))
+                """
+            ).map { row in
+                ImportedRecord(
+                    runID: try row.decode(Int.self, "run_id"), startedAt: try row.decode(Date.self, "started_at"),
+                    databaseUser: try row.decode(String.self, "database_user"), osUser: try row.decode(String.self, "os_user"),
+                    source: try row.decode(String.self, "source"), domain: try row.decode(String.self, "domain"),
+                    record: try row.decode(String.self, "record"), file: try row.decode(String?.self, "file_name"),
+                    line: try row.decode(Int?.self, "line_number"), rowHash: try row.decode(String.self, "row_hash"),
+                    lastChangedRun: try row.decode(Int.self, "last_changed_run"))
+            }
+            return PatientAuditTrail(changes: changes, imports: imports)
         } catch {
             throw RegistryError.wrap(error)
         }

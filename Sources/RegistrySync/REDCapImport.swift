@@ -140,6 +140,8 @@ extension SyncService {
             let runID = try beginRun(
                 source: source, format: "redcap", location: request.file, wait: request.wait, startedAt: startedAt, on: tx)
             try applyRenames(request.renames, source: source, runID: runID, on: tx)
+            // The file's name as the run log shows it, for each new record's provenance: a setting, never SQL text.
+            try tx.execute("SELECT set_config('sarcreg.sync_file', \(fileName), true)")
             let staged = try StagingLoader(connection: tx).stage(rules.file, path: request.file) { rows in
                 progress(.reading(fileName, rows: rows))
             }

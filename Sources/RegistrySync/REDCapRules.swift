@@ -574,8 +574,8 @@ extension REDCapRules {
                 JOIN lesions e ON e.patient_id = v.patient_id AND e.evaluator = v.assessment_evaluator AND e.label = v.label
                 """) + [
             """
-            INSERT INTO sync_records (source, domain, natural_key, row_hash, registry_row, first_run, last_changed_run)
-            SELECT \(Self.source), 'REDCAP', natural_key, row_hash, registry_row, \(run), \(run)
+            INSERT INTO sync_records (source, domain, natural_key, row_hash, registry_row, first_run, last_changed_run, first_file, first_line)
+            SELECT \(Self.source), 'REDCAP', natural_key, row_hash, registry_row, \(run), \(run), current_setting('sarcreg.sync_file'), line_number
             FROM sync_valid_redcap WHERE old_hash IS DISTINCT FROM row_hash
             ON CONFLICT (source, domain, natural_key) DO UPDATE SET row_hash = EXCLUDED.row_hash, registry_row = EXCLUDED.registry_row,
                 last_changed_run = EXCLUDED.last_changed_run, missing_since_run = NULL

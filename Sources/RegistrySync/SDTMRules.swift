@@ -781,15 +781,18 @@ enum SDTMRules {
         UNION SELECT patient_id, evaluator FROM sync_valid_tr WHERE old_hash IS DISTINCT FROM row_hash AND patient_id IS NOT NULL
         """
 
-    /// Records the valid rows of a domain and clears the flag of records seen again.
+    /// Records the valid rows of a domain, each new one with the file and line it was read from (its
+    /// provenance, which `sarcreg audit` shows: the audit log counts an import's inserts per run), and clears
+    /// the flag of records seen again.
     static func records(_ file: SDTMFile) -> [String] {
         let valid = "sync_valid_" + file.domain.lowercased()
         // A valid row without a stored hash has no record (the run holds the source's lock, and a key is
         // valid once per file), so new records are a plain insert, without an upsert's conflict check per row.
         return [
             """
-            INSERT INTO sync_records (source, domain, natural_key, row_hash, registry_row, first_run, last_changed_run)
-            SELECT \(source), '\(file.domain)', natural_key, row_hash, \(file == .ae ? "registry_row" : "NULL"), \(run), \(run)
+            INSERT INTO sync_records (source, domain, natural_key, row_hash, registry_row, first_run, last_changed_run, first_file, first_line)
+            SELECT \(source), '\(file.domain)', natural_key, row_hash, \(file == .ae ? "registry_row" : "NULL"), \(run), \(run),
+                '\(file.fileName)', line_number
             FROM \(valid) WHERE old_hash IS NULL
             """,
             """

@@ -23,6 +23,15 @@ extension AuditEntry: TabularRow {
     }
 }
 
+extension ImportedRecord: TabularRow {
+    static var columns: [String] { ["run", "time", "db user", "os user", "source", "file", "line", "record", "row hash", "last changed run"] }
+
+    var cells: [String] {
+        [String(runID), startedAt.formatted(.iso8601), databaseUser, osUser, source, file ?? "", line.cell, record, rowHash,
+         String(lastChangedRun)]
+    }
+}
+
 extension Sarcreg {
     struct AuditCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -31,15 +40,37 @@ extension Sarcreg {
             discussion: """
                 The database writes the trail itself, for every path (CLI, sync, SQL); it cannot be edited or \
                 deleted. Coordinators see the trail of their own sites' patients only.
+
+                Rows a sync import inserts are counted in the trail once per run, table and operation; each \
+                imported record is listed with its provenance: the run, the file and line it was read from, \
+                when and by whom. What an import updates or deletes is in the trail row by row, with old and \
+                new values. The table shows both; JSON is an object with `changes` and `imports`; CSV prints \
+                the changes, or with --imports the imported records.
                 """)
 
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: FormatOptions
+        @Flag(help: "With --format csv: print the imported records instead of the changes.") var imports = false
         @Argument(help: "Registry id, e.g. MUC-0001.") var registryID: String
 
         func run() throws {
-            let history = try AuditTrailService(connection: database.connect()).history(of: registryID)
-            try Output.print(history, as: output.format)
+            let trail = try AuditTrailService(connection: database.connect()).history(of: registryID)
+            switch output.format {
+            case .json:
+                try Output.printJSON(trail)
+            case .csv:
+                if imports { try Output.print(trail.imports, as: .csv) } else { try Output.print(trail.changes, as: .csv) }
+            case .table:
+                if trail.changes.isEmpty {
+                    print("No audited change of this patient's rows beyond what imports inserted.")
+                } else {
+                    try Output.print(trail.changes, as: .table)
+                }
+                if !trail.imports.isEmpty {
+                    print("\nImported records (inserted by sync runs; the trail counts them per run):")
+                    try Output.print(trail.imports, as: .table)
+                }
+            }
         }
     }
 }

@@ -197,7 +197,7 @@ struct MalformedImportTests {
         #expect(refused > 0 && refused < tried, "\(refused) of \(tried) refused")
         #expect(quarantined > 0)
         #expect(try fixture.count("SELECT count(*) AS n FROM pg_tables WHERE tablename IN ('patients', 'sync_records')") == 2)
-        try AuditCompletenessTests.expectEveryChangeAudited(fixture, "malformed imports")
+        try AuditCompletenessTests.expectImportsCountedPerRun(fixture, "malformed imports")
         ReliabilityFigure.filesTried.report(tried)
         ReliabilityFigure.rowsQuarantined.report(quarantined)
     }
