@@ -65,7 +65,9 @@ public enum HTMLReport {
     }
 
     private static func interval(_ row: SummaryRow) -> String {
-        row.lower95.isEmpty && row.upper95.isEmpty ? "" : "\(row.lower95) - \(row.upper95)"
+        if row.lower95.isEmpty && row.upper95.isEmpty { return "" }
+        if row.lower95 == SummaryRow.notEstimable && row.upper95 == SummaryRow.notEstimable { return SummaryRow.notEstimable }
+        return "\(row.lower95) - \(row.upper95)"
     }
 
     private static func figure(_ svg: String) -> String {

@@ -25,6 +25,9 @@ public struct SummaryRow: Sendable, Hashable, Codable {
         self.denominator = denominator
     }
 
+    /// A confidence limit where the log-log interval does not exist (S is 0 or 1), as R's `NA`.
+    public static let notEstimable = "not estimable"
+
     /// The section of the lines excluded because their stored series is refused, one row per line.
     public static let excludedSection = "excluded"
 
@@ -83,10 +86,14 @@ public struct SummaryRow: Sendable, Hashable, Codable {
                 section, "median (months)", Markup.months(endpoint.medianMonths),
                 lower: Markup.months(endpoint.medianLowerMonths), upper: Markup.months(endpoint.medianUpperMonths), over: over))
             for (month, rate) in [(6, endpoint.rateAt6Months), (12, endpoint.rateAt12Months)] {
-                if let rate {
+                if let rate, let lower = rate.lower, let upper = rate.upper {
                     rows.append(SummaryRow(
                         section, "rate at \(month) months", Markup.percent(rate.survival),
-                        lower: Markup.percent(rate.lower), upper: Markup.percent(rate.upper), over: over))
+                        lower: Markup.percent(lower), upper: Markup.percent(upper), over: over))
+                } else if let rate {
+                    rows.append(SummaryRow(
+                        section, "rate at \(month) months", Markup.percent(rate.survival),
+                        lower: notEstimable, upper: notEstimable, over: over))
                 } else {
                     rows.append(SummaryRow(section, "rate at \(month) months", "not estimable (follow-up too short)", over: over))
                 }

@@ -57,7 +57,9 @@ extension Sarcreg.ReportCommand {
                 whose stored assessments the RECIST engine refuses stays treated but is not evaluable: it is listed \
                 as excluded with its registry id, line, evaluator and the engine's reason in every format (JSON \
                 excludedLines, the HTML's "Excluded lines"), and the report still exits 0. Medians \
-                are Kaplan-Meier with Brookmeyer-Crowley log-log 95% intervals. --html writes one self-contained \
+                are Kaplan-Meier with Brookmeyer-Crowley log-log 95% intervals, by the conventions of R's survival \
+                package (a flat 50% gives the midpoint; no interval where survival is 100% or 0%; no rate beyond \
+                follow-up). --html writes one self-contained \
                 page with the tables, waterfall, swimmer and Kaplan-Meier plots; --svg-dir writes the plots alone.
                 """)
 
