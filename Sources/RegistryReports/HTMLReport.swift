@@ -39,6 +39,13 @@ public enum HTMLReport {
         body += table(
             caption: nil, header: ["CTCAE term", "any grade", "%", "grade >= 3", "%"],
             rows: AdverseEventRow.rows(adverseEvents).map(\.cells))
+        if !adverseEvents.excludedEvents.isEmpty {
+            body += "<h3>Excluded adverse events</h3>\n<p>Not counted above until corrected; their patients still count "
+                + "as treated.</p>\n"
+            body += table(
+                caption: nil, header: ["registry id", "line", "reason"],
+                rows: adverseEvents.excludedEvents.map { [$0.registryID, "\($0.lineNumber)", $0.reason] })
+        }
         return """
             <!DOCTYPE html>
             <html lang="en">

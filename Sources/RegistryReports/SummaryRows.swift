@@ -121,6 +121,23 @@ public struct AdverseEventRow: Sendable, Hashable {
         }
     }
 
+    /// The excluded events as CSV rows after the counted terms: the term cell says `excluded`, the
+    /// registry id, the line and the reason, and the counts stay empty, so the columns keep their meaning.
+    public static func excludedRows(_ table: AdverseEventTable) -> [AdverseEventRow] {
+        table.excludedEvents.map { AdverseEventRow(cells: ["excluded: \(line($0))", "", "", "", ""]) }
+    }
+
+    /// The excluded events as a block of text under a terminal table; nil when none was excluded.
+    public static func exclusionNote(_ table: AdverseEventTable) -> String? {
+        guard !table.excludedEvents.isEmpty else { return nil }
+        return (["Excluded adverse events (not counted; their patients still count as treated):"]
+            + table.excludedEvents.map { "  \(line($0))" }).joined(separator: "\n")
+    }
+
+    private static func line(_ event: ExcludedAdverseEvent) -> String {
+        "\(event.registryID) line \(event.lineNumber): \(event.reason)"
+    }
+
     /// What the table counts, for its caption.
     public static func caption(_ table: AdverseEventTable) -> String {
         let basis = table.basis == .anyGrade ? "any grade" : "grade 3 or worse"
