@@ -3,8 +3,9 @@
 #
 # Reads Tests/RegistryDomainTests/Fixtures/kaplan_meier_observations.csv (dataset, time, event; written
 # by kaplan_meier.py) and writes Tests/RegistryDomainTests/Fixtures/kaplan_meier_survfit.csv: per dataset,
-# survfit(Surv(time, event) ~ 1, conf.type = "log-log") at every time of the fit, with time 0 first
-# (quantity "survival": S, Greenwood standard error S * std.err, the 95% limits and the number at risk),
+# survfit(Surv(time, event) ~ 1, conf.type = "log-log") at every time of the fit (quantity "survival": S,
+# Greenwood standard error S * std.err, the 95% limits and the number at risk), after a row for time 0
+# that R's fit does not have: S = 1, no interval (as R's NA where S = 1), everybody at risk;
 # quantile(fit, 0.5) with its limits (quantity "median"), and summary(fit, times = t) at 182.625 and
 # 365.25 days (quantity "rate"), where R refuses a t beyond the last follow-up time ("no points selected").
 #

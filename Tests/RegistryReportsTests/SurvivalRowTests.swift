@@ -28,12 +28,12 @@ struct SurvivalRowTests {
         #expect(summary.populationRule.contains("the median is the first time survival falls below 50%, or the midpoint"))
     }
 
-    /// Two patients alive and followed for more than a year: S = 1 throughout, where log(-log S) is
-    /// infinite, so R's `summary(survfit(Surv(c(400,420), c(0,0)) ~ 1, conf.type = "log-log"),
-    /// times = 182.625)` gives S = 1 with NA limits.
-    @Test("OS without a death over 400 days: the 6- and 12-month rates are 100.0% with the interval printed as not estimable, the median NR")
+    /// Two patients alive, last seen 100 and 400 days after the start: S = 1 throughout, where
+    /// log(-log S) is infinite. R: `summary(survfit(Surv(c(100,400), c(0,0)) ~ 1, conf.type = "log-log"),
+    /// times = c(182.625, 365.25))` gives S = 1 with NA limits at both, and `quantile()` NA.
+    @Test("OS without a death, last seen on days 100 and 400: the 6- and 12-month rates are 100.0% with the interval printed as not estimable, the median NR")
     func noEventGivesNoInterval() {
-        let lines = [("MUC-0001", "2025-02-11"), ("MUC-0002", "2025-03-03")].map { id, lastSeen in
+        let lines = [("MUC-0001", "2024-04-17"), ("MUC-0002", "2025-02-11")].map { id, lastSeen in
             TreatedLine(
                 registryID: id, lineNumber: 1, agents: ["doxorubicin"], trialNCT: nil, startedOn: date("2024-01-08"),
                 stoppedOn: nil, deathOn: nil, lastKnownAlive: date(lastSeen), response: nil)

@@ -169,7 +169,10 @@ struct KaplanMeierCurveTests {
         #expect(responses.median.estimate == 112.5 && responses.median.lower == 61 && responses.median.upper == nil)
     }
 
-    @Test("rule: before the first follow-up time S = 1 and, as R, there is no log-log interval")
+    /// S = 1 has no log-log interval, the same rule as at a step where S = 1 (R's `survfit` gives NA
+    /// there). R's `summary(times =)` differs only for a time before the fit's first time, where it
+    /// shows its start values, limits 1 and 1, which are no interval either.
+    @Test("rule: before the first follow-up time S = 1, and there is no log-log interval where S = 1")
     func beforeFirstTime() throws {
         let curve = try KaplanMeierCurve(observations: [
             SurvivalObservation(time: 40, event: true), SurvivalObservation(time: 90, event: false),
