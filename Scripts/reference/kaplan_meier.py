@@ -1,25 +1,16 @@
 #!/usr/bin/env python3
-"""Reference Kaplan-Meier estimates from lifelines, for KaplanMeierCurveTests.
+"""Survival cohorts for KaplanMeierCurveTests; R's survival package gives their reference estimates.
 
 Generates survival datasets with a fixed seed (weekly assessment times with many tied events and
 censorings, heavy censoring, a median that is not reached, a curve that falls to 0, follow-up
 shorter than 12 months, continuous times, and a cohort with every patient censored) and writes
-
-- Tests/RegistryDomainTests/Fixtures/kaplan_meier_observations.csv: dataset, time, event (1/0);
-- Tests/RegistryDomainTests/Fixtures/kaplan_meier_lifelines.csv: per dataset, lifelines' survival
-  function with Greenwood standard error, log-log 95% interval and number at risk at every time of
-  its timeline (quantity "survival"), the median with its interval (quantity "median"), and the
-  6- and 12-month rates at 182.625 and 365.25 days (quantity "rate").
-
-An empty cell means "not reached" (median) or "not estimable" (a rate beyond the longest follow-up
-while the curve is still above 0; lifelines would carry its last value forward, the registry
-declines to extrapolate, as R's summary.survfit does).
+Tests/RegistryDomainTests/Fixtures/kaplan_meier_observations.csv: dataset, time, event (1/0).
+Scripts/reference/kaplan_meier.R then fits R's survfit to them.
 
 The datasets are checked, in exact rational arithmetic, never to put S(t) exactly on 0.5: there
-lifelines' median depends on floating-point rounding and R would take a midpoint, so that case is
-tested by hand in Swift instead.
+the median depends on R's tolerance for "equal to 0.5", so that case is tested by hand in Swift instead.
 
-Rerun with: python3 Scripts/reference/kaplan_meier.py   (needs numpy, pandas, lifelines)
+Rerun with: python3 Scripts/reference/kaplan_meier.py   (needs numpy)
 """
 
 import csv
@@ -28,12 +19,8 @@ import pathlib
 from fractions import Fraction
 
 import numpy as np
-from lifelines import KaplanMeierFitter
-from lifelines.utils import median_survival_times
 
 SEED = 20250612
-ALPHA = 0.05
-LANDMARKS = (182.625, 365.25)
 FIXTURES = pathlib.Path(__file__).resolve().parents[2] / "Tests/RegistryDomainTests/Fixtures"
 
 
@@ -80,42 +67,11 @@ def number(value: float) -> str:
 def main() -> None:
     rng = np.random.default_rng(SEED)
     observations = [["dataset", "time", "event"]]
-    reference = [["dataset", "quantity", "time", "estimate", "standard_error", "lower", "upper", "at_risk"]]
     for name, (times, events) in datasets(rng).items():
         assert_never_exactly_half(name, times, events)
         observations += [[name, number(t), int(e)] for t, e in zip(times, events)]
-
-        fitter = KaplanMeierFitter(alpha=ALPHA).fit(times, event_observed=events)
-        survival = fitter.survival_function_.iloc[:, 0]
-        interval = fitter.confidence_interval_
-        lower, upper = interval.iloc[:, 0], interval.iloc[:, 1]
-        standard_error = survival * np.sqrt(fitter._cumulative_sq_)
-        at_risk = fitter.event_table["at_risk"]
-        for time in survival.index:
-            reference.append([
-                name, "survival", number(time), number(survival[time]), number(standard_error[time]),
-                number(lower[time]), number(upper[time]), int(at_risk[time]),
-            ])
-
-        median_interval = median_survival_times(interval)
-        reference.append([
-            name, "median", "", number(fitter.median_survival_time_), "",
-            number(median_interval.iloc[0, 0]), number(median_interval.iloc[0, 1]), "",
-        ])
-
-        for landmark in LANDMARKS:
-            if landmark > times.max() and survival.iloc[-1] > 0:
-                reference.append([name, "rate", number(landmark), "", "", "", "", ""])
-                continue
-            row = survival.index[survival.index <= landmark][-1]
-            reference.append([
-                name, "rate", number(landmark), number(survival[row]), number(standard_error[row]),
-                number(lower[row]), number(upper[row]), "",
-            ])
-
-    for file_name, rows in (("kaplan_meier_observations.csv", observations), ("kaplan_meier_lifelines.csv", reference)):
-        with (FIXTURES / file_name).open("w", newline="") as handle:
-            csv.writer(handle, lineterminator="\n").writerows(rows)
+    with (FIXTURES / "kaplan_meier_observations.csv").open("w", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(observations)
 
 
 if __name__ == "__main__":

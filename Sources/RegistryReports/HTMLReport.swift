@@ -39,6 +39,13 @@ public enum HTMLReport {
         body += table(
             caption: nil, header: ["CTCAE term", "any grade", "%", "grade >= 3", "%"],
             rows: AdverseEventRow.rows(adverseEvents).map(\.cells))
+        if !adverseEvents.excludedEvents.isEmpty {
+            body += "<h3>Excluded adverse events</h3>\n<p>Not counted above until corrected; their patients still count "
+                + "as treated.</p>\n"
+            body += table(
+                caption: nil, header: ["registry id", "line", "reason"],
+                rows: adverseEvents.excludedEvents.map { [$0.registryID, "\($0.lineNumber)", $0.reason] })
+        }
         return """
             <!DOCTYPE html>
             <html lang="en">
@@ -65,7 +72,9 @@ public enum HTMLReport {
     }
 
     private static func interval(_ row: SummaryRow) -> String {
-        row.lower95.isEmpty && row.upper95.isEmpty ? "" : "\(row.lower95) - \(row.upper95)"
+        if row.lower95.isEmpty && row.upper95.isEmpty { return "" }
+        if row.lower95 == SummaryRow.notEstimable && row.upper95 == SummaryRow.notEstimable { return SummaryRow.notEstimable }
+        return "\(row.lower95) - \(row.upper95)"
     }
 
     private static func figure(_ svg: String) -> String {

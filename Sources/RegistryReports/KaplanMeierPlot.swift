@@ -44,10 +44,14 @@ public enum KaplanMeierPlot {
         var upper = 1.0
         for step in curve.steps {
             path += " H \(Markup.number(x(step.time))) V \(Markup.number(y(step.survival)))"
-            lowerPath.append("\(Markup.number(x(step.time))),\(Markup.number(y(lower))) \(Markup.number(x(step.time))),\(Markup.number(y(step.lower)))")
-            upperPath.append("\(Markup.number(x(step.time))),\(Markup.number(y(upper))) \(Markup.number(x(step.time))),\(Markup.number(y(step.upper)))")
-            lower = step.lower
-            upper = step.upper
+            // Where S is 0 or 1 there is no interval; the band meets the curve there rather than
+            // drawing limits that do not exist.
+            let stepLower = step.lower ?? step.survival
+            let stepUpper = step.upper ?? step.survival
+            lowerPath.append("\(Markup.number(x(step.time))),\(Markup.number(y(lower))) \(Markup.number(x(step.time))),\(Markup.number(y(stepLower)))")
+            upperPath.append("\(Markup.number(x(step.time))),\(Markup.number(y(upper))) \(Markup.number(x(step.time))),\(Markup.number(y(stepUpper)))")
+            lower = stepLower
+            upper = stepUpper
         }
         canvas.add("polyline", [
             "points": "\(Markup.number(x(0))),\(Markup.number(y(1))) " + lowerPath.joined(separator: " "),

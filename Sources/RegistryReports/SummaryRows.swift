@@ -25,6 +25,9 @@ public struct SummaryRow: Sendable, Hashable, Codable {
         self.denominator = denominator
     }
 
+    /// A confidence limit where the log-log interval does not exist (S is 0 or 1), as R's `NA`.
+    public static let notEstimable = "not estimable"
+
     /// The section of the lines excluded because their stored series is refused, one row per line.
     public static let excludedSection = "excluded"
 
@@ -83,10 +86,14 @@ public struct SummaryRow: Sendable, Hashable, Codable {
                 section, "median (months)", Markup.months(endpoint.medianMonths),
                 lower: Markup.months(endpoint.medianLowerMonths), upper: Markup.months(endpoint.medianUpperMonths), over: over))
             for (month, rate) in [(6, endpoint.rateAt6Months), (12, endpoint.rateAt12Months)] {
-                if let rate {
+                if let rate, let lower = rate.lower, let upper = rate.upper {
                     rows.append(SummaryRow(
                         section, "rate at \(month) months", Markup.percent(rate.survival),
-                        lower: Markup.percent(rate.lower), upper: Markup.percent(rate.upper), over: over))
+                        lower: Markup.percent(lower), upper: Markup.percent(upper), over: over))
+                } else if let rate {
+                    rows.append(SummaryRow(
+                        section, "rate at \(month) months", Markup.percent(rate.survival),
+                        lower: notEstimable, upper: notEstimable, over: over))
                 } else {
                     rows.append(SummaryRow(section, "rate at \(month) months", "not estimable (follow-up too short)", over: over))
                 }
@@ -112,6 +119,23 @@ public struct AdverseEventRow: Sendable, Hashable {
                 Markup.percent(term.grade3OrWorsePercent / 100),
             ])
         }
+    }
+
+    /// The excluded events as CSV rows after the counted terms: the term cell says `excluded`, the
+    /// registry id, the line and the reason, and the counts stay empty, so the columns keep their meaning.
+    public static func excludedRows(_ table: AdverseEventTable) -> [AdverseEventRow] {
+        table.excludedEvents.map { AdverseEventRow(cells: ["excluded: \(line($0))", "", "", "", ""]) }
+    }
+
+    /// The excluded events as a block of text under a terminal table; nil when none was excluded.
+    public static func exclusionNote(_ table: AdverseEventTable) -> String? {
+        guard !table.excludedEvents.isEmpty else { return nil }
+        return (["Excluded adverse events (not counted; their patients still count as treated):"]
+            + table.excludedEvents.map { "  \(line($0))" }).joined(separator: "\n")
+    }
+
+    private static func line(_ event: ExcludedAdverseEvent) -> String {
+        "\(event.registryID) line \(event.lineNumber): \(event.reason)"
     }
 
     /// What the table counts, for its caption.

@@ -105,15 +105,14 @@ public struct PatientService {
                 if let registryID = try existing.first?.decode(String.self, "registry_id") {
                     throw RegistryError.mrnAlreadyEnrolled(site: site, registryID: registryID)
                 }
-                guard number <= 9999 else { throw RegistryError.siteFull(site) }
-                let registryID = site + "-" + String(format: "%04d", number)
                 let inserted = try tx.query(
                     """
                     INSERT INTO patients (registry_id, site_code, site_sequence, mrn_hmac, birth_year, birth_date, sex, consent_date)
-                    VALUES (\(registryID), \(site), \(number), \(hash), \(birthYear), \(birthDate), \(sex.rawValue), \(consent))
-                    RETURNING patient_id
+                    VALUES (sarcreg_registry_id(\(site), \(number)), \(site), \(number), \(hash), \(birthYear), \(birthDate),
+                        \(sex.rawValue), \(consent))
+                    RETURNING patient_id, registry_id
                     """)
-                let patientID = try inserted[0].decode(Int.self, "patient_id")
+                let (patientID, registryID) = try inserted[0].decode((Int, String).self)
                 if let ecog {
                     try tx.execute("INSERT INTO patient_ecog (patient_id, assessed_on, ecog) VALUES (\(patientID), \(ecog.assessedOn), \(ecog.ecog))")
                 }
@@ -121,10 +120,6 @@ public struct PatientService {
                     registryID: registryID, site: site, birthYear: birthYear, sex: sex, consentDate: consent,
                     consentWithdrawnOn: nil, vitalStatus: .alive, lastContactOn: nil, deathOn: nil)
             }
-        } catch let error as PostgresError where error.constraint == "sites_next_patient_number_positive" {
-            // The site's counter may not pass its limit, so the check fires on the increment before the
-            // number could be compared here.
-            throw .siteFull(site)
         } catch {
             throw RegistryError.wrap(error)
         }

@@ -6,7 +6,6 @@ public enum RegistryError: Error, CustomStringConvertible {
     case input(RegistryInputError)
     case unknownSite(String)
     case siteExists(String)
-    case siteFull(String)
     case patientNotFound(String)
     case mrnAlreadyEnrolled(site: String, registryID: String)
     case consentWithdrawn(registryID: String, on: CalendarDate)
@@ -22,6 +21,8 @@ public enum RegistryError: Error, CustomStringConvertible {
     /// The key's fingerprint differs from the one stored when the registry enrolled its first patient.
     case mrnKeyMismatch
     case database(PostgresError)
+    /// A write broke one of the registry's named rules (SQLSTATE class 23), said as the rule.
+    case refused(ConstraintRefusal)
     /// The login lacks a privilege, or a row policy keeps it to its own sites (SQLSTATE 42501).
     case notPermitted(PrivilegeRefusal)
 
@@ -30,9 +31,6 @@ public enum RegistryError: Error, CustomStringConvertible {
         case .input(let error): error.description
         case .unknownSite(let code): "unknown site '\(code)'; list sites with `sarcreg site list` or add it with `sarcreg site add`"
         case .siteExists(let code): "site '\(code)' already exists"
-        case .siteFull(let code):
-            "site \(code) has used all the registry numbers it may hand out (registry ids have four digits); "
-                + "nothing was enrolled: ask an administrator to extend the numbering of site \(code)"
         case .patientNotFound(let id): "no patient with registry id '\(id)'"
         case .mrnAlreadyEnrolled(let site, let id): "this medical record number is already enrolled at site \(site) as \(id)"
         case .consentWithdrawn(let id, let date): "\(id) withdrew consent on \(date); nothing new may be recorded"
@@ -50,6 +48,7 @@ public enum RegistryError: Error, CustomStringConvertible {
                 + "first enrollment); nothing was enrolled: set SARCREG_MRN_KEY_FILE to the registry's key file, as another "
                 + "key would enroll an already enrolled patient a second time"
         case .database(let error): error.description
+        case .refused(let refusal): refusal.description
         case .notPermitted(let refusal):
             "your database login\(refusal.login.map { " (\($0))" } ?? "") "
                 + (refusal.isRowPolicy

@@ -127,15 +127,17 @@ public struct ReportService {
                 query.append(criteria.treatedLines)
                 query.append(
                     """
-                    ) SELECT p.registry_id, e.ctcae_term, e.grade
+                    ) SELECT p.registry_id, t.line_number, e.ctcae_term, e.grade, e.onset_on, t.started_on, p.death_on
                     FROM adverse_events e
                     JOIN treated t ON t.therapy_line_id = e.therapy_line_id
                     JOIN patients p ON p.patient_id = e.patient_id
                     """)
                 let events = try tx.query(query).map { row in
                     ReportedAdverseEvent(
-                        registryID: try row.decode(String.self, at: 0), term: try row.decode(String.self, at: 1),
-                        grade: try row.decode(Int.self, at: 2))
+                        registryID: try row.decode(String.self, at: 0), lineNumber: try row.decode(Int.self, at: 1),
+                        term: try row.decode(String.self, at: 2), grade: try row.decode(Int.self, at: 3),
+                        onset: try row.decode(CalendarDate.self, at: 4), lineStartedOn: try row.decode(CalendarDate.self, at: 5),
+                        deathOn: try row.decode(CalendarDate?.self, at: 6))
                 }
                 return (events, treated)
             }

@@ -58,7 +58,8 @@ extension RegistryError {
     static func wrap(_ error: any Error) -> RegistryError {
         switch error {
         case let error as RegistryError: error
-        case let error as PostgresError: error.privilegeRefusal.map(RegistryError.notPermitted) ?? .database(error)
+        case let error as PostgresError:
+            error.privilegeRefusal.map(RegistryError.notPermitted) ?? ConstraintRefusal(error).map(RegistryError.refused) ?? .database(error)
         case let error as RegistryInputError: .input(error)
         case let error as PostgresTransactionError: .database(PostgresError(kind: .client, message: error.description))
         default: .database(PostgresError(kind: .client, message: "\(error)"))

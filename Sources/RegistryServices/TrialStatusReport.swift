@@ -13,6 +13,15 @@ public struct TrialStatusReport: Codable, Sendable {
     public let screeningOutcomes: [Accrual]
     /// Patients whose latest screening failed, by each criterion not met (a patient may fail several).
     public let screenFailureReasons: [Accrual]
+    /// Enrollments whose stored stratum is not one of the trial's strata: counted by arm, cohort and site,
+    /// left out of ``strata`` and listed, by registry id.
+    public let excludedEnrollments: [ExcludedEnrollment]
+
+    public struct ExcludedEnrollment: Codable, Sendable, Hashable {
+        public let registryID: String
+        public let cohort: String
+        public let reason: String
+    }
 
     public struct Accrual: Codable, Sendable, Hashable {
         public let key: String
@@ -34,6 +43,27 @@ extension TrialService {
                 WHERE t.trial_nct = \(nct) GROUP BY t.trial_nct
                 """)
             guard let summary = summaries.first else { throw TrialError.trialNotFound(nct) }
+            let factors = try connection.query(
+                "SELECT factor_code, levels FROM trial_strata_factors WHERE trial_nct = \(nct) ORDER BY position"
+            ).map { row in
+                let (code, levels) = try row.decode((String, [String]).self)
+                return StratificationFactor(code: code, levels: levels)
+            }
+            // The domain decides which stored strata count; the counts stay one query, bound to that list.
+            let strataKeys = [""] + StratificationFactor.strataKeys(factors)
+            let excluded = try connection.query(
+                """
+                SELECT p.registry_id, c.cohort_code, e.stratum_key
+                FROM trial_enrollments e JOIN trial_cohorts c USING (cohort_id) JOIN patients p USING (patient_id)
+                WHERE e.trial_nct = \(nct) AND NOT (e.stratum_key = ANY (\(strataKeys)))
+                ORDER BY p.registry_id, c.cohort_code
+                """
+            ).compactMap { row in
+                let (registryID, cohort, key) = try row.decode((String, String, String).self)
+                return StratificationFactor.stratumProblem(key, factors: factors).map {
+                    TrialStatusReport.ExcludedEnrollment(registryID: registryID, cohort: cohort, reason: $0)
+                }
+            }
             func accrual(_ query: Query) throws -> [TrialStatusReport.Accrual] {
                 try connection.query(query).map { row in
                     TrialStatusReport.Accrual(
@@ -64,7 +94,8 @@ extension TrialService {
                     SELECT c.cohort_code || CASE WHEN e.stratum_key = '' THEN '' ELSE ': ' || e.stratum_key END AS key,
                            count(*)::bigint AS n, NULL::bigint AS capacity
                     FROM trial_enrollments e JOIN trial_cohorts c USING (cohort_id)
-                    WHERE e.trial_nct = \(nct) GROUP BY c.cohort_code, c.position, e.stratum_key ORDER BY c.position, e.stratum_key
+                    WHERE e.trial_nct = \(nct) AND e.stratum_key = ANY (\(strataKeys))
+                    GROUP BY c.cohort_code, c.position, e.stratum_key ORDER BY c.position, e.stratum_key
                     """),
                 screeningOutcomes: try accrual(
                     """
@@ -81,7 +112,8 @@ extension TrialService {
                     JOIN trial_screening_criteria k USING (screening_id)
                     WHERE latest.outcome = 'not_eligible' AND k.outcome = 'notMet'
                     GROUP BY k.criterion ORDER BY n DESC, k.criterion
-                    """))
+                    """),
+                excludedEnrollments: excluded)
         } catch {
             throw TrialError.wrap(error)
         }

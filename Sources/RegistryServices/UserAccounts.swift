@@ -22,6 +22,8 @@ public enum UserAccountError: Error, CustomStringConvertible {
     case userExists(String)
     case notAllowed(String)
     case database(PostgresError)
+    /// A write broke one of the registry's named rules (SQLSTATE class 23), said as the rule.
+    case refused(ConstraintRefusal)
 
     public var description: String {
         switch self {
@@ -35,6 +37,7 @@ public enum UserAccountError: Error, CustomStringConvertible {
         case .userExists(let name): "a database user '\(name)' already exists"
         case .notAllowed(let name): "only administrators (members of sarcreg_admin) may add users; '\(name)' was not added"
         case .database(let error): error.description
+        case .refused(let refusal): refusal.description
         }
     }
 }
@@ -91,7 +94,7 @@ public struct UserAccountService {
         } catch let error as PostgresError where error.sqlState == SQLState(rawValue: "42710") {
             throw .userExists(name)
         } catch let error as PostgresError {
-            throw .database(error)
+            throw ConstraintRefusal(error).map(UserAccountError.refused) ?? .database(error)
         } catch {
             throw .database(PostgresError(kind: .client, message: "\(error)"))
         }

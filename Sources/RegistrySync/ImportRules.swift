@@ -63,7 +63,7 @@ enum ImportRules {
             INSERT INTO patients (patient_id, registry_id, site_code, site_sequence, mrn_hmac, birth_year, sex, consent_date,
                 consent_withdrawn_on, vital_status, death_on, last_contact_on, origin)
             OVERRIDING SYSTEM VALUE
-            SELECT n.patient_id, n.site_code || '-' || lpad(n.site_sequence::text, 4, '0'), n.site_code, n.site_sequence, NULL,
+            SELECT n.patient_id, sarcreg_registry_id(n.site_code, n.site_sequence), n.site_code, n.site_sequence, NULL,
                 v.birth_year, v.sex, v.consent_date, v.consent_withdrawn_on, \(vitalStatus), v.death_on, v.last_contact_on, 'sync'
             FROM sync_new_patients n JOIN sync_in_subjects v ON v.subject = n.subject
             """,

@@ -1,4 +1,5 @@
 import PostgresClient
+import RegistryServices
 
 /// Why a sync refused to run or stopped, in words an administrator can act on.
 public enum SyncError: Error, CustomStringConvertible {
@@ -14,6 +15,8 @@ public enum SyncError: Error, CustomStringConvertible {
     case runNotFound(Int)
     case outputExists(String)
     case database(PostgresError)
+    /// A write broke one of the registry's named rules (SQLSTATE class 23), said as the rule.
+    case refused(ConstraintRefusal)
     /// The login lacks a privilege the sync needs (SQLSTATE 42501).
     case notPermitted(PrivilegeRefusal)
     // REDCap imports: a data dictionary or a record export that does not fit it.
@@ -46,6 +49,7 @@ public enum SyncError: Error, CustomStringConvertible {
         case .runNotFound(let id): "no sync run \(id); list runs with `sarcreg sync runs`"
         case .outputExists(let path): "\(path) already exists; choose an empty or new --out directory"
         case .database(let error): error.description
+        case .refused(let refusal): refusal.description
         case .notPermitted(let refusal):
             "your database login\(refusal.login.map { " (\($0))" } ?? "") "
                 + (refusal.isWrite
@@ -85,7 +89,8 @@ public enum SyncError: Error, CustomStringConvertible {
     static func wrap(_ error: any Error) -> SyncError {
         switch error {
         case let error as SyncError: error
-        case let error as PostgresError: error.privilegeRefusal.map(SyncError.notPermitted) ?? .database(error)
+        case let error as PostgresError:
+            error.privilegeRefusal.map(SyncError.notPermitted) ?? ConstraintRefusal(error).map(SyncError.refused) ?? .database(error)
         default: .database(PostgresError(kind: .client, message: "\(error)"))
         }
     }

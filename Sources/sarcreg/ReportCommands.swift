@@ -39,6 +39,26 @@ struct PopulationOptions: ParsableArguments {
 
 extension SummaryRow: TabularRow {}
 
+/// A report was produced but left records out, each listed in its output with the reason: exit status 3
+/// tells a script that the figures do not cover every record until those are corrected.
+struct RecordsExcluded: Error, CustomStringConvertible {
+    static let exitCode = ExitCode(3)
+
+    /// What was left out, e.g. `1 line`, `2 adverse events`.
+    let counts: [String]
+
+    /// nil when nothing was left out, so a command throws only when it must.
+    init?(_ counts: [(count: Int, singular: String, plural: String)]) {
+        let said = counts.filter { $0.count > 0 }.map { "\($0.count) \($0.count == 1 ? $0.singular : $0.plural)" }
+        guard !said.isEmpty else { return nil }
+        self.counts = said
+    }
+
+    var description: String {
+        "\(counts.joined(separator: " and ")) left out of the report; each is listed in it with the reason (exit status 3)"
+    }
+}
+
 struct AdverseEventLine: TabularRow, Encodable {
     static let columns = AdverseEventRow.columns
     let cells: [String]
@@ -56,8 +76,12 @@ extension Sarcreg.ReportCommand {
                 last contact or last known date; DoR over responders from the first CR/PR to PD or death. A line \
                 whose stored assessments the RECIST engine refuses stays treated but is not evaluable: it is listed \
                 as excluded with its registry id, line, evaluator and the engine's reason in every format (JSON \
-                excludedLines, the HTML's "Excluded lines"), and the report still exits 0. Medians \
-                are Kaplan-Meier with Brookmeyer-Crowley log-log 95% intervals. --html writes one self-contained \
+                excludedLines, the HTML's "Excluded lines"); with --html, adverse events that cannot be counted are \
+                listed the same way under the AE table. The exit status is 0 when nothing was left out and 3 when \
+                the report was produced with excluded lines or events (a warning on stderr says how many). Medians \
+                are Kaplan-Meier with Brookmeyer-Crowley log-log 95% intervals, by the conventions of R's survival \
+                package (a flat 50% gives the midpoint; no interval where survival is 100% or 0%; no rate beyond \
+                follow-up). --html writes one self-contained \
                 page with the tables, waterfall, swimmer and Kaplan-Meier plots; --svg-dir writes the plots alone.
                 """)
 
@@ -83,8 +107,10 @@ extension Sarcreg.ReportCommand {
                     print(note)
                 }
             }
+            var excludedEvents = 0
             if let html {
                 let events = try reports.adverseEvents(population.filter)
+                excludedEvents = events.excludedEvents.count
                 let title = "Response summary" + (summary.filters.isEmpty ? "" : ": " + summary.filters.joined(separator: ", "))
                 try write(HTMLReport.render(title: title, summary: summary, adverseEvents: events), to: URL(fileURLWithPath: html))
             }
@@ -98,6 +124,11 @@ extension Sarcreg.ReportCommand {
                         try write(svg, to: folder.appendingPathComponent("km-\(endpoint.endpoint.rawValue.lowercased()).svg"))
                     }
                 }
+            }
+            if let excluded = RecordsExcluded([
+                (summary.excludedLines.count, "line", "lines"), (excludedEvents, "adverse event", "adverse events"),
+            ]) {
+                throw excluded
             }
         }
 
@@ -117,7 +148,10 @@ extension Sarcreg.ReportCommand {
             discussion: """
                 Counts each patient once per term at the worst grade, as a percentage of the treated patients \
                 (patients with a line matching the filters); only events recorded on those lines count. \
-                --min-percent 10 --basis grade-3 gives a publication's "most common (>= 10%) grade >= 3" table.
+                --min-percent 10 --basis grade-3 gives a publication's "most common (>= 10%) grade >= 3" table. \
+                An event with its onset after the patient's death or before its line started is not counted: it is \
+                listed as excluded with its registry id, line and reason (under the table, as `excluded:` rows in \
+                CSV, as excludedEvents in JSON), and the exit status is 3 instead of 0.
                 """)
 
         @OptionGroup var database: DatabaseOptions
@@ -134,11 +168,20 @@ extension Sarcreg.ReportCommand {
                 population.filter, minimumPercent: minPercent, basis: basis)
             switch output.format {
             case .json: try Output.printJSON(table)
-            case .csv: try Output.print(AdverseEventRow.rows(table).map { AdverseEventLine(cells: $0.cells) }, as: .csv)
+            case .csv:
+                let rows = AdverseEventRow.rows(table) + AdverseEventRow.excludedRows(table)
+                try Output.print(rows.map { AdverseEventLine(cells: $0.cells) }, as: .csv)
             case .table:
                 print(AdverseEventRow.caption(table))
                 print()
                 try Output.print(AdverseEventRow.rows(table).map { AdverseEventLine(cells: $0.cells) }, as: .table)
+                if let note = AdverseEventRow.exclusionNote(table) {
+                    print()
+                    print(note)
+                }
+            }
+            if let excluded = RecordsExcluded([(table.excludedEvents.count, "adverse event", "adverse events")]) {
+                throw excluded
             }
         }
     }

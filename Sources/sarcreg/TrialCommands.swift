@@ -31,6 +31,8 @@ struct TrialStatusLine: Encodable, TabularRow {
     static var columns: [String] { ["section", "key", "count", "capacity"] }
     var cells: [String] { [section, key, String(count), capacity.cell] }
 
+    /// Every section, then one `excluded` line per enrollment left out of the strata (its key says the
+    /// registry id, cohort and reason).
     static func lines(_ report: TrialStatusReport) -> [TrialStatusLine] {
         let sections: [(String, [TrialStatusReport.Accrual])] = [
             ("arm", report.arms), ("cohort", report.cohorts), ("site", report.sites), ("stratum", report.strata),
@@ -38,6 +40,8 @@ struct TrialStatusLine: Encodable, TabularRow {
         ]
         return sections.flatMap { section, rows in
             rows.map { TrialStatusLine(section: section, key: $0.key, count: $0.count, capacity: $0.capacity) }
+        } + report.excludedEnrollments.map {
+            TrialStatusLine(section: "excluded", key: "\($0.registryID) cohort \($0.cohort): \($0.reason)", count: 1, capacity: nil)
         }
     }
 }
@@ -129,7 +133,12 @@ extension Sarcreg.TrialCommand {
 
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Accrual by arm, cohort, site and stratum, and screen failures by reason.")
+            abstract: "Accrual by arm, cohort, site and stratum, and screen failures by reason.",
+            discussion: """
+                An enrollment whose stored stratum is not one of the trial's strata still counts by arm, cohort and \
+                site, is left out of the strata and listed as excluded with its registry id, cohort and reason \
+                (section `excluded`, JSON excludedEnrollments); the exit status is then 3 instead of 0.
+                """)
 
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: FormatOptions
@@ -139,13 +148,16 @@ extension Sarcreg.TrialCommand {
             let report = try TrialService(connection: database.connect()).status(trial)
             if output.format == .json {
                 try Output.printJSON(report)
-                return
+            } else {
+                if output.format == .table {
+                    let summary = report.trial
+                    print("\(summary.nct)\(summary.acronym.map { " (\($0))" } ?? ""), \(summary.status): \(summary.enrolled) of \(summary.capacity) places")
+                }
+                try Output.print(TrialStatusLine.lines(report), as: output.format)
             }
-            if output.format == .table {
-                let summary = report.trial
-                print("\(summary.nct)\(summary.acronym.map { " (\($0))" } ?? ""), \(summary.status): \(summary.enrolled) of \(summary.capacity) places")
+            if let excluded = RecordsExcluded([(report.excludedEnrollments.count, "enrollment", "enrollments")]) {
+                throw excluded
             }
-            try Output.print(TrialStatusLine.lines(report), as: output.format)
         }
     }
 }

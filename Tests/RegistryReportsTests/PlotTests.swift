@@ -92,14 +92,26 @@ struct PlotTests {
         #expect(svg.contains("At risk"))
     }
 
-    @Test("the HTML report bundles the rule, the tables and every plot inline")
+    @Test("the HTML report bundles the rule, the tables and every plot inline, and lists MUC-0002's nausea dated after death under 'Excluded adverse events'")
     func html() throws {
         let summary = try summary()
         let events = AdverseEventTable(
-            events: [ReportedAdverseEvent(registryID: "MUC-0001", term: "Anemia", grade: 3)], treatedPatients: summary.treatedPatients)
+            events: [
+                ReportedAdverseEvent(
+                    registryID: "MUC-0001", lineNumber: 1, term: "Anemia", grade: 3, onset: date("2024-02-10"),
+                    lineStartedOn: date("2024-01-08"), deathOn: nil),
+                ReportedAdverseEvent(
+                    registryID: "MUC-0002", lineNumber: 1, term: "Nausea", grade: 2, onset: date("2024-08-10"),
+                    lineStartedOn: date("2024-01-08"), deathOn: date("2024-05-01")),
+            ],
+            treatedPatients: summary.treatedPatients)
         let page = HTMLReport.render(title: "Doxorubicin", summary: summary, adverseEvents: events)
         #expect(page.components(separatedBy: "<svg ").count - 1 == 2 + summary.endpoints.filter { $0.curve != nil }.count)
         #expect(page.contains("Anemia"))
+        #expect(page.contains("<h3>Excluded adverse events</h3>"))
+        #expect(page.contains(
+            "<td>MUC-0002</td><td>1</td><td>Nausea grade 2 has its onset on 2024-08-10, after the patient&#39;s death on 2024-05-01</td>"))
+        #expect(page.contains("Kaplan-Meier estimates follow R&#39;s survival package"))
         #expect(page.contains("Evaluable: treated lines with a baseline"))
         #expect(!page.contains("src=\"http"))
     }

@@ -126,32 +126,15 @@ struct EnrollmentTests {
         #expect(try fixture.patients.list().count == 1)
     }
 
-    @Test("MUC's counter set near its limit by SQL: enrolling goes on to the last number, then the next patient is refused with 'site MUC has used all the registry numbers', not a raw SQLSTATE 23514, and nothing is written")
-    func siteNumbersRunOut() throws {
+    @Test("the 9,999th and the 10,000th patient of MUC are enrolled as MUC-9999 and MUC-10000, and the registry id check holds for both")
+    func registryIDsGrowPastFourDigits() throws {
         let fixture = try RegistryFixture()
-        try fixture.connection.execute("UPDATE sites SET next_patient_number = 9997 WHERE site_code = 'MUC'")
-        var enrolled: [String] = []
-        var refusal: RegistryError?
-        // The database's limit decides where the numbers end; three more numbers are at most what is left.
-        for index in 0..<4 where refusal == nil {
-            do {
-                enrolled.append(try fixture.enroll(mrn: "FULL-\(index)").registryID)
-            } catch let error as RegistryError {
-                refusal = error
-            }
-        }
-        #expect(enrolled.first == "MUC-9997")
-        #expect(enrolled.last == "MUC-9998" || enrolled.last == "MUC-9999")
-        let error = try #require(refusal)
-        guard case .siteFull("MUC") = error else {
-            Issue.record("expected siteFull(MUC), got \(error)")
-            return
-        }
-        #expect(error.description.hasPrefix("site MUC has used all the registry numbers it may hand out"))
-        #expect(!error.description.contains("SQLSTATE") && !error.description.contains("DETAIL"))
-        let before = try fixture.counts()
-        #expect(throws: RegistryError.self) { try fixture.enroll(mrn: "FULL-again") }
-        #expect(try fixture.counts() == before)
+        try fixture.connection.execute("UPDATE sites SET next_patient_number = 9998 WHERE site_code = 'MUC'")
+        let enrolled = try (0..<3).map { try fixture.enroll(mrn: "GROW-\($0)").registryID }
+        #expect(enrolled == ["MUC-9998", "MUC-9999", "MUC-10000"])
+        #expect(try fixture.patients.list().map(\.registryID).suffix(3) == ["MUC-9998", "MUC-9999", "MUC-10000"])
+        let stored = try fixture.connection.query("SELECT site_sequence FROM patients WHERE registry_id = 'MUC-10000'")
+        #expect(try stored.first?.decode(Int.self, "site_sequence") == 10000)
     }
 
     @Test("the MRN key must be at least 32 bytes and comes from a key file before the variable")

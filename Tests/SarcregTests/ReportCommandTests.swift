@@ -93,7 +93,7 @@ struct ReportCommandTests {
         #expect(files.contains("waterfall.svg") && files.contains("swimmer.svg") && files.contains("km-os.svg"))
     }
 
-    @Test("MUC-0001's baseline target T1 overwritten to 8 mm by SQL: report response exits 0 and lists MUC-0001 line 1 as excluded with the engine's reason in table, JSON, CSV and HTML")
+    @Test("MUC-0001's baseline target T1 overwritten to 8 mm by SQL: report response exits 3 and lists MUC-0001 line 1 as excluded with the engine's reason in table, JSON, CSV and HTML")
     func refusedSeriesExcluded() throws {
         let connection = try database.connect()
         let changed = try connection.run(
@@ -106,7 +106,8 @@ struct ReportCommandTests {
         let reason = "target lesion T1 measures 8 mm at baseline"
 
         let json = try CommandLineRun.sarcreg(["report", "response", "--format", "json"], environment: environment)
-        try #require(json.exitCode == 0, "\(json.stderr)")
+        try #require(json.exitCode == 3, "\(json.stderr)")
+        #expect(json.stderr == "Warning: 1 line left out of the report; each is listed in it with the reason (exit status 3)\n")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         #expect(object["treatedLines"] as? Int == 2)
         #expect(object["evaluableLines"] as? Int == 0)
@@ -118,14 +119,14 @@ struct ReportCommandTests {
         #expect((excluded.first?["reason"] as? String)?.hasPrefix(reason) == true)
 
         let csv = try CommandLineRun.sarcreg(["report", "response", "--format", "csv"], environment: environment)
-        try #require(csv.exitCode == 0, "\(csv.stderr)")
+        try #require(csv.exitCode == 3, "\(csv.stderr)")
         let rows = csv.stdout.split(separator: "\r\n").map(String.init)
         #expect(rows.contains { $0.hasPrefix("population,excluded lines (stored assessments refused),1,") })
         #expect(rows.filter { $0.hasPrefix("excluded,") }.count == 1)
         #expect(rows.contains { $0.hasPrefix("excluded,") && $0.contains("MUC-0001 line 1, read by investigator") && $0.contains(reason) })
 
         let table = try CommandLineRun.sarcreg(["report", "response"], environment: environment)
-        try #require(table.exitCode == 0, "\(table.stderr)")
+        try #require(table.exitCode == 3, "\(table.stderr)")
         #expect(table.stdout.contains("listed as excluded with the engine's reason"))
         #expect(table.stdout.contains("MUC-0001 line 1, read by investigator: \(reason)"))
 
@@ -134,10 +135,56 @@ struct ReportCommandTests {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let html = folder.appendingPathComponent("report.html")
         let page = try CommandLineRun.sarcreg(["report", "response", "--html", html.path], environment: environment)
-        try #require(page.exitCode == 0, "\(page.stderr)")
+        try #require(page.exitCode == 3, "\(page.stderr)")
         let text = try String(contentsOf: html, encoding: .utf8)
         #expect(text.contains("<h2>Excluded lines</h2>"))
         #expect(text.contains("<td>MUC-0001</td><td>1</td><td>investigator</td><td>\(reason)"))
+    }
+
+    @Test("MUC-0002 died on 2024-05-01 and has nausea with onset 2024-08-10 on line 1: report ae counts fatigue, lists the nausea as excluded (registry id, line, reason) in table, CSV, JSON and the response HTML, and exits 3")
+    func adverseEventAfterDeathExcluded() throws {
+        let died = try CommandLineRun.sarcreg(["patient", "update", "MUC-0002", "--death-date", "2024-05-01"], environment: environment)
+        try #require(died.exitCode == 0, "\(died.stderr)")
+        let connection = try database.connect()
+        // Written in SQL: the timeline rules may refuse it on entry; a report must still cope with a stored one.
+        let added = try connection.run(
+            """
+            INSERT INTO adverse_events (patient_id, therapy_line_id, ctcae_term, ctcae_version, grade, onset_on, attribution)
+            SELECT t.patient_id, t.therapy_line_id, 'Nausea', '5.0', 2, DATE '2024-08-10', 'possible'
+            FROM therapy_lines t JOIN patients p USING (patient_id) WHERE p.registry_id = 'MUC-0002' AND t.line_number = 1
+            """)
+        try #require(added == 1)
+        let reason = "Nausea grade 2 has its onset on 2024-08-10, after the patient's death on 2024-05-01"
+        let warning = "Warning: 1 adverse event left out of the report; each is listed in it with the reason (exit status 3)\n"
+
+        let table = try CommandLineRun.sarcreg(["report", "ae"], environment: environment)
+        #expect(table.exitCode == 3, "\(table.stderr)")
+        #expect(table.stderr == warning)
+        #expect(table.stdout.contains("Excluded adverse events (not counted; their patients still count as treated):\n  MUC-0002 line 1: \(reason)"))
+        #expect(!table.stdout.contains("Nausea      "))
+
+        let csv = try CommandLineRun.sarcreg(["report", "ae", "--format", "csv"], environment: environment)
+        #expect(csv.exitCode == 3)
+        let rows = csv.stdout.split(separator: "\r\n").map(String.init)
+        #expect(rows.dropFirst().sorted() == ["\"excluded: MUC-0002 line 1: \(reason)\",,,,", "Anemia,1,50.0%,1,50.0%", "Fatigue,1,50.0%,0,0.0%"])
+
+        let json = try CommandLineRun.sarcreg(["report", "ae", "--format", "json"], environment: environment)
+        #expect(json.exitCode == 3)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let excluded = try #require(object["excludedEvents"] as? [[String: Any]])
+        #expect(excluded.count == 1 && excluded.first?["registryID"] as? String == "MUC-0002" && excluded.first?["lineNumber"] as? Int == 1)
+        #expect(excluded.first?["reason"] as? String == reason)
+
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let html = folder.appendingPathComponent("report.html")
+        let page = try CommandLineRun.sarcreg(["report", "response", "--html", html.path], environment: environment)
+        #expect(page.exitCode == 3, "\(page.stderr)")
+        #expect(page.stderr == warning)
+        let text = try String(contentsOf: html, encoding: .utf8)
+        #expect(text.contains("<h3>Excluded adverse events</h3>"))
+        #expect(text.contains("<td>MUC-0002</td><td>1</td><td>\(reason.replacingOccurrences(of: "'", with: "&#39;"))</td>"))
     }
 
     @Test("an unknown agent is refused with exit 1 and a message naming it")

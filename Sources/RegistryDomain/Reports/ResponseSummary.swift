@@ -52,7 +52,8 @@ public struct EndpointSummary: Sendable, Hashable, Codable {
     /// Brookmeyer-Crowley interval of the median with log-log limits; nil where not reached.
     public let medianLowerMonths: Double?
     public let medianUpperMonths: Double?
-    /// Kaplan-Meier rates at 6 and 12 months; nil when no patient was followed that long.
+    /// Kaplan-Meier rates at 6 and 12 months; nil when no patient was followed that long, even when the
+    /// curve reached 0 before.
     public let rateAt6Months: SurvivalEstimate?
     public let rateAt12Months: SurvivalEstimate?
     public let atRisk: [NumberAtRisk]
@@ -158,7 +159,8 @@ public struct ResponseSummary: Sendable, Hashable, Codable {
             + "NON-CR/NON-PD) are over the evaluable lines, with exact Clopper-Pearson 95% intervals. "
             + "PFS: \(SurvivalEndpoint.progressionFreeSurvival.definition). "
             + "DoR: \(SurvivalEndpoint.durationOfResponse.definition). "
-            + "OS: \(SurvivalEndpoint.overallSurvival.definition)."
+            + "OS: \(SurvivalEndpoint.overallSurvival.definition). "
+            + KaplanMeierCurve.conventions
         treatedLines = lines.count
         treatedPatients = Set(lines.map(\.registryID)).count
         // One pass that tallies in place: filtering the series per category would copy each of them

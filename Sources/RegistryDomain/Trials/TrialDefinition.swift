@@ -69,6 +69,26 @@ public struct StratificationFactor: Hashable, Sendable, Codable {
         self.code = code
         self.levels = levels
     }
+
+    /// Every stratum of `factors`, as canonical keys in factor order ("tumor_location=lower_limb;region=us");
+    /// one empty key when there is no factor.
+    public static func strataKeys(_ factors: [StratificationFactor]) -> [String] {
+        factors.reduce([""]) { keys, factor in
+            keys.flatMap { key in
+                factor.levels.map { level in (key.isEmpty ? "" : key + ";") + "\(factor.code)=\(level)" }
+            }
+        }
+    }
+
+    /// Why an enrollment's stored stratum cannot be counted under the trial's `factors`, or nil when it
+    /// can: the empty key of a cohort enrolled without stratification, or one of ``strataKeys(_:)``.
+    public static func stratumProblem(_ key: String, factors: [StratificationFactor]) -> String? {
+        let keys = strataKeys(factors)
+        guard !key.isEmpty, !keys.contains(key) else { return nil }
+        return factors.isEmpty
+            ? "its stratum '\(key)' belongs to no stratification factor: the trial has none"
+            : "its stratum '\(key)' is not one of the trial's strata (\(keys.joined(separator: ", ")))"
+    }
 }
 
 /// The randomization plan: permuted blocks of the allowed sizes, one sequence per cohort and stratum,
@@ -86,13 +106,7 @@ public struct RandomizationScheme: Hashable, Sendable {
 
     /// Every stratum, as canonical keys in factor order ("tumor_location=lower_limb;region=us");
     /// one empty key when the trial is not stratified.
-    public var strataKeys: [String] {
-        strata.reduce([""]) { keys, factor in
-            keys.flatMap { key in
-                factor.levels.map { level in (key.isEmpty ? "" : key + ";") + "\(factor.code)=\(level)" }
-            }
-        }
-    }
+    public var strataKeys: [String] { StratificationFactor.strataKeys(strata) }
 
     /// The canonical key of the stratum named by `key=value` pairs, or an error naming `field` and the value.
     public func stratumKey(_ pairs: [String], field: String) throws(RegistryInputError) -> String {

@@ -28,11 +28,13 @@ struct KaplanMeierCurveTests {
     /// Greenwood SE at day 4 = 5/12 · sqrt(17/60) ≈ 0.2218. Log-log limits are S^exp(±w) with
     /// w = z · sqrt(Σ) / |log S|: at day 2, w = 1.96 · 0.18257 / 0.18232, exp(w) ≈ 7.118, limits
     /// (5/6)^7.118 ≈ 0.273 and (5/6)^(1/7.118) ≈ 0.975; at day 4, exp(w) ≈ 3.293, limits ≈ 0.056
-    /// and ≈ 0.767; at day 8 the interval collapses to [0, 0].
-    /// Median: S first ≤ 0.5 on day 4. Its interval starts when the lower limit first reaches 0.5
-    /// (day 2, 0.273) and ends when the upper limit does (day 8, 0); so 4 days (2–8).
+    /// and ≈ 0.767; at day 8 S = 0 and there is no log-log interval.
+    /// Median: S first below 0.5 on day 4. Its interval starts when the lower limit first reaches 0.5
+    /// (day 2, 0.273); the upper limit never does (0.767 until day 8, where it does not exist), so the
+    /// upper bound is not reached. R: `quantile(survfit(Surv(c(2,3,4,4,6,8), c(1,0,1,1,0,1)) ~ 1,
+    /// conf.type = "log-log"), 0.5)` gives 4, lower 2, upper NA.
     @Test(
-        "rule: product-limit steps, Greenwood SE and log-log limits match the hand calculation for 2, 3+, 4, 4, 6+, 8 days"
+        "rule: product-limit steps, Greenwood SE and log-log limits match the hand calculation for 2, 3+, 4, 4, 6+, 8 days; median 4 (2 to not reached) as R"
     )
     func sixPatientsByHand() throws {
         let curve = try KaplanMeierCurve(observations: [
@@ -60,11 +62,11 @@ struct KaplanMeierCurveTests {
             #expect(isClose(step.upper, pow(survival, exp(-halfWidth))), "upper limit on day \(step.time)")
         }
         let last = try #require(curve.steps.last)
-        #expect(last.standardError == 0 && last.lower == 0 && last.upper == 0)
+        #expect(last.standardError == 0 && last.lower == nil && last.upper == nil)
 
         #expect(curve.median.estimate == 4)
         #expect(curve.median.lower == 2)
-        #expect(curve.median.upper == 8)
+        #expect(curve.median.upper == nil)
         #expect(curve.level == 0.95)
     }
 
@@ -88,12 +90,10 @@ struct KaplanMeierCurveTests {
     /// Six patients (events on days 30, 60, 90, 150; censored on days 100, 200):
     /// S(90) = 5/6 · 4/5 · 3/4 = 1/2. Ten patients (events on days 30, 60, 60, 90, 90, 150; censored on
     /// days 100, 200, 210, 220): S(90) = 9/10 · 7/9 · 5/7 = 1/2, whose floating-point product is
-    /// 0.5000000000000001, one unit above 0.5.
-    /// This module's rule is the first day S ≤ 0.5, so 90 for both; R's survfit and SAS take the middle
-    /// of the flat segment, (90 + 150)/2 = 120. lifelines 0.30.3, which computes S as
-    /// exp(Σ log(1 - d/n)), lands just above 0.5 for the first cohort and reports 150, and just
-    /// below for the second and reports 90.
-    @Test("rule: when S(t) lies exactly on 0.5, the median is the first day it gets there (90 days, where R says 120)")
+    /// 0.5000000000000001, one unit above 0.5. The median is the middle of the flat segment,
+    /// (90 + 150)/2 = 120, for both. R: `quantile(survfit(Surv(c(30,60,90,100,150,200), c(1,1,1,0,1,0)) ~ 1,
+    /// conf.type = "log-log"), 0.5)` and the same for the ten patients give 120, lower 30, upper NA.
+    @Test("rule: where S(t) lies exactly on 0.5 from day 90 to the next event on day 150, the median is the midpoint, 120 days, as R")
     func medianAtFlatHalf() throws {
         let sixPatients = [(30, true), (60, true), (90, true), (100, false), (150, true), (200, false)]
         let tenPatients = [
@@ -102,9 +102,37 @@ struct KaplanMeierCurveTests {
         ]
         for cohort in [sixPatients, tenPatients] {
             let curve = try KaplanMeierCurve(observations: cohort.map { SurvivalObservation(time: $0.0, event: $0.1) })
-            #expect(curve.median.estimate == 90, "cohort of \(cohort.count)")
+            #expect(curve.median.estimate == 120 && curve.median.lower == 30 && curve.median.upper == nil, "cohort of \(cohort.count)")
             #expect(isClose(curve.survival(at: 120)?.survival, 0.5), "cohort of \(cohort.count)")
         }
+    }
+
+    /// Four patients progressing on days 1, 2, 3 and 4: S = 0.75, 0.5, 0.25, 0. The curve is on 0.5
+    /// from day 2 to day 3, so the median is 2.5; the last patient at risk progresses, S(4) = 0 has no
+    /// interval, and the upper limit (0.845 at day 2, 0.665 at day 3) never reaches 0.5: not reached.
+    /// R: `quantile(survfit(Surv(c(1,2,3,4), c(1,1,1,1)) ~ 1, conf.type = "log-log"), 0.5)` gives 2.5,
+    /// lower 1, upper NA; `summary()` prints NA for both limits at day 4.
+    @Test("rule: when the last patient at risk progresses (days 1, 2, 3, 4) S = 0 has no interval and the median 2.5 has upper limit not reached, as R")
+    func lastPatientAtRiskHasTheEvent() throws {
+        let curve = try KaplanMeierCurve(observations: (1...4).map { SurvivalObservation(time: $0, event: true) })
+        #expect(curve.median.estimate == 2.5 && curve.median.lower == 1 && curve.median.upper == nil)
+        let last = try #require(curve.steps.last)
+        #expect(last.survival == 0 && last.lower == nil && last.upper == nil)
+        let atDayFour = try #require(curve.survival(at: 4))
+        #expect(atDayFour.survival == 0 && atDayFour.lower == nil && atDayFour.upper == nil)
+    }
+
+    /// Events on days 1 and 2, censored on days 3 and 4: S = 0.5 from day 2 to the end of follow-up, so
+    /// the median is the midpoint of day 2 and the last follow-up, day 4. R: `quantile(survfit(
+    /// Surv(c(1,2,3,4), c(1,1,0,0)) ~ 1, conf.type = "log-log"), 0.5)` gives 3, lower 1, upper NA
+    /// (R's print of the fit shows 2: its table takes another path; `quantile` is the documented rule).
+    @Test("rule: where S(t) stays on 0.5 from day 2 to the last follow-up on day 4, the median is 3, as R's quantile")
+    func medianFlatToTheEnd() throws {
+        let curve = try KaplanMeierCurve(observations: [
+            SurvivalObservation(time: 1, event: true), SurvivalObservation(time: 2, event: true),
+            SurvivalObservation(time: 3, event: false), SurvivalObservation(time: 4, event: false),
+        ])
+        #expect(curve.median.estimate == 3 && curve.median.lower == 1 && curve.median.upper == nil)
     }
 
     @Test("rule: with every patient censored the curve stays at 1 and the median is not reached")
@@ -112,15 +140,19 @@ struct KaplanMeierCurveTests {
         let curve = try KaplanMeierCurve(
             observations: [100, 200, 200, 350].map { SurvivalObservation(time: $0, event: false) }
         )
-        #expect(curve.steps.allSatisfy { $0.survival == 1 && $0.lower == 1 && $0.upper == 1 && $0.standardError == 0 })
+        #expect(curve.steps.allSatisfy { $0.survival == 1 && $0.lower == nil && $0.upper == nil && $0.standardError == 0 })
         #expect(curve.median.estimate == nil && curve.median.lower == nil && curve.median.upper == nil)
         #expect(curve.survival(at: 182.625)?.survival == 1)
         #expect(curve.survival(at: 365.25) == nil)
     }
 
-    /// Follow-up ends on day 300 with S still above 0, so the 12-month rate cannot be estimated;
-    /// when the last patient's event takes S to 0, every later rate is 0.
-    @Test("rule: a landmark rate beyond the longest follow-up is not estimable unless the curve reached 0")
+    /// Follow-up ends on day 300 with S still above 0, so the 12-month rate cannot be estimated; nor
+    /// can it when the last patient's event took S to 0 before: no patient was followed to 12 months.
+    /// Four responders whose responses all ended by day 170: the 12-month DoR rate is not estimable, not
+    /// "0.0% (0.0-0.0)". R: `summary(survfit(Surv(c(61,95,130,170), c(1,1,1,1)) ~ 1, conf.type =
+    /// "log-log"), times = 365.25)` refuses ("no points selected"); with `extend = TRUE` S is 0 and both
+    /// limits NA.
+    @Test("rule: a landmark rate beyond the longest follow-up is not estimable, also after S reached 0 (12-month DoR of responses ended by day 170)")
     func ratesBeyondFollowUp() throws {
         let immature = try KaplanMeierCurve(observations: [
             SurvivalObservation(time: 100, event: true),
@@ -130,22 +162,23 @@ struct KaplanMeierCurveTests {
         #expect(immature.survival(at: 365.25) == nil)
         #expect(immature.survival(at: .nan) == nil)
 
-        let complete = try KaplanMeierCurve(observations: [
-            SurvivalObservation(time: 100, event: true),
-            SurvivalObservation(time: 300, event: true),
-        ])
-        let rate = try #require(complete.survival(at: 365.25))
-        #expect(rate.survival == 0 && rate.lower == 0 && rate.upper == 0)
-        #expect(rate.time == 365.25)
+        let responses = try KaplanMeierCurve(
+            observations: [61, 95, 130, 170].map { SurvivalObservation(time: $0, event: true) })
+        #expect(responses.survival(at: 6 * daysPerMonth) == nil)
+        #expect(responses.survival(at: 12 * daysPerMonth) == nil)
+        #expect(responses.median.estimate == 112.5 && responses.median.lower == 61 && responses.median.upper == nil)
     }
 
-    @Test("rule: before the first follow-up time S = 1 with interval [1, 1]")
+    /// S = 1 has no log-log interval, the same rule as at a step where S = 1 (R's `survfit` gives NA
+    /// there). R's `summary(times =)` differs only for a time before the fit's first time, where it
+    /// shows its start values, limits 1 and 1, which are no interval either.
+    @Test("rule: before the first follow-up time S = 1, and there is no log-log interval where S = 1")
     func beforeFirstTime() throws {
         let curve = try KaplanMeierCurve(observations: [
             SurvivalObservation(time: 40, event: true), SurvivalObservation(time: 90, event: false),
         ])
         let start = try #require(curve.survival(at: 0))
-        #expect(start.survival == 1 && start.lower == 1 && start.upper == 1 && start.standardError == 0)
+        #expect(start.survival == 1 && start.lower == nil && start.upper == nil && start.standardError == 0)
         #expect(curve.survival(at: 40)?.survival == 0.5)
     }
 
@@ -201,16 +234,17 @@ struct KaplanMeierCurveTests {
         #expect(message.contains("-5"))
     }
 
-    /// `Scripts/reference/kaplan_meier.py` fits lifelines 0.30.3 to seven generated cohorts (weekly
-    /// ties between events and censorings, heavy censoring, median not reached, a curve that falls to
-    /// 0, follow-up shorter than 12 months, continuous times, all censored) and records every step,
-    /// the median with its interval, and the 6- and 12-month rates.
+    /// `Scripts/reference/kaplan_meier.R` fits R's survival 3.5-3 (R 4.2.2), `survfit(Surv(time, event) ~ 1,
+    /// conf.type = "log-log")`, to seven generated cohorts (weekly ties between events and censorings,
+    /// heavy censoring, median not reached, a curve that falls to 0, follow-up shorter than 12 months,
+    /// continuous times, all censored) and records every step, `quantile(fit, 0.5)` with its interval,
+    /// and `summary(fit, times = c(182.625, 365.25))`. An empty cell is R's NA.
     @Test(
-        "rule: steps, Greenwood SE, log-log limits, medians with intervals and 6/12-month rates equal lifelines to 1e-6"
+        "rule: steps, Greenwood SE, log-log limits, medians with intervals and 6/12-month rates equal R's survfit to 1e-6"
     )
-    func matchesLifelines() throws {
+    func matchesSurvfit() throws {
         let observations = try ReferenceTable(fixture: "kaplan_meier_observations.csv").rows
-        let reference = try ReferenceTable(fixture: "kaplan_meier_lifelines.csv").rows
+        let reference = try ReferenceTable(fixture: "kaplan_meier_survfit.csv").rows
         let datasets = Dictionary(grouping: observations) { $0["dataset"] ?? "" }
         #expect(datasets.count == 7)
 
@@ -234,7 +268,11 @@ struct KaplanMeierCurveTests {
                 let context = Comment(rawValue: "\(dataset) at day \(time)")
                 let estimate = try #require(curve.survival(at: time), context)
                 #expect(isClose(estimate.survival, row.number("estimate"), within: 1e-6), context)
-                #expect(isClose(estimate.standardError, row.number("standard_error"), within: 1e-6), context)
+                if let standardError = row.number("standard_error") {
+                    #expect(isClose(estimate.standardError, standardError, within: 1e-6), context)
+                } else {
+                    #expect(estimate.survival == 0, "R's standard error is NaN only where S = 0; \(context)")
+                }
                 #expect(isClose(estimate.lower, row.number("lower"), within: 1e-6), context)
                 #expect(isClose(estimate.upper, row.number("upper"), within: 1e-6), context)
                 #expect(curve.numberAtRisk(at: [time]) == [Int(row["at_risk"] ?? "")], context)
