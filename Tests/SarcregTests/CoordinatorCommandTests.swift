@@ -43,7 +43,7 @@ struct CoordinatorCommandTests {
         #expect(enroll.exitCode == 0, "\(enroll.stderr)")
         #expect(enroll.stdout == "Enrolled MUC-0001 at MUC.\n")
         #expect(try session.run(["diagnosis", "record", "MUC-0001", "--icdo3", "9040/3", "--primary-site", "thigh", "--diagnosed", "2023-11", "--setting", "metastatic", "--grade", "3"]).exitCode == 0)
-        #expect(try session.run(["molecular", "record", "MUC-0001", "--gene", "SS18", "--kind", "fusion", "--partner", "SSX1", "--method", "fish", "--result", "positive", "--report-date", "2023-12-01"]).exitCode == 0)
+        #expect(try session.run(["molecular", "record", "MUC-0001", "--gene", "SSX1", "--kind", "fusion", "--partner", "SS18", "--method", "fish", "--result", "positive", "--report-date", "2023-12-01"]).exitCode == 0)
         #expect(try session.run(["therapy", "start", "MUC-0001", "--agent", "doxorubicin", "--intent", "palliative", "--start", "2024-01-20"]).exitCode == 0)
         #expect(try session.run(["ae", "record", "MUC-0001", "--term", "Anemia", "--grade", "3", "--onset", "2024-02-10", "--attribution", "probable", "--line", "1"]).exitCode == 0)
         let show = try session.run(["patient", "show", "MUC-0001", "--format", "json"])
