@@ -130,6 +130,20 @@ INSERT INTO therapy_agent_aliases (alias, agent_code, kind) VALUES
     ('nolvadex', 'tamoxifen', 'brand'),
     ('clinoril', 'sulindac', 'brand');
 
+-- The one rule that reads a submitted agent name, for every path (therapy start, SDTM EX): its code, with
+-- hyphens and spaces read as underscores (nab-sirolimus); its catalog name; or an alias. NULL when unknown.
+CREATE FUNCTION therapy_agent_code(submitted text) RETURNS text
+LANGUAGE sql STABLE AS $$
+    SELECT agent_code FROM (
+        SELECT a.agent_code, 1 AS rank FROM therapy_agents a
+        WHERE a.agent_code = translate(lower(btrim(submitted)), '- ', '__')
+        UNION ALL SELECT a.agent_code, 2 FROM therapy_agents a WHERE lower(a.name) = lower(btrim(submitted))
+        UNION ALL SELECT s.agent_code, 3 FROM therapy_agent_aliases s WHERE s.alias = lower(btrim(submitted))
+    ) AS matches
+    ORDER BY rank, agent_code
+    LIMIT 1
+$$;
+
 -- Histology -----------------------------------------------------------------------------------------
 -- Every soft tissue and bone sarcoma entity of the WHO 2020 classification (5th edition), malignant and
 -- intermediate, with its ICD-O-3.2 code. Codes the shared histology list names (8822/1, the synovial

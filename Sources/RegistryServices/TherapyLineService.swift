@@ -103,11 +103,7 @@ public struct TreatmentService {
     static func resolveAgents(_ names: [String], on connection: Connection) throws -> [String] {
         let rows = try connection.query(
             """
-            SELECT n.name, (
-                SELECT a.agent_code FROM therapy_agents a
-                WHERE a.agent_code = translate(n.name, '- ', '__') OR lower(a.name) = n.name
-                UNION SELECT s.agent_code FROM therapy_agent_aliases s WHERE s.alias = n.name
-                LIMIT 1) AS agent_code
+            SELECT n.name, therapy_agent_code(n.name) AS agent_code
             FROM unnest(\(names)::text[]) AS n (name)
             ORDER BY n.name
             """)
