@@ -74,6 +74,19 @@ COMMENT ON TABLE gene_aliases IS
 GRANT SELECT ON gene_aliases TO sarcreg_coordinator, sarcreg_investigator, sarcreg_sync, sarcreg_admin;
 GRANT INSERT, UPDATE, DELETE ON gene_aliases TO sarcreg_admin;
 
+-- The one rule that reads a submitted gene symbol, for every path (molecular record, REDCap import): the
+-- approved symbol it names in any case, or NULL.
+CREATE FUNCTION approved_gene_symbol(submitted text) RETURNS text
+LANGUAGE sql STABLE AS $$
+    SELECT symbol FROM genes WHERE upper(symbol) = upper(btrim(submitted))
+$$;
+
+-- The approved symbols an alias or previous symbol stands for, in order ('SMARCB1' for INI1), or NULL.
+CREATE FUNCTION gene_alias_symbols(submitted text) RETURNS text[]
+LANGUAGE sql STABLE AS $$
+    SELECT array_agg(DISTINCT symbol ORDER BY symbol) FROM gene_aliases WHERE upper(alias) = upper(btrim(submitted))
+$$;
+
 INSERT INTO genes (symbol)
 SELECT unnest(string_to_array($genes$""")
         out.write(" ".join(genes))

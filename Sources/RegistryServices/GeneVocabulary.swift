@@ -8,12 +8,10 @@ enum GeneVocabulary {
     /// An alias or previous symbol is refused with the approved symbols it stands for (`INI1`: `SMARCB1`),
     /// so that results are stored and matched under one name.
     static func approvedSymbol(_ text: String, field: String, on connection: Connection) throws -> String {
-        if let symbol = try connection.query("SELECT symbol FROM genes WHERE upper(symbol) = upper(\(text))").first {
-            return try symbol.decode(String.self, "symbol")
-        }
-        let candidates = try connection.query(
-            "SELECT DISTINCT symbol FROM gene_aliases WHERE upper(alias) = upper(\(text)) ORDER BY symbol"
-        ).map { try $0.decode(String.self, "symbol") }
+        let row = try connection.query(
+            "SELECT approved_gene_symbol(\(text)) AS symbol, coalesce(gene_alias_symbols(\(text)), '{}') AS candidates")[0]
+        if let symbol = try row.decode(String?.self, "symbol") { return symbol }
+        let candidates = try row.decode([String].self, "candidates")
         guard candidates.isEmpty else { throw RegistryError.geneAlias(field: field, given: text, symbols: candidates) }
         throw RegistryError.unknownGene(field: field, symbol: text)
     }
