@@ -310,26 +310,26 @@ FROM (VALUES
 ) AS h (indication_code, selection, code, group_code)
 JOIN therapy_indications i USING (indication_code);
 
--- Years are those of the cited trial reports (journal publication, or the meeting abstract where the
--- review cites one). Where the stored review text does not let the report be identified, the review's
--- own year (2023) remains the only dated evidence.
+-- Dates are those of the cited trial reports (first publication, or the meeting abstract where the review
+-- cites one), to the year unless the month was checked. Where the stored review text does not let the
+-- report be identified, the review's own year (2023) remains the only dated evidence.
 INSERT INTO therapy_indication_status (indication_id, status, effective_date, effective_date_precision, authority,
         source, note)
-SELECT i.indication_id, s.status, s.effective_date::date, 'year', 'FDA', s.source, s.note
+SELECT i.indication_id, s.status, s.effective_date::date, s.precision, 'FDA', s.source, s.note
 FROM (VALUES
-    ('pazopanib_desmoid', 'studied_sts', '2019-01-01', '[14]; Toulmonde et al., Lancet Oncol 2019 (DESMOPAZ)', NULL),
-    ('pazopanib_asps', 'studied_sts', '2023-01-01', '[15]', 'Dated to the review: the report is not identified in the stored text.'),
-    ('pazopanib_solitary_fibrous_tumour', 'studied_sts', '2023-01-01', 'review section 2.1', 'Dated to the review: no reference number in the stored text.'),
-    ('pazopanib_first_line_older_adults', 'studied_sts', '2020-01-01', '[16]; Grünwald et al., Lancet Oncol 2020 (EPAZ)', NULL),
-    ('lenvatinib_pembrolizumab_sts', 'in_development', '2023-01-01', 'review section 3.5; NCT04784247', 'Recruiting at the time of the review.'),
-    ('regorafenib_non_adipocytic_sts', 'studied_sts', '2016-01-01', '[61]; Mir et al., Lancet Oncol 2016 (REGOSARC)', NULL),
-    ('sorafenib_desmoid', 'studied_sts', '2018-01-01', '[64]; Gounder et al., N Engl J Med 2018', NULL),
-    ('imatinib_tgct', 'studied_sts', '2012-01-01', '[65]; Cassier et al., Cancer 2012', NULL),
-    ('sunitinib_solitary_fibrous_tumour', 'studied_sts', '2012-01-01', '[67]; Stacchiotti et al., Ann Oncol 2012', NULL),
-    ('sunitinib_asps', 'studied_sts', '2011-01-01', '[68]; Stacchiotti et al., Ann Oncol 2011', NULL),
-    ('crizotinib_asps', 'studied_sts', '2018-01-01', '[76]; Schöffski et al., Ann Oncol 2018 (EORTC 90101 CREATE)', NULL),
-    ('palbociclib_wd_dd_liposarcoma', 'studied_sts', '2016-01-01', '[78]; Dickson et al., JAMA Oncol 2016', NULL),
-    ('abemaciclib_dd_liposarcoma', 'studied_sts', '2019-01-01', '[79]; Dickson et al., J Clin Oncol 2019 (ASCO abstract)', NULL),
-    ('nirogacestat_desmoid', 'in_development', '2017-01-01', '[83]; Kummar et al., J Clin Oncol 2017 (phase II, n=17)', 'DeFi phase III followed [84].')
-) AS s (indication_code, status, effective_date, source, note)
+    ('pazopanib_desmoid', 'studied_sts', '2019-01-01', 'year', '[14]; Toulmonde et al., Lancet Oncol 2019 (DESMOPAZ)', NULL),
+    ('pazopanib_asps', 'studied_sts', '2023-01-01', 'year', '[15]', 'Dated to the review: the report is not identified in the stored text.'),
+    ('pazopanib_solitary_fibrous_tumour', 'studied_sts', '2023-01-01', 'year', 'review section 2.1', 'Dated to the review: no reference number in the stored text.'),
+    ('pazopanib_first_line_older_adults', 'studied_sts', '2020-01-01', 'year', '[16]; Grünwald et al., J Clin Oncol 2020 (EPAZ)', NULL),
+    ('lenvatinib_pembrolizumab_sts', 'in_development', '2023-01-01', 'year', 'review section 3.5; NCT04784247', 'Recruiting at the time of the review.'),
+    ('regorafenib_non_adipocytic_sts', 'studied_sts', '2016-12-01', 'month', '[61]; Mir et al., Lancet Oncol, December 2016 (REGOSARC)', NULL),
+    ('sorafenib_desmoid', 'studied_sts', '2018-01-01', 'year', '[64]; Gounder et al., N Engl J Med 2018', NULL),
+    ('imatinib_tgct', 'studied_sts', '2012-01-01', 'year', '[65]; Cassier et al., Cancer 2012', NULL),
+    ('sunitinib_solitary_fibrous_tumour', 'studied_sts', '2012-01-01', 'year', '[67]; Stacchiotti et al., Ann Oncol 2012', NULL),
+    ('sunitinib_asps', 'studied_sts', '2011-01-01', 'year', '[68]; Stacchiotti et al., Ann Oncol 2011', NULL),
+    ('crizotinib_asps', 'studied_sts', '2017-12-01', 'month', '[76]; Schöffski et al., Ann Oncol, online December 2017 (EORTC 90101 CREATE, ASPS cohort)', NULL),
+    ('palbociclib_wd_dd_liposarcoma', 'studied_sts', '2016-01-01', 'year', '[78]; Dickson et al., JAMA Oncol 2016', NULL),
+    ('abemaciclib_dd_liposarcoma', 'studied_sts', '2019-01-01', 'year', '[79]; Dickson et al., J Clin Oncol 2019 (ASCO abstract)', NULL),
+    ('nirogacestat_desmoid', 'in_development', '2017-03-01', 'month', '[83]; Kummar et al., J Clin Oncol, online March 2017 (phase II, n=17)', 'DeFi phase III followed [84].')
+) AS s (indication_code, status, effective_date, precision, source, note)
 JOIN therapy_indications i USING (indication_code);

@@ -78,7 +78,7 @@ struct TherapyCatalogTests {
         #expect(pexidartinib.remsRequired)
         let nirogacestat = try #require(try registry.catalog.show(agent: "nirogacestat", asOf: registry.today).indications.first)
         #expect(nirogacestat.statusHistory.map(\.status) == [.inDevelopment, .inDevelopment, .fdaApprovedSTS])
-        #expect(nirogacestat.statusHistory.map(\.precision) == ["year", "year", "day"])
+        #expect(nirogacestat.statusHistory.map(\.precision) == ["month", "year", "day"])
         #expect(nirogacestat.statusHistory.last?.source == "FDA approval 2023-11-27 (Ogsiveo, DeFi NCT03785964)")
         let entrectinib = try #require(try registry.catalog.show(agent: "entrectinib", asOf: registry.today).indications.first)
         #expect(entrectinib.criteria.contains("NTRK fusion: requires NTRK1 fusion or NTRK2 fusion or NTRK3 fusion"))

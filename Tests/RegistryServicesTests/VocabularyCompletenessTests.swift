@@ -181,7 +181,7 @@ struct VocabularyMatchTests {
             ("sorafenib_desmoid", CalendarDate(year: 2026, month: 11, day: 27)!, PartialDate.year(2018)),
             ("pazopanib_desmoid", CalendarDate(year: 2018, month: 12, day: 31)!, nil),
             ("pazopanib_desmoid", CalendarDate(year: 2019, month: 3, day: 1)!, PartialDate.year(2019)),
-            ("nirogacestat_desmoid", CalendarDate(year: 2020, month: 1, day: 1)!, PartialDate.year(2017)),
+            ("nirogacestat_desmoid", CalendarDate(year: 2020, month: 1, day: 1)!, PartialDate.yearMonth(year: 2017, month: 3)),
         ])
     func evidenceDates(indication: String, asOf: CalendarDate, since: PartialDate?) throws {
         let id = try registry.patient(mrn: "DT-DATES", birth: "1980-01-01", icdo3: "8821/1", diagnosed: "2015-03")
