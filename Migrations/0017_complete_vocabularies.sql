@@ -322,7 +322,7 @@ FROM (VALUES
     ('pazopanib_solitary_fibrous_tumour', 'studied_sts', '2023-01-01', 'year', 'review section 2.1', 'Dated to the review: no reference number in the stored text.'),
     ('pazopanib_first_line_older_adults', 'studied_sts', '2020-01-01', 'year', '[16]; Grünwald et al., J Clin Oncol 2020 (EPAZ)', NULL),
     ('lenvatinib_pembrolizumab_sts', 'in_development', '2023-01-01', 'year', 'review section 3.5; NCT04784247', 'Recruiting at the time of the review.'),
-    ('regorafenib_non_adipocytic_sts', 'studied_sts', '2016-12-01', 'month', '[61]; Mir et al., Lancet Oncol, December 2016 (REGOSARC)', NULL),
+    ('regorafenib_non_adipocytic_sts', 'studied_sts', '2016-01-01', 'year', '[61]; Mir et al., Lancet Oncol 2016 (REGOSARC)', NULL),
     ('sorafenib_desmoid', 'studied_sts', '2018-01-01', 'year', '[64]; Gounder et al., N Engl J Med 2018', NULL),
     ('imatinib_tgct', 'studied_sts', '2012-01-01', 'year', '[65]; Cassier et al., Cancer 2012', NULL),
     ('sunitinib_solitary_fibrous_tumour', 'studied_sts', '2012-01-01', 'year', '[67]; Stacchiotti et al., Ann Oncol 2012', NULL),
