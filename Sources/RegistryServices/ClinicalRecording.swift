@@ -107,18 +107,19 @@ public struct DiagnosticService {
         }
     }
 
-    /// Records a molecular result. Gene symbols are HGNC symbols from the registry's gene list
-    /// (case-insensitive on input, stored upper-case).
+    /// Records a molecular result. Gene symbols are approved symbols of the registry's gene list, in any
+    /// case on input and stored as approved; an alias is refused with its approved symbol. A fusion's
+    /// partner is its 5' gene (ETV6 of ETV6::NTRK3).
     public func recordMolecular(_ registryID: String, _ submission: MolecularSubmission) throws(RegistryError) -> MolecularResultRecord {
-        let gene = submission.gene.trimmingCharacters(in: .whitespaces).uppercased()
-        let partner = submission.partnerGene?.trimmingCharacters(in: .whitespaces).uppercased().nonEmpty
+        let submittedGene = submission.gene.trimmingCharacters(in: .whitespaces)
+        let submittedPartner = submission.partnerGene?.trimmingCharacters(in: .whitespaces).nonEmpty
         let kind = try validating { () throws(RegistryInputError) in try MolecularAlterationKind.parse(submission.alterationKind, field: "--kind") }
         let method = try validating { () throws(RegistryInputError) in try MolecularMethod.parse(submission.method, field: "--method") }
         let result = try validating { () throws(RegistryInputError) in try PatientProfile.TestResult.parse(submission.result, field: "--result") }
         let report = try validating { () throws(RegistryInputError) in try ClinicalDateCheck.parse(submission.reportDate, field: "--report-date") }
         let specimen = try validating { () throws(RegistryInputError) in try submission.specimenDate.map { text throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: "--specimen-date") } }
-        if partner != nil, kind != .fusion, kind != .rearrangement {
-            throw .input(.notAllowed(field: "--partner", value: partner!, allowed: "a partner gene only with --kind fusion or rearrangement"))
+        if let submittedPartner, kind != .fusion, kind != .rearrangement {
+            throw .input(.notAllowed(field: "--partner", value: submittedPartner, allowed: "a partner gene only with --kind fusion or rearrangement"))
         }
         if submission.acquiredResistance, kind != .mutation {
             throw .input(.notAllowed(field: "--acquired-resistance", value: kind.rawValue, allowed: "only for --kind mutation"))
@@ -131,12 +132,8 @@ public struct DiagnosticService {
                 let patient = try PatientRow.findRecordable(registryID, on: tx)
                 try patient.validate(report, field: "--report-date", today: today)
                 if let specimen { try patient.validate(specimen, field: "--specimen-date", today: today) }
-                for (field, symbol) in [("--gene", gene), ("--partner", partner)] {
-                    guard let symbol else { continue }
-                    if try tx.query("SELECT 1 FROM genes WHERE symbol = \(symbol)").isEmpty {
-                        throw RegistryError.unknownGene(field: field, symbol: symbol)
-                    }
-                }
+                let gene = try GeneVocabulary.approvedSymbol(submittedGene, field: "--gene", on: tx)
+                let partner = try submittedPartner.map { symbol in try GeneVocabulary.approvedSymbol(symbol, field: "--partner", on: tx) }
                 let rows = try tx.query(
                     """
                     INSERT INTO molecular_results (patient_id, gene, alteration_kind, partner_gene, hgvs, method, result,

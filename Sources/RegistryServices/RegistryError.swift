@@ -11,7 +11,11 @@ public enum RegistryError: Error, CustomStringConvertible {
     case consentWithdrawn(registryID: String, on: CalendarDate)
     case unknownHistologyCode(String)
     case unknownGene(field: String, symbol: String)
+    /// A gene alias or previous symbol: the registry stores approved symbols only, so it names them instead.
+    case geneAlias(field: String, given: String, symbols: [String])
     case unknownAgent(String)
+    /// Every agent of one submission that is neither an agent code, a catalog name nor a known alias.
+    case unknownAgents([String])
     case unknownIndication(String)
     case therapyLineNotFound(registryID: String, line: Int)
     case therapyLineExists(registryID: String, line: Int)
@@ -36,7 +40,13 @@ public enum RegistryError: Error, CustomStringConvertible {
         case .consentWithdrawn(let id, let date): "\(id) withdrew consent on \(date); nothing new may be recorded"
         case .unknownHistologyCode(let code): "ICD-O-3 code '\(code)' is not in the registry's histology vocabulary"
         case .unknownGene(let field, let symbol): "\(field) '\(symbol)' is not a known HGNC gene symbol"
+        case .geneAlias(let field, let given, let symbols):
+            "\(field) '\(given)' is not an approved HGNC symbol; did you mean "
+                + symbols.map { "\($0) (\(given) is its alias)" }.joined(separator: " or ")
         case .unknownAgent(let code): "unknown agent '\(code)'; see `sarcreg therapy catalog`"
+        case .unknownAgents(let names):
+            "unknown agent\(names.count == 1 ? "" : "s") \(names.map { "'\($0)'" }.joined(separator: ", ")); "
+                + "nothing was recorded: see `sarcreg therapy catalog` for agent names"
         case .unknownIndication(let code): "unknown indication '\(code)'; see `sarcreg therapy catalog show AGENT`"
         case .therapyLineNotFound(let id, let line): "\(id) has no therapy line \(line)"
         case .therapyLineExists(let id, let line): "\(id) already has a therapy line \(line)"

@@ -6,7 +6,7 @@ import Synchronization
 /// The population filters of a report, as typed on the command line; every one is optional and they
 /// combine with AND.
 public struct ReportFilter: Sendable {
-    /// An agent code: lines that include it.
+    /// An agent as `therapy start` reads it (code, catalog name or alias): lines that include it.
     public var agent: String?
     /// An ICD-O-3 code (`9040/3`) or a WHO entity name (`synovial sarcoma`) of the patient's diagnosis.
     public var histology: String?
@@ -175,7 +175,7 @@ struct ReportCriteria {
             self.agent = agent
             terms.append("agent = \(agent)")
             conditions.append(
-                " AND EXISTS (SELECT 1 FROM therapy_line_agents a WHERE a.therapy_line_id = t.therapy_line_id AND a.agent_code = \(agent))")
+                " AND EXISTS (SELECT 1 FROM therapy_line_agents a WHERE a.therapy_line_id = t.therapy_line_id AND a.agent_code = therapy_agent_code(\(agent)))")
         }
         if let text = filter.histology {
             let value = text.trimmingCharacters(in: .whitespaces)
@@ -215,7 +215,7 @@ struct ReportCriteria {
                 terms.append("biomarker = \(symbol)")
             }
             // A fusion is recorded under either partner (ETV6 with partner NTRK3, or NTRK3 itself).
-            condition.append(" AND (m.gene = \(symbol) OR m.partner_gene = \(symbol)))")
+            condition.append(" AND approved_gene_symbol(\(symbol)) IN (m.gene, m.partner_gene))")
             conditions.append(condition)
         }
         if let text = filter.trial {
@@ -271,8 +271,8 @@ struct ReportCriteria {
 
     /// Refuses a filter value the registry does not know, rather than reporting an empty population.
     func checkVocabulary(on connection: Connection) throws {
-        if let agent, try connection.query("SELECT 1 FROM therapy_agents WHERE agent_code = \(agent)").isEmpty {
-            throw RegistryError.unknownAgent(agent)
+        if let agent {
+            _ = try TreatmentService.resolveAgents([agent], on: connection)
         }
         if let histologyCode, try connection.query("SELECT 1 FROM histology_codes WHERE code = \(histologyCode)").isEmpty {
             throw RegistryError.unknownHistologyCode(histologyCode)
@@ -289,8 +289,8 @@ struct ReportCriteria {
                 field: "--histology", value: histologyEntity,
                 expected: "an ICD-O-3 code such as 9040/3 or a WHO entity name of the registry's histology vocabulary"))
         }
-        if let gene, try connection.query("SELECT 1 FROM genes WHERE symbol = \(gene)").isEmpty {
-            throw RegistryError.unknownGene(field: "--biomarker", symbol: gene)
+        if let gene {
+            _ = try GeneVocabulary.approvedSymbol(gene, field: "--biomarker", on: connection)
         }
         if let site, try connection.query("SELECT 1 FROM sites WHERE site_code = \(site)").isEmpty {
             throw RegistryError.unknownSite(site)

@@ -306,19 +306,23 @@ extension TherapyCatalogService {
         var statuses: [Int: [TherapyStatusEntry]] = [:]
         for row in try connection.query(
             """
-            SELECT s.indication_id, s.status, s.effective_date, s.authority, s.source
+            SELECT s.indication_id, s.status, s.effective_date, s.effective_date_precision, s.authority, s.source
             FROM therapy_indication_status s JOIN therapy_indications i USING (indication_id)\(filter)
             ORDER BY s.effective_date, s.indication_status_id
             """)
         {
             let statusText = try row.decode(String.self, "status")
-            guard let status = TherapyStatus(rawValue: statusText) else {
-                throw catalogDataError("status '\(statusText)' is not in the registry's vocabulary")
+            let precisionText = try row.decode(String.self, "effective_date_precision")
+            guard let status = TherapyStatus(rawValue: statusText),
+                let precision = TherapyStatusEntry.Precision(rawValue: precisionText)
+            else {
+                throw catalogDataError("status '\(statusText)' dated to the \(precisionText) is not in the registry's vocabulary")
             }
             statuses[try row.decode(Int.self, "indication_id"), default: []].append(
                 TherapyStatusEntry(
                     status: status, effectiveDate: try row.decode(CalendarDate.self, "effective_date"),
-                    authority: try row.decode(String.self, "authority"), source: try row.decode(String.self, "source")))
+                    authority: try row.decode(String.self, "authority"), source: try row.decode(String.self, "source"),
+                    precision: precision))
         }
         return try indicationRows.map { row in
             let id = try row.decode(Int.self, "indication_id")

@@ -55,8 +55,8 @@ public struct TreatmentService {
     }
 
     public func start(_ registryID: String, _ request: TherapyStart) throws(RegistryError) -> TherapyLineRecord {
-        let agents = Array(Set(request.agents.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty })).sorted()
-        guard !agents.isEmpty else { throw .input(.missing(field: "--agent")) }
+        let submittedAgents = Array(Set(request.agents.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty })).sorted()
+        guard !submittedAgents.isEmpty else { throw .input(.missing(field: "--agent")) }
         let intent = try validating { () throws(RegistryInputError) in try TherapyIntent.parse(request.intent, field: "--intent") }
         let started = try validating { () throws(RegistryInputError) in try ClinicalDateCheck.parse(request.startDate, field: "--start") }
         if let line = request.lineNumber, !(1...30).contains(line) {
@@ -70,9 +70,7 @@ public struct TreatmentService {
             return try connection.withTransaction { tx in
                 let patient = try PatientRow.findRecordable(registryID, on: tx)
                 try patient.validate(started, field: "--start", today: today)
-                for agent in agents where try tx.query("SELECT 1 FROM therapy_agents WHERE agent_code = \(agent)").isEmpty {
-                    throw RegistryError.unknownAgent(agent)
-                }
+                let agents = try Self.resolveAgents(submittedAgents, on: tx)
                 let line: Int
                 if let requested = request.lineNumber {
                     line = requested
@@ -98,6 +96,21 @@ public struct TreatmentService {
         } catch {
             throw RegistryError.wrap(error)
         }
+    }
+
+    /// The agent codes of submitted names, each an agent code, a catalog name or an alias (a brand, a spelling
+    /// such as `nab-sirolimus`, a development code), or an error naming every name that is none of these.
+    static func resolveAgents(_ names: [String], on connection: Connection) throws -> [String] {
+        let rows = try connection.query(
+            """
+            SELECT n.name, therapy_agent_code(n.name) AS agent_code
+            FROM unnest(\(names)::text[]) AS n (name)
+            ORDER BY n.name
+            """)
+        let resolved = try rows.map { row in (try row.decode(String.self, "name"), try row.decode(String?.self, "agent_code")) }
+        let unknown = resolved.filter { $0.1 == nil }.map(\.0)
+        guard unknown.isEmpty else { throw RegistryError.unknownAgents(unknown) }
+        return Array(Set(resolved.compactMap(\.1))).sorted()
     }
 
     public func stop(_ registryID: String, line: Int, on dateText: String, reason reasonText: String) throws(RegistryError) -> TherapyLineRecord {

@@ -4,21 +4,18 @@ import RegistryDomain
 
 /// The therapy classes a patient's history has, in the vocabulary of prior-therapy criteria.
 ///
-/// Agents carry one drug class (`doxorubicin`: `anthracycline`); criteria may also ask for
-/// `cytotoxic_chemotherapy` ("after prior chemotherapy"), which no agent names directly and which
-/// every conventional cytotoxic class belongs to.
+/// Agents carry one ``DrugClass`` (`doxorubicin`: `anthracycline`); criteria may also ask for
+/// `cytotoxic_chemotherapy` ("after prior chemotherapy"), which every cytotoxic class belongs to.
 enum PriorTherapyClasses {
-    static let cytotoxicChemotherapy = "cytotoxic_chemotherapy"
-    static let cytotoxicDrugClasses: Set = ["anthracycline", "alkylating_agent", "antimetabolite", "taxane", "microtubule_inhibitor"]
-
     static func classes(ofDrugClasses drugClasses: Set<String>) -> Set<String> {
-        drugClasses.isDisjoint(with: cytotoxicDrugClasses) ? drugClasses : drugClasses.union([cytotoxicChemotherapy])
+        let cytotoxic = drugClasses.contains { DrugClass(rawValue: $0)?.isCytotoxic == true }
+        return cytotoxic ? drugClasses.union([DrugClass.cytotoxicChemotherapy]) : drugClasses
     }
 
     /// Every class a criterion may name: the agents' drug classes and the umbrella class.
     static func known(on connection: Connection) throws -> Set<String> {
         let rows = try connection.query("SELECT DISTINCT drug_class FROM therapy_agents")
-        return Set(try rows.map { try $0.decode(String.self, "drug_class") }).union([cytotoxicChemotherapy])
+        return Set(try rows.map { try $0.decode(String.self, "drug_class") }).union([DrugClass.cytotoxicChemotherapy])
     }
 }
 
@@ -176,7 +173,7 @@ public struct TherapyMatchService {
     static func molecularFindings(patientID: Int, asOf date: CalendarDate, on connection: Connection) throws -> [PatientProfile.MolecularFinding] {
         try connection.query(
             """
-            SELECT gene, alteration_kind, partner_gene, hgvs, result, acquired_resistance FROM molecular_results
+            SELECT gene, alteration_kind, partner_gene, hgvs, method, result, acquired_resistance FROM molecular_results
             WHERE patient_id = \(patientID) AND report_date <= \(date)
             ORDER BY report_date, molecular_result_id
             """
@@ -189,7 +186,8 @@ public struct TherapyMatchService {
             return PatientProfile.MolecularFinding(
                 gene: try row.decode(String.self, "gene"), kind: kind, partnerGene: try row.decode(String?.self, "partner_gene"),
                 result: result, variant: try row.decode(String?.self, "hgvs"),
-                isAcquiredResistanceMutation: try row.decode(Bool.self, "acquired_resistance"))
+                isAcquiredResistanceMutation: try row.decode(Bool.self, "acquired_resistance"),
+                method: MolecularMethod(rawValue: try row.decode(String.self, "method")))
         }
     }
 

@@ -48,6 +48,14 @@ struct REDCapRules {
 
     static func literal(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
 
+    /// Why a gene cell is refused, in the words `molecular record` uses: an alias names its approved symbols.
+    static func unknownGeneReason(_ gene: String) -> String {
+        """
+        coalesce('not an approved HGNC symbol; did you mean ' || (SELECT string_agg(c || ' (' || btrim(\(gene)) || ' is its alias)', ' or ')
+            FROM unnest(gene_alias_symbols(\(gene))) AS c), 'not an HGNC symbol of the registry''s gene list')
+        """
+    }
+
     /// Whether the row is (an instance of) a form: repeating forms by `redcap_repeat_instrument`; on a
     /// non-repeating row, the tumor assessment when one of its fields is filled, else enrollment and diagnosis.
     func rowIs(_ form: String, alias: String = "s") -> String {
@@ -215,10 +223,10 @@ struct REDCapRules {
                 guarded("'death_date', s.death_date, CASE WHEN \(enrollment) AND extract(year FROM \(value("death_date"))) < \(value("birth_year")) THEN 'death before the year of birth' END", whenFilled: ["death_date", "birth_year"]),
                 guarded("'histology_icdo3', \(raw("histology_icdo3")), CASE WHEN \(value("histology_icdo3")) IS NOT NULL AND NOT EXISTS (SELECT 1 FROM histology_codes h WHERE h.code = \(value("histology_icdo3"))) THEN 'not an ICD-O-3 code the registry knows (expected NNNN/B, e.g. 9040/3)' END", whenFilled: ["histology_icdo3"]),
                 guarded("'diagnosis_date', \(raw("diagnosis_date")), CASE WHEN \(value("diagnosis_date")) IS NOT NULL AND sync_date_part(\(value("diagnosis_date"))) IS NULL THEN 'expected YYYY, YYYY-MM or YYYY-MM-DD' END", whenFilled: ["diagnosis_date"]),
-                guarded("'mol_gene', \(raw("mol_gene")), CASE WHEN \(value("mol_gene")) IS NOT NULL AND NOT EXISTS (SELECT 1 FROM genes g WHERE g.symbol = upper(\(value("mol_gene")))) THEN 'not an HGNC symbol of the registry''s gene list' END", whenFilled: ["mol_gene"]),
+                guarded("'mol_gene', \(raw("mol_gene")), CASE WHEN \(value("mol_gene")) IS NOT NULL AND approved_gene_symbol(\(value("mol_gene"))) IS NULL THEN \(Self.unknownGeneReason(value("mol_gene"))) END", whenFilled: ["mol_gene"]),
                 guarded("""
                 'mol_partner_gene', \(raw("mol_partner_gene")), CASE WHEN \(value("mol_partner_gene")) IS NULL THEN NULL
-                    WHEN NOT EXISTS (SELECT 1 FROM genes g WHERE g.symbol = upper(\(value("mol_partner_gene")))) THEN 'not an HGNC symbol of the registry''s gene list'
+                    WHEN approved_gene_symbol(\(value("mol_partner_gene"))) IS NULL THEN \(Self.unknownGeneReason(value("mol_partner_gene")))
                     WHEN \(value("mol_kind")) NOT IN ('fusion', 'rearrangement') THEN 'a partner gene is only for a fusion or rearrangement' END
                 """, whenFilled: ["mol_partner_gene"]),
                 guarded("'mol_report_date', \(raw("mol_report_date")), CASE WHEN \(value("mol_report_date")) < \(value("mol_specimen_date")) THEN 'the report is dated before the specimen' END", whenFilled: ["mol_report_date", "mol_specimen_date"]),
@@ -443,7 +451,8 @@ extension REDCapRules {
                     ("sync_date_part(\(value("diagnosis_date")))", "diagnosis_date"), (value("disease_setting"), "disease_setting"),
                 ])),
                 \(only("molecular_result", [
-                    ("upper(\(value("mol_gene")))", "gene"), (value("mol_kind"), "alteration_kind"), ("upper(\(value("mol_partner_gene")))", "partner_gene"),
+                    ("approved_gene_symbol(\(value("mol_gene")))", "gene"), (value("mol_kind"), "alteration_kind"),
+                    ("approved_gene_symbol(\(value("mol_partner_gene")))", "partner_gene"),
                     (value("mol_hgvs"), "hgvs"), (value("mol_method"), "method"), (value("mol_result"), "result"),
                     ("coalesce(\(value("mol_acquired_resistance")) = '1', false)", "acquired_resistance"), (value("mol_specimen_date"), "specimen_date"),
                     (value("mol_report_date"), "report_date"), (value("mol_laboratory"), "laboratory"),

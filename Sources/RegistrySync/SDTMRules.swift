@@ -307,10 +307,8 @@ enum SDTMRules {
 
     static let exKey = key(["s.usubjid", "s.exseq"])
     static let suppexKey = key(["s.usubjid", "s.idvarval", "s.qnam"])
-    static let exAgent = """
-        (SELECT a.agent_code FROM therapy_agents a
-         WHERE a.agent_code = lower(btrim(s.extrt)) OR lower(a.name) = lower(btrim(s.extrt)) ORDER BY a.agent_code LIMIT 1)
-        """
+    /// EXTRT read as `therapy start` reads an agent: a code, a catalog name or an alias (`KEYTRUDA`).
+    static let exAgent = "therapy_agent_code(s.extrt)"
     static let suppexQualifiers = """
         LEFT JOIN (SELECT q.usubjid, q.idvarval,
                 max(q.qval) FILTER (WHERE q.qnam = 'LINENUM') AS linenum,

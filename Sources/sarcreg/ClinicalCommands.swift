@@ -41,7 +41,7 @@ extension Sarcreg {
             @Argument(help: "Registry id.") var registryID: String
             @Option(help: "HGNC gene symbol, e.g. NTRK3.") var gene: String
             @Option(help: "Alteration: \(MolecularAlterationKind.allowedValues).") var kind: String
-            @Option(help: "Fusion partner gene, e.g. ETV6.") var partner: String?
+            @Option(help: "The 5' partner gene of a fusion, e.g. ETV6 for ETV6::NTRK3 (--gene NTRK3).") var partner: String?
             @Option(help: "HGVS description of a mutation.") var hgvs: String?
             @Option(help: "Method: \(MolecularMethod.allowedValues).") var method: String
             @Option(help: "Result: \(PatientProfile.TestResult.allowedValues).") var result: String
@@ -56,8 +56,8 @@ extension Sarcreg {
                     MolecularSubmission(gene: gene, alterationKind: kind, partnerGene: partner, hgvs: hgvs, method: method,
                                         result: result, acquiredResistance: acquiredResistance, specimenDate: specimenDate,
                                         reportDate: reportDate, laboratory: laboratory))
-                let partnerText = record.partnerGene.map { "\($0)-" } ?? ""
-                print("Recorded \(partnerText)\(record.gene) \(record.alterationKind): \(record.result) for \(registryID.uppercased()).")
+                let subject = FusionNotation.write(gene: record.gene, partnerGene: record.partnerGene)
+                print("Recorded \(subject) \(record.alterationKind): \(record.result) for \(registryID.uppercased()).")
             }
         }
     }

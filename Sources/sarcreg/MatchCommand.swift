@@ -43,6 +43,9 @@ enum MatchText {
             for evaluation in group.evaluations {
                 text += "\n\(evaluation.indication.agentCode) - \(evaluation.indication.code): \(verdict(evaluation))\n"
                 text += "  \(evaluation.indication.label)\n"
+                if let status = evaluation.status {
+                    text += "  \(status.status) since \(status.dated) (\(status.authority)): \(status.source)\n"
+                }
                 let rows = evaluation.criteria.map { criterion in
                     [outcome(criterion.outcome), criterion.criterion.name, criterion.patientValue, criterion.reason]
                 }

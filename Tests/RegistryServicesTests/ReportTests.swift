@@ -88,7 +88,7 @@ struct ReportTests {
         #expect(summary.endpoints.first { $0.endpoint == .overallSurvival }?.patients == 7)
     }
 
-    @Test("agent, histology entity, biomarker and site filters each narrow the population to the matching patients")
+    @Test("agent, histology entity, biomarker and site filters each narrow the population to the matching patients; an agent by its brand (Adriamycin) and a gene in any case (ss18) too")
     func filters() throws {
         let fixture = try RegistryFixture(sites: [("MUC", "Munich Sarcoma Center"), ("BER", "Berlin Sarcoma Center")])
         let ids = try fixture.sixResponders()
@@ -111,23 +111,26 @@ struct ReportTests {
         #expect(try population(ReportFilter()).count == 7)
         #expect(try population(ReportFilter(agent: "eribulin")) == [other])
         #expect(try population(ReportFilter(agent: "doxorubicin")) == Set(ids))
+        #expect(try population(ReportFilter(agent: "Adriamycin")) == Set(ids))
         #expect(try population(ReportFilter(histology: "synovial sarcoma nos")) == Set(ids.prefix(2)))
         #expect(try population(ReportFilter(histology: "8890/3")) == [ids[2]])
         // The partner gene counts for a fusion; a negative result does not.
         #expect(try population(ReportFilter(biomarker: "SSX1:fusion")) == [ids[0]])
         #expect(try population(ReportFilter(biomarker: "SS18:fusion")) == [ids[0]])
         #expect(try population(ReportFilter(biomarker: "SS18:amplification")).isEmpty)
+        #expect(try population(ReportFilter(biomarker: "ss18:fusion")) == [ids[0]])
         #expect(try population(ReportFilter(site: "BER")) == [other])
         #expect(try population(ReportFilter(agent: "doxorubicin", site: "BER")).isEmpty)
     }
 
-    @Test("an unknown agent, gene or site in a filter is refused naming the field and value, not reported as empty")
+    @Test("an unknown agent, gene or site in a filter is refused naming the field and value, not reported as empty; a gene alias names its symbol")
     func unknownFilterValues() throws {
         let fixture = try RegistryFixture()
         for (filter, expected) in [
             (ReportFilter(agent: "doxorubicine"), "doxorubicine"), (ReportFilter(biomarker: "NTRK9:fusion"), "NTRK9"),
             (ReportFilter(site: "XYZ"), "XYZ"), (ReportFilter(biomarker: "NTRK3:fusionn"), "fusionn"),
             (ReportFilter(startedFrom: "2024-13-01"), "2024-13-01"),
+            (ReportFilter(biomarker: "INI1:loss_of_expression"), "did you mean SMARCB1 (INI1 is its alias)"),
         ] {
             do {
                 _ = try fixture.reports.responseSummary(filter)

@@ -77,8 +77,8 @@ struct TherapyCatalogTests {
         #expect(pexidartinib.boxedWarning == "hepatotoxicity")
         #expect(pexidartinib.remsRequired)
         let nirogacestat = try #require(try registry.catalog.show(agent: "nirogacestat", asOf: registry.today).indications.first)
-        #expect(nirogacestat.statusHistory.map(\.status) == [.inDevelopment, .fdaApprovedSTS])
-        #expect(nirogacestat.statusHistory.map(\.precision) == ["year", "day"])
+        #expect(nirogacestat.statusHistory.map(\.status) == [.inDevelopment, .inDevelopment, .fdaApprovedSTS])
+        #expect(nirogacestat.statusHistory.map(\.precision) == ["month", "year", "day"])
         #expect(nirogacestat.statusHistory.last?.source == "FDA approval 2023-11-27 (Ogsiveo, DeFi NCT03785964)")
         let entrectinib = try #require(try registry.catalog.show(agent: "entrectinib", asOf: registry.today).indications.first)
         #expect(entrectinib.criteria.contains("NTRK fusion: requires NTRK1 fusion or NTRK2 fusion or NTRK3 fusion"))
@@ -89,10 +89,10 @@ struct TherapyCatalogTests {
         #expect(pazopanib.criteria.first == "histology: soft tissue sarcoma, excluding adipocytic")
         #expect(pazopanib.criteria.last == "prior therapy: at least 1 prior line, including cytotoxic chemotherapy")
         #expect {
-            try registry.catalog.show(agent: "nivolumab", asOf: registry.today)
+            try registry.catalog.show(agent: "olaratumab", asOf: registry.today)
         } throws: { error in
             guard case RegistryError.unknownAgent(let agent) = error else { return false }
-            return agent == "nivolumab"
+            return agent == "olaratumab"
         }
     }
 
@@ -130,8 +130,11 @@ struct TherapyCatalogTests {
         #expect(rowsAfter.count == rowsBefore.count + 1)
         let history = try #require(try registry.catalog.show(agent: "palbociclib", asOf: registry.today).indications
             .first { $0.code == "palbociclib_wd_dd_liposarcoma" }?.statusHistory)
-        #expect(history.map(\.status) == [.studiedSTS, .fdaApprovedSTS])
-        #expect(history.map(\.effectiveDate) == [CalendarDate(year: 2023, month: 1, day: 1), CalendarDate(year: 2026, month: 6, day: 1)])
+        #expect(history.map(\.status) == [.studiedSTS, .studiedSTS, .fdaApprovedSTS])
+        #expect(history.map(\.effectiveDate) == [
+            CalendarDate(year: 2016, month: 1, day: 1), CalendarDate(year: 2023, month: 1, day: 1),
+            CalendarDate(year: 2026, month: 6, day: 1),
+        ])
 
         let dayBefore = try registry.evaluation("palbociclib_wd_dd_liposarcoma", of: id, asOf: CalendarDate(year: 2026, month: 5, day: 31))
         let onTheDay = try registry.evaluation("palbociclib_wd_dd_liposarcoma", of: id, asOf: CalendarDate(year: 2026, month: 6, day: 1))
@@ -223,7 +226,7 @@ struct TherapyCatalogTests {
             change(&document)
             cases.append((try json(document), field, value))
         }
-        try spoil(field: "agent", value: "nivolumab") { $0["agent"] = "nivolumab" }
+        try spoil(field: "agent", value: "olaratumab") { $0["agent"] = "olaratumab" }
         try spoil(field: "combined_with", value: "milademetan") { $0["combined_with"] = "milademetan" }
         try spoil(field: "code", value: "pazopanib_advanced_sts") { $0["code"] = "pazopanib_advanced_sts" }
         try spoil(field: "code", value: "Milademetan UPS") { $0["code"] = "Milademetan UPS" }

@@ -23,12 +23,12 @@ extension RegistryFixture {
 
     func finding(
         _ registryID: String, gene: String, kind: String, partner: String? = nil, hgvs: String? = nil,
-        result: String = "positive", resistance: Bool = false, reported: String = "2024-11-04"
+        result: String = "positive", resistance: Bool = false, reported: String = "2024-11-04", method: String = "ngs_rna"
     ) throws {
         _ = try diagnostics.recordMolecular(
             registryID,
             MolecularSubmission(
-                gene: gene, alterationKind: kind, partnerGene: partner, hgvs: hgvs, method: "ngs_rna", result: result,
+                gene: gene, alterationKind: kind, partnerGene: partner, hgvs: hgvs, method: method, result: result,
                 acquiredResistance: resistance, reportDate: reported))
     }
 
@@ -108,7 +108,7 @@ struct TherapyMatchTests {
         let fullyMet = report.fitting(withStatus: .fdaApprovedSTS).filter(\.isFullyMet).map(\.indication.code)
         #expect(fullyMet.contains("larotrectinib_ntrk_fusion"))
         #expect(fullyMet.contains("entrectinib_ntrk_fusion"))
-        #expect(report.evaluation(forIndication: "larotrectinib_ntrk_fusion")?.criterion("NTRK fusion")?.patientValue == "NTRK3-ETV6 fusion positive")
+        #expect(report.evaluation(forIndication: "larotrectinib_ntrk_fusion")?.criterion("NTRK fusion")?.patientValue == "ETV6::NTRK3 fusion positive")
     }
 
     @Test("infantile fibrosarcoma with an NTRK3 fusion at 8 years: larotrectinib fits, entrectinib needs 12 years")
@@ -203,7 +203,7 @@ struct TherapyMatchTests {
         #expect(before.fitting(withStatus: .fdaApprovedSTS).filter(\.isFullyMet).map(\.indication.code) == ["pexidartinib_tgct"])
     }
 
-    @Test("desmoid tumour: nirogacestat approved (2023-11-27), sorafenib studied, the gamma-secretase inhibitors in development")
+    @Test("desmoid tumour: nirogacestat approved (2023-11-27), sorafenib and pazopanib studied, the gamma-secretase inhibitors in development")
     func desmoid() throws {
         let registry = try RegistryFixture()
         let id = try registry.patient(mrn: "DT-1", birth: "1992-12-12", icdo3: "8821/1", setting: "locally_advanced_unresectable")
@@ -212,7 +212,7 @@ struct TherapyMatchTests {
         #expect(nirogacestat.isFullyMet)
         #expect(nirogacestat.status?.status == .fdaApprovedSTS)
         #expect(nirogacestat.status?.effectiveDate == CalendarDate(year: 2023, month: 11, day: 27))
-        #expect(report.fitting(withStatus: .studiedSTS).filter(\.isFullyMet).map(\.indication.code) == ["sorafenib_desmoid"])
+        #expect(report.fitting(withStatus: .studiedSTS).filter(\.isFullyMet).map(\.indication.code) == ["sorafenib_desmoid", "pazopanib_desmoid"])
         #expect(report.fitting(withStatus: .inDevelopment).filter(\.isFullyMet).map(\.indication.code) == ["al102_desmoid", "al101_desmoid"])
     }
 

@@ -123,6 +123,21 @@ struct REDCapImportTests {
         #expect(try fixture.count("adverse_events") == 1)
     }
 
+    @Test("a REDCap gene cell is read as molecular record reads it: the alias INI1 is quarantined with 'did you mean SMARCB1', a lower-case ss18 is stored as SS18")
+    func geneSymbols() throws {
+        let fixture = try REDCapFixture()
+        var text = try replacingFirst("101-1,enrollment_arm_1,molecular_result,1,,,,,,,,,,,,,,,,,,SS18,fusion,SSX1,,fish",
+                                      with: "101-1,enrollment_arm_1,molecular_result,1,,,,,,,,,,,,,,,,,,INI1,loss_of_expression,,,ihc", in: REDCapImportTests.night1Text)
+        text = try replacingFirst("102-3,enrollment_arm_1,molecular_result,1,,,,,,,,,,,,,,,,,,SS18,fusion,SSX1",
+                                  with: "102-3,enrollment_arm_1,molecular_result,1,,,,,,,,,,,,,,,,,,ss18,fusion,ssx1", in: text)
+        let run = try fixture.importExport(text)
+        let rejects = try SyncService(connection: fixture.connection).rejects(run: run.runID)
+        let gene = try #require(rejects.first { $0.column == "mol_gene" })
+        #expect(gene.value == "INI1")
+        #expect(gene.reason == "not an approved HGNC symbol; did you mean SMARCB1 (INI1 is its alias)")
+        #expect(try fixture.count("molecular_results WHERE gene = 'SS18' AND partner_gene = 'SSX1'") == 1)
+    }
+
     @Test("an unknown column or an identifier field refuses the file, naming them, and writes nothing")
     func refusedFiles() throws {
         let fixture = try REDCapFixture()

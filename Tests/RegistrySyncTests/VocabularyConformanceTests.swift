@@ -24,7 +24,7 @@ struct VocabularyConformanceTests {
         Set(vocabulary.allCases.map(\.rawValue))
     }
 
-    @Test("every schema CHECK that spells a vocabulary allows exactly the domain's values: sex, vital status, intent (with not_recorded), stop reason, attribution, CTCAE and ICD-O editions, molecular method and result, alteration kind, disease setting")
+    @Test("every schema CHECK that spells a vocabulary allows exactly the domain's values: sex, vital status, intent (with not_recorded), stop reason, attribution, CTCAE and ICD-O editions, molecular method and result, alteration kind, disease setting, drug class")
     func schemaChecksAreTheDomains() throws {
         let fixture = try SyncFixture()
         let expected: [(String, Set<String>)] = [
@@ -39,6 +39,7 @@ struct VocabularyConformanceTests {
             ("molecular_results_result_known", Self.rawValues(PatientProfile.TestResult.self)),
             ("molecular_results_alteration_kind_known", Self.rawValues(MolecularAlterationKind.self)),
             ("diagnoses_disease_setting_known", Self.rawValues(DiseaseSetting.self)),
+            ("therapy_agents_drug_class_known", Self.rawValues(DrugClass.self)),
         ]
         for (constraint, values) in expected {
             #expect(try Self.allowedValues(constraint, on: fixture.connection) == values, "\(constraint)")

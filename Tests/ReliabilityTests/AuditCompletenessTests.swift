@@ -39,7 +39,7 @@ struct AuditCompletenessTests {
         let commands: [[String]] = [
             ["patient", "enroll", "--site", "MUC", "--mrn", "4711", "--birth", "1975", "--sex", "female", "--consent-date", "2024-01-15"],
             ["diagnosis", "record", "MUC-0001", "--icdo3", "9040/3", "--primary-site", "thigh", "--diagnosed", "2023-11", "--setting", "metastatic"],
-            ["molecular", "record", "MUC-0001", "--gene", "SS18", "--kind", "fusion", "--partner", "SSX1", "--method", "fish", "--result", "positive",
+            ["molecular", "record", "MUC-0001", "--gene", "SSX1", "--kind", "fusion", "--partner", "SS18", "--method", "fish", "--result", "positive",
              "--report-date", "2023-12-01"],
             ["therapy", "start", "MUC-0001", "--agent", "doxorubicin", "--intent", "palliative", "--start", "2024-01-20"],
             ["ae", "record", "MUC-0001", "--term", "Anemia", "--grade", "3", "--onset", "2024-02-10", "--attribution", "probable", "--line", "1"],

@@ -72,4 +72,24 @@ struct MatchCommandTests {
         let after = try connection.query("SELECT count(*) AS n FROM therapy_indication_status")[0].decode(Int.self, "n")
         #expect(after == before)
     }
+
+    @Test("match --as-of prints each therapy's evidence date and source: a desmoid (8822/1) sees pazopanib studied since 2019 in 2019, no status yet in 2018")
+    func evidenceDates() throws {
+        let session = try CoordinatorSession()
+        #expect(try session.run(["patient", "enroll", "--site", "MUC", "--mrn", "DT-8822", "--birth", "1988-02-01", "--sex", "female", "--consent-date", "2025-01-10"]).exitCode == 0)
+        #expect(try session.run(["diagnosis", "record", "MUC-0001", "--icdo3", "8822/1", "--primary-site", "abdominal wall", "--diagnosed", "2017-04", "--setting", "localized"]).exitCode == 0)
+        let page = { (asOf: String) throws -> [String] in
+            let match = try session.run(["match", "MUC-0001", "--as-of", asOf])
+            #expect(match.exitCode == 0, "\(match.stderr)")
+            return match.stdout.components(separatedBy: "\n")
+        }
+        let in2019 = try page("2019-06-01")
+        let pazopanib = try #require(in2019.firstIndex(of: "pazopanib - pazopanib_desmoid: FITS"))
+        #expect(in2019[pazopanib + 2] == "  studied in soft tissue sarcoma since 2019 (FDA): [14]; Toulmonde et al., Lancet Oncol 2019 (DESMOPAZ)")
+        #expect(in2019.contains("  studied in soft tissue sarcoma since 2018 (FDA): [64]; Gounder et al., N Engl J Med 2018"))
+        let in2018 = try page("2018-06-01")
+        let noStatus = try #require(in2018.firstIndex(of: "== no status yet on this date =="))
+        let pazopanib2018 = try #require(in2018.firstIndex(of: "pazopanib - pazopanib_desmoid: FITS"))
+        #expect(noStatus < pazopanib2018)
+    }
 }

@@ -81,11 +81,45 @@ extension EligibilityMatcher {
             let tested = criterion.alternatives.map(\.description).joined(separator: ", ")
             return (.notMet, "negative", "\(label): negative (\(tested))")
         }
+        let unsettling = findings.compactMap { finding in Self.whyUnsettled(finding, criterion) }
+        let onFile = unsettling.map(\.finding).joined(separator: "; ")
+        let why = unsettling.map(\.reason).joined(separator: "; ")
         if untested.count == criterion.alternatives.count {
-            return (.unknown, "not tested", "\(label): not tested")
+            return unsettling.isEmpty
+                ? (.unknown, "not tested", "\(label): not tested")
+                : (.unknown, onFile, "\(label): not settled by what is on file: \(why)")
         }
         let missing = untested.map(\.description).joined(separator: ", ")
-        return (.unknown, "partly tested", "\(label): \(missing) not tested")
+        return unsettling.isEmpty
+            ? (.unknown, "partly tested", "\(label): \(missing) not tested")
+            : (.unknown, "partly tested", "\(label): \(missing) not tested; on file: \(why)")
+    }
+
+    /// A result on a gene the criterion names that answers none of its alternatives, with the reason in
+    /// words: an ALK immunohistochemistry shows protein, not a rearrangement; a break-apart FISH shows that
+    /// NTRK3 is broken, not which partner it is fused to.
+    static func whyUnsettled(_ finding: PatientProfile.MolecularFinding, _ criterion: BiomarkerCriterion)
+        -> (finding: String, reason: String)?
+    {
+        let sameGene = criterion.alternatives.filter { $0.gene == finding.gene || $0.gene == finding.partnerGene }
+        guard let asked = sameGene.first,
+            !sameGene.contains(where: { Self.relation(of: finding, to: $0) != nil }),
+            !(finding.result == .negative && sameGene.contains { Self.negativeCovers(finding, $0) })
+        else { return nil }
+        let method = finding.method.map { " by \($0)" } ?? ""
+        let onFile = "\(finding.description)\(method)"
+        let reason: String
+        switch (finding.kind, asked.kind) {
+        case (.rearrangement, .fusion):
+            let test = finding.method == .fish ? "a break-apart FISH" : "a rearrangement result"
+            reason = "\(onFile): \(test) shows \(finding.gene) is rearranged, not that it is fused to a partner; "
+                + "a fusion needs RNA NGS or a fusion assay"
+        case (.overexpression, _), (.lossOfExpression, _):
+            reason = "\(onFile): protein expression is not a \(asked.kind) and does not settle it"
+        default:
+            reason = "\(onFile): a \(finding.kind) result does not answer a \(asked.kind) criterion"
+        }
+        return (onFile, reason)
     }
 
     static func evaluateExcluding(_ criterion: BiomarkerCriterion, findings: [PatientProfile.MolecularFinding])

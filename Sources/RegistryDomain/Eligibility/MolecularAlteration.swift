@@ -20,6 +20,14 @@ public enum MolecularAlterationKind: String, CaseIterable, Hashable, Sendable, C
     }
 }
 
+/// How the registry writes a gene fusion everywhere: 5' gene first, joined by a double colon
+/// (`ETV6::NTRK3`), the HGNC notation. A result's or criterion's partner gene is the 5' gene.
+public enum FusionNotation {
+    public static func write(gene: String, partnerGene: String?) -> String {
+        partnerGene.map { "\($0)::\(gene)" } ?? gene
+    }
+}
+
 /// One gene alteration a criterion asks about, as stored in `therapy_indication_biomarkers`.
 public struct BiomarkerSpecification: Hashable, Sendable, Codable, CustomStringConvertible {
     public let gene: String
@@ -39,7 +47,7 @@ public struct BiomarkerSpecification: Hashable, Sendable, Codable, CustomStringC
     }
 
     public var description: String {
-        let subject = partnerGene.map { "\(gene)-\($0)" } ?? gene
+        let subject = FusionNotation.write(gene: gene, partnerGene: partnerGene)
         return acquiredResistanceOnly ? "\(subject) acquired resistance \(kind)" : "\(subject) \(kind)"
     }
 }

@@ -50,11 +50,14 @@ public struct PatientProfile: Hashable, Sendable, Codable {
         public let variant: String?
         /// The laboratory or tumour board flagged this mutation as a known acquired resistance mutation.
         public let isAcquiredResistanceMutation: Bool
+        /// How the result was obtained, when recorded: reasons say why a result does not settle a criterion.
+        public let method: MolecularMethod?
 
         public init(
             gene: String, kind: MolecularAlterationKind, partnerGene: String? = nil, result: TestResult,
-            variant: String? = nil, isAcquiredResistanceMutation: Bool = false
+            variant: String? = nil, isAcquiredResistanceMutation: Bool = false, method: MolecularMethod? = nil
         ) {
+            self.method = method
             self.gene = gene.uppercased()
             self.kind = kind
             self.partnerGene = partnerGene?.uppercased()
@@ -64,7 +67,7 @@ public struct PatientProfile: Hashable, Sendable, Codable {
         }
 
         public var description: String {
-            let subject = partnerGene.map { "\(gene)-\($0)" } ?? gene
+            let subject = FusionNotation.write(gene: gene, partnerGene: partnerGene)
             let variantText = variant.map { " \($0)" } ?? ""
             return "\(subject) \(kind)\(variantText) \(result.rawValue)"
         }

@@ -33,12 +33,30 @@ public struct TherapyStatusEntry: Hashable, Sendable, Codable {
     public let authority: String
     /// The citation: the review's reference number such as "[13]" or the public source.
     public let source: String
+    /// How precisely the source dates the row; a year-precision row is stored on 1 January.
+    public let precision: Precision
 
-    public init(status: TherapyStatus, effectiveDate: CalendarDate, authority: String, source: String) {
+    public enum Precision: String, Hashable, Sendable, Codable {
+        case day, month, year
+    }
+
+    public init(
+        status: TherapyStatus, effectiveDate: CalendarDate, authority: String, source: String, precision: Precision = .day
+    ) {
         self.status = status
         self.effectiveDate = effectiveDate
         self.authority = authority
         self.source = source
+        self.precision = precision
+    }
+
+    /// The date as precisely as the source gives it: `2019` for a trial report dated by its year.
+    public var dated: PartialDate {
+        switch precision {
+        case .day: .day(effectiveDate)
+        case .month: .yearMonth(year: effectiveDate.year, month: effectiveDate.month)
+        case .year: .year(effectiveDate.year)
+        }
     }
 }
 
@@ -92,12 +110,12 @@ public struct TherapyIndication: Hashable, Sendable, Codable, Identifiable {
     /// Each authority's latest entry effective on or before `date` stands for that authority
     /// (a later FDA row supersedes an earlier FDA row, an NMPA approval does not supersede
     /// the FDA track); among those, the highest-ranked status is the indication's status.
+    /// A status repeated by later rows (a trial's publication, then the review that cites it) stands
+    /// from its first row, so the entry returned is the earliest of the latest unbroken run.
     public func status(asOf date: CalendarDate) -> TherapyStatusEntry? {
         var latestByAuthority: [String: TherapyStatusEntry] = [:]
-        for entry in statusHistory where entry.effectiveDate <= date {
-            if let current = latestByAuthority[entry.authority], current.effectiveDate > entry.effectiveDate {
-                continue
-            }
+        let effective = statusHistory.filter { $0.effectiveDate <= date }.sorted { $0.effectiveDate < $1.effectiveDate }
+        for entry in effective where latestByAuthority[entry.authority]?.status != entry.status {
             latestByAuthority[entry.authority] = entry
         }
         return latestByAuthority.values.max { lhs, rhs in

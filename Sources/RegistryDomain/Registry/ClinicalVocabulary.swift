@@ -31,10 +31,21 @@ public enum ICDOVersion: String, RegistryVocabulary {
     case v3_2 = "3.2"
 }
 
-public enum MolecularMethod: String, RegistryVocabulary {
+public enum MolecularMethod: String, RegistryVocabulary, CustomStringConvertible {
     case ngsDNA = "ngs_dna"
     case ngsRNA = "ngs_rna"
     case fish, ihc, pcr
+
+    /// As a pathology report names the method: `DNA NGS`, `FISH`, `IHC`.
+    public var description: String {
+        switch self {
+        case .ngsDNA: "DNA NGS"
+        case .ngsRNA: "RNA NGS"
+        case .fish: "FISH"
+        case .ihc: "IHC"
+        case .pcr: "PCR"
+        }
+    }
 }
 
 public enum TherapyIntent: String, RegistryVocabulary {

@@ -101,14 +101,14 @@ struct EligibilityMatcherTests {
 
     @Test("crizotinib fits an ALK-positive IMT (TPM3-ALK fusion) in a 2-year-old")
     func crizotinibToddler() throws {
-        let alk = PatientProfile.MolecularFinding(gene: "TPM3", kind: .fusion, partnerGene: "ALK", result: .positive)
+        let alk = PatientProfile.MolecularFinding(gene: "ALK", kind: .fusion, partnerGene: "TPM3", result: .positive)
         let result = try evaluation(
             "crizotinib_alk_imt",
             for: try patient(
                 age: 2, "8825/1", "Inflammatory myofibroblastic tumour", setting: .locallyAdvancedUnresectable,
                 findings: [alk]))
         #expect(result.isFullyMet)
-        #expect(try outcome(result, where: Self.isRequiredBiomarker).patientValue == "TPM3-ALK fusion positive")
+        #expect(try outcome(result, where: Self.isRequiredBiomarker).patientValue == "TPM3::ALK fusion positive")
     }
 
     @Test("crizotinib does not fit an IMT whose ALK rearrangement test is negative")

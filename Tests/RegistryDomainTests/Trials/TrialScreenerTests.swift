@@ -144,15 +144,15 @@ struct TrialScreenerTests {
         #expect(try finding([.init(gene: "MDM2", kind: .amplification, result: .negative)])?.outcome == .notMet)
     }
 
-    @Test("an excluding finding refuses a patient with a positive SS18-SSX1 fusion and accepts one without")
+    @Test("an excluding finding refuses a patient with a positive SS18::SSX1 fusion (SS18 the 5' partner) and accepts one without")
     func excludingFinding() throws {
         let trial = try TrialDefinitionTests.minimal(
-            eligibility: #"{"excludingFindings": [{"label": "SS18-SSX1 fusion", "anyOf": [{"gene": "SS18", "kind": "fusion", "partner": "SSX1"}]}]}"#)
+            eligibility: #"{"excludingFindings": [{"label": "SS18::SSX1 fusion", "anyOf": [{"gene": "SSX1", "kind": "fusion", "partner": "SS18"}]}]}"#)
         let fused = try TrialFixtures.candidate(
-            "8890/3", "Leiomyosarcoma", findings: [.init(gene: "SS18", kind: .fusion, partnerGene: "SSX1", result: .positive)])
+            "8890/3", "Leiomyosarcoma", findings: [.init(gene: "SSX1", kind: .fusion, partnerGene: "SS18", result: .positive)])
         let excluded = try #require(screen(fused, trial).evaluation(.excludingFinding))
         #expect(excluded.outcome == .notMet)
-        #expect(excluded.patientValue == "SS18-SSX1 fusion positive")
+        #expect(excluded.patientValue == "SS18::SSX1 fusion positive")
         #expect(screen(try TrialFixtures.candidate("8890/3", "Leiomyosarcoma"), trial).evaluation(.excludingFinding)?.outcome == .met)
     }
 
