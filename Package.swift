@@ -5,6 +5,8 @@ import PackageDescription
 let swiftSettings: [SwiftSetting] = [
     // SE-0335: existential types are spelled `any P`, so their cost is visible.
     .enableUpcomingFeature("ExistentialAny"),
+    // The build stays at zero warnings: a new one fails it rather than joining a list nobody reads.
+    .unsafeFlags(["-warnings-as-errors"]),
 ]
 
 let package = Package(

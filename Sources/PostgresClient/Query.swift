@@ -73,6 +73,13 @@ public struct Query: Sendable, ExpressibleByStringInterpolation, CustomStringCon
             sql += "$\(bindings.count)"
         }
 
+        /// A value that may be absent binds as NULL when it is. Spelled out so that an optional reaches SQL as a
+        /// bound value of its wrapped type, never as the debug description string interpolation would give it.
+        public mutating func appendInterpolation<Wrapped: PostgresEncodable>(_ value: Wrapped?) {
+            bindings.append(Binding(text: value?.postgresText ?? nil, type: Wrapped.postgresType))
+            sql += "$\(bindings.count)"
+        }
+
         /// Embeds a sub-query, renumbering its `$n` placeholders.
         public mutating func appendInterpolation(_ query: Query) {
             appendQuery(query)

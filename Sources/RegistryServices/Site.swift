@@ -23,7 +23,7 @@ public struct SiteService {
         }
         guard !name.isEmpty else { throw .input(.missing(field: "--name")) }
         do {
-            try connection.withTransaction { tx in
+            _ = try connection.withTransaction { tx in
                 try tx.execute("INSERT INTO sites (site_code, name) VALUES (\(code), \(name))")
             }
         } catch let error as PostgresError where error.constraint == "sites_pkey" {

@@ -118,7 +118,7 @@ struct AssessmentTests {
 
         let before = try fixture.assessmentCounts()
         let crossed = try refusal {
-            try fixture.assessments.record(
+            _ = try fixture.assessments.record(
                 id, AssessmentSubmission(date: "2024-05-13", results: [LesionResultEntry(lesion: "C1", value: "30")]))
         }
         #expect(crossed?.description.contains("lesion C1") == true, "\(String(describing: crossed))")

@@ -31,8 +31,8 @@ struct ClinicalRecordingTests {
 
     @Test("a patient may have two primary diagnoses")
     func twoDiagnoses() throws {
-        try fixture.diagnostics.recordDiagnosis(id, diagnosis())
-        try fixture.diagnostics.recordDiagnosis(id, diagnosis(code: "8890/3", diagnosed: "2024"))
+        _ = try fixture.diagnostics.recordDiagnosis(id, diagnosis())
+        _ = try fixture.diagnostics.recordDiagnosis(id, diagnosis(code: "8890/3", diagnosed: "2024"))
         #expect(try fixture.patients.show(id).diagnoses.map(\.icdo3Code) == ["8832/1", "8890/3"])
     }
 
@@ -65,7 +65,7 @@ struct ClinicalRecordingTests {
 
     @Test("a grade 3 neutropenia on line 1 is recorded with its attribution")
     func adverseEvent() throws {
-        try fixture.treatment.start(id, TherapyStart(agents: ["doxorubicin"], intent: "palliative", startDate: "2024-03-01"))
+        _ = try fixture.treatment.start(id, TherapyStart(agents: ["doxorubicin"], intent: "palliative", startDate: "2024-03-01"))
         let event = try fixture.treatment.recordAdverseEvent(id, AdverseEventSubmission(
             term: "Neutrophil count decreased", ctcaeVersion: "5.0", grade: 3, onset: "2024-03-20", resolved: "2024-04-02",
             attribution: "probable", serious: false, lineNumber: 1))
@@ -89,7 +89,7 @@ struct ClinicalRecordingTests {
         ("AE resolved before onset", "--resolved 2024-03-01 is before --onset 2024-03-20"),
     ])
     func badInput(example: String, message: String) throws {
-        try fixture.treatment.start(id, TherapyStart(agents: ["doxorubicin"], intent: "palliative", startDate: "2024-03-01"))
+        _ = try fixture.treatment.start(id, TherapyStart(agents: ["doxorubicin"], intent: "palliative", startDate: "2024-03-01"))
         let before = try fixture.counts()
         let error = #expect(throws: RegistryError.self, "\(example)") {
             switch example {

@@ -9,7 +9,7 @@ struct ReportArmTests {
     /// Six leiomyosarcoma patients randomized 2:1 in NCT09000001, each with a trial line of the arm's agent
     /// and an earlier doxorubicin line outside the trial; returns the registry ids by arm code.
     static func randomized(_ fixture: TrialFixture) throws -> [String: Set<String>] {
-        try fixture.trials().add(definition: TrialFixture.leiomyosarcomaTrial(capacity: 10))
+        _ = try fixture.trials().add(definition: TrialFixture.leiomyosarcomaTrial(capacity: 10))
         var arms: [String: Set<String>] = [:]
         for index in 0..<6 {
             let id = try fixture.patient(mrn: "ARM-\(index)", icdo3: "8890/3")

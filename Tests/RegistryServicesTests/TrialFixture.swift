@@ -61,7 +61,7 @@ struct TrialFixture {
                               ecog: ecog, ecogDate: ecog.map { _ in "2026-11-02" }),
             key: registry.key
         ).registryID
-        try DiagnosticService(connection: connection, today: registry.today).recordDiagnosis(
+        _ = try DiagnosticService(connection: connection, today: registry.today).recordDiagnosis(
             id, DiagnosisSubmission(icdo3Code: icdo3, icdoVersion: "3.2", primarySite: "thigh", diagnosed: "2024-06", diseaseSetting: setting))
         if !priorAgents.isEmpty {
             _ = try TreatmentService(connection: connection, today: registry.today).start(

@@ -35,7 +35,7 @@ struct TrialServiceTests {
         #expect(result.outcome == .notEligible)
         let histology = result.criteria.filter { $0.outcome == .notMet }
         #expect(!histology.isEmpty && histology.allSatisfy { $0.kind == .histology && $0.patientValue.hasPrefix("8852/3") })
-        try fixture.trials().screen(lps, trial: "NCT03016819")
+        _ = try fixture.trials().screen(lps, trial: "NCT03016819")
         let status = try fixture.trials().status("NCT03016819")
         #expect(status.screeningOutcomes.map(\.key) == ["not_eligible"] && status.screeningOutcomes.map(\.count) == [1])
         let reasons = Set(status.screenFailureReasons.map(\.key))
@@ -161,7 +161,7 @@ struct TrialServiceTests {
     @Test("50 coordinators enrolling 50 eligible patients into a 30-place cohort at once: exactly 30 succeed, each place once, 20 told 'cohort full'")
     func concurrentEnrollmentNeverOverfills() throws {
         let fixture = try TrialFixture()
-        try fixture.trials().add(definition: TrialFixture.leiomyosarcomaTrial(capacity: 30))
+        _ = try fixture.trials().add(definition: TrialFixture.leiomyosarcomaTrial(capacity: 30))
         let ids = try (0..<50).map { try fixture.patient(mrn: "LMS-\($0)", icdo3: "8890/3", priorAgents: []) }
         let places = Mutex<[Int]>([])
         let full = Mutex(0)
@@ -204,7 +204,7 @@ struct TrialServiceTests {
     @Test("60 randomized enrollments 2:1 over two region strata follow each stratum's stored sequence; no stratum's imbalance exceeds 3")
     func randomizedEnrollmentsStayBalanced() throws {
         let fixture = try TrialFixture()
-        try fixture.trials().add(definition: TrialFixture.leiomyosarcomaTrial(capacity: 60, stratified: true, seed: 4_242))
+        _ = try fixture.trials().add(definition: TrialFixture.leiomyosarcomaTrial(capacity: 60, stratified: true, seed: 4_242))
         let arms = [
             TrialArm(code: "experimental", label: "experimental", ratio: 2, agents: []),
             TrialArm(code: "control", label: "control", ratio: 1, agents: []),
@@ -241,7 +241,7 @@ struct TrialServiceTests {
     @Test("a randomized enrollment without its stratum is refused naming --stratum, nothing written")
     func stratumRequired() throws {
         let fixture = try TrialFixture()
-        try fixture.trials().add(definition: TrialFixture.leiomyosarcomaTrial(capacity: 10, stratified: true))
+        _ = try fixture.trials().add(definition: TrialFixture.leiomyosarcomaTrial(capacity: 10, stratified: true))
         let id = try fixture.patient(mrn: "ST-1", icdo3: "8890/3", priorAgents: [])
         let before = try fixture.counts()
         let error = #expect(throws: TrialError.self) {

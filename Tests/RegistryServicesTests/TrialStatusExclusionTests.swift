@@ -10,7 +10,7 @@ struct TrialStatusExclusionTests {
     @Test("MUC-0002's stored stratum overwritten to region=eu by SQL: status counts both in the cohort, one in region=us, lists MUC-0002 as excluded in table, CSV and JSON, and the command exits 3")
     func unknownStratumIsListed() throws {
         let fixture = try TrialFixture()
-        try fixture.trials().add(definition: TrialFixture.leiomyosarcomaTrial(capacity: 10, stratified: true))
+        _ = try fixture.trials().add(definition: TrialFixture.leiomyosarcomaTrial(capacity: 10, stratified: true))
         for mrn in ["EX-1", "EX-2"] {
             let id = try fixture.patient(mrn: mrn, icdo3: "8890/3", priorAgents: [])
             _ = try fixture.trials().enroll(id, TrialEnrollmentRequest(trialNCT: "NCT09000001", strata: ["region=us"]))
@@ -48,7 +48,7 @@ struct TrialStatusExclusionTests {
     @Test("a trial without enrollments outside its strata exits 0 and lists nothing as excluded")
     func nothingExcluded() throws {
         let fixture = try TrialFixture()
-        try fixture.trials().add(definition: TrialFixture.leiomyosarcomaTrial(capacity: 10, stratified: true))
+        _ = try fixture.trials().add(definition: TrialFixture.leiomyosarcomaTrial(capacity: 10, stratified: true))
         let id = try fixture.patient(mrn: "OK-1", icdo3: "8890/3", priorAgents: [])
         _ = try fixture.trials().enroll(id, TrialEnrollmentRequest(trialNCT: "NCT09000001", strata: ["region=non_us"]))
         #expect(try fixture.trials().status("NCT09000001").excludedEnrollments.isEmpty)

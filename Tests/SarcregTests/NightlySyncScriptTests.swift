@@ -61,8 +61,8 @@ final class NightlyInbox {
         process.executableURL = URL(fileURLWithPath: Self.script)
         process.arguments = [inbox, "--sarcreg", sarcreg, "--database", url ?? database.connectionString] + extra
         let out = scratch + "/stdout-\(UUID())", err = scratch + "/stderr-\(UUID())"
-        FileManager.default.createFile(atPath: out, contents: nil)
-        FileManager.default.createFile(atPath: err, contents: nil)
+        _ = FileManager.default.createFile(atPath: out, contents: nil)
+        _ = FileManager.default.createFile(atPath: err, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
         process.standardInput = FileHandle.nullDevice
@@ -270,7 +270,7 @@ struct NightlySyncScriptTests {
     func logModeAndPassword() throws {
         let fixture = try NightlyInbox()
         let logPath = fixture.inbox + "/nightly-sync.log"
-        FileManager.default.createFile(atPath: logPath, contents: nil, attributes: [.posixPermissions: 0o644])
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil, attributes: [.posixPermissions: 0o644])
         try fixture.arriveSDTM("site-a/2026-11-27")
         try fixture.arrive("site-a/2026-11-28", from: "clean", files: ["tr.csv": "tr.csv", "tu.csv": "tu.csv"])
         // The test cluster trusts local logins, so a password in the connection string is carried, never checked.
