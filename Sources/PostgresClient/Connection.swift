@@ -23,16 +23,24 @@ public final class Connection {
 
     /// Opens a connection.
     ///
-    /// - Parameter connectionString: a `postgresql://` URL or `key=value` conninfo; nil or empty uses
-    ///   libpq's defaults and the standard `PG*` environment variables (`PGHOST`, `PGPORT`, ...).
-    /// - Throws: ``PostgresError`` of kind `.connection`, with libpq's reason and the redacted target.
-    public init(_ connectionString: String? = nil, logger: Logger = Logger(label: "sarcreg.postgres")) throws {
+    /// - Parameters:
+    ///   - connectionString: a `postgresql://` URL or `key=value` conninfo; nil or empty uses libpq's
+    ///     defaults and the standard `PG*` environment variables (`PGHOST`, `PGPORT`, ...).
+    ///   - password: a password typed at a terminal, used over any the connection string gives.
+    /// - Throws: ``PostgresError`` of kind `.passwordRequired` when the server asks for a password and none
+    ///   was given, else of kind `.connection`, with the reason in plain words and the redacted target.
+    public init(_ connectionString: String? = nil, password: String? = nil, logger: Logger = Logger(label: "sarcreg.postgres")) throws {
         let target = connectionString?.isEmpty == false ? connectionString! : nil
         var keywords = ["fallback_application_name", "client_encoding"]
         var values = ["sarcreg", "UTF8"]
         if let target {
             keywords.insert("dbname", at: 0)
             values.insert(target, at: 0)
+        }
+        // Later keywords override what the expanded connection string sets.
+        if let password {
+            keywords.append("password")
+            values.append(password)
         }
         let conn: OpaquePointer? = withOptionalCStringArray(keywords) { keywordPointers in
             withOptionalCStringArray(values) { valuePointers in
@@ -46,10 +54,16 @@ public final class Connection {
         guard PQstatus(conn) == CONNECTION_OK else {
             // libpq's reason may quote the URL or a piece of its password (a malformed URL), so it is redacted too.
             let reason = ConnectionString.redacting(Self.firstLine(PQerrorMessage(conn)), of: target)
+            let needsPassword = password == nil && PQconnectionNeedsPassword(conn) == 1
             // libpq requires PQfinish even for a connection that failed to open.
             PQfinish(conn)
+            if needsPassword {
+                throw PostgresError(
+                    kind: .passwordRequired, message: "cannot connect to \(redacted): the server asks for a password and none was given",
+                    hint: "give it when asked on a terminal, in ~/.pgpass (or the file PGPASSFILE names), or in PGPASSWORD")
+            }
             throw PostgresError(
-                kind: .connection, message: "cannot connect to \(redacted): \(reason)",
+                kind: .connection, message: "cannot connect to \(redacted): \(Self.plainReason(reason))",
                 hint: "check --database or DATABASE_URL (a postgresql:// URL or key=value settings)")
         }
         self.handle = conn
@@ -215,6 +229,29 @@ public final class Connection {
         return PostgresError(
             kind: .client, message: lost ? "connection to the database was lost: \(message)" : message,
             sql: sql)
+    }
+
+    /// libpq's reason for a failed connection said as what to check: no server on that socket or port, a
+    /// database that does not exist, a refused password. Anything else is libpq's own words. Each plain
+    /// reason keeps libpq's words after it, for a search or a bug report.
+    static func plainReason(_ reason: String) -> String {
+        // libpq: `connection to server on socket "PATH" failed: REASON` or `... at "HOST" (ADDRESS), port N failed: REASON`.
+        guard let failed = reason.range(of: " failed: ") else { return reason }
+        let server = reason[..<failed.lowerBound].replacingOccurrences(of: "connection to server ", with: "")
+        let cause = reason[failed.upperBound...].replacingOccurrences(of: "FATAL:  ", with: "")
+        if cause.hasPrefix("No such file or directory") {
+            return "no database server is running \(server) (libpq: \(cause))"
+        }
+        if cause.hasPrefix("Connection refused") {
+            return "no database server answers \(server): is it running, and is the port right? (libpq: \(cause))"
+        }
+        if cause.hasPrefix("database \""), cause.hasSuffix("does not exist") {
+            return "the server \(server) has no \(cause.replacingOccurrences(of: " does not exist", with: "")) (libpq: \(cause))"
+        }
+        if cause.hasPrefix("password authentication failed") {
+            return "the server \(server) refused the password (libpq: \(cause))"
+        }
+        return reason
     }
 
     static func firstLine(_ text: UnsafePointer<CChar>?) -> String {

@@ -49,6 +49,9 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     public enum Kind: Sendable, Hashable {
         /// The connection could not be opened (bad URL, host unreachable, authentication).
         case connection
+        /// The server asks for a password and none was given (no password in the URL, `PGPASSWORD` or
+        /// the password file): a terminal may ask for it and connect again.
+        case passwordRequired
         /// The server answered a statement with an error.
         case server
         /// The connection broke or libpq refused a call (e.g. a COPY protocol violation).

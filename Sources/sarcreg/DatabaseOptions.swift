@@ -69,8 +69,16 @@ struct DatabaseOptions: ParsableArguments {
 
     /// Opens the connection as the database user it names and tells the audit triggers who is acting
     /// (`sarcreg.app_user`, a session setting the triggers read with `current_setting`).
+    /// Connects; when the server asks for a password that nothing gave and a person is at the terminal, asks
+    /// for it (without echo) and connects once more. A script never waits on a question: it gets the error.
     func connect() throws -> Connection {
-        let connection = try Connection(connectionString, logger: logger())
+        let connection: Connection
+        do {
+            connection = try Connection(connectionString, logger: logger())
+        } catch let error as PostgresError where error.kind == .passwordRequired && Prompt.isInteractive {
+            let password = try Prompt.secret("Password for \(ConnectionString.redacted(connectionString))")
+            connection = try Connection(connectionString, password: password, logger: logger())
+        }
         let actingFor = appUser ?? Self.operatingSystemUser
         try connection.execute("SELECT set_config('sarcreg.app_user', \(actingFor), false)")
         return connection

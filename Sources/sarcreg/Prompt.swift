@@ -34,7 +34,14 @@ struct Prompt {
         }
     }
 
-    /// Reads a line with terminal echo off, for the medical record number.
+    /// Asks on the terminal with echo off (a database password); an empty answer is refused.
+    static func secret(_ question: String) throws -> String {
+        FileHandle.standardError.write(Data("\(question): ".utf8))
+        guard let answer = readWithoutEcho(), !answer.isEmpty else { throw ValidationError("no password given") }
+        return answer
+    }
+
+    /// Reads a line with terminal echo off, for the medical record number and a database password.
     private static func readWithoutEcho() -> String? {
         var saved = termios()
         tcgetattr(STDIN_FILENO, &saved)
