@@ -13,9 +13,12 @@ public struct REDCapImportRequest: Sendable {
     public var renames: [(old: String, new: String)]
     /// Do everything but keep it, as ``SyncImportRequest/dryRun``.
     public var dryRun: Bool
+    /// As ``SyncImportRequest/allowKnownIDs``.
+    public var allowKnownIDs: Bool
 
     public init(
-        file: String, dictionary: String, source: String, wait: Bool = false, renames: [(old: String, new: String)] = [], dryRun: Bool = false
+        file: String, dictionary: String, source: String, wait: Bool = false, renames: [(old: String, new: String)] = [], dryRun: Bool = false,
+        allowKnownIDs: Bool = false
     ) {
         self.file = file
         self.dictionary = dictionary
@@ -23,6 +26,7 @@ public struct REDCapImportRequest: Sendable {
         self.wait = wait
         self.renames = renames
         self.dryRun = dryRun
+        self.allowKnownIDs = allowKnownIDs
     }
 
     /// Parses `OLD=NEW`.
@@ -146,6 +150,9 @@ extension SyncService {
                 progress(.reading(fileName, rows: rows))
             }
             try tx.execute(Query(unsafeSQL: "ANALYZE \(rules.file.stagingTable)"))
+            try refuseKnownRegistryIDs(
+                "SELECT btrim(\(REDCapRules.recordIDColumn)) AS subject FROM \(rules.file.stagingTable) WHERE \(REDCapRules.recordIDColumn) IS NOT NULL",
+                allowed: request.allowKnownIDs, on: tx)
             // As in the SDTM import: the previous run's records, not yet analyzed, were planned as an empty
             // table, and the joins on natural keys became nested loops over every record.
             try tx.execute("ANALYZE sync_records")

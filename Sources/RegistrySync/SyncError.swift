@@ -30,6 +30,8 @@ public enum SyncError: Error, CustomStringConvertible {
     /// Series the RECIST engine still refused after the rows of the refused ones were quarantined: stored
     /// data the import did not write and cannot mend.
     case seriesStillRefused([String])
+    /// Subjects new to the source whose ids are registry ids the registry holds (at most 11 named).
+    case knownRegistryIDs(source: String, ids: [String])
 
     public var description: String {
         switch self {
@@ -64,6 +66,11 @@ public enum SyncError: Error, CustomStringConvertible {
             "the data dictionary flags \(Self.list(fields)) as identifier\(fields.count == 1 ? "" : "s"); the registry is pseudonymized and refuses identifying fields"
         case .fieldsOutsideRegistry(let fields):
             "the data dictionary has field\(fields.count == 1 ? "" : "s") \(Self.list(fields)) that the registry's REDCap dictionary (REDCap/sarcreg_data_dictionary.csv) does not define"
+        case .knownRegistryIDs(let source, let ids):
+            "the export carries registry ids this registry already holds, as subjects new to source '\(source)': "
+                + ids.prefix(10).joined(separator: ", ") + (ids.count > 10 ? " and more" : "")
+                + "; it looks like the registry's own export, and importing it would enroll those patients a second time. "
+                + "Nothing was imported; pass --allow-known-ids if these subjects are other patients"
         case .seriesStillRefused(let series):
             "the RECIST engine refuses stored series this import did not change, so nothing was applied: "
                 + series.prefix(10).joined(separator: "; ")

@@ -18,13 +18,19 @@ public struct SyncImportRequest: Sendable {
     public var ctcaeVersion: String
     /// Do everything but keep it: the run is checked and applied in its transaction, read back, and rolled back.
     public var dryRun: Bool
+    /// Import subjects new to the source whose ids are registry ids this registry holds (see
+    /// ``SyncService/refuseKnownRegistryIDs(_:allowed:on:)``).
+    public var allowKnownIDs: Bool
 
-    public init(directory: String, source: String, wait: Bool = false, ctcaeVersion: String = "5.0", dryRun: Bool = false) {
+    public init(
+        directory: String, source: String, wait: Bool = false, ctcaeVersion: String = "5.0", dryRun: Bool = false, allowKnownIDs: Bool = false
+    ) {
         self.directory = directory
         self.source = source
         self.wait = wait
         self.ctcaeVersion = ctcaeVersion
         self.dryRun = dryRun
+        self.allowKnownIDs = allowKnownIDs
     }
 }
 
@@ -229,6 +235,22 @@ public struct SyncService {
         return runID
     }
 
+    /// Refuses an export whose subjects new to its source carry registry ids this registry holds (`subjects`
+    /// yields them as `subject`): the registry's own export imported back under another source name would
+    /// enroll every one of its patients a second time. The subject ids are named, ten at most.
+    func refuseKnownRegistryIDs(_ subjects: String, allowed: Bool, on tx: Connection) throws {
+        guard !allowed else { return }
+        let known = try tx.query(Query(unsafeSQL: """
+            SELECT DISTINCT s.subject FROM (\(subjects)) s
+            JOIN patients p ON p.registry_id = upper(btrim(s.subject))
+            WHERE NOT EXISTS (SELECT 1 FROM sync_subjects x WHERE x.source = current_setting('sarcreg.sync_source') AND x.usubjid = s.subject)
+            ORDER BY 1 LIMIT 11
+            """)).map { try $0.decode(String.self, "subject") }
+        guard known.isEmpty else {
+            throw SyncError.knownRegistryIDs(source: try tx.query("SELECT current_setting('sarcreg.sync_source') AS s")[0].decode(String.self, "s"), ids: known)
+        }
+    }
+
     private func path(of file: SDTMFile, in directory: String) -> String {
         (directory as NSString).appendingPathComponent(file.fileName)
     }
@@ -252,6 +274,8 @@ public struct SyncService {
                 try loader.createEmpty(file)
             }
         }
+        try refuseKnownRegistryIDs(
+            "SELECT usubjid AS subject FROM sync_stage_dm WHERE usubjid IS NOT NULL", allowed: request.allowKnownIDs, on: tx)
         // The previous run's records are usually not yet analyzed: planned as an empty table, the joins on
         // natural keys became nested loops over every record, minutes at a million rows.
         try tx.execute("ANALYZE sync_records")

@@ -77,6 +77,8 @@ extension Sarcreg.SyncCommand {
         @Flag(help: "Wait for a running sync of the same source instead of exiting.") var wait = false
         @Flag(help: "Check and apply everything, print what would be inserted, updated, unchanged, quarantined and skipped with the reasons, and keep nothing.")
         var dryRun = false
+        @Flag(help: "Import subjects new to the source even where their ids are registry ids this registry already holds (refused by default: the registry's own export imported back would enroll its patients twice).")
+        var allowKnownIds = false
         @OptionGroup var redcap: REDCapImportOptions
 
         /// The whole import is one transaction, committed last.
@@ -86,9 +88,11 @@ extension Sarcreg.SyncCommand {
             let service = SyncService(connection: try database.connect())
             let bar = ProgressBar()
             let outcome = format == .redcap
-                ? try redcap.importFile(directory, source: source, wait: wait, dryRun: dryRun, service: service, progress: bar.update)
+                ? try redcap.importFile(
+                    directory, source: source, wait: wait, dryRun: dryRun, allowKnownIDs: allowKnownIds, service: service, progress: bar.update)
                 : try service.runSDTMImport(
-                    SyncImportRequest(directory: directory, source: source, wait: wait, ctcaeVersion: ctcaeVersion, dryRun: dryRun),
+                    SyncImportRequest(
+                        directory: directory, source: source, wait: wait, ctcaeVersion: ctcaeVersion, dryRun: dryRun, allowKnownIDs: allowKnownIds),
                     progress: bar.update)
             bar.finish()
             let run = outcome.run
