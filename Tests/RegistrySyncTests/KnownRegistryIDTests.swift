@@ -6,15 +6,22 @@ import Testing
 
 @Suite("an export carrying the registry's own ids under a new source", .serialized)
 struct KnownRegistryIDTests {
-    @Test("the registry's own SDTM export imported back as source 'echo' is refused naming MUC-0001 and BER-0001, and writes nothing; with --allow-known-ids it is imported")
-    func sdtmExportImportedBack() throws {
+    /// A registry holding the clean export, its own SDTM export in a new folder, and source `echo` mapping the
+    /// export's sites (the registry's site codes) to themselves.
+    static func exportedRegistry() throws -> (fixture: SyncFixture, folder: String) {
         let fixture = try SyncFixture()
         _ = try fixture.importFixture("clean")
         let out = NSTemporaryDirectory() + "sdtm-echo-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: out) }
         _ = try fixture.service.exportSDTM(to: out)
         try fixture.service.mapSite(source: "echo", sourceSite: "MUC", site: "MUC")
         try fixture.service.mapSite(source: "echo", sourceSite: "BER", site: "BER")
+        return (fixture, out)
+    }
+
+    @Test("the registry's own SDTM export imported back as source 'echo' is refused naming MUC-0001 and BER-0001, and writes nothing; with --allow-known-ids it is imported")
+    func sdtmExportImportedBack() throws {
+        let (fixture, out) = try Self.exportedRegistry()
+        defer { try? FileManager.default.removeItem(atPath: out) }
         let before = try fixture.snapshot()
         let patients = try fixture.count("patients")
 
@@ -40,13 +47,8 @@ struct KnownRegistryIDTests {
 
     @Test("a second night of the same source is never refused: its subjects are the source's own, whatever their ids")
     func sameSourceAgain() throws {
-        let fixture = try SyncFixture()
-        _ = try fixture.importFixture("clean")
-        let out = NSTemporaryDirectory() + "sdtm-echo-\(UUID().uuidString)"
+        let (fixture, out) = try Self.exportedRegistry()
         defer { try? FileManager.default.removeItem(atPath: out) }
-        _ = try fixture.service.exportSDTM(to: out)
-        try fixture.service.mapSite(source: "echo", sourceSite: "MUC", site: "MUC")
-        try fixture.service.mapSite(source: "echo", sourceSite: "BER", site: "BER")
         _ = try fixture.service.importSDTM(SyncImportRequest(directory: out, source: "echo", allowKnownIDs: true))
         let rerun = try fixture.service.importSDTM(SyncImportRequest(directory: out, source: "echo"))
         #expect(rerun.status == "succeeded")
