@@ -100,7 +100,9 @@ public struct PatientService {
                 try Self.refuseOtherKey(key, in: tx)
                 let numbers = try tx.query(
                     "UPDATE sites SET next_patient_number = next_patient_number + 1 WHERE site_code = \(site) RETURNING next_patient_number - 1 AS number")
-                guard let number = try numbers.first?.decode(Int.self, "number") else { throw RegistryError.unknownSite(site) }
+                guard let number = try numbers.first?.decode(Int.self, "number") else {
+                    throw RegistryError.unknownSite(site, didYouMean: try SiteService.closestSite(to: site, on: tx))
+                }
                 let existing = try tx.query("SELECT registry_id FROM patients WHERE site_code = \(site) AND mrn_hmac = \(hash)")
                 if let registryID = try existing.first?.decode(String.self, "registry_id") {
                     throw RegistryError.mrnAlreadyEnrolled(site: site, registryID: registryID)

@@ -4,7 +4,8 @@ import RegistryDomain
 /// Why the registry refused a request, in words a coordinator can act on.
 public enum RegistryError: Error, CustomStringConvertible {
     case input(RegistryInputError)
-    case unknownSite(String)
+    /// The site code, and the registry's closest site code when one is a slip away.
+    case unknownSite(String, didYouMean: String? = nil)
     case siteExists(String)
     case patientNotFound(String)
     case mrnAlreadyEnrolled(site: String, registryID: String)
@@ -15,7 +16,8 @@ public enum RegistryError: Error, CustomStringConvertible {
     case geneAlias(field: String, given: String, symbols: [String])
     case unknownAgent(String)
     /// Every agent of one submission that is neither an agent code, a catalog name nor a known alias.
-    case unknownAgents([String])
+    /// The names no agent code, catalog name or alias matches, each with the closest agent where one is a slip away.
+    case unknownAgents([String], didYouMean: [String: String] = [:])
     case unknownIndication(String)
     case therapyLineNotFound(registryID: String, line: Int)
     case therapyLineExists(registryID: String, line: Int)
@@ -33,7 +35,9 @@ public enum RegistryError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case .input(let error): error.description
-        case .unknownSite(let code): "unknown site '\(code)'; list sites with `sarcreg site list` or add it with `sarcreg site add`"
+        case .unknownSite(let code, let suggestion):
+            "unknown site '\(code)'" + (suggestion.map { "; did you mean \($0)?" } ?? "")
+                + "; list sites with `sarcreg site list` or add it with `sarcreg site add`"
         case .siteExists(let code): "site '\(code)' already exists"
         case .patientNotFound(let id): "no patient with registry id '\(id)'"
         case .mrnAlreadyEnrolled(let site, let id): "this medical record number is already enrolled at site \(site) as \(id)"
@@ -44,8 +48,9 @@ public enum RegistryError: Error, CustomStringConvertible {
             "\(field) '\(given)' is not an approved HGNC symbol; did you mean "
                 + symbols.map { "\($0) (\(given) is its alias)" }.joined(separator: " or ")
         case .unknownAgent(let code): "unknown agent '\(code)'; see `sarcreg therapy catalog`"
-        case .unknownAgents(let names):
-            "unknown agent\(names.count == 1 ? "" : "s") \(names.map { "'\($0)'" }.joined(separator: ", ")); "
+        case .unknownAgents(let names, let suggestions):
+            "unknown agent\(names.count == 1 ? "" : "s") "
+                + names.map { name in "'\(name)'" + (suggestions[name].map { " (did you mean \($0)?)" } ?? "") }.joined(separator: ", ") + "; "
                 + "nothing was recorded: see `sarcreg therapy catalog` for agent names"
         case .unknownIndication(let code): "unknown indication '\(code)'; see `sarcreg therapy catalog show AGENT`"
         case .therapyLineNotFound(let id, let line): "\(id) has no therapy line \(line)"

@@ -293,7 +293,7 @@ struct ReportCriteria {
             _ = try GeneVocabulary.approvedSymbol(gene, field: "--biomarker", on: connection)
         }
         if let site, try connection.query("SELECT 1 FROM sites WHERE site_code = \(site)").isEmpty {
-            throw RegistryError.unknownSite(site)
+            throw RegistryError.unknownSite(site, didYouMean: try SiteService.closestSite(to: site, on: connection))
         }
         if let trialArm {
             let arms = try connection.query("SELECT arm_code FROM trial_arms WHERE trial_nct = \(trialArm.trial) ORDER BY position")

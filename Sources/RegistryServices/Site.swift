@@ -14,6 +14,12 @@ public struct SiteService {
 
     public init(connection: Connection) { self.connection = connection }
 
+    /// The registry's site code closest to an unknown one, for "did you mean" (``SpellingSuggestion``).
+    static func closestSite(to code: String, on connection: Connection) throws -> String? {
+        let codes = try connection.query("SELECT site_code FROM sites").map { try $0.decode(String.self, "site_code") }
+        return SpellingSuggestion.closest(to: code, among: codes)
+    }
+
     /// Adds a site. The code is 2 to 10 upper-case letters or digits starting with a letter.
     public func add(code: String, name: String) throws(RegistryError) -> Site {
         let code = code.trimmingCharacters(in: .whitespaces)

@@ -109,7 +109,15 @@ public struct TreatmentService {
             """)
         let resolved = try rows.map { row in (try row.decode(String.self, "name"), try row.decode(String?.self, "agent_code")) }
         let unknown = resolved.filter { $0.1 == nil }.map(\.0)
-        guard unknown.isEmpty else { throw RegistryError.unknownAgents(unknown) }
+        guard unknown.isEmpty else {
+            // Every name a coordinator might have meant: codes, catalog names and aliases.
+            let known = try connection.query(
+                "SELECT agent_code AS name FROM therapy_agents UNION SELECT name FROM therapy_agents UNION SELECT alias FROM therapy_agent_aliases"
+            ).map { try $0.decode(String.self, "name") }
+            var suggestions: [String: String] = [:]
+            for name in unknown { suggestions[name] = SpellingSuggestion.closest(to: name, among: known) }
+            throw RegistryError.unknownAgents(unknown, didYouMean: suggestions)
+        }
         return Array(Set(resolved.compactMap(\.1))).sorted()
     }
 

@@ -10,7 +10,8 @@ public enum SyncError: Error, CustomStringConvertible {
     case malformedCSV(file: String, line: Int, reason: String)
     case invalidSource(String)
     case invalidValue(field: String, value: String, expected: String)
-    case unknownSite(String)
+    /// The site code, and the registry's closest site code when one is a slip away.
+    case unknownSite(String, didYouMean: String? = nil)
     case sourceBusy(String)
     case runNotFound(Int)
     case outputExists(String)
@@ -45,7 +46,8 @@ public enum SyncError: Error, CustomStringConvertible {
         case .invalidSource(let name):
             "--source '\(name)' must be 1 to 40 lower-case letters, digits, - or _, starting with a letter"
         case .invalidValue(let field, let value, let expected): "\(field) '\(Self.shown(value))' is not valid: expected \(expected)"
-        case .unknownSite(let code): "unknown site '\(code)'; list sites with `sarcreg site list`"
+        case .unknownSite(let code, let suggestion):
+            "unknown site '\(code)'" + (suggestion.map { "; did you mean \($0)?" } ?? "") + "; list sites with `sarcreg site list`"
         case .sourceBusy(let source):
             "another sync of source '\(source)' is running; wait for it, or pass --wait to queue behind it"
         case .runNotFound(let id): "no sync run \(id); list runs with `sarcreg sync runs`"

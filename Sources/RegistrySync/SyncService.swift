@@ -136,7 +136,10 @@ public struct SyncService {
         guard !sourceSite.isEmpty else { throw .invalidValue(field: "--source-site", value: sourceSite, expected: "a site id as DM.SITEID has it") }
         let site = site.trimmingCharacters(in: .whitespaces).uppercased()
         do {
-            guard try !connection.query("SELECT 1 FROM sites WHERE site_code = \(site)").isEmpty else { throw SyncError.unknownSite(site) }
+            guard try !connection.query("SELECT 1 FROM sites WHERE site_code = \(site)").isEmpty else {
+                let codes = try connection.query("SELECT site_code FROM sites").map { try $0.decode(String.self, "site_code") }
+                throw SyncError.unknownSite(site, didYouMean: SpellingSuggestion.closest(to: site, among: codes))
+            }
             try connection.execute(
                 """
                 INSERT INTO sync_site_map (source, source_site, site_code) VALUES (\(source), \(sourceSite), \(site))

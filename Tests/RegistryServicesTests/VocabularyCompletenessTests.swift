@@ -46,9 +46,10 @@ extension ClinicalRecordingTests {
             try fixture.treatment.start(
                 id, TherapyStart(agents: ["doxorubicine", "paclitaxel", "ifosfamid"], intent: "palliative", startDate: "2024-03-01"))
         }
-        guard case .unknownAgents(let names) = error else { Issue.record("not unknownAgents: \(String(describing: error))"); return }
+        guard case .unknownAgents(let names, _) = error else { Issue.record("not unknownAgents: \(String(describing: error))"); return }
         #expect(names == ["doxorubicine", "ifosfamid"])
-        #expect(error?.description == "unknown agents 'doxorubicine', 'ifosfamid'; nothing was recorded: see `sarcreg therapy catalog` for agent names")
+        #expect(error?.description == "unknown agents 'doxorubicine' (did you mean doxorubicin?), 'ifosfamid' (did you mean ifosfamide?); "
+            + "nothing was recorded: see `sarcreg therapy catalog` for agent names")
         #expect(try fixture.counts() == before)
     }
 

@@ -101,7 +101,7 @@ struct CoordinatorCommandTests {
         (["molecular", "record", "MUC-0001", "--gene", "INI1", "--kind", "loss_of_expression", "--method", "ihc", "--result", "positive", "--report-date", "2024-01-01"],
          "--gene 'INI1' is not an approved HGNC symbol; did you mean SMARCB1 (INI1 is its alias)"),
         (["therapy", "start", "MUC-0001", "--agent", "nab-sirolimus", "--agent", "Doxorubicine", "--agent", "taxoll", "--intent", "palliative", "--start", "2024-03-01"],
-         "unknown agents 'doxorubicine', 'taxoll'; nothing was recorded"),
+         "unknown agents 'doxorubicine' (did you mean doxorubicin?), 'taxoll' (did you mean taxol?); nothing was recorded"),
         (["therapy", "start", "MUC-0001", "--agent", "doxorubicin", "--intent", "palliative", "--start", "2031-01-01"],
          "--start 2031-01-01 is in the future"),
         (["therapy", "start", "MUC-0001", "--agent", "doxorubicin", "--intent", "palliative", "--start", "1979-12-31"],
