@@ -60,7 +60,7 @@ struct ReplicationTests {
         try Connection(url).query(Query(unsafeSQL: "SELECT count(*) AS n FROM \(table)"))[0].decode(Int.self, "n")
     }
 
-    @Test("reports and audit run on the standby through prefer-standby, a write given the standby alone is refused as a read-only server with exit 1, and an import cut by the primary's stop completes on the promoted standby with every row once and gapless registry ids")
+    @Test("reports, audit, db check and db backup run on the standby (the first two through prefer-standby), a write given the standby alone is refused as a read-only server with exit 1, and an import cut by the primary's stop completes on the promoted standby with every row once and gapless registry ids")
     func failoverInMidImport() throws {
         let tag = UUID().uuidString.prefix(8).lowercased()
         // Commits wait until the standby has applied them (set once the standby runs, or the first commits would
@@ -114,6 +114,12 @@ struct ReplicationTests {
         let standbyLog = String(decoding: FileManager.default.contents(atPath: standby.directory + "/server.log") ?? Data(), as: UTF8.self)
         #expect(standbyLog.components(separatedBy: "application_name=investigator_read").count - 1 >= 2,
                 "both read commands connected to the standby")
+
+        // The nightly backup and the invariants read only, so they may run on the standby too.
+        let standbyCheck = try CommandLineRun.sarcreg(["db", "check", "--database", standbyURL])
+        #expect(standbyCheck.exitCode == 0, "db check on the standby: \(standbyCheck.stdout)\(standbyCheck.stderr)")
+        let standbyBackup = try CommandLineRun.sarcreg(["db", "backup", "--out", folder + "/standby.dump", "--database", standbyURL])
+        #expect(standbyBackup.exitCode == 0, "db backup on the standby: \(standbyBackup.stderr)")
 
         for write in [["site", "add", "--code", "SE", "--name", "Site E"],
                       ["sync", "import", folder + "/night2", "--source", "bench"]] {
