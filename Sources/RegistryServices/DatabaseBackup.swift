@@ -50,7 +50,8 @@ public enum BackupError: Error, CustomStringConvertible {
         case .manifestUnreadable(let path, let reason):
             "the backup's manifest \(path) cannot be read: \(reason)"
         case .restoredDiffers(let differences):
-            "the restored database differs from the backup: \(differences.joined(separator: "; "))"
+            "the restored database differs from the backup's manifest: \(differences.joined(separator: "; ")); "
+                + "do not use it: drop it, and restore another backup"
         }
     }
 }
@@ -182,8 +183,8 @@ public struct DatabaseBackupService {
         let path = binaries + "/" + tool
         guard FileManager.default.isExecutableFile(atPath: path) else { throw BackupError.toolMissing(path) }
         let (conninfo, password) = try ConnectionString.separatingPassword(from: connectionString)
+        // The child resolves what the settings leave out (PGHOST, PGPASSWORD, ...) as this process's libpq does.
         var environment = ProcessInfo.processInfo.environment
-        environment["PGPASSWORD"] = nil
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sarcreg-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         defer { try? FileManager.default.removeItem(atPath: folder) }

@@ -100,6 +100,25 @@ struct BackupCommandTests {
         #expect(try Self.contents(target.connectionString).isEmpty)
     }
 
+    @Test("a manifest that records 3 patients where the dump holds 2 makes the restore exit 1 naming public.patients")
+    func restoreProvesItself() throws {
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let file = folder + "/registry.dump"
+        try #require(try CommandLineRun.sarcreg(["db", "backup", "--out", file], environment: environment).exitCode == 0)
+        let manifestPath = file + ".manifest.json"
+        var manifest = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: manifestPath))) as? [String: Any])
+        var tables = try #require(manifest["tables"] as? [[String: Any]])
+        let patients = try #require(tables.firstIndex { $0["table"] as? String == "public.patients" })
+        #expect(tables[patients]["rows"] as? Int == 2)
+        tables[patients]["rows"] = 3
+        manifest["tables"] = tables
+        try JSONSerialization.data(withJSONObject: manifest).write(to: URL(fileURLWithPath: manifestPath))
+        let target = try TestDatabase.make(migrated: false)
+        let restore = try CommandLineRun.sarcreg(["db", "restore", file, "--database", target.connectionString], environment: environment)
+        #expect(restore.exitCode == 1)
+        #expect(restore.stderr.contains("public.patients has 2 rows, the backup 3"), "\(restore.stderr)")
+    }
+
     @Test("the settings pg_dump gets on its command line never hold the password of postgresql://registrar:s3cret@db/sarcreg")
     func passwordKeptOffCommandLine() throws {
         let (conninfo, password) = try ConnectionString.separatingPassword(from: "postgresql://registrar:s3cret@db/sarcreg")
