@@ -34,4 +34,10 @@ for figure in files-tried rows-quarantined enrollments conflicts-retried writes-
   fi
 done
 echo "==========================="
+
+# The operations tests' figures (failover, backup round trip), as each test printed them.
+echo "=== operations figures ==="
+grep -ao "operations-figure [a-z-]*=[0-9.]*" "$PGLOCAL_DIR/swift-test.log" | sed 's/^operations-figure /  /' \
+  || echo "  missing (no test reported one)"
+echo "=========================="
 exit "$status"

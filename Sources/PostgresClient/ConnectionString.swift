@@ -140,7 +140,18 @@ extension ConnectionString {
     public static func replacingDatabase(in connectionString: String?, with database: String) throws -> String {
         var settings = try parse(connectionString ?? "").filter { $0.key != "dbname" }
         settings.append((key: "dbname", value: database))
-        return settings.map { "\($0.key)='\(escape($0.value))'" }.joined(separator: " ")
+        return conninfo(settings)
+    }
+
+    /// The same settings without the password, as `key='value'` conninfo, and the password apart: for a
+    /// program that takes the settings on its command line, where any local user can read them.
+    public static func separatingPassword(from connectionString: String?) throws -> (conninfo: String, password: String?) {
+        let settings = try parse(connectionString ?? "")
+        return (conninfo(settings.filter { $0.key != "password" }), settings.last { $0.key == "password" }?.value)
+    }
+
+    private static func conninfo(_ settings: [(key: String, value: String)]) -> String {
+        settings.map { "\($0.key)='\(escape($0.value))'" }.joined(separator: " ")
     }
 
     /// The settings a connection string spells out, in libpq's order.

@@ -33,6 +33,7 @@ public struct SQLState: RawRepresentable, Hashable, Sendable, ExpressibleByStrin
     public static let serializationFailure: SQLState = "40001"
     public static let deadlockDetected: SQLState = "40P01"
     public static let lockNotAvailable: SQLState = "55P03"
+    public static let readOnlySQLTransaction: SQLState = "25006"
     public static let queryCanceled: SQLState = "57014"
     public static let adminShutdown: SQLState = "57P01"
     public static let undefinedTable: SQLState = "42P01"
@@ -101,6 +102,12 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     /// failed. The DETAIL and any value the CONTEXT quotes are left out, as they show row values.
     public var description: String {
         var text = sqlState.map { "\(message) (SQLSTATE \($0))" } ?? message
+        if sqlState == .readOnlySQLTransaction {
+            // On a hot standby every write fails this way; the server's words ("in a read-only transaction") do not
+            // say that the command reached a standby, nor where writes go.
+            text = "read-only server: \(text); the server takes no writes (a hot standby), so give the primary, "
+                + "or every host with target_session_attrs=read-write"
+        }
         if let hint { text += "\nHINT: \(hint)" }
         if let context { text += "\nCONTEXT: \(Self.location(context))" }
         return text

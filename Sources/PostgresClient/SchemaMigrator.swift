@@ -36,6 +36,7 @@ public enum MigrationError: Error, CustomStringConvertible {
     case duplicateVersion(Int, [String])
     case checksumChanged(fileName: String, recorded: String, actual: String)
     case fileMissing(version: Int, name: String)
+    case belowApplied(fileName: String, highestApplied: Int)
     case failed(fileName: String, PostgresError)
 
     public var description: String {
@@ -50,6 +51,8 @@ public enum MigrationError: Error, CustomStringConvertible {
             "applied migration \(fileName) was edited after it was applied (recorded sha256 \(recorded.prefix(12))..., file now \(actual.prefix(12))...); restore it and add a new migration instead"
         case .fileMissing(let version, let name):
             "migration \(String(format: "%04d", version))_\(name) is recorded as applied but its file is missing from the migrations folder"
+        case .belowApplied(let fileName, let highestApplied):
+            "migration \(fileName) is numbered below \(String(format: "%04d", highestApplied)), which is already applied; nothing was applied: renumber it above every applied migration"
         case .failed(let fileName, let error):
             "migration \(fileName) failed and was rolled back: \(error)"
         }
@@ -112,6 +115,11 @@ public struct SchemaMigrator {
         try ensureTable(on: connection)
         let applied = try verifiedApplied(on: connection)
         let pending = files.filter { applied[$0.version] == nil }
+        // A migration written before a later one was applied was never tested on top of it: the database would
+        // hold a schema no file sequence describes, and another installation would apply the two the other way round.
+        if let highest = applied.keys.max(), let early = pending.first(where: { $0.version < highest }) {
+            throw MigrationError.belowApplied(fileName: early.fileName, highestApplied: highest)
+        }
         for file in pending {
             do {
                 try connection.withTransaction { tx in

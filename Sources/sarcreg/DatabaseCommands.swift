@@ -6,8 +6,8 @@ extension Sarcreg {
     struct Database: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "db",
-            abstract: "Apply and inspect the schema migrations.",
-            subcommands: [Migrate.self, Status.self]
+            abstract: "Apply and inspect the schema migrations, check the invariants, back up and restore.",
+            subcommands: [Migrate.self, Status.self, Check.self, Backup.self, Restore.self]
         )
     }
 }

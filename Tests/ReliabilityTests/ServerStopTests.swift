@@ -8,6 +8,8 @@ import Testing
 struct ThrowawayCluster {
     let directory: String
     let port: Int
+    /// Server settings beyond pg-local.sh's own (`-c name=value ...`); a later setting of the same name wins.
+    var options = ""
 
     static var serverBinaries: String {
         ProcessInfo.processInfo.environment["PG_BINDIR"] ?? "/usr/lib/postgresql/15/bin"
@@ -19,7 +21,7 @@ struct ThrowawayCluster {
         var environment = ProcessInfo.processInfo.environment
         environment["PGLOCAL_DIR"] = directory
         environment["PGLOCAL_PORT"] = String(port)
-        environment["PGLOCAL_OPTIONS"] = ""
+        environment["PGLOCAL_OPTIONS"] = options
         return try Self.run([TestDatabase.repositoryRoot + "/Scripts/pg-local.sh", command], environment: environment)
     }
 
@@ -88,13 +90,24 @@ struct ServerStopTests {
     /// generate-sdtm.py: 5 target lesions and 10 visits per subject.
     static var subjects: Int { trRows / 50 }
 
-    static func generateExport(into folder: String) throws {
-        let generator = Process()
-        generator.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        generator.arguments = ["python3", TestDatabase.repositoryRoot + "/Scripts/generate-sdtm.py", folder, String(trRows)]
-        try generator.run()
-        generator.waitUntilExit()
-        try #require(generator.terminationStatus == 0, "generate-sdtm.py failed")
+    static func generateExport(into folder: String, trRows: Int = trRows) throws {
+        let generator = try CommandLineRun.program(
+            URL(fileURLWithPath: "/usr/bin/env"), ["python3", TestDatabase.repositoryRoot + "/Scripts/generate-sdtm.py", folder, String(trRows)])
+        try #require(generator.exitCode == 0, "generate-sdtm.py failed: \(generator.stderr)")
+    }
+
+    /// Waits until `child`, an import into `url`, streams its TR file (its COPY into the TR staging table is
+    /// running, so rows are already sent); false if it ended or took 30 s before that.
+    static func waitUntilStreamingTR(_ child: Process, url: String) throws -> Bool {
+        let watcher = try Connection(url)
+        for _ in 0..<3_000 where child.isRunning {
+            let streaming = try watcher.query(
+                "SELECT count(*) AS n FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND state = 'active' AND query LIKE 'COPY \"sync\\_stage\\_tr\"%'"
+            )[0].decode(Int.self, "n") > 0
+            if streaming { return true }
+            usleep(10_000)
+        }
+        return false
     }
 
     /// Row counts of every clinical and sync table and of the audit log, by table.
@@ -144,17 +157,7 @@ struct ServerStopTests {
         child.standardError = errors
         try child.run()
         // Stop the server once the import's transaction is streaming tr.csv, i.e. with rows already sent.
-        var streaming = false
-        do {
-            let watcher = try Connection(url)
-            for _ in 0..<3_000 where !streaming && child.isRunning {
-                usleep(10_000)
-                streaming = try watcher.query(
-                    "SELECT count(*) AS n FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND state = 'active' AND query LIKE 'COPY \"sync\\_stage\\_tr\"%'"
-                )[0].decode(Int.self, "n") > 0
-            }
-        }
-        try #require(streaming, "the import never reached tr.csv while running")
+        try #require(try Self.waitUntilStreamingTR(child, url: url), "the import never reached tr.csv while running")
         try cluster.stopImmediately()
         let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         child.waitUntilExit()

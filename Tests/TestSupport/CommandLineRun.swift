@@ -12,6 +12,13 @@ public struct CommandLineRun: Sendable {
     public static func sarcreg(
         _ arguments: [String], environment: [String: String] = [:], input: String? = nil
     ) throws -> CommandLineRun {
+        try program(executable, arguments, environment: environment, input: input)
+    }
+
+    /// Runs any program to its end, e.g. `/usr/bin/env` with `["python3", script]`, collecting both outputs.
+    public static func program(
+        _ executable: URL, _ arguments: [String], environment: [String: String] = [:], input: String? = nil
+    ) throws -> CommandLineRun {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments

@@ -1,0 +1,138 @@
+import Foundation
+import PostgresClient
+
+extension RegistryInvariant {
+    /// Every invariant `sarcreg db check` runs, in the order it prints them.
+    public static let all: [RegistryInvariant] = [
+        registryIDsGapless, resultClassMatchesLesion, noOrphanLesions, migrationsInOrder, migrationsUnedited,
+    ]
+
+    /// A site's counter is the next registry number; ids are handed out under the site's row lock in the
+    /// enrolling transaction, so a rolled-back enrollment returns its number.
+    public static let registryIDsGapless = RegistryInvariant(
+        name: "registry-ids-gapless",
+        promise: "each site's registry ids run from 1 to the number before its counter, each once, none missing"
+    ) { connection, _ in
+        let missing = try connection.query(
+            """
+            SELECT sarcreg_registry_id(s.site_code, n) AS missing, sarcreg_registry_id(s.site_code, s.next_patient_number - 1) AS last
+            FROM sites s CROSS JOIN LATERAL generate_series(1, s.next_patient_number - 1) AS n
+            WHERE NOT EXISTS (SELECT 1 FROM patients p WHERE p.site_code = s.site_code AND p.site_sequence = n)
+            ORDER BY s.site_code, n
+            LIMIT \(RegistryInvariant.breakLimit)
+            """
+        ).map { row in
+            let (missing, last) = try row.decode((String, String).self)
+            return "\(missing) is missing (the site's ids run to \(last))"
+        }
+        let beyond = try connection.query(
+            """
+            SELECT p.registry_id, s.next_patient_number
+            FROM patients p JOIN sites s USING (site_code)
+            WHERE p.site_sequence >= s.next_patient_number
+            ORDER BY p.site_code, p.site_sequence
+            LIMIT \(RegistryInvariant.breakLimit)
+            """
+        ).map { row in
+            let (registryID, next) = try row.decode((String, Int).self)
+            return "\(registryID) is numbered at or past its site's counter (next number \(next)): the next enrollment would take its id"
+        }
+        return Array((missing + beyond).prefix(RegistryInvariant.breakLimit))
+    }
+
+    /// RECIST scores a result by its lesion's class; a result filed under another class is scored wrongly.
+    public static let resultClassMatchesLesion = RegistryInvariant(
+        name: "result-class-matches-lesion",
+        promise: "every assessment result has its lesion's class (target, non-target or new)"
+    ) { connection, _ in
+        try connection.query(
+            """
+            SELECT coalesce(p.registry_id, 'no patient') AS registry_id, l.label, l.lesion_id, coalesce(a.assessed_on::text, 'a missing assessment') AS assessed_on,
+                   r.lesion_class AS result_class, l.lesion_class
+            FROM assessment_results r
+            JOIN lesions l ON l.lesion_id = r.lesion_id
+            LEFT JOIN assessments a ON a.assessment_id = r.assessment_id
+            LEFT JOIN patients p ON p.patient_id = l.patient_id
+            WHERE r.lesion_class <> l.lesion_class
+            ORDER BY l.lesion_id, r.assessment_id
+            LIMIT \(RegistryInvariant.breakLimit)
+            """
+        ).map { row in
+            let (registryID, label, lesionID, assessedOn, resultClass, lesionClass) =
+                try row.decode((String, String, Int, String, String, String).self)
+            return "\(registryID) lesion \(label) (lesion id \(lesionID)): the result of \(assessedOn) "
+                + "is filed as \(resultClass), the lesion is \(lesionClass)"
+        }
+    }
+
+    /// A lesion without its patient is counted by no report and shown by no audit; a result without its lesion
+    /// cannot be scored.
+    public static let noOrphanLesions = RegistryInvariant(
+        name: "no-orphan-lesions",
+        promise: "every lesion belongs to a patient, and every result to a lesion"
+    ) { connection, _ in
+        let lesions = try connection.query(
+            """
+            SELECT l.lesion_id, l.label, l.patient_id FROM lesions l
+            WHERE NOT EXISTS (SELECT 1 FROM patients p WHERE p.patient_id = l.patient_id)
+            ORDER BY l.lesion_id
+            LIMIT \(RegistryInvariant.breakLimit)
+            """
+        ).map { row in
+            let (lesionID, label, patientID) = try row.decode((Int, String, Int).self)
+            return "lesion \(label) (lesion id \(lesionID)) names patient id \(patientID), which does not exist"
+        }
+        let results = try connection.query(
+            """
+            SELECT r.assessment_id, r.lesion_id FROM assessment_results r
+            WHERE NOT EXISTS (SELECT 1 FROM lesions l WHERE l.lesion_id = r.lesion_id)
+            ORDER BY r.lesion_id, r.assessment_id
+            LIMIT \(RegistryInvariant.breakLimit)
+            """
+        ).map { row in
+            let (assessmentID, lesionID) = try row.decode((Int, Int).self)
+            return "the result of assessment id \(assessmentID) names lesion id \(lesionID), which does not exist"
+        }
+        return Array((lesions + results).prefix(RegistryInvariant.breakLimit))
+    }
+
+    /// The schema is the files applied in number order; a file applied out of order, or skipped while a later
+    /// one was applied, gives a schema no installation from scratch has.
+    public static let migrationsInOrder = RegistryInvariant(
+        name: "migrations-in-order",
+        promise: "migrations were applied in number order, and none on disk is skipped below an applied one"
+    ) { connection, context in
+        let entries = try SchemaMigrator(files: context.migrations).status(on: connection).entries
+        let applied = entries.filter { $0.state != .pending }
+        var breaks: [String] = []
+        for (earlier, later) in zip(applied, applied.dropFirst()) {
+            if let earlierAt = earlier.appliedAt, let laterAt = later.appliedAt, laterAt < earlierAt {
+                breaks.append("\(fileName(later)) was applied before \(fileName(earlier))")
+            }
+        }
+        if let highest = applied.last {
+            for entry in entries where entry.state == .pending && entry.version < highest.version {
+                breaks.append("\(fileName(entry)) is not applied, but \(fileName(highest)) is")
+            }
+        }
+        return breaks
+    }
+
+    /// An applied file edited afterwards no longer says what the database holds.
+    public static let migrationsUnedited = RegistryInvariant(
+        name: "migrations-unedited",
+        promise: "every applied migration's file has the SHA-256 recorded in schema_migrations when it was applied"
+    ) { connection, context in
+        try SchemaMigrator(files: context.migrations).status(on: connection).entries.compactMap { entry in
+            switch entry.state {
+            case .changed: "\(fileName(entry)) was edited after it was applied: its SHA-256 is not the one schema_migrations recorded"
+            case .missingFile: "\(fileName(entry)) is recorded as applied but its file is missing"
+            case .applied, .pending: nil
+            }
+        }
+    }
+
+    private static func fileName(_ entry: MigrationStatus.Entry) -> String {
+        String(format: "%04d", entry.version) + "_" + entry.name + ".sql"
+    }
+}
