@@ -121,11 +121,13 @@ public struct TherapyCatalogService {
     }
 
     /// One agent: each indication's criteria in words, warnings, evidence and full status history.
+    /// The agent is named as `therapy start --agent` names it: its code, its catalog name as `catalog list` shows
+    /// it ("BI 907828") or an alias.
     public func show(agent agentText: String, asOf date: CalendarDate) throws(RegistryError) -> CatalogAgentDetail {
-        let agentCode = agentText.trimmingCharacters(in: .whitespacesAndNewlines).lowercased().replacingOccurrences(of: "-", with: "_")
         do {
             return try connection.withTransaction(isolation: .repeatableRead) { tx in
-                guard let agent = try Self.loadAgents(on: tx, code: agentCode).first else {
+                let agentCode = try tx.query("SELECT therapy_agent_code(\(agentText)) AS code")[0].decode(String?.self, "code")
+                guard let agentCode, let agent = try Self.loadAgents(on: tx, code: agentCode).first else {
                     throw RegistryError.unknownAgent(agentText)
                 }
                 let criteriaByCode = Dictionary(

@@ -96,6 +96,17 @@ struct TherapyCatalogTests {
         }
     }
 
+    @Test("catalog show takes every name catalog list prints, and the aliases: 'BI 907828', 'Tazverik' and 'nab-sirolimus' name their agents")
+    func showByListedName() throws {
+        let registry = try RegistryFixture()
+        for agent in try registry.catalog.list(asOf: registry.today).map(\.agent) {
+            #expect(try registry.catalog.show(agent: agent.name, asOf: registry.today).agent.code == agent.code, "\(agent.name)")
+        }
+        #expect(try registry.catalog.show(agent: "BI 907828", asOf: registry.today).agent.name == "BI 907828")
+        #expect(try registry.catalog.show(agent: "nab-sirolimus", asOf: registry.today).agent.code == "nab_sirolimus")
+        #expect(try registry.catalog.show(agent: "Tazverik", asOf: registry.today).agent.code == "tazemetostat")
+    }
+
     @Test("the matcher's catalog is every indication, each with its criteria and its whole status history")
     func loadsWholeCatalog() throws {
         let registry = try RegistryFixture()
