@@ -79,10 +79,12 @@ struct DatabaseOptions: ParsableArguments {
             let password = try Prompt.secret("Password for \(ConnectionString.redacted(connectionString))")
             connection = try Connection(connectionString, password: password, logger: logger())
         }
-        let actingFor = appUser ?? Self.operatingSystemUser
         try connection.execute("SELECT set_config('sarcreg.app_user', \(actingFor), false)")
         return connection
     }
+
+    /// The person the command acts for: `--as`, or the OS user.
+    var actingFor: String { appUser ?? Self.operatingSystemUser }
 
     private static var operatingSystemUser: String {
         if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name { return String(cString: name) }

@@ -96,10 +96,10 @@ extension Sarcreg.TrialCommand {
         @Argument(help: "Registry id, e.g. MUC-0001.") var registryID: String
         @Option(help: "Trial NCT number, e.g. NCT03016819.") var trial: String
         @Option(help: "Cohort code (default: the cohort the patient comes closest to fitting).") var cohort: String?
-        @Option(help: "Name of the person screening, logged beside the database user.") var by: String?
 
+        /// The screener logged is the person the command acts for (`--as`, or the OS user), as in the audit trail.
         func run() throws {
-            let result = try TrialService(connection: database.connect()).screen(registryID, trial: trial, cohort: cohort, by: by)
+            let result = try TrialService(connection: database.connect()).screen(registryID, trial: trial, cohort: cohort, by: database.actingFor)
             if output.format == .json {
                 try Output.printJSON(result)
                 return
@@ -121,11 +121,11 @@ extension Sarcreg.TrialCommand {
         @Option(help: "Trial NCT number.") var trial: String
         @Option(help: "Cohort code (required when the trial has several).") var cohort: String?
         @Option(name: .customLong("stratum"), help: "Stratification factor as factor=level; repeat for each factor.") var strata: [String] = []
-        @Option(help: "Name of the person enrolling, recorded beside the database user.") var by: String?
 
+        /// The person enrolling is the one the command acts for (`--as`, or the OS user), as in the audit trail.
         func run() throws {
             let record = try TrialService(connection: database.connect()).enroll(
-                registryID, TrialEnrollmentRequest(trialNCT: trial, cohort: cohort, strata: strata, enrolledBy: by))
+                registryID, TrialEnrollmentRequest(trialNCT: trial, cohort: cohort, strata: strata, enrolledBy: database.actingFor))
             let stratum = record.stratum.isEmpty ? "" : ", stratum \(record.stratum)"
             print("Enrolled \(record.registryID) in \(record.trialNCT) cohort \(record.cohort), place \(record.placeNumber) of \(record.capacity)\(stratum): arm \(record.armCode) (\(record.armLabel)).")
         }
