@@ -46,7 +46,11 @@ extension Sarcreg {
                 when and by whom. What an import updates or deletes is in the trail row by row, with old and \
                 new values. The table shows both; JSON is an object with `changes` and `imports`; CSV prints \
                 the changes, or with --imports the imported records.
-                """)
+
+                `sarcreg audit verify` checks that the log is whole (its hash chain, its guards, and that every \
+                audited row's current version is accounted for); `sarcreg audit anchor` exports the chain head.
+                """,
+            subcommands: [Verify.self, Anchor.self])
 
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: FormatOptions
@@ -70,6 +74,78 @@ extension Sarcreg {
                     print("\nImported records (inserted by sync runs; the trail counts them per run):")
                     try Output.print(trail.imports, as: .table)
                 }
+            }
+        }
+    }
+}
+
+extension Sarcreg.AuditCommand {
+    /// Anchor files are JSON with the time in ISO 8601, readable and diffable by whoever keeps them.
+    static func anchorEncoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }
+
+    struct Anchor: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the audit log's chain head as JSON, to keep where the database's owner cannot write.",
+            discussion: """
+                A copy kept elsewhere (another machine, a signed mail, a ticket) proves later, with \
+                `sarcreg audit verify --anchor FILE`, that no entry up to it was changed or deleted. Needs an \
+                administrator's login.
+                """)
+
+        @OptionGroup var database: DatabaseOptions
+
+        func run() throws {
+            guard let anchor = try AuditChainService(connection: database.connect()).anchor() else {
+                print("The audit log is empty: there is no chain head to anchor yet.")
+                return
+            }
+            print(String(decoding: try Sarcreg.AuditCommand.anchorEncoder().encode(anchor), as: UTF8.self))
+        }
+    }
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check that the audit log is whole; exit 4 when it is not.",
+            discussion: """
+                Walks the hash chain and reports its first broken link, a gap, a reordered entry or a cut tail; \
+                with --anchor, that the anchored entry is still there unchanged; that every audit trigger and \
+                guard is in place, fires ALWAYS and runs the function last recorded in the chain; and that each \
+                audited row's current version is its last audited one, written by a transaction that audited \
+                it. Needs an administrator's login. Exit status 0 when everything holds, 4 when anything does not.
+                """)
+
+        static let exitCode = ExitCode(4)
+
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "A chain head exported earlier with `sarcreg audit anchor`.") var anchor: String?
+
+        func run() throws {
+            let anchored = try anchor.map(Self.readAnchor)
+            let result = try AuditChainService(connection: database.connect()).verify(against: anchored)
+            let head = result.head.map { "entry \($0.position), hash \($0.hash)" } ?? "none"
+            print("\(result.entries) audit entries; chain head: \(head); rows of \(result.tablesChecked) audited tables compared")
+            if let anchored { print("anchor: entry \(anchored.position) of \(anchored.loggedAt.formatted(.iso8601))") }
+            guard !result.intact else {
+                print("The audit log is whole.")
+                return
+            }
+            print("The audit log was tampered with:")
+            for finding in result.findings { print("  - \(finding)") }
+            throw Self.exitCode
+        }
+
+        static func readAnchor(_ path: String) throws -> AuditAnchor {
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .iso8601
+            do {
+                return try decoder.decode(AuditAnchor.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+            } catch {
+                throw ValidationError("--anchor \(path) is not an anchor written by `sarcreg audit anchor` (\(error.localizedDescription))")
             }
         }
     }
