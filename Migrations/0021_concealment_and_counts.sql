@@ -23,6 +23,9 @@ REVOKE SELECT, UPDATE ON trial_allocation_slots FROM sarcreg_coordinator, sarcre
 GRANT SELECT (cohort_id, stratum_key, position, trial_nct, enrollment_id, revealed_at)
     ON trial_allocation_slots TO sarcreg_coordinator, sarcreg_investigator, sarcreg_sync, sarcreg_admin;
 
+-- `sarcreg audit verify` compares each row's version (xmin) with the log, also where a column is concealed.
+GRANT SELECT (xmin) ON trials, trial_allocation_slots TO sarcreg_admin;
+
 REVOKE UPDATE ON trial_cohorts FROM sarcreg_coordinator, sarcreg_admin;
 GRANT UPDATE (label, capacity) ON trial_cohorts TO sarcreg_admin;
 
