@@ -37,6 +37,7 @@ public enum AuditFinding: Sendable, Hashable, CustomStringConvertible {
     case eventTriggerMissing(String)
     case eventTriggerNotAlways(String, state: String)
     case unauditedRows(table: String, count: Int, firstKey: String)
+    case unauditedDeletions(table: String, count: Int, firstKey: String)
 
     public var description: String {
         switch self {
@@ -68,6 +69,8 @@ public enum AuditFinding: Sendable, Hashable, CustomStringConvertible {
             "event trigger \(name) is \(Self.stateName(state)) instead of enabled ALWAYS: disabling a guard would go unrecorded"
         case .unauditedRows(let table, let count, let firstKey):
             "\(count) row\(count == 1 ? "" : "s") of \(table) (first key \(firstKey)) differ from their last audited version or were written by a transaction that audited nothing of them: changed with the audit off"
+        case .unauditedDeletions(let table, let count, let firstKey):
+            "\(count) row\(count == 1 ? "" : "s") of \(table) (first key \(firstKey)) are gone without an audited DELETE: deleted with the audit off"
         }
     }
 
@@ -163,9 +166,7 @@ public struct AuditChainService {
             }
             let (guardFindings, auditedTables) = try guards()
             findings += guardFindings
-            for table in auditedTables {
-                if let rows = try unauditedRows(of: table) { findings.append(rows) }
-            }
+            for table in auditedTables { findings += try unauditedRows(of: table) }
             return AuditVerification(entries: entries, head: lastEntry, tablesChecked: auditedTables.count, findings: findings)
         }
     }
@@ -293,9 +294,10 @@ public struct AuditChainService {
     /// (by chain position) must show its current values (the columns that entry shows) and name the
     /// transaction that wrote the version (its xmin, directly or through a savepoint the audit function
     /// noted); a row without a per-row entry since its last delete must have been written by an import run
-    /// that counted rows of the table. Only the columns the login may read are compared (concealed ones are
+    /// that counted rows of the table. A row whose last per-row entry is not a DELETE must still be there.
+    /// Only the columns the login may read are compared (concealed ones are
     /// in no image either); a change of any column still gives the row a new xmin.
-    private func unauditedRows(of table: String) throws -> AuditFinding? {
+    private func unauditedRows(of table: String) throws -> [AuditFinding] {
         let columns = try connection.query(
             """
             SELECT a.attname::text AS name, coalesce(a.attnum = ANY (i.indkey::int2[]), false) AS is_key
@@ -306,7 +308,7 @@ public struct AuditChainService {
             """
         ).map { (name: try $0.decode(String.self, "name"), isKey: try $0.decode(Bool.self, "is_key")) }
         let keyColumns = columns.filter(\.isKey).map(\.name)
-        guard !keyColumns.isEmpty else { return nil }
+        guard !keyColumns.isEmpty else { return [] }
         let quoted = try connection.quoteIdentifier(table)
         var query = Query(unsafeSQL: "")
         func key(_ image: String) -> String {
@@ -335,7 +337,11 @@ public struct AuditChainService {
             ), keyed AS (
                 SELECT c.image, c.xid, \(key("c.image")) AS key FROM current_rows c
             )
-            SELECT count(*)::bigint AS unaudited, min(c.key::text) AS first_key
+            SELECT count(*)::bigint AS unaudited, min(c.key::text) AS first_key,
+                (SELECT count(*) FROM entries e WHERE e.operation <> 'DELETE' AND NOT EXISTS (SELECT 1 FROM keyed k WHERE k.key = e.key))::bigint
+                    AS vanished,
+                (SELECT min(e.key::text) FROM entries e WHERE e.operation <> 'DELETE' AND NOT EXISTS (SELECT 1 FROM keyed k WHERE k.key = e.key))
+                    AS first_vanished
             FROM keyed c LEFT JOIN entries e ON e.key = c.key
             WHERE CASE WHEN e.operation IN ('INSERT', 'UPDATE') THEN
                     to_jsonb(jsonb_populate_record(NULL::\(quoted), e.new_row)) - ARRAY(SELECT k FROM jsonb_object_keys(e.new_row) k WHERE NOT c.image ? k)
@@ -347,8 +353,13 @@ public struct AuditChainService {
             """
         query.append(unsafeSQL: sql)
         let result = try connection.query(query)[0]
+        var findings: [AuditFinding] = []
         let count = try result.decode(Int.self, "unaudited")
-        guard count > 0 else { return nil }
-        return .unauditedRows(table: table, count: count, firstKey: try result.decode(String.self, "first_key"))
+        if count > 0 { findings.append(.unauditedRows(table: table, count: count, firstKey: try result.decode(String.self, "first_key"))) }
+        let vanished = try result.decode(Int.self, "vanished")
+        if vanished > 0 {
+            findings.append(.unauditedDeletions(table: table, count: vanished, firstKey: try result.decode(String.self, "first_vanished")))
+        }
+        return findings
     }
 }

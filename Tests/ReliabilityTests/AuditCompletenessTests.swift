@@ -57,7 +57,7 @@ struct AuditCompletenessTests {
             #expect(run.exitCode == 0, "\(command): \(run.stderr)")
         }
         try Self.expectEveryChangeAudited(fixture, "CLI")
-        let attribution = try fixture.owner.query("SELECT DISTINCT database_user, app_user FROM audit_log WHERE \(Self.changes)")
+        let attribution = try fixture.owner.query("SELECT DISTINCT database_user, app_user FROM audit_log WHERE \(unsafeSQL: Self.changes)")
         #expect(attribution.count == 1)
         #expect(try attribution[0].decode(String?.self, "app_user") == "dr-ruiz")
         #expect(try attribution[0].decode(String.self, "database_user") == "postgres")

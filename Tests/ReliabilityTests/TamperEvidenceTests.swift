@@ -149,6 +149,18 @@ struct TamperEvidenceTests {
         #expect(try fixture.verify().findings.map(\.description).contains { $0.hasPrefix("1 row of patients") })
     }
 
+    @Test("therapy_line_agents deleted with its DELETE audit trigger disabled and enabled again: caught as rows gone without an audited DELETE")
+    func unauditedDelete() throws {
+        let fixture = try TamperFixture()
+        try fixture.base.owner.withTransaction { tx in
+            try tx.execute("ALTER TABLE therapy_line_agents DISABLE TRIGGER therapy_line_agents_audit_delete")
+            try tx.execute("DELETE FROM therapy_line_agents")
+            try tx.execute("ALTER TABLE therapy_line_agents ENABLE ALWAYS TRIGGER therapy_line_agents_audit_delete")
+        }
+        let findings = try fixture.verify().findings
+        #expect(findings.contains { if case .unauditedDeletions(table: "therapy_line_agents", count: 2, _) = $0 { true } else { false } }, "\(findings)")
+    }
+
     @Test("ENABLE REPLICA TRIGGER and an UPDATE in a replica session: recorded when done, and caught as a trigger not ALWAYS and an unaudited row")
     func replicaOnlyTrigger() throws {
         let fixture = try TamperFixture()
