@@ -36,21 +36,30 @@ extension Sarcreg {
     struct AuditCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "audit",
+            abstract: "Show a patient's audit trail; verify that the audit log is whole, or export its chain head.",
+            discussion: """
+                `sarcreg audit MUC-0001` is `sarcreg audit show MUC-0001`.
+                """,
+            subcommands: [Show.self, Verify.self, Anchor.self],
+            defaultSubcommand: Show.self)
+    }
+}
+
+extension Sarcreg.AuditCommand {
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
             abstract: "Show a patient's audit trail: every change to their rows, by whom, when and in which transaction.",
             discussion: """
                 The database writes the trail itself, for every path (CLI, sync, SQL); it cannot be edited or \
-                deleted. Coordinators see the trail of their own sites' patients only.
+                deleted unnoticed (`sarcreg audit verify`). Coordinators see the trail of their own sites' \
+                patients only.
 
                 Rows a sync import inserts are counted in the trail once per run, table and operation; each \
                 imported record is listed with its provenance: the run, the file and line it was read from, \
                 when and by whom. What an import updates or deletes is in the trail row by row, with old and \
                 new values. The table shows both; JSON is an object with `changes` and `imports`; CSV prints \
                 the changes, or with --imports the imported records.
-
-                `sarcreg audit verify` checks that the log is whole (its hash chain, its guards, and that every \
-                audited row's current version is accounted for); `sarcreg audit anchor` exports the chain head.
-                """,
-            subcommands: [Verify.self, Anchor.self])
+                """)
 
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: FormatOptions
@@ -77,9 +86,7 @@ extension Sarcreg {
             }
         }
     }
-}
 
-extension Sarcreg.AuditCommand {
     /// Anchor files are JSON with the time in ISO 8601, readable and diffable by whoever keeps them.
     static func anchorEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()
@@ -119,8 +126,6 @@ extension Sarcreg.AuditCommand {
                 it. Needs an administrator's login. Exit status 0 when everything holds, 4 when anything does not.
                 """)
 
-        static let exitCode = ExitCode(4)
-
         @OptionGroup var database: DatabaseOptions
         @Option(help: "A chain head exported earlier with `sarcreg audit anchor`.") var anchor: String?
 
@@ -136,7 +141,7 @@ extension Sarcreg.AuditCommand {
             }
             print("The audit log was tampered with:")
             for finding in result.findings { print("  - \(finding)") }
-            throw Self.exitCode
+            throw AuditTampered(findings: result.findings.count)
         }
 
         static func readAnchor(_ path: String) throws -> AuditAnchor {
@@ -149,4 +154,14 @@ extension Sarcreg.AuditCommand {
             }
         }
     }
+}
+
+/// `sarcreg audit verify` found the log tampered with, each finding printed on stdout: exit status 4, so a
+/// scheduled check can alert on it.
+struct AuditTampered: Error, CustomStringConvertible {
+    static let exitCode = ExitCode(4)
+
+    let findings: Int
+
+    var description: String { "the audit log was tampered with: \(findings) finding\(findings == 1 ? "" : "s") listed above" }
 }

@@ -66,6 +66,38 @@ struct TamperEvidenceTests {
         #expect(try AuditChainService(connection: admin).verify().findings == [])
     }
 
+    @Test("sarcreg audit anchor writes the chain head; audit verify --anchor exits 0 on a whole log, 4 naming the finding after the anchored entry is deleted, and refuses a coordinator")
+    func commandLine() throws {
+        let fixture = try TamperFixture()
+        let admin = try fixture.base.addLogin("te_cli", role: .admin)
+        let database = try fixture.base.connectionString(as: admin)
+        let anchored = try CommandLineRun.sarcreg(["audit", "anchor", "--database", database])
+        #expect(anchored.exitCode == 0, "\(anchored.stderr)")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("anchor-\(UUID()).json")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data(anchored.stdout.utf8).write(to: file)
+        let whole = try CommandLineRun.sarcreg(["audit", "verify", "--anchor", file.path, "--database", database])
+        #expect(whole.exitCode == 0, "\(whole.stdout) \(whole.stderr)")
+        #expect(whole.stdout.contains("The audit log is whole."))
+
+        let position = try #require(try AuditChainService(connection: fixture.login(.admin)).anchor()).position
+        try fixture.base.owner.withTransaction { tx in
+            try tx.execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only")
+            try tx.execute("DELETE FROM audit_log WHERE chain_position >= \(position)")
+            try tx.execute(
+                "UPDATE audit_chain_head SET (chain_position, entry_hash) = (SELECT chain_position, entry_hash FROM audit_log ORDER BY chain_position DESC LIMIT 1)")
+            try tx.execute("ALTER TABLE audit_log ENABLE ALWAYS TRIGGER audit_log_append_only")
+        }
+        let cut = try CommandLineRun.sarcreg(["audit", "verify", "--anchor", file.path, "--database", database])
+        #expect(cut.exitCode == 4)
+        #expect(cut.stdout.contains("the anchored entry \(position) is gone"), "\(cut.stdout)")
+
+        let coordinator = try fixture.base.addLogin("te_cli_coord", role: .coordinator, sites: ["MUC"])
+        let refused = try CommandLineRun.sarcreg(["audit", "verify", "--database", try fixture.base.connectionString(as: coordinator)])
+        #expect(refused.exitCode == 1)
+        #expect(refused.stderr.contains("log in as an administrator"), "\(refused.stderr)")
+    }
+
     @Test("deleting entries with the guard disabled, and the DISABLE TRIGGER record with them in the same transaction, is caught as missing entries")
     func deletedEntriesAndTheirDisableRecord() throws {
         let fixture = try TamperFixture()
