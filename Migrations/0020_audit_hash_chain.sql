@@ -30,8 +30,8 @@ ALTER TABLE audit_log ADD COLUMN chain_position bigint;
 ALTER TABLE audit_log ADD COLUMN previous_hash bytea;
 ALTER TABLE audit_log ADD COLUMN entry_hash bytea;
 
--- The position and hash of the last chained entry, one row. Every inserting transaction locks it until it
--- commits, so entries chain one transaction after another; a REPEATABLE READ or SERIALIZABLE transaction
+-- The position and hash of the last chained entry, one row. A transaction locks it with its first INSERT
+-- statement on audit_log and keeps it until it commits, so entries chain one transaction after another; a REPEATABLE READ or SERIALIZABLE transaction
 -- whose snapshot predates the last link fails with 40001 and is retried. It also remembers the head when the
 -- tail of the log is deleted: the next entry then links to a hash no entry has.
 CREATE TABLE audit_chain_head (
@@ -44,28 +44,39 @@ CREATE TABLE audit_chain_head (
 REVOKE ALL ON audit_chain_head FROM PUBLIC;
 GRANT SELECT ON audit_chain_head TO sarcreg_admin;
 
+-- The chain's state within one INSERT statement on audit_log: opened from the head under its lock before the
+-- statement, advanced by each row, written back to the head after it. It lives in a transaction-local setting
+-- rather than being read back from audit_log per row, which cost an index search per entry (about 100 us an
+-- entry in all; with the setting the chain adds about a fifth of that). Only these functions run between the
+-- opening and the closing of one statement, so a session that sets it between statements changes nothing.
+CREATE FUNCTION audit_chain_open() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    head record;
+BEGIN
+    SELECT chain_position, entry_hash INTO head FROM audit_chain_head FOR UPDATE;
+    PERFORM set_config('sarcreg.audit_chain', head.chain_position || ':' || encode(head.entry_hash, 'hex'), true);
+    RETURN NULL;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION audit_chain_open() FROM PUBLIC;
+
 -- An entry's hash: SHA-256 over the previous hash and a canonical text of the entry. jsonb's text form is
 -- deterministic and the time is taken as its epoch, so neither the session's TimeZone nor DateStyle changes it.
 -- `sarcreg audit verify` recomputes the same expression in its own query.
 CREATE FUNCTION audit_chain_link() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
-    head record;
-    latest record;
+    state text := current_setting('sarcreg.audit_chain');
+    split integer := strpos(state, ':');
 BEGIN
-    SELECT chain_position, entry_hash INTO head FROM audit_chain_head FOR UPDATE;
-    -- Rows of this statement already chained are past the head, which advances once per statement.
-    SELECT chain_position, entry_hash INTO latest FROM audit_log
-    WHERE chain_position > head.chain_position ORDER BY chain_position DESC LIMIT 1;
-    IF FOUND THEN
-        head := latest;
-    END IF;
-    NEW.chain_position := head.chain_position + 1;
-    NEW.previous_hash := head.entry_hash;
+    NEW.chain_position := left(state, split - 1)::bigint + 1;
+    NEW.previous_hash := decode(substr(state, split + 1), 'hex');
     NEW.entry_hash := sha256(NEW.previous_hash || convert_to(jsonb_build_array(
         NEW.chain_position, NEW.audit_id, extract(epoch FROM NEW.logged_at), NEW.transaction_id, NEW.database_user,
         NEW.app_user, NEW.table_name, NEW.operation, NEW.patient_id, NEW.old_row, NEW.new_row, NEW.sync_run,
         NEW.row_count)::text, 'UTF8'));
+    PERFORM set_config('sarcreg.audit_chain', NEW.chain_position || ':' || encode(NEW.entry_hash, 'hex'), true);
     RETURN NEW;
 END
 $$;
@@ -73,10 +84,12 @@ REVOKE EXECUTE ON FUNCTION audit_chain_link() FROM PUBLIC;
 
 CREATE FUNCTION audit_chain_advance() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    state text := current_setting('sarcreg.audit_chain');
+    split integer := strpos(state, ':');
 BEGIN
-    UPDATE audit_chain_head h SET chain_position = l.chain_position, entry_hash = l.entry_hash
-    FROM (SELECT chain_position, entry_hash FROM audit_log ORDER BY chain_position DESC LIMIT 1) l
-    WHERE l.chain_position > h.chain_position;
+    UPDATE audit_chain_head SET chain_position = left(state, split - 1)::bigint, entry_hash = decode(substr(state, split + 1), 'hex')
+    WHERE chain_position < left(state, split - 1)::bigint;
     RETURN NULL;
 END
 $$;
@@ -104,6 +117,7 @@ BEGIN
 END
 $$;
 
+CREATE TRIGGER audit_log_chain_opened BEFORE INSERT ON audit_log FOR EACH STATEMENT EXECUTE FUNCTION audit_chain_open();
 CREATE TRIGGER audit_log_chained BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_chain_link();
 CREATE TRIGGER audit_log_chain_head_advanced AFTER INSERT ON audit_log FOR EACH STATEMENT EXECUTE FUNCTION audit_chain_advance();
 ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only;
@@ -118,7 +132,7 @@ ALTER TABLE audit_log ADD CONSTRAINT audit_log_chain_position_key UNIQUE (chain_
 -- The functions whose source, and the triggers whose presence and state, `sarcreg audit verify` checks.
 CREATE FUNCTION audit_guard_functions() RETURNS text[]
 LANGUAGE sql IMMUTABLE SET search_path = public, pg_temp
-RETURN ARRAY['audit_record_changes', 'audit_log_refuse_change', 'audit_chain_link', 'audit_chain_advance',
+RETURN ARRAY['audit_record_changes', 'audit_log_refuse_change', 'audit_chain_open', 'audit_chain_link', 'audit_chain_advance',
     'audit_write_bulk_entry', 'audit_record_trigger_disabling', 'audit_record_dropping', 'sarcreg_current_import_run',
     'audit_guard_functions'];
 REVOKE EXECUTE ON FUNCTION audit_guard_functions() FROM PUBLIC;
