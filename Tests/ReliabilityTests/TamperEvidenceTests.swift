@@ -258,6 +258,52 @@ struct TamperEvidenceTests {
         #expect(try fixture.verify().findings == [])
     }
 
+    @Test("each login role's psql probes of the log, its guards, the counters and the allocation (INSERT INTO audit_log, DISABLE TRIGGER, replica mode, setval, places_taken, arm_code, seed, ...) are refused for privilege; a forged chain setting changes nothing")
+    func everyRoleEveryProbe() throws {
+        let fixture = try TamperFixture()
+        let all = Set(RegistryRole.allCases)
+        let probes: [(sql: String, refused: Set<RegistryRole>)] = [
+            ("INSERT INTO audit_log (table_name, operation) VALUES ('patients', 'DELETE')", all),
+            ("UPDATE audit_log SET app_user = 'someone else'", all),
+            ("DELETE FROM audit_log", all),
+            ("TRUNCATE audit_log", all),
+            ("UPDATE audit_chain_head SET chain_position = 0", all),
+            ("SELECT audit_record_guards()", all),
+            ("SELECT audit_guard_functions()", all),
+            ("ALTER TABLE patients DISABLE TRIGGER patients_audit_update", all),
+            ("ALTER TABLE patients ENABLE REPLICA TRIGGER patients_audit_update", all),
+            ("DROP TRIGGER patients_audit_update ON patients", all),
+            ("ALTER EVENT TRIGGER audit_trigger_disabling DISABLE", all),
+            ("CREATE OR REPLACE FUNCTION audit_record_changes() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$", all),
+            ("SET session_replication_role = replica", all),
+            ("SELECT setval('patients_patient_id_seq', 1)", all),
+            ("SELECT nextval('patients_patient_id_seq')", all),
+            ("UPDATE trial_cohorts SET places_taken = 0", all),
+            ("UPDATE trial_allocation_slots SET revealed_at = now()", all),
+            ("SELECT arm_code FROM trial_allocation_slots", all),
+            ("SELECT randomization_seed FROM trials", all),
+            ("SELECT next_patient_number FROM sites", [.coordinator]),
+            ("SELECT pg_stat_get_live_tuples('patients'::regclass)", [.coordinator, .investigator, .sync]),
+            ("SELECT pg_relation_size('patients')", [.coordinator, .investigator, .sync]),
+            ("INSERT INTO sync_subjects (source, usubjid, patient_id) VALUES ('site-a', 'S-1', 1)", [.coordinator, .investigator]),
+            ("SELECT sarcreg_next_id('patients')", [.coordinator, .investigator, .admin]),
+            ("SELECT * FROM audit_chain_head", [.coordinator, .investigator, .sync]),
+        ]
+        let entries = try fixture.base.count("SELECT count(*) AS n FROM audit_log")
+        for role in RegistryRole.allCases {
+            let login = fixture.login(role)
+            for probe in probes where probe.refused.contains(role) {
+                #expect(fixture.refusal(probe.sql, on: login)?.sqlState == .insufficientPrivilege, "\(role): \(probe.sql)")
+            }
+        }
+        #expect(try fixture.base.count("SELECT count(*) AS n FROM audit_log") == entries)
+        // The chain's state within a statement is a setting any session may set; it is reopened from the head.
+        let coordinator = fixture.login(.coordinator)
+        try coordinator.execute("SET sarcreg.audit_chain = '1:00'")
+        _ = try PatientService(connection: coordinator).update("MUC-0001", PatientUpdate(lastContact: "2024-09-01"))
+        #expect(try fixture.verify().findings == [])
+    }
+
     // MARK: - Counts across sites (item 3)
 
     @Test("a coordinator reads no site's next_patient_number, no live-tuple count or table size, and pg_sequences shows no last_value")
