@@ -132,43 +132,47 @@ public struct AuditChainService {
     /// checks that every guard is in place as last recorded; and that every audited row's current version
     /// is one the log accounts for.
     public func verify(against anchor: AuditAnchor? = nil) throws(AuditVerificationError) -> AuditVerification {
-        try run {
-            try requireWholeLog()
-            var findings: [AuditFinding] = []
-            let summary = try connection.query(
-                """
-                SELECT count(*)::bigint AS entries, coalesce(max(chain_position), 0)::bigint AS last,
-                    (SELECT chain_position FROM audit_chain_head)::bigint AS head_position,
-                    (SELECT encode(entry_hash, 'hex') FROM audit_chain_head) AS head_hash
-                FROM audit_log
-                """)[0]
-            let entries = try summary.decode(Int.self, "entries")
-            let last = try summary.decode(Int.self, "last")
-            if let link = try firstBrokenLink() { findings.append(link) }
-            let lastEntry = try lastEntry()
-            if let headPosition = try summary.decode(Int?.self, "head_position") {
-                if headPosition > last {
-                    findings.append(.logCut(last: last, head: headPosition))
-                } else if headPosition < last {
-                    findings.append(.entriesPastHead(head: headPosition, last: last))
-                } else if try summary.decode(String?.self, "head_hash") != lastEntry?.hash {
-                    findings.append(.headDiffers(position: last))
-                }
+        // One snapshot for every check: a change committed while verify runs would otherwise show as a head
+        // past the log's end or a row newer than its entry.
+        try run { try connection.withTransaction(isolation: .repeatableRead) { _ in try verifyInSnapshot(against: anchor) } }
+    }
+
+    private func verifyInSnapshot(against anchor: AuditAnchor?) throws -> AuditVerification {
+        try requireWholeLog()
+        var findings: [AuditFinding] = []
+        let summary = try connection.query(
+            """
+            SELECT count(*)::bigint AS entries, coalesce(max(chain_position), 0)::bigint AS last,
+                (SELECT chain_position FROM audit_chain_head)::bigint AS head_position,
+                (SELECT encode(entry_hash, 'hex') FROM audit_chain_head) AS head_hash
+            FROM audit_log
+            """)[0]
+        let entries = try summary.decode(Int.self, "entries")
+        let last = try summary.decode(Int.self, "last")
+        if let link = try firstBrokenLink() { findings.append(link) }
+        let lastEntry = try lastEntry()
+        if let headPosition = try summary.decode(Int?.self, "head_position") {
+            if headPosition > last {
+                findings.append(.logCut(last: last, head: headPosition))
+            } else if headPosition < last {
+                findings.append(.entriesPastHead(head: headPosition, last: last))
+            } else if try summary.decode(String?.self, "head_hash") != lastEntry?.hash {
+                findings.append(.headDiffers(position: last))
             }
-            if let anchor {
-                let anchored = try connection.query(
-                    "SELECT encode(entry_hash, 'hex') AS hash FROM audit_log WHERE chain_position = \(anchor.position)")
-                if let hash = try anchored.first?.decode(String.self, "hash") {
-                    if hash != anchor.hash.lowercased() { findings.append(.anchorDiffers(position: anchor.position)) }
-                } else {
-                    findings.append(.anchorMissing(position: anchor.position, last: last))
-                }
-            }
-            let (guardFindings, auditedTables) = try guards()
-            findings += guardFindings
-            for table in auditedTables { findings += try unauditedRows(of: table) }
-            return AuditVerification(entries: entries, head: lastEntry, tablesChecked: auditedTables.count, findings: findings)
         }
+        if let anchor {
+            let anchored = try connection.query(
+                "SELECT encode(entry_hash, 'hex') AS hash FROM audit_log WHERE chain_position = \(anchor.position)")
+            if let hash = try anchored.first?.decode(String.self, "hash") {
+                if hash != anchor.hash.lowercased() { findings.append(.anchorDiffers(position: anchor.position)) }
+            } else {
+                findings.append(.anchorMissing(position: anchor.position, last: last))
+            }
+        }
+        let (guardFindings, auditedTables) = try guards()
+        findings += guardFindings
+        for table in auditedTables { findings += try unauditedRows(of: table) }
+        return AuditVerification(entries: entries, head: lastEntry, tablesChecked: auditedTables.count, findings: findings)
     }
 
     private func run<T>(_ body: () throws -> T) throws(AuditVerificationError) -> T {
@@ -232,10 +236,16 @@ public struct AuditChainService {
         return .brokenLink(position: position)
     }
 
+    /// The new_row of a GUARDS entry, as `audit_record_guards()` writes it (migration 0020).
     private struct RecordedGuards: Codable {
         let functions: [String: String]
         let triggers: [String: String]
-        let event_triggers: [String]
+        let eventTriggers: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case functions, triggers
+            case eventTriggers = "event_triggers"
+        }
     }
 
     /// Compares the live guards with the last GUARDS entry of the chain; returns the findings and the tables
@@ -279,7 +289,7 @@ public struct AuditChainService {
         for row in try connection.query("SELECT evtname::text AS name, evtenabled::text AS state FROM pg_event_trigger") {
             eventTriggers[try row.decode(String.self, "name")] = try row.decode(String.self, "state")
         }
-        for name in recorded.event_triggers {
+        for name in recorded.eventTriggers {
             guard let state = eventTriggers[name] else { findings.append(.eventTriggerMissing(name)); continue }
             if state != "A" { findings.append(.eventTriggerNotAlways(name, state: state)) }
         }

@@ -181,7 +181,7 @@ public struct TrialService {
                         INSERT INTO trial_enrollments (trial_nct, cohort_id, patient_id, site_code, stratum_key, screening_id,
                             enrolled_on, enrolled_by_name)
                         VALUES (\(nct), \(cohortID), \(patient.id), \(patient.summary.site), \(stratum), \(screeningID), \(today), \(name))
-                        RETURNING enrollment_id, enrolled_by, place_number, arm_code, allocation_position
+                        RETURNING enrolled_by, place_number, arm_code, allocation_position
                         """)
                 } catch let error as PostgresError where error.constraint == "trial_enrollments_place_available" {
                     throw TrialError.cohortFull(trial: nct, cohort: cohort.code, capacity: cohort.capacity)
