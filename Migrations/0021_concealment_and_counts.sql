@@ -19,7 +19,8 @@ REVOKE SELECT ON trials FROM sarcreg_coordinator, sarcreg_investigator, sarcreg_
 GRANT SELECT (trial_nct, acronym, title, phase, status, sponsor, definition, block_sizes, added_at, added_by)
     ON trials TO sarcreg_coordinator, sarcreg_investigator, sarcreg_sync, sarcreg_admin;
 
-REVOKE SELECT, UPDATE ON trial_allocation_slots FROM sarcreg_coordinator, sarcreg_investigator, sarcreg_sync, sarcreg_admin;
+-- A slot is written once, with its trial; deleting an unrevealed one would change the sequence.
+REVOKE SELECT, UPDATE, DELETE ON trial_allocation_slots FROM sarcreg_coordinator, sarcreg_investigator, sarcreg_sync, sarcreg_admin;
 GRANT SELECT (cohort_id, stratum_key, position, trial_nct, enrollment_id, revealed_at)
     ON trial_allocation_slots TO sarcreg_coordinator, sarcreg_investigator, sarcreg_sync, sarcreg_admin;
 

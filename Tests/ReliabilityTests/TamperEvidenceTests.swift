@@ -280,6 +280,7 @@ struct TamperEvidenceTests {
             ("SELECT nextval('patients_patient_id_seq')", all),
             ("UPDATE trial_cohorts SET places_taken = 0", all),
             ("UPDATE trial_allocation_slots SET revealed_at = now()", all),
+            ("DELETE FROM trial_allocation_slots WHERE enrollment_id IS NULL", all),
             ("SELECT arm_code FROM trial_allocation_slots", all),
             ("SELECT randomization_seed FROM trials", all),
             ("SELECT next_patient_number FROM sites", [.coordinator]),
