@@ -98,9 +98,9 @@ public struct PatientService {
         do {
             return try connection.withTransaction { tx in
                 try Self.refuseOtherKey(key, in: tx)
-                let numbers = try tx.query(
-                    "UPDATE sites SET next_patient_number = next_patient_number + 1 WHERE site_code = \(site) RETURNING next_patient_number - 1 AS number")
-                guard let number = try numbers.first?.decode(Int.self, "number") else {
+                // Through the function: a coordinator reads no site's counter, not even their own (migration 0021).
+                let numbers = try tx.query("SELECT sarcreg_next_site_sequence(\(site)) AS number")
+                guard let number = try numbers.first?.decode(Int?.self, "number") else {
                     throw RegistryError.unknownSite(site, didYouMean: try SiteService.closestSite(to: site, on: tx))
                 }
                 let existing = try tx.query("SELECT registry_id FROM patients WHERE site_code = \(site) AND mrn_hmac = \(hash)")

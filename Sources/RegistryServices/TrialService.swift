@@ -170,48 +170,28 @@ public struct TrialService {
                     throw TrialError.eligibilityIncomplete(registryID: id, trial: nct, unknown: screening.unknownCriteria.map(\.reason))
                 case .eligible: break
                 }
-                let places = try tx.query(
-                    """
-                    UPDATE trial_cohorts SET places_taken = places_taken + 1
-                    WHERE trial_nct = \(nct) AND cohort_code = \(cohort.code) AND places_taken < capacity
-                    RETURNING cohort_id, places_taken
-                    """)
-                guard let place = places.first else { throw TrialError.cohortFull(trial: nct, cohort: cohort.code, capacity: cohort.capacity) }
-                let (cohortID, placeNumber) = try place.decode((Int, Int).self)
-                let armCode: String
-                var position: Int? = nil
-                switch cohort.assignment {
-                case .fixed(let arm):
-                    armCode = arm
-                case .randomized:
-                    let slots = try tx.query(
-                        """
-                        SELECT position, arm_code FROM trial_allocation_slots
-                        WHERE cohort_id = \(cohortID) AND stratum_key = \(stratum) AND enrollment_id IS NULL
-                        ORDER BY position LIMIT 1 FOR UPDATE SKIP LOCKED
-                        """)
-                    guard let slot = slots.first else { throw TrialError.allocationExhausted(trial: nct, cohort: cohort.code, stratum: stratum) }
-                    let (slotPosition, arm) = try slot.decode((Int, String).self)
-                    armCode = arm
-                    position = slotPosition
-                }
+                let cohortID = try Self.cohortID(nct, cohort.code, on: tx)
                 let screeningID = try Self.log(screening, patientID: patient.id, by: name, on: tx)
-                let inserted = try tx.query(
-                    """
-                    INSERT INTO trial_enrollments (trial_nct, cohort_id, patient_id, site_code, place_number, arm_code, stratum_key,
-                        screening_id, enrolled_on, enrolled_by_name)
-                    VALUES (\(nct), \(cohortID), \(patient.id), \(patient.summary.site), \(placeNumber), \(armCode), \(stratum),
-                        \(screeningID), \(today), \(name))
-                    RETURNING enrollment_id, enrolled_by
-                    """)
-                let (enrollmentID, databaseUser) = try inserted[0].decode((Int, String).self)
-                if let position {
-                    try tx.execute(
+                // The database takes the cohort's next place and reveals the stratum's next slot as the row goes in
+                // (migration 0021): no login reads an unrevealed slot or sets a cohort's count.
+                let inserted: [Row]
+                do {
+                    inserted = try tx.query(
                         """
-                        UPDATE trial_allocation_slots SET enrollment_id = \(enrollmentID), revealed_at = now()
-                        WHERE cohort_id = \(cohortID) AND stratum_key = \(stratum) AND position = \(position)
+                        INSERT INTO trial_enrollments (trial_nct, cohort_id, patient_id, site_code, stratum_key, screening_id,
+                            enrolled_on, enrolled_by_name)
+                        VALUES (\(nct), \(cohortID), \(patient.id), \(patient.summary.site), \(stratum), \(screeningID), \(today), \(name))
+                        RETURNING enrolled_by, place_number, arm_code, allocation_position
                         """)
+                } catch let error as PostgresError where error.constraint == "trial_enrollments_place_available" {
+                    throw TrialError.cohortFull(trial: nct, cohort: cohort.code, capacity: cohort.capacity)
+                } catch let error as PostgresError where error.constraint == "trial_enrollments_slot_available" {
+                    throw TrialError.allocationExhausted(trial: nct, cohort: cohort.code, stratum: stratum)
                 }
+                let databaseUser = try inserted[0].decode(String.self, "enrolled_by")
+                let placeNumber = try inserted[0].decode(Int.self, "place_number")
+                let armCode = try inserted[0].decode(String.self, "arm_code")
+                let position = try inserted[0].decode(Int?.self, "allocation_position")
                 return TrialEnrollmentRecord(
                     registryID: id, trialNCT: nct, cohort: cohort.code, placeNumber: placeNumber, capacity: cohort.capacity,
                     armCode: armCode, armLabel: trial.arms.first { $0.code == armCode }?.label ?? armCode, stratum: stratum,
@@ -238,6 +218,10 @@ public struct TrialService {
             title: try row.decode(String.self, "title"), phase: try row.decode(String.self, "phase"),
             status: try row.decode(String.self, "status"), sponsor: try row.decode(String.self, "sponsor"),
             enrolled: try row.decode(Int.self, "enrolled"), capacity: try row.decode(Int.self, "capacity"))
+    }
+
+    static func cohortID(_ nct: String, _ code: String, on tx: Connection) throws -> Int {
+        try tx.query("SELECT cohort_id FROM trial_cohorts WHERE trial_nct = \(nct) AND cohort_code = \(code)")[0].decode(Int.self, "cohort_id")
     }
 
     static func cohort(_ code: String, of trial: TrialDefinition) throws -> TrialCohort {

@@ -62,7 +62,8 @@ struct Sarcreg: ParsableCommand {
     }
 
     /// The one exit rule of every command: help and the version go to stdout with status 0; a report that
-    /// left records out (all listed in its output) says how many on stderr and exits 3; any other error
+    /// left records out (all listed in its output) says how many on stderr and exits 3; an audit log found
+    /// tampered with (each finding on stdout) says so on stderr and exits 4; any other error
     /// is its message on stderr (one line for a refused option or value) and status 1, whether ArgumentParser
     /// or the registry refused the input.
     /// ArgumentParser's own rule (64 and the whole usage) would tell a script nothing the message does not,
@@ -72,6 +73,10 @@ struct Sarcreg: ParsableCommand {
         if let excluded = error as? RecordsExcluded {
             FileHandle.standardError.write(Data("Warning: \(excluded)\n".utf8))
             exit(withError: RecordsExcluded.exitCode)
+        }
+        if let tampered = error as? AuditTampered {
+            FileHandle.standardError.write(Data("Error: \(tampered)\n".utf8))
+            exit(withError: AuditTampered.exitCode)
         }
         var line = message(for: error)
         if exitCode(for: error) == .validationFailure { line += " (see '\(command) --help')" }

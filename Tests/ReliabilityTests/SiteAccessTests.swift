@@ -117,9 +117,10 @@ struct SiteAccessTests {
         }
         #expect(try fixture.count("SELECT count(*) AS n FROM audit_log") == entries)
         try fixture.owner.execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only")
-        try fixture.owner.execute("ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only")
+        // Guards fire ALWAYS (migration 0020); plain ENABLE TRIGGER would leave one recorded as weakened again.
+        try fixture.owner.execute("ALTER TABLE audit_log ENABLE ALWAYS TRIGGER audit_log_append_only")
         try fixture.owner.execute("ALTER TABLE patients DISABLE TRIGGER patients_audit_update")
-        try fixture.owner.execute("ALTER TABLE patients ENABLE TRIGGER patients_audit_update")
+        try fixture.owner.execute("ALTER TABLE patients ENABLE ALWAYS TRIGGER patients_audit_update")
         let disabled = try fixture.owner.query(
             "SELECT table_name, new_row ->> 'statement' AS statement FROM audit_log WHERE operation = 'DISABLE TRIGGER' ORDER BY audit_id")
         #expect(try disabled.map { try $0.decode(String.self, "table_name") } == ["public.audit_log", "public.patients"])
