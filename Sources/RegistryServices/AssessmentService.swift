@@ -550,7 +550,7 @@ struct RecordedSeries {
             JOIN therapy_lines t ON t.therapy_line_id = a.therapy_line_id
             JOIN assessment_results r ON r.assessment_id = a.assessment_id
             JOIN lesions l ON l.lesion_id = r.lesion_id
-            WHERE a.patient_id = \(patientID) AND a.evaluator = \(evaluator.rawValue) AND NOT a.is_baseline
+            WHERE a.patient_id = \(patientID) AND a.evaluator = \(evaluator.rawValue) AND NOT a.is_baseline AND a.void_reason IS NULL
             ORDER BY a.assessed_on, l.lesion_id
             """)
         var timePoints: [TimePoint] = []

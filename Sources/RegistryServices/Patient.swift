@@ -184,6 +184,7 @@ public struct PatientService {
                 if let text = update.lastContact {
                     let date = try ClinicalDateCheck.parse(text, field: "--last-contact")
                     try ClinicalDateCheck.validate(date, field: "--last-contact", birthYear: patient.summary.birthYear, today: today)
+                    try patient.timeline(on: tx).check(date, field: "--last-contact", kind: .vitalStatus)
                     lastContact = date
                 }
                 var death = patient.summary.deathOn
@@ -200,6 +201,11 @@ public struct PatientService {
                     throw RegistryError.input(.beforeDate(field: "--death-date", value: death, otherField: "last contact", other: contact))
                 }
                 if let ecog = try Self.validateECOG(update.ecog, date: update.ecogDate, birthYear: patient.summary.birthYear, today: today) {
+                    // ECOG is not vital status: after a withdrawal it is new data the patient no longer consents to.
+                    if let withdrawn = patient.summary.consentWithdrawnOn {
+                        throw RegistryError.consentWithdrawn(registryID: patient.summary.registryID, on: withdrawn)
+                    }
+                    try patient.timeline(on: tx).check(ecog.assessedOn, field: "--ecog-date")
                     try tx.execute(
                         """
                         INSERT INTO patient_ecog (patient_id, assessed_on, ecog) VALUES (\(patient.id), \(ecog.assessedOn), \(ecog.ecog))
@@ -281,6 +287,20 @@ struct PatientRow {
             throw RegistryError.consentWithdrawn(registryID: patient.summary.registryID, on: withdrawn)
         }
         return patient
+    }
+
+    /// The patient's timeline with their therapy lines, as the domain's rules read it.
+    func timeline(on connection: Connection) throws -> PatientTimeline {
+        let lines = try connection.query(
+            "SELECT line_number, started_on, stopped_on, concurrent FROM therapy_lines WHERE patient_id = \(id) ORDER BY line_number"
+        ).map { row in
+            PatientTimeline.Line(
+                number: try row.decode(Int.self, "line_number"), startedOn: try row.decode(CalendarDate.self, "started_on"),
+                stoppedOn: try row.decode(CalendarDate?.self, "stopped_on"), concurrent: try row.decode(Bool.self, "concurrent"))
+        }
+        return PatientTimeline(
+            birthYear: summary.birthYear, birthDate: birthDate, deathOn: summary.deathOn,
+            consentWithdrawnOn: summary.consentWithdrawnOn, lines: lines)
     }
 
     /// Checks a clinical date of this patient: not in the future, not before birth.

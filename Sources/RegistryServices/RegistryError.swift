@@ -4,6 +4,10 @@ import RegistryDomain
 /// Why the registry refused a request, in words a coordinator can act on.
 public enum RegistryError: Error, CustomStringConvertible {
     case input(RegistryInputError)
+    /// A date that breaks the patient's timeline (death, birth, overlapping lines, withdrawal).
+    case timeline(TimelineViolation)
+    /// A record a correction names that the patient does not have.
+    case correctionTargetNotFound(registryID: String, record: String)
     case unknownSite(String)
     case siteExists(String)
     case patientNotFound(String)
@@ -33,6 +37,8 @@ public enum RegistryError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case .input(let error): error.description
+        case .timeline(let violation): violation.description
+        case .correctionTargetNotFound(let id, let record): "\(id) has no \(record); `sarcreg patient show \(id)` lists the records"
         case .unknownSite(let code): "unknown site '\(code)'; list sites with `sarcreg site list` or add it with `sarcreg site add`"
         case .siteExists(let code): "site '\(code)' already exists"
         case .patientNotFound(let id): "no patient with registry id '\(id)'"
