@@ -8,6 +8,8 @@ public enum RegistryError: Error, CustomStringConvertible {
     case timeline(TimelineViolation)
     /// A record a correction names that the patient does not have.
     case correctionTargetNotFound(registryID: String, record: String)
+    /// A correction after which the RECIST engine would refuse a stored series of the patient.
+    case seriesRefused(RefusedSeries)
     case unknownSite(String)
     case siteExists(String)
     case patientNotFound(String)
@@ -39,6 +41,9 @@ public enum RegistryError: Error, CustomStringConvertible {
         case .input(let error): error.description
         case .timeline(let violation): violation.description
         case .correctionTargetNotFound(let id, let record): "\(id) has no \(record); `sarcreg patient show \(id)` lists the records"
+        case .seriesRefused(let series):
+            "the correction would leave the assessments of \(series.registryID) read by \(series.evaluator) refused by the RECIST engine: "
+                + "\(series.reason); nothing was written"
         case .unknownSite(let code): "unknown site '\(code)'; list sites with `sarcreg site list` or add it with `sarcreg site add`"
         case .siteExists(let code): "site '\(code)' already exists"
         case .patientNotFound(let id): "no patient with registry id '\(id)'"
