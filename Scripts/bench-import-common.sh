@@ -78,6 +78,27 @@ LOAD
     fi
 }
 
+# With IMPORT_TIMING=1 the server logs each statement of database $1 that takes 0.5 s or more, with its duration.
+log_statements_of() {
+    if [ "${IMPORT_TIMING:-0}" = 1 ]; then
+        psql -q "$server/$1" -c "ALTER DATABASE $1 SET log_min_duration_statement = 500"
+    fi
+}
+log_lines() { wc -l < "$PGLOCAL_DIR/server.log"; }
+# The statements logged after server log line $1: duration and the statement's first words, one line each.
+statement_times() {
+    # grep finds nothing without IMPORT_TIMING=1, which must not end the benchmark under `set -e`.
+    tail -n +"$(($1 + 1))" "$PGLOCAL_DIR/server.log" | { grep -a 'duration: ' || true; } \
+        | sed -E 's/.*duration: ([0-9.]+) ms +(statement|execute [^:]*): */\1 ms  /' | tr -s ' \t' ' ' | cut -c 1-160
+}
+# Prints the statements of the import ($1) and the rerun ($2) with IMPORT_TIMING=1.
+print_statement_times() {
+    if [ "${IMPORT_TIMING:-0}" = 1 ]; then
+        printf '\nstatements of the import taking 0.5 s or more:\n%s\n' "$1"
+        printf '\nstatements of the rerun taking 0.5 s or more:\n%s\n' "$2"
+    fi
+}
+
 # Prints a goal's line: the figure, the ratio to its reference, the limit, and met or missed.
 goal() {
     local label=$1 figure=$2 reference=$3 reference_name=$4 limit=$5 ratio verdict

@@ -13,8 +13,8 @@
 #   6. the second export imported into the same registry after ANALYZE, against the same export imported
 #      into an empty registry;
 #   7. the import's peak memory (max RSS from /usr/bin/time -v) at ROWS and at a quarter of it.
-# With REDCAP_TIMING=1 the server logs every statement of the import and the rerun with its duration, and the
-# script prints the statements that took 0.5 s or more (reading and COPY is the staging's COPY statement).
+# With IMPORT_TIMING=1 the script also prints the statements of the import and the rerun that took 0.5 s or more
+# (reading and COPY is the staging's COPY statement).
 # Prints figures; it never passes or fails on time.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -70,16 +70,7 @@ psql -q "$server/bench_copy" -f "$work/typed.sql"
 pgloader_load bench_copy redcap_typed "$work/large.csv" "$(cat "$work/typed.columns")"
 
 fresh_registry bench_redcap
-if [ "${REDCAP_TIMING:-0}" = 1 ]; then
-    psql -q "$server/bench_redcap" -c "ALTER DATABASE bench_redcap SET log_min_duration_statement = 500"
-fi
-log_lines() { wc -l < "$PGLOCAL_DIR/server.log"; }
-# The statements a run logged: duration and the statement's first words, one line each.
-statement_times() {
-    # grep finds nothing without REDCAP_TIMING=1, which must not end the benchmark under `set -e`.
-    tail -n +"$(($1 + 1))" "$PGLOCAL_DIR/server.log" | { grep -a 'duration: ' || true; } \
-        | sed -E 's/.*duration: ([0-9.]+) ms +(statement|execute [^:]*): */\1 ms  /' | tr -s ' \t' ' ' | cut -c 1-160
-}
+log_statements_of bench_redcap
 before=$(log_lines)
 start=$(now)
 import_once /usr/bin/time -v -o "$work/time-large" "$sarcreg" sync import "$work/large.csv" "${import_options[@]}" --database "$server/bench_redcap"
@@ -112,7 +103,4 @@ printf 'second export (%d rows, new records) into the analyzed registry: %.2f s;
     "$small" "$second_seconds" "$second_empty_seconds"
 print_floor "$copy_seconds"
 print_goals "$rows" "$small"
-if [ "${REDCAP_TIMING:-0}" = 1 ]; then
-    printf '\nstatements of the import taking 0.5 s or more:\n%s\n' "$import_log"
-    printf '\nstatements of the rerun taking 0.5 s or more:\n%s\n' "$rerun_log"
-fi
+print_statement_times "$import_log" "$rerun_log"

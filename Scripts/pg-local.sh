@@ -4,6 +4,9 @@
 #   Scripts/pg-local.sh start   initdb (first time) and start; prints DATABASE_URL=...
 #   Scripts/pg-local.sh stop    stop the server
 #   Scripts/pg-local.sh url     print the DATABASE_URL
+#   Scripts/pg-local.sh env     print shell lines that put sarcreg on PATH and set DATABASE_URL:
+#                               eval "$(Scripts/pg-local.sh env)"
+#   Scripts/pg-local.sh status  say whether the cluster runs, where, and its URL; exit 3 when it does not
 #   Scripts/pg-local.sh destroy stop and delete the cluster
 #
 # The cluster lives in .pgdata/ of the checkout (git-ignored) and listens on a Unix socket only.
@@ -74,10 +77,32 @@ stop() {
   fi
 }
 
+# Shell lines for eval: the debug build's folder on PATH (where Scripts/quickstart.sh built sarcreg) and the URL.
+env_lines() {
+  printf 'export PATH=%q:"$PATH"\n' "$root/.build/debug"
+  printf 'export DATABASE_URL=%q\n' "$(url)"
+}
+
+status() {
+  if [ ! -f "$data/PG_VERSION" ]; then
+    echo "pg-local: no cluster in $dir (Scripts/pg-local.sh start creates one)"
+    exit 3
+  fi
+  if as_server_user "$bindir/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    echo "pg-local: running in $dir, socket $sock, port $port"
+    echo "DATABASE_URL=$(url)"
+  else
+    echo "pg-local: stopped (cluster in $dir; Scripts/pg-local.sh start starts it)"
+    exit 3
+  fi
+}
+
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
   url) url ;;
+  env) env_lines ;;
+  status) status ;;
   destroy) stop; rm -rf "$dir" ;;
-  *) echo "usage: Scripts/pg-local.sh start|stop|url|destroy" >&2; exit 64 ;;
+  *) echo "usage: Scripts/pg-local.sh start|stop|status|url|env|destroy" >&2; exit 64 ;;
 esac

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepares a fresh Debian machine: installs what the registry needs when it is missing, then builds.
-#   Scripts/setup.sh              install missing packages and build sarcreg
-#   Scripts/setup.sh --deps-only  install missing packages only
+#   Scripts/setup.sh                           install missing packages and build sarcreg
+#   Scripts/setup.sh --deps-only               install missing packages only
+#   Scripts/setup.sh --deps-only --test-deps   also what only the test suite needs (test.sh passes it)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -24,8 +25,18 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo rm -f /usr/sbin/policy-rc.d
 fi
 
-# The FHIR export is validated in the test suite by fhir.resources (PyPI), which parses R4B resources.
-if ! python3 -c 'import fhir.resources.R4B' >/dev/null 2>&1; then
+deps_only=false test_deps=false
+for argument in "$@"; do
+  case $argument in
+    --deps-only) deps_only=true ;;
+    --test-deps) test_deps=true ;;
+    *) echo "usage: Scripts/setup.sh [--deps-only] [--test-deps]" >&2; exit 64 ;;
+  esac
+done
+
+# The FHIR export is validated in the test suite by fhir.resources (PyPI), which parses R4B resources; the
+# registry itself never needs it, so the quick start does not install it.
+if $test_deps && ! python3 -c 'import fhir.resources.R4B' >/dev/null 2>&1; then
   echo "setup: installing fhir.resources from PyPI" >&2
   python3 -m pip install --quiet 'fhir.resources==8.3.0' \
     || python3 -m pip install --quiet --user --break-system-packages 'fhir.resources==8.3.0' \
@@ -37,5 +48,5 @@ if ! command -v swift >/dev/null 2>&1; then
   exit 1
 fi
 
-[ "${1:-}" = "--deps-only" ] && exit 0
+$deps_only && exit 0
 swift build --product sarcreg

@@ -5,7 +5,7 @@ set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
-Scripts/setup.sh --deps-only || exit 1
+Scripts/setup.sh --deps-only --test-deps || exit 1
 
 export PGLOCAL_DIR=${PGLOCAL_DIR:-$root/.pgdata-test}
 export PGLOCAL_PORT=${PGLOCAL_PORT:-54339}
