@@ -41,7 +41,7 @@ public struct TimelineViolation: Error, Sendable, Hashable, CustomStringConverti
     }
 
     public var description: String {
-        "\(field) \(value) is refused: \(conflict) (rule \(rule.rawValue): \(rule.statement))"
+        "\(field) \(value): \(conflict); \(rule.statement) (rule \(rule.rawValue))"
     }
 }
 
