@@ -155,11 +155,27 @@ public struct CorrectionService {
                 try patient.timeline(on: tx).check(
                     line: PatientTimeline.Line(number: line, startedOn: newStart, stoppedOn: newStop, concurrent: concurrent),
                     startField: "--start", stopField: "--stop")
+                // What was recorded on the line was dated on or after its start when it was entered (assess record
+                // takes the line started on or before the assessment); a later start would orphan it.
+                let lineID = try row.decode(Int.self, "therapy_line_id")
+                let earliest = try tx.query(
+                    """
+                    SELECT what, min(dated) AS dated FROM (
+                        SELECT 'a follow-up assessment of the line' AS what, assessed_on AS dated FROM assessments
+                        WHERE therapy_line_id = \(lineID) AND void_reason IS NULL
+                        UNION ALL SELECT 'an adverse event of the line', onset_on FROM adverse_events WHERE therapy_line_id = \(lineID)) d
+                    WHERE dated < \(newStart) GROUP BY what ORDER BY min(dated) LIMIT 1
+                    """)
+                if let first = earliest.first {
+                    throw RegistryError.input(.beforeDate(
+                        field: try first.decode(String.self, "what"), value: try first.decode(CalendarDate.self, "dated"),
+                        otherField: "--start", other: newStart))
+                }
                 try reason.apply(on: tx)
                 try tx.execute(
                     """
                     UPDATE therapy_lines SET started_on = \(newStart), stopped_on = \(newStop), stop_reason = \(newReason), concurrent = \(concurrent)
-                    WHERE therapy_line_id = \(try row.decode(Int.self, "therapy_line_id"))
+                    WHERE therapy_line_id = \(lineID)
                     """)
                 // The line's start is where its series' SD interval and PFS count from: each series is scored again.
                 try tx.execute("CREATE TEMP TABLE corrected_patient (patient_id bigint) ON COMMIT DROP")

@@ -253,7 +253,8 @@ struct REDCapRules {
                     THEN \(ImportRules.Reason.unknownSubject)
                     WHEN p.consent_withdrawn_on IS NOT NULL THEN \(ImportRules.Reason.consentWithdrawn("p.consent_withdrawn_on")) END
                 """,
-            ] + ["line_start_date", "line_stop_date", "ae_onset_date", "ae_resolved_date", "mol_specimen_date", "mol_report_date"].map { field in
+            ] + ["line_start_date", "line_stop_date", "ae_onset_date", "ae_resolved_date", "mol_specimen_date", "mol_report_date",
+                 "assessment_date"].map { field in
                 // The record's enrollment row in this file has the birth year and death date the import is about to store.
                 guarded(ImportRules.timelineCheck(
                     column: field, value: raw(field), date: value(field),
@@ -335,12 +336,13 @@ extension REDCapRules {
         """
     }
 
-    /// Per record, the earliest start of its therapy line rows in this file, clean or not.
+    /// Per record, the earliest start of its therapy line rows in this file not quarantined so far: a line the
+    /// timeline refused (a stop after the patient's death) is not there for its follow-ups to name.
     var firstLineStarts: String {
         """
         CREATE TEMP TABLE sync_redcap_first_lines ON COMMIT DROP AS
         SELECT \(recordID) AS record_id, min(\(value("line_start_date"))) AS started_on FROM \(file.stagingTable) s
-        WHERE \(instrument) = 'therapy_line' GROUP BY 1
+        WHERE \(instrument) = 'therapy_line' AND \(SDTMRules.clean(file)) GROUP BY 1
         """
     }
 

@@ -1,13 +1,14 @@
 import ArgumentParser
 import Foundation
 import PostgresClient
+import RegistryServices
 
 extension Sarcreg {
     struct Database: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "db",
-            abstract: "Apply and inspect the schema migrations.",
-            subcommands: [Migrate.self, Status.self]
+            abstract: "Apply and inspect the schema migrations; list stored rows that break the registry's rules.",
+            subcommands: [Migrate.self, Status.self, Check.self]
         )
     }
 }
@@ -83,4 +84,45 @@ extension Sarcreg.Database {
             }
         }
     }
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List stored rows that break a timeline rule; nothing is changed.",
+            discussion: """
+                The rules are the ones every command and import applies before it writes: nothing dated after the \
+                patient's death (except the death itself) or before the year of birth, therapy lines that do not \
+                overlap unless marked concurrent, adverse events not before the first line unless marked baseline, \
+                nothing new after the withdrawal of consent except vital status. Rows written before the rules, or \
+                imported from a format that cannot mark a line concurrent or an event baseline, are listed with the \
+                registry id, the row and the rule; correct them with the amend and update commands. Exits 0 when \
+                nothing is listed and 3 when rows are.
+                """)
+
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: FormatOptions
+
+        func run() throws {
+            let findings = try TimelineCheckService(connection: database.connect()).findings()
+            if output.format == .table && findings.isEmpty {
+                print("No stored row breaks a timeline rule.")
+            } else {
+                try Output.print(findings, as: output.format)
+            }
+            if !findings.isEmpty { throw TimelineBreaches(count: findings.count) }
+        }
+    }
+}
+
+/// `db check` listed stored rows that break a timeline rule (exit status 3).
+struct TimelineBreaches: RecordsListed {
+    let count: Int
+
+    var description: String {
+        "\(count) stored row\(count == 1 ? "" : "s") break\(count == 1 ? "s" : "") a timeline rule; each is listed with the rule (exit status 3)"
+    }
+}
+
+extension TimelineFinding: TabularRow {
+    static var columns: [String] { ["registry id", "record", "rule", "problem"] }
+    var cells: [String] { [registryID, record, rule.rawValue, problem] }
 }

@@ -62,16 +62,17 @@ struct Sarcreg: ParsableCommand {
     }
 
     /// The one exit rule of every command: help and the version go to stdout with status 0; a report that
-    /// left records out (all listed in its output) says how many on stderr and exits 3; any other error
+    /// left records out, or a check that found rows (all listed in its output), says how many on stderr and
+    /// exits 3; any other error
     /// is its message on stderr (one line for a refused option or value) and status 1, whether ArgumentParser
     /// or the registry refused the input.
     /// ArgumentParser's own rule (64 and the whole usage) would tell a script nothing the message does not,
     /// and after `run()` it only knows the top-level usage.
     private static func exitRefusing(_ error: any Error, of command: String) -> Never {
         if exitCode(for: error) == .success { exit(withError: error) }
-        if let excluded = error as? RecordsExcluded {
-            FileHandle.standardError.write(Data("Warning: \(excluded)\n".utf8))
-            exit(withError: RecordsExcluded.exitCode)
+        if let listed = error as? any RecordsListed {
+            FileHandle.standardError.write(Data("Warning: \(listed)\n".utf8))
+            exit(withError: ExitCode(3))
         }
         var line = message(for: error)
         if exitCode(for: error) == .validationFailure { line += " (see '\(command) --help')" }
