@@ -166,6 +166,7 @@ public struct AssessmentService {
             return try connection.withTransaction { tx in
                 let patient = try PatientRow.findRecordable(registryID, on: tx)
                 try patient.validate(date, field: "--date", today: today)
+                try patient.timeline(on: tx).check(date, field: "--date")
                 let recorded = try RecordedSeries.load(patientID: patient.id, evaluator: evaluator, on: tx)
                 var targets: [TargetLesion] = []
                 var nonTargets: [NonTargetLesion] = []
@@ -256,6 +257,7 @@ public struct AssessmentService {
             return try connection.withTransaction { tx in
                 let patient = try PatientRow.findRecordable(registryID, on: tx)
                 try patient.validate(date, field: "--date", today: today)
+                try patient.timeline(on: tx).check(date, field: "--date")
                 guard let recorded = try RecordedSeries.load(patientID: patient.id, evaluator: evaluator, on: tx) else {
                     throw AssessmentError.noBaseline(registryID: patient.summary.registryID, evaluator: evaluator)
                 }

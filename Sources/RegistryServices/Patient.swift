@@ -129,6 +129,19 @@ public struct PatientService {
     /// differs from the stored one: another key would hash an enrolled MRN differently, so the duplicate
     /// check would miss it and enroll the patient twice. Concurrent first enrollments wait on the key of
     /// the one row, and each then compares with the fingerprint that was stored.
+    /// A date of death before a stored record would date that record after the death: the death is refused,
+    /// naming the latest such record, so the timeline holds whichever of the two was entered first.
+    static func refuseRecordsAfter(death: CalendarDate, of patient: PatientRow, on tx: Connection) throws {
+        let lines = try patient.timeline(on: tx).lines.flatMap { line in
+            [("therapy line \(line.number) start", line.startedOn)] + (line.stoppedOn.map { [("therapy line \(line.number) stop", $0)] } ?? [])
+        }
+        let records = try TimelineCheckService.datedValues(of: patient.id, on: tx)
+            .filter { if case .vitalStatus = $0.kind { false } else { true } }
+            .map { ("\($0.record) (\($0.field))", $0.date) }
+        guard let latest = (lines + records).filter({ PatientTimeline.isAfterDeath($0.1, deathOn: death) }).max(by: { $0.1 < $1.1 }) else { return }
+        throw TimelineViolation(rule: .afterDeath, field: "--death-date", value: death, conflict: "\(latest.0) is dated \(latest.1)")
+    }
+
     static func refuseOtherKey(_ key: MRNKey, in tx: Connection) throws {
         try tx.execute("INSERT INTO mrn_key_fingerprint (fingerprint) VALUES (\(key.fingerprint)) ON CONFLICT (only_row) DO NOTHING")
         let stored = try tx.query("SELECT fingerprint FROM mrn_key_fingerprint")
@@ -200,6 +213,7 @@ public struct PatientService {
                 if let death, let contact = lastContact, contact > death {
                     throw RegistryError.input(.beforeDate(field: "--death-date", value: death, otherField: "last contact", other: contact))
                 }
+                if update.deathDate != nil, let death { try Self.refuseRecordsAfter(death: death, of: patient, on: tx) }
                 if let ecog = try Self.validateECOG(update.ecog, date: update.ecogDate, birthYear: patient.summary.birthYear, today: today) {
                     // ECOG is not vital status: after a withdrawal it is new data the patient no longer consents to.
                     if let withdrawn = patient.summary.consentWithdrawnOn {

@@ -21,7 +21,7 @@ public struct TimelineCheckService {
     }
 
     /// One dated value of a stored row, with what the domain checks it as.
-    private struct DatedValue {
+    struct DatedValue {
         enum Kind { case clinical, vitalStatus, adverseEventOnset(baseline: Bool) }
 
         let patientID: Int
@@ -68,7 +68,7 @@ public struct TimelineCheckService {
                         }
                     }
                 }
-                for value in try datedValues(on: tx) {
+                for value in try Self.datedValues(on: tx) {
                     record(value.patientID, value.record) { timeline throws(TimelineViolation) in
                         switch value.kind {
                         case .clinical: try timeline.check(value.date, field: value.field)
@@ -84,10 +84,12 @@ public struct TimelineCheckService {
         }
     }
 
-    /// Every other dated value of the registry's rows (voided rows are not read, as no report reads them).
-    private func datedValues(on tx: Connection) throws -> [DatedValue] {
+    /// Every other dated value of the registry's rows, or of one patient's (voided rows are not read, as no
+    /// report reads them).
+    static func datedValues(of patientID: Int? = nil, on tx: Connection) throws -> [DatedValue] {
         let rows = try tx.query(
             """
+            SELECT * FROM (
             SELECT patient_id, 'adverse event ' || adverse_event_id AS record, 'onset_on' AS field, onset_on AS date, 'onset' AS kind, baseline
                 FROM adverse_events
             UNION ALL SELECT patient_id, 'adverse event ' || adverse_event_id, 'resolved_on', resolved_on, 'clinical', false
@@ -102,7 +104,8 @@ public struct TimelineCheckService {
                 FROM assessments WHERE void_reason IS NULL
             UNION ALL SELECT patient_id, 'ECOG ' || assessed_on, 'assessed_on', assessed_on, 'clinical', false FROM patient_ecog
             UNION ALL SELECT patient_id, 'last contact', 'last_contact_on', last_contact_on, 'vital_status', false
-                FROM patients WHERE last_contact_on IS NOT NULL
+                FROM patients WHERE last_contact_on IS NOT NULL) d
+            WHERE \(patientID)::bigint IS NULL OR d.patient_id = \(patientID)
             """)
         return try rows.map { row in
             let kind: DatedValue.Kind =

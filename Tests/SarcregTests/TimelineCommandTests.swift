@@ -35,6 +35,19 @@ struct TimelineCommandTests {
         #expect(try session.run(["ae", "record", "MUC-0002", "--term", "Dyspnea", "--grade", "5", "--onset", "2024-05-01", "--attribution", "unlikely"]).exitCode == 0)
     }
 
+    @Test("a death on 2024-05-01 is refused while MUC-0001 has a nausea of 2024-08-10 on file, naming it (after_death); a follow-up assessment after a recorded death is refused too")
+    func deathBeforeStoredRecords() throws {
+        #expect(try session.run(["ae", "record", "MUC-0001", "--term", "Nausea", "--grade", "2", "--onset", "2024-08-10", "--attribution", "possible"]).exitCode == 0)
+        let death = try session.run(["patient", "update", "MUC-0001", "--death-date", "2024-05-01"])
+        #expect(death.exitCode == 1)
+        #expect(death.stderr.contains("--death-date 2024-05-01: adverse event "))
+        #expect(death.stderr.contains("(onset_on) is dated 2024-08-10; nothing is dated after the patient's death except the death itself (rule after_death)"))
+        #expect(try session.run(["patient", "show", "MUC-0001"]).stdout.hasPrefix("MUC-0001 at MUC: born 1975, female, consent 2024-01-15; alive\n"))
+        #expect(try session.run(["patient", "update", "MUC-0002", "--death-date", "2024-05-01"]).exitCode == 0)
+        #expect(try session.run(["lesion", "add", "MUC-0002", "--lesion", "T1", "--class", "target", "--organ", "liver", "--method", "ct", "--diameter", "32", "--date", "2024-01-10"]).exitCode == 0)
+        try refused(["assess", "record", "MUC-0002", "--date", "2024-06-01", "--result", "T1=20"], rule: "after_death")
+    }
+
     @Test("line 2 started 2024-03-01 while line 1 (from 2024-01-20) is open is refused (overlapping_lines); with --concurrent it is recorded")
     func overlappingLines() throws {
         try refused(["therapy", "start", "MUC-0001", "--agent", "pazopanib", "--intent", "palliative", "--start", "2024-03-01"], rule: "overlapping_lines")
