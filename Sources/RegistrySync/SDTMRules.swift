@@ -551,7 +551,8 @@ enum SDTMRules {
     /// evaluator's expression once per reference.
     static let trRows = """
         CREATE TEMP TABLE sync_tr ON COMMIT DROP AS
-        SELECT s.*, x.patient_id, p.consent_withdrawn_on, l.lesion_id, l.lesion_class, l.is_lymph_node, r.row_hash AS old_hash
+        SELECT s.*, x.patient_id, p.consent_withdrawn_on, p.birth_year, p.death_on, l.lesion_id, l.lesion_class, l.is_lymph_node,
+            r.row_hash AS old_hash
         FROM (SELECT s.*, \(trKey) AS natural_key, sync_full_date(s.trdtc) AS assessed_on, \(trBaseline) AS is_baseline
             FROM (SELECT s.*, \(trEvaluator) AS evaluator, \(trLabel) AS label, \(hash(.tr)) AS row_hash
                 FROM sync_stage_tr s OFFSET 0) s
@@ -641,7 +642,11 @@ enum SDTMRules {
         trBothAxes,
     ] + trSkips + [
         check(.tr, from: "sync_tr", joins: "LEFT JOIN sync_site_conflicts c ON c.usubjid = s.usubjid",
-              checks: [subjectCheck(patient: "s.patient_id", withdrawnOn: "s.consent_withdrawn_on")], onlyClean: false),
+              checks: [
+                subjectCheck(patient: "s.patient_id", withdrawnOn: "s.consent_withdrawn_on"),
+                ImportRules.timelineCheck(
+                    column: "TRDTC", value: "s.trdtc", date: "s.assessed_on", birthYear: "s.birth_year", deathOn: "s.death_on"),
+              ], onlyClean: false),
         check(.tr, from: "sync_tr", joins: "JOIN sync_refused_series z ON z.subject = s.usubjid AND z.evaluator = s.evaluator AND (z.label IS NULL OR z.label = s.label)",
               checks: ["'TRLNKID', s.trlnkid, \(ImportRules.refusedSeriesReason)"], onlyClean: true),
         check(.tr, from: trWithCopies, checks: [

@@ -9,7 +9,7 @@ import Testing
 struct TimelineImportTests {
     static let afterDeath = "; nothing is dated after the patient's death except the death itself (rule after_death)"
 
-    @Test("SDTM: 01-701-1015 died on 2014-01-06 (DTHDTC); the nausea of 2014-01-07 is quarantined under AESTDTC as after_death, the other subjects' rows are applied")
+    @Test("SDTM: 01-701-1015 died on 2014-01-06 (DTHDTC); the nausea of 2014-01-07 (AESTDTC) and the week-6 results of 2014-02-14 (TRDTC) are quarantined as after_death, the other subjects' rows are applied")
     func sdtmAfterDeath() throws {
         let fixture = try SyncFixture()
         let folder = try copyOfFixture("clean")
@@ -22,6 +22,9 @@ struct TimelineImportTests {
         let nausea = try #require(rejects.first { $0.fileName == "ae.csv" && $0.column == "AESTDTC" && $0.value == "2014-01-07" })
         #expect(nausea.reason == "the patient died on 2014-01-06" + Self.afterDeath)
         #expect(rejects.contains { $0.fileName == "ex.csv" && $0.column == "EXENDTC" && $0.reason.hasSuffix("(rule after_death)") })
+        let week6 = try #require(rejects.first { $0.fileName == "tr.csv" && $0.column == "TRDTC" && $0.value == "2014-02-14" })
+        #expect(week6.reason == "the patient died on 2014-01-06" + Self.afterDeath)
+        #expect(!rejects.contains { $0.fileName == "tr.csv" && $0.value == "2014-01-02" && $0.reason.hasSuffix("(rule after_death)") })
         #expect(try fixture.count("adverse_events WHERE ctcae_term = 'Nausea'") == 0)
         #expect(try fixture.count("adverse_events e JOIN patients p USING (patient_id) WHERE p.registry_id = 'BER-0001'") == 1)
     }
