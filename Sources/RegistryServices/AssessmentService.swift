@@ -166,6 +166,7 @@ public struct AssessmentService {
             return try connection.withTransaction { tx in
                 let patient = try PatientRow.findRecordable(registryID, on: tx)
                 try patient.validate(date, field: "--date", today: today)
+                try patient.timeline(on: tx).check(date, field: "--date")
                 let recorded = try RecordedSeries.load(patientID: patient.id, evaluator: evaluator, on: tx)
                 var targets: [TargetLesion] = []
                 var nonTargets: [NonTargetLesion] = []
@@ -256,6 +257,7 @@ public struct AssessmentService {
             return try connection.withTransaction { tx in
                 let patient = try PatientRow.findRecordable(registryID, on: tx)
                 try patient.validate(date, field: "--date", today: today)
+                try patient.timeline(on: tx).check(date, field: "--date")
                 guard let recorded = try RecordedSeries.load(patientID: patient.id, evaluator: evaluator, on: tx) else {
                     throw AssessmentError.noBaseline(registryID: patient.summary.registryID, evaluator: evaluator)
                 }
@@ -292,26 +294,7 @@ public struct AssessmentService {
                     VALUES (\(patient.id), \(evaluator.rawValue), \(date), \(line.id)) RETURNING assessment_id
                     """)
                 let assessment = try rows[0].decode(Int.self, "assessment_id")
-                for result in results {
-                    let stored = StoredFinding(result.finding)
-                    let lesionRow: Int
-                    if let known = recorded.lesions[result.lesion] {
-                        lesionRow = known.rowID
-                    } else {
-                        let inserted = try tx.query(
-                            """
-                            INSERT INTO lesions (patient_id, evaluator, label, lesion_class)
-                            VALUES (\(patient.id), \(evaluator.rawValue), \(result.lesion.rawValue), \(stored.lesionClass.rawValue))
-                            RETURNING lesion_id
-                            """)
-                        lesionRow = try inserted[0].decode(Int.self, "lesion_id")
-                    }
-                    try tx.execute(
-                        """
-                        INSERT INTO assessment_results (patient_id, assessment_id, lesion_id, lesion_class, result, diameter_mm)
-                        VALUES (\(patient.id), \(assessment), \(lesionRow), \(stored.lesionClass.rawValue), \(stored.result), \(stored.diameter))
-                        """)
-                }
+                try recorded.write(results, assessment: assessment, patientID: patient.id, evaluator: evaluator, on: tx)
                 guard let evaluation = timeline.series(for: evaluator)?.evaluations.first(where: { $0.date == date })
                 else {
                     throw AssessmentError.noFollowUp(registryID: patient.summary.registryID, evaluator: evaluator)
@@ -550,7 +533,7 @@ struct RecordedSeries {
             JOIN therapy_lines t ON t.therapy_line_id = a.therapy_line_id
             JOIN assessment_results r ON r.assessment_id = a.assessment_id
             JOIN lesions l ON l.lesion_id = r.lesion_id
-            WHERE a.patient_id = \(patientID) AND a.evaluator = \(evaluator.rawValue) AND NOT a.is_baseline
+            WHERE a.patient_id = \(patientID) AND a.evaluator = \(evaluator.rawValue) AND NOT a.is_baseline AND a.void_reason IS NULL
             ORDER BY a.assessed_on, l.lesion_id
             """)
         var timePoints: [TimePoint] = []
@@ -583,6 +566,32 @@ struct RecordedSeries {
         }
         return RecordedSeries(
             baselineAssessmentID: baselineID, baseline: baseline, lesions: lesions, timePoints: timePoints, line: line)
+    }
+
+    /// Writes results of one stored assessment, adding the row of a lesion first seen in them; a lesion's
+    /// earlier result at that assessment is replaced, which is how a correction writes.
+    func write(_ results: [LesionResult], assessment: Int, patientID: Int, evaluator: Evaluator, on connection: Connection) throws {
+        for result in results {
+            let stored = StoredFinding(result.finding)
+            let lesionRow: Int
+            if let known = lesions[result.lesion] {
+                lesionRow = known.rowID
+            } else {
+                let inserted = try connection.query(
+                    """
+                    INSERT INTO lesions (patient_id, evaluator, label, lesion_class)
+                    VALUES (\(patientID), \(evaluator.rawValue), \(result.lesion.rawValue), \(stored.lesionClass.rawValue))
+                    RETURNING lesion_id
+                    """)
+                lesionRow = try inserted[0].decode(Int.self, "lesion_id")
+            }
+            try connection.execute(
+                """
+                INSERT INTO assessment_results (patient_id, assessment_id, lesion_id, lesion_class, result, diameter_mm)
+                VALUES (\(patientID), \(assessment), \(lesionRow), \(stored.lesionClass.rawValue), \(stored.result), \(stored.diameter))
+                ON CONFLICT (assessment_id, lesion_id) DO UPDATE SET result = EXCLUDED.result, diameter_mm = EXCLUDED.diameter_mm
+                """)
+        }
     }
 }
 

@@ -202,8 +202,9 @@ public struct AuditChainService {
     }
 
     /// The first entry, in chain order, that is not where the chain says, not what its hash says, or not
-    /// linked to the entry before it. The hash is migration 0020's: SHA-256 over the previous hash and the
-    /// entry as a jsonb array, its time as epoch seconds.
+    /// linked to the entry before it. The hash is migration 0022's: SHA-256 over the previous hash and the
+    /// entry as a jsonb array, its time as epoch seconds, with the change reason last where it has one (0020's
+    /// array for an entry without one).
     private func firstBrokenLink() throws -> AuditFinding? {
         if let unchained = try connection.query("SELECT min(audit_id)::bigint AS audit_id FROM audit_log WHERE chain_position IS NULL")[0]
             .decode(Int?.self, "audit_id") {
@@ -214,9 +215,10 @@ public struct AuditChainService {
             SELECT chain_position, coalesce(prior_position, 0)::bigint AS prior_position, intact, linked, previous_hash
             FROM (
                 SELECT chain_position, previous_hash, lag(chain_position) OVER w AS prior_position,
-                    entry_hash = sha256(previous_hash || convert_to(jsonb_build_array(
+                    entry_hash = sha256(previous_hash || convert_to((jsonb_build_array(
                         chain_position, audit_id, extract(epoch FROM logged_at), transaction_id, database_user, app_user,
-                        table_name, operation, patient_id, old_row, new_row, sync_run, row_count)::text, 'UTF8')) AS intact,
+                        table_name, operation, patient_id, old_row, new_row, sync_run, row_count)
+                        || CASE WHEN change_reason IS NULL THEN '[]'::jsonb ELSE jsonb_build_array(change_reason) END)::text, 'UTF8')) AS intact,
                     previous_hash = coalesce(lag(entry_hash) OVER w, '\\x'::bytea) AS linked
                 FROM audit_log WINDOW w AS (ORDER BY chain_position)
             ) c

@@ -11,6 +11,8 @@ public struct AuditEntry: Codable, Sendable, Hashable {
     public let appUser: String?
     public let table: String
     public let operation: String
+    /// The reason a coordinator gave for a correction (`--reason`); nil for a first entry or an import.
+    public let reason: String?
     public let oldRow: [String: String?]?
     public let newRow: [String: String?]?
 
@@ -77,7 +79,7 @@ public struct AuditTrailService {
             guard let patientID = try patients.first?.decode(Int.self, "patient_id") else { throw RegistryError.patientNotFound(registryID) }
             let changes = try connection.query(
                 """
-                SELECT audit_id, logged_at, transaction_id, database_user, app_user, table_name, operation,
+                SELECT audit_id, logged_at, transaction_id, database_user, app_user, table_name, operation, change_reason,
                        (SELECT jsonb_object_agg(key, value) FROM jsonb_each_text(old_row)) AS old_row,
                        (SELECT jsonb_object_agg(key, value) FROM jsonb_each_text(new_row)) AS new_row
                 FROM audit_log WHERE patient_id = \(patientID)
@@ -92,6 +94,7 @@ public struct AuditTrailService {
                     appUser: try row.decode(String?.self, "app_user"),
                     table: try row.decode(String.self, "table_name"),
                     operation: try row.decode(String.self, "operation"),
+                    reason: try row.decode(String?.self, "change_reason"),
                     oldRow: try row.decode(JSONB<[String: String?]>?.self, "old_row")?.value,
                     newRow: try row.decode(JSONB<[String: String?]>?.self, "new_row")?.value)
             }

@@ -83,6 +83,7 @@ public struct DiagnosticService {
                 let patient = try PatientRow.findRecordable(registryID, on: tx)
                 // A partial date is checked by its first possible day: "2030" is in the future, "2024" is not.
                 try patient.validate(diagnosed.firstDay, field: "--diagnosed", today: today)
+                try patient.timeline(on: tx).check(diagnosed.firstDay, field: "--diagnosed")
                 let vocabulary = try tx.query("SELECT entity FROM histology_codes WHERE code = \(code)")
                 guard let entity = try vocabulary.first?.decode(String.self, "entity") else {
                     throw RegistryError.unknownHistologyCode(code)
@@ -132,6 +133,9 @@ public struct DiagnosticService {
                 let patient = try PatientRow.findRecordable(registryID, on: tx)
                 try patient.validate(report, field: "--report-date", today: today)
                 if let specimen { try patient.validate(specimen, field: "--specimen-date", today: today) }
+                let timeline = try patient.timeline(on: tx)
+                try timeline.check(report, field: "--report-date")
+                if let specimen { try timeline.check(specimen, field: "--specimen-date") }
                 let gene = try GeneVocabulary.approvedSymbol(submittedGene, field: "--gene", on: tx)
                 let partner = try submittedPartner.map { symbol in try GeneVocabulary.approvedSymbol(symbol, field: "--partner", on: tx) }
                 let rows = try tx.query(

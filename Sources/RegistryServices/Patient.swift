@@ -131,6 +131,19 @@ public struct PatientService {
     /// differs from the stored one: another key would hash an enrolled MRN differently, so the duplicate
     /// check would miss it and enroll the patient twice. Concurrent first enrollments wait on the key of
     /// the one row, and each then compares with the fingerprint that was stored.
+    /// A date of death before a stored record would date that record after the death: the death is refused,
+    /// naming the latest such record, so the timeline holds whichever of the two was entered first.
+    static func refuseRecordsAfter(death: CalendarDate, of patient: PatientRow, on tx: Connection) throws {
+        let lines = try patient.timeline(on: tx).lines.flatMap { line in
+            [("therapy line \(line.number) start", line.startedOn)] + (line.stoppedOn.map { [("therapy line \(line.number) stop", $0)] } ?? [])
+        }
+        let records = try TimelineCheckService.datedValues(of: patient.id, on: tx)
+            .filter { if case .vitalStatus = $0.kind { false } else { true } }
+            .map { ("\($0.record) (\($0.field))", $0.date) }
+        guard let latest = (lines + records).filter({ PatientTimeline.isAfterDeath($0.1, deathOn: death) }).max(by: { $0.1 < $1.1 }) else { return }
+        throw TimelineViolation(rule: .afterDeath, field: "--death-date", value: death, conflict: "\(latest.0) is dated \(latest.1)")
+    }
+
     static func refuseOtherKey(_ key: MRNKey, in tx: Connection) throws {
         try tx.execute("INSERT INTO mrn_key_fingerprint (fingerprint) VALUES (\(key.fingerprint)) ON CONFLICT (only_row) DO NOTHING")
         let stored = try tx.query("SELECT fingerprint FROM mrn_key_fingerprint")
@@ -186,6 +199,7 @@ public struct PatientService {
                 if let text = update.lastContact {
                     let date = try ClinicalDateCheck.parse(text, field: "--last-contact")
                     try ClinicalDateCheck.validate(date, field: "--last-contact", birthYear: patient.summary.birthYear, today: today)
+                    try patient.timeline(on: tx).check(date, field: "--last-contact", kind: .vitalStatus)
                     lastContact = date
                 }
                 var death = patient.summary.deathOn
@@ -201,7 +215,13 @@ public struct PatientService {
                 if let death, let contact = lastContact, contact > death {
                     throw RegistryError.input(.beforeDate(field: "--death-date", value: death, otherField: "last contact", other: contact))
                 }
+                if update.deathDate != nil, let death { try Self.refuseRecordsAfter(death: death, of: patient, on: tx) }
                 if let ecog = try Self.validateECOG(update.ecog, date: update.ecogDate, birthYear: patient.summary.birthYear, today: today) {
+                    // ECOG is not vital status: after a withdrawal it is new data the patient no longer consents to.
+                    if let withdrawn = patient.summary.consentWithdrawnOn {
+                        throw RegistryError.consentWithdrawn(registryID: patient.summary.registryID, on: withdrawn)
+                    }
+                    try patient.timeline(on: tx).check(ecog.assessedOn, field: "--ecog-date")
                     try tx.execute(
                         """
                         INSERT INTO patient_ecog (patient_id, assessed_on, ecog) VALUES (\(patient.id), \(ecog.assessedOn), \(ecog.ecog))
@@ -283,6 +303,20 @@ struct PatientRow {
             throw RegistryError.consentWithdrawn(registryID: patient.summary.registryID, on: withdrawn)
         }
         return patient
+    }
+
+    /// The patient's timeline with their therapy lines, as the domain's rules read it.
+    func timeline(on connection: Connection) throws -> PatientTimeline {
+        let lines = try connection.query(
+            "SELECT line_number, started_on, stopped_on, concurrent FROM therapy_lines WHERE patient_id = \(id) ORDER BY line_number"
+        ).map { row in
+            PatientTimeline.Line(
+                number: try row.decode(Int.self, "line_number"), startedOn: try row.decode(CalendarDate.self, "started_on"),
+                stoppedOn: try row.decode(CalendarDate?.self, "stopped_on"), concurrent: try row.decode(Bool.self, "concurrent"))
+        }
+        return PatientTimeline(
+            birthYear: summary.birthYear, birthDate: birthDate, deathOn: summary.deathOn,
+            consentWithdrawnOn: summary.consentWithdrawnOn, lines: lines)
     }
 
     /// Checks a clinical date of this patient: not in the future, not before birth.

@@ -78,7 +78,7 @@ public struct MolecularResultRecord: Codable, Sendable, Hashable {
             """
             SELECT molecular_result_id, gene, alteration_kind, partner_gene, hgvs, method, result,
                    acquired_resistance, specimen_date, report_date, laboratory
-            FROM molecular_results WHERE patient_id = \(patientID) ORDER BY report_date, molecular_result_id
+            FROM molecular_results WHERE patient_id = \(patientID) AND void_reason IS NULL ORDER BY report_date, molecular_result_id
             """
         ).map { row in
             MolecularResultRecord(

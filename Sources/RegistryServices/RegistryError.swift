@@ -4,6 +4,12 @@ import RegistryDomain
 /// Why the registry refused a request, in words a coordinator can act on.
 public enum RegistryError: Error, CustomStringConvertible {
     case input(RegistryInputError)
+    /// A date that breaks the patient's timeline (death, birth, overlapping lines, withdrawal).
+    case timeline(TimelineViolation)
+    /// A record a correction names that the patient does not have.
+    case correctionTargetNotFound(registryID: String, record: String)
+    /// A correction after which the RECIST engine would refuse a stored series of the patient.
+    case seriesRefused(RefusedSeries)
     /// The site code, and the registry's closest site code when one is a slip away.
     case unknownSite(String, didYouMean: String? = nil)
     case siteExists(String)
@@ -35,6 +41,11 @@ public enum RegistryError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case .input(let error): error.description
+        case .timeline(let violation): violation.description
+        case .correctionTargetNotFound(let id, let record): "\(id) has no \(record); `sarcreg patient show \(id)` lists the records"
+        case .seriesRefused(let series):
+            "the correction would leave the assessments of \(series.registryID) read by \(series.evaluator) refused by the RECIST engine: "
+                + "\(series.reason); nothing was written"
         case .unknownSite(let code, let suggestion):
             "unknown site '\(code)'" + (suggestion.map { "; did you mean \($0)?" } ?? "")
                 + "; list sites with `sarcreg site list` or add it with `sarcreg site add`"

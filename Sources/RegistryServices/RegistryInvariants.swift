@@ -4,8 +4,20 @@ import PostgresClient
 extension RegistryInvariant {
     /// Every invariant `sarcreg db check` runs, in the order it prints them.
     public static let all: [RegistryInvariant] = [
-        registryIDsGapless, resultClassMatchesLesion, noOrphanLesions, migrationsInOrder, migrationsUnedited,
+        registryIDsGapless, resultClassMatchesLesion, noOrphanLesions, timelineKept, migrationsInOrder, migrationsUnedited,
     ]
+
+    /// The timeline rules every command and import applies before it writes (``PatientTimeline``), over the stored
+    /// rows: rows written before the rules, and imported lines and events a format cannot mark concurrent or
+    /// baseline, are listed with the rule and what to correct.
+    public static let timelineKept = RegistryInvariant(
+        name: "timeline-kept",
+        promise: "nothing dated after a death or before a birth, no overlapping lines unless concurrent, no adverse event before the first line unless baseline, nothing new after a withdrawal"
+    ) { connection, _ in
+        try TimelineCheckService.findings(on: connection).prefix(RegistryInvariant.breakLimit).map { finding in
+            "\(finding.registryID) \(finding.record): \(finding.rule.rawValue): \(finding.problem)"
+        }
+    }
 
     /// A site's counter is the next registry number; ids are handed out under the site's row lock in the
     /// enrolling transaction, so a rolled-back enrollment returns its number.

@@ -201,7 +201,7 @@ struct ReportCriteria {
                 throw .registry(.input(.malformed(field: "--biomarker", value: text, expected: "GENE or GENE:kind, e.g. NTRK3:fusion")))
             }
             gene = symbol
-            var condition: Query = " AND EXISTS (SELECT 1 FROM molecular_results m WHERE m.patient_id = t.patient_id AND m.result = 'positive'"
+            var condition: Query = " AND EXISTS (SELECT 1 FROM molecular_results m WHERE m.patient_id = t.patient_id AND m.void_reason IS NULL AND m.result = 'positive'"
             if parts.count == 2 {
                 let kind: MolecularAlterationKind
                 do {
@@ -488,7 +488,7 @@ struct TreatedLineLoader {
                 SELECT a.assessment_id, a.patient_id, a.therapy_line_id, a.is_baseline, a.assessed_on - DATE '1970-01-01',
                     a.evaluator = \(criteria.evaluator.rawValue)
                 FROM assessments a
-                WHERE a.patient_id IN (
+                WHERE a.void_reason IS NULL AND a.patient_id IN (
                 """
             query.append(treated("patient_id"))
             query.append(")")
@@ -498,7 +498,7 @@ struct TreatedLineLoader {
                 SELECT r.assessment_id, r.lesion_id, r.result, r.diameter_mm
                 FROM assessment_results r
                 WHERE r.assessment_id IN (
-                    SELECT a.assessment_id FROM assessments a WHERE a.evaluator = \(criteria.evaluator.rawValue) AND a.patient_id IN (
+                    SELECT a.assessment_id FROM assessments a WHERE a.evaluator = \(criteria.evaluator.rawValue) AND a.void_reason IS NULL AND a.patient_id IN (
                 """
             query.append(treated("patient_id"))
             query.append("))")

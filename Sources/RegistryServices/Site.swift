@@ -67,6 +67,7 @@ extension RegistryError {
         case let error as PostgresError:
             error.privilegeRefusal.map(RegistryError.notPermitted) ?? ConstraintRefusal(error).map(RegistryError.refused) ?? .database(error)
         case let error as RegistryInputError: .input(error)
+        case let error as TimelineViolation: .timeline(error)
         case let error as PostgresTransactionError: .database(PostgresError(kind: .client, message: error.description))
         default: .database(PostgresError(kind: .client, message: "\(error)"))
         }

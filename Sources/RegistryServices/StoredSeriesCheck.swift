@@ -145,7 +145,7 @@ public enum StoredSeriesCheck {
             """
             SELECT k.patient_id, k.evaluator, a.assessment_id, a.assessed_on, t.started_on, t.trial_nct, l.label, r.result, r.diameter_mm
             FROM series_check_pairs k
-            JOIN assessments a ON a.patient_id = k.patient_id AND a.evaluator = k.evaluator AND NOT a.is_baseline
+            JOIN assessments a ON a.patient_id = k.patient_id AND a.evaluator = k.evaluator AND NOT a.is_baseline AND a.void_reason IS NULL
             JOIN therapy_lines t ON t.therapy_line_id = a.therapy_line_id
             JOIN assessment_results r ON r.assessment_id = a.assessment_id
             JOIN lesions l ON l.lesion_id = r.lesion_id

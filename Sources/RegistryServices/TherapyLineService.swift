@@ -10,14 +10,18 @@ public struct TherapyStart: Sendable {
     public var startDate: String
     public var dose: String?
     public var trialNCT: String?
+    /// Given at the same time as another line, which the timeline then lets it overlap.
+    public var concurrent: Bool
 
-    public init(agents: [String], lineNumber: Int? = nil, intent: String, startDate: String, dose: String? = nil, trialNCT: String? = nil) {
+    public init(agents: [String], lineNumber: Int? = nil, intent: String, startDate: String, dose: String? = nil, trialNCT: String? = nil,
+                concurrent: Bool = false) {
         self.agents = agents
         self.lineNumber = lineNumber
         self.intent = intent
         self.startDate = startDate
         self.dose = dose
         self.trialNCT = trialNCT
+        self.concurrent = concurrent
     }
 }
 
@@ -30,9 +34,11 @@ public struct AdverseEventSubmission: Sendable {
     public var attribution: String
     public var serious: Bool
     public var lineNumber: Int?
+    /// Present before the first line started (a baseline symptom), which the timeline then admits.
+    public var baseline: Bool
 
     public init(term: String, ctcaeVersion: String, grade: Int, onset: String, resolved: String? = nil,
-                attribution: String, serious: Bool = false, lineNumber: Int? = nil) {
+                attribution: String, serious: Bool = false, lineNumber: Int? = nil, baseline: Bool = false) {
         self.term = term
         self.ctcaeVersion = ctcaeVersion
         self.grade = grade
@@ -41,6 +47,7 @@ public struct AdverseEventSubmission: Sendable {
         self.attribution = attribution
         self.serious = serious
         self.lineNumber = lineNumber
+        self.baseline = baseline
     }
 }
 
@@ -81,10 +88,13 @@ public struct TreatmentService {
                 if try !tx.query("SELECT 1 FROM therapy_lines WHERE patient_id = \(patient.id) AND line_number = \(line)").isEmpty {
                     throw RegistryError.therapyLineExists(registryID: patient.summary.registryID, line: line)
                 }
+                try patient.timeline(on: tx).check(
+                    line: PatientTimeline.Line(number: line, startedOn: started, stoppedOn: nil, concurrent: request.concurrent),
+                    startField: "--start", stopField: "--stop")
                 let inserted = try tx.query(
                     """
-                    INSERT INTO therapy_lines (patient_id, line_number, intent, started_on, dose, trial_nct)
-                    VALUES (\(patient.id), \(line), \(intent.rawValue), \(started), \(request.dose?.nonEmpty), \(trial))
+                    INSERT INTO therapy_lines (patient_id, line_number, intent, started_on, dose, trial_nct, concurrent)
+                    VALUES (\(patient.id), \(line), \(intent.rawValue), \(started), \(request.dose?.nonEmpty), \(trial), \(request.concurrent))
                     RETURNING therapy_line_id
                     """)
                 let lineID = try inserted[0].decode(Int.self, "therapy_line_id")
@@ -129,7 +139,7 @@ public struct TreatmentService {
                 let patient = try PatientRow.find(registryID, on: tx, lock: true)
                 try patient.validate(stopped, field: "--stop", today: today)
                 let rows = try tx.query(
-                    "SELECT therapy_line_id, started_on, stopped_on FROM therapy_lines WHERE patient_id = \(patient.id) AND line_number = \(line) FOR UPDATE")
+                    "SELECT therapy_line_id, started_on, stopped_on, concurrent FROM therapy_lines WHERE patient_id = \(patient.id) AND line_number = \(line) FOR UPDATE")
                 guard let row = rows.first else { throw RegistryError.therapyLineNotFound(registryID: patient.summary.registryID, line: line) }
                 let started = try row.decode(CalendarDate.self, "started_on")
                 if let already = try row.decode(CalendarDate?.self, "stopped_on") {
@@ -138,6 +148,9 @@ public struct TreatmentService {
                 guard stopped >= started else {
                     throw RegistryError.input(.beforeDate(field: "--stop", value: stopped, otherField: "the line's start", other: started))
                 }
+                try patient.timeline(on: tx).check(
+                    line: PatientTimeline.Line(number: line, startedOn: started, stoppedOn: stopped, concurrent: try row.decode(Bool.self, "concurrent")),
+                    startField: "the line's start", stopField: "--stop")
                 try tx.execute(
                     "UPDATE therapy_lines SET stopped_on = \(stopped), stop_reason = \(reason.rawValue) WHERE therapy_line_id = \(try row.decode(Int.self, "therapy_line_id"))")
                 guard let record = try TherapyLineRecord.load(patientID: patient.id, on: tx).first(where: { $0.lineNumber == line }) else {
@@ -168,6 +181,9 @@ public struct TreatmentService {
                 let patient = try PatientRow.findRecordable(registryID, on: tx)
                 try patient.validate(onset, field: "--onset", today: today)
                 if let resolved { try patient.validate(resolved, field: "--resolved", today: today) }
+                let timeline = try patient.timeline(on: tx)
+                try timeline.check(adverseEventOnset: onset, baseline: submission.baseline, field: "--onset")
+                if let resolved { try timeline.check(resolved, field: "--resolved") }
                 var lineID: Int? = nil
                 if let line = submission.lineNumber {
                     let rows = try tx.query("SELECT therapy_line_id FROM therapy_lines WHERE patient_id = \(patient.id) AND line_number = \(line)")
@@ -177,9 +193,9 @@ public struct TreatmentService {
                 let rows = try tx.query(
                     """
                     INSERT INTO adverse_events (patient_id, therapy_line_id, ctcae_term, ctcae_version, grade, onset_on,
-                        resolved_on, attribution, serious)
+                        resolved_on, attribution, serious, baseline)
                     VALUES (\(patient.id), \(lineID), \(term), \(version.rawValue), \(submission.grade), \(onset), \(resolved),
-                        \(attribution.rawValue), \(submission.serious))
+                        \(attribution.rawValue), \(submission.serious), \(submission.baseline))
                     RETURNING adverse_event_id
                     """)
                 return AdverseEventRecord(

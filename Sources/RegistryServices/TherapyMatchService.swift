@@ -174,7 +174,7 @@ public struct TherapyMatchService {
         try connection.query(
             """
             SELECT gene, alteration_kind, partner_gene, hgvs, method, result, acquired_resistance FROM molecular_results
-            WHERE patient_id = \(patientID) AND report_date <= \(date)
+            WHERE patient_id = \(patientID) AND report_date <= \(date) AND void_reason IS NULL
             ORDER BY report_date, molecular_result_id
             """
         ).map { row in

@@ -279,7 +279,7 @@ public struct TrialService {
             return PatientProfile.Diagnosis(histologyCode: try HistologyCode(code), entity: entity, diseaseSetting: DiseaseSetting(rawValue: setting))
         }
         let findings = try connection.query(
-            "SELECT gene, alteration_kind, partner_gene, result, hgvs, acquired_resistance FROM molecular_results WHERE patient_id = \(id) AND report_date <= \(today)"
+            "SELECT gene, alteration_kind, partner_gene, result, hgvs, acquired_resistance FROM molecular_results WHERE patient_id = \(id) AND report_date <= \(today) AND void_reason IS NULL"
         ).compactMap { row -> PatientProfile.MolecularFinding? in
             guard let kind = MolecularAlterationKind(rawValue: try row.decode(String.self, "alteration_kind")),
                 let result = PatientProfile.TestResult(rawValue: try row.decode(String.self, "result"))

@@ -102,7 +102,7 @@ private struct FHIRPatientRows {
         molecular = try tx.query("""
             SELECT molecular_result_id, gene, alteration_kind, method, result, coalesce(specimen_date, report_date)::text AS effective,
                 partner_gene, hgvs
-            FROM molecular_results WHERE patient_id = \(patientID) ORDER BY molecular_result_id
+            FROM molecular_results WHERE patient_id = \(patientID) AND void_reason IS NULL ORDER BY molecular_result_id
             """)
         therapy = try tx.query("""
             SELECT t.line_number, t.intent, t.started_on::text AS started_on, g.agent_code, g.name, t.stopped_on::text AS stopped_on,
@@ -125,11 +125,11 @@ private struct FHIRPatientRows {
                 l.is_lymph_node, l.imaging_method
             FROM assessment_results r JOIN assessments s ON s.assessment_id = r.assessment_id
             JOIN lesions l ON l.lesion_id = r.lesion_id
-            WHERE s.patient_id = \(patientID) AND r.diameter_mm IS NOT NULL
+            WHERE s.patient_id = \(patientID) AND s.void_reason IS NULL AND r.diameter_mm IS NOT NULL
             ORDER BY l.evaluator, s.assessed_on, l.label
             """)
         evaluators = try tx.query("""
-            SELECT DISTINCT evaluator FROM assessments WHERE patient_id = \(patientID) AND NOT is_baseline ORDER BY evaluator
+            SELECT DISTINCT evaluator FROM assessments WHERE patient_id = \(patientID) AND NOT is_baseline AND void_reason IS NULL ORDER BY evaluator
             """).map { try $0.decode(String.self, "evaluator") }
     }
 }

@@ -1,3 +1,4 @@
+import RegistryDomain
 /// What every import format shares, written once: the statements that write the registry from an adapter's
 /// queries of its valid records (subjects, therapy lines, adverse events, lesions, assessments and results),
 /// the rules those writes apply, and the reasons every format gives in the same words. An adapter hands its
@@ -202,8 +203,29 @@ enum ImportRules {
         ]
     }
 
+    /// The domain's timeline rules (``PatientTimeline``) over one dated column of the staged rows, as a check
+    /// of the column's value: not after the patient's death (the day of death itself is allowed, as
+    /// ``PatientTimeline/isAfterDeath(_:deathOn:)`` says), not before the year of birth. `date` is the column's
+    /// date expression, `birthYear` and `deathOn` expressions of values already joined to the row, so the
+    /// check is two comparisons in the same pass as the format's other checks, with no subquery per row.
+    static func timelineCheck(column: String, value: String, date: String, birthYear: String, deathOn: String) -> String {
+        """
+        '\(column)', \(value), CASE
+            WHEN \(date) > \(deathOn) THEN \(Reason.timeline(.afterDeath, conflict: "'the patient died on ' || \(deathOn)"))
+            WHEN extract(year FROM \(date)) < \(birthYear) THEN \(Reason.timeline(.beforeBirth, conflict: "'the patient was born in ' || \(birthYear)"))
+            END
+        """
+    }
+
     /// The reasons the subject and timeline checks of every format give, in the same words whatever the format.
     enum Reason {
+        /// A ``TimelineViolation``'s words after the value: the conflict (an SQL expression), the rule's
+        /// statement and name from the domain.
+        static func timeline(_ rule: TimelineRule, conflict: String) -> String {
+            let statement = "; \(rule.statement) (rule \(rule.rawValue))".replacingOccurrences(of: "'", with: "''")
+            return "\(conflict) || '\(statement)'"
+        }
+
         static let unknownSubject = "'the subject has no enrollment (a DM row or an enrollment form) in this or an earlier run of this source'"
         static let noLineBeforeFollowUp = "'a follow-up needs a therapy line started on or before its date'"
 

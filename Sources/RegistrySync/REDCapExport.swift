@@ -24,7 +24,7 @@ enum REDCapExport {
             "disease_setting": "d.disease_setting", "diagnosis_complete": "CASE WHEN d.diagnosis_id IS NOT NULL THEN '2' END",
             "sort_event": "0", "sort_instance": "0",
         ]),
-        ("molecular_result", "patients p JOIN molecular_results m ON m.patient_id = p.patient_id", [
+        ("molecular_result", "patients p JOIN molecular_results m ON m.patient_id = p.patient_id AND m.void_reason IS NULL", [
             "redcap_event_name": "'enrollment_arm_1'", "redcap_repeat_instrument": "'molecular_result'",
             "instance": "row_number() OVER (PARTITION BY p.patient_id ORDER BY m.report_date, m.molecular_result_id)",
             "mol_gene": "m.gene", "mol_kind": "m.alteration_kind", "mol_partner_gene": "m.partner_gene", "mol_hgvs": "m.hgvs",
@@ -104,6 +104,7 @@ extension SyncService {
                         row_number() OVER (PARTITION BY a.patient_id ORDER BY a.assessed_on, a.evaluator) AS number,
                         'assessment_' || row_number() OVER (PARTITION BY a.patient_id ORDER BY a.assessed_on, a.evaluator) || '_arm_1' AS event
                     FROM assessments a
+                    WHERE a.void_reason IS NULL
                     """)
                 guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
                     throw SyncError.unreadableFile(path)

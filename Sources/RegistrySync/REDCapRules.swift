@@ -253,7 +253,14 @@ struct REDCapRules {
                     THEN \(ImportRules.Reason.unknownSubject)
                     WHEN p.consent_withdrawn_on IS NOT NULL THEN \(ImportRules.Reason.consentWithdrawn("p.consent_withdrawn_on")) END
                 """,
-            ], onlyClean: true),
+            ] + ["line_start_date", "line_stop_date", "ae_onset_date", "ae_resolved_date", "mol_specimen_date", "mol_report_date",
+                 "assessment_date"].map { field in
+                // The record's enrollment row in this file has the birth year and death date the import is about to store.
+                guarded(ImportRules.timelineCheck(
+                    column: field, value: raw(field), date: value(field),
+                    birthYear: "CASE WHEN n.record_id IS NOT NULL THEN n.birth_year ELSE p.birth_year END",
+                    deathOn: "CASE WHEN n.record_id IS NOT NULL THEN n.death_on ELSE p.death_on END"), whenFilled: [field])
+            }, onlyClean: true),
         ]
     }
 }
@@ -320,20 +327,22 @@ extension REDCapRules {
         ], onlyClean: false)
     }
 
-    /// Records with a clean enrollment row in this file.
+    /// Records with a clean enrollment row in this file, with its birth year and date of death.
     var enrolledRecords: String {
         """
         CREATE TEMP TABLE sync_redcap_enrolled ON COMMIT DROP AS
-        SELECT DISTINCT \(recordID) AS record_id FROM \(file.stagingTable) s WHERE \(rowIs("enrollment")) AND \(SDTMRules.clean(file))
+        SELECT DISTINCT ON (\(recordID)) \(recordID) AS record_id, \(value("birth_year")) AS birth_year, \(value("death_date")) AS death_on
+        FROM \(file.stagingTable) s WHERE \(rowIs("enrollment")) AND \(SDTMRules.clean(file))
         """
     }
 
-    /// Per record, the earliest start of its therapy line rows in this file, clean or not.
+    /// Per record, the earliest start of its therapy line rows in this file not quarantined so far: a line the
+    /// timeline refused (a stop after the patient's death) is not there for its follow-ups to name.
     var firstLineStarts: String {
         """
         CREATE TEMP TABLE sync_redcap_first_lines ON COMMIT DROP AS
         SELECT \(recordID) AS record_id, min(\(value("line_start_date"))) AS started_on FROM \(file.stagingTable) s
-        WHERE \(instrument) = 'therapy_line' GROUP BY 1
+        WHERE \(instrument) = 'therapy_line' AND \(SDTMRules.clean(file)) GROUP BY 1
         """
     }
 

@@ -87,6 +87,7 @@ enum SDTMExport {
             JOIN lesions l ON l.lesion_id = r.lesion_id
             JOIN patients p ON p.patient_id = a.patient_id
             CROSS JOIN LATERAL (SELECT a.evaluator) AS e(evaluator)
+            WHERE a.void_reason IS NULL
             ORDER BY p.registry_id, a.evaluator, a.assessed_on, l.label
             """),
         ("rs.csv", """

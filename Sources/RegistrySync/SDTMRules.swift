@@ -87,6 +87,13 @@ enum SDTMRules {
             """
     }
 
+    /// The domain's timeline rules over a date column of a row joined to its patient `p` by ``subjectJoin``.
+    static func patientTimeline(_ column: String) -> String {
+        ImportRules.timelineCheck(
+            column: column.uppercased(), value: "s.\(column)", date: "sync_full_date(s.\(column))", birthYear: "p.birth_year",
+            deathOn: "p.death_on")
+    }
+
     /// The subject: known from a DM record of this or an earlier run, consent not withdrawn.
     static let subjectJoin = """
         LEFT JOIN sync_subjects x ON x.source = \(source) AND x.usubjid = s.usubjid
@@ -280,7 +287,8 @@ enum SDTMRules {
               ], onlyClean: false, rows: notSkippedCopy),
         check(.dm, checks: [
             """
-            'AGE', s.age, CASE WHEN \(dmBirthYear) NOT BETWEEN 1900 AND 2200 THEN 'gives the birth year ' || \(dmBirthYear) || ', outside 1900 to 2200'
+            'AGE', s.age, CASE WHEN \(dmBirthYear) NOT BETWEEN \(PatientTimeline.birthYears.lowerBound) AND \(PatientTimeline.birthYears.upperBound)
+                THEN 'gives the birth year ' || \(dmBirthYear) || ', outside \(PatientTimeline.birthYears.lowerBound) to \(PatientTimeline.birthYears.upperBound)'
                 WHEN extract(year FROM sync_full_date(s.rficdtc)) < \(dmBirthYear) THEN 'gives a birth year after the consent date' END
             """,
             "'DTHDTC', s.dthdtc, CASE WHEN extract(year FROM sync_full_date(s.dthdtc)) < \(dmBirthYear) THEN 'date of death before the birth year' END",
@@ -348,6 +356,8 @@ enum SDTMRules {
             "'EXTRT', s.extrt, CASE WHEN s.extrt IS NULL THEN 'EXTRT is required' WHEN \(exAgent) IS NULL THEN 'unknown agent; see sarcreg therapy catalog' END",
             fullDate("exstdtc", required: true),
             fullDate("exendtc", required: false),
+            patientTimeline("exstdtc"),
+            patientTimeline("exendtc"),
         ], onlyClean: false, rows: notSkippedCopy),
         check(.ex, joins: suppexQualifiers, checks: [
             "'EXENDTC', s.exendtc, CASE WHEN sync_full_date(s.exendtc) < sync_full_date(s.exstdtc) THEN 'EXENDTC is before EXSTDTC' END",
@@ -407,6 +417,8 @@ enum SDTMRules {
             "'AETOXGR', s.aetoxgr, CASE WHEN s.aetoxgr IS NULL THEN 'AETOXGR is required' WHEN s.aetoxgr !~ '^[1-5]$' THEN 'AETOXGR must be a CTCAE grade 1 to 5' END",
             fullDate("aestdtc", required: true),
             fullDate("aeendtc", required: false),
+            patientTimeline("aestdtc"),
+            patientTimeline("aeendtc"),
             "'AEREL', s.aerel, CASE WHEN s.aerel IS NULL THEN 'AEREL (the attribution) is required' WHEN \(aeAttribution) IS NULL THEN 'unknown AEREL; expected NOT RELATED, UNLIKELY RELATED, POSSIBLY RELATED, PROBABLY RELATED or DEFINITELY RELATED' END",
             "'AESER', s.aeser, CASE WHEN s.aeser IS NOT NULL AND upper(s.aeser) NOT IN ('Y', 'N') THEN 'AESER must be Y or N' END",
         ], onlyClean: false, rows: notSkippedCopy),
@@ -539,7 +551,8 @@ enum SDTMRules {
     /// evaluator's expression once per reference.
     static let trRows = """
         CREATE TEMP TABLE sync_tr ON COMMIT DROP AS
-        SELECT s.*, x.patient_id, p.consent_withdrawn_on, l.lesion_id, l.lesion_class, l.is_lymph_node, r.row_hash AS old_hash
+        SELECT s.*, x.patient_id, p.consent_withdrawn_on, p.birth_year, p.death_on, l.lesion_id, l.lesion_class, l.is_lymph_node,
+            r.row_hash AS old_hash
         FROM (SELECT s.*, \(trKey) AS natural_key, sync_full_date(s.trdtc) AS assessed_on, \(trBaseline) AS is_baseline
             FROM (SELECT s.*, \(trEvaluator) AS evaluator, \(trLabel) AS label, \(hash(.tr)) AS row_hash
                 FROM sync_stage_tr s OFFSET 0) s
@@ -629,7 +642,11 @@ enum SDTMRules {
         trBothAxes,
     ] + trSkips + [
         check(.tr, from: "sync_tr", joins: "LEFT JOIN sync_site_conflicts c ON c.usubjid = s.usubjid",
-              checks: [subjectCheck(patient: "s.patient_id", withdrawnOn: "s.consent_withdrawn_on")], onlyClean: false),
+              checks: [
+                subjectCheck(patient: "s.patient_id", withdrawnOn: "s.consent_withdrawn_on"),
+                ImportRules.timelineCheck(
+                    column: "TRDTC", value: "s.trdtc", date: "s.assessed_on", birthYear: "s.birth_year", deathOn: "s.death_on"),
+              ], onlyClean: false),
         check(.tr, from: "sync_tr", joins: "JOIN sync_refused_series z ON z.subject = s.usubjid AND z.evaluator = s.evaluator AND (z.label IS NULL OR z.label = s.label)",
               checks: ["'TRLNKID', s.trlnkid, \(ImportRules.refusedSeriesReason)"], onlyClean: true),
         check(.tr, from: trWithCopies, checks: [

@@ -12,3 +12,22 @@ enum SiteCode {
         text.trimmingCharacters(in: .whitespaces).uppercased()
     }
 }
+
+/// A yes/no option of a correction (`--serious no`), where a flag could only turn the value on.
+enum YesNo {
+    static func parse(_ text: String) throws -> Bool {
+        switch text.trimmingCharacters(in: .whitespaces).lowercased() {
+        case "yes", "true": return true
+        case "no", "false": return false
+        default: throw ValidationError("'\(text)' is not allowed; use yes or no")
+        }
+    }
+}
+
+/// What every correction names: the database, the patient, and the reason the audit trail keeps with the old
+/// and new values.
+struct CorrectionOptions: ParsableArguments {
+    @OptionGroup var database: DatabaseOptions
+    @Argument(help: "Registry id.") var registryID: String
+    @Option(help: "Why the record is corrected (required; kept in the audit trail with the old and new values).") var reason: String?
+}

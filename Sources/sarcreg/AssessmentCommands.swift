@@ -6,13 +6,13 @@ import RegistryServices
 extension Sarcreg {
     struct LesionCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "lesion", abstract: "Lesions chosen at baseline for RECIST 1.1.", subcommands: [Add.self])
+            commandName: "lesion", abstract: "Lesions chosen at baseline for RECIST 1.1.", subcommands: [Add.self, Amend.self])
     }
 
     struct AssessCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "assess", abstract: "Tumor assessments: every lesion result of one time point.",
-            subcommands: [Record.self])
+            subcommands: [Record.self, Amend.self, Void.self])
     }
 
     struct ResponseCommand: ParsableCommand {
@@ -58,7 +58,74 @@ extension Sarcreg.LesionCommand {
     }
 }
 
+extension Sarcreg.LesionCommand {
+    struct Amend: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Correct a baseline lesion's organ, imaging method or baseline diameter, with the reason.",
+            discussion: """
+                The reader's baseline is rebuilt with the correction and every follow-up scored again by the RECIST \
+                engine before anything is written; a correction the engine refuses changes nothing.
+                """)
+
+        @OptionGroup var correction: CorrectionOptions
+        @Option(help: "Lesion identifier, e.g. T1.") var lesion: String
+        @Option(help: "Organ or location, e.g. liver.") var organ: String?
+        @Option(help: "Imaging method: \(ImagingMethod.allowedValues).") var method: String?
+        @Option(parsing: .number, help: "Baseline diameter in mm (short axis for a node).") var diameter: String?
+        @Option(help: "investigator (default) or an independent reader's name.") var evaluator: String?
+
+        func run() throws {
+            let update = try AssessmentService(connection: correction.database.connect()).amendLesion(
+                correction.registryID, lesion: lesion, evaluator: evaluator, LesionAmendment(organ: organ, method: method, diameter: diameter),
+                reason: correction.reason)
+            print(
+                "Amended lesion \(update.lesion) of the \(update.evaluator) baseline of \(update.registryID): "
+                    + "\(update.baseline.targets.count) target(s), sum \(update.baseline.sumOfDiameters) mm.")
+        }
+    }
+}
+
 extension Sarcreg.AssessCommand {
+    struct Amend: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Correct lesion results of a recorded follow-up, with the reason; the series is scored again first.",
+            discussion: """
+                Each --result LESION=VALUE replaces that lesion's result at --date (values as for `assess record`). \
+                The reader's whole series is scored by the RECIST engine with the correction before anything is \
+                written; the reason is kept in the audit trail with the old and new values.
+                """)
+
+        @OptionGroup var correction: CorrectionOptions
+        @Option(help: "Date of the recorded assessment (YYYY-MM-DD).") var date: String
+        @Option(help: "investigator (default) or an independent reader's name.") var evaluator: String?
+        @Option(name: .customLong("result"), help: "LESION=VALUE; repeat for every lesion corrected.") var results: [String] = []
+
+        func run() throws {
+            let entries = try results.map(Record.entry)
+            let recorded = try AssessmentService(connection: correction.database.connect()).amend(
+                correction.registryID, date: date, evaluator: evaluator, results: entries, reason: correction.reason)
+            let evaluation = recorded.evaluation
+            print(
+                "Amended \(entries.count) result(s) of \(recorded.registryID) on \(evaluation.date) (\(recorded.evaluator), "
+                    + "line \(recorded.lineNumber)): \(evaluation.overall) - \(evaluation.rule)")
+        }
+    }
+
+    struct Void: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Mark a recorded follow-up void: it stays stored with the reason; responses and reports skip it.")
+
+        @OptionGroup var correction: CorrectionOptions
+        @Option(help: "Date of the recorded assessment (YYYY-MM-DD).") var date: String
+        @Option(help: "investigator (default) or an independent reader's name.") var evaluator: String?
+
+        func run() throws {
+            let voided = try AssessmentService(connection: correction.database.connect()).void(
+                correction.registryID, date: date, evaluator: evaluator, reason: correction.reason)
+            print("Voided the assessment of \(voided.registryID) on \(voided.date) (\(voided.evaluator)).")
+        }
+    }
+
     struct Record: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record every lesion result of one time point at once; a bad value refuses the whole assessment.",

@@ -3,10 +3,10 @@ import Foundation
 import RegistryServices
 
 extension AuditEntry: TabularRow {
-    static var columns: [String] { ["audit id", "time", "transaction", "db user", "app user", "table", "operation", "changes"] }
+    static var columns: [String] { ["audit id", "time", "transaction", "db user", "app user", "table", "operation", "reason", "changes"] }
 
     var cells: [String] {
-        [String(auditID), loggedAt.formatted(.iso8601), String(transactionID), databaseUser, appUser ?? "", table, operation, changes]
+        [String(auditID), loggedAt.formatted(.iso8601), String(transactionID), databaseUser, appUser ?? "", table, operation, reason ?? "", changes]
     }
 
     /// `column: old -> new` for an update, `column=value` for an insert or delete.

@@ -5,7 +5,7 @@ import RegistryServices
 extension Sarcreg {
     struct DiagnosisCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "diagnosis", abstract: "Record primary diagnoses.", subcommands: [Record.self])
+            commandName: "diagnosis", abstract: "Record and correct primary diagnoses.", subcommands: [Record.self, Amend.self])
 
         struct Record: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Record a primary diagnosis (ICD-O-3 code kept as submitted).")
@@ -25,14 +25,37 @@ extension Sarcreg {
                     registryID,
                     DiagnosisSubmission(icdo3Code: icdo3, icdoVersion: icdoVersion, whoEntity: whoEntity, fnclccGrade: grade,
                                         primarySite: primarySite, diagnosed: diagnosed, diseaseSetting: setting))
-                print("Recorded diagnosis \(record.icdo3Code) (\(record.whoEntity)) for \(registryID.uppercased()).")
+                print("Recorded diagnosis \(record.id): \(record.icdo3Code) (\(record.whoEntity)) for \(registryID.uppercased()).")
+            }
+        }
+
+        struct Amend: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Correct a recorded diagnosis; the reason is kept in the audit trail with the old and new values.")
+
+            @OptionGroup var correction: CorrectionOptions
+            @Option(parsing: .number, help: "The diagnosis id, as `patient show` lists it.") var id: Int
+            @Option(name: .customLong("icdo3"), help: "ICD-O-3 morphology code, e.g. 8890/3.") var icdo3: String?
+            @Option(parsing: .number, help: "FNCLCC grade 1-3.") var grade: Int?
+            @Option(help: "Primary site, e.g. 'thigh'.") var primarySite: String?
+            @Option(help: "Date of diagnosis: YYYY, YYYY-MM or YYYY-MM-DD.") var diagnosed: String?
+            @Option(help: "Disease setting: \(DiseaseSetting.allowedValues).") var setting: String?
+
+            func run() throws {
+                let record = try CorrectionService(connection: correction.database.connect()).amendDiagnosis(
+                    correction.registryID, id: id,
+                    DiagnosisAmendment(icdo3Code: icdo3, fnclccGrade: grade, primarySite: primarySite, diagnosed: diagnosed,
+                                       diseaseSetting: setting),
+                    reason: correction.reason)
+                print("Amended diagnosis \(record.id) of \(correction.registryID.uppercased()): \(record.icdo3Code), \(record.primarySite), "
+                    + "diagnosed \(record.diagnosed), \(record.diseaseSetting).")
             }
         }
     }
 
     struct MolecularCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "molecular", abstract: "Record molecular results.", subcommands: [Record.self])
+            commandName: "molecular", abstract: "Record and correct molecular results.", subcommands: [Record.self, Amend.self, Void.self])
 
         struct Record: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Record one molecular result (fusion, amplification, mutation, ...).")
@@ -57,14 +80,48 @@ extension Sarcreg {
                                         result: result, acquiredResistance: acquiredResistance, specimenDate: specimenDate,
                                         reportDate: reportDate, laboratory: laboratory))
                 let subject = FusionNotation.write(gene: record.gene, partnerGene: record.partnerGene)
-                print("Recorded \(subject) \(record.alterationKind): \(record.result) for \(registryID.uppercased()).")
+                print("Recorded molecular result \(record.id): \(subject) \(record.alterationKind): \(record.result) for \(registryID.uppercased()).")
+            }
+        }
+
+        struct Amend: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Correct a molecular result; the reason is kept in the audit trail with the old and new values.")
+
+            @OptionGroup var correction: CorrectionOptions
+            @Option(parsing: .number, help: "The molecular result id, as `patient show` lists it.") var id: Int
+            @Option(help: "Result: \(PatientProfile.TestResult.allowedValues).") var result: String?
+            @Option(help: "Method: \(MolecularMethod.allowedValues).") var method: String?
+            @Option(help: "Specimen date (YYYY-MM-DD).") var specimenDate: String?
+            @Option(help: "Report date (YYYY-MM-DD).") var reportDate: String?
+
+            func run() throws {
+                let record = try CorrectionService(connection: correction.database.connect()).amendMolecular(
+                    correction.registryID, id: id,
+                    MolecularAmendment(result: result, method: method, reportDate: reportDate, specimenDate: specimenDate),
+                    reason: correction.reason)
+                print("Amended molecular result \(record.id) of \(correction.registryID.uppercased()): \(record.method) \(record.result), "
+                    + "reported \(record.reportDate).")
+            }
+        }
+
+        struct Void: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Mark a molecular result void: it stays stored with the reason; matching, screening and reports skip it.")
+
+            @OptionGroup var correction: CorrectionOptions
+            @Option(parsing: .number, help: "The molecular result id, as `patient show` lists it.") var id: Int
+
+            func run() throws {
+                try CorrectionService(connection: correction.database.connect()).voidMolecular(correction.registryID, id: id, reason: correction.reason)
+                print("Voided molecular result \(id) of \(correction.registryID.uppercased()).")
             }
         }
     }
 
     struct AdverseEventCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "ae", abstract: "Record adverse events (CTCAE).", subcommands: [Record.self])
+            commandName: "ae", abstract: "Record and update adverse events (CTCAE).", subcommands: [Record.self, Update.self])
 
         struct Record: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Record one adverse event.")
@@ -79,13 +136,35 @@ extension Sarcreg {
             @Option(help: "Attribution to therapy: \(Attribution.allowedValues).") var attribution: String
             @Flag(help: "Serious adverse event.") var serious = false
             @Option(parsing: .number, help: "Therapy line number the event occurred on.") var line: Int?
+            @Flag(help: "Present before the first therapy line started (a baseline symptom); only then may the onset precede it.")
+            var baseline = false
 
             func run() throws {
                 let record = try TreatmentService(connection: database.connect()).recordAdverseEvent(
                     registryID,
                     AdverseEventSubmission(term: term, ctcaeVersion: ctcaeVersion, grade: grade, onset: onset, resolved: resolved,
-                                           attribution: attribution, serious: serious, lineNumber: line))
-                print("Recorded \(record.term) grade \(record.grade) for \(registryID.uppercased()).")
+                                           attribution: attribution, serious: serious, lineNumber: line, baseline: baseline))
+                print("Recorded adverse event \(record.id): \(record.term) grade \(record.grade) for \(registryID.uppercased()).")
+            }
+        }
+
+        struct Update: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Update an adverse event's grade, resolution date, attribution or seriousness, with the reason.")
+
+            @OptionGroup var correction: CorrectionOptions
+            @Option(parsing: .number, help: "The adverse event id, as `patient show` lists it.") var id: Int
+            @Option(parsing: .number, help: "CTCAE grade 1-5.") var grade: Int?
+            @Option(help: "Resolution date (YYYY-MM-DD).") var resolved: String?
+            @Option(help: "Attribution to therapy: \(Attribution.allowedValues).") var attribution: String?
+            @Option(help: "Serious adverse event: yes or no.", transform: YesNo.parse) var serious: Bool?
+
+            func run() throws {
+                let record = try CorrectionService(connection: correction.database.connect()).updateAdverseEvent(
+                    correction.registryID, id: id, AdverseEventUpdate(grade: grade, resolved: resolved, attribution: attribution, serious: serious),
+                    reason: correction.reason)
+                print("Updated adverse event \(record.id) of \(correction.registryID.uppercased()): \(record.term) grade \(record.grade), "
+                    + "resolved \(record.resolvedOn.cell), \(record.attribution)\(record.serious ? ", serious" : "").")
             }
         }
     }

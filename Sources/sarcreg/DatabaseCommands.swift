@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PostgresClient
+import RegistryServices
 
 extension Sarcreg {
     struct Database: ParsableCommand {

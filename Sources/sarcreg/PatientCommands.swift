@@ -150,14 +150,14 @@ enum PatientRecordText {
             text += rows.isEmpty ? "  none recorded\n" : TextTable(header: header).render(rows)
         }
         section("ECOG", ["date", "ecog"], record.ecog.map { [$0.assessedOn.description, String($0.ecog)] })
-        section("Diagnoses", ["icd-o-3", "edition", "who entity", "grade", "site", "diagnosed", "setting"],
-                record.diagnoses.map { [$0.icdo3Code, $0.icdoVersion, $0.whoEntity, $0.fnclccGrade.cell, $0.primarySite, $0.diagnosed, $0.diseaseSetting] })
-        section("Molecular results", ["gene", "kind", "partner", "hgvs", "method", "result", "resistance", "report"],
-                record.molecularResults.map { [$0.gene, $0.alterationKind, $0.partnerGene.cell, $0.hgvs.cell, $0.method, $0.result, $0.acquiredResistance ? "acquired" : "", $0.reportDate.description] })
+        section("Diagnoses", ["id", "icd-o-3", "edition", "who entity", "grade", "site", "diagnosed", "setting"],
+                record.diagnoses.map { [String($0.id), $0.icdo3Code, $0.icdoVersion, $0.whoEntity, $0.fnclccGrade.cell, $0.primarySite, $0.diagnosed, $0.diseaseSetting] })
+        section("Molecular results", ["id", "gene", "kind", "partner", "hgvs", "method", "result", "resistance", "report"],
+                record.molecularResults.map { [String($0.id), $0.gene, $0.alterationKind, $0.partnerGene.cell, $0.hgvs.cell, $0.method, $0.result, $0.acquiredResistance ? "acquired" : "", $0.reportDate.description] })
         section("Therapy lines", ["line", "agents", "intent", "start", "stop", "reason", "trial"],
                 record.therapyLines.map { [String($0.lineNumber), $0.agents.joined(separator: "+"), $0.intent, $0.startedOn.description, $0.stoppedOn.cell, $0.stopReason.cell, $0.trialNCT.cell] })
-        section("Adverse events", ["term", "grade", "onset", "resolved", "attribution", "serious", "line"],
-                record.adverseEvents.map { [$0.term, String($0.grade), $0.onsetOn.description, $0.resolvedOn.cell, $0.attribution, $0.serious ? "yes" : "", $0.lineNumber.cell] })
+        section("Adverse events", ["id", "term", "grade", "onset", "resolved", "attribution", "serious", "line"],
+                record.adverseEvents.map { [String($0.id), $0.term, String($0.grade), $0.onsetOn.description, $0.resolvedOn.cell, $0.attribution, $0.serious ? "yes" : "", $0.lineNumber.cell] })
         return text
     }
 }

@@ -39,11 +39,12 @@ struct PopulationOptions: ParsableArguments {
 
 extension SummaryRow: TabularRow {}
 
+/// A command's output lists records a script must look at: it exits 3 with one line on stderr saying how many.
+protocol RecordsListed: Error, CustomStringConvertible {}
+
 /// A report was produced but left records out, each listed in its output with the reason: exit status 3
 /// tells a script that the figures do not cover every record until those are corrected.
-struct RecordsExcluded: Error, CustomStringConvertible {
-    static let exitCode = ExitCode(3)
-
+struct RecordsExcluded: RecordsListed {
     /// What was left out, e.g. `1 line`, `2 adverse events`.
     let counts: [String]
 

@@ -70,9 +70,9 @@ struct Sarcreg: ParsableCommand {
     /// and after `run()` it only knows the top-level usage.
     private static func exitRefusing(_ error: any Error, of command: String) -> Never {
         if exitCode(for: error) == .success { exit(withError: error) }
-        if let excluded = error as? RecordsExcluded {
-            FileHandle.standardError.write(Data("Warning: \(excluded)\n".utf8))
-            exit(withError: RecordsExcluded.exitCode)
+        if let listed = error as? any RecordsListed {
+            FileHandle.standardError.write(Data("Warning: \(listed)\n".utf8))
+            exit(withError: ExitCode(3))
         }
         if let tampered = error as? AuditTampered {
             FileHandle.standardError.write(Data("Error: \(tampered)\n".utf8))

@@ -6,7 +6,7 @@ extension Sarcreg {
     struct TherapyCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "therapy", abstract: "The therapy catalog and patients' therapy lines.",
-            subcommands: [Start.self, Stop.self, Catalog.self])
+            subcommands: [Start.self, Stop.self, Amend.self, Catalog.self])
     }
 }
 
@@ -22,10 +22,12 @@ extension Sarcreg.TherapyCommand {
         @Option(help: "Start date (YYYY-MM-DD).") var start: String
         @Option(help: "Dose and schedule as given, e.g. '800 mg daily'.") var dose: String?
         @Option(help: "Trial the line is given in (NCT number).") var trial: String?
+        @Flag(help: "Given at the same time as another line; only then may the lines overlap.") var concurrent = false
 
         func run() throws {
             let record = try TreatmentService(connection: database.connect()).start(
-                registryID, TherapyStart(agents: agents, lineNumber: line, intent: intent, startDate: start, dose: dose, trialNCT: trial))
+                registryID,
+                TherapyStart(agents: agents, lineNumber: line, intent: intent, startDate: start, dose: dose, trialNCT: trial, concurrent: concurrent))
             print("Started line \(record.lineNumber) (\(record.agents.joined(separator: " + "))) for \(registryID.uppercased()) on \(record.startedOn).")
         }
     }
@@ -42,6 +44,26 @@ extension Sarcreg.TherapyCommand {
         func run() throws {
             let record = try TreatmentService(connection: database.connect()).stop(registryID, line: line, on: stop, reason: reason)
             print("Stopped line \(record.lineNumber) for \(registryID.uppercased()) on \(record.stoppedOn.cell) (\(record.stopReason.cell)).")
+        }
+    }
+
+    struct Amend: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Correct a therapy line's dates, stop reason or concurrent mark; the reason is kept in the audit trail.")
+
+        @OptionGroup var correction: CorrectionOptions
+        @Option(parsing: .number, help: "Line number.") var line: Int
+        @Option(help: "Start date (YYYY-MM-DD).") var start: String?
+        @Option(help: "Stop date (YYYY-MM-DD).") var stop: String?
+        @Option(help: "Stop reason: \(StopReason.allowedValues).") var stopReason: String?
+        @Option(help: "Given at the same time as another line: yes or no.", transform: YesNo.parse) var concurrent: Bool?
+
+        func run() throws {
+            let record = try CorrectionService(connection: correction.database.connect()).amendTherapyLine(
+                correction.registryID, line: line, TherapyAmendment(start: start, stop: stop, stopReason: stopReason, concurrent: concurrent),
+                reason: correction.reason)
+            print("Amended line \(record.lineNumber) of \(correction.registryID.uppercased()): \(record.startedOn) to \(record.stoppedOn.cell)"
+                + "\(record.stopReason.map { " (\($0))" } ?? "").")
         }
     }
 }

@@ -50,16 +50,16 @@ struct ClinicalRecordingTests {
         #expect(try fixture.patients.show(id).molecularResults.count == 2)
     }
 
-    @Test("a therapy line with two agents starts as line 1 and stops for progression")
+    @Test("a therapy line with two agents starts as line 1 and stops for progression before line 2 starts")
     func therapyLine() throws {
         let line = try fixture.treatment.start(id, TherapyStart(agents: ["doxorubicin", "ifosfamide"], intent: "palliative", startDate: "2024-03-01"))
         #expect(line.lineNumber == 1)
         #expect(line.agents == ["doxorubicin", "ifosfamide"])
-        let second = try fixture.treatment.start(id, TherapyStart(agents: ["pazopanib"], intent: "palliative", startDate: "2024-09-01", trialNCT: nil))
-        #expect(second.lineNumber == 2)
         let stopped = try fixture.treatment.stop(id, line: 1, on: "2024-08-15", reason: "progression")
         #expect(stopped.stopReason == "progression")
         #expect(stopped.stoppedOn == CalendarDate(year: 2024, month: 8, day: 15))
+        let second = try fixture.treatment.start(id, TherapyStart(agents: ["pazopanib"], intent: "palliative", startDate: "2024-09-01", trialNCT: nil))
+        #expect(second.lineNumber == 2)
         #expect(throws: RegistryError.self) { try fixture.treatment.stop(id, line: 1, on: "2024-08-16", reason: "toxicity") }
     }
 

@@ -7,7 +7,8 @@ import TestSupport
 struct TrialCommandTests {
     static let apromiss = TestDatabase.repositoryRoot + "/Trials/NCT03016819-apromiss.json"
 
-    /// A session with APROMISS added and MUC-0001: synovial sarcoma, ECOG 1, after first-line doxorubicin.
+    /// A session with APROMISS added and MUC-0001: synovial sarcoma, ECOG 1, after first-line doxorubicin
+    /// (stopped for progression on 2025-03-01).
     static func session() throws -> CoordinatorSession {
         let session = try CoordinatorSession()
         let steps: [[String]] = [
@@ -16,6 +17,7 @@ struct TrialCommandTests {
              "--ecog", "1", "--ecog-date", "2025-01-15"],
             ["diagnosis", "record", "MUC-0001", "--icdo3", "9040/3", "--primary-site", "thigh", "--diagnosed", "2024-03", "--setting", "metastatic"],
             ["therapy", "start", "MUC-0001", "--agent", "doxorubicin", "--intent", "palliative", "--start", "2025-02-01"],
+            ["therapy", "stop", "MUC-0001", "--line", "1", "--stop", "2025-03-01", "--reason", "progression"],
         ]
         for step in steps {
             let run = try session.run(step)

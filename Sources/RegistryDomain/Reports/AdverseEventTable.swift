@@ -28,9 +28,10 @@ public struct ReportedAdverseEvent: Sendable, Hashable {
 
     /// Why the event cannot be counted as emerging on its line, or nil when it can: an onset after the
     /// patient's death, or before the line started, is a recording error that would put a wrong count
-    /// in the table.
+    /// in the table. The death rule is the timeline's (``TimelineRule/afterDeath``), which commands and imports
+    /// also apply, so only rows stored before it was enforced reach this.
     public var exclusionReason: String? {
-        if let deathOn, onset > deathOn {
+        if let deathOn, PatientTimeline.isAfterDeath(onset, deathOn: deathOn) {
             return "\(term) grade \(grade) has its onset on \(onset), after the patient's death on \(deathOn)"
         }
         if onset < lineStartedOn {

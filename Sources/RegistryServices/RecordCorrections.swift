@@ -1,0 +1,327 @@
+import PostgresClient
+import RegistryDomain
+
+/// What `ae update` changes; a nil field keeps the stored value.
+public struct AdverseEventUpdate: Sendable {
+    public var grade: Int?
+    public var resolved: String?
+    public var attribution: String?
+    public var serious: Bool?
+
+    public init(grade: Int? = nil, resolved: String? = nil, attribution: String? = nil, serious: Bool? = nil) {
+        self.grade = grade
+        self.resolved = resolved
+        self.attribution = attribution
+        self.serious = serious
+    }
+}
+
+/// What `therapy amend` changes; a nil field keeps the stored value.
+public struct TherapyAmendment: Sendable {
+    public var start: String?
+    public var stop: String?
+    public var stopReason: String?
+    public var concurrent: Bool?
+
+    public init(start: String? = nil, stop: String? = nil, stopReason: String? = nil, concurrent: Bool? = nil) {
+        self.start = start
+        self.stop = stop
+        self.stopReason = stopReason
+        self.concurrent = concurrent
+    }
+}
+
+/// What `diagnosis amend` changes; a nil field keeps the stored value.
+public struct DiagnosisAmendment: Sendable {
+    public var icdo3Code: String?
+    public var fnclccGrade: Int?
+    public var primarySite: String?
+    public var diagnosed: String?
+    public var diseaseSetting: String?
+
+    public init(icdo3Code: String? = nil, fnclccGrade: Int? = nil, primarySite: String? = nil, diagnosed: String? = nil,
+                diseaseSetting: String? = nil) {
+        self.icdo3Code = icdo3Code
+        self.fnclccGrade = fnclccGrade
+        self.primarySite = primarySite
+        self.diagnosed = diagnosed
+        self.diseaseSetting = diseaseSetting
+    }
+}
+
+/// What `molecular amend` changes; a nil field keeps the stored value.
+public struct MolecularAmendment: Sendable {
+    public var result: String?
+    public var method: String?
+    public var reportDate: String?
+    public var specimenDate: String?
+
+    public init(result: String? = nil, method: String? = nil, reportDate: String? = nil, specimenDate: String? = nil) {
+        self.result = result
+        self.method = method
+        self.reportDate = reportDate
+        self.specimenDate = specimenDate
+    }
+}
+
+/// Corrections of stored adverse events, therapy lines, diagnoses and molecular results. Each takes a reason,
+/// checks the corrected record by the rules its first entry met (vocabularies, date order, the timeline), and
+/// writes in one transaction whose audit entries carry the reason with the old and new rows. A correction is
+/// not a new record: it is accepted after a withdrawal of consent, but moves no date past it.
+public struct CorrectionService {
+    let connection: Connection
+    let today: CalendarDate
+
+    public init(connection: Connection, today: CalendarDate = .today) {
+        self.connection = connection
+        self.today = today
+    }
+
+    public func updateAdverseEvent(_ registryID: String, id: Int, _ update: AdverseEventUpdate, reason reasonText: String?)
+        throws(RegistryError) -> AdverseEventRecord
+    {
+        let reason = try validating { () throws(RegistryInputError) in try ChangeReason(reasonText) }
+        if let grade = update.grade, !(1...5).contains(grade) {
+            throw .input(.outOfRange(field: "--grade", value: "\(grade)", range: "1 to 5 (CTCAE)"))
+        }
+        let attribution = try validating { () throws(RegistryInputError) in try update.attribution.map { text throws(RegistryInputError) in try Attribution.parse(text, field: "--attribution") } }
+        let resolved = try validating { () throws(RegistryInputError) in try update.resolved.map { text throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: "--resolved") } }
+        guard update.grade != nil || attribution != nil || resolved != nil || update.serious != nil else {
+            throw .input(.missing(field: "--grade, --resolved, --attribution or --serious"))
+        }
+        do {
+            return try connection.withTransaction { tx in
+                let patient = try PatientRow.find(registryID, on: tx, lock: true)
+                let rows = try tx.query(
+                    "SELECT onset_on FROM adverse_events WHERE adverse_event_id = \(id) AND patient_id = \(patient.id) FOR UPDATE")
+                guard let row = rows.first else {
+                    throw RegistryError.correctionTargetNotFound(registryID: patient.summary.registryID, record: "adverse event \(id)")
+                }
+                let onset = try row.decode(CalendarDate.self, "onset_on")
+                if let resolved {
+                    guard resolved >= onset else {
+                        throw RegistryError.input(.beforeDate(field: "--resolved", value: resolved, otherField: "the onset", other: onset))
+                    }
+                    try patient.validate(resolved, field: "--resolved", today: today)
+                    try patient.timeline(on: tx).check(resolved, field: "--resolved")
+                }
+                try reason.apply(on: tx)
+                try tx.execute(
+                    """
+                    UPDATE adverse_events SET grade = coalesce(\(update.grade), grade), resolved_on = coalesce(\(resolved), resolved_on),
+                        attribution = coalesce(\(attribution?.rawValue), attribution), serious = coalesce(\(update.serious), serious)
+                    WHERE adverse_event_id = \(id)
+                    """)
+                guard let record = try AdverseEventRecord.load(patientID: patient.id, on: tx).first(where: { $0.id == id }) else {
+                    throw RegistryError.correctionTargetNotFound(registryID: patient.summary.registryID, record: "adverse event \(id)")
+                }
+                return record
+            }
+        } catch {
+            throw RegistryError.wrap(error)
+        }
+    }
+
+    public func amendTherapyLine(_ registryID: String, line: Int, _ amendment: TherapyAmendment, reason reasonText: String?)
+        throws(RegistryError) -> TherapyLineRecord
+    {
+        let reason = try validating { () throws(RegistryInputError) in try ChangeReason(reasonText) }
+        let start = try validating { () throws(RegistryInputError) in try amendment.start.map { text throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: "--start") } }
+        let stop = try validating { () throws(RegistryInputError) in try amendment.stop.map { text throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: "--stop") } }
+        let stopReason = try validating { () throws(RegistryInputError) in try amendment.stopReason.map { text throws(RegistryInputError) in try StopReason.parse(text, field: "--stop-reason") } }
+        guard start != nil || stop != nil || stopReason != nil || amendment.concurrent != nil else {
+            throw .input(.missing(field: "--start, --stop, --stop-reason or --concurrent"))
+        }
+        do {
+            return try connection.withTransaction { tx in
+                let patient = try PatientRow.find(registryID, on: tx, lock: true)
+                let rows = try tx.query(
+                    """
+                    SELECT therapy_line_id, started_on, stopped_on, stop_reason, concurrent FROM therapy_lines
+                    WHERE patient_id = \(patient.id) AND line_number = \(line) FOR UPDATE
+                    """)
+                guard let row = rows.first else { throw RegistryError.therapyLineNotFound(registryID: patient.summary.registryID, line: line) }
+                let newStart = try start ?? row.decode(CalendarDate.self, "started_on")
+                let newStop = try stop ?? row.decode(CalendarDate?.self, "stopped_on")
+                let newReason = try stopReason?.rawValue ?? row.decode(String?.self, "stop_reason")
+                let concurrent = try amendment.concurrent ?? row.decode(Bool.self, "concurrent")
+                if newStop != nil, newReason == nil { throw RegistryError.input(.missing(field: "--stop-reason")) }
+                if newStop == nil, newReason != nil { throw RegistryError.input(.missing(field: "--stop")) }
+                if let newStop, newStop < newStart {
+                    throw RegistryError.input(.beforeDate(field: "--stop", value: newStop, otherField: "the line's start", other: newStart))
+                }
+                try patient.validate(newStart, field: "--start", today: today)
+                if let newStop { try patient.validate(newStop, field: "--stop", today: today) }
+                try patient.timeline(on: tx).check(
+                    line: PatientTimeline.Line(number: line, startedOn: newStart, stoppedOn: newStop, concurrent: concurrent),
+                    startField: "--start", stopField: "--stop")
+                // What was recorded on the line was dated on or after its start when it was entered (assess record
+                // takes the line started on or before the assessment); a later start would orphan it.
+                let lineID = try row.decode(Int.self, "therapy_line_id")
+                let earliest = try tx.query(
+                    """
+                    SELECT what, min(dated) AS dated FROM (
+                        SELECT 'a follow-up assessment of the line' AS what, assessed_on AS dated FROM assessments
+                        WHERE therapy_line_id = \(lineID) AND void_reason IS NULL
+                        UNION ALL SELECT 'an adverse event of the line', onset_on FROM adverse_events WHERE therapy_line_id = \(lineID)) d
+                    WHERE dated < \(newStart) GROUP BY what ORDER BY min(dated) LIMIT 1
+                    """)
+                if let first = earliest.first {
+                    throw RegistryError.input(.beforeDate(
+                        field: try first.decode(String.self, "what"), value: try first.decode(CalendarDate.self, "dated"),
+                        otherField: "--start", other: newStart))
+                }
+                try reason.apply(on: tx)
+                try tx.execute(
+                    """
+                    UPDATE therapy_lines SET started_on = \(newStart), stopped_on = \(newStop), stop_reason = \(newReason), concurrent = \(concurrent)
+                    WHERE therapy_line_id = \(lineID)
+                    """)
+                // The line's start is where its series' SD interval and PFS count from: each series is scored again.
+                try tx.execute("CREATE TEMP TABLE corrected_patient (patient_id bigint) ON COMMIT DROP")
+                try tx.execute("INSERT INTO corrected_patient VALUES (\(patient.id))")
+                let pairs = "SELECT a.patient_id, a.evaluator FROM assessments a JOIN corrected_patient USING (patient_id) WHERE a.is_baseline"
+                if let refused = try StoredSeriesCheck.refused(pairs: pairs, on: tx).first {
+                    throw RegistryError.seriesRefused(refused)
+                }
+                guard let record = try TherapyLineRecord.load(patientID: patient.id, on: tx).first(where: { $0.lineNumber == line }) else {
+                    throw RegistryError.therapyLineNotFound(registryID: patient.summary.registryID, line: line)
+                }
+                return record
+            }
+        } catch {
+            throw RegistryError.wrap(error)
+        }
+    }
+
+    public func amendDiagnosis(_ registryID: String, id: Int, _ amendment: DiagnosisAmendment, reason reasonText: String?)
+        throws(RegistryError) -> DiagnosisRecord
+    {
+        let reason = try validating { () throws(RegistryInputError) in try ChangeReason(reasonText) }
+        let code = amendment.icdo3Code?.trimmingCharacters(in: .whitespaces)
+        if let code, code.range(of: "^[0-9]{4}/[0-9]$", options: .regularExpression) == nil {
+            throw .input(.malformed(field: "--icdo3", value: code, expected: "an ICD-O-3 morphology code such as 8890/3"))
+        }
+        if let grade = amendment.fnclccGrade, !(1...3).contains(grade) {
+            throw .input(.outOfRange(field: "--grade", value: "\(grade)", range: "1 to 3 (FNCLCC)"))
+        }
+        let setting = try validating { () throws(RegistryInputError) in try amendment.diseaseSetting.map { text throws(RegistryInputError) in try DiseaseSetting.parse(text, field: "--setting") } }
+        let diagnosed = try validating { () throws(RegistryInputError) in try amendment.diagnosed.map { text throws(RegistryInputError) in try ClinicalDateCheck.parsePartial(text, field: "--diagnosed") } }
+        let site = amendment.primarySite?.trimmingCharacters(in: .whitespaces)
+        if let site, site.isEmpty { throw .input(.missing(field: "--primary-site")) }
+        guard code != nil || amendment.fnclccGrade != nil || setting != nil || diagnosed != nil || site != nil else {
+            throw .input(.missing(field: "--icdo3, --grade, --primary-site, --diagnosed or --setting"))
+        }
+        do {
+            return try connection.withTransaction { tx in
+                let patient = try PatientRow.find(registryID, on: tx, lock: true)
+                guard try !tx.query("SELECT 1 FROM diagnoses WHERE diagnosis_id = \(id) AND patient_id = \(patient.id) FOR UPDATE").isEmpty else {
+                    throw RegistryError.correctionTargetNotFound(registryID: patient.summary.registryID, record: "diagnosis \(id)")
+                }
+                var entity: String?
+                if let code {
+                    let vocabulary = try tx.query("SELECT entity FROM histology_codes WHERE code = \(code)")
+                    guard let known = try vocabulary.first?.decode(String.self, "entity") else { throw RegistryError.unknownHistologyCode(code) }
+                    entity = known
+                }
+                if let diagnosed {
+                    try patient.validate(diagnosed.firstDay, field: "--diagnosed", today: today)
+                    try patient.timeline(on: tx).check(diagnosed.firstDay, field: "--diagnosed")
+                }
+                let parts = diagnosed?.parts
+                try reason.apply(on: tx)
+                try tx.execute(
+                    """
+                    UPDATE diagnoses SET icdo3_code = coalesce(\(code), icdo3_code), who_entity = coalesce(\(entity), who_entity),
+                        fnclcc_grade = coalesce(\(amendment.fnclccGrade), fnclcc_grade), primary_site = coalesce(\(site), primary_site),
+                        disease_setting = coalesce(\(setting?.rawValue), disease_setting),
+                        diagnosed_year = CASE WHEN \(diagnosed != nil) THEN \(parts?.0) ELSE diagnosed_year END,
+                        diagnosed_month = CASE WHEN \(diagnosed != nil) THEN \(parts?.1) ELSE diagnosed_month END,
+                        diagnosed_day = CASE WHEN \(diagnosed != nil) THEN \(parts?.2) ELSE diagnosed_day END
+                    WHERE diagnosis_id = \(id)
+                    """)
+                guard let record = try DiagnosisRecord.load(patientID: patient.id, on: tx).first(where: { $0.id == id }) else {
+                    throw RegistryError.correctionTargetNotFound(registryID: patient.summary.registryID, record: "diagnosis \(id)")
+                }
+                return record
+            }
+        } catch {
+            throw RegistryError.wrap(error)
+        }
+    }
+
+    public func amendMolecular(_ registryID: String, id: Int, _ amendment: MolecularAmendment, reason reasonText: String?)
+        throws(RegistryError) -> MolecularResultRecord
+    {
+        let reason = try validating { () throws(RegistryInputError) in try ChangeReason(reasonText) }
+        let result = try validating { () throws(RegistryInputError) in try amendment.result.map { text throws(RegistryInputError) in try PatientProfile.TestResult.parse(text, field: "--result") } }
+        let method = try validating { () throws(RegistryInputError) in try amendment.method.map { text throws(RegistryInputError) in try MolecularMethod.parse(text, field: "--method") } }
+        let report = try validating { () throws(RegistryInputError) in try amendment.reportDate.map { text throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: "--report-date") } }
+        let specimen = try validating { () throws(RegistryInputError) in try amendment.specimenDate.map { text throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: "--specimen-date") } }
+        guard result != nil || method != nil || report != nil || specimen != nil else {
+            throw .input(.missing(field: "--result, --method, --report-date or --specimen-date"))
+        }
+        do {
+            return try connection.withTransaction { tx in
+                let patient = try PatientRow.find(registryID, on: tx, lock: true)
+                let rows = try tx.query(
+                    """
+                    SELECT report_date, specimen_date FROM molecular_results
+                    WHERE molecular_result_id = \(id) AND patient_id = \(patient.id) AND void_reason IS NULL FOR UPDATE
+                    """)
+                guard let row = rows.first else {
+                    throw RegistryError.correctionTargetNotFound(registryID: patient.summary.registryID, record: "molecular result \(id)")
+                }
+                let newReport = try report ?? row.decode(CalendarDate.self, "report_date")
+                let newSpecimen = try specimen ?? row.decode(CalendarDate?.self, "specimen_date")
+                if let newSpecimen, newSpecimen > newReport {
+                    throw RegistryError.input(.beforeDate(field: "--report-date", value: newReport, otherField: "--specimen-date", other: newSpecimen))
+                }
+                let timeline = try patient.timeline(on: tx)
+                if let report {
+                    try patient.validate(report, field: "--report-date", today: today)
+                    try timeline.check(report, field: "--report-date")
+                }
+                if let specimen {
+                    try patient.validate(specimen, field: "--specimen-date", today: today)
+                    try timeline.check(specimen, field: "--specimen-date")
+                }
+                try reason.apply(on: tx)
+                try tx.execute(
+                    """
+                    UPDATE molecular_results SET result = coalesce(\(result?.rawValue), result), method = coalesce(\(method?.rawValue), method),
+                        report_date = \(newReport), specimen_date = \(newSpecimen)
+                    WHERE molecular_result_id = \(id)
+                    """)
+                guard let record = try MolecularResultRecord.load(patientID: patient.id, on: tx).first(where: { $0.id == id }) else {
+                    throw RegistryError.correctionTargetNotFound(registryID: patient.summary.registryID, record: "molecular result \(id)")
+                }
+                return record
+            }
+        } catch {
+            throw RegistryError.wrap(error)
+        }
+    }
+
+    /// Marks a molecular result void: it stays stored with the reason, and matching, screening, reports and
+    /// exports no longer read it.
+    public func voidMolecular(_ registryID: String, id: Int, reason reasonText: String?) throws(RegistryError) {
+        let reason = try validating { () throws(RegistryInputError) in try ChangeReason(reasonText) }
+        do {
+            try connection.withTransaction { tx in
+                let patient = try PatientRow.find(registryID, on: tx, lock: true)
+                try reason.apply(on: tx)
+                let updated = try tx.execute(
+                    """
+                    UPDATE molecular_results SET void_reason = \(reason.text)
+                    WHERE molecular_result_id = \(id) AND patient_id = \(patient.id) AND void_reason IS NULL
+                    """)
+                guard updated.affectedRows == 1 else {
+                    throw RegistryError.correctionTargetNotFound(registryID: patient.summary.registryID, record: "molecular result \(id)")
+                }
+            }
+        } catch {
+            throw RegistryError.wrap(error)
+        }
+    }
+}
