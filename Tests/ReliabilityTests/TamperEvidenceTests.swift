@@ -145,6 +145,22 @@ struct TamperEvidenceTests {
         #expect(try fixture.base.count("SELECT count(*) AS n FROM audit_log WHERE operation = 'DROP' AND table_name LIKE 'audit_log_append_only on %'") == 1)
     }
 
+    @Test("a correction's reason is part of its entry's hash: 'stop not entered' verifies whole, and the reason rewritten afterwards is caught as an altered entry")
+    func changeReasonChained() throws {
+        let fixture = try TamperFixture()
+        _ = try CorrectionService(connection: fixture.login(.coordinator)).amendTherapyLine(
+            "MUC-0001", line: 1, TherapyAmendment(stop: "2024-06-02", stopReason: "progression"), reason: "stop not entered")
+        #expect(try fixture.base.count("SELECT count(*) AS n FROM audit_log WHERE change_reason = 'stop not entered'") == 1)
+        #expect(try fixture.verify().findings == [])
+        try fixture.owner("DROP TRIGGER audit_log_append_only ON audit_log")
+        try fixture.owner("UPDATE audit_log SET change_reason = 'data manager request' WHERE change_reason = 'stop not entered'")
+        try fixture.owner(
+            "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_log_refuse_change()")
+        try fixture.owner("ALTER TABLE audit_log ENABLE ALWAYS TRIGGER audit_log_append_only")
+        let findings = try fixture.verify().findings
+        #expect(findings.contains { if case .entryAltered = $0 { true } else { false } }, "\(findings)")
+    }
+
     @Test("two entries swapped in the chain (positions exchanged) are caught as reordered or altered")
     func reorderedEntries() throws {
         let fixture = try TamperFixture()
