@@ -84,7 +84,7 @@ struct ClinicalRecordingTests {
         ("stop before start", "--stop 2024-02-01 is before the line's start 2024-03-01"),
         ("grade 7", "--grade 7 is out of range; allowed 1 to 5 (CTCAE)"),
         ("grade 0", "--grade 0 is out of range; allowed 1 to 5 (CTCAE)"),
-        ("unknown agent", "unknown agent 'doxorubicine'; nothing was recorded: see `sarcreg therapy catalog` for agent names"),
+        ("unknown agent", "unknown agent 'doxorubicine' (did you mean doxorubicin?); nothing was recorded: see `sarcreg therapy catalog` for agent names"),
         ("unknown patient", "no patient with registry id 'MUC-0999'"),
         ("AE resolved before onset", "--resolved 2024-03-01 is before --onset 2024-03-20"),
     ])
