@@ -24,9 +24,14 @@ fresh_registry() {
     psql -q "$server/postgres" -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" -c "CREATE DATABASE $1"
     "$sarcreg" db migrate --database "$server/$1" >/dev/null
     psql -q "$server/$1" -c "INSERT INTO sites (site_code, name) VALUES ('SA', 'A'), ('SB', 'B'), ('SC', 'C'), ('SD', 'D')"
+    map_source "$1" bench
+}
+
+# Maps the four source sites of source $2 to the registry sites SA..SD of database $1.
+map_source() {
     local codes=(SA SB SC SD) index=0
     for source_site in "${source_sites[@]}"; do
-        "$sarcreg" sync map-site --database "$server/$1" --source bench --source-site "$source_site" --site "${codes[$index]}" >/dev/null
+        "$sarcreg" sync map-site --database "$server/$1" --source "$2" --source-site "$source_site" --site "${codes[$index]}" >/dev/null
         index=$((index + 1))
     done
 }

@@ -10,8 +10,8 @@
 #   4. the rerun of the unchanged export;
 #   5. the floor: the import's assessment results COPYed into their table alone, with its foreign keys and
 #      audit trigger, without the audit trigger, and bare, and its sync records into theirs;
-#   6. the second export imported into the same registry after ANALYZE, against the same export imported
-#      into an empty registry;
+#   6. the second export, as another source's, imported into the same registry after ANALYZE, against the
+#      same export imported into an empty registry (see bench-sync.sh for why another source's);
 #   7. the import's peak memory (max RSS from /usr/bin/time -v) at ROWS and at a quarter of it.
 # With IMPORT_TIMING=1 the script also prints the statements of the import and the rerun that took 0.5 s or more
 # (reading and COPY is the staging's COPY statement).
@@ -26,6 +26,8 @@ source Scripts/bench-import-common.sh
 dictionary=$root/REDCap/sarcreg_data_dictionary.csv
 
 import_options=(--format redcap --dictionary "$dictionary" --source bench)
+# The second export is another source's (a second project's records), as in bench-sync.sh.
+second_options=(--format redcap --dictionary "$dictionary" --source second)
 
 # The CPU seconds of sarcreg itself (reading the CSV and writing COPY rows); the rest of the time is the server's.
 cpu_seconds() { awk -F': ' '/User time|System time/ { total += $2 } END { printf "%.1f", total }' "$1"; }
@@ -83,14 +85,16 @@ rerun_seconds=$(seconds "$start" "$(now)")
 rerun_log=$(statement_times "$before")
 floor_results bench_redcap
 
+map_source bench_redcap second
 psql -q "$server/bench_redcap" -c "ANALYZE"
 start=$(now)
-import_once "$sarcreg" sync import "$work/small.csv" "${import_options[@]}" --database "$server/bench_redcap"
+import_once "$sarcreg" sync import "$work/small.csv" "${second_options[@]}" --database "$server/bench_redcap"
 second_seconds=$(seconds "$start" "$(now)")
 
 fresh_registry bench_small
 start=$(now)
-import_once /usr/bin/time -v -o "$work/time-small" "$sarcreg" sync import "$work/small.csv" "${import_options[@]}" --database "$server/bench_small"
+map_source bench_small second
+import_once /usr/bin/time -v -o "$work/time-small" "$sarcreg" sync import "$work/small.csv" "${second_options[@]}" --database "$server/bench_small"
 second_empty_seconds=$(seconds "$start" "$(now)")
 
 echo
