@@ -110,3 +110,40 @@ public enum Worklist {
         return days % 7 == 0 ? "week \(days / 7)" : "day \(days)"
     }
 }
+
+/// Which of a protocol's calendars a worklist entry follows.
+public enum ScheduleKind: String, Sendable, Hashable {
+    case imaging
+    case survival
+}
+
+extension Worklist {
+    /// The calendar a patient follows: the trial's when the line is in a trial whose definition gives this
+    /// calendar, else the site's default; nil with the reason when neither exists.
+    public static func schedule(
+        _ kind: ScheduleKind, trialNCT: String?, trialSchedules: [String: AssessmentSchedules], site: String,
+        siteDefault: AssessmentSchedules?
+    ) -> Result<(schedule: VisitSchedule, name: String), ScheduleUnavailable> {
+        func pick(_ schedules: AssessmentSchedules?) -> VisitSchedule? {
+            switch kind {
+            case .imaging: schedules?.imaging
+            case .survival: schedules?.survival
+            }
+        }
+        if let trialNCT, let schedule = pick(trialSchedules[trialNCT]) { return .success((schedule, trialNCT)) }
+        if let schedule = pick(siteDefault) { return .success((schedule, "site \(site)")) }
+        return .failure(ScheduleUnavailable(kind: kind, trialNCT: trialNCT, site: site))
+    }
+}
+
+/// No calendar applies to a patient: the trial (if any) gives none of this kind and the site has no default.
+public struct ScheduleUnavailable: Error, Sendable, Hashable, CustomStringConvertible {
+    public let kind: ScheduleKind
+    public let trialNCT: String?
+    public let site: String
+
+    public var description: String {
+        let trial = trialNCT.map { "trial \($0) defines no \(kind.rawValue) schedule and " } ?? ""
+        return "no \(kind.rawValue) schedule: \(trial)site \(site) has no default \(kind.rawValue) schedule (sarcreg site schedule --site \(site) --file ...)"
+    }
+}
