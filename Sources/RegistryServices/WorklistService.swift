@@ -102,15 +102,16 @@ public struct WorklistService {
                 }
             }
             var items: [WorklistItem] = []
-            // Lines open on the day, of living patients who have not withdrawn consent by then.
+            // Lines open on the day, of living patients who have not withdrawn consent by then, with what was
+            // recorded up to the day, so a worklist as of a past day reads as it would have then.
             let lines = try connection.query(
                 """
                 SELECT p.registry_id, l.line_number, l.started_on, l.trial_nct,
                        coalesce(array_agg(DISTINCT a.assessed_on::text) FILTER (WHERE a.assessed_on IS NOT NULL), '{}') AS assessed,
-                       EXISTS (SELECT 1 FROM assessments b WHERE b.patient_id = p.patient_id AND b.is_baseline) AS has_baseline
+                       EXISTS (SELECT 1 FROM assessments b WHERE b.patient_id = p.patient_id AND b.is_baseline AND b.assessed_on <= \(asOf)) AS has_baseline
                 FROM therapy_lines l
                 JOIN patients p USING (patient_id)
-                LEFT JOIN assessments a ON a.therapy_line_id = l.therapy_line_id AND NOT a.is_baseline
+                LEFT JOIN assessments a ON a.therapy_line_id = l.therapy_line_id AND NOT a.is_baseline AND a.assessed_on <= \(asOf)
                 WHERE p.site_code = \(code) AND l.started_on <= \(asOf) AND (l.stopped_on IS NULL OR l.stopped_on > \(asOf))
                   AND (p.consent_withdrawn_on IS NULL OR p.consent_withdrawn_on > \(asOf))
                   AND NOT (p.vital_status = 'dead' AND (p.death_on IS NULL OR p.death_on <= \(asOf)))

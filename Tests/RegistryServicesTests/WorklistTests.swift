@@ -91,6 +91,14 @@ struct WorklistServiceTests {
         #expect(later.items.map(\.kind) == [.imagingOverdue])
     }
 
+    @Test("as of a past day, later records are not read: W-1 with no baseline, scanned 2026-08-30, had no assessment and a scan due on 2026-08-20")
+    func pastDay() throws {
+        let fixture = try WorklistFixture()
+        try fixture.patient("W-1", start: "2026-06-01", scans: ["2026-08-30"], baseline: false)
+        #expect(try fixture.worklist(asOf: "2026-08-20").items.map(\.kind) == [.noAssessment, .imagingDue])
+        #expect(try fixture.worklist(asOf: "2026-09-01").items.isEmpty)
+    }
+
     @Test("with no default schedule at MUC, W-1 outside trials is excluded with the reason while W-2 on APROMISS is listed")
     func exclusion() throws {
         let fixture = try WorklistFixture(siteSchedule: false)
