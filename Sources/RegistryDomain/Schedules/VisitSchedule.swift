@@ -136,6 +136,8 @@ public struct VisitSchedule: Hashable, Sendable {
             guard let index = Self.nearest(date, anchor: anchor, visits: visits), satisfied[index] == nil else { continue }
             satisfied[index] = date
         }
+        // A visit made on asOf would count for this one; unrecorded visits before it cannot be made up.
+        let current = Self.nearest(asOf, anchor: anchor, visits: visits)
         var tracked: [(visit: ScheduledVisit, status: VisitStatus)] = []
         for (index, visit) in visits.enumerated() {
             if visit.windowOpens > asOf, tracked.last.map({ $0.visit.windowOpens > asOf }) == true { break }
@@ -146,7 +148,7 @@ public struct VisitSchedule: Hashable, Sendable {
                 status = .upcoming
             } else if asOf <= visit.windowCloses {
                 status = .due
-            } else if index + 1 < visits.count, Self.nearest(asOf, anchor: anchor, visits: visits).map({ $0 > index }) == true {
+            } else if let current, current > index {
                 status = .missed
             } else {
                 status = .overdue
