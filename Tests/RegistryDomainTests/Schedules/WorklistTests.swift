@@ -81,4 +81,19 @@ struct WorklistTests {
         let sorted = Worklist.sorted([item("MUC-0003", 2), item("MUC-0002", 30), item("MUC-0001", 2), item("MUC-0004", -5)])
         #expect(sorted.map(\.registryID) == ["MUC-0002", "MUC-0001", "MUC-0003", "MUC-0004"])
     }
+
+    @Test("a line in APROMISS follows the trial's imaging; a trial giving imaging only leaves survival to MUC's default; with neither, the reason names both")
+    func scheduleResolution() throws {
+        let site = AssessmentSchedules(imaging: nil, survival: F.survival)
+        let imagingOnly = AssessmentSchedules(imaging: F.imaging, survival: nil)
+        let trials = ["NCT03016819": AssessmentSchedules(imaging: F.imaging, survival: F.survival), "NCT05059262": imagingOnly]
+        let trialImaging = try Worklist.schedule(.imaging, trialNCT: "NCT03016819", trialSchedules: trials, site: "MUC", siteDefault: site).get()
+        #expect(trialImaging.name == "NCT03016819")
+        let siteSurvival = try Worklist.schedule(.survival, trialNCT: "NCT05059262", trialSchedules: trials, site: "MUC", siteDefault: site).get()
+        #expect(siteSurvival.name == "site MUC")
+        #expect(siteSurvival.schedule == F.survival)
+        let failure = Worklist.schedule(.imaging, trialNCT: "NCT00000001", trialSchedules: trials, site: "MUC", siteDefault: site)
+        guard case .failure(let missing) = failure else { Issue.record("expected no schedule"); return }
+        #expect(missing.description.hasPrefix("no imaging schedule: trial NCT00000001 defines no imaging schedule and site MUC has no default imaging schedule"))
+    }
 }
