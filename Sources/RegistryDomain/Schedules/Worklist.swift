@@ -88,9 +88,13 @@ public enum Worklist {
             dueSince: visit.due, daysLate: asOf.days(since: visit.windowCloses), missedVisits: missed, schedule: scheduleName)
     }
 
-    /// Latest first; among equals by registry id, then by what is due.
+    /// Latest first; among equals by registry id in number order, then by what is due.
     public static func sorted(_ items: [WorklistItem]) -> [WorklistItem] {
-        items.sorted { ($1.daysLate, $0.registryID, $0.what) < ($0.daysLate, $1.registryID, $1.what) }
+        // One site's ids share the prefix and are zero-padded to 4 digits, so the shorter id is the smaller
+        // number: MUC-9999 comes before MUC-10000, which text order alone would reverse.
+        items.sorted {
+            ($1.daysLate, $0.registryID.utf8.count, $0.registryID, $0.what) < ($0.daysLate, $1.registryID.utf8.count, $1.registryID, $1.what)
+        }
     }
 
     /// The first visit after the last done, the visits missed since, and whether its window has closed.

@@ -73,13 +73,15 @@ struct WorklistTests {
             scheduleName: "site MUC", asOf: try F.date("2026-07-01")) != nil)
     }
 
-    @Test("sorted by how late, latest first, then by registry id")
+    @Test("sorted by how late, latest first, then by registry id in number order: MUC-9999 before MUC-10000")
     func sorting() {
         func item(_ id: String, _ late: Int) -> WorklistItem {
             WorklistItem(registryID: id, kind: .imagingOverdue, what: "x", dueSince: F.lineStart, daysLate: late, missedVisits: 0, schedule: "s")
         }
-        let sorted = Worklist.sorted([item("MUC-0003", 2), item("MUC-0002", 30), item("MUC-0001", 2), item("MUC-0004", -5)])
-        #expect(sorted.map(\.registryID) == ["MUC-0002", "MUC-0001", "MUC-0003", "MUC-0004"])
+        let sorted = Worklist.sorted([
+            item("MUC-0003", 2), item("MUC-10000", 2), item("MUC-0002", 30), item("MUC-9999", 2), item("MUC-0001", 2), item("MUC-0004", -5),
+        ])
+        #expect(sorted.map(\.registryID) == ["MUC-0002", "MUC-0001", "MUC-0003", "MUC-9999", "MUC-10000", "MUC-0004"])
     }
 
     @Test("a line in APROMISS follows the trial's imaging; a trial giving imaging only leaves survival to MUC's default; with neither, the reason names both")
