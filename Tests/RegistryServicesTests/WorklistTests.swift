@@ -112,6 +112,21 @@ struct WorklistServiceTests {
         #expect(report.excluded.first?.reason.contains("site MUC has no default imaging schedule") == true)
     }
 
+    @Test("a trial whose definition says \"schedule\": null leaves its line to MUC's default instead of failing the worklist")
+    func nullTrialSchedule() throws {
+        let fixture = try WorklistFixture()
+        let text = try String(decoding: TrialFixture.definition("NCT03016819-apromiss.json"), as: UTF8.self)
+        let start = try #require(text.range(of: #""schedule": {"#))
+        let end = try #require(text.range(of: "},\n  \"eligibility\"", range: start.upperBound..<text.endIndex))
+        let withoutSchedule = text.replacingCharacters(in: start.lowerBound..<end.upperBound, with: "\"schedule\": null,\n  \"eligibility\"")
+        _ = try TrialService(connection: fixture.connection, today: fixture.registry.today).add(definition: Data(withoutSchedule.utf8))
+        let id = try fixture.patient("W-1", start: "2026-06-01", trial: "NCT03016819")
+        let report = try fixture.worklist()
+        #expect(report.excluded.isEmpty)
+        #expect(report.items.map(\.registryID) == [id])
+        #expect(report.items.first?.schedule == "site MUC")
+    }
+
     @Test("dead, withdrawn and stopped lines are not on the worklist: W-1 died, W-2 withdrew, W-3 stopped for toxicity")
     func notFollowed() throws {
         let fixture = try WorklistFixture()
