@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import RegistryServices
 
 extension Site: TabularRow {
@@ -9,7 +10,8 @@ extension Site: TabularRow {
 extension Sarcreg {
     struct SiteCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "site", abstract: "Add and list participating sites.", subcommands: [Add.self, List.self])
+            commandName: "site", abstract: "Add and list participating sites; set their default assessment schedule.",
+            subcommands: [Add.self, List.self, Schedule.self])
     }
 }
 
@@ -36,6 +38,37 @@ extension Sarcreg.SiteCommand {
 
         func run() throws {
             try Output.print(SiteService(connection: database.connect()).list(), as: output.format)
+        }
+    }
+
+    struct Schedule: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show or set the site's default assessment schedule, followed outside trials.",
+            discussion: """
+                With --file, sets it from a JSON file shaped as a trial definition's "schedule" (see README, Worklist and \
+                alerts), e.g. {"imaging": [{"every": {"weeks": 12}, "windowDays": 14}], "survival": [{"every": \
+                {"months": 3}, "windowDays": 14}]}; a refused file writes nothing. Without --file, prints the stored one.
+                """)
+
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "Site code, e.g. MUC.", transform: SiteCode.typed) var site: String
+        @Option(help: "Schedule file (JSON) to set.") var file: String?
+
+        func run() throws {
+            let sites = SiteService(connection: try database.connect())
+            guard let file else {
+                print(try sites.schedule(site: site) ?? "Site \(site) has no default schedule.")
+                return
+            }
+            let data: Data
+            do {
+                data = try Data(contentsOf: URL(fileURLWithPath: file))
+            } catch {
+                throw ValidationError("--file '\(file)' cannot be read: \(error.localizedDescription)")
+            }
+            let schedules = try sites.setSchedule(site: site, document: data)
+            let kinds = [schedules.imaging.map { _ in "imaging" }, schedules.survival.map { _ in "survival" }].compactMap { $0 }
+            print("Set the default schedule of site \(site): \(kinds.joined(separator: " and ")).")
         }
     }
 }

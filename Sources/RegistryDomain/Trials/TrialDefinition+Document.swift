@@ -1,7 +1,7 @@
 extension TrialDefinition {
     static let topLevelFields = [
         "nct", "acronym", "title", "phase", "status", "sponsor", "source", "notes", "arms", "cohorts", "eligibility",
-        "randomization",
+        "randomization", "schedule",
     ]
     static let criteriaFields = [
         "histology", "requiredFindings", "excludingFindings", "age", "maximumECOG", "priorLines",
@@ -30,10 +30,13 @@ extension TrialDefinition {
         if !randomizes, randomization != nil {
             throw .notAllowed(field: "randomization", value: "{…}", allowed: "only when a cohort has no fixed arm and the trial has two or more arms")
         }
+        let schedule = try root.fields["schedule"].flatMap { value throws(RegistryInputError) in
+            value == .null ? nil : try AssessmentSchedules(document: value, path: "schedule")
+        }
         self.init(
             nct: nct, acronym: try root.optionalString("acronym"), title: try root.string("title"), phase: phase,
             status: status, sponsor: try root.string("sponsor"), arms: arms, cohorts: cohorts, eligibility: eligibility,
-            randomization: randomization)
+            randomization: randomization, schedule: schedule)
     }
 
     static func arms(_ root: DefinitionObject, vocabulary: TrialVocabulary) throws(RegistryInputError) -> [TrialArm] {

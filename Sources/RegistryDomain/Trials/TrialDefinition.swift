@@ -148,11 +148,14 @@ public struct TrialDefinition: Hashable, Sendable {
     public let eligibility: [TrialCriterion]
     /// `nil` when no cohort is randomized.
     public let randomization: RandomizationScheme?
+    /// The protocol's imaging and survival follow-up calendars; `nil` when the definition gives none, and the
+    /// site's default schedule applies to its patients.
+    public let schedule: AssessmentSchedules?
 
     public init(
         nct: String, acronym: String?, title: String, phase: TrialPhase, status: TrialRecruitmentStatus,
         sponsor: String, arms: [TrialArm], cohorts: [TrialCohort], eligibility: [TrialCriterion],
-        randomization: RandomizationScheme?
+        randomization: RandomizationScheme?, schedule: AssessmentSchedules? = nil
     ) {
         self.nct = nct
         self.acronym = acronym
@@ -164,6 +167,7 @@ public struct TrialDefinition: Hashable, Sendable {
         self.cohorts = cohorts
         self.eligibility = eligibility
         self.randomization = randomization
+        self.schedule = schedule
     }
 
     public func cohort(_ code: String) -> TrialCohort? { cohorts.first { $0.code == code } }

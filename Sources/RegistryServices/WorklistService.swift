@@ -1,0 +1,178 @@
+import Foundation
+import PostgresClient
+import RegistryDomain
+
+/// A site's worklist on one day: what is overdue or due, and the patients it could not place on a calendar.
+public struct WorklistReport: Codable, Sendable {
+    public let site: String
+    public let asOf: CalendarDate
+    /// Latest first (``Worklist/sorted(_:)``).
+    public let items: [WorklistItem]
+    /// Patients left out, each with the reason; the rest of the worklist stands.
+    public let excluded: [Exclusion]
+
+    public struct Exclusion: Codable, Sendable, Hashable {
+        public let registryID: String
+        public let reason: String
+    }
+}
+
+extension SiteService {
+    /// Sets the site's default schedule from a JSON document shaped as a trial definition's `schedule`.
+    ///
+    /// - Throws: the first problem of the document, naming the field and value; nothing is written.
+    public func setSchedule(site code: String, document json: Data) throws(RegistryError) -> AssessmentSchedules {
+        let document: DefinitionValue
+        do {
+            document = try JSONDecoder().decode(DefinitionValue.self, from: json)
+        } catch {
+            throw .input(.malformed(field: "--file", value: String(decoding: json.prefix(40), as: UTF8.self), expected: "a JSON object"))
+        }
+        do {
+            let schedules = try AssessmentSchedules(document: document, path: "schedule")
+            try connection.withTransaction { tx in
+                try Self.requireSite(code, on: tx)
+                try tx.execute(
+                    """
+                    INSERT INTO site_assessment_schedules (site_code, schedule) VALUES (\(code), \(String(decoding: json, as: UTF8.self))::jsonb)
+                    ON CONFLICT (site_code) DO UPDATE SET schedule = EXCLUDED.schedule, updated_at = now(), updated_by = current_user
+                    """)
+            }
+            return schedules
+        } catch {
+            throw RegistryError.wrap(error)
+        }
+    }
+
+    /// The site's default schedule document as stored, or nil when it has none.
+    public func schedule(site code: String) throws(RegistryError) -> String? {
+        do {
+            try Self.requireSite(code, on: connection)
+            return try connection.query("SELECT schedule::text AS schedule FROM site_assessment_schedules WHERE site_code = \(code)")
+                .first.map { try $0.decode(String.self, "schedule") }
+        } catch {
+            throw RegistryError.wrap(error)
+        }
+    }
+
+    static func requireSite(_ code: String, on connection: Connection) throws {
+        if try connection.query("SELECT 1 FROM sites WHERE site_code = \(code)").isEmpty {
+            throw RegistryError.unknownSite(code, didYouMean: try closestSite(to: code, on: connection))
+        }
+    }
+}
+
+/// The coordinator's morning list: fetched set-wise per site, computed by ``Worklist``.
+public struct WorklistService {
+    let connection: Connection
+
+    public init(connection: Connection) { self.connection = connection }
+
+    /// The worklist of `site` on `asOf`, read in one snapshot so lines, dates and schedules agree.
+    public func worklist(site code: String, asOf: CalendarDate) throws(RegistryError) -> WorklistReport {
+        do {
+            return try connection.withTransaction(isolation: .repeatableRead) { tx in try Self.worklist(site: code, asOf: asOf, on: tx) }
+        } catch {
+            throw RegistryError.wrap(error)
+        }
+    }
+
+    static func worklist(site code: String, asOf: CalendarDate, on connection: Connection) throws -> WorklistReport {
+        try SiteService.requireSite(code, on: connection)
+        var excluded: [WorklistReport.Exclusion] = []
+        var unreadable: [String: String] = [:]
+        let siteDefault: AssessmentSchedules?
+        do {
+            siteDefault = try connection.query("SELECT schedule::text AS schedule FROM site_assessment_schedules WHERE site_code = \(code)")
+                .first.map { try Self.schedules(try $0.decode(String.self, "schedule")) }
+        } catch let error as RegistryInputError {
+            siteDefault = nil
+            unreadable["site \(code)"] = "the stored default schedule of site \(code) no longer reads: \(error)"
+        }
+        var trialSchedules: [String: AssessmentSchedules] = [:]
+        for row in try connection.query(
+            "SELECT trial_nct, definition->'schedule' #>> '{}' AS schedule FROM trials WHERE jsonb_typeof(definition->'schedule') = 'object'")
+        {
+            let (nct, text) = try row.decode((String, String).self)
+            do {
+                trialSchedules[nct] = try Self.schedules(text)
+            } catch {
+                unreadable[nct] = "the stored schedule of \(nct) no longer reads: \(error)"
+            }
+        }
+        func resolve(_ kind: ScheduleKind, _ registryID: String, _ trial: String?) -> (schedule: VisitSchedule, name: String)? {
+            switch Worklist.schedule(kind, trialNCT: trial, trialSchedules: trialSchedules, site: code, siteDefault: siteDefault) {
+            case .success(let found): return found
+            case .failure(let missing):
+                let reason = trial.flatMap { unreadable[$0] } ?? unreadable["site \(code)"] ?? missing.description
+                excluded.append(.init(registryID: registryID, reason: reason))
+                return nil
+            }
+        }
+        var items: [WorklistItem] = []
+        // Lines open on the day, of living patients who have not withdrawn consent by then, with what was
+        // recorded up to the day, so a worklist as of a past day reads as it would have then.
+        let lines = try connection.query(
+            """
+            SELECT p.registry_id, l.line_number, l.started_on, l.trial_nct,
+                   coalesce(array_agg(DISTINCT a.assessed_on::text) FILTER (WHERE a.assessed_on IS NOT NULL), '{}') AS assessed,
+                   EXISTS (SELECT 1 FROM assessments b WHERE b.patient_id = p.patient_id AND b.is_baseline AND b.assessed_on <= \(asOf)) AS has_baseline
+            FROM therapy_lines l
+            JOIN patients p USING (patient_id)
+            LEFT JOIN assessments a ON a.therapy_line_id = l.therapy_line_id AND NOT a.is_baseline AND a.assessed_on <= \(asOf)
+            WHERE p.site_code = \(code) AND l.started_on <= \(asOf) AND (l.stopped_on IS NULL OR l.stopped_on > \(asOf))
+              AND (p.consent_withdrawn_on IS NULL OR p.consent_withdrawn_on > \(asOf))
+              AND NOT (p.vital_status = 'dead' AND (p.death_on IS NULL OR p.death_on <= \(asOf)))
+            GROUP BY p.patient_id, l.therapy_line_id
+            """)
+        for row in lines {
+            let (registryID, lineNumber, start) = try row.decode((String, Int, CalendarDate).self)
+            let trial = try row.decode(String?.self, "trial_nct")
+            let assessed = try row.decode([String].self, "assessed")
+            let hasBaseline = try row.decode(Bool.self, "has_baseline")
+            guard let (schedule, name) = resolve(.imaging, registryID, trial) else { continue }
+            items += Worklist.imaging(
+                registryID: registryID, lineNumber: lineNumber, lineStart: start,
+                assessedOn: try assessed.map { text throws(CalendarDateError) in try CalendarDate(iso: text) }, hasBaseline: hasBaseline,
+                schedule: schedule, scheduleName: name, asOf: asOf)
+        }
+        // Survival follow-up counts from the first progression: the first line stopped for it.
+        let progressed = try connection.query(
+            """
+            SELECT p.registry_id, p.last_contact_on,
+                   (array_agg(l.stopped_on ORDER BY l.stopped_on, l.line_number))[1] AS progressed_on,
+                   (array_agg(l.trial_nct ORDER BY l.stopped_on, l.line_number))[1] AS trial_nct
+            FROM patients p JOIN therapy_lines l USING (patient_id)
+            WHERE p.site_code = \(code) AND l.stop_reason = 'progression' AND l.stopped_on <= \(asOf)
+              AND (p.consent_withdrawn_on IS NULL OR p.consent_withdrawn_on > \(asOf))
+              AND NOT (p.vital_status = 'dead' AND (p.death_on IS NULL OR p.death_on <= \(asOf)))
+            GROUP BY p.patient_id
+            """)
+        for row in progressed {
+            let registryID = try row.decode(String.self, "registry_id")
+            let lastContact = try row.decode(CalendarDate?.self, "last_contact_on")
+            let progressedOn = try row.decode(CalendarDate.self, "progressed_on")
+            let trial = try row.decode(String?.self, "trial_nct")
+            guard let (schedule, name) = resolve(.survival, registryID, trial) else { continue }
+            if let item = Worklist.survival(
+                registryID: registryID, progressedOn: progressedOn, lastContact: lastContact, schedule: schedule, scheduleName: name,
+                asOf: asOf)
+            {
+                items.append(item)
+            }
+        }
+        return WorklistReport(
+            site: code, asOf: asOf, items: Worklist.sorted(items),
+            excluded: Array(Set(excluded)).sorted { ($0.registryID, $0.reason) < ($1.registryID, $1.reason) })
+    }
+
+    static func schedules(_ text: String) throws(RegistryInputError) -> AssessmentSchedules {
+        let document: DefinitionValue
+        do {
+            document = try JSONDecoder().decode(DefinitionValue.self, from: Data(text.utf8))
+        } catch {
+            throw .malformed(field: "schedule", value: String(text.prefix(40)), expected: "a JSON object")
+        }
+        return try AssessmentSchedules(document: document, path: "schedule")
+    }
+}
