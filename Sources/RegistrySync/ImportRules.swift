@@ -60,6 +60,8 @@ enum ImportRules {
             FROM sync_in_subjects v JOIN sites t ON t.site_code = v.site_code
             WHERE v.patient_id IS NULL
             """,
+            // What a format joins the run's new patients from afterwards is planned from these statistics.
+            "ANALYZE sync_new_patients",
             """
             INSERT INTO patients (patient_id, registry_id, site_code, site_sequence, mrn_hmac, birth_year, sex, consent_date,
                 consent_withdrawn_on, vital_status, death_on, last_contact_on, origin)
