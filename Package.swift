@@ -94,6 +94,7 @@ let package = Package(
         .testTarget(
             name: "RegistryServicesTests",
             dependencies: ["RegistryServices", "RegistryDomain", "PostgresClient", "TestSupport"],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -17,10 +17,16 @@ struct VocabularySourceTests {
         try fixture.connection.query(query)[0].decode(Int.self, "n")
     }
 
-    /// The rows of `../shared/domain/histology-icdo3.csv`: code, behaviour, verified ("verified" or "partial").
+    /// The rows of the shared histology list (`../shared/domain/histology-icdo3.csv`), as committed in this suite's
+    /// fixtures so a clone alone runs the check: code, behaviour, verified ("verified" or "partial"). Where the
+    /// shared folder is beside the checkout, the committed copy must still be identical to it.
     static func sharedHistologyRows() throws -> [(code: String, behaviour: Int, verified: Bool)] {
-        let path = TestDatabase.repositoryRoot + "/../shared/domain/histology-icdo3.csv"
-        let lines = try String(contentsOfFile: path, encoding: .utf8).split(whereSeparator: \.isNewline).dropFirst()
+        let copy = try String(
+            contentsOfFile: TestDatabase.repositoryRoot + "/Tests/RegistryServicesTests/Fixtures/histology-icdo3.csv", encoding: .utf8)
+        if let shared = try? String(contentsOfFile: TestDatabase.repositoryRoot + "/../shared/domain/histology-icdo3.csv", encoding: .utf8) {
+            #expect(copy == shared, "the committed copy of the shared histology list differs from ../shared/domain/histology-icdo3.csv")
+        }
+        let lines = copy.split(whereSeparator: \.isNewline).dropFirst()
         return try lines.map { line in
             // The first two fields never hold a comma; the entity may be quoted, so read `verified` from the end.
             let fields = line.split(separator: ",", omittingEmptySubsequences: false)
