@@ -25,8 +25,10 @@ struct MigrationsOptions: ParsableArguments {
         if let fromEnvironment = ProcessInfo.processInfo.environment["SARCREG_MIGRATIONS"] {
             return fromEnvironment
         }
-        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-            .deletingLastPathComponent()
+        // The running executable's own path, not argv[0]: run from PATH, argv[0] is a bare name that
+        // would be read against the working directory.
+        let executable = Bundle.main.executablePath ?? CommandLine.arguments[0]
+        var folder = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
         while folder.path != "/" {
             let candidate = folder.appendingPathComponent("Migrations").path
             var isDirectory: ObjCBool = false
