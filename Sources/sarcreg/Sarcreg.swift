@@ -12,9 +12,11 @@ struct Sarcreg: ParsableCommand {
         commandName: "sarcreg",
         abstract: "The soft tissue sarcoma trial and case registry: enrollment, RECIST responses, sync and reports.",
         discussion: """
-            Exit status: 0 done (also --help and --version); 1 not done: input refused, by the command line (an \
-            unknown, missing or malformed option) or by the registry (a value it does not accept), with one line \
-            naming the option and the value and nothing written, or the database not reached; 128 + the signal \
+            Exit status: 0 done (also --help and --version); 1 refused by the registry (a value it does not \
+            accept), with one line naming the field and the value and nothing written; 3 a population report \
+            left records out (each listed in it); 4 the audit log was found tampered with; 64 wrong usage (an \
+            unknown, missing or malformed option), with the command's usage; 69 the database could not be \
+            reached (no server, wrong port or database, a malformed URL, a login refused); 128 + the signal \
             when interrupted (130 SIGINT, 143 SIGTERM).
             """,
         version: version,
@@ -41,7 +43,7 @@ struct Sarcreg: ParsableCommand {
         do {
             command = try parseAsRoot()
         } catch {
-            exitRefusing(error, of: commandPath(CommandLine.arguments.dropFirst()))
+            exitRefusing(error, of: CommandLine.arguments.dropFirst())
         }
         let outcome = (command as? any InterruptionOutcome)?.interruptedOutcome ?? "any transaction in progress was rolled back"
         // Runs on the signal queue when the command has not ended by itself; the main thread may be inside libpq,
@@ -57,18 +59,17 @@ struct Sarcreg: ParsableCommand {
                 reportInterruption(signal, outcome)
                 exit(withError: ExitCode(128 + signal))
             }
-            exitRefusing(error, of: commandPath(CommandLine.arguments.dropFirst()))
+            exitRefusing(error, of: CommandLine.arguments.dropFirst())
         }
     }
 
     /// The one exit rule of every command: help and the version go to stdout with status 0; a report that
     /// left records out (all listed in its output) says how many on stderr and exits 3; an audit log found
-    /// tampered with (each finding on stdout) says so on stderr and exits 4; any other error
-    /// is its message on stderr (one line for a refused option or value) and status 1, whether ArgumentParser
-    /// or the registry refused the input.
-    /// ArgumentParser's own rule (64 and the whole usage) would tell a script nothing the message does not,
-    /// and after `run()` it only knows the top-level usage.
-    private static func exitRefusing(_ error: any Error, of command: String) -> Never {
+    /// tampered with (each finding on stdout) says so on stderr and exits 4; wrong usage (ArgumentParser's
+    /// refusal, or a command's own `ValidationError`) is one line naming the option, then the command's own
+    /// usage, status 64; a database that could not be reached is status 69, so a nightly job can tell "try
+    /// again later" from "fix the data"; any other error is its message on stderr and status 1.
+    private static func exitRefusing(_ error: any Error, of arguments: ArraySlice<String>) -> Never {
         if exitCode(for: error) == .success { exit(withError: error) }
         if let listed = error as? any RecordsListed {
             FileHandle.standardError.write(Data("Warning: \(listed)\n".utf8))
@@ -78,14 +79,21 @@ struct Sarcreg: ParsableCommand {
             FileHandle.standardError.write(Data("Error: \(tampered)\n".utf8))
             exit(withError: AuditTampered.exitCode)
         }
-        var line = message(for: error)
-        if exitCode(for: error) == .validationFailure { line += " (see '\(command) --help')" }
+        let line = message(for: error)
+        if exitCode(for: error) == .validationFailure {
+            let (name, command) = subcommand(named: arguments)
+            FileHandle.standardError.write(Data("Error: \(line) (see '\(name) --help')\nUsage: \(usageString(for: command))\n".utf8))
+            exit(withError: ExitCode.validationFailure)
+        }
         if !line.isEmpty { FileHandle.standardError.write(Data("Error: \(line)\n".utf8)) }
+        if let database = error as? PostgresError, database.kind == .connection || database.kind == .passwordRequired {
+            exit(withError: ExitCode(EX_UNAVAILABLE))
+        }
         exit(withError: ExitCode.failure)
     }
 
-    /// The subcommand the arguments name, e.g. `sarcreg therapy start`, for the pointer to its help.
-    private static func commandPath(_ arguments: ArraySlice<String>) -> String {
+    /// The subcommand the arguments name, e.g. `sarcreg therapy start`, for its usage and the pointer to its help.
+    private static func subcommand(named arguments: ArraySlice<String>) -> (name: String, type: any ParsableCommand.Type) {
         var names = [_commandName]
         var command: any ParsableCommand.Type = Sarcreg.self
         for argument in arguments {
@@ -93,7 +101,7 @@ struct Sarcreg: ParsableCommand {
             names.append(argument)
             command = next
         }
-        return names.joined(separator: " ")
+        return (names.joined(separator: " "), command)
     }
 
     private static func reportInterruption(_ signal: Int32, _ outcome: String) {

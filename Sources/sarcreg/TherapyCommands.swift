@@ -24,6 +24,10 @@ extension Sarcreg.TherapyCommand {
         @Option(help: "Trial the line is given in (NCT number).") var trial: String?
         @Flag(help: "Given at the same time as another line; only then may the lines overlap.") var concurrent = false
 
+        func validate() throws {
+            if agents.isEmpty { throw ValidationError("missing --agent (the line's agent; repeat it for a combination)") }
+        }
+
         func run() throws {
             let record = try TreatmentService(connection: database.connect()).start(
                 registryID,

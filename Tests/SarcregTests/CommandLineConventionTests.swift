@@ -25,15 +25,18 @@ struct CommandLineConventionTests {
     func helpStatesTheRule() throws {
         let run = try CommandLineRun.sarcreg(["--help"])
         #expect(run.exitCode == 0)
-        #expect(Self.flattened(run.stdout).contains("Exit status: 0 done (also --help and --version); 1 not done: input refused"))
+        let rule = Self.flattened(run.stdout)
+        #expect(rule.contains("Exit status: 0 done (also --help and --version); 1 refused by the registry"))
+        #expect(rule.contains("64 wrong usage"))
+        #expect(rule.contains("69 the database could not be reached"))
         let sub = try CommandLineRun.sarcreg(["therapy", "start", "--help"])
         #expect(sub.exitCode == 0)
         #expect(sub.stdout.contains("--agent"))
     }
 
     /// Refused before any database work, so no database is needed: the option is named on one line with
-    /// the subcommand's help to look at, never the top-level usage.
-    @Test("a refused command line exits 1 with one line naming the option", arguments: [
+    /// the subcommand's help to look at, then the subcommand's own usage line, never the top-level usage.
+    @Test("a refused command line exits 64 with one line naming the option and the subcommand's usage", arguments: [
         (["patient", "enroll", "--site", "MUC", "--birth", "1980", "--sex", "male", "--consent-date", "2024-01-01"],
          "missing --mrn (no terminal to ask on; pass --mrn in scripts) (see 'sarcreg patient enroll --help')"),
         (["user", "add", "alice", "--role", "coordinator", "--site", "MUC"],
@@ -44,11 +47,16 @@ struct CommandLineConventionTests {
          "Unknown option '--colour' (see 'sarcreg patient list --help')"),
         (["ae", "record", "MUC-0001", "--term", "Anemia", "--grade", "three", "--onset", "2024-02-10", "--attribution", "probable"],
          "The value 'three' is invalid for '--grade <grade>' (see 'sarcreg ae record --help')"),
+        (["therapy", "start", "MUC-0001", "--intent", "palliative", "--start", "2024-01-20"],
+         "missing --agent (the line's agent; repeat it for a combination) (see 'sarcreg therapy start --help')"),
     ])
     func refusedCommandLine(arguments: [String], message: String) throws {
         let run = try CommandLineRun.sarcreg(arguments, environment: ["SARCREG_MRN_KEY": "cli-test-key-that-is-long-enough-for-hmac-sha256"])
-        #expect(run.exitCode == 1)
-        #expect(run.stderr == "Error: \(message)\n")
+        #expect(run.exitCode == 64)
+        let lines = run.stderr.split(separator: "\n")
+        #expect(lines.first.map(String.init) == "Error: \(message)")
+        let command = try #require(message.firstMatch(of: /\(see '(sarcreg [a-z ]+) --help'\)/)).1
+        #expect(lines.count == 2 && lines[1].hasPrefix("Usage: \(command) "), "\(run.stderr)")
         #expect(run.stdout.isEmpty)
     }
 
@@ -56,11 +64,11 @@ struct CommandLineConventionTests {
     func refusedData() throws {
         let session = try CoordinatorSession()
         #expect(try session.run(["patient", "enroll", "--site", "MUC", "--mrn", "A-1", "--birth", "1980", "--sex", "male", "--consent-date", "2024-01-01"]).exitCode == 0)
-        let noAgent = try session.run(["therapy", "start", "MUC-0001", "--intent", "palliative", "--start", "2024-01-20"])
-        #expect(noAgent.exitCode == 1)
-        #expect(noAgent.stderr.hasPrefix("Error: "))
-        #expect(noAgent.stderr.contains("--agent"))
-        #expect(noAgent.stderr.split(separator: "\n").count == 1, "\(noAgent.stderr)")
+        let unknownAgent = try session.run(["therapy", "start", "MUC-0001", "--agent", "doxorubicn", "--intent", "palliative", "--start", "2024-01-20"])
+        #expect(unknownAgent.exitCode == 1)
+        #expect(unknownAgent.stderr.hasPrefix("Error: "))
+        #expect(unknownAgent.stderr.contains("doxorubicn"))
+        #expect(unknownAgent.stderr.split(separator: "\n").count == 1, "\(unknownAgent.stderr)")
         let password = FileManager.default.temporaryDirectory.appendingPathComponent("sarcreg-password-\(UUID())")
         try "not-a-real-password".write(to: password, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: password) }
@@ -95,7 +103,7 @@ struct CommandLineConventionTests {
         #expect(importText.contains("--format <format> Format of the export: sdtm (a folder) or redcap (a record file, with --dictionary). (values: sdtm, redcap"))
         #expect(!importText.lowercased().contains("fhir"))
         let fhir = try CommandLineRun.sarcreg(["sync", "import", "/nonexistent", "--format", "fhir", "--source", "site-a"])
-        #expect(fhir.exitCode == 1)
+        #expect(fhir.exitCode == 64)
         #expect(fhir.stderr.hasPrefix("Error: The value 'fhir' is invalid for '--format <format>'"), "\(fhir.stderr)")
         let export = Self.flattened(try CommandLineRun.sarcreg(["sync", "export", "--help"]).stdout)
         #expect(export.contains("With sdtm or fhir: the folder to write (created if absent; must not hold export files). With redcap: the file to write."))

@@ -198,7 +198,7 @@ struct NightlySyncScriptTests {
         #expect(run.status == 69, "\(run.stdout)\(run.stderr)")
         #expect(fixture.files(in: "site-a/2026-11-27") == Self.sdtmFiles)
         #expect(!fixture.exists("processed") && !fixture.exists("failed"))
-        #expect(run.stdout.contains("site-a/2026-11-27: set-up fault, left in the inbox: sarcreg exited 1: Error: cannot connect to"))
+        #expect(run.stdout.contains("site-a/2026-11-27: set-up fault, left in the inbox: sarcreg exited 69: Error: cannot connect to"))
         #expect(try fixture.count("sync_runs") == 0)
     }
 

@@ -79,14 +79,14 @@ struct TimelineCommandTests {
         #expect(ae.stderr.contains("withdrew consent on 2025-01-31"))
     }
 
-    @Test("ae update without --reason exits 1 naming --reason and changes nothing; with a reason `sarcreg audit` shows it beside the old and new grade")
+    @Test("ae update without --reason exits 64 naming --reason and changes nothing; with a reason `sarcreg audit` shows it beside the old and new grade")
     func correctionReasonInAudit() throws {
         let recorded = try session.run(["ae", "record", "MUC-0001", "--term", "Nausea", "--grade", "2", "--onset", "2024-02-10", "--attribution", "possible", "--line", "1"])
         #expect(recorded.stdout.hasPrefix("Recorded adverse event "))
         let eventID = try #require(recorded.stdout.split(separator: " ")[3].split(separator: ":").first.map(String.init))
         let missing = try session.run(["ae", "update", "MUC-0001", "--id", eventID, "--grade", "3"])
-        #expect(missing.exitCode == 1)
-        #expect(missing.stderr == "Error: --reason is required\n")
+        #expect(missing.exitCode == 64)
+        #expect(missing.stderr.hasPrefix("Error: missing --reason (why the record is corrected; the audit trail keeps it) (see 'sarcreg ae update --help')\nUsage: sarcreg ae update "), "\(missing.stderr)")
         let updated = try session.run(["ae", "update", "MUC-0001", "--id", eventID, "--grade", "3", "--resolved", "2024-02-20", "--reason", "hospitalised; discharge letter"])
         #expect(updated.exitCode == 0, "\(updated.stderr)")
         let audit = try session.run(["audit", "MUC-0001", "--format", "csv"])
