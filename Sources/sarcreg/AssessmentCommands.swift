@@ -50,7 +50,7 @@ extension Sarcreg.LesionCommand {
                     lesion: lesion, lesionClass: lesionClass, organ: organ, isLymphNode: node, method: method,
                     diameter: diameter, date: date, evaluator: evaluator))
             let baseline = update.baseline
-            print(
+            say(
                 "Added lesion \(update.lesion) to the \(update.evaluator) baseline of \(update.registryID) on \(baseline.date): "
                     + "\(baseline.targets.count) target(s), sum \(baseline.sumOfDiameters) mm; \(baseline.nonTargets.count) non-target(s)."
             )
@@ -78,7 +78,7 @@ extension Sarcreg.LesionCommand {
             let update = try AssessmentService(connection: correction.database.connect()).amendLesion(
                 correction.registryID, lesion: lesion, evaluator: evaluator, LesionAmendment(organ: organ, method: method, diameter: diameter),
                 reason: correction.reason)
-            print(
+            say(
                 "Amended lesion \(update.lesion) of the \(update.evaluator) baseline of \(update.registryID): "
                     + "\(update.baseline.targets.count) target(s), sum \(update.baseline.sumOfDiameters) mm.")
         }
@@ -105,7 +105,7 @@ extension Sarcreg.AssessCommand {
             let recorded = try AssessmentService(connection: correction.database.connect()).amend(
                 correction.registryID, date: date, evaluator: evaluator, results: entries, reason: correction.reason)
             let evaluation = recorded.evaluation
-            print(
+            say(
                 "Amended \(entries.count) result(s) of \(recorded.registryID) on \(evaluation.date) (\(recorded.evaluator), "
                     + "line \(recorded.lineNumber)): \(evaluation.overall) - \(evaluation.rule)")
         }
@@ -122,7 +122,7 @@ extension Sarcreg.AssessCommand {
         func run() throws {
             let voided = try AssessmentService(connection: correction.database.connect()).void(
                 correction.registryID, date: date, evaluator: evaluator, reason: correction.reason)
-            print("Voided the assessment of \(voided.registryID) on \(voided.date) (\(voided.evaluator)).")
+            say("Voided the assessment of \(voided.registryID) on \(voided.date) (\(voided.evaluator)).")
         }
     }
 
@@ -151,7 +151,7 @@ extension Sarcreg.AssessCommand {
             let recorded = try AssessmentService(connection: database.connect()).record(
                 registryID, AssessmentSubmission(date: date, evaluator: evaluator, lineNumber: line, results: entries))
             let evaluation = recorded.evaluation
-            print(
+            say(
                 "Recorded \(entries.count) result(s) for \(recorded.registryID) on \(evaluation.date) (\(recorded.evaluator), "
                     + "line \(recorded.lineNumber)): \(evaluation.overall) - \(evaluation.rule)")
         }
@@ -321,7 +321,7 @@ extension Sarcreg.ResponseCommand {
             switch output.format {
             case .json: try Output.printJSON(report)
             case .csv: try Output.print(report.timePoints, as: .csv)
-            case .table: print(Self.text(report), terminator: "")
+            case .table: say(Self.text(report), terminator: "")
             }
         }
 

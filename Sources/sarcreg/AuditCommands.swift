@@ -75,12 +75,12 @@ extension Sarcreg.AuditCommand {
                 if imports { try Output.print(trail.imports, as: .csv) } else { try Output.print(trail.changes, as: .csv) }
             case .table:
                 if trail.changes.isEmpty {
-                    print("No audited change of this patient's rows beyond what imports inserted.")
+                    say("No audited change of this patient's rows beyond what imports inserted.")
                 } else {
                     try Output.print(trail.changes, as: .table)
                 }
                 if !trail.imports.isEmpty {
-                    print("\nImported records (inserted by sync runs; the trail counts them per run):")
+                    say("\nImported records (inserted by sync runs; the trail counts them per run):")
                     try Output.print(trail.imports, as: .table)
                 }
             }
@@ -108,7 +108,7 @@ extension Sarcreg.AuditCommand {
 
         func run() throws {
             guard let anchor = try AuditChainService(connection: database.connect()).anchor() else {
-                print("The audit log is empty: there is no chain head to anchor yet.")
+                say("The audit log is empty: there is no chain head to anchor yet.")
                 return
             }
             print(String(decoding: try Sarcreg.AuditCommand.anchorEncoder().encode(anchor), as: UTF8.self))
@@ -133,14 +133,14 @@ extension Sarcreg.AuditCommand {
             let anchored = try anchor.map(Self.readAnchor)
             let result = try AuditChainService(connection: database.connect()).verify(against: anchored)
             let head = result.head.map { "entry \($0.position), hash \($0.hash)" } ?? "none"
-            print("\(result.entries) audit entries; chain head: \(head); rows of \(result.tablesChecked) audited tables compared")
-            if let anchored { print("anchor: entry \(anchored.position) of \(anchored.loggedAt.formatted(.iso8601))") }
+            say("\(result.entries) audit entries; chain head: \(head); rows of \(result.tablesChecked) audited tables compared")
+            if let anchored { say("anchor: entry \(anchored.position) of \(anchored.loggedAt.formatted(.iso8601))") }
             guard !result.intact else {
-                print("The audit log is whole.")
+                say("The audit log is whole.")
                 return
             }
-            print("The audit log was tampered with:")
-            for finding in result.findings { print("  - \(finding)") }
+            say("The audit log was tampered with:")
+            for finding in result.findings { say("  - \(finding)") }
             throw AuditTampered(findings: result.findings.count)
         }
 

@@ -86,7 +86,7 @@ extension Sarcreg.TherapyCommand.Catalog {
             switch output.format {
             case .json: try Output.printJSON(detail)
             case .csv: try Output.print(detail.indications.flatMap(\.statusHistory), as: .csv)
-            case .table: print(CatalogText.render(detail), terminator: "")
+            case .table: say(CatalogText.render(detail), terminator: "")
             }
         }
     }
@@ -107,7 +107,7 @@ extension Sarcreg.TherapyCommand.Catalog {
         func run() throws {
             let record = try TherapyCatalogService(connection: database.connect()).addStatus(
                 StatusChangeSubmission(indication: indication, status: status, effectiveDate: date, authority: authority, source: source, note: note))
-            print("Recorded \(record.indication): \(record.status.rawValue) (\(record.authority)) effective \(record.effectiveDate).")
+            say("Recorded \(record.indication): \(record.status.rawValue) (\(record.authority)) effective \(record.effectiveDate).")
         }
     }
 
@@ -132,7 +132,7 @@ extension Sarcreg.TherapyCommand.Catalog {
                 throw ValidationError("--file '\(file)' cannot be read")
             }
             let added = try TherapyCatalogService(connection: database.connect()).addIndication(json: data)
-            print("Added \(added.code) with \(added.criteria.count) criteria; status \(added.currentStatus?.status.rawValue ?? "none").")
+            say("Added \(added.code) with \(added.criteria.count) criteria; status \(added.currentStatus?.status.rawValue ?? "none").")
         }
     }
 }
@@ -157,7 +157,7 @@ enum CatalogText {
             text += "  source: \(indication.source)\n"
             text += "  criteria:\n" + indication.criteria.map { "    - \($0)\n" }.joined()
             text += "  status history:\n"
-            text += TextTable(header: ["effective", "precision", "status", "authority", "source", "note"])
+            text += TextTable(header: ["effective", "precision", "status", "authority", "source", "note"], width: TextTable.outputWidth - 4)
                 .render(indication.statusHistory.map {
                     [$0.effectiveDate.description, $0.precision, $0.status.rawValue, $0.authority, $0.source, $0.note.cell]
                 })

@@ -25,7 +25,7 @@ extension Sarcreg {
                     registryID,
                     DiagnosisSubmission(icdo3Code: icdo3, icdoVersion: icdoVersion, whoEntity: whoEntity, fnclccGrade: grade,
                                         primarySite: primarySite, diagnosed: diagnosed, diseaseSetting: setting))
-                print("Recorded diagnosis \(record.id): \(record.icdo3Code) (\(record.whoEntity)) for \(registryID.uppercased()).")
+                say("Recorded diagnosis \(record.id): \(record.icdo3Code) (\(record.whoEntity)) for \(registryID.uppercased()).")
             }
         }
 
@@ -47,7 +47,7 @@ extension Sarcreg {
                     DiagnosisAmendment(icdo3Code: icdo3, fnclccGrade: grade, primarySite: primarySite, diagnosed: diagnosed,
                                        diseaseSetting: setting),
                     reason: correction.reason)
-                print("Amended diagnosis \(record.id) of \(correction.registryID.uppercased()): \(record.icdo3Code), \(record.primarySite), "
+                say("Amended diagnosis \(record.id) of \(correction.registryID.uppercased()): \(record.icdo3Code), \(record.primarySite), "
                     + "diagnosed \(record.diagnosed), \(record.diseaseSetting).")
             }
         }
@@ -80,7 +80,7 @@ extension Sarcreg {
                                         result: result, acquiredResistance: acquiredResistance, specimenDate: specimenDate,
                                         reportDate: reportDate, laboratory: laboratory))
                 let subject = FusionNotation.write(gene: record.gene, partnerGene: record.partnerGene)
-                print("Recorded molecular result \(record.id): \(subject) \(record.alterationKind): \(record.result) for \(registryID.uppercased()).")
+                say("Recorded molecular result \(record.id): \(subject) \(record.alterationKind): \(record.result) for \(registryID.uppercased()).")
             }
         }
 
@@ -100,7 +100,7 @@ extension Sarcreg {
                     correction.registryID, id: id,
                     MolecularAmendment(result: result, method: method, reportDate: reportDate, specimenDate: specimenDate),
                     reason: correction.reason)
-                print("Amended molecular result \(record.id) of \(correction.registryID.uppercased()): \(record.method) \(record.result), "
+                say("Amended molecular result \(record.id) of \(correction.registryID.uppercased()): \(record.method) \(record.result), "
                     + "reported \(record.reportDate).")
             }
         }
@@ -114,7 +114,7 @@ extension Sarcreg {
 
             func run() throws {
                 try CorrectionService(connection: correction.database.connect()).voidMolecular(correction.registryID, id: id, reason: correction.reason)
-                print("Voided molecular result \(id) of \(correction.registryID.uppercased()).")
+                say("Voided molecular result \(id) of \(correction.registryID.uppercased()).")
             }
         }
     }
@@ -144,7 +144,7 @@ extension Sarcreg {
                     registryID,
                     AdverseEventSubmission(term: term, ctcaeVersion: ctcaeVersion, grade: grade, onset: onset, resolved: resolved,
                                            attribution: attribution, serious: serious, lineNumber: line, baseline: baseline))
-                print("Recorded adverse event \(record.id): \(record.term) grade \(record.grade) for \(registryID.uppercased()).")
+                say("Recorded adverse event \(record.id): \(record.term) grade \(record.grade) for \(registryID.uppercased()).")
             }
         }
 
@@ -163,7 +163,7 @@ extension Sarcreg {
                 let record = try CorrectionService(connection: correction.database.connect()).updateAdverseEvent(
                     correction.registryID, id: id, AdverseEventUpdate(grade: grade, resolved: resolved, attribution: attribution, serious: serious),
                     reason: correction.reason)
-                print("Updated adverse event \(record.id) of \(correction.registryID.uppercased()): \(record.term) grade \(record.grade), "
+                say("Updated adverse event \(record.id) of \(correction.registryID.uppercased()): \(record.term) grade \(record.grade), "
                     + "resolved \(record.resolvedOn.cell), \(record.attribution)\(record.serious ? ", serious" : "").")
             }
         }

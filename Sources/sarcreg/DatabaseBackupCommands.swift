@@ -19,8 +19,8 @@ extension Sarcreg.Database {
         func run() throws {
             let manifest = try DatabaseBackupService(connectionString: database.connectionString).backup(to: out)
             let rows = manifest.tables.map(\.rows).reduce(0, +)
-            print("Backed up \(manifest.tables.count) tables (\(rows) rows) and \(manifest.migrations.count) applied migrations to \(out)")
-            print("Manifest: \(BackupManifest.path(forDump: out))")
+            say("Backed up \(manifest.tables.count) tables (\(rows) rows) and \(manifest.migrations.count) applied migrations to \(out)")
+            say("Manifest: \(BackupManifest.path(forDump: out))")
         }
     }
 
@@ -41,7 +41,7 @@ extension Sarcreg.Database {
         func run() throws {
             let manifest = try DatabaseBackupService(connectionString: database.connectionString).restore(from: file)
             let rows = manifest.tables.map(\.rows).reduce(0, +)
-            print("Restored \(manifest.tables.count) tables (\(rows) rows) and \(manifest.migrations.count) applied migrations; every table's row count and checksum equal the backup's.")
+            say("Restored \(manifest.tables.count) tables (\(rows) rows) and \(manifest.migrations.count) applied migrations; every table's row count and checksum equal the backup's.")
         }
     }
 }

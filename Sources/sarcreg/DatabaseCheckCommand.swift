@@ -21,8 +21,8 @@ extension Sarcreg.Database {
             let results = try RegistryCheckService(connection: database.connect())
                 .run(context: RegistryCheckContext(migrations: files))
             for result in results {
-                print("\(result.holds ? "ok    " : "BROKEN") \(result.invariant.name): \(result.invariant.promise)")
-                for broken in result.breaks { print("         \(broken)") }
+                say("\(result.holds ? "ok    " : "BROKEN") \(result.invariant.name): \(result.invariant.promise)")
+                for broken in result.breaks { say("         \(broken)") }
             }
             let broken = results.filter { !$0.holds }.map(\.invariant.name)
             guard broken.isEmpty else { throw InvariantsBroken(names: broken, checked: results.count) }

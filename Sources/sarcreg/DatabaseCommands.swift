@@ -54,10 +54,10 @@ extension Sarcreg.Database {
             let connection = try database.connect()
             let applied = try migrator.migrate(on: connection)
             if applied.isEmpty {
-                print("Schema is up to date (\(migrator.files.count) migrations applied).")
+                say("Schema is up to date (\(migrator.files.count) migrations applied).")
             } else {
-                for file in applied { print("applied \(file.fileName)") }
-                print("Applied \(applied.count) migration(s).")
+                for file in applied { say("applied \(file.fileName)") }
+                say("Applied \(applied.count) migration(s).")
             }
         }
     }
@@ -72,15 +72,15 @@ extension Sarcreg.Database {
             let migrator = try SchemaMigrator(directory: migrations.resolvedDirectory())
             let connection = try database.connect()
             let status = try migrator.status(on: connection)
-            print("Database: \(connection.redactedTarget)")
+            say("Database: \(connection.redactedTarget)")
             let table = TextTable(header: ["version", "name", "state", "applied at"])
             let rows = status.entries.map { entry in
                 [String(format: "%04d", entry.version), entry.name, entry.state.rawValue,
                  entry.appliedAt.map { ISO8601DateFormatter().string(from: $0) } ?? ""]
             }
-            print(table.render(rows), terminator: "")
+            say(table.render(rows), terminator: "")
             let pending = status.pending.count
-            print(pending == 0 ? "No pending migrations." : "\(pending) pending migration(s): run `sarcreg db migrate`.")
+            say(pending == 0 ? "No pending migrations." : "\(pending) pending migration(s): run `sarcreg db migrate`.")
             if status.entries.contains(where: { $0.state == .changed || $0.state == .missingFile }) {
                 throw ExitCode.failure
             }

@@ -54,7 +54,7 @@ extension Sarcreg.PatientCommand {
                 },
                 ecog: ecog, ecogDate: ecogDate)
             let patient = try PatientService(connection: database.connect()).enroll(request, key: key)
-            print("Enrolled \(patient.registryID) at \(patient.site).")
+            say("Enrolled \(patient.registryID) at \(patient.site).")
         }
     }
 
@@ -70,7 +70,7 @@ extension Sarcreg.PatientCommand {
             switch output.format {
             case .json: try Output.printJSON(record)
             case .csv: try Output.print([record.patient], as: .csv)
-            case .table: print(PatientRecordText.render(record), terminator: "")
+            case .table: say(PatientRecordText.render(record), terminator: "")
             }
         }
     }
@@ -107,7 +107,7 @@ extension Sarcreg.PatientCommand {
         func run() throws {
             let update = PatientUpdate(vitalStatus: vitalStatus, lastContact: lastContact, deathDate: deathDate, ecog: ecog, ecogDate: ecogDate)
             let patient = try PatientService(connection: database.connect()).update(registryID, update)
-            print("Updated \(patient.registryID): vital status \(patient.vitalStatus.rawValue).")
+            say("Updated \(patient.registryID): vital status \(patient.vitalStatus.rawValue).")
         }
     }
 
@@ -120,7 +120,7 @@ extension Sarcreg.PatientCommand {
 
         func run() throws {
             let patient = try PatientService(connection: database.connect()).withdraw(registryID, on: date)
-            print("\(patient.registryID) withdrew consent on \(patient.consentWithdrawnOn.cell).")
+            say("\(patient.registryID) withdrew consent on \(patient.consentWithdrawnOn.cell).")
         }
     }
 }

@@ -100,12 +100,12 @@ extension Sarcreg.ReportCommand {
             case .json: try Output.printJSON(summary)
             case .csv: try Output.print(SummaryRow.rows(summary), as: .csv)
             case .table:
-                print(summary.populationRule)
-                print()
+                say(summary.populationRule)
+                say()
                 try Output.print(SummaryRow.rows(summary).filter { $0.section != SummaryRow.excludedSection }, as: .table)
                 if let note = SummaryRow.exclusionNote(summary) {
-                    print()
-                    print(note)
+                    say()
+                    say(note)
                 }
             }
             var excludedEvents = 0
@@ -173,12 +173,12 @@ extension Sarcreg.ReportCommand {
                 let rows = AdverseEventRow.rows(table) + AdverseEventRow.excludedRows(table)
                 try Output.print(rows.map { AdverseEventLine(cells: $0.cells) }, as: .csv)
             case .table:
-                print(AdverseEventRow.caption(table))
-                print()
+                say(AdverseEventRow.caption(table))
+                say()
                 try Output.print(AdverseEventRow.rows(table).map { AdverseEventLine(cells: $0.cells) }, as: .table)
                 if let note = AdverseEventRow.exclusionNote(table) {
-                    print()
-                    print(note)
+                    say()
+                    say(note)
                 }
             }
             if let excluded = RecordsExcluded([(table.excludedEvents.count, "adverse event", "adverse events")]) {

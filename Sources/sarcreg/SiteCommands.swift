@@ -26,7 +26,7 @@ extension Sarcreg.SiteCommand {
 
         func run() throws {
             let site = try SiteService(connection: database.connect()).add(code: code, name: name)
-            print("Added site \(site.code) (\(site.name)).")
+            say("Added site \(site.code) (\(site.name)).")
         }
     }
 
@@ -68,7 +68,7 @@ extension Sarcreg.SiteCommand {
             }
             let schedules = try sites.setSchedule(site: site, document: data)
             let kinds = [schedules.imaging.map { _ in "imaging" }, schedules.survival.map { _ in "survival" }].compactMap { $0 }
-            print("Set the default schedule of site \(site): \(kinds.joined(separator: " and ")).")
+            say("Set the default schedule of site \(site): \(kinds.joined(separator: " and ")).")
         }
     }
 }

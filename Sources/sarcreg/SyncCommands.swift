@@ -96,10 +96,10 @@ extension Sarcreg.SyncCommand {
                     progress: bar.update)
             bar.finish()
             let run = outcome.run
-            print(TextTable(header: ["file", "read", "inserted", "updated", "unchanged", "quarantined", "skipped", "missing", "sha256"]).render(
+            say(TextTable(header: ["file", "read", "inserted", "updated", "unchanged", "quarantined", "skipped", "missing", "sha256 (first 16)"]).render(
                 run.files.map {
                     [$0.fileName, String($0.rowsRead), String($0.inserted), String($0.updated), String($0.unchanged), String($0.quarantined),
-                     String($0.skipped), String($0.missingFromSource), $0.sha256]
+                     String($0.skipped), String($0.missingFromSource), String($0.sha256.prefix(16))]
                 }), terminator: "")
             let quarantined = run.files.map(\.quarantined).reduce(0, +)
             let skipped = run.files.map(\.skipped).reduce(0, +)
@@ -110,15 +110,16 @@ extension Sarcreg.SyncCommand {
             let pointers = (quarantined > 0 ? ["`sarcreg sync rejects \(run.runID)`"] : [])
                 + (skipped > 0 ? ["`sarcreg sync notes \(run.runID)`"] : [])
             guard outcome.isDryRun else {
+                // One line whatever its length: Scripts/nightly-sync reads the run's counts from it.
                 print("Run \(run.runID) of \(run.source): \(summary)"
                     + (pointers.isEmpty ? "" : " (see \(pointers.joined(separator: " and ")))") + ".")
                 return
             }
             for (title, rows) in [("Would be quarantined", outcome.quarantined), ("Would be skipped", outcome.notes)] where !rows.isEmpty {
-                print("\n\(title):")
-                print(TextTable(header: QuarantinedValue.columns).render(rows.map(\.cells)), terminator: "")
+                say("\n\(title):")
+                say(TextTable(header: QuarantinedValue.columns).render(rows.map(\.cells)), terminator: "")
             }
-            print("Dry run of \(run.source): \(summary). Nothing was written.")
+            say("Dry run of \(run.source): \(summary). Nothing was written.")
         }
     }
 
@@ -132,7 +133,7 @@ extension Sarcreg.SyncCommand {
 
         func run() throws {
             try SyncService(connection: database.connect()).mapSite(source: source, sourceSite: sourceSite, site: site)
-            print("Site \(sourceSite) of \(source) maps to \(site.uppercased()).")
+            say("Site \(sourceSite) of \(source) maps to \(site.uppercased()).")
         }
     }
 
@@ -216,16 +217,16 @@ extension Sarcreg.SyncCommand {
             let service = SyncService(connection: try database.connect())
             if format == .fhir {
                 let written = try service.exportFHIR(to: out)
-                print("\(written.file): \(written.bundles) bundles")
+                say("\(written.file): \(written.bundles) bundles")
                 return
             }
             if format == .redcap {
                 let rows = try service.exportREDCap(to: out)
-                print("\(out): \(rows) rows")
+                say("\(out): \(rows) rows")
                 return
             }
             let files = try service.exportSDTM(to: out)
-            for file in files { print("\(file.file): \(file.rows) rows") }
+            for file in files { say("\(file.file): \(file.rows) rows") }
         }
     }
 }

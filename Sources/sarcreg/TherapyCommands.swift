@@ -32,7 +32,7 @@ extension Sarcreg.TherapyCommand {
             let record = try TreatmentService(connection: database.connect()).start(
                 registryID,
                 TherapyStart(agents: agents, lineNumber: line, intent: intent, startDate: start, dose: dose, trialNCT: trial, concurrent: concurrent))
-            print("Started line \(record.lineNumber) (\(record.agents.joined(separator: " + "))) for \(registryID.uppercased()) on \(record.startedOn).")
+            say("Started line \(record.lineNumber) (\(record.agents.joined(separator: " + "))) for \(registryID.uppercased()) on \(record.startedOn).")
         }
     }
 
@@ -47,7 +47,7 @@ extension Sarcreg.TherapyCommand {
 
         func run() throws {
             let record = try TreatmentService(connection: database.connect()).stop(registryID, line: line, on: stop, reason: reason)
-            print("Stopped line \(record.lineNumber) for \(registryID.uppercased()) on \(record.stoppedOn.cell) (\(record.stopReason.cell)).")
+            say("Stopped line \(record.lineNumber) for \(registryID.uppercased()) on \(record.stoppedOn.cell) (\(record.stopReason.cell)).")
         }
     }
 
@@ -66,7 +66,7 @@ extension Sarcreg.TherapyCommand {
             let record = try CorrectionService(connection: correction.database.connect()).amendTherapyLine(
                 correction.registryID, line: line, TherapyAmendment(start: start, stop: stop, stopReason: stopReason, concurrent: concurrent),
                 reason: correction.reason)
-            print("Amended line \(record.lineNumber) of \(correction.registryID.uppercased()): \(record.startedOn) to \(record.stoppedOn.cell)"
+            say("Amended line \(record.lineNumber) of \(correction.registryID.uppercased()): \(record.startedOn) to \(record.stoppedOn.cell)"
                 + "\(record.stopReason.map { " (\($0))" } ?? "").")
         }
     }

@@ -71,7 +71,7 @@ extension Sarcreg.TrialCommand {
                 throw ValidationError("FILE '\(file)' cannot be read: \(error.localizedDescription)")
             }
             let trial = try TrialService(connection: database.connect()).add(definition: data)
-            print("Added \(trial.nct)\(trial.acronym.map { " (\($0))" } ?? ""): \(trial.capacity) places.")
+            say("Added \(trial.nct)\(trial.acronym.map { " (\($0))" } ?? ""): \(trial.capacity) places.")
         }
     }
 
@@ -106,7 +106,7 @@ extension Sarcreg.TrialCommand {
             }
             if output.format == .table {
                 let cohortText = result.cohort.map { " cohort \($0)" } ?? ""
-                print("\(result.registryID) for \(result.trialNCT)\(cohortText) on \(result.screenedOn): \(result.outcome.rawValue.replacingOccurrences(of: "_", with: " "))")
+                say("\(result.registryID) for \(result.trialNCT)\(cohortText) on \(result.screenedOn): \(result.outcome.rawValue.replacingOccurrences(of: "_", with: " "))")
             }
             try Output.print(result.criteria, as: output.format)
         }
@@ -127,7 +127,7 @@ extension Sarcreg.TrialCommand {
             let record = try TrialService(connection: database.connect()).enroll(
                 registryID, TrialEnrollmentRequest(trialNCT: trial, cohort: cohort, strata: strata, enrolledBy: database.actingFor))
             let stratum = record.stratum.isEmpty ? "" : ", stratum \(record.stratum)"
-            print("Enrolled \(record.registryID) in \(record.trialNCT) cohort \(record.cohort), place \(record.placeNumber) of \(record.capacity)\(stratum): arm \(record.armCode) (\(record.armLabel)).")
+            say("Enrolled \(record.registryID) in \(record.trialNCT) cohort \(record.cohort), place \(record.placeNumber) of \(record.capacity)\(stratum): arm \(record.armCode) (\(record.armLabel)).")
         }
     }
 
@@ -151,7 +151,7 @@ extension Sarcreg.TrialCommand {
             } else {
                 if output.format == .table {
                     let summary = report.trial
-                    print("\(summary.nct)\(summary.acronym.map { " (\($0))" } ?? ""), \(summary.status): \(summary.enrolled) of \(summary.capacity) places")
+                    say("\(summary.nct)\(summary.acronym.map { " (\($0))" } ?? ""), \(summary.status): \(summary.enrolled) of \(summary.capacity) places")
                 }
                 try Output.print(TrialStatusLine.lines(report), as: output.format)
             }

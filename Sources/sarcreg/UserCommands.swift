@@ -32,7 +32,7 @@ extension Sarcreg.UserCommand {
             let added = try UserAccountService(connection: database.connect())
                 .add(UserAccountRequest(name: name, role: role, sites: sites, password: password))
             let scope = added.sites.isEmpty ? "" : " for \(added.sites.joined(separator: ", "))"
-            print("Added \(name) as \(added.role.rawValue)\(scope).")
+            say("Added \(name) as \(added.role.rawValue)\(scope).")
         }
 
         private func readPassword() throws -> String {

@@ -41,7 +41,7 @@ extension Sarcreg {
             if output.format == .json {
                 try Output.printJSON(report)
             } else {
-                if output.format == .table { print("Worklist of site \(report.site) on \(report.asOf): \(report.items.count) to do") }
+                if output.format == .table { say("Worklist of site \(report.site) on \(report.asOf): \(report.items.count) to do") }
                 try Output.print(WorklistLine.lines(report), as: output.format)
             }
             if let excluded = RecordsExcluded([(report.excluded.count, "patient", "patients")]) { throw excluded }

@@ -14,7 +14,7 @@ struct MatchCommandTests {
 
         // Only --database: the binary reads the MRN key for enrollment alone.
         let match = try CommandLineRun.sarcreg(
-            ["match", "MUC-0001", "--as-of", "2026-11-27", "--database", session.database.connectionString])
+            ["match", "MUC-0001", "--as-of", "2026-11-27", "--all", "--database", session.database.connectionString])
         #expect(match.exitCode == 0, "\(match.stderr)")
         let text = match.stdout
         #expect(text.hasPrefix("MUC-0001 on 2026-11-27, age 17 years\n"))
@@ -44,6 +44,30 @@ struct MatchCommandTests {
         let rows = csv.stdout.components(separatedBy: "\r\n")
         #expect(rows[0] == "registry id,as of,status,agent,indication,verdict,outcome,criterion,patient value,reason")
         #expect(rows.contains { $0.hasPrefix("MUC-0001,2026-11-27,fda_approved_sts,tazemetostat,tazemetostat_epithelioid_sarcoma,FITS,met,minimum age 16,") })
+    }
+
+    @Test("match shows what fits and the near misses by default, and says how many more --all shows: epithelioid sarcoma at 17")
+    func nearMissesByDefault() throws {
+        let session = try CoordinatorSession()
+        #expect(try session.run(["patient", "enroll", "--site", "MUC", "--mrn", "ES-17", "--birth", "2009-03-01", "--sex", "male", "--consent-date", "2025-01-10"]).exitCode == 0)
+        #expect(try session.run(["diagnosis", "record", "MUC-0001", "--icdo3", "8804/3", "--primary-site", "forearm", "--diagnosed", "2025-06", "--setting", "metastatic"]).exitCode == 0)
+        let arguments = ["match", "MUC-0001", "--as-of", "2026-11-27", "--database", session.database.connectionString]
+        let shown = try CommandLineRun.sarcreg(arguments)
+        let all = try CommandLineRun.sarcreg(arguments + ["--all"])
+        #expect(shown.exitCode == 0 && all.exitCode == 0, "\(shown.stderr)\(all.stderr)")
+        func verdicts(_ text: String) -> [Substring] {
+            text.split(separator: "\n").filter { $0.contains(" - ") && $0.contains(": ") && !$0.hasPrefix(" ") }
+        }
+        let defaultVerdicts = verdicts(shown.stdout), allVerdicts = verdicts(all.stdout)
+        #expect(defaultVerdicts.contains { $0 == "tazemetostat - tazemetostat_epithelioid_sarcoma: FITS" })
+        #expect(defaultVerdicts.contains { $0.contains(": near miss: ") })
+        #expect(defaultVerdicts.allSatisfy { $0.contains(": FITS") || $0.contains(": fits if confirmed") || $0.contains(": near miss: ") })
+        #expect(allVerdicts.contains { $0.hasSuffix(": does not fit") })
+        let hidden = allVerdicts.count - defaultVerdicts.count
+        #expect(hidden > 0)
+        #expect(shown.stdout.hasSuffix("\(hidden) more indications are ruled out by the histology or by two or more criteria; --all shows them.\n"))
+        #expect(!all.stdout.contains("--all shows"))
+        #expect(shown.stdout.split(separator: "\n").allSatisfy { $0.count <= 100 }, "the table fits 100 columns")
     }
 
     @Test("a bad --as-of and an unknown patient exit non-zero with one line naming the value")
@@ -78,8 +102,9 @@ struct MatchCommandTests {
         let session = try CoordinatorSession()
         #expect(try session.run(["patient", "enroll", "--site", "MUC", "--mrn", "DT-8822", "--birth", "1988-02-01", "--sex", "female", "--consent-date", "2025-01-10"]).exitCode == 0)
         #expect(try session.run(["diagnosis", "record", "MUC-0001", "--icdo3", "8822/1", "--primary-site", "abdominal wall", "--diagnosed", "2017-04", "--setting", "localized"]).exitCode == 0)
+        // Wide enough that no status line wraps, so each is compared whole.
         let page = { (asOf: String) throws -> [String] in
-            let match = try session.run(["match", "MUC-0001", "--as-of", asOf])
+            let match = try CommandLineRun.sarcreg(["match", "MUC-0001", "--as-of", asOf, "--all"], environment: session.environment.merging(["COLUMNS": "250"]) { $1 })
             #expect(match.exitCode == 0, "\(match.stderr)")
             return match.stdout.components(separatedBy: "\n")
         }

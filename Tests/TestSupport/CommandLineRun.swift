@@ -23,6 +23,8 @@ public struct CommandLineRun: Sendable {
         process.executableURL = executable
         process.arguments = arguments
         var merged = ProcessInfo.processInfo.environment
+        // Terminal text is fitted to COLUMNS: the tests read it at the default width, whatever the shell says.
+        merged["COLUMNS"] = nil
         for (key, value) in environment { merged[key] = value }
         process.environment = merged
         let out = Pipe(), err = Pipe(), inPipe = Pipe()

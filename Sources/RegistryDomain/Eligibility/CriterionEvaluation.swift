@@ -49,5 +49,14 @@ public struct IndicationEvaluation: Hashable, Sendable, Codable {
     public var isFullyMet: Bool { criteria.allSatisfy { $0.outcome == .met } }
 
     public var unmetCriteria: [CriterionEvaluation] { criteria.filter { $0.outcome == .notMet } }
+
+    /// Exactly one criterion is not met and it is not the histology: a test to order, a prior line, a change
+    /// of setting or a birthday can still make the patient fit, while the tumour's histology will not change.
+    public var isNearMiss: Bool {
+        let unmet = unmetCriteria
+        guard unmet.count == 1 else { return false }
+        if case .histology = unmet[0].criterion { return false }
+        return true
+    }
     public var unknownCriteria: [CriterionEvaluation] { criteria.filter { $0.outcome == .unknown } }
 }

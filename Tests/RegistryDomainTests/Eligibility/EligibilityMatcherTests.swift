@@ -360,4 +360,17 @@ struct EligibilityMatcherTests {
         #expect(result.isFullyMet)
         #expect(result.diagnosis?.histologyCode.rawValue == "8804/3")
     }
+
+    @Test("a near miss is one criterion not met other than the histology: epithelioid sarcoma at 15 for tazemetostat (age), not imatinib for DFSP (histology)")
+    func nearMissIsOneChangeableCriterion() throws {
+        let young = try patient(age: 15, "8804/3", "Epithelioid sarcoma", findings: [Self.smarcb1Loss])
+        let tazemetostat = try evaluation("tazemetostat_epithelioid_sarcoma", for: young)
+        #expect(tazemetostat.unmetCriteria.count == 1)
+        #expect(tazemetostat.isNearMiss)
+        let imatinib = try evaluation("imatinib_dfsp", for: try patient(age: 40, "8804/3", "Epithelioid sarcoma"))
+        #expect(imatinib.unmetCriteria.count == 1 && Self.isHistology(imatinib.unmetCriteria[0].criterion))
+        #expect(!imatinib.isNearMiss)
+        let fitting = try evaluation("tazemetostat_epithelioid_sarcoma", for: try patient(age: 17, "8804/3", "Epithelioid sarcoma", findings: [Self.smarcb1Loss]))
+        #expect(fitting.fits && !fitting.isNearMiss)
+    }
 }
