@@ -37,7 +37,7 @@ private func milademetanDocument() -> [String: Any] {
         "rems_required": false,
         "evidence_summary": "phase II basket, MDM2-amplified cohort",
         "source": "registry test source",
-        "initial_status": ["status": "in_development", "effective_date": "2025-03-01", "authority": "FDA", "source": "NCT-test"],
+        "initial_status": ["status": "in_development", "effective_date": "2025-03-01", "authority": "trial_registry", "source": "NCT-test"],
     ]
 }
 
@@ -164,7 +164,7 @@ struct TherapyCatalogTests {
         }
     }
 
-    @Test("a bad status change is refused naming the field and the value, and nothing is written")
+    @Test("a bad status change is refused naming the field and the value, and nothing is written: a studied use from the FDA, an approval from the review")
     func badStatusChanges() throws {
         let registry = try RegistryFixture()
         let good = StatusChangeSubmission(
@@ -183,6 +183,8 @@ struct TherapyCatalogTests {
         spoil({ $0.authority = "MHRA" }, field: "--authority", value: "MHRA")
         spoil({ $0.authority = "EMA" }, field: "--authority", value: "EMA")
         spoil({ $0.status = "approved_elsewhere" }, field: "--authority", value: "FDA")
+        spoil({ $0.status = "studied_sts" }, field: "--authority", value: "FDA")
+        spoil({ $0.authority = "review" }, field: "--authority", value: "review")
         spoil({ $0.source = "   " }, field: "--source", value: nil)
         let before = try registry.catalogCounts()
         let rowsBefore = try registry.statusRows()
@@ -264,10 +266,10 @@ struct TherapyCatalogTests {
             $0["initial_status"] = ["status": "approved", "effective_date": "2025-03-01", "authority": "FDA", "source": "x"]
         }
         try spoil(field: "initial_status.effective_date", value: "2027-01-01") {
-            $0["initial_status"] = ["status": "in_development", "effective_date": "2027-01-01", "authority": "FDA", "source": "x"]
+            $0["initial_status"] = ["status": "in_development", "effective_date": "2027-01-01", "authority": "trial_registry", "source": "x"]
         }
         try spoil(field: "initial_status.source", value: nil) {
-            $0["initial_status"] = ["status": "in_development", "effective_date": "2025-03-01", "authority": "FDA"]
+            $0["initial_status"] = ["status": "in_development", "effective_date": "2025-03-01", "authority": "trial_registry"]
         }
         try spoil(field: "indication file", value: "histologies") { $0["histologies"] = $0["histology"] }
         cases.append((Data("{\"agent\": ".utf8), "indication file", "{\"agent\": "))
