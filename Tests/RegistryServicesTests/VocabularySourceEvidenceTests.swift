@@ -42,8 +42,9 @@ struct VocabularySourceEvidenceTests {
         #expect(rows.count == 106)
         #expect(verified.count == 50)
         for row in rows {
-            let isVerified = try row.decode(Bool.self, "verified")
-            #expect(try (row.decode(String?.self, "verified_by") != nil) == isVerified, "\(try row.decode(String.self, "code"))")
+            let (code, isVerified) = try row.decode((String, Bool).self)
+            let named = try row.decode(String?.self, "verified_by") != nil
+            #expect(named == isVerified, "\(code)")
         }
         let who2002 = try registry.connection.query(
             "SELECT code FROM histology_codes WHERE verified_by LIKE 'WHO Classification of Tumours of Soft Tissue and Bone, 3rd ed.%' ORDER BY code"
