@@ -27,21 +27,19 @@ struct StatusChange {
         let status = try TherapyStatus.parse(submission.status, field: fields.status)
         let date = try ClinicalDateCheck.parse(submission.effectiveDate.trimmingCharacters(in: .whitespacesAndNewlines), field: fields.date)
         if date > today { throw .inFuture(field: fields.date, value: date, today: today) }
-        let authority = submission.authority.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
-        guard TherapyCatalogService.authorities.contains(authority) else {
-            throw .notAllowed(field: fields.authority, value: submission.authority, allowed: TherapyCatalogService.authorities.joined(separator: ", "))
+        let allAuthorities = StatusAuthority.allCases.map(\.rawValue).joined(separator: ", ")
+        guard let authority = StatusAuthority(submitted: submission.authority) else {
+            throw .notAllowed(field: fields.authority, value: submission.authority, allowed: allAuthorities)
         }
-        // The same rules as the table's checks, so the administrator reads the field, not a constraint name.
-        if status == .fdaApprovedSTS && authority != "FDA" {
-            throw .notAllowed(field: fields.authority, value: authority, allowed: "FDA (status \(status.rawValue) is an FDA approval)")
-        }
-        if status == .approvedElsewhere && authority == "FDA" {
-            throw .notAllowed(field: fields.authority, value: authority, allowed: "EMA, NMPA, PMDA (\(status.rawValue) is an approval outside the US)")
+        // The same rule as the table's check, so the administrator reads the field, not a constraint name.
+        guard authority.sets.contains(status) else {
+            let able = StatusAuthority.allCases.filter { $0.sets.contains(status) }.map(\.rawValue).joined(separator: ", ")
+            throw .notAllowed(field: fields.authority, value: submission.authority, allowed: "\(able) (for status \(status.rawValue))")
         }
         let source = submission.source.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !source.isEmpty else { throw .missing(field: fields.source) }
         let note = submission.note?.trimmingCharacters(in: .whitespacesAndNewlines)
-        return StatusChange(status: status, effectiveDate: date, authority: authority, source: source, note: note?.isEmpty == false ? note : nil)
+        return StatusChange(status: status, effectiveDate: date, authority: authority.rawValue, source: source, note: note?.isEmpty == false ? note : nil)
     }
 
     /// Appends the row; a second row for the same indication, authority and date is refused by name.
@@ -66,7 +64,7 @@ struct StatusChange {
     func record(indication: String) -> CatalogStatusRecord {
         CatalogStatusRecord(
             indication: indication, status: status, effectiveDate: effectiveDate, precision: "day", authority: authority,
-            source: source, note: note)
+            source: source, note: note, supersededBecause: nil)
     }
 }
 
@@ -92,7 +90,7 @@ struct StatusChange {
 ///   "rems_required": false,
 ///   "evidence_summary": "phase II n=20: mPFS 5 mo",
 ///   "source": "doi:...",
-///   "initial_status": { "status": "studied_sts", "effective_date": "2025-03-01", "authority": "FDA",
+///   "initial_status": { "status": "studied_sts", "effective_date": "2025-03-01", "authority": "trial_publication",
 ///                       "source": "doi:...", "note": null }
 /// }
 /// ```

@@ -19,7 +19,7 @@ public enum RegistryError: Error, CustomStringConvertible {
     case unknownHistologyCode(String)
     case unknownGene(field: String, symbol: String)
     /// A gene alias or previous symbol: the registry stores approved symbols only, so it names them instead.
-    case geneAlias(field: String, given: String, symbols: [String])
+    case geneAlias(field: String, given: String, symbols: [GeneSuggestion])
     case unknownAgent(String)
     /// Every agent of one submission that is neither an agent code, a catalog name nor a known alias.
     /// The names no agent code, catalog name or alias matches, each with the closest agent where one is a slip away.
@@ -57,7 +57,7 @@ public enum RegistryError: Error, CustomStringConvertible {
         case .unknownGene(let field, let symbol): "\(field) '\(symbol)' is not a known HGNC gene symbol"
         case .geneAlias(let field, let given, let symbols):
             "\(field) '\(given)' is not an approved HGNC symbol; did you mean "
-                + symbols.map { "\($0) (\(given) is its alias)" }.joined(separator: " or ")
+                + symbols.map { $0.offered(for: given) }.joined(separator: " or ")
         case .unknownAgent(let code): "unknown agent '\(code)'; see `sarcreg therapy catalog`"
         case .unknownAgents(let names, let suggestions):
             "unknown agent\(names.count == 1 ? "" : "s") "

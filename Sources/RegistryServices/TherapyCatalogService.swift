@@ -36,9 +36,13 @@ public struct CatalogStatusRecord: Codable, Sendable, Hashable {
     public let effectiveDate: CalendarDate
     /// `day`, `month` or `year`: month and year precision store the first day of the period.
     public let precision: String
+    /// Who set the status: a regulator or the evidence (``StatusAuthority``).
     public let authority: String
     public let source: String
     public let note: String?
+    /// Why a later row replaced this one (it named the FDA for a studied use); `nil` while the row stands.
+    /// A superseded row stays in the history and no longer counts.
+    public let supersededBecause: String?
 }
 
 /// An indication with everything a reviewer needs: criteria in words, warnings, status history.
@@ -92,8 +96,8 @@ public struct TherapyCatalogService {
     let connection: Connection
     let today: CalendarDate
 
-    /// The regulators the status history tracks, as `therapy_indication_status_authority_known` allows.
-    public static let authorities = ["FDA", "EMA", "NMPA", "PMDA"]
+    /// Who may set a status, as `therapy_indication_status_authority_known` allows: the regulators and the evidence.
+    public static let authorities = StatusAuthority.allCases.map(\.rawValue)
 
     public init(connection: Connection, today: CalendarDate = .today) {
         self.connection = connection
@@ -238,7 +242,8 @@ extension TherapyCatalogService {
         }
     }
 
-    /// Loads indications (all, or one agent's) with their criteria and status history in five
+    /// Loads indications (all, or one agent's) with their criteria and standing status history (superseded
+    /// rows left out) in five
     /// queries, whatever the size of the catalog: indications, entity groups, histology rows,
     /// biomarker rows and status rows, joined up in memory.
     ///
@@ -309,7 +314,7 @@ extension TherapyCatalogService {
         for row in try connection.query(
             """
             SELECT s.indication_id, s.status, s.effective_date, s.effective_date_precision, s.authority, s.source
-            FROM therapy_indication_status s JOIN therapy_indications i USING (indication_id)\(filter)
+            FROM standing_indication_status s JOIN therapy_indications i USING (indication_id)\(filter)
             ORDER BY s.effective_date, s.indication_status_id
             """)
         {
@@ -397,8 +402,10 @@ extension TherapyCatalogService {
     static func statusRecords(on connection: Connection, agent: String) throws -> [CatalogStatusRecord] {
         try connection.query(
             """
-            SELECT i.indication_code, s.status, s.effective_date, s.effective_date_precision, s.authority, s.source, s.note
+            SELECT i.indication_code, s.status, s.effective_date, s.effective_date_precision, s.authority, s.source, s.note,
+                   x.reason AS superseded_because
             FROM therapy_indication_status s JOIN therapy_indications i USING (indication_id)
+            LEFT JOIN therapy_indication_status_supersessions x USING (indication_status_id)
             WHERE i.agent_code = \(agent)
             ORDER BY s.effective_date, s.indication_status_id
             """
@@ -412,7 +419,8 @@ extension TherapyCatalogService {
                 effectiveDate: try row.decode(CalendarDate.self, "effective_date"),
                 precision: try row.decode(String.self, "effective_date_precision"),
                 authority: try row.decode(String.self, "authority"), source: try row.decode(String.self, "source"),
-                note: try row.decode(String?.self, "note"))
+                note: try row.decode(String?.self, "note"),
+                supersededBecause: try row.decode(String?.self, "superseded_because"))
         }
     }
 

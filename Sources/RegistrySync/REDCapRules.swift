@@ -48,11 +48,13 @@ struct REDCapRules {
 
     static func literal(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
 
-    /// Why a gene cell is refused, in the words `molecular record` uses: an alias names its approved symbols.
+    /// Why a gene cell is refused, in the words `molecular record` uses: an alias or previous symbol names its
+    /// approved symbols and what it is to each (GeneNameKind's description: underscores read as spaces).
     static func unknownGeneReason(_ gene: String) -> String {
         """
-        coalesce('not an approved HGNC symbol; did you mean ' || (SELECT string_agg(c || ' (' || btrim(\(gene)) || ' is its alias)', ' or ')
-            FROM unnest(gene_alias_symbols(\(gene))) AS c), 'not an HGNC symbol of the registry''s gene list')
+        coalesce('not an approved HGNC symbol; did you mean ' || (SELECT string_agg(c.symbol || ' (' || btrim(\(gene)) || ' is its '
+                || replace(c.kind, '_', ' ') || ')', ' or ' ORDER BY c.symbol)
+            FROM gene_alias_matches(\(gene)) AS c), 'not an HGNC symbol of the registry''s gene list')
         """
     }
 

@@ -30,8 +30,10 @@ struct CatalogRow: Encodable, TabularRow {
 }
 
 extension CatalogStatusRecord: TabularRow {
-    static var columns: [String] { ["indication", "status", "effective", "precision", "authority", "source", "note"] }
-    var cells: [String] { [indication, status.rawValue, effectiveDate.description, precision, authority, source, note.cell] }
+    static var columns: [String] { ["indication", "status", "effective", "precision", "authority", "source", "note", "superseded because"] }
+    var cells: [String] {
+        [indication, status.rawValue, effectiveDate.description, precision, authority, source, note.cell, supersededBecause.cell]
+    }
 }
 
 /// `--as-of`, parsed the way every registry date is, naming the option when it is malformed.
@@ -100,7 +102,7 @@ extension Sarcreg.TherapyCommand.Catalog {
         @Option(help: "Indication code, e.g. vimseltinib_tgct (see `therapy catalog show AGENT`).") var indication: String
         @Option(help: "New status: \(TherapyStatus.allowedValues).") var status: String
         @Option(help: "Date the status took effect (YYYY-MM-DD), not in the future.") var date: String
-        @Option(help: "Regulator: \(TherapyCatalogService.authorities.joined(separator: ", ")).") var authority: String
+        @Option(help: "Who set the status, a regulator or the evidence: \(TherapyCatalogService.authorities.joined(separator: ", ")).") var authority: String
         @Option(help: "Citation for the change, e.g. 'FDA approval 2025-02-14 (Romvimza)'.") var source: String
         @Option(help: "Optional note.") var note: String?
 
@@ -149,7 +151,7 @@ enum CatalogText {
         for indication in detail.indications {
             text += "\n\(indication.code): \(indication.label)\n"
             if let partner = indication.combinedWith { text += "  combined with \(partner)\n" }
-            let status = indication.currentStatus.map { "\($0.status) (\($0.status.rawValue), \($0.authority), since \($0.effectiveDate))" }
+            let status = indication.currentStatus.map { "\($0.status) (\($0.status.rawValue)) since \($0.dated); evidence: \($0.evidence)" }
             text += "  status on \(detail.asOf): \(status ?? "none yet")\n"
             text += "  boxed warning: \(indication.boxedWarning ?? "none")\n"
             text += "  REMS: \(indication.remsRequired ? "required" : "not required")\n"
@@ -157,9 +159,11 @@ enum CatalogText {
             text += "  source: \(indication.source)\n"
             text += "  criteria:\n" + indication.criteria.map { "    - \($0)\n" }.joined()
             text += "  status history:\n"
-            text += TextTable(header: ["effective", "precision", "status", "authority", "source", "note"], width: TextTable.outputWidth - 4)
+            text += TextTable(header: ["effective", "precision", "status", "authority", "source", "note", "superseded because"],
+                              width: TextTable.outputWidth - 4)
                 .render(indication.statusHistory.map {
-                    [$0.effectiveDate.description, $0.precision, $0.status.rawValue, $0.authority, $0.source, $0.note.cell]
+                    [$0.effectiveDate.description, $0.precision, $0.status.rawValue, $0.authority, $0.source, $0.note.cell,
+                     $0.supersededBecause.cell]
                 })
                 .split(separator: "\n").map { "    \($0)\n" }.joined()
         }

@@ -50,7 +50,7 @@ enum MatchText {
                 text += "\n\(evaluation.indication.agentCode) - \(evaluation.indication.code): \(verdict(evaluation))\n"
                 text += "  \(evaluation.indication.label)\n"
                 if let status = evaluation.status {
-                    text += "  \(status.status) since \(status.dated) (\(status.authority)): \(status.source)\n"
+                    text += "  \(status.status) since \(status.dated); evidence: \(status.evidence)\n"
                 }
                 let rows = evaluation.criteria.map { criterion in
                     [outcome(criterion.outcome), criterion.criterion.name, criterion.patientValue, criterion.reason]

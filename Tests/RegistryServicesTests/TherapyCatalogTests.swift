@@ -37,7 +37,7 @@ private func milademetanDocument() -> [String: Any] {
         "rems_required": false,
         "evidence_summary": "phase II basket, MDM2-amplified cohort",
         "source": "registry test source",
-        "initial_status": ["status": "in_development", "effective_date": "2025-03-01", "authority": "FDA", "source": "NCT-test"],
+        "initial_status": ["status": "in_development", "effective_date": "2025-03-01", "authority": "trial_registry", "source": "NCT-test"],
     ]
 }
 
@@ -77,8 +77,12 @@ struct TherapyCatalogTests {
         #expect(pexidartinib.boxedWarning == "hepatotoxicity")
         #expect(pexidartinib.remsRequired)
         let nirogacestat = try #require(try registry.catalog.show(agent: "nirogacestat", asOf: registry.today).indications.first)
-        #expect(nirogacestat.statusHistory.map(\.status) == [.inDevelopment, .inDevelopment, .fdaApprovedSTS])
-        #expect(nirogacestat.statusHistory.map(\.precision) == ["month", "year", "day"])
+        // The two rows that named the FDA for the trial evidence stay in the history, superseded (0029).
+        let standing = nirogacestat.statusHistory.filter { $0.supersededBecause == nil }
+        #expect(nirogacestat.statusHistory.count == 4)
+        #expect(standing.map(\.status) == [.inDevelopment, .fdaApprovedSTS])
+        #expect(standing.map(\.precision) == ["month", "day"])
+        #expect(standing.map(\.authority) == ["trial_publication", "FDA"])
         #expect(nirogacestat.statusHistory.last?.source == "FDA approval 2023-11-27 (Ogsiveo, DeFi NCT03785964)")
         let entrectinib = try #require(try registry.catalog.show(agent: "entrectinib", asOf: registry.today).indications.first)
         #expect(entrectinib.criteria.contains("NTRK fusion: requires NTRK1 fusion or NTRK2 fusion or NTRK3 fusion"))
@@ -107,13 +111,14 @@ struct TherapyCatalogTests {
         #expect(try registry.catalog.show(agent: "Tazverik", asOf: registry.today).agent.code == "tazemetostat")
     }
 
-    @Test("the matcher's catalog is every indication, each with its criteria and its whole status history")
+    @Test("the matcher's catalog is every indication, each with its criteria and its standing status history (superseded rows left out)")
     func loadsWholeCatalog() throws {
         let registry = try RegistryFixture()
         let indications = try registry.catalog.indications()
         let counts = try registry.catalogCounts()
         #expect(indications.count == counts["therapy_indications"])
-        #expect(indications.map(\.statusHistory.count).reduce(0, +) == counts["therapy_indication_status"])
+        let standing = try registry.connection.query("SELECT count(*) AS n FROM standing_indication_status")[0].decode(Int.self, "n")
+        #expect(indications.map(\.statusHistory.count).reduce(0, +) == standing)
         let larotrectinib = try #require(indications.first { $0.code == "larotrectinib_ntrk_fusion" })
         #expect(larotrectinib.criteria.map(\.name) == [
             "histology", "NTRK fusion", "no known acquired resistance mutation", "disease setting",
@@ -141,11 +146,10 @@ struct TherapyCatalogTests {
         #expect(rowsAfter.count == rowsBefore.count + 1)
         let history = try #require(try registry.catalog.show(agent: "palbociclib", asOf: registry.today).indications
             .first { $0.code == "palbociclib_wd_dd_liposarcoma" }?.statusHistory)
-        #expect(history.map(\.status) == [.studiedSTS, .studiedSTS, .fdaApprovedSTS])
-        #expect(history.map(\.effectiveDate) == [
-            CalendarDate(year: 2016, month: 1, day: 1), CalendarDate(year: 2023, month: 1, day: 1),
-            CalendarDate(year: 2026, month: 6, day: 1),
-        ])
+        let standing = history.filter { $0.supersededBecause == nil }
+        #expect(standing.map(\.status) == [.studiedSTS, .fdaApprovedSTS])
+        #expect(standing.map(\.effectiveDate) == [CalendarDate(year: 2016, month: 1, day: 1), CalendarDate(year: 2026, month: 6, day: 1)])
+        #expect(history.count == 4)
 
         let dayBefore = try registry.evaluation("palbociclib_wd_dd_liposarcoma", of: id, asOf: CalendarDate(year: 2026, month: 5, day: 31))
         let onTheDay = try registry.evaluation("palbociclib_wd_dd_liposarcoma", of: id, asOf: CalendarDate(year: 2026, month: 6, day: 1))
@@ -164,7 +168,7 @@ struct TherapyCatalogTests {
         }
     }
 
-    @Test("a bad status change is refused naming the field and the value, and nothing is written")
+    @Test("a bad status change is refused naming the field and the value, and nothing is written: a studied use from the FDA, an approval from the review")
     func badStatusChanges() throws {
         let registry = try RegistryFixture()
         let good = StatusChangeSubmission(
@@ -183,6 +187,8 @@ struct TherapyCatalogTests {
         spoil({ $0.authority = "MHRA" }, field: "--authority", value: "MHRA")
         spoil({ $0.authority = "EMA" }, field: "--authority", value: "EMA")
         spoil({ $0.status = "approved_elsewhere" }, field: "--authority", value: "FDA")
+        spoil({ $0.status = "studied_sts" }, field: "--authority", value: "FDA")
+        spoil({ $0.authority = "review" }, field: "--authority", value: "review")
         spoil({ $0.source = "   " }, field: "--source", value: nil)
         let before = try registry.catalogCounts()
         let rowsBefore = try registry.statusRows()
@@ -264,10 +270,10 @@ struct TherapyCatalogTests {
             $0["initial_status"] = ["status": "approved", "effective_date": "2025-03-01", "authority": "FDA", "source": "x"]
         }
         try spoil(field: "initial_status.effective_date", value: "2027-01-01") {
-            $0["initial_status"] = ["status": "in_development", "effective_date": "2027-01-01", "authority": "FDA", "source": "x"]
+            $0["initial_status"] = ["status": "in_development", "effective_date": "2027-01-01", "authority": "trial_registry", "source": "x"]
         }
         try spoil(field: "initial_status.source", value: nil) {
-            $0["initial_status"] = ["status": "in_development", "effective_date": "2025-03-01", "authority": "FDA"]
+            $0["initial_status"] = ["status": "in_development", "effective_date": "2025-03-01", "authority": "trial_registry"]
         }
         try spoil(field: "indication file", value: "histologies") { $0["histologies"] = $0["histology"] }
         cases.append((Data("{\"agent\": ".utf8), "indication file", "{\"agent\": "))

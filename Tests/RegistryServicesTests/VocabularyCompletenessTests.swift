@@ -96,7 +96,7 @@ extension ClinicalRecordingTests {
                 id, MolecularSubmission(gene: "EWSR1", alterationKind: "fusion", partnerGene: "INI1", method: "ngs_rna", result: "positive", reportDate: "2024-06-01"))
         }
         guard case .geneAlias(let field, let given, let symbols) = asPartner else { Issue.record("not geneAlias"); return }
-        #expect(field == "--partner" && given == "INI1" && symbols == ["SMARCB1"])
+        #expect(field == "--partner" && given == "INI1" && symbols == [GeneSuggestion(symbol: "SMARCB1", kind: .alias)])
         #expect(try fixture.counts() == before)
     }
 

@@ -24,7 +24,7 @@ struct VocabularyConformanceTests {
         Set(vocabulary.allCases.map(\.rawValue))
     }
 
-    @Test("every schema CHECK that spells a vocabulary allows exactly the domain's values: sex, vital status, intent (with not_recorded), stop reason, attribution, CTCAE and ICD-O editions, molecular method and result, alteration kind, disease setting, drug class")
+    @Test("every schema CHECK that spells a vocabulary allows exactly the domain's values: sex, vital status, intent (with not_recorded), stop reason, attribution, CTCAE and ICD-O editions, molecular method and result, alteration kind, disease setting, drug class, gene name kind, status authority")
     func schemaChecksAreTheDomains() throws {
         let fixture = try SyncFixture()
         let expected: [(String, Set<String>)] = [
@@ -40,9 +40,39 @@ struct VocabularyConformanceTests {
             ("molecular_results_alteration_kind_known", Self.rawValues(MolecularAlterationKind.self)),
             ("diagnoses_disease_setting_known", Self.rawValues(DiseaseSetting.self)),
             ("therapy_agents_drug_class_known", Self.rawValues(DrugClass.self)),
+            ("gene_aliases_kind_known", Self.rawValues(GeneNameKind.self)),
+            ("therapy_indication_status_authority_known", Set(StatusAuthority.allCases.map(\.rawValue))),
         ]
         for (constraint, values) in expected {
             #expect(try Self.allowedValues(constraint, on: fixture.connection) == values, "\(constraint)")
+        }
+    }
+
+    @Test("the schema lets an authority set exactly the statuses StatusAuthority.sets gives it: an FDA approval only from the FDA, a studied use only from its evidence (review, trial publication, guideline)")
+    func statusAuthorityRuleIsTheDomains() throws {
+        let fixture = try SyncFixture()
+        let indication = try fixture.connection.query(
+            "SELECT indication_id FROM therapy_indications WHERE indication_code = 'pazopanib_desmoid'")[0].decode(Int.self, "indication_id")
+        for authority in StatusAuthority.allCases {
+            for status in TherapyStatus.allCases {
+                let accepted: Bool
+                do {
+                    try fixture.connection.withTransaction { tx in
+                        try tx.execute(
+                            """
+                            INSERT INTO therapy_indication_status (indication_id, status, effective_date, authority, source)
+                            VALUES (\(indication), \(status.rawValue), DATE '2001-02-03', \(authority.rawValue), 'conformance probe')
+                            """)
+                        throw CancellationError()
+                    }
+                    accepted = false
+                } catch is CancellationError {
+                    accepted = true
+                } catch {
+                    accepted = false
+                }
+                #expect(accepted == authority.sets.contains(status), "\(authority.rawValue) setting \(status.rawValue)")
+            }
         }
     }
 

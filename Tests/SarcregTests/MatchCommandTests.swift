@@ -110,8 +110,8 @@ struct MatchCommandTests {
         }
         let in2019 = try page("2019-06-01")
         let pazopanib = try #require(in2019.firstIndex(of: "pazopanib - pazopanib_desmoid: FITS"))
-        #expect(in2019[pazopanib + 2] == "  studied in soft tissue sarcoma since 2019 (FDA): [14]; Toulmonde et al., Lancet Oncol 2019 (DESMOPAZ)")
-        #expect(in2019.contains("  studied in soft tissue sarcoma since 2018 (FDA): [64]; Gounder et al., N Engl J Med 2018"))
+        #expect(in2019[pazopanib + 2] == "  studied in soft tissue sarcoma since 2019; evidence: trial publication: [14]; Toulmonde et al., Lancet Oncol 2019 (DESMOPAZ)")
+        #expect(in2019.contains("  studied in soft tissue sarcoma since 2018; evidence: trial publication: [64]; Gounder et al., N Engl J Med 2018"))
         let in2018 = try page("2018-06-01")
         let noStatus = try #require(in2018.firstIndex(of: "== no status yet on this date =="))
         let pazopanib2018 = try #require(in2018.firstIndex(of: "pazopanib - pazopanib_desmoid: FITS"))

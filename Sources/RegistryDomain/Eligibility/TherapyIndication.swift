@@ -25,11 +25,59 @@ public enum TherapyStatus: String, CaseIterable, Hashable, Sendable, Codable, Cu
     }
 }
 
+/// Who or what set an indication's status, in the vocabulary of `therapy_indication_status.authority`: a
+/// regulator's decision for an approval, the evidence itself for a studied or in-development use. The FDA
+/// makes no finding that a drug was studied in sarcoma; a trial report, the review or a guideline does.
+public enum StatusAuthority: String, CaseIterable, Hashable, Sendable, Codable, CustomStringConvertible {
+    case fda = "FDA"
+    case ema = "EMA"
+    case nmpa = "NMPA"
+    case pmda = "PMDA"
+    /// A trial report: the journal article or meeting abstract that published the results.
+    case trialPublication = "trial_publication"
+    /// The review the catalog was built from, where it is the only dated evidence.
+    case review
+    /// A treatment guideline naming the use (NCCN).
+    case guideline
+    /// A trial registered and recruiting (ClinicalTrials.gov).
+    case trialRegistry = "trial_registry"
+
+    public var description: String {
+        switch self {
+        case .fda, .ema, .nmpa, .pmda: rawValue
+        case .trialPublication: "trial publication"
+        case .review: "the review"
+        case .guideline: "guideline"
+        case .trialRegistry: "trial registry"
+        }
+    }
+
+    /// The statuses this authority can set: an FDA approval only from the FDA, an approval elsewhere from
+    /// another regulator, a studied or in-development use only from evidence.
+    public var sets: Set<TherapyStatus> {
+        switch self {
+        case .fda: [.fdaApprovedSTS]
+        case .ema, .nmpa, .pmda: [.approvedElsewhere]
+        case .trialPublication, .review: [.studiedSTS, .inDevelopment]
+        case .guideline: [.studiedSTS]
+        case .trialRegistry: [.inDevelopment]
+        }
+    }
+
+    /// Reads a submitted authority in any case and with spaces or hyphens (`trial publication`), or `nil`.
+    public init?(submitted text: String) {
+        let normalized = text.trimmingWhitespace.lowercased().replacingSpacesAndHyphensWithUnderscores
+        guard let authority = Self.allCases.first(where: { $0.rawValue.lowercased() == normalized }) else { return nil }
+        self = authority
+    }
+}
+
 /// One dated row of an indication's status history; history is appended, never rewritten.
 public struct TherapyStatusEntry: Hashable, Sendable, Codable {
     public let status: TherapyStatus
     public let effectiveDate: CalendarDate
-    /// The regulator whose track this row belongs to: FDA, NMPA, EMA, PMDA.
+    /// Who set the status: a regulator (FDA, EMA, NMPA, PMDA) or the evidence (a trial publication, the
+    /// review, a guideline, a trial registry); see ``StatusAuthority``.
     public let authority: String
     /// The citation: the review's reference number such as "[13]" or the public source.
     public let source: String
@@ -48,6 +96,11 @@ public struct TherapyStatusEntry: Hashable, Sendable, Codable {
         self.authority = authority
         self.source = source
         self.precision = precision
+    }
+
+    /// The authority in words with its source: "trial publication: [61]; Mir et al., Lancet Oncol 2016".
+    public var evidence: String {
+        "\(StatusAuthority(rawValue: authority)?.description ?? authority): \(source)"
     }
 
     /// The date as precisely as the source gives it: `2019` for a trial report dated by its year.

@@ -88,3 +88,27 @@ extension String {
         String(map { $0 == " " || $0 == "-" ? "_" : $0 })
     }
 }
+
+/// What a name that is not an approved HGNC symbol is to the gene it names, in the vocabulary of
+/// `gene_aliases.kind`: an alias (INI1 for SMARCB1) or an earlier approved symbol (MLL2 for KMT2D).
+public enum GeneNameKind: String, RegistryVocabulary, CustomStringConvertible {
+    case alias
+    case previousSymbol = "previous_symbol"
+
+    /// As the suggestion says it: "INI1 is its alias", "MLL2 is its previous symbol".
+    public var description: String { rawValue.replacingUnderscoresWithSpaces }
+}
+
+/// An approved symbol offered for a name that is not one, with what the name is to it.
+public struct GeneSuggestion: Hashable, Sendable, Codable {
+    public let symbol: String
+    public let kind: GeneNameKind
+
+    public init(symbol: String, kind: GeneNameKind) {
+        self.symbol = symbol
+        self.kind = kind
+    }
+
+    /// "SMARCB1 (INI1 is its alias)".
+    public func offered(for given: String) -> String { "\(symbol) (\(given) is its \(kind))" }
+}

@@ -45,7 +45,7 @@ struct EligibilityInputTests {
     func unreportedFusionPartner() throws {
         let criterion = EligibilityCriterion.requiredBiomarker(try BiomarkerCriterion(
             label: "COL1A1-PDGFB fusion",
-            alternatives: [BiomarkerSpecification(gene: "COL1A1", kind: .fusion, partnerGene: "PDGFB")]))
+            alternatives: [BiomarkerSpecification(gene: "PDGFB", kind: .fusion, partnerGene: "COL1A1")]))
         let indication = TherapyIndication(
             code: "dfsp_fusion_example", agentCode: "imatinib", label: "example", criteria: [criterion],
             statusHistory: [])
@@ -59,7 +59,8 @@ struct EligibilityInputTests {
             molecularFindings: [.init(gene: "PDGFB", kind: .fusion, result: .positive)])
         let pending = matcher.evaluate(unreported, against: indication, asOf: date).criteria[0]
         #expect(pending.outcome == .unknown)
-        #expect(pending.reason == "COL1A1-PDGFB fusion: PDGFB fusion positive, fusion partner not reported")
+        #expect(pending.reason == "COL1A1-PDGFB fusion: PDGFB fusion positive, fusion partner not reported; "
+            + "on file: PDGFB fusion positive: reports no fusion partner; the criterion asks for COL1A1::PDGFB fusion")
 
         let reversed = try PatientProfile(
             ageInYears: 40, diagnoses: [dfsp],

@@ -119,7 +119,7 @@ struct EligibilityMatcherTests {
             for: try patient(age: 40, "8825/1", "Inflammatory myofibroblastic tumour", findings: [alk]))
         let biomarker = try outcome(result, where: Self.isRequiredBiomarker)
         #expect(biomarker.outcome == .notMet)
-        #expect(biomarker.reason == "ALK rearrangement: negative (ALK rearrangement)")
+        #expect(biomarker.reason == "ALK rearrangement: negative (ALK rearrangement); on file: ALK rearrangement negative: rules out ALK rearrangement")
         #expect(!result.fits)
     }
 
@@ -197,7 +197,7 @@ struct EligibilityMatcherTests {
             for: try patient(age: 55, "8890/3", "Leiomyosarcoma", findings: [negatives[2]]))
         #expect(try outcome(partly, where: Self.isRequiredBiomarker).outcome == .unknown)
         #expect(try outcome(partly, where: Self.isRequiredBiomarker).reason
-            == "NTRK fusion: NTRK1 fusion, NTRK2 fusion not tested")
+            == "NTRK fusion: NTRK1 fusion, NTRK2 fusion not tested; on file: NTRK3 fusion negative: rules out NTRK3 fusion")
 
         let all = try evaluation(
             "larotrectinib_ntrk_fusion", for: try patient(age: 55, "8890/3", "Leiomyosarcoma", findings: negatives))
@@ -216,14 +216,16 @@ struct EligibilityMatcherTests {
     @Test("a negative ETV6-NTRK3 assay does not rule out an NTRK3 fusion with another partner")
     func partnerSpecificNegative() throws {
         let narrow = PatientProfile.MolecularFinding(
-            gene: "ETV6", kind: .fusion, partnerGene: "NTRK3", result: .negative)
+            gene: "NTRK3", kind: .fusion, partnerGene: "ETV6", result: .negative)
         let others = ["NTRK1", "NTRK2"].map {
             PatientProfile.MolecularFinding(gene: $0, kind: .fusion, result: .negative)
         }
         let result = try evaluation(
             "larotrectinib_ntrk_fusion",
             for: try patient(age: 55, "8890/3", "Leiomyosarcoma", findings: others + [narrow]))
-        #expect(try outcome(result, where: Self.isRequiredBiomarker).reason == "NTRK fusion: NTRK3 fusion not tested")
+        #expect(try outcome(result, where: Self.isRequiredBiomarker).reason == "NTRK fusion: NTRK3 fusion not tested; on file: "
+            + "NTRK1 fusion negative: rules out NTRK1 fusion; NTRK2 fusion negative: rules out NTRK2 fusion; "
+            + "ETV6::NTRK3 fusion negative: a negative ETV6::NTRK3 fusion assay does not rule out NTRK3 fusion with another partner")
     }
 
     @Test("imatinib fits unresectable DFSP with COL1A1-PDGFB fusion, coded 8832/1 (ICD-O-3.2) or 8832/3 (3.0)")
