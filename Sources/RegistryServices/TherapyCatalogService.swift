@@ -124,6 +124,24 @@ public struct TherapyCatalogService {
         }
     }
 
+    /// The review's numbered references the catalog cites, each with the entries citing it and the reports the
+    /// catalog names beside it: agents, indications and every status row, superseded ones included.
+    public func citedReferences() throws(RegistryError) -> [CitedReference] {
+        do {
+            let rows = try connection.query(
+                """
+                SELECT agent_code AS cited_by, source_citation AS text FROM therapy_agents
+                UNION ALL SELECT indication_code, source_citation FROM therapy_indications
+                UNION ALL SELECT i.indication_code, s.source
+                FROM therapy_indication_status s JOIN therapy_indications i USING (indication_id)
+                ORDER BY 1
+                """)
+            return CitedReference.cited(in: try rows.map { (try $0.decode(String.self, "cited_by"), try $0.decode(String.self, "text")) })
+        } catch {
+            throw RegistryError.wrap(error)
+        }
+    }
+
     /// One agent: each indication's criteria in words, warnings, evidence and full status history.
     /// The agent is named as `therapy start --agent` names it: its code, its catalog name as `catalog list` shows
     /// it ("BI 907828") or an alias.

@@ -51,7 +51,7 @@ extension Sarcreg.TherapyCommand {
     struct Catalog: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "The targeted-therapy catalog: agents, indications, criteria and dated status.",
-            subcommands: [List.self, Show.self, AddStatus.self, AddIndication.self])
+            subcommands: [List.self, Show.self, Sources.self, AddStatus.self, AddIndication.self])
     }
 }
 
@@ -89,6 +89,31 @@ extension Sarcreg.TherapyCommand.Catalog {
             case .json: try Output.printJSON(detail)
             case .csv: try Output.print(detail.indications.flatMap(\.statusHistory), as: .csv)
             case .table: say(CatalogText.render(detail), terminator: "")
+            }
+        }
+    }
+
+    struct Sources: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The review the catalog comes from, and each of its numbered references the catalog cites.",
+            discussion: """
+                A source such as "[50]" is reference 50 of the review. The stored review text has no reference list, \
+                so each number is shown with the catalog entries citing it and the report the catalog names beside \
+                it, where it names one; the others are looked up in the published review (its DOI is printed).
+                """)
+
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: FormatOptions
+
+        func run() throws {
+            let references = try TherapyCatalogService(connection: database.connect()).citedReferences()
+            switch output.format {
+            case .json: try Output.printJSON(references)
+            case .table:
+                say("Review: \(CatalogReview.citation)")
+                say("Its reference list is not in the stored review text: where the catalog names no report, look the number up there.\n")
+                try Output.print(references, as: .table)
+            case .csv: try Output.print(references, as: .csv)
             }
         }
     }
@@ -168,5 +193,12 @@ enum CatalogText {
                 .split(separator: "\n").map { "    \($0)\n" }.joined()
         }
         return text
+    }
+}
+
+extension CitedReference: TabularRow {
+    static let columns = ["ref", "cited by", "identified in the catalog as"]
+    var cells: [String] {
+        ["[\(number)]", citedBy.joined(separator: ", "), identifiedAs.isEmpty ? "(see the review)" : identifiedAs.joined(separator: "; ")]
     }
 }
