@@ -6,12 +6,25 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
+deps_only=false test_deps=false
+for argument in "$@"; do
+  case $argument in
+    --deps-only) deps_only=true ;;
+    --test-deps) test_deps=true ;;
+    *) echo "usage: Scripts/setup.sh [--deps-only] [--test-deps]" >&2; exit 64 ;;
+  esac
+done
+
 missing=()
 dpkg -s libpq-dev >/dev/null 2>&1 || missing+=(libpq-dev)
 [ -x /usr/lib/postgresql/15/bin/initdb ] || missing+=(postgresql-15)
 command -v psql >/dev/null 2>&1 || missing+=(postgresql-client-15)
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 python3 -c 'import yaml' >/dev/null 2>&1 || missing+=(python3-yaml)
+# The report layout tests render the HTML report in headless Chromium; the registry itself never needs it.
+if $test_deps; then
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+fi
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}" >&2
@@ -24,15 +37,6 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
   $sudo rm -f /usr/sbin/policy-rc.d
 fi
-
-deps_only=false test_deps=false
-for argument in "$@"; do
-  case $argument in
-    --deps-only) deps_only=true ;;
-    --test-deps) test_deps=true ;;
-    *) echo "usage: Scripts/setup.sh [--deps-only] [--test-deps]" >&2; exit 64 ;;
-  esac
-done
 
 # The FHIR export is validated in the test suite by fhir.resources (PyPI), which parses R4B resources; the
 # registry itself never needs it, so the quick start does not install it.

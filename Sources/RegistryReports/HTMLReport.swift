@@ -22,7 +22,7 @@ public enum HTMLReport {
                 caption: section, header: ["measure", "value", "95% CI", "over"],
                 rows: rows.filter { $0.section == section }.map { [$0.measure, $0.value, interval($0), $0.denominator] })
         }
-        body += "</div>\n<h2>Waterfall</h2>\n" + figure(WaterfallPlot.svg(summary))
+        body += "</div>\n<h2>Waterfall</h2>\n" + figure(WaterfallPlot.svg(summary), id: "waterfall")
         body += "<h2>Time to event</h2>\n<div class=\"tables\">\n"
         for section in ["PFS", "DoR", "OS"] {
             body += table(
@@ -32,9 +32,9 @@ public enum HTMLReport {
         }
         body += "</div>\n"
         for endpoint in summary.endpoints {
-            if let svg = KaplanMeierPlot.svg(endpoint) { body += figure(svg) }
+            body += figure(KaplanMeierPlot.svg(endpoint), id: "km-\(endpoint.endpoint.rawValue.lowercased())")
         }
-        body += "<h2>Time on therapy</h2>\n" + figure(SwimmerPlot.svg(summary))
+        body += "<h2>Time on therapy</h2>\n" + figure(SwimmerPlot.svg(summary), id: "swimmer")
         body += "<h2>Adverse events</h2>\n<p>\(Markup.escape(AdverseEventRow.caption(adverseEvents)))</p>\n"
         body += table(
             caption: nil, header: ["CTCAE term", "any grade", "%", "grade >= 3", "%"],
@@ -77,8 +77,9 @@ public enum HTMLReport {
         return "\(row.lower95) - \(row.upper95)"
     }
 
-    private static func figure(_ svg: String) -> String {
-        "<figure>\n\(svg)</figure>\n"
+    /// A plot with an id, by which a reader can link to it and the layout test finds it.
+    private static func figure(_ svg: String, id: String) -> String {
+        "<figure id=\"\(id)\">\n\(svg)</figure>\n"
     }
 
     private static func table(caption: String?, header: [String], rows: [[String]]) -> String {

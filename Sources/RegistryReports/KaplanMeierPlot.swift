@@ -2,9 +2,13 @@ import RegistryDomain
 
 /// A Kaplan-Meier curve with its censoring marks, the median and the numbers at risk under the axis.
 public enum KaplanMeierPlot {
-    /// nil for an endpoint without patients: there is no curve to draw.
-    public static func svg(_ endpoint: EndpointSummary) -> String? {
-        guard let curve = endpoint.curve else { return nil }
+    /// The curve; for an endpoint without lines, its title and a sentence saying so, without axes.
+    public static func svg(_ endpoint: EndpointSummary) -> String {
+        let name = endpoint.endpoint.rawValue
+        guard let curve = endpoint.curve else {
+            return SVGCanvas.withoutData(
+                title: "\(name) (Kaplan-Meier)", message: "No \(endpoint.endpoint.countedLines) in this population: no curve to draw.")
+        }
         let width = 900.0
         let left = 70.0
         let right = 30.0
@@ -13,6 +17,7 @@ public enum KaplanMeierPlot {
         let height = top + plotHeight + 110
         let plotWidth = width - left - right
         let months = endpoint.atRisk.map(\.month)
+        // The endpoint's own axis ends at the first tick at or past its last time (ReportTimeAxis).
         let lastMonth = Double(max(months.last ?? 1, 1))
         func x(_ days: Double) -> Double { left + days / daysPerMonth / lastMonth * plotWidth }
         func y(_ survival: Double) -> Double { top + (1 - survival) * plotHeight }
@@ -23,18 +28,22 @@ public enum KaplanMeierPlot {
         }
 
         var canvas = SVGCanvas(width: width, height: height)
-        let median = "median \(Markup.months(endpoint.medianMonths)) months (95% CI "
-            + "\(Markup.months(endpoint.medianLowerMonths))-\(Markup.months(endpoint.medianUpperMonths)))"
+        let interval =
+            endpoint.medianLowerMonths == nil && endpoint.medianUpperMonths == nil
+            ? ""
+            : " (95% CI \(Markup.months(endpoint.medianLowerMonths))-\(Markup.months(endpoint.medianUpperMonths)))"
+        let median = (endpoint.medianMonths == nil ? "median not reached" : "median \(Markup.months(endpoint.medianMonths)) months") + interval
+        let counted = Markup.count(endpoint.lines, endpoint.endpoint.countedLines)
         canvas.text(
-            "\(endpoint.endpoint.rawValue): \(endpoint.patients) patients, \(endpoint.events) events, \(median)",
-            x: width / 2, y: 22, anchor: "middle", size: 15, weight: "bold")
+            "\(name): \(counted), \(Markup.count(endpoint.events, "events")), \(median)",
+            x: width / 2, y: 22, anchor: "middle", size: 15, weight: "bold", role: "title")
         for tick in stride(from: 0.0, through: 1.0, by: 0.25) {
             canvas.line(x1: left - 5, y1: y(tick), x2: left, y2: y(tick), stroke: "#333")
             canvas.line(x1: left, y1: y(tick), x2: left + plotWidth, y2: y(tick), stroke: "#eee")
-            canvas.text("\(Int(tick * 100))%", x: left - 8, y: y(tick) + 4, anchor: "end", size: 11)
+            canvas.text("\(Int(tick * 100))%", x: left - 8, y: y(tick) + 4, anchor: "end", size: 11, role: "y-tick")
         }
-        canvas.line(x1: left, y1: top, x2: left, y2: top + plotHeight, stroke: "#333")
-        canvas.line(x1: left, y1: top + plotHeight, x2: left + plotWidth, y2: top + plotHeight, stroke: "#333")
+        canvas.axis(x1: left, y1: top, x2: left, y2: top + plotHeight)
+        canvas.axis(x1: left, y1: top + plotHeight, x2: left + plotWidth, y2: top + plotHeight)
         canvas.line(x1: left, y1: y(0.5), x2: left + plotWidth, y2: y(0.5), stroke: "#999", dash: "4 4")
 
         var path = "M \(Markup.number(x(0))) \(Markup.number(y(1)))"
@@ -73,13 +82,17 @@ public enum KaplanMeierPlot {
         for entry in endpoint.atRisk {
             let px = left + Double(entry.month) / lastMonth * plotWidth
             canvas.line(x1: px, y1: axisY, x2: px, y2: axisY + 5, stroke: "#333")
-            canvas.text("\(entry.month)", x: px, y: axisY + 18, anchor: "middle", size: 11)
-            canvas.text("\(entry.count)", x: px, y: axisY + 68, anchor: "middle", size: 11)
+            canvas.text("\(entry.month)", x: px, y: axisY + 18, anchor: "middle", size: 11, role: "x-tick")
+            canvas.text("\(entry.count)", x: px, y: axisY + 72, anchor: "middle", size: 11, role: "at-risk")
         }
-        canvas.text("Months", x: left + plotWidth / 2, y: axisY + 34, anchor: "middle", size: 12)
-        canvas.text("At risk", x: left - 8, y: axisY + 68, anchor: "end", size: 11, weight: "bold")
+        canvas.text("Months from \(endpoint.endpoint == .durationOfResponse ? "first response" : "start of line")",
+                    x: left + plotWidth / 2, y: axisY + 34, anchor: "middle", size: 12, role: "axis-title")
+        // The label has a row of its own above the counts: beside them it ran into the first one.
         canvas.text(
-            "dashed: 95% log-log confidence band; ticks: censored; grey line: 50%", x: left, y: axisY + 98, size: 10)
+            "Number at risk (lines)", x: left, y: axisY + 54, size: 11, weight: "bold", role: "at-risk-label")
+        canvas.text(
+            "dashed: 95% log-log confidence band; ticks: censored; grey line: 50%", x: left, y: axisY + 100, size: 10,
+            role: "note")
         return canvas.document
     }
 }

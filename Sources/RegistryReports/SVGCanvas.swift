@@ -28,11 +28,32 @@ struct SVGCanvas {
         ])
     }
 
-    mutating func text(_ value: String, x: Double, y: Double, anchor: String = "start", size: Double = 12, weight: String = "normal") {
+    /// A label; `role` becomes its class, by which the report's layout test finds it.
+    mutating func text(
+        _ value: String, x: Double, y: Double, anchor: String = "start", size: Double = 12, weight: String = "normal",
+        role: String = "label"
+    ) {
         add("text", [
-            "x": Markup.number(x), "y": Markup.number(y), "text-anchor": anchor, "font-size": Markup.number(size),
-            "font-weight": weight,
+            "class": role, "x": Markup.number(x), "y": Markup.number(y), "text-anchor": anchor,
+            "font-size": Markup.number(size), "font-weight": weight,
         ], text: value)
+    }
+
+    /// An axis line, classed so that a test can tell a plot with axes from a message without them.
+    mutating func axis(x1: Double, y1: Double, x2: Double, y2: Double) {
+        add("line", [
+            "class": "axis", "x1": Markup.number(x1), "y1": Markup.number(y1), "x2": Markup.number(x2),
+            "y2": Markup.number(y2), "stroke": "#333", "stroke-width": "1",
+        ])
+    }
+
+    /// A plot of nobody: its title and a sentence saying why there is nothing to draw, and no axes, which
+    /// would read as a result.
+    static func withoutData(title: String, message: String) -> String {
+        var canvas = SVGCanvas(width: 900, height: 80)
+        canvas.text(title, x: 450, y: 22, anchor: "middle", size: 15, weight: "bold", role: "title")
+        canvas.text(message, x: 450, y: 56, anchor: "middle", size: 13, role: "empty-population")
+        return canvas.document
     }
 
     /// The document: a standalone SVG with its own font, so a file opened alone looks like the report.
@@ -70,6 +91,17 @@ enum Markup {
     static func number(_ value: Double) -> String {
         let rounded = (value * 100).rounded() / 100
         return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
+    }
+
+    /// A generous estimate of a label's width in Helvetica or its fallbacks (wide capitals included), for
+    /// laying out legends without measuring text, which SVG cannot do before it is drawn.
+    static func textWidth(_ text: String, size: Double) -> Double {
+        Double(text.count) * size * 0.64
+    }
+
+    /// A count with its plural noun, singular for one: `1 responding line`, `3 events`.
+    static func count(_ number: Int, _ plural: String) -> String {
+        "\(number) \(number == 1 && plural.hasSuffix("s") ? String(plural.dropLast()) : plural)"
     }
 
     /// A percentage with one decimal, `33.3%`.

@@ -42,8 +42,8 @@ public struct SummaryRow: Sendable, Hashable, Codable {
 
     /// Population and its excluded lines, best overall responses, ORR and DCR, then PFS, DoR and OS.
     public static func rows(_ summary: ResponseSummary) -> [SummaryRow] {
-        let evaluable = "\(summary.evaluableLines) evaluable lines"
-        let treated = "\(summary.treatedLines) treated lines"
+        let evaluable = Markup.count(summary.evaluableLines, "evaluable lines")
+        let treated = Markup.count(summary.treatedLines, "treated lines")
         var rows = [
             SummaryRow("population", "treated lines", "\(summary.treatedLines)"),
             SummaryRow("population", "treated patients", "\(summary.treatedPatients)"),
@@ -76,7 +76,7 @@ public struct SummaryRow: Sendable, Hashable, Codable {
         }
         for endpoint in summary.endpoints {
             let section = endpoint.endpoint.rawValue
-            let over = "\(endpoint.patients) \(endpoint.endpoint == .durationOfResponse ? "responders" : endpoint.endpoint == .progressionFreeSurvival ? "evaluable lines" : "treated lines")"
+            let over = Markup.count(endpoint.lines, endpoint.endpoint.countedLines)
             rows.append(SummaryRow(section, "events", "\(endpoint.events)", over: over))
             guard endpoint.curve != nil else {
                 rows.append(SummaryRow(section, "median (months)", "not estimable", over: over))

@@ -74,7 +74,7 @@ extension Sarcreg.ReportCommand {
                 least one follow-up assessment of that line, read by the investigator unless --evaluator. ORR and \
                 DCR are over the evaluable lines (Clopper-Pearson intervals). PFS runs from line start to the first \
                 PD or death, censored at the last adequate assessment; OS from line start to death, censored at the \
-                last contact or last known date; DoR over responders from the first CR/PR to PD or death. A line \
+                last contact or last known date; DoR over responding lines from the first CR/PR to PD or death. A line \
                 whose stored assessments the RECIST engine refuses stays treated but is not evaluable: it is listed \
                 as excluded with its registry id, line, evaluator and the engine's reason in every format (JSON \
                 excludedLines, the HTML's "Excluded lines"); with --html, adverse events that cannot be counted are \
@@ -121,9 +121,8 @@ extension Sarcreg.ReportCommand {
                 try write(WaterfallPlot.svg(summary), to: folder.appendingPathComponent("waterfall.svg"))
                 try write(SwimmerPlot.svg(summary), to: folder.appendingPathComponent("swimmer.svg"))
                 for endpoint in summary.endpoints {
-                    if let svg = KaplanMeierPlot.svg(endpoint) {
-                        try write(svg, to: folder.appendingPathComponent("km-\(endpoint.endpoint.rawValue.lowercased()).svg"))
-                    }
+                    try write(
+                        KaplanMeierPlot.svg(endpoint), to: folder.appendingPathComponent("km-\(endpoint.endpoint.rawValue.lowercased()).svg"))
                 }
             }
             if let excluded = RecordsExcluded([

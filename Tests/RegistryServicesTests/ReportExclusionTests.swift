@@ -44,8 +44,8 @@ struct ReportExclusionTests {
         #expect(orr.count == 1 && orr.total == 5)
         #expect(summary.diseaseControl.confirmed?.total == 5)
         // Treated, so in OS; not evaluable, so not in PFS.
-        #expect(summary.endpoints.first { $0.endpoint == .overallSurvival }?.patients == 6)
-        #expect(summary.endpoints.first { $0.endpoint == .progressionFreeSurvival }?.patients == 5)
+        #expect(summary.endpoints.first { $0.endpoint == .overallSurvival }?.lines == 6)
+        #expect(summary.endpoints.first { $0.endpoint == .progressionFreeSurvival }?.lines == 5)
         #expect(summary.courses.first { $0.registryID == "MUC-0002" }?.evaluable == false)
         #expect(summary.populationRule.contains("listed as excluded with the engine's reason"))
     }

@@ -59,13 +59,13 @@ struct ReportTests {
         // PFS in days: 0 censored (NE only), 42 PD, 53 censored, 84 PD and 84 censored, 168 PD.
         // S = 4/5 after day 42, 4/5 x 2/3 = 0.53 after day 84, 0 at day 168: the median is day 168.
         let pfs = try #require(summary.endpoints.first { $0.endpoint == .progressionFreeSurvival })
-        #expect(pfs.patients == 6 && pfs.events == 3)
+        #expect(pfs.lines == 6 && pfs.events == 3)
         let median = try #require(pfs.medianMonths)
         #expect(abs(median * daysPerMonth - 168) < 1e-9)
         let dor = try #require(summary.endpoints.first { $0.endpoint == .durationOfResponse })
-        #expect(dor.patients == 2 && dor.events == 1)
+        #expect(dor.lines == 2 && dor.events == 1)
         let os = try #require(summary.endpoints.first { $0.endpoint == .overallSurvival })
-        #expect(os.patients == 6 && os.events == 0 && os.medianMonths == nil)
+        #expect(os.lines == 6 && os.events == 0 && os.medianMonths == nil)
         #expect(pfs.atRisk.first?.count == 6)
 
         let waterfall = summary.courses.filter { $0.bestPercentChange != nil }
@@ -85,7 +85,7 @@ struct ReportTests {
         #expect(summary.treatedLines == 7)
         #expect(summary.evaluableLines == 6)
         #expect(summary.objectiveResponse.confirmed?.total == 6)
-        #expect(summary.endpoints.first { $0.endpoint == .overallSurvival }?.patients == 7)
+        #expect(summary.endpoints.first { $0.endpoint == .overallSurvival }?.lines == 7)
     }
 
     @Test("agent, histology entity, biomarker and site filters each narrow the population to the matching patients; an agent by its brand (Adriamycin) and a gene in any case (ss18) too")

@@ -42,6 +42,8 @@ public struct ProgressionOutcome: Sendable, Hashable {
     /// The date of the first PD. When an equivocal new lesion is confirmed later, this is the date
     /// of the scan where it first appeared, so it can be earlier than the confirming scan.
     public let firstProgression: CalendarDate?
+    /// How the first PD was found; nil without progression.
+    public let firstProgressionBasis: ProgressionBasis?
     /// The last assessment before progression that was not NE: where PFS and response are censored.
     public let lastAdequateAssessment: CalendarDate?
     /// Progression as the event, else censoring at the last adequate assessment, or at the start of
@@ -58,6 +60,7 @@ public struct ProgressionOutcome: Sendable, Hashable {
     ) {
         let progression = firstProgressionIndex.map { evaluations[$0].date }
         firstProgression = progression
+        firstProgressionBasis = firstProgressionIndex.flatMap { evaluations[$0].rule.progressionBasis }
         let lastAdequate = evaluations.last {
             !$0.isAfterProgression && $0.overall != .notEvaluable && $0.overall != .progressiveDisease
         }?.date

@@ -152,6 +152,33 @@ public enum TimePointRule: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
+/// How a PD time point was found, in the four ways RECIST 1.1 allows; a waterfall of the change from
+/// baseline shows only one of them directly (target growth measured from a baseline nadir), so a report
+/// names the way for the others.
+public enum ProgressionBasis: String, Sendable, Hashable, Codable, CaseIterable {
+    /// An unequivocal new lesion, or an equivocal one a later scan confirmed.
+    case newLesion = "new lesion"
+    /// The target sum at least 20 % and 5 mm above its nadir, which may lie below the baseline.
+    case targetGrowthFromNadir = "target growth from nadir"
+    /// Unequivocal progression of non-target disease.
+    case nonTarget = "non-target progression"
+    /// Disease seen again after an overall CR.
+    case reappearanceAfterCompleteResponse = "disease seen again after CR"
+}
+
+extension TimePointRule {
+    /// The way this rule found PD; nil for a rule that gave another response.
+    public var progressionBasis: ProgressionBasis? {
+        switch self {
+        case .unequivocalNewLesion, .equivocalNewLesionConfirmed: .newLesion
+        case .targetProgression: .targetGrowthFromNadir
+        case .nonTargetProgression: .nonTarget
+        case .reappearanceAfterCompleteResponse: .reappearanceAfterCompleteResponse
+        case .completeResponseReclassified, .table1, .table2: nil
+        }
+    }
+}
+
 /// Everything computed for one time point of one evaluator.
 public struct TimePointEvaluation: Sendable, Hashable {
     public let date: CalendarDate

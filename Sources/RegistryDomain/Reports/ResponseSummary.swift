@@ -24,12 +24,21 @@ public enum SurvivalEndpoint: String, Sendable, Hashable, Codable, CaseIterable 
     case durationOfResponse = "DoR"
     case overallSurvival = "OS"
 
+    /// The lines an endpoint counts, in the words its table and plot both print.
+    public var countedLines: String {
+        switch self {
+        case .progressionFreeSurvival: "evaluable lines"
+        case .durationOfResponse: "responding lines"
+        case .overallSurvival: "treated lines"
+        }
+    }
+
     public var definition: String {
         switch self {
         case .progressionFreeSurvival:
             "evaluable lines, from line start to the first PD or death; censored at the last adequate assessment"
         case .durationOfResponse:
-            "responders, from the first CR/PR to PD or death; censored at the last adequate assessment"
+            "responding lines, from the first CR/PR to PD or death; censored at the last adequate assessment"
         case .overallSurvival:
             "treated lines, from line start to death; censored at the last contact or last known date"
         }
@@ -46,7 +55,8 @@ public struct NumberAtRisk: Sendable, Hashable, Codable {
 public struct EndpointSummary: Sendable, Hashable, Codable {
     public let endpoint: SurvivalEndpoint
     public let definition: String
-    public let patients: Int
+    /// Therapy lines counted: the unit of a response report is the line, not the patient.
+    public let lines: Int
     public let events: Int
     public let medianMonths: Double?
     /// Brookmeyer-Crowley interval of the median with log-log limits; nil where not reached.
@@ -56,14 +66,15 @@ public struct EndpointSummary: Sendable, Hashable, Codable {
     /// curve reached 0 before.
     public let rateAt6Months: SurvivalEstimate?
     public let rateAt12Months: SurvivalEstimate?
+    /// On the endpoint's own axis, which ends at the first tick at or past its last follow-up time.
     public let atRisk: [NumberAtRisk]
     /// nil for an endpoint without patients.
     public let curve: KaplanMeierCurve?
 
-    init(_ endpoint: SurvivalEndpoint, observations: [SurvivalObservation], months: [Int]) {
+    init(_ endpoint: SurvivalEndpoint, observations: [SurvivalObservation]) {
         self.endpoint = endpoint
         definition = endpoint.definition
-        patients = observations.count
+        lines = observations.count
         events = observations.filter(\.event).count
         let curve = try? KaplanMeierCurve(observations: observations)
         self.curve = curve
@@ -72,6 +83,8 @@ public struct EndpointSummary: Sendable, Hashable, Codable {
         medianUpperMonths = curve?.median.upper.map { $0 / daysPerMonth }
         rateAt6Months = curve?.survival(at: 6 * daysPerMonth)
         rateAt12Months = curve?.survival(at: 12 * daysPerMonth)
+        // Each endpoint has its own axis: PFS that stops at 14 months is not drawn to OS's 21.
+        let months = ReportTimeAxis(longestDays: observations.map(\.time).max() ?? 0).months
         let counts = curve?.numberAtRisk(at: months.map { Double($0) * daysPerMonth }) ?? months.map { _ in 0 }
         atRisk = zip(months, counts).map { NumberAtRisk(month: $0, count: $1) }
     }
@@ -93,6 +106,8 @@ public struct LineCourse: Sendable, Hashable, Codable {
     public let ongoing: Bool
     public let firstResponseDay: Int?
     public let progressionDay: Int?
+    /// How the first PD was found: a PD bar of the waterfall below +20% from baseline needs it said.
+    public let progressionBasis: ProgressionBasis?
     public let deathDay: Int?
 
     init(_ line: TreatedLine) {
@@ -110,6 +125,7 @@ public struct LineCourse: Sendable, Hashable, Codable {
         ongoing = line.stoppedOn == nil && line.deathOn == nil
         firstResponseDay = line.response?.progression.durationOfResponse.map { $0.start.days(since: line.startedOn) }
         progressionDay = line.response?.progression.firstProgression.map { $0.days(since: line.startedOn) }
+        progressionBasis = line.response?.progression.firstProgressionBasis
         deathDay = line.deathOn.map { $0.days(since: line.startedOn) }
     }
 }
@@ -196,13 +212,10 @@ public struct ResponseSummary: Sendable, Hashable, Codable {
 
         let pfs = lines.compactMap(\.progressionFreeSurvival)
         let dor = lines.compactMap(\.durationOfResponse)
-        let os = lines.map(\.overallSurvival)
-        let longest = (pfs + dor + os).map(\.time).max() ?? 0
-        let months = ReportTimeAxis(longestDays: longest).months
         endpoints = [
-            EndpointSummary(.progressionFreeSurvival, observations: pfs, months: months),
-            EndpointSummary(.durationOfResponse, observations: dor, months: months),
-            EndpointSummary(.overallSurvival, observations: os, months: months),
+            EndpointSummary(.progressionFreeSurvival, observations: pfs),
+            EndpointSummary(.durationOfResponse, observations: dor),
+            EndpointSummary(.overallSurvival, observations: lines.map(\.overallSurvival)),
         ]
         courses = lines.map(LineCourse.init).sorted {
             ($0.registryID, $0.lineNumber) < ($1.registryID, $1.lineNumber)
