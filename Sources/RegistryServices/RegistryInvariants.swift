@@ -1,11 +1,36 @@
 import Foundation
 import PostgresClient
+import RegistryDomain
 
 extension RegistryInvariant {
     /// Every invariant `sarcreg db check` runs, in the order it prints them.
     public static let all: [RegistryInvariant] = [
-        registryIDsGapless, resultClassMatchesLesion, noOrphanLesions, timelineKept, migrationsInOrder, migrationsUnedited,
+        registryIDsGapless, resultClassMatchesLesion, noOrphanLesions, timelineKept, ctcaeTermsKnown, migrationsInOrder, migrationsUnedited,
     ]
+
+    /// Every command and import names an adverse event by a term of the CTCAE vocabulary (migration 0028); terms
+    /// stored before it that it does not hold, or an "Other, specify" term without its text, are listed to correct
+    /// with `sarcreg ae update --term`.
+    public static let ctcaeTermsKnown = RegistryInvariant(
+        name: "ctcae-terms-known",
+        promise: "every adverse event names a CTCAE v5.0 term with its MedDRA code, and an 'Other, specify' term the event it specifies"
+    ) { connection, _ in
+        try connection.query(
+            """
+            SELECT p.registry_id, e.adverse_event_id, e.ctcae_term, t.term IS NULL AS unknown
+            FROM adverse_events e JOIN patients p USING (patient_id)
+            LEFT JOIN ctcae_terms t ON t.meddra_code = e.meddra_code AND t.term = e.ctcae_term
+            WHERE t.term IS NULL OR (t.other_specify AND e.term_specified IS NULL) OR (NOT t.other_specify AND e.term_specified IS NOT NULL)
+            ORDER BY p.registry_id, e.adverse_event_id
+            LIMIT \(RegistryInvariant.breakLimit)
+            """
+        ).map { row in
+            let (registryID, id, term, unknown) = try row.decode((String, Int, String, Bool).self)
+            return "\(registryID) adverse event \(id): "
+                + (unknown ? "'\(term)' is not a CTCAE v\(CTCAETerm.version) term" : "'\(term)' and the text that specifies the event do not go together")
+                + "; correct it with `sarcreg ae update \(registryID) --id \(id) --term ... --reason ...`"
+        }
+    }
 
     /// The timeline rules every command and import applies before it writes (``PatientTimeline``), over the stored
     /// rows: rows written before the rules, and imported lines and events a format cannot mark concurrent or
