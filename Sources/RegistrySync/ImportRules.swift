@@ -305,7 +305,7 @@ enum ImportRules {
         /// statement and name from the domain.
         /// `mark` is how the format marks an exception to the rule, where it has one.
         static func timeline(_ rule: TimelineRule, conflict: String, mark: String = "") -> String {
-            "\(conflict) || " + REDCapRules.literal("; \(rule.statement(markedBy: mark)) (rule \(rule.rawValue))")
+            "\(conflict) || " + REDCapRules.literal("; \(rule.statement(marked: mark)) (rule \(rule.rawValue))")
         }
 
         static let unknownSubject = "'the subject has no enrollment (a DM row or an enrollment form) in this or an earlier run of this source'"

@@ -128,8 +128,8 @@ extension Sarcreg {
 
             @OptionGroup var database: DatabaseOptions
             @Argument(help: "Registry id.") var registryID: String
-            @Option(help: "CTCAE v5.0 term, e.g. 'Neutrophil count decreased'; for an event CTCAE has no term for, its SOC's "
-                + "'Other, specify' term, e.g. 'Gastrointestinal disorders - Other, specify'.") var term: String
+            @Option(help: "CTCAE v5.0 term, e.g. 'Neutrophil count decreased'; for an event CTCAE has no term for, its SOC's 'Other, specify' term, e.g. 'Gastrointestinal disorders - Other, specify'.")
+            var term: String
             @Option(help: "What the event was, with an 'Other, specify' term (and only then).") var specify: String?
             @Option(help: "CTCAE version: \(CTCAEVersion.allowedValues).") var ctcaeVersion: String = "5.0"
             @Option(parsing: .number, help: "CTCAE grade 1-5.") var grade: Int

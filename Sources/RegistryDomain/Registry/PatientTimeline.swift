@@ -16,15 +16,15 @@ public enum TimelineRule: String, CaseIterable, Sendable, Hashable, Codable {
     /// The rule in a coordinator's words, with the command option that marks an exception.
     public var statement: String {
         switch self {
-        case .overlappingLines: statement(markedBy: "--concurrent")
-        case .adverseEventBeforeFirstLine: statement(markedBy: "--baseline")
-        case .afterDeath, .beforeBirth, .afterWithdrawal: statement(markedBy: "")
+        case .overlappingLines: statement(marked: "--concurrent")
+        case .adverseEventBeforeFirstLine: statement(marked: "--baseline")
+        case .afterDeath, .beforeBirth, .afterWithdrawal: statement(marked: "")
         }
     }
 
     /// The rule in a coordinator's words, with how the path that writes the record marks an exception
     /// (`SUPPEX QNAM CONCURNT = Y` in an SDTM export); a rule without exceptions ignores `mark`.
-    public func statement(markedBy mark: String) -> String {
+    public func statement(marked mark: String) -> String {
         switch self {
         case .afterDeath: "nothing is dated after the patient's death except the death itself"
         case .beforeBirth: "nothing is dated before the patient's birth"
