@@ -13,22 +13,32 @@ extension RegistryInvariant {
     /// with `sarcreg ae update --term`.
     public static let ctcaeTermsKnown = RegistryInvariant(
         name: "ctcae-terms-known",
-        promise: "every adverse event names a CTCAE v5.0 term with its MedDRA code, and an 'Other, specify' term the event it specifies"
+        promise: "every adverse event names a CTCAE v5.0 term as CTCAE spells it with its MedDRA code, and an 'Other, specify' term the event it specifies"
     ) { connection, _ in
         try connection.query(
             """
-            SELECT p.registry_id, e.adverse_event_id, e.ctcae_term, t.term IS NULL AS unknown
+            SELECT p.registry_id, e.adverse_event_id, e.ctcae_term, t.term AS known, t.meddra_code AS code, t.other_specify,
+                e.term_specified IS NOT NULL AS specified
             FROM adverse_events e JOIN patients p USING (patient_id)
-            LEFT JOIN ctcae_terms t ON t.meddra_code = e.meddra_code AND t.term = e.ctcae_term
-            WHERE t.term IS NULL OR (t.other_specify AND e.term_specified IS NULL) OR (NOT t.other_specify AND e.term_specified IS NOT NULL)
+            LEFT JOIN ctcae_terms t ON lower(t.term) = lower(btrim(e.ctcae_term))
+            WHERE t.term IS NULL OR t.other_specify <> (e.term_specified IS NOT NULL) OR e.ctcae_term <> t.term
+                OR e.meddra_code IS DISTINCT FROM t.meddra_code
             ORDER BY p.registry_id, e.adverse_event_id
             LIMIT \(RegistryInvariant.breakLimit)
             """
         ).map { row in
-            let (registryID, id, term, unknown) = try row.decode((String, Int, String, Bool).self)
-            return "\(registryID) adverse event \(id): "
-                + (unknown ? "'\(term)' is not a CTCAE v\(CTCAETerm.version) term" : "'\(term)' and the text that specifies the event do not go together")
-                + "; correct it with `sarcreg ae update \(registryID) --id \(id) --term ... --reason ...`"
+            let (registryID, id, term) = try row.decode((String, Int, String).self)
+            let known = try row.decode(String?.self, "known"), code = try row.decode(Int?.self, "code")
+            let otherSpecify = try row.decode(Bool?.self, "other_specify"), specified = try row.decode(Bool.self, "specified")
+            let problem =
+                if let known, let code, let otherSpecify {
+                    otherSpecify && !specified ? "'\(term)' has no text saying what the event was"
+                        : !otherSpecify && specified ? "'\(term)' is a CTCAE term of its own, yet has text specifying the event"
+                        : "'\(term)' is stored without CTCAE's spelling and MedDRA code (\(known), \(code))"
+                } else {
+                    "'\(term)' is not a CTCAE v\(CTCAETerm.version) term"
+                }
+            return "\(registryID) adverse event \(id): \(problem); correct it with `sarcreg ae update \(registryID) --id \(id) --term ... --reason ...`"
         }
     }
 

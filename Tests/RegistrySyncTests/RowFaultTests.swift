@@ -36,7 +36,7 @@ extension SyncFixture {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("row-faults-\(UUID())").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        for file in SDTMFile.all.map(\.fileName) {
+        for file in SDTMFile.all.map(\.fileName) where FileManager.default.fileExists(atPath: Self.fixtures + "/clean/" + file) {
             try FixtureEdit.write(Self.fixtures + "/clean/" + file, to: folder + "/" + file, applying: edits.filter { $0.file == file })
         }
         return try service.importSDTM(SyncImportRequest(directory: folder, source: "site-a"))
