@@ -38,7 +38,7 @@ extension RegistryInvariant {
                 } else {
                     "'\(term)' is not a CTCAE v\(CTCAETerm.version) term"
                 }
-            return "\(registryID) adverse event \(id): \(problem); correct it with `sarcreg ae update \(registryID) --id \(id) --term ... --reason ...`"
+            return "\(registryID) adverse event \(id): \(problem); correct it with `sarcreg ae update \(registryID) --id \(id) --term ... [--specify ...] --reason ...`"
         }
     }
 
