@@ -21,7 +21,7 @@ AGENTS = [
 ]
 ORGANS = ["LUNG", "LIVER", "PERITONEUM", "SOFT TISSUE", "BONE"]
 AE_TERMS = ["Fatigue", "Nausea", "Anemia", "Neutrophil count decreased", "Hypertension", "Diarrhea",
-            "Alanine aminotransferase increased", "Decreased appetite"]
+            "Alanine aminotransferase increased", "Anorexia"]
 
 
 def iso(day):

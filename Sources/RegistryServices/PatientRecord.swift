@@ -124,6 +124,10 @@ public struct TherapyLineRecord: Codable, Sendable, Hashable {
 public struct AdverseEventRecord: Codable, Sendable, Hashable {
     public let id: Int
     public let term: String
+    /// The term's MedDRA code; nil for a term stored before the vocabulary that is not in it (`sarcreg db check`).
+    public let meddraCode: Int?
+    /// What the event was, beside an "Other, specify" term.
+    public let specified: String?
     public let ctcaeVersion: String
     public let grade: Int
     public let onsetOn: CalendarDate
@@ -135,7 +139,7 @@ public struct AdverseEventRecord: Codable, Sendable, Hashable {
     static func load(patientID: Int, on connection: Connection) throws -> [AdverseEventRecord] {
         try connection.query(
             """
-            SELECT e.adverse_event_id, e.ctcae_term, e.ctcae_version, e.grade, e.onset_on, e.resolved_on,
+            SELECT e.adverse_event_id, e.ctcae_term, e.meddra_code, e.term_specified, e.ctcae_version, e.grade, e.onset_on, e.resolved_on,
                    e.attribution, e.serious, l.line_number
             FROM adverse_events e LEFT JOIN therapy_lines l USING (therapy_line_id)
             WHERE e.patient_id = \(patientID) ORDER BY e.onset_on, e.adverse_event_id
@@ -143,6 +147,7 @@ public struct AdverseEventRecord: Codable, Sendable, Hashable {
         ).map { row in
             AdverseEventRecord(
                 id: try row.decode(Int.self, "adverse_event_id"), term: try row.decode(String.self, "ctcae_term"),
+                meddraCode: try row.decode(Int?.self, "meddra_code"), specified: try row.decode(String?.self, "term_specified"),
                 ctcaeVersion: try row.decode(String.self, "ctcae_version"), grade: try row.decode(Int.self, "grade"),
                 onsetOn: try row.decode(CalendarDate.self, "onset_on"), resolvedOn: try row.decode(CalendarDate?.self, "resolved_on"),
                 attribution: try row.decode(String.self, "attribution"), serious: try row.decode(Bool.self, "serious"),

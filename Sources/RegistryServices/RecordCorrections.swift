@@ -3,12 +3,19 @@ import RegistryDomain
 
 /// What `ae update` changes; a nil field keeps the stored value.
 public struct AdverseEventUpdate: Sendable {
+    /// A CTCAE v5.0 term in any case, validated as `ae record` validates it.
+    public var term: String?
+    /// What the event was, beside an "Other, specify" term (the stored term when `term` is nil).
+    public var specified: String?
     public var grade: Int?
     public var resolved: String?
     public var attribution: String?
     public var serious: Bool?
 
-    public init(grade: Int? = nil, resolved: String? = nil, attribution: String? = nil, serious: Bool? = nil) {
+    public init(term: String? = nil, specified: String? = nil, grade: Int? = nil, resolved: String? = nil, attribution: String? = nil,
+                serious: Bool? = nil) {
+        self.term = term
+        self.specified = specified
         self.grade = grade
         self.resolved = resolved
         self.attribution = attribution
@@ -86,18 +93,27 @@ public struct CorrectionService {
         }
         let attribution = try validating { () throws(RegistryInputError) in try update.attribution.map { text throws(RegistryInputError) in try Attribution.parse(text, field: "--attribution") } }
         let resolved = try validating { () throws(RegistryInputError) in try update.resolved.map { text throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: "--resolved") } }
-        guard update.grade != nil || attribution != nil || resolved != nil || update.serious != nil else {
-            throw .input(.missing(field: "--grade, --resolved, --attribution or --serious"))
+        guard update.term != nil || update.specified != nil || update.grade != nil || attribution != nil || resolved != nil
+            || update.serious != nil
+        else {
+            throw .input(.missing(field: "--term, --specify, --grade, --resolved, --attribution or --serious"))
         }
         do {
             return try connection.withTransaction { tx in
                 let patient = try PatientRow.find(registryID, on: tx, lock: true)
                 let rows = try tx.query(
-                    "SELECT onset_on FROM adverse_events WHERE adverse_event_id = \(id) AND patient_id = \(patient.id) FOR UPDATE")
+                    "SELECT onset_on, ctcae_term FROM adverse_events WHERE adverse_event_id = \(id) AND patient_id = \(patient.id) FOR UPDATE")
                 guard let row = rows.first else {
                     throw RegistryError.correctionTargetNotFound(registryID: patient.summary.registryID, record: "adverse event \(id)")
                 }
                 let onset = try row.decode(CalendarDate.self, "onset_on")
+                // A new specifying text alone is checked against the stored term, which must then be a vocabulary term too.
+                var named: CTCAEVocabulary.Named? = nil
+                if update.term != nil || update.specified != nil {
+                    named = try CTCAEVocabulary.named(
+                        try update.term ?? row.decode(String.self, "ctcae_term"), specified: update.specified,
+                        termField: update.term == nil ? "the stored term" : "--term", specifyField: "--specify", on: tx)
+                }
                 if let resolved {
                     guard resolved >= onset else {
                         throw RegistryError.input(.beforeDate(field: "--resolved", value: resolved, otherField: "the onset", other: onset))
@@ -109,7 +125,9 @@ public struct CorrectionService {
                 try tx.execute(
                     """
                     UPDATE adverse_events SET grade = coalesce(\(update.grade), grade), resolved_on = coalesce(\(resolved), resolved_on),
-                        attribution = coalesce(\(attribution?.rawValue), attribution), serious = coalesce(\(update.serious), serious)
+                        attribution = coalesce(\(attribution?.rawValue), attribution), serious = coalesce(\(update.serious), serious),
+                        ctcae_term = coalesce(\(named?.term), ctcae_term), meddra_code = coalesce(\(named?.meddraCode), meddra_code),
+                        term_specified = CASE WHEN \(named != nil) THEN \(named?.specified) ELSE term_specified END
                     WHERE adverse_event_id = \(id)
                     """)
                 guard let record = try AdverseEventRecord.load(patientID: patient.id, on: tx).first(where: { $0.id == id }) else {

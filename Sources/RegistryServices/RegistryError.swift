@@ -21,6 +21,8 @@ public enum RegistryError: Error, CustomStringConvertible {
     /// A gene alias or previous symbol: the registry stores approved symbols only, so it names them instead.
     case geneAlias(field: String, given: String, symbols: [GeneSuggestion])
     case unknownAgent(String)
+    /// A term the CTCAE vocabulary does not hold, with its closest term where one is a slip away.
+    case unknownCTCAETerm(field: String, term: String, didYouMean: String?)
     /// Every agent of one submission that is neither an agent code, a catalog name nor a known alias.
     /// The names no agent code, catalog name or alias matches, each with the closest agent where one is a slip away.
     case unknownAgents([String], didYouMean: [String: String] = [:])
@@ -59,6 +61,9 @@ public enum RegistryError: Error, CustomStringConvertible {
             "\(field) '\(given)' is not an approved HGNC symbol; did you mean "
                 + symbols.map { $0.offered(for: given) }.joined(separator: " or ")
         case .unknownAgent(let code): "unknown agent '\(code)'; see `sarcreg therapy catalog`"
+        case .unknownCTCAETerm(let field, let term, let suggestion):
+            "\(field) '\(term)' is not a CTCAE v\(CTCAETerm.version) term" + (suggestion.map { "; did you mean \($0)?" } ?? "")
+                + "; an event CTCAE has no term for is recorded as '<SOC> - Other, specify' with --specify TEXT"
         case .unknownAgents(let names, let suggestions):
             "unknown agent\(names.count == 1 ? "" : "s") "
                 + names.map { name in "'\(name)'" + (suggestions[name].map { " (did you mean \($0)?)" } ?? "") }.joined(separator: ", ") + "; "

@@ -1,11 +1,46 @@
 import Foundation
 import PostgresClient
+import RegistryDomain
 
 extension RegistryInvariant {
     /// Every invariant `sarcreg db check` runs, in the order it prints them.
     public static let all: [RegistryInvariant] = [
-        registryIDsGapless, resultClassMatchesLesion, noOrphanLesions, timelineKept, migrationsInOrder, migrationsUnedited,
+        registryIDsGapless, resultClassMatchesLesion, noOrphanLesions, timelineKept, ctcaeTermsKnown, migrationsInOrder, migrationsUnedited,
     ]
+
+    /// Every command and import names an adverse event by a term of the CTCAE vocabulary (migration 0028); terms
+    /// stored before it that it does not hold, or an "Other, specify" term without its text, are listed to correct
+    /// with `sarcreg ae update --term`.
+    public static let ctcaeTermsKnown = RegistryInvariant(
+        name: "ctcae-terms-known",
+        promise: "every adverse event names a CTCAE v5.0 term as CTCAE spells it with its MedDRA code, and an 'Other, specify' term the event it specifies"
+    ) { connection, _ in
+        try connection.query(
+            """
+            SELECT p.registry_id, e.adverse_event_id, e.ctcae_term, t.term AS known, t.meddra_code AS code, t.other_specify,
+                e.term_specified IS NOT NULL AS specified
+            FROM adverse_events e JOIN patients p USING (patient_id)
+            LEFT JOIN ctcae_terms t ON lower(t.term) = lower(btrim(e.ctcae_term))
+            WHERE t.term IS NULL OR t.other_specify <> (e.term_specified IS NOT NULL) OR e.ctcae_term <> t.term
+                OR e.meddra_code IS DISTINCT FROM t.meddra_code
+            ORDER BY p.registry_id, e.adverse_event_id
+            LIMIT \(RegistryInvariant.breakLimit)
+            """
+        ).map { row in
+            let (registryID, id, term) = try row.decode((String, Int, String).self)
+            let known = try row.decode(String?.self, "known"), code = try row.decode(Int?.self, "code")
+            let otherSpecify = try row.decode(Bool?.self, "other_specify"), specified = try row.decode(Bool.self, "specified")
+            let problem =
+                if let known, let code, let otherSpecify {
+                    otherSpecify && !specified ? "'\(term)' has no text saying what the event was"
+                        : !otherSpecify && specified ? "'\(term)' is a CTCAE term of its own, yet has text specifying the event"
+                        : "'\(term)' is stored without CTCAE's spelling and MedDRA code (\(known), \(code))"
+                } else {
+                    "'\(term)' is not a CTCAE v\(CTCAETerm.version) term"
+                }
+            return "\(registryID) adverse event \(id): \(problem); correct it with `sarcreg ae update \(registryID) --id \(id) --term ... [--specify ...] --reason ...`"
+        }
+    }
 
     /// The timeline rules every command and import applies before it writes (``PatientTimeline``), over the stored
     /// rows: rows written before the rules, and imported lines and events a format cannot mark concurrent or

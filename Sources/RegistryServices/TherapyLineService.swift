@@ -26,7 +26,10 @@ public struct TherapyStart: Sendable {
 }
 
 public struct AdverseEventSubmission: Sendable {
+    /// A CTCAE v5.0 term in any case; an event CTCAE has no term for takes its SOC's "Other, specify" term.
     public var term: String
+    /// What the event was, beside an "Other, specify" term (and only there).
+    public var specified: String?
     public var ctcaeVersion: String
     public var grade: Int
     public var onset: String
@@ -37,9 +40,10 @@ public struct AdverseEventSubmission: Sendable {
     /// Present before the first line started (a baseline symptom), which the timeline then admits.
     public var baseline: Bool
 
-    public init(term: String, ctcaeVersion: String, grade: Int, onset: String, resolved: String? = nil,
+    public init(term: String, specified: String? = nil, ctcaeVersion: String, grade: Int, onset: String, resolved: String? = nil,
                 attribution: String, serious: Bool = false, lineNumber: Int? = nil, baseline: Bool = false) {
         self.term = term
+        self.specified = specified
         self.ctcaeVersion = ctcaeVersion
         self.grade = grade
         self.onset = onset
@@ -179,6 +183,7 @@ public struct TreatmentService {
         do {
             return try connection.withTransaction { tx in
                 let patient = try PatientRow.findRecordable(registryID, on: tx)
+                let named = try CTCAEVocabulary.named(term, specified: submission.specified, termField: "--term", specifyField: "--specify", on: tx)
                 try patient.validate(onset, field: "--onset", today: today)
                 if let resolved { try patient.validate(resolved, field: "--resolved", today: today) }
                 let timeline = try patient.timeline(on: tx)
@@ -192,14 +197,15 @@ public struct TreatmentService {
                 }
                 let rows = try tx.query(
                     """
-                    INSERT INTO adverse_events (patient_id, therapy_line_id, ctcae_term, ctcae_version, grade, onset_on,
-                        resolved_on, attribution, serious, baseline)
-                    VALUES (\(patient.id), \(lineID), \(term), \(version.rawValue), \(submission.grade), \(onset), \(resolved),
-                        \(attribution.rawValue), \(submission.serious), \(submission.baseline))
+                    INSERT INTO adverse_events (patient_id, therapy_line_id, ctcae_term, meddra_code, term_specified, ctcae_version, grade,
+                        onset_on, resolved_on, attribution, serious, baseline)
+                    VALUES (\(patient.id), \(lineID), \(named.term), \(named.meddraCode), \(named.specified), \(version.rawValue),
+                        \(submission.grade), \(onset), \(resolved), \(attribution.rawValue), \(submission.serious), \(submission.baseline))
                     RETURNING adverse_event_id
                     """)
                 return AdverseEventRecord(
-                    id: try rows[0].decode(Int.self, "adverse_event_id"), term: term, ctcaeVersion: version.rawValue,
+                    id: try rows[0].decode(Int.self, "adverse_event_id"), term: named.term, meddraCode: named.meddraCode,
+                    specified: named.specified, ctcaeVersion: version.rawValue,
                     grade: submission.grade, onsetOn: onset, resolvedOn: resolved, attribution: attribution.rawValue,
                     serious: submission.serious, lineNumber: submission.lineNumber)
             }

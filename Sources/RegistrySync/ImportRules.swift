@@ -1,3 +1,4 @@
+import PostgresClient
 import RegistryDomain
 /// What every import format shares, written once: the statements that write the registry from an adapter's
 /// queries of its valid records (subjects, therapy lines, adverse events, lesions, assessments and results),
@@ -90,20 +91,98 @@ enum ImportRules {
     /// Writes an export's new and changed adverse events, the same way for every format. `events` is the
     /// adapter's query of its valid AE rows that are new or changed, with the columns `registry_row` (the AE's
     /// id, drawn for a new one), `patient_id`, `line_number` (the line the source attributes it to, NULL when
-    /// it does not say: then the line in progress at onset), `ctcae_term`, `ctcae_version`, `grade`, `onset_on`,
-    /// `resolved_on`, `attribution` and `serious`.
+    /// it does not say: then the line in progress at onset), `ctcae_term` (as submitted: it is stored as CTCAE spells
+    /// it, with its MedDRA code, the adapter having checked it names a term), `term_specified` (the text of an
+    /// "Other, specify" term), `ctcae_version`, `grade`, `onset_on`, `resolved_on`, `attribution`, `serious` and
+    /// `baseline`.
     static func applyAdverseEvents(_ events: String) -> String {
         """
-        INSERT INTO adverse_events (adverse_event_id, patient_id, therapy_line_id, ctcae_term, ctcae_version, grade, onset_on, resolved_on,
-            attribution, serious)
+        INSERT INTO adverse_events (adverse_event_id, patient_id, therapy_line_id, ctcae_term, meddra_code, term_specified, ctcae_version,
+            grade, onset_on, resolved_on, attribution, serious, baseline)
         OVERRIDING SYSTEM VALUE
         SELECT v.registry_row, v.patient_id,
             CASE WHEN v.line_number IS NULL THEN \(lineInProgress(patient: "v.patient_id", onset: "v.onset_on")) ELSE t.therapy_line_id END,
-            v.ctcae_term, v.ctcae_version, v.grade, v.onset_on, v.resolved_on, v.attribution, v.serious
-        FROM (\(events)) v LEFT JOIN therapy_lines t ON t.patient_id = v.patient_id AND t.line_number = v.line_number
+            c.term, c.meddra_code, v.term_specified, v.ctcae_version, v.grade, v.onset_on, v.resolved_on, v.attribution, v.serious, v.baseline
+        FROM (\(events)) v JOIN ctcae_terms c ON c.meddra_code = ctcae_term_code(v.ctcae_term)
+        LEFT JOIN therapy_lines t ON t.patient_id = v.patient_id AND t.line_number = v.line_number
         ON CONFLICT (adverse_event_id) DO UPDATE SET therapy_line_id = EXCLUDED.therapy_line_id, ctcae_term = EXCLUDED.ctcae_term,
-            ctcae_version = EXCLUDED.ctcae_version, grade = EXCLUDED.grade, onset_on = EXCLUDED.onset_on,
-            resolved_on = EXCLUDED.resolved_on, attribution = EXCLUDED.attribution, serious = EXCLUDED.serious
+            meddra_code = EXCLUDED.meddra_code, term_specified = EXCLUDED.term_specified, ctcae_version = EXCLUDED.ctcae_version,
+            grade = EXCLUDED.grade, onset_on = EXCLUDED.onset_on, resolved_on = EXCLUDED.resolved_on, attribution = EXCLUDED.attribution,
+            serious = EXCLUDED.serious, baseline = EXCLUDED.baseline
+        """
+    }
+
+    /// The reason a submitted AE term (`term`, an SQL expression) is refused, or NULL: not a CTCAE term (with the
+    /// closest term ``stageTermSuggestions(submitted:on:)`` found, joined as `d`), or an "Other, specify" term
+    /// without the text that specifies it (`specified`), or, where the format has a field for that text alone
+    /// (`textOnlyWithOther`), the text beside a term of its own.
+    static func termReason(term: String, specified: String, specifiedField: String, textOnlyWithOther: Bool) -> String {
+        let textBesideTerm = """
+            WHEN NOT \(isOtherSpecify(term)) AND \(specified) IS NOT NULL
+                THEN '\(specifiedField) goes only with a ''<SOC> - Other, specify'' term; this is a CTCAE term of its own'
+            """
+        return """
+            CASE WHEN \(term) IS NULL THEN NULL
+                WHEN ctcae_term_code(\(term)) IS NULL THEN \(REDCapRules.literal(CTCAETerm.unknownReason)) || coalesce('; did you mean ' || d.suggestion || '?', '')
+                WHEN \(isOtherSpecify(term)) AND \(specified) IS NULL THEN 'an ''Other, specify'' term needs \(specifiedField) to say what the event was'
+                \(textOnlyWithOther ? textBesideTerm : "") END
+            """
+    }
+
+    /// Whether a submitted term (an SQL expression) names a SOC's "Other, specify" term.
+    static func isOtherSpecify(_ term: String) -> String {
+        "coalesce((SELECT other_specify FROM ctcae_terms WHERE meddra_code = ctcae_term_code(\(term))), false)"
+    }
+
+    /// The closest CTCAE term of each distinct term of `submitted` (a query of one text column) that names none,
+    /// where one is a slip away (``SpellingSuggestion``), in `sync_ctcae_suggestions (submitted, suggestion)`, for
+    /// ``termReason(term:specified:specifiedField:)``'s did-you-mean. Few terms are misspelt, so few are compared.
+    static func stageTermSuggestions(submitted: String, on tx: Connection) throws {
+        try tx.execute("CREATE TEMP TABLE sync_ctcae_suggestions (submitted text PRIMARY KEY, suggestion text NOT NULL) ON COMMIT DROP")
+        let unknown = try tx.query(Query(unsafeSQL: """
+            SELECT DISTINCT u.term FROM (\(submitted)) u(term) WHERE u.term IS NOT NULL AND ctcae_term_code(u.term) IS NULL
+            """)).map { try $0.decode(String.self, "term") }
+        guard !unknown.isEmpty else { return }
+        let terms = try tx.query("SELECT term FROM ctcae_terms").map { try $0.decode(String.self, "term") }
+        for term in unknown {
+            guard let suggestion = SpellingSuggestion.closest(to: term, among: terms) else { continue }
+            try tx.execute("INSERT INTO sync_ctcae_suggestions (submitted, suggestion) VALUES (\(term), \(suggestion))")
+        }
+    }
+
+    /// The therapy lines of an export that overlap another line of their patient while neither is marked
+    /// concurrent (``TimelineRule/overlappingLines``), as `subject`, `line_number` and the `reason` in the domain's
+    /// words with the format's `mark`. `lines` is the adapter's query of its valid lines, one row per (`subject`,
+    /// `line_number`), with `patient_id` (NULL for a subject this run enrolls), `started_on`, `stopped_on` and
+    /// `concurrent`. The other line is one of the export or a stored line the export does not send again; of two
+    /// overlapping lines of the export the later started is refused, so the earlier is applied.
+    static func overlappingLines(_ lines: String, mark: String) -> String {
+        let span = { (line: String) in "\(line).started_on || ' to ' || coalesce(\(line).stopped_on::text, 'ongoing')" }
+        let conflict = "'line ' || a.line_number || ' (' || \(span("a")) || ') overlaps line ' || b.line_number || ' (' || \(span("b")) || ')'"
+        return """
+            SELECT DISTINCT ON (a.subject, a.line_number) a.subject, a.line_number,
+                \(Reason.timeline(.overlappingLines, conflict: conflict, mark: mark)) AS reason
+            FROM (\(lines)) a
+            JOIN (SELECT subject, line_number, started_on, stopped_on, concurrent, true AS exported FROM (\(lines)) e
+                  UNION ALL
+                  SELECT e.subject, t.line_number, t.started_on, t.stopped_on, t.concurrent, false
+                  FROM (SELECT DISTINCT subject, patient_id FROM (\(lines)) e WHERE patient_id IS NOT NULL) e
+                  JOIN therapy_lines t ON t.patient_id = e.patient_id
+                  WHERE NOT EXISTS (SELECT 1 FROM (\(lines)) x WHERE x.subject = e.subject AND x.line_number = t.line_number)) b
+                ON b.subject = a.subject AND b.line_number <> a.line_number
+            WHERE NOT a.concurrent AND NOT b.concurrent
+                AND NOT coalesce(a.stopped_on <= b.started_on, false) AND NOT coalesce(b.stopped_on <= a.started_on, false)
+                AND (NOT b.exported OR (a.started_on, a.line_number) > (b.started_on, b.line_number))
+            ORDER BY a.subject, a.line_number, b.started_on, b.line_number
+            """
+    }
+
+    /// The AE check of ``TimelineRule/adverseEventBeforeFirstLine``: an onset (`onset`, a date expression) before
+    /// `firstStart` (the patient's first line, an expression) is refused unless `baseline` holds.
+    static func baselineCheck(column: String, value: String, onset: String, baseline: String, firstStart: String, mark: String) -> String {
+        """
+        '\(column)', \(value), CASE WHEN NOT \(baseline) AND \(onset) < \(firstStart)
+            THEN \(Reason.timeline(.adverseEventBeforeFirstLine, conflict: "'the first therapy line started on ' || \(firstStart)", mark: mark)) END
         """
     }
 
@@ -177,7 +256,7 @@ enum ImportRules {
 
     /// Writes an export's new and changed therapy lines and their agents, the same way for every format. `lines`
     /// is the adapter's query of them, one row per (`patient_id`, `line_number`), with `intent`, `started_on`,
-    /// `stopped_on`, `stop_reason`, `dose` and `trial_nct`; `agents` its query of their agents (`patient_id`,
+    /// `stopped_on`, `stop_reason`, `dose`, `trial_nct` and `concurrent`; `agents` its query of their agents (`patient_id`,
     /// `line_number`, `agent_code`). With `replacingAgents` the format sends a line's whole set of agents, so an
     /// agent no longer in it is removed (a REDCap checkbox unticked); without, each record adds its agent and
     /// one missing from a later export is flagged like any record, never deleted (an SDTM EX record).
@@ -190,10 +269,11 @@ enum ImportRules {
             """
         return [
             """
-            INSERT INTO therapy_lines (patient_id, line_number, intent, started_on, stopped_on, stop_reason, dose, trial_nct)
-            SELECT patient_id, line_number, intent, started_on, stopped_on, stop_reason, dose, trial_nct FROM (\(lines)) v
+            INSERT INTO therapy_lines (patient_id, line_number, intent, started_on, stopped_on, stop_reason, dose, trial_nct, concurrent)
+            SELECT patient_id, line_number, intent, started_on, stopped_on, stop_reason, dose, trial_nct, concurrent FROM (\(lines)) v
             ON CONFLICT (patient_id, line_number) DO UPDATE SET intent = EXCLUDED.intent, started_on = EXCLUDED.started_on,
-                stopped_on = EXCLUDED.stopped_on, stop_reason = EXCLUDED.stop_reason, dose = EXCLUDED.dose, trial_nct = EXCLUDED.trial_nct
+                stopped_on = EXCLUDED.stopped_on, stop_reason = EXCLUDED.stop_reason, dose = EXCLUDED.dose, trial_nct = EXCLUDED.trial_nct,
+                concurrent = EXCLUDED.concurrent
             """,
         ] + (replacingAgents ? [replacement] : []) + [
             """
@@ -223,9 +303,9 @@ enum ImportRules {
     enum Reason {
         /// A ``TimelineViolation``'s words after the value: the conflict (an SQL expression), the rule's
         /// statement and name from the domain.
-        static func timeline(_ rule: TimelineRule, conflict: String) -> String {
-            let statement = "; \(rule.statement) (rule \(rule.rawValue))".replacingOccurrences(of: "'", with: "''")
-            return "\(conflict) || '\(statement)'"
+        /// `mark` is how the format marks an exception to the rule, where it has one.
+        static func timeline(_ rule: TimelineRule, conflict: String, mark: String = "") -> String {
+            "\(conflict) || " + REDCapRules.literal("; \(rule.statement(marked: mark)) (rule \(rule.rawValue))")
         }
 
         static let unknownSubject = "'the subject has no enrollment (a DM row or an enrollment form) in this or an earlier run of this source'"

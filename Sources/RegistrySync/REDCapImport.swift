@@ -156,6 +156,8 @@ extension SyncService {
             // As in the SDTM import: the previous run's records, not yet analyzed, were planned as an empty
             // table, and the joins on natural keys became nested loops over every record.
             try tx.execute("ANALYZE sync_records")
+            try ImportRules.stageTermSuggestions(
+                submitted: "SELECT \(rules.value("ae_term")) FROM \(rules.file.stagingTable) s WHERE \(rules.rowIs("adverse_event"))", on: tx)
             try applyKeepingSeriesScorable(touched: REDCapRules.touchedSeries, on: tx, progress: progress) {
                 for (index, statement) in rules.apply.enumerated() {
                     progress(.step("checking and applying \(fileName)", index, of: rules.apply.count))

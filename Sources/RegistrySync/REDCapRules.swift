@@ -215,7 +215,10 @@ struct REDCapRules {
     var registryChecks: [String] {
         let enrollment = rowIs("enrollment")
         return [
-            SDTMRules.check(file, joins: "LEFT JOIN sync_site_map m ON m.source = \(Self.source) AND m.source_site = s.redcap_data_access_group", checks: [
+            SDTMRules.check(file, joins: """
+                LEFT JOIN sync_site_map m ON m.source = \(Self.source) AND m.source_site = s.redcap_data_access_group
+                LEFT JOIN sync_ctcae_suggestions d ON d.submitted = \(value("ae_term"))
+                """, checks: [
                 guarded("""
                 'redcap_data_access_group', s.redcap_data_access_group, CASE WHEN NOT \(enrollment) THEN NULL
                     WHEN s.redcap_data_access_group IS NULL THEN 'the data access group (the site) is required on the enrollment row'
@@ -234,6 +237,8 @@ struct REDCapRules {
                 guarded("'mol_report_date', \(raw("mol_report_date")), CASE WHEN \(value("mol_report_date")) < \(value("mol_specimen_date")) THEN 'the report is dated before the specimen' END", whenFilled: ["mol_report_date", "mol_specimen_date"]),
                 guarded("'line_stop_date', \(raw("line_stop_date")), CASE WHEN \(value("line_stop_date")) < \(value("line_start_date")) THEN 'the line stops before it starts' WHEN (\(value("line_stop_date")) IS NULL) <> (\(value("line_stop_reason")) IS NULL) THEN 'a stop date goes with a stop reason, and a stop reason with a stop date' END", whenFilled: ["line_stop_date", "line_start_date", "line_stop_reason"]),
                 guarded("'line_trial_nct', \(raw("line_trial_nct")), CASE WHEN upper(\(value("line_trial_nct"))) !~ '^NCT[0-9]{8}$' THEN 'expected an NCT number (NCT and 8 digits)' END", whenFilled: ["line_trial_nct"]),
+                guarded("'ae_term', \(raw("ae_term")), " + ImportRules.termReason(
+                    term: value("ae_term"), specified: value("ae_term_specify"), specifiedField: "ae_term_specify", textOnlyWithOther: true), whenFilled: ["ae_term", "ae_term_specify"]),
                 guarded("'ae_resolved_date', \(raw("ae_resolved_date")), CASE WHEN \(value("ae_resolved_date")) < \(value("ae_onset_date")) THEN 'resolved before its onset' END", whenFilled: ["ae_resolved_date", "ae_onset_date"]),
                 guarded("'assessment_evaluator', \(raw("assessment_evaluator")), CASE WHEN \(SDTMRules.breaksIdentifier("lower(\(value("assessment_evaluator")))", first: "[a-z]", rest: "[a-z0-9_-]", maximumLength: 40)) THEN 'the evaluator is investigator or a reader id of lower-case letters, digits, - and _' END", whenFilled: ["assessment_evaluator"]),
                 guarded("'lesion_id', \(raw("lesion_id")), CASE WHEN \(SDTMRules.breaksIdentifier("upper(\(value("lesion_id")))", first: "[A-Z0-9]", rest: "[A-Z0-9_.-]", maximumLength: 20)) THEN 'a lesion id is up to 20 letters, digits, ., _ and -' END", whenFilled: ["lesion_id"]),
@@ -338,6 +343,32 @@ extension REDCapRules {
         """
     }
 
+    /// The clean therapy line rows of the file, for the timeline's overlap rule: the record, its patient where an
+    /// earlier run enrolled it, the line and its dates, and whether it is marked concurrent (`line_concurrent`).
+    var exportedLines: String {
+        """
+        CREATE TEMP TABLE sync_redcap_lines ON COMMIT DROP AS
+        SELECT s.line_number AS row_line, \(raw("line_start_date")) AS start_value, \(recordID) AS subject, x.patient_id,
+            \(value("line_of_therapy")) AS line_number, \(value("line_start_date")) AS started_on, \(value("line_stop_date")) AS stopped_on,
+            coalesce(\(value("line_concurrent")) = '1', false) AS concurrent
+        FROM \(file.stagingTable) s LEFT JOIN sync_subjects x ON x.source = \(Self.source) AND x.usubjid = \(recordID)
+        WHERE \(instrument) = 'therapy_line' AND \(SDTMRules.clean(file))
+        """
+    }
+
+    /// A line that overlaps another line of its patient while neither is marked concurrent is quarantined, in the
+    /// domain's words (``ImportRules/overlappingLines(_:mark:)``).
+    var overlapCheck: String {
+        """
+        INSERT INTO sync_errors (file_name, line_number, column_name, value, reason)
+        SELECT '\(file.fileName)', l.row_line, 'line_start_date', l.start_value, o.reason
+        FROM sync_redcap_lines l
+        JOIN (\(ImportRules.overlappingLines(
+            "SELECT subject, patient_id, line_number, started_on, stopped_on, concurrent FROM sync_redcap_lines",
+            mark: "line_concurrent = 1 (Yes)"))) o ON o.subject = l.subject AND o.line_number = l.line_number
+        """
+    }
+
     /// Per record, the earliest start of its therapy line rows in this file not quarantined so far: a line the
     /// timeline refused (a stop after the patient's death) is not there for its follow-ups to name.
     var firstLineStarts: String {
@@ -390,6 +421,12 @@ extension REDCapRules {
             LEFT JOIN sync_redcap_assessed a ON a.record_id = \(recordID) AND a.event = \(event)
             """
         return SDTMRules.check(file, joins: joins, checks: [
+            // The first line is this file's earliest clean line or a stored one, whichever started first.
+            guarded(ImportRules.baselineCheck(
+                column: "ae_onset_date", value: raw("ae_onset_date"), onset: value("ae_onset_date"),
+                baseline: "coalesce(\(value("ae_baseline")) = '1', false)",
+                firstStart: "least(f.started_on, (SELECT min(t.started_on) FROM therapy_lines t WHERE t.patient_id = x.patient_id))",
+                mark: "ae_baseline = 1 (Yes)"), when: rowIs("adverse_event")),
             """
             'assessment_date', \(raw("assessment_date")), CASE WHEN NOT \(rowIs("tumor_assessment")) OR \(value("assessment_baseline")) = '1' THEN NULL
                 WHEN NOT EXISTS (SELECT 1 FROM therapy_lines t WHERE t.patient_id = x.patient_id AND t.started_on <= \(value("assessment_date")))
@@ -472,11 +509,13 @@ extension REDCapRules {
                     (value("line_of_therapy") + "::smallint", "line_of_therapy"), (agents, "agents"), (value("line_intent"), "intent"),
                     (value("line_start_date"), "started_on"), (value("line_stop_date"), "stopped_on"), (value("line_stop_reason"), "stop_reason"),
                     (value("line_dose"), "dose"), ("upper(\(value("line_trial_nct")))", "trial_nct"),
+                    ("coalesce(\(value("line_concurrent")) = '1', false)", "concurrent"),
                 ])),
                 \(only("adverse_event", [
                     (value("ae_term"), "ctcae_term"), (value("ae_ctcae_version"), "ctcae_version"), (value("ae_grade") + "::smallint", "grade"),
                     (value("ae_onset_date"), "onset_on"), (value("ae_resolved_date"), "resolved_on"), (value("ae_attribution"), "attribution"),
                     ("coalesce(\(value("ae_serious")) = '1', false)", "serious"), (value("ae_line") + "::smallint", "ae_line"),
+                    (value("ae_term_specify"), "term_specified"), ("coalesce(\(value("ae_baseline")) = '1', false)", "baseline"),
                 ])),
                 \(only("tumor_assessment", changed: false, [
                     (value("assessment_date"), "assessed_on"), ("coalesce(lower(\(value("assessment_evaluator"))), 'investigator')", "evaluator"),
@@ -508,6 +547,8 @@ extension REDCapRules {
             crossSiteCheck,
             enrolledRecords,
             registryChecks[1],
+            exportedLines,
+            overlapCheck,
             firstLineStarts,
             assessedEvents,
             laterChecks,
@@ -555,7 +596,7 @@ extension REDCapRules {
             """,
         ] + ImportRules.applyTherapyLines(
             """
-            SELECT patient_id, line_of_therapy AS line_number, intent, started_on, stopped_on, stop_reason, dose, trial_nct
+            SELECT patient_id, line_of_therapy AS line_number, intent, started_on, stopped_on, stop_reason, dose, trial_nct, concurrent
             FROM sync_valid_redcap WHERE kind = 'therapy_line' AND old_hash IS DISTINCT FROM row_hash
             """,
             agents: """
@@ -565,8 +606,8 @@ extension REDCapRules {
             replacingAgents: true) + [
             ImportRules.applyAdverseEvents(
                 """
-                SELECT registry_row, patient_id, ae_line AS line_number, ctcae_term, ctcae_version, grade, onset_on, resolved_on,
-                    attribution, serious
+                SELECT registry_row, patient_id, ae_line AS line_number, ctcae_term, term_specified, ctcae_version, grade, onset_on,
+                    resolved_on, attribution, serious, baseline
                 FROM sync_valid_redcap WHERE kind = 'adverse_event' AND old_hash IS DISTINCT FROM row_hash
                 """),
             // The events compared as '' for NULL (the staging never holds ''): an equality the join can hash,

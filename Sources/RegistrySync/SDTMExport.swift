@@ -1,12 +1,15 @@
 import Foundation
 import PostgresClient
 
-/// The registry as SDTM CSV (DM, EX with SUPPEX, AE, TU, TR, RS), in the shape the importer reads, so
+/// The registry as SDTM CSV (DM, EX with SUPPEX, AE with SUPPAE, TU, TR, RS), in the shape the importer reads, so
 /// that an export imported into an empty registry exports again to the same files.
 ///
 /// Pseudonymized: DM has AGE (years at consent), never BRTHDTC. AE carries the CTCAE grade in AETOXGR.
 /// Line of therapy, intent, stop reason and trial are not EX variables and go to SUPPEX. Readers other than
-/// the investigator are exported as TUEVAL "INDEPENDENT ASSESSOR" with their name as TUEVALID.
+/// the investigator are exported as TUEVAL "INDEPENDENT ASSESSOR" with their name as TUEVALID. The timeline's
+/// marks have no SDTM variable either: a concurrent line is SUPPEX QNAM CONCURNT = Y, an AE present before the
+/// first line SUPPAE QNAM BASELINE = Y. AEDECOD is the CTCAE term with its MedDRA code in AELLTCD; AETERM is the
+/// text of an "Other, specify" term, and the term itself otherwise.
 enum SDTMExport {
     static let evaluatorColumns = """
         CASE WHEN e.evaluator = 'investigator' THEN 'INVESTIGATOR' ELSE 'INDEPENDENT ASSESSOR' END AS "%EVAL",
@@ -38,19 +41,27 @@ enum SDTMExport {
                 (1, 'LINENUM', 'Line of Therapy', x.line_number::text),
                 (2, 'INTENT', 'Intent of Therapy', upper(x.intent)),
                 (3, 'STOPRSN', 'Reason Therapy Stopped', upper(replace(x.stop_reason, '_', ' '))),
-                (4, 'TRIALNCT', 'Trial NCT Number', x.trial_nct)) AS q(position, qnam, qlabel, qval)
+                (4, 'TRIALNCT', 'Trial NCT Number', x.trial_nct),
+                (5, 'CONCURNT', 'Concurrent Line of Therapy', CASE WHEN x.concurrent THEN 'Y' END)) AS q(position, qnam, qlabel, qval)
             WHERE q.qval IS NOT NULL
             ORDER BY x.registry_id, x.exseq, q.position
             """),
         ("ae.csv", """
-            SELECT 'SARCREG' AS "STUDYID", 'AE' AS "DOMAIN", p.registry_id AS "USUBJID",
-                row_number() OVER (PARTITION BY p.patient_id ORDER BY a.onset_on, a.adverse_event_id) AS "AESEQ",
-                a.ctcae_term AS "AETERM", a.ctcae_term AS "AEDECOD", a.grade AS "AETOXGR", a.onset_on AS "AESTDTC", a.resolved_on AS "AEENDTC",
+            SELECT 'SARCREG' AS "STUDYID", 'AE' AS "DOMAIN", p.registry_id AS "USUBJID", a.aeseq AS "AESEQ",
+                coalesce(a.term_specified, a.ctcae_term) AS "AETERM", a.ctcae_term AS "AEDECOD", a.meddra_code AS "AELLTCD",
+                a.grade AS "AETOXGR", a.onset_on AS "AESTDTC", a.resolved_on AS "AEENDTC",
                 CASE a.attribution WHEN 'unrelated' THEN 'NOT RELATED' WHEN 'unlikely' THEN 'UNLIKELY RELATED' WHEN 'possible' THEN 'POSSIBLY RELATED'
                     WHEN 'probable' THEN 'PROBABLY RELATED' ELSE 'DEFINITELY RELATED' END AS "AEREL",
                 CASE WHEN a.serious THEN 'Y' ELSE 'N' END AS "AESER"
-            FROM adverse_events a JOIN patients p ON p.patient_id = a.patient_id
-            ORDER BY p.registry_id, 4
+            FROM sync_export_ae a JOIN patients p ON p.patient_id = a.patient_id
+            ORDER BY p.registry_id, a.aeseq
+            """),
+        ("suppae.csv", """
+            SELECT 'SARCREG' AS "STUDYID", 'AE' AS "RDOMAIN", p.registry_id AS "USUBJID", 'AESEQ' AS "IDVAR", a.aeseq AS "IDVARVAL",
+                'BASELINE' AS "QNAM", 'Present Before the First Line' AS "QLABEL", 'Y' AS "QVAL"
+            FROM sync_export_ae a JOIN patients p ON p.patient_id = a.patient_id
+            WHERE a.baseline
+            ORDER BY p.registry_id, a.aeseq
             """),
         ("tu.csv", """
             SELECT 'SARCREG' AS "STUDYID", 'TU' AS "DOMAIN", p.registry_id AS "USUBJID", e.label AS "TULNKID", 'TUMIDENT' AS "TUTESTCD",
@@ -116,11 +127,17 @@ extension SyncService {
                 try tx.execute(
                     """
                     CREATE TEMP TABLE sync_export_ex ON COMMIT DROP AS
-                    SELECT p.registry_id, t.line_number, t.intent, t.stop_reason, t.trial_nct, t.dose, t.started_on, t.stopped_on, g.name,
+                    SELECT p.registry_id, t.line_number, t.intent, t.stop_reason, t.trial_nct, t.dose, t.started_on, t.stopped_on, t.concurrent, g.name,
                         row_number() OVER (PARTITION BY p.patient_id ORDER BY t.line_number, g.agent_code) AS exseq
                     FROM therapy_lines t JOIN patients p ON p.patient_id = t.patient_id
                     JOIN therapy_line_agents a ON a.therapy_line_id = t.therapy_line_id
                     JOIN therapy_agents g ON g.agent_code = a.agent_code
+                    """)
+                try tx.execute(
+                    """
+                    CREATE TEMP TABLE sync_export_ae ON COMMIT DROP AS
+                    SELECT a.*, row_number() OVER (PARTITION BY a.patient_id ORDER BY a.onset_on, a.adverse_event_id) AS aeseq
+                    FROM adverse_events a
                     """)
                 var written: [(file: String, rows: Int)] = []
                 for (name, query) in SDTMExport.files {

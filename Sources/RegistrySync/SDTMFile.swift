@@ -83,16 +83,23 @@ public struct SDTMFile: Sendable, Hashable {
         columns: ["USUBJID": .identifier, "EXSEQ": .identifier, "EXTRT": .text, "EXDOSE": .code, "EXDOSU": .code, "EXDOSTXT": .text,
                   "EXSTDTC": .code, "EXENDTC": .code],
         required: ["USUBJID", "EXSEQ", "EXTRT", "EXSTDTC"])
-    /// Line of therapy, intent, stop reason and trial of an EX record: not EX variables, so SUPPEX carries them.
+    /// Line of therapy, intent, stop reason, trial and concurrency of an EX record: not EX variables, so SUPPEX carries them.
     public static let suppex = SDTMFile(
         domain: "SUPPEX", fileName: "suppex.csv",
         columns: ["USUBJID": .identifier, "IDVAR": .code, "IDVARVAL": .identifier, "QNAM": .code, "QVAL": .text],
         required: ["USUBJID", "IDVAR", "IDVARVAL", "QNAM", "QVAL"])
+    /// AEDECOD (or AETERM where it is empty) is the CTCAE term; AELLTCD, where given, its MedDRA code (a CTCAE
+    /// term is a MedDRA lowest level term); AETERM the reported text an "Other, specify" term keeps.
     public static let ae = SDTMFile(
         domain: "AE", fileName: "ae.csv",
-        columns: ["USUBJID": .identifier, "AESEQ": .identifier, "AETERM": .text, "AEDECOD": .text, "AETOXGR": .code, "AESTDTC": .code,
-                  "AEENDTC": .code, "AEREL": .code, "AESER": .code],
+        columns: ["USUBJID": .identifier, "AESEQ": .identifier, "AETERM": .text, "AEDECOD": .text, "AELLTCD": .code, "AETOXGR": .code,
+                  "AESTDTC": .code, "AEENDTC": .code, "AEREL": .code, "AESER": .code],
         required: ["USUBJID", "AESEQ", "AETERM", "AETOXGR", "AESTDTC"])
+    /// Whether an AE record was present before the first line (QNAM BASELINE): SDTM has no AE variable for it.
+    public static let suppae = SDTMFile(
+        domain: "SUPPAE", fileName: "suppae.csv",
+        columns: ["USUBJID": .identifier, "IDVAR": .code, "IDVARVAL": .identifier, "QNAM": .code, "QVAL": .text],
+        required: ["USUBJID", "IDVAR", "IDVARVAL", "QNAM", "QVAL"])
     public static let tu = SDTMFile(
         domain: "TU", fileName: "tu.csv",
         columns: ["USUBJID": .identifier, "TULNKID": .identifier, "TUTESTCD": .code, "TUORRES": .text, "TUSTRESC": .text, "TULOC": .text,
@@ -110,7 +117,7 @@ public struct SDTMFile: Sendable, Hashable {
         required: ["USUBJID", "RSTESTCD"])
 
     /// In the order they are applied: subjects first, therapy lines before the assessments that name them.
-    public static let all: [SDTMFile] = [.dm, .suppex, .ex, .ae, .tu, .tr, .rs]
+    public static let all: [SDTMFile] = [.dm, .suppex, .ex, .suppae, .ae, .tu, .tr, .rs]
 }
 
 /// A file streamed into its staging table: digest, size and rows.

@@ -323,9 +323,18 @@ enum SDTMRules {
                 max(\(vocabularySpelling("q.qval"))) FILTER (WHERE q.qnam = 'INTENT') AS intent,
                 max(\(vocabularySpelling("q.qval"))) FILTER (WHERE q.qnam = 'STOPRSN') AS stoprsn,
                 max(upper(q.qval)) FILTER (WHERE q.qnam = 'TRIALNCT') AS trialnct,
+                coalesce(bool_or(upper(q.qval) = 'Y') FILTER (WHERE q.qnam = 'CONCURNT'), false) AS concurnt,
                 string_agg(q.qnam || '=' || q.qval, ';' ORDER BY q.qnam) AS all_values
             FROM sync_stage_suppex q WHERE \(clean(.suppex, alias: "q")) GROUP BY q.usubjid, q.idvarval) g
             ON g.usubjid = s.usubjid AND g.idvarval = s.exseq
+        """
+
+    /// The export's lines as its valid EX records make them (one record per agent), for the timeline's overlap rule:
+    /// a line is concurrent when any of its records is marked so.
+    static let exLines = """
+        SELECT usubjid AS subject, min(patient_id) AS patient_id, line_number_of_therapy AS line_number, min(started_on) AS started_on,
+            CASE WHEN bool_and(stopped_on IS NOT NULL) THEN max(stopped_on) END AS stopped_on, bool_or(concurrent) AS concurrent
+        FROM sync_valid_ex GROUP BY usubjid, line_number_of_therapy
         """
 
     static let ex: [String] = [
@@ -333,7 +342,7 @@ enum SDTMRules {
         identicalCopies(.suppex, key: suppexKey),
         check(.suppex, from: withCopies(.suppex, key: suppexKey), checks: [
             "'IDVAR', s.idvar, CASE WHEN s.idvar IS DISTINCT FROM 'EXSEQ' THEN 'IDVAR must be EXSEQ' END",
-            "'QNAM', s.qnam, CASE WHEN s.qnam IS NULL OR s.qnam NOT IN ('LINENUM', 'INTENT', 'STOPRSN', 'TRIALNCT') THEN 'unknown QNAM; expected LINENUM, INTENT, STOPRSN or TRIALNCT' WHEN \(conflictingCopies) THEN 'duplicate QNAM for this EX record' END",
+            "'QNAM', s.qnam, CASE WHEN s.qnam IS NULL OR s.qnam NOT IN ('LINENUM', 'INTENT', 'STOPRSN', 'TRIALNCT', 'CONCURNT') THEN 'unknown QNAM; expected LINENUM, INTENT, STOPRSN, TRIALNCT or CONCURNT' WHEN \(conflictingCopies) THEN 'duplicate QNAM for this EX record' END",
             """
             'QVAL', s.qval, CASE WHEN s.qval IS NULL THEN 'QVAL is required'
                 WHEN s.qnam = 'LINENUM' AND (s.qval !~ '^[0-9]{1,2}$' OR s.qval::int NOT BETWEEN 1 AND 30) THEN 'LINENUM must be a line of therapy 1 to 30'
@@ -341,7 +350,8 @@ enum SDTMRules {
                     THEN 'unknown INTENT; expected \(TherapyIntent.allowedValues)'
                 WHEN s.qnam = 'STOPRSN' AND \(vocabularySpelling("s.qval")) NOT IN (\(values(of: StopReason.self)))
                     THEN 'unknown STOPRSN; expected \(StopReason.allowedValues)'
-                WHEN s.qnam = 'TRIALNCT' AND upper(s.qval) !~ '^NCT[0-9]{8}$' THEN 'TRIALNCT must be an NCT number' END
+                WHEN s.qnam = 'TRIALNCT' AND upper(s.qval) !~ '^NCT[0-9]{8}$' THEN 'TRIALNCT must be an NCT number'
+                WHEN s.qnam = 'CONCURNT' AND upper(s.qval) NOT IN ('Y', 'N') THEN 'CONCURNT must be Y or N' END
             """,
             """
             'IDVARVAL', s.idvarval, CASE WHEN NOT EXISTS (SELECT 1 FROM sync_stage_ex e WHERE e.usubjid = s.usubjid AND e.exseq = s.idvarval)
@@ -369,13 +379,23 @@ enum SDTMRules {
             s.usubjid, s.exseq, x.patient_id, \(exAgent) AS agent_code,
             coalesce(g.linenum::int, dense_rank() OVER (PARTITION BY s.usubjid ORDER BY sync_full_date(s.exstdtc))::int) AS line_number_of_therapy,
             coalesce(g.intent, '\(TherapyIntent.notRecorded.rawValue)') AS intent, sync_full_date(s.exstdtc) AS started_on, sync_full_date(s.exendtc) AS stopped_on, g.stoprsn AS stop_reason,
-            coalesce(s.exdostxt, nullif(btrim(coalesce(s.exdose, '') || ' ' || coalesce(s.exdosu, '')), '')) AS dose, g.trialnct
+            coalesce(s.exdostxt, nullif(btrim(coalesce(s.exdose, '') || ' ' || coalesce(s.exdosu, '')), '')) AS dose, g.trialnct,
+            coalesce(g.concurnt, false) AS concurrent
         FROM sync_stage_ex s
         JOIN sync_subjects x ON x.source = \(source) AND x.usubjid = s.usubjid
         \(suppexQualifiers)
         \(recordJoin(domain: "EX", key: exKey))
         WHERE \(clean(.ex))
         """,
+        // A line the timeline refuses is refused with all its EX records, and the other lines are judged without it.
+        """
+        INSERT INTO sync_errors (file_name, line_number, column_name, value, reason)
+        SELECT 'ex.csv', v.line_number, 'EXSTDTC', s.exstdtc, o.reason
+        FROM sync_valid_ex v JOIN sync_stage_ex s ON s.line_number = v.line_number
+        JOIN (\(ImportRules.overlappingLines(exLines, mark: "SUPPEX QNAM CONCURNT = Y"))) o
+            ON o.subject = v.usubjid AND o.line_number = v.line_number_of_therapy
+        """,
+        "DELETE FROM sync_valid_ex v WHERE NOT \(clean(.ex, alias: "v"))",
         """
         INSERT INTO sync_errors (file_name, line_number, column_name, value, reason)
         SELECT 'suppex.csv', s.line_number, 'IDVARVAL', s.idvarval, 'its EX record (ex.csv line ' || e.line_number || ') is quarantined'
@@ -386,7 +406,8 @@ enum SDTMRules {
         """
         SELECT patient_id, line_number_of_therapy AS line_number, min(intent) AS intent, min(started_on) AS started_on,
             CASE WHEN bool_and(stopped_on IS NOT NULL) THEN max(stopped_on) END AS stopped_on,
-            CASE WHEN bool_and(stopped_on IS NOT NULL) THEN min(stop_reason) END AS stop_reason, min(dose) AS dose, min(trialnct) AS trial_nct
+            CASE WHEN bool_and(stopped_on IS NOT NULL) THEN min(stop_reason) END AS stop_reason, min(dose) AS dose, min(trialnct) AS trial_nct,
+            bool_or(concurrent) AS concurrent
         FROM sync_valid_ex GROUP BY patient_id, line_number_of_therapy
         HAVING bool_or(old_hash IS DISTINCT FROM row_hash)
         """,
@@ -407,13 +428,49 @@ enum SDTMRules {
             WHEN 'DEFINITELY RELATED' THEN 'definite' WHEN 'DEFINITE' THEN 'definite' WHEN 'RELATED' THEN 'definite' END)
         """
 
+    static let suppaeKey = key(["s.usubjid", "s.idvarval", "s.qnam"])
+    static let suppaeQualifiers = """
+        LEFT JOIN (SELECT q.usubjid, q.idvarval,
+                coalesce(bool_or(upper(q.qval) = 'Y') FILTER (WHERE q.qnam = 'BASELINE'), false) AS baseline,
+                string_agg(q.qnam || '=' || q.qval, ';' ORDER BY q.qnam) AS all_values
+            FROM sync_stage_suppae q WHERE \(clean(.suppae, alias: "q")) GROUP BY q.usubjid, q.idvarval) g
+            ON g.usubjid = s.usubjid AND g.idvarval = s.aeseq
+        """
+    /// The CTCAE term an AE record names: its dictionary term, or the reported term where it has none.
+    static let aeTerm = "coalesce(s.aedecod, s.aeterm)"
+    /// The text an "Other, specify" term keeps: the reported term, where it says more than the coded one. Beside a
+    /// term of its own the reported term is the verbatim report the term codes, and is not kept.
+    static let aeSpecified = """
+        CASE WHEN \(ImportRules.isOtherSpecify(aeTerm)) AND lower(btrim(s.aeterm)) <> lower(btrim(coalesce(s.aedecod, ''))) THEN btrim(s.aeterm) END
+        """
+
     static let ae: [String] = [
+        readErrors(.suppae),
+        identicalCopies(.suppae, key: suppaeKey),
+        check(.suppae, from: withCopies(.suppae, key: suppaeKey), checks: [
+            "'IDVAR', s.idvar, CASE WHEN s.idvar IS DISTINCT FROM 'AESEQ' THEN 'IDVAR must be AESEQ' END",
+            "'QNAM', s.qnam, CASE WHEN s.qnam IS NULL OR s.qnam <> 'BASELINE' THEN 'unknown QNAM; expected BASELINE' WHEN \(conflictingCopies) THEN 'duplicate QNAM for this AE record' END",
+            "'QVAL', s.qval, CASE WHEN s.qval IS NULL THEN 'QVAL is required' WHEN upper(s.qval) NOT IN ('Y', 'N') THEN 'BASELINE must be Y or N' END",
+            """
+            'IDVARVAL', s.idvarval, CASE WHEN NOT EXISTS (SELECT 1 FROM sync_stage_ae e WHERE e.usubjid = s.usubjid AND e.aeseq = s.idvarval)
+                THEN 'no AE record with this AESEQ for this USUBJID' END
+            """,
+        ], onlyClean: false, rows: notSkippedCopy),
         readErrors(.ae),
         identicalCopies(.ae, key: aeKey),
-        check(.ae, from: withCopies(.ae, key: aeKey), joins: subjectJoin, checks: [
+        check(.ae, from: withCopies(.ae, key: aeKey), joins: subjectJoin + "\nLEFT JOIN sync_ctcae_suggestions d ON d.submitted = \(aeTerm)", checks: [
             subjectCheck,
             "'AESEQ', s.aeseq, CASE WHEN s.aeseq IS NULL OR s.aeseq !~ '^[0-9]{1,9}$' THEN 'AESEQ must be a whole number' WHEN \(conflictingCopies) THEN 'duplicate AESEQ for this USUBJID' END",
             "'AETERM', s.aeterm, CASE WHEN s.aeterm IS NULL OR btrim(s.aeterm) = '' THEN 'AETERM is required' END",
+            "CASE WHEN s.aedecod IS NULL THEN 'AETERM' ELSE 'AEDECOD' END, \(aeTerm), "
+                + ImportRules.termReason(
+                    term: aeTerm, specified: aeSpecified, specifiedField: "AETERM (the reported term)", textOnlyWithOther: false),
+            """
+            'AELLTCD', s.aelltcd, CASE WHEN s.aelltcd IS NOT NULL AND ctcae_term_code(\(aeTerm)) IS NOT NULL
+                AND s.aelltcd IS DISTINCT FROM ctcae_term_code(\(aeTerm))::text
+                THEN 'not the MedDRA code of the CTCAE term ' || (SELECT term FROM ctcae_terms WHERE meddra_code = ctcae_term_code(\(aeTerm)))
+                    || ' (' || ctcae_term_code(\(aeTerm)) || ')' END
+            """,
             "'AETOXGR', s.aetoxgr, CASE WHEN s.aetoxgr IS NULL THEN 'AETOXGR is required' WHEN s.aetoxgr !~ '^[1-5]$' THEN 'AETOXGR must be a CTCAE grade 1 to 5' END",
             fullDate("aestdtc", required: true),
             fullDate("aeendtc", required: false),
@@ -422,25 +479,40 @@ enum SDTMRules {
             "'AEREL', s.aerel, CASE WHEN s.aerel IS NULL THEN 'AEREL (the attribution) is required' WHEN \(aeAttribution) IS NULL THEN 'unknown AEREL; expected NOT RELATED, UNLIKELY RELATED, POSSIBLY RELATED, PROBABLY RELATED or DEFINITELY RELATED' END",
             "'AESER', s.aeser, CASE WHEN s.aeser IS NOT NULL AND upper(s.aeser) NOT IN ('Y', 'N') THEN 'AESER must be Y or N' END",
         ], onlyClean: false, rows: notSkippedCopy),
-        check(.ae, checks: [
+        // The lines this run applied (EX comes first) and the stored ones give the patient's first line.
+        check(.ae, joins: """
+            JOIN sync_subjects x ON x.source = \(source) AND x.usubjid = s.usubjid
+            \(suppaeQualifiers)
+            LEFT JOIN (SELECT patient_id, min(started_on) AS started_on FROM therapy_lines GROUP BY patient_id) f ON f.patient_id = x.patient_id
+            """, checks: [
             "'AEENDTC', s.aeendtc, CASE WHEN sync_full_date(s.aeendtc) < sync_full_date(s.aestdtc) THEN 'AEENDTC is before AESTDTC' END",
+            ImportRules.baselineCheck(
+                column: "AESTDTC", value: "s.aestdtc", onset: "sync_full_date(s.aestdtc)", baseline: "coalesce(g.baseline, false)",
+                firstStart: "f.started_on", mark: "SUPPAE QNAM BASELINE = Y"),
         ], onlyClean: true),
         """
         CREATE TEMP TABLE sync_valid_ae ON COMMIT DROP AS
-        SELECT s.line_number, \(aeKey) AS natural_key, \(hash(.ae)) AS row_hash, r.row_hash AS old_hash,
+        SELECT s.line_number, \(aeKey) AS natural_key, \(hash(.ae, extra: ["g.all_values"])) AS row_hash, r.row_hash AS old_hash,
             coalesce(r.registry_row, CASE WHEN r.natural_key IS NULL THEN sarcreg_next_id('adverse_events') END) AS registry_row,
-            x.patient_id, coalesce(s.aedecod, s.aeterm) AS ctcae_term, s.aetoxgr::smallint AS grade,
+            s.usubjid, s.aeseq, x.patient_id, \(aeTerm) AS ctcae_term, \(aeSpecified) AS term_specified, s.aetoxgr::smallint AS grade,
             sync_full_date(s.aestdtc) AS onset_on, sync_full_date(s.aeendtc) AS resolved_on, \(aeAttribution) AS attribution,
-            coalesce(upper(s.aeser) = 'Y', false) AS serious
+            coalesce(upper(s.aeser) = 'Y', false) AS serious, coalesce(g.baseline, false) AS baseline
         FROM sync_stage_ae s
         JOIN sync_subjects x ON x.source = \(source) AND x.usubjid = s.usubjid
+        \(suppaeQualifiers)
         \(recordJoin(domain: "AE", key: aeKey))
         WHERE \(clean(.ae))
         """,
+        """
+        INSERT INTO sync_errors (file_name, line_number, column_name, value, reason)
+        SELECT 'suppae.csv', s.line_number, 'IDVARVAL', s.idvarval, 'its AE record (ae.csv line ' || e.line_number || ') is quarantined'
+        FROM sync_stage_suppae s JOIN sync_stage_ae e ON e.usubjid = s.usubjid AND e.aeseq = s.idvarval
+        WHERE \(clean(.suppae)) AND NOT EXISTS (SELECT 1 FROM sync_valid_ae v WHERE v.usubjid = s.usubjid AND v.aeseq = s.idvarval)
+        """,
         ImportRules.applyAdverseEvents(
             """
-            SELECT registry_row, patient_id, NULL::smallint AS line_number, ctcae_term, current_setting('sarcreg.sync_ctcae') AS ctcae_version,
-                grade, onset_on, resolved_on, attribution, serious
+            SELECT registry_row, patient_id, NULL::smallint AS line_number, ctcae_term, term_specified,
+                current_setting('sarcreg.sync_ctcae') AS ctcae_version, grade, onset_on, resolved_on, attribution, serious, baseline
             FROM sync_valid_ae WHERE old_hash IS DISTINCT FROM row_hash
             """),
     ]
@@ -833,17 +905,21 @@ enum SDTMRules {
             """
     }
 
-    /// Counts a file's rows by outcome; SUPPEX rows take the outcome of their EX record.
+    /// The supplemental qualifier files and the domain whose records they qualify.
+    static let supplemented: [SDTMFile: SDTMFile] = [.suppex: .ex, .suppae: .ae]
+
+    /// Counts a file's rows by outcome; SUPPEX and SUPPAE rows take the outcome of their EX or AE record.
     static func outcome(_ file: SDTMFile) -> String {
         let quarantined = "(SELECT count(DISTINCT line_number) FROM sync_errors WHERE file_name = '\(file.fileName)' AND NOT skipped)"
         let skipped = "(SELECT count(DISTINCT line_number) FROM sync_errors WHERE file_name = '\(file.fileName)' AND skipped)"
         let rowsRead = "(SELECT count(*) FROM \(file.stagingTable))"
         let valid: String
         let missing: String
-        if file == .suppex {
+        if let parent = supplemented[file] {
             valid = """
-                (SELECT v.old_hash, v.row_hash FROM sync_stage_suppex s
-                 JOIN sync_valid_ex v ON v.usubjid = s.usubjid AND v.exseq = s.idvarval WHERE \(clean(.suppex)))
+                (SELECT v.old_hash, v.row_hash FROM \(file.stagingTable) s
+                 JOIN sync_valid_\(parent.domain.lowercased()) v ON v.usubjid = s.usubjid AND v.\(parent.domain.lowercased())seq = s.idvarval
+                 WHERE \(clean(file)))
                 """
             missing = "0"
         } else {

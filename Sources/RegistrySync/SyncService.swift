@@ -297,7 +297,9 @@ public struct SyncService {
                 }
             }
         }
-        try applyDomains([(.dm, SDTMRules.dm), (.ex, SDTMRules.ex), (.ae, SDTMRules.ae)])
+        try applyDomains([(.dm, SDTMRules.dm), (.ex, SDTMRules.ex)])
+        try ImportRules.stageTermSuggestions(submitted: "SELECT \(SDTMRules.aeTerm) FROM sync_stage_ae s", on: tx)
+        try applyDomains([(.ae, SDTMRules.ae)])
         try applyKeepingSeriesScorable(touched: SDTMRules.touchedSeries, on: tx, progress: progress) {
             try applyDomains([(.tu, SDTMRules.tu), (.tr, SDTMRules.tr)])
         }

@@ -128,7 +128,9 @@ extension Sarcreg {
 
             @OptionGroup var database: DatabaseOptions
             @Argument(help: "Registry id.") var registryID: String
-            @Option(help: "CTCAE term, e.g. 'Neutrophil count decreased'.") var term: String
+            @Option(help: "CTCAE v5.0 term, e.g. 'Neutrophil count decreased'; for an event CTCAE has no term for, its SOC's 'Other, specify' term, e.g. 'Gastrointestinal disorders - Other, specify'.")
+            var term: String
+            @Option(help: "What the event was, with an 'Other, specify' term (and only then).") var specify: String?
             @Option(help: "CTCAE version: \(CTCAEVersion.allowedValues).") var ctcaeVersion: String = "5.0"
             @Option(parsing: .number, help: "CTCAE grade 1-5.") var grade: Int
             @Option(help: "Onset date (YYYY-MM-DD).") var onset: String
@@ -142,18 +144,21 @@ extension Sarcreg {
             func run() throws {
                 let record = try TreatmentService(connection: database.connect()).recordAdverseEvent(
                     registryID,
-                    AdverseEventSubmission(term: term, ctcaeVersion: ctcaeVersion, grade: grade, onset: onset, resolved: resolved,
+                    AdverseEventSubmission(term: term, specified: specify, ctcaeVersion: ctcaeVersion, grade: grade, onset: onset, resolved: resolved,
                                            attribution: attribution, serious: serious, lineNumber: line, baseline: baseline))
-                say("Recorded adverse event \(record.id): \(record.term) grade \(record.grade) for \(registryID.uppercased()).")
+                say("Recorded adverse event \(record.id): \(record.term)\(record.specified.map { " (\($0))" } ?? "") grade \(record.grade) "
+                    + "for \(registryID.uppercased()).")
             }
         }
 
         struct Update: ParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Update an adverse event's grade, resolution date, attribution or seriousness, with the reason.")
+                abstract: "Update an adverse event's term, grade, resolution date, attribution or seriousness, with the reason.")
 
             @OptionGroup var correction: CorrectionOptions
             @Option(parsing: .number, help: "The adverse event id, as `patient show` lists it.") var id: Int
+            @Option(help: "CTCAE v5.0 term, as `ae record --term` takes it.") var term: String?
+            @Option(help: "What the event was, with an 'Other, specify' term (and only then).") var specify: String?
             @Option(parsing: .number, help: "CTCAE grade 1-5.") var grade: Int?
             @Option(help: "Resolution date (YYYY-MM-DD).") var resolved: String?
             @Option(help: "Attribution to therapy: \(Attribution.allowedValues).") var attribution: String?
@@ -161,9 +166,10 @@ extension Sarcreg {
 
             func run() throws {
                 let record = try CorrectionService(connection: correction.database.connect()).updateAdverseEvent(
-                    correction.registryID, id: id, AdverseEventUpdate(grade: grade, resolved: resolved, attribution: attribution, serious: serious),
+                    correction.registryID, id: id, AdverseEventUpdate(term: term, specified: specify, grade: grade, resolved: resolved, attribution: attribution, serious: serious),
                     reason: correction.reason)
-                say("Updated adverse event \(record.id) of \(correction.registryID.uppercased()): \(record.term) grade \(record.grade), "
+                say("Updated adverse event \(record.id) of \(correction.registryID.uppercased()): \(record.term)"
+                    + "\(record.specified.map { " (\($0))" } ?? "") grade \(record.grade), "
                     + "resolved \(record.resolvedOn.cell), \(record.attribution)\(record.serious ? ", serious" : "").")
             }
         }

@@ -54,7 +54,7 @@ struct CrosswalkTests {
         let fixture = try SyncFixture()
         let folder = try copyOfFixture("clean")
         let ae = try String(contentsOfFile: folder + "/ae.csv", encoding: .utf8)
-        try (ae + "SYNCTEST01,AE,01-701-9999,1,Rash,Rash,1,2014-01-03,,NOT RELATED,N\n").write(toFile: folder + "/ae.csv", atomically: true, encoding: .utf8)
+        try (ae + "SYNCTEST01,AE,01-701-9999,1,Rash maculo-papular,Rash maculo-papular,1,2014-01-03,,NOT RELATED,N\n").write(toFile: folder + "/ae.csv", atomically: true, encoding: .utf8)
         let sdtm = try fixture.service.importSDTM(SyncImportRequest(directory: folder, source: "site-a"))
         let sdtmReason = try #require(try fixture.service.rejects(run: sdtm.runID).first { $0.value == "01-701-9999" }).reason
 

@@ -36,7 +36,7 @@ extension SyncFixture {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("row-faults-\(UUID())").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        for file in SDTMFile.all.map(\.fileName) {
+        for file in SDTMFile.all.map(\.fileName) where FileManager.default.fileExists(atPath: Self.fixtures + "/clean/" + file) {
             try FixtureEdit.write(Self.fixtures + "/clean/" + file, to: folder + "/" + file, applying: edits.filter { $0.file == file })
         }
         return try service.importSDTM(SyncImportRequest(directory: folder, source: "site-a"))
@@ -163,12 +163,13 @@ struct RowFaultTests {
         #expect(try outcome(run, "tr.csv").inserted == 13)
     }
 
-    @Test("a 201-character AETERM quarantines its AE row, naming its length and limit and showing 60 characters; a 200-character AETERM of 'é' (400 bytes) is applied")
+    @Test("a 201-character AETERM quarantines its AE row, naming its length and limit and showing 60 characters; a 200-character AETERM of 'é' (400 bytes), the text of a 'General disorders and administration site conditions - Other, specify' AEDECOD, is applied")
     func sdtmTermTooLong() throws {
         let fixture = try SyncFixture()
         let run = try fixture.importClean(editing: [
             FixtureEdit("ae.csv", line: 2, replacing: "\"Nausea, with vomiting\"", with: String(repeating: "é", count: 201)),
-            FixtureEdit("ae.csv", line: 5, replacing: "Fatigue,Fatigue", with: String(repeating: "é", count: 200) + ","),
+            FixtureEdit("ae.csv", line: 5, replacing: "Fatigue,Fatigue",
+                        with: String(repeating: "é", count: 200) + ",\"General disorders and administration site conditions - Other, specify\""),
         ])
         expectReconciled(run)
         let rejects = try fixture.service.rejects(run: run.runID)
@@ -177,7 +178,7 @@ struct RowFaultTests {
         #expect(rejects.first?.value == String(repeating: "é", count: 60) + "… (402 bytes)")
         let ae = try outcome(run, "ae.csv")
         #expect((ae.rowsRead, ae.inserted, ae.quarantined) == (3, 2, 1))
-        #expect(try fixture.count("adverse_events WHERE length(ctcae_term) = 200 AND octet_length(ctcae_term) = 400") == 1)
+        #expect(try fixture.count("adverse_events WHERE length(term_specified) = 200 AND octet_length(term_specified) = 400") == 1)
         #expect(try fixture.adverseEvents(of: "01-701-1015") == 1)
     }
 

@@ -320,7 +320,7 @@ struct SDTMImportTests {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("sync-roundtrip-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: base) }
         let written = try first.service.exportSDTM(to: base + "/a")
-        #expect(written.map(\.file) == ["dm.csv", "ex.csv", "suppex.csv", "ae.csv", "tu.csv", "tr.csv", "rs.csv"])
+        #expect(written.map(\.file) == ["dm.csv", "ex.csv", "suppex.csv", "ae.csv", "suppae.csv", "tu.csv", "tr.csv", "rs.csv"])
         let exportedDM = try String(contentsOfFile: base + "/a/dm.csv", encoding: .utf8)
         #expect(exportedDM.hasPrefix("STUDYID,DOMAIN,USUBJID,SITEID,RFICDTC,AGE,"))
         #expect(!exportedDM.contains("BRTHDTC"))

@@ -18,9 +18,9 @@ struct DatabaseCheckCommandTests {
         }
         let sound = try CommandLineRun.sarcreg(["db", "check"], environment: environment)
         #expect(sound.exitCode == 0, "\(sound.stdout)\(sound.stderr)")
-        // Six invariants: registry-ids-gapless, result-class-matches-lesion, no-orphan-lesions, timeline-kept,
-        // migrations-in-order, migrations-unedited.
-        #expect(sound.stdout.split(separator: "\n").filter { $0.hasPrefix("ok ") }.count == 6, "\(sound.stdout)")
+        // Seven invariants: registry-ids-gapless, result-class-matches-lesion, no-orphan-lesions, timeline-kept,
+        // ctcae-terms-known, migrations-in-order, migrations-unedited.
+        #expect(sound.stdout.split(separator: "\n").filter { $0.hasPrefix("ok ") }.count == 7, "\(sound.stdout)")
         #expect(!sound.stdout.contains("BROKEN"))
 
         try database.connect().execute("UPDATE sites SET next_patient_number = 3 WHERE site_code = 'MUC'")
@@ -28,6 +28,6 @@ struct DatabaseCheckCommandTests {
         #expect(broken.exitCode == 1)
         #expect(broken.stdout.contains("BROKEN registry-ids-gapless"), "\(broken.stdout)")
         #expect(broken.stdout.contains("MUC-0002 is missing (the site's ids run to MUC-0002)"), "\(broken.stdout)")
-        #expect(broken.stderr == "Error: 1 of 6 invariants broken: registry-ids-gapless\n", "\(broken.stderr)")
+        #expect(broken.stderr == "Error: 1 of 7 invariants broken: registry-ids-gapless\n", "\(broken.stderr)")
     }
 }

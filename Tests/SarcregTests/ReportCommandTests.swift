@@ -59,14 +59,22 @@ struct ReportCommandTests {
         #expect(severe.stdout.split(separator: "\r\n").dropFirst().map(String.init) == ["Anemia,1,50.0%,1,50.0%"])
     }
 
-    @Test("report ae --format csv escapes terms starting with = + - @ with a leading ' so a spreadsheet shows them instead of running them")
+    @Test("report ae --format csv escapes terms starting with = + - @ (stored before the CTCAE vocabulary, which `ae record` now refuses) with a leading ' so a spreadsheet shows them instead of running them")
     func adverseEventCSVFormulas() throws {
         let terms = [#"=HYPERLINK("http://example.invalid","x")"#, "+1+2", "-2+3", "@SUM(A1)"]
+        let refused = try CommandLineRun.sarcreg(
+            ["ae", "record", "MUC-0002", "--term=+1+2", "--grade", "1", "--onset", "2024-02-11", "--attribution", "possible", "--line", "1"],
+            environment: environment)
+        #expect(refused.exitCode == 1 && refused.stderr.contains("--term '+1+2' is not a CTCAE v5.0 term"), "\(refused.stderr)")
+        let connection = try database.connect()
         for term in terms {
-            let run = try CommandLineRun.sarcreg(
-                ["ae", "record", "MUC-0002", "--term=\(term)", "--grade", "1", "--onset", "2024-02-11", "--attribution", "possible", "--line", "1"],
-                environment: environment)
-            try #require(run.exitCode == 0, "\(term): \(run.stderr)")
+            let added = try connection.run(
+                """
+                INSERT INTO adverse_events (patient_id, therapy_line_id, ctcae_term, ctcae_version, grade, onset_on, attribution)
+                SELECT t.patient_id, t.therapy_line_id, \(term), '5.0', 1, DATE '2024-02-11', 'possible'
+                FROM therapy_lines t JOIN patients p USING (patient_id) WHERE p.registry_id = 'MUC-0002' AND t.line_number = 1
+                """)
+            try #require(added == 1, "\(term)")
         }
         let run = try CommandLineRun.sarcreg(["report", "ae", "--format", "csv"], environment: environment)
         try #require(run.exitCode == 0, "\(run.stderr)")

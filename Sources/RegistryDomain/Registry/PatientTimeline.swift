@@ -13,13 +13,23 @@ public enum TimelineRule: String, CaseIterable, Sendable, Hashable, Codable {
     /// date of death and the last contact.
     case afterWithdrawal = "after_withdrawal"
 
-    /// The rule in a coordinator's words.
+    /// The rule in a coordinator's words, with the command option that marks an exception.
     public var statement: String {
+        switch self {
+        case .overlappingLines: statement(marked: "--concurrent")
+        case .adverseEventBeforeFirstLine: statement(marked: "--baseline")
+        case .afterDeath, .beforeBirth, .afterWithdrawal: statement(marked: "")
+        }
+    }
+
+    /// The rule in a coordinator's words, with how the path that writes the record marks an exception
+    /// (`SUPPEX QNAM CONCURNT = Y` in an SDTM export); a rule without exceptions ignores `mark`.
+    public func statement(marked mark: String) -> String {
         switch self {
         case .afterDeath: "nothing is dated after the patient's death except the death itself"
         case .beforeBirth: "nothing is dated before the patient's birth"
-        case .overlappingLines: "therapy lines of a patient do not overlap unless marked concurrent (--concurrent)"
-        case .adverseEventBeforeFirstLine: "an adverse event starts on or after the first line's start unless marked baseline (--baseline)"
+        case .overlappingLines: "therapy lines of a patient do not overlap unless marked concurrent (\(mark))"
+        case .adverseEventBeforeFirstLine: "an adverse event starts on or after the first line's start unless marked baseline (\(mark))"
         case .afterWithdrawal: "after the withdrawal of consent only vital status, date of death and last contact are recorded"
         }
     }

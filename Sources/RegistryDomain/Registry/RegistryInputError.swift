@@ -8,6 +8,10 @@ public enum RegistryInputError: Error, Hashable, Sendable, CustomStringConvertib
     case inFuture(field: String, value: CalendarDate, today: CalendarDate)
     case beforeBirth(field: String, value: CalendarDate, birthYear: Int)
     case beforeDate(field: String, value: CalendarDate, otherField: String, other: CalendarDate)
+    /// A CTCAE "Other, specify" term without the text that says what the event was.
+    case otherSpecifyWithoutText(field: String, term: String)
+    /// Text that specifies an event beside a term that is not an "Other, specify" term.
+    case textWithoutOtherSpecify(field: String, value: String, term: String)
 
     public var description: String {
         switch self {
@@ -25,6 +29,10 @@ public enum RegistryInputError: Error, Hashable, Sendable, CustomStringConvertib
             "\(field) \(value) is before the patient's birth (born \(birthYear))"
         case .beforeDate(let field, let value, let otherField, let other):
             "\(field) \(value) is before \(otherField) \(other)"
+        case .otherSpecifyWithoutText(let field, let term):
+            "'\(term)' records an event CTCAE has no term for: \(field) must say what the event was"
+        case .textWithoutOtherSpecify(let field, let value, let term):
+            "\(field) '\(value)' goes only with a '<SOC> - Other, specify' term; '\(term)' is a CTCAE term of its own"
         }
     }
 }
