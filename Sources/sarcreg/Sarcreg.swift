@@ -32,8 +32,12 @@ struct Sarcreg: ParsableCommand {
         ]
     )
 
-    /// The release of this tool, printed by `sarcreg --version`.
-    static let version = "0.1.0"
+    /// The release of this tool and the schema it was built for (the number of the last migration in
+    /// `Migrations/`, which a test keeps equal), printed by `sarcreg --version`: `db status` says whether a
+    /// database has it.
+    static let release = "0.1.0"
+    static let schemaVersion = 32
+    static let version = "\(release) (schema \(String(format: "%04d", schemaVersion)))"
 
     /// ArgumentParser's `main`, with SIGINT and SIGTERM cancelling the command's database work instead of
     /// killing the process mid-statement (see `Interruption`): the command then ends with one line saying

@@ -13,11 +13,14 @@ struct CommandLineConventionTests {
         text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
     }
 
-    @Test("--version prints the version alone and exits 0")
+    @Test("--version prints the release and the schema it was built for, the number of the last migration (0.1.0 (schema 0032)), and exits 0")
     func version() throws {
         let run = try CommandLineRun.sarcreg(["--version"])
         #expect(run.exitCode == 0, "\(run.stderr)")
-        #expect(run.stdout.wholeMatch(of: /\d+\.\d+\.\d+\n/) != nil, "\(run.stdout)")
+        let match = try #require(run.stdout.wholeMatch(of: /\d+\.\d+\.\d+ \(schema (\d{4})\)\n/), "\(run.stdout)")
+        let last = try FileManager.default.contentsOfDirectory(atPath: TestDatabase.migrationsDirectory)
+            .filter { $0.hasSuffix(".sql") }.map { String($0.prefix(4)) }.max()
+        #expect(String(match.1) == last)
         #expect(run.stderr.isEmpty)
     }
 
