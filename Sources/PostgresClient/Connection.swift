@@ -19,6 +19,13 @@ public final class Connection {
     public let logger: Logger
     /// The connection string with any password replaced, for messages.
     public let redactedTarget: String
+
+    /// Where the connection went, as libpq resolved it (never a password): `database sarcreg as ana on
+    /// /tmp/socket port 5432`. With libpq's defaults the connection string says nothing; this still does.
+    public var resolvedTarget: String {
+        func text(_ value: UnsafeMutablePointer<CChar>?) -> String { value.map { String(cString: $0) } ?? "?" }
+        return "database \(text(PQdb(handle))) as \(text(PQuser(handle))) on \(text(PQhost(handle))) port \(text(PQport(handle)))"
+    }
     private let noticeSink: Unmanaged<NoticeSink>
 
     /// Opens a connection.

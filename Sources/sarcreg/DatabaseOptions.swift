@@ -79,6 +79,7 @@ struct DatabaseOptions: ParsableArguments {
             let password = try Prompt.secret("Password for \(ConnectionString.redacted(connectionString))")
             connection = try Connection(connectionString, password: password, logger: logger())
         }
+        if verbose { connection.logger.info("connected to \(connection.resolvedTarget)") }
         try connection.execute("SELECT set_config('sarcreg.app_user', \(actingFor), false)")
         return connection
     }

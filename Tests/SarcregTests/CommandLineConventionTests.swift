@@ -112,7 +112,7 @@ struct CommandLineConventionTests {
         #expect(export.contains("With sdtm or fhir: the folder to write (created if absent; must not hold export files). With redcap: the file to write."))
     }
 
-    @Test("--verbose logs each statement with its time and never a bound value; without it stderr stays empty")
+    @Test("--verbose logs where it connected (database, user, host, port) and each statement with its time, never a bound value; without it stderr stays empty")
     func verbose() throws {
         let session = try CoordinatorSession()
         let quiet = try session.run(["patient", "enroll", "--site", "MUC", "--mrn", "QUIET-MRN-41", "--birth", "1980", "--sex", "male", "--consent-date", "2024-01-01"])
@@ -123,6 +123,8 @@ struct CommandLineConventionTests {
         let statements = loud.stderr.split(separator: "\n").filter { $0.contains("executing statement") }
         #expect(statements.contains { $0.wholeMatch(of: /\s*\d+\.\d{3} ms trace executing statement db\.statement=.*/) != nil }, "\(loud.stderr)")
         #expect(loud.stderr.contains("INSERT INTO patients"))
+        let target = try #require(loud.stderr.split(separator: "\n").first { $0.contains("connected to database ") }, "\(loud.stderr)")
+        #expect(target.contains("connected to database \(session.database.name) as "), "\(target)")
         let connection = try session.database.connect()
         let hash = try connection.query("SELECT mrn_hmac FROM patients WHERE registry_id = 'MUC-0002'")[0].decode(String.self, "mrn_hmac")
         for secret in ["LOUD-MRN-77", hash, "2024-01-02", "cli-test-key"] {
