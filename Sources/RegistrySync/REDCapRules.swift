@@ -253,12 +253,16 @@ struct REDCapRules {
                 """, when: rowIs("lesion")),
             ], onlyClean: true),
             // Repeating rows and assessments need their record's patient: from this file's enrollment row or an earlier run.
-            SDTMRules.check(file, joins: subjectJoin + " LEFT JOIN sync_redcap_enrolled n ON n.record_id = \(recordID)", checks: [
+            // After a withdrawal nothing new is recorded: a row the registry already holds from this source (its
+            // record, event, instrument and instance) is not new, so a rerun of the same export keeps it.
+            SDTMRules.check(file, joins: subjectJoin + " LEFT JOIN sync_redcap_enrolled n ON n.record_id = \(recordID) "
+                + SDTMRules.recordJoin(domain: "REDCAP", key: naturalKey), checks: [
                 """
                 '\(Self.recordIDColumn)', \(recordID), CASE WHEN \(enrollment) THEN NULL
                     WHEN x.patient_id IS NULL AND n.record_id IS NULL
                     THEN \(ImportRules.Reason.unknownSubject)
-                    WHEN p.consent_withdrawn_on IS NOT NULL THEN \(ImportRules.Reason.consentWithdrawn("p.consent_withdrawn_on")) END
+                    WHEN p.consent_withdrawn_on IS NOT NULL AND r.natural_key IS NULL
+                    THEN \(ImportRules.Reason.consentWithdrawn("p.consent_withdrawn_on")) END
                 """,
             ] + ["line_start_date", "line_stop_date", "ae_onset_date", "ae_resolved_date", "mol_specimen_date", "mol_report_date",
                  "assessment_date"].map { field in
