@@ -4,7 +4,8 @@ import PostgresClient
 /// The registry as SDTM CSV (DM, EX with SUPPEX, AE with SUPPAE, TU, TR, RS), in the shape the importer reads, so
 /// that an export imported into an empty registry exports again to the same files.
 ///
-/// Pseudonymized: DM has AGE (years at consent), never BRTHDTC. AE carries the CTCAE grade in AETOXGR.
+/// Pseudonymized: DM has BRTHDTC as the birth year alone (an ISO 8601 partial date) and AGE in whole years at
+/// consent, from the birth date where the registry holds it; never the birth date itself. AE carries the CTCAE grade in AETOXGR.
 /// Line of therapy, intent, stop reason and trial are not EX variables and go to SUPPEX. Readers other than
 /// the investigator are exported as TUEVAL "INDEPENDENT ASSESSOR" with their name as TUEVALID. The timeline's
 /// marks have no SDTM variable either: a concurrent line is SUPPEX QNAM CONCURNT = Y, an AE present before the
@@ -23,7 +24,9 @@ enum SDTMExport {
     static let files: [(String, String)] = [
         ("dm.csv", """
             SELECT 'SARCREG' AS "STUDYID", 'DM' AS "DOMAIN", p.registry_id AS "USUBJID", p.site_code AS "SITEID",
-                p.consent_date AS "RFICDTC", extract(year FROM p.consent_date)::int - p.birth_year AS "AGE", 'YEARS' AS "AGEU",
+                p.consent_date AS "RFICDTC", p.birth_year AS "BRTHDTC",
+                coalesce(extract(year FROM age(p.consent_date, p.birth_date))::int, extract(year FROM p.consent_date)::int - p.birth_year) AS "AGE",
+                'YEARS' AS "AGEU",
                 CASE p.sex WHEN 'male' THEN 'M' WHEN 'female' THEN 'F' WHEN 'other' THEN 'UNDIFFERENTIATED' ELSE 'U' END AS "SEX",
                 p.death_on AS "DTHDTC", CASE WHEN p.death_on IS NOT NULL THEN 'Y' END AS "DTHFL"
             FROM patients p ORDER BY p.registry_id

@@ -313,6 +313,20 @@ struct SDTMImportTests {
         #expect(runs.first?.error?.contains("AETOXGR") == true)
     }
 
+    @Test("DM AGE is whole years at consent from the birth date where the registry holds it: born 1975-06-15, consent 2024-01-10 is 48, not 49; BRTHDTC is 1975 alone")
+    func ageFromBirthDate() throws {
+        let fixture = try SyncFixture()
+        _ = try fixture.importFixture("clean")
+        let patient = try fixture.connection.query("SELECT registry_id FROM patients ORDER BY registry_id LIMIT 1")[0].decode(String.self, "registry_id")
+        try fixture.connection.execute("UPDATE patients SET birth_year = 1975, birth_date = '1975-06-15', consent_date = '2024-01-10' WHERE registry_id = \(patient)")
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("sync-age-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        _ = try fixture.service.exportSDTM(to: base)
+        let rows = try String(contentsOfFile: base + "/dm.csv", encoding: .utf8).split(separator: "\n")
+        let row = try #require(rows.first { $0.split(separator: ",")[2] == patient }).split(separator: ",", omittingEmptySubsequences: false)
+        #expect(row[4] == "2024-01-10" && row[5] == "1975" && row[6] == "48", "\(row)")
+    }
+
     @Test("export then import into an empty registry round-trips: the second export equals the first byte for byte")
     func roundTrip() throws {
         let first = try SyncFixture()
@@ -322,8 +336,10 @@ struct SDTMImportTests {
         let written = try first.service.exportSDTM(to: base + "/a")
         #expect(written.map(\.file) == ["dm.csv", "ex.csv", "suppex.csv", "ae.csv", "suppae.csv", "tu.csv", "tr.csv", "rs.csv"])
         let exportedDM = try String(contentsOfFile: base + "/a/dm.csv", encoding: .utf8)
-        #expect(exportedDM.hasPrefix("STUDYID,DOMAIN,USUBJID,SITEID,RFICDTC,AGE,"))
-        #expect(!exportedDM.contains("BRTHDTC"))
+        #expect(exportedDM.hasPrefix("STUDYID,DOMAIN,USUBJID,SITEID,RFICDTC,BRTHDTC,AGE,"))
+        // Pseudonymized: the birth year alone, so the import stores the same year (not one derived from AGE).
+        let birthFields = exportedDM.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false)[5] }
+        #expect(!birthFields.isEmpty && birthFields.allSatisfy { $0.wholeMatch(of: /\d{4}/) != nil }, "\(birthFields)")
 
         let second = try SyncFixture()
         try second.service.mapSite(source: "registry", sourceSite: "MUC", site: "MUC")
