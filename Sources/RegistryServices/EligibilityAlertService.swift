@@ -175,7 +175,7 @@ public struct EligibilityAlertService {
         }
         for indication in approved {
             targets.append(EligibilityTarget(
-                kind: .therapy, key: EligibilityTarget.therapyKey(indication: indication.code), label: indication.label,
+                kind: .therapy, key: EligibilityTarget.therapyKey(indication: indication.code), label: "\(indication.agentCode): \(indication.label)",
                 criteria: indication.criteria.map(\.name)))
         }
         let matcher = EligibilityMatcher(catalog: approved)
