@@ -58,7 +58,8 @@ public struct EligibilityAlertService {
     static let approved: Set<TherapyStatus> = [.fdaApprovedSTS, .approvedElsewhere]
 
     /// Takes the queue and evaluates: queued patients against every open target, every patient against each target
-    /// newly open; stores the states and raises the alerts, in one transaction.
+    /// newly open; stores the states and raises the alerts, in one transaction. The first refresh of a registry (no
+    /// target evaluated before) only records the states.
     ///
     /// Runs as the sync or an administrator, who see every patient; a second refresh waits for the first.
     public func refresh() throws(RegistryError) -> AlertRefreshSummary {
@@ -103,6 +104,8 @@ public struct EligibilityAlertService {
         for row in try tx.query("SELECT target_key, criteria FROM eligibility_targets") {
             known[try row.decode(String.self, "target_key")] = try row.decode([String].self, "criteria")
         }
+        // The registry's first refresh records the states and raises nothing: who is eligible then is no news.
+        let establishing = known.isEmpty
         let newTargets = targets.filter { known[$0.key] != $0.criteria }
         let newKeys = Set(newTargets.map(\.key))
         let closed = Set(known.keys).subtracting(targets.map(\.key))
@@ -130,7 +133,7 @@ public struct EligibilityAlertService {
                 let isNew = newKeys.contains(target.key)
                 let before = isNew ? nil : previous[patient.id]?[target.key].flatMap(CriterionOutcomes.init(letters:))
                 let changes = EligibilityAlerts.changes(criteria: target.criteria, previous: before, current: current)
-                guard !changes.isEmpty else { continue }
+                guard !changes.isEmpty, !establishing else { continue }
                 let cause = isNew
                     ? targetTriggers.last { target.key == $0.prefix || target.key.hasPrefix($0.prefix + "/") }.map { ($0.trigger, $0.detail) }
                         ?? ("target_opened", "\(target.key) open on \(today)")
@@ -143,6 +146,12 @@ public struct EligibilityAlertService {
         return AlertRefreshSummary(
             queueEntries: queue.count, patientsEvaluated: evaluated.count, openTargets: targets.count, newTargets: newTargets.count,
             closedTargets: closed.count, alertsRaised: alerts.count)
+    }
+
+    /// Outcomes already worked out in this refresh, by what they were worked out from.
+    private final class EvaluationMemo {
+        var therapy: [EligibilityEvidence.TherapyInput: [String: CriterionOutcomes]] = [:]
+        var trials: [String: [TrialCandidate: CriterionOutcomes]] = [:]
     }
 
     private typealias Evaluation = (PatientRow, EligibilityEvidence, Set<String>) throws -> [String: CriterionOutcomes]
@@ -180,19 +189,34 @@ public struct EligibilityAlertService {
         }
         let matcher = EligibilityMatcher(catalog: approved)
         let date = today
+        // Patients with the same evidence are evaluated once: the matcher and the screener are pure.
+        let memo = EvaluationMemo()
         let evaluate: Evaluation = { patient, evidence, keys in
             var outcomes: [String: CriterionOutcomes] = [:]
             if approved.contains(where: { keys.contains(EligibilityTarget.therapyKey(indication: $0.code)) }) {
-                for evaluation in try evidence.therapyReport(patient, matcher: matcher).evaluations {
-                    outcomes[EligibilityTarget.therapyKey(indication: evaluation.indication.code)] = CriterionOutcomes(evaluation.criteria.map(\.outcome))
+                let input = try evidence.therapyInput(patient)
+                if let known = memo.therapy[input] {
+                    outcomes = known
+                } else {
+                    for evaluation in try evidence.therapyReport(input, matcher: matcher).evaluations {
+                        outcomes[EligibilityTarget.therapyKey(indication: evaluation.indication.code)] = CriterionOutcomes(evaluation.criteria.map(\.outcome))
+                    }
+                    memo.therapy[input] = outcomes
                 }
             }
             let asked = keys.filter { cohorts[$0] != nil }
             if !asked.isEmpty {
                 let candidate = try evidence.candidate(patient)
-                for key in asked {
-                    guard let (trial, cohort) = cohorts[key] else { continue }
-                    outcomes[key] = CriterionOutcomes(TrialScreener.screen(candidate, for: trial, cohort: cohort, on: date).criteria.map(\.outcome))
+                let key = TrialScreener.outcomeKey(candidate)
+                for target in asked {
+                    guard let (trial, cohort) = cohorts[target] else { continue }
+                    if let known = memo.trials[target]?[key] {
+                        outcomes[target] = known
+                        continue
+                    }
+                    let screened = CriterionOutcomes(TrialScreener.screen(candidate, for: trial, cohort: cohort, on: date).criteria.map(\.outcome))
+                    memo.trials[target, default: [:]][key] = screened
+                    outcomes[target] = screened
                 }
             }
             return outcomes

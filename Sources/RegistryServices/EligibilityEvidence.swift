@@ -107,24 +107,37 @@ struct EligibilityEvidence {
         }
     }
 
-    /// The catalog report for `patient`, as `sarcreg match` makes it on the day.
-    func therapyReport(_ patient: PatientRow, matcher: EligibilityMatcher) throws -> EligibilityReport {
-        let age = try TherapyMatchService.age(of: patient, on: date)
-        let madeByDate = (diagnoses[patient.id] ?? []).filter(\.madeByDate).map(\.diagnosis)
+    /// What the catalog matcher reads of one patient: equal inputs match to equal reports.
+    struct TherapyInput: Hashable {
+        let age: AgeAtEvaluation
+        let diagnoses: [PatientProfile.Diagnosis]
+        let findings: [PatientProfile.MolecularFinding]
+        let history: PatientProfile.PriorTherapyHistory?
+    }
+
+    /// The catalog profile of `patient`, as `sarcreg match` builds it on the day.
+    func therapyInput(_ patient: PatientRow) throws -> TherapyInput {
         let history = try histories[patient.id].map { recorded in
             try PatientProfile.PriorTherapyHistory(
                 agents: recorded.agents, classes: PriorTherapyClasses.classes(ofDrugClasses: recorded.drugClasses),
                 lineCount: recorded.lines)
         }
-        let patientFindings = findings[patient.id] ?? []
-        switch age {
+        return TherapyInput(
+            age: try TherapyMatchService.age(of: patient, on: date), diagnoses: (diagnoses[patient.id] ?? []).filter(\.madeByDate).map(\.diagnosis),
+            findings: findings[patient.id] ?? [], history: history)
+    }
+
+    /// The catalog report for one input, as `sarcreg match` makes it: both possible ages when only the birth year is known.
+    func therapyReport(_ input: TherapyInput, matcher: EligibilityMatcher) throws -> EligibilityReport {
+        func profile(_ years: Int) throws -> PatientProfile {
+            try PatientProfile(ageInYears: years, diagnoses: input.diagnoses, molecularFindings: input.findings, priorTherapy: input.history)
+        }
+        switch input.age {
         case .exact(let years):
-            let profile = try PatientProfile(ageInYears: years, diagnoses: madeByDate, molecularFindings: patientFindings, priorTherapy: history)
-            return matcher.evaluate(profile, asOf: date)
+            return matcher.evaluate(try profile(years), asOf: date)
         case .birthYearOnly(_, let lower, let upper):
-            let younger = try PatientProfile(ageInYears: lower, diagnoses: madeByDate, molecularFindings: patientFindings, priorTherapy: history)
-            let older = try PatientProfile(ageInYears: upper, diagnoses: madeByDate, molecularFindings: patientFindings, priorTherapy: history)
-            return TherapyMatchService.combine(matcher.evaluate(younger, asOf: date), matcher.evaluate(older, asOf: date), age: age)
+            return TherapyMatchService.combine(
+                matcher.evaluate(try profile(lower), asOf: date), matcher.evaluate(try profile(upper), asOf: date), age: input.age)
         }
     }
 

@@ -40,6 +40,16 @@ private func refusal(_ body: () throws -> Void) -> String? {
 struct EligibilityAlertServiceTests {
     static let larotrectinib = "therapy:larotrectinib_ntrk_fusion"
 
+    @Test("the registry's first refresh records every patient's state and raises nothing: the NTRK-fusion patient eligible already is no news")
+    func firstRefreshEstablishes() throws {
+        let registry = try RegistryFixture()
+        let id = try registry.patient(mrn: "NTRK-0", birth: "1970-05-04", icdo3: "9040/3")
+        try registry.finding(id, gene: "NTRK3", kind: "fusion", partner: "ETV6")
+        let summary = try registry.refreshAlerts()
+        #expect(summary.patientsEvaluated == 1 && summary.newTargets == 11 && summary.alertsRaised == 0)
+        #expect(try registry.connection.query("SELECT count(*) AS n FROM eligibility_states")[0].decode(Int.self, "n") == 1)
+    }
+
     @Test("an ETV6::NTRK3 fusion recorded for a metastatic synovial sarcoma makes her newly eligible for larotrectinib: NTRK fusion unknown -> met, trigger molecular_result_recorded; a second refresh raises nothing more")
     func molecularResultRecorded() throws {
         let registry = try RegistryFixture()
@@ -159,6 +169,7 @@ struct EligibilityAlertServiceTests {
     func dismissals() throws {
         let registry = try RegistryFixture()
         let id = try registry.patient(mrn: "NTRK-2", birth: "1970-05-04", icdo3: "9040/3")
+        try registry.refreshAlerts()
         try registry.finding(id, gene: "NTRK3", kind: "fusion", partner: "ETV6")
         try registry.refreshAlerts()
         let alert = try #require(try registry.alerts(of: id, about: Self.larotrectinib).first)
@@ -187,6 +198,7 @@ struct EligibilityAlertServiceTests {
     func listingFilters() throws {
         let registry = try RegistryFixture()
         let id = try registry.patient(mrn: "NTRK-3", birth: "1970-05-04", icdo3: "9040/3")
+        try registry.refreshAlerts()
         try registry.finding(id, gene: "NTRK1", kind: "fusion", partner: "TPM3")
         try registry.refreshAlerts()
         let today = CalendarDate.today

@@ -5,18 +5,24 @@ import Testing
 
 @Suite("eligibility alerts under site-scoped logins: refreshed by the sync, listed and dismissed by each site's coordinators")
 struct AlertSiteScopeTests {
-    /// Sites SA and SB, each with a metastatic synovial sarcoma patient whose ETV6::NTRK3 fusion is on file.
-    static func twoSitesWithFusions() throws -> ReliabilityFixture {
+    /// Sites SA and SB, each with a metastatic synovial sarcoma patient, refreshed by the sync login, then an
+    /// ETV6::NTRK3 fusion recorded for each.
+    static func twoSitesWithFusions(sync: String) throws -> ReliabilityFixture {
         let fixture = try ReliabilityFixture(sites: ["SA", "SB"])
+        let diagnostics = DiagnosticService(connection: fixture.owner)
+        var patients: [String] = []
         for (site, mrn) in [("SA", "A-300"), ("SB", "B-400")] {
             let patient = try PatientService(connection: fixture.owner).enroll(
                 EnrollmentRequest(site: site, mrn: mrn, birth: "1970", sex: "female", consentDate: "2024-01-02"), key: fixture.key)
-            let diagnostics = DiagnosticService(connection: fixture.owner)
             _ = try diagnostics.recordDiagnosis(
                 patient.registryID,
                 DiagnosisSubmission(icdo3Code: "9040/3", icdoVersion: "3.2", primarySite: "thigh", diagnosed: "2024-01", diseaseSetting: "metastatic"))
+            patients.append(patient.registryID)
+        }
+        _ = try EligibilityAlertService(connection: fixture.connect(as: try fixture.addLogin(sync, role: .sync))).refresh()
+        for registryID in patients {
             _ = try diagnostics.recordMolecular(
-                patient.registryID,
+                registryID,
                 MolecularSubmission(gene: "NTRK3", alterationKind: "fusion", partnerGene: "ETV6", method: "ngs_rna", result: "positive", reportDate: "2024-02-01"))
         }
         return fixture
@@ -24,7 +30,7 @@ struct AlertSiteScopeTests {
 
     @Test("the sync login refreshes; the SA coordinator lists SA-0001's alerts only, cannot dismiss SB-0001's (not found, and refused for privilege in SQL), cannot refresh, and reads no state or queue")
     func coordinatorSeesOwnSitesAlerts() throws {
-        let fixture = try Self.twoSitesWithFusions()
+        let fixture = try Self.twoSitesWithFusions(sync: "sync_alerts_first")
         let sync = try fixture.connect(as: try fixture.addLogin("sync_alerts", role: .sync))
         let summary = try EligibilityAlertService(connection: sync).refresh()
         #expect(summary.patientsEvaluated == 2 && summary.alertsRaised > 0)
