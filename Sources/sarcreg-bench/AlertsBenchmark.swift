@@ -112,6 +112,8 @@ struct AlertsBenchmark {
         }
         let schedule = #"{"imaging": [{"every": {"weeks": 12}, "windowDays": 14}], "survival": [{"every": {"months": 3}, "windowDays": 14}]}"#
         try connection.execute("INSERT INTO site_assessment_schedules (site_code, schedule) SELECT site_code, \(schedule)::jsonb FROM sites")
+        // A cluster kept from an earlier run holds the trials already.
+        try connection.execute("TRUNCATE trials CASCADE")
         let trials = TrialService(connection: connection, today: today)
         for file in ["NCT03016819-apromiss.json", "NCT04979442-mantra.json", "NCT05059262-motion.json"] {
             _ = try trials.add(definition: try Data(contentsOf: URL(fileURLWithPath: "Trials/" + file)))
