@@ -30,6 +30,8 @@ public enum RegistryError: Error, CustomStringConvertible {
     case therapyLineNotFound(registryID: String, line: Int)
     case therapyLineExists(registryID: String, line: Int)
     case therapyLineAlreadyStopped(registryID: String, line: Int, on: CalendarDate)
+    case alertNotFound(Int)
+    case alertAlreadyDismissed(Int)
     case mrnKeyMissing
     case mrnKeyUnusable(String)
     /// The key's fingerprint differs from the one stored when the registry enrolled its first patient.
@@ -72,6 +74,8 @@ public enum RegistryError: Error, CustomStringConvertible {
         case .therapyLineNotFound(let id, let line): "\(id) has no therapy line \(line)"
         case .therapyLineExists(let id, let line): "\(id) already has a therapy line \(line)"
         case .therapyLineAlreadyStopped(let id, let line, let date): "\(id) line \(line) was already stopped on \(date)"
+        case .alertNotFound(let id): "no eligibility alert \(id) among your sites' patients; `sarcreg alerts` lists them"
+        case .alertAlreadyDismissed(let id): "alert \(id) is already dismissed; a dismissal is not changed or taken back"
         case .mrnKeyMissing: "the MRN key is not set: set SARCREG_MRN_KEY_FILE to a file holding the key (or SARCREG_MRN_KEY)"
         case .mrnKeyUnusable(let reason): "the MRN key cannot be used: \(reason)"
         case .mrnKeyMismatch:

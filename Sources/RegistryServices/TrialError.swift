@@ -58,9 +58,8 @@ public struct RecordedBaselineLesions: BaselineDiseaseSource {
     public init() {}
 
     public func baselineDisease(registryID: String, patientID: Int, on connection: Connection) throws -> BaselineDiseaseStatus {
-        let unknown = BaselineDiseaseStatus.unknown(reason: "no baseline lesions recorded")
         let table = try connection.query("SELECT to_regclass('lesions') IS NOT NULL AS present")
-        guard try table[0].decode(Bool.self, "present") else { return unknown }
+        guard try table[0].decode(Bool.self, "present") else { return Self.status(targets: 0, nonTargets: 0) }
         let rows = try connection.query(
             """
             SELECT count(*) FILTER (WHERE lesion_class = 'target')::bigint AS targets,
@@ -68,7 +67,12 @@ public struct RecordedBaselineLesions: BaselineDiseaseSource {
             FROM lesions WHERE patient_id = \(patientID)
             """)
         let (targets, nonTargets) = try rows[0].decode((Int, Int).self)
+        return Self.status(targets: targets, nonTargets: nonTargets)
+    }
+
+    /// The status from the counts of baseline lesions by class, however many patients they were counted for at once.
+    static func status(targets: Int, nonTargets: Int) -> BaselineDiseaseStatus {
         if targets > 0 { return .measurable(targetLesions: targets) }
-        return nonTargets > 0 ? .notMeasurable : unknown
+        return nonTargets > 0 ? .notMeasurable : .unknown(reason: "no baseline lesions recorded")
     }
 }

@@ -111,6 +111,31 @@ public struct TrialService {
         }
     }
 
+    /// The `--status` given, or the refusal naming the allowed values.
+    public static func parseStatus(_ text: String) throws(TrialError) -> TrialRecruitmentStatus {
+        do {
+            return try TrialRecruitmentStatus.parse(text, field: "--status")
+        } catch {
+            throw .registry(.input(error))
+        }
+    }
+
+    /// Sets the trial's recruitment status and returns the one it replaces; moving to recruiting opens its cohorts.
+    public func setStatus(_ nctText: String, _ status: TrialRecruitmentStatus) throws(TrialError) -> (nct: String, previous: TrialRecruitmentStatus) {
+        let nct = try Self.validateNCT(nctText)
+        do {
+            return try connection.withTransaction { tx in
+                let rows = try tx.query("SELECT status FROM trials WHERE trial_nct = \(nct) FOR UPDATE")
+                guard let row = rows.first else { throw TrialError.trialNotFound(nct) }
+                let previousText = try row.decode(String.self, "status")
+                try tx.execute("UPDATE trials SET status = \(status.rawValue) WHERE trial_nct = \(nct)")
+                return (nct, TrialRecruitmentStatus(rawValue: previousText) ?? status)
+            }
+        } catch {
+            throw TrialError.wrap(error)
+        }
+    }
+
     /// Screens a patient against a trial (and a cohort), logs the screening and returns it.
     public func screen(_ registryID: String, trial nctText: String, cohort: String? = nil, by name: String? = nil) throws(TrialError) -> ScreeningResult {
         let nct = try Self.validateNCT(nctText)
@@ -238,12 +263,14 @@ public struct TrialService {
     }
 
     /// The trial as stored, re-read against today's vocabulary, with its current recruitment status.
-    static func loadTrial(_ nct: String, on connection: Connection) throws -> (TrialDefinition, TrialRecruitmentStatus) {
+    static func loadTrial(_ nct: String, on connection: Connection, vocabulary known: TrialVocabulary? = nil) throws
+        -> (TrialDefinition, TrialRecruitmentStatus)
+    {
         let rows = try connection.query("SELECT definition::text AS definition, status FROM trials WHERE trial_nct = \(nct)")
         guard let row = rows.first else { throw TrialError.trialNotFound(nct) }
         let (text, statusText) = try row.decode((String, String).self)
         let document = try JSONDecoder().decode(DefinitionValue.self, from: Data(text.utf8))
-        let trial = try TrialDefinition(document: document, vocabulary: try vocabulary(on: connection))
+        let trial = try TrialDefinition(document: document, vocabulary: try known ?? vocabulary(on: connection))
         return (trial, TrialRecruitmentStatus(rawValue: statusText) ?? trial.status)
     }
 

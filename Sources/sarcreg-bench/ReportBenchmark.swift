@@ -67,11 +67,12 @@ struct ReportBenchmark {
         return milliseconds
     }
 
-    private func generate(on connection: Connection) throws {
+    func generate(on connection: Connection) throws {
         try connection.execute(
             """
             TRUNCATE assessment_results, assessments, lesions, adverse_events, therapy_line_agents, therapy_lines,
-                molecular_results, diagnoses, patient_ecog, patients, sites CASCADE
+                molecular_results, diagnoses, patient_ecog, eligibility_alert_dismissals, eligibility_alerts, eligibility_states,
+                eligibility_refresh_queue, eligibility_targets, patients, sites CASCADE
             """)
         let sites = (patients + patientsPerSite - 1) / patientsPerSite
         try copy(connection, "sites", ["site_code", "name", "next_patient_number"], count: sites) { site in
@@ -118,11 +119,16 @@ struct ReportBenchmark {
         try connection.execute("ANALYZE")
     }
 
-    private func date(_ dayOffset: Int) -> String {
+    /// The first patient id of the generated registry (ids are consecutive, checked as they are loaded).
+    func firstPatientID(on connection: Connection) throws -> Int {
+        try connection.query("SELECT min(patient_id) AS low FROM patients")[0].decode(Int.self, "low")
+    }
+
+    func date(_ dayOffset: Int) -> String {
         CalendarDate(year: 2023, month: 1, day: 1)!.adding(days: dayOffset).description
     }
 
-    private func copy(_ connection: Connection, _ table: String, _ columns: [String], count: Int, row: (Int) -> String) throws {
+    func copy(_ connection: Connection, _ table: String, _ columns: [String], count: Int, row: (Int) -> String) throws {
         try connection.copyIn(table: table, columns: columns) { writer in
             var buffer = ""
             buffer.reserveCapacity(1 << 20)

@@ -25,7 +25,7 @@ struct Sarcreg: ParsableCommand {
             TherapyCommand.self, AdverseEventCommand.self,
             TrialCommand.self,
             LesionCommand.self, AssessCommand.self, ResponseCommand.self,
-            MatchCommand.self, WorklistCommand.self,
+            MatchCommand.self, WorklistCommand.self, AlertsCommand.self,
             ReportCommand.self,
             SyncCommand.self,
             AuditCommand.self, UserCommand.self,

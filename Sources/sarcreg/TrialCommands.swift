@@ -50,7 +50,7 @@ extension Sarcreg {
     struct TrialCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "trial", abstract: "Trials: definitions, eligibility screening, enrollment and accrual.",
-            subcommands: [Add.self, List.self, Screen.self, Enroll.self, Status.self])
+            subcommands: [Add.self, List.self, SetStatus.self, Screen.self, Enroll.self, Status.self])
     }
 }
 
@@ -72,6 +72,22 @@ extension Sarcreg.TrialCommand {
             }
             let trial = try TrialService(connection: database.connect()).add(definition: data)
             say("Added \(trial.nct)\(trial.acronym.map { " (\($0))" } ?? ""): \(trial.capacity) places.")
+        }
+    }
+
+    struct SetStatus: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set-status", abstract: "Change a trial's recruitment status (administrators).",
+            discussion: "A trial moved to recruiting opens its cohorts: the next `sarcreg alerts refresh` evaluates every patient against them.")
+
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "NCT number, e.g. NCT03016819.") var trial: String
+        @Option(help: "The new status: \(TrialRecruitmentStatus.allowedValues).") var status: String
+
+        func run() throws {
+            let status = try TrialService.parseStatus(self.status)
+            let (nct, previous) = try TrialService(connection: database.connect()).setStatus(trial, status)
+            print("\(nct): \(previous.rawValue) -> \(status.rawValue)")
         }
     }
 

@@ -71,6 +71,15 @@ final class NightlyInbox {
         return (process.terminationStatus, try String(contentsOfFile: out, encoding: .utf8), try String(contentsOfFile: err, encoding: .utf8))
     }
 
+    /// The day the script names its reports folder by: today in UTC.
+    static var runDay: String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd"
+        return formatter.string(from: Date())
+    }
+
     func files(in relative: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: inbox + "/" + relative)) ?? []).sorted()
     }
@@ -112,10 +121,12 @@ struct NightlySyncScriptTests {
         // The REDCap fixture holds two records, the SDTM fixture three subjects.
         #expect(try fixture.count("patients") == 5)
         let lines = run.stdout.split(separator: "\n")
-        try #require(lines.count == 3, "\(run.stdout)")
+        try #require(lines.count == 5, "\(run.stdout)")
         #expect(lines[0].hasSuffix("site-a/2026-11-27: Run 1 of site-a: 45 inserted, 0 updated, 0 unchanged, 0 quarantined, 0 skipped"))
         #expect(lines[1].hasSuffix("site-r/2026-11-27: Run 2 of site-r: 14 inserted, 0 updated, 0 unchanged, 0 quarantined, 0 skipped"))
-        #expect(lines[2].hasSuffix("nightly sync done: 2 export(s), 0 failure(s)"))
+        #expect(lines[2].contains("Alerts refreshed: ") && lines[2].contains("against 11 open target(s) (11 new, 0 closed)"))
+        #expect(lines[3].hasSuffix("site reports: 2 written to \(fixture.inbox)/reports/\(NightlyInbox.runDay)"))
+        #expect(lines[4].hasSuffix("nightly sync done: 2 export(s), 0 failure(s)"))
     }
 
     @Test("a night that arrives twice is kept as site-a/2026-11-27-2, not merged into the first; a name taken under failed/ counts as taken")
@@ -284,6 +295,29 @@ struct NightlySyncScriptTests {
         #expect(log.contains("nightly sync done: 2 export(s), 0 failure(s)"))
         #expect(log.contains("registrar:***@"))
         #expect(!log.contains("s3cret-nightly") && !log.contains("hunter2"))
+    }
+
+    @Test("after the imports the alerts are refreshed and each site's worklist and alerts go to reports/<day>/MUC.txt and BER.txt (mode 0600); --reports puts them elsewhere; a second run replaces the day's report")
+    func siteReports() throws {
+        let fixture = try NightlyInbox()
+        try fixture.arriveREDCap("site-r/2026-11-27")
+        let run = try fixture.run()
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        let folder = "reports/\(NightlyInbox.runDay)"
+        #expect(fixture.files(in: folder) == ["BER.txt", "MUC.txt"])
+        let muc = try String(contentsOfFile: fixture.inbox + "/" + folder + "/MUC.txt", encoding: .utf8)
+        #expect(muc.contains("Worklist of site MUC on "))
+        #expect(muc.contains("alert") && muc.contains("registry id") && muc.contains("criterion"))
+        let mode = try FileManager.default.attributesOfItem(atPath: fixture.inbox + "/" + folder + "/MUC.txt")[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        #expect(!muc.contains("BER-"))
+        #expect(try fixture.count("eligibility_refresh_queue") == 0)
+
+        let elsewhere = fixture.inbox + "/../morning"
+        let again = try fixture.run(["--reports", elsewhere])
+        #expect(again.status == 0, "\(again.stdout)\(again.stderr)")
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: elsewhere + "/" + NightlyInbox.runDay)) ?? []).sorted() == ["BER.txt", "MUC.txt"])
+        #expect(again.stdout.contains("Alerts refreshed: 0 queued change(s)"))
     }
 
     @Test("--help prints the usage with the SDTM/REDCap rule and exits 0; an unknown option exits 64")

@@ -76,6 +76,15 @@ public enum TrialScreener {
         return best!
     }
 
+    /// The candidate as far as outcomes go: the ECOG's date decides no outcome (only the words beside it), so
+    /// candidates with equal keys screen to equal outcomes, and a refresh over many patients screens each key once.
+    public static func outcomeKey(_ candidate: TrialCandidate) -> TrialCandidate {
+        TrialCandidate(
+            profile: candidate.profile, possibleAges: candidate.possibleAges,
+            ecog: candidate.ecog.map { ECOGObservation(score: $0.score, assessedOn: CalendarDate(year: 2000, month: 1, day: 1)!) },
+            baselineDisease: candidate.baselineDisease)
+    }
+
     static func evaluate(
         _ criterion: TrialCriterion, candidate: TrialCandidate, diagnosis: PatientProfile.Diagnosis?
     ) -> TrialCriterionEvaluation {
