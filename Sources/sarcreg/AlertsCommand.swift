@@ -48,7 +48,7 @@ extension Sarcreg.AlertsCommand {
             if output.format == .json {
                 try Output.printJSON(alerts)
             } else {
-                if output.format == .table { print("\(alerts.count) alert\(alerts.count == 1 ? "" : "s")\(site.map { " at \($0)" } ?? "")") }
+                if output.format == .table { say("\(alerts.count) alert\(alerts.count == 1 ? "" : "s")\(site.map { " at \($0)" } ?? "")") }
                 try Output.print(alerts.map(AlertLine.init), as: output.format)
             }
         }
@@ -65,7 +65,7 @@ extension Sarcreg.AlertsCommand {
 
         func run() throws {
             let dismissal = try EligibilityAlertService(connection: database.connect()).dismiss(id, reason: reason, by: database.actingFor)
-            print("Dismissed alert \(dismissal.alertID) of \(dismissal.registryID): \(dismissal.reason)")
+            say("Dismissed alert \(dismissal.alertID) of \(dismissal.registryID): \(dismissal.reason)")
         }
     }
 
@@ -77,6 +77,7 @@ extension Sarcreg.AlertsCommand {
 
         func run() throws {
             let summary = try EligibilityAlertService(connection: database.connect()).refresh()
+            // One line whatever its length: Scripts/nightly-sync logs it as the night's refresh.
             print(
                 "Alerts refreshed: \(summary.queueEntries) queued change(s), \(summary.patientsEvaluated) patient(s) evaluated against "
                     + "\(summary.openTargets) open target(s) (\(summary.newTargets) new, \(summary.closedTargets) closed): "

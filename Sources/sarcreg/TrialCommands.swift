@@ -87,7 +87,7 @@ extension Sarcreg.TrialCommand {
         func run() throws {
             let status = try TrialService.parseStatus(self.status)
             let (nct, previous) = try TrialService(connection: database.connect()).setStatus(trial, status)
-            print("\(nct): \(previous.rawValue) -> \(status.rawValue)")
+            say("\(nct): \(previous.rawValue) -> \(status.rawValue)")
         }
     }
 

@@ -35,7 +35,7 @@ struct AlertsCommandTests {
         #expect(alerts.contains { $0["targetKey"] as? String == "therapy:larotrectinib_ntrk_fusion" && $0["criterion"] as? String == "NTRK fusion" })
 
         let noReason = try session.run(["alerts", "dismiss", id])
-        #expect(noReason.exitCode == 1 && noReason.stderr.contains("--reason"))
+        #expect(noReason.exitCode == 64 && noReason.stderr.contains("--reason"), "a missing option is wrong usage")
         let blank = try session.run(["alerts", "dismiss", id, "--reason", " "])
         #expect(blank.exitCode == 1 && blank.stderr.contains("--reason"))
         let dismissed = try session.run(["alerts", "dismiss", id, "--reason", "treated with larotrectinib elsewhere", "--as", "Dr. Weber"])
