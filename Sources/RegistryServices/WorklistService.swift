@@ -62,7 +62,7 @@ extension SiteService {
     }
 }
 
-/// The coordinator's morning list: fetched set-wise per site, computed by ``Worklist``.
+/// The coordinator's morning list: fetched set-wise for one site or every site at once, computed by ``Worklist``.
 public struct WorklistService {
     let connection: Connection
 
@@ -72,27 +72,43 @@ public struct WorklistService {
     public func worklist(site code: String, asOf: CalendarDate) throws(RegistryError) -> WorklistReport {
         do {
             return try connection.withTransaction(isolation: .repeatableRead) { tx in
-                // The baseline subplan makes the lines query look costly enough for JIT compilation, which took 460 of
-                // its 614 ms for a site of 5,000 patients in a registry of 100,000 (153 ms without), as in the reports.
-                try tx.execute("SET LOCAL jit = off")
-                return try Self.worklist(site: code, asOf: asOf, on: tx)
+                try SiteService.requireSite(code, on: tx)
+                return try Self.worklists(sites: [code], asOf: asOf, on: tx)[0]
             }
         } catch {
             throw RegistryError.wrap(error)
         }
     }
 
-    static func worklist(site code: String, asOf: CalendarDate, on connection: Connection) throws -> WorklistReport {
-        try SiteService.requireSite(code, on: connection)
-        var excluded: [WorklistReport.Exclusion] = []
-        var unreadable: [String: String] = [:]
-        let siteDefault: AssessmentSchedules?
+    /// The worklist of every site the login sees on `asOf`, in site order, from one snapshot and one pass over
+    /// the registry: what the nightly site reports need, without a query per site.
+    public func worklists(asOf: CalendarDate) throws(RegistryError) -> [WorklistReport] {
         do {
-            siteDefault = try connection.query("SELECT schedule::text AS schedule FROM site_assessment_schedules WHERE site_code = \(code)")
-                .first.map { try Self.schedules(try $0.decode(String.self, "schedule")) }
-        } catch let error as RegistryInputError {
-            siteDefault = nil
-            unreadable["site \(code)"] = "the stored default schedule of site \(code) no longer reads: \(error)"
+            return try connection.withTransaction(isolation: .repeatableRead) { tx in
+                let sites = try tx.query("SELECT site_code FROM sites ORDER BY site_code").map { try $0.decode(String.self, "site_code") }
+                return try Self.worklists(sites: sites, asOf: asOf, on: tx)
+            }
+        } catch {
+            throw RegistryError.wrap(error)
+        }
+    }
+
+    /// One report per site of `codes`, in that order; a site with nothing to do gets an empty report.
+    static func worklists(sites codes: [String], asOf: CalendarDate, on connection: Connection) throws -> [WorklistReport] {
+        // The per-line subqueries make the lines query look costly enough for JIT compilation, which took most of
+        // its time for a site of 5,000 patients in a registry of 100,000 (460 of 614 ms), as in the reports.
+        try connection.execute("SET LOCAL jit = off")
+        var unreadable: [String: String] = [:]
+        var siteDefaults: [String: AssessmentSchedules] = [:]
+        for row in try connection.query(
+            "SELECT site_code, schedule::text AS schedule FROM site_assessment_schedules WHERE site_code = ANY(\(codes))")
+        {
+            let (site, text) = try row.decode((String, String).self)
+            do {
+                siteDefaults[site] = try Self.schedules(text)
+            } catch {
+                unreadable["site \(site)"] = "the stored default schedule of site \(site) no longer reads: \(error)"
+            }
         }
         var trialSchedules: [String: AssessmentSchedules] = [:]
         for row in try connection.query(
@@ -105,38 +121,41 @@ public struct WorklistService {
                 unreadable[nct] = "the stored schedule of \(nct) no longer reads: \(error)"
             }
         }
-        func resolve(_ kind: ScheduleKind, _ registryID: String, _ trial: String?) -> (schedule: VisitSchedule, name: String)? {
-            switch Worklist.schedule(kind, trialNCT: trial, trialSchedules: trialSchedules, site: code, siteDefault: siteDefault) {
+        var items: [String: [WorklistItem]] = [:]
+        var excluded: [String: Set<WorklistReport.Exclusion>] = [:]
+        func resolve(_ kind: ScheduleKind, site: String, _ registryID: String, _ trial: String?) -> (schedule: VisitSchedule, name: String)? {
+            switch Worklist.schedule(kind, trialNCT: trial, trialSchedules: trialSchedules, site: site, siteDefault: siteDefaults[site]) {
             case .success(let found): return found
             case .failure(let missing):
-                let reason = trial.flatMap { unreadable[$0] } ?? unreadable["site \(code)"] ?? missing.description
-                excluded.append(.init(registryID: registryID, reason: reason))
+                let reason = trial.flatMap { unreadable[$0] } ?? unreadable["site \(site)"] ?? missing.description
+                excluded[site, default: []].insert(.init(registryID: registryID, reason: reason))
                 return nil
             }
         }
-        var items: [WorklistItem] = []
         // Lines open on the day, of living patients who have not withdrawn consent by then, with what was
-        // recorded up to the day, so a worklist as of a past day reads as it would have then.
+        // recorded up to the day, so a worklist as of a past day reads as it would have then. Each line's dates
+        // and its patient's baseline are read by index per line: a join and aggregate over the assessments
+        // costs more than the site's share of them, and the planner hashed the baseline check over every
+        // patient of the registry once per site.
         let lines = try connection.query(
             """
-            SELECT p.registry_id, l.line_number, l.started_on, l.trial_nct,
-                   coalesce(array_agg(DISTINCT a.assessed_on::text) FILTER (WHERE a.assessed_on IS NOT NULL), '{}') AS assessed,
-                   EXISTS (SELECT 1 FROM assessments b WHERE b.patient_id = p.patient_id AND b.is_baseline AND b.assessed_on <= \(asOf)) AS has_baseline
-            FROM therapy_lines l
-            JOIN patients p USING (patient_id)
-            LEFT JOIN assessments a ON a.therapy_line_id = l.therapy_line_id AND NOT a.is_baseline AND a.assessed_on <= \(asOf)
-            WHERE p.site_code = \(code) AND l.started_on <= \(asOf) AND (l.stopped_on IS NULL OR l.stopped_on > \(asOf))
+            SELECT p.site_code, p.registry_id, l.line_number, l.started_on, l.trial_nct,
+                   ARRAY(SELECT DISTINCT a.assessed_on::text FROM assessments a
+                         WHERE a.therapy_line_id = l.therapy_line_id AND NOT a.is_baseline AND a.assessed_on <= \(asOf) ORDER BY 1) AS assessed,
+                   EXISTS (SELECT FROM assessments b
+                           WHERE b.patient_id = p.patient_id AND b.is_baseline AND b.assessed_on <= \(asOf) OFFSET 0) AS has_baseline
+            FROM patients p JOIN therapy_lines l ON l.patient_id = p.patient_id
+            WHERE p.site_code = ANY(\(codes)) AND l.started_on <= \(asOf) AND (l.stopped_on IS NULL OR l.stopped_on > \(asOf))
               AND (p.consent_withdrawn_on IS NULL OR p.consent_withdrawn_on > \(asOf))
               AND NOT (p.vital_status = 'dead' AND (p.death_on IS NULL OR p.death_on <= \(asOf)))
-            GROUP BY p.patient_id, l.therapy_line_id
             """)
         for row in lines {
-            let (registryID, lineNumber, start) = try row.decode((String, Int, CalendarDate).self)
+            let (site, registryID, lineNumber, start) = try row.decode((String, String, Int, CalendarDate).self)
             let trial = try row.decode(String?.self, "trial_nct")
             let assessed = try row.decode([String].self, "assessed")
             let hasBaseline = try row.decode(Bool.self, "has_baseline")
-            guard let (schedule, name) = resolve(.imaging, registryID, trial) else { continue }
-            items += Worklist.imaging(
+            guard let (schedule, name) = resolve(.imaging, site: site, registryID, trial) else { continue }
+            items[site, default: []] += Worklist.imaging(
                 registryID: registryID, lineNumber: lineNumber, lineStart: start,
                 assessedOn: try assessed.map { text throws(CalendarDateError) in try CalendarDate(iso: text) }, hasBaseline: hasBaseline,
                 schedule: schedule, scheduleName: name, asOf: asOf)
@@ -144,31 +163,33 @@ public struct WorklistService {
         // Survival follow-up counts from the first progression: the first line stopped for it.
         let progressed = try connection.query(
             """
-            SELECT p.registry_id, p.last_contact_on,
+            SELECT p.site_code, p.registry_id, p.last_contact_on,
                    (array_agg(l.stopped_on ORDER BY l.stopped_on, l.line_number))[1] AS progressed_on,
                    (array_agg(l.trial_nct ORDER BY l.stopped_on, l.line_number))[1] AS trial_nct
             FROM patients p JOIN therapy_lines l USING (patient_id)
-            WHERE p.site_code = \(code) AND l.stop_reason = 'progression' AND l.stopped_on <= \(asOf)
+            WHERE p.site_code = ANY(\(codes)) AND l.stop_reason = 'progression' AND l.stopped_on <= \(asOf)
               AND (p.consent_withdrawn_on IS NULL OR p.consent_withdrawn_on > \(asOf))
               AND NOT (p.vital_status = 'dead' AND (p.death_on IS NULL OR p.death_on <= \(asOf)))
             GROUP BY p.patient_id
             """)
         for row in progressed {
-            let registryID = try row.decode(String.self, "registry_id")
+            let (site, registryID) = try row.decode((String, String).self)
             let lastContact = try row.decode(CalendarDate?.self, "last_contact_on")
             let progressedOn = try row.decode(CalendarDate.self, "progressed_on")
             let trial = try row.decode(String?.self, "trial_nct")
-            guard let (schedule, name) = resolve(.survival, registryID, trial) else { continue }
+            guard let (schedule, name) = resolve(.survival, site: site, registryID, trial) else { continue }
             if let item = Worklist.survival(
                 registryID: registryID, progressedOn: progressedOn, lastContact: lastContact, schedule: schedule, scheduleName: name,
                 asOf: asOf)
             {
-                items.append(item)
+                items[site, default: []].append(item)
             }
         }
-        return WorklistReport(
-            site: code, asOf: asOf, items: Worklist.sorted(items),
-            excluded: Array(Set(excluded)).sorted { ($0.registryID, $0.reason) < ($1.registryID, $1.reason) })
+        return codes.map { site in
+            WorklistReport(
+                site: site, asOf: asOf, items: Worklist.sorted(items[site] ?? []),
+                excluded: (excluded[site] ?? []).sorted { ($0.registryID, $0.reason) < ($1.registryID, $1.reason) })
+        }
     }
 
     static func schedules(_ text: String) throws(RegistryInputError) -> AssessmentSchedules {

@@ -14,6 +14,12 @@ struct AlertLine: Encodable, TabularRow {
             alert.criterion ?? "every criterion (first evaluated)", alert.from?.rawValue ?? "not evaluated", alert.to.rawValue, trigger,
         ]
     }
+
+    /// The alerts as the table format prints them: how many (and where), then the table.
+    static func table(_ alerts: [EligibilityAlert], site: String?) -> String {
+        TerminalText.fitted("\(alerts.count) alert\(alerts.count == 1 ? "" : "s")\(site.map { " at \($0)" } ?? "")") + "\n"
+            + TextTable(header: columns).render(alerts.map { AlertLine($0).cells })
+    }
 }
 
 extension Sarcreg {
@@ -45,11 +51,10 @@ extension Sarcreg.AlertsCommand {
         func run() throws {
             let since = try self.since.map { try ClinicalDateCheck.parse($0, field: "--since") }
             let alerts = try EligibilityAlertService(connection: database.connect()).alerts(site: site, since: since)
-            if output.format == .json {
-                try Output.printJSON(alerts)
-            } else {
-                if output.format == .table { say("\(alerts.count) alert\(alerts.count == 1 ? "" : "s")\(site.map { " at \($0)" } ?? "")") }
-                try Output.print(alerts.map(AlertLine.init), as: output.format)
+            switch output.format {
+            case .json: try Output.printJSON(alerts)
+            case .table: print(AlertLine.table(alerts, site: site), terminator: "")
+            case .csv: try Output.print(alerts.map(AlertLine.init), as: .csv)
             }
         }
     }

@@ -11,7 +11,7 @@ extension Sarcreg {
     struct SiteCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "site", abstract: "Add and list participating sites; set their default assessment schedule.",
-            subcommands: [Add.self, List.self, Schedule.self])
+            subcommands: [Add.self, List.self, Schedule.self, Reports.self])
     }
 }
 
@@ -69,6 +69,47 @@ extension Sarcreg.SiteCommand {
             let schedules = try sites.setSchedule(site: site, document: data)
             let kinds = [schedules.imaging.map { _ in "imaging" }, schedules.survival.map { _ in "survival" }].compactMap { $0 }
             say("Set the default schedule of site \(site): \(kinds.joined(separator: " and ")).")
+        }
+    }
+
+    struct Reports: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write every site's morning report, its worklist and its alerts, to one file per site.",
+            discussion: """
+                Writes DIRECTORY/SITE.txt for every site: the worklist as `sarcreg worklist --site SITE` prints it, a \
+                blank line, and the alerts not dismissed as `sarcreg alerts --site SITE` prints them. The worklists of \
+                all sites are read in one pass over the registry; each file replaces the last one whole. The nightly \
+                sync runs it after the alerts refresh, with the sync or administrator login. Patients no schedule \
+                applies to are listed as excluded in their site's worklist and the exit status is 3. The files are mode \
+                0600.
+                """)
+
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "Folder to write the reports to; created if missing.") var directory: String
+        @OptionGroup var asOf: AsOfOption
+
+        func run() throws {
+            let connection = try database.connect()
+            let worklists = try WorklistService(connection: connection).worklists(asOf: asOf.date())
+            let alerts = Dictionary(grouping: try EligibilityAlertService(connection: connection).alerts(), by: \.site)
+            let folder = URL(fileURLWithPath: directory, isDirectory: true)
+            for report in worklists {
+                let file = folder.appendingPathComponent("\(report.site).txt")
+                let text = WorklistLine.table(report) + "\n" + AlertLine.table(alerts[report.site] ?? [], site: report.site)
+                // The reports name patients: a folder this command creates is its login's alone, and each file is
+                // made readable by its owner only, whatever the umask.
+                do {
+                    try FileManager.default.createDirectory(
+                        at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                    try Data(text.utf8).write(to: file, options: .atomic)
+                    try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
+                } catch {
+                    throw ValidationError("cannot write --directory \(file.path): \(error.localizedDescription)")
+                }
+            }
+            let excluded = worklists.reduce(0) { $0 + $1.excluded.count }
+            print("site reports: \(worklists.count) written to \(folder.path)")
+            if let left = RecordsExcluded([(excluded, "patient", "patients")]) { throw left }
         }
     }
 }

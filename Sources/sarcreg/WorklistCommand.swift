@@ -15,6 +15,12 @@ struct WorklistLine: Encodable, TabularRow {
             ])
         } + report.excluded.map { WorklistLine(cells: [$0.registryID, "excluded", $0.reason, "", "", "", ""]) }
     }
+
+    /// The worklist as the table format prints it: its heading, then the table.
+    static func table(_ report: WorklistReport) -> String {
+        TerminalText.fitted("Worklist of site \(report.site) on \(report.asOf): \(report.items.count) to do") + "\n"
+            + TextTable(header: columns).render(lines(report).map(\.cells))
+    }
 }
 
 extension Sarcreg {
@@ -38,11 +44,10 @@ extension Sarcreg {
 
         func run() throws {
             let report = try WorklistService(connection: database.connect()).worklist(site: site, asOf: asOf.date())
-            if output.format == .json {
-                try Output.printJSON(report)
-            } else {
-                if output.format == .table { say("Worklist of site \(report.site) on \(report.asOf): \(report.items.count) to do") }
-                try Output.print(WorklistLine.lines(report), as: output.format)
+            switch output.format {
+            case .json: try Output.printJSON(report)
+            case .table: print(WorklistLine.table(report), terminator: "")
+            case .csv: try Output.print(WorklistLine.lines(report), as: .csv)
             }
             if let excluded = RecordsExcluded([(report.excluded.count, "patient", "patients")]) { throw excluded }
         }

@@ -12,8 +12,8 @@ struct WorklistFixture {
     static let siteSchedule = Data(
         #"{"imaging": [{"every": {"weeks": 12}, "windowDays": 14}], "survival": [{"every": {"months": 3}, "windowDays": 14}]}"#.utf8)
 
-    init(siteSchedule: Bool = true) throws {
-        registry = try RegistryFixture()
+    init(siteSchedule: Bool = true, sites: [(String, String)] = [("MUC", "Munich Sarcoma Center")]) throws {
+        registry = try RegistryFixture(sites: sites)
         if siteSchedule { _ = try SiteService(connection: registry.connection).setSchedule(site: "MUC", document: Self.siteSchedule) }
     }
 
@@ -22,10 +22,10 @@ struct WorklistFixture {
     /// Enrolls a patient and starts line 1 on `start`, with follow-up scans on `scans` and a baseline unless told not.
     @discardableResult
     func patient(
-        _ mrn: String, start: String, scans: [String] = [], baseline: Bool = true, trial: String? = nil, progressed: String? = nil,
-        lastContact: String? = nil
+        _ mrn: String, site: String = "MUC", start: String, scans: [String] = [], baseline: Bool = true, trial: String? = nil,
+        progressed: String? = nil, lastContact: String? = nil
     ) throws -> String {
-        let summary = try registry.enroll(mrn: mrn)
+        let summary = try registry.enroll(mrn: mrn, site: site)
         let patientID = try connection.query("SELECT patient_id FROM patients WHERE registry_id = \(summary.registryID)")[0].decode(Int.self, "patient_id")
         let stopReason: String? = progressed == nil ? nil : "progression"
         let lineID = try connection.query(
@@ -79,6 +79,25 @@ struct WorklistServiceTests {
         #expect(report.items[2].daysLate == 7)
         #expect(report.items[3].dueSince == (try CalendarDate(iso: "2026-12-07")))
         #expect(report.items[3].schedule == "NCT03016819")
+    }
+
+    @Test("every site in one pass reads as each site alone: MUC's overdue scan and survival contact, BER's patient excluded for want of a schedule, VIE with nothing to do")
+    func everySiteInOnePass() throws {
+        let fixture = try WorklistFixture(sites: [("MUC", "Munich Sarcoma Center"), ("BER", "Berlin Sarcoma Center"), ("VIE", "Vienna")])
+        try fixture.patient("W-1", start: "2026-06-01")
+        try fixture.patient("W-2", start: "2026-01-05", scans: ["2026-03-30"], progressed: "2026-04-15", lastContact: "2026-05-01")
+        let unscheduled = try fixture.patient("B-1", site: "BER", start: "2026-06-01")
+        let service = WorklistService(connection: fixture.connection)
+        let asOf = try CalendarDate(iso: "2026-11-27")
+        let all = try service.worklists(asOf: asOf)
+        #expect(all.map(\.site) == ["BER", "MUC", "VIE"])
+        for report in all {
+            let alone = try service.worklist(site: report.site, asOf: asOf)
+            #expect(report.items == alone.items && report.excluded == alone.excluded, "site \(report.site)")
+        }
+        #expect(all[0].items.isEmpty && all[0].excluded.map(\.registryID) == [unscheduled])
+        #expect(all[1].items.map(\.kind) == [.survivalContactOverdue, .imagingOverdue] && all[1].excluded.isEmpty)
+        #expect(all[2].items.isEmpty && all[2].excluded.isEmpty)
     }
 
     @Test("a scan inside the window clears the line: W-1 scanned 2026-08-30 for week 12 has week 24 due 2026-11-16 listed as overdue only after 30 November")

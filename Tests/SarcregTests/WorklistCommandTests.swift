@@ -54,4 +54,41 @@ struct WorklistCommandTests {
         #expect(unknown.exitCode == 1)
         #expect(unknown.stderr.contains("MUX"))
     }
+
+    @Test("site reports write MUC.txt and BER.txt (mode 0600), each the site's worklist and alerts as the two commands print them; exit 3 while MUC-0001 has no schedule; a file in the way of --directory is refused naming it")
+    func siteReports() throws {
+        let session = try CoordinatorSession()
+        for step in [
+            ["site", "add", "--code", "BER", "--name", "Berlin Sarcoma Center"],
+            ["patient", "enroll", "--site", "MUC", "--mrn", "W-1", "--birth", "1971-04-12", "--sex", "male", "--consent-date", "2025-01-15"],
+            ["therapy", "start", "MUC-0001", "--agent", "doxorubicin", "--intent", "palliative", "--start", "2026-06-01"],
+        ] {
+            let run = try session.run(step)
+            guard run.exitCode == 0 else { throw CoordinatorSession.SetupFailure(description: "\(step): \(run.stderr)") }
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("site-reports-\(UUID().uuidString)").path
+        let unscheduled = try session.run(["site", "reports", "--directory", folder, "--as-of", "2026-11-27"])
+        #expect(unscheduled.exitCode == 3, "\(unscheduled.stderr)")
+        #expect(unscheduled.stdout == "site reports: 2 written to \(folder)\n")
+        #expect(try String(contentsOfFile: folder + "/MUC.txt", encoding: .utf8).contains("MUC-0001     excluded"))
+
+        _ = try session.run(["site", "schedule", "--site", "MUC", "--file", try Self.file(#"{"imaging": [{"every": {"weeks": 12}, "windowDays": 14}]}"#)])
+        let written = try session.run(["site", "reports", "--directory", folder, "--as-of", "2026-11-27"])
+        #expect(written.exitCode == 0, "\(written.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["BER.txt", "MUC.txt"])
+        for site in ["BER", "MUC"] {
+            let worklist = try session.run(["worklist", "--site", site, "--as-of", "2026-11-27"]).stdout
+            let alerts = try session.run(["alerts", "--site", site]).stdout
+            #expect(try String(contentsOfFile: "\(folder)/\(site).txt", encoding: .utf8) == worklist + "\n" + alerts, "site \(site)")
+            let mode = try FileManager.default.attributesOfItem(atPath: "\(folder)/\(site).txt")[.posixPermissions] as? Int
+            #expect(mode == 0o600)
+        }
+        #expect(try String(contentsOfFile: folder + "/MUC.txt", encoding: .utf8).contains("MUC-0001     imaging_overdue"))
+
+        let inTheWay = folder + "/MUC.txt"
+        let refused = try session.run(["site", "reports", "--directory", inTheWay])
+        #expect(refused.exitCode == 64)
+        #expect(refused.stderr.contains("--directory") && refused.stderr.contains(inTheWay))
+    }
 }
+
