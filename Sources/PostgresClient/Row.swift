@@ -62,10 +62,11 @@ public struct Row: Sendable {
     /// The raw text of a column, for printing results of ad-hoc statements.
     public func text(at index: Int) -> String? { values[index] }
 
-    private func index(of column: String, decoding swiftType: String) throws(RowDecodingError) -> Int {
+    /// The type's name is worked out only for an error: naming a type at run time costs more than decoding a value.
+    private func index(of column: String, decoding swiftType: @autoclosure () -> String) throws(RowDecodingError) -> Int {
         guard let index = columns.index(of: column) else {
             throw RowDecodingError(
-                column: column, columnIndex: nil, postgresType: .unspecified, swiftType: swiftType,
+                column: column, columnIndex: nil, postgresType: .unspecified, swiftType: swiftType(),
                 reason: "no such column in the result (columns: \(columns.names.joined(separator: ", ")))",
                 sql: sql)
         }

@@ -15,34 +15,62 @@ struct TextTable {
     }
 
     func render(_ rows: [[String]]) -> String {
-        var natural = header.map(\.count)
-        for row in rows {
-            for (index, cell) in row.enumerated() where index < natural.count {
-                natural[index] = max(natural[index], cell.count)
-            }
-        }
+        // Each cell is measured once; a worklist of a large site is tens of thousands of rows.
+        let measured = ([header] + rows).map { $0.map(Self.measure) }
+        var natural = [Int](repeating: 0, count: header.count)
         // A column is never narrower than its longest word: a date, a code or a name is never cut.
-        var longestWord = header.map { $0.split(separator: " ").map(\.count).max() ?? 0 }
-        for row in rows {
-            for (index, cell) in row.enumerated() where index < longestWord.count {
-                longestWord[index] = max(longestWord[index], cell.split(separator: " ").map(\.count).max() ?? 0)
+        var longestWord = natural
+        for row in measured {
+            for (index, size) in row.enumerated() where index < natural.count {
+                natural[index] = max(natural[index], size.width)
+                longestWord[index] = max(longestWord[index], size.longestWord)
             }
         }
         guard let widths = fitted(natural, floors: longestWord) else { return expanded(rows) }
-        func lines(_ cells: [String]) -> String {
+        var text = ""
+        func append(_ cells: [String], _ sizes: [(width: Int, longestWord: Int)]) {
+            // Most rows fit on one line: their cells are padded as they are, with no wrapping.
+            if cells.indices.allSatisfy({ $0 >= widths.count || sizes[$0].width <= widths[$0] }) {
+                var line = ""
+                for (index, cell) in cells.enumerated() {
+                    line += cell
+                    if index < cells.count - 1 { line += Self.spaces(widths[index] - sizes[index].width + 2) }
+                }
+                text += line.trimmingTrailingSpaces() + "\n"
+                return
+            }
             let wrapped = cells.enumerated().map { index, cell in
                 index < widths.count ? Self.wrap(cell, to: widths[index]) : [cell]
             }
             let height = wrapped.map(\.count).max() ?? 1
-            return (0..<height).map { row in
-                let text = wrapped.enumerated().map { index, cellLines in
+            for row in 0..<height {
+                var line = ""
+                for (index, cellLines) in wrapped.enumerated() {
                     let part = row < cellLines.count ? cellLines[row] : ""
-                    return index == wrapped.count - 1 ? part : part.padding(toLength: widths[index], withPad: " ", startingAt: 0)
-                }.joined(separator: "  ")
-                return text.trimmingTrailingSpaces() + "\n"
-            }.joined()
+                    line += part
+                    if index < wrapped.count - 1 { line += Self.spaces(widths[index] - part.count + 2) }
+                }
+                text += line.trimmingTrailingSpaces() + "\n"
+            }
         }
-        return lines(header) + lines(widths.map { String(repeating: "-", count: $0) }) + rows.map(lines).joined()
+        append(header, measured[0])
+        let rules = widths.map { String(repeating: "-", count: $0) }
+        append(rules, rules.map(Self.measure))
+        for (row, sizes) in zip(rows, measured.dropFirst()) { append(row, sizes) }
+        return text
+    }
+
+    /// A cell's width in characters and its longest word's, counted on the bytes when the text is ASCII.
+    private static func measure(_ cell: String) -> (width: Int, longestWord: Int) {
+        guard cell.utf8.allSatisfy({ $0 < 0x80 }) else {
+            return (cell.count, cell.split(separator: " ").map(\.count).max() ?? 0)
+        }
+        var longest = 0, run = 0
+        for byte in cell.utf8 {
+            run = byte == UInt8(ascii: " ") ? 0 : run + 1
+            longest = max(longest, run)
+        }
+        return (cell.utf8.count, longest)
     }
 
     /// A table too wide to narrow without cutting words, as one block per row of `column  value` lines, the
@@ -56,7 +84,7 @@ struct TextTable {
                 let value = index < row.count ? row[index] : ""
                 for (lineNumber, part) in Self.wrap(value, to: valueWidth).enumerated() {
                     let name = lineNumber == 0 ? title : ""
-                    block += (name.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  " + part).trimmingTrailingSpaces() + "\n"
+                    block += (name + Self.spaces(nameWidth - name.count + 2) + part).trimmingTrailingSpaces() + "\n"
                 }
             }
             return block
@@ -75,6 +103,12 @@ struct TextTable {
             cap -= 1
         }
         return natural.indices.map { min(natural[$0], max(cap, floors[$0])) }
+    }
+
+    /// Padding in Swift: Foundation's `padding(toLength:withPad:startingAt:)` bridges through NSString and took
+    /// most of the time of a 100,000-patient worklist's tables.
+    private static func spaces(_ count: Int) -> String {
+        String(repeating: " ", count: max(count, 0))
     }
 
     /// The cell's text in lines of at most `width` characters, broken at spaces where it can be.
@@ -108,9 +142,9 @@ struct TextTable {
 
 extension String {
     fileprivate func trimmingTrailingSpaces() -> String {
-        var text = self
-        while text.last == " " { text.removeLast() }
-        return text
+        // The last byte that is not a space ends a character, since only spaces follow it.
+        guard let last = utf8.lastIndex(where: { $0 != UInt8(ascii: " ") }) else { return "" }
+        return String(decoding: utf8[...last], as: UTF8.self)
     }
 }
 

@@ -39,12 +39,15 @@ struct CalendarDateTests {
         }
     }
 
-    @Test("rule: impossible or malformed dates are refused with the text quoted (2023-02-29, 2024-13-01, 24-1-8)")
+    @Test("rule: impossible or malformed dates are refused with the text quoted (2023-02-29, 2024-13-01, 24-1-8, ten characters that are not a date: 2024/01/08, 2024-0a-08)")
     func invalidDates() {
         #expect(throws: CalendarDateError.nonexistentDate("2023-02-29")) { try CalendarDate(iso: "2023-02-29") }
         #expect(throws: CalendarDateError.nonexistentDate("2024-13-01")) { try CalendarDate(iso: "2024-13-01") }
         #expect(throws: CalendarDateError.malformed("24-1-8")) { try CalendarDate(iso: "24-1-8") }
         #expect(throws: CalendarDateError.malformed("2024-01-08T00:00")) { try CalendarDate(iso: "2024-01-08T00:00") }
+        #expect(throws: CalendarDateError.malformed("2024/01/08")) { try CalendarDate(iso: "2024/01/08") }
+        #expect(throws: CalendarDateError.malformed("2024-0a-08")) { try CalendarDate(iso: "2024-0a-08") }
+        #expect(throws: CalendarDateError.malformed("-024-01-08")) { try CalendarDate(iso: "-024-01-08") }
         #expect(CalendarDateError.nonexistentDate("2023-02-29").description.contains("2023-02-29"))
     }
 
