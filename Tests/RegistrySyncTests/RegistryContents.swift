@@ -19,7 +19,7 @@ struct RegistryContents: Equatable {
         ("sites", "SELECT site_code, name, next_patient_number FROM sites"),
         ("patients", """
             SELECT registry_id, site_code, site_sequence, mrn_hmac, birth_year, birth_date, sex, consent_date, consent_withdrawn_on,
-                vital_status, last_contact_on, death_on, origin
+                vital_status, last_contact_on, death_on, origin, age_at_consent
             FROM patients
             """),
         ("patient_ecog", "SELECT p.registry_id, e.assessed_on, e.ecog FROM patient_ecog e JOIN patients p USING (patient_id)"),

@@ -334,7 +334,10 @@ struct SDTMImportTests {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("sync-roundtrip-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: base) }
         let written = try first.service.exportSDTM(to: base + "/a")
-        #expect(written.map(\.file) == ["dm.csv", "ex.csv", "suppex.csv", "ae.csv", "suppae.csv", "tu.csv", "tr.csv", "rs.csv"])
+        #expect(written.map(\.file) == [
+            "dm.csv", "ds.csv", "mh.csv", "suppmh.csv", "gf.csv", "suppgf.csv", "ex.csv", "suppex.csv", "ae.csv", "suppae.csv", "tu.csv",
+            "tr.csv", "rs.csv",
+        ])
         let exportedDM = try String(contentsOfFile: base + "/a/dm.csv", encoding: .utf8)
         #expect(exportedDM.hasPrefix("STUDYID,DOMAIN,USUBJID,SITEID,RFICDTC,BRTHDTC,AGE,"))
         // Pseudonymized: the birth year alone, so the import stores the same year (not one derived from AGE).
