@@ -1,5 +1,7 @@
 import Foundation
 import PostgresClient
+import RegistryDomain
+import RegistryServices
 
 /// The registry as SDTM CSV (DM, EX with SUPPEX, AE with SUPPAE, TU, TR, RS), in the shape the importer reads, so
 /// that an export imported into an empty registry exports again to the same files.
@@ -14,6 +16,8 @@ import PostgresClient
 /// first line SUPPAE QNAM BASELINE = Y. AEDECOD is the CTCAE term with its MedDRA code in AELLTCD; AETERM is the
 /// text of an "Other, specify" term, and the term itself otherwise.
 enum SDTMExport {
+    static let responsesFile = "rs.csv"
+
     static let evaluatorColumns = """
         CASE WHEN e.evaluator = 'investigator' THEN 'INVESTIGATOR' ELSE 'INDEPENDENT ASSESSOR' END AS "%EVAL",
         CASE WHEN e.evaluator <> 'investigator' THEN upper(replace(e.evaluator, '-', ' ')) END AS "%EVALID"
@@ -161,7 +165,7 @@ enum SDTMExport {
             """),
         ("rs.csv", """
             SELECT "STUDYID", "DOMAIN", "USUBJID", "RSCAT", "RSTESTCD", "RSTEST", "RSORRES", "RSSTRESC", "RSEVAL", "RSEVALID", "RSACPTFL",
-                "VISITNUM", "VISIT", "RSDTC"
+                "VISITNUM", "VISIT", "RSDTC", NULL AS "RSDRVFL"
             FROM (
                 SELECT 'SARCREG' AS "STUDYID", 'RS' AS "DOMAIN", p.registry_id AS "USUBJID", 'RECIST 1.1' AS "RSCAT", s.test_code AS "RSTESTCD",
                     NULL AS "RSTEST", s.response AS "RSORRES", s.response AS "RSSTRESC", \(evaluator(prefix: "RS")),
@@ -191,7 +195,7 @@ extension SyncService {
         }
         do {
             try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            return try connection.withTransaction(isolation: .repeatableRead) { tx in
+            let written = try connection.withTransaction(isolation: .repeatableRead) { tx in
                 try tx.execute(
                     """
                     CREATE TEMP TABLE sync_export_ex ON COMMIT DROP AS
@@ -231,9 +235,58 @@ extension SyncService {
                 }
                 return written
             }
+            // The responses are computed after the files' transaction: the response service opens its own.
+            let computed = try appendComputedResponses(to: (directory as NSString).appendingPathComponent(SDTMExport.responsesFile))
+            return written.map { $0.file == SDTMExport.responsesFile ? ($0.file, $0.rows + computed) : $0 }
         } catch {
             throw SyncError.wrap(error)
         }
+    }
+
+    /// Appends every reader's time-point responses (OVRLRESP, one per follow-up, numbered as TR numbers its
+    /// visits) and best overall responses, confirmed (BESTRESP) and unconfirmed (UBESTRSP), as the registry
+    /// computes them (`response show`), flagged derived (RSDRVFL Y). An import derives its own from TU and TR
+    /// and skips these with a note. Returns the number of rows appended.
+    func appendComputedResponses(to path: String) throws -> Int {
+        let pairs = try connection.query(
+            """
+            SELECT DISTINCT p.registry_id, a.evaluator FROM assessments a JOIN patients p ON p.patient_id = a.patient_id
+            WHERE NOT a.is_baseline AND a.void_reason IS NULL ORDER BY p.registry_id, a.evaluator
+            """)
+        let service = ResponseService(connection: connection)
+        var lines: [String] = []
+        for pair in pairs {
+            let registryID = try pair.decode(String.self, "registry_id")
+            let evaluator = try pair.decode(String.self, "evaluator")
+            let response: PatientResponse
+            do {
+                response = try service.response(registryID, evaluator: evaluator)
+            } catch {
+                // A series the engine cannot score (as `response show` would refuse it) has no response to give.
+                continue
+            }
+            let reader = evaluator == "investigator"
+                ? "INVESTIGATOR," : "INDEPENDENT ASSESSOR," + evaluator.replacingOccurrences(of: "-", with: " ").uppercased()
+            func line(_ test: String, _ name: String, _ result: String, visit: (Int, String)?, date: String) -> String {
+                ["SARCREG", "RS", registryID, "RECIST 1.1", test, name, result, result, reader, "", visit.map { String($0.0) } ?? "",
+                 visit?.1 ?? "", date, "Y"].joined(separator: ",")
+            }
+            for (index, evaluation) in response.series.evaluations.enumerated() {
+                lines.append(line("OVRLRESP", "Overall Response", evaluation.overall.rawValue, visit: (index + 2, "FOLLOW-UP \(index + 1)"),
+                                  date: evaluation.date.description))
+            }
+            let best = response.series.bestOverallResponse
+            lines.append(line("BESTRESP", "Best Overall Response", best.confirmed.response.rawValue, visit: nil,
+                              date: best.confirmed.date?.description ?? ""))
+            lines.append(line("UBESTRSP", "Unconfirmed Best Overall Response", best.unconfirmed.response.rawValue, visit: nil,
+                              date: best.unconfirmed.date?.description ?? ""))
+        }
+        guard !lines.isEmpty else { return 0 }
+        guard let handle = FileHandle(forWritingAtPath: path) else { throw SyncError.unreadableFile(path) }
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(lines.map { $0 + "\n" }.joined().utf8))
+        return lines.count
     }
 }
 

@@ -111,11 +111,12 @@ public struct SDTMFile: Sendable, Hashable {
         columns: ["USUBJID": .identifier, "TRLNKID": .identifier, "TRTESTCD": .code, "TRORRES": .text, "TRSTRESC": .text, "TRSTRESN": .code,
                   "TRSTAT": .code, "VISITNUM": .code, "VISIT": .text, "TREVAL": .code, "TREVALID": .code, "TRDTC": .code],
         required: ["USUBJID", "TRLNKID", "TRTESTCD", "TRDTC"])
-    /// A source's responses (category RECIST 1.1) and ECOG performance status (category ECOG, test ECOG101).
+    /// A source's responses (category RECIST 1.1) and ECOG performance status (category ECOG, test ECOG101); the
+    /// responses an exporting registry derived itself (RSDRVFL Y) are skipped, this registry derives its own.
     public static let rs = SDTMFile(
         domain: "RS", fileName: "rs.csv",
         columns: ["USUBJID": .identifier, "RSCAT": .code, "RSTESTCD": .code, "RSORRES": .text, "RSSTRESC": .text, "RSEVAL": .code,
-                  "RSEVALID": .code, "RSACPTFL": .code, "VISITNUM": .code, "VISIT": .text, "RSDTC": .code],
+                  "RSEVALID": .code, "RSACPTFL": .code, "VISITNUM": .code, "VISIT": .text, "RSDTC": .code, "RSDRVFL": .code],
         required: ["USUBJID", "RSTESTCD"])
     /// Consent, withdrawal of consent, death and last contact (``SDTMDisposition``).
     public static let ds = SDTMFile(

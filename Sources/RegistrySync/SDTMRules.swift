@@ -100,16 +100,24 @@ enum SDTMRules {
         LEFT JOIN patients p ON p.patient_id = x.patient_id
         LEFT JOIN sync_site_conflicts c ON c.usubjid = s.usubjid
         """
-    static let subjectCheck = subjectCheck(patient: "x.patient_id", withdrawnOn: "p.consent_withdrawn_on")
+    /// ``subjectCheck(patient:withdrawnOn:held:)`` for a row of `domain` whose natural key is `key`, joined by ``subjectJoin``.
+    static func subjectCheck(_ domain: String, key: String) -> String {
+        subjectCheck(
+            patient: "x.patient_id", withdrawnOn: "p.consent_withdrawn_on",
+            held: "EXISTS (SELECT 1 FROM sync_records h WHERE h.source = \(source) AND h.domain = '\(domain)' AND h.natural_key = \(key))")
+    }
 
     /// The subject is known, bound to a patient of the site its SITEID maps to (``siteConflicts``), and
-    /// the patient has not withdrawn consent. `c` is the subject's row of `sync_site_conflicts`, if any.
-    static func subjectCheck(patient: String, withdrawnOn: String) -> String {
+    /// the patient has not withdrawn consent, or the row is a record the registry holds from the source
+    /// (`held`): after a withdrawal nothing new is recorded, but the same export read again changes nothing,
+    /// and a held record's change is a correction, which a withdrawal allows. `c` is the subject's row of
+    /// `sync_site_conflicts`, if any.
+    static func subjectCheck(patient: String, withdrawnOn: String, held: String) -> String {
         """
         'USUBJID', s.usubjid, CASE WHEN s.usubjid IS NULL THEN 'USUBJID is required'
             WHEN \(patient) IS NULL THEN \(ImportRules.Reason.unknownSubject)
             WHEN c.usubjid IS NOT NULL THEN \(siteConflictReason)
-            WHEN \(withdrawnOn) IS NOT NULL THEN \(ImportRules.Reason.consentWithdrawn(withdrawnOn))
+            WHEN \(withdrawnOn) IS NOT NULL AND NOT \(held) THEN \(ImportRules.Reason.consentWithdrawn(withdrawnOn))
             END
         """
     }
@@ -369,7 +377,7 @@ enum SDTMRules {
         readErrors(.ex),
         identicalCopies(.ex, key: exKey),
         check(.ex, from: withCopies(.ex, key: exKey), joins: subjectJoin + "\n" + suppexQualifiers, checks: [
-            subjectCheck,
+            subjectCheck("EX", key: exKey),
             "'EXSEQ', s.exseq, CASE WHEN s.exseq IS NULL OR s.exseq !~ '^[0-9]{1,9}$' THEN 'EXSEQ must be a whole number' WHEN \(conflictingCopies) THEN 'duplicate EXSEQ for this USUBJID' END",
             "'EXTRT', s.extrt, CASE WHEN s.extrt IS NULL THEN 'EXTRT is required' WHEN \(exAgent) IS NULL THEN 'unknown agent; see sarcreg therapy catalog' END",
             fullDate("exstdtc", required: true),
@@ -474,7 +482,7 @@ enum SDTMRules {
         readErrors(.ae),
         identicalCopies(.ae, key: aeKey),
         check(.ae, from: withCopies(.ae, key: aeKey), joins: subjectJoin + "\nLEFT JOIN sync_ctcae_suggestions d ON d.submitted = \(aeTerm)", checks: [
-            subjectCheck,
+            subjectCheck("AE", key: aeKey),
             "'AESEQ', s.aeseq, CASE WHEN s.aeseq IS NULL OR s.aeseq !~ '^[0-9]{1,9}$' THEN 'AESEQ must be a whole number' WHEN \(conflictingCopies) THEN 'duplicate AESEQ for this USUBJID' END",
             "'AETERM', s.aeterm, CASE WHEN s.aeterm IS NULL OR btrim(s.aeterm) = '' THEN 'AETERM is required' END",
             "CASE WHEN s.aedecod IS NULL THEN 'AETERM' ELSE 'AEDECOD' END, \(aeTerm), "
@@ -586,7 +594,7 @@ enum SDTMRules {
         readErrors(.tu),
         identicalCopies(.tu, key: tuKey),
         check(.tu, from: withCopies(.tu, key: tuKey), joins: subjectJoin, checks: [
-            subjectCheck,
+            subjectCheck("TU", key: tuKey),
             "'TULNKID', s.tulnkid, CASE WHEN s.tulnkid IS NULL OR \(breaksIdentifier(tuLabel, first: "[A-Z0-9]", rest: "[A-Z0-9_.-]", maximumLength: 20)) THEN 'TULNKID must be a lesion id such as T01, NT02 or NEW01' WHEN \(conflictingCopies) THEN 'duplicate lesion for this USUBJID and evaluator' END",
             "'TUTESTCD', s.tutestcd, CASE WHEN s.tutestcd IS DISTINCT FROM 'TUMIDENT' THEN 'unknown TUTESTCD; only TUMIDENT (tumor identification) is read' END",
             "'TUSTRESC', coalesce(s.tustresc, s.tuorres), CASE WHEN \(tuClass) IS NULL THEN 'unknown lesion class; expected TARGET, NON-TARGET or NEW' END",
@@ -744,7 +752,7 @@ enum SDTMRules {
     ] + trSkips + [
         check(.tr, from: "sync_tr", joins: "LEFT JOIN sync_site_conflicts c ON c.usubjid = s.usubjid",
               checks: [
-                subjectCheck(patient: "s.patient_id", withdrawnOn: "s.consent_withdrawn_on"),
+                subjectCheck(patient: "s.patient_id", withdrawnOn: "s.consent_withdrawn_on", held: "s.old_hash IS NOT NULL"),
                 ImportRules.timelineCheck(
                     column: "TRDTC", value: "s.trdtc", date: "s.assessed_on", birthYear: "s.birth_year", deathOn: "s.death_on"),
               ], onlyClean: false),
@@ -845,14 +853,24 @@ enum SDTMRules {
 
     static let rsEvaluator = evaluator("rseval", "rsevalid")
     static let rsVisit = "coalesce(s.visitnum, s.visit, s.rsdtc)"
-    static let rsKey = key(["s.usubjid", rsEvaluator, rsVisit, "s.rstestcd"])
+    /// A derived response (``rsDerived``) has a key of its own, apart from the source's response of the same visit and test.
+    static let rsKey = key(["s.usubjid", rsEvaluator, rsVisit, "s.rstestcd"]) + " || CASE WHEN \(rsDerived) THEN \(keySeparator) || 'RSDRVFL' ELSE '' END"
     static let rsResponse = "upper(coalesce(s.rsstresc, s.rsorres))"
+
+    /// A response the exporting registry derived from its TU and TR (RSDRVFL Y), as this registry's own export writes them.
+    static let rsDerived = "upper(coalesce(s.rsdrvfl, '')) = 'Y'"
 
     static let rs: [String] = [
         readErrors(.rs),
         identicalCopies(.rs, key: rsKey),
+        """
+        INSERT INTO sync_errors (file_name, line_number, column_name, value, reason, skipped)
+        SELECT 'rs.csv', s.line_number, 'RSDRVFL', s.rsdrvfl,
+            'a response the exporting registry derived from its TU and TR; this registry derives its own', true
+        FROM sync_stage_rs s WHERE s.read_error IS NULL AND \(rsDerived) AND \(clean(.rs))
+        """,
         check(.rs, from: withCopies(.rs, key: rsKey), joins: subjectJoin, checks: [
-            subjectCheck,
+            subjectCheck("RS", key: rsKey),
             "'RSTESTCD', s.rstestcd, CASE WHEN s.rstestcd IS NULL OR s.rstestcd NOT IN ('OVRLRESP', 'TRGRESP', 'NTRGRESP', 'NEWLPROG', \(rsECOG)) THEN 'unknown RSTESTCD; expected OVRLRESP, TRGRESP, NTRGRESP, NEWLPROG or \(SDTMPerformanceStatus.testCode)' WHEN \(conflictingCopies) THEN 'duplicate response for this evaluator, visit and test' END",
             """
             'RSSTRESC', coalesce(s.rsstresc, s.rsorres), CASE
@@ -870,7 +888,7 @@ enum SDTMRules {
             "'VISITNUM', s.visitnum, CASE WHEN s.visitnum !~ '^[0-9]+(\\.[0-9]+)?$' THEN 'VISITNUM must be a number' WHEN \(rsVisit) IS NULL THEN 'VISITNUM, VISIT or RSDTC is required' END",
             evaluatorCheck("rseval", "rsevalid"),
             "'RSACPTFL', s.rsacptfl, CASE WHEN s.rsacptfl IS NOT NULL AND s.rsacptfl NOT IN ('Y', 'N') THEN 'RSACPTFL must be Y or N' END",
-        ], onlyClean: false, rows: notSkippedCopy),
+        ], onlyClean: false, rows: "\(notSkippedCopy) AND NOT \(rsDerived)"),
         """
         CREATE TEMP TABLE sync_valid_rs ON COMMIT DROP AS
         SELECT s.line_number, \(rsKey) AS natural_key, \(hash(.rs)) AS row_hash, r.row_hash AS old_hash,
@@ -940,7 +958,7 @@ enum SDTMRules {
         FROM sync_stage_mh s WHERE s.read_error IS NULL AND \(mhOtherHistory) AND \(clean(.mh))
         """,
         check(.mh, from: withCopies(.mh, key: mhKey), joins: subjectJoin + "\n" + suppmhQualifiers + "\nLEFT JOIN histology_codes h ON h.code = btrim(s.mhdecod)", checks: [
-            subjectCheck,
+            subjectCheck("MH", key: mhKey),
             "'MHSEQ', s.mhseq, CASE WHEN s.mhseq IS NULL OR s.mhseq !~ '^[0-9]{1,9}$' THEN 'MHSEQ must be a whole number' WHEN \(conflictingCopies) THEN 'duplicate MHSEQ for this USUBJID' END",
             "'MHTERM', s.mhterm, CASE WHEN s.mhterm IS NULL OR btrim(s.mhterm) = '' THEN 'MHTERM (the WHO entity) is required' END",
             "'MHDECOD', s.mhdecod, CASE WHEN s.mhdecod IS NULL THEN 'MHDECOD (the ICD-O-3 morphology code) is required' WHEN h.code IS NULL THEN 'not an ICD-O-3 morphology code the registry knows, such as 8890/3' END",
@@ -1033,7 +1051,7 @@ enum SDTMRules {
         readErrors(.gf),
         identicalCopies(.gf, key: gfKey),
         check(.gf, from: withCopies(.gf, key: gfKey), joins: subjectJoin + "\n" + suppgfQualifiers, checks: [
-            subjectCheck,
+            subjectCheck("GF", key: gfKey),
             "'GFSEQ', s.gfseq, CASE WHEN s.gfseq IS NULL OR s.gfseq !~ '^[0-9]{1,9}$' THEN 'GFSEQ must be a whole number' WHEN \(conflictingCopies) THEN 'duplicate GFSEQ for this USUBJID' END",
             "'GFTESTCD', s.gftestcd, CASE WHEN \(gfKind) IS NULL THEN 'unknown GFTESTCD; expected \(MolecularAlterationKind.allCases.map(SDTMGenomicFinding.testCode).joined(separator: ", "))' END",
             """
@@ -1090,7 +1108,7 @@ enum SDTMRules {
         readErrors(.ds),
         identicalCopies(.ds, key: dsKey),
         check(.ds, from: withCopies(.ds, key: dsKey), joins: subjectJoin, checks: [
-            subjectCheck(patient: "x.patient_id", withdrawnOn: "NULL"),
+            subjectCheck(patient: "x.patient_id", withdrawnOn: "NULL", held: "true"),
             """
             'DSDECOD', s.dsdecod, CASE WHEN \(dsTerm) IS NULL OR \(dsTerm) NOT IN (\(SDTMDisposition.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")))
                 THEN 'unknown DSDECOD; expected \(SDTMDisposition.allowedTerms)' WHEN \(conflictingCopies) THEN 'duplicate DSDECOD for this USUBJID' END

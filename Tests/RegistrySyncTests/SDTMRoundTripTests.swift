@@ -30,6 +30,11 @@ struct SDTMRoundTripTests {
         #expect(omissions.map { $0.what.components(separatedBy: " (")[0] } == ["MRNs", "full birth dates", "patients entered by hand", "site names"])
         #expect(omissions.map(\.count) == [3, 2, 3, 2])
 
+        // Every reader's computed best responses, confirmed and unconfirmed, travel as derived RS records.
+        let responses = try String(contentsOfFile: base + "/a/rs.csv", encoding: .utf8).split(separator: "\n")
+        #expect(responses.filter { $0.contains(",BESTRESP,") && $0.hasSuffix(",Y") }.count == 4)
+        #expect(responses.filter { $0.contains(",UBESTRSP,") && $0.hasSuffix(",Y") }.count == 4)
+
         let database = try TestDatabase.make()
         let connection = try database.connect()
         _ = try SiteService(connection: connection).add(code: "MUC", name: "Munich Sarcoma Center")
@@ -63,5 +68,12 @@ struct SDTMRoundTripTests {
             let second = try String(contentsOfFile: base + "/b/" + file, encoding: .utf8).split(separator: "\n").sorted()
             #expect(first == second, "\(file) differs after the round trip")
         }
+
+        // The same export again changes nothing, the withdrawn patient's records included.
+        let rerun = try sync.runSDTMImport(SyncImportRequest(directory: base + "/a", source: "registry"))
+        #expect(rerun.run.files.allSatisfy { $0.inserted == 0 && $0.updated == 0 && $0.quarantined == 0 },
+                "\(rerun.run.files.map { "\($0.fileName) +\($0.inserted) ~\($0.updated) !\($0.quarantined)" })")
+        let rerunDifferences = after.differences(from: try RegistryContents(of: connection).without(Self.notCarried, of: "patients"))
+        #expect(rerunDifferences.isEmpty, "\(rerunDifferences.joined(separator: "\n"))")
     }
 }
