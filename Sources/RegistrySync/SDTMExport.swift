@@ -3,8 +3,10 @@ import PostgresClient
 import RegistryDomain
 import RegistryServices
 
-/// The registry as SDTM CSV (DM, EX with SUPPEX, AE with SUPPAE, TU, TR, RS), in the shape the importer reads, so
-/// that an export imported into an empty registry exports again to the same files.
+/// The registry as SDTM CSV (DM, DS, MH with SUPPMH, GF with SUPPGF, EX with SUPPEX, AE with SUPPAE, TU, TR, RS), in
+/// the shape the importer reads, so that an export imported into an empty registry exports again to the same files.
+/// What each file carries is in ``SDTMDisposition``, ``SDTMDiagnosis``, ``SDTMGenomicFinding`` and
+/// ``SDTMPerformanceStatus``; what SDTM leaves out in ``omissions``.
 ///
 /// Pseudonymized: DM has BRTHDTC as the birth year alone (an ISO 8601 partial date) and AGE in whole years at
 /// consent, from the birth date where the registry holds it (or the age an import of such an export read); never

@@ -315,17 +315,10 @@ enum SDTMRules {
     ] + ImportRules.enrollSubjects(
         """
         SELECT usubjid AS subject, site_code, patient_id, old_hash IS DISTINCT FROM row_hash AS changed, birth_year, sex, consent_date,
-            death_on, NULL::text AS vital_status, NULL::date AS consent_withdrawn_on, NULL::date AS last_contact_on
+            death_on, NULL::text AS vital_status, NULL::date AS consent_withdrawn_on, NULL::date AS last_contact_on,
+            CASE WHEN extract(year FROM consent_date)::int - birth_year - age IN (0, 1) THEN age END AS age_at_consent
         FROM sync_valid_dm
-        """, carried: []) + [
-        // Without a birth date the exact AGE is kept, where it fits the birth year, for the next export to give.
-        """
-        UPDATE patients p SET age_at_consent = CASE
-            WHEN p.birth_date IS NULL AND extract(year FROM p.consent_date)::int - p.birth_year - v.age IN (0, 1) THEN v.age END
-        FROM sync_valid_dm v JOIN sync_subjects x ON x.source = \(source) AND x.usubjid = v.usubjid
-        WHERE p.patient_id = x.patient_id AND v.old_hash IS DISTINCT FROM v.row_hash
-        """,
-    ]
+        """, carried: [], ageAtConsent: true)
 
     // MARK: SUPPEX and EX
 

@@ -47,7 +47,6 @@ enum SDTMDisposition: String, CaseIterable {
 /// grade and the disease setting have no MH variable and go to SUPPMH.
 enum SDTMDiagnosis {
     static let category = "PRIMARY DIAGNOSIS"
-    static let qualifiers = ["ICDOVER", "FNCLCCGR", "DISSET"]
 }
 
 /// ECOG performance status as SDTMIG 3.3 and later hold a clinical classification: an RS record of category
@@ -86,8 +85,6 @@ enum SDTMGenomicFinding {
         case .rearrangement: "Gene Rearrangement"
         }
     }
-
-    static let qualifiers = ["HGVS", "RPTDTC", "ACQRES", "VOIDRSN"]
 
     /// `WHEN 'fusion' THEN 'FUSION' ...` over the registry's alteration kinds, for the export's CASE.
     static var testCodeCases: String { cases(MolecularAlterationKind.allCases.map { ($0.rawValue, testCode($0)) }) }
