@@ -189,7 +189,7 @@ public struct ConstraintRefusal: Error, Sendable, Hashable, CustomStringConverti
         "sync_record_renames_differ": "a record id is renamed to a different id",
         "sync_record_renames_pkey": "this record id rename is already recorded",
         "sync_record_renames_run_fk": "the sync run this record id rename refers to must be in the registry",
-        "sync_records_domain_known": "a sync record's domain is one of DM, EX, AE, TU, TR, RS, REDCAP",
+        "sync_records_domain_known": "a sync record's domain is one of DM, EX, AE, TU, TR, RS, MH, GF, DS, REDCAP",
         "sync_records_pkey": "this sync record is already recorded",
         "sync_run_files_pkey": "this sync run file is already recorded",
         "sync_run_files_rows_reconcile": "a sync file's rows read are its rows inserted, updated, unchanged, quarantined and skipped",

@@ -37,8 +37,10 @@ enum ImportRules {
     /// `death_on` and every ``CarriedPatientField`` (NULL where the format does not carry it). Only the
     /// fields in `carried` are updated on a known patient, so a format that does not carry one never erases it.
     /// New subjects are numbered per site in subject order, under the sites' row locks taken in code order as
-    /// enrollment takes them, so registry ids stay gapless under concurrent enrollment.
-    static func enrollSubjects(_ subjects: String, carried: Set<CarriedPatientField>) -> [String] {
+    /// enrollment takes them, so registry ids stay gapless under concurrent enrollment. With `ageAtConsent` the
+    /// query has an `age_at_consent` column too (the exact age a format gives beside the birth year alone),
+    /// written with the patient and on every change.
+    static func enrollSubjects(_ subjects: String, carried: Set<CarriedPatientField>, ageAtConsent: Bool = false) -> [String] {
         let vitalStatus = "coalesce(v.vital_status, CASE WHEN v.death_on IS NULL THEN 'alive' ELSE 'dead' END)"
         // Without a stated status a death date makes the patient dead, and a death date taken back makes a
         // dead patient's status unknown rather than alive.
@@ -48,6 +50,7 @@ enum ImportRules {
         let updates = ["birth_year = v.birth_year", "sex = v.sex", "consent_date = v.consent_date", "death_on = v.death_on",
                        "vital_status = \(updatedVitalStatus)"]
             + CarriedPatientField.allCases.filter { carried.contains($0) && $0 != .vitalStatus }.map { "\($0.rawValue) = v.\($0.rawValue)" }
+            + (ageAtConsent ? ["age_at_consent = v.age_at_consent"] : [])
         return [
             "CREATE TEMP TABLE sync_in_subjects ON COMMIT DROP AS \(subjects)",
             """
@@ -65,10 +68,11 @@ enum ImportRules {
             "ANALYZE sync_new_patients",
             """
             INSERT INTO patients (patient_id, registry_id, site_code, site_sequence, mrn_hmac, birth_year, sex, consent_date,
-                consent_withdrawn_on, vital_status, death_on, last_contact_on, origin)
+                consent_withdrawn_on, vital_status, death_on, last_contact_on, origin, age_at_consent)
             OVERRIDING SYSTEM VALUE
             SELECT n.patient_id, sarcreg_registry_id(n.site_code, n.site_sequence), n.site_code, n.site_sequence, NULL,
-                v.birth_year, v.sex, v.consent_date, v.consent_withdrawn_on, \(vitalStatus), v.death_on, v.last_contact_on, 'sync'
+                v.birth_year, v.sex, v.consent_date, v.consent_withdrawn_on, \(vitalStatus), v.death_on, v.last_contact_on, 'sync',
+                \(ageAtConsent ? "v.age_at_consent" : "NULL")
             FROM sync_new_patients n JOIN sync_in_subjects v ON v.subject = n.subject
             """,
             """

@@ -1,17 +1,25 @@
 import Foundation
 import PostgresClient
+import RegistryDomain
+import RegistryServices
 
-/// The registry as SDTM CSV (DM, EX with SUPPEX, AE with SUPPAE, TU, TR, RS), in the shape the importer reads, so
-/// that an export imported into an empty registry exports again to the same files.
+/// The registry as SDTM CSV (DM, DS, MH with SUPPMH, GF with SUPPGF, EX with SUPPEX, AE with SUPPAE, TU, TR, RS), in
+/// the shape the importer reads, so that an export imported into an empty registry exports again to the same files.
+/// What each file carries is in ``SDTMDisposition``, ``SDTMDiagnosis``, ``SDTMGenomicFinding`` and
+/// ``SDTMPerformanceStatus``; what SDTM leaves out in ``omissions``.
 ///
 /// Pseudonymized: DM has BRTHDTC as the birth year alone (an ISO 8601 partial date) and AGE in whole years at
-/// consent, from the birth date where the registry holds it; never the birth date itself. AE carries the CTCAE grade in AETOXGR.
+/// consent, from the birth date where the registry holds it (or the age an import of such an export read); never
+/// the birth date itself. TU lists each reader's lesions in the order they were entered, the order `response show`
+/// lists them in, which an import keeps. AE carries the CTCAE grade in AETOXGR.
 /// Line of therapy, intent, stop reason and trial are not EX variables and go to SUPPEX. Readers other than
 /// the investigator are exported as TUEVAL "INDEPENDENT ASSESSOR" with their name as TUEVALID. The timeline's
 /// marks have no SDTM variable either: a concurrent line is SUPPEX QNAM CONCURNT = Y, an AE present before the
 /// first line SUPPAE QNAM BASELINE = Y. AEDECOD is the CTCAE term with its MedDRA code in AELLTCD; AETERM is the
 /// text of an "Other, specify" term, and the term itself otherwise.
 enum SDTMExport {
+    static let responsesFile = "rs.csv"
+
     static let evaluatorColumns = """
         CASE WHEN e.evaluator = 'investigator' THEN 'INVESTIGATOR' ELSE 'INDEPENDENT ASSESSOR' END AS "%EVAL",
         CASE WHEN e.evaluator <> 'investigator' THEN upper(replace(e.evaluator, '-', ' ')) END AS "%EVALID"
@@ -25,11 +33,59 @@ enum SDTMExport {
         ("dm.csv", """
             SELECT 'SARCREG' AS "STUDYID", 'DM' AS "DOMAIN", p.registry_id AS "USUBJID", p.site_code AS "SITEID",
                 p.consent_date AS "RFICDTC", p.birth_year AS "BRTHDTC",
-                coalesce(extract(year FROM age(p.consent_date, p.birth_date))::int, extract(year FROM p.consent_date)::int - p.birth_year) AS "AGE",
+                coalesce(extract(year FROM age(p.consent_date, p.birth_date))::int, p.age_at_consent,
+                    extract(year FROM p.consent_date)::int - p.birth_year) AS "AGE",
                 'YEARS' AS "AGEU",
                 CASE p.sex WHEN 'male' THEN 'M' WHEN 'female' THEN 'F' WHEN 'other' THEN 'UNDIFFERENTIATED' ELSE 'U' END AS "SEX",
                 p.death_on AS "DTHDTC", CASE WHEN p.death_on IS NOT NULL THEN 'Y' END AS "DTHFL"
             FROM patients p ORDER BY p.registry_id
+            """),
+        ("ds.csv", """
+            SELECT 'SARCREG' AS "STUDYID", 'DS' AS "DOMAIN", p.registry_id AS "USUBJID", d.dsseq AS "DSSEQ", d.term AS "DSTERM",
+                d.term AS "DSDECOD", d.category AS "DSCAT", d.day AS "DSSTDTC"
+            FROM patients p
+            CROSS JOIN LATERAL (VALUES \(SDTMDisposition.allCases.map(\.exportRow).joined(separator: ", "))) AS d(dsseq, term, category, day)
+            WHERE d.day IS NOT NULL
+            ORDER BY p.registry_id, d.dsseq
+            """),
+        ("mh.csv", """
+            SELECT 'SARCREG' AS "STUDYID", 'MH' AS "DOMAIN", p.registry_id AS "USUBJID", d.mhseq AS "MHSEQ", d.who_entity AS "MHTERM",
+                d.icdo3_code AS "MHDECOD", '\(SDTMDiagnosis.category)' AS "MHCAT", d.primary_site AS "MHLOC",
+                d.diagnosed_year || coalesce('-' || lpad(d.diagnosed_month::text, 2, '0'), '') || coalesce('-' || lpad(d.diagnosed_day::text, 2, '0'), '') AS "MHSTDTC"
+            FROM sync_export_mh d JOIN patients p ON p.patient_id = d.patient_id
+            ORDER BY p.registry_id, d.mhseq
+            """),
+        ("suppmh.csv", """
+            SELECT 'SARCREG' AS "STUDYID", 'MH' AS "RDOMAIN", p.registry_id AS "USUBJID", 'MHSEQ' AS "IDVAR", d.mhseq AS "IDVARVAL",
+                q.qnam AS "QNAM", q.qlabel AS "QLABEL", q.qval AS "QVAL"
+            FROM sync_export_mh d JOIN patients p ON p.patient_id = d.patient_id
+            CROSS JOIN LATERAL (VALUES
+                (1, 'ICDOVER', 'ICD-O-3 Edition', d.icdo_version),
+                (2, 'FNCLCCGR', 'FNCLCC Grade', d.fnclcc_grade::text),
+                (3, 'DISSET', 'Disease Setting', upper(replace(d.disease_setting, '_', ' ')))) AS q(position, qnam, qlabel, qval)
+            WHERE q.qval IS NOT NULL
+            ORDER BY p.registry_id, d.mhseq, q.position
+            """),
+        ("gf.csv", """
+            SELECT 'SARCREG' AS "STUDYID", 'GF' AS "DOMAIN", p.registry_id AS "USUBJID", m.gfseq AS "GFSEQ",
+                CASE m.alteration_kind \(SDTMGenomicFinding.testCodeCases) END AS "GFTESTCD",
+                CASE m.alteration_kind \(SDTMGenomicFinding.testNameCases) END AS "GFTEST",
+                coalesce(m.partner_gene || '::', '') || m.gene AS "GFSYM", upper(m.result) AS "GFORRES", upper(m.result) AS "GFSTRESC",
+                CASE m.method \(SDTMGenomicFinding.methodCases) END AS "GFMETHOD", m.laboratory AS "GFNAM", m.specimen_date AS "GFDTC"
+            FROM sync_export_gf m JOIN patients p ON p.patient_id = m.patient_id
+            ORDER BY p.registry_id, m.gfseq
+            """),
+        ("suppgf.csv", """
+            SELECT 'SARCREG' AS "STUDYID", 'GF' AS "RDOMAIN", p.registry_id AS "USUBJID", 'GFSEQ' AS "IDVAR", m.gfseq AS "IDVARVAL",
+                q.qnam AS "QNAM", q.qlabel AS "QLABEL", q.qval AS "QVAL"
+            FROM sync_export_gf m JOIN patients p ON p.patient_id = m.patient_id
+            CROSS JOIN LATERAL (VALUES
+                (1, 'HGVS', 'HGVS Variant Description', m.hgvs),
+                (2, 'RPTDTC', 'Date of Report', m.report_date::text),
+                (3, 'ACQRES', 'Acquired Resistance Mutation', CASE WHEN m.acquired_resistance THEN 'Y' END),
+                (4, 'VOIDRSN', 'Reason Result Voided', m.void_reason)) AS q(position, qnam, qlabel, qval)
+            WHERE q.qval IS NOT NULL
+            ORDER BY p.registry_id, m.gfseq, q.position
             """),
         ("ex.csv", """
             SELECT 'SARCREG' AS "STUDYID", 'EX' AS "DOMAIN", x.registry_id AS "USUBJID", x.exseq AS "EXSEQ", upper(x.name) AS "EXTRT",
@@ -61,10 +117,15 @@ enum SDTMExport {
             """),
         ("suppae.csv", """
             SELECT 'SARCREG' AS "STUDYID", 'AE' AS "RDOMAIN", p.registry_id AS "USUBJID", 'AESEQ' AS "IDVAR", a.aeseq AS "IDVARVAL",
-                'BASELINE' AS "QNAM", 'Present Before the First Line' AS "QLABEL", 'Y' AS "QVAL"
+                q.qnam AS "QNAM", q.qlabel AS "QLABEL", q.qval AS "QVAL"
             FROM sync_export_ae a JOIN patients p ON p.patient_id = a.patient_id
-            WHERE a.baseline
-            ORDER BY p.registry_id, a.aeseq
+            LEFT JOIN therapy_lines t ON t.therapy_line_id = a.therapy_line_id
+            CROSS JOIN LATERAL (VALUES
+                (1, 'BASELINE', 'Present Before the First Line', CASE WHEN a.baseline THEN 'Y' END),
+                (2, 'CTCAEV', 'CTCAE Version', a.ctcae_version),
+                (3, 'LINENUM', 'Line of Therapy', t.line_number::text)) AS q(position, qnam, qlabel, qval)
+            WHERE q.qval IS NOT NULL
+            ORDER BY p.registry_id, a.aeseq, q.position
             """),
         ("tu.csv", """
             SELECT 'SARCREG' AS "STUDYID", 'TU' AS "DOMAIN", p.registry_id AS "USUBJID", e.label AS "TULNKID", 'TUMIDENT' AS "TUTESTCD",
@@ -78,7 +139,7 @@ enum SDTMExport {
                 CASE r.accepted WHEN true THEN 'Y' WHEN false THEN 'N' END AS "TUACPTFL"
             FROM lesions e JOIN patients p ON p.patient_id = e.patient_id
             LEFT JOIN evaluator_reads r ON r.patient_id = e.patient_id AND r.evaluator = e.evaluator
-            ORDER BY p.registry_id, e.evaluator, e.label
+            ORDER BY p.registry_id, e.evaluator, e.lesion_id
             """),
         ("tr.csv", """
             SELECT 'SARCREG' AS "STUDYID", 'TR' AS "DOMAIN", p.registry_id AS "USUBJID", l.label AS "TRLNKID",
@@ -105,13 +166,23 @@ enum SDTMExport {
             ORDER BY p.registry_id, a.evaluator, a.assessed_on, l.label
             """),
         ("rs.csv", """
-            SELECT 'SARCREG' AS "STUDYID", 'RS' AS "DOMAIN", p.registry_id AS "USUBJID", s.test_code AS "RSTESTCD",
-                s.response AS "RSORRES", s.response AS "RSSTRESC", \(evaluator(prefix: "RS")),
-                CASE s.accepted WHEN true THEN 'Y' WHEN false THEN 'N' END AS "RSACPTFL",
-                s.visit_number AS "VISITNUM", s.visit AS "VISIT", s.response_date AS "RSDTC"
-            FROM source_responses s JOIN patients p ON p.patient_id = s.patient_id
-            CROSS JOIN LATERAL (SELECT s.evaluator) AS e(evaluator)
-            ORDER BY p.registry_id, s.evaluator, s.visit_key, s.test_code
+            SELECT "STUDYID", "DOMAIN", "USUBJID", "RSCAT", "RSTESTCD", "RSTEST", "RSORRES", "RSSTRESC", "RSEVAL", "RSEVALID", "RSACPTFL",
+                "VISITNUM", "VISIT", "RSDTC", NULL AS "RSDRVFL"
+            FROM (
+                SELECT 'SARCREG' AS "STUDYID", 'RS' AS "DOMAIN", p.registry_id AS "USUBJID", 'RECIST 1.1' AS "RSCAT", s.test_code AS "RSTESTCD",
+                    NULL AS "RSTEST", s.response AS "RSORRES", s.response AS "RSSTRESC", \(evaluator(prefix: "RS")),
+                    CASE s.accepted WHEN true THEN 'Y' WHEN false THEN 'N' END AS "RSACPTFL",
+                    s.visit_number AS "VISITNUM", s.visit AS "VISIT", s.response_date AS "RSDTC",
+                    1 AS kind, s.evaluator AS sort_evaluator, s.visit_key AS sort_key
+                FROM source_responses s JOIN patients p ON p.patient_id = s.patient_id
+                CROSS JOIN LATERAL (SELECT s.evaluator) AS e(evaluator)
+                UNION ALL
+                SELECT 'SARCREG', 'RS', p.registry_id, '\(SDTMPerformanceStatus.category)', '\(SDTMPerformanceStatus.testCode)',
+                    '\(SDTMPerformanceStatus.testName)', e.ecog::text, e.ecog::text, NULL, NULL, NULL, NULL, NULL, e.assessed_on::text,
+                    0, '', e.assessed_on::text
+                FROM patient_ecog e JOIN patients p ON p.patient_id = e.patient_id
+            ) r
+            ORDER BY "USUBJID", kind, sort_evaluator, sort_key, "RSTESTCD"
             """),
     ]
 }
@@ -126,7 +197,7 @@ extension SyncService {
         }
         do {
             try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            return try connection.withTransaction(isolation: .repeatableRead) { tx in
+            let written = try connection.withTransaction(isolation: .repeatableRead) { tx in
                 try tx.execute(
                     """
                     CREATE TEMP TABLE sync_export_ex ON COMMIT DROP AS
@@ -135,6 +206,16 @@ extension SyncService {
                     FROM therapy_lines t JOIN patients p ON p.patient_id = t.patient_id
                     JOIN therapy_line_agents a ON a.therapy_line_id = t.therapy_line_id
                     JOIN therapy_agents g ON g.agent_code = a.agent_code
+                    """)
+                try tx.execute(
+                    """
+                    CREATE TEMP TABLE sync_export_mh ON COMMIT DROP AS
+                    SELECT d.*, row_number() OVER (PARTITION BY d.patient_id ORDER BY d.diagnosis_id) AS mhseq FROM diagnoses d
+                    """)
+                try tx.execute(
+                    """
+                    CREATE TEMP TABLE sync_export_gf ON COMMIT DROP AS
+                    SELECT m.*, row_number() OVER (PARTITION BY m.patient_id ORDER BY m.molecular_result_id) AS gfseq FROM molecular_results m
                     """)
                 try tx.execute(
                     """
@@ -155,6 +236,97 @@ extension SyncService {
                     written.append((name, rows))
                 }
                 return written
+            }
+            // The responses are computed after the files' transaction: the response service opens its own.
+            let computed = try appendComputedResponses(to: (directory as NSString).appendingPathComponent(SDTMExport.responsesFile))
+            return written.map { $0.file == SDTMExport.responsesFile ? ($0.file, $0.rows + computed) : $0 }
+        } catch {
+            throw SyncError.wrap(error)
+        }
+    }
+
+    /// Appends every reader's time-point responses (OVRLRESP, one per follow-up, numbered as TR numbers its
+    /// visits) and best overall responses, confirmed (BESTRESP) and unconfirmed (UBESTRSP), as the registry
+    /// computes them (`response show`), flagged derived (RSDRVFL Y). An import derives its own from TU and TR
+    /// and skips these with a note. Returns the number of rows appended.
+    func appendComputedResponses(to path: String) throws -> Int {
+        let pairs = try connection.query(
+            """
+            SELECT DISTINCT p.registry_id, a.evaluator FROM assessments a JOIN patients p ON p.patient_id = a.patient_id
+            WHERE NOT a.is_baseline AND a.void_reason IS NULL ORDER BY p.registry_id, a.evaluator
+            """)
+        let service = ResponseService(connection: connection)
+        var lines: [String] = []
+        for pair in pairs {
+            let registryID = try pair.decode(String.self, "registry_id")
+            let evaluator = try pair.decode(String.self, "evaluator")
+            let response: PatientResponse
+            do {
+                response = try service.response(registryID, evaluator: evaluator)
+            } catch {
+                // A series the engine cannot score (as `response show` would refuse it) has no response to give.
+                continue
+            }
+            let reader = evaluator == "investigator"
+                ? "INVESTIGATOR," : "INDEPENDENT ASSESSOR," + evaluator.replacingOccurrences(of: "-", with: " ").uppercased()
+            func line(_ test: String, _ name: String, _ result: String, visit: (Int, String)?, date: String) -> String {
+                ["SARCREG", "RS", registryID, "RECIST 1.1", test, name, result, result, reader, "", visit.map { String($0.0) } ?? "",
+                 visit?.1 ?? "", date, "Y"].joined(separator: ",")
+            }
+            for (index, evaluation) in response.series.evaluations.enumerated() {
+                lines.append(line("OVRLRESP", "Overall Response", evaluation.overall.rawValue, visit: (index + 2, "FOLLOW-UP \(index + 1)"),
+                                  date: evaluation.date.description))
+            }
+            let best = response.series.bestOverallResponse
+            lines.append(line("BESTRESP", "Best Overall Response", best.confirmed.response.rawValue, visit: nil,
+                              date: best.confirmed.date?.description ?? ""))
+            lines.append(line("UBESTRSP", "Unconfirmed Best Overall Response", best.unconfirmed.response.rawValue, visit: nil,
+                              date: best.unconfirmed.date?.description ?? ""))
+        }
+        guard !lines.isEmpty else { return 0 }
+        guard let handle = FileHandle(forWritingAtPath: path) else { throw SyncError.unreadableFile(path) }
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(lines.map { $0 + "\n" }.joined().utf8))
+        return lines.count
+    }
+}
+
+/// Something of the registry an export does not carry, and how many records of this registry it concerns.
+public struct ExportOmission: Sendable, Hashable {
+    public let what: String
+    public let count: Int
+}
+
+extension SDTMExport {
+    /// What SDTM leaves out, each with the query counting the records it concerns. Everything else the registry
+    /// holds an SDTM import reads back as it was.
+    static let omissions: [(what: String, count: String)] = [
+        ("MRNs (pseudonymized: never exported; an imported patient has none)",
+         "SELECT count(*) FROM patients WHERE mrn_hmac IS NOT NULL"),
+        ("full birth dates (BRTHDTC carries the year alone; AGE is exact)",
+         "SELECT count(*) FROM patients WHERE birth_date IS NOT NULL"),
+        ("patients entered by hand (an imported patient is marked as imported)",
+         "SELECT count(*) FROM patients WHERE origin = 'enrolled'"),
+        ("an unknown vital status (without a date of death an imported patient is alive)",
+         "SELECT count(*) FROM patients WHERE vital_status = 'unknown'"),
+        ("site names (DM carries SITEID; the importing registry names and maps its sites)",
+         "SELECT count(*) FROM sites"),
+        ("voided assessments (TR carries the assessments that stand)",
+         "SELECT count(*) FROM assessments WHERE void_reason IS NOT NULL"),
+        ("trial screenings and enrollments (SUPPEX carries a line's trial, not the trial's records)",
+         "SELECT (SELECT count(*) FROM trial_screenings) + (SELECT count(*) FROM trial_enrollments)"),
+    ]
+}
+
+extension SyncService {
+    /// What an SDTM export of this registry leaves out, with the number of records each concerns; only those
+    /// that concern at least one record.
+    public func sdtmOmissions() throws(SyncError) -> [ExportOmission] {
+        do {
+            return try SDTMExport.omissions.compactMap { omission in
+                let count = try connection.query(Query(unsafeSQL: "SELECT (\(omission.count)) AS n"))[0].decode(Int.self, "n")
+                return count > 0 ? ExportOmission(what: omission.what, count: count) : nil
             }
         } catch {
             throw SyncError.wrap(error)

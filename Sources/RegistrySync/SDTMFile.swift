@@ -95,7 +95,8 @@ public struct SDTMFile: Sendable, Hashable {
         columns: ["USUBJID": .identifier, "AESEQ": .identifier, "AETERM": .text, "AEDECOD": .text, "AELLTCD": .code, "AETOXGR": .code,
                   "AESTDTC": .code, "AEENDTC": .code, "AEREL": .code, "AESER": .code],
         required: ["USUBJID", "AESEQ", "AETERM", "AETOXGR", "AESTDTC"])
-    /// Whether an AE record was present before the first line (QNAM BASELINE): SDTM has no AE variable for it.
+    /// What an AE record's variables do not hold: whether it was present before the first line (QNAM BASELINE),
+    /// the CTCAE version it was graded under (CTCAEV) and the line of therapy it occurred on (LINENUM).
     public static let suppae = SDTMFile(
         domain: "SUPPAE", fileName: "suppae.csv",
         columns: ["USUBJID": .identifier, "IDVAR": .code, "IDVARVAL": .identifier, "QNAM": .code, "QVAL": .text],
@@ -110,14 +111,45 @@ public struct SDTMFile: Sendable, Hashable {
         columns: ["USUBJID": .identifier, "TRLNKID": .identifier, "TRTESTCD": .code, "TRORRES": .text, "TRSTRESC": .text, "TRSTRESN": .code,
                   "TRSTAT": .code, "VISITNUM": .code, "VISIT": .text, "TREVAL": .code, "TREVALID": .code, "TRDTC": .code],
         required: ["USUBJID", "TRLNKID", "TRTESTCD", "TRDTC"])
+    /// A source's responses (category RECIST 1.1) and ECOG performance status (category ECOG, test ECOG101); the
+    /// responses an exporting registry derived itself (RSDRVFL Y) are skipped, this registry derives its own.
     public static let rs = SDTMFile(
         domain: "RS", fileName: "rs.csv",
-        columns: ["USUBJID": .identifier, "RSTESTCD": .code, "RSORRES": .text, "RSSTRESC": .text, "RSEVAL": .code, "RSEVALID": .code,
-                  "RSACPTFL": .code, "VISITNUM": .code, "VISIT": .text, "RSDTC": .code],
+        columns: ["USUBJID": .identifier, "RSCAT": .code, "RSTESTCD": .code, "RSORRES": .text, "RSSTRESC": .text, "RSEVAL": .code,
+                  "RSEVALID": .code, "RSACPTFL": .code, "VISITNUM": .code, "VISIT": .text, "RSDTC": .code, "RSDRVFL": .code],
         required: ["USUBJID", "RSTESTCD"])
+    /// Consent, withdrawal of consent, death and last contact (``SDTMDisposition``).
+    public static let ds = SDTMFile(
+        domain: "DS", fileName: "ds.csv",
+        columns: ["USUBJID": .identifier, "DSSEQ": .identifier, "DSTERM": .text, "DSDECOD": .text, "DSCAT": .code, "DSSTDTC": .code],
+        required: ["USUBJID", "DSDECOD", "DSSTDTC"])
+    /// The primary diagnosis (``SDTMDiagnosis``).
+    public static let mh = SDTMFile(
+        domain: "MH", fileName: "mh.csv",
+        columns: ["USUBJID": .identifier, "MHSEQ": .identifier, "MHTERM": .text, "MHDECOD": .code, "MHCAT": .text, "MHLOC": .text,
+                  "MHSTDTC": .code],
+        required: ["USUBJID", "MHSEQ", "MHTERM", "MHDECOD"])
+    /// The ICD-O edition, FNCLCC grade and disease setting of a diagnosis.
+    public static let suppmh = SDTMFile(
+        domain: "SUPPMH", fileName: "suppmh.csv",
+        columns: ["USUBJID": .identifier, "IDVAR": .code, "IDVARVAL": .identifier, "QNAM": .code, "QVAL": .text],
+        required: ["USUBJID", "IDVAR", "IDVARVAL", "QNAM", "QVAL"])
+    /// Molecular results (``SDTMGenomicFinding``).
+    public static let gf = SDTMFile(
+        domain: "GF", fileName: "gf.csv",
+        columns: ["USUBJID": .identifier, "GFSEQ": .identifier, "GFTESTCD": .code, "GFSYM": .code, "GFORRES": .text, "GFSTRESC": .text,
+                  "GFMETHOD": .code, "GFNAM": .text, "GFDTC": .code],
+        required: ["USUBJID", "GFSEQ", "GFTESTCD", "GFSYM", "GFMETHOD"])
+    /// The HGVS description, report date, acquired resistance mark and void reason of a molecular result.
+    public static let suppgf = SDTMFile(
+        domain: "SUPPGF", fileName: "suppgf.csv",
+        columns: ["USUBJID": .identifier, "IDVAR": .code, "IDVARVAL": .identifier, "QNAM": .code, "QVAL": .text],
+        required: ["USUBJID", "IDVAR", "IDVARVAL", "QNAM", "QVAL"])
 
-    /// In the order they are applied: subjects first, therapy lines before the assessments that name them.
-    public static let all: [SDTMFile] = [.dm, .suppex, .ex, .suppae, .ae, .tu, .tr, .rs]
+    /// In the order they are applied: subjects first, therapy lines before the assessments and AEs that name
+    /// them, and the disposition last, so that a withdrawal of consent does not refuse the records the same
+    /// export holds from before it.
+    public static let all: [SDTMFile] = [.dm, .suppex, .ex, .suppae, .ae, .suppmh, .mh, .suppgf, .gf, .tu, .tr, .rs, .ds]
 }
 
 /// A file streamed into its staging table: digest, size and rows.

@@ -100,16 +100,24 @@ enum SDTMRules {
         LEFT JOIN patients p ON p.patient_id = x.patient_id
         LEFT JOIN sync_site_conflicts c ON c.usubjid = s.usubjid
         """
-    static let subjectCheck = subjectCheck(patient: "x.patient_id", withdrawnOn: "p.consent_withdrawn_on")
+    /// ``subjectCheck(patient:withdrawnOn:held:)`` for a row of `domain` whose natural key is `key`, joined by ``subjectJoin``.
+    static func subjectCheck(_ domain: String, key: String) -> String {
+        subjectCheck(
+            patient: "x.patient_id", withdrawnOn: "p.consent_withdrawn_on",
+            held: "EXISTS (SELECT 1 FROM sync_records h WHERE h.source = \(source) AND h.domain = '\(domain)' AND h.natural_key = \(key))")
+    }
 
     /// The subject is known, bound to a patient of the site its SITEID maps to (``siteConflicts``), and
-    /// the patient has not withdrawn consent. `c` is the subject's row of `sync_site_conflicts`, if any.
-    static func subjectCheck(patient: String, withdrawnOn: String) -> String {
+    /// the patient has not withdrawn consent, or the row is a record the registry holds from the source
+    /// (`held`): after a withdrawal nothing new is recorded, but the same export read again changes nothing,
+    /// and a held record's change is a correction, which a withdrawal allows. `c` is the subject's row of
+    /// `sync_site_conflicts`, if any.
+    static func subjectCheck(patient: String, withdrawnOn: String, held: String) -> String {
         """
         'USUBJID', s.usubjid, CASE WHEN s.usubjid IS NULL THEN 'USUBJID is required'
             WHEN \(patient) IS NULL THEN \(ImportRules.Reason.unknownSubject)
             WHEN c.usubjid IS NOT NULL THEN \(siteConflictReason)
-            WHEN \(withdrawnOn) IS NOT NULL THEN \(ImportRules.Reason.consentWithdrawn(withdrawnOn))
+            WHEN \(withdrawnOn) IS NOT NULL AND NOT \(held) THEN \(ImportRules.Reason.consentWithdrawn(withdrawnOn))
             END
         """
     }
@@ -297,7 +305,7 @@ enum SDTMRules {
         CREATE TEMP TABLE sync_valid_dm ON COMMIT DROP AS
         SELECT s.line_number, \(dmKey) AS natural_key, \(hash(.dm, extra: ["m.site_code"])) AS row_hash, r.row_hash AS old_hash,
             s.usubjid, m.site_code, sync_full_date(s.rficdtc) AS consent_date, \(dmBirthYear) AS birth_year,
-            \(dmSex) AS sex, sync_full_date(s.dthdtc) AS death_on, x.patient_id
+            \(dmSex) AS sex, sync_full_date(s.dthdtc) AS death_on, x.patient_id, s.age::smallint AS age
         FROM sync_stage_dm s
         JOIN sync_site_map m ON m.source = \(source) AND m.source_site = s.siteid
         LEFT JOIN sync_subjects x ON x.source = \(source) AND x.usubjid = s.usubjid
@@ -307,9 +315,10 @@ enum SDTMRules {
     ] + ImportRules.enrollSubjects(
         """
         SELECT usubjid AS subject, site_code, patient_id, old_hash IS DISTINCT FROM row_hash AS changed, birth_year, sex, consent_date,
-            death_on, NULL::text AS vital_status, NULL::date AS consent_withdrawn_on, NULL::date AS last_contact_on
+            death_on, NULL::text AS vital_status, NULL::date AS consent_withdrawn_on, NULL::date AS last_contact_on,
+            CASE WHEN extract(year FROM consent_date)::int - birth_year - age IN (0, 1) THEN age END AS age_at_consent
         FROM sync_valid_dm
-        """, carried: [])
+        """, carried: [], ageAtConsent: true)
 
     // MARK: SUPPEX and EX
 
@@ -361,7 +370,7 @@ enum SDTMRules {
         readErrors(.ex),
         identicalCopies(.ex, key: exKey),
         check(.ex, from: withCopies(.ex, key: exKey), joins: subjectJoin + "\n" + suppexQualifiers, checks: [
-            subjectCheck,
+            subjectCheck("EX", key: exKey),
             "'EXSEQ', s.exseq, CASE WHEN s.exseq IS NULL OR s.exseq !~ '^[0-9]{1,9}$' THEN 'EXSEQ must be a whole number' WHEN \(conflictingCopies) THEN 'duplicate EXSEQ for this USUBJID' END",
             "'EXTRT', s.extrt, CASE WHEN s.extrt IS NULL THEN 'EXTRT is required' WHEN \(exAgent) IS NULL THEN 'unknown agent; see sarcreg therapy catalog' END",
             fullDate("exstdtc", required: true),
@@ -432,6 +441,8 @@ enum SDTMRules {
     static let suppaeQualifiers = """
         LEFT JOIN (SELECT q.usubjid, q.idvarval,
                 coalesce(bool_or(upper(q.qval) = 'Y') FILTER (WHERE q.qnam = 'BASELINE'), false) AS baseline,
+                max(q.qval) FILTER (WHERE q.qnam = 'CTCAEV') AS ctcaev,
+                max(q.qval::smallint) FILTER (WHERE q.qnam = 'LINENUM') AS linenum,
                 string_agg(q.qnam || '=' || q.qval, ';' ORDER BY q.qnam) AS all_values
             FROM sync_stage_suppae q WHERE \(clean(.suppae, alias: "q")) GROUP BY q.usubjid, q.idvarval) g
             ON g.usubjid = s.usubjid AND g.idvarval = s.aeseq
@@ -449,8 +460,13 @@ enum SDTMRules {
         identicalCopies(.suppae, key: suppaeKey),
         check(.suppae, from: withCopies(.suppae, key: suppaeKey), checks: [
             "'IDVAR', s.idvar, CASE WHEN s.idvar IS DISTINCT FROM 'AESEQ' THEN 'IDVAR must be AESEQ' END",
-            "'QNAM', s.qnam, CASE WHEN s.qnam IS NULL OR s.qnam <> 'BASELINE' THEN 'unknown QNAM; expected BASELINE' WHEN \(conflictingCopies) THEN 'duplicate QNAM for this AE record' END",
-            "'QVAL', s.qval, CASE WHEN s.qval IS NULL THEN 'QVAL is required' WHEN upper(s.qval) NOT IN ('Y', 'N') THEN 'BASELINE must be Y or N' END",
+            "'QNAM', s.qnam, CASE WHEN s.qnam IS NULL OR s.qnam NOT IN ('BASELINE', 'CTCAEV', 'LINENUM') THEN 'unknown QNAM; expected BASELINE, CTCAEV or LINENUM' WHEN \(conflictingCopies) THEN 'duplicate QNAM for this AE record' END",
+            """
+            'QVAL', s.qval, CASE WHEN s.qval IS NULL THEN 'QVAL is required'
+                WHEN s.qnam = 'BASELINE' AND upper(s.qval) NOT IN ('Y', 'N') THEN 'BASELINE must be Y or N'
+                WHEN s.qnam = 'CTCAEV' AND s.qval NOT IN (\(values(of: CTCAEVersion.self))) THEN 'unknown CTCAEV; expected \(CTCAEVersion.allowedValues)'
+                WHEN s.qnam = 'LINENUM' AND (s.qval !~ '^[0-9]{1,2}$' OR s.qval::int NOT BETWEEN 1 AND 30) THEN 'LINENUM must be a line of therapy 1 to 30' END
+            """,
             """
             'IDVARVAL', s.idvarval, CASE WHEN NOT EXISTS (SELECT 1 FROM sync_stage_ae e WHERE e.usubjid = s.usubjid AND e.aeseq = s.idvarval)
                 THEN 'no AE record with this AESEQ for this USUBJID' END
@@ -459,7 +475,7 @@ enum SDTMRules {
         readErrors(.ae),
         identicalCopies(.ae, key: aeKey),
         check(.ae, from: withCopies(.ae, key: aeKey), joins: subjectJoin + "\nLEFT JOIN sync_ctcae_suggestions d ON d.submitted = \(aeTerm)", checks: [
-            subjectCheck,
+            subjectCheck("AE", key: aeKey),
             "'AESEQ', s.aeseq, CASE WHEN s.aeseq IS NULL OR s.aeseq !~ '^[0-9]{1,9}$' THEN 'AESEQ must be a whole number' WHEN \(conflictingCopies) THEN 'duplicate AESEQ for this USUBJID' END",
             "'AETERM', s.aeterm, CASE WHEN s.aeterm IS NULL OR btrim(s.aeterm) = '' THEN 'AETERM is required' END",
             "CASE WHEN s.aedecod IS NULL THEN 'AETERM' ELSE 'AEDECOD' END, \(aeTerm), "
@@ -489,6 +505,11 @@ enum SDTMRules {
             ImportRules.baselineCheck(
                 column: "AESTDTC", value: "s.aestdtc", onset: "sync_full_date(s.aestdtc)", baseline: "coalesce(g.baseline, false)",
                 firstStart: "f.started_on", mark: "SUPPAE QNAM BASELINE = Y"),
+            """
+            'SUPPAE.LINENUM', g.linenum::text, CASE WHEN g.linenum IS NOT NULL
+                AND NOT EXISTS (SELECT 1 FROM therapy_lines t WHERE t.patient_id = x.patient_id AND t.line_number = g.linenum)
+                THEN 'the patient has no line of therapy ' || g.linenum || ' in the registry or in this export' END
+            """,
         ], onlyClean: true),
         """
         CREATE TEMP TABLE sync_valid_ae ON COMMIT DROP AS
@@ -496,7 +517,8 @@ enum SDTMRules {
             coalesce(r.registry_row, CASE WHEN r.natural_key IS NULL THEN sarcreg_next_id('adverse_events') END) AS registry_row,
             s.usubjid, s.aeseq, x.patient_id, \(aeTerm) AS ctcae_term, \(aeSpecified) AS term_specified, s.aetoxgr::smallint AS grade,
             sync_full_date(s.aestdtc) AS onset_on, sync_full_date(s.aeendtc) AS resolved_on, \(aeAttribution) AS attribution,
-            coalesce(upper(s.aeser) = 'Y', false) AS serious, coalesce(g.baseline, false) AS baseline
+            coalesce(upper(s.aeser) = 'Y', false) AS serious, coalesce(g.baseline, false) AS baseline,
+            coalesce(g.ctcaev, current_setting('sarcreg.sync_ctcae')) AS ctcae_version, g.linenum AS line_number_of_therapy
         FROM sync_stage_ae s
         JOIN sync_subjects x ON x.source = \(source) AND x.usubjid = s.usubjid
         \(suppaeQualifiers)
@@ -511,8 +533,8 @@ enum SDTMRules {
         """,
         ImportRules.applyAdverseEvents(
             """
-            SELECT registry_row, patient_id, NULL::smallint AS line_number, ctcae_term, term_specified,
-                current_setting('sarcreg.sync_ctcae') AS ctcae_version, grade, onset_on, resolved_on, attribution, serious, baseline
+            SELECT registry_row, patient_id, line_number_of_therapy AS line_number, ctcae_term, term_specified, ctcae_version, grade,
+                onset_on, resolved_on, attribution, serious, baseline
             FROM sync_valid_ae WHERE old_hash IS DISTINCT FROM row_hash
             """),
     ]
@@ -565,7 +587,7 @@ enum SDTMRules {
         readErrors(.tu),
         identicalCopies(.tu, key: tuKey),
         check(.tu, from: withCopies(.tu, key: tuKey), joins: subjectJoin, checks: [
-            subjectCheck,
+            subjectCheck("TU", key: tuKey),
             "'TULNKID', s.tulnkid, CASE WHEN s.tulnkid IS NULL OR \(breaksIdentifier(tuLabel, first: "[A-Z0-9]", rest: "[A-Z0-9_.-]", maximumLength: 20)) THEN 'TULNKID must be a lesion id such as T01, NT02 or NEW01' WHEN \(conflictingCopies) THEN 'duplicate lesion for this USUBJID and evaluator' END",
             "'TUTESTCD', s.tutestcd, CASE WHEN s.tutestcd IS DISTINCT FROM 'TUMIDENT' THEN 'unknown TUTESTCD; only TUMIDENT (tumor identification) is read' END",
             "'TUSTRESC', coalesce(s.tustresc, s.tuorres), CASE WHEN \(tuClass) IS NULL THEN 'unknown lesion class; expected TARGET, NON-TARGET or NEW' END",
@@ -590,16 +612,24 @@ enum SDTMRules {
         \(recordJoin(domain: "TU", key: tuKey))
         WHERE \(clean(.tu))
         """,
+        // In the file's order, which keeps a reader's lesions in the order the exporting registry lists them.
         ImportRules.applyLesions(
             """
             SELECT patient_id, evaluator, label, lesion_class, organ, is_lymph_node, imaging_method
-            FROM sync_valid_tu WHERE old_hash IS DISTINCT FROM row_hash
+            FROM sync_valid_tu WHERE old_hash IS DISTINCT FROM row_hash ORDER BY line_number
             """),
         """
         INSERT INTO evaluator_reads (patient_id, evaluator, accepted)
-        SELECT patient_id, evaluator, coalesce(bool_or(accepted), false) FROM sync_valid_tu
-        GROUP BY patient_id, evaluator HAVING bool_or(old_hash IS DISTINCT FROM row_hash)
+        SELECT patient_id, evaluator, bool_or(accepted) FROM sync_valid_tu
+        GROUP BY patient_id, evaluator HAVING bool_or(old_hash IS DISTINCT FROM row_hash) AND bool_or(accepted) IS NOT NULL
         ON CONFLICT (patient_id, evaluator) DO UPDATE SET accepted = EXCLUDED.accepted
+        """,
+        // A read whose flag the export no longer gives has no flag, not a false one.
+        """
+        DELETE FROM evaluator_reads r USING (
+            SELECT patient_id, evaluator FROM sync_valid_tu
+            GROUP BY patient_id, evaluator HAVING bool_or(old_hash IS DISTINCT FROM row_hash) AND bool_or(accepted) IS NULL) v
+        WHERE r.patient_id = v.patient_id AND r.evaluator = v.evaluator
         """,
     ]
 
@@ -715,7 +745,7 @@ enum SDTMRules {
     ] + trSkips + [
         check(.tr, from: "sync_tr", joins: "LEFT JOIN sync_site_conflicts c ON c.usubjid = s.usubjid",
               checks: [
-                subjectCheck(patient: "s.patient_id", withdrawnOn: "s.consent_withdrawn_on"),
+                subjectCheck(patient: "s.patient_id", withdrawnOn: "s.consent_withdrawn_on", held: "s.old_hash IS NOT NULL"),
                 ImportRules.timelineCheck(
                     column: "TRDTC", value: "s.trdtc", date: "s.assessed_on", birthYear: "s.birth_year", deathOn: "s.death_on"),
               ], onlyClean: false),
@@ -816,26 +846,42 @@ enum SDTMRules {
 
     static let rsEvaluator = evaluator("rseval", "rsevalid")
     static let rsVisit = "coalesce(s.visitnum, s.visit, s.rsdtc)"
-    static let rsKey = key(["s.usubjid", rsEvaluator, rsVisit, "s.rstestcd"])
+    /// A derived response (``rsDerived``) has a key of its own, apart from the source's response of the same visit and test.
+    static let rsKey = key(["s.usubjid", rsEvaluator, rsVisit, "s.rstestcd"]) + " || CASE WHEN \(rsDerived) THEN \(keySeparator) || 'RSDRVFL' ELSE '' END"
     static let rsResponse = "upper(coalesce(s.rsstresc, s.rsorres))"
+
+    /// A response the exporting registry derived from its TU and TR (RSDRVFL Y), as this registry's own export writes them.
+    static let rsDerived = "upper(coalesce(s.rsdrvfl, '')) = 'Y'"
 
     static let rs: [String] = [
         readErrors(.rs),
         identicalCopies(.rs, key: rsKey),
+        """
+        INSERT INTO sync_errors (file_name, line_number, column_name, value, reason, skipped)
+        SELECT 'rs.csv', s.line_number, 'RSDRVFL', s.rsdrvfl,
+            'a response the exporting registry derived from its TU and TR; this registry derives its own', true
+        FROM sync_stage_rs s WHERE s.read_error IS NULL AND \(rsDerived) AND \(clean(.rs))
+        """,
         check(.rs, from: withCopies(.rs, key: rsKey), joins: subjectJoin, checks: [
-            subjectCheck,
-            "'RSTESTCD', s.rstestcd, CASE WHEN s.rstestcd IS NULL OR s.rstestcd NOT IN ('OVRLRESP', 'TRGRESP', 'NTRGRESP', 'NEWLPROG') THEN 'unknown RSTESTCD; expected OVRLRESP, TRGRESP, NTRGRESP or NEWLPROG' WHEN \(conflictingCopies) THEN 'duplicate response for this evaluator, visit and test' END",
+            subjectCheck("RS", key: rsKey),
+            "'RSTESTCD', s.rstestcd, CASE WHEN s.rstestcd IS NULL OR s.rstestcd NOT IN ('OVRLRESP', 'TRGRESP', 'NTRGRESP', 'NEWLPROG', \(rsECOG)) THEN 'unknown RSTESTCD; expected OVRLRESP, TRGRESP, NTRGRESP, NEWLPROG or \(SDTMPerformanceStatus.testCode)' WHEN \(conflictingCopies) THEN 'duplicate response for this evaluator, visit and test' END",
             """
             'RSSTRESC', coalesce(s.rsstresc, s.rsorres), CASE
+                WHEN s.rstestcd = \(rsECOG) AND coalesce(\(rsResponse) !~ '^[0-5]$', true) THEN 'an ECOG performance status is 0 to 5'
+                WHEN s.rstestcd = \(rsECOG) THEN NULL
                 WHEN s.rstestcd = 'NEWLPROG' AND coalesce(\(rsResponse) NOT IN ('Y', 'N'), true) THEN 'NEWLPROG is Y or N'
                 WHEN s.rstestcd <> 'NEWLPROG' AND coalesce(\(rsResponse) NOT IN ('CR', 'PR', 'SD', 'PD', 'NE', 'NON-CR/NON-PD'), true)
                 THEN 'unknown response; expected CR, PR, SD, PD, NE or NON-CR/NON-PD' END
+            """,
+            """
+            'RSDTC', s.rsdtc, CASE WHEN s.rstestcd = \(rsECOG) AND sync_full_date(s.rsdtc) IS NULL
+                THEN 'an ECOG performance status needs its full date (YYYY-MM-DD)' END
             """,
             "'RSDTC', s.rsdtc, CASE WHEN s.rsdtc IS NOT NULL AND sync_date_part(s.rsdtc) IS NULL THEN 'not an ISO 8601 date' END",
             "'VISITNUM', s.visitnum, CASE WHEN s.visitnum !~ '^[0-9]+(\\.[0-9]+)?$' THEN 'VISITNUM must be a number' WHEN \(rsVisit) IS NULL THEN 'VISITNUM, VISIT or RSDTC is required' END",
             evaluatorCheck("rseval", "rsevalid"),
             "'RSACPTFL', s.rsacptfl, CASE WHEN s.rsacptfl IS NOT NULL AND s.rsacptfl NOT IN ('Y', 'N') THEN 'RSACPTFL must be Y or N' END",
-        ], onlyClean: false, rows: notSkippedCopy),
+        ], onlyClean: false, rows: "\(notSkippedCopy) AND NOT \(rsDerived)"),
         """
         CREATE TEMP TABLE sync_valid_rs ON COMMIT DROP AS
         SELECT s.line_number, \(rsKey) AS natural_key, \(hash(.rs)) AS row_hash, r.row_hash AS old_hash,
@@ -849,9 +895,247 @@ enum SDTMRules {
         """
         INSERT INTO source_responses (patient_id, evaluator, visit_key, test_code, visit_number, visit, response, response_date, accepted)
         SELECT patient_id, evaluator, visit_key, rstestcd, visit_number, visit, response, response_date, accepted
-        FROM sync_valid_rs WHERE old_hash IS DISTINCT FROM row_hash
+        FROM sync_valid_rs WHERE old_hash IS DISTINCT FROM row_hash AND rstestcd <> \(rsECOG)
         ON CONFLICT (patient_id, evaluator, visit_key, test_code) DO UPDATE SET visit_number = EXCLUDED.visit_number,
             visit = EXCLUDED.visit, response = EXCLUDED.response, response_date = EXCLUDED.response_date, accepted = EXCLUDED.accepted
+        """,
+        """
+        INSERT INTO patient_ecog (patient_id, assessed_on, ecog)
+        SELECT patient_id, response_date::date, response::smallint
+        FROM sync_valid_rs WHERE old_hash IS DISTINCT FROM row_hash AND rstestcd = \(rsECOG)
+        ON CONFLICT (patient_id, assessed_on) DO UPDATE SET ecog = EXCLUDED.ecog
+        """,
+    ]
+
+    static let rsECOG = "'\(SDTMPerformanceStatus.testCode)'"
+
+    // MARK: SUPPMH and MH
+
+    static let mhKey = key(["s.usubjid", "s.mhseq"])
+    static let suppmhKey = key(["s.usubjid", "s.idvarval", "s.qnam"])
+    static let suppmhQualifiers = """
+        LEFT JOIN (SELECT q.usubjid, q.idvarval,
+                max(q.qval) FILTER (WHERE q.qnam = 'ICDOVER') AS icdover,
+                max(q.qval::smallint) FILTER (WHERE q.qnam = 'FNCLCCGR') AS fnclccgr,
+                max(\(vocabularySpelling("q.qval"))) FILTER (WHERE q.qnam = 'DISSET') AS disset,
+                string_agg(q.qnam || '=' || q.qval, ';' ORDER BY q.qnam) AS all_values
+            FROM sync_stage_suppmh q WHERE \(clean(.suppmh, alias: "q")) GROUP BY q.usubjid, q.idvarval) g
+            ON g.usubjid = s.usubjid AND g.idvarval = s.mhseq
+        """
+    /// Medical history other than the primary diagnosis: the registry keeps none of it.
+    static let mhOtherHistory = "upper(btrim(coalesce(s.mhcat, ''))) <> '\(SDTMDiagnosis.category)'"
+
+    static let mh: [String] = [
+        readErrors(.suppmh),
+        identicalCopies(.suppmh, key: suppmhKey),
+        check(.suppmh, from: withCopies(.suppmh, key: suppmhKey), checks: [
+            "'IDVAR', s.idvar, CASE WHEN s.idvar IS DISTINCT FROM 'MHSEQ' THEN 'IDVAR must be MHSEQ' END",
+            "'QNAM', s.qnam, CASE WHEN s.qnam IS NULL OR s.qnam NOT IN ('ICDOVER', 'FNCLCCGR', 'DISSET') THEN 'unknown QNAM; expected ICDOVER, FNCLCCGR or DISSET' WHEN \(conflictingCopies) THEN 'duplicate QNAM for this MH record' END",
+            """
+            'QVAL', s.qval, CASE WHEN s.qval IS NULL THEN 'QVAL is required'
+                WHEN s.qnam = 'ICDOVER' AND s.qval NOT IN (\(values(of: ICDOVersion.self))) THEN 'unknown ICDOVER; expected \(ICDOVersion.allowedValues)'
+                WHEN s.qnam = 'FNCLCCGR' AND s.qval NOT IN ('1', '2', '3') THEN 'FNCLCCGR must be an FNCLCC grade 1 to 3'
+                WHEN s.qnam = 'DISSET' AND \(vocabularySpelling("s.qval")) NOT IN (\(values(of: DiseaseSetting.self)))
+                    THEN 'unknown DISSET; expected \(DiseaseSetting.allowedValues)' END
+            """,
+            """
+            'IDVARVAL', s.idvarval, CASE WHEN NOT EXISTS (SELECT 1 FROM sync_stage_mh e WHERE e.usubjid = s.usubjid AND e.mhseq = s.idvarval)
+                THEN 'no MH record with this MHSEQ for this USUBJID' END
+            """,
+        ], onlyClean: false, rows: notSkippedCopy),
+        readErrors(.mh),
+        identicalCopies(.mh, key: mhKey),
+        """
+        INSERT INTO sync_errors (file_name, line_number, column_name, value, reason, skipped)
+        SELECT 'mh.csv', s.line_number, 'MHCAT', s.mhcat, 'not the primary diagnosis (MHCAT \(SDTMDiagnosis.category)); the registry keeps no other history', true
+        FROM sync_stage_mh s WHERE s.read_error IS NULL AND \(mhOtherHistory) AND \(clean(.mh))
+        """,
+        check(.mh, from: withCopies(.mh, key: mhKey), joins: subjectJoin + "\n" + suppmhQualifiers + "\nLEFT JOIN histology_codes h ON h.code = btrim(s.mhdecod)", checks: [
+            subjectCheck("MH", key: mhKey),
+            "'MHSEQ', s.mhseq, CASE WHEN s.mhseq IS NULL OR s.mhseq !~ '^[0-9]{1,9}$' THEN 'MHSEQ must be a whole number' WHEN \(conflictingCopies) THEN 'duplicate MHSEQ for this USUBJID' END",
+            "'MHTERM', s.mhterm, CASE WHEN s.mhterm IS NULL OR btrim(s.mhterm) = '' THEN 'MHTERM (the WHO entity) is required' END",
+            "'MHDECOD', s.mhdecod, CASE WHEN s.mhdecod IS NULL THEN 'MHDECOD (the ICD-O-3 morphology code) is required' WHEN h.code IS NULL THEN 'not an ICD-O-3 morphology code the registry knows, such as 8890/3' END",
+            "'MHLOC', s.mhloc, CASE WHEN s.mhloc IS NULL OR btrim(s.mhloc) = '' THEN 'MHLOC (the primary site) is required' END",
+            """
+            'MHSTDTC', s.mhstdtc, CASE WHEN s.mhstdtc IS NULL THEN 'MHSTDTC (the date of diagnosis) is required'
+                WHEN sync_date_part(s.mhstdtc) IS NULL THEN 'not an ISO 8601 date'
+                WHEN left(sync_date_part(s.mhstdtc), 4)::int < p.birth_year THEN 'the date of diagnosis is before the birth year ' || p.birth_year END
+            """,
+            "'SUPPMH.ICDOVER', g.icdover, CASE WHEN g.icdover IS NULL THEN 'the ICD-O edition (SUPPMH QNAM ICDOVER) is required' END",
+            "'SUPPMH.DISSET', g.disset, CASE WHEN g.disset IS NULL THEN 'the disease setting (SUPPMH QNAM DISSET) is required' END",
+        ], onlyClean: true),
+        """
+        CREATE TEMP TABLE sync_valid_mh ON COMMIT DROP AS
+        SELECT s.line_number, \(mhKey) AS natural_key, \(hash(.mh, extra: ["g.all_values"])) AS row_hash, r.row_hash AS old_hash,
+            coalesce(r.registry_row, CASE WHEN r.natural_key IS NULL THEN sarcreg_next_id('diagnoses') END) AS registry_row,
+            s.usubjid, s.mhseq, x.patient_id, btrim(s.mhdecod) AS icdo3_code, g.icdover AS icdo_version, btrim(s.mhterm) AS who_entity,
+            g.fnclccgr AS fnclcc_grade, btrim(s.mhloc) AS primary_site, sync_date_part(s.mhstdtc) AS diagnosis_date, g.disset AS disease_setting
+        FROM sync_stage_mh s
+        JOIN sync_subjects x ON x.source = \(source) AND x.usubjid = s.usubjid
+        \(suppmhQualifiers)
+        \(recordJoin(domain: "MH", key: mhKey))
+        WHERE \(clean(.mh))
+        """,
+        supplementOfQuarantined(.suppmh, parent: .mh),
+        """
+        INSERT INTO diagnoses (diagnosis_id, patient_id, icdo3_code, icdo_version, who_entity, fnclcc_grade, primary_site,
+            diagnosed_year, diagnosed_month, diagnosed_day, disease_setting)
+        OVERRIDING SYSTEM VALUE
+        SELECT registry_row, patient_id, icdo3_code, icdo_version, who_entity, fnclcc_grade, primary_site,
+            split_part(diagnosis_date, '-', 1)::smallint, nullif(split_part(diagnosis_date, '-', 2), '')::smallint,
+            nullif(split_part(diagnosis_date, '-', 3), '')::smallint, disease_setting
+        FROM sync_valid_mh WHERE old_hash IS DISTINCT FROM row_hash
+        ON CONFLICT (diagnosis_id) DO UPDATE SET icdo3_code = EXCLUDED.icdo3_code, icdo_version = EXCLUDED.icdo_version,
+            who_entity = EXCLUDED.who_entity, fnclcc_grade = EXCLUDED.fnclcc_grade, primary_site = EXCLUDED.primary_site,
+            diagnosed_year = EXCLUDED.diagnosed_year, diagnosed_month = EXCLUDED.diagnosed_month, diagnosed_day = EXCLUDED.diagnosed_day,
+            disease_setting = EXCLUDED.disease_setting
+        """,
+    ]
+
+    /// Quarantines the supplemental qualifiers of a quarantined parent record, naming the parent's line.
+    static func supplementOfQuarantined(_ supplement: SDTMFile, parent: SDTMFile) -> String {
+        let seq = parent.domain.lowercased() + "seq"
+        return """
+            INSERT INTO sync_errors (file_name, line_number, column_name, value, reason)
+            SELECT '\(supplement.fileName)', s.line_number, 'IDVARVAL', s.idvarval,
+                'its \(parent.domain) record (\(parent.fileName) line ' || e.line_number || ') is quarantined'
+            FROM \(supplement.stagingTable) s JOIN \(parent.stagingTable) e ON e.usubjid = s.usubjid AND e.\(seq) = s.idvarval
+            WHERE \(clean(supplement)) AND NOT EXISTS (SELECT 1 FROM sync_valid_\(parent.domain.lowercased()) v WHERE v.usubjid = s.usubjid AND v.\(seq) = s.idvarval)
+            """
+    }
+
+    // MARK: SUPPGF and GF
+
+    static let gfKey = key(["s.usubjid", "s.gfseq"])
+    static let suppgfKey = key(["s.usubjid", "s.idvarval", "s.qnam"])
+    static let suppgfQualifiers = """
+        LEFT JOIN (SELECT q.usubjid, q.idvarval,
+                max(q.qval) FILTER (WHERE q.qnam = 'HGVS') AS hgvs,
+                max(q.qval) FILTER (WHERE q.qnam = 'RPTDTC') AS rptdtc,
+                coalesce(bool_or(upper(q.qval) = 'Y') FILTER (WHERE q.qnam = 'ACQRES'), false) AS acqres,
+                max(q.qval) FILTER (WHERE q.qnam = 'VOIDRSN') AS voidrsn,
+                string_agg(q.qnam || '=' || q.qval, ';' ORDER BY q.qnam) AS all_values
+            FROM sync_stage_suppgf q WHERE \(clean(.suppgf, alias: "q")) GROUP BY q.usubjid, q.idvarval) g
+            ON g.usubjid = s.usubjid AND g.idvarval = s.gfseq
+        """
+    static let gfKind = "(CASE upper(btrim(s.gftestcd)) \(SDTMGenomicFinding.kindCases) END)"
+    static let gfMethod = "(CASE upper(btrim(s.gfmethod)) \(SDTMGenomicFinding.methodCodeCases) END)"
+    /// GFSYM is the gene, or a fusion's partners in HGNC notation, 5' partner first: `SS18::SSX1`.
+    static let gfGene = "approved_gene_symbol(CASE WHEN s.gfsym LIKE '%::%' THEN split_part(s.gfsym, '::', 2) ELSE s.gfsym END)"
+    static let gfPartner = "approved_gene_symbol(CASE WHEN s.gfsym LIKE '%::%' THEN split_part(s.gfsym, '::', 1) END)"
+    static let gfResult = "lower(btrim(coalesce(s.gfstresc, s.gforres)))"
+
+    static let gf: [String] = [
+        readErrors(.suppgf),
+        identicalCopies(.suppgf, key: suppgfKey),
+        check(.suppgf, from: withCopies(.suppgf, key: suppgfKey), checks: [
+            "'IDVAR', s.idvar, CASE WHEN s.idvar IS DISTINCT FROM 'GFSEQ' THEN 'IDVAR must be GFSEQ' END",
+            "'QNAM', s.qnam, CASE WHEN s.qnam IS NULL OR s.qnam NOT IN ('HGVS', 'RPTDTC', 'ACQRES', 'VOIDRSN') THEN 'unknown QNAM; expected HGVS, RPTDTC, ACQRES or VOIDRSN' WHEN \(conflictingCopies) THEN 'duplicate QNAM for this GF record' END",
+            """
+            'QVAL', s.qval, CASE WHEN s.qval IS NULL THEN 'QVAL is required'
+                WHEN s.qnam = 'RPTDTC' AND sync_full_date(s.qval) IS NULL THEN 'RPTDTC must be a full date (YYYY-MM-DD)'
+                WHEN s.qnam = 'ACQRES' AND upper(s.qval) NOT IN ('Y', 'N') THEN 'ACQRES must be Y or N' END
+            """,
+            """
+            'IDVARVAL', s.idvarval, CASE WHEN NOT EXISTS (SELECT 1 FROM sync_stage_gf e WHERE e.usubjid = s.usubjid AND e.gfseq = s.idvarval)
+                THEN 'no GF record with this GFSEQ for this USUBJID' END
+            """,
+        ], onlyClean: false, rows: notSkippedCopy),
+        readErrors(.gf),
+        identicalCopies(.gf, key: gfKey),
+        check(.gf, from: withCopies(.gf, key: gfKey), joins: subjectJoin + "\n" + suppgfQualifiers, checks: [
+            subjectCheck("GF", key: gfKey),
+            "'GFSEQ', s.gfseq, CASE WHEN s.gfseq IS NULL OR s.gfseq !~ '^[0-9]{1,9}$' THEN 'GFSEQ must be a whole number' WHEN \(conflictingCopies) THEN 'duplicate GFSEQ for this USUBJID' END",
+            "'GFTESTCD', s.gftestcd, CASE WHEN \(gfKind) IS NULL THEN 'unknown GFTESTCD; expected \(MolecularAlterationKind.allCases.map(SDTMGenomicFinding.testCode).joined(separator: ", "))' END",
+            """
+            'GFSYM', s.gfsym, CASE WHEN s.gfsym IS NULL THEN 'GFSYM (the gene) is required'
+                WHEN \(gfGene) IS NULL OR (s.gfsym LIKE '%::%' AND \(gfPartner) IS NULL) THEN 'not an HGNC gene symbol the registry knows'
+                WHEN s.gfsym LIKE '%::%' AND \(gfKind) NOT IN ('fusion', 'rearrangement') THEN 'two genes (A::B) name a fusion or rearrangement only' END
+            """,
+            "'GFSTRESC', coalesce(s.gfstresc, s.gforres), CASE WHEN \(gfResult) IS NULL OR \(gfResult) NOT IN (\(values(of: PatientProfile.TestResult.self))) THEN 'unknown result; expected \(PatientProfile.TestResult.allowedValues.uppercased())' END",
+            "'GFMETHOD', s.gfmethod, CASE WHEN \(gfMethod) IS NULL THEN 'unknown GFMETHOD; expected \(MolecularMethod.allCases.map { $0.description.uppercased() }.joined(separator: ", "))' END",
+            "'GFDTC', s.gfdtc, CASE WHEN s.gfdtc IS NOT NULL AND sync_full_date(s.gfdtc) IS NULL THEN 'GFDTC (the specimen date) must be a full date (YYYY-MM-DD)' END",
+            """
+            'SUPPGF.RPTDTC', g.rptdtc, CASE WHEN g.rptdtc IS NULL THEN 'the report date (SUPPGF QNAM RPTDTC) is required'
+                WHEN sync_full_date(g.rptdtc) < sync_full_date(s.gfdtc) THEN 'the report date is before the specimen date (GFDTC)' END
+            """,
+            "'SUPPGF.ACQRES', g.acqres::text, CASE WHEN g.acqres AND \(gfKind) <> 'mutation' THEN 'only a mutation confers acquired resistance' END",
+        ], onlyClean: false, rows: notSkippedCopy),
+        """
+        CREATE TEMP TABLE sync_valid_gf ON COMMIT DROP AS
+        SELECT s.line_number, \(gfKey) AS natural_key, \(hash(.gf, extra: ["g.all_values"])) AS row_hash, r.row_hash AS old_hash,
+            coalesce(r.registry_row, CASE WHEN r.natural_key IS NULL THEN sarcreg_next_id('molecular_results') END) AS registry_row,
+            s.usubjid, s.gfseq, x.patient_id, \(gfGene) AS gene, \(gfKind) AS alteration_kind, \(gfPartner) AS partner_gene, g.hgvs,
+            \(gfMethod) AS method, \(gfResult) AS result, g.acqres AS acquired_resistance, sync_full_date(s.gfdtc) AS specimen_date,
+            sync_full_date(g.rptdtc) AS report_date, btrim(s.gfnam) AS laboratory, g.voidrsn AS void_reason
+        FROM sync_stage_gf s
+        JOIN sync_subjects x ON x.source = \(source) AND x.usubjid = s.usubjid
+        \(suppgfQualifiers)
+        \(recordJoin(domain: "GF", key: gfKey))
+        WHERE \(clean(.gf))
+        """,
+        supplementOfQuarantined(.suppgf, parent: .gf),
+        """
+        INSERT INTO molecular_results (molecular_result_id, patient_id, gene, alteration_kind, partner_gene, hgvs, method, result,
+            acquired_resistance, specimen_date, report_date, laboratory, void_reason)
+        OVERRIDING SYSTEM VALUE
+        SELECT registry_row, patient_id, gene, alteration_kind, partner_gene, hgvs, method, result, acquired_resistance, specimen_date,
+            report_date, laboratory, void_reason
+        FROM sync_valid_gf WHERE old_hash IS DISTINCT FROM row_hash
+        ON CONFLICT (molecular_result_id) DO UPDATE SET gene = EXCLUDED.gene, alteration_kind = EXCLUDED.alteration_kind,
+            partner_gene = EXCLUDED.partner_gene, hgvs = EXCLUDED.hgvs, method = EXCLUDED.method, result = EXCLUDED.result,
+            acquired_resistance = EXCLUDED.acquired_resistance, specimen_date = EXCLUDED.specimen_date,
+            report_date = EXCLUDED.report_date, laboratory = EXCLUDED.laboratory, void_reason = EXCLUDED.void_reason
+        """,
+    ]
+
+    // MARK: DS
+
+    static let dsKey = key(["s.usubjid", "upper(btrim(s.dsdecod))"])
+    static let dsTerm = "upper(btrim(s.dsdecod))"
+    static let dsDate = "sync_full_date(s.dsstdtc)"
+
+    /// The patient's dates from DS. Its subject check is the others' without the withdrawal: a withdrawn
+    /// patient's own withdrawal, death and last contact are read again on every run.
+    static let ds: [String] = [
+        readErrors(.ds),
+        identicalCopies(.ds, key: dsKey),
+        check(.ds, from: withCopies(.ds, key: dsKey), joins: subjectJoin, checks: [
+            subjectCheck(patient: "x.patient_id", withdrawnOn: "NULL", held: "true"),
+            """
+            'DSDECOD', s.dsdecod, CASE WHEN \(dsTerm) IS NULL OR \(dsTerm) NOT IN (\(SDTMDisposition.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")))
+                THEN 'unknown DSDECOD; expected \(SDTMDisposition.allowedTerms)' WHEN \(conflictingCopies) THEN 'duplicate DSDECOD for this USUBJID' END
+            """,
+            fullDate("dsstdtc", required: true),
+            patientTimeline("dsstdtc"),
+            """
+            'DSSTDTC', s.dsstdtc, CASE
+                WHEN \(dsTerm) = '\(SDTMDisposition.informedConsent.rawValue)' AND \(dsDate) IS DISTINCT FROM p.consent_date
+                    THEN 'the consent date differs from DM RFICDTC ' || coalesce(p.consent_date::text, 'none')
+                WHEN \(dsTerm) = '\(SDTMDisposition.death.rawValue)' AND \(dsDate) IS DISTINCT FROM p.death_on
+                    THEN 'the date of death differs from DM DTHDTC ' || coalesce(p.death_on::text, 'none')
+                WHEN \(dsTerm) = '\(SDTMDisposition.withdrawal.rawValue)' AND \(dsDate) < p.consent_date
+                    THEN 'the withdrawal is before the consent date ' || p.consent_date END
+            """,
+        ], onlyClean: false, rows: notSkippedCopy),
+        """
+        CREATE TEMP TABLE sync_valid_ds ON COMMIT DROP AS
+        SELECT s.line_number, \(dsKey) AS natural_key, \(hash(.ds)) AS row_hash, r.row_hash AS old_hash,
+            s.usubjid, x.patient_id, \(dsTerm) AS term, \(dsDate) AS day
+        FROM sync_stage_ds s
+        JOIN sync_subjects x ON x.source = \(source) AND x.usubjid = s.usubjid
+        \(recordJoin(domain: "DS", key: dsKey))
+        WHERE \(clean(.ds))
+        """,
+        """
+        UPDATE patients p SET
+            consent_withdrawn_on = coalesce(v.withdrawn_on, p.consent_withdrawn_on),
+            last_contact_on = coalesce(v.last_contact_on, p.last_contact_on)
+        FROM (SELECT patient_id,
+                max(day) FILTER (WHERE term = '\(SDTMDisposition.withdrawal.rawValue)') AS withdrawn_on,
+                max(day) FILTER (WHERE term = '\(SDTMDisposition.lastContact.rawValue)') AS last_contact_on
+            FROM sync_valid_ds GROUP BY patient_id HAVING bool_or(old_hash IS DISTINCT FROM row_hash)) v
+        WHERE p.patient_id = v.patient_id
         """,
     ]
 
@@ -860,7 +1144,11 @@ enum SDTMRules {
     static let naturalKeys: [String: (rows: String, key: String)] = [
         "DM": ("sync_stage_dm", dmKey), "EX": ("sync_stage_ex", exKey), "AE": ("sync_stage_ae", aeKey),
         "TU": ("sync_stage_tu", tuKey), "TR": ("sync_tr", "s.natural_key"), "RS": ("sync_stage_rs", rsKey),
+        "MH": ("sync_stage_mh", mhKey), "GF": ("sync_stage_gf", gfKey), "DS": ("sync_stage_ds", dsKey),
     ]
+
+    /// The domains whose records keep the registry row they wrote (``records(_:)``), for an update to find it.
+    static let keepsRegistryRow: Set<SDTMFile> = [.ae, .mh, .gf]
 
     /// The readers' series whose lesions or results this run changes: the ones ``StoredSeriesCheck`` scores.
     static let touchedSeries = """
@@ -878,7 +1166,7 @@ enum SDTMRules {
         return [
             """
             INSERT INTO sync_records (source, domain, natural_key, row_hash, registry_row, first_run, last_changed_run, first_file, first_line)
-            SELECT \(source), '\(file.domain)', natural_key, row_hash, \(file == .ae ? "registry_row" : "NULL"), \(run), \(run),
+            SELECT \(source), '\(file.domain)', natural_key, row_hash, \(keepsRegistryRow.contains(file) ? "registry_row" : "NULL"), \(run), \(run),
                 '\(file.fileName)', line_number
             FROM \(valid) WHERE old_hash IS NULL
             """,
@@ -906,7 +1194,7 @@ enum SDTMRules {
     }
 
     /// The supplemental qualifier files and the domain whose records they qualify.
-    static let supplemented: [SDTMFile: SDTMFile] = [.suppex: .ex, .suppae: .ae]
+    static let supplemented: [SDTMFile: SDTMFile] = [.suppex: .ex, .suppae: .ae, .suppmh: .mh, .suppgf: .gf]
 
     /// Counts a file's rows by outcome; SUPPEX and SUPPAE rows take the outcome of their EX or AE record.
     static func outcome(_ file: SDTMFile) -> String {

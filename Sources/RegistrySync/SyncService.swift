@@ -299,11 +299,11 @@ public struct SyncService {
         }
         try applyDomains([(.dm, SDTMRules.dm), (.ex, SDTMRules.ex)])
         try ImportRules.stageTermSuggestions(submitted: "SELECT \(SDTMRules.aeTerm) FROM sync_stage_ae s", on: tx)
-        try applyDomains([(.ae, SDTMRules.ae)])
+        try applyDomains([(.ae, SDTMRules.ae), (.mh, SDTMRules.mh), (.gf, SDTMRules.gf)])
         try applyKeepingSeriesScorable(touched: SDTMRules.touchedSeries, on: tx, progress: progress) {
             try applyDomains([(.tu, SDTMRules.tu), (.tr, SDTMRules.tr)])
         }
-        try applyDomains([(.rs, SDTMRules.rs)])
+        try applyDomains([(.rs, SDTMRules.rs), (.ds, SDTMRules.ds)])
         progress(.step("writing the run log", 0, of: 1))
         let outcomes = try SDTMFile.all.compactMap { file in
             try staged[file].map { try fileOutcome(of: file, staged: $0, shownAs: file.fileName, on: tx) }

@@ -63,7 +63,7 @@ extension Sarcreg {
 extension Sarcreg.SyncCommand {
     struct Import: ParsableCommand, InterruptionOutcome {
         static let configuration = CommandConfiguration(
-            abstract: "Import one SDTM export folder (dm, suppex, ex, ae, tu, tr, rs CSV files) or one REDCap record export, in one transaction.")
+            abstract: "Import one SDTM export folder (dm, ds, mh, gf, ex, ae, tu, tr, rs and SUPP-- CSV files) or one REDCap record export, in one transaction.")
 
         @OptionGroup var database: DatabaseOptions
         @Argument(
@@ -227,6 +227,7 @@ extension Sarcreg.SyncCommand {
             }
             let files = try service.exportSDTM(to: out)
             for file in files { say("\(file.file): \(file.rows) rows") }
+            for omission in try service.sdtmOmissions() { say("left out: \(omission.what): \(omission.count)") }
         }
     }
 }

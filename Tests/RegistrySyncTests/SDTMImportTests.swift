@@ -105,7 +105,7 @@ struct SDTMImportTests {
         #expect(after == before)
     }
 
-    @Test("after 01-701-1015 withdrew consent on 2014-04-01, the same export again quarantines her 13 TR rows, unchanged as they are: the subject is checked on every row, and nothing is written")
+    @Test("after 01-701-1015 withdrew consent on 2014-04-01, the same export again keeps her 13 TR rows the registry holds, unchanged and not quarantined; the same rows new to the registry are refused")
     func withdrawnConsentBetweenNights() throws {
         let fixture = try SyncFixture()
         _ = try fixture.importFixture("clean")
@@ -115,8 +115,14 @@ struct SDTMImportTests {
 
         let run = try fixture.importFixture("clean")
         let tr = try outcome(run, "tr.csv")
-        #expect((tr.rowsRead, tr.unchanged, tr.inserted, tr.updated, tr.quarantined) == (13, 0, 0, 0, 13))
-        let trRejects = try fixture.service.rejects(run: run.runID).filter { $0.fileName == "tr.csv" }
+        #expect((tr.rowsRead, tr.unchanged, tr.inserted, tr.updated, tr.quarantined) == (13, 13, 0, 0, 0))
+        #expect(try fixture.service.rejects(run: run.runID).isEmpty)
+        #expect(try fixture.count("assessment_results") == results)
+
+        // Without the records of the first run, her results are new ones, which a withdrawal refuses.
+        try fixture.connection.execute("DELETE FROM sync_records WHERE source = 'site-a' AND domain = 'TR' AND natural_key LIKE '01-701-1015%'")
+        let again = try fixture.importFixture("clean")
+        let trRejects = try fixture.service.rejects(run: again.runID).filter { $0.fileName == "tr.csv" }
         #expect(trRejects.map(\.lineNumber) == Array(2...14))
         #expect(trRejects.allSatisfy { $0.column == "USUBJID" && $0.reason == "the patient withdrew consent on 2014-04-01; nothing new may be recorded" })
         #expect(try fixture.count("assessment_results") == results)
@@ -334,7 +340,10 @@ struct SDTMImportTests {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("sync-roundtrip-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: base) }
         let written = try first.service.exportSDTM(to: base + "/a")
-        #expect(written.map(\.file) == ["dm.csv", "ex.csv", "suppex.csv", "ae.csv", "suppae.csv", "tu.csv", "tr.csv", "rs.csv"])
+        #expect(written.map(\.file) == [
+            "dm.csv", "ds.csv", "mh.csv", "suppmh.csv", "gf.csv", "suppgf.csv", "ex.csv", "suppex.csv", "ae.csv", "suppae.csv", "tu.csv",
+            "tr.csv", "rs.csv",
+        ])
         let exportedDM = try String(contentsOfFile: base + "/a/dm.csv", encoding: .utf8)
         #expect(exportedDM.hasPrefix("STUDYID,DOMAIN,USUBJID,SITEID,RFICDTC,BRTHDTC,AGE,"))
         // Pseudonymized: the birth year alone, so the import stores the same year (not one derived from AGE).

@@ -101,7 +101,7 @@ struct CommandLineConventionTests {
         let importHelp = try CommandLineRun.sarcreg(["sync", "import", "--help"])
         let importText = Self.flattened(importHelp.stdout)
         #expect(importHelp.exitCode == 0)
-        #expect(importText.contains("Import one SDTM export folder (dm, suppex, ex, ae, tu, tr, rs CSV files) or one REDCap record export"))
+        #expect(importText.contains("Import one SDTM export folder (dm, ds, mh, gf, ex, ae, tu, tr, rs and SUPP-- CSV files) or one REDCap record export"))
         #expect(importText.contains("with --format redcap: the record export CSV file."))
         #expect(importText.contains("--format <format> Format of the export: sdtm (a folder) or redcap (a record file, with --dictionary). (values: sdtm, redcap"))
         #expect(!importText.lowercased().contains("fhir"))
