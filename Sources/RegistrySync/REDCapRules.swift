@@ -82,7 +82,14 @@ struct REDCapRules {
     /// when empty or not in the field's format.
     func value(_ name: String, alias: String = "s") -> String {
         let v = "nullif(btrim(\(raw(name, alias: alias))), '')"
-        guard let field = runField(name) else { return "NULL::text" }
+        guard let field = runField(name) else {
+            // A field the run's dictionary lacks is empty, typed as the registry's field, so that the checks
+            // comparing it with a date or a number still plan (an older export has no ecog_date).
+            let template = REDCapDictionary.registry.fields.first { $0.name == name }
+            if template?.dateOrder != nil { return "NULL::date" }
+            if template?.validation == "integer" { return "NULL::int" }
+            return template?.isNumber == true ? "NULL::numeric" : "NULL::text"
+        }
         switch field.dateOrder {
         case .ymd: return "sync_full_date(\(v))"
         case .dmy: return "sync_full_date(CASE WHEN \(v) ~ '^\\d{2}[-/.]\\d{2}[-/.]\\d{4}$' THEN substr(\(v), 7, 4) || '-' || substr(\(v), 4, 2) || '-' || substr(\(v), 1, 2) ELSE \(v) END)"

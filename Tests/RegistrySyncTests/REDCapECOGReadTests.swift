@@ -12,12 +12,14 @@ private struct ScoredRegistry {
     init() throws {
         fixture = try REDCapFixture()
         _ = try fixture.importFile("night1.csv")
-        try fixture.connection.execute("""
+        // A connection of its own: the import's session keeps its run setting, which the audit trigger reads.
+        let clinician = try fixture.database.connect()
+        try clinician.execute("""
             INSERT INTO patient_ecog (patient_id, assessed_on, ecog)
             SELECT patient_id, d, e FROM patients, (VALUES (DATE '2024-01-02', 1), (DATE '2024-03-01', 2)) AS v (d, e)
             WHERE registry_id = 'MUC-0001'
             """)
-        try fixture.connection.execute("""
+        try clinician.execute("""
             INSERT INTO evaluator_reads (patient_id, evaluator, accepted)
             SELECT patient_id, 'investigator', true FROM patients WHERE registry_id = 'MUC-0001'
             """)
