@@ -325,6 +325,8 @@ extension SyncService {
                 extension: [
                     FHIRExtension(url: FHIRExport.sarcreg + "StructureDefinition/ctcae-grade", valuePositiveInt: grade),
                     FHIRExtension(url: FHIRExport.sarcreg + "StructureDefinition/ctcae-version", valueString: version),
+                    // Also on an event of no line, which has no suspect entity to carry its causality.
+                    FHIRExtension(url: FHIRExport.sarcreg + "StructureDefinition/therapy-attribution", valueCode: attribution),
                 ] + (line.map { [FHIRExport.lineOfTherapy($0)] } ?? []),
                 event: FHIRCodeableConcept(text: term), subject: subject, date: onset,
                 seriousness: FHIRCodeableConcept(FHIRCoding(

@@ -124,7 +124,7 @@ private let installFHIRResources = "python3 -m pip install 'fhir.resources==8.3.
 
 /// Parses every line of `path` as an R4B Bundle with fhir.resources (pydantic, extra elements forbidden);
 /// returns the validator's complaint, or nil when every bundle parses.
-private func fhirResourcesComplaint(_ path: String) throws -> String? {
+func fhirResourcesComplaint(_ path: String) throws -> String? {
     let script = """
         import sys
         try:
