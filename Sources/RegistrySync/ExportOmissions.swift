@@ -28,12 +28,12 @@ enum ExportOmissions {
         ("last contact dates", "SELECT count(last_contact_on) FROM patients"),
         ("ECOG scores", "SELECT count(*) FROM patient_ecog"),
         ("accepted-read flags", "SELECT count(*) FROM evaluator_reads"),
-        ("molecular results' laboratories, acquired-resistance flags and report dates beside a specimen date", """
+        ("molecular result details (laboratory, acquired resistance, report date beside a specimen date)", """
             SELECT count(laboratory) + count(*) FILTER (WHERE acquired_resistance) + count(specimen_date) FROM molecular_results
             WHERE void_reason IS NULL
             """),
         ("concurrent-line marks", "SELECT count(*) FROM therapy_lines WHERE concurrent"),
-        ("adverse events' resolution dates, specified terms and baseline marks", """
+        ("adverse event details (resolution date, specified term, baseline mark)", """
             SELECT count(resolved_on) + count(term_specified) + count(*) FILTER (WHERE baseline) FROM adverse_events
             """),
         ("non-target and new lesion results", """
