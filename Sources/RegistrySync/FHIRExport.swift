@@ -67,6 +67,31 @@ enum FHIRExport {
         return concept
     }
 
+    static let clinicalTrials = "https://clinicaltrials.gov"
+
+    /// A trial by its NCT number: the registry holds no ResearchStudy resource to point to, and the NCT
+    /// number is the identifier every receiver can resolve.
+    static func trial(_ nct: String, title: String?) -> FHIRReference {
+        FHIRReference(identifier: FHIRIdentifier(system: clinicalTrials, value: nct), display: title)
+    }
+
+    /// An FNCLCC grade in mCODE's HistologicGradeVS (SNOMED CT low, intermediate, high histologic grade: the
+    /// FNCLCC system has three grades in that order) and in the registry's own FNCLCC code system, which
+    /// keeps the grade as given.
+    static func fnclccGrade(_ grade: Int) -> FHIRCodeableConcept {
+        let snomedCodes = [1: ("1155708003", "Low histologic grade"), 2: ("1286893008", "Intermediate histologic grade"),
+                           3: ("1155707008", "High histologic grade")]
+        var concept = FHIRCodeableConcept(FHIRCoding(system: sarcreg + "CodeSystem/fnclcc-grade", code: String(grade)), text: "FNCLCC grade \(grade)")
+        if let (code, display) = snomedCodes[grade] { concept.coding?.append(FHIRCoding(system: snomed, code: code, display: display)) }
+        return concept
+    }
+
+    static let laboratory = FHIRCodeableConcept(FHIRCoding(system: "http://terminology.hl7.org/CodeSystem/observation-category", code: "laboratory"))
+
+    static func dataAbsent(_ code: String) -> FHIRCodeableConcept {
+        FHIRCodeableConcept(FHIRCoding(system: "http://terminology.hl7.org/CodeSystem/data-absent-reason", code: code))
+    }
+
     static let genomicAlterations: Set<String> = ["fusion", "amplification", "mutation", "deletion", "rearrangement"]
 
     static func gene(_ symbol: String) -> FHIRObservationComponent {
@@ -88,6 +113,7 @@ private struct FHIRPatientRows {
     var adverseEvents: [Row]
     var lesions: [Row]
     var measurements: [Row]
+    var trials: [Row]
     var evaluators: [String]
 
     init(patientID: Int, on tx: Connection) throws {
@@ -96,7 +122,8 @@ private struct FHIRPatientRows {
         (registryID, sex, vitalStatus) = try patient.decode((String, String, String).self)
         deathOn = try patient.decode(String?.self, "death_on")
         diagnoses = try tx.query("""
-            SELECT diagnosis_id, icdo3_code, icdo_version, who_entity, primary_site, diagnosed_year, diagnosed_month, diagnosed_day
+            SELECT diagnosis_id, icdo3_code, icdo_version, who_entity, primary_site, diagnosed_year, diagnosed_month, diagnosed_day,
+                fnclcc_grade, disease_setting
             FROM diagnoses WHERE patient_id = \(patientID) ORDER BY diagnosis_id
             """)
         molecular = try tx.query("""
@@ -106,8 +133,8 @@ private struct FHIRPatientRows {
             """)
         therapy = try tx.query("""
             SELECT t.line_number, t.intent, t.started_on::text AS started_on, g.agent_code, g.name, t.stopped_on::text AS stopped_on,
-                t.stop_reason, t.dose
-            FROM therapy_lines t JOIN therapy_line_agents a ON a.therapy_line_id = t.therapy_line_id
+                t.stop_reason, t.dose, t.trial_nct, r.title AS trial_title
+            FROM therapy_lines t LEFT JOIN trials r ON r.trial_nct = t.trial_nct JOIN therapy_line_agents a ON a.therapy_line_id = t.therapy_line_id
             JOIN therapy_agents g ON g.agent_code = a.agent_code
             WHERE t.patient_id = \(patientID) ORDER BY t.line_number, g.agent_code
             """)
@@ -122,11 +149,24 @@ private struct FHIRPatientRows {
             """)
         measurements = try tx.query("""
             SELECT s.assessment_id, s.assessed_on::text AS assessed_on, r.lesion_id, r.diameter_mm, l.evaluator, l.label,
-                l.is_lymph_node, l.imaging_method
+                l.is_lymph_node, l.imaging_method, r.result
             FROM assessment_results r JOIN assessments s ON s.assessment_id = r.assessment_id
             JOIN lesions l ON l.lesion_id = r.lesion_id
-            WHERE s.patient_id = \(patientID) AND s.void_reason IS NULL AND r.diameter_mm IS NOT NULL
+            WHERE s.patient_id = \(patientID) AND s.void_reason IS NULL
+                AND (r.diameter_mm IS NOT NULL OR l.lesion_class = 'target' AND r.result IN ('disappeared', 'too_small_to_measure', 'not_done'))
             ORDER BY l.evaluator, s.assessed_on, l.label
+            """)
+        // A trial the patient was enrolled in by the registry, or given a line in (a site's record), or both.
+        trials = try tx.query("""
+            WITH lines AS (
+                SELECT trial_nct, min(started_on) AS started_on, max(stopped_on) AS stopped_on, bool_and(stopped_on IS NOT NULL) AS stopped
+                FROM therapy_lines WHERE patient_id = \(patientID) AND trial_nct IS NOT NULL GROUP BY trial_nct),
+            enrolled AS (SELECT trial_nct, enrolled_on, arm_code FROM trial_enrollments WHERE patient_id = \(patientID))
+            SELECT coalesce(l.trial_nct, e.trial_nct) AS trial_nct, coalesce(e.enrolled_on, l.started_on)::text AS started_on,
+                CASE WHEN l.stopped THEN l.stopped_on::text END AS stopped_on, e.arm_code, t.title
+            FROM lines l FULL JOIN enrolled e ON e.trial_nct = l.trial_nct
+            LEFT JOIN trials t ON t.trial_nct = coalesce(l.trial_nct, e.trial_nct)
+            ORDER BY 1
             """)
         evaluators = try tx.query("""
             SELECT DISTINCT evaluator FROM assessments WHERE patient_id = \(patientID) AND NOT is_baseline AND void_reason IS NULL ORDER BY evaluator
@@ -191,6 +231,8 @@ extension SyncService {
             let month = try row.decode(Int?.self, "diagnosed_month")
             let day = try row.decode(Int?.self, "diagnosed_day")
             let onset = String(format: "%04d", year) + (month.map { String(format: "-%02d", $0) } ?? "") + (day.map { String(format: "-%02d", $0) } ?? "")
+            let grade = try row.decode(Int?.self, "fnclcc_grade")
+            let setting = try row.decode(String.self, "disease_setting")
             let conditionID = "\(id)-diagnosis-\(diagnosisID)"
             conditions.append(FHIRExport.reference("Condition", conditionID))
             resources.append(.condition(FHIRCondition(
@@ -199,12 +241,23 @@ extension SyncService {
                     url: FHIRExport.mcode + "mcode-histology-morphology-behavior",
                     valueCodeableConcept: FHIRCodeableConcept(
                         FHIRCoding(system: "http://terminology.hl7.org/CodeSystem/icd-o-3", version: version, code: code, display: entity),
-                        text: entity))],
+                        text: entity)),
+                    FHIRExtension(url: FHIRExport.sarcreg + "StructureDefinition/disease-setting", valueCode: setting.replacingOccurrences(of: "_", with: "-")),
+                ],
                 verificationStatus: FHIRCodeableConcept(
                     FHIRCoding(system: "http://terminology.hl7.org/CodeSystem/condition-ver-status", code: "confirmed")),
                 category: [FHIRCodeableConcept(FHIRCoding(
                     system: "http://terminology.hl7.org/CodeSystem/condition-category", code: "problem-list-item"))],
                 code: FHIRCodeableConcept(text: entity), bodySite: [FHIRCodeableConcept(text: site)], subject: subject, onsetDateTime: onset)))
+            if let grade {
+                resources.append(.observation(FHIRObservation(
+                    id: "\(id)-grade-\(diagnosisID)", meta: FHIRMeta(FHIRExport.mcode + "mcode-histologic-grade"),
+                    extension: [FHIRExtension(url: FHIRExport.mcode + "mcode-related-condition", valueReference: FHIRExport.reference("Condition", conditionID))],
+                    category: [FHIRExport.laboratory],
+                    code: FHIRCodeableConcept(FHIRCoding(system: FHIRExport.ncit, code: "C18000", display: "Histologic Grade")),
+                    subject: subject, effectiveDateTime: onset, valueCodeableConcept: FHIRExport.fnclccGrade(grade),
+                    method: FHIRCodeableConcept(text: "FNCLCC"))))
+            }
         }
 
         for row in rows.molecular {
@@ -223,16 +276,14 @@ extension SyncService {
             resources.append(.observation(FHIRObservation(
                 id: "\(id)-molecular-\(resultID)",
                 meta: FHIRMeta(FHIRExport.mcode + (genomic ? "mcode-genomic-variant" : "mcode-tumor-marker-test")),
-                category: [FHIRCodeableConcept(FHIRCoding(
-                    system: "http://terminology.hl7.org/CodeSystem/observation-category", code: "laboratory"))],
+                category: [FHIRExport.laboratory],
                 code: genomic
                     ? FHIRCodeableConcept(FHIRCoding(system: FHIRExport.loinc, code: "69548-6", display: "Genetic variant assessment"), text: name)
                     : FHIRCodeableConcept(text: name),
                 subject: subject, effectiveDateTime: effective,
                 valueCodeableConcept: result == "failed"
                     ? nil : FHIRCodeableConcept(present[result].map { FHIRCoding(system: FHIRExport.loinc, code: $0.0, display: $0.1) }, text: result),
-                dataAbsentReason: result == "failed"
-                    ? FHIRCodeableConcept(FHIRCoding(system: "http://terminology.hl7.org/CodeSystem/data-absent-reason", code: "error")) : nil,
+                dataAbsentReason: result == "failed" ? FHIRExport.dataAbsent("error") : nil,
                 method: FHIRCodeableConcept(text: method), component: components)))
         }
 
@@ -242,6 +293,10 @@ extension SyncService {
             let stopped = try row.decode(String?.self, "stopped_on")
             let reason = try row.decode(String?.self, "stop_reason")
             let dose = try row.decode(String?.self, "dose")
+            let trial = try row.decode(String?.self, "trial_nct").map {
+                FHIRExtension(url: "http://hl7.org/fhir/StructureDefinition/workflow-researchStudy",
+                              valueReference: FHIRExport.trial($0, title: try row.decode(String?.self, "trial_title")))
+            }
             let administrationID = "\(id)-line-\(lineNumber)-\(agent)"
             administrations[lineNumber, default: []].append(FHIRExport.reference("MedicationAdministration", administrationID))
             resources.append(.medicationAdministration(FHIRMedicationAdministration(
@@ -249,7 +304,7 @@ extension SyncService {
                 extension: [
                     FHIRExtension(url: FHIRExport.mcode + "mcode-procedure-intent", valueCodeableConcept: FHIRExport.intent(intent)),
                     FHIRExport.lineOfTherapy(lineNumber),
-                ],
+                ] + (trial.map { [$0] } ?? []),
                 status: stopped == nil ? "in-progress" : "completed", statusReason: reason.map { [FHIRExport.terminationReason($0)] },
                 medicationCodeableConcept: FHIRCodeableConcept(
                     FHIRCoding(system: FHIRExport.sarcreg + "CodeSystem/therapy-agent", code: agent, display: agentName), text: agentName),
@@ -270,6 +325,8 @@ extension SyncService {
                 extension: [
                     FHIRExtension(url: FHIRExport.sarcreg + "StructureDefinition/ctcae-grade", valuePositiveInt: grade),
                     FHIRExtension(url: FHIRExport.sarcreg + "StructureDefinition/ctcae-version", valueString: version),
+                    // Also on an event of no line, which has no suspect entity to carry its causality.
+                    FHIRExtension(url: FHIRExport.sarcreg + "StructureDefinition/therapy-attribution", valueCode: attribution),
                 ] + (line.map { [FHIRExport.lineOfTherapy($0)] } ?? []),
                 event: FHIRCodeableConcept(text: term), subject: subject, date: onset,
                 seriousness: FHIRCodeableConcept(FHIRCoding(
@@ -293,19 +350,33 @@ extension SyncService {
 
         var measured: [String: [FHIRReference]] = [:]
         for row in rows.measurements {
-            let (assessmentID, date, lesionID, diameter, evaluator) = try row.decode((Int, String, Int, Decimal, String).self)
+            let (assessmentID, date, lesionID) = try row.decode((Int, String, Int).self)
+            let diameter = try row.decode(Decimal?.self, "diameter_mm")
+            let evaluator = try row.decode(String.self, "evaluator")
+            let result = try row.decode(String.self, "result")
             let isNode = try row.decode(Bool.self, "is_lymph_node")
+            // A target that disappeared measures 0 mm; one too small to measure or not measured has no size, and
+            // says why (RECIST 1.1 scores a too-small target as 5 mm: that is the engine's rule, not a measurement).
+            var longest = FHIRObservationComponent(
+                code: FHIRCodeableConcept(FHIRCoding(system: FHIRExport.loinc, code: "33728-7", display: "Size.maximum dimension in Tumor")))
+            var notes = isNode ? [FHIRAnnotation(text: "lymph node: short axis")] : []
+            switch (diameter, result) {
+            case (let diameter?, _): longest.valueQuantity = .millimetres(diameter)
+            case (nil, "disappeared"): longest.valueQuantity = .millimetres(0)
+            case (nil, "too_small_to_measure"):
+                longest.dataAbsentReason = FHIRExport.dataAbsent("as-text")
+                notes.append(FHIRAnnotation(text: "too small to measure"))
+            default: longest.dataAbsentReason = FHIRExport.dataAbsent("not-performed")
+            }
             let sizeID = "\(id)-size-\(assessmentID)-\(lesionID)"
             measured[evaluator + "/" + date, default: []].append(FHIRExport.reference("Observation", sizeID))
             resources.append(.observation(FHIRObservation(
                 id: sizeID, meta: FHIRMeta(FHIRExport.mcode + "mcode-tumor-size"),
                 code: FHIRCodeableConcept(FHIRCoding(system: FHIRExport.loinc, code: "21889-1", display: "Size Tumor")),
                 subject: subject, focus: [FHIRExport.reference("BodyStructure", "\(id)-lesion-\(lesionID)")], effectiveDateTime: date,
-                note: isNode ? [FHIRAnnotation(text: "lymph node: short axis")] : nil,
+                note: notes.isEmpty ? nil : notes,
                 method: try row.decode(String?.self, "imaging_method").map { FHIRCodeableConcept(text: $0) },
-                component: [FHIRObservationComponent(
-                    code: FHIRCodeableConcept(FHIRCoding(system: FHIRExport.loinc, code: "33728-7", display: "Size.maximum dimension in Tumor")),
-                    valueQuantity: .millimetres(diameter))])))
+                component: [longest])))
         }
 
         let responses = ResponseService(connection: connection)
@@ -322,15 +393,30 @@ extension SyncService {
                     subject: subject, effectiveDateTime: date, valueCodeableConcept: FHIRExport.recist(evaluation.overall),
                     note: [FHIRAnnotation(text: evaluation.rule.description)], derivedFrom: measured[evaluator + "/" + date])))
             }
+            // Both determinations, named: the policy's extension says which one the registry reports.
             let best = response.series.bestOverallResponse
-            resources.append(.observation(FHIRObservation(
-                id: "\(id)-recist-\(number + 1)-best",
-                extension: tags + [FHIRExtension(url: FHIRExport.sarcreg + "StructureDefinition/recist-confirmation-required", valueBoolean: best.confirmationRequired)],
-                code: FHIRCodeableConcept(FHIRCoding(
-                    system: FHIRExport.sarcreg + "CodeSystem/recist-observation", code: "best-overall-response",
-                    display: "RECIST 1.1 best overall response")),
-                subject: subject, effectiveDateTime: best.primary.date?.description, valueCodeableConcept: FHIRExport.recist(best.primary.response),
-                note: [FHIRAnnotation(text: best.primary.description)])))
+            let confirmation = FHIRExtension(
+                url: FHIRExport.sarcreg + "StructureDefinition/recist-confirmation-required", valueBoolean: best.confirmationRequired)
+            for (kind, determination, display) in [
+                ("confirmed", best.confirmed, "RECIST 1.1 best overall response, CR and PR confirmed"),
+                ("unconfirmed", best.unconfirmed, "RECIST 1.1 best overall response, without confirmation"),
+            ] {
+                resources.append(.observation(FHIRObservation(
+                    id: "\(id)-recist-\(number + 1)-best-\(kind)", extension: tags + [confirmation],
+                    code: FHIRCodeableConcept(FHIRCoding(
+                        system: FHIRExport.sarcreg + "CodeSystem/recist-observation", code: "best-overall-response-\(kind)", display: display)),
+                    subject: subject, effectiveDateTime: determination.date?.description, valueCodeableConcept: FHIRExport.recist(determination.response),
+                    note: [FHIRAnnotation(text: determination.description)])))
+            }
+        }
+
+        for row in rows.trials {
+            let (nct, started) = try row.decode((String, String).self)
+            let stopped = try row.decode(String?.self, "stopped_on")
+            resources.append(.researchSubject(FHIRResearchSubject(
+                id: "\(id)-trial-\(nct)", status: stopped == nil ? "on-study" : "off-study", period: FHIRPeriod(start: started, end: stopped),
+                study: FHIRExport.trial(nct, title: try row.decode(String?.self, "title")), individual: subject,
+                assignedArm: try row.decode(String?.self, "arm_code"))))
         }
 
         return FHIRBundle(

@@ -20,8 +20,19 @@ struct FHIRCodeableConcept: Encodable, Hashable {
     }
 }
 
+/// A reference by `fullUrl` inside the bundle, or by business identifier to a resource the bundle does not hold
+/// (a trial by its NCT number).
 struct FHIRReference: Encodable, Hashable {
-    var reference: String
+    var reference: String?
+    var identifier: FHIRIdentifier?
+    var display: String?
+
+    init(reference: String) { self.reference = reference }
+
+    init(identifier: FHIRIdentifier, display: String? = nil) {
+        self.identifier = identifier
+        self.display = display
+    }
 }
 
 struct FHIRIdentifier: Encodable, Hashable {
@@ -50,6 +61,7 @@ struct FHIRExtension: Encodable, Hashable {
     var valueString: String?
     var valueCode: String?
     var valueBoolean: Bool?
+    var valueReference: FHIRReference?
 }
 
 struct FHIRMeta: Encodable, Hashable {
@@ -89,6 +101,7 @@ struct FHIRObservationComponent: Encodable, Hashable {
     var code: FHIRCodeableConcept
     var valueCodeableConcept: FHIRCodeableConcept?
     var valueQuantity: FHIRQuantity?
+    var dataAbsentReason: FHIRCodeableConcept?
 }
 
 struct FHIRObservation: Encodable {
@@ -160,6 +173,16 @@ struct FHIRAdverseEvent: Encodable {
     var suspectEntity: [FHIRSuspectEntity]?
 }
 
+struct FHIRResearchSubject: Encodable {
+    let resourceType = "ResearchSubject"
+    var id: String
+    var status: String
+    var period: FHIRPeriod
+    var study: FHIRReference
+    var individual: FHIRReference
+    var assignedArm: String?
+}
+
 /// One resource of a bundle.
 enum FHIRResource: Encodable {
     case patient(FHIRPatient)
@@ -168,6 +191,7 @@ enum FHIRResource: Encodable {
     case medicationAdministration(FHIRMedicationAdministration)
     case bodyStructure(FHIRBodyStructure)
     case adverseEvent(FHIRAdverseEvent)
+    case researchSubject(FHIRResearchSubject)
 
     var typeAndID: (type: String, id: String) {
         switch self {
@@ -177,6 +201,7 @@ enum FHIRResource: Encodable {
         case .medicationAdministration(let r): (r.resourceType, r.id)
         case .bodyStructure(let r): (r.resourceType, r.id)
         case .adverseEvent(let r): (r.resourceType, r.id)
+        case .researchSubject(let r): (r.resourceType, r.id)
         }
     }
 
@@ -188,6 +213,7 @@ enum FHIRResource: Encodable {
         case .medicationAdministration(let r): try r.encode(to: encoder)
         case .bodyStructure(let r): try r.encode(to: encoder)
         case .adverseEvent(let r): try r.encode(to: encoder)
+        case .researchSubject(let r): try r.encode(to: encoder)
         }
     }
 }

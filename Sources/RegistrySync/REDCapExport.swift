@@ -5,10 +5,11 @@ import PostgresClient
 /// (``REDCapDictionary/registry``), for a consortium registry that lives in REDCap to import with the API.
 ///
 /// The record id is the registry id (the pseudonym) and the data access group the site code in lower case.
-/// Enrollment, diagnosis, molecular results, therapy lines and adverse events are in the event
+/// Enrollment, diagnosis, molecular results, therapy lines, adverse events and ECOG scores are in the event
 /// `enrollment_arm_1`; each tumor assessment of a patient is an event `assessment_N_arm_1`, numbered by date
-/// and evaluator, with its lesions as the repeating `lesion` instrument. Instances are numbered in a fixed
-/// order (molecular results by report date, lines by number, adverse events by onset, lesions by id).
+/// and evaluator, with its lesions as the repeating `lesion` instrument and the evaluator's accepted-read flag
+/// (table `evaluator_reads`; empty when no read was chosen). Instances are numbered in a fixed order (molecular
+/// results by report date, lines by number, adverse events by onset, ECOG scores by date, lesions by id).
 enum REDCapExport {
     /// Every row kind's values by export column; the columns a kind leaves out are empty.
     static let kinds: [(form: String, from: String, values: [String: String])] = [
@@ -47,9 +48,18 @@ enum REDCapExport {
             "ae_resolved_date": "a.resolved_on::text", "ae_attribution": "a.attribution", "ae_serious": "CASE WHEN a.serious THEN '1' ELSE '0' END",
             "ae_line": "t.line_number::text", "adverse_event_complete": "'2'", "sort_event": "0", "sort_instance": "3",
         ]),
-        ("tumor_assessment", "patients p JOIN sync_export_events e ON e.patient_id = p.patient_id", [
+        ("ecog", "patients p JOIN patient_ecog g ON g.patient_id = p.patient_id", [
+            "redcap_event_name": "'enrollment_arm_1'", "redcap_repeat_instrument": "'ecog'",
+            "instance": "row_number() OVER (PARTITION BY p.patient_id ORDER BY g.assessed_on)",
+            "ecog_date": "g.assessed_on::text", "ecog_score": "g.ecog::text", "ecog_complete": "'2'", "sort_event": "0", "sort_instance": "4",
+        ]),
+        ("tumor_assessment", """
+            patients p JOIN sync_export_events e ON e.patient_id = p.patient_id
+            LEFT JOIN evaluator_reads r ON r.patient_id = e.patient_id AND r.evaluator = e.evaluator
+            """, [
             "redcap_event_name": "e.event", "assessment_date": "e.assessed_on::text", "assessment_evaluator": "e.evaluator",
-            "assessment_baseline": "CASE WHEN e.is_baseline THEN '1' ELSE '0' END", "tumor_assessment_complete": "'2'",
+            "assessment_baseline": "CASE WHEN e.is_baseline THEN '1' ELSE '0' END",
+            "assessment_accepted": "CASE r.accepted WHEN true THEN '1' WHEN false THEN '0' END", "tumor_assessment_complete": "'2'",
             "sort_event": "e.number", "sort_instance": "0",
         ]),
         ("lesion", """

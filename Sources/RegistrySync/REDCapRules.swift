@@ -17,7 +17,7 @@ struct REDCapRules {
     let file: SDTMFile
     let columns: Set<String>
 
-    static let repeating = ["molecular_result", "therapy_line", "adverse_event", "lesion"]
+    static let repeating = ["molecular_result", "therapy_line", "adverse_event", "ecog", "lesion"]
     static let source = SDTMRules.source
     /// The name the checks file their errors under in `sync_errors`; ``SDTMRules`` writes a file's name into
     /// its SQL, and the export's own name is data, so it is bound only where the quarantine is written.
@@ -82,7 +82,14 @@ struct REDCapRules {
     /// when empty or not in the field's format.
     func value(_ name: String, alias: String = "s") -> String {
         let v = "nullif(btrim(\(raw(name, alias: alias))), '')"
-        guard let field = runField(name) else { return "NULL::text" }
+        guard let field = runField(name) else {
+            // A field the run's dictionary lacks is empty, typed as the registry's field, so that the checks
+            // comparing it with a date or a number still plan (an older export has no ecog_date).
+            let template = REDCapDictionary.registry.fields.first { $0.name == name }
+            if template?.dateOrder != nil { return "NULL::date" }
+            if template?.validation == "integer" { return "NULL::int" }
+            return template?.isNumber == true ? "NULL::numeric" : "NULL::text"
+        }
         switch field.dateOrder {
         case .ymd: return "sync_full_date(\(v))"
         case .dmy: return "sync_full_date(CASE WHEN \(v) ~ '^\\d{2}[-/.]\\d{2}[-/.]\\d{4}$' THEN substr(\(v), 7, 4) || '-' || substr(\(v), 4, 2) || '-' || substr(\(v), 1, 2) ELSE \(v) END)"
@@ -265,7 +272,7 @@ struct REDCapRules {
                     THEN \(ImportRules.Reason.consentWithdrawn("p.consent_withdrawn_on")) END
                 """,
             ] + ["line_start_date", "line_stop_date", "ae_onset_date", "ae_resolved_date", "mol_specimen_date", "mol_report_date",
-                 "assessment_date"].map { field in
+                 "ecog_date", "assessment_date"].map { field in
                 // The record's enrollment row in this file has the birth year and death date the import is about to store.
                 guarded(ImportRules.timelineCheck(
                     column: field, value: raw(field), date: value(field),
@@ -336,6 +343,29 @@ extension REDCapRules {
                 || '; none of its rows is applied: correct the record''s data access group in REDCap, or its site mapping'
             """,
         ], onlyClean: false)
+    }
+
+    /// Where the registry holds one value and a file may send several: two ECOG rows of a record on one date (one
+    /// score a day), and assessments of one evaluator that disagree on whether the read is accepted (one flag a
+    /// read). Every row of such a group is quarantined, since nothing says which is right.
+    var oneValueChecks: String {
+        let evaluator = "coalesce(lower(\(value("assessment_evaluator"))), 'investigator')"
+        let accepted = value("assessment_accepted")
+        return """
+            INSERT INTO sync_errors (file_name, line_number, column_name, value, reason)
+            SELECT '\(file.fileName)', s.line_number, 'ecog_date', \(raw("ecog_date")),
+                'another ECOG row of this record has the same date; the registry holds one score a day'
+            FROM (SELECT s.*, count(*) OVER (PARTITION BY \(recordID), \(value("ecog_date"))) AS copies
+                  FROM \(file.stagingTable) s WHERE \(rowIs("ecog")) AND \(SDTMRules.clean(file))) s
+            WHERE s.copies > 1
+            UNION ALL
+            SELECT '\(file.fileName)', s.line_number, 'assessment_accepted', \(raw("assessment_accepted")),
+                'another assessment of evaluator ' || s.evaluator || ' of this record gives the other accepted-read flag; a read is accepted or not on all its assessments'
+            FROM (SELECT s.*, \(evaluator) AS evaluator, min(\(accepted)) OVER w AS lowest, max(\(accepted)) OVER w AS highest
+                  FROM \(file.stagingTable) s WHERE \(rowIs("tumor_assessment")) AND \(SDTMRules.clean(file))
+                  WINDOW w AS (PARTITION BY \(recordID), \(evaluator))) s
+            WHERE s.lowest <> s.highest AND \(accepted) IS NOT NULL
+            """
     }
 
     /// Records with a clean enrollment row in this file, with its birth year and date of death.
@@ -523,8 +553,9 @@ extension REDCapRules {
                 ])),
                 \(only("tumor_assessment", changed: false, [
                     (value("assessment_date"), "assessed_on"), ("coalesce(lower(\(value("assessment_evaluator"))), 'investigator')", "evaluator"),
-                    ("coalesce(\(value("assessment_baseline")) = '1', false)", "is_baseline"),
+                    ("coalesce(\(value("assessment_baseline")) = '1', false)", "is_baseline"), (value("assessment_accepted"), "accepted"),
                 ])),
+                \(only("ecog", [(value("ecog_date"), "ecog_on"), (value("ecog_score") + "::smallint", "ecog")])),
                 \(only("lesion", [
                     ("upper(\(value("lesion_id")))", "label"), (value("lesion_class"), "lesion_class"), (value("lesion_organ"), "organ"),
                     ("coalesce(\(value("lesion_node")) = '1', false)", "is_lymph_node"), (value("lesion_method"), "imaging_method"),
@@ -551,6 +582,7 @@ extension REDCapRules {
             crossSiteCheck,
             enrolledRecords,
             registryChecks[1],
+            oneValueChecks,
             exportedLines,
             overlapCheck,
             firstLineStarts,
@@ -573,6 +605,20 @@ extension REDCapRules {
             WHERE v.patient_id IS NULL AND n.subject = v.record_id
             """,
             "CREATE INDEX ON sync_valid_redcap (kind, patient_id)",
+            """
+            INSERT INTO patient_ecog (patient_id, assessed_on, ecog)
+            SELECT patient_id, ecog_on, ecog FROM sync_valid_redcap WHERE kind = 'ecog' AND old_hash IS DISTINCT FROM row_hash
+            ON CONFLICT (patient_id, assessed_on) DO UPDATE SET ecog = EXCLUDED.ecog WHERE patient_ecog.ecog IS DISTINCT FROM EXCLUDED.ecog
+            """,
+            // A read's flag is written on each of its assessments (the conflicting ones are quarantined above); an
+            // empty flag leaves the stored read as it is, so a file without the field does not unset it.
+            """
+            INSERT INTO evaluator_reads (patient_id, evaluator, accepted)
+            SELECT patient_id, evaluator, bool_or(accepted = '1') FROM sync_valid_redcap
+            WHERE kind = 'tumor_assessment' AND accepted IS NOT NULL AND patient_id IS NOT NULL GROUP BY patient_id, evaluator
+            ON CONFLICT (patient_id, evaluator) DO UPDATE SET accepted = EXCLUDED.accepted
+            WHERE evaluator_reads.accepted IS DISTINCT FROM EXCLUDED.accepted
+            """,
             """
             INSERT INTO diagnoses (diagnosis_id, patient_id, icdo3_code, icdo_version, who_entity, fnclcc_grade, primary_site,
                 diagnosed_year, diagnosed_month, diagnosed_day, disease_setting)

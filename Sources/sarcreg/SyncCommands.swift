@@ -218,16 +218,25 @@ extension Sarcreg.SyncCommand {
             if format == .fhir {
                 let written = try service.exportFHIR(to: out)
                 say("\(written.file): \(written.bundles) bundles")
+                Self.sayLeftOut(try service.fhirOmissions(), format: "FHIR")
                 return
             }
             if format == .redcap {
                 let rows = try service.exportREDCap(to: out)
                 say("\(out): \(rows) rows")
+                Self.sayLeftOut(try service.redcapOmissions(), format: "REDCap")
                 return
             }
             let files = try service.exportSDTM(to: out)
             for file in files { say("\(file.file): \(file.rows) rows") }
-            for omission in try service.sdtmOmissions() { say("left out: \(omission.what): \(omission.count)") }
+            Self.sayLeftOut(try service.sdtmOmissions(), format: "SDTM")
+        }
+
+        /// What the format could not carry, counted, one line each (the README lists them per format).
+        static func sayLeftOut(_ omissions: [ExportOmission], format: String) {
+            guard !omissions.isEmpty else { return }
+            say("left out (\(format) does not carry them):")
+            for omission in omissions { say("  \(omission.count) \(omission.what)") }
         }
     }
 }

@@ -43,6 +43,39 @@ private struct FHIRFixture {
     }
 }
 
+/// A registry with one patient whose facts mCODE carries in its grade and staging-side profiles or in documented
+/// extensions: leiomyosarcoma (8890/3) FNCLCC grade 2, locally advanced and unresectable; line 1 doxorubicin in
+/// trial NCT01234567 from 2024-01-08; targets T1 liver 40 mm and T2 lung 20 mm at baseline (2024-01-05) and, on
+/// 2024-02-20, T1 disappeared and T2 too small to measure (a PR, not confirmed by a second assessment).
+private struct GradedTrialFixture {
+    let database: TestDatabase
+    let connection: Connection
+    let registryID: String
+
+    init() throws {
+        database = try TestDatabase.make()
+        connection = try database.connect()
+        let today = CalendarDate(year: 2026, month: 11, day: 27)!
+        _ = try SiteService(connection: connection).add(code: "MUC", name: "Munich Sarcoma Center")
+        let key = try MRNKey(secret: Data("test-only key, 32 bytes or longer, never used in production".utf8))
+        registryID = try PatientService(connection: connection, today: today).enroll(
+            EnrollmentRequest(site: "MUC", mrn: "G-1", birth: "1961-02-03", sex: "male", consentDate: "2024-01-02"), key: key
+        ).registryID
+        _ = try DiagnosticService(connection: connection, today: today).recordDiagnosis(registryID, DiagnosisSubmission(
+            icdo3Code: "8890/3", icdoVersion: "3.2", fnclccGrade: 2, primarySite: "retroperitoneum", diagnosed: "2023-11-14",
+            diseaseSetting: "locally_advanced_unresectable"))
+        _ = try TreatmentService(connection: connection, today: today).start(registryID, TherapyStart(
+            agents: ["doxorubicin"], intent: "palliative", startDate: "2024-01-08", trialNCT: "NCT01234567"))
+        let assessments = AssessmentService(connection: connection, today: today)
+        _ = try assessments.addLesion(registryID, LesionSubmission(
+            lesion: "T1", lesionClass: "target", organ: "liver", method: "ct", diameter: "40", date: "2024-01-05"))
+        _ = try assessments.addLesion(registryID, LesionSubmission(
+            lesion: "T2", lesionClass: "target", organ: "lung", method: "ct", diameter: "20", date: "2024-01-05"))
+        _ = try assessments.record(registryID, AssessmentSubmission(
+            date: "2024-02-20", results: [LesionResultEntry(lesion: "T1", value: "disappeared"), LesionResultEntry(lesion: "T2", value: "too-small")]))
+    }
+}
+
 /// A decoded bundle: its resources by type, and every fullUrl it holds.
 private struct DecodedBundle {
     let json: [String: Any]
@@ -57,6 +90,15 @@ private struct DecodedBundle {
     }
 
     func all(_ type: String) -> [[String: Any]] { resources.filter { $0["resourceType"] as? String == type } }
+
+    /// The fullUrl of the entry holding `resource` (matched by type and id).
+    func fullURL(of resource: [String: Any]) -> String? {
+        let entries = (json["entry"] as? [[String: Any]]) ?? []
+        return entries.first {
+            let held = $0["resource"] as? [String: Any]
+            return held?["resourceType"] as? String == resource["resourceType"] as? String && held?["id"] as? String == resource["id"] as? String
+        }?["fullUrl"] as? String
+    }
 
     /// Every `reference` anywhere in the bundle.
     var references: [String] {
@@ -82,7 +124,7 @@ private let installFHIRResources = "python3 -m pip install 'fhir.resources==8.3.
 
 /// Parses every line of `path` as an R4B Bundle with fhir.resources (pydantic, extra elements forbidden);
 /// returns the validator's complaint, or nil when every bundle parses.
-private func fhirResourcesComplaint(_ path: String) throws -> String? {
+func fhirResourcesComplaint(_ path: String) throws -> String? {
     let script = """
         import sys
         try:
@@ -163,7 +205,7 @@ struct FHIRExportTests {
 
         let recist = observations.filter { codings($0["code"]).first?["system"] as? String == "https://sarcreg.org/fhir/CodeSystem/recist-observation" }
         let responses = recist.map { (codings($0["code"]).first?["code"] as? String ?? "", ($0["valueCodeableConcept"] as? [String: Any])?["text"] as? String ?? "") }
-        #expect(responses.map { "\($0.0)=\($0.1)" }.sorted() == ["best-overall-response=PD", "time-point-response=PD"])
+        #expect(responses.map { "\($0.0)=\($0.1)" }.sorted() == ["best-overall-response-confirmed=PD", "best-overall-response-unconfirmed=PD", "time-point-response=PD"])
 
         let references = bundle.references
         #expect(references.count >= 10)
@@ -210,12 +252,60 @@ struct FHIRExportTests {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let run = try CommandLineRun.sarcreg(["sync", "export", "--format", "fhir", "--out", folder], environment: environment)
         #expect(run.exitCode == 0, "\(run.stderr)")
-        #expect(run.stdout == "bundles.ndjson: 1 bundles\n")
+        #expect(run.stdout.hasPrefix("bundles.ndjson: 1 bundles\nleft out (FHIR does not carry them):\n"))
+        #expect(run.stdout.contains("\n  1 birth years and dates (the Patient is pseudonymized)\n"))
         let written = try Data(contentsOf: URL(fileURLWithPath: folder + "/bundles.ndjson"))
         #expect(try DecodedBundle(written).all("Patient").count == 1)
 
         let again = try CommandLineRun.sarcreg(["sync", "export", "--format", "fhir", "--out", folder], environment: environment)
         #expect(again.exitCode != 0 && again.stderr.contains(folder + "/bundles.ndjson already exists"))
         #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/bundles.ndjson")) == written)
+    }
+
+    @Test("FNCLCC grade 2 is an mcode-histologic-grade Observation (SNOMED intermediate grade), the setting a Condition extension, the trial line a ResearchSubject, both best responses are named, and a disappeared target is 0 mm, a too-small one a data-absent reason")
+    func gradeSettingTrialAndAbsentSizes() throws {
+        let fixture = try GradedTrialFixture()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fhir-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        _ = try SyncService(connection: fixture.connection).exportFHIR(to: folder)
+        let path = folder + "/bundles.ndjson"
+        let bundle = try DecodedBundle(try Data(contentsOf: URL(fileURLWithPath: path)).split(separator: UInt8(ascii: "\n")).first.map { Data($0) } ?? Data())
+        let observations = bundle.all("Observation")
+        let profile = { (resource: [String: Any]) in ((resource["meta"] as? [String: Any])?["profile"] as? [String])?.first ?? "" }
+
+        let condition = try #require(bundle.all("Condition").first)
+        #expect(extensionValues(condition, url: "https://sarcreg.org/fhir/StructureDefinition/disease-setting").first?["valueCode"] as? String
+            == "locally-advanced-unresectable")
+        let grade = try #require(observations.first { profile($0) == "http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-histologic-grade" })
+        #expect(codings(grade["code"]).first?["code"] as? String == "C18000")
+        #expect(Set(codings(grade["valueCodeableConcept"]).compactMap { $0["code"] as? String }) == ["2", "1286893008"])
+        let related = extensionValues(grade, url: "http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-related-condition").first?["valueReference"]
+        #expect((related as? [String: Any])?["reference"] as? String == bundle.fullURL(of: condition))
+
+        let subject = try #require(bundle.all("ResearchSubject").first)
+        let study = try #require(subject["study"] as? [String: Any])
+        #expect((study["identifier"] as? [String: Any])?["value"] as? String == "NCT01234567")
+        #expect(subject["status"] as? String == "on-study" && (subject["period"] as? [String: Any])?["start"] as? String == "2024-01-08")
+        let administration = try #require(bundle.all("MedicationAdministration").first)
+        let trial = extensionValues(administration, url: "http://hl7.org/fhir/StructureDefinition/workflow-researchStudy").first?["valueReference"]
+        #expect(((trial as? [String: Any])?["identifier"] as? [String: Any])?["value"] as? String == "NCT01234567")
+
+        let best = observations.compactMap { observation -> String? in
+            guard let code = codings(observation["code"]).first?["code"] as? String, code.hasPrefix("best-overall-response") else { return nil }
+            return "\(code)=\((observation["valueCodeableConcept"] as? [String: Any])?["text"] as? String ?? "")"
+        }
+        #expect(best.count == 2)
+        #expect(best.contains("best-overall-response-unconfirmed=PR"))
+        #expect(best.contains { $0.hasPrefix("best-overall-response-confirmed=") && $0 != "best-overall-response-confirmed=PR" })
+
+        let followUp = observations.filter { codings($0["code"]).first?["code"] as? String == "21889-1" && $0["effectiveDateTime"] as? String == "2024-02-20" }
+        let components = followUp.compactMap { ($0["component"] as? [[String: Any]])?.first }
+        #expect(components.count == 2)
+        #expect(components.compactMap { ($0["valueQuantity"] as? [String: Any])?["value"] as? Double } == [0])
+        #expect(components.compactMap { codings($0["dataAbsentReason"]).first?["code"] as? String } == ["as-text"])
+
+        if let complaint = try fhirResourcesComplaint(path) {
+            Issue.record("fhir.resources refused the export: \(complaint)")
+        }
     }
 }
