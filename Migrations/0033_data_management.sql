@@ -25,21 +25,23 @@ $$;
 GRANT USAGE ON SCHEMA public TO sarcreg_monitor;
 GRANT EXECUTE ON FUNCTION sarcreg_current_sites() TO sarcreg_monitor;
 
--- Reference tables (what a coordinator reads without row-level security) are the monitor's to read too.
+-- Reference tables and sites: the monitor reads the columns a coordinator reads (so not a trial's seed, an
+-- unrevealed slot's arm or a site's next patient number).
 DO $$
 DECLARE
-    reference text;
+    reference record;
 BEGIN
     FOR reference IN
-        SELECT c.relname FROM pg_class c
-        WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' AND NOT c.relrowsecurity
-          AND has_table_privilege('sarcreg_coordinator', c.oid, 'SELECT')
+        SELECT c.relname, string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) AS columns
+        FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+        WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' AND (NOT c.relrowsecurity OR c.relname = 'sites')
+          AND has_column_privilege('sarcreg_coordinator', c.oid, a.attnum, 'SELECT')
+        GROUP BY c.relname
     LOOP
-        EXECUTE format('GRANT SELECT ON %I TO sarcreg_monitor', reference);
+        EXECUTE format('GRANT SELECT (%s) ON %I TO sarcreg_monitor', reference.columns, reference.relname);
     END LOOP;
 END
 $$;
-GRANT SELECT ON sites TO sarcreg_monitor;
 CREATE POLICY sites_monitor_read ON sites FOR SELECT TO sarcreg_monitor USING (true);
 
 -- Clinical tables: read-only, the patients of the monitor's sites, as 0007 has it for coordinators. Patients
