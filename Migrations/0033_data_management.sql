@@ -437,6 +437,19 @@ $$;
 
 -- 7. The audit trail ------------------------------------------------------------------------------------------
 
+-- The 0016 function cast the setting inside the index condition, which the executor evaluates before the
+-- regular-expression test: on a connection that had run an import, the setting is '' afterwards and the next
+-- audited write (a query the nightly reconciliation opens) failed with "invalid input syntax for type bigint".
+CREATE OR REPLACE FUNCTION sarcreg_current_import_run() RETURNS bigint
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SELECT r.run_id FROM sync_runs r
+    WHERE r.run_id = CASE WHEN current_setting('sarcreg.sync_run', true) ~ '^[0-9]{1,18}$'
+            THEN current_setting('sarcreg.sync_run', true)::bigint END
+        AND r.transaction_id = txid_current()
+        AND pg_has_role(session_user, 'sarcreg_sync', 'USAGE')
+$$;
+REVOKE EXECUTE ON FUNCTION sarcreg_current_import_run() FROM PUBLIC;
+
 -- The 0027 body, auditing the five new tables too (each names its own patient); the guards are chained below.
 CREATE OR REPLACE FUNCTION audit_record_changes() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
@@ -538,5 +551,5 @@ BEGIN
 END
 $$;
 
--- The guards changed (the audit function and the new tables' triggers): recorded, so `audit verify` knows them.
+-- The guards changed (the audit function, the import run's function and the new tables' triggers): recorded, so `audit verify` knows them.
 SELECT audit_record_guards();

@@ -130,7 +130,7 @@ public struct DataQueryService {
         if let status = filter.status { condition.append(" AND q.status = \(status.rawValue)") }
         if let days = filter.olderThanDays {
             guard days >= 0 else { throw .input(.outOfRange(field: "age in days", value: "\(days)", range: "0 or more")) }
-            condition.append(" AND q.opened_at < now() - make_interval(days => \(days))")
+            condition.append(" AND q.opened_at < now() - make_interval(days => \(days)::int)")
         }
         do {
             return try Self.load(where: condition, on: connection)
@@ -147,7 +147,7 @@ public struct DataQueryService {
                 SELECT p.site_code,
                     count(*) FILTER (WHERE q.status = 'open') AS open, count(*) FILTER (WHERE q.status = 'answered') AS answered,
                     count(*) FILTER (WHERE q.status = 'reopened') AS reopened, count(*) FILTER (WHERE q.status = 'closed') AS closed,
-                    count(*) FILTER (WHERE q.status <> 'closed' AND q.opened_at < now() - make_interval(days => \(QueryAgeing.worklistDays)))
+                    count(*) FILTER (WHERE q.status <> 'closed' AND q.opened_at < now() - make_interval(days => \(QueryAgeing.worklistDays)::int))
                         AS overdue,
                     max(current_date - (q.opened_at AT TIME ZONE 'UTC')::date) FILTER (WHERE q.status <> 'closed') AS oldest
                 FROM data_queries q JOIN patients p USING (patient_id)
