@@ -121,7 +121,7 @@ struct DataManagementTests {
         #expect(try office.base.count("SELECT count(*) AS n FROM audit_log WHERE table_name IN ('data_queries', 'data_query_messages')") == 10)
     }
 
-    @Test("a query on a visit MUC-0001 does not have is refused naming it; a query older than 14 days is listed by --older-than and counted overdue")
+    @Test("a query on a visit MUC-0001 does not have is refused naming it; a query opened 20 days ago is listed by --older-than, counted overdue and on the site's worklist 6 days late")
     func queryRecordsAndAges() throws {
         let office = try TrialOffice()
         let missing = DataRecord(stored: .assessment, reference: "investigator/2024-04-01")
@@ -135,6 +135,9 @@ struct DataManagementTests {
         let old = try DataQueryService(connection: office.coordinator).list(QueryFilter(site: "MUC", status: .open, olderThanDays: 14))
         #expect(old.map(\.queryID) == [query.queryID] && old[0].ageDays == 20)
         #expect(try DataQueryService(connection: office.coordinator).counts()[0].overdue == 1)
+        let worklist = try WorklistService(connection: office.coordinator).worklist(site: "MUC", asOf: .today)
+        let waiting = worklist.items.filter { $0.kind == .queryWaiting }
+        #expect(waiting.map(\.what) == ["query \(query.queryID) on therapy_line 1 (open)"] && waiting.map(\.daysLate) == [6])
     }
 
     @Test("the monitor reads its own sites' patients and results only and writes no clinical row: an update through the service and INSERT/UPDATE in SQL are refused for privilege")

@@ -52,7 +52,7 @@ struct TamperEvidenceTests {
         let result = try fixture.verify()
         #expect(result.findings == [])
         #expect(result.intact)
-        #expect(result.tablesChecked == 20)
+        #expect(result.tablesChecked == 25)
         #expect(result.entries > 10)
         let refused = #expect(throws: AuditVerificationError.self) { try AuditChainService(connection: fixture.login(.coordinator)).verify() }
         #expect(refused?.description.contains("log in as an administrator") == true)
