@@ -15,3 +15,9 @@ extension Connection {
         return String(cString: verifier)
     }
 }
+
+extension Connection {
+    /// Whether the server asked for a password when this connection was opened, so a password given to it was
+    /// checked by the server; a login the server trusts (`trust`, `peer`) connects with any password or none.
+    public var usedPassword: Bool { PQconnectionUsedPassword(handle) == 1 }
+}

@@ -22,7 +22,7 @@ public struct ConstraintRefusal: Error, Sendable, Hashable, CustomStringConverti
         guard let state = error.sqlState, SQLState.integrityConstraintViolation ~= state else { return nil }
         if let name = error.constraint {
             constraint = name
-            rule = Self.rules[name] ?? "the rule \(name) of \(error.table ?? "the registry")"
+            rule = Self.rules[name] ?? Self.raisedRules[name] ?? "the rule \(name) of \(error.table ?? "the registry")"
         } else if state == .notNullViolation, let column = error.column {
             constraint = "\(error.table ?? "registry").\(column) not null"
             rule = "\(column.replacingOccurrences(of: "_", with: " ")) is required"
@@ -31,19 +31,29 @@ public struct ConstraintRefusal: Error, Sendable, Hashable, CustomStringConverti
         }
     }
 
+    /// Rules a trigger enforces and raises under a name of its own (`RAISE ... USING CONSTRAINT`), which no
+    /// table constraint carries; a test keeps each name equal to the one its trigger raises.
+    public static let raisedRules: [String: String] = [
+        "patient_records_locked":
+            "a locked patient's records are frozen: no entry, correction or import changes them until an administrator unlocks the patient with a reason",
+        "data_queries_transition_allowed":
+            "a query moves open to answered or closed, answered to closed or reopened, closed to reopened, reopened to answered or closed",
+        "data_queries_closed_by_opener_or_monitor": "a query is closed or reopened by the person who opened it, a monitor or an administrator",
+    ]
+
     /// Every named constraint of the schema and the rule it enforces: the one table from a constraint
     /// to what a coordinator reads. A migration that adds a constraint adds its line here.
     public static let rules: [String: String] = [
         "adverse_events_attribution_known": "an adverse event's attribution is one of unrelated, unlikely, possible, probable, definite",
         "adverse_events_ctcae_version_known": "an adverse event's CTCAE version is one of 4.0, 4.03, 5.0, 6.0",
         "adverse_events_grade_range": "an adverse event's grade is 1 to 5",
-        "adverse_events_meddra_code_fk": "an adverse event's MedDRA code is the code of a CTCAE v5.0 term",
         "adverse_events_line_fk": "the therapy line this adverse event refers to must be in the registry",
+        "adverse_events_meddra_code_fk": "an adverse event's MedDRA code is the code of a CTCAE v5.0 term",
         "adverse_events_patient_fk": "the patient this adverse event refers to must be in the registry",
         "adverse_events_pkey": "this adverse event is already recorded",
         "adverse_events_resolved_after_onset": "an adverse event resolves on or after its onset",
-        "adverse_events_term_specified_not_blank": "the text that specifies an 'Other, specify' adverse event is not blank",
         "adverse_events_term_not_blank": "an adverse event's CTCAE term is not blank",
+        "adverse_events_term_specified_not_blank": "the text that specifies an 'Other, specify' adverse event is not blank",
         "assessment_results_assessment_fk": "the assessment this assessment result refers to must be in the registry",
         "assessment_results_diameter_range": "an assessment result's diameter mm is 0 to 1000",
         "assessment_results_diameter_when_measured": "a lesion result has a diameter exactly when it is measured (a present non-target lesion may have one)",
@@ -71,6 +81,19 @@ public struct ConstraintRefusal: Error, Sendable, Hashable, CustomStringConverti
         "audit_log_sync_run_fk": "the sync run an audit entry counts rows of must be in the run log",
         "ctcae_terms_meddra_code_format": "a CTCAE term's MedDRA code is an eight-digit code from 10000000",
         "ctcae_terms_pkey": "this CTCAE term's MedDRA code is already recorded",
+        "data_queries_discrepancy_key": "a response discrepancy has one query",
+        "data_queries_field_not_blank": "a query's field is not blank",
+        "data_queries_patient_fk": "the patient this query refers to must be in the registry",
+        "data_queries_patient_id_key": "a query with the same patient id and query id is already recorded",
+        "data_queries_pkey": "this query is already recorded",
+        "data_queries_record_kind_known": "a query's record kind is one of assessment, lesion_result, adverse_event, therapy_line, diagnosis, molecular_result",
+        "data_queries_record_reference_not_blank": "a query's record reference is not blank",
+        "data_queries_status_known": "a query's status is one of open, answered, closed, reopened",
+        "data_query_messages_action_known": "a query message's action is one of open, answer, close, reopen",
+        "data_query_messages_body_not_blank": "a query message is not blank",
+        "data_query_messages_number_positive": "a query message's number is 1 or more",
+        "data_query_messages_pkey": "this query message is already recorded",
+        "data_query_messages_query_fk": "the query this message refers to must be in the registry",
         "diagnoses_day_needs_month": "a diagnosis date with a day has a month",
         "diagnoses_day_range": "a diagnosis's diagnosed day is 1 to 31",
         "diagnoses_disease_setting_known": "a diagnosis's disease setting is one of localized, locally_advanced_unresectable, metastatic",
@@ -150,6 +173,8 @@ public struct ConstraintRefusal: Error, Sendable, Hashable, CustomStringConverti
         "patient_ecog_patient_fk": "the patient this ECOG score refers to must be in the registry",
         "patient_ecog_pkey": "this ECOG score is already recorded",
         "patient_ecog_range": "an ECOG score is 0 to 5",
+        "patient_locks_patient_fk": "the patient this lock refers to must be in the registry",
+        "patient_locks_pkey": "this patient is already locked",
         "patients_birth_date_matches_year": "a patient's birth date falls in their birth year",
         "patients_birth_year_range": "a patient's birth year is 1900 to 2200",
         "patients_consent_after_birth": "a patient's consent is dated after their birth year",
@@ -168,7 +193,16 @@ public struct ConstraintRefusal: Error, Sendable, Hashable, CustomStringConverti
         "patients_site_sequence_key": "a patient with the same site code and site sequence is already recorded",
         "patients_vital_status_known": "a patient's vital status is one of alive, dead, unknown",
         "patients_withdrawal_after_consent": "a withdrawal of consent is dated on or after the consent",
+        "response_signatures_meaning_not_blank": "a signature's meaning is not blank",
+        "response_signatures_patient_fk": "the patient this signature refers to must be in the registry",
+        "response_signatures_pkey": "this signature is already recorded",
+        "response_signatures_sha256_format": "a signature's content hash is a SHA-256 in lower-case hex",
+        "response_signatures_signer_not_blank": "a signature's signer name is not blank",
+        "response_signatures_void_with_reason": "a signature is voided exactly when it has a void reason",
         "schema_migrations_pkey": "this migration is already recorded",
+        "sdv_marks_patient_fk": "the patient this verification refers to must be in the registry",
+        "sdv_marks_pkey": "this record is already marked verified",
+        "sdv_marks_record_kind_known": "a verified record's kind is one of assessment, lesion_result, adverse_event, therapy_line, diagnosis, molecular_result",
         "site_assessment_schedules_is_object": "a site's default schedule is a JSON object",
         "site_assessment_schedules_pkey": "this site's default schedule is already recorded",
         "site_assessment_schedules_site_fk": "the site this default schedule refers to must be in the registry",
@@ -238,11 +272,6 @@ public struct ConstraintRefusal: Error, Sendable, Hashable, CustomStringConverti
         "therapy_indication_histologies_target_key": "an indication histology with the same indication id and code and group code is already recorded",
         "therapy_indication_status_authority_known": "an indication status's authority is a regulator (FDA, EMA, NMPA, PMDA) or the evidence (trial_publication, review, guideline, trial_registry)",
         "therapy_indication_status_authority_sets_status": "an approval is set by a regulator, a studied or in-development use by its evidence (a trial publication, the review, a guideline, a trial registry)",
-        "therapy_indication_status_supersessions_by_fk": "the status row that supersedes another must be in the registry",
-        "therapy_indication_status_supersessions_not_itself": "a status row does not supersede itself",
-        "therapy_indication_status_supersessions_pkey": "this status row is already superseded",
-        "therapy_indication_status_supersessions_reason_not_blank": "a supersession names its reason",
-        "therapy_indication_status_supersessions_status_fk": "the status row superseded must be in the registry",
         "therapy_indication_status_dated_key": "an indication status with the same indication id and authority and effective date is already recorded",
         "therapy_indication_status_elsewhere_not_fda": "an approval elsewhere is not an FDA status",
         "therapy_indication_status_fda_status_needs_fda": "an FDA approval in soft tissue sarcoma comes from the FDA",
@@ -252,6 +281,11 @@ public struct ConstraintRefusal: Error, Sendable, Hashable, CustomStringConverti
         "therapy_indication_status_precision_matches_date": "a status dated to the month is on the 1st, and one dated to the year on 1 January",
         "therapy_indication_status_source_not_blank": "an indication status's source is not blank",
         "therapy_indication_status_status_known": "an indication status's status is one of fda_approved_sts, studied_sts, in_development, approved_elsewhere",
+        "therapy_indication_status_supersessions_by_fk": "the status row that supersedes another must be in the registry",
+        "therapy_indication_status_supersessions_not_itself": "a status row does not supersede itself",
+        "therapy_indication_status_supersessions_pkey": "this status row is already superseded",
+        "therapy_indication_status_supersessions_reason_not_blank": "a supersession names its reason",
+        "therapy_indication_status_supersessions_status_fk": "the status row superseded must be in the registry",
         "therapy_indications_agent_fk": "the therapy agent this therapy indication refers to must be in the registry",
         "therapy_indications_boxed_warning_not_blank": "a therapy indication's boxed warning is not blank",
         "therapy_indications_code_format": "a therapy indication's indication code has the form ^[a-z][a-z0-9_]*$",

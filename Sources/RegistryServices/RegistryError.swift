@@ -32,6 +32,17 @@ public enum RegistryError: Error, CustomStringConvertible {
     case therapyLineAlreadyStopped(registryID: String, line: Int, on: CalendarDate)
     case alertNotFound(Int)
     case alertAlreadyDismissed(Int)
+    case queryNotFound(Int)
+    /// A state change ``QueryStatus/transitions`` does not allow.
+    case queryTransition(queryID: Int, from: QueryStatus, to: QueryStatus)
+    /// A record a query or a verification names that the patient does not have.
+    case recordNotFound(registryID: String, record: DataRecord)
+    case patientAlreadyLocked(registryID: String, since: CalendarDate)
+    case patientNotLocked(String)
+    /// The evaluator's series assesses another line than the one to be signed.
+    case signedLineMismatch(registryID: String, evaluator: String, requested: Int, assessed: Int)
+    /// A signature needs the signer's password checked by the server on a connection of its own.
+    case signerNotAuthenticated(String)
     case mrnKeyMissing
     case mrnKeyUnusable(String)
     /// The key's fingerprint differs from the one stored when the registry enrolled its first patient.
@@ -76,6 +87,18 @@ public enum RegistryError: Error, CustomStringConvertible {
         case .therapyLineAlreadyStopped(let id, let line, let date): "\(id) line \(line) was already stopped on \(date)"
         case .alertNotFound(let id): "no eligibility alert \(id) among your sites' patients; `sarcreg alerts` lists them"
         case .alertAlreadyDismissed(let id): "alert \(id) is already dismissed; a dismissal is not changed or taken back"
+        case .queryNotFound(let id): "no query \(id) among the queries of your sites' patients"
+        case .queryTransition(let id, let from, let to):
+            "query \(id) is \(from.rawValue) and cannot become \(to.rawValue); a query that is "
+                + QueryStatus.allCases.map { status in
+                    "\(status.rawValue) becomes " + QueryStatus.allCases.filter(status.allows).map(\.rawValue).joined(separator: " or ")
+                }.joined(separator: ", one ")
+        case .recordNotFound(let id, let record): "\(id) has no \(record.kind.rawValue) \(record.reference)"
+        case .patientAlreadyLocked(let id, let since): "\(id) is already locked (since \(since))"
+        case .patientNotLocked(let id): "\(id) is not locked"
+        case .signedLineMismatch(let id, let evaluator, let requested, let assessed):
+            "the assessments of \(id) read by \(evaluator) assess therapy line \(assessed), not line \(requested); nothing was signed"
+        case .signerNotAuthenticated(let reason): "the signature needs your database password checked by the server: \(reason); nothing was signed"
         case .mrnKeyMissing: "the MRN key is not set: set SARCREG_MRN_KEY_FILE to a file holding the key (or SARCREG_MRN_KEY)"
         case .mrnKeyUnusable(let reason): "the MRN key cannot be used: \(reason)"
         case .mrnKeyMismatch:

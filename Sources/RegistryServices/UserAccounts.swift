@@ -1,9 +1,12 @@
 import Foundation
 import PostgresClient
 
-/// The registry's groups (migration 0007); a person's login role is a member of exactly one.
+/// The registry's groups (migrations 0007 and 0033); a person's login role is a member of exactly one.
 public enum RegistryRole: String, Sendable, CaseIterable, Codable {
-    case coordinator, investigator, sync, admin
+    case coordinator, investigator, sync, admin, monitor
+
+    /// Coordinators and monitors work for sites of their own; the other groups see every site.
+    public var needsSite: Bool { self == .coordinator || self == .monitor }
 
     /// The PostgreSQL group role that carries the privileges.
     public var groupRole: String { "sarcreg_" + rawValue }
@@ -15,7 +18,7 @@ public enum RegistryRole: String, Sendable, CaseIterable, Codable {
 public enum UserAccountError: Error, CustomStringConvertible {
     case invalidName(String)
     case unknownRole(String)
-    case coordinatorWithoutSite(String)
+    case siteRequired(name: String, role: RegistryRole)
     case invalidSite(String)
     case unknownSite(String)
     case emptyPassword
@@ -30,7 +33,7 @@ public enum UserAccountError: Error, CustomStringConvertible {
         case .invalidName(let name):
             "user name '\(name)' is not allowed: use 1-63 lower-case letters, digits and _, starting with a letter (not pg_ or sarcreg_)"
         case .unknownRole(let role): "--role '\(role)' is not one of \(RegistryRole.allowedValues)"
-        case .coordinatorWithoutSite(let name): "coordinator '\(name)' needs at least one --site"
+        case .siteRequired(let name, let role): "\(role.rawValue) '\(name)' needs at least one --site"
         case .invalidSite(let code): "--site '\(code)' is not a site code (A-Z and 0-9, 2-10 characters)"
         case .unknownSite(let code): "unknown site '\(code)'; list sites with `sarcreg site list`"
         case .emptyPassword: "the password is empty"
@@ -76,7 +79,7 @@ public struct UserAccountService {
         guard let role = RegistryRole(rawValue: request.role.lowercased()) else { throw .unknownRole(request.role) }
         let sites = request.sites.map { $0.trimmingCharacters(in: .whitespaces).uppercased() }
         if let bad = sites.first(where: { $0.wholeMatch(of: /[A-Z][A-Z0-9]{1,9}/) == nil }) { throw .invalidSite(bad) }
-        if role == .coordinator, sites.isEmpty { throw .coordinatorWithoutSite(name) }
+        if role.needsSite, sites.isEmpty { throw .siteRequired(name: name, role: role) }
         guard !request.password.isEmpty else { throw .emptyPassword }
         do {
             let verifier = try connection.scramVerifier(password: request.password, user: name)

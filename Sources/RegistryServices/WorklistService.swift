@@ -185,6 +185,26 @@ public struct WorklistService {
                 items[site, default: []].append(item)
             }
         }
+        // Queries as they stand now: a query's past states are in its thread, not in the row the list reads.
+        for row in try connection.query(
+            """
+            SELECT p.site_code, p.registry_id, q.query_id, q.record_kind, q.record_reference, q.status,
+                   (q.opened_at AT TIME ZONE 'UTC')::date AS opened_on
+            FROM data_queries q JOIN patients p USING (patient_id)
+            WHERE p.site_code = ANY(\(codes)) AND q.status <> 'closed' AND (q.opened_at AT TIME ZONE 'UTC')::date <= \(asOf)
+            """)
+        {
+            let record = DataRecord(
+                stored: DataRecordKind(rawValue: try row.decode(String.self, "record_kind")) ?? .assessment,
+                reference: try row.decode(String.self, "record_reference"))
+            if let item = Worklist.waitingQuery(
+                registryID: try row.decode(String.self, "registry_id"), queryID: try row.decode(Int.self, "query_id"), record: record,
+                status: QueryStatus(rawValue: try row.decode(String.self, "status")) ?? .open,
+                openedOn: try row.decode(CalendarDate.self, "opened_on"), asOf: asOf)
+            {
+                items[try row.decode(String.self, "site_code"), default: []].append(item)
+            }
+        }
         return codes.map { site in
             WorklistReport(
                 site: site, asOf: asOf, items: Worklist.sorted(items[site] ?? []),

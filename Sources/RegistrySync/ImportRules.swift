@@ -1,5 +1,6 @@
 import PostgresClient
 import RegistryDomain
+import RegistryServices
 /// What every import format shares, written once: the statements that write the registry from an adapter's
 /// queries of its valid records (subjects, therapy lines, adverse events, lesions, assessments and results),
 /// the rules those writes apply, and the reasons every format gives in the same words. An adapter hands its
@@ -314,6 +315,17 @@ enum ImportRules {
 
         static let unknownSubject = "'the subject has no enrollment (a DM row or an enrollment form) in this or an earlier run of this source'"
         static let noLineBeforeFollowUp = "'a follow-up needs a therapy line started on or before its date'"
+
+        /// Whether the patient (an SQL expression of its id) is locked, and the reason its rows are quarantined: the
+        /// rule the database enforces on every write (ConstraintRefusal's `patient_records_locked`).
+        static func locked(_ patientID: String) -> String {
+            "EXISTS (SELECT 1 FROM patient_locks l WHERE l.patient_id = \(patientID))"
+        }
+
+        static func lockedReason(_ patientID: String) -> String {
+            "'patient ' || (SELECT registry_id FROM patients WHERE patient_id = \(patientID)) || "
+                + REDCapRules.literal(" is locked; " + (ConstraintRefusal.raisedRules["patient_records_locked"] ?? ""))
+        }
 
         /// `withdrawnOn` is the SQL expression of the patient's withdrawal date.
         static func consentWithdrawn(_ withdrawnOn: String) -> String {

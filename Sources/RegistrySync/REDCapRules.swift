@@ -265,7 +265,9 @@ struct REDCapRules {
             SDTMRules.check(file, joins: subjectJoin + " LEFT JOIN sync_redcap_enrolled n ON n.record_id = \(recordID) "
                 + SDTMRules.recordJoin(domain: "REDCAP", key: naturalKey), checks: [
                 """
-                '\(Self.recordIDColumn)', \(recordID), CASE WHEN \(enrollment) THEN NULL
+                '\(Self.recordIDColumn)', \(recordID), CASE
+                    WHEN \(ImportRules.Reason.locked("x.patient_id")) THEN \(ImportRules.Reason.lockedReason("x.patient_id"))
+                    WHEN \(enrollment) THEN NULL
                     WHEN x.patient_id IS NULL AND n.record_id IS NULL
                     THEN \(ImportRules.Reason.unknownSubject)
                     WHEN p.consent_withdrawn_on IS NOT NULL AND r.natural_key IS NULL

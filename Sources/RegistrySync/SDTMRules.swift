@@ -108,7 +108,7 @@ enum SDTMRules {
     }
 
     /// The subject is known, bound to a patient of the site its SITEID maps to (``siteConflicts``), and
-    /// the patient has not withdrawn consent, or the row is a record the registry holds from the source
+    /// the patient is not locked and has not withdrawn consent, or the row is a record the registry holds from the source
     /// (`held`): after a withdrawal nothing new is recorded, but the same export read again changes nothing,
     /// and a held record's change is a correction, which a withdrawal allows. `c` is the subject's row of
     /// `sync_site_conflicts`, if any.
@@ -118,6 +118,7 @@ enum SDTMRules {
             WHEN \(patient) IS NULL THEN \(ImportRules.Reason.unknownSubject)
             WHEN c.usubjid IS NOT NULL THEN \(siteConflictReason)
             WHEN \(withdrawnOn) IS NOT NULL AND NOT \(held) THEN \(ImportRules.Reason.consentWithdrawn(withdrawnOn))
+            WHEN \(ImportRules.Reason.locked(patient)) THEN \(ImportRules.Reason.lockedReason(patient))
             END
         """
     }
@@ -268,6 +269,9 @@ enum SDTMRules {
     static let dmSex = "CASE upper(s.sex) WHEN 'M' THEN 'male' WHEN 'F' THEN 'female' WHEN 'U' THEN 'unknown' WHEN 'UNDIFFERENTIATED' THEN 'other' END"
     static let dmBirthYear = "coalesce(left(sync_date_part(s.brthdtc), 4)::int, extract(year FROM sync_full_date(s.rficdtc))::int - s.age::int)"
 
+    /// The patient an earlier run bound a DM row's subject to, if any.
+    static let dmKnownPatient = "(SELECT k.patient_id FROM sync_subjects k WHERE k.source = \(source) AND k.usubjid = s.usubjid)"
+
     static let dm: [String] = [
         readErrors(.dm),
         siteConflicts,
@@ -278,7 +282,10 @@ enum SDTMRules {
                 LEFT JOIN sync_site_conflicts c ON c.usubjid = s.usubjid
                 """,
               checks: [
-                "'USUBJID', s.usubjid, CASE WHEN s.usubjid IS NULL THEN 'USUBJID is required' WHEN \(conflictingCopies) THEN 'duplicate USUBJID in dm.csv' END",
+                """
+                'USUBJID', s.usubjid, CASE WHEN s.usubjid IS NULL THEN 'USUBJID is required' WHEN \(conflictingCopies) THEN 'duplicate USUBJID in dm.csv'
+                    WHEN \(ImportRules.Reason.locked(dmKnownPatient)) THEN \(ImportRules.Reason.lockedReason(dmKnownPatient)) END
+                """,
                 """
                 'SITEID', s.siteid, CASE WHEN s.siteid IS NULL THEN 'SITEID is required'
                     WHEN m.site_code IS NULL THEN 'site ' || s.siteid || ' of source ' || \(source) || ' is not mapped to a registry site; map it with sarcreg sync map-site'

@@ -17,8 +17,8 @@ extension Sarcreg {
 
     struct ResponseCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "response", abstract: "RECIST 1.1 responses computed from the recorded assessments.",
-            subcommands: [Show.self])
+            commandName: "response", abstract: "RECIST 1.1 responses computed from the recorded assessments, and their sign-off.",
+            subcommands: [Show.self, Sign.self])
     }
 }
 
@@ -315,14 +315,31 @@ extension Sarcreg.ResponseCommand {
         @Option(help: "investigator (default) or an independent reader's name.") var evaluator: String?
 
         func run() throws {
-            let response = try ResponseService(connection: database.connect()).response(
-                registryID, evaluator: evaluator)
+            let connection = try database.connect()
+            let response = try ResponseService(connection: connection).response(registryID, evaluator: evaluator)
             let report = ResponseReport(response)
             switch output.format {
             case .json: try Output.printJSON(report)
             case .csv: try Output.print(report.timePoints, as: .csv)
-            case .table: say(Self.text(report), terminator: "")
+            case .table:
+                let signatures = try ResponseSignatureService(connection: connection).signatures(registryID).filter {
+                    $0.lineNumber == response.lineNumber && $0.evaluator == response.evaluator.rawValue
+                }
+                say(Self.text(report) + Self.text(signatures, current: ResponseSignatureService.sha256(of: response)), terminator: "")
             }
+        }
+
+        /// Each signature of the line, newest first; one whose hash no longer matches the responses shown is said
+        /// to be so even before the database voided it.
+        static func text(_ signatures: [ResponseSignature], current: String) -> String {
+            signatures.map { signature in
+                let state =
+                    if let reason = signature.voidReason { "VOID: \(reason)" } else if signature.contentSHA256 != current {
+                        "VOID: what was signed differs from the responses shown"
+                    } else { "valid" }
+                return "Signed:        \(signature.signerName) (\(signature.signedBy)) at \(signature.signedAt.formatted(.iso8601)), "
+                    + "\"\(signature.meaning)\", SHA-256 \(signature.contentSHA256.prefix(16)); \(state)\n"
+            }.joined()
         }
 
         static func text(_ report: ResponseReport) -> String {

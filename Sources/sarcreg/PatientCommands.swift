@@ -15,7 +15,7 @@ extension Sarcreg {
     struct PatientCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "patient", abstract: "Enroll pseudonymized patients and record their follow-up.",
-            subcommands: [Enroll.self, Show.self, List.self, Update.self, Withdraw.self])
+            subcommands: [Enroll.self, Show.self, List.self, Update.self, Withdraw.self, Lock.self, Unlock.self])
     }
 }
 

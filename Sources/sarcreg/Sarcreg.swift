@@ -26,6 +26,7 @@ struct Sarcreg: ParsableCommand {
             TrialCommand.self,
             LesionCommand.self, AssessCommand.self, ResponseCommand.self,
             MatchCommand.self, WorklistCommand.self, AlertsCommand.self,
+            QueryCommand.self, SDVCommand.self,
             ReportCommand.self,
             SyncCommand.self,
             AuditCommand.self, UserCommand.self,

@@ -25,7 +25,7 @@ private struct PrivilegeFixture {
         var names: [RegistryRole: String] = [:]
         var connections: [RegistryRole: Connection] = [:]
         for role in RegistryRole.allCases {
-            let name = try base.addLogin("lp_" + role.rawValue, role: role, sites: role == .coordinator ? ["MUC"] : [])
+            let name = try base.addLogin("lp_" + role.rawValue, role: role, sites: role.needsSite ? ["MUC"] : [])
             names[role] = name
             connections[role] = try base.connect(as: name)
         }

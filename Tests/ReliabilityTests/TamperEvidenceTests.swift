@@ -23,7 +23,7 @@ private struct TamperFixture {
         _ = try TrialService(connection: base.owner).add(definition: try Data(contentsOf: trial))
         var connections: [RegistryRole: Connection] = [:]
         for role in RegistryRole.allCases {
-            connections[role] = try base.connect(as: try base.addLogin("te_" + role.rawValue, role: role, sites: role == .coordinator ? ["MUC"] : []))
+            connections[role] = try base.connect(as: try base.addLogin("te_" + role.rawValue, role: role, sites: role.needsSite ? ["MUC"] : []))
         }
         logins = connections
     }
@@ -52,7 +52,7 @@ struct TamperEvidenceTests {
         let result = try fixture.verify()
         #expect(result.findings == [])
         #expect(result.intact)
-        #expect(result.tablesChecked == 20)
+        #expect(result.tablesChecked == 25)
         #expect(result.entries > 10)
         let refused = #expect(throws: AuditVerificationError.self) { try AuditChainService(connection: fixture.login(.coordinator)).verify() }
         #expect(refused?.description.contains("log in as an administrator") == true)
@@ -299,12 +299,12 @@ struct TamperEvidenceTests {
             ("DELETE FROM trial_allocation_slots WHERE enrollment_id IS NULL", all),
             ("SELECT arm_code FROM trial_allocation_slots", all),
             ("SELECT randomization_seed FROM trials", all),
-            ("SELECT next_patient_number FROM sites", [.coordinator]),
-            ("SELECT pg_stat_get_live_tuples('patients'::regclass)", [.coordinator, .investigator, .sync]),
-            ("SELECT pg_relation_size('patients')", [.coordinator, .investigator, .sync]),
-            ("INSERT INTO sync_subjects (source, usubjid, patient_id) VALUES ('site-a', 'S-1', 1)", [.coordinator, .investigator]),
-            ("SELECT sarcreg_next_id('patients')", [.coordinator, .investigator, .admin]),
-            ("SELECT * FROM audit_chain_head", [.coordinator, .investigator, .sync]),
+            ("SELECT next_patient_number FROM sites", [.coordinator, .monitor]),
+            ("SELECT pg_stat_get_live_tuples('patients'::regclass)", [.coordinator, .investigator, .sync, .monitor]),
+            ("SELECT pg_relation_size('patients')", [.coordinator, .investigator, .sync, .monitor]),
+            ("INSERT INTO sync_subjects (source, usubjid, patient_id) VALUES ('site-a', 'S-1', 1)", [.coordinator, .investigator, .monitor]),
+            ("SELECT sarcreg_next_id('patients')", [.coordinator, .investigator, .admin, .monitor]),
+            ("SELECT * FROM audit_chain_head", [.coordinator, .investigator, .sync, .monitor]),
         ]
         let entries = try fixture.base.count("SELECT count(*) AS n FROM audit_log")
         for role in RegistryRole.allCases {

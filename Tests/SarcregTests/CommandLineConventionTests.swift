@@ -13,7 +13,7 @@ struct CommandLineConventionTests {
         text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
     }
 
-    @Test("--version prints the release and the schema it was built for, the number of the last migration (0.1.0 (schema 0032)), and exits 0")
+    @Test("--version prints the release and the schema it was built for, the number of the last migration (0.1.0 (schema 0033)), and exits 0")
     func version() throws {
         let run = try CommandLineRun.sarcreg(["--version"])
         #expect(run.exitCode == 0, "\(run.stderr)")

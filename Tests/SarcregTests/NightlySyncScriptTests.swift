@@ -121,12 +121,13 @@ struct NightlySyncScriptTests {
         // The REDCap fixture holds two records, the SDTM fixture three subjects.
         #expect(try fixture.count("patients") == 5)
         let lines = run.stdout.split(separator: "\n")
-        try #require(lines.count == 5, "\(run.stdout)")
+        try #require(lines.count == 6, "\(run.stdout)")
         #expect(lines[0].hasSuffix("site-a/2026-11-27: Run 1 of site-a: 45 inserted, 0 updated, 0 unchanged, 0 quarantined, 0 skipped"))
         #expect(lines[1].hasSuffix("site-r/2026-11-27: Run 2 of site-r: 14 inserted, 0 updated, 0 unchanged, 0 quarantined, 0 skipped"))
         #expect(lines[2].contains("Alerts refreshed: ") && lines[2].contains("against 11 open target(s) (11 new, 0 closed)"))
-        #expect(lines[3].hasSuffix("site reports: 2 written to \(fixture.inbox)/reports/\(NightlyInbox.runDay)"))
-        #expect(lines[4].hasSuffix("nightly sync done: 2 export(s), 0 failure(s)"))
+        #expect(lines[3].hasSuffix("Discrepancy queries: 1 opened, 0 reopened, 0 closed, 0 unchanged."))
+        #expect(lines[4].hasSuffix("site reports: 2 written to \(fixture.inbox)/reports/\(NightlyInbox.runDay)"))
+        #expect(lines[5].hasSuffix("nightly sync done: 2 export(s), 0 failure(s)"))
     }
 
     @Test("a night that arrives twice is kept as site-a/2026-11-27-2, not merged into the first; a name taken under failed/ counts as taken")

@@ -8,6 +8,8 @@ public enum WorklistItemKind: String, Codable, Sendable, Hashable {
     case survivalContactOverdue = "survival_contact_overdue"
     /// A patient on a line with no assessment at all: no baseline and no follow-up of the line.
     case noAssessment = "no_assessment"
+    /// A query on the patient's data, not closed, opened more than ``QueryAgeing/worklistDays`` days ago.
+    case queryWaiting = "query_waiting"
 }
 
 /// One thing to do for one patient, with what is due, since when and how late.
@@ -86,6 +88,18 @@ public enum Worklist {
             registryID: registryID, kind: .survivalContactOverdue,
             what: "survival contact \(visit.number) after progression on \(progressedOn) (\(offset(of: visit.due, from: progressedOn)))",
             dueSince: visit.due, daysLate: asOf.days(since: visit.windowCloses), missedVisits: missed, schedule: scheduleName)
+    }
+
+    /// The entry of a query not closed, once it has waited more than ``QueryAgeing/worklistDays`` days: due since the
+    /// day it was opened, late by the days past that limit.
+    public static func waitingQuery(
+        registryID: String, queryID: Int, record: DataRecord, status: QueryStatus, openedOn: CalendarDate, asOf: CalendarDate
+    ) -> WorklistItem? {
+        let late = asOf.days(since: openedOn.adding(days: QueryAgeing.worklistDays))
+        guard status.isUnresolved, late > 0 else { return nil }
+        return WorklistItem(
+            registryID: registryID, kind: .queryWaiting, what: "query \(queryID) on \(record) (\(status.rawValue))", dueSince: openedOn,
+            daysLate: late, missedVisits: 0, schedule: "data queries")
     }
 
     /// Latest first; among equals by registry id in number order, then by what is due.
