@@ -8,7 +8,7 @@ extension RegistryVocabulary {
     public static var allowedValues: String { allCases.map(\.rawValue).joined(separator: ", ") }
 
     /// Parses a submitted value, or fails naming the field, the value and what is allowed.
-    public static func parse(_ text: String, field: String) throws(RegistryInputError) -> Self {
+    public static func parse(_ text: String, field: Field) throws(RegistryInputError) -> Self {
         let normalized = text.trimmingWhitespace.lowercased().replacingSpacesAndHyphensWithUnderscores
         guard let value = Self(rawValue: normalized) else {
             throw .notAllowed(field: field, value: text, allowed: allowedValues)
