@@ -2,7 +2,7 @@ import PostgresClient
 import RegistryDomain
 
 /// Why a trial request was refused, in words a coordinator can act on.
-public enum TrialError: Error, CustomStringConvertible {
+public enum TrialError: Error, WordedMessage {
     case registry(RegistryError)
     case trialExists(String)
     case trialNotFound(String)
@@ -15,15 +15,15 @@ public enum TrialError: Error, CustomStringConvertible {
     case eligibilityIncomplete(registryID: String, trial: String, unknown: [String])
     case allocationExhausted(trial: String, cohort: String, stratum: String)
 
-    public var description: String {
+    public func message(_ wording: Wording) -> String {
         switch self {
-        case .registry(let error): error.description
+        case .registry(let error): error.message(wording)
         case .trialExists(let nct): "trial \(nct) already exists"
-        case .trialNotFound(let nct): "no trial \(nct); add it with `sarcreg trial add FILE`"
+        case .trialNotFound(let nct): "no trial \(nct); add it with \(wording.step(.addTrial))"
         case .notRecruiting(let nct, let status): "trial \(nct) is \(status.rawValue.replacingOccurrences(of: "_", with: " ")), not recruiting"
         case .cohortNotFound(let nct, let cohort, let cohorts):
-            "--cohort '\(cohort)' is not a cohort of \(nct); use one of: \(cohorts.joined(separator: ", "))"
-        case .cohortRequired(let nct, let cohorts): "--cohort is required: \(nct) has cohorts \(cohorts.joined(separator: ", "))"
+            "\(wording.field(.cohort)) '\(cohort)' is not a cohort of \(nct); use one of: \(cohorts.joined(separator: ", "))"
+        case .cohortRequired(let nct, let cohorts): "\(wording.field(.cohort)) is required: \(nct) has cohorts \(cohorts.joined(separator: ", "))"
         case .cohortFull(let nct, let cohort, let capacity): "cohort full: \(nct) cohort \(cohort) has taken all \(capacity) places"
         case .alreadyEnrolled(let id, let nct, let cohort, let place): "\(id) is already enrolled in \(nct) (cohort \(cohort), place \(place))"
         case .ineligible(let id, let nct, let unmet): "\(id) is not eligible for \(nct): \(unmet.joined(separator: "; "))"

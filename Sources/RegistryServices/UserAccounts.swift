@@ -1,5 +1,6 @@
 import Foundation
 import PostgresClient
+import RegistryDomain
 
 /// The registry's groups (migration 0007); a person's login role is a member of exactly one.
 public enum RegistryRole: String, Sendable, CaseIterable, Codable {
@@ -12,7 +13,7 @@ public enum RegistryRole: String, Sendable, CaseIterable, Codable {
 }
 
 /// Why a user account was refused.
-public enum UserAccountError: Error, CustomStringConvertible {
+public enum UserAccountError: Error, WordedMessage {
     case invalidName(String)
     case unknownRole(String)
     case coordinatorWithoutSite(String)
@@ -25,14 +26,14 @@ public enum UserAccountError: Error, CustomStringConvertible {
     /// A write broke one of the registry's named rules (SQLSTATE class 23), said as the rule.
     case refused(ConstraintRefusal)
 
-    public var description: String {
+    public func message(_ wording: Wording) -> String {
         switch self {
         case .invalidName(let name):
             "user name '\(name)' is not allowed: use 1-63 lower-case letters, digits and _, starting with a letter (not pg_ or sarcreg_)"
-        case .unknownRole(let role): "--role '\(role)' is not one of \(RegistryRole.allowedValues)"
-        case .coordinatorWithoutSite(let name): "coordinator '\(name)' needs at least one --site"
-        case .invalidSite(let code): "--site '\(code)' is not a site code (A-Z and 0-9, 2-10 characters)"
-        case .unknownSite(let code): "unknown site '\(code)'; list sites with `sarcreg site list`"
+        case .unknownRole(let role): "\(wording.field(.role)) '\(role)' is not one of \(RegistryRole.allowedValues)"
+        case .coordinatorWithoutSite(let name): "coordinator '\(name)' needs at least one \(wording.field(.site))"
+        case .invalidSite(let code): "\(wording.field(.site)) '\(code)' is not a site code (A-Z and 0-9, 2-10 characters)"
+        case .unknownSite(let code): "unknown site '\(code)'; list sites with \(wording.step(.listSites))"
         case .emptyPassword: "the password is empty"
         case .userExists(let name): "a database user '\(name)' already exists"
         case .notAllowed(let name): "only administrators (members of sarcreg_admin) may add users; '\(name)' was not added"
