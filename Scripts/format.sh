@@ -15,10 +15,13 @@ case "${1:-}" in
   swift format format --configuration .swift-format --parallel --in-place "${files[@]}"
   ;;
 --check)
+  # Formats copies in a scratch folder (one parallel run, as fast as applying) and compares them.
+  scratch=$(mktemp -d)
+  trap 'rm -rf "$scratch"' EXIT
+  for file in "${files[@]}"; do mkdir -p "$scratch/$(dirname "$file")" && cp "$file" "$scratch/$file"; done
+  (cd "$scratch" && swift format format --configuration "$root/.swift-format" --parallel --in-place "${files[@]}")
   changed=()
-  for file in "${files[@]}"; do
-    if ! swift format format --configuration .swift-format "$file" | cmp -s - "$file"; then changed+=("$file"); fi
-  done
+  for file in "${files[@]}"; do cmp -s "$file" "$scratch/$file" || changed+=("$file"); done
   if [ ${#changed[@]} -gt 0 ]; then
     echo "swift-format would change ${#changed[@]} file(s); run Scripts/format.sh:" >&2
     printf '  %s\n' "${changed[@]}" >&2
