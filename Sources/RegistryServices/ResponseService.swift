@@ -71,14 +71,14 @@ public struct ResponseService {
             throw .registry(
                 .input(
                     .outOfRange(
-                        field: Field("confirmation interval"), value: "\(policy.minimumConfirmationInterval)",
+                        field: Field(path: "confirmation interval"), value: "\(policy.minimumConfirmationInterval)",
                         range: "1 to 365 days")))
         }
         guard (0...365).contains(policy.stableDiseaseMinimumInterval) else {
             throw .registry(
                 .input(
                     .outOfRange(
-                        field: Field("SD minimum interval"), value: "\(policy.stableDiseaseMinimumInterval)",
+                        field: Field(path: "SD minimum interval"), value: "\(policy.stableDiseaseMinimumInterval)",
                         range: "0 to 365 days")))
         }
         let row = ResponsePolicyRow(policy)

@@ -79,7 +79,7 @@ public struct TrialService {
         do {
             document = try JSONDecoder().decode(DefinitionValue.self, from: json)
         } catch {
-            throw .registry(.input(.malformed(field: Field("definition"), value: Self.excerpt(json), expected: "a JSON object (\(Self.reason(error)))")))
+            throw .registry(.input(.malformed(field: Field(path: "definition"), value: Self.excerpt(json), expected: "a JSON object (\(Self.reason(error)))")))
         }
         do {
             return try connection.withTransaction { tx in

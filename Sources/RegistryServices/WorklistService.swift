@@ -176,7 +176,7 @@ public struct WorklistService {
         do {
             document = try JSONDecoder().decode(DefinitionValue.self, from: Data(text.utf8))
         } catch {
-            throw .malformed(field: Field("schedule"), value: String(text.prefix(40)), expected: "a JSON object")
+            throw .malformed(field: Field(path: "schedule"), value: String(text.prefix(40)), expected: "a JSON object")
         }
         return try AssessmentSchedules(document: document, path: "schedule")
     }

@@ -1,23 +1,37 @@
 /// What a submitted value is, in the registry's words: the diagnosis date, the CTCAE term, the result of
 /// lesion T2. Errors name a `Field`, never a front end's spelling of it: the command line maps each field to
 /// its flag when it prints a message (`diagnosisDate` is `--diagnosed` there), a form would map it to its
-/// label. A field of a submitted document (a trial definition's `arms[0].code`) is named by its path.
-public struct Field: Hashable, Sendable, CustomStringConvertible {
+/// label. A field of a submitted document (a trial definition's `arms[0].code`) is named by its path, which a
+/// string literal gives.
+public struct Field: Hashable, Sendable, CustomStringConvertible, ExpressibleByStringLiteral {
     /// The field in the registry's words, e.g. `diagnosis date`, or a document path such as `arms[0].code`.
     public let name: String
     /// What narrows the field to one item, e.g. the lesion label of a lesion's result (`result T2`).
     public let item: String?
+    /// The field is a path in a submitted document (`cohorts[0].arm`), never one of the registry's fields
+    /// even where a key has the same word (a trial definition's `status` is not the catalog's status).
+    public let isPath: Bool
 
     public init(_ name: String, item: String? = nil) {
         self.name = name
         self.item = item
+        self.isPath = false
     }
 
+    /// A path in a submitted document: a trial definition, a schedule, an indication file, a stored column.
+    public init(path: String) {
+        self.name = path
+        self.item = nil
+        self.isPath = true
+    }
+
+    public init(stringLiteral path: String) { self.init(path: path) }
+
     /// The same field narrowed to one item: `Field.result.item("T2")` is the result of lesion T2.
-    public func item(_ item: String) -> Field { Field(name, item: item) }
+    public func item(_ item: String) -> Field { isPath ? Field(path: "\(name) \(item)") : Field(name, item: item) }
 
     /// The field without its item, the key a front end looks its own name up by.
-    public var unqualified: Field { Field(name) }
+    public var unqualified: Field { isPath ? self : Field(name) }
 
     public var description: String { item.map { "\(name) \($0)" } ?? name }
 }

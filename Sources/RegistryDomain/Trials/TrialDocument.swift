@@ -67,10 +67,10 @@ struct DefinitionObject {
 
     init(_ value: DefinitionValue, path: String, allowed: [String]) throws(RegistryInputError) {
         guard case .object(let fields) = value else {
-            throw .malformed(field: Field(path.isEmpty ? "definition" : path), value: value.description, expected: "an object")
+            throw .malformed(field: Field(path: path.isEmpty ? "definition" : path), value: value.description, expected: "an object")
         }
         if let unknown = fields.keys.sorted().first(where: { !allowed.contains($0) }) {
-            throw .notAllowed(field: Field(Self.join(path, unknown)), value: fields[unknown]!.description, allowed: "fields " + allowed.joined(separator: ", "))
+            throw .notAllowed(field: Field(path: Self.join(path, unknown)), value: fields[unknown]!.description, allowed: "fields " + allowed.joined(separator: ", "))
         }
         self.fields = fields
         self.path = path
@@ -78,7 +78,7 @@ struct DefinitionObject {
 
     static func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
-    func field(_ key: String) -> Field { Field(Self.join(path, key)) }
+    func field(_ key: String) -> Field { Field(path: Self.join(path, key)) }
 
     func has(_ key: String) -> Bool {
         if let value = fields[key], value != .null { return true }
@@ -157,7 +157,7 @@ struct DefinitionObject {
     func strings(_ key: String) throws(RegistryInputError) -> [(text: String, path: String)] {
         try array(key).map { item throws(RegistryInputError) in
             guard case .string(let text) = item.value, !text.trimmingWhitespace.isEmpty else {
-                throw .malformed(field: Field(item.path), value: item.value.description, expected: "text")
+                throw .malformed(field: Field(path: item.path), value: item.value.description, expected: "text")
             }
             return (text: text.trimmingWhitespace, path: item.path)
         }
