@@ -43,6 +43,8 @@ public enum RegistryError: Error, WordedMessage {
     case refused(ConstraintRefusal)
     /// The login lacks a privilege, or a row policy keeps it to its own sites (SQLSTATE 42501).
     case notPermitted(PrivilegeRefusal)
+    /// A failure neither the database nor the request explains: a defect of the registry, reported as one.
+    case unexpected(String)
 
     public func message(_ wording: Wording) -> String {
         switch self {
@@ -89,6 +91,7 @@ public enum RegistryError: Error, WordedMessage {
                 + "key would enroll an already enrolled patient a second time"
         case .database(let error): error.description
         case .refused(let refusal): refusal.description
+        case .unexpected(let failure): "an unexpected failure, a defect of the registry rather than of the request: \(failure)"
         case .notPermitted(let refusal):
             "your database login\(refusal.login.map { " (\($0))" } ?? "") "
                 + (refusal.isRowPolicy
@@ -97,6 +100,22 @@ public enum RegistryError: Error, WordedMessage {
                     : "may not \(refusal.isWrite ? "change" : "read") \(refusal.object ?? "these records"); ask an administrator "
                         + "for a role that may: coordinators change their sites' patients, investigators read, administrators "
                         + "change sites, the catalog and trials")
+        }
+    }
+}
+
+extension RegistryError {
+    /// Keeps registry errors as they are and wraps database failures; anything else is a defect of the
+    /// registry and is reported as one (``RegistryError/unexpected(_:)``), not as a database or input error.
+    static func wrap(_ error: any Error) -> RegistryError {
+        switch error {
+        case let error as RegistryError: error
+        case let error as PostgresError:
+            error.privilegeRefusal.map(RegistryError.notPermitted) ?? ConstraintRefusal(error).map(RegistryError.refused) ?? .database(error)
+        case let error as RegistryInputError: .input(error)
+        case let error as TimelineViolation: .timeline(error)
+        case let error as PostgresTransactionError: .database(PostgresError(kind: .client, message: error.description))
+        default: .unexpected("\(error)")
         }
     }
 }

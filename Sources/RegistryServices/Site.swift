@@ -57,19 +57,3 @@ public struct SiteService {
         }
     }
 }
-
-extension RegistryError {
-    /// Keeps registry errors as they are and wraps database failures; anything else is a defect in
-    /// the layer below and is reported as a client error with its description.
-    static func wrap(_ error: any Error) -> RegistryError {
-        switch error {
-        case let error as RegistryError: error
-        case let error as PostgresError:
-            error.privilegeRefusal.map(RegistryError.notPermitted) ?? ConstraintRefusal(error).map(RegistryError.refused) ?? .database(error)
-        case let error as RegistryInputError: .input(error)
-        case let error as TimelineViolation: .timeline(error)
-        case let error as PostgresTransactionError: .database(PostgresError(kind: .client, message: error.description))
-        default: .database(PostgresError(kind: .client, message: "\(error)"))
-        }
-    }
-}

@@ -25,6 +25,8 @@ public enum UserAccountError: Error, WordedMessage {
     case database(PostgresError)
     /// A write broke one of the registry's named rules (SQLSTATE class 23), said as the rule.
     case refused(ConstraintRefusal)
+    /// A failure neither the database nor the request explains: a defect of the registry, reported as one.
+    case unexpected(String)
 
     public func message(_ wording: Wording) -> String {
         switch self {
@@ -39,6 +41,7 @@ public enum UserAccountError: Error, WordedMessage {
         case .notAllowed(let name): "only administrators (members of sarcreg_admin) may add users; '\(name)' was not added"
         case .database(let error): error.description
         case .refused(let refusal): refusal.description
+        case .unexpected(let failure): "an unexpected failure, a defect of the registry rather than of the request: \(failure)"
         }
     }
 }
@@ -92,12 +95,12 @@ public struct UserAccountService {
             throw error
         } catch let error as PostgresError where error.sqlState == .insufficientPrivilege {
             throw .notAllowed(name)
-        } catch let error as PostgresError where error.sqlState == SQLState(rawValue: "42710") {
+        } catch let error as PostgresError where error.sqlState == .duplicateObject {
             throw .userExists(name)
         } catch let error as PostgresError {
             throw ConstraintRefusal(error).map(UserAccountError.refused) ?? .database(error)
         } catch {
-            throw .database(PostgresError(kind: .client, message: "\(error)"))
+            throw .unexpected("\(error)")
         }
     }
 }

@@ -19,6 +19,10 @@ public enum SyncError: Error, WordedMessage {
     case database(PostgresError)
     /// A write broke one of the registry's named rules (SQLSTATE class 23), said as the rule.
     case refused(ConstraintRefusal)
+    /// A registry service refused part of the sync.
+    case registry(RegistryError)
+    /// A failure neither the database nor the files explain: a defect of the registry, reported as one.
+    case unexpected(String)
     /// The login lacks a privilege the sync needs (SQLSTATE 42501).
     case notPermitted(PrivilegeRefusal)
     // REDCap imports: a data dictionary or a record export that does not fit it.
@@ -55,6 +59,8 @@ public enum SyncError: Error, WordedMessage {
         case .outputExists(let path): "\(path) already exists; choose an empty or new \(wording.field(.out)) directory"
         case .database(let error): error.description
         case .refused(let refusal): refusal.description
+        case .registry(let error): error.message(wording)
+        case .unexpected(let failure): "an unexpected failure, a defect of the registry rather than of the files: \(failure)"
         case .notPermitted(let refusal):
             "your database login\(refusal.login.map { " (\($0))" } ?? "") "
                 + (refusal.isWrite
@@ -101,7 +107,8 @@ public enum SyncError: Error, WordedMessage {
         case let error as SyncError: error
         case let error as PostgresError:
             error.privilegeRefusal.map(SyncError.notPermitted) ?? ConstraintRefusal(error).map(SyncError.refused) ?? .database(error)
-        default: .database(PostgresError(kind: .client, message: "\(error)"))
+        case let error as RegistryError: .registry(error)
+        default: .unexpected("\(error)")
         }
     }
 
