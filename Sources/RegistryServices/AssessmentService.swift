@@ -2,16 +2,6 @@ import Foundation
 import PostgresClient
 import RegistryDomain
 
-/// How a lesion was imaged or examined at baseline; the same method should follow it throughout.
-public enum ImagingMethod: String, RegistryVocabulary {
-    case ct, mri
-    case petCT = "pet_ct"
-    case xRay = "x_ray"
-    case ultrasound
-    /// Calipers at clinical examination.
-    case clinical
-}
-
 /// A lesion chosen at baseline, as a coordinator submits it; every field is text as typed, validated here.
 public struct LesionSubmission: Sendable {
     /// The reader's identifier, e.g. `T1`, `NT2`.

@@ -112,3 +112,13 @@ public struct GeneSuggestion: Hashable, Sendable, Codable {
     /// "SMARCB1 (INI1 is its alias)".
     public func offered(for given: String) -> String { "\(symbol) (\(given) is its \(kind))" }
 }
+
+/// How a lesion was imaged or examined at baseline; the same method should follow it throughout.
+public enum ImagingMethod: String, RegistryVocabulary {
+    case ct, mri
+    case petCT = "pet_ct"
+    case xRay = "x_ray"
+    case ultrasound
+    /// Calipers at clinical examination.
+    case clinical
+}
