@@ -23,7 +23,7 @@ public struct CatalogIndicationSummary: Codable, Sendable, Hashable {
     public let status: TherapyStatusEntry?
 }
 
-/// An agent with its indications, for `sarcreg therapy catalog list`.
+/// An agent with its indications, for the catalog's listing.
 public struct CatalogListing: Codable, Sendable, Hashable {
     public let agent: CatalogAgent
     public let indications: [CatalogIndicationSummary]
@@ -61,7 +61,7 @@ public struct CatalogIndicationDetail: Codable, Sendable, Hashable {
     public let statusHistory: [CatalogStatusRecord]
 }
 
-/// One agent with all its indications, for `sarcreg therapy catalog show`.
+/// One agent with all its indications, for the catalog's page of one agent.
 public struct CatalogAgentDetail: Codable, Sendable, Hashable {
     public let agent: CatalogAgent
     public let asOf: CalendarDate
