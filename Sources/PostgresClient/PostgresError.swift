@@ -38,6 +38,8 @@ public struct SQLState: RawRepresentable, Hashable, Sendable, ExpressibleByStrin
     public static let adminShutdown: SQLState = "57P01"
     public static let undefinedTable: SQLState = "42P01"
     public static let insufficientPrivilege: SQLState = "42501"
+    /// `CREATE ROLE` of a role that exists: roles are cluster-wide, so no table constraint names it.
+    public static let duplicateObject: SQLState = "42710"
     public static let connectionException: SQLState = "08000"
 }
 

@@ -31,12 +31,12 @@ extension AssessmentService {
         _ registryID: String, date dateText: String, evaluator evaluatorText: String?, results: [LesionResultEntry], reason reasonText: String?
     ) throws(AssessmentError) -> RecordedAssessment {
         let reason = try input { () throws(RegistryInputError) in try ChangeReason(reasonText) }
-        let date = try input { () throws(RegistryInputError) in try ClinicalDateCheck.parse(dateText, field: "--date") }
+        let date = try input { () throws(RegistryInputError) in try ClinicalDateCheck.parse(dateText, field: .date) }
         let evaluator = try Self.evaluator(evaluatorText)
-        guard !results.isEmpty else { throw .registry(.input(.missing(field: "--result"))) }
+        guard !results.isEmpty else { throw .registry(.input(.missing(field: .result))) }
         var entries: [(lesion: LesionID, value: String)] = []
         for entry in results {
-            entries.append((try Self.lesionID(entry.lesion, field: "--result"), entry.value))
+            entries.append((try Self.lesionID(entry.lesion, field: .result), entry.value))
         }
         do {
             return try connection.withTransaction { tx in
@@ -76,7 +76,7 @@ extension AssessmentService {
         throws(AssessmentError) -> VoidedAssessment
     {
         let reason = try input { () throws(RegistryInputError) in try ChangeReason(reasonText) }
-        let date = try input { () throws(RegistryInputError) in try ClinicalDateCheck.parse(dateText, field: "--date") }
+        let date = try input { () throws(RegistryInputError) in try ClinicalDateCheck.parse(dateText, field: .date) }
         let evaluator = try Self.evaluator(evaluatorText)
         do {
             return try connection.withTransaction { tx in
@@ -104,14 +104,14 @@ extension AssessmentService {
         _ registryID: String, lesion lesionText: String, evaluator evaluatorText: String?, _ amendment: LesionAmendment, reason reasonText: String?
     ) throws(AssessmentError) -> BaselineUpdate {
         let reason = try input { () throws(RegistryInputError) in try ChangeReason(reasonText) }
-        let label = try Self.lesionID(lesionText, field: "--lesion")
+        let label = try Self.lesionID(lesionText, field: .lesion)
         let evaluator = try Self.evaluator(evaluatorText)
         let organ = amendment.organ?.trimmingCharacters(in: .whitespaces).lowercased()
-        if let organ, organ.isEmpty { throw .registry(.input(.missing(field: "--organ"))) }
-        let method = try input { () throws(RegistryInputError) in try amendment.method.map { text throws(RegistryInputError) in try ImagingMethod.parse(text, field: "--method") } }
-        let diameter = try amendment.diameter.map { text throws(AssessmentError) in try Self.diameter(text, field: "--diameter") }
+        if let organ, organ.isEmpty { throw .registry(.input(.missing(field: .organ))) }
+        let method = try input { () throws(RegistryInputError) in try amendment.method.map { text throws(RegistryInputError) in try ImagingMethod.parse(text, field: .method) } }
+        let diameter = try amendment.diameter.map { text throws(AssessmentError) in try Self.diameter(text, field: .diameter) }
         guard organ != nil || method != nil || diameter != nil else {
-            throw .registry(.input(.missing(field: "--organ, --method or --diameter")))
+            throw .registry(.input(.missingAny(fields: [.organ, .method, .diameter])))
         }
         do {
             return try connection.withTransaction { tx in
@@ -168,9 +168,7 @@ extension AssessmentService {
             throw AssessmentError.noBaseline(registryID: patient.summary.registryID, evaluator: evaluator)
         }
         if date == recorded.baseline.date {
-            throw RegistryError.correctionTargetNotFound(
-                registryID: patient.summary.registryID,
-                record: "follow-up assessment on \(date) read by \(evaluator) (\(date) is the baseline: correct its lesions with `sarcreg lesion amend`)")
+            throw RegistryError.correctionTargetIsBaseline(registryID: patient.summary.registryID, evaluator: evaluator.description, date: date)
         }
         let rows = try tx.query(
             """

@@ -2,16 +2,6 @@ import Foundation
 import PostgresClient
 import RegistryDomain
 
-/// How a lesion was imaged or examined at baseline; the same method should follow it throughout.
-public enum ImagingMethod: String, RegistryVocabulary {
-    case ct, mri
-    case petCT = "pet_ct"
-    case xRay = "x_ray"
-    case ultrasound
-    /// Calipers at clinical examination.
-    case clinical
-}
-
 /// A lesion chosen at baseline, as a coordinator submits it; every field is text as typed, validated here.
 public struct LesionSubmission: Sendable {
     /// The reader's identifier, e.g. `T1`, `NT2`.
@@ -87,7 +77,7 @@ public struct RecordedAssessment: Sendable {
 }
 
 /// Why a lesion or an assessment was refused.
-public enum AssessmentError: Error, CustomStringConvertible {
+public enum AssessmentError: Error, WordedMessage {
     case registry(RegistryError)
     /// The RECIST engine refused the baseline or the time point built from the submission.
     case recist(RecistInputError)
@@ -98,12 +88,12 @@ public enum AssessmentError: Error, CustomStringConvertible {
     case therapyLineChanged(evaluator: Evaluator, line: Int, seriesLine: Int)
     case noFollowUp(registryID: String, evaluator: Evaluator)
 
-    public var description: String {
+    public func message(_ wording: Wording) -> String {
         switch self {
-        case .registry(let error): error.description
+        case .registry(let error): error.message(wording)
         case .recist(let error): error.description
         case .noBaseline(let id, let evaluator):
-            "\(id) has no baseline read by \(evaluator); add its lesions first with `sarcreg lesion add`"
+            "\(id) has no baseline read by \(evaluator); add its lesions first with \(wording.step(.addLesions))"
         case .baselineDateDiffers(let lesion, let date, let baseline, let evaluator):
             "lesion \(lesion) dated \(date), but the baseline read by \(evaluator) is dated \(baseline); "
                 + "all baseline lesions of one reader share the baseline date"
@@ -111,12 +101,12 @@ public enum AssessmentError: Error, CustomStringConvertible {
             "lesion \(lesion) cannot join the baseline read by \(evaluator): follow-up assessments exist since "
                 + "\(first), and target lesions are fixed at baseline; report a lesion seen later as a new lesion"
         case .noTherapyLine(let id, let date):
-            "\(id) has no therapy line started on or before \(date); start one with `sarcreg therapy start` or pass --line"
+            "\(id) has no therapy line started on or before \(date); start one with \(wording.step(.startTherapyLine)) or pass \(wording.field(.line))"
         case .therapyLineChanged(let evaluator, let line, let seriesLine):
-            "--line \(line): the assessments read by \(evaluator) since baseline assess therapy line \(seriesLine); "
+            "\(wording.field(.line)) \(line): the assessments read by \(evaluator) since baseline assess therapy line \(seriesLine); "
                 + "one baseline is followed on one therapy line"
         case .noFollowUp(let id, let evaluator):
-            "\(id) has no follow-up assessment read by \(evaluator) yet; record one with `sarcreg assess record`"
+            "\(id) has no follow-up assessment read by \(evaluator) yet; record one with \(wording.step(.recordAssessment))"
         }
     }
 
@@ -147,26 +137,26 @@ public struct AssessmentService {
     public func addLesion(_ registryID: String, _ submission: LesionSubmission) throws(AssessmentError)
         -> BaselineUpdate
     {
-        let label = try Self.lesionID(submission.lesion, field: "--lesion")
+        let label = try Self.lesionID(submission.lesion, field: .lesion)
         let lesionClass = try Self.baselineClass(submission.lesionClass)
         let method = try input { () throws(RegistryInputError) in
-            try ImagingMethod.parse(submission.method, field: "--method")
+            try ImagingMethod.parse(submission.method, field: .method)
         }
         let organ = submission.organ.trimmingCharacters(in: .whitespaces).lowercased()
-        guard !organ.isEmpty else { throw .registry(.input(.missing(field: "--organ"))) }
+        guard !organ.isEmpty else { throw .registry(.input(.missing(field: .organ))) }
         let date = try input { () throws(RegistryInputError) in
-            try ClinicalDateCheck.parse(submission.date, field: "--date")
+            try ClinicalDateCheck.parse(submission.date, field: .date)
         }
         let evaluator = try Self.evaluator(submission.evaluator)
         let diameter = try submission.diameter.map { text throws(AssessmentError) in
-            try Self.diameter(text, field: "--diameter")
+            try Self.diameter(text, field: .diameter)
         }
-        if lesionClass == .target, diameter == nil { throw .registry(.input(.missing(field: "--diameter"))) }
+        if lesionClass == .target, diameter == nil { throw .registry(.input(.missing(field: .diameter))) }
         do {
             return try connection.withTransaction { tx in
                 let patient = try PatientRow.findRecordable(registryID, on: tx)
-                try patient.validate(date, field: "--date", today: today)
-                try patient.timeline(on: tx).check(date, field: "--date")
+                try patient.validate(date, field: .date, today: today)
+                try patient.timeline(on: tx).check(date, field: .date)
                 let recorded = try RecordedSeries.load(patientID: patient.id, evaluator: evaluator, on: tx)
                 var targets: [TargetLesion] = []
                 var nonTargets: [NonTargetLesion] = []
@@ -242,22 +232,22 @@ public struct AssessmentService {
         -> RecordedAssessment
     {
         let date = try input { () throws(RegistryInputError) in
-            try ClinicalDateCheck.parse(submission.date, field: "--date")
+            try ClinicalDateCheck.parse(submission.date, field: .date)
         }
         let evaluator = try Self.evaluator(submission.evaluator)
-        guard !submission.results.isEmpty else { throw .registry(.input(.missing(field: "--result"))) }
+        guard !submission.results.isEmpty else { throw .registry(.input(.missing(field: .result))) }
         if let line = submission.lineNumber, !(1...30).contains(line) {
-            throw .registry(.input(.outOfRange(field: "--line", value: "\(line)", range: "1 to 30")))
+            throw .registry(.input(.outOfRange(field: .line, value: "\(line)", range: "1 to 30")))
         }
         var entries: [(lesion: LesionID, value: String)] = []
         for entry in submission.results {
-            entries.append((try Self.lesionID(entry.lesion, field: "--result"), entry.value))
+            entries.append((try Self.lesionID(entry.lesion, field: .result), entry.value))
         }
         do {
             return try connection.withTransaction { tx in
                 let patient = try PatientRow.findRecordable(registryID, on: tx)
-                try patient.validate(date, field: "--date", today: today)
-                try patient.timeline(on: tx).check(date, field: "--date")
+                try patient.validate(date, field: .date, today: today)
+                try patient.timeline(on: tx).check(date, field: .date)
                 guard let recorded = try RecordedSeries.load(patientID: patient.id, evaluator: evaluator, on: tx) else {
                     throw AssessmentError.noBaseline(registryID: patient.summary.registryID, evaluator: evaluator)
                 }
@@ -315,13 +305,13 @@ public struct AssessmentService {
             throw .registry(
                 .input(
                     .malformed(
-                        field: "--evaluator", value: text,
+                        field: .evaluator, value: text,
                         expected: "investigator or a reader's name of letters, digits, - and _")))
         }
         return Evaluator(name)
     }
 
-    static func lesionID(_ text: String, field: String) throws(AssessmentError) -> LesionID {
+    static func lesionID(_ text: String, field: Field) throws(AssessmentError) -> LesionID {
         let label = text.trimmingCharacters(in: .whitespaces).uppercased()
         guard label.range(of: "^[A-Z0-9][A-Z0-9_.-]{0,19}$", options: .regularExpression) != nil else {
             throw .registry(
@@ -338,14 +328,14 @@ public struct AssessmentService {
             throw .registry(
                 .input(
                     .notAllowed(
-                        field: "--class", value: text,
+                        field: .lesionClass, value: text,
                         allowed:
-                            "target, non-target (a lesion first seen at a follow-up is reported there: --result NEW1=unequivocal)"
+                            "target, non-target (a lesion first seen at a follow-up is reported there as a new lesion, NEW1=unequivocal)"
                     )))
         }
     }
 
-    static func diameter(_ text: String, field: String) throws(AssessmentError) -> Millimetres {
+    static func diameter(_ text: String, field: Field) throws(AssessmentError) -> Millimetres {
         guard let value = Millimetres(recorded: text.trimmingCharacters(in: .whitespaces)) else {
             throw .registry(
                 .input(
@@ -378,7 +368,7 @@ public struct AssessmentService {
                 throw .registry(
                     .input(
                         .malformed(
-                            field: "--result \(lesion)", value: text,
+                            field: Field.result.item(lesion.description), value: text,
                             expected:
                                 "a diameter in mm (e.g. 25 or 4.95), too-small, disappeared or not-done for a target; "
                                 + "present, absent, unequivocal-progression or not-evaluable for a non-target; "

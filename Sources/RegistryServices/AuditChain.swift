@@ -16,7 +16,7 @@ public struct AuditAnchor: Codable, Sendable, Hashable {
     }
 }
 
-/// One thing `sarcreg audit verify` found wrong, in words an administrator can act on.
+/// One thing the verification of the audit chain found wrong, in words an administrator can act on.
 public enum AuditFinding: Sendable, Hashable, CustomStringConvertible {
     case entriesMissing(after: Int, next: Int)
     case entryAltered(position: Int)
@@ -84,7 +84,7 @@ public enum AuditFinding: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// What `sarcreg audit verify` checked and found.
+/// What the verification of the audit chain checked and found.
 public struct AuditVerification: Sendable, Hashable {
     public let entries: Int
     public let head: AuditAnchor?

@@ -12,7 +12,7 @@ enum CTCAEVocabulary {
 
     /// The term `text` names in any case (`nausea` is `Nausea`) and the text that specifies it
     /// (``CTCAETerm/specified(_:for:specifyField:)``); an unknown term is refused with the closest term.
-    static func named(_ text: String, specified: String?, termField: String, specifyField: String, on connection: Connection) throws -> Named {
+    static func named(_ text: String, specified: String?, termField: Field, specifyField: Field, on connection: Connection) throws -> Named {
         let row = try connection.query(
             "SELECT t.term, t.meddra_code FROM ctcae_terms t WHERE t.meddra_code = ctcae_term_code(\(text))").first
         guard let row else {

@@ -68,22 +68,22 @@ public struct DiagnosticService {
     public func recordDiagnosis(_ registryID: String, _ submission: DiagnosisSubmission) throws(RegistryError) -> DiagnosisRecord {
         let code = submission.icdo3Code.trimmingCharacters(in: .whitespaces)
         guard code.range(of: "^[0-9]{4}/[0-9]$", options: .regularExpression) != nil else {
-            throw .input(.malformed(field: "--icdo3", value: submission.icdo3Code, expected: "an ICD-O-3 morphology code such as 8890/3"))
+            throw .input(.malformed(field: .icdo3, value: submission.icdo3Code, expected: "an ICD-O-3 morphology code such as 8890/3"))
         }
-        let version = try validating { () throws(RegistryInputError) in try ICDOVersion.parse(submission.icdoVersion, field: "--icdo-version") }
-        let setting = try validating { () throws(RegistryInputError) in try DiseaseSetting.parse(submission.diseaseSetting, field: "--setting") }
-        let diagnosed = try validating { () throws(RegistryInputError) in try ClinicalDateCheck.parsePartial(submission.diagnosed, field: "--diagnosed") }
+        let version = try validating { () throws(RegistryInputError) in try ICDOVersion.parse(submission.icdoVersion, field: .icdoVersion) }
+        let setting = try validating { () throws(RegistryInputError) in try DiseaseSetting.parse(submission.diseaseSetting, field: .setting) }
+        let diagnosed = try validating { () throws(RegistryInputError) in try ClinicalDateCheck.parsePartial(submission.diagnosed, field: .diagnosisDate) }
         if let grade = submission.fnclccGrade, !(1...3).contains(grade) {
-            throw .input(.outOfRange(field: "--grade", value: "\(grade)", range: "1 to 3 (FNCLCC)"))
+            throw .input(.outOfRange(field: .grade, value: "\(grade)", range: "1 to 3 (FNCLCC)"))
         }
         let primarySite = submission.primarySite.trimmingCharacters(in: .whitespaces)
-        guard !primarySite.isEmpty else { throw .input(.missing(field: "--primary-site")) }
+        guard !primarySite.isEmpty else { throw .input(.missing(field: .primarySite)) }
         do {
             return try connection.withTransaction { tx in
                 let patient = try PatientRow.findRecordable(registryID, on: tx)
                 // A partial date is checked by its first possible day: "2030" is in the future, "2024" is not.
-                try patient.validate(diagnosed.firstDay, field: "--diagnosed", today: today)
-                try patient.timeline(on: tx).check(diagnosed.firstDay, field: "--diagnosed")
+                try patient.validate(diagnosed.firstDay, field: .diagnosisDate, today: today)
+                try patient.timeline(on: tx).check(diagnosed.firstDay, field: .diagnosisDate)
                 let vocabulary = try tx.query("SELECT entity FROM histology_codes WHERE code = \(code)")
                 guard let entity = try vocabulary.first?.decode(String.self, "entity") else {
                     throw RegistryError.unknownHistologyCode(code)
@@ -114,30 +114,30 @@ public struct DiagnosticService {
     public func recordMolecular(_ registryID: String, _ submission: MolecularSubmission) throws(RegistryError) -> MolecularResultRecord {
         let submittedGene = submission.gene.trimmingCharacters(in: .whitespaces)
         let submittedPartner = submission.partnerGene?.trimmingCharacters(in: .whitespaces).nonEmpty
-        let kind = try validating { () throws(RegistryInputError) in try MolecularAlterationKind.parse(submission.alterationKind, field: "--kind") }
-        let method = try validating { () throws(RegistryInputError) in try MolecularMethod.parse(submission.method, field: "--method") }
-        let result = try validating { () throws(RegistryInputError) in try PatientProfile.TestResult.parse(submission.result, field: "--result") }
-        let report = try validating { () throws(RegistryInputError) in try ClinicalDateCheck.parse(submission.reportDate, field: "--report-date") }
-        let specimen = try validating { () throws(RegistryInputError) in try submission.specimenDate.map { text throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: "--specimen-date") } }
+        let kind = try validating { () throws(RegistryInputError) in try MolecularAlterationKind.parse(submission.alterationKind, field: .kind) }
+        let method = try validating { () throws(RegistryInputError) in try MolecularMethod.parse(submission.method, field: .method) }
+        let result = try validating { () throws(RegistryInputError) in try PatientProfile.TestResult.parse(submission.result, field: .result) }
+        let report = try validating { () throws(RegistryInputError) in try ClinicalDateCheck.parse(submission.reportDate, field: .reportDate) }
+        let specimen = try validating { () throws(RegistryInputError) in try submission.specimenDate.map { text throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: .specimenDate) } }
         if let submittedPartner, kind != .fusion, kind != .rearrangement {
-            throw .input(.notAllowed(field: "--partner", value: submittedPartner, allowed: "a partner gene only with --kind fusion or rearrangement"))
+            throw .input(.notAllowed(field: .partner, value: submittedPartner, allowed: "a partner gene only with the kind fusion or rearrangement"))
         }
         if submission.acquiredResistance, kind != .mutation {
-            throw .input(.notAllowed(field: "--acquired-resistance", value: kind.rawValue, allowed: "only for --kind mutation"))
+            throw .input(.notAllowed(field: .acquiredResistance, value: kind.rawValue, allowed: "only for the kind mutation"))
         }
         if let specimen, specimen > report {
-            throw .input(.beforeDate(field: "--report-date", value: report, otherField: "--specimen-date", other: specimen))
+            throw .input(.beforeDate(field: .reportDate, value: report, otherField: .specimenDate, other: specimen))
         }
         do {
             return try connection.withTransaction { tx in
                 let patient = try PatientRow.findRecordable(registryID, on: tx)
-                try patient.validate(report, field: "--report-date", today: today)
-                if let specimen { try patient.validate(specimen, field: "--specimen-date", today: today) }
+                try patient.validate(report, field: .reportDate, today: today)
+                if let specimen { try patient.validate(specimen, field: .specimenDate, today: today) }
                 let timeline = try patient.timeline(on: tx)
-                try timeline.check(report, field: "--report-date")
-                if let specimen { try timeline.check(specimen, field: "--specimen-date") }
-                let gene = try GeneVocabulary.approvedSymbol(submittedGene, field: "--gene", on: tx)
-                let partner = try submittedPartner.map { symbol in try GeneVocabulary.approvedSymbol(symbol, field: "--partner", on: tx) }
+                try timeline.check(report, field: .reportDate)
+                if let specimen { try timeline.check(specimen, field: .specimenDate) }
+                let gene = try GeneVocabulary.approvedSymbol(submittedGene, field: .gene, on: tx)
+                let partner = try submittedPartner.map { symbol in try GeneVocabulary.approvedSymbol(symbol, field: .partner, on: tx) }
                 let rows = try tx.query(
                     """
                     INSERT INTO molecular_results (patient_id, gene, alteration_kind, partner_gene, hgvs, method, result,

@@ -310,7 +310,7 @@ public struct EligibilityAlertService {
     /// - Throws: a blank reason; an alert the login cannot see (another site's) as not found; one already dismissed.
     public func dismiss(_ alertID: Int, reason: String, by name: String? = nil) throws(RegistryError) -> AlertDismissal {
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !reason.isEmpty else { throw .input(.missing(field: "--reason")) }
+        guard !reason.isEmpty else { throw .input(.missing(field: .reason)) }
         do {
             return try connection.withTransaction { tx in
                 let rows = try tx.query(

@@ -115,7 +115,7 @@ struct EligibilityEvidence {
         let history: PatientProfile.PriorTherapyHistory?
     }
 
-    /// The catalog profile of `patient`, as `sarcreg match` builds it on the day.
+    /// The catalog profile of `patient`, as the catalog match builds it on the day.
     func therapyInput(_ patient: PatientRow) throws -> TherapyInput {
         let history = try histories[patient.id].map { recorded in
             try PatientProfile.PriorTherapyHistory(
@@ -127,7 +127,7 @@ struct EligibilityEvidence {
             findings: findings[patient.id] ?? [], history: history)
     }
 
-    /// The catalog report for one input, as `sarcreg match` makes it: both possible ages when only the birth year is known.
+    /// The catalog report for one input, as the catalog match makes it: both possible ages when only the birth year is known.
     func therapyReport(_ input: TherapyInput, matcher: EligibilityMatcher) throws -> EligibilityReport {
         func profile(_ years: Int) throws -> PatientProfile {
             try PatientProfile(ageInYears: years, diagnoses: input.diagnoses, molecularFindings: input.findings, priorTherapy: input.history)
@@ -141,7 +141,7 @@ struct EligibilityEvidence {
         }
     }
 
-    /// The trial candidate for `patient`, as `sarcreg trial screen` reads it on the day.
+    /// The trial candidate for `patient`, as the trial screening reads it on the day.
     func candidate(_ patient: PatientRow) throws -> TrialCandidate {
         let recorded = histories[patient.id] ?? TherapyHistory()
         let lesions = baselineLesions[patient.id] ?? (0, 0)

@@ -9,7 +9,7 @@ enum GeneVocabulary {
     /// An alias or previous symbol is refused with the approved symbols it stands for and what it is to each
     /// (`INI1`: `SMARCB1`, its alias; `MLL2`: `KMT2D`, its previous symbol), so that results are stored and
     /// matched under one name.
-    static func approvedSymbol(_ text: String, field: String, on connection: Connection) throws -> String {
+    static func approvedSymbol(_ text: String, field: Field, on connection: Connection) throws -> String {
         let symbol = try connection.query("SELECT approved_gene_symbol(\(text)) AS symbol")[0].decode(String?.self, "symbol")
         if let symbol { return symbol }
         let candidates = try connection.query("SELECT symbol, kind FROM gene_alias_matches(\(text))").map { row in

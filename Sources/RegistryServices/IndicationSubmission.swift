@@ -2,17 +2,18 @@ import Foundation
 import PostgresClient
 import RegistryDomain
 
-/// The names a status change's fields have where they were typed, for error messages.
+/// The fields of a status change where they were submitted: a request of its own, or an indication file's
+/// `initial_status`, for error messages.
 struct StatusChangeFields {
-    let status: String
-    let date: String
-    let authority: String
-    let source: String
+    let status: Field
+    let date: Field
+    let authority: Field
+    let source: Field
 
-    static let commandLine = StatusChangeFields(status: "--status", date: "--date", authority: "--authority", source: "--source")
+    static let request = StatusChangeFields(status: .status, date: .date, authority: .authority, source: .source)
     static let initialStatus = StatusChangeFields(
-        status: "initial_status.status", date: "initial_status.effective_date",
-        authority: "initial_status.authority", source: "initial_status.source")
+        status: Field(path: "initial_status.status"), date: Field(path: "initial_status.effective_date"),
+        authority: Field(path: "initial_status.authority"), source: Field(path: "initial_status.source"))
 }
 
 /// A validated status change: one new dated row of `therapy_indication_status`.
@@ -136,7 +137,7 @@ struct IndicationSubmission {
             document = try JSONDecoder().decode(DefinitionValue.self, from: data)
         } catch {
             throw .malformed(
-                field: "indication file", value: String(decoding: data.prefix(60), as: UTF8.self),
+                field: Field(path: "indication file"), value: String(decoding: data.prefix(60), as: UTF8.self),
                 expected: "a JSON object with the keys \(Self.keys.joined(separator: ", "))")
         }
         let object = try document.object(field: "indication file")
@@ -145,13 +146,13 @@ struct IndicationSubmission {
         combinedWith = try object.optionalText("combined_with")?.lowercased()
         code = try object.text("code")
         guard code.range(of: "^[a-z][a-z0-9_]*$", options: .regularExpression) != nil else {
-            throw .malformed(field: "code", value: code, expected: "lower-case letters, digits and underscores starting with a letter, e.g. pazopanib_advanced_sts")
+            throw .malformed(field: Field(path: "code"), value: code, expected: "lower-case letters, digits and underscores starting with a letter, e.g. pazopanib_advanced_sts")
         }
         label = try object.text("label")
         let histology = try object.required("histology").object(field: "histology")
         try histology.refuseUnknownKeys(["include", "exclude"], field: "histology")
         histologyInclude = try histology.textList("include").map { ($0.field, Self.histologyEntry($0.value)) }
-        guard !histologyInclude.isEmpty else { throw .missing(field: "histology.include") }
+        guard !histologyInclude.isEmpty else { throw .missing(field: Field(path: "histology.include")) }
         histologyExclude = try histology.textList("exclude").map { ($0.field, Self.histologyEntry($0.value)) }
         biomarkers = try object.objectList("biomarkers").map(Self.biomarker)
         var seen: Set<String> = []
@@ -159,14 +160,14 @@ struct IndicationSubmission {
             let identity = [biomarker.requirement, biomarker.label, biomarker.gene, biomarker.kind.rawValue, biomarker.partnerGene ?? ""]
                 .joined(separator: "|")
             guard seen.insert(identity).inserted else {
-                throw .notAllowed(field: biomarker.field, value: "\(biomarker.label): \(biomarker.gene) \(biomarker.kind)", allowed: "each alternative of a criterion once")
+                throw .notAllowed(field: Field(path: biomarker.field), value: "\(biomarker.label): \(biomarker.gene) \(biomarker.kind)", allowed: "each alternative of a criterion once")
             }
         }
         minimumAgeYears = try object.optionalInteger("minimum_age_years", range: 0...120)
         diseaseSettings = try object.textList("disease_settings").map { entry throws(RegistryInputError) in
-            try DiseaseSetting.parse(entry.value, field: entry.field)
+            try DiseaseSetting.parse(entry.value, field: Field(path: entry.field))
         }
-        guard !diseaseSettings.isEmpty else { throw .missing(field: "disease_settings") }
+        guard !diseaseSettings.isEmpty else { throw .missing(field: Field(path: "disease_settings")) }
         priorTherapyClasses = try object.textList("prior_therapy_classes").map { ($0.field, $0.value.lowercased()) }
         minimumPriorLines = try object.optionalInteger("minimum_prior_lines", range: 0...20) ?? 0
         boxedWarning = try object.optionalText("boxed_warning")
@@ -197,26 +198,26 @@ struct IndicationSubmission {
             ["requirement", "label", "gene", "kind", "partner", "acquired_resistance_only"], field: entry.field)
         let requirement = try object.optionalText("requirement")?.lowercased() ?? "required"
         guard requirement == "required" || requirement == "excluding" else {
-            throw .notAllowed(field: prefix + "requirement", value: requirement, allowed: "required, excluding")
+            throw .notAllowed(field: Field(path: prefix + "requirement"), value: requirement, allowed: "required, excluding")
         }
         let geneFormat = "^[A-Z0-9][A-Z0-9-]*$"
         let gene = try object.text("gene").uppercased()
         guard gene.range(of: geneFormat, options: .regularExpression) != nil else {
-            throw .malformed(field: prefix + "gene", value: gene, expected: "an HGNC gene symbol such as NTRK3")
+            throw .malformed(field: Field(path: prefix + "gene"), value: gene, expected: "an HGNC gene symbol such as NTRK3")
         }
-        let kind = try MolecularAlterationKind.parse(try object.text("kind"), field: prefix + "kind")
+        let kind = try MolecularAlterationKind.parse(try object.text("kind"), field: Field(path: prefix + "kind"))
         let partner = try object.optionalText("partner")?.uppercased()
         if let partner {
             guard partner.range(of: geneFormat, options: .regularExpression) != nil else {
-                throw .malformed(field: prefix + "partner", value: partner, expected: "an HGNC gene symbol such as ETV6")
+                throw .malformed(field: Field(path: prefix + "partner"), value: partner, expected: "an HGNC gene symbol such as ETV6")
             }
             guard kind == .fusion || kind == .rearrangement else {
-                throw .notAllowed(field: prefix + "partner", value: partner, allowed: "a partner gene only with kind fusion or rearrangement")
+                throw .notAllowed(field: Field(path: prefix + "partner"), value: partner, allowed: "a partner gene only with kind fusion or rearrangement")
             }
         }
         let resistance = try object.optionalBool("acquired_resistance_only") ?? false
         if resistance && kind != .mutation {
-            throw .notAllowed(field: prefix + "acquired_resistance_only", value: "true", allowed: "true only with kind mutation")
+            throw .notAllowed(field: Field(path: prefix + "acquired_resistance_only"), value: "true", allowed: "true only with kind mutation")
         }
         return Biomarker(
             field: entry.field, requirement: requirement, label: try object.text("label"), gene: gene, kind: kind,
@@ -228,13 +229,13 @@ struct IndicationSubmission {
         let agents = try connection.query("SELECT agent_code FROM therapy_agents ORDER BY agent_code").map { try $0.decode(String.self, "agent_code") }
         for (field, value) in [("agent", agent), ("combined_with", combinedWith)] {
             guard let value, !agents.contains(value) else { continue }
-            throw RegistryError.input(.notAllowed(field: field, value: value, allowed: agents.joined(separator: ", ")))
+            throw RegistryError.input(.notAllowed(field: Field(path: field), value: value, allowed: agents.joined(separator: ", ")))
         }
         if let combinedWith, combinedWith == agent {
-            throw RegistryError.input(.notAllowed(field: "combined_with", value: combinedWith, allowed: "an agent other than \(agent)"))
+            throw RegistryError.input(.notAllowed(field: Field(path: "combined_with"), value: combinedWith, allowed: "an agent other than \(agent)"))
         }
         if try !connection.query("SELECT 1 FROM therapy_indications WHERE indication_code = \(code)").isEmpty {
-            throw RegistryError.input(.notAllowed(field: "code", value: code, allowed: "a code not already in the catalog"))
+            throw RegistryError.input(.notAllowed(field: Field(path: "code"), value: code, allowed: "a code not already in the catalog"))
         }
         let codes = Set(try connection.query("SELECT code FROM histology_codes").map { try $0.decode(String.self, "code") })
         let groups = try connection.query("SELECT group_code FROM histology_entity_groups ORDER BY group_code")
@@ -243,19 +244,19 @@ struct IndicationSubmission {
             let known = value.contains("/") ? codes.contains(value) : groups.contains(value)
             guard !known else { continue }
             throw RegistryError.input(.notAllowed(
-                field: field, value: value,
+                field: Field(path: field), value: value,
                 allowed: "an ICD-O-3 code of the histology vocabulary (e.g. 8804/3) or a group: \(groups.joined(separator: ", "))"))
         }
         let genes = Set(try connection.query("SELECT symbol FROM genes").map { try $0.decode(String.self, "symbol") })
         for biomarker in biomarkers {
             for (field, symbol) in [("gene", biomarker.gene), ("partner", biomarker.partnerGene)] {
                 guard let symbol, !genes.contains(symbol) else { continue }
-                throw RegistryError.unknownGene(field: "\(biomarker.field).\(field)", symbol: symbol)
+                throw RegistryError.unknownGene(field: Field(path: "\(biomarker.field).\(field)"), symbol: symbol)
             }
         }
         let classes = try PriorTherapyClasses.known(on: connection)
         for (field, value) in priorTherapyClasses where !classes.contains(value) {
-            throw RegistryError.input(.notAllowed(field: field, value: value, allowed: classes.sorted().joined(separator: ", ")))
+            throw RegistryError.input(.notAllowed(field: Field(path: field), value: value, allowed: classes.sorted().joined(separator: ", ")))
         }
     }
 
@@ -300,7 +301,7 @@ struct IndicationSubmission {
 /// reported with the value the administrator wrote.
 fileprivate extension DefinitionValue {
     func object(field: String) throws(RegistryInputError) -> JSONObject {
-        guard case .object(let members) = self else { throw .malformed(field: field, value: description, expected: "a JSON object") }
+        guard case .object(let members) = self else { throw .malformed(field: Field(path: field), value: description, expected: "a JSON object") }
         return JSONObject(members: members, prefix: field == "indication file" ? "" : field + ".")
     }
 }
@@ -311,7 +312,7 @@ private struct JSONObject {
 
     func refuseUnknownKeys(_ keys: [String], field: String) throws(RegistryInputError) {
         if let unknown = members.keys.sorted().first(where: { !keys.contains($0) }) {
-            throw .notAllowed(field: field, value: unknown, allowed: keys.joined(separator: ", "))
+            throw .notAllowed(field: Field(path: field), value: unknown, allowed: keys.joined(separator: ", "))
         }
     }
 
@@ -322,27 +323,27 @@ private struct JSONObject {
     }
 
     func required(_ key: String) throws(RegistryInputError) -> DefinitionValue {
-        guard let value = value(key) else { throw .missing(field: prefix + key) }
+        guard let value = value(key) else { throw .missing(field: Field(path: prefix + key)) }
         return value
     }
 
     func optionalText(_ key: String) throws(RegistryInputError) -> String? {
         let field = prefix + key
         guard let value = value(key) else { return nil }
-        guard case .string(let text) = value else { throw .malformed(field: field, value: value.description, expected: "text in quotes") }
+        guard case .string(let text) = value else { throw .malformed(field: Field(path: field), value: value.description, expected: "text in quotes") }
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         return trimmed.isEmpty ? nil : trimmed
     }
 
     func text(_ key: String) throws(RegistryInputError) -> String {
-        guard let text = try optionalText(key) else { throw .missing(field: prefix + key) }
+        guard let text = try optionalText(key) else { throw .missing(field: Field(path: prefix + key)) }
         return text
     }
 
     func optionalBool(_ key: String) throws(RegistryInputError) -> Bool? {
         guard let value = value(key) else { return nil }
         guard case .bool(let flag) = value else {
-            throw .malformed(field: prefix + key, value: value.description, expected: "true or false")
+            throw .malformed(field: Field(path: prefix + key), value: value.description, expected: "true or false")
         }
         return flag
     }
@@ -350,10 +351,10 @@ private struct JSONObject {
     func optionalInteger(_ key: String, range: ClosedRange<Int>) throws(RegistryInputError) -> Int? {
         guard let value = value(key) else { return nil }
         guard case .number(let number) = value, number == number.rounded(), abs(number) < 1e9 else {
-            throw .malformed(field: prefix + key, value: value.description, expected: "a whole number")
+            throw .malformed(field: Field(path: prefix + key), value: value.description, expected: "a whole number")
         }
         guard range.contains(Int(number)) else {
-            throw .outOfRange(field: prefix + key, value: value.description, range: "\(range.lowerBound) to \(range.upperBound)")
+            throw .outOfRange(field: Field(path: prefix + key), value: value.description, range: "\(range.lowerBound) to \(range.upperBound)")
         }
         return Int(number)
     }
@@ -361,14 +362,14 @@ private struct JSONObject {
     func list(_ key: String) throws(RegistryInputError) -> [(field: String, value: DefinitionValue)] {
         let field = prefix + key
         guard let value = value(key) else { return [] }
-        guard case .array(let items) = value else { throw .malformed(field: field, value: value.description, expected: "a JSON list [...]") }
+        guard case .array(let items) = value else { throw .malformed(field: Field(path: field), value: value.description, expected: "a JSON list [...]") }
         return items.enumerated().map { ("\(field)[\($0.offset)]", $0.element) }
     }
 
     func textList(_ key: String) throws(RegistryInputError) -> [(field: String, value: String)] {
         try list(key).map { entry throws(RegistryInputError) in
             guard case .string(let text) = entry.value, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-                throw .malformed(field: entry.field, value: entry.value.description, expected: "non-blank text in quotes")
+                throw .malformed(field: Field(path: entry.field), value: entry.value.description, expected: "non-blank text in quotes")
             }
             return (entry.field, text.trimmingCharacters(in: .whitespacesAndNewlines))
         }
@@ -377,7 +378,7 @@ private struct JSONObject {
     func objectList(_ key: String) throws(RegistryInputError) -> [(field: String, object: JSONObject)] {
         try list(key).map { entry throws(RegistryInputError) in
             guard case .object(let members) = entry.value else {
-                throw .malformed(field: entry.field, value: entry.value.description, expected: "a JSON object {...}")
+                throw .malformed(field: Field(path: entry.field), value: entry.value.description, expected: "a JSON object {...}")
             }
             return (entry.field, JSONObject(members: members, prefix: entry.field + "."))
         }

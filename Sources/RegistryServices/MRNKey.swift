@@ -109,9 +109,9 @@ public struct MRNKey: Sendable {
     /// Checks a submitted MRN without ever echoing it: error messages describe it, never show it.
     static func validate(_ mrn: String) throws(RegistryError) {
         let normalized = normalize(mrn)
-        guard !normalized.isEmpty else { throw .input(.missing(field: "--mrn")) }
+        guard !normalized.isEmpty else { throw .input(.missing(field: .mrn)) }
         guard normalized.count <= 40, normalized.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
-            throw .input(.malformed(field: "--mrn", value: "(not shown)", expected: "1 to 40 letters and digits"))
+            throw .input(.malformed(field: .mrn, value: "(not shown)", expected: "1 to 40 letters and digits"))
         }
     }
 }

@@ -77,20 +77,20 @@ public struct PatientService {
     public func enroll(_ request: EnrollmentRequest, key: MRNKey) throws(RegistryError) -> PatientSummary {
         try MRNKey.validate(request.mrn)
         let site = request.site.trimmingCharacters(in: .whitespaces)
-        guard !site.isEmpty else { throw .input(.missing(field: "--site")) }
-        let birth = try validating { () throws(RegistryInputError) in try ClinicalDateCheck.parsePartial(request.birth, field: "--birth") }
+        guard !site.isEmpty else { throw .input(.missing(field: .site)) }
+        let birth = try validating { () throws(RegistryInputError) in try ClinicalDateCheck.parsePartial(request.birth, field: .birth) }
         let birthDate: CalendarDate?
         switch birth {
         case .year: birthDate = nil
         case .day(let date): birthDate = date
-        case .yearMonth: throw .input(.malformed(field: "--birth", value: request.birth, expected: "a birth year (YYYY) or a birth date (YYYY-MM-DD)"))
+        case .yearMonth: throw .input(.malformed(field: .birth, value: request.birth, expected: "a birth year (YYYY) or a birth date (YYYY-MM-DD)"))
         }
         let birthYear = birth.firstDay.year
-        guard birth.firstDay <= today else { throw .input(.inFuture(field: "--birth", value: birth.firstDay, today: today)) }
-        let sex = try validating { () throws(RegistryInputError) in try Sex.parse(request.sex, field: "--sex") }
+        guard birth.firstDay <= today else { throw .input(.inFuture(field: .birth, value: birth.firstDay, today: today)) }
+        let sex = try validating { () throws(RegistryInputError) in try Sex.parse(request.sex, field: .sex) }
         let consent = try validating { () throws(RegistryInputError) in
-            let date = try ClinicalDateCheck.parse(request.consentDate, field: "--consent-date")
-            try ClinicalDateCheck.validate(date, field: "--consent-date", birthYear: birthYear, birthDate: birthDate, today: today)
+            let date = try ClinicalDateCheck.parse(request.consentDate, field: .consentDate)
+            try ClinicalDateCheck.validate(date, field: .consentDate, birthYear: birthYear, birthDate: birthDate, today: today)
             return date
         }
         let ecog = try Self.validateECOG(request.ecog, date: request.ecogDate, birthYear: birthYear, today: today)
@@ -141,7 +141,7 @@ public struct PatientService {
             .filter { if case .vitalStatus = $0.kind { false } else { true } }
             .map { ("\($0.record) (\($0.field))", $0.date) }
         guard let latest = (lines + records).filter({ PatientTimeline.isAfterDeath($0.1, deathOn: death) }).max(by: { $0.1 < $1.1 }) else { return }
-        throw TimelineViolation(rule: .afterDeath, field: "--death-date", value: death, conflict: "\(latest.0) is dated \(latest.1)")
+        throw TimelineViolation(rule: .afterDeath, field: .deathDate, value: death, conflict: "\(latest.0) is dated \(latest.1)")
     }
 
     static func refuseOtherKey(_ key: MRNKey, in tx: Connection) throws {
@@ -153,13 +153,13 @@ public struct PatientService {
     static func validateECOG(_ score: Int?, date: String?, birthYear: Int, today: CalendarDate) throws(RegistryError) -> ECOGAssessment? {
         switch (score, date) {
         case (nil, nil): return nil
-        case (nil, .some): throw .input(.missing(field: "--ecog"))
-        case (.some, nil): throw .input(.missing(field: "--ecog-date"))
+        case (nil, .some): throw .input(.missing(field: .ecog))
+        case (.some, nil): throw .input(.missing(field: .ecogDate))
         case (let score?, let text?):
-            guard (0...5).contains(score) else { throw .input(.outOfRange(field: "--ecog", value: "\(score)", range: "0 to 5")) }
+            guard (0...5).contains(score) else { throw .input(.outOfRange(field: .ecog, value: "\(score)", range: "0 to 5")) }
             let date = try validating { () throws(RegistryInputError) in
-                let date = try ClinicalDateCheck.parse(text, field: "--ecog-date")
-                try ClinicalDateCheck.validate(date, field: "--ecog-date", birthYear: birthYear, today: today)
+                let date = try ClinicalDateCheck.parse(text, field: .ecogDate)
+                try ClinicalDateCheck.validate(date, field: .ecogDate, birthYear: birthYear, today: today)
                 return date
             }
             return ECOGAssessment(assessedOn: date, ecog: score)
@@ -194,26 +194,26 @@ public struct PatientService {
             return try connection.withTransaction { tx in
                 let patient = try PatientRow.find(registryID, on: tx, lock: true)
                 var vital = patient.summary.vitalStatus
-                if let text = update.vitalStatus { vital = try VitalStatus.parse(text, field: "--vital-status") }
+                if let text = update.vitalStatus { vital = try VitalStatus.parse(text, field: .vitalStatus) }
                 var lastContact = patient.summary.lastContactOn
                 if let text = update.lastContact {
-                    let date = try ClinicalDateCheck.parse(text, field: "--last-contact")
-                    try ClinicalDateCheck.validate(date, field: "--last-contact", birthYear: patient.summary.birthYear, today: today)
-                    try patient.timeline(on: tx).check(date, field: "--last-contact", kind: .vitalStatus)
+                    let date = try ClinicalDateCheck.parse(text, field: .lastContact)
+                    try ClinicalDateCheck.validate(date, field: .lastContact, birthYear: patient.summary.birthYear, today: today)
+                    try patient.timeline(on: tx).check(date, field: .lastContact, kind: .vitalStatus)
                     lastContact = date
                 }
                 var death = patient.summary.deathOn
                 if let text = update.deathDate {
-                    let date = try ClinicalDateCheck.parse(text, field: "--death-date")
-                    try ClinicalDateCheck.validate(date, field: "--death-date", birthYear: patient.summary.birthYear, today: today)
+                    let date = try ClinicalDateCheck.parse(text, field: .deathDate)
+                    try ClinicalDateCheck.validate(date, field: .deathDate, birthYear: patient.summary.birthYear, today: today)
                     death = date
                     vital = .dead
                 }
                 if let death, vital != .dead {
-                    throw RegistryError.input(.notAllowed(field: "--vital-status", value: vital.rawValue, allowed: "dead (a date of death \(death) is recorded)"))
+                    throw RegistryError.input(.notAllowed(field: .vitalStatus, value: vital.rawValue, allowed: "dead (a date of death \(death) is recorded)"))
                 }
                 if let death, let contact = lastContact, contact > death {
-                    throw RegistryError.input(.beforeDate(field: "--death-date", value: death, otherField: "last contact", other: contact))
+                    throw RegistryError.input(.beforeDate(field: .deathDate, value: death, otherField: Field("last contact"), other: contact))
                 }
                 if update.deathDate != nil, let death { try Self.refuseRecordsAfter(death: death, of: patient, on: tx) }
                 if let ecog = try Self.validateECOG(update.ecog, date: update.ecogDate, birthYear: patient.summary.birthYear, today: today) {
@@ -221,7 +221,7 @@ public struct PatientService {
                     if let withdrawn = patient.summary.consentWithdrawnOn {
                         throw RegistryError.consentWithdrawn(registryID: patient.summary.registryID, on: withdrawn)
                     }
-                    try patient.timeline(on: tx).check(ecog.assessedOn, field: "--ecog-date")
+                    try patient.timeline(on: tx).check(ecog.assessedOn, field: .ecogDate)
                     try tx.execute(
                         """
                         INSERT INTO patient_ecog (patient_id, assessed_on, ecog) VALUES (\(patient.id), \(ecog.assessedOn), \(ecog.ecog))
@@ -245,11 +245,11 @@ public struct PatientService {
         do {
             return try connection.withTransaction { tx in
                 let patient = try PatientRow.find(registryID, on: tx, lock: true)
-                let date = try ClinicalDateCheck.parse(dateText, field: "--date")
-                try ClinicalDateCheck.validate(date, field: "--date", birthYear: patient.summary.birthYear, today: today)
+                let date = try ClinicalDateCheck.parse(dateText, field: .date)
+                try ClinicalDateCheck.validate(date, field: .date, birthYear: patient.summary.birthYear, today: today)
                 if let already = patient.summary.consentWithdrawnOn { throw RegistryError.consentWithdrawn(registryID: registryID, on: already) }
                 guard date >= patient.summary.consentDate else {
-                    throw RegistryError.input(.beforeDate(field: "--date", value: date, otherField: "consent date", other: patient.summary.consentDate))
+                    throw RegistryError.input(.beforeDate(field: .date, value: date, otherField: Field("consent date"), other: patient.summary.consentDate))
                 }
                 try tx.execute("UPDATE patients SET consent_withdrawn_on = \(date) WHERE patient_id = \(patient.id)")
                 return try PatientRow.find(registryID, on: tx).summary
@@ -320,7 +320,7 @@ struct PatientRow {
     }
 
     /// Checks a clinical date of this patient: not in the future, not before birth.
-    func validate(_ date: CalendarDate, field: String, today: CalendarDate) throws {
+    func validate(_ date: CalendarDate, field: Field, today: CalendarDate) throws {
         try ClinicalDateCheck.validate(date, field: field, birthYear: summary.birthYear, birthDate: birthDate, today: today)
     }
 }

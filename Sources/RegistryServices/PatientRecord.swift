@@ -1,7 +1,7 @@
 import PostgresClient
 import RegistryDomain
 
-/// Everything recorded about one patient, for `sarcreg patient show`.
+/// Everything recorded about one patient, as a patient's record is shown.
 public struct PatientRecord: Codable, Sendable {
     public let patient: PatientSummary
     public let ecog: [ECOGAssessment]
@@ -124,7 +124,7 @@ public struct TherapyLineRecord: Codable, Sendable, Hashable {
 public struct AdverseEventRecord: Codable, Sendable, Hashable {
     public let id: Int
     public let term: String
-    /// The term's MedDRA code; nil for a term stored before the vocabulary that is not in it (`sarcreg db check`).
+    /// The term's MedDRA code; nil for a term stored before the vocabulary that is not in it (the registry check's `ctcae-terms-known` lists it).
     public let meddraCode: Int?
     /// What the event was, beside an "Other, specify" term.
     public let specified: String?

@@ -89,14 +89,14 @@ public struct CorrectionService {
     {
         let reason = try validating { () throws(RegistryInputError) in try ChangeReason(reasonText) }
         if let grade = update.grade, !(1...5).contains(grade) {
-            throw .input(.outOfRange(field: "--grade", value: "\(grade)", range: "1 to 5 (CTCAE)"))
+            throw .input(.outOfRange(field: .grade, value: "\(grade)", range: "1 to 5 (CTCAE)"))
         }
-        let attribution = try validating { () throws(RegistryInputError) in try update.attribution.map { text throws(RegistryInputError) in try Attribution.parse(text, field: "--attribution") } }
-        let resolved = try validating { () throws(RegistryInputError) in try update.resolved.map { text throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: "--resolved") } }
+        let attribution = try validating { () throws(RegistryInputError) in try update.attribution.map { text throws(RegistryInputError) in try Attribution.parse(text, field: .attribution) } }
+        let resolved = try validating { () throws(RegistryInputError) in try update.resolved.map { text throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: .resolvedDate) } }
         guard update.term != nil || update.specified != nil || update.grade != nil || attribution != nil || resolved != nil
             || update.serious != nil
         else {
-            throw .input(.missing(field: "--term, --specify, --grade, --resolved, --attribution or --serious"))
+            throw .input(.missingAny(fields: [.term, .specifiedTerm, .grade, .resolvedDate, .attribution, .serious]))
         }
         do {
             return try connection.withTransaction { tx in
@@ -112,14 +112,14 @@ public struct CorrectionService {
                 if update.term != nil || update.specified != nil {
                     named = try CTCAEVocabulary.named(
                         try update.term ?? row.decode(String.self, "ctcae_term"), specified: update.specified,
-                        termField: update.term == nil ? "the stored term" : "--term", specifyField: "--specify", on: tx)
+                        termField: update.term == nil ? Field("the stored term") : .term, specifyField: .specifiedTerm, on: tx)
                 }
                 if let resolved {
                     guard resolved >= onset else {
-                        throw RegistryError.input(.beforeDate(field: "--resolved", value: resolved, otherField: "the onset", other: onset))
+                        throw RegistryError.input(.beforeDate(field: .resolvedDate, value: resolved, otherField: Field("the onset"), other: onset))
                     }
-                    try patient.validate(resolved, field: "--resolved", today: today)
-                    try patient.timeline(on: tx).check(resolved, field: "--resolved")
+                    try patient.validate(resolved, field: .resolvedDate, today: today)
+                    try patient.timeline(on: tx).check(resolved, field: .resolvedDate)
                 }
                 try reason.apply(on: tx)
                 try tx.execute(
@@ -144,11 +144,11 @@ public struct CorrectionService {
         throws(RegistryError) -> TherapyLineRecord
     {
         let reason = try validating { () throws(RegistryInputError) in try ChangeReason(reasonText) }
-        let start = try validating { () throws(RegistryInputError) in try amendment.start.map { text throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: "--start") } }
-        let stop = try validating { () throws(RegistryInputError) in try amendment.stop.map { text throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: "--stop") } }
-        let stopReason = try validating { () throws(RegistryInputError) in try amendment.stopReason.map { text throws(RegistryInputError) in try StopReason.parse(text, field: "--stop-reason") } }
+        let start = try validating { () throws(RegistryInputError) in try amendment.start.map { text throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: .startDate) } }
+        let stop = try validating { () throws(RegistryInputError) in try amendment.stop.map { text throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: .stopDate) } }
+        let stopReason = try validating { () throws(RegistryInputError) in try amendment.stopReason.map { text throws(RegistryInputError) in try StopReason.parse(text, field: .stopReason) } }
         guard start != nil || stop != nil || stopReason != nil || amendment.concurrent != nil else {
-            throw .input(.missing(field: "--start, --stop, --stop-reason or --concurrent"))
+            throw .input(.missingAny(fields: [.startDate, .stopDate, .stopReason, .concurrent]))
         }
         do {
             return try connection.withTransaction { tx in
@@ -163,16 +163,16 @@ public struct CorrectionService {
                 let newStop = try stop ?? row.decode(CalendarDate?.self, "stopped_on")
                 let newReason = try stopReason?.rawValue ?? row.decode(String?.self, "stop_reason")
                 let concurrent = try amendment.concurrent ?? row.decode(Bool.self, "concurrent")
-                if newStop != nil, newReason == nil { throw RegistryError.input(.missing(field: "--stop-reason")) }
-                if newStop == nil, newReason != nil { throw RegistryError.input(.missing(field: "--stop")) }
+                if newStop != nil, newReason == nil { throw RegistryError.input(.missing(field: .stopReason)) }
+                if newStop == nil, newReason != nil { throw RegistryError.input(.missing(field: .stopDate)) }
                 if let newStop, newStop < newStart {
-                    throw RegistryError.input(.beforeDate(field: "--stop", value: newStop, otherField: "the line's start", other: newStart))
+                    throw RegistryError.input(.beforeDate(field: .stopDate, value: newStop, otherField: Field("the line's start"), other: newStart))
                 }
-                try patient.validate(newStart, field: "--start", today: today)
-                if let newStop { try patient.validate(newStop, field: "--stop", today: today) }
+                try patient.validate(newStart, field: .startDate, today: today)
+                if let newStop { try patient.validate(newStop, field: .stopDate, today: today) }
                 try patient.timeline(on: tx).check(
                     line: PatientTimeline.Line(number: line, startedOn: newStart, stoppedOn: newStop, concurrent: concurrent),
-                    startField: "--start", stopField: "--stop")
+                    startField: .startDate, stopField: .stopDate)
                 // What was recorded on the line was dated on or after its start when it was entered (assess record
                 // takes the line started on or before the assessment); a later start would orphan it.
                 let lineID = try row.decode(Int.self, "therapy_line_id")
@@ -186,8 +186,8 @@ public struct CorrectionService {
                     """)
                 if let first = earliest.first {
                     throw RegistryError.input(.beforeDate(
-                        field: try first.decode(String.self, "what"), value: try first.decode(CalendarDate.self, "dated"),
-                        otherField: "--start", other: newStart))
+                        field: Field(try first.decode(String.self, "what")), value: try first.decode(CalendarDate.self, "dated"),
+                        otherField: .startDate, other: newStart))
                 }
                 try reason.apply(on: tx)
                 try tx.execute(
@@ -218,17 +218,17 @@ public struct CorrectionService {
         let reason = try validating { () throws(RegistryInputError) in try ChangeReason(reasonText) }
         let code = amendment.icdo3Code?.trimmingCharacters(in: .whitespaces)
         if let code, code.range(of: "^[0-9]{4}/[0-9]$", options: .regularExpression) == nil {
-            throw .input(.malformed(field: "--icdo3", value: code, expected: "an ICD-O-3 morphology code such as 8890/3"))
+            throw .input(.malformed(field: .icdo3, value: code, expected: "an ICD-O-3 morphology code such as 8890/3"))
         }
         if let grade = amendment.fnclccGrade, !(1...3).contains(grade) {
-            throw .input(.outOfRange(field: "--grade", value: "\(grade)", range: "1 to 3 (FNCLCC)"))
+            throw .input(.outOfRange(field: .grade, value: "\(grade)", range: "1 to 3 (FNCLCC)"))
         }
-        let setting = try validating { () throws(RegistryInputError) in try amendment.diseaseSetting.map { text throws(RegistryInputError) in try DiseaseSetting.parse(text, field: "--setting") } }
-        let diagnosed = try validating { () throws(RegistryInputError) in try amendment.diagnosed.map { text throws(RegistryInputError) in try ClinicalDateCheck.parsePartial(text, field: "--diagnosed") } }
+        let setting = try validating { () throws(RegistryInputError) in try amendment.diseaseSetting.map { text throws(RegistryInputError) in try DiseaseSetting.parse(text, field: .setting) } }
+        let diagnosed = try validating { () throws(RegistryInputError) in try amendment.diagnosed.map { text throws(RegistryInputError) in try ClinicalDateCheck.parsePartial(text, field: .diagnosisDate) } }
         let site = amendment.primarySite?.trimmingCharacters(in: .whitespaces)
-        if let site, site.isEmpty { throw .input(.missing(field: "--primary-site")) }
+        if let site, site.isEmpty { throw .input(.missing(field: .primarySite)) }
         guard code != nil || amendment.fnclccGrade != nil || setting != nil || diagnosed != nil || site != nil else {
-            throw .input(.missing(field: "--icdo3, --grade, --primary-site, --diagnosed or --setting"))
+            throw .input(.missingAny(fields: [.icdo3, .grade, .primarySite, .diagnosisDate, .setting]))
         }
         do {
             return try connection.withTransaction { tx in
@@ -243,8 +243,8 @@ public struct CorrectionService {
                     entity = known
                 }
                 if let diagnosed {
-                    try patient.validate(diagnosed.firstDay, field: "--diagnosed", today: today)
-                    try patient.timeline(on: tx).check(diagnosed.firstDay, field: "--diagnosed")
+                    try patient.validate(diagnosed.firstDay, field: .diagnosisDate, today: today)
+                    try patient.timeline(on: tx).check(diagnosed.firstDay, field: .diagnosisDate)
                 }
                 let parts = diagnosed?.parts
                 try reason.apply(on: tx)
@@ -272,12 +272,12 @@ public struct CorrectionService {
         throws(RegistryError) -> MolecularResultRecord
     {
         let reason = try validating { () throws(RegistryInputError) in try ChangeReason(reasonText) }
-        let result = try validating { () throws(RegistryInputError) in try amendment.result.map { text throws(RegistryInputError) in try PatientProfile.TestResult.parse(text, field: "--result") } }
-        let method = try validating { () throws(RegistryInputError) in try amendment.method.map { text throws(RegistryInputError) in try MolecularMethod.parse(text, field: "--method") } }
-        let report = try validating { () throws(RegistryInputError) in try amendment.reportDate.map { text throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: "--report-date") } }
-        let specimen = try validating { () throws(RegistryInputError) in try amendment.specimenDate.map { text throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: "--specimen-date") } }
+        let result = try validating { () throws(RegistryInputError) in try amendment.result.map { text throws(RegistryInputError) in try PatientProfile.TestResult.parse(text, field: .result) } }
+        let method = try validating { () throws(RegistryInputError) in try amendment.method.map { text throws(RegistryInputError) in try MolecularMethod.parse(text, field: .method) } }
+        let report = try validating { () throws(RegistryInputError) in try amendment.reportDate.map { text throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: .reportDate) } }
+        let specimen = try validating { () throws(RegistryInputError) in try amendment.specimenDate.map { text throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: .specimenDate) } }
         guard result != nil || method != nil || report != nil || specimen != nil else {
-            throw .input(.missing(field: "--result, --method, --report-date or --specimen-date"))
+            throw .input(.missingAny(fields: [.result, .method, .reportDate, .specimenDate]))
         }
         do {
             return try connection.withTransaction { tx in
@@ -293,16 +293,16 @@ public struct CorrectionService {
                 let newReport = try report ?? row.decode(CalendarDate.self, "report_date")
                 let newSpecimen = try specimen ?? row.decode(CalendarDate?.self, "specimen_date")
                 if let newSpecimen, newSpecimen > newReport {
-                    throw RegistryError.input(.beforeDate(field: "--report-date", value: newReport, otherField: "--specimen-date", other: newSpecimen))
+                    throw RegistryError.input(.beforeDate(field: .reportDate, value: newReport, otherField: .specimenDate, other: newSpecimen))
                 }
                 let timeline = try patient.timeline(on: tx)
                 if let report {
-                    try patient.validate(report, field: "--report-date", today: today)
-                    try timeline.check(report, field: "--report-date")
+                    try patient.validate(report, field: .reportDate, today: today)
+                    try timeline.check(report, field: .reportDate)
                 }
                 if let specimen {
-                    try patient.validate(specimen, field: "--specimen-date", today: today)
-                    try timeline.check(specimen, field: "--specimen-date")
+                    try patient.validate(specimen, field: .specimenDate, today: today)
+                    try timeline.check(specimen, field: .specimenDate)
                 }
                 try reason.apply(on: tx)
                 try tx.execute(

@@ -1,5 +1,6 @@
 import Foundation
 import PostgresClient
+import RegistryDomain
 
 /// A promise the registry makes about what it stores, with the query that finds what breaks it.
 ///
@@ -28,8 +29,13 @@ public struct RegistryInvariant: Sendable {
 public struct RegistryCheckContext: Sendable {
     /// The migration files on disk, in version order.
     public let migrations: [MigrationFile]
+    /// How the findings name the next step, e.g. the command that corrects a record.
+    public let wording: Wording
 
-    public init(migrations: [MigrationFile]) { self.migrations = migrations }
+    public init(migrations: [MigrationFile], wording: Wording = .plain) {
+        self.migrations = migrations
+        self.wording = wording
+    }
 }
 
 /// One invariant and what breaks it (nothing when it holds).

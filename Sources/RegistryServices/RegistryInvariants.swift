@@ -3,18 +3,18 @@ import PostgresClient
 import RegistryDomain
 
 extension RegistryInvariant {
-    /// Every invariant `sarcreg db check` runs, in the order it prints them.
+    /// Every invariant the registry check runs, in the order it reports them.
     public static let all: [RegistryInvariant] = [
         registryIDsGapless, resultClassMatchesLesion, noOrphanLesions, timelineKept, ctcaeTermsKnown, migrationsInOrder, migrationsUnedited,
     ]
 
     /// Every command and import names an adverse event by a term of the CTCAE vocabulary (migration 0028); terms
     /// stored before it that it does not hold, or an "Other, specify" term without its text, are listed to correct
-    /// with `sarcreg ae update --term`.
+    /// with an adverse event correction.
     public static let ctcaeTermsKnown = RegistryInvariant(
         name: "ctcae-terms-known",
         promise: "every adverse event names a CTCAE v5.0 term as CTCAE spells it with its MedDRA code, and an 'Other, specify' term the event it specifies"
-    ) { connection, _ in
+    ) { connection, context in
         try connection.query(
             """
             SELECT p.registry_id, e.adverse_event_id, e.ctcae_term, t.term AS known, t.meddra_code AS code, t.other_specify,
@@ -38,7 +38,7 @@ extension RegistryInvariant {
                 } else {
                     "'\(term)' is not a CTCAE v\(CTCAETerm.version) term"
                 }
-            return "\(registryID) adverse event \(id): \(problem); correct it with `sarcreg ae update \(registryID) --id \(id) --term ... [--specify ...] --reason ...`"
+            return "\(registryID) adverse event \(id): \(problem); correct it with \(context.wording.step(NextStep.correctAdverseEvent(registryID: registryID, eventID: id)))"
         }
     }
 

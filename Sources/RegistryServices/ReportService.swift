@@ -45,21 +45,22 @@ public struct ReportFilter: Sendable {
 }
 
 /// Why a report could not be made.
-public enum ReportError: Error, CustomStringConvertible {
+public enum ReportError: Error, WordedMessage {
     case registry(RegistryError)
-    /// An arm belongs to one trial, so `--arm` means nothing without `--trial`.
+    /// An arm belongs to one trial, so an arm means nothing without its trial.
     case armWithoutTrial(arm: String)
     /// `arms` lists the trial's arm codes; empty when the registry has no definition of the trial.
     case unknownArm(trial: String, arm: String, arms: [String])
 
-    public var description: String {
+    public func message(_ wording: Wording) -> String {
         switch self {
-        case .registry(let error): error.description
-        case .armWithoutTrial(let arm): "--arm '\(arm)' needs --trial: an arm code names an arm of one trial"
+        case .registry(let error): error.message(wording)
+        case .armWithoutTrial(let arm):
+            "\(wording.field(.arm)) '\(arm)' needs \(wording.field(.trial)): an arm code names an arm of one trial"
         case .unknownArm(let trial, let arm, let arms) where arms.isEmpty:
-            "--arm '\(arm)': the registry has no arms of trial \(trial); add its definition with `sarcreg trial add FILE`"
+            "\(wording.field(.arm)) '\(arm)': the registry has no arms of trial \(trial); add its definition with \(wording.step(.addTrial))"
         case .unknownArm(let trial, let arm, let arms):
-            "--arm '\(arm)' is not an arm of \(trial); its arms: \(arms.joined(separator: ", "))"
+            "\(wording.field(.arm)) '\(arm)' is not an arm of \(trial); its arms: \(arms.joined(separator: ", "))"
         }
     }
 
@@ -113,7 +114,7 @@ public struct ReportService {
         throws(ReportError) -> AdverseEventTable
     {
         guard minimumPercent.isFinite, (0...100).contains(minimumPercent) else {
-            throw .registry(.input(.outOfRange(field: "--min-percent", value: "\(minimumPercent)", range: "0 to 100")))
+            throw .registry(.input(.outOfRange(field: .minPercent, value: "\(minimumPercent)", range: "0 to 100")))
         }
         let criteria = try ReportCriteria(filter)
         do {
@@ -171,7 +172,7 @@ struct ReportCriteria {
         }
         if let text = filter.agent {
             let agent = text.trimmingCharacters(in: .whitespaces).lowercased()
-            guard !agent.isEmpty else { throw .registry(.input(.missing(field: "--agent"))) }
+            guard !agent.isEmpty else { throw .registry(.input(.missing(field: .agent))) }
             self.agent = agent
             terms.append("agent = \(agent)")
             conditions.append(
@@ -179,7 +180,7 @@ struct ReportCriteria {
         }
         if let text = filter.histology {
             let value = text.trimmingCharacters(in: .whitespaces)
-            guard !value.isEmpty else { throw .registry(.input(.missing(field: "--histology"))) }
+            guard !value.isEmpty else { throw .registry(.input(.missing(field: .histology))) }
             if value.range(of: "^[0-9]{4}/[0-9]$", options: .regularExpression) != nil {
                 histologyCode = value
                 terms.append("histology = \(value)")
@@ -198,14 +199,14 @@ struct ReportCriteria {
         if let text = filter.biomarker {
             let parts = text.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard let symbol = parts.first?.uppercased(), !symbol.isEmpty else {
-                throw .registry(.input(.malformed(field: "--biomarker", value: text, expected: "GENE or GENE:kind, e.g. NTRK3:fusion")))
+                throw .registry(.input(.malformed(field: .biomarker, value: text, expected: "GENE or GENE:kind, e.g. NTRK3:fusion")))
             }
             gene = symbol
             var condition: Query = " AND EXISTS (SELECT 1 FROM molecular_results m WHERE m.patient_id = t.patient_id AND m.void_reason IS NULL AND m.result = 'positive'"
             if parts.count == 2 {
                 let kind: MolecularAlterationKind
                 do {
-                    kind = try MolecularAlterationKind.parse(parts[1], field: "--biomarker kind")
+                    kind = try MolecularAlterationKind.parse(parts[1], field: Field.biomarker.item("kind"))
                 } catch {
                     throw .registry(.input(error))
                 }
@@ -221,13 +222,13 @@ struct ReportCriteria {
         if let text = filter.trial {
             let nct = text.trimmingCharacters(in: .whitespaces).uppercased()
             guard nct.range(of: "^NCT[0-9]{8}$", options: .regularExpression) != nil else {
-                throw .registry(.input(.malformed(field: "--trial", value: text, expected: "an NCT number such as NCT03016819")))
+                throw .registry(.input(.malformed(field: .trial, value: text, expected: "an NCT number such as NCT03016819")))
             }
             terms.append("trial = \(nct)")
             conditions.append(" AND t.trial_nct = \(nct)")
             if let text = filter.arm {
                 let arm = text.trimmingCharacters(in: .whitespaces).lowercased()
-                guard !arm.isEmpty else { throw .registry(.input(.missing(field: "--arm"))) }
+                guard !arm.isEmpty else { throw .registry(.input(.missing(field: .arm))) }
                 trialArm = (nct, arm)
                 terms.append("arm = \(arm)")
                 conditions.append(
@@ -243,14 +244,14 @@ struct ReportCriteria {
             conditions.append(" AND EXISTS (SELECT 1 FROM patients ps WHERE ps.patient_id = t.patient_id AND ps.site_code = \(code))")
         }
         if let line = filter.lineNumber {
-            guard (1...30).contains(line) else { throw .registry(.input(.outOfRange(field: "--line", value: "\(line)", range: "1 to 30"))) }
+            guard (1...30).contains(line) else { throw .registry(.input(.outOfRange(field: .line, value: "\(line)", range: "1 to 30"))) }
             terms.append("line = \(line)")
             conditions.append(" AND t.line_number = \(line)")
         }
-        let from = try Self.date(filter.startedFrom, field: "--from")
-        let to = try Self.date(filter.startedTo, field: "--to")
+        let from = try Self.date(filter.startedFrom, field: .from)
+        let to = try Self.date(filter.startedTo, field: .to)
         if let from, let to, to < from {
-            throw .registry(.input(.beforeDate(field: "--to", value: to, otherField: "--from", other: from)))
+            throw .registry(.input(.beforeDate(field: .to, value: to, otherField: .from, other: from)))
         }
         if let from {
             terms.append("started on or after \(from)")
@@ -286,11 +287,11 @@ struct ReportCriteria {
             ).isEmpty
         {
             throw RegistryError.input(.malformed(
-                field: "--histology", value: histologyEntity,
+                field: .histology, value: histologyEntity,
                 expected: "an ICD-O-3 code such as 9040/3 or a WHO entity name of the registry's histology vocabulary"))
         }
         if let gene {
-            _ = try GeneVocabulary.approvedSymbol(gene, field: "--biomarker", on: connection)
+            _ = try GeneVocabulary.approvedSymbol(gene, field: .biomarker, on: connection)
         }
         if let site, try connection.query("SELECT 1 FROM sites WHERE site_code = \(site)").isEmpty {
             throw RegistryError.unknownSite(site, didYouMean: try SiteService.closestSite(to: site, on: connection))
@@ -304,7 +305,7 @@ struct ReportCriteria {
         }
     }
 
-    private static func date(_ text: String?, field: String) throws(ReportError) -> CalendarDate? {
+    private static func date(_ text: String?, field: Field) throws(ReportError) -> CalendarDate? {
         guard let text else { return nil }
         do {
             return try ClinicalDateCheck.parse(text, field: field)
@@ -315,7 +316,7 @@ struct ReportCriteria {
 
     private static func registryError(_ error: AssessmentError) -> RegistryError {
         if case .registry(let error) = error { return error }
-        return .input(.malformed(field: "--evaluator", value: "\(error)", expected: "investigator or a reader's name"))
+        return .input(.malformed(field: .evaluator, value: "\(error)", expected: "investigator or a reader's name"))
     }
 }
 

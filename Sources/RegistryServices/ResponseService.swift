@@ -71,14 +71,14 @@ public struct ResponseService {
             throw .registry(
                 .input(
                     .outOfRange(
-                        field: "confirmation interval", value: "\(policy.minimumConfirmationInterval)",
+                        field: Field(path: "confirmation interval"), value: "\(policy.minimumConfirmationInterval)",
                         range: "1 to 365 days")))
         }
         guard (0...365).contains(policy.stableDiseaseMinimumInterval) else {
             throw .registry(
                 .input(
                     .outOfRange(
-                        field: "SD minimum interval", value: "\(policy.stableDiseaseMinimumInterval)",
+                        field: Field(path: "SD minimum interval"), value: "\(policy.stableDiseaseMinimumInterval)",
                         range: "0 to 365 days")))
         }
         let row = ResponsePolicyRow(policy)
@@ -105,7 +105,7 @@ public struct ResponseService {
         let nct = text.trimmingCharacters(in: .whitespaces).uppercased()
         guard nct.range(of: "^NCT[0-9]{8}$", options: .regularExpression) != nil else {
             throw .registry(
-                .input(.malformed(field: "--trial", value: text, expected: "an NCT number such as NCT03016819")))
+                .input(.malformed(field: .trial, value: text, expected: "an NCT number such as NCT03016819")))
         }
         return nct
     }

@@ -25,9 +25,9 @@ public struct SiteService {
         let code = code.trimmingCharacters(in: .whitespaces)
         let name = name.trimmingCharacters(in: .whitespaces)
         guard code.range(of: "^[A-Z][A-Z0-9]{1,9}$", options: .regularExpression) != nil else {
-            throw .input(.malformed(field: "--code", value: code, expected: "2 to 10 upper-case letters or digits, starting with a letter (e.g. MUC)"))
+            throw .input(.malformed(field: .code, value: code, expected: "2 to 10 upper-case letters or digits, starting with a letter (e.g. MUC)"))
         }
-        guard !name.isEmpty else { throw .input(.missing(field: "--name")) }
+        guard !name.isEmpty else { throw .input(.missing(field: .name)) }
         do {
             _ = try connection.withTransaction { tx in
                 try tx.execute("INSERT INTO sites (site_code, name) VALUES (\(code), \(name))")
@@ -54,22 +54,6 @@ public struct SiteService {
             }
         } catch {
             throw RegistryError.wrap(error)
-        }
-    }
-}
-
-extension RegistryError {
-    /// Keeps registry errors as they are and wraps database failures; anything else is a defect in
-    /// the layer below and is reported as a client error with its description.
-    static func wrap(_ error: any Error) -> RegistryError {
-        switch error {
-        case let error as RegistryError: error
-        case let error as PostgresError:
-            error.privilegeRefusal.map(RegistryError.notPermitted) ?? ConstraintRefusal(error).map(RegistryError.refused) ?? .database(error)
-        case let error as RegistryInputError: .input(error)
-        case let error as TimelineViolation: .timeline(error)
-        case let error as PostgresTransactionError: .database(PostgresError(kind: .client, message: error.description))
-        default: .database(PostgresError(kind: .client, message: "\(error)"))
         }
     }
 }

@@ -23,7 +23,7 @@ public struct CatalogIndicationSummary: Codable, Sendable, Hashable {
     public let status: TherapyStatusEntry?
 }
 
-/// An agent with its indications, for `sarcreg therapy catalog list`.
+/// An agent with its indications, for the catalog's listing.
 public struct CatalogListing: Codable, Sendable, Hashable {
     public let agent: CatalogAgent
     public let indications: [CatalogIndicationSummary]
@@ -61,7 +61,7 @@ public struct CatalogIndicationDetail: Codable, Sendable, Hashable {
     public let statusHistory: [CatalogStatusRecord]
 }
 
-/// One agent with all its indications, for `sarcreg therapy catalog show`.
+/// One agent with all its indications, for the catalog's page of one agent.
 public struct CatalogAgentDetail: Codable, Sendable, Hashable {
     public let agent: CatalogAgent
     public let asOf: CalendarDate
@@ -190,19 +190,19 @@ public struct TherapyCatalogService {
     /// a blank source, and a second row for the same indication, authority and date.
     public func addStatus(_ submission: StatusChangeSubmission) throws(RegistryError) -> CatalogStatusRecord {
         let change = try validating { () throws(RegistryInputError) in
-            try StatusChange.validate(submission, fields: .commandLine, today: today)
+            try StatusChange.validate(submission, fields: .request, today: today)
         }
         let indicationCode = submission.indication.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-        guard !indicationCode.isEmpty else { throw .input(.missing(field: "--indication")) }
+        guard !indicationCode.isEmpty else { throw .input(.missing(field: .indication)) }
         do {
             return try connection.withTransaction { tx in
                 let rows = try tx.query("SELECT indication_id FROM therapy_indications WHERE indication_code = \(indicationCode)")
                 guard let indicationID = try rows.first?.decode(Int.self, "indication_id") else {
                     throw RegistryError.input(.notAllowed(
-                        field: "--indication", value: submission.indication,
-                        allowed: "an indication code of the catalog (see `sarcreg therapy catalog show AGENT`)"))
+                        field: .indication, value: submission.indication,
+                        allowed: "an indication code of the agent in the therapy catalog"))
                 }
-                try change.insert(indicationID: indicationID, indicationCode: indicationCode, fields: .commandLine, on: tx)
+                try change.insert(indicationID: indicationID, indicationCode: indicationCode, fields: .request, on: tx)
                 return change.record(indication: indicationCode)
             }
         } catch {

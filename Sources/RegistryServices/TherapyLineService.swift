@@ -67,20 +67,20 @@ public struct TreatmentService {
 
     public func start(_ registryID: String, _ request: TherapyStart) throws(RegistryError) -> TherapyLineRecord {
         let submittedAgents = Array(Set(request.agents.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty })).sorted()
-        guard !submittedAgents.isEmpty else { throw .input(.missing(field: "--agent")) }
-        let intent = try validating { () throws(RegistryInputError) in try TherapyIntent.parse(request.intent, field: "--intent") }
-        let started = try validating { () throws(RegistryInputError) in try ClinicalDateCheck.parse(request.startDate, field: "--start") }
+        guard !submittedAgents.isEmpty else { throw .input(.missing(field: .agent)) }
+        let intent = try validating { () throws(RegistryInputError) in try TherapyIntent.parse(request.intent, field: .intent) }
+        let started = try validating { () throws(RegistryInputError) in try ClinicalDateCheck.parse(request.startDate, field: .startDate) }
         if let line = request.lineNumber, !(1...30).contains(line) {
-            throw .input(.outOfRange(field: "--line", value: "\(line)", range: "1 to 30"))
+            throw .input(.outOfRange(field: .line, value: "\(line)", range: "1 to 30"))
         }
         let trial = request.trialNCT?.trimmingCharacters(in: .whitespaces).uppercased().nonEmpty
         if let trial, trial.range(of: "^NCT[0-9]{8}$", options: .regularExpression) == nil {
-            throw .input(.malformed(field: "--trial", value: trial, expected: "an NCT number such as NCT03016819"))
+            throw .input(.malformed(field: .trial, value: trial, expected: "an NCT number such as NCT03016819"))
         }
         do {
             return try connection.withTransaction { tx in
                 let patient = try PatientRow.findRecordable(registryID, on: tx)
-                try patient.validate(started, field: "--start", today: today)
+                try patient.validate(started, field: .startDate, today: today)
                 let agents = try Self.resolveAgents(submittedAgents, on: tx)
                 let line: Int
                 if let requested = request.lineNumber {
@@ -94,7 +94,7 @@ public struct TreatmentService {
                 }
                 try patient.timeline(on: tx).check(
                     line: PatientTimeline.Line(number: line, startedOn: started, stoppedOn: nil, concurrent: request.concurrent),
-                    startField: "--start", stopField: "--stop")
+                    startField: .startDate, stopField: .stopDate)
                 let inserted = try tx.query(
                     """
                     INSERT INTO therapy_lines (patient_id, line_number, intent, started_on, dose, trial_nct, concurrent)
@@ -136,12 +136,12 @@ public struct TreatmentService {
     }
 
     public func stop(_ registryID: String, line: Int, on dateText: String, reason reasonText: String) throws(RegistryError) -> TherapyLineRecord {
-        let stopped = try validating { () throws(RegistryInputError) in try ClinicalDateCheck.parse(dateText, field: "--stop") }
-        let reason = try validating { () throws(RegistryInputError) in try StopReason.parse(reasonText, field: "--reason") }
+        let stopped = try validating { () throws(RegistryInputError) in try ClinicalDateCheck.parse(dateText, field: .stopDate) }
+        let reason = try validating { () throws(RegistryInputError) in try StopReason.parse(reasonText, field: .reason) }
         do {
             return try connection.withTransaction { tx in
                 let patient = try PatientRow.find(registryID, on: tx, lock: true)
-                try patient.validate(stopped, field: "--stop", today: today)
+                try patient.validate(stopped, field: .stopDate, today: today)
                 let rows = try tx.query(
                     "SELECT therapy_line_id, started_on, stopped_on, concurrent FROM therapy_lines WHERE patient_id = \(patient.id) AND line_number = \(line) FOR UPDATE")
                 guard let row = rows.first else { throw RegistryError.therapyLineNotFound(registryID: patient.summary.registryID, line: line) }
@@ -150,11 +150,11 @@ public struct TreatmentService {
                     throw RegistryError.therapyLineAlreadyStopped(registryID: patient.summary.registryID, line: line, on: already)
                 }
                 guard stopped >= started else {
-                    throw RegistryError.input(.beforeDate(field: "--stop", value: stopped, otherField: "the line's start", other: started))
+                    throw RegistryError.input(.beforeDate(field: .stopDate, value: stopped, otherField: Field("the line's start"), other: started))
                 }
                 try patient.timeline(on: tx).check(
                     line: PatientTimeline.Line(number: line, startedOn: started, stoppedOn: stopped, concurrent: try row.decode(Bool.self, "concurrent")),
-                    startField: "the line's start", stopField: "--stop")
+                    startField: Field("the line's start"), stopField: .stopDate)
                 try tx.execute(
                     "UPDATE therapy_lines SET stopped_on = \(stopped), stop_reason = \(reason.rawValue) WHERE therapy_line_id = \(try row.decode(Int.self, "therapy_line_id"))")
                 guard let record = try TherapyLineRecord.load(patientID: patient.id, on: tx).first(where: { $0.lineNumber == line }) else {
@@ -169,26 +169,26 @@ public struct TreatmentService {
 
     public func recordAdverseEvent(_ registryID: String, _ submission: AdverseEventSubmission) throws(RegistryError) -> AdverseEventRecord {
         let term = submission.term.trimmingCharacters(in: .whitespaces)
-        guard !term.isEmpty else { throw .input(.missing(field: "--term")) }
+        guard !term.isEmpty else { throw .input(.missing(field: .term)) }
         guard (1...5).contains(submission.grade) else {
-            throw .input(.outOfRange(field: "--grade", value: "\(submission.grade)", range: "1 to 5 (CTCAE)"))
+            throw .input(.outOfRange(field: .grade, value: "\(submission.grade)", range: "1 to 5 (CTCAE)"))
         }
-        let version = try validating { () throws(RegistryInputError) in try CTCAEVersion.parse(submission.ctcaeVersion, field: "--ctcae-version") }
-        let attribution = try validating { () throws(RegistryInputError) in try Attribution.parse(submission.attribution, field: "--attribution") }
-        let onset = try validating { () throws(RegistryInputError) in try ClinicalDateCheck.parse(submission.onset, field: "--onset") }
-        let resolved = try validating { () throws(RegistryInputError) in try submission.resolved.map { text throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: "--resolved") } }
+        let version = try validating { () throws(RegistryInputError) in try CTCAEVersion.parse(submission.ctcaeVersion, field: .ctcaeVersion) }
+        let attribution = try validating { () throws(RegistryInputError) in try Attribution.parse(submission.attribution, field: .attribution) }
+        let onset = try validating { () throws(RegistryInputError) in try ClinicalDateCheck.parse(submission.onset, field: .onsetDate) }
+        let resolved = try validating { () throws(RegistryInputError) in try submission.resolved.map { text throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: .resolvedDate) } }
         if let resolved, resolved < onset {
-            throw .input(.beforeDate(field: "--resolved", value: resolved, otherField: "--onset", other: onset))
+            throw .input(.beforeDate(field: .resolvedDate, value: resolved, otherField: .onsetDate, other: onset))
         }
         do {
             return try connection.withTransaction { tx in
                 let patient = try PatientRow.findRecordable(registryID, on: tx)
-                let named = try CTCAEVocabulary.named(term, specified: submission.specified, termField: "--term", specifyField: "--specify", on: tx)
-                try patient.validate(onset, field: "--onset", today: today)
-                if let resolved { try patient.validate(resolved, field: "--resolved", today: today) }
+                let named = try CTCAEVocabulary.named(term, specified: submission.specified, termField: .term, specifyField: .specifiedTerm, on: tx)
+                try patient.validate(onset, field: .onsetDate, today: today)
+                if let resolved { try patient.validate(resolved, field: .resolvedDate, today: today) }
                 let timeline = try patient.timeline(on: tx)
-                try timeline.check(adverseEventOnset: onset, baseline: submission.baseline, field: "--onset")
-                if let resolved { try timeline.check(resolved, field: "--resolved") }
+                try timeline.check(adverseEventOnset: onset, baseline: submission.baseline, field: .onsetDate)
+                if let resolved { try timeline.check(resolved, field: .resolvedDate) }
                 var lineID: Int? = nil
                 if let line = submission.lineNumber {
                     let rows = try tx.query("SELECT therapy_line_id FROM therapy_lines WHERE patient_id = \(patient.id) AND line_number = \(line)")

@@ -118,12 +118,12 @@ public struct TherapyMatchService {
         let birthYear = patient.summary.birthYear
         if let birthDate = patient.birthDate {
             guard date >= birthDate else {
-                throw RegistryError.input(.beforeBirth(field: "--as-of", value: date, birthYear: birthYear))
+                throw RegistryError.input(.beforeBirth(field: .asOf, value: date, birthYear: birthYear))
             }
             return .exact(years: AgeAtEvaluation.completedYears(bornOn: birthDate, on: date))
         }
         guard date.year >= birthYear else {
-            throw RegistryError.input(.beforeBirth(field: "--as-of", value: date, birthYear: birthYear))
+            throw RegistryError.input(.beforeBirth(field: .asOf, value: date, birthYear: birthYear))
         }
         let upper = date.year - birthYear
         return .birthYearOnly(birthYear: birthYear, lower: max(upper - 1, 0), upper: upper)

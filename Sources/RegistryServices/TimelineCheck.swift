@@ -71,16 +71,16 @@ public struct TimelineCheckService {
                     let earlier = PatientTimeline(
                         birthYear: timeline.birthYear, birthDate: timeline.birthDate, deathOn: timeline.deathOn,
                         consentWithdrawnOn: timeline.consentWithdrawnOn, lines: timeline.lines.filter { $0.number < line.number })
-                    try earlier.check(line: line, startField: "started_on", stopField: "stopped_on")
+                    try earlier.check(line: line, startField: Field(path: "started_on"), stopField: Field(path: "stopped_on"))
                 }
             }
         }
         for value in try Self.datedValues(on: tx) {
             record(value.patientID, value.record) { timeline throws(TimelineViolation) in
                 switch value.kind {
-                case .clinical: try timeline.check(value.date, field: value.field)
-                case .vitalStatus: try timeline.check(value.date, field: value.field, kind: .vitalStatus)
-                case .adverseEventOnset(let baseline): try timeline.check(adverseEventOnset: value.date, baseline: baseline, field: value.field)
+                case .clinical: try timeline.check(value.date, field: Field(path: value.field))
+                case .vitalStatus: try timeline.check(value.date, field: Field(path: value.field), kind: .vitalStatus)
+                case .adverseEventOnset(let baseline): try timeline.check(adverseEventOnset: value.date, baseline: baseline, field: Field(path: value.field))
                 }
             }
         }

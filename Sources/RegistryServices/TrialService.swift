@@ -79,7 +79,7 @@ public struct TrialService {
         do {
             document = try JSONDecoder().decode(DefinitionValue.self, from: json)
         } catch {
-            throw .registry(.input(.malformed(field: "definition", value: Self.excerpt(json), expected: "a JSON object (\(Self.reason(error)))")))
+            throw .registry(.input(.malformed(field: Field(path: "definition"), value: Self.excerpt(json), expected: "a JSON object (\(Self.reason(error)))")))
         }
         do {
             return try connection.withTransaction { tx in
@@ -114,7 +114,7 @@ public struct TrialService {
     /// The `--status` given, or the refusal naming the allowed values.
     public static func parseStatus(_ text: String) throws(TrialError) -> TrialRecruitmentStatus {
         do {
-            return try TrialRecruitmentStatus.parse(text, field: "--status")
+            return try TrialRecruitmentStatus.parse(text, field: .status)
         } catch {
             throw .registry(.input(error))
         }
@@ -232,7 +232,7 @@ public struct TrialService {
     static func validateNCT(_ text: String) throws(TrialError) -> String {
         let nct = text.trimmingCharacters(in: .whitespaces).uppercased()
         guard nct.range(of: "^NCT[0-9]{8}$", options: .regularExpression) != nil else {
-            throw .registry(.input(.malformed(field: "--trial", value: text, expected: "an NCT number such as NCT03016819")))
+            throw .registry(.input(.malformed(field: .trial, value: text, expected: "an NCT number such as NCT03016819")))
         }
         return nct
     }
@@ -259,7 +259,7 @@ public struct TrialService {
 
     static func stratumKey(_ pairs: [String], trial: TrialDefinition, cohort: TrialCohort) throws -> String {
         guard let scheme = trial.randomization, cohort.assignment == .randomized || !pairs.isEmpty else { return "" }
-        return try scheme.stratumKey(pairs, field: "--stratum")
+        return try scheme.stratumKey(pairs, field: .stratum)
     }
 
     /// The trial as stored, re-read against today's vocabulary, with its current recruitment status.

@@ -1,5 +1,6 @@
 import Foundation
 import PostgresClient
+import RegistryDomain
 
 /// The registry's groups (migrations 0007 and 0033); a person's login role is a member of exactly one.
 public enum RegistryRole: String, Sendable, CaseIterable, Codable {
@@ -15,7 +16,7 @@ public enum RegistryRole: String, Sendable, CaseIterable, Codable {
 }
 
 /// Why a user account was refused.
-public enum UserAccountError: Error, CustomStringConvertible {
+public enum UserAccountError: Error, WordedMessage {
     case invalidName(String)
     case unknownRole(String)
     case siteRequired(name: String, role: RegistryRole)
@@ -27,20 +28,23 @@ public enum UserAccountError: Error, CustomStringConvertible {
     case database(PostgresError)
     /// A write broke one of the registry's named rules (SQLSTATE class 23), said as the rule.
     case refused(ConstraintRefusal)
+    /// A failure neither the database nor the request explains: a defect of the registry, reported as one.
+    case unexpected(String)
 
-    public var description: String {
+    public func message(_ wording: Wording) -> String {
         switch self {
         case .invalidName(let name):
             "user name '\(name)' is not allowed: use 1-63 lower-case letters, digits and _, starting with a letter (not pg_ or sarcreg_)"
-        case .unknownRole(let role): "--role '\(role)' is not one of \(RegistryRole.allowedValues)"
-        case .siteRequired(let name, let role): "\(role.rawValue) '\(name)' needs at least one --site"
-        case .invalidSite(let code): "--site '\(code)' is not a site code (A-Z and 0-9, 2-10 characters)"
-        case .unknownSite(let code): "unknown site '\(code)'; list sites with `sarcreg site list`"
+        case .unknownRole(let role): "\(wording.field(.role)) '\(role)' is not one of \(RegistryRole.allowedValues)"
+        case .siteRequired(let name, let role): "\(role.rawValue) '\(name)' needs at least one \(wording.field(.site))"
+        case .invalidSite(let code): "\(wording.field(.site)) '\(code)' is not a site code (A-Z and 0-9, 2-10 characters)"
+        case .unknownSite(let code): "unknown site '\(code)'; list sites with \(wording.step(.listSites))"
         case .emptyPassword: "the password is empty"
         case .userExists(let name): "a database user '\(name)' already exists"
         case .notAllowed(let name): "only administrators (members of sarcreg_admin) may add users; '\(name)' was not added"
         case .database(let error): error.description
         case .refused(let refusal): refusal.description
+        case .unexpected(let failure): "an unexpected failure, a defect of the registry rather than of the request: \(failure)"
         }
     }
 }
@@ -94,12 +98,12 @@ public struct UserAccountService {
             throw error
         } catch let error as PostgresError where error.sqlState == .insufficientPrivilege {
             throw .notAllowed(name)
-        } catch let error as PostgresError where error.sqlState == SQLState(rawValue: "42710") {
+        } catch let error as PostgresError where error.sqlState == .duplicateObject {
             throw .userExists(name)
         } catch let error as PostgresError {
             throw ConstraintRefusal(error).map(UserAccountError.refused) ?? .database(error)
         } catch {
-            throw .database(PostgresError(kind: .client, message: "\(error)"))
+            throw .unexpected("\(error)")
         }
     }
 }

@@ -26,7 +26,7 @@ extension SiteService {
         do {
             document = try JSONDecoder().decode(DefinitionValue.self, from: json)
         } catch {
-            throw .input(.malformed(field: "--file", value: String(decoding: json.prefix(40), as: UTF8.self), expected: "a JSON object"))
+            throw .input(.malformed(field: .file, value: String(decoding: json.prefix(40), as: UTF8.self), expected: "a JSON object"))
         }
         do {
             let schedules = try AssessmentSchedules(document: document, path: "schedule")
@@ -217,7 +217,7 @@ public struct WorklistService {
         do {
             document = try JSONDecoder().decode(DefinitionValue.self, from: Data(text.utf8))
         } catch {
-            throw .malformed(field: "schedule", value: String(text.prefix(40)), expected: "a JSON object")
+            throw .malformed(field: Field(path: "schedule"), value: String(text.prefix(40)), expected: "a JSON object")
         }
         return try AssessmentSchedules(document: document, path: "schedule")
     }

@@ -205,7 +205,7 @@ extension SyncService {
         do {
             let rows = try connection.query("SELECT patient_id FROM patients WHERE registry_id = \(registryID.uppercased())")
             guard let row = rows.first else {
-                throw SyncError.invalidValue(field: "--patient", value: registryID, expected: "the registry id of an enrolled patient")
+                throw SyncError.invalidValue(field: .patient, value: registryID, expected: "the registry id of an enrolled patient")
             }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]

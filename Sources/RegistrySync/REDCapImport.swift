@@ -183,11 +183,11 @@ extension SyncService {
     private func applyRenames(_ renames: [(old: String, new: String)], source: String, runID: Int, on tx: Connection) throws {
         for rename in renames {
             guard try !tx.query("SELECT 1 FROM sync_subjects WHERE source = \(source) AND usubjid = \(rename.old)").isEmpty else {
-                throw SyncError.invalidValue(field: "--rename", value: "\(rename.old)=\(rename.new)",
+                throw SyncError.invalidValue(field: .rename, value: "\(rename.old)=\(rename.new)",
                                              expected: "an old record id that an earlier run of \(source) imported")
             }
             guard try tx.query("SELECT 1 FROM sync_subjects WHERE source = \(source) AND usubjid = \(rename.new)").isEmpty else {
-                throw SyncError.invalidValue(field: "--rename", value: "\(rename.old)=\(rename.new)",
+                throw SyncError.invalidValue(field: .rename, value: "\(rename.old)=\(rename.new)",
                                              expected: "a new record id that \(source) has not sent before")
             }
             try tx.execute("UPDATE sync_subjects SET usubjid = \(rename.new) WHERE source = \(source) AND usubjid = \(rename.old)")

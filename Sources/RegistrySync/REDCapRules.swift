@@ -229,7 +229,7 @@ struct REDCapRules {
                 guarded("""
                 'redcap_data_access_group', s.redcap_data_access_group, CASE WHEN NOT \(enrollment) THEN NULL
                     WHEN s.redcap_data_access_group IS NULL THEN 'the data access group (the site) is required on the enrollment row'
-                    WHEN m.site_code IS NULL THEN 'data access group ' || s.redcap_data_access_group || ' of source ' || \(Self.source) || ' is not mapped to a registry site; map it with sarcreg sync map-site' END
+                    WHEN m.site_code IS NULL THEN 'data access group ' || s.redcap_data_access_group || ' of source ' || \(Self.source) || ' is not mapped to a registry site; map the source site to one first' END
                 """, when: rowIs("enrollment")),
                 guarded("'consent_date', s.consent_date, CASE WHEN \(enrollment) AND extract(year FROM \(value("consent_date"))) < \(value("birth_year")) THEN 'consent before the year of birth' END", whenFilled: ["consent_date", "birth_year"]),
                 guarded("'death_date', s.death_date, CASE WHEN \(enrollment) AND extract(year FROM \(value("death_date"))) < \(value("birth_year")) THEN 'death before the year of birth' END", whenFilled: ["death_date", "birth_year"]),

@@ -288,7 +288,7 @@ enum SDTMRules {
                 """,
                 """
                 'SITEID', s.siteid, CASE WHEN s.siteid IS NULL THEN 'SITEID is required'
-                    WHEN m.site_code IS NULL THEN 'site ' || s.siteid || ' of source ' || \(source) || ' is not mapped to a registry site; map it with sarcreg sync map-site'
+                    WHEN m.site_code IS NULL THEN 'site ' || s.siteid || ' of source ' || \(source) || ' is not mapped to a registry site; map the source site to one first'
                     WHEN c.usubjid IS NOT NULL THEN \(siteConflictReason) END
                 """,
                 fullDate("rficdtc", required: true),
@@ -379,7 +379,7 @@ enum SDTMRules {
         check(.ex, from: withCopies(.ex, key: exKey), joins: subjectJoin + "\n" + suppexQualifiers, checks: [
             subjectCheck("EX", key: exKey),
             "'EXSEQ', s.exseq, CASE WHEN s.exseq IS NULL OR s.exseq !~ '^[0-9]{1,9}$' THEN 'EXSEQ must be a whole number' WHEN \(conflictingCopies) THEN 'duplicate EXSEQ for this USUBJID' END",
-            "'EXTRT', s.extrt, CASE WHEN s.extrt IS NULL THEN 'EXTRT is required' WHEN \(exAgent) IS NULL THEN 'unknown agent; see sarcreg therapy catalog' END",
+            "'EXTRT', s.extrt, CASE WHEN s.extrt IS NULL THEN 'EXTRT is required' WHEN \(exAgent) IS NULL THEN 'unknown agent; not an agent code, name or alias of the therapy catalog' END",
             fullDate("exstdtc", required: true),
             fullDate("exendtc", required: false),
             patientTimeline("exstdtc"),

@@ -1,15 +1,16 @@
 import PostgresClient
+import RegistryDomain
 import RegistryServices
 
 /// Why a sync refused to run or stopped, in words an administrator can act on.
-public enum SyncError: Error, CustomStringConvertible {
+public enum SyncError: Error, WordedMessage {
     case unreadableFile(String)
     case notADirectory(String)
     case noExportFiles(directory: String, expected: [String])
     case missingColumns(file: String, columns: [String])
     case malformedCSV(file: String, line: Int, reason: String)
     case invalidSource(String)
-    case invalidValue(field: String, value: String, expected: String)
+    case invalidValue(field: Field, value: String, expected: String)
     /// The site code, and the registry's closest site code when one is a slip away.
     case unknownSite(String, didYouMean: String? = nil)
     case sourceBusy(String)
@@ -18,6 +19,10 @@ public enum SyncError: Error, CustomStringConvertible {
     case database(PostgresError)
     /// A write broke one of the registry's named rules (SQLSTATE class 23), said as the rule.
     case refused(ConstraintRefusal)
+    /// A registry service refused part of the sync.
+    case registry(RegistryError)
+    /// A failure neither the database nor the files explain: a defect of the registry, reported as one.
+    case unexpected(String)
     /// The login lacks a privilege the sync needs (SQLSTATE 42501).
     case notPermitted(PrivilegeRefusal)
     // REDCap imports: a data dictionary or a record export that does not fit it.
@@ -34,7 +39,7 @@ public enum SyncError: Error, CustomStringConvertible {
     /// Subjects new to the source whose ids are registry ids the registry holds (at most 11 named).
     case knownRegistryIDs(source: String, ids: [String])
 
-    public var description: String {
+    public func message(_ wording: Wording) -> String {
         switch self {
         case .unreadableFile(let path): "cannot read \(path)"
         case .notADirectory(let path): "\(path) is not a directory"
@@ -44,21 +49,23 @@ public enum SyncError: Error, CustomStringConvertible {
             "\(file) lacks the required column\(columns.count == 1 ? "" : "s") \(Self.list(columns)) in its header"
         case .malformedCSV(let file, let line, let reason): "\(file) line \(line) is not valid CSV: \(reason)"
         case .invalidSource(let name):
-            "--source '\(name)' must be 1 to 40 lower-case letters, digits, - or _, starting with a letter"
-        case .invalidValue(let field, let value, let expected): "\(field) '\(Self.shown(value))' is not valid: expected \(expected)"
+            "\(wording.field(.source)) '\(name)' must be 1 to 40 lower-case letters, digits, - or _, starting with a letter"
+        case .invalidValue(let field, let value, let expected): "\(wording.field(field)) '\(Self.shown(value))' is not valid: expected \(expected)"
         case .unknownSite(let code, let suggestion):
-            "unknown site '\(code)'" + (suggestion.map { "; did you mean \($0)?" } ?? "") + "; list sites with `sarcreg site list`"
+            "unknown site '\(code)'" + (suggestion.map { "; did you mean \($0)?" } ?? "") + "; list sites with \(wording.step(.listSites))"
         case .sourceBusy(let source):
-            "another sync of source '\(source)' is running; wait for it, or pass --wait to queue behind it"
-        case .runNotFound(let id): "no sync run \(id); list runs with `sarcreg sync runs`"
-        case .outputExists(let path): "\(path) already exists; choose an empty or new --out directory"
+            "another sync of source '\(source)' is running; wait for it, or pass \(wording.field(.wait)) to queue behind it"
+        case .runNotFound(let id): "no sync run \(id); list runs with \(wording.step(.listSyncRuns))"
+        case .outputExists(let path): "\(path) already exists; choose an empty or new \(wording.field(.out)) directory"
         case .database(let error): error.description
         case .refused(let refusal): refusal.description
+        case .registry(let error): error.message(wording)
+        case .unexpected(let failure): "an unexpected failure, a defect of the registry rather than of the files: \(failure)"
         case .notPermitted(let refusal):
             "your database login\(refusal.login.map { " (\($0))" } ?? "") "
                 + (refusal.isWrite
                     ? "may not run sync imports or change the sync site map: it may not write \(refusal.object ?? "the sync tables"); "
-                        + "ask an administrator for the sarcreg_sync role (`sarcreg user add NAME --role sync`) and run imports as that login"
+                        + "ask an administrator for the sarcreg_sync role (\(wording.step(.grantSyncRole))) and run imports as that login"
                     : "may not read \(refusal.object ?? "the sync log"); ask an administrator for the sarcreg_investigator, "
                         + "sarcreg_admin or sarcreg_sync role")
         case .invalidDictionary(let file, let line, let reason): "data dictionary \(file) line \(line): \(reason)"
@@ -72,14 +79,14 @@ public enum SyncError: Error, CustomStringConvertible {
             "the export carries registry ids this registry already holds, as subjects new to source '\(source)': "
                 + ids.prefix(10).joined(separator: ", ") + (ids.count > 10 ? " and more" : "")
                 + "; it looks like the registry's own export, and importing it would enroll those patients a second time. "
-                + "Nothing was imported; pass --allow-known-ids if these subjects are other patients"
+                + "Nothing was imported; pass \(wording.field(.allowKnownIDs)) if these subjects are other patients"
         case .seriesStillRefused(let series):
             "the RECIST engine refuses stored series this import did not change, so nothing was applied: "
                 + series.prefix(10).joined(separator: "; ")
         case .dictionaryDiffers(let file, let problems):
             "data dictionary \(file) does not match the registry's REDCap dictionary (REDCap/sarcreg_data_dictionary.csv), so nothing was imported: "
                 + problems.prefix(10).joined(separator: "; ") + (problems.count > 10 ? "; and \(problems.count - 10) more" : "")
-        case .invalidRename(let value): "--rename '\(value)' is not valid: expected OLD=NEW, two different record ids"
+        case .invalidRename(let value): "\(wording.field(.rename)) '\(value)' is not valid: expected OLD=NEW, two different record ids"
         }
     }
 
@@ -100,7 +107,8 @@ public enum SyncError: Error, CustomStringConvertible {
         case let error as SyncError: error
         case let error as PostgresError:
             error.privilegeRefusal.map(SyncError.notPermitted) ?? ConstraintRefusal(error).map(SyncError.refused) ?? .database(error)
-        default: .database(PostgresError(kind: .client, message: "\(error)"))
+        case let error as RegistryError: .registry(error)
+        default: .unexpected("\(error)")
         }
     }
 

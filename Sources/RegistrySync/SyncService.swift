@@ -133,7 +133,7 @@ public struct SyncService {
     public func mapSite(source: String, sourceSite: String, site: String) throws(SyncError) {
         let source = try SyncError.checkSource(source)
         let sourceSite = sourceSite.trimmingCharacters(in: .whitespaces)
-        guard !sourceSite.isEmpty else { throw .invalidValue(field: "--source-site", value: sourceSite, expected: "a site id as DM.SITEID has it") }
+        guard !sourceSite.isEmpty else { throw .invalidValue(field: .sourceSite, value: sourceSite, expected: "a site id as DM.SITEID has it") }
         let site = site.trimmingCharacters(in: .whitespaces).uppercased()
         do {
             guard try !connection.query("SELECT 1 FROM sites WHERE site_code = \(site)").isEmpty else {
@@ -161,7 +161,7 @@ public struct SyncService {
     public func runSDTMImport(_ request: SyncImportRequest, progress: (SyncProgress) -> Void = { _ in }) throws(SyncError) -> SyncOutcome {
         let source = try SyncError.checkSource(request.source)
         guard CTCAEVersion(rawValue: request.ctcaeVersion) != nil else {
-            throw .invalidValue(field: "--ctcae-version", value: request.ctcaeVersion, expected: CTCAEVersion.allowedValues)
+            throw .invalidValue(field: .ctcaeVersion, value: request.ctcaeVersion, expected: CTCAEVersion.allowedValues)
         }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: request.directory, isDirectory: &isDirectory), isDirectory.boolValue else {

@@ -49,7 +49,7 @@ extension Sarcreg.AlertsCommand {
         @OptionGroup var output: FormatOptions
 
         func run() throws {
-            let since = try self.since.map { try ClinicalDateCheck.parse($0, field: "--since") }
+            let since = try self.since.map { try ClinicalDateCheck.parse($0, field: .since) }
             let alerts = try EligibilityAlertService(connection: database.connect()).alerts(site: site, since: since)
             switch output.format {
             case .json: try Output.printJSON(alerts)

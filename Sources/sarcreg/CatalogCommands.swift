@@ -43,7 +43,7 @@ struct AsOfOption: ParsableArguments {
 
     func date() throws -> CalendarDate {
         guard let text else { return .today }
-        return try ClinicalDateCheck.parse(text, field: "--as-of")
+        return try ClinicalDateCheck.parse(text, field: .asOf)
     }
 }
 
@@ -65,7 +65,7 @@ extension Sarcreg.TherapyCommand.Catalog {
         @Option(help: "Only indications with this status: \(TherapyStatus.allowedValues).") var status: String?
 
         func run() throws {
-            let filter = try status.map { text throws(RegistryInputError) in try TherapyStatus.parse(text, field: "--status") }
+            let filter = try status.map { text throws(RegistryInputError) in try TherapyStatus.parse(text, field: .status) }
             let listings = try TherapyCatalogService(connection: database.connect()).list(asOf: asOf.date(), status: filter)
             switch output.format {
             case .json: try Output.printJSON(listings)

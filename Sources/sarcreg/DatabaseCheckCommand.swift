@@ -19,7 +19,7 @@ extension Sarcreg.Database {
         func run() throws {
             let files = try SchemaMigrator(directory: migrations.resolvedDirectory()).files
             let results = try RegistryCheckService(connection: database.connect())
-                .run(context: RegistryCheckContext(migrations: files))
+                .run(context: RegistryCheckContext(migrations: files, wording: .commandLine))
             for result in results {
                 say("\(result.holds ? "ok    " : "BROKEN") \(result.invariant.name): \(result.invariant.promise)")
                 for broken in result.breaks { say("         \(broken)") }

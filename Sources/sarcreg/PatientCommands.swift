@@ -44,13 +44,13 @@ extension Sarcreg.PatientCommand {
                 site: SiteCode.typed(try Prompt.value(site, option: "--site", question: "Site code")),
                 mrn: try Prompt.value(mrn, option: "--mrn", question: "Medical record number", secret: true),
                 birth: try Prompt.value(birth, option: "--birth", question: "Birth year or date", allowed: "YYYY or YYYY-MM-DD") { answer in
-                    problem { () throws(RegistryInputError) in _ = try ClinicalDateCheck.parsePartial(answer, field: "--birth") }
+                    problem { () throws(RegistryInputError) in _ = try ClinicalDateCheck.parsePartial(answer, field: .birth) }
                 },
                 sex: try Prompt.value(sex, option: "--sex", question: "Sex", allowed: Sex.allowedValues) { answer in
-                    problem { () throws(RegistryInputError) in _ = try Sex.parse(answer, field: "--sex") }
+                    problem { () throws(RegistryInputError) in _ = try Sex.parse(answer, field: .sex) }
                 },
                 consentDate: try Prompt.value(consentDate, option: "--consent-date", question: "Consent date", allowed: "YYYY-MM-DD") { answer in
-                    problem { () throws(RegistryInputError) in _ = try ClinicalDateCheck.parse(answer, field: "--consent-date") }
+                    problem { () throws(RegistryInputError) in _ = try ClinicalDateCheck.parse(answer, field: .consentDate) }
                 },
                 ecog: ecog, ecogDate: ecogDate)
             let patient = try PatientService(connection: database.connect()).enroll(request, key: key)
@@ -131,7 +131,7 @@ private func problem(_ check: () throws(RegistryInputError) -> Void) -> String? 
         try check()
         return nil
     } catch {
-        return error.description
+        return error.message(.commandLine)
     }
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PostgresClient
+import RegistryDomain
 
 #if canImport(Glibc)
 import Glibc
@@ -84,7 +85,7 @@ struct Sarcreg: ParsableCommand {
             FileHandle.standardError.write(Data("Error: \(tampered)\n".utf8))
             exit(withError: AuditTampered.exitCode)
         }
-        let line = message(for: error)
+        let line = (error as? any WordedMessage)?.message(.commandLine) ?? message(for: error)
         if exitCode(for: error) == .validationFailure {
             let (name, command) = subcommand(named: arguments)
             FileHandle.standardError.write(Data("Error: \(line) (see '\(name) --help')\nUsage: \(usageString(for: command))\n".utf8))

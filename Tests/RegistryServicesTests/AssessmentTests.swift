@@ -133,8 +133,8 @@ struct AssessmentTests {
             (["T1": "1500", "T2": "16"], ["T1", "1500"]),
             (["T1": "24", "NT1": "25"], ["NT1", "as target", "non-target lesion"]),
             (["T1": "present"], ["T1", "as non-target", "target lesion"]),
-            (["T1": "24", "T2": "abc"], ["--result T2", "abc"]),
-            (["T1": "24.125"], ["--result T1", "24.125"]),
+            (["T1": "24", "T2": "abc"], ["result T2", "abc"]),
+            (["T1": "24.125"], ["result T1", "24.125"]),
         ])
     func badResultRefused(results: [String: String], named: [String]) throws {
         let fixture = try RegistryFixture()

@@ -43,18 +43,18 @@ struct CTCAETermTests {
     @Test("'Nausa' is refused with 'did you mean Nausea?', and nothing is written")
     func unknownTermWithSuggestion() throws {
         #expect(refusal { _ = try record("Nausa") }
-            == "--term 'Nausa' is not a CTCAE v5.0 term; did you mean Nausea?; an event CTCAE has no term for is recorded as "
-                + "'<SOC> - Other, specify' with --specify TEXT")
-        #expect(refusal { _ = try record("Decreased appetite") }.hasPrefix("--term 'Decreased appetite' is not a CTCAE v5.0 term; an event"))
+            == "CTCAE term 'Nausa' is not a CTCAE v5.0 term; did you mean Nausea?; an event CTCAE has no term for is recorded as "
+                + "'<SOC> - Other, specify' with specified event TEXT")
+        #expect(refusal { _ = try record("Decreased appetite") }.hasPrefix("CTCAE term 'Decreased appetite' is not a CTCAE v5.0 term; an event"))
         #expect(try fixture.patients.show(id).adverseEvents.isEmpty)
     }
 
     @Test("an event CTCAE has no term for is 'Gastrointestinal disorders - Other, specify' with its text kept; without the text, or with text beside Nausea, it is refused")
     func otherSpecify() throws {
         #expect(refusal { _ = try record("gastrointestinal disorders - other, specify") }
-            == "'Gastrointestinal disorders - Other, specify' records an event CTCAE has no term for: --specify must say what the event was")
+            == "'Gastrointestinal disorders - Other, specify' records an event CTCAE has no term for: specified event must say what the event was")
         #expect(refusal { _ = try record("Nausea", specified: "after the second cycle") }
-            == "--specify 'after the second cycle' goes only with a '<SOC> - Other, specify' term; 'Nausea' is a CTCAE term of its own")
+            == "specified event 'after the second cycle' goes only with a '<SOC> - Other, specify' term; 'Nausea' is a CTCAE term of its own")
         let event = try record("gastrointestinal disorders - other, specify", specified: " Gastric volvulus ")
         #expect(event.term == "Gastrointestinal disorders - Other, specify")
         #expect(event.meddraCode == 10017947)
@@ -67,7 +67,7 @@ struct CTCAETermTests {
         let event = try record("Nausea")
         let corrections = CorrectionService(connection: fixture.connection, today: fixture.today)
         #expect(refusal { _ = try corrections.updateAdverseEvent(id, id: event.id, AdverseEventUpdate(term: "Vomitting"), reason: "coded wrongly") }
-            .hasPrefix("--term 'Vomitting' is not a CTCAE v5.0 term; did you mean Vomiting?"))
+            .hasPrefix("CTCAE term 'Vomitting' is not a CTCAE v5.0 term; did you mean Vomiting?"))
         let updated = try corrections.updateAdverseEvent(id, id: event.id, AdverseEventUpdate(term: "vomiting"), reason: "coded wrongly")
         #expect(updated.term == "Vomiting")
         #expect(updated.meddraCode == 10047700)
@@ -89,7 +89,7 @@ struct CTCAETermTests {
             .run([.ctcaeTermsKnown], context: RegistryCheckContext(migrations: []))
         let breaks = results[0].breaks
         #expect(breaks.count == 2)
-        #expect(breaks[0].hasPrefix("\(id) adverse event \(healthy.id - 2): 'Decreased appetite' is not a CTCAE v5.0 term; correct it with `sarcreg ae update"))
+        #expect(breaks[0].hasPrefix("\(id) adverse event \(healthy.id - 2): 'Decreased appetite' is not a CTCAE v5.0 term; correct it with a correction of \(id) adverse event"))
         #expect(breaks[1].hasPrefix("\(id) adverse event \(healthy.id - 1): 'Eye disorders - Other, specify' has no text saying what the event was"))
     }
 }

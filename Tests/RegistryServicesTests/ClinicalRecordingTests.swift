@@ -75,18 +75,18 @@ struct ClinicalRecordingTests {
 
     /// Each bad input names its field and value, and leaves every table as it was.
     @Test("bad clinical input is refused with the field and value, and nothing is written", arguments: [
-        ("malformed ICD-O-3 code", "--icdo3 '88903' is malformed; expected an ICD-O-3 morphology code such as 8890/3"),
+        ("malformed ICD-O-3 code", "ICD-O-3 code '88903' is malformed; expected an ICD-O-3 morphology code such as 8890/3"),
         ("unknown ICD-O-3 code", "ICD-O-3 code '9999/3' is not in the registry's histology vocabulary"),
-        ("diagnosis in the future", "--diagnosed 2027-01-01 is in the future (today is 2026-11-27)"),
-        ("diagnosis before birth", "--diagnosed 1969-01-01 is before the patient's birth (born 1970)"),
-        ("unknown gene", "--gene 'NTRK9' is not a known HGNC gene symbol"),
-        ("unknown partner gene", "--partner 'XYZ1' is not a known HGNC gene symbol"),
-        ("stop before start", "--stop 2024-02-01 is before the line's start 2024-03-01"),
-        ("grade 7", "--grade 7 is out of range; allowed 1 to 5 (CTCAE)"),
-        ("grade 0", "--grade 0 is out of range; allowed 1 to 5 (CTCAE)"),
-        ("unknown agent", "unknown agent 'doxorubicine' (did you mean doxorubicin?); nothing was recorded: see `sarcreg therapy catalog` for agent names"),
+        ("diagnosis in the future", "diagnosis date 2027-01-01 is in the future (today is 2026-11-27)"),
+        ("diagnosis before birth", "diagnosis date 1969-01-01 is before the patient's birth (born 1970)"),
+        ("unknown gene", "gene 'NTRK9' is not a known HGNC gene symbol"),
+        ("unknown partner gene", "fusion partner gene 'XYZ1' is not a known HGNC gene symbol"),
+        ("stop before start", "stop date 2024-02-01 is before the line's start 2024-03-01"),
+        ("grade 7", "grade 7 is out of range; allowed 1 to 5 (CTCAE)"),
+        ("grade 0", "grade 0 is out of range; allowed 1 to 5 (CTCAE)"),
+        ("unknown agent", "unknown agent 'doxorubicine' (did you mean doxorubicin?); nothing was recorded: see the therapy catalog for agent names"),
         ("unknown patient", "no patient with registry id 'MUC-0999'"),
-        ("AE resolved before onset", "--resolved 2024-03-01 is before --onset 2024-03-20"),
+        ("AE resolved before onset", "resolution date 2024-03-01 is before onset date 2024-03-20"),
     ])
     func badInput(example: String, message: String) throws {
         _ = try fixture.treatment.start(id, TherapyStart(agents: ["doxorubicin"], intent: "palliative", startDate: "2024-03-01"))

@@ -65,7 +65,7 @@ struct CorrectionTests {
         let error = #expect(throws: AssessmentError.self) {
             try fixture.assessments.amend(id, date: "2024-03-01", evaluator: nil, results: [LesionResultEntry(lesion: "T1", value: "21")], reason: nil)
         }
-        #expect(error?.description == "--reason is required")
+        #expect(error?.description == "reason is required")
         #expect(try fixture.responses.response(id).series.evaluations.map(\.overall) == [.progressiveDisease])
     }
 
@@ -138,7 +138,7 @@ struct CorrectionTests {
         let late = #expect(throws: RegistryError.self) {
             try fixture.corrections.amendTherapyLine(id, line: 1, TherapyAmendment(start: "2024-05-01"), reason: "typo")
         }
-        #expect(late?.description == "a follow-up assessment of the line 2024-03-01 is before --start 2024-05-01")
+        #expect(late?.description == "a follow-up assessment of the line 2024-03-01 is before start date 2024-05-01")
         #expect(try fixture.patients.show(id).therapyLines.first?.startedOn == CalendarDate(year: 2024, month: 1, day: 6))
     }
 

@@ -175,7 +175,7 @@ struct EligibilityAlertServiceTests {
         let alert = try #require(try registry.alerts(of: id, about: Self.larotrectinib).first)
         let service = registry.eligibilityAlerts
 
-        #expect(refusal { _ = try service.dismiss(alert.alertID, reason: "  ") } == RegistryError.input(.missing(field: "--reason")).description)
+        #expect(refusal { _ = try service.dismiss(alert.alertID, reason: "  ") } == RegistryError.input(.missing(field: .reason)).description)
         #expect(try registry.connection.query("SELECT count(*) AS n FROM eligibility_alert_dismissals")[0].decode(Int.self, "n") == 0)
 
         let dismissal = try service.dismiss(alert.alertID, reason: "already on larotrectinib at another centre", by: "Dr. Weber")

@@ -74,7 +74,7 @@ struct EnrollmentTests {
         #expect(try fixture.enroll(mrn: "B1", birth: "1961").birthYear == 1961)
         #expect(throws: RegistryError.self) { try fixture.enroll(mrn: "B2", birth: "1961-04") }
         let future = #expect(throws: RegistryError.self) { try fixture.enroll(mrn: "B3", birth: "2030-01-01") }
-        #expect(future?.description == "--birth 2030-01-01 is in the future (today is 2026-11-27)")
+        #expect(future?.description == "birth date 2030-01-01 is in the future (today is 2026-11-27)")
     }
 
     @Test("consent before the birth year is refused naming --consent-date")
@@ -83,7 +83,7 @@ struct EnrollmentTests {
         let error = #expect(throws: RegistryError.self) {
             try fixture.patients.enroll(EnrollmentRequest(site: "MUC", mrn: "C1", birth: "1990", sex: "female", consentDate: "1989-12-31"), key: fixture.key)
         }
-        #expect(error?.description == "--consent-date 1989-12-31 is before the patient's birth (born 1990)")
+        #expect(error?.description == "consent date 1989-12-31 is before the patient's birth (born 1990)")
         #expect(try fixture.counts()["patients"] == 0)
     }
 
@@ -100,7 +100,7 @@ struct EnrollmentTests {
         let error = #expect(throws: RegistryError.self) {
             try fixture.patients.update(patient.registryID, PatientUpdate(ecog: 6, ecogDate: "2024-10-01"))
         }
-        #expect(error?.description == "--ecog 6 is out of range; allowed 0 to 5")
+        #expect(error?.description == "ECOG performance status 6 is out of range; allowed 0 to 5")
     }
 
     @Test("a date of death sets vital status to dead; a last contact after death is refused")

@@ -48,9 +48,9 @@ struct ReportArmTests {
         let reports = ReportService(connection: fixture.connection)
         let before = try fixture.counts()
         for (filter, expected) in [
-            (ReportFilter(arm: "control"), "--arm 'control' needs --trial"),
-            (ReportFilter(trial: "NCT09000001", arm: "placebo"), "--arm 'placebo' is not an arm of NCT09000001; its arms: experimental, control"),
-            (ReportFilter(trial: "NCT09999999", arm: "control"), "--arm 'control': the registry has no arms of trial NCT09999999"),
+            (ReportFilter(arm: "control"), "arm 'control' needs trial"),
+            (ReportFilter(trial: "NCT09000001", arm: "placebo"), "arm 'placebo' is not an arm of NCT09000001; its arms: experimental, control"),
+            (ReportFilter(trial: "NCT09999999", arm: "control"), "arm 'control': the registry has no arms of trial NCT09999999"),
         ] {
             let error = #expect(throws: ReportError.self) { try reports.responseSummary(filter) }
             #expect(error?.description.hasPrefix(expected) == true, "\(String(describing: error))")

@@ -236,7 +236,7 @@ struct TherapyMatchTests {
             try registry.matching.match(id, asOf: CalendarDate(year: 2009, month: 2, day: 28))
         } throws: { error in
             guard case RegistryError.input(.beforeBirth(let field, _, _)) = error else { return false }
-            return field == "--as-of" && "\(error)".contains("2009-02-28")
+            return field == .asOf && "\(error)".contains("2009-02-28")
         }
     }
 

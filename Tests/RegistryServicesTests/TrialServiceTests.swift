@@ -247,7 +247,7 @@ struct TrialServiceTests {
         let error = #expect(throws: TrialError.self) {
             try fixture.trials().enroll(id, TrialEnrollmentRequest(trialNCT: "NCT09000001", strata: []))
         }
-        #expect(error?.description == "--stratum region=… is required")
+        #expect(error?.description == "stratum region=… is required")
         #expect(try fixture.counts() == before)
     }
 }

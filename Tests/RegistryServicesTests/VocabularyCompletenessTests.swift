@@ -49,7 +49,7 @@ extension ClinicalRecordingTests {
         guard case .unknownAgents(let names, _) = error else { Issue.record("not unknownAgents: \(String(describing: error))"); return }
         #expect(names == ["doxorubicine", "ifosfamid"])
         #expect(error?.description == "unknown agents 'doxorubicine' (did you mean doxorubicin?), 'ifosfamid' (did you mean ifosfamide?); "
-            + "nothing was recorded: see `sarcreg therapy catalog` for agent names")
+            + "nothing was recorded: see the therapy catalog for agent names")
         #expect(try fixture.counts() == before)
     }
 
@@ -90,13 +90,13 @@ extension ClinicalRecordingTests {
             try fixture.diagnostics.recordMolecular(
                 id, MolecularSubmission(gene: "INI1", alterationKind: "loss_of_expression", method: "ihc", result: "positive", reportDate: "2024-06-01"))
         }
-        #expect(asGene?.description == "--gene 'INI1' is not an approved HGNC symbol; did you mean SMARCB1 (INI1 is its alias)")
+        #expect(asGene?.description == "gene 'INI1' is not an approved HGNC symbol; did you mean SMARCB1 (INI1 is its alias)")
         let asPartner = #expect(throws: RegistryError.self) {
             try fixture.diagnostics.recordMolecular(
                 id, MolecularSubmission(gene: "EWSR1", alterationKind: "fusion", partnerGene: "INI1", method: "ngs_rna", result: "positive", reportDate: "2024-06-01"))
         }
         guard case .geneAlias(let field, let given, let symbols) = asPartner else { Issue.record("not geneAlias"); return }
-        #expect(field == "--partner" && given == "INI1" && symbols == [GeneSuggestion(symbol: "SMARCB1", kind: .alias)])
+        #expect(field == .partner && given == "INI1" && symbols == [GeneSuggestion(symbol: "SMARCB1", kind: .alias)])
         #expect(try fixture.counts() == before)
     }
 
@@ -107,7 +107,7 @@ extension ClinicalRecordingTests {
                 id, MolecularSubmission(gene: "NTRK9", alterationKind: "fusion", method: "fish", result: "positive", reportDate: "2024-06-01"))
         }
         guard case .unknownGene(let field, let symbol) = error else { Issue.record("not unknownGene"); return }
-        #expect(field == "--gene" && symbol == "NTRK9")
+        #expect(field == .gene && symbol == "NTRK9")
     }
 }
 

@@ -10,10 +10,10 @@ extension ClinicalRecordingTests {
     @Test(
         "a previous symbol is answered as one, an alias as one: MLL2 is KMT2D's previous symbol, SNF5L1 SMARCB1's, INI1 SMARCB1's alias",
         arguments: [
-            ("MLL2", "--gene 'MLL2' is not an approved HGNC symbol; did you mean KMT2B (MLL2 is its alias) or KMT2D (MLL2 is its previous symbol)"),
-            ("SNF5L1", "--gene 'SNF5L1' is not an approved HGNC symbol; did you mean SMARCB1 (SNF5L1 is its previous symbol)"),
-            ("INI1", "--gene 'INI1' is not an approved HGNC symbol; did you mean SMARCB1 (INI1 is its alias)"),
-            ("SSXT", "--gene 'SSXT' is not an approved HGNC symbol; did you mean SS18 (SSXT is its previous symbol)"),
+            ("MLL2", "gene 'MLL2' is not an approved HGNC symbol; did you mean KMT2B (MLL2 is its alias) or KMT2D (MLL2 is its previous symbol)"),
+            ("SNF5L1", "gene 'SNF5L1' is not an approved HGNC symbol; did you mean SMARCB1 (SNF5L1 is its previous symbol)"),
+            ("INI1", "gene 'INI1' is not an approved HGNC symbol; did you mean SMARCB1 (INI1 is its alias)"),
+            ("SSXT", "gene 'SSXT' is not an approved HGNC symbol; did you mean SS18 (SSXT is its previous symbol)"),
         ])
     func previousSymbolOrAlias(given: String, message: String) throws {
         let before = try fixture.counts()

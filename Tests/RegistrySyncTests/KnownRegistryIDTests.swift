@@ -34,7 +34,7 @@ struct KnownRegistryIDTests {
         }
         #expect(source == "echo")
         #expect(ids.contains("MUC-0001") && ids.contains("BER-0001"))
-        #expect(error.description.contains("--allow-known-ids") && error.description.contains("MUC-0001"))
+        #expect(error.description.contains("permission to import known registry ids") && error.description.contains("MUC-0001"))
         var after = try fixture.snapshot()
         // The refused run is logged as failed: the run log grows by that row alone.
         after[10] -= 1

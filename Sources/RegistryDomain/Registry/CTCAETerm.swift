@@ -13,7 +13,7 @@ public enum CTCAETerm {
 
     /// The text an "Other, specify" term keeps, trimmed: required with such a term and refused with any other
     /// (a term of its own needs no text, and text beside it would be a second, unchecked name for the event).
-    public static func specified(_ text: String?, for term: String, specifyField: String) throws(RegistryInputError) -> String? {
+    public static func specified(_ text: String?, for term: String, specifyField: Field) throws(RegistryInputError) -> String? {
         let trimmed = text?.trimmingWhitespace
         let given = trimmed.flatMap { $0.isEmpty ? nil : $0 }
         if isOtherSpecify(term) {

@@ -7,7 +7,7 @@ public struct ChangeReason: Sendable, Hashable, CustomStringConvertible {
 
     /// A reason of 1 to 500 printable characters: a line break or control character would let a reason
     /// forge lines of `sarcreg audit`.
-    public init(_ submitted: String?, field: String = "--reason") throws(RegistryInputError) {
+    public init(_ submitted: String?, field: Field = .reason) throws(RegistryInputError) {
         guard let trimmed = submitted?.trimmingWhitespace, !trimmed.isEmpty else { throw .missing(field: field) }
         guard trimmed.count <= Self.maximumLength else {
             throw .outOfRange(field: field, value: "of \(trimmed.count) characters", range: "1 to \(Self.maximumLength) characters")

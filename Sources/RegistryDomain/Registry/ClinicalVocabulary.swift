@@ -8,7 +8,7 @@ extension RegistryVocabulary {
     public static var allowedValues: String { allCases.map(\.rawValue).joined(separator: ", ") }
 
     /// Parses a submitted value, or fails naming the field, the value and what is allowed.
-    public static func parse(_ text: String, field: String) throws(RegistryInputError) -> Self {
+    public static func parse(_ text: String, field: Field) throws(RegistryInputError) -> Self {
         let normalized = text.trimmingWhitespace.lowercased().replacingSpacesAndHyphensWithUnderscores
         guard let value = Self(rawValue: normalized) else {
             throw .notAllowed(field: field, value: text, allowed: allowedValues)
@@ -111,4 +111,14 @@ public struct GeneSuggestion: Hashable, Sendable, Codable {
 
     /// "SMARCB1 (INI1 is its alias)".
     public func offered(for given: String) -> String { "\(symbol) (\(given) is its \(kind))" }
+}
+
+/// How a lesion was imaged or examined at baseline; the same method should follow it throughout.
+public enum ImagingMethod: String, RegistryVocabulary {
+    case ct, mri
+    case petCT = "pet_ct"
+    case xRay = "x_ray"
+    case ultrasound
+    /// Calipers at clinical examination.
+    case clinical
 }

@@ -13,11 +13,11 @@ public enum TimelineRule: String, CaseIterable, Sendable, Hashable, Codable {
     /// date of death and the last contact.
     case afterWithdrawal = "after_withdrawal"
 
-    /// The rule in a coordinator's words, with the command option that marks an exception.
-    public var statement: String {
+    /// The rule in a coordinator's words, with the field that marks an exception as the front end names it.
+    public func statement(_ wording: Wording) -> String {
         switch self {
-        case .overlappingLines: statement(marked: "--concurrent")
-        case .adverseEventBeforeFirstLine: statement(marked: "--baseline")
+        case .overlappingLines: statement(marked: wording.field(.concurrent))
+        case .adverseEventBeforeFirstLine: statement(marked: wording.field(.baseline))
         case .afterDeath, .beforeBirth, .afterWithdrawal: statement(marked: "")
         }
     }
@@ -36,22 +36,22 @@ public enum TimelineRule: String, CaseIterable, Sendable, Hashable, Codable {
 }
 
 /// A dated value that breaks a ``TimelineRule``, naming the field, the value and what it conflicts with.
-public struct TimelineViolation: Error, Sendable, Hashable, CustomStringConvertible {
+public struct TimelineViolation: Error, Sendable, Hashable, WordedMessage {
     public let rule: TimelineRule
-    public let field: String
+    public let field: Field
     public let value: CalendarDate
     /// What the value conflicts with: `the patient died on 2024-05-01`.
     public let conflict: String
 
-    public init(rule: TimelineRule, field: String, value: CalendarDate, conflict: String) {
+    public init(rule: TimelineRule, field: Field, value: CalendarDate, conflict: String) {
         self.rule = rule
         self.field = field
         self.value = value
         self.conflict = conflict
     }
 
-    public var description: String {
-        "\(field) \(value): \(conflict); \(rule.statement) (rule \(rule.rawValue))"
+    public func message(_ wording: Wording) -> String {
+        "\(wording.field(field)) \(value): \(conflict); \(rule.statement(wording)) (rule \(rule.rawValue))"
     }
 }
 
@@ -102,7 +102,7 @@ public struct PatientTimeline: Sendable, Hashable {
 
     /// Checks a dated value: not before birth, not after death, not after the withdrawal of consent unless it
     /// is vital status.
-    public func check(_ date: CalendarDate, field: String, kind: RecordKind = .clinical) throws(TimelineViolation) {
+    public func check(_ date: CalendarDate, field: Field, kind: RecordKind = .clinical) throws(TimelineViolation) {
         if let birthDate, date < birthDate {
             throw TimelineViolation(rule: .beforeBirth, field: field, value: date, conflict: "the patient was born on \(birthDate)")
         }
@@ -120,7 +120,7 @@ public struct PatientTimeline: Sendable, Hashable {
 
     /// Checks a therapy line as it would be stored (a new line, or a stored line with new dates): its dates,
     /// and no overlap with another line of the patient unless either is concurrent.
-    public func check(line: Line, startField: String, stopField: String) throws(TimelineViolation) {
+    public func check(line: Line, startField: Field, stopField: Field) throws(TimelineViolation) {
         try check(line.startedOn, field: startField)
         if let stop = line.stoppedOn { try check(stop, field: stopField) }
         guard !line.concurrent else { return }
@@ -134,7 +134,7 @@ public struct PatientTimeline: Sendable, Hashable {
     }
 
     /// Checks an adverse event's onset: its date, and not before the first line's start unless baseline.
-    public func check(adverseEventOnset onset: CalendarDate, baseline: Bool, field: String) throws(TimelineViolation) {
+    public func check(adverseEventOnset onset: CalendarDate, baseline: Bool, field: Field) throws(TimelineViolation) {
         try check(onset, field: field)
         if !baseline, let first = firstLineStart, onset < first {
             throw TimelineViolation(

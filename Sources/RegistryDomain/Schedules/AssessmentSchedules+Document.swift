@@ -20,7 +20,7 @@ extension AssessmentSchedules {
     static func schedule(_ root: DefinitionObject, _ key: String) throws(RegistryInputError) -> VisitSchedule? {
         guard root.has(key) else { return nil }
         let items = try root.array(key)
-        guard !items.isEmpty else { throw .missing(field: "\(root.field(key))[0]") }
+        guard !items.isEmpty else { throw .missing(field: Field(path: "\(root.field(key))[0]")) }
         var phases: [SchedulePhase] = []
         for (position, item) in items.enumerated() {
             let phase = try DefinitionObject(item.value, path: item.path, allowed: ["every", "windowDays", "for"])
@@ -58,7 +58,7 @@ extension AssessmentSchedules {
         case (nil, let weeks?, nil): return .days(7 * weeks)
         case (nil, nil, let months?): return .months(months)
         case (nil, nil, nil): throw .missing(field: object.field("weeks"))
-        default: throw .notAllowed(field: object.path, value: "{…}", allowed: "exactly one of days, weeks, months")
+        default: throw .notAllowed(field: Field(path: object.path), value: "{…}", allowed: "exactly one of days, weeks, months")
         }
     }
 }

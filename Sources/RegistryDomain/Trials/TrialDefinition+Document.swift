@@ -15,10 +15,10 @@ extension TrialDefinition {
         let root = try DefinitionObject(document, path: "", allowed: Self.topLevelFields)
         let nct = try root.string("nct").uppercased()
         guard nct.utf8.count == 11, nct.hasPrefix("NCT"), nct.utf8.dropFirst(3).allSatisfy({ (48...57).contains($0) }) else {
-            throw .malformed(field: "nct", value: nct, expected: "an NCT number such as NCT03016819")
+            throw .malformed(field: Field(path: "nct"), value: nct, expected: "an NCT number such as NCT03016819")
         }
-        let phase = try TrialPhase.parse(try root.string("phase"), field: "phase")
-        let status = try TrialRecruitmentStatus.parse(try root.string("status"), field: "status")
+        let phase = try TrialPhase.parse(try root.string("phase"), field: Field(path: "phase"))
+        let status = try TrialRecruitmentStatus.parse(try root.string("status"), field: Field(path: "status"))
         let arms = try Self.arms(root, vocabulary: vocabulary)
         let eligibility = try root.object("eligibility", allowed: Self.criteriaFields)
             .map { criteria throws(RegistryInputError) in try Self.criteria(criteria, vocabulary: vocabulary) } ?? []
@@ -26,9 +26,9 @@ extension TrialDefinition {
         let randomizes = cohorts.contains { $0.assignment == .randomized }
         let randomization = try root.object("randomization", allowed: ["blockSizes", "seed", "strata"])
             .map { plan throws(RegistryInputError) in try Self.randomization(plan, arms: arms) }
-        if randomizes && randomization == nil { throw .missing(field: "randomization") }
+        if randomizes && randomization == nil { throw .missing(field: Field(path: "randomization")) }
         if !randomizes, randomization != nil {
-            throw .notAllowed(field: "randomization", value: "{…}", allowed: "only when a cohort has no fixed arm and the trial has two or more arms")
+            throw .notAllowed(field: Field(path: "randomization"), value: "{…}", allowed: "only when a cohort has no fixed arm and the trial has two or more arms")
         }
         let schedule = try root.fields["schedule"].flatMap { value throws(RegistryInputError) in
             value == .null ? nil : try AssessmentSchedules(document: value, path: "schedule")
@@ -41,7 +41,7 @@ extension TrialDefinition {
 
     static func arms(_ root: DefinitionObject, vocabulary: TrialVocabulary) throws(RegistryInputError) -> [TrialArm] {
         let items = try root.array("arms")
-        guard !items.isEmpty else { throw .missing(field: "arms") }
+        guard !items.isEmpty else { throw .missing(field: Field(path: "arms")) }
         var arms: [TrialArm] = []
         for item in items {
             let arm = try DefinitionObject(item.value, path: item.path, allowed: ["code", "label", "ratio", "agents"])
@@ -52,7 +52,7 @@ extension TrialDefinition {
             let agents = try arm.strings("agents").map { agent throws(RegistryInputError) in
                 let code = agent.text.lowercased()
                 guard vocabulary.agents.contains(code) else {
-                    throw .notAllowed(field: agent.path, value: agent.text, allowed: "an agent code of the therapy catalog")
+                    throw .notAllowed(field: Field(path: agent.path), value: agent.text, allowed: "an agent code of the therapy catalog")
                 }
                 return code
             }
@@ -65,7 +65,7 @@ extension TrialDefinition {
         -> [TrialCohort]
     {
         let items = try root.array("cohorts")
-        guard !items.isEmpty else { throw .missing(field: "cohorts") }
+        guard !items.isEmpty else { throw .missing(field: Field(path: "cohorts")) }
         var cohorts: [TrialCohort] = []
         for item in items {
             let cohort = try DefinitionObject(item.value, path: item.path, allowed: ["code", "label", "capacity", "arm", "eligibility"])
@@ -101,11 +101,11 @@ extension TrialDefinition {
                 Int(number) % ratioSum == 0
             else {
                 throw .notAllowed(
-                    field: size.path, value: size.value.description,
+                    field: Field(path: size.path), value: size.value.description,
                     allowed: "a multiple of the allocation ratio sum \(ratioSum) (\(arms.map { String($0.ratio) }.joined(separator: ":")))")
             }
             guard !blockSizes.contains(Int(number)) else {
-                throw .notAllowed(field: size.path, value: size.value.description, allowed: "each block size once")
+                throw .notAllowed(field: Field(path: size.path), value: size.value.description, allowed: "each block size once")
             }
             blockSizes.append(Int(number))
         }
@@ -119,9 +119,9 @@ extension TrialDefinition {
             }
             var levels: [String] = []
             for level in try factor.strings("levels") {
-                try DefinitionObject.checkCode(level.text, field: level.path)
+                try DefinitionObject.checkCode(level.text, field: Field(path: level.path))
                 guard !levels.contains(level.text) else {
-                    throw .notAllowed(field: level.path, value: level.text, allowed: "each level once")
+                    throw .notAllowed(field: Field(path: level.path), value: level.text, allowed: "each level once")
                 }
                 levels.append(level.text)
             }
@@ -164,7 +164,7 @@ extension TrialDefinition {
         }
         if try block.optionalBool("measurableDisease") == true { criteria.append(.measurableDisease) }
         let settings = try block.strings("diseaseSettings").map { item throws(RegistryInputError) in
-            try DiseaseSetting.parse(item.text, field: item.path)
+            try DiseaseSetting.parse(item.text, field: Field(path: item.path))
         }
         if !settings.isEmpty { criteria.append(.diseaseSetting(allowed: Set(settings))) }
         return criteria
@@ -177,7 +177,7 @@ extension TrialDefinition {
             if let group = vocabulary.histologyGroups[item.text] { return group }
             if let code = try? HistologyCode(item.text), vocabulary.histologyCodes.contains(code) { return .code(code) }
             throw .notAllowed(
-                field: item.path, value: item.text,
+                field: Field(path: item.path), value: item.text,
                 allowed: "an ICD-O-3 code of the histology vocabulary (e.g. 9040/3) or a group: "
                     + vocabulary.histologyGroups.keys.sorted().joined(separator: ", "))
         }
@@ -230,7 +230,7 @@ extension TrialDefinition {
         var agents: Set<String> = []
         for agent in try rule.strings("agents") {
             guard vocabulary.agents.contains(agent.text.lowercased()) else {
-                throw .notAllowed(field: agent.path, value: agent.text, allowed: "an agent code of the therapy catalog")
+                throw .notAllowed(field: Field(path: agent.path), value: agent.text, allowed: "an agent code of the therapy catalog")
             }
             agents.insert(agent.text.lowercased())
         }
@@ -238,7 +238,7 @@ extension TrialDefinition {
         for drugClass in try rule.strings("classes") {
             guard vocabulary.drugClasses.contains(drugClass.text.lowercased()) else {
                 throw .notAllowed(
-                    field: drugClass.path, value: drugClass.text,
+                    field: Field(path: drugClass.path), value: drugClass.text,
                     allowed: vocabulary.drugClasses.sorted().joined(separator: ", "))
             }
             classes.insert(drugClass.text.lowercased())

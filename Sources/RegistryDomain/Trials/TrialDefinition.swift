@@ -109,7 +109,7 @@ public struct RandomizationScheme: Hashable, Sendable {
     public var strataKeys: [String] { StratificationFactor.strataKeys(strata) }
 
     /// The canonical key of the stratum named by `key=value` pairs, or an error naming `field` and the value.
-    public func stratumKey(_ pairs: [String], field: String) throws(RegistryInputError) -> String {
+    public func stratumKey(_ pairs: [String], field: Field) throws(RegistryInputError) -> String {
         var values: [String: String] = [:]
         for pair in pairs {
             let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).trimmingWhitespace }
@@ -121,14 +121,14 @@ public struct RandomizationScheme: Hashable, Sendable {
                 throw .notAllowed(field: field, value: pair, allowed: "factors \(allowed)")
             }
             guard factor.levels.contains(parts[1]) else {
-                throw .notAllowed(field: "\(field) \(factor.code)", value: parts[1], allowed: factor.levels.joined(separator: ", "))
+                throw .notAllowed(field: field.item(factor.code), value: parts[1], allowed: factor.levels.joined(separator: ", "))
             }
             guard values.updateValue(parts[1], forKey: factor.code) == nil else {
                 throw .notAllowed(field: field, value: pair, allowed: "each factor once")
             }
         }
         return try strata.map { factor throws(RegistryInputError) in
-            guard let level = values[factor.code] else { throw .missing(field: "\(field) \(factor.code)=…") }
+            guard let level = values[factor.code] else { throw .missing(field: field.item("\(factor.code)=…")) }
             return "\(factor.code)=\(level)"
         }.joined(separator: ";")
     }

@@ -67,10 +67,10 @@ struct DefinitionObject {
 
     init(_ value: DefinitionValue, path: String, allowed: [String]) throws(RegistryInputError) {
         guard case .object(let fields) = value else {
-            throw .malformed(field: path.isEmpty ? "definition" : path, value: value.description, expected: "an object")
+            throw .malformed(field: Field(path: path.isEmpty ? "definition" : path), value: value.description, expected: "an object")
         }
         if let unknown = fields.keys.sorted().first(where: { !allowed.contains($0) }) {
-            throw .notAllowed(field: Self.join(path, unknown), value: fields[unknown]!.description, allowed: "fields " + allowed.joined(separator: ", "))
+            throw .notAllowed(field: Field(path: Self.join(path, unknown)), value: fields[unknown]!.description, allowed: "fields " + allowed.joined(separator: ", "))
         }
         self.fields = fields
         self.path = path
@@ -78,7 +78,7 @@ struct DefinitionObject {
 
     static func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
-    func field(_ key: String) -> String { Self.join(path, key) }
+    func field(_ key: String) -> Field { Field(path: Self.join(path, key)) }
 
     func has(_ key: String) -> Bool {
         if let value = fields[key], value != .null { return true }
@@ -107,7 +107,7 @@ struct DefinitionObject {
         return text
     }
 
-    static func checkCode(_ text: String, field: String) throws(RegistryInputError) {
+    static func checkCode(_ text: String, field: Field) throws(RegistryInputError) {
         let bytes = Array(text.utf8)
         let valid = (1...40).contains(bytes.count) && (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(bytes[0])
             && bytes.allSatisfy { byte in
@@ -157,7 +157,7 @@ struct DefinitionObject {
     func strings(_ key: String) throws(RegistryInputError) -> [(text: String, path: String)] {
         try array(key).map { item throws(RegistryInputError) in
             guard case .string(let text) = item.value, !text.trimmingWhitespace.isEmpty else {
-                throw .malformed(field: item.path, value: item.value.description, expected: "text")
+                throw .malformed(field: Field(path: item.path), value: item.value.description, expected: "text")
             }
             return (text: text.trimmingWhitespace, path: item.path)
         }
@@ -165,6 +165,6 @@ struct DefinitionObject {
 
     func object(_ key: String, allowed: [String]) throws(RegistryInputError) -> DefinitionObject? {
         guard let value = fields[key], value != .null else { return nil }
-        return try DefinitionObject(value, path: field(key), allowed: allowed)
+        return try DefinitionObject(value, path: Self.join(path, key), allowed: allowed)
     }
 }

@@ -58,15 +58,15 @@ struct TrialDefinitionTests {
     @Test("a stratum is given as factor=level for every factor, in any order; missing or unknown levels are refused by field")
     func stratumKeys() throws {
         let scheme = try #require(try TrialFixtures.motion().randomization)
-        #expect(try scheme.stratumKey(["region=us", "tumor_location=other"], field: "--stratum") == "tumor_location=other;region=us")
-        #expect(throws: RegistryInputError.missing(field: "--stratum region=…")) {
-            try scheme.stratumKey(["tumor_location=other"], field: "--stratum")
+        #expect(try scheme.stratumKey(["region=us", "tumor_location=other"], field: .stratum) == "tumor_location=other;region=us")
+        #expect(throws: RegistryInputError.missing(field: Field.stratum.item("region=…"))) {
+            try scheme.stratumKey(["tumor_location=other"], field: .stratum)
         }
-        #expect(throws: RegistryInputError.notAllowed(field: "--stratum region", value: "eu", allowed: "us, non_us")) {
-            try scheme.stratumKey(["tumor_location=other", "region=eu"], field: "--stratum")
+        #expect(throws: RegistryInputError.notAllowed(field: Field.stratum.item("region"), value: "eu", allowed: "us, non_us")) {
+            try scheme.stratumKey(["tumor_location=other", "region=eu"], field: .stratum)
         }
-        #expect(throws: RegistryInputError.malformed(field: "--stratum", value: "region", expected: "factor=level, e.g. region=us")) {
-            try scheme.stratumKey(["region"], field: "--stratum")
+        #expect(throws: RegistryInputError.malformed(field: .stratum, value: "region", expected: "factor=level, e.g. region=us")) {
+            try scheme.stratumKey(["region"], field: .stratum)
         }
     }
 
