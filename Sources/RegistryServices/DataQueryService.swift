@@ -68,7 +68,7 @@ public struct DataQueryService {
 
     /// Opens a query on a record the patient has, with the first message of its thread.
     public func open(_ registryID: String, record: DataRecord, field: String?, message: String) throws(RegistryError) -> DataQuery {
-        let body = try validating { () throws(RegistryInputError) in try ChangeReason(message, field: "message") }
+        let body = try validating { () throws(RegistryInputError) in try ChangeReason(message, field: .message) }
         let field = field?.trimmingCharacters(in: .whitespaces)
         do {
             return try connection.withTransaction { tx in
@@ -92,7 +92,7 @@ public struct DataQueryService {
 
     /// Answers, closes or reopens a query with a message; the change must be one ``QueryStatus/transitions`` allows.
     public func act(_ action: QueryAction, queryID: Int, message: String) throws(RegistryError) -> DataQuery {
-        let body = try validating { () throws(RegistryInputError) in try ChangeReason(message, field: "message") }
+        let body = try validating { () throws(RegistryInputError) in try ChangeReason(message, field: .message) }
         do {
             return try connection.withTransaction { tx in
                 try Self.changeStatus(queryID, to: action, message: body.text, on: tx)
@@ -129,7 +129,7 @@ public struct DataQueryService {
         }
         if let status = filter.status { condition.append(" AND q.status = \(status.rawValue)") }
         if let days = filter.olderThanDays {
-            guard days >= 0 else { throw .input(.outOfRange(field: "age in days", value: "\(days)", range: "0 or more")) }
+            guard days >= 0 else { throw .input(.outOfRange(field: .olderThan, value: "\(days)", range: "0 or more")) }
             condition.append(" AND q.opened_at < now() - make_interval(days => \(days)::int)")
         }
         do {

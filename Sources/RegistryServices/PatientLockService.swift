@@ -39,7 +39,7 @@ public struct PatientLockService {
 
     /// Unlocks the patient; the reason goes to the audit entry of the removed lock.
     public func unlock(_ registryID: String, reason reasonText: String?) throws(RegistryError) {
-        let reason = try validating { () throws(RegistryInputError) in try ChangeReason(reasonText, field: "reason") }
+        let reason = try validating { () throws(RegistryInputError) in try ChangeReason(reasonText, field: .reason) }
         do {
             try connection.withTransaction { tx in
                 let patient = try PatientRow.find(registryID, on: tx)

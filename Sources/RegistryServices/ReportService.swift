@@ -26,11 +26,15 @@ public struct ReportFilter: Sendable {
     public var startedTo: String?
     /// Whose reads count: `investigator` (default) or an independent reader.
     public var evaluator: String?
+    /// Only lines whose responses by ``evaluator`` an investigator has signed, the signature not void since.
+    public var signedOnly: Bool
 
     public init(
         agent: String? = nil, histology: String? = nil, biomarker: String? = nil, trial: String? = nil, arm: String? = nil,
-        site: String? = nil, lineNumber: Int? = nil, startedFrom: String? = nil, startedTo: String? = nil, evaluator: String? = nil
+        site: String? = nil, lineNumber: Int? = nil, startedFrom: String? = nil, startedTo: String? = nil, evaluator: String? = nil,
+        signedOnly: Bool = false
     ) {
+        self.signedOnly = signedOnly
         self.agent = agent
         self.histology = histology
         self.biomarker = biomarker
@@ -260,6 +264,15 @@ struct ReportCriteria {
         if let to {
             terms.append("started on or before \(to)")
             conditions.append(" AND t.started_on <= \(to)")
+        }
+        if filter.signedOnly {
+            // A change to the signed series voids the signature (migration 0033), so a standing one signs what is read now.
+            terms.append("signed by an investigator")
+            conditions.append(
+                """
+                 AND EXISTS (SELECT 1 FROM response_signatures s WHERE s.patient_id = t.patient_id AND s.line_number = t.line_number
+                    AND s.evaluator = \(evaluator.rawValue) AND s.voided_at IS NULL)
+                """)
         }
     }
 

@@ -38,7 +38,7 @@ public struct ResponseSignatureService {
         _ registryID: String, line: Int, evaluator: String?, meaning: String, signer: Connection
     ) throws(AssessmentError) -> ResponseSignature {
         let meaning = try Self.registry { () throws(RegistryError) in
-            try validating { () throws(RegistryInputError) in try ChangeReason(meaning, field: "meaning") }
+            try validating { () throws(RegistryInputError) in try ChangeReason(meaning, field: .meaning) }
         }
         guard signer.usedPassword else {
             throw .registry(.signerNotAuthenticated("the server let this login in without asking for a password, so none was checked"))

@@ -12,6 +12,24 @@ public struct ExportOmission: Sendable, Hashable {
 /// records that no exchange format carries (the audit trail, corrections, eligibility alerts, the sync run
 /// log and crosswalk) are in the README and not counted here.
 enum ExportOmissions {
+    /// Everything else the registry holds an SDTM import reads back as it was.
+    static let sdtm: [(what: String, count: String)] = [
+        ("MRNs (pseudonymized: never exported; an imported patient has none)",
+         "SELECT count(*) FROM patients WHERE mrn_hmac IS NOT NULL"),
+        ("full birth dates (BRTHDTC carries the year alone; AGE is exact)",
+         "SELECT count(*) FROM patients WHERE birth_date IS NOT NULL"),
+        ("patients entered by hand (an imported patient is marked as imported)",
+         "SELECT count(*) FROM patients WHERE origin = 'enrolled'"),
+        ("an unknown vital status (without a date of death an imported patient is alive)",
+         "SELECT count(*) FROM patients WHERE vital_status = 'unknown'"),
+        ("site names (DM carries SITEID; the importing registry names and maps its sites)",
+         "SELECT count(*) FROM sites"),
+        ("voided assessments (TR carries the assessments that stand)",
+         "SELECT count(*) FROM assessments WHERE void_reason IS NOT NULL"),
+        ("trial screenings and enrollments (SUPPEX carries a line's trial, not the trial's records)",
+         "SELECT (SELECT count(*) FROM trial_screenings) + (SELECT count(*) FROM trial_enrollments)"),
+    ]
+
     static let redcap: [(what: String, count: String)] = [
         ("exact birth dates (the birth year is carried)", "SELECT count(*) FROM patients WHERE birth_date IS NOT NULL"),
         ("diagnoses after a patient's first (one diagnosis per record)", "SELECT count(*) - count(DISTINCT patient_id) FROM diagnoses"),
@@ -49,6 +67,11 @@ enum ExportOmissions {
 }
 
 extension SyncService {
+    /// What an SDTM export of the registry leaves out now, the kinds the registry holds none of omitted.
+    public func sdtmOmissions() throws(SyncError) -> [ExportOmission] {
+        try omissions(ExportOmissions.sdtm)
+    }
+
     /// What a REDCap export of the registry leaves out now, the kinds the registry holds none of omitted.
     public func redcapOmissions() throws(SyncError) -> [ExportOmission] {
         try omissions(ExportOmissions.redcap)

@@ -40,7 +40,7 @@ enum RecordArgument {
         valueName: "kind:reference")
 
     static func parse(_ text: String) throws -> DataRecord {
-        try DataRecord.parse(text, field: "--record")
+        try DataRecord.parse(text, field: .record)
     }
 }
 

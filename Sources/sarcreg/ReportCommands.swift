@@ -29,11 +29,13 @@ struct PopulationOptions: ParsableArguments {
     @Option(help: "Lines started on or after this date (YYYY-MM-DD).") var from: String?
     @Option(help: "Lines started on or before this date (YYYY-MM-DD).") var to: String?
     @Option(help: "Whose reads count: investigator (default) or an independent reader.") var evaluator: String?
+    @Flag(help: "Only lines whose responses an investigator signed (response sign), the signature not void since.")
+    var signedOnly = false
 
     var filter: ReportFilter {
         ReportFilter(
             agent: agent, histology: histology, biomarker: biomarker, trial: trial, arm: arm, site: site, lineNumber: line,
-            startedFrom: from, startedTo: to, evaluator: evaluator)
+            startedFrom: from, startedTo: to, evaluator: evaluator, signedOnly: signedOnly)
     }
 }
 

@@ -57,4 +57,26 @@ struct ReportArmTests {
         }
         #expect(try fixture.counts() == before)
     }
+
+    @Test("--signed-only keeps the one trial line whose investigator responses were signed, and none once that signature is void")
+    func signedOnly() throws {
+        let fixture = try TrialFixture()
+        _ = try Self.randomized(fixture)
+        let reports = ReportService(connection: fixture.connection)
+        let signed = try #require(try reports.responseSummary(ReportFilter(trial: "NCT09000001")).courses.first?.registryID)
+        // The signature as `response sign` writes it; signing itself is tested under the investigator's login.
+        try fixture.connection.execute(
+            """
+            INSERT INTO response_signatures (patient_id, line_number, evaluator, meaning, content_sha256, signer_name)
+            SELECT patient_id, 2, 'investigator', 'reviewed and approved', repeat('a', 64), 'Dr Test' FROM patients WHERE registry_id = \(signed)
+            """)
+        let summary = try reports.responseSummary(ReportFilter(trial: "NCT09000001", signedOnly: true))
+        #expect(summary.courses.map(\.registryID) == [signed])
+        #expect(summary.filters.contains("signed by an investigator"))
+        #expect(try reports.responseSummary(ReportFilter(trial: "NCT09000001", evaluator: "central", signedOnly: true)).courses.isEmpty)
+        try fixture.connection.execute(
+            "UPDATE response_signatures SET voided_at = now(), void_reason = 'changed after signing on 2026-11-27 (test)'")
+        #expect(try reports.responseSummary(ReportFilter(trial: "NCT09000001", signedOnly: true)).courses.isEmpty)
+    }
 }
+

@@ -33,7 +33,7 @@ public struct DataRecord: Sendable, Hashable, Codable, CustomStringConvertible {
     public var description: String { "\(kind.rawValue) \(reference)" }
 
     /// Parses `kind:reference`, e.g. `assessment:investigator/2024-05-02` or `adverse_event:12`.
-    public static func parse(_ text: String, field: String) throws(RegistryInputError) -> DataRecord {
+    public static func parse(_ text: String, field: Field) throws(RegistryInputError) -> DataRecord {
         let parts = text.split(separator: ":", maxSplits: 1).map { String($0).trimmingWhitespace }
         let expected = "KIND:REFERENCE with KIND one of \(DataRecordKind.allowedValues), e.g. assessment:investigator/2024-05-02"
         guard parts.count == 2, let kind = DataRecordKind(rawValue: parts[0].lowercased().replacingOccurrences(of: "-", with: "_")) else {
@@ -50,7 +50,7 @@ public struct DataRecord: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     /// A record of `kind` whose reference has the kind's form; an evaluator is lower-cased, a date must be a day.
-    public init(kind: DataRecordKind, reference: String, field: String) throws(RegistryInputError) {
+    public init(kind: DataRecordKind, reference: String, field: Field) throws(RegistryInputError) {
         let pieces = reference.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         func malformed() -> RegistryInputError {
             .malformed(field: field, value: "\(kind.rawValue):\(reference)", expected: "\(kind.rawValue):\(kind.referenceForm)")

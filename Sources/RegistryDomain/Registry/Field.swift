@@ -110,4 +110,8 @@ extension Field {
     public static let acquiredResistance = Field("acquired resistance")
     public static let since = Field("since date")
     public static let baseline = Field("the baseline mark")
+    public static let record = Field("record")
+    public static let message = Field("message")
+    public static let meaning = Field("meaning of the signature")
+    public static let olderThan = Field("age in days")
 }

@@ -5,13 +5,13 @@ import Testing
 struct DataManagementRuleTests {
     @Test("assessment:Investigator/2024-03-01 reads as the investigator's 2024-03-01 visit, lesion_result adds the upper-cased lesion, adverse_event:147 an id; line:1, a partial date and a lesion result without its lesion are refused naming the form")
     func recordReferences() throws {
-        #expect(try DataRecord.parse("assessment:Investigator/2024-03-01", field: "--record").description == "assessment investigator/2024-03-01")
-        #expect(try DataRecord.parse("lesion_result:investigator/2024-03-01/t1", field: "--record").reference == "investigator/2024-03-01/T1")
-        #expect(try DataRecord.parse("adverse-event: 147", field: "--record") == DataRecord(stored: .adverseEvent, reference: "147"))
+        #expect(try DataRecord.parse("assessment:Investigator/2024-03-01", field: .record).description == "assessment investigator/2024-03-01")
+        #expect(try DataRecord.parse("lesion_result:investigator/2024-03-01/t1", field: .record).reference == "investigator/2024-03-01/T1")
+        #expect(try DataRecord.parse("adverse-event: 147", field: .record) == DataRecord(stored: .adverseEvent, reference: "147"))
         for bad in ["line:1", "assessment:investigator/2024-03", "lesion_result:investigator/2024-03-01", "therapy_line:0", "diagnosis"] {
-            #expect(throws: RegistryInputError.self, "\(bad)") { try DataRecord.parse(bad, field: "--record") }
+            #expect(throws: RegistryInputError.self, "\(bad)") { try DataRecord.parse(bad, field: .record) }
         }
-        let error = #expect(throws: RegistryInputError.self) { try DataRecord.parse("assessment:2024-03-01", field: "--record") }
+        let error = #expect(throws: RegistryInputError.self) { try DataRecord.parse("assessment:2024-03-01", field: .record) }
         #expect(error?.description.contains("assessment:EVALUATOR/YYYY-MM-DD (the visit)") == true)
     }
 
