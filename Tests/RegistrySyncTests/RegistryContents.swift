@@ -110,6 +110,9 @@ struct RegistryContents: Equatable {
                       "eligibility_refresh_queue"] {
             reasons[table] = "eligibility alerts the registry derives from the records and raises in its own time"
         }
+        for table in ["data_queries", "data_query_messages", "patient_locks", "response_signatures", "sdv_marks"] {
+            reasons[table] = "data management of this registry (queries, locks, sign-off, verification), which no exchange format carries"
+        }
         reasons["sync_site_map"] = "how a source's sites map to the registry's, set up by the registry that imports"
         reasons["site_memberships"] = "database roles granted to sites, not data"
         reasons["mrn_key_fingerprint"] = "the fingerprint of the registry's own MRN key"
