@@ -32,6 +32,16 @@ enum SDTMRules {
     }
 
     /// Invalid UTF-8 and field-count errors found while reading, with the value as far as it could be read.
+    /// A SUPP-- row's IDVARVAL is the --SEQ of a record of its parent domain (`parent`) for the same subject.
+    static func parentRecordCheck(_ parent: SDTMFile) -> String {
+        let domain = parent.domain.uppercased()
+        return """
+            'IDVARVAL', s.idvarval, CASE WHEN NOT EXISTS (SELECT 1 FROM \(parent.stagingTable) e
+                WHERE e.usubjid = s.usubjid AND e.\(parent.domain.lowercased())seq = s.idvarval)
+                THEN 'no \(domain) record with this \(domain)SEQ for this USUBJID' END
+            """
+    }
+
     static func readErrors(_ file: SDTMFile) -> String {
         let value = "CASE s.read_error_column " + file.columns.map { "WHEN '\($0)' THEN s.\($0.lowercased())" }.joined(separator: " ") + " END"
         return """
@@ -369,10 +379,7 @@ enum SDTMRules {
                 WHEN s.qnam = 'TRIALNCT' AND upper(s.qval) !~ '^NCT[0-9]{8}$' THEN 'TRIALNCT must be an NCT number'
                 WHEN s.qnam = 'CONCURNT' AND upper(s.qval) NOT IN ('Y', 'N') THEN 'CONCURNT must be Y or N' END
             """,
-            """
-            'IDVARVAL', s.idvarval, CASE WHEN NOT EXISTS (SELECT 1 FROM sync_stage_ex e WHERE e.usubjid = s.usubjid AND e.exseq = s.idvarval)
-                THEN 'no EX record with this EXSEQ for this USUBJID' END
-            """,
+            parentRecordCheck(.ex),
         ], onlyClean: false, rows: notSkippedCopy),
         readErrors(.ex),
         identicalCopies(.ex, key: exKey),
@@ -474,10 +481,7 @@ enum SDTMRules {
                 WHEN s.qnam = 'CTCAEV' AND s.qval NOT IN (\(values(of: CTCAEVersion.self))) THEN 'unknown CTCAEV; expected \(CTCAEVersion.allowedValues)'
                 WHEN s.qnam = 'LINENUM' AND (s.qval !~ '^[0-9]{1,2}$' OR s.qval::int NOT BETWEEN 1 AND 30) THEN 'LINENUM must be a line of therapy 1 to 30' END
             """,
-            """
-            'IDVARVAL', s.idvarval, CASE WHEN NOT EXISTS (SELECT 1 FROM sync_stage_ae e WHERE e.usubjid = s.usubjid AND e.aeseq = s.idvarval)
-                THEN 'no AE record with this AESEQ for this USUBJID' END
-            """,
+            parentRecordCheck(.ae),
         ], onlyClean: false, rows: notSkippedCopy),
         readErrors(.ae),
         identicalCopies(.ae, key: aeKey),
@@ -945,10 +949,7 @@ enum SDTMRules {
                 WHEN s.qnam = 'DISSET' AND \(vocabularySpelling("s.qval")) NOT IN (\(values(of: DiseaseSetting.self)))
                     THEN 'unknown DISSET; expected \(DiseaseSetting.allowedValues)' END
             """,
-            """
-            'IDVARVAL', s.idvarval, CASE WHEN NOT EXISTS (SELECT 1 FROM sync_stage_mh e WHERE e.usubjid = s.usubjid AND e.mhseq = s.idvarval)
-                THEN 'no MH record with this MHSEQ for this USUBJID' END
-            """,
+            parentRecordCheck(.mh),
         ], onlyClean: false, rows: notSkippedCopy),
         readErrors(.mh),
         identicalCopies(.mh, key: mhKey),
@@ -1043,10 +1044,7 @@ enum SDTMRules {
                 WHEN s.qnam = 'RPTDTC' AND sync_full_date(s.qval) IS NULL THEN 'RPTDTC must be a full date (YYYY-MM-DD)'
                 WHEN s.qnam = 'ACQRES' AND upper(s.qval) NOT IN ('Y', 'N') THEN 'ACQRES must be Y or N' END
             """,
-            """
-            'IDVARVAL', s.idvarval, CASE WHEN NOT EXISTS (SELECT 1 FROM sync_stage_gf e WHERE e.usubjid = s.usubjid AND e.gfseq = s.idvarval)
-                THEN 'no GF record with this GFSEQ for this USUBJID' END
-            """,
+            parentRecordCheck(.gf),
         ], onlyClean: false, rows: notSkippedCopy),
         readErrors(.gf),
         identicalCopies(.gf, key: gfKey),

@@ -35,6 +35,23 @@ struct AdverseEventLinkTests {
         #expect(try fixture.count("adverse_events WHERE therapy_line_id IS NOT NULL") == 3)
     }
 
+    @Test("a SUPPAE row naming AESEQ 9 and a SUPPEX row naming EXSEQ 9, records 01-701-1015 does not have, are quarantined naming the parent domain")
+    func supplementWithoutParentRecord() throws {
+        let fixture = try SyncFixture()
+        let folder = try copyOfFixture("clean")
+        try "STUDYID,RDOMAIN,USUBJID,IDVAR,IDVARVAL,QNAM,QLABEL,QVAL\nSYNCTEST01,AE,01-701-1015,AESEQ,9,BASELINE,label,Y\n"
+            .write(toFile: folder + "/suppae.csv", atomically: true, encoding: .utf8)
+        let suppex = try String(contentsOfFile: folder + "/suppex.csv", encoding: .utf8)
+        try (suppex + "SYNCTEST01,EX,01-701-1015,EXSEQ,9,LINENUM,label,2\n").write(toFile: folder + "/suppex.csv", atomically: true, encoding: .utf8)
+        let run = try fixture.service.importSDTM(SyncImportRequest(directory: folder, source: "site-a"))
+        let reasons = try fixture.connection.query(
+            "SELECT coalesce(column_name, '-') || ' ' || coalesce(value, '-') || ': ' || reason AS said FROM sync_quarantine WHERE run_id = \(run.runID) AND value = '9' ORDER BY 1"
+        ).map { try $0.decode(String.self, "said") }
+        #expect(reasons == [
+            "IDVARVAL 9: no AE record with this AESEQ for this USUBJID", "IDVARVAL 9: no EX record with this EXSEQ for this USUBJID",
+        ])
+    }
+
     @Test("the demo export's AEs reach `report ae`: every one of its 125 AEs counted against its line")
     func demoAdverseEventsReachTheReport() throws {
         let fixture = try SyncFixture()
