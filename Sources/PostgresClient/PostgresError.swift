@@ -48,7 +48,7 @@ public struct SQLState: RawRepresentable, Hashable, Sendable, ExpressibleByStrin
 /// Server errors keep the fields libpq reads from the error response (SQLSTATE, detail, hint,
 /// constraint, table, column, context), the statement text and the login that ran it. Bound values are
 /// never part of the error, and row values never part of its ``description``: they may hold patient data.
-public struct PostgresError: Error, Sendable, CustomStringConvertible {
+public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDebugStringConvertible {
     public enum Kind: Sendable, Hashable {
         /// The connection could not be opened (bad URL, host unreachable, authentication).
         case connection
@@ -123,16 +123,43 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         }.joined(separator: "\n")
     }
 
+    /// Everything the server said, for the person who asked for it with a verbose log: ``description``, then
+    /// the DETAIL and the whole CONTEXT (both may quote row values), the constraint, table and column, and the
+    /// statement text. Bound values are still never part of it: the client does not keep them.
+    public var debugDescription: String {
+        var lines = [sqlState.map { "\(message) (SQLSTATE \($0))" } ?? message]
+        if let detail { lines.append("DETAIL: \(detail)") }
+        if let hint { lines.append("HINT: \(hint)") }
+        if let context { lines.append("CONTEXT: \(context)") }
+        for (name, value) in [("CONSTRAINT", constraint), ("TABLE", table), ("COLUMN", column), ("USER", user)] {
+            if let value { lines.append("\(name): \(value)") }
+        }
+        if let sql { lines.append("STATEMENT: \(sql)") }
+        return lines.joined(separator: "\n")
+    }
+
     /// Whether retrying the whole transaction may succeed.
     public var isTransient: Bool {
         sqlState == .serializationFailure || sqlState == .deadlockDetected
     }
 }
 
+/// An error that may have come from the server, with the server's error when it did: a front end shows its
+/// ``PostgresError/debugDescription`` to whoever asked for a verbose log, and only its `description` otherwise.
+public protocol DatabaseFailure: Error {
+    var databaseError: PostgresError? { get }
+}
+
+extension PostgresError: DatabaseFailure {
+    public var databaseError: PostgresError? { self }
+}
+
 /// A transaction whose body failed and whose ROLLBACK failed too; both are kept.
-public struct PostgresTransactionError: Error, CustomStringConvertible {
+public struct PostgresTransactionError: Error, CustomStringConvertible, DatabaseFailure {
     public let bodyError: any Error
     public let rollbackError: PostgresError
+
+    public var databaseError: PostgresError? { (bodyError as? any DatabaseFailure)?.databaseError ?? rollbackError }
 
     public var description: String {
         "\(bodyError)\nand the rollback failed as well: \(rollbackError)"

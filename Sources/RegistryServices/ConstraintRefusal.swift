@@ -4,11 +4,21 @@ import PostgresClient
 ///
 /// Made from the constraint's name alone: the server's DETAIL (`Failing row contains (...)`, `Key
 /// (mrn_hmac)=(...)`) quotes row values and is never part of it, so it can be shown and stored.
-public struct ConstraintRefusal: Error, Sendable, Hashable, CustomStringConvertible {
+public struct ConstraintRefusal: Error, Sendable, Hashable, CustomStringConvertible, DatabaseFailure {
     /// The constraint's name, e.g. `adverse_events_grade_range`, for a developer to find the rule.
     public let constraint: String
     /// The rule in a coordinator's words, e.g. "an adverse event's grade is 1 to 5".
     public let rule: String
+    /// The server's error, DETAIL included, for a verbose log only; two refusals of the same rule are equal
+    /// whatever rows they quote.
+    public let databaseError: PostgresError?
+
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.constraint == rhs.constraint && lhs.rule == rhs.rule }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(constraint)
+        hasher.combine(rule)
+    }
 
     public var description: String {
         "the registry refused the change: \(rule) (rule \(constraint)); nothing was written"
@@ -20,6 +30,7 @@ public struct ConstraintRefusal: Error, Sendable, Hashable, CustomStringConverti
     /// without the server's text.
     public init?(_ error: PostgresError) {
         guard let state = error.sqlState, SQLState.integrityConstraintViolation ~= state else { return nil }
+        databaseError = error
         if let name = error.constraint {
             constraint = name
             rule = Self.rules[name] ?? Self.raisedRules[name] ?? "the rule \(name) of \(error.table ?? "the registry")"

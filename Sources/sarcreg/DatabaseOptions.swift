@@ -12,7 +12,11 @@ struct DatabaseOptions: ParsableArguments {
             valueName: "url"))
     var url: String?
 
-    @Flag(name: .long, help: "Log each SQL statement as sent (never its values) to stderr, with the milliseconds since connecting began.")
+    @Flag(
+        name: .long,
+        help: ArgumentHelp(
+            "Log each SQL statement as sent (never its bound values) to stderr, with the milliseconds since connecting began; "
+                + "on a database error, also print the server's whole report, whose DETAIL may quote row values."))
     var verbose = false
 
     @Option(

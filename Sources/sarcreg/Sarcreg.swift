@@ -74,7 +74,8 @@ struct Sarcreg: ParsableCommand {
     /// tampered with (each finding on stdout) says so on stderr and exits 4; wrong usage (ArgumentParser's
     /// refusal, or a command's own `ValidationError`) is one line naming the option, then the command's own
     /// usage, status 64; a database that could not be reached is status 69, so a nightly job can tell "try
-    /// again later" from "fix the data"; any other error is its message on stderr and status 1.
+    /// again later" from "fix the data"; any other error is its message on stderr and status 1. Under
+    /// `--verbose` an error from the server is followed by everything the server said, DETAIL included.
     private static func exitRefusing(_ error: any Error, of arguments: ArraySlice<String>) -> Never {
         if exitCode(for: error) == .success { exit(withError: error) }
         if let listed = error as? any RecordsListed {
@@ -92,6 +93,9 @@ struct Sarcreg: ParsableCommand {
             exit(withError: ExitCode.validationFailure)
         }
         if !line.isEmpty { FileHandle.standardError.write(Data("Error: \(line)\n".utf8)) }
+        if arguments.contains("--verbose"), let server = (error as? any DatabaseFailure)?.databaseError {
+            FileHandle.standardError.write(Data("The server's report (--verbose; it may quote row values):\n\(server.debugDescription)\n".utf8))
+        }
         if let database = error as? PostgresError, database.kind == .connection || database.kind == .passwordRequired {
             exit(withError: ExitCode(EX_UNAVAILABLE))
         }

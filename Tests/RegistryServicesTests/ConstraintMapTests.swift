@@ -37,6 +37,9 @@ struct ConstraintMapTests {
         #expect(refusal.description
             == "the registry refused the change: a therapy line stops on or after its start (rule therapy_lines_stop_after_start); nothing was written")
         #expect(!refusal.description.contains("SQLSTATE") && !refusal.description.contains("2024-02-01"))
+        let report = try #require(refusal.databaseError?.debugDescription, "a refusal keeps the server's error for --verbose")
+        #expect(report.contains("DETAIL: Failing row contains") && report.contains("2024-02-01"), "\(report)")
+        #expect(report.contains("CONSTRAINT: therapy_lines_stop_after_start\nTABLE: therapy_lines"), "\(report)")
     }
 
     @Test("a second patient MUC-0001, written in SQL past the service, is refused as a duplicate registry id, not as raw SQLSTATE 23505 with the key in DETAIL")

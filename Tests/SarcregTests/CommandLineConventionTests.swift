@@ -131,4 +131,24 @@ struct CommandLineConventionTests {
             #expect(!loud.stderr.contains(secret), "\(secret) is in the log")
         }
     }
+
+    @Test("an adverse event refused because MUC-0001 is locked says the rule; with --verbose the server's whole report follows (its message, CONSTRAINT, TABLE, the statement), without it none")
+    func verboseShowsTheServerReport() throws {
+        let session = try CoordinatorSession()
+        #expect(try session.run(["patient", "enroll", "--site", "MUC", "--mrn", "V-1", "--birth", "1975", "--sex", "female", "--consent-date", "2024-01-15"])
+            .exitCode == 0)
+        #expect(try session.run(["therapy", "start", "MUC-0001", "--agent", "doxorubicin", "--intent", "palliative", "--start", "2024-01-20"]).exitCode == 0)
+        #expect(try session.run(["patient", "lock", "MUC-0001"]).exitCode == 0)
+        let record = ["ae", "record", "MUC-0001", "--term", "Anemia", "--grade", "2", "--onset", "2024-02-10", "--attribution", "possible", "--line", "1"]
+        let quiet = try session.run(record)
+        #expect(quiet.exitCode == 1 && quiet.stderr.contains("(rule patient_records_locked); nothing was written"), "\(quiet.stderr)")
+        #expect(!quiet.stderr.contains("server's report") && !quiet.stderr.contains("SQLSTATE"), "\(quiet.stderr)")
+        let loud = try session.run(record + ["--verbose"])
+        #expect(loud.exitCode == 1 && loud.stderr.contains("(rule patient_records_locked); nothing was written"), "\(loud.stderr)")
+        let report = try #require(loud.stderr.range(of: "The server's report (--verbose; it may quote row values):\n").map { loud.stderr[$0.upperBound...] },
+                                  "\(loud.stderr)")
+        #expect(report.contains("is locked: INSERT refused on adverse_events (SQLSTATE 23000)"), "\(report)")
+        #expect(report.contains("CONSTRAINT: patient_records_locked\nTABLE: adverse_events\n"), "\(report)")
+        #expect(report.contains("STATEMENT: INSERT INTO adverse_events"), "\(report)")
+    }
 }
