@@ -6,10 +6,10 @@ import TestSupport
 /// and the value, status 1 (a refused value, not wrong usage), and no database is needed.
 @Suite("Trial, catalog, report and sync values refused before connecting, naming the flag and the value")
 struct TrialCatalogReportValueTests {
-    @Test("a malformed or unknown value exits 1 with one line naming its flag and the value", arguments: [
+    @Test("a malformed or unknown value exits 1 with one line naming its flag (or the part of it) and the value", arguments: [
         (["report", "response", "--from", "2024-13-01"], "--from", "2024-13-01"),
         (["report", "ae", "--to", "2024-02-30"], "--to", "2024-02-30"),
-        (["report", "response", "--biomarker", "NTRK3:fusionn"], "--biomarker", "fusionn"),
+        (["report", "response", "--biomarker", "NTRK3:fusionn"], "biomarker kind", "fusionn"),
         (["therapy", "catalog", "add-status", "--indication", "vimseltinib_tgct", "--status", "approved", "--date", "2026-03-01",
           "--authority", "FDA", "--source", "label update"], "--status", "approved"),
         (["therapy", "catalog", "add-status", "--indication", "vimseltinib_tgct", "--status", "fda_approved_sts", "--date", "2026-13-01",
