@@ -25,17 +25,14 @@ struct StatusChange {
     let note: String?
 
     static func validate(_ submission: StatusChangeSubmission, fields: StatusChangeFields, today: CalendarDate) throws(RegistryInputError) -> StatusChange {
-        let status = try TherapyStatus.parse(submission.status, field: fields.status)
-        let date = try ClinicalDateCheck.parse(submission.effectiveDate.trimmingCharacters(in: .whitespacesAndNewlines), field: fields.date)
+        let status = submission.status
+        let date = submission.effectiveDate
         if date > today { throw .inFuture(field: fields.date, value: date, today: today) }
-        let allAuthorities = StatusAuthority.allCases.map(\.rawValue).joined(separator: ", ")
-        guard let authority = StatusAuthority(submitted: submission.authority) else {
-            throw .notAllowed(field: fields.authority, value: submission.authority, allowed: allAuthorities)
-        }
+        let authority = submission.authority
         // The same rule as the table's check, so the administrator reads the field, not a constraint name.
         guard authority.sets.contains(status) else {
             let able = StatusAuthority.allCases.filter { $0.sets.contains(status) }.map(\.rawValue).joined(separator: ", ")
-            throw .notAllowed(field: fields.authority, value: submission.authority, allowed: "\(able) (for status \(status.rawValue))")
+            throw .notAllowed(field: fields.authority, value: authority.rawValue, allowed: "\(able) (for status \(status.rawValue))")
         }
         let source = submission.source.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !source.isEmpty else { throw .missing(field: fields.source) }
@@ -176,11 +173,13 @@ struct IndicationSubmission {
         source = try object.text("source")
         let status = try object.required("initial_status").object(field: "initial_status")
         try status.refuseUnknownKeys(["status", "effective_date", "authority", "source", "note"], field: "initial_status")
+        let fields = StatusChangeFields.initialStatus
         initialStatus = try StatusChange.validate(
             StatusChangeSubmission(
-                indication: code, status: try status.text("status"),
-                effectiveDate: try status.text("effective_date"),
-                authority: try status.text("authority"),
+                indication: code, status: try TherapyStatus.parse(try status.text("status"), field: fields.status),
+                effectiveDate: try ClinicalDateCheck.parse(
+                    try status.text("effective_date").trimmingCharacters(in: .whitespacesAndNewlines), field: fields.date),
+                authority: try StatusAuthority.parse(try status.text("authority"), field: fields.authority),
                 source: try status.optionalText("source") ?? "",
                 note: try status.optionalText("note")),
             fields: .initialStatus, today: today)

@@ -10,9 +10,9 @@ public struct ReportFilter: Sendable {
     public var agent: String?
     /// An ICD-O-3 code (`9040/3`) or a WHO entity name (`synovial sarcoma`) of the patient's diagnosis.
     public var histology: String?
-    /// `GENE` or `GENE:kind` (`NTRK3:fusion`): a positive molecular result; for a fusion the gene may be
+    /// A positive molecular result of the gene, of the kind when one is given; for a fusion the gene may be
     /// either partner.
-    public var biomarker: String?
+    public var biomarker: BiomarkerFilter?
     /// Lines given in this trial (therapy_lines.trial_nct).
     public var trial: String?
     /// An arm code of ``trial``: its lines of the patients enrolled in that arm.
@@ -20,18 +20,19 @@ public struct ReportFilter: Sendable {
     public var site: String?
     /// Line of therapy, 1 to 30.
     public var lineNumber: Int?
-    /// Lines started on or after this date (YYYY-MM-DD).
-    public var startedFrom: String?
-    /// Lines started on or before this date (YYYY-MM-DD).
-    public var startedTo: String?
+    /// Lines started on or after this date.
+    public var startedFrom: CalendarDate?
+    /// Lines started on or before this date.
+    public var startedTo: CalendarDate?
     /// Whose reads count: `investigator` (default) or an independent reader.
     public var evaluator: String?
     /// Only lines whose responses by ``evaluator`` an investigator has signed, the signature not void since.
     public var signedOnly: Bool
 
     public init(
-        agent: String? = nil, histology: String? = nil, biomarker: String? = nil, trial: String? = nil, arm: String? = nil,
-        site: String? = nil, lineNumber: Int? = nil, startedFrom: String? = nil, startedTo: String? = nil, evaluator: String? = nil,
+        agent: String? = nil, histology: String? = nil, biomarker: BiomarkerFilter? = nil, trial: String? = nil, arm: String? = nil,
+        site: String? = nil, lineNumber: Int? = nil, startedFrom: CalendarDate? = nil, startedTo: CalendarDate? = nil,
+        evaluator: String? = nil,
         signedOnly: Bool = false
     ) {
         self.signedOnly = signedOnly
@@ -200,20 +201,11 @@ struct ReportCriteria {
                     """)
             }
         }
-        if let text = filter.biomarker {
-            let parts = text.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard let symbol = parts.first?.uppercased(), !symbol.isEmpty else {
-                throw .registry(.input(.malformed(field: .biomarker, value: text, expected: "GENE or GENE:kind, e.g. NTRK3:fusion")))
-            }
+        if let biomarker = filter.biomarker {
+            let symbol = biomarker.gene
             gene = symbol
             var condition: Query = " AND EXISTS (SELECT 1 FROM molecular_results m WHERE m.patient_id = t.patient_id AND m.void_reason IS NULL AND m.result = 'positive'"
-            if parts.count == 2 {
-                let kind: MolecularAlterationKind
-                do {
-                    kind = try MolecularAlterationKind.parse(parts[1], field: Field.biomarker.item("kind"))
-                } catch {
-                    throw .registry(.input(error))
-                }
+            if let kind = biomarker.kind {
                 terms.append("biomarker = \(symbol):\(kind.rawValue)")
                 condition.append(" AND m.alteration_kind = \(kind.rawValue)")
             } else {
@@ -252,8 +244,8 @@ struct ReportCriteria {
             terms.append("line = \(line)")
             conditions.append(" AND t.line_number = \(line)")
         }
-        let from = try Self.date(filter.startedFrom, field: .from)
-        let to = try Self.date(filter.startedTo, field: .to)
+        let from = filter.startedFrom
+        let to = filter.startedTo
         if let from, let to, to < from {
             throw .registry(.input(.beforeDate(field: .to, value: to, otherField: .from, other: from)))
         }
@@ -315,15 +307,6 @@ struct ReportCriteria {
             guard arms.contains(trialArm.arm) else {
                 throw ReportError.unknownArm(trial: trialArm.trial, arm: trialArm.arm, arms: arms)
             }
-        }
-    }
-
-    private static func date(_ text: String?, field: Field) throws(ReportError) -> CalendarDate? {
-        guard let text else { return nil }
-        do {
-            return try ClinicalDateCheck.parse(text, field: field)
-        } catch {
-            throw .registry(.input(error))
         }
     }
 

@@ -71,13 +71,16 @@ public struct CatalogAgentDetail: Codable, Sendable, Hashable {
 /// A status change an administrator submits; every field is text as typed, validated by the service.
 public struct StatusChangeSubmission: Sendable {
     public var indication: String
-    public var status: String
-    public var effectiveDate: String
-    public var authority: String
+    public var status: TherapyStatus
+    public var effectiveDate: CalendarDate
+    public var authority: StatusAuthority
     public var source: String
     public var note: String?
 
-    public init(indication: String, status: String, effectiveDate: String, authority: String, source: String, note: String? = nil) {
+    public init(
+        indication: String, status: TherapyStatus, effectiveDate: CalendarDate, authority: StatusAuthority, source: String,
+        note: String? = nil
+    ) {
         self.indication = indication
         self.status = status
         self.effectiveDate = effectiveDate
@@ -185,9 +188,9 @@ public struct TherapyCatalogService {
 
     /// Records a change of an indication's status as a new dated row; earlier rows stay as they were.
     ///
-    /// Refused, with nothing written: an unknown indication, status or authority, a status the
-    /// authority cannot grant (an FDA approval from the EMA), a date in the future or malformed,
-    /// a blank source, and a second row for the same indication, authority and date.
+    /// Refused, with nothing written: an unknown indication, a status the authority cannot grant (an FDA
+    /// approval from the EMA), a date in the future, a blank source, and a second row for the same
+    /// indication, authority and date.
     public func addStatus(_ submission: StatusChangeSubmission) throws(RegistryError) -> CatalogStatusRecord {
         let change = try validating { () throws(RegistryInputError) in
             try StatusChange.validate(submission, fields: .request, today: today)

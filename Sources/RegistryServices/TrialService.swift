@@ -111,15 +111,6 @@ public struct TrialService {
         }
     }
 
-    /// The `--status` given, or the refusal naming the allowed values.
-    public static func parseStatus(_ text: String) throws(TrialError) -> TrialRecruitmentStatus {
-        do {
-            return try TrialRecruitmentStatus.parse(text, field: .status)
-        } catch {
-            throw .registry(.input(error))
-        }
-    }
-
     /// Sets the trial's recruitment status and returns the one it replaces; moving to recruiting opens its cohorts.
     public func setStatus(_ nctText: String, _ status: TrialRecruitmentStatus) throws(TrialError) -> (nct: String, previous: TrialRecruitmentStatus) {
         let nct = try Self.validateNCT(nctText)

@@ -15,7 +15,7 @@ public struct SyncImportRequest: Sendable {
     /// Queue behind a running sync of the same source instead of refusing.
     public var wait: Bool
     /// The CTCAE version of the source's AETOXGR grades (SDTM carries it in define metadata, not in AE).
-    public var ctcaeVersion: String
+    public var ctcaeVersion: CTCAEVersion
     /// Do everything but keep it: the run is checked and applied in its transaction, read back, and rolled back.
     public var dryRun: Bool
     /// Import subjects new to the source whose ids are registry ids this registry holds (see
@@ -23,7 +23,8 @@ public struct SyncImportRequest: Sendable {
     public var allowKnownIDs: Bool
 
     public init(
-        directory: String, source: String, wait: Bool = false, ctcaeVersion: String = "5.0", dryRun: Bool = false, allowKnownIDs: Bool = false
+        directory: String, source: String, wait: Bool = false, ctcaeVersion: CTCAEVersion = .v5_0, dryRun: Bool = false,
+        allowKnownIDs: Bool = false
     ) {
         self.directory = directory
         self.source = source
@@ -160,9 +161,6 @@ public struct SyncService {
     /// it keeps nothing and returns what would have been written, with the reasons.
     public func runSDTMImport(_ request: SyncImportRequest, progress: (SyncProgress) -> Void = { _ in }) throws(SyncError) -> SyncOutcome {
         let source = try SyncError.checkSource(request.source)
-        guard CTCAEVersion(rawValue: request.ctcaeVersion) != nil else {
-            throw .invalidValue(field: .ctcaeVersion, value: request.ctcaeVersion, expected: CTCAEVersion.allowedValues)
-        }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: request.directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw .notADirectory(request.directory)
@@ -262,7 +260,7 @@ public struct SyncService {
         _ request: SyncImportRequest, source: String, present: [SDTMFile], startedAt: Date, on tx: Connection,
         progress: (SyncProgress) -> Void
     ) throws -> SyncRun {
-        try tx.execute("SELECT set_config('sarcreg.sync_ctcae', \(request.ctcaeVersion), true)")
+        try tx.execute("SELECT set_config('sarcreg.sync_ctcae', \(request.ctcaeVersion.rawValue), true)")
         let runID = try beginRun(
             source: source, format: "sdtm", location: request.directory, wait: request.wait, startedAt: startedAt, on: tx)
         let loader = StagingLoader(connection: tx)

@@ -48,13 +48,20 @@ extension Sarcreg.AlertsCommand {
         @Option(help: "Only alerts raised on or after this day (YYYY-MM-DD).") var since: String?
         @OptionGroup var output: FormatOptions
 
+        func validate() throws { _ = try sinceDate() }
+
         func run() throws {
-            let since = try self.since.map { try ClinicalDateCheck.parse($0, field: .since) }
-            let alerts = try EligibilityAlertService(connection: database.connect()).alerts(site: site, since: since)
+            let alerts = try EligibilityAlertService(connection: database.connect()).alerts(site: site, since: sinceDate())
             switch output.format {
             case .json: try Output.printJSON(alerts)
             case .table: print(AlertLine.table(alerts, site: site), terminator: "")
             case .csv: try Output.print(alerts.map(AlertLine.init), as: .csv)
+            }
+        }
+
+        private func sinceDate() throws(CommandLineRefusal) -> CalendarDate? {
+            try CommandLineRefusal.parsing { () throws(RegistryInputError) in
+                try since.map { text throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: .since) }
             }
         }
     }

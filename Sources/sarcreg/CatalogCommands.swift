@@ -41,9 +41,11 @@ struct AsOfOption: ParsableArguments {
     @Option(name: .customLong("as-of"), help: "Evaluation date (YYYY-MM-DD). Default: today.")
     var text: String?
 
-    func date() throws -> CalendarDate {
+    func validate() throws { _ = try date() }
+
+    func date() throws(CommandLineRefusal) -> CalendarDate {
         guard let text else { return .today }
-        return try ClinicalDateCheck.parse(text, field: .asOf)
+        return try CommandLineRefusal.parsing { () throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: .asOf) }
     }
 }
 
@@ -64,12 +66,19 @@ extension Sarcreg.TherapyCommand.Catalog {
         @OptionGroup var asOf: AsOfOption
         @Option(help: "Only indications with this status: \(TherapyStatus.allowedValues).") var status: String?
 
+        func validate() throws { _ = try statusFilter() }
+
         func run() throws {
-            let filter = try status.map { text throws(RegistryInputError) in try TherapyStatus.parse(text, field: .status) }
-            let listings = try TherapyCatalogService(connection: database.connect()).list(asOf: asOf.date(), status: filter)
+            let listings = try TherapyCatalogService(connection: database.connect()).list(asOf: asOf.date(), status: statusFilter())
             switch output.format {
             case .json: try Output.printJSON(listings)
             case .table, .csv: try Output.print(listings.flatMap(CatalogRow.rows), as: output.format)
+            }
+        }
+
+        private func statusFilter() throws(CommandLineRefusal) -> TherapyStatus? {
+            try CommandLineRefusal.parsing { () throws(RegistryInputError) in
+                try status.map { text throws(RegistryInputError) in try TherapyStatus.parse(text, field: .status) }
             }
         }
     }
@@ -131,10 +140,20 @@ extension Sarcreg.TherapyCommand.Catalog {
         @Option(help: "Citation for the change, e.g. 'FDA approval 2025-02-14 (Romvimza)'.") var source: String
         @Option(help: "Optional note.") var note: String?
 
+        func validate() throws { _ = try submission() }
+
         func run() throws {
-            let record = try TherapyCatalogService(connection: database.connect()).addStatus(
-                StatusChangeSubmission(indication: indication, status: status, effectiveDate: date, authority: authority, source: source, note: note))
+            let record = try TherapyCatalogService(connection: database.connect()).addStatus(submission())
             say("Recorded \(record.indication): \(record.status.rawValue) (\(record.authority)) effective \(record.effectiveDate).")
+        }
+
+        private func submission() throws(CommandLineRefusal) -> StatusChangeSubmission {
+            try CommandLineRefusal.parsing { () throws(RegistryInputError) in
+                StatusChangeSubmission(
+                    indication: indication, status: try TherapyStatus.parse(status, field: .status),
+                    effectiveDate: try ClinicalDateCheck.parse(date.trimmingCharacters(in: .whitespacesAndNewlines), field: .date),
+                    authority: try StatusAuthority.parse(authority, field: .authority), source: source, note: note)
+            }
         }
     }
 

@@ -118,18 +118,15 @@ extension Sarcreg.QueryCommand {
 
         @OptionGroup var database: DatabaseOptions
         @Option(help: "Site code, e.g. MUC (default: every site your login sees).", transform: SiteCode.typed) var site: String?
-        @Option(help: "open, answered, closed or reopened.") var status: String?
+        @Option(help: "Only queries with this status: \(QueryStatus.allowedValues).") var status: String?
         @Option(help: ArgumentHelp("Only queries opened more than this many days ago, e.g. 14d.", valueName: "days"))
         var olderThan: String?
         @OptionGroup var output: FormatOptions
 
+        func validate() throws { _ = try statusFilter() }
+
         func run() throws {
-            let status = try self.status.map { text in
-                guard let status = QueryStatus(rawValue: text.lowercased()) else {
-                    throw ValidationError("--status '\(text)' is not one of \(QueryStatus.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-                return status
-            }
+            let status = try statusFilter()
             let days = try olderThan.map { text in
                 let digits = text.hasSuffix("d") ? String(text.dropLast()) : text
                 guard let days = Int(digits), days >= 0 else { throw ValidationError("--older-than '\(text)' is not a number of days such as 14d") }
@@ -138,6 +135,12 @@ extension Sarcreg.QueryCommand {
             let queries = try DataQueryService(connection: database.connect()).list(QueryFilter(site: site, status: status, olderThanDays: days))
             if output.format == .table { say("\(queries.count) quer\(queries.count == 1 ? "y" : "ies")\(site.map { " at \($0)" } ?? "")") }
             try Output.print(queries.map(QueryLine.init), as: output.format)
+        }
+
+        private func statusFilter() throws(CommandLineRefusal) -> QueryStatus? {
+            try CommandLineRefusal.parsing { () throws(RegistryInputError) in
+                try status.map { text throws(RegistryInputError) in try QueryStatus.parse(text, field: .status) }
+            }
         }
     }
 

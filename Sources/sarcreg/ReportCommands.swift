@@ -32,10 +32,20 @@ struct PopulationOptions: ParsableArguments {
     @Flag(help: "Only lines whose responses an investigator signed (response sign), the signature not void since.")
     var signedOnly = false
 
-    var filter: ReportFilter {
-        ReportFilter(
-            agent: agent, histology: histology, biomarker: biomarker, trial: trial, arm: arm, site: site, lineNumber: line,
-            startedFrom: from, startedTo: to, evaluator: evaluator, signedOnly: signedOnly)
+    func validate() throws { _ = try filter() }
+
+    /// The filters as the report service takes them: the biomarker and the dates parsed by the domain's rules.
+    func filter() throws(CommandLineRefusal) -> ReportFilter {
+        try CommandLineRefusal.parsing { () throws(RegistryInputError) in
+            ReportFilter(
+                agent: agent, histology: histology, biomarker: try biomarker.map { text throws(RegistryInputError) in
+                    try BiomarkerFilter.parse(text, field: .biomarker)
+                },
+                trial: trial, arm: arm, site: site, lineNumber: line,
+                startedFrom: try from.map { text throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: .from) },
+                startedTo: try to.map { text throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: .to) },
+                evaluator: evaluator, signedOnly: signedOnly)
+        }
     }
 }
 
@@ -97,7 +107,7 @@ extension Sarcreg.ReportCommand {
         func run() throws {
             let connection = try database.connect()
             let reports = ReportService(connection: connection)
-            let summary = try reports.responseSummary(population.filter)
+            let summary = try reports.responseSummary(population.filter())
             switch output.format {
             case .json: try Output.printJSON(summary)
             case .csv: try Output.print(SummaryRow.rows(summary), as: .csv)
@@ -112,7 +122,7 @@ extension Sarcreg.ReportCommand {
             }
             var excludedEvents = 0
             if let html {
-                let events = try reports.adverseEvents(population.filter)
+                let events = try reports.adverseEvents(population.filter())
                 excludedEvents = events.excludedEvents.count
                 let title = "Response summary" + (summary.filters.isEmpty ? "" : ": " + summary.filters.joined(separator: ", "))
                 try write(HTMLReport.render(title: title, summary: summary, adverseEvents: events), to: URL(fileURLWithPath: html))
@@ -167,7 +177,7 @@ extension Sarcreg.ReportCommand {
                 throw ValidationError("--basis must be any-grade or grade-3, got '\(basis)'")
             }
             let table = try ReportService(connection: database.connect()).adverseEvents(
-                population.filter, minimumPercent: minPercent, basis: basis)
+                population.filter(), minimumPercent: minPercent, basis: basis)
             switch output.format {
             case .json: try Output.printJSON(table)
             case .csv:

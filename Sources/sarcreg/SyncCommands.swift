@@ -1,6 +1,7 @@
 import ArgumentParser
 import Synchronization
 import Foundation
+import RegistryDomain
 import RegistrySync
 
 #if canImport(Glibc)
@@ -73,7 +74,7 @@ extension Sarcreg.SyncCommand {
         var directory: String
         @Option(help: "Format of the export: sdtm (a folder) or redcap (a record file, with --dictionary).") var format: ImportFormat = .sdtm
         @Option(help: "Name of the source (lower-case letters, digits, - and _).") var source: String
-        @Option(help: "CTCAE version of the source's AETOXGR grades.") var ctcaeVersion = "5.0"
+        @Option(help: "CTCAE version of the source's AETOXGR grades: \(CTCAEVersion.allowedValues).") var ctcaeVersion = "5.0"
         @Flag(help: "Wait for a running sync of the same source instead of exiting.") var wait = false
         @Flag(help: "Check and apply everything, print what would be inserted, updated, unchanged, quarantined and skipped with the reasons, and keep nothing.")
         var dryRun = false
@@ -84,6 +85,8 @@ extension Sarcreg.SyncCommand {
         /// The whole import is one transaction, committed last.
         var interruptedOutcome: String { "the import was rolled back, nothing was written" }
 
+        func validate() throws { _ = try gradesVersion() }
+
         func run() throws {
             let service = SyncService(connection: try database.connect())
             let bar = ProgressBar()
@@ -92,7 +95,8 @@ extension Sarcreg.SyncCommand {
                     directory, source: source, wait: wait, dryRun: dryRun, allowKnownIDs: allowKnownIds, service: service, progress: bar.update)
                 : try service.runSDTMImport(
                     SyncImportRequest(
-                        directory: directory, source: source, wait: wait, ctcaeVersion: ctcaeVersion, dryRun: dryRun, allowKnownIDs: allowKnownIds),
+                        directory: directory, source: source, wait: wait, ctcaeVersion: gradesVersion(), dryRun: dryRun,
+                        allowKnownIDs: allowKnownIds),
                     progress: bar.update)
             bar.finish()
             let run = outcome.run
@@ -120,6 +124,10 @@ extension Sarcreg.SyncCommand {
                 say(TextTable(header: QuarantinedValue.columns).render(rows.map(\.cells)), terminator: "")
             }
             say("Dry run of \(run.source): \(summary). Nothing was written.")
+        }
+
+        private func gradesVersion() throws(CommandLineRefusal) -> CTCAEVersion {
+            try CommandLineRefusal.parsing { () throws(RegistryInputError) in try CTCAEVersion.parse(ctcaeVersion, field: .ctcaeVersion) }
         }
     }
 

@@ -84,10 +84,16 @@ extension Sarcreg.TrialCommand {
         @Argument(help: "NCT number, e.g. NCT03016819.") var trial: String
         @Option(help: "The new status: \(TrialRecruitmentStatus.allowedValues).") var status: String
 
+        func validate() throws { _ = try newStatus() }
+
         func run() throws {
-            let status = try TrialService.parseStatus(self.status)
+            let status = try newStatus()
             let (nct, previous) = try TrialService(connection: database.connect()).setStatus(trial, status)
             say("\(nct): \(previous.rawValue) -> \(status.rawValue)")
+        }
+
+        private func newStatus() throws(CommandLineRefusal) -> TrialRecruitmentStatus {
+            try CommandLineRefusal.parsing { () throws(RegistryInputError) in try TrialRecruitmentStatus.parse(status, field: .status) }
         }
     }
 

@@ -156,8 +156,8 @@ struct EligibilityAlertServiceTests {
         #expect(try registry.alerts(of: id, about: palbociclib).isEmpty)
 
         _ = try registry.catalog.addStatus(StatusChangeSubmission(
-            indication: "palbociclib_wd_dd_liposarcoma", status: "fda_approved_sts", effectiveDate: "2026-06-01",
-            authority: "fda", source: "hypothetical approval for the test"))
+            indication: "palbociclib_wd_dd_liposarcoma", status: .fdaApprovedSTS, effectiveDate: try CalendarDate(iso: "2026-06-01"),
+            authority: .fda, source: "hypothetical approval for the test"))
         let summary = try registry.refreshAlerts()
         #expect(summary.newTargets == 1)
         let alerts = try registry.alerts(of: id, about: palbociclib)

@@ -115,10 +115,10 @@ struct ReportTests {
         #expect(try population(ReportFilter(histology: "synovial sarcoma nos")) == Set(ids.prefix(2)))
         #expect(try population(ReportFilter(histology: "8890/3")) == [ids[2]])
         // The partner gene counts for a fusion; a negative result does not.
-        #expect(try population(ReportFilter(biomarker: "SSX1:fusion")) == [ids[0]])
-        #expect(try population(ReportFilter(biomarker: "SS18:fusion")) == [ids[0]])
-        #expect(try population(ReportFilter(biomarker: "SS18:amplification")).isEmpty)
-        #expect(try population(ReportFilter(biomarker: "ss18:fusion")) == [ids[0]])
+        #expect(try population(ReportFilter(biomarker: BiomarkerFilter(gene: "SSX1", kind: .fusion))) == [ids[0]])
+        #expect(try population(ReportFilter(biomarker: BiomarkerFilter(gene: "SS18", kind: .fusion))) == [ids[0]])
+        #expect(try population(ReportFilter(biomarker: BiomarkerFilter(gene: "SS18", kind: .amplification))).isEmpty)
+        #expect(try population(ReportFilter(biomarker: try BiomarkerFilter.parse("ss18:fusion", field: .biomarker))) == [ids[0]])
         #expect(try population(ReportFilter(site: "BER")) == [other])
         #expect(try population(ReportFilter(agent: "doxorubicin", site: "BER")).isEmpty)
     }
@@ -127,10 +127,10 @@ struct ReportTests {
     func unknownFilterValues() throws {
         let fixture = try RegistryFixture()
         for (filter, expected) in [
-            (ReportFilter(agent: "doxorubicine"), "doxorubicine"), (ReportFilter(biomarker: "NTRK9:fusion"), "NTRK9"),
-            (ReportFilter(site: "XYZ"), "XYZ"), (ReportFilter(biomarker: "NTRK3:fusionn"), "fusionn"),
-            (ReportFilter(startedFrom: "2024-13-01"), "2024-13-01"),
-            (ReportFilter(biomarker: "INI1:loss_of_expression"), "did you mean SMARCB1 (INI1 is its alias)"),
+            (ReportFilter(agent: "doxorubicine"), "doxorubicine"),
+            (ReportFilter(biomarker: BiomarkerFilter(gene: "NTRK9", kind: .fusion)), "NTRK9"),
+            (ReportFilter(site: "XYZ"), "XYZ"),
+            (ReportFilter(biomarker: BiomarkerFilter(gene: "INI1", kind: .lossOfExpression)), "did you mean SMARCB1 (INI1 is its alias)"),
         ] {
             do {
                 _ = try fixture.reports.responseSummary(filter)

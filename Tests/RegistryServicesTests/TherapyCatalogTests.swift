@@ -137,8 +137,8 @@ struct TherapyCatalogTests {
         let rowsBefore = try registry.statusRows()
 
         let record = try registry.catalog.addStatus(StatusChangeSubmission(
-            indication: "palbociclib_wd_dd_liposarcoma", status: "fda_approved_sts", effectiveDate: "2026-06-01",
-            authority: "fda", source: "hypothetical approval for the test"))
+            indication: "palbociclib_wd_dd_liposarcoma", status: .fdaApprovedSTS, effectiveDate: try CalendarDate(iso: "2026-06-01"),
+            authority: .fda, source: "hypothetical approval for the test"))
         #expect(record.status == .fdaApprovedSTS && record.authority == "FDA")
 
         let rowsAfter = try registry.statusRows()
@@ -172,7 +172,8 @@ struct TherapyCatalogTests {
     func badStatusChanges() throws {
         let registry = try RegistryFixture()
         let good = StatusChangeSubmission(
-            indication: "vimseltinib_tgct", status: "fda_approved_sts", effectiveDate: "2026-03-01", authority: "FDA", source: "label update")
+            indication: "vimseltinib_tgct", status: .fdaApprovedSTS, effectiveDate: try CalendarDate(iso: "2026-03-01"), authority: .fda,
+            source: "label update")
         var cases: [(StatusChangeSubmission, field: String, value: String?)] = []
         func spoil(_ change: (inout StatusChangeSubmission) -> Void, field: String, value: String?) {
             var submission = good
@@ -180,15 +181,15 @@ struct TherapyCatalogTests {
             cases.append((submission, field, value))
         }
         spoil({ $0.indication = "vimseltinib_tgtc" }, field: "indication", value: "vimseltinib_tgtc")
-        spoil({ $0.status = "approved" }, field: "status", value: "approved")
-        spoil({ $0.effectiveDate = "2027-01-05" }, field: "date", value: "2027-01-05")
-        spoil({ $0.effectiveDate = "2026-13-01" }, field: "date", value: "2026-13-01")
-        spoil({ $0.effectiveDate = "2025-02-14" }, field: "date", value: "2025-02-14")
-        spoil({ $0.authority = "MHRA" }, field: "authority", value: "MHRA")
-        spoil({ $0.authority = "EMA" }, field: "authority", value: "EMA")
-        spoil({ $0.status = "approved_elsewhere" }, field: "authority", value: "FDA")
-        spoil({ $0.status = "studied_sts" }, field: "authority", value: "FDA")
-        spoil({ $0.authority = "review" }, field: "authority", value: "review")
+        // An unknown status or authority and a malformed date cannot be submitted typed; the command line refuses
+        // them (TrialCatalogReportValueTests).
+        let future = try CalendarDate(iso: "2027-01-05"), recorded = try CalendarDate(iso: "2025-02-14")
+        spoil({ $0.effectiveDate = future }, field: "date", value: "2027-01-05")
+        spoil({ $0.effectiveDate = recorded }, field: "date", value: "2025-02-14")
+        spoil({ $0.authority = .ema }, field: "authority", value: "EMA")
+        spoil({ $0.status = .approvedElsewhere }, field: "authority", value: "FDA")
+        spoil({ $0.status = .studiedSTS }, field: "authority", value: "FDA")
+        spoil({ $0.authority = .review }, field: "authority", value: "review")
         spoil({ $0.source = "   " }, field: "source", value: nil)
         let before = try registry.catalogCounts()
         let rowsBefore = try registry.statusRows()

@@ -70,6 +70,15 @@ public enum StatusAuthority: String, CaseIterable, Hashable, Sendable, Codable, 
         guard let authority = Self.allCases.first(where: { $0.rawValue.lowercased() == normalized }) else { return nil }
         self = authority
     }
+
+    /// Parses a submitted authority as ``init(submitted:)`` reads it, or fails naming the field, the value and
+    /// the authorities there are.
+    public static func parse(_ text: String, field: Field) throws(RegistryInputError) -> StatusAuthority {
+        guard let authority = StatusAuthority(submitted: text) else {
+            throw .notAllowed(field: field, value: text, allowed: allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        return authority
+    }
 }
 
 /// One dated row of an indication's status history; history is appended, never rewritten.

@@ -77,7 +77,7 @@ public struct DataRecord: Sendable, Hashable, Codable, CustomStringConvertible {
 
 /// Where a query stands. Each change is one of ``transitions``; the database allows the same ones
 /// (`data_query_transition_allowed`, migration 0033), and a test keeps the two equal.
-public enum QueryStatus: String, Sendable, CaseIterable, Codable {
+public enum QueryStatus: String, RegistryVocabulary {
     case open, answered, closed, reopened
 
     public struct Transition: Sendable, Hashable {
