@@ -136,7 +136,9 @@ public struct TreatmentService {
         return Array(Set(resolved.compactMap(\.1))).sorted()
     }
 
-    public func stop(_ registryID: String, line: Int, on stopped: CalendarDate, reason: StopReason) throws(RegistryError) -> TherapyLineRecord {
+    public func stop(_ registryID: String, line: Int, on stopped: CalendarDate, reason: StopReason)
+        throws(RegistryError) -> TherapyLineRecord
+    {
         do {
             return try connection.withTransaction { tx in
                 let patient = try PatientRow.find(registryID, on: tx, lock: true)

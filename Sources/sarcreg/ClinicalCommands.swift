@@ -63,7 +63,9 @@ extension Sarcreg {
             private func amendment() throws(CommandLineRefusal) -> DiagnosisAmendment {
                 try CommandLineRefusal.parsing { () throws(RegistryInputError) in
                     let code = try icdo3.map { text throws(RegistryInputError) in try HistologyCode.parse(text, field: .icdo3) }
-                    let setting = try self.setting.map { text throws(RegistryInputError) in try DiseaseSetting.parse(text, field: .setting) }
+                    let setting = try self.setting.map { text throws(RegistryInputError) in
+                        try DiseaseSetting.parse(text, field: .setting)
+                    }
                     return DiagnosisAmendment(
                         icdo3Code: code, fnclccGrade: grade, primarySite: primarySite,
                         diagnosed: try diagnosed.map { text throws(RegistryInputError) in
@@ -142,9 +144,13 @@ extension Sarcreg {
 
             private func amendment() throws(CommandLineRefusal) -> MolecularAmendment {
                 try CommandLineRefusal.parsing { () throws(RegistryInputError) in
-                    let result = try self.result.map { text throws(RegistryInputError) in try PatientProfile.TestResult.parse(text, field: .result) }
+                    let result = try self.result.map { text throws(RegistryInputError) in
+                        try PatientProfile.TestResult.parse(text, field: .result)
+                    }
                     let method = try self.method.map { text throws(RegistryInputError) in try MolecularMethod.parse(text, field: .method) }
-                    let report = try reportDate.map { text throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: .reportDate) }
+                    let report = try reportDate.map { text throws(RegistryInputError) in
+                        try ClinicalDateCheck.parse(text, field: .reportDate)
+                    }
                     return MolecularAmendment(
                         result: result, method: method, reportDate: report,
                         specimenDate: try specimenDate.map { text throws(RegistryInputError) in
@@ -205,7 +211,9 @@ extension Sarcreg {
                     let onset = try ClinicalDateCheck.parse(self.onset, field: .onsetDate)
                     return AdverseEventSubmission(
                         term: term, specified: specify, ctcaeVersion: version, grade: grade, onset: onset,
-                        resolved: try resolved.map { text throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: .resolvedDate) },
+                        resolved: try resolved.map { text throws(RegistryInputError) in
+                            try ClinicalDateCheck.parse(text, field: .resolvedDate)
+                        },
                         attribution: attribution, serious: serious, lineNumber: line, baseline: baseline)
                 }
             }
@@ -236,8 +244,12 @@ extension Sarcreg {
 
             private func update() throws(CommandLineRefusal) -> AdverseEventUpdate {
                 try CommandLineRefusal.parsing { () throws(RegistryInputError) in
-                    let attribution = try self.attribution.map { text throws(RegistryInputError) in try Attribution.parse(text, field: .attribution) }
-                    let resolved = try self.resolved.map { text throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: .resolvedDate) }
+                    let attribution = try self.attribution.map { text throws(RegistryInputError) in
+                        try Attribution.parse(text, field: .attribution)
+                    }
+                    let resolved = try self.resolved.map { text throws(RegistryInputError) in
+                        try ClinicalDateCheck.parse(text, field: .resolvedDate)
+                    }
                     return AdverseEventUpdate(
                         term: term, specified: specify, grade: grade, resolved: resolved, attribution: attribution, serious: serious)
                 }

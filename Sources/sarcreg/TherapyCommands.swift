@@ -38,8 +38,8 @@ extension Sarcreg.TherapyCommand {
             try CommandLineRefusal.parsing { () throws(RegistryInputError) in
                 let intent = try TherapyIntent.parse(self.intent, field: .intent)
                 return TherapyStart(
-                    agents: agents, lineNumber: line, intent: intent, startDate: try ClinicalDateCheck.parse(start, field: .startDate), dose: dose,
-                    trialNCT: trial, concurrent: concurrent)
+                    agents: agents, lineNumber: line, intent: intent, startDate: try ClinicalDateCheck.parse(start, field: .startDate),
+                    dose: dose, trialNCT: trial, concurrent: concurrent)
             }
         }
     }

@@ -41,7 +41,8 @@ struct ClinicalRecordingTests {
     @Test("an ETV6-NTRK3 fusion by NGS RNA and an acquired NTRK3 G623R mutation are recorded as such")
     func molecular() throws {
         let fusion = try fixture.diagnostics.recordMolecular(id, MolecularSubmission(
-            gene: "ntrk3", alterationKind: .fusion, partnerGene: "ETV6", method: .ngsRNA, result: .positive, reportDate: try CalendarDate(iso: "2024-02-01")))
+            gene: "ntrk3", alterationKind: .fusion, partnerGene: "ETV6", method: .ngsRNA, result: .positive,
+                reportDate: try CalendarDate(iso: "2024-02-01")))
         #expect(fusion.gene == "NTRK3")
         #expect(fusion.partnerGene == "ETV6")
         #expect(fusion.method == "ngs_rna")
@@ -54,22 +55,28 @@ struct ClinicalRecordingTests {
 
     @Test("a therapy line with two agents starts as line 1 and stops for progression before line 2 starts")
     func therapyLine() throws {
-        let line = try fixture.treatment.start(id, TherapyStart(agents: ["doxorubicin", "ifosfamide"], intent: .palliative, startDate: try CalendarDate(iso: "2024-03-01")))
+        let line = try fixture.treatment.start(id, TherapyStart(agents: ["doxorubicin", "ifosfamide"], intent: .palliative,
+            startDate: try CalendarDate(iso: "2024-03-01")))
         #expect(line.lineNumber == 1)
         #expect(line.agents == ["doxorubicin", "ifosfamide"])
         let stopped = try fixture.treatment.stop(id, line: 1, on: try CalendarDate(iso: "2024-08-15"), reason: .progression)
         #expect(stopped.stopReason == "progression")
         #expect(stopped.stoppedOn == CalendarDate(year: 2024, month: 8, day: 15))
-        let second = try fixture.treatment.start(id, TherapyStart(agents: ["pazopanib"], intent: .palliative, startDate: try CalendarDate(iso: "2024-09-01"), trialNCT: nil))
+        let second = try fixture.treatment.start(id, TherapyStart(agents: ["pazopanib"], intent: .palliative,
+            startDate: try CalendarDate(iso: "2024-09-01"), trialNCT: nil))
         #expect(second.lineNumber == 2)
-        #expect(throws: RegistryError.self) { try fixture.treatment.stop(id, line: 1, on: try CalendarDate(iso: "2024-08-16"), reason: .toxicity) }
+        #expect(throws: RegistryError.self) {
+            try fixture.treatment.stop(id, line: 1, on: try CalendarDate(iso: "2024-08-16"), reason: .toxicity)
+        }
     }
 
     @Test("a grade 3 neutropenia on line 1 is recorded with its attribution")
     func adverseEvent() throws {
-        _ = try fixture.treatment.start(id, TherapyStart(agents: ["doxorubicin"], intent: .palliative, startDate: try CalendarDate(iso: "2024-03-01")))
+        _ = try fixture.treatment.start(id, TherapyStart(agents: ["doxorubicin"], intent: .palliative,
+            startDate: try CalendarDate(iso: "2024-03-01")))
         let event = try fixture.treatment.recordAdverseEvent(id, AdverseEventSubmission(
-            term: "Neutrophil count decreased", ctcaeVersion: .v5_0, grade: 3, onset: try CalendarDate(iso: "2024-03-20"), resolved: try CalendarDate(iso: "2024-04-02"),
+            term: "Neutrophil count decreased", ctcaeVersion: .v5_0, grade: 3, onset: try CalendarDate(iso: "2024-03-20"),
+                resolved: try CalendarDate(iso: "2024-04-02"),
             attribution: .probable, serious: false, lineNumber: 1))
         #expect(event.grade == 3)
         #expect(try fixture.patients.show(id).adverseEvents == [event])
@@ -90,7 +97,8 @@ struct ClinicalRecordingTests {
         ("AE resolved before onset", "resolution date 2024-03-01 is before onset date 2024-03-20"),
     ])
     func badInput(example: String, message: String) throws {
-        _ = try fixture.treatment.start(id, TherapyStart(agents: ["doxorubicin"], intent: .palliative, startDate: try CalendarDate(iso: "2024-03-01")))
+        _ = try fixture.treatment.start(id, TherapyStart(agents: ["doxorubicin"], intent: .palliative,
+            startDate: try CalendarDate(iso: "2024-03-01")))
         let before = try fixture.counts()
         let error = #expect(throws: RegistryError.self, "\(example)") {
             switch example {
@@ -98,16 +106,22 @@ struct ClinicalRecordingTests {
             case "diagnosis in the future": _ = try fixture.diagnostics.recordDiagnosis(id, diagnosis(diagnosed: "2027-01-01"))
             case "diagnosis before birth": _ = try fixture.diagnostics.recordDiagnosis(id, diagnosis(diagnosed: "1969-01-01"))
             case "unknown gene":
-                _ = try fixture.diagnostics.recordMolecular(id, MolecularSubmission(gene: "NTRK9", alterationKind: .fusion, method: .fish, result: .positive, reportDate: try CalendarDate(iso: "2024-01-01")))
+                _ = try fixture.diagnostics.recordMolecular(id, MolecularSubmission(gene: "NTRK9", alterationKind: .fusion, method: .fish,
+                    result: .positive, reportDate: try CalendarDate(iso: "2024-01-01")))
             case "unknown partner gene":
-                _ = try fixture.diagnostics.recordMolecular(id, MolecularSubmission(gene: "NTRK3", alterationKind: .fusion, partnerGene: "XYZ1", method: .fish, result: .positive, reportDate: try CalendarDate(iso: "2024-01-01")))
-            case "stop before start": _ = try fixture.treatment.stop(id, line: 1, on: try CalendarDate(iso: "2024-02-01"), reason: .toxicity)
+                _ = try fixture.diagnostics.recordMolecular(id, MolecularSubmission(gene: "NTRK3", alterationKind: .fusion,
+                    partnerGene: "XYZ1", method: .fish, result: .positive, reportDate: try CalendarDate(iso: "2024-01-01")))
+            case "stop before start": _ = try fixture.treatment.stop(id, line: 1, on: try CalendarDate(iso: "2024-02-01"),
+                reason: .toxicity)
             case "grade 7", "grade 0":
-                _ = try fixture.treatment.recordAdverseEvent(id, AdverseEventSubmission(term: "Fatigue", ctcaeVersion: .v5_0, grade: example == "grade 7" ? 7 : 0, onset: try CalendarDate(iso: "2024-03-20"), attribution: .possible))
-            case "unknown agent": _ = try fixture.treatment.start(id, TherapyStart(agents: ["doxorubicine"], intent: .palliative, startDate: try CalendarDate(iso: "2024-05-01")))
+                _ = try fixture.treatment.recordAdverseEvent(id, AdverseEventSubmission(term: "Fatigue", ctcaeVersion: .v5_0,
+                    grade: example == "grade 7" ? 7 : 0, onset: try CalendarDate(iso: "2024-03-20"), attribution: .possible))
+            case "unknown agent": _ = try fixture.treatment.start(id, TherapyStart(agents: ["doxorubicine"], intent: .palliative,
+                startDate: try CalendarDate(iso: "2024-05-01")))
             case "unknown patient": _ = try fixture.diagnostics.recordDiagnosis("MUC-0999", diagnosis())
             case "AE resolved before onset":
-                _ = try fixture.treatment.recordAdverseEvent(id, AdverseEventSubmission(term: "Fatigue", ctcaeVersion: .v5_0, grade: 2, onset: try CalendarDate(iso: "2024-03-20"), resolved: try CalendarDate(iso: "2024-03-01"), attribution: .possible))
+                _ = try fixture.treatment.recordAdverseEvent(id, AdverseEventSubmission(term: "Fatigue", ctcaeVersion: .v5_0, grade: 2,
+                    onset: try CalendarDate(iso: "2024-03-20"), resolved: try CalendarDate(iso: "2024-03-01"), attribution: .possible))
             default: Issue.record("no case for \(example)")
             }
         }

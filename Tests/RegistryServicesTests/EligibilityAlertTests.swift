@@ -80,7 +80,8 @@ struct EligibilityAlertServiceTests {
         #expect(try registry.alerts(of: id, about: "therapy:crizotinib_alk_imt").isEmpty)
 
         _ = try registry.diagnostics.recordDiagnosis(
-            id, DiagnosisSubmission(icdo3Code: try HistologyCode("8825/1"), icdoVersion: .v3_2, primarySite: "lung", diagnosed: try PartialDate(iso: "2026-10"), diseaseSetting: .metastatic))
+            id, DiagnosisSubmission(icdo3Code: try HistologyCode("8825/1"), icdoVersion: .v3_2, primarySite: "lung",
+                diagnosed: try PartialDate(iso: "2026-10"), diseaseSetting: .metastatic))
         try registry.refreshAlerts()
         let alerts = try registry.alerts(of: id, about: "therapy:crizotinib_alk_imt")
         #expect(Set(alerts.compactMap(\.criterion)) == ["histology", "disease setting"])

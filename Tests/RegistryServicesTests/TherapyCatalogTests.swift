@@ -228,7 +228,8 @@ struct TherapyCatalogTests {
 
         let id = try registry.patient(mrn: "UPS-1", birth: "1958-08-08", icdo3: "8802/3")
         try registry.finding(id, gene: "MDM2", kind: .amplification)
-        _ = try registry.treatment.start(id, TherapyStart(agents: ["doxorubicin", "ifosfamide"], intent: .palliative, startDate: try CalendarDate(iso: "2024-11-20")))
+        _ = try registry.treatment.start(id, TherapyStart(agents: ["doxorubicin", "ifosfamide"], intent: .palliative,
+            startDate: try CalendarDate(iso: "2024-11-20")))
         let evaluation = try registry.evaluation("milademetan_undifferentiated_sarcoma", of: id)
         #expect(evaluation.isFullyMet)
         #expect(evaluation.status?.status == .inDevelopment)

@@ -18,14 +18,15 @@ extension RegistryFixture {
         _ = try diagnostics.recordDiagnosis(
             enrolled.registryID,
             DiagnosisSubmission(
-                icdo3Code: try HistologyCode(icdo3), icdoVersion: version, primarySite: "thigh", diagnosed: diagnosed, diseaseSetting: setting))
+                icdo3Code: try HistologyCode(icdo3), icdoVersion: version, primarySite: "thigh", diagnosed: diagnosed,
+                    diseaseSetting: setting))
         return enrolled.registryID
     }
 
     func finding(
         _ registryID: String, gene: String, kind: MolecularAlterationKind, partner: String? = nil, hgvs: String? = nil,
-        result: PatientProfile.TestResult = .positive, resistance: Bool = false, reported: CalendarDate = CalendarDate(year: 2024, month: 11, day: 4)!,
-        method: MolecularMethod = .ngsRNA
+        result: PatientProfile.TestResult = .positive, resistance: Bool = false,
+        reported: CalendarDate = CalendarDate(year: 2024, month: 11, day: 4)!, method: MolecularMethod = .ngsRNA
     ) throws {
         _ = try diagnostics.recordMolecular(
             registryID,
@@ -128,7 +129,8 @@ struct TherapyMatchTests {
         let registry = try RegistryFixture()
         let id = try registry.patient(mrn: "NTRK-R", birth: "1985-01-01", icdo3: "8890/3")
         try registry.finding(id, gene: "NTRK3", kind: .fusion, partner: "ETV6")
-        try registry.finding(id, gene: "NTRK3", kind: .mutation, hgvs: "p.G623R", resistance: true, reported: try CalendarDate(iso: "2025-09-01"))
+        try registry.finding(id, gene: "NTRK3", kind: .mutation, hgvs: "p.G623R", resistance: true,
+            reported: try CalendarDate(iso: "2025-09-01"))
         for indication in ["larotrectinib_ntrk_fusion", "entrectinib_ntrk_fusion"] {
             let evaluation = try registry.evaluation(indication, of: id)
             #expect(!evaluation.fits)
@@ -158,7 +160,8 @@ struct TherapyMatchTests {
     func imatinibDFSP(icdo3: String, version: ICDOVersion) throws {
         let registry = try RegistryFixture()
         let id = try registry.patient(
-            mrn: "DFSP" + icdo3.filter(\.isNumber), birth: "1968-07-07", icdo3: icdo3, version: version, setting: .locallyAdvancedUnresectable)
+            mrn: "DFSP" + icdo3.filter(\.isNumber), birth: "1968-07-07", icdo3: icdo3, version: version,
+                setting: .locallyAdvancedUnresectable)
         try registry.finding(id, gene: "COL1A1", kind: .fusion, partner: "PDGFB")
         let imatinib = try registry.evaluation("imatinib_dfsp", of: id)
         #expect(imatinib.isFullyMet)
@@ -223,7 +226,8 @@ struct TherapyMatchTests {
         let registry = try RegistryFixture()
         let id = try registry.patient(mrn: "LMS-2", birth: "1960-01-01", icdo3: "8890/3")
         #expect(try registry.evaluation("pazopanib_advanced_sts", of: id).criterion("prior therapy")?.outcome == .unknown)
-        _ = try registry.treatment.start(id, TherapyStart(agents: ["doxorubicin"], intent: .palliative, startDate: try CalendarDate(iso: "2024-11-15")))
+        _ = try registry.treatment.start(id, TherapyStart(agents: ["doxorubicin"], intent: .palliative,
+            startDate: try CalendarDate(iso: "2024-11-15")))
         let pazopanib = try registry.evaluation("pazopanib_advanced_sts", of: id)
         #expect(pazopanib.isFullyMet)
         #expect(pazopanib.criterion("prior therapy")?.patientValue == "1 prior line: anthracycline, cytotoxic chemotherapy")
