@@ -2,18 +2,18 @@ import Foundation
 import PostgresClient
 import RegistryDomain
 
-/// A primary diagnosis as submitted; `diagnosed` may be `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+/// A primary diagnosis as submitted, its code and vocabularies parsed; the diagnosis date may be a year or a month.
 public struct DiagnosisSubmission: Sendable {
-    public var icdo3Code: String
-    public var icdoVersion: String
+    public var icdo3Code: HistologyCode
+    public var icdoVersion: ICDOVersion
     public var whoEntity: String?
     public var fnclccGrade: Int?
     public var primarySite: String
-    public var diagnosed: String
-    public var diseaseSetting: String
+    public var diagnosed: PartialDate
+    public var diseaseSetting: DiseaseSetting
 
-    public init(icdo3Code: String, icdoVersion: String, whoEntity: String? = nil, fnclccGrade: Int? = nil,
-                primarySite: String, diagnosed: String, diseaseSetting: String) {
+    public init(icdo3Code: HistologyCode, icdoVersion: ICDOVersion, whoEntity: String? = nil, fnclccGrade: Int? = nil,
+                primarySite: String, diagnosed: PartialDate, diseaseSetting: DiseaseSetting) {
         self.icdo3Code = icdo3Code
         self.icdoVersion = icdoVersion
         self.whoEntity = whoEntity
@@ -24,21 +24,23 @@ public struct DiagnosisSubmission: Sendable {
     }
 }
 
+/// A molecular result as submitted, its vocabularies and dates parsed; gene symbols are checked against the registry's
+/// gene list when it is recorded.
 public struct MolecularSubmission: Sendable {
     public var gene: String
-    public var alterationKind: String
+    public var alterationKind: MolecularAlterationKind
     public var partnerGene: String?
     public var hgvs: String?
-    public var method: String
-    public var result: String
+    public var method: MolecularMethod
+    public var result: PatientProfile.TestResult
     public var acquiredResistance: Bool
-    public var specimenDate: String?
-    public var reportDate: String
+    public var specimenDate: CalendarDate?
+    public var reportDate: CalendarDate
     public var laboratory: String?
 
-    public init(gene: String, alterationKind: String, partnerGene: String? = nil, hgvs: String? = nil, method: String,
-                result: String, acquiredResistance: Bool = false, specimenDate: String? = nil, reportDate: String,
-                laboratory: String? = nil) {
+    public init(gene: String, alterationKind: MolecularAlterationKind, partnerGene: String? = nil, hgvs: String? = nil,
+                method: MolecularMethod, result: PatientProfile.TestResult, acquiredResistance: Bool = false,
+                specimenDate: CalendarDate? = nil, reportDate: CalendarDate, laboratory: String? = nil) {
         self.gene = gene
         self.alterationKind = alterationKind
         self.partnerGene = partnerGene
@@ -66,13 +68,10 @@ public struct DiagnosticService {
     /// a code is never recoded (e.g. DFSP 8832/1 under ICD-O-3.2 stays 8832/1), and the WHO entity
     /// defaults to the vocabulary's entity for that code.
     public func recordDiagnosis(_ registryID: String, _ submission: DiagnosisSubmission) throws(RegistryError) -> DiagnosisRecord {
-        let code = submission.icdo3Code.trimmingCharacters(in: .whitespaces)
-        guard code.range(of: "^[0-9]{4}/[0-9]$", options: .regularExpression) != nil else {
-            throw .input(.malformed(field: .icdo3, value: submission.icdo3Code, expected: "an ICD-O-3 morphology code such as 8890/3"))
-        }
-        let version = try validating { () throws(RegistryInputError) in try ICDOVersion.parse(submission.icdoVersion, field: .icdoVersion) }
-        let setting = try validating { () throws(RegistryInputError) in try DiseaseSetting.parse(submission.diseaseSetting, field: .setting) }
-        let diagnosed = try validating { () throws(RegistryInputError) in try ClinicalDateCheck.parsePartial(submission.diagnosed, field: .diagnosisDate) }
+        let code = submission.icdo3Code.rawValue
+        let version = submission.icdoVersion
+        let setting = submission.diseaseSetting
+        let diagnosed = submission.diagnosed
         if let grade = submission.fnclccGrade, !(1...3).contains(grade) {
             throw .input(.outOfRange(field: .grade, value: "\(grade)", range: "1 to 3 (FNCLCC)"))
         }
@@ -114,11 +113,11 @@ public struct DiagnosticService {
     public func recordMolecular(_ registryID: String, _ submission: MolecularSubmission) throws(RegistryError) -> MolecularResultRecord {
         let submittedGene = submission.gene.trimmingCharacters(in: .whitespaces)
         let submittedPartner = submission.partnerGene?.trimmingCharacters(in: .whitespaces).nonEmpty
-        let kind = try validating { () throws(RegistryInputError) in try MolecularAlterationKind.parse(submission.alterationKind, field: .kind) }
-        let method = try validating { () throws(RegistryInputError) in try MolecularMethod.parse(submission.method, field: .method) }
-        let result = try validating { () throws(RegistryInputError) in try PatientProfile.TestResult.parse(submission.result, field: .result) }
-        let report = try validating { () throws(RegistryInputError) in try ClinicalDateCheck.parse(submission.reportDate, field: .reportDate) }
-        let specimen = try validating { () throws(RegistryInputError) in try submission.specimenDate.map { text throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: .specimenDate) } }
+        let kind = submission.alterationKind
+        let method = submission.method
+        let result = submission.result
+        let report = submission.reportDate
+        let specimen = submission.specimenDate
         if let submittedPartner, kind != .fusion, kind != .rearrangement {
             throw .input(.notAllowed(field: .partner, value: submittedPartner, allowed: "a partner gene only with the kind fusion or rearrangement"))
         }

@@ -8,12 +8,12 @@ public struct AdverseEventUpdate: Sendable {
     /// What the event was, beside an "Other, specify" term (the stored term when `term` is nil).
     public var specified: String?
     public var grade: Int?
-    public var resolved: String?
-    public var attribution: String?
+    public var resolved: CalendarDate?
+    public var attribution: Attribution?
     public var serious: Bool?
 
-    public init(term: String? = nil, specified: String? = nil, grade: Int? = nil, resolved: String? = nil, attribution: String? = nil,
-                serious: Bool? = nil) {
+    public init(term: String? = nil, specified: String? = nil, grade: Int? = nil, resolved: CalendarDate? = nil,
+                attribution: Attribution? = nil, serious: Bool? = nil) {
         self.term = term
         self.specified = specified
         self.grade = grade
@@ -25,12 +25,12 @@ public struct AdverseEventUpdate: Sendable {
 
 /// What `therapy amend` changes; a nil field keeps the stored value.
 public struct TherapyAmendment: Sendable {
-    public var start: String?
-    public var stop: String?
-    public var stopReason: String?
+    public var start: CalendarDate?
+    public var stop: CalendarDate?
+    public var stopReason: StopReason?
     public var concurrent: Bool?
 
-    public init(start: String? = nil, stop: String? = nil, stopReason: String? = nil, concurrent: Bool? = nil) {
+    public init(start: CalendarDate? = nil, stop: CalendarDate? = nil, stopReason: StopReason? = nil, concurrent: Bool? = nil) {
         self.start = start
         self.stop = stop
         self.stopReason = stopReason
@@ -40,14 +40,14 @@ public struct TherapyAmendment: Sendable {
 
 /// What `diagnosis amend` changes; a nil field keeps the stored value.
 public struct DiagnosisAmendment: Sendable {
-    public var icdo3Code: String?
+    public var icdo3Code: HistologyCode?
     public var fnclccGrade: Int?
     public var primarySite: String?
-    public var diagnosed: String?
-    public var diseaseSetting: String?
+    public var diagnosed: PartialDate?
+    public var diseaseSetting: DiseaseSetting?
 
-    public init(icdo3Code: String? = nil, fnclccGrade: Int? = nil, primarySite: String? = nil, diagnosed: String? = nil,
-                diseaseSetting: String? = nil) {
+    public init(icdo3Code: HistologyCode? = nil, fnclccGrade: Int? = nil, primarySite: String? = nil, diagnosed: PartialDate? = nil,
+                diseaseSetting: DiseaseSetting? = nil) {
         self.icdo3Code = icdo3Code
         self.fnclccGrade = fnclccGrade
         self.primarySite = primarySite
@@ -58,12 +58,13 @@ public struct DiagnosisAmendment: Sendable {
 
 /// What `molecular amend` changes; a nil field keeps the stored value.
 public struct MolecularAmendment: Sendable {
-    public var result: String?
-    public var method: String?
-    public var reportDate: String?
-    public var specimenDate: String?
+    public var result: PatientProfile.TestResult?
+    public var method: MolecularMethod?
+    public var reportDate: CalendarDate?
+    public var specimenDate: CalendarDate?
 
-    public init(result: String? = nil, method: String? = nil, reportDate: String? = nil, specimenDate: String? = nil) {
+    public init(result: PatientProfile.TestResult? = nil, method: MolecularMethod? = nil, reportDate: CalendarDate? = nil,
+                specimenDate: CalendarDate? = nil) {
         self.result = result
         self.method = method
         self.reportDate = reportDate
@@ -91,8 +92,8 @@ public struct CorrectionService {
         if let grade = update.grade, !(1...5).contains(grade) {
             throw .input(.outOfRange(field: .grade, value: "\(grade)", range: "1 to 5 (CTCAE)"))
         }
-        let attribution = try validating { () throws(RegistryInputError) in try update.attribution.map { text throws(RegistryInputError) in try Attribution.parse(text, field: .attribution) } }
-        let resolved = try validating { () throws(RegistryInputError) in try update.resolved.map { text throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: .resolvedDate) } }
+        let attribution = update.attribution
+        let resolved = update.resolved
         guard update.term != nil || update.specified != nil || update.grade != nil || attribution != nil || resolved != nil
             || update.serious != nil
         else {
@@ -144,9 +145,9 @@ public struct CorrectionService {
         throws(RegistryError) -> TherapyLineRecord
     {
         let reason = try validating { () throws(RegistryInputError) in try ChangeReason(reasonText) }
-        let start = try validating { () throws(RegistryInputError) in try amendment.start.map { text throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: .startDate) } }
-        let stop = try validating { () throws(RegistryInputError) in try amendment.stop.map { text throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: .stopDate) } }
-        let stopReason = try validating { () throws(RegistryInputError) in try amendment.stopReason.map { text throws(RegistryInputError) in try StopReason.parse(text, field: .stopReason) } }
+        let start = amendment.start
+        let stop = amendment.stop
+        let stopReason = amendment.stopReason
         guard start != nil || stop != nil || stopReason != nil || amendment.concurrent != nil else {
             throw .input(.missingAny(fields: [.startDate, .stopDate, .stopReason, .concurrent]))
         }
@@ -216,15 +217,12 @@ public struct CorrectionService {
         throws(RegistryError) -> DiagnosisRecord
     {
         let reason = try validating { () throws(RegistryInputError) in try ChangeReason(reasonText) }
-        let code = amendment.icdo3Code?.trimmingCharacters(in: .whitespaces)
-        if let code, code.range(of: "^[0-9]{4}/[0-9]$", options: .regularExpression) == nil {
-            throw .input(.malformed(field: .icdo3, value: code, expected: "an ICD-O-3 morphology code such as 8890/3"))
-        }
+        let code = amendment.icdo3Code?.rawValue
         if let grade = amendment.fnclccGrade, !(1...3).contains(grade) {
             throw .input(.outOfRange(field: .grade, value: "\(grade)", range: "1 to 3 (FNCLCC)"))
         }
-        let setting = try validating { () throws(RegistryInputError) in try amendment.diseaseSetting.map { text throws(RegistryInputError) in try DiseaseSetting.parse(text, field: .setting) } }
-        let diagnosed = try validating { () throws(RegistryInputError) in try amendment.diagnosed.map { text throws(RegistryInputError) in try ClinicalDateCheck.parsePartial(text, field: .diagnosisDate) } }
+        let setting = amendment.diseaseSetting
+        let diagnosed = amendment.diagnosed
         let site = amendment.primarySite?.trimmingCharacters(in: .whitespaces)
         if let site, site.isEmpty { throw .input(.missing(field: .primarySite)) }
         guard code != nil || amendment.fnclccGrade != nil || setting != nil || diagnosed != nil || site != nil else {
@@ -272,10 +270,10 @@ public struct CorrectionService {
         throws(RegistryError) -> MolecularResultRecord
     {
         let reason = try validating { () throws(RegistryInputError) in try ChangeReason(reasonText) }
-        let result = try validating { () throws(RegistryInputError) in try amendment.result.map { text throws(RegistryInputError) in try PatientProfile.TestResult.parse(text, field: .result) } }
-        let method = try validating { () throws(RegistryInputError) in try amendment.method.map { text throws(RegistryInputError) in try MolecularMethod.parse(text, field: .method) } }
-        let report = try validating { () throws(RegistryInputError) in try amendment.reportDate.map { text throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: .reportDate) } }
-        let specimen = try validating { () throws(RegistryInputError) in try amendment.specimenDate.map { text throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: .specimenDate) } }
+        let result = amendment.result
+        let method = amendment.method
+        let report = amendment.reportDate
+        let specimen = amendment.specimenDate
         guard result != nil || method != nil || report != nil || specimen != nil else {
             throw .input(.missingAny(fields: [.result, .method, .reportDate, .specimenDate]))
         }

@@ -6,15 +6,15 @@ public struct TherapyStart: Sendable {
     public var agents: [String]
     /// nil takes the patient's next line number.
     public var lineNumber: Int?
-    public var intent: String
-    public var startDate: String
+    public var intent: TherapyIntent
+    public var startDate: CalendarDate
     public var dose: String?
     public var trialNCT: String?
     /// Given at the same time as another line, which the timeline then lets it overlap.
     public var concurrent: Bool
 
-    public init(agents: [String], lineNumber: Int? = nil, intent: String, startDate: String, dose: String? = nil, trialNCT: String? = nil,
-                concurrent: Bool = false) {
+    public init(agents: [String], lineNumber: Int? = nil, intent: TherapyIntent, startDate: CalendarDate, dose: String? = nil,
+                trialNCT: String? = nil, concurrent: Bool = false) {
         self.agents = agents
         self.lineNumber = lineNumber
         self.intent = intent
@@ -30,18 +30,19 @@ public struct AdverseEventSubmission: Sendable {
     public var term: String
     /// What the event was, beside an "Other, specify" term (and only there).
     public var specified: String?
-    public var ctcaeVersion: String
+    public var ctcaeVersion: CTCAEVersion
     public var grade: Int
-    public var onset: String
-    public var resolved: String?
-    public var attribution: String
+    public var onset: CalendarDate
+    public var resolved: CalendarDate?
+    public var attribution: Attribution
     public var serious: Bool
     public var lineNumber: Int?
     /// Present before the first line started (a baseline symptom), which the timeline then admits.
     public var baseline: Bool
 
-    public init(term: String, specified: String? = nil, ctcaeVersion: String, grade: Int, onset: String, resolved: String? = nil,
-                attribution: String, serious: Bool = false, lineNumber: Int? = nil, baseline: Bool = false) {
+    public init(term: String, specified: String? = nil, ctcaeVersion: CTCAEVersion, grade: Int, onset: CalendarDate,
+                resolved: CalendarDate? = nil, attribution: Attribution, serious: Bool = false, lineNumber: Int? = nil,
+                baseline: Bool = false) {
         self.term = term
         self.specified = specified
         self.ctcaeVersion = ctcaeVersion
@@ -68,8 +69,8 @@ public struct TreatmentService {
     public func start(_ registryID: String, _ request: TherapyStart) throws(RegistryError) -> TherapyLineRecord {
         let submittedAgents = Array(Set(request.agents.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty })).sorted()
         guard !submittedAgents.isEmpty else { throw .input(.missing(field: .agent)) }
-        let intent = try validating { () throws(RegistryInputError) in try TherapyIntent.parse(request.intent, field: .intent) }
-        let started = try validating { () throws(RegistryInputError) in try ClinicalDateCheck.parse(request.startDate, field: .startDate) }
+        let intent = request.intent
+        let started = request.startDate
         if let line = request.lineNumber, !(1...30).contains(line) {
             throw .input(.outOfRange(field: .line, value: "\(line)", range: "1 to 30"))
         }
@@ -135,9 +136,9 @@ public struct TreatmentService {
         return Array(Set(resolved.compactMap(\.1))).sorted()
     }
 
-    public func stop(_ registryID: String, line: Int, on dateText: String, reason reasonText: String) throws(RegistryError) -> TherapyLineRecord {
-        let stopped = try validating { () throws(RegistryInputError) in try ClinicalDateCheck.parse(dateText, field: .stopDate) }
-        let reason = try validating { () throws(RegistryInputError) in try StopReason.parse(reasonText, field: .reason) }
+    public func stop(_ registryID: String, line: Int, on stopped: CalendarDate, reason: StopReason)
+        throws(RegistryError) -> TherapyLineRecord
+    {
         do {
             return try connection.withTransaction { tx in
                 let patient = try PatientRow.find(registryID, on: tx, lock: true)
@@ -173,10 +174,10 @@ public struct TreatmentService {
         guard (1...5).contains(submission.grade) else {
             throw .input(.outOfRange(field: .grade, value: "\(submission.grade)", range: "1 to 5 (CTCAE)"))
         }
-        let version = try validating { () throws(RegistryInputError) in try CTCAEVersion.parse(submission.ctcaeVersion, field: .ctcaeVersion) }
-        let attribution = try validating { () throws(RegistryInputError) in try Attribution.parse(submission.attribution, field: .attribution) }
-        let onset = try validating { () throws(RegistryInputError) in try ClinicalDateCheck.parse(submission.onset, field: .onsetDate) }
-        let resolved = try validating { () throws(RegistryInputError) in try submission.resolved.map { text throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: .resolvedDate) } }
+        let version = submission.ctcaeVersion
+        let attribution = submission.attribution
+        let onset = submission.onset
+        let resolved = submission.resolved
         if let resolved, resolved < onset {
             throw .input(.beforeDate(field: .resolvedDate, value: resolved, otherField: .onsetDate, other: onset))
         }

@@ -20,12 +20,22 @@ extension Sarcreg {
             @Option(help: "Date of diagnosis: YYYY, YYYY-MM or YYYY-MM-DD.") var diagnosed: String
             @Option(help: "Disease setting: \(DiseaseSetting.allowedValues).") var setting: String
 
+            func validate() throws { _ = try submission() }
+
             func run() throws {
-                let record = try DiagnosticService(connection: database.connect()).recordDiagnosis(
-                    registryID,
-                    DiagnosisSubmission(icdo3Code: icdo3, icdoVersion: icdoVersion, whoEntity: whoEntity, fnclccGrade: grade,
-                                        primarySite: primarySite, diagnosed: diagnosed, diseaseSetting: setting))
+                let record = try DiagnosticService(connection: database.connect()).recordDiagnosis(registryID, submission())
                 say("Recorded diagnosis \(record.id): \(record.icdo3Code) (\(record.whoEntity)) for \(registryID.uppercased()).")
+            }
+
+            private func submission() throws(CommandLineRefusal) -> DiagnosisSubmission {
+                try CommandLineRefusal.parsing { () throws(RegistryInputError) in
+                    let code = try HistologyCode.parse(icdo3, field: .icdo3)
+                    let version = try ICDOVersion.parse(icdoVersion, field: .icdoVersion)
+                    let setting = try DiseaseSetting.parse(self.setting, field: .setting)
+                    return DiagnosisSubmission(
+                        icdo3Code: code, icdoVersion: version, whoEntity: whoEntity, fnclccGrade: grade, primarySite: primarySite,
+                        diagnosed: try ClinicalDateCheck.parsePartial(diagnosed, field: .diagnosisDate), diseaseSetting: setting)
+                }
             }
         }
 
@@ -41,14 +51,28 @@ extension Sarcreg {
             @Option(help: "Date of diagnosis: YYYY, YYYY-MM or YYYY-MM-DD.") var diagnosed: String?
             @Option(help: "Disease setting: \(DiseaseSetting.allowedValues).") var setting: String?
 
+            func validate() throws { _ = try amendment() }
+
             func run() throws {
                 let record = try CorrectionService(connection: correction.database.connect()).amendDiagnosis(
-                    correction.registryID, id: id,
-                    DiagnosisAmendment(icdo3Code: icdo3, fnclccGrade: grade, primarySite: primarySite, diagnosed: diagnosed,
-                                       diseaseSetting: setting),
-                    reason: correction.reason)
+                    correction.registryID, id: id, amendment(), reason: correction.reason)
                 say("Amended diagnosis \(record.id) of \(correction.registryID.uppercased()): \(record.icdo3Code), \(record.primarySite), "
                     + "diagnosed \(record.diagnosed), \(record.diseaseSetting).")
+            }
+
+            private func amendment() throws(CommandLineRefusal) -> DiagnosisAmendment {
+                try CommandLineRefusal.parsing { () throws(RegistryInputError) in
+                    let code = try icdo3.map { text throws(RegistryInputError) in try HistologyCode.parse(text, field: .icdo3) }
+                    let setting = try self.setting.map { text throws(RegistryInputError) in
+                        try DiseaseSetting.parse(text, field: .setting)
+                    }
+                    return DiagnosisAmendment(
+                        icdo3Code: code, fnclccGrade: grade, primarySite: primarySite,
+                        diagnosed: try diagnosed.map { text throws(RegistryInputError) in
+                            try ClinicalDateCheck.parsePartial(text, field: .diagnosisDate)
+                        },
+                        diseaseSetting: setting)
+                }
             }
         }
     }
@@ -73,14 +97,28 @@ extension Sarcreg {
             @Option(help: "Report date (YYYY-MM-DD).") var reportDate: String
             @Option(help: "Laboratory.") var laboratory: String?
 
+            func validate() throws { _ = try submission() }
+
             func run() throws {
-                let record = try DiagnosticService(connection: database.connect()).recordMolecular(
-                    registryID,
-                    MolecularSubmission(gene: gene, alterationKind: kind, partnerGene: partner, hgvs: hgvs, method: method,
-                                        result: result, acquiredResistance: acquiredResistance, specimenDate: specimenDate,
-                                        reportDate: reportDate, laboratory: laboratory))
+                let record = try DiagnosticService(connection: database.connect()).recordMolecular(registryID, submission())
                 let subject = FusionNotation.write(gene: record.gene, partnerGene: record.partnerGene)
                 say("Recorded molecular result \(record.id): \(subject) \(record.alterationKind): \(record.result) for \(registryID.uppercased()).")
+            }
+
+            private func submission() throws(CommandLineRefusal) -> MolecularSubmission {
+                try CommandLineRefusal.parsing { () throws(RegistryInputError) in
+                    let kind = try MolecularAlterationKind.parse(self.kind, field: .kind)
+                    let method = try MolecularMethod.parse(self.method, field: .method)
+                    let result = try PatientProfile.TestResult.parse(self.result, field: .result)
+                    let report = try ClinicalDateCheck.parse(reportDate, field: .reportDate)
+                    return MolecularSubmission(
+                        gene: gene, alterationKind: kind, partnerGene: partner, hgvs: hgvs, method: method, result: result,
+                        acquiredResistance: acquiredResistance,
+                        specimenDate: try specimenDate.map { text throws(RegistryInputError) in
+                            try ClinicalDateCheck.parse(text, field: .specimenDate)
+                        },
+                        reportDate: report, laboratory: laboratory)
+                }
             }
         }
 
@@ -95,13 +133,30 @@ extension Sarcreg {
             @Option(help: "Specimen date (YYYY-MM-DD).") var specimenDate: String?
             @Option(help: "Report date (YYYY-MM-DD).") var reportDate: String?
 
+            func validate() throws { _ = try amendment() }
+
             func run() throws {
                 let record = try CorrectionService(connection: correction.database.connect()).amendMolecular(
-                    correction.registryID, id: id,
-                    MolecularAmendment(result: result, method: method, reportDate: reportDate, specimenDate: specimenDate),
-                    reason: correction.reason)
+                    correction.registryID, id: id, amendment(), reason: correction.reason)
                 say("Amended molecular result \(record.id) of \(correction.registryID.uppercased()): \(record.method) \(record.result), "
                     + "reported \(record.reportDate).")
+            }
+
+            private func amendment() throws(CommandLineRefusal) -> MolecularAmendment {
+                try CommandLineRefusal.parsing { () throws(RegistryInputError) in
+                    let result = try self.result.map { text throws(RegistryInputError) in
+                        try PatientProfile.TestResult.parse(text, field: .result)
+                    }
+                    let method = try self.method.map { text throws(RegistryInputError) in try MolecularMethod.parse(text, field: .method) }
+                    let report = try reportDate.map { text throws(RegistryInputError) in
+                        try ClinicalDateCheck.parse(text, field: .reportDate)
+                    }
+                    return MolecularAmendment(
+                        result: result, method: method, reportDate: report,
+                        specimenDate: try specimenDate.map { text throws(RegistryInputError) in
+                            try ClinicalDateCheck.parse(text, field: .specimenDate)
+                        })
+                }
             }
         }
 
@@ -141,13 +196,26 @@ extension Sarcreg {
             @Flag(help: "Present before the first therapy line started (a baseline symptom); only then may the onset precede it.")
             var baseline = false
 
+            func validate() throws { _ = try submission() }
+
             func run() throws {
-                let record = try TreatmentService(connection: database.connect()).recordAdverseEvent(
-                    registryID,
-                    AdverseEventSubmission(term: term, specified: specify, ctcaeVersion: ctcaeVersion, grade: grade, onset: onset, resolved: resolved,
-                                           attribution: attribution, serious: serious, lineNumber: line, baseline: baseline))
+                let record = try TreatmentService(connection: database.connect()).recordAdverseEvent(registryID, submission())
                 say("Recorded adverse event \(record.id): \(record.term)\(record.specified.map { " (\($0))" } ?? "") grade \(record.grade) "
                     + "for \(registryID.uppercased()).")
+            }
+
+            private func submission() throws(CommandLineRefusal) -> AdverseEventSubmission {
+                try CommandLineRefusal.parsing { () throws(RegistryInputError) in
+                    let version = try CTCAEVersion.parse(ctcaeVersion, field: .ctcaeVersion)
+                    let attribution = try Attribution.parse(self.attribution, field: .attribution)
+                    let onset = try ClinicalDateCheck.parse(self.onset, field: .onsetDate)
+                    return AdverseEventSubmission(
+                        term: term, specified: specify, ctcaeVersion: version, grade: grade, onset: onset,
+                        resolved: try resolved.map { text throws(RegistryInputError) in
+                            try ClinicalDateCheck.parse(text, field: .resolvedDate)
+                        },
+                        attribution: attribution, serious: serious, lineNumber: line, baseline: baseline)
+                }
             }
         }
 
@@ -164,13 +232,27 @@ extension Sarcreg {
             @Option(help: "Attribution to therapy: \(Attribution.allowedValues).") var attribution: String?
             @Option(help: "Serious adverse event: yes or no.", transform: YesNo.parse) var serious: Bool?
 
+            func validate() throws { _ = try update() }
+
             func run() throws {
                 let record = try CorrectionService(connection: correction.database.connect()).updateAdverseEvent(
-                    correction.registryID, id: id, AdverseEventUpdate(term: term, specified: specify, grade: grade, resolved: resolved, attribution: attribution, serious: serious),
-                    reason: correction.reason)
+                    correction.registryID, id: id, update(), reason: correction.reason)
                 say("Updated adverse event \(record.id) of \(correction.registryID.uppercased()): \(record.term)"
                     + "\(record.specified.map { " (\($0))" } ?? "") grade \(record.grade), "
                     + "resolved \(record.resolvedOn.cell), \(record.attribution)\(record.serious ? ", serious" : "").")
+            }
+
+            private func update() throws(CommandLineRefusal) -> AdverseEventUpdate {
+                try CommandLineRefusal.parsing { () throws(RegistryInputError) in
+                    let attribution = try self.attribution.map { text throws(RegistryInputError) in
+                        try Attribution.parse(text, field: .attribution)
+                    }
+                    let resolved = try self.resolved.map { text throws(RegistryInputError) in
+                        try ClinicalDateCheck.parse(text, field: .resolvedDate)
+                    }
+                    return AdverseEventUpdate(
+                        term: term, specified: specify, grade: grade, resolved: resolved, attribution: attribution, serious: serious)
+                }
             }
         }
     }

@@ -26,13 +26,21 @@ extension Sarcreg.TherapyCommand {
 
         func validate() throws {
             if agents.isEmpty { throw ValidationError("missing --agent (the line's agent; repeat it for a combination)") }
+            _ = try request()
         }
 
         func run() throws {
-            let record = try TreatmentService(connection: database.connect()).start(
-                registryID,
-                TherapyStart(agents: agents, lineNumber: line, intent: intent, startDate: start, dose: dose, trialNCT: trial, concurrent: concurrent))
+            let record = try TreatmentService(connection: database.connect()).start(registryID, request())
             say("Started line \(record.lineNumber) (\(record.agents.joined(separator: " + "))) for \(registryID.uppercased()) on \(record.startedOn).")
+        }
+
+        private func request() throws(CommandLineRefusal) -> TherapyStart {
+            try CommandLineRefusal.parsing { () throws(RegistryInputError) in
+                let intent = try TherapyIntent.parse(self.intent, field: .intent)
+                return TherapyStart(
+                    agents: agents, lineNumber: line, intent: intent, startDate: try ClinicalDateCheck.parse(start, field: .startDate),
+                    dose: dose, trialNCT: trial, concurrent: concurrent)
+            }
         }
     }
 
@@ -45,9 +53,18 @@ extension Sarcreg.TherapyCommand {
         @Option(help: "Stop date (YYYY-MM-DD).") var stop: String
         @Option(help: "Reason: \(StopReason.allowedValues).") var reason: String
 
+        func validate() throws { _ = try stopping() }
+
         func run() throws {
-            let record = try TreatmentService(connection: database.connect()).stop(registryID, line: line, on: stop, reason: reason)
+            let (stopped, stopReason) = try stopping()
+            let record = try TreatmentService(connection: database.connect()).stop(registryID, line: line, on: stopped, reason: stopReason)
             say("Stopped line \(record.lineNumber) for \(registryID.uppercased()) on \(record.stoppedOn.cell) (\(record.stopReason.cell)).")
+        }
+
+        private func stopping() throws(CommandLineRefusal) -> (CalendarDate, StopReason) {
+            try CommandLineRefusal.parsing { () throws(RegistryInputError) in
+                (try ClinicalDateCheck.parse(stop, field: .stopDate), try StopReason.parse(reason, field: .reason))
+            }
         }
     }
 
@@ -62,12 +79,24 @@ extension Sarcreg.TherapyCommand {
         @Option(help: "Stop reason: \(StopReason.allowedValues).") var stopReason: String?
         @Option(help: "Given at the same time as another line: yes or no.", transform: YesNo.parse) var concurrent: Bool?
 
+        func validate() throws { _ = try amendment() }
+
         func run() throws {
             let record = try CorrectionService(connection: correction.database.connect()).amendTherapyLine(
-                correction.registryID, line: line, TherapyAmendment(start: start, stop: stop, stopReason: stopReason, concurrent: concurrent),
-                reason: correction.reason)
+                correction.registryID, line: line, amendment(), reason: correction.reason)
             say("Amended line \(record.lineNumber) of \(correction.registryID.uppercased()): \(record.startedOn) to \(record.stoppedOn.cell)"
                 + "\(record.stopReason.map { " (\($0))" } ?? "").")
+        }
+
+        private func amendment() throws(CommandLineRefusal) -> TherapyAmendment {
+            try CommandLineRefusal.parsing { () throws(RegistryInputError) in
+                let start = try self.start.map { text throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: .startDate) }
+                let stop = try self.stop.map { text throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: .stopDate) }
+                return TherapyAmendment(
+                    start: start, stop: stop,
+                    stopReason: try stopReason.map { text throws(RegistryInputError) in try StopReason.parse(text, field: .stopReason) },
+                    concurrent: concurrent)
+            }
         }
     }
 }

@@ -23,7 +23,7 @@ extension RegistryFixture {
     func patientWithBaseline(mrn: String, trial: String? = nil) throws -> String {
         let id = try enroll(mrn: mrn).registryID
         _ = try treatment.start(
-            id, TherapyStart(agents: ["doxorubicin"], intent: "palliative", startDate: "2024-01-08", trialNCT: trial))
+            id, TherapyStart(agents: ["doxorubicin"], intent: .palliative, startDate: try CalendarDate(iso: "2024-01-08"), trialNCT: trial))
         for lesion in [
             LesionSubmission(
                 lesion: "T1", lesionClass: "target", organ: "liver", method: "ct", diameter: "42", date: "2024-01-05"),

@@ -14,12 +14,14 @@ struct CTCAETermTests {
     init() throws {
         fixture = try RegistryFixture()
         id = try fixture.enroll(mrn: "CTCAE-1", birth: "1970").registryID
-        _ = try fixture.treatment.start(id, TherapyStart(agents: ["doxorubicin"], intent: "palliative", startDate: "2024-01-20"))
+        _ = try fixture.treatment.start(id, TherapyStart(agents: ["doxorubicin"], intent: .palliative,
+            startDate: try CalendarDate(iso: "2024-01-20")))
     }
 
     func record(_ term: String, specified: String? = nil) throws -> AdverseEventRecord {
         try fixture.treatment.recordAdverseEvent(id, AdverseEventSubmission(
-            term: term, specified: specified, ctcaeVersion: "5.0", grade: 2, onset: "2024-02-10", attribution: "possible", lineNumber: 1))
+            term: term, specified: specified, ctcaeVersion: .v5_0, grade: 2, onset: try CalendarDate(iso: "2024-02-10"),
+                attribution: .possible, lineNumber: 1))
     }
 
     func refusal(_ body: () throws -> Void) -> String {

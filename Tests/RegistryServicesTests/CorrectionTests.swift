@@ -105,9 +105,11 @@ struct CorrectionTests {
     @Test("ae update: a grade 2 nausea becomes grade 3 and resolved 2024-02-20, with old and new values and the reason in the audit")
     func adverseEventUpdate() throws {
         let event = try fixture.treatment.recordAdverseEvent(id, AdverseEventSubmission(
-            term: "Nausea", ctcaeVersion: "5.0", grade: 2, onset: "2024-02-10", attribution: "possible", lineNumber: 1))
+            term: "Nausea", ctcaeVersion: .v5_0, grade: 2, onset: try CalendarDate(iso: "2024-02-10"), attribution: .possible,
+                lineNumber: 1))
         let updated = try fixture.corrections.updateAdverseEvent(
-            id, id: event.id, AdverseEventUpdate(grade: 3, resolved: "2024-02-20"), reason: "hospitalised 2024-02-12; resolved per discharge letter")
+            id, id: event.id, AdverseEventUpdate(grade: 3, resolved: try CalendarDate(iso: "2024-02-20")),
+                reason: "hospitalised 2024-02-12; resolved per discharge letter")
         #expect(updated.grade == 3)
         #expect(updated.resolvedOn == CalendarDate(year: 2024, month: 2, day: 20))
         let entry = try #require(try fixture.audit(id, table: "adverse_events").last)
@@ -115,7 +117,8 @@ struct CorrectionTests {
         #expect(entry.oldRow?["grade"] == "2" && entry.newRow?["grade"] == "3")
         #expect(entry.oldRow?["resolved_on"] == .some(nil) && entry.newRow?["resolved_on"] == "2024-02-20")
         #expect(throws: RegistryError.self) {
-            try fixture.corrections.updateAdverseEvent(id, id: event.id, AdverseEventUpdate(resolved: "2024-02-01"), reason: "typo")
+            try fixture.corrections.updateAdverseEvent(id, id: event.id, AdverseEventUpdate(resolved: try CalendarDate(iso: "2024-02-01")),
+                reason: "typo")
         }
         #expect(throws: RegistryError.self) {
             try fixture.corrections.updateAdverseEvent(id, id: event.id, AdverseEventUpdate(grade: 6), reason: "typo")
@@ -126,17 +129,20 @@ struct CorrectionTests {
     @Test("therapy amend: line 1's start moved to 2024-01-06 with a reason is audited; a start after its follow-up of 2024-03-01 is refused naming both dates")
     func therapyAmend() throws {
         try fixture.record(id, "2024-03-01", ["T1": "21", "T2": "20", "N1": "9", "NT1": "present"])
-        let amended = try fixture.corrections.amendTherapyLine(id, line: 1, TherapyAmendment(start: "2024-01-06"), reason: "first dose per pharmacy record")
+        let amended = try fixture.corrections.amendTherapyLine(id, line: 1, TherapyAmendment(start: try CalendarDate(iso: "2024-01-06")),
+            reason: "first dose per pharmacy record")
         #expect(amended.startedOn == CalendarDate(year: 2024, month: 1, day: 6))
         #expect(try fixture.audit(id, table: "therapy_lines").last?.reason == "first dose per pharmacy record")
         let stopped = try fixture.corrections.amendTherapyLine(
-            id, line: 1, TherapyAmendment(stop: "2024-06-01", stopReason: "progression"), reason: "stop not entered")
+            id, line: 1, TherapyAmendment(stop: try CalendarDate(iso: "2024-06-01"), stopReason: .progression), reason: "stop not entered")
         #expect(stopped.stopReason == "progression")
         #expect(throws: RegistryError.self) {
-            try fixture.corrections.amendTherapyLine(id, line: 1, TherapyAmendment(stop: "2023-12-01"), reason: "typo")
+            try fixture.corrections.amendTherapyLine(id, line: 1, TherapyAmendment(stop: try CalendarDate(iso: "2023-12-01")),
+                reason: "typo")
         }
         let late = #expect(throws: RegistryError.self) {
-            try fixture.corrections.amendTherapyLine(id, line: 1, TherapyAmendment(start: "2024-05-01"), reason: "typo")
+            try fixture.corrections.amendTherapyLine(id, line: 1, TherapyAmendment(start: try CalendarDate(iso: "2024-05-01")),
+                reason: "typo")
         }
         #expect(late?.description == "a follow-up assessment of the line 2024-03-01 is before start date 2024-05-01")
         #expect(try fixture.patients.show(id).therapyLines.first?.startedOn == CalendarDate(year: 2024, month: 1, day: 6))
@@ -145,16 +151,21 @@ struct CorrectionTests {
     @Test("diagnosis amend: 8890/3 corrected to 9040/3 (synovial sarcoma) with its WHO entity; molecular amend and void: a voided SS18::SSX1 is skipped by patient show and kept with its reason")
     func diagnosisAndMolecular() throws {
         let diagnosis = try fixture.diagnostics.recordDiagnosis(id, DiagnosisSubmission(
-            icdo3Code: "8890/3", icdoVersion: "3.2", primarySite: "thigh", diagnosed: "2023-11", diseaseSetting: "metastatic"))
-        let amended = try fixture.corrections.amendDiagnosis(id, id: diagnosis.id, DiagnosisAmendment(icdo3Code: "9040/3"), reason: "pathology review")
+            icdo3Code: try HistologyCode("8890/3"), icdoVersion: .v3_2, primarySite: "thigh", diagnosed: try PartialDate(iso: "2023-11"),
+                diseaseSetting: .metastatic))
+        let amended = try fixture.corrections.amendDiagnosis(id, id: diagnosis.id,
+            DiagnosisAmendment(icdo3Code: try HistologyCode("9040/3")), reason: "pathology review")
         #expect(amended.icdo3Code == "9040/3")
         #expect(amended.whoEntity.lowercased().contains("synovial"))
         #expect(throws: RegistryError.self) {
-            try fixture.corrections.amendDiagnosis(id, id: diagnosis.id, DiagnosisAmendment(icdo3Code: "9999/3"), reason: "typo")
+            try fixture.corrections.amendDiagnosis(id, id: diagnosis.id, DiagnosisAmendment(icdo3Code: try HistologyCode("9999/3")),
+                reason: "typo")
         }
         let result = try fixture.diagnostics.recordMolecular(id, MolecularSubmission(
-            gene: "SSX1", alterationKind: "fusion", partnerGene: "SS18", method: "fish", result: "equivocal", reportDate: "2023-12-01"))
-        let corrected = try fixture.corrections.amendMolecular(id, id: result.id, MolecularAmendment(result: "positive"), reason: "addendum report")
+            gene: "SSX1", alterationKind: .fusion, partnerGene: "SS18", method: .fish, result: .equivocal,
+                reportDate: try CalendarDate(iso: "2023-12-01")))
+        let corrected = try fixture.corrections.amendMolecular(id, id: result.id, MolecularAmendment(result: .positive),
+            reason: "addendum report")
         #expect(corrected.result == "positive")
         try fixture.corrections.voidMolecular(id, id: result.id, reason: "specimen mix-up")
         #expect(try fixture.patients.show(id).molecularResults.isEmpty)

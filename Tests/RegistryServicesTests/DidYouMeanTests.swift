@@ -23,7 +23,8 @@ struct DidYouMeanTests {
         let before = try fixture.counts()
         let error = try #require(#expect(throws: RegistryError.self) {
             _ = try fixture.treatment.start(
-                patient.registryID, TherapyStart(agents: ["paclitaxol", "doxorubicine", "aspirin"], intent: "palliative", startDate: "2024-03-01"))
+                patient.registryID, TherapyStart(agents: ["paclitaxol", "doxorubicine", "aspirin"], intent: .palliative,
+                    startDate: try CalendarDate(iso: "2024-03-01")))
         })
         #expect(error.description.contains("'doxorubicine' (did you mean doxorubicin?)"))
         #expect(error.description.contains("'paclitaxol' (did you mean paclitaxel?)"))

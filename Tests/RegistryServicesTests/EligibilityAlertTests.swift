@@ -44,7 +44,7 @@ struct EligibilityAlertServiceTests {
     func firstRefreshEstablishes() throws {
         let registry = try RegistryFixture()
         let id = try registry.patient(mrn: "NTRK-0", birth: "1970-05-04", icdo3: "9040/3")
-        try registry.finding(id, gene: "NTRK3", kind: "fusion", partner: "ETV6")
+        try registry.finding(id, gene: "NTRK3", kind: .fusion, partner: "ETV6")
         let summary = try registry.refreshAlerts()
         #expect(summary.patientsEvaluated == 1 && summary.newTargets == 11 && summary.alertsRaised == 0)
         #expect(try registry.connection.query("SELECT count(*) AS n FROM eligibility_states")[0].decode(Int.self, "n") == 1)
@@ -57,7 +57,7 @@ struct EligibilityAlertServiceTests {
         try registry.refreshAlerts()
         #expect(try registry.alerts(of: id, about: Self.larotrectinib).isEmpty)
 
-        try registry.finding(id, gene: "NTRK3", kind: "fusion", partner: "ETV6")
+        try registry.finding(id, gene: "NTRK3", kind: .fusion, partner: "ETV6")
         let summary = try registry.refreshAlerts()
         #expect(summary.queueEntries == 1 && summary.patientsEvaluated == 1 && summary.newTargets == 0)
         let alerts = try registry.alerts(of: id, about: Self.larotrectinib)
@@ -75,12 +75,13 @@ struct EligibilityAlertServiceTests {
     func diagnosisRecorded() throws {
         let registry = try RegistryFixture()
         let id = try registry.enroll(mrn: "IMT-1", birth: "1990-02-02").registryID
-        try registry.finding(id, gene: "ALK", kind: "fusion", partner: "TPM3")
+        try registry.finding(id, gene: "ALK", kind: .fusion, partner: "TPM3")
         try registry.refreshAlerts()
         #expect(try registry.alerts(of: id, about: "therapy:crizotinib_alk_imt").isEmpty)
 
         _ = try registry.diagnostics.recordDiagnosis(
-            id, DiagnosisSubmission(icdo3Code: "8825/1", icdoVersion: "3.2", primarySite: "lung", diagnosed: "2026-10", diseaseSetting: "metastatic"))
+            id, DiagnosisSubmission(icdo3Code: try HistologyCode("8825/1"), icdoVersion: .v3_2, primarySite: "lung",
+                diagnosed: try PartialDate(iso: "2026-10"), diseaseSetting: .metastatic))
         try registry.refreshAlerts()
         let alerts = try registry.alerts(of: id, about: "therapy:crizotinib_alk_imt")
         #expect(Set(alerts.compactMap(\.criterion)) == ["histology", "disease setting"])
@@ -97,7 +98,7 @@ struct EligibilityAlertServiceTests {
         let mantra = "trial:NCT04979442/randomized"
         #expect(try registry.alerts(of: id, about: mantra).isEmpty)
 
-        try registry.finding(id, gene: "MDM2", kind: "amplification", method: "fish")
+        try registry.finding(id, gene: "MDM2", kind: .amplification, method: .fish)
         try registry.refreshAlerts()
         let step = try registry.alerts(of: id, about: mantra)
         #expect(step.count == 1)
@@ -150,7 +151,7 @@ struct EligibilityAlertServiceTests {
     func catalogStatusChanged() throws {
         let registry = try RegistryFixture()
         let id = try registry.patient(mrn: "WDLPS-1", birth: "1966-04-04", icdo3: "8851/3")
-        try registry.finding(id, gene: "CDK4", kind: "amplification")
+        try registry.finding(id, gene: "CDK4", kind: .amplification)
         try registry.refreshAlerts()
         let palbociclib = "therapy:palbociclib_wd_dd_liposarcoma"
         #expect(try registry.alerts(of: id, about: palbociclib).isEmpty)
@@ -170,7 +171,7 @@ struct EligibilityAlertServiceTests {
         let registry = try RegistryFixture()
         let id = try registry.patient(mrn: "NTRK-2", birth: "1970-05-04", icdo3: "9040/3")
         try registry.refreshAlerts()
-        try registry.finding(id, gene: "NTRK3", kind: "fusion", partner: "ETV6")
+        try registry.finding(id, gene: "NTRK3", kind: .fusion, partner: "ETV6")
         try registry.refreshAlerts()
         let alert = try #require(try registry.alerts(of: id, about: Self.larotrectinib).first)
         let service = registry.eligibilityAlerts
@@ -199,7 +200,7 @@ struct EligibilityAlertServiceTests {
         let registry = try RegistryFixture()
         let id = try registry.patient(mrn: "NTRK-3", birth: "1970-05-04", icdo3: "9040/3")
         try registry.refreshAlerts()
-        try registry.finding(id, gene: "NTRK1", kind: "fusion", partner: "TPM3")
+        try registry.finding(id, gene: "NTRK1", kind: .fusion, partner: "TPM3")
         try registry.refreshAlerts()
         let today = CalendarDate.today
         #expect(!(try registry.eligibilityAlerts.alerts(site: "MUC", since: today)).isEmpty)
@@ -213,7 +214,7 @@ struct EligibilityAlertServiceTests {
         let registry = fixture.registry
         try fixture.addShipped("NCT03016819-apromiss.json")
         let id = try fixture.patient(mrn: "SS-2", icdo3: "9040/3")
-        try registry.finding(id, gene: "NTRK3", kind: "fusion", partner: "ETV6")
+        try registry.finding(id, gene: "NTRK3", kind: .fusion, partner: "ETV6")
         try registry.baselineTarget(id)
         try registry.refreshAlerts()
         let stored = try registry.connection.query(

@@ -120,7 +120,8 @@ struct EnrollmentTests {
         let withdrawn = try fixture.patients.withdraw(id, on: "2025-02-01")
         #expect(withdrawn.consentWithdrawnOn == CalendarDate(year: 2025, month: 2, day: 1))
         let error = #expect(throws: RegistryError.self) {
-            try fixture.diagnostics.recordDiagnosis(id, DiagnosisSubmission(icdo3Code: "8890/3", icdoVersion: "3.2", primarySite: "uterus", diagnosed: "2023", diseaseSetting: "metastatic"))
+            try fixture.diagnostics.recordDiagnosis(id, DiagnosisSubmission(icdo3Code: try HistologyCode("8890/3"), icdoVersion: .v3_2,
+                primarySite: "uterus", diagnosed: try PartialDate(iso: "2023"), diseaseSetting: .metastatic))
         }
         #expect(error?.description == "MUC-0001 withdrew consent on 2025-02-01; nothing new may be recorded")
         #expect(try fixture.patients.list().count == 1)

@@ -16,7 +16,8 @@ struct ReportArmTests {
             let record = try fixture.trials().enroll(id, TrialEnrollmentRequest(trialNCT: "NCT09000001"))
             let agent = record.armCode == "experimental" ? "pazopanib" : "dacarbazine"
             _ = try fixture.registry.treatment.start(
-                id, TherapyStart(agents: [agent], intent: "palliative", startDate: "2026-01-05", trialNCT: "NCT09000001"))
+                id, TherapyStart(agents: [agent], intent: .palliative, startDate: try CalendarDate(iso: "2026-01-05"),
+                    trialNCT: "NCT09000001"))
             arms[record.armCode, default: []].insert(id)
         }
         return arms

@@ -80,7 +80,8 @@ struct ReportTests {
         let fixture = try RegistryFixture()
         _ = try fixture.sixResponders()
         let id = try fixture.enroll(mrn: "R-7").registryID
-        _ = try fixture.treatment.start(id, TherapyStart(agents: ["doxorubicin"], intent: "palliative", startDate: "2024-02-01"))
+        _ = try fixture.treatment.start(id, TherapyStart(agents: ["doxorubicin"], intent: .palliative,
+            startDate: try CalendarDate(iso: "2024-02-01")))
         let summary = try fixture.reports.responseSummary(ReportFilter())
         #expect(summary.treatedLines == 7)
         #expect(summary.evaluableLines == 6)
@@ -93,17 +94,22 @@ struct ReportTests {
         let fixture = try RegistryFixture(sites: [("MUC", "Munich Sarcoma Center"), ("BER", "Berlin Sarcoma Center")])
         let ids = try fixture.sixResponders()
         let other = try fixture.enroll(mrn: "R-8", site: "BER").registryID
-        _ = try fixture.treatment.start(other, TherapyStart(agents: ["eribulin"], intent: "palliative", startDate: "2024-02-01"))
+        _ = try fixture.treatment.start(other, TherapyStart(agents: ["eribulin"], intent: .palliative,
+            startDate: try CalendarDate(iso: "2024-02-01")))
         for id in ids.prefix(2) {
             _ = try fixture.diagnostics.recordDiagnosis(
-                id, DiagnosisSubmission(icdo3Code: "9040/3", icdoVersion: "3.2", primarySite: "thigh", diagnosed: "2023-11", diseaseSetting: "metastatic"))
+                id, DiagnosisSubmission(icdo3Code: try HistologyCode("9040/3"), icdoVersion: .v3_2, primarySite: "thigh",
+                    diagnosed: try PartialDate(iso: "2023-11"), diseaseSetting: .metastatic))
         }
         _ = try fixture.diagnostics.recordDiagnosis(
-            ids[2], DiagnosisSubmission(icdo3Code: "8890/3", icdoVersion: "3.2", primarySite: "uterus", diagnosed: "2023-10", diseaseSetting: "metastatic"))
+            ids[2], DiagnosisSubmission(icdo3Code: try HistologyCode("8890/3"), icdoVersion: .v3_2, primarySite: "uterus",
+                diagnosed: try PartialDate(iso: "2023-10"), diseaseSetting: .metastatic))
         _ = try fixture.diagnostics.recordMolecular(
-            ids[0], MolecularSubmission(gene: "SS18", alterationKind: "fusion", partnerGene: "SSX1", method: "fish", result: "positive", reportDate: "2023-12-01"))
+            ids[0], MolecularSubmission(gene: "SS18", alterationKind: .fusion, partnerGene: "SSX1", method: .fish, result: .positive,
+                reportDate: try CalendarDate(iso: "2023-12-01")))
         _ = try fixture.diagnostics.recordMolecular(
-            ids[1], MolecularSubmission(gene: "SS18", alterationKind: "fusion", partnerGene: "SSX2", method: "fish", result: "negative", reportDate: "2023-12-01"))
+            ids[1], MolecularSubmission(gene: "SS18", alterationKind: .fusion, partnerGene: "SSX2", method: .fish, result: .negative,
+                reportDate: try CalendarDate(iso: "2023-12-01")))
 
         func population(_ filter: ReportFilter) throws -> Set<String> {
             Set(try fixture.reports.responseSummary(filter).courses.map(\.registryID))
@@ -147,7 +153,9 @@ struct ReportTests {
         let ids = try fixture.sixResponders()
         func event(_ id: String, _ term: String, _ grade: Int, _ onset: String) throws {
             _ = try fixture.treatment.recordAdverseEvent(
-                id, AdverseEventSubmission(term: term, ctcaeVersion: "5.0", grade: grade, onset: onset, attribution: "possible", lineNumber: 1))
+                id, AdverseEventSubmission(
+                    term: term, ctcaeVersion: .v5_0, grade: grade, onset: try CalendarDate(iso: onset), attribution: .possible,
+                        lineNumber: 1))
         }
         try event(ids[0], "Anemia", 2, "2024-02-01")
         try event(ids[0], "Anemia", 3, "2024-03-01")

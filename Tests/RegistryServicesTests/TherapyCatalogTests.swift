@@ -133,7 +133,7 @@ struct TherapyCatalogTests {
     func statusChangeIsNewRow() throws {
         let registry = try RegistryFixture()
         let id = try registry.patient(mrn: "WDLPS-2", birth: "1966-04-04", icdo3: "8851/3")
-        try registry.finding(id, gene: "CDK4", kind: "amplification")
+        try registry.finding(id, gene: "CDK4", kind: .amplification)
         let rowsBefore = try registry.statusRows()
 
         let record = try registry.catalog.addStatus(StatusChangeSubmission(
@@ -228,8 +228,9 @@ struct TherapyCatalogTests {
         #expect(after["therapy_indication_status"] == before["therapy_indication_status"]! + 1)
 
         let id = try registry.patient(mrn: "UPS-1", birth: "1958-08-08", icdo3: "8802/3")
-        try registry.finding(id, gene: "MDM2", kind: "amplification")
-        _ = try registry.treatment.start(id, TherapyStart(agents: ["doxorubicin", "ifosfamide"], intent: "palliative", startDate: "2024-11-20"))
+        try registry.finding(id, gene: "MDM2", kind: .amplification)
+        _ = try registry.treatment.start(id, TherapyStart(agents: ["doxorubicin", "ifosfamide"], intent: .palliative,
+            startDate: try CalendarDate(iso: "2024-11-20")))
         let evaluation = try registry.evaluation("milademetan_undifferentiated_sarcoma", of: id)
         #expect(evaluation.isFullyMet)
         #expect(evaluation.status?.status == .inDevelopment)

@@ -10,20 +10,23 @@ extension RegistryFixture {
 
     /// Enrolls a patient with one diagnosis (late 2024) and returns the registry id.
     func patient(
-        mrn: String, birth: String, icdo3: String, version: String = "3.2",
-        setting: String = "metastatic", diagnosed: String = "2024-10"
+        mrn: String, birth: String, icdo3: String, version: ICDOVersion = .v3_2,
+        setting: DiseaseSetting = .metastatic, diagnosed: PartialDate = .yearMonth(year: 2024, month: 10)
     ) throws -> String {
         let enrolled = try patients.enroll(
             EnrollmentRequest(site: "MUC", mrn: mrn, birth: birth, sex: "female", consentDate: "2024-07-01"), key: key)
         _ = try diagnostics.recordDiagnosis(
             enrolled.registryID,
-            DiagnosisSubmission(icdo3Code: icdo3, icdoVersion: version, primarySite: "thigh", diagnosed: diagnosed, diseaseSetting: setting))
+            DiagnosisSubmission(
+                icdo3Code: try HistologyCode(icdo3), icdoVersion: version, primarySite: "thigh", diagnosed: diagnosed,
+                    diseaseSetting: setting))
         return enrolled.registryID
     }
 
     func finding(
-        _ registryID: String, gene: String, kind: String, partner: String? = nil, hgvs: String? = nil,
-        result: String = "positive", resistance: Bool = false, reported: String = "2024-11-04", method: String = "ngs_rna"
+        _ registryID: String, gene: String, kind: MolecularAlterationKind, partner: String? = nil, hgvs: String? = nil,
+        result: PatientProfile.TestResult = .positive, resistance: Bool = false,
+        reported: CalendarDate = CalendarDate(year: 2024, month: 11, day: 4)!, method: MolecularMethod = .ngsRNA
     ) throws {
         _ = try diagnostics.recordMolecular(
             registryID,
@@ -56,7 +59,7 @@ struct TherapyMatchTests {
     func tazemetostatAge(birth: String, age: Int, outcome: CriterionOutcome) throws {
         let registry = try RegistryFixture()
         let id = try registry.patient(mrn: "ES-\(birth)", birth: birth, icdo3: "8804/3")
-        try registry.finding(id, gene: "SMARCB1", kind: "loss_of_expression")
+        try registry.finding(id, gene: "SMARCB1", kind: .lossOfExpression)
         let match = try registry.matching.match(id, asOf: registry.today)
         #expect(match.age == .exact(years: age))
         let tazemetostat = try #require(match.report.evaluation(forIndication: "tazemetostat_epithelioid_sarcoma"))
@@ -74,7 +77,7 @@ struct TherapyMatchTests {
     func birthYearOnly() throws {
         let registry = try RegistryFixture()
         let id = try registry.patient(mrn: "ES-2010", birth: "2010", icdo3: "8804/3")
-        try registry.finding(id, gene: "NTRK3", kind: "fusion", partner: "ETV6")
+        try registry.finding(id, gene: "NTRK3", kind: .fusion, partner: "ETV6")
         let match = try registry.matching.match(id)
         #expect(match.age == .birthYearOnly(birthYear: 2010, lower: 15, upper: 16))
         let tazemetostat = try #require(match.report.evaluation(forIndication: "tazemetostat_epithelioid_sarcoma")?.criterion("minimum age 16"))
@@ -87,8 +90,8 @@ struct TherapyMatchTests {
     @Test("crizotinib fits an ALK-positive inflammatory myofibroblastic tumour (ALK rearrangement by FISH) at 2 years")
     func crizotinibIMT() throws {
         let registry = try RegistryFixture()
-        let id = try registry.patient(mrn: "IMT-1", birth: "2024-06-01", icdo3: "8825/1", setting: "locally_advanced_unresectable")
-        try registry.finding(id, gene: "ALK", kind: "rearrangement")
+        let id = try registry.patient(mrn: "IMT-1", birth: "2024-06-01", icdo3: "8825/1", setting: .locallyAdvancedUnresectable)
+        try registry.finding(id, gene: "ALK", kind: .rearrangement)
         let match = try registry.matching.match(id)
         #expect(match.age == .exact(years: 2))
         let crizotinib = try #require(match.report.evaluation(forIndication: "crizotinib_alk_imt"))
@@ -103,7 +106,7 @@ struct TherapyMatchTests {
     func ntrkAnyHistology(icdo3: String) throws {
         let registry = try RegistryFixture()
         let id = try registry.patient(mrn: "NTRK" + icdo3.filter(\.isNumber), birth: "1990-02-02", icdo3: icdo3)
-        try registry.finding(id, gene: "NTRK3", kind: "fusion", partner: "ETV6")
+        try registry.finding(id, gene: "NTRK3", kind: .fusion, partner: "ETV6")
         let report = try registry.matching.match(id).report
         let fullyMet = report.fitting(withStatus: .fdaApprovedSTS).filter(\.isFullyMet).map(\.indication.code)
         #expect(fullyMet.contains("larotrectinib_ntrk_fusion"))
@@ -115,7 +118,7 @@ struct TherapyMatchTests {
     func ntrkChild() throws {
         let registry = try RegistryFixture()
         let id = try registry.patient(mrn: "IFS-1", birth: "2018-05-05", icdo3: "8814/3")
-        try registry.finding(id, gene: "NTRK3", kind: "fusion", partner: "ETV6")
+        try registry.finding(id, gene: "NTRK3", kind: .fusion, partner: "ETV6")
         #expect(try registry.evaluation("larotrectinib_ntrk_fusion", of: id).isFullyMet)
         let entrectinib = try registry.evaluation("entrectinib_ntrk_fusion", of: id)
         #expect(entrectinib.unmetCriteria.map(\.reason) == ["age 8 < minimum 12"])
@@ -125,8 +128,9 @@ struct TherapyMatchTests {
     func ntrkResistance() throws {
         let registry = try RegistryFixture()
         let id = try registry.patient(mrn: "NTRK-R", birth: "1985-01-01", icdo3: "8890/3")
-        try registry.finding(id, gene: "NTRK3", kind: "fusion", partner: "ETV6")
-        try registry.finding(id, gene: "NTRK3", kind: "mutation", hgvs: "p.G623R", resistance: true, reported: "2025-09-01")
+        try registry.finding(id, gene: "NTRK3", kind: .fusion, partner: "ETV6")
+        try registry.finding(id, gene: "NTRK3", kind: .mutation, hgvs: "p.G623R", resistance: true,
+            reported: try CalendarDate(iso: "2025-09-01"))
         for indication in ["larotrectinib_ntrk_fusion", "entrectinib_ntrk_fusion"] {
             let evaluation = try registry.evaluation(indication, of: id)
             #expect(!evaluation.fits)
@@ -152,12 +156,13 @@ struct TherapyMatchTests {
     }
 
     @Test("imatinib fits unresectable DFSP with a COL1A1-PDGFB fusion, coded 8832/1 (ICD-O-3.2) or 8832/3 (ICD-O-3.0)",
-          arguments: [("8832/1", "3.2"), ("8832/3", "3.0")])
-    func imatinibDFSP(icdo3: String, version: String) throws {
+          arguments: [("8832/1", ICDOVersion.v3_2), ("8832/3", ICDOVersion.v3_0)])
+    func imatinibDFSP(icdo3: String, version: ICDOVersion) throws {
         let registry = try RegistryFixture()
         let id = try registry.patient(
-            mrn: "DFSP" + icdo3.filter(\.isNumber), birth: "1968-07-07", icdo3: icdo3, version: version, setting: "locally_advanced_unresectable")
-        try registry.finding(id, gene: "COL1A1", kind: "fusion", partner: "PDGFB")
+            mrn: "DFSP" + icdo3.filter(\.isNumber), birth: "1968-07-07", icdo3: icdo3, version: version,
+                setting: .locallyAdvancedUnresectable)
+        try registry.finding(id, gene: "COL1A1", kind: .fusion, partner: "PDGFB")
         let imatinib = try registry.evaluation("imatinib_dfsp", of: id)
         #expect(imatinib.isFullyMet)
         #expect(imatinib.status?.status == .fdaApprovedSTS)
@@ -172,7 +177,7 @@ struct TherapyMatchTests {
         #expect(pazopanib.criterion("histology")?.reason == "adipocytic histology excluded")
         #expect(try registry.evaluation("palbociclib_wd_dd_liposarcoma", of: id).criterion("CDK4 amplification")?.outcome == .unknown)
 
-        try registry.finding(id, gene: "CDK4", kind: "amplification")
+        try registry.finding(id, gene: "CDK4", kind: .amplification)
         let report = try registry.matching.match(id).report
         let studied = report.evaluations(withStatus: .studiedSTS).map(\.indication.code)
         #expect(studied.contains("palbociclib_wd_dd_liposarcoma"))
@@ -194,7 +199,7 @@ struct TherapyMatchTests {
     @Test("diffuse TGCT: pexidartinib approved; vimseltinib in development until its approval on 2025-02-14")
     func tgct() throws {
         let registry = try RegistryFixture()
-        let id = try registry.patient(mrn: "TGCT-1", birth: "1987-09-09", icdo3: "9252/1", setting: "locally_advanced_unresectable")
+        let id = try registry.patient(mrn: "TGCT-1", birth: "1987-09-09", icdo3: "9252/1", setting: .locallyAdvancedUnresectable)
         let now = try registry.matching.match(id).report
         #expect(now.fitting(withStatus: .fdaApprovedSTS).filter(\.isFullyMet).map(\.indication.code) == ["pexidartinib_tgct", "vimseltinib_tgct"])
         #expect(now.evaluation(forIndication: "vimseltinib_tgct")?.status?.effectiveDate == CalendarDate(year: 2025, month: 2, day: 14))
@@ -206,7 +211,7 @@ struct TherapyMatchTests {
     @Test("desmoid tumour: nirogacestat approved (2023-11-27), sorafenib and pazopanib studied, the gamma-secretase inhibitors in development")
     func desmoid() throws {
         let registry = try RegistryFixture()
-        let id = try registry.patient(mrn: "DT-1", birth: "1992-12-12", icdo3: "8821/1", setting: "locally_advanced_unresectable")
+        let id = try registry.patient(mrn: "DT-1", birth: "1992-12-12", icdo3: "8821/1", setting: .locallyAdvancedUnresectable)
         let report = try registry.matching.match(id).report
         let nirogacestat = try #require(report.evaluation(forIndication: "nirogacestat_desmoid"))
         #expect(nirogacestat.isFullyMet)
@@ -221,7 +226,8 @@ struct TherapyMatchTests {
         let registry = try RegistryFixture()
         let id = try registry.patient(mrn: "LMS-2", birth: "1960-01-01", icdo3: "8890/3")
         #expect(try registry.evaluation("pazopanib_advanced_sts", of: id).criterion("prior therapy")?.outcome == .unknown)
-        _ = try registry.treatment.start(id, TherapyStart(agents: ["doxorubicin"], intent: "palliative", startDate: "2024-11-15"))
+        _ = try registry.treatment.start(id, TherapyStart(agents: ["doxorubicin"], intent: .palliative,
+            startDate: try CalendarDate(iso: "2024-11-15")))
         let pazopanib = try registry.evaluation("pazopanib_advanced_sts", of: id)
         #expect(pazopanib.isFullyMet)
         #expect(pazopanib.criterion("prior therapy")?.patientValue == "1 prior line: anthracycline, cytotoxic chemotherapy")

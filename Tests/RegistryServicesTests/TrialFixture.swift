@@ -52,8 +52,8 @@ struct TrialFixture {
     /// Enrolls a patient and records a diagnosis, an ECOG and a prior therapy line (2025-02-01, stopped for
     /// progression on 2025-03-01, before any trial line); returns the registry id.
     func patient(
-        mrn: String, icdo3: String = "9040/3", setting: String = "metastatic", ecog: Int? = 1, priorAgents: [String] = ["doxorubicin"],
-        birth: String = "1974-03-02", site: String = "MUC", on connection: Connection? = nil
+        mrn: String, icdo3: String = "9040/3", setting: DiseaseSetting = .metastatic, ecog: Int? = 1,
+        priorAgents: [String] = ["doxorubicin"], birth: String = "1974-03-02", site: String = "MUC", on connection: Connection? = nil
     ) throws -> String {
         let connection = connection ?? self.connection
         let patients = PatientService(connection: connection, today: registry.today)
@@ -63,11 +63,14 @@ struct TrialFixture {
             key: registry.key
         ).registryID
         _ = try DiagnosticService(connection: connection, today: registry.today).recordDiagnosis(
-            id, DiagnosisSubmission(icdo3Code: icdo3, icdoVersion: "3.2", primarySite: "thigh", diagnosed: "2024-06", diseaseSetting: setting))
+            id, DiagnosisSubmission(
+                icdo3Code: try HistologyCode(icdo3), icdoVersion: .v3_2, primarySite: "thigh", diagnosed: try PartialDate(iso: "2024-06"),
+                diseaseSetting: setting))
         if !priorAgents.isEmpty {
             let treatment = TreatmentService(connection: connection, today: registry.today)
-            _ = try treatment.start(id, TherapyStart(agents: priorAgents, intent: "palliative", startDate: "2025-02-01"))
-            _ = try treatment.stop(id, line: 1, on: "2025-03-01", reason: "progression")
+            _ = try treatment.start(id, TherapyStart(agents: priorAgents, intent: .palliative,
+                startDate: try CalendarDate(iso: "2025-02-01")))
+            _ = try treatment.stop(id, line: 1, on: try CalendarDate(iso: "2025-03-01"), reason: .progression)
         }
         return id
     }

@@ -23,7 +23,8 @@ extension ClinicalRecordingTests {
             (["dacarbazine"], ["dacarbazine"]),
         ])
     func standardRegimens(agents: [String], stored: [String]) throws {
-        let line = try fixture.treatment.start(id, TherapyStart(agents: agents, intent: "palliative", startDate: "2024-03-01"))
+        let line = try fixture.treatment.start(id, TherapyStart(agents: agents, intent: .palliative,
+            startDate: try CalendarDate(iso: "2024-03-01")))
         #expect(line.agents == stored)
     }
 
@@ -35,7 +36,8 @@ extension ClinicalRecordingTests {
             ("Votrient", "pazopanib"), ("rapamycin", "sirolimus"), ("anlotinib (AL3818)", "anlotinib"),
         ])
     func aliases(submitted: String, code: String) throws {
-        let line = try fixture.treatment.start(id, TherapyStart(agents: [submitted], intent: "palliative", startDate: "2024-03-01"))
+        let line = try fixture.treatment.start(id, TherapyStart(agents: [submitted], intent: .palliative,
+            startDate: try CalendarDate(iso: "2024-03-01")))
         #expect(line.agents == [code])
     }
 
@@ -44,7 +46,8 @@ extension ClinicalRecordingTests {
         let before = try fixture.counts()
         let error = #expect(throws: RegistryError.self) {
             try fixture.treatment.start(
-                id, TherapyStart(agents: ["doxorubicine", "paclitaxel", "ifosfamid"], intent: "palliative", startDate: "2024-03-01"))
+                id, TherapyStart(agents: ["doxorubicine", "paclitaxel", "ifosfamid"], intent: .palliative,
+                    startDate: try CalendarDate(iso: "2024-03-01")))
         }
         guard case .unknownAgents(let names, _) = error else { Issue.record("not unknownAgents: \(String(describing: error))"); return }
         #expect(names == ["doxorubicine", "ifosfamid"])
@@ -62,7 +65,8 @@ extension ClinicalRecordingTests {
         ])
     func histology(code: String, entity: String) throws {
         let record = try fixture.diagnostics.recordDiagnosis(
-            id, DiagnosisSubmission(icdo3Code: code, icdoVersion: "3.2", primarySite: "thigh", diagnosed: "2024-05", diseaseSetting: "metastatic"))
+            id, DiagnosisSubmission(icdo3Code: try HistologyCode(code), icdoVersion: .v3_2, primarySite: "thigh",
+                diagnosed: try PartialDate(iso: "2024-05"), diseaseSetting: .metastatic))
         #expect(record.icdo3Code == code)
         #expect(record.whoEntity == entity)
     }
@@ -72,14 +76,16 @@ extension ClinicalRecordingTests {
         arguments: [("NTRK1", "LMNA"), ("NTRK1", "TPR"), ("ALK", "RANBP2"), ("ALK", "CLTC")])
     func fusionPartners(gene: String, partner: String) throws {
         let record = try fixture.diagnostics.recordMolecular(
-            id, MolecularSubmission(gene: gene, alterationKind: "fusion", partnerGene: partner, method: "ngs_rna", result: "positive", reportDate: "2024-06-01"))
+            id, MolecularSubmission(gene: gene, alterationKind: .fusion, partnerGene: partner, method: .ngsRNA, result: .positive,
+                reportDate: try CalendarDate(iso: "2024-06-01")))
         #expect(FusionNotation.write(gene: record.gene, partnerGene: record.partnerGene) == "\(partner)::\(gene)")
     }
 
     @Test("a gene symbol is matched in any case and stored as approved: c1orf112 is C1orf112")
     func symbolCase() throws {
         let record = try fixture.diagnostics.recordMolecular(
-            id, MolecularSubmission(gene: "c1orf112", alterationKind: "mutation", method: "ngs_dna", result: "positive", reportDate: "2024-06-01"))
+            id, MolecularSubmission(gene: "c1orf112", alterationKind: .mutation, method: .ngsDNA, result: .positive,
+                reportDate: try CalendarDate(iso: "2024-06-01")))
         #expect(record.gene == "C1orf112")
     }
 
@@ -88,12 +94,14 @@ extension ClinicalRecordingTests {
         let before = try fixture.counts()
         let asGene = #expect(throws: RegistryError.self) {
             try fixture.diagnostics.recordMolecular(
-                id, MolecularSubmission(gene: "INI1", alterationKind: "loss_of_expression", method: "ihc", result: "positive", reportDate: "2024-06-01"))
+                id, MolecularSubmission(gene: "INI1", alterationKind: .lossOfExpression, method: .ihc, result: .positive,
+                    reportDate: try CalendarDate(iso: "2024-06-01")))
         }
         #expect(asGene?.description == "gene 'INI1' is not an approved HGNC symbol; did you mean SMARCB1 (INI1 is its alias)")
         let asPartner = #expect(throws: RegistryError.self) {
             try fixture.diagnostics.recordMolecular(
-                id, MolecularSubmission(gene: "EWSR1", alterationKind: "fusion", partnerGene: "INI1", method: "ngs_rna", result: "positive", reportDate: "2024-06-01"))
+                id, MolecularSubmission(gene: "EWSR1", alterationKind: .fusion, partnerGene: "INI1", method: .ngsRNA, result: .positive,
+                    reportDate: try CalendarDate(iso: "2024-06-01")))
         }
         guard case .geneAlias(let field, let given, let symbols) = asPartner else { Issue.record("not geneAlias"); return }
         #expect(field == .partner && given == "INI1" && symbols == [GeneSuggestion(symbol: "SMARCB1", kind: .alias)])
@@ -104,7 +112,8 @@ extension ClinicalRecordingTests {
     func unknownSymbol() throws {
         let error = #expect(throws: RegistryError.self) {
             try fixture.diagnostics.recordMolecular(
-                id, MolecularSubmission(gene: "NTRK9", alterationKind: "fusion", method: "fish", result: "positive", reportDate: "2024-06-01"))
+                id, MolecularSubmission(gene: "NTRK9", alterationKind: .fusion, method: .fish, result: .positive,
+                    reportDate: try CalendarDate(iso: "2024-06-01")))
         }
         guard case .unknownGene(let field, let symbol) = error else { Issue.record("not unknownGene"); return }
         #expect(field == .gene && symbol == "NTRK9")
@@ -121,7 +130,8 @@ struct VocabularyMatchTests {
 
     @Test("a desmoid coded 8822/1 (abdominal fibromatosis) fits nirogacestat and the pazopanib desmoid trial like one coded 8821/1", arguments: ["8821/1", "8822/1"])
     func desmoidCodes(code: String) throws {
-        let id = try registry.patient(mrn: "DT\(code.filter(\.isNumber))", birth: "1990-01-01", icdo3: code, setting: "locally_advanced_unresectable")
+        let id = try registry.patient(mrn: "DT\(code.filter(\.isNumber))", birth: "1990-01-01", icdo3: code,
+            setting: .locallyAdvancedUnresectable)
         #expect(try registry.evaluation("nirogacestat_desmoid", of: id).isFullyMet)
         #expect(try registry.evaluation("pazopanib_desmoid", of: id).isFullyMet)
     }
@@ -137,7 +147,8 @@ struct VocabularyMatchTests {
     @Test("weekly paclitaxel for angiosarcoma counts as prior chemotherapy: pazopanib's prior-therapy criterion is met")
     func paclitaxelIsChemotherapy() throws {
         let id = try registry.patient(mrn: "AS-1", birth: "1960-03-03", icdo3: "9120/3")
-        _ = try registry.treatment.start(id, TherapyStart(agents: ["paclitaxel"], intent: "palliative", startDate: "2024-11-01"))
+        _ = try registry.treatment.start(id, TherapyStart(agents: ["paclitaxel"], intent: .palliative,
+            startDate: try CalendarDate(iso: "2024-11-01")))
         let prior = try #require(try registry.evaluation("pazopanib_advanced_sts", of: id).criterion("prior therapy"))
         #expect(prior.outcome == .met)
         #expect(prior.patientValue == "1 prior line: cytotoxic chemotherapy, taxane")
@@ -146,16 +157,18 @@ struct VocabularyMatchTests {
     @Test(
         "a result that bears on a criterion without settling it is named with why: ALK immunohistochemistry in an IMT, NTRK3 break-apart FISH in an infantile fibrosarcoma",
         arguments: [
-            ("IMT-IHC", "2015-05-05", "8825/1", "ALK", "overexpression", "ihc", "crizotinib_alk_imt", "ALK rearrangement",
+            ("IMT-IHC", "2015-05-05", "8825/1", "ALK", MolecularAlterationKind.overexpression, MolecularMethod.ihc,
+             "crizotinib_alk_imt", "ALK rearrangement",
              "ALK overexpression positive by IHC",
              "ALK rearrangement: not settled by what is on file: ALK overexpression positive by IHC: protein expression is not a rearrangement and does not settle it"),
-            ("IFS-FISH", "2023-01-01", "8814/3", "NTRK3", "rearrangement", "fish", "larotrectinib_ntrk_fusion", "NTRK fusion",
+            ("IFS-FISH", "2023-01-01", "8814/3", "NTRK3", MolecularAlterationKind.rearrangement, MolecularMethod.fish,
+             "larotrectinib_ntrk_fusion", "NTRK fusion",
              "NTRK3 rearrangement positive by FISH",
              "NTRK fusion: not settled by what is on file: NTRK3 rearrangement positive by FISH: a break-apart FISH shows NTRK3 is "
                 + "rearranged, not that it is fused to a partner; a fusion needs RNA NGS or a fusion assay"),
         ])
     func unsettlingResult(
-        mrn: String, birth: String, icdo3: String, gene: String, kind: String, method: String, indication: String,
+        mrn: String, birth: String, icdo3: String, gene: String, kind: MolecularAlterationKind, method: MolecularMethod, indication: String,
         criterion: String, onFile: String, reason: String
     ) throws {
         let id = try registry.patient(mrn: mrn, birth: birth, icdo3: icdo3)
@@ -169,7 +182,7 @@ struct VocabularyMatchTests {
     @Test("a fusion is written 5'::3' in match: ETV6::NTRK3 recorded as --gene NTRK3 --partner ETV6")
     func fusionNotation() throws {
         let id = try registry.patient(mrn: "IFS-NGS", birth: "2023-01-01", icdo3: "8814/3")
-        try registry.finding(id, gene: "NTRK3", kind: "fusion", partner: "ETV6")
+        try registry.finding(id, gene: "NTRK3", kind: .fusion, partner: "ETV6")
         let ntrk = try #require(try registry.evaluation("larotrectinib_ntrk_fusion", of: id).criterion("NTRK fusion"))
         #expect(ntrk.patientValue == "ETV6::NTRK3 fusion positive")
     }
@@ -185,7 +198,7 @@ struct VocabularyMatchTests {
             ("nirogacestat_desmoid", CalendarDate(year: 2020, month: 1, day: 1)!, PartialDate.yearMonth(year: 2017, month: 3)),
         ])
     func evidenceDates(indication: String, asOf: CalendarDate, since: PartialDate?) throws {
-        let id = try registry.patient(mrn: "DT-DATES", birth: "1980-01-01", icdo3: "8821/1", diagnosed: "2015-03")
+        let id = try registry.patient(mrn: "DT-DATES", birth: "1980-01-01", icdo3: "8821/1", diagnosed: try PartialDate(iso: "2015-03"))
         let status = try registry.evaluation(indication, of: id, asOf: asOf).status
         #expect(status?.dated == since)
         #expect(status.map { $0.status } == (since == nil ? nil : indication == "nirogacestat_desmoid" ? .inDevelopment : .studiedSTS))

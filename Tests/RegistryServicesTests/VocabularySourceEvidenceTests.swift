@@ -19,7 +19,8 @@ extension ClinicalRecordingTests {
         let before = try fixture.counts()
         let error = #expect(throws: RegistryError.self) {
             try fixture.diagnostics.recordMolecular(
-                id, MolecularSubmission(gene: given, alterationKind: "mutation", method: "ngs_dna", result: "positive", reportDate: "2024-06-01"))
+                id, MolecularSubmission(gene: given, alterationKind: .mutation, method: .ngsDNA, result: .positive,
+                    reportDate: try CalendarDate(iso: "2024-06-01")))
         }
         #expect(error?.description == message)
         #expect(try fixture.counts() == before)

@@ -26,20 +26,24 @@ private struct FHIRFixture {
         ).registryID
         let diagnostics = DiagnosticService(connection: connection, today: today)
         _ = try diagnostics.recordDiagnosis(registryID, DiagnosisSubmission(
-            icdo3Code: "8814/3", icdoVersion: "3.2", primarySite: "thigh", diagnosed: "2023-12", diseaseSetting: "metastatic"))
+            icdo3Code: try HistologyCode("8814/3"), icdoVersion: .v3_2, primarySite: "thigh", diagnosed: try PartialDate(iso: "2023-12"),
+                diseaseSetting: .metastatic))
         _ = try diagnostics.recordMolecular(registryID, MolecularSubmission(
-            gene: "NTRK3", alterationKind: "fusion", partnerGene: "ETV6", method: "ngs_rna", result: "positive", reportDate: "2023-12-20"))
+            gene: "NTRK3", alterationKind: .fusion, partnerGene: "ETV6", method: .ngsRNA, result: .positive,
+                reportDate: try CalendarDate(iso: "2023-12-20")))
         let treatment = TreatmentService(connection: connection, today: today)
-        _ = try treatment.start(registryID, TherapyStart(agents: ["larotrectinib"], intent: "palliative", startDate: "2024-01-08", dose: "100 mg bid"))
+        _ = try treatment.start(registryID, TherapyStart(agents: ["larotrectinib"], intent: .palliative,
+            startDate: try CalendarDate(iso: "2024-01-08"), dose: "100 mg bid"))
         _ = try treatment.recordAdverseEvent(registryID, AdverseEventSubmission(
-            term: "Alanine aminotransferase increased", ctcaeVersion: "5.0", grade: 3, onset: "2024-02-10", attribution: "probable", lineNumber: 1))
+            term: "Alanine aminotransferase increased", ctcaeVersion: .v5_0, grade: 3, onset: try CalendarDate(iso: "2024-02-10"),
+                attribution: .probable, lineNumber: 1))
         let assessments = AssessmentService(connection: connection, today: today)
         _ = try assessments.addLesion(registryID, LesionSubmission(
             lesion: "T1", lesionClass: "target", organ: "liver", method: "ct", diameter: "42", date: "2024-01-05"))
         _ = try assessments.addLesion(registryID, LesionSubmission(lesion: "NT1", lesionClass: "non-target", organ: "bone", method: "mri", date: "2024-01-05"))
         _ = try assessments.record(registryID, AssessmentSubmission(
             date: "2024-03-01", results: [LesionResultEntry(lesion: "T1", value: "60"), LesionResultEntry(lesion: "NT1", value: "present")]))
-        _ = try treatment.stop(registryID, line: 1, on: "2024-03-05", reason: "progression")
+        _ = try treatment.stop(registryID, line: 1, on: try CalendarDate(iso: "2024-03-05"), reason: .progression)
     }
 }
 
@@ -62,10 +66,10 @@ private struct GradedTrialFixture {
             EnrollmentRequest(site: "MUC", mrn: "G-1", birth: "1961-02-03", sex: "male", consentDate: "2024-01-02"), key: key
         ).registryID
         _ = try DiagnosticService(connection: connection, today: today).recordDiagnosis(registryID, DiagnosisSubmission(
-            icdo3Code: "8890/3", icdoVersion: "3.2", fnclccGrade: 2, primarySite: "retroperitoneum", diagnosed: "2023-11-14",
-            diseaseSetting: "locally_advanced_unresectable"))
+            icdo3Code: try HistologyCode("8890/3"), icdoVersion: .v3_2, fnclccGrade: 2, primarySite: "retroperitoneum",
+            diagnosed: try PartialDate(iso: "2023-11-14"), diseaseSetting: .locallyAdvancedUnresectable))
         _ = try TreatmentService(connection: connection, today: today).start(registryID, TherapyStart(
-            agents: ["doxorubicin"], intent: "palliative", startDate: "2024-01-08", trialNCT: "NCT01234567"))
+            agents: ["doxorubicin"], intent: .palliative, startDate: try CalendarDate(iso: "2024-01-08"), trialNCT: "NCT01234567"))
         let assessments = AssessmentService(connection: connection, today: today)
         _ = try assessments.addLesion(registryID, LesionSubmission(
             lesion: "T1", lesionClass: "target", organ: "liver", method: "ct", diameter: "40", date: "2024-01-05"))

@@ -55,13 +55,14 @@ struct FullRegistryFixture {
                               ecog: 1, ecogDate: "2024-01-10"), key: key
         ).registryID
         _ = try diagnostics.recordDiagnosis(
-            id, DiagnosisSubmission(icdo3Code: "8890/3", icdoVersion: "3.2", whoEntity: "Leiomyosarcoma", fnclccGrade: 3,
-                                    primarySite: "uterus", diagnosed: "2023-11-20", diseaseSetting: "metastatic"))
+            id, DiagnosisSubmission(icdo3Code: try HistologyCode("8890/3"), icdoVersion: .v3_2, whoEntity: "Leiomyosarcoma",
+                                    fnclccGrade: 3, primarySite: "uterus", diagnosed: try PartialDate(iso: "2023-11-20"),
+                                    diseaseSetting: .metastatic))
         _ = try treatment.recordAdverseEvent(
-            id, AdverseEventSubmission(term: "Fatigue", ctcaeVersion: "4.03", grade: 1, onset: "2024-01-11", attribution: "unrelated",
-                                       baseline: true))
-        _ = try treatment.start(id, TherapyStart(agents: ["doxorubicin", "ifosfamide"], intent: "palliative", startDate: "2024-01-15",
-                                                 dose: "75 mg/m2 d1 q21d"))
+            id, AdverseEventSubmission(term: "Fatigue", ctcaeVersion: .v4_03, grade: 1, onset: try CalendarDate(iso: "2024-01-11"),
+                                       attribution: .unrelated, baseline: true))
+        _ = try treatment.start(id, TherapyStart(agents: ["doxorubicin", "ifosfamide"], intent: .palliative,
+                                                 startDate: try CalendarDate(iso: "2024-01-15"), dose: "75 mg/m2 d1 q21d"))
         for (reader, diameters) in [(nil, ("42", "18")), ("radiologist-1", ("40", "17"))] as [(String?, (String, String))] {
             _ = try assessments.addLesion(id, LesionSubmission(lesion: "T1", lesionClass: "target", organ: "liver", method: "ct",
                                                                diameter: diameters.0, date: "2024-01-12", evaluator: reader))
@@ -72,8 +73,9 @@ struct FullRegistryFixture {
                                                                date: "2024-01-12", evaluator: reader))
         }
         _ = try treatment.recordAdverseEvent(
-            id, AdverseEventSubmission(term: "Neutrophil count decreased", ctcaeVersion: "5.0", grade: 3, onset: "2024-02-02",
-                                       resolved: "2024-02-12", attribution: "probable", serious: true, lineNumber: 1))
+            id, AdverseEventSubmission(term: "Neutrophil count decreased", ctcaeVersion: .v5_0, grade: 3,
+                                       onset: try CalendarDate(iso: "2024-02-02"), resolved: try CalendarDate(iso: "2024-02-12"),
+                                       attribution: .probable, serious: true, lineNumber: 1))
         _ = try patients.update(id, PatientUpdate(ecog: 0, ecogDate: "2024-03-04"))
         _ = try assessments.record(id, AssessmentSubmission(date: "2024-03-04", results: [
             LesionResultEntry(lesion: "T1", value: "24"), LesionResultEntry(lesion: "T2", value: "9"),
@@ -91,17 +93,18 @@ struct FullRegistryFixture {
             LesionResultEntry(lesion: "T1", value: "disappeared"), LesionResultEntry(lesion: "T2", value: "12"),
             LesionResultEntry(lesion: "NT1", value: "unequivocal-progression"),
         ]))
-        _ = try treatment.stop(id, line: 1, on: "2024-04-30", reason: "progression")
-        _ = try treatment.start(id, TherapyStart(agents: ["trabectedin"], intent: "palliative", startDate: "2024-05-13",
-                                                 dose: "1.5 mg/m2 q21d", trialNCT: "NCT03016819"))
-        _ = try treatment.start(id, TherapyStart(agents: ["pazopanib"], intent: "palliative", startDate: "2024-05-13",
-                                                 dose: "800 mg daily", concurrent: true))
+        _ = try treatment.stop(id, line: 1, on: try CalendarDate(iso: "2024-04-30"), reason: .progression)
+        _ = try treatment.start(id, TherapyStart(agents: ["trabectedin"], intent: .palliative,
+                                                 startDate: try CalendarDate(iso: "2024-05-13"), dose: "1.5 mg/m2 q21d",
+                                                 trialNCT: "NCT03016819"))
+        _ = try treatment.start(id, TherapyStart(agents: ["pazopanib"], intent: .palliative,
+                                                 startDate: try CalendarDate(iso: "2024-05-13"), dose: "800 mg daily", concurrent: true))
         _ = try treatment.recordAdverseEvent(
-            id, AdverseEventSubmission(term: "Nausea", ctcaeVersion: "4.03", grade: 2, onset: "2024-05-20", attribution: "possible",
-                                       lineNumber: 2))
+            id, AdverseEventSubmission(term: "Nausea", ctcaeVersion: .v4_03, grade: 2, onset: try CalendarDate(iso: "2024-05-20"),
+                                       attribution: .possible, lineNumber: 2))
         _ = try treatment.recordAdverseEvent(
-            id, AdverseEventSubmission(term: "Hypertension", ctcaeVersion: "5.0", grade: 2, onset: "2024-05-27", resolved: "2024-06-30",
-                                       attribution: "definite", lineNumber: 3))
+            id, AdverseEventSubmission(term: "Hypertension", ctcaeVersion: .v5_0, grade: 2, onset: try CalendarDate(iso: "2024-05-27"),
+                                       resolved: try CalendarDate(iso: "2024-06-30"), attribution: .definite, lineNumber: 3))
         _ = try patients.update(id, PatientUpdate(ecog: 2, ecogDate: "2024-09-02"))
         _ = try patients.update(id, PatientUpdate(lastContact: "2024-10-01"))
         try recordReads(id, [("investigator", false), ("radiologist-1", true)])
@@ -118,19 +121,21 @@ struct FullRegistryFixture {
             EnrollmentRequest(site: "MUC", mrn: "MRN-100002", birth: "1965", sex: "male", consentDate: "2024-02-01"), key: key
         ).registryID
         _ = try diagnostics.recordDiagnosis(
-            id, DiagnosisSubmission(icdo3Code: "9040/3", icdoVersion: "3.1", whoEntity: "Synovial sarcoma", primarySite: "thigh",
-                                    diagnosed: "2023-12", diseaseSetting: "localized"))
+            id, DiagnosisSubmission(icdo3Code: try HistologyCode("9040/3"), icdoVersion: .v3_1, whoEntity: "Synovial sarcoma",
+                                    primarySite: "thigh", diagnosed: try PartialDate(iso: "2023-12"), diseaseSetting: .localized))
         _ = try diagnostics.recordMolecular(
-            id, MolecularSubmission(gene: "SSX1", alterationKind: "fusion", partnerGene: "SS18", method: "ngs_rna", result: "positive",
-                                    specimenDate: "2023-12-10", reportDate: "2023-12-20", laboratory: "Munich Molecular Pathology"))
-        _ = try treatment.start(id, TherapyStart(agents: ["ifosfamide"], intent: "neoadjuvant", startDate: "2024-02-12"))
+            id, MolecularSubmission(gene: "SSX1", alterationKind: .fusion, partnerGene: "SS18", method: .ngsRNA, result: .positive,
+                                    specimenDate: try CalendarDate(iso: "2023-12-10"), reportDate: try CalendarDate(iso: "2023-12-20"),
+                                    laboratory: "Munich Molecular Pathology"))
+        _ = try treatment.start(
+            id, TherapyStart(agents: ["ifosfamide"], intent: .neoadjuvant, startDate: try CalendarDate(iso: "2024-02-12")))
         _ = try assessments.addLesion(id, LesionSubmission(lesion: "T1", lesionClass: "target", organ: "thigh", method: "mri",
                                                            diameter: "64", date: "2024-02-08"))
         _ = try treatment.recordAdverseEvent(
-            id, AdverseEventSubmission(term: "Anemia", ctcaeVersion: "4.03", grade: 2, onset: "2024-03-01", attribution: "probable",
-                                       lineNumber: 1))
+            id, AdverseEventSubmission(term: "Anemia", ctcaeVersion: .v4_03, grade: 2, onset: try CalendarDate(iso: "2024-03-01"),
+                                       attribution: .probable, lineNumber: 1))
         _ = try assessments.record(id, AssessmentSubmission(date: "2024-04-02", results: [LesionResultEntry(lesion: "T1", value: "51")]))
-        _ = try treatment.stop(id, line: 1, on: "2024-04-20", reason: "completed")
+        _ = try treatment.stop(id, line: 1, on: try CalendarDate(iso: "2024-04-20"), reason: .completed)
         _ = try patients.update(id, PatientUpdate(lastContact: "2024-09-15"))
         _ = try patients.withdraw(id, on: "2024-10-01")
         try recordReads(id, [])
@@ -142,23 +147,25 @@ struct FullRegistryFixture {
                               ecog: 1, ecogDate: "2024-03-01"), key: key
         ).registryID
         _ = try diagnostics.recordDiagnosis(
-            id, DiagnosisSubmission(icdo3Code: "8802/3", icdoVersion: "3.2", whoEntity: "Undifferentiated pleomorphic sarcoma",
-                                    fnclccGrade: 2, primarySite: "retroperitoneum", diagnosed: "2024",
-                                    diseaseSetting: "locally_advanced_unresectable"))
+            id, DiagnosisSubmission(icdo3Code: try HistologyCode("8802/3"), icdoVersion: .v3_2,
+                                    whoEntity: "Undifferentiated pleomorphic sarcoma", fnclccGrade: 2, primarySite: "retroperitoneum",
+                                    diagnosed: try PartialDate(iso: "2024"), diseaseSetting: .locallyAdvancedUnresectable))
         _ = try diagnostics.recordMolecular(
-            id, MolecularSubmission(gene: "MDM2", alterationKind: "amplification", method: "fish", result: "positive",
-                                    reportDate: "2024-02-20"))
+            id, MolecularSubmission(gene: "MDM2", alterationKind: .amplification, method: .fish, result: .positive,
+                                    reportDate: try CalendarDate(iso: "2024-02-20")))
         _ = try diagnostics.recordMolecular(
-            id, MolecularSubmission(gene: "TP53", alterationKind: "mutation", hgvs: "c.743G>A", method: "ngs_dna", result: "positive",
-                                    specimenDate: "2024-02-10", reportDate: "2024-02-26", laboratory: "Charite Molecular Diagnostics"))
+            id, MolecularSubmission(gene: "TP53", alterationKind: .mutation, hgvs: "c.743G>A", method: .ngsDNA, result: .positive,
+                                    specimenDate: try CalendarDate(iso: "2024-02-10"), reportDate: try CalendarDate(iso: "2024-02-26"),
+                                    laboratory: "Charite Molecular Diagnostics"))
         _ = try diagnostics.recordMolecular(
-            id, MolecularSubmission(gene: "SMARCB1", alterationKind: "loss_of_expression", method: "ihc", result: "negative",
-                                    reportDate: "2024-02-22"))
-        _ = try treatment.start(id, TherapyStart(agents: ["gemcitabine", "docetaxel"], intent: "palliative", startDate: "2024-03-11"))
+            id, MolecularSubmission(gene: "SMARCB1", alterationKind: .lossOfExpression, method: .ihc, result: .negative,
+                                    reportDate: try CalendarDate(iso: "2024-02-22")))
+        _ = try treatment.start(
+            id, TherapyStart(agents: ["gemcitabine", "docetaxel"], intent: .palliative, startDate: try CalendarDate(iso: "2024-03-11")))
         _ = try assessments.addLesion(id, LesionSubmission(lesion: "T1", lesionClass: "target", organ: "retroperitoneum", method: "ct",
                                                            diameter: "110", date: "2024-03-05"))
         _ = try assessments.record(id, AssessmentSubmission(date: "2024-05-06", results: [LesionResultEntry(lesion: "T1", value: "140")]))
-        _ = try treatment.stop(id, line: 1, on: "2024-07-19", reason: "death")
+        _ = try treatment.stop(id, line: 1, on: try CalendarDate(iso: "2024-07-19"), reason: .death)
         _ = try patients.update(id, PatientUpdate(deathDate: "2024-07-19"))
     }
 

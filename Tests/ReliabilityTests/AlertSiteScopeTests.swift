@@ -1,5 +1,6 @@
 import Foundation
 import PostgresClient
+import RegistryDomain
 import RegistryServices
 import Testing
 
@@ -16,14 +17,16 @@ struct AlertSiteScopeTests {
                 EnrollmentRequest(site: site, mrn: mrn, birth: "1970", sex: "female", consentDate: "2024-01-02"), key: fixture.key)
             _ = try diagnostics.recordDiagnosis(
                 patient.registryID,
-                DiagnosisSubmission(icdo3Code: "9040/3", icdoVersion: "3.2", primarySite: "thigh", diagnosed: "2024-01", diseaseSetting: "metastatic"))
+                DiagnosisSubmission(icdo3Code: try HistologyCode("9040/3"), icdoVersion: .v3_2, primarySite: "thigh",
+                    diagnosed: try PartialDate(iso: "2024-01"), diseaseSetting: .metastatic))
             patients.append(patient.registryID)
         }
         _ = try EligibilityAlertService(connection: fixture.connect(as: try fixture.addLogin(sync, role: .sync))).refresh()
         for registryID in patients {
             _ = try diagnostics.recordMolecular(
                 registryID,
-                MolecularSubmission(gene: "NTRK3", alterationKind: "fusion", partnerGene: "ETV6", method: "ngs_rna", result: "positive", reportDate: "2024-02-01"))
+                MolecularSubmission(gene: "NTRK3", alterationKind: .fusion, partnerGene: "ETV6", method: .ngsRNA, result: .positive,
+                    reportDate: try CalendarDate(iso: "2024-02-01")))
         }
         return fixture
     }

@@ -1,5 +1,6 @@
 import Foundation
 import PostgresClient
+import RegistryDomain
 import RegistryServices
 import RegistrySync
 import TestSupport
@@ -18,7 +19,8 @@ private struct PrivilegeFixture {
             let patient = try PatientService(connection: base.owner).enroll(
                 EnrollmentRequest(site: site, mrn: mrn, birth: "1970", sex: "female", consentDate: "2024-01-02"), key: base.key)
             _ = try TreatmentService(connection: base.owner).start(
-                patient.registryID, TherapyStart(agents: ["doxorubicin"], intent: "palliative", startDate: "2024-01-10"))
+                patient.registryID, TherapyStart(agents: ["doxorubicin"], intent: .palliative,
+                    startDate: try CalendarDate(iso: "2024-01-10")))
             _ = try AssessmentService(connection: base.owner).addLesion(
                 patient.registryID, LesionSubmission(lesion: "T1", lesionClass: "target", organ: "liver", method: "ct", diameter: "32", date: "2024-01-05"))
         }

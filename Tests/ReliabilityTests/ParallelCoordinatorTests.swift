@@ -110,7 +110,8 @@ struct ParallelCoordinatorTests {
                     patient.registryID,
                     LesionSubmission(lesion: "T1", lesionClass: "target", organ: "liver", method: "ct", diameter: "40", date: "2020-01-05"))
                 _ = try TreatmentService(connection: fixture.owner).start(
-                    patient.registryID, TherapyStart(agents: ["doxorubicin"], intent: "palliative", startDate: "2020-01-10"))
+                    patient.registryID, TherapyStart(agents: ["doxorubicin"], intent: .palliative,
+                        startDate: try CalendarDate(iso: "2020-01-10")))
                 shared[site, default: []].append(patient.registryID)
             }
         }

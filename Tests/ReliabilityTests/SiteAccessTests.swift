@@ -1,5 +1,6 @@
 import Foundation
 import PostgresClient
+import RegistryDomain
 import RegistryServices
 import TestSupport
 import Testing
@@ -33,7 +34,8 @@ struct SiteAccessTests {
                 EnrollmentRequest(site: site, mrn: mrn, birth: "1970", sex: "female", consentDate: "2024-01-02", ecog: 1, ecogDate: "2024-01-02"),
                 key: fixture.key)
             _ = try TreatmentService(connection: fixture.owner).start(
-                patient.registryID, TherapyStart(agents: ["doxorubicin"], intent: "palliative", startDate: "2024-01-10"))
+                patient.registryID, TherapyStart(agents: ["doxorubicin"], intent: .palliative,
+                    startDate: try CalendarDate(iso: "2024-01-10")))
             _ = try AssessmentService(connection: fixture.owner).addLesion(
                 patient.registryID, LesionSubmission(lesion: "T1", lesionClass: "target", organ: "liver", method: "ct", diameter: "32", date: "2024-01-05"))
         }

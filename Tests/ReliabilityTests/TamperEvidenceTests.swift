@@ -1,5 +1,6 @@
 import Foundation
 import PostgresClient
+import RegistryDomain
 import RegistryServices
 import TestSupport
 import Testing
@@ -16,7 +17,8 @@ private struct TamperFixture {
             let patient = try PatientService(connection: base.owner).enroll(
                 EnrollmentRequest(site: site, mrn: mrn, birth: "1970", sex: "female", consentDate: "2024-01-02"), key: base.key)
             _ = try TreatmentService(connection: base.owner).start(
-                patient.registryID, TherapyStart(agents: ["doxorubicin"], intent: "palliative", startDate: "2024-01-10"))
+                patient.registryID, TherapyStart(agents: ["doxorubicin"], intent: .palliative,
+                    startDate: try CalendarDate(iso: "2024-01-10")))
         }
         let trial = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Trials/NCT03016819-apromiss.json")
@@ -149,7 +151,8 @@ struct TamperEvidenceTests {
     func changeReasonChained() throws {
         let fixture = try TamperFixture()
         _ = try CorrectionService(connection: fixture.login(.coordinator)).amendTherapyLine(
-            "MUC-0001", line: 1, TherapyAmendment(stop: "2024-06-02", stopReason: "progression"), reason: "stop not entered")
+            "MUC-0001", line: 1, TherapyAmendment(stop: try CalendarDate(iso: "2024-06-02"), stopReason: .progression),
+                reason: "stop not entered")
         #expect(try fixture.base.count("SELECT count(*) AS n FROM audit_log WHERE change_reason = 'stop not entered'") == 1)
         #expect(try fixture.verify().findings == [])
         try fixture.owner("DROP TRIGGER audit_log_append_only ON audit_log")

@@ -16,6 +16,16 @@ public struct HistologyCode: Hashable, Comparable, Sendable, Codable, CustomStri
         rawValue = text
     }
 
+    /// Parses a submitted code, surrounding blanks aside, naming the field on failure: the registry's refusal of
+    /// `8890` typed for `8890/3`, where ``init(_:)`` is the matcher's.
+    public static func parse(_ text: String, field: Field) throws(RegistryInputError) -> HistologyCode {
+        do {
+            return try HistologyCode(text.trimmingWhitespace)
+        } catch {
+            throw .malformed(field: field, value: text, expected: "an ICD-O-3 morphology code such as 8890/3")
+        }
+    }
+
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         try self.init(text)

@@ -12,6 +12,14 @@ struct EligibilityInputTests {
         }
     }
 
+    /// The recording services take a parsed code: text a coordinator typed is refused here, before any service sees it.
+    @Test("a submitted ICD-O-3 code is read with blanks around it, and 88903 is refused naming the field and value")
+    func submittedHistologyCode() throws {
+        #expect(try HistologyCode.parse(" 8832/1 ", field: .icdo3) == HistologyCode("8832/1"))
+        let error = #expect(throws: RegistryInputError.self) { try HistologyCode.parse("88903", field: .icdo3) }
+        #expect(error?.description == "ICD-O-3 code '88903' is malformed; expected an ICD-O-3 morphology code such as 8890/3")
+    }
+
     @Test("a negative age is refused with a message naming the value")
     func negativeAge() {
         #expect(throws: EligibilityInputError.negativeAge(-2)) {
