@@ -146,7 +146,8 @@ public struct AssessmentService {
         let label = submission.lesion
         let lesionClass = submission.lesionClass
         guard lesionClass != .new else {
-            throw .registry(.input(.notAllowed(field: .lesionClass, value: lesionClass.rawValue, allowed: LesionClass.baselineAllowedValues)))
+            throw .registry(
+                .input(.notAllowed(field: .lesionClass, value: lesionClass.rawValue, allowed: LesionClass.baselineAllowedValues)))
         }
         let method = submission.method
         let organ = submission.organ.trimmingCharacters(in: .whitespaces).lowercased()

@@ -88,7 +88,8 @@ public struct PatientService {
         switch birth {
         case .year: birthDate = nil
         case .day(let date): birthDate = date
-        case .yearMonth: throw .input(.malformed(field: .birth, value: birth.description, expected: "a birth year (YYYY) or a birth date (YYYY-MM-DD)"))
+        case .yearMonth:
+            throw .input(.malformed(field: .birth, value: birth.description, expected: "a birth year (YYYY) or a birth date (YYYY-MM-DD)"))
         }
         let birthYear = birth.firstDay.year
         guard birth.firstDay <= today else { throw .input(.inFuture(field: .birth, value: birth.firstDay, today: today)) }
@@ -154,7 +155,9 @@ public struct PatientService {
         guard try stored.first?.decode(String.self, "fingerprint") == key.fingerprint else { throw RegistryError.mrnKeyMismatch }
     }
 
-    static func validateECOG(_ score: Int?, date: CalendarDate?, birthYear: Int, today: CalendarDate) throws(RegistryError) -> ECOGAssessment? {
+    static func validateECOG(_ score: Int?, date: CalendarDate?, birthYear: Int, today: CalendarDate)
+        throws(RegistryError) -> ECOGAssessment?
+    {
         switch (score, date) {
         case (nil, nil): return nil
         case (nil, .some): throw .input(.missing(field: .ecog))

@@ -101,7 +101,9 @@ extension Sarcreg.LesionCommand {
                 let label = try LesionID.parse(lesion, field: .lesion)
                 let evaluator = try reader(self.evaluator)
                 let method = try self.method.map { text throws(RegistryInputError) in try ImagingMethod.parse(text, field: .method) }
-                let diameter = try self.diameter.map { text throws(RegistryInputError) in try Millimetres.parseDiameter(text, field: .diameter) }
+                let diameter = try self.diameter.map { text throws(RegistryInputError) in
+                    try Millimetres.parseDiameter(text, field: .diameter)
+                }
                 return (label, evaluator, LesionAmendment(organ: organ, method: method, diameter: diameter))
             }
         }

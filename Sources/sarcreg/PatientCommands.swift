@@ -50,13 +50,15 @@ extension Sarcreg.PatientCommand {
             let key = try MRNKey.fromEnvironment()
             let site = SiteCode.typed(try Prompt.value(site, option: "--site", question: "Site code"))
             let mrn = try Prompt.value(mrn, option: "--mrn", question: "Medical record number", secret: true)
-            let birth = try Prompt.value(birth, option: "--birth", question: "Birth year or date", allowed: "YYYY or YYYY-MM-DD") { answer in
+            let birth = try Prompt.value(birth, option: "--birth", question: "Birth year or date",
+                allowed: "YYYY or YYYY-MM-DD") { answer in
                 problem { () throws(RegistryInputError) in _ = try Self.parseBirth(answer) }
             }
             let sex = try Prompt.value(sex, option: "--sex", question: "Sex", allowed: Sex.allowedValues) { answer in
                 problem { () throws(RegistryInputError) in _ = try Self.parseSex(answer) }
             }
-            let consentDate = try Prompt.value(consentDate, option: "--consent-date", question: "Consent date", allowed: "YYYY-MM-DD") { answer in
+            let consentDate = try Prompt.value(consentDate, option: "--consent-date", question: "Consent date",
+                allowed: "YYYY-MM-DD") { answer in
                 problem { () throws(RegistryInputError) in _ = try Self.parseConsentDate(answer) }
             }
             let request = try CommandLineRefusal.parsing { () throws(RegistryInputError) in
@@ -139,9 +141,15 @@ extension Sarcreg.PatientCommand {
         private func update() throws(CommandLineRefusal) -> PatientUpdate {
             try CommandLineRefusal.parsing { () throws(RegistryInputError) in
                 PatientUpdate(
-                    vitalStatus: try vitalStatus.map { text throws(RegistryInputError) in try VitalStatus.parse(text, field: .vitalStatus) },
-                    lastContact: try lastContact.map { text throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: .lastContact) },
-                    deathDate: try deathDate.map { text throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: .deathDate) },
+                    vitalStatus: try vitalStatus.map { text throws(RegistryInputError) in
+                        try VitalStatus.parse(text, field: .vitalStatus)
+                    },
+                    lastContact: try lastContact.map { text throws(RegistryInputError) in
+                        try ClinicalDateCheck.parse(text, field: .lastContact)
+                    },
+                    deathDate: try deathDate.map { text throws(RegistryInputError) in
+                        try ClinicalDateCheck.parse(text, field: .deathDate)
+                    },
                     ecog: ecog,
                     ecogDate: try ecogDate.map { text throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: .ecogDate) })
             }

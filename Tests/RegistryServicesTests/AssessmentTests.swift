@@ -26,9 +26,11 @@ extension RegistryFixture {
             id, TherapyStart(agents: ["doxorubicin"], intent: "palliative", startDate: "2024-01-08", trialNCT: trial))
         for lesion in [
             LesionSubmission(
-                lesion: "T1", lesionClass: .target, organ: "liver", method: .ct, diameter: Millimetres(42), date: try CalendarDate(iso: "2024-01-05")),
+                lesion: "T1", lesionClass: .target, organ: "liver", method: .ct, diameter: Millimetres(42),
+                    date: try CalendarDate(iso: "2024-01-05")),
             LesionSubmission(
-                lesion: "T2", lesionClass: .target, organ: "liver", method: .ct, diameter: Millimetres(30), date: try CalendarDate(iso: "2024-01-05")),
+                lesion: "T2", lesionClass: .target, organ: "liver", method: .ct, diameter: Millimetres(30),
+                    date: try CalendarDate(iso: "2024-01-05")),
             LesionSubmission(
                 lesion: "N1", lesionClass: .target, organ: "retroperitoneum", isLymphNode: true, method: .ct,
                 diameter: Millimetres(20),
@@ -104,7 +106,8 @@ struct AssessmentTests {
         _ = try fixture.assessments.addLesion(
             id,
             LesionSubmission(
-                lesion: "C1", lesionClass: .target, organ: "liver", method: .ct, diameter: Millimetres(40), date: try CalendarDate(iso: "2024-01-06"),
+                lesion: "C1", lesionClass: .target, organ: "liver", method: .ct, diameter: Millimetres(40),
+                    date: try CalendarDate(iso: "2024-01-06"),
                 evaluator: "central"))
         try fixture.record(id, "2024-04-01", ["T1": "24", "T2": "16", "N1": "12", "NT1": "present"])
         try fixture.record(id, "2024-04-01", evaluator: "central", ["C1": "38"])
@@ -119,7 +122,8 @@ struct AssessmentTests {
         let before = try fixture.assessmentCounts()
         let crossed = try refusal {
             _ = try fixture.assessments.record(
-                id, AssessmentSubmission(date: try CalendarDate(iso: "2024-05-13"), results: [try LesionResultEntry.parse(lesion: "C1", value: "30")]))
+                id, AssessmentSubmission(date: try CalendarDate(iso: "2024-05-13"), results: [try LesionResultEntry.parse(lesion: "C1",
+                    value: "30")]))
         }
         #expect(crossed?.description.contains("lesion C1") == true, "\(String(describing: crossed))")
         #expect(try fixture.assessmentCounts() == before)
@@ -234,7 +238,8 @@ struct AssessmentTests {
             _ = try fixture.assessments.addLesion(
                 id,
                 LesionSubmission(
-                    lesion: "T7", lesionClass: .target, organ: "lung", method: .ct, diameter: Millimetres(20), date: try CalendarDate(iso: "2024-01-05")
+                    lesion: "T7", lesionClass: .target, organ: "lung", method: .ct, diameter: Millimetres(20),
+                        date: try CalendarDate(iso: "2024-01-05")
                 ))
         }
         guard case .baselineClosed(let lesion, _, let first) = try #require(late) else {

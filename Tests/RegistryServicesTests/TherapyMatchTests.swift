@@ -14,7 +14,8 @@ extension RegistryFixture {
         setting: String = "metastatic", diagnosed: String = "2024-10"
     ) throws -> String {
         let enrolled = try patients.enroll(
-            EnrollmentRequest(site: "MUC", mrn: mrn, birth: try PartialDate(iso: birth), sex: .female, consentDate: try CalendarDate(iso: "2024-07-01")), key: key)
+            EnrollmentRequest(site: "MUC", mrn: mrn, birth: try PartialDate(iso: birth), sex: .female,
+                consentDate: try CalendarDate(iso: "2024-07-01")), key: key)
         _ = try diagnostics.recordDiagnosis(
             enrolled.registryID,
             DiagnosisSubmission(icdo3Code: icdo3, icdoVersion: version, primarySite: "thigh", diagnosed: diagnosed, diseaseSetting: setting))

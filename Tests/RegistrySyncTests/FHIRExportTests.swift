@@ -22,7 +22,8 @@ private struct FHIRFixture {
         _ = try SiteService(connection: connection).add(code: "MUC", name: "Munich Sarcoma Center")
         let key = try MRNKey(secret: Data("test-only key, 32 bytes or longer, never used in production".utf8))
         registryID = try PatientService(connection: connection, today: today).enroll(
-            EnrollmentRequest(site: "MUC", mrn: "F-1", birth: try PartialDate(iso: "1970-05-04"), sex: .female, consentDate: try CalendarDate(iso: "2024-01-02")), key: key
+            EnrollmentRequest(site: "MUC", mrn: "F-1", birth: try PartialDate(iso: "1970-05-04"), sex: .female,
+                consentDate: try CalendarDate(iso: "2024-01-02")), key: key
         ).registryID
         let diagnostics = DiagnosticService(connection: connection, today: today)
         _ = try diagnostics.recordDiagnosis(registryID, DiagnosisSubmission(
@@ -35,10 +36,13 @@ private struct FHIRFixture {
             term: "Alanine aminotransferase increased", ctcaeVersion: "5.0", grade: 3, onset: "2024-02-10", attribution: "probable", lineNumber: 1))
         let assessments = AssessmentService(connection: connection, today: today)
         _ = try assessments.addLesion(registryID, LesionSubmission(
-            lesion: "T1", lesionClass: .target, organ: "liver", method: .ct, diameter: Millimetres(42), date: try CalendarDate(iso: "2024-01-05")))
-        _ = try assessments.addLesion(registryID, LesionSubmission(lesion: "NT1", lesionClass: .nonTarget, organ: "bone", method: .mri, date: try CalendarDate(iso: "2024-01-05")))
+            lesion: "T1", lesionClass: .target, organ: "liver", method: .ct, diameter: Millimetres(42),
+                date: try CalendarDate(iso: "2024-01-05")))
+        _ = try assessments.addLesion(registryID, LesionSubmission(lesion: "NT1", lesionClass: .nonTarget, organ: "bone", method: .mri,
+            date: try CalendarDate(iso: "2024-01-05")))
         _ = try assessments.record(registryID, AssessmentSubmission(
-            date: try CalendarDate(iso: "2024-03-01"), results: [try LesionResultEntry.parse(lesion: "T1", value: "60"), try LesionResultEntry.parse(lesion: "NT1", value: "present")]))
+            date: try CalendarDate(iso: "2024-03-01"), results: [try LesionResultEntry.parse(lesion: "T1", value: "60"),
+                try LesionResultEntry.parse(lesion: "NT1", value: "present")]))
         _ = try treatment.stop(registryID, line: 1, on: "2024-03-05", reason: "progression")
     }
 }
@@ -59,7 +63,8 @@ private struct GradedTrialFixture {
         _ = try SiteService(connection: connection).add(code: "MUC", name: "Munich Sarcoma Center")
         let key = try MRNKey(secret: Data("test-only key, 32 bytes or longer, never used in production".utf8))
         registryID = try PatientService(connection: connection, today: today).enroll(
-            EnrollmentRequest(site: "MUC", mrn: "G-1", birth: try PartialDate(iso: "1961-02-03"), sex: .male, consentDate: try CalendarDate(iso: "2024-01-02")), key: key
+            EnrollmentRequest(site: "MUC", mrn: "G-1", birth: try PartialDate(iso: "1961-02-03"), sex: .male,
+                consentDate: try CalendarDate(iso: "2024-01-02")), key: key
         ).registryID
         _ = try DiagnosticService(connection: connection, today: today).recordDiagnosis(registryID, DiagnosisSubmission(
             icdo3Code: "8890/3", icdoVersion: "3.2", fnclccGrade: 2, primarySite: "retroperitoneum", diagnosed: "2023-11-14",
@@ -68,11 +73,14 @@ private struct GradedTrialFixture {
             agents: ["doxorubicin"], intent: "palliative", startDate: "2024-01-08", trialNCT: "NCT01234567"))
         let assessments = AssessmentService(connection: connection, today: today)
         _ = try assessments.addLesion(registryID, LesionSubmission(
-            lesion: "T1", lesionClass: .target, organ: "liver", method: .ct, diameter: Millimetres(40), date: try CalendarDate(iso: "2024-01-05")))
+            lesion: "T1", lesionClass: .target, organ: "liver", method: .ct, diameter: Millimetres(40),
+                date: try CalendarDate(iso: "2024-01-05")))
         _ = try assessments.addLesion(registryID, LesionSubmission(
-            lesion: "T2", lesionClass: .target, organ: "lung", method: .ct, diameter: Millimetres(20), date: try CalendarDate(iso: "2024-01-05")))
+            lesion: "T2", lesionClass: .target, organ: "lung", method: .ct, diameter: Millimetres(20),
+                date: try CalendarDate(iso: "2024-01-05")))
         _ = try assessments.record(registryID, AssessmentSubmission(
-            date: try CalendarDate(iso: "2024-02-20"), results: [try LesionResultEntry.parse(lesion: "T1", value: "disappeared"), try LesionResultEntry.parse(lesion: "T2", value: "too-small")]))
+            date: try CalendarDate(iso: "2024-02-20"), results: [try LesionResultEntry.parse(lesion: "T1", value: "disappeared"),
+                try LesionResultEntry.parse(lesion: "T2", value: "too-small")]))
     }
 }
 

@@ -51,7 +51,8 @@ struct FullRegistryFixture {
 
     private func enterLeiomyosarcoma() throws {
         let id = try patients.enroll(
-            EnrollmentRequest(site: "MUC", mrn: "MRN-100001", birth: try PartialDate(iso: "1978-03-15"), sex: .female, consentDate: try CalendarDate(iso: "2024-01-10"),
+            EnrollmentRequest(site: "MUC", mrn: "MRN-100001", birth: try PartialDate(iso: "1978-03-15"), sex: .female,
+                consentDate: try CalendarDate(iso: "2024-01-10"),
                               ecog: 1, ecogDate: try CalendarDate(iso: "2024-01-10")), key: key
         ).registryID
         _ = try diagnostics.recordDiagnosis(
@@ -62,12 +63,15 @@ struct FullRegistryFixture {
                                        baseline: true))
         _ = try treatment.start(id, TherapyStart(agents: ["doxorubicin", "ifosfamide"], intent: "palliative", startDate: "2024-01-15",
                                                  dose: "75 mg/m2 d1 q21d"))
-        for (reader, diameters) in [(.investigator, (Millimetres(42), Millimetres(18))), ("radiologist-1", (Millimetres(40), Millimetres(17)))]
+        for (reader, diameters) in [(.investigator, (Millimetres(42), Millimetres(18))), ("radiologist-1", (Millimetres(40),
+            Millimetres(17)))]
             as [(Evaluator, (Millimetres, Millimetres))] {
             _ = try assessments.addLesion(id, LesionSubmission(lesion: "T1", lesionClass: .target, organ: "liver", method: .ct,
-                                                               diameter: diameters.0, date: try CalendarDate(iso: "2024-01-12"), evaluator: reader))
+                                                               diameter: diameters.0, date: try CalendarDate(iso: "2024-01-12"),
+                                                                   evaluator: reader))
             _ = try assessments.addLesion(id, LesionSubmission(lesion: "T2", lesionClass: .target, organ: "para-aortic lymph node",
-                                                               isLymphNode: true, method: .ct, diameter: diameters.1, date: try CalendarDate(iso: "2024-01-12"),
+                                                               isLymphNode: true, method: .ct, diameter: diameters.1,
+                                                                   date: try CalendarDate(iso: "2024-01-12"),
                                                                evaluator: reader))
             _ = try assessments.addLesion(id, LesionSubmission(lesion: "NT1", lesionClass: .nonTarget, organ: "lung", method: .ct,
                                                                date: try CalendarDate(iso: "2024-01-12"), evaluator: reader))
@@ -80,7 +84,8 @@ struct FullRegistryFixture {
             try LesionResultEntry.parse(lesion: "T1", value: "24"), try LesionResultEntry.parse(lesion: "T2", value: "9"),
             try LesionResultEntry.parse(lesion: "NT1", value: "present"),
         ]))
-        _ = try assessments.record(id, AssessmentSubmission(date: try CalendarDate(iso: "2024-03-05"), evaluator: "radiologist-1", results: [
+        _ = try assessments.record(id, AssessmentSubmission(date: try CalendarDate(iso: "2024-03-05"), evaluator: "radiologist-1",
+            results: [
             try LesionResultEntry.parse(lesion: "T1", value: "too-small"), try LesionResultEntry.parse(lesion: "T2", value: "8"),
             try LesionResultEntry.parse(lesion: "NT1", value: "present"),
         ]))
@@ -88,7 +93,8 @@ struct FullRegistryFixture {
             try LesionResultEntry.parse(lesion: "T1", value: "disappeared"), try LesionResultEntry.parse(lesion: "T2", value: "7"),
             try LesionResultEntry.parse(lesion: "NT1", value: "absent"),
         ]))
-        _ = try assessments.record(id, AssessmentSubmission(date: try CalendarDate(iso: "2024-04-16"), evaluator: "radiologist-1", results: [
+        _ = try assessments.record(id, AssessmentSubmission(date: try CalendarDate(iso: "2024-04-16"), evaluator: "radiologist-1",
+            results: [
             try LesionResultEntry.parse(lesion: "T1", value: "disappeared"), try LesionResultEntry.parse(lesion: "T2", value: "12"),
             try LesionResultEntry.parse(lesion: "NT1", value: "unequivocal-progression"),
         ]))
@@ -116,7 +122,8 @@ struct FullRegistryFixture {
 
     private func enterSynovialSarcoma() throws {
         let id = try patients.enroll(
-            EnrollmentRequest(site: "MUC", mrn: "MRN-100002", birth: try PartialDate(iso: "1965"), sex: .male, consentDate: try CalendarDate(iso: "2024-02-01")), key: key
+            EnrollmentRequest(site: "MUC", mrn: "MRN-100002", birth: try PartialDate(iso: "1965"), sex: .male,
+                consentDate: try CalendarDate(iso: "2024-02-01")), key: key
         ).registryID
         _ = try diagnostics.recordDiagnosis(
             id, DiagnosisSubmission(icdo3Code: "9040/3", icdoVersion: "3.1", whoEntity: "Synovial sarcoma", primarySite: "thigh",
@@ -130,7 +137,8 @@ struct FullRegistryFixture {
         _ = try treatment.recordAdverseEvent(
             id, AdverseEventSubmission(term: "Anemia", ctcaeVersion: "4.03", grade: 2, onset: "2024-03-01", attribution: "probable",
                                        lineNumber: 1))
-        _ = try assessments.record(id, AssessmentSubmission(date: try CalendarDate(iso: "2024-04-02"), results: [try LesionResultEntry.parse(lesion: "T1", value: "51")]))
+        _ = try assessments.record(id, AssessmentSubmission(date: try CalendarDate(iso: "2024-04-02"),
+            results: [try LesionResultEntry.parse(lesion: "T1", value: "51")]))
         _ = try treatment.stop(id, line: 1, on: "2024-04-20", reason: "completed")
         _ = try patients.update(id, PatientUpdate(lastContact: try CalendarDate(iso: "2024-09-15")))
         _ = try patients.withdraw(id, on: try CalendarDate(iso: "2024-10-01"))
@@ -139,7 +147,8 @@ struct FullRegistryFixture {
 
     private func enterPleomorphicSarcoma() throws {
         let id = try patients.enroll(
-            EnrollmentRequest(site: "BER", mrn: "MRN-200001", birth: try PartialDate(iso: "1950-07-01"), sex: .other, consentDate: try CalendarDate(iso: "2024-03-01"),
+            EnrollmentRequest(site: "BER", mrn: "MRN-200001", birth: try PartialDate(iso: "1950-07-01"), sex: .other,
+                consentDate: try CalendarDate(iso: "2024-03-01"),
                               ecog: 1, ecogDate: try CalendarDate(iso: "2024-03-01")), key: key
         ).registryID
         _ = try diagnostics.recordDiagnosis(
@@ -158,7 +167,8 @@ struct FullRegistryFixture {
         _ = try treatment.start(id, TherapyStart(agents: ["gemcitabine", "docetaxel"], intent: "palliative", startDate: "2024-03-11"))
         _ = try assessments.addLesion(id, LesionSubmission(lesion: "T1", lesionClass: .target, organ: "retroperitoneum", method: .ct,
                                                            diameter: Millimetres(110), date: try CalendarDate(iso: "2024-03-05")))
-        _ = try assessments.record(id, AssessmentSubmission(date: try CalendarDate(iso: "2024-05-06"), results: [try LesionResultEntry.parse(lesion: "T1", value: "140")]))
+        _ = try assessments.record(id, AssessmentSubmission(date: try CalendarDate(iso: "2024-05-06"),
+            results: [try LesionResultEntry.parse(lesion: "T1", value: "140")]))
         _ = try treatment.stop(id, line: 1, on: "2024-07-19", reason: "death")
         _ = try patients.update(id, PatientUpdate(deathDate: try CalendarDate(iso: "2024-07-19")))
     }

@@ -20,13 +20,16 @@ private struct TrialOffice {
         base = try ReliabilityFixture(sites: ["MUC", "LYO"])
         for (site, mrn) in [("MUC", "M-100"), ("LYO", "L-200")] {
             let patient = try PatientService(connection: base.owner).enroll(
-                EnrollmentRequest(site: site, mrn: mrn, birth: try PartialDate(iso: "1970"), sex: .female, consentDate: try CalendarDate(iso: "2024-01-02")), key: base.key)
+                EnrollmentRequest(site: site, mrn: mrn, birth: try PartialDate(iso: "1970"), sex: .female,
+                    consentDate: try CalendarDate(iso: "2024-01-02")), key: base.key)
             _ = try TreatmentService(connection: base.owner).start(
                 patient.registryID, TherapyStart(agents: ["doxorubicin"], intent: "palliative", startDate: "2024-01-10"))
             _ = try AssessmentService(connection: base.owner).addLesion(
-                patient.registryID, LesionSubmission(lesion: "T1", lesionClass: .target, organ: "liver", method: .ct, diameter: Millimetres(32), date: try CalendarDate(iso: "2024-01-05")))
+                patient.registryID, LesionSubmission(lesion: "T1", lesionClass: .target, organ: "liver", method: .ct,
+                    diameter: Millimetres(32), date: try CalendarDate(iso: "2024-01-05")))
             _ = try AssessmentService(connection: base.owner).record(
-                patient.registryID, AssessmentSubmission(date: try CalendarDate(iso: "2024-03-01"), results: [try LesionResultEntry.parse(lesion: "T1", value: "30")]))
+                patient.registryID, AssessmentSubmission(date: try CalendarDate(iso: "2024-03-01"),
+                    results: [try LesionResultEntry.parse(lesion: "T1", value: "30")]))
         }
         coordinator = try base.connect(as: try base.addLogin("dm_coord", role: .coordinator, sites: ["MUC"]))
         otherCoordinator = try base.connect(as: try base.addLogin("dm_coord2", role: .coordinator, sites: ["MUC"]))
@@ -151,7 +154,8 @@ struct DataManagementTests {
         #expect(munichResults > 0)
         #expect(try office.monitor.query("SELECT count(*)::bigint AS n FROM assessment_results")[0].decode(Int.self, "n") == munichResults)
         let update = #expect(throws: RegistryError.self) {
-            _ = try PatientService(connection: office.monitor).update("MUC-0001", PatientUpdate(lastContact: try CalendarDate(iso: "2024-05-01")))
+            _ = try PatientService(connection: office.monitor).update("MUC-0001",
+                PatientUpdate(lastContact: try CalendarDate(iso: "2024-05-01")))
         }
         #expect(update.map(isNotPermitted) == true)
         for sql in [
@@ -170,7 +174,8 @@ struct DataManagementTests {
         #expect(coordinatorLock.map(isNotPermitted) == true, "\(String(describing: coordinatorLock))")
         #expect(try PatientLockService(connection: office.monitor).lock("MUC-0001").registryID == "MUC-0001")
         let update = #expect(throws: RegistryError.self) {
-            _ = try PatientService(connection: office.coordinator).update("MUC-0001", PatientUpdate(lastContact: try CalendarDate(iso: "2024-05-01")))
+            _ = try PatientService(connection: office.coordinator).update("MUC-0001",
+                PatientUpdate(lastContact: try CalendarDate(iso: "2024-05-01")))
         }
         #expect(update.flatMap(refusedRule) == "patient_records_locked")
         #expect(update?.description.contains("a locked patient's records are frozen") == true)
@@ -180,7 +185,8 @@ struct DataManagementTests {
             try office.base.owner.execute("UPDATE assessment_results SET diameter_mm = 29")
         }
         #expect(sql?.constraint == "patient_records_locked" && sql?.message.contains("patient MUC-0001 is locked") == true)
-        _ = try PatientService(connection: office.base.owner).update("LYO-0001", PatientUpdate(lastContact: try CalendarDate(iso: "2024-05-01")))
+        _ = try PatientService(connection: office.base.owner).update("LYO-0001",
+            PatientUpdate(lastContact: try CalendarDate(iso: "2024-05-01")))
 
         #expect(#expect(throws: RegistryError.self) { try PatientLockService(connection: office.monitor).unlock("MUC-0001", reason: "done") }
             .map(isNotPermitted) == true)

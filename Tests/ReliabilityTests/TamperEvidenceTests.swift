@@ -15,7 +15,8 @@ private struct TamperFixture {
         base = try ReliabilityFixture(sites: ["MUC", "LYO"])
         for (site, mrn) in [("MUC", "M-100"), ("LYO", "L-200")] {
             let patient = try PatientService(connection: base.owner).enroll(
-                EnrollmentRequest(site: site, mrn: mrn, birth: try PartialDate(iso: "1970"), sex: .female, consentDate: try CalendarDate(iso: "2024-01-02")), key: base.key)
+                EnrollmentRequest(site: site, mrn: mrn, birth: try PartialDate(iso: "1970"), sex: .female,
+                    consentDate: try CalendarDate(iso: "2024-01-02")), key: base.key)
             _ = try TreatmentService(connection: base.owner).start(
                 patient.registryID, TherapyStart(agents: ["doxorubicin"], intent: "palliative", startDate: "2024-01-10"))
         }
@@ -102,7 +103,8 @@ struct TamperEvidenceTests {
     @Test("deleting entries with the guard disabled, and the DISABLE TRIGGER record with them in the same transaction, is caught as missing entries")
     func deletedEntriesAndTheirDisableRecord() throws {
         let fixture = try TamperFixture()
-        _ = try PatientService(connection: fixture.base.owner).update("MUC-0001", PatientUpdate(lastContact: try CalendarDate(iso: "2024-05-01")))
+        _ = try PatientService(connection: fixture.base.owner).update("MUC-0001",
+            PatientUpdate(lastContact: try CalendarDate(iso: "2024-05-01")))
         try fixture.base.owner.withTransaction { tx in
             try tx.execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only")
             try tx.execute("DELETE FROM audit_log WHERE operation = 'DISABLE TRIGGER' OR (table_name = 'patients' AND operation = 'UPDATE')")
@@ -116,7 +118,8 @@ struct TamperEvidenceTests {
     @Test("deleting the log's last entries (the DISABLE TRIGGER record with them) and rewinding the chain head is caught by an anchor taken before")
     func cutTailCaughtByAnchor() throws {
         let fixture = try TamperFixture()
-        _ = try PatientService(connection: fixture.base.owner).update("MUC-0001", PatientUpdate(lastContact: try CalendarDate(iso: "2024-05-01")))
+        _ = try PatientService(connection: fixture.base.owner).update("MUC-0001",
+            PatientUpdate(lastContact: try CalendarDate(iso: "2024-05-01")))
         let anchor = try #require(try AuditChainService(connection: fixture.login(.admin)).anchor())
         #expect(try fixture.verify(anchor: anchor).findings == [])
         try fixture.base.owner.withTransaction { tx in
@@ -343,7 +346,8 @@ struct TamperEvidenceTests {
         #expect(try coordinator.query("SELECT sarcreg_next_site_sequence('LYO') AS n")[0].decode(Int?.self, "n") == nil)
         #expect(try fixture.base.count("SELECT next_patient_number AS n FROM sites WHERE site_code = 'LYO'") == 2)
         let enrolled = try PatientService(connection: coordinator).enroll(
-            EnrollmentRequest(site: "MUC", mrn: "M-101", birth: try PartialDate(iso: "1980"), sex: .male, consentDate: try CalendarDate(iso: "2024-02-01")), key: fixture.base.key)
+            EnrollmentRequest(site: "MUC", mrn: "M-101", birth: try PartialDate(iso: "1980"), sex: .male,
+                consentDate: try CalendarDate(iso: "2024-02-01")), key: fixture.base.key)
         #expect(enrolled.registryID == "MUC-0002")
     }
 
