@@ -3,12 +3,13 @@ import RegistryDomain
 
 /// A correction of a baseline lesion: what is given replaces the stored value.
 public struct LesionAmendment: Sendable {
+    /// Organ or location as typed (free text, kept in lower case).
     public var organ: String?
-    public var method: String?
-    /// The baseline diameter in mm (short axis for a node).
-    public var diameter: String?
+    public var method: ImagingMethod?
+    /// The baseline diameter (short axis for a node).
+    public var diameter: Millimetres?
 
-    public init(organ: String? = nil, method: String? = nil, diameter: String? = nil) {
+    public init(organ: String? = nil, method: ImagingMethod? = nil, diameter: Millimetres? = nil) {
         self.organ = organ
         self.method = method
         self.diameter = diameter
@@ -28,24 +29,18 @@ public struct VoidedAssessment: Sendable, Hashable {
 extension AssessmentService {
     /// Replaces the results of the given lesions at one stored follow-up time point.
     public func amend(
-        _ registryID: String, date dateText: String, evaluator evaluatorText: String?, results: [LesionResultEntry], reason reasonText: String?
+        _ registryID: String, date: CalendarDate, evaluator: Evaluator = .investigator, results entries: [LesionResultEntry],
+        reason reasonText: String?
     ) throws(AssessmentError) -> RecordedAssessment {
         let reason = try input { () throws(RegistryInputError) in try ChangeReason(reasonText) }
-        let date = try input { () throws(RegistryInputError) in try ClinicalDateCheck.parse(dateText, field: .date) }
-        let evaluator = try Self.evaluator(evaluatorText)
-        guard !results.isEmpty else { throw .registry(.input(.missing(field: .result))) }
-        var entries: [(lesion: LesionID, value: String)] = []
-        for entry in results {
-            entries.append((try Self.lesionID(entry.lesion, field: .result), entry.value))
-        }
+        guard !entries.isEmpty else { throw .registry(.input(.missing(field: .result))) }
         do {
             return try connection.withTransaction { tx in
                 let patient = try PatientRow.find(registryID, on: tx, lock: true)
                 let (recorded, index, assessmentID) = try Self.storedFollowUp(patient, evaluator: evaluator, date: date, on: tx)
                 var timePoints = recorded.timePoints
                 for entry in entries {
-                    let finding = try Self.finding(
-                        entry.value, lesion: entry.lesion, baselineClass: recorded.lesions[entry.lesion]?.lesionClass)
+                    let finding = entry.finding.finding(baselineClass: recorded.lesions[entry.lesion]?.lesionClass)
                     timePoints[index].results.removeAll { $0.lesion == entry.lesion }
                     timePoints[index].results.append(LesionResult(lesion: entry.lesion, finding: finding))
                 }
@@ -72,12 +67,10 @@ extension AssessmentService {
 
     /// Marks one stored follow-up time point void. The series without it is scored first: a void that would
     /// leave a series the engine refuses is itself refused.
-    public func void(_ registryID: String, date dateText: String, evaluator evaluatorText: String?, reason reasonText: String?)
+    public func void(_ registryID: String, date: CalendarDate, evaluator: Evaluator = .investigator, reason reasonText: String?)
         throws(AssessmentError) -> VoidedAssessment
     {
         let reason = try input { () throws(RegistryInputError) in try ChangeReason(reasonText) }
-        let date = try input { () throws(RegistryInputError) in try ClinicalDateCheck.parse(dateText, field: .date) }
-        let evaluator = try Self.evaluator(evaluatorText)
         do {
             return try connection.withTransaction { tx in
                 let patient = try PatientRow.find(registryID, on: tx, lock: true)
@@ -101,15 +94,14 @@ extension AssessmentService {
     /// Corrects a baseline lesion's organ, imaging method or baseline diameter; the baseline is rebuilt and
     /// the evaluator's series scored again before anything is written.
     public func amendLesion(
-        _ registryID: String, lesion lesionText: String, evaluator evaluatorText: String?, _ amendment: LesionAmendment, reason reasonText: String?
+        _ registryID: String, lesion label: LesionID, evaluator: Evaluator = .investigator, _ amendment: LesionAmendment,
+        reason reasonText: String?
     ) throws(AssessmentError) -> BaselineUpdate {
         let reason = try input { () throws(RegistryInputError) in try ChangeReason(reasonText) }
-        let label = try Self.lesionID(lesionText, field: .lesion)
-        let evaluator = try Self.evaluator(evaluatorText)
         let organ = amendment.organ?.trimmingCharacters(in: .whitespaces).lowercased()
         if let organ, organ.isEmpty { throw .registry(.input(.missing(field: .organ))) }
-        let method = try input { () throws(RegistryInputError) in try amendment.method.map { text throws(RegistryInputError) in try ImagingMethod.parse(text, field: .method) } }
-        let diameter = try amendment.diameter.map { text throws(AssessmentError) in try Self.diameter(text, field: .diameter) }
+        let method = amendment.method
+        let diameter = amendment.diameter
         guard organ != nil || method != nil || diameter != nil else {
             throw .registry(.input(.missingAny(fields: [.organ, .method, .diameter])))
         }

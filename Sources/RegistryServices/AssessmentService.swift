@@ -2,25 +2,25 @@ import Foundation
 import PostgresClient
 import RegistryDomain
 
-/// A lesion chosen at baseline, as a coordinator submits it; every field is text as typed, validated here.
+/// A lesion chosen at baseline, as a coordinator submits it, read with the domain's parsers.
 public struct LesionSubmission: Sendable {
     /// The reader's identifier, e.g. `T1`, `NT2`.
-    public var lesion: String
-    /// `target` or `non-target`.
-    public var lesionClass: String
+    public var lesion: LesionID
+    /// Target or non-target; a lesion first seen after baseline is reported at its follow-up instead.
+    public var lesionClass: LesionClass
+    /// Organ or location as typed (free text, kept in lower case).
     public var organ: String
     public var isLymphNode: Bool
-    public var method: String
-    /// Longest diameter (short axis for a node) in mm; required for a target, optional for a non-target node.
-    public var diameter: String?
-    /// Date of the baseline scan (YYYY-MM-DD); every baseline lesion of one evaluator shares it.
-    public var date: String
-    /// `investigator` (default) or an independent reader's name.
-    public var evaluator: String?
+    public var method: ImagingMethod
+    /// Longest diameter (short axis for a node); required for a target, optional for a non-target node.
+    public var diameter: Millimetres?
+    /// Date of the baseline scan; every baseline lesion of one evaluator shares it.
+    public var date: CalendarDate
+    public var evaluator: Evaluator
 
     public init(
-        lesion: String, lesionClass: String, organ: String, isLymphNode: Bool = false, method: String,
-        diameter: String? = nil, date: String, evaluator: String? = nil
+        lesion: LesionID, lesionClass: LesionClass, organ: String, isLymphNode: Bool = false, method: ImagingMethod,
+        diameter: Millimetres? = nil, date: CalendarDate, evaluator: Evaluator = .investigator
     ) {
         self.lesion = lesion
         self.lesionClass = lesionClass
@@ -33,26 +33,32 @@ public struct LesionSubmission: Sendable {
     }
 }
 
-/// One lesion's result as typed: `T1` = `25`, `disappeared`, `present`, `unequivocal`...
+/// One lesion's result at a follow-up: `T1` = 25 mm, disappeared, present, unequivocal...
 public struct LesionResultEntry: Sendable, Hashable {
-    public var lesion: String
-    public var value: String
+    public var lesion: LesionID
+    public var finding: ReportedFinding
 
-    public init(lesion: String, value: String) {
+    public init(lesion: LesionID, finding: ReportedFinding) {
         self.lesion = lesion
-        self.value = value
+        self.finding = finding
+    }
+
+    /// Reads a result as typed, `T1` and `25`, with the domain's parsers; the lesion is named as the result's.
+    public static func parse(lesion: String, value: String) throws(RegistryInputError) -> LesionResultEntry {
+        let id = try LesionID.parse(lesion, field: .result)
+        return LesionResultEntry(lesion: id, finding: try ReportedFinding.parse(value, lesion: id))
     }
 }
 
 /// Every lesion result of one time point of one evaluator, recorded together.
 public struct AssessmentSubmission: Sendable {
-    public var date: String
-    public var evaluator: String?
+    public var date: CalendarDate
+    public var evaluator: Evaluator
     /// nil takes the therapy line in progress on the assessment date.
     public var lineNumber: Int?
     public var results: [LesionResultEntry]
 
-    public init(date: String, evaluator: String? = nil, lineNumber: Int? = nil, results: [LesionResultEntry]) {
+    public init(date: CalendarDate, evaluator: Evaluator = .investigator, lineNumber: Int? = nil, results: [LesionResultEntry]) {
         self.date = date
         self.evaluator = evaluator
         self.lineNumber = lineNumber
@@ -137,20 +143,18 @@ public struct AssessmentService {
     public func addLesion(_ registryID: String, _ submission: LesionSubmission) throws(AssessmentError)
         -> BaselineUpdate
     {
-        let label = try Self.lesionID(submission.lesion, field: .lesion)
-        let lesionClass = try Self.baselineClass(submission.lesionClass)
-        let method = try input { () throws(RegistryInputError) in
-            try ImagingMethod.parse(submission.method, field: .method)
+        let label = submission.lesion
+        let lesionClass = submission.lesionClass
+        guard lesionClass != .new else {
+            throw .registry(
+                .input(.notAllowed(field: .lesionClass, value: lesionClass.rawValue, allowed: LesionClass.baselineAllowedValues)))
         }
+        let method = submission.method
         let organ = submission.organ.trimmingCharacters(in: .whitespaces).lowercased()
         guard !organ.isEmpty else { throw .registry(.input(.missing(field: .organ))) }
-        let date = try input { () throws(RegistryInputError) in
-            try ClinicalDateCheck.parse(submission.date, field: .date)
-        }
-        let evaluator = try Self.evaluator(submission.evaluator)
-        let diameter = try submission.diameter.map { text throws(AssessmentError) in
-            try Self.diameter(text, field: .diameter)
-        }
+        let date = submission.date
+        let evaluator = submission.evaluator
+        let diameter = submission.diameter
         if lesionClass == .target, diameter == nil { throw .registry(.input(.missing(field: .diameter))) }
         do {
             return try connection.withTransaction { tx in
@@ -231,17 +235,11 @@ public struct AssessmentService {
     public func record(_ registryID: String, _ submission: AssessmentSubmission) throws(AssessmentError)
         -> RecordedAssessment
     {
-        let date = try input { () throws(RegistryInputError) in
-            try ClinicalDateCheck.parse(submission.date, field: .date)
-        }
-        let evaluator = try Self.evaluator(submission.evaluator)
+        let date = submission.date
+        let evaluator = submission.evaluator
         guard !submission.results.isEmpty else { throw .registry(.input(.missing(field: .result))) }
         if let line = submission.lineNumber, !(1...30).contains(line) {
             throw .registry(.input(.outOfRange(field: .line, value: "\(line)", range: "1 to 30")))
-        }
-        var entries: [(lesion: LesionID, value: String)] = []
-        for entry in submission.results {
-            entries.append((try Self.lesionID(entry.lesion, field: .result), entry.value))
         }
         do {
             return try connection.withTransaction { tx in
@@ -267,9 +265,8 @@ public struct AssessmentService {
                         evaluator: evaluator, line: line.number, seriesLine: seriesLine.number)
                 }
                 var results: [LesionResult] = []
-                for entry in entries {
-                    let finding = try Self.finding(
-                        entry.value, lesion: entry.lesion, baselineClass: recorded.lesions[entry.lesion]?.lesionClass)
+                for entry in submission.results {
+                    let finding = entry.finding.finding(baselineClass: recorded.lesions[entry.lesion]?.lesionClass)
                     results.append(LesionResult(lesion: entry.lesion, finding: finding))
                 }
                 let timePoint = TimePoint(date: date, evaluator: evaluator, results: results)
@@ -298,84 +295,10 @@ public struct AssessmentService {
         }
     }
 
+    /// Reads an optional reader's name with the domain's parser; nil is the investigator.
     static func evaluator(_ text: String?) throws(AssessmentError) -> Evaluator {
         guard let text else { return .investigator }
-        let name = text.trimmingCharacters(in: .whitespaces).lowercased()
-        guard name.range(of: "^[a-z][a-z0-9_-]{0,39}$", options: .regularExpression) != nil else {
-            throw .registry(
-                .input(
-                    .malformed(
-                        field: .evaluator, value: text,
-                        expected: "investigator or a reader's name of letters, digits, - and _")))
-        }
-        return Evaluator(name)
-    }
-
-    static func lesionID(_ text: String, field: Field) throws(AssessmentError) -> LesionID {
-        let label = text.trimmingCharacters(in: .whitespaces).uppercased()
-        guard label.range(of: "^[A-Z0-9][A-Z0-9_.-]{0,19}$", options: .regularExpression) != nil else {
-            throw .registry(
-                .input(.malformed(field: field, value: text, expected: "a lesion identifier such as T1, NT2 or NEW1")))
-        }
-        return LesionID(label)
-    }
-
-    private static func baselineClass(_ text: String) throws(AssessmentError) -> LesionClass {
-        switch text.trimmingCharacters(in: .whitespaces).lowercased().replacingOccurrences(of: "_", with: "-") {
-        case "target": return .target
-        case "non-target", "nontarget": return .nonTarget
-        default:
-            throw .registry(
-                .input(
-                    .notAllowed(
-                        field: .lesionClass, value: text,
-                        allowed:
-                            "target, non-target (a lesion first seen at a follow-up is reported there as a new lesion, NEW1=unequivocal)"
-                    )))
-        }
-    }
-
-    static func diameter(_ text: String, field: Field) throws(AssessmentError) -> Millimetres {
-        guard let value = Millimetres(recorded: text.trimmingCharacters(in: .whitespaces)) else {
-            throw .registry(
-                .input(
-                    .malformed(
-                        field: field, value: text,
-                        expected: "a diameter in mm, e.g. 32 or 4.95 (kept to 0.01 mm)")))
-        }
-        return value
-    }
-
-    /// Reads a typed result. The kind of value says which class the reader reports the lesion under, so
-    /// a class change reaches the engine and is refused there; only "not done" follows the baseline class.
-    static func finding(_ text: String, lesion: LesionID, baselineClass: LesionClass?) throws(AssessmentError)
-        -> LesionResult.Finding
-    {
-        let word = text.trimmingCharacters(in: .whitespaces).lowercased()
-            .replacingOccurrences(of: " ", with: "-").replacingOccurrences(of: "_", with: "-")
-        switch word {
-        case "too-small", "too-small-to-measure": return .target(.tooSmallToMeasure)
-        case "disappeared": return .target(.disappeared)
-        case "not-done": return baselineClass == .nonTarget ? .nonTarget(.notEvaluable) : .target(.notDone)
-        case "present": return .nonTarget(.present)
-        case "absent": return .nonTarget(.absent)
-        case "unequivocal-progression": return .nonTarget(.unequivocalProgression)
-        case "not-evaluable": return .nonTarget(.notEvaluable)
-        case "equivocal": return .new(.equivocal)
-        case "unequivocal": return .new(.unequivocal)
-        default:
-            guard let value = Millimetres(text.trimmingCharacters(in: .whitespaces)) else {
-                throw .registry(
-                    .input(
-                        .malformed(
-                            field: Field.result.item(lesion.description), value: text,
-                            expected:
-                                "a diameter in mm (e.g. 25 or 4.95), too-small, disappeared or not-done for a target; "
-                                + "present, absent, unequivocal-progression or not-evaluable for a non-target; "
-                                + "equivocal or unequivocal for a new lesion")))
-            }
-            return .target(.measured(value))
-        }
+        return try input { () throws(RegistryInputError) in try Evaluator.parse(text) }
     }
 }
 

@@ -2,18 +2,20 @@ import Foundation
 import PostgresClient
 import RegistryDomain
 
-/// What a coordinator submits to enroll a patient; every field is text as typed, validated here.
+/// What a coordinator submits to enroll a patient, read with the domain's parsers; the rules are checked here.
 public struct EnrollmentRequest: Sendable {
     public var site: String
     public var mrn: String
-    /// `YYYY` or `YYYY-MM-DD`.
-    public var birth: String
-    public var sex: String
-    public var consentDate: String
+    /// A birth year or a birth date; a month alone is refused.
+    public var birth: PartialDate
+    public var sex: Sex
+    public var consentDate: CalendarDate
     public var ecog: Int?
-    public var ecogDate: String?
+    public var ecogDate: CalendarDate?
 
-    public init(site: String, mrn: String, birth: String, sex: String, consentDate: String, ecog: Int? = nil, ecogDate: String? = nil) {
+    public init(
+        site: String, mrn: String, birth: PartialDate, sex: Sex, consentDate: CalendarDate, ecog: Int? = nil, ecogDate: CalendarDate? = nil
+    ) {
         self.site = site
         self.mrn = mrn
         self.birth = birth
@@ -44,13 +46,16 @@ public struct ECOGAssessment: Codable, Sendable, Hashable {
 
 /// Changes a coordinator makes to a patient's follow-up; nil leaves a field as it is.
 public struct PatientUpdate: Sendable {
-    public var vitalStatus: String?
-    public var lastContact: String?
-    public var deathDate: String?
+    public var vitalStatus: VitalStatus?
+    public var lastContact: CalendarDate?
+    public var deathDate: CalendarDate?
     public var ecog: Int?
-    public var ecogDate: String?
+    public var ecogDate: CalendarDate?
 
-    public init(vitalStatus: String? = nil, lastContact: String? = nil, deathDate: String? = nil, ecog: Int? = nil, ecogDate: String? = nil) {
+    public init(
+        vitalStatus: VitalStatus? = nil, lastContact: CalendarDate? = nil, deathDate: CalendarDate? = nil, ecog: Int? = nil,
+        ecogDate: CalendarDate? = nil
+    ) {
         self.vitalStatus = vitalStatus
         self.lastContact = lastContact
         self.deathDate = deathDate
@@ -78,20 +83,20 @@ public struct PatientService {
         try MRNKey.validate(request.mrn)
         let site = request.site.trimmingCharacters(in: .whitespaces)
         guard !site.isEmpty else { throw .input(.missing(field: .site)) }
-        let birth = try validating { () throws(RegistryInputError) in try ClinicalDateCheck.parsePartial(request.birth, field: .birth) }
+        let birth = request.birth
         let birthDate: CalendarDate?
         switch birth {
         case .year: birthDate = nil
         case .day(let date): birthDate = date
-        case .yearMonth: throw .input(.malformed(field: .birth, value: request.birth, expected: "a birth year (YYYY) or a birth date (YYYY-MM-DD)"))
+        case .yearMonth:
+            throw .input(.malformed(field: .birth, value: birth.description, expected: "a birth year (YYYY) or a birth date (YYYY-MM-DD)"))
         }
         let birthYear = birth.firstDay.year
         guard birth.firstDay <= today else { throw .input(.inFuture(field: .birth, value: birth.firstDay, today: today)) }
-        let sex = try validating { () throws(RegistryInputError) in try Sex.parse(request.sex, field: .sex) }
-        let consent = try validating { () throws(RegistryInputError) in
-            let date = try ClinicalDateCheck.parse(request.consentDate, field: .consentDate)
-            try ClinicalDateCheck.validate(date, field: .consentDate, birthYear: birthYear, birthDate: birthDate, today: today)
-            return date
+        let sex = request.sex
+        let consent = request.consentDate
+        try validating { () throws(RegistryInputError) in
+            try ClinicalDateCheck.validate(consent, field: .consentDate, birthYear: birthYear, birthDate: birthDate, today: today)
         }
         let ecog = try Self.validateECOG(request.ecog, date: request.ecogDate, birthYear: birthYear, today: today)
         let hash = key.hash(mrn: request.mrn)
@@ -150,17 +155,17 @@ public struct PatientService {
         guard try stored.first?.decode(String.self, "fingerprint") == key.fingerprint else { throw RegistryError.mrnKeyMismatch }
     }
 
-    static func validateECOG(_ score: Int?, date: String?, birthYear: Int, today: CalendarDate) throws(RegistryError) -> ECOGAssessment? {
+    static func validateECOG(_ score: Int?, date: CalendarDate?, birthYear: Int, today: CalendarDate)
+        throws(RegistryError) -> ECOGAssessment?
+    {
         switch (score, date) {
         case (nil, nil): return nil
         case (nil, .some): throw .input(.missing(field: .ecog))
         case (.some, nil): throw .input(.missing(field: .ecogDate))
-        case (let score?, let text?):
+        case (let score?, let date?):
             guard (0...5).contains(score) else { throw .input(.outOfRange(field: .ecog, value: "\(score)", range: "0 to 5")) }
-            let date = try validating { () throws(RegistryInputError) in
-                let date = try ClinicalDateCheck.parse(text, field: .ecogDate)
+            try validating { () throws(RegistryInputError) in
                 try ClinicalDateCheck.validate(date, field: .ecogDate, birthYear: birthYear, today: today)
-                return date
             }
             return ECOGAssessment(assessedOn: date, ecog: score)
         }
@@ -194,17 +199,15 @@ public struct PatientService {
             return try connection.withTransaction { tx in
                 let patient = try PatientRow.find(registryID, on: tx, lock: true)
                 var vital = patient.summary.vitalStatus
-                if let text = update.vitalStatus { vital = try VitalStatus.parse(text, field: .vitalStatus) }
+                if let status = update.vitalStatus { vital = status }
                 var lastContact = patient.summary.lastContactOn
-                if let text = update.lastContact {
-                    let date = try ClinicalDateCheck.parse(text, field: .lastContact)
+                if let date = update.lastContact {
                     try ClinicalDateCheck.validate(date, field: .lastContact, birthYear: patient.summary.birthYear, today: today)
                     try patient.timeline(on: tx).check(date, field: .lastContact, kind: .vitalStatus)
                     lastContact = date
                 }
                 var death = patient.summary.deathOn
-                if let text = update.deathDate {
-                    let date = try ClinicalDateCheck.parse(text, field: .deathDate)
+                if let date = update.deathDate {
                     try ClinicalDateCheck.validate(date, field: .deathDate, birthYear: patient.summary.birthYear, today: today)
                     death = date
                     vital = .dead
@@ -241,11 +244,10 @@ public struct PatientService {
     }
 
     /// Records the withdrawal of consent; the patient's data stays, nothing new may be added.
-    public func withdraw(_ registryID: String, on dateText: String) throws(RegistryError) -> PatientSummary {
+    public func withdraw(_ registryID: String, on date: CalendarDate) throws(RegistryError) -> PatientSummary {
         do {
             return try connection.withTransaction { tx in
                 let patient = try PatientRow.find(registryID, on: tx, lock: true)
-                let date = try ClinicalDateCheck.parse(dateText, field: .date)
                 try ClinicalDateCheck.validate(date, field: .date, birthYear: patient.summary.birthYear, today: today)
                 if let already = patient.summary.consentWithdrawnOn { throw RegistryError.consentWithdrawn(registryID: registryID, on: already) }
                 guard date >= patient.summary.consentDate else {

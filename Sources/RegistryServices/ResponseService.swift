@@ -24,10 +24,9 @@ public struct ResponseService {
 
     /// Scores one evaluator's baseline and follow-ups against the start of the therapy line they
     /// assess, under the response policy of that line's trial (RECIST defaults otherwise).
-    public func response(_ registryID: String, evaluator evaluatorName: String? = nil) throws(AssessmentError)
+    public func response(_ registryID: String, evaluator: Evaluator = .investigator) throws(AssessmentError)
         -> PatientResponse
     {
-        let evaluator = try AssessmentService.evaluator(evaluatorName)
         do {
             return try connection.withTransaction(isolation: .repeatableRead) { tx in
                 let patient = try PatientRow.find(registryID, on: tx)

@@ -43,7 +43,7 @@ public struct ResponseSignatureService {
         guard signer.usedPassword else {
             throw .registry(.signerNotAuthenticated("the server let this login in without asking for a password, so none was checked"))
         }
-        let response = try ResponseService(connection: signer).response(registryID, evaluator: evaluator)
+        let response = try ResponseService(connection: signer).response(registryID, evaluator: AssessmentService.evaluator(evaluator))
         guard response.lineNumber == line else {
             throw .registry(.signedLineMismatch(
                 registryID: response.registryID, evaluator: response.evaluator.rawValue, requested: line, assessed: response.lineNumber))

@@ -13,6 +13,12 @@ public enum RegistryRole: String, Sendable, CaseIterable, Codable {
     public var groupRole: String { "sarcreg_" + rawValue }
 
     public static var allowedValues: String { allCases.map(\.rawValue).joined(separator: ", ") }
+
+    /// Reads a group as typed, in any case.
+    public static func parse(_ text: String) throws(UserAccountError) -> RegistryRole {
+        guard let role = RegistryRole(rawValue: text.lowercased()) else { throw .unknownRole(text) }
+        return role
+    }
 }
 
 /// Why a user account was refused.
@@ -52,11 +58,11 @@ public enum UserAccountError: Error, WordedMessage {
 /// A new login with its group and sites.
 public struct UserAccountRequest: Sendable {
     public var name: String
-    public var role: String
+    public var role: RegistryRole
     public var sites: [String]
     public var password: String
 
-    public init(name: String, role: String, sites: [String], password: String) {
+    public init(name: String, role: RegistryRole, sites: [String], password: String) {
         self.name = name
         self.role = role
         self.sites = sites
@@ -80,7 +86,7 @@ public struct UserAccountService {
         guard name.wholeMatch(of: /[a-z][a-z0-9_]{0,62}/) != nil, !name.hasPrefix("pg_"), !name.hasPrefix("sarcreg_") else {
             throw .invalidName(name)
         }
-        guard let role = RegistryRole(rawValue: request.role.lowercased()) else { throw .unknownRole(request.role) }
+        let role = request.role
         let sites = request.sites.map { $0.trimmingCharacters(in: .whitespaces).uppercased() }
         if let bad = sites.first(where: { $0.wholeMatch(of: /[A-Z][A-Z0-9]{1,9}/) == nil }) { throw .invalidSite(bad) }
         if role.needsSite, sites.isEmpty { throw .siteRequired(name: name, role: role) }

@@ -381,7 +381,7 @@ extension SyncService {
 
         let responses = ResponseService(connection: connection)
         for (number, evaluator) in rows.evaluators.enumerated() {
-            let response = try responses.response(id, evaluator: evaluator)
+            let response = try responses.response(id, evaluator: Evaluator(evaluator))
             let tags = [FHIRExport.evaluator(evaluator), FHIRExport.lineOfTherapy(response.lineNumber)]
             for evaluation in response.series.evaluations {
                 let date = evaluation.date.description

@@ -49,7 +49,7 @@ extension SyncService {
                 result = cached
             } else {
                 do {
-                    result = .success(try responses.response(registryID, evaluator: evaluator).series.evaluations)
+                    result = .success(try responses.response(registryID, evaluator: Evaluator(evaluator)).series.evaluations)
                 } catch {
                     result = .failure(error)
                 }

@@ -262,7 +262,7 @@ extension SyncService {
             let evaluator = try pair.decode(String.self, "evaluator")
             let response: PatientResponse
             do {
-                response = try service.response(registryID, evaluator: evaluator)
+                response = try service.response(registryID, evaluator: Evaluator(evaluator))
             } catch {
                 // A series the engine cannot score (as `response show` would refuse it) has no response to give.
                 continue

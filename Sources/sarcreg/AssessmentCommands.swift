@@ -43,17 +43,28 @@ extension Sarcreg.LesionCommand {
         @Option(help: "Baseline scan date (YYYY-MM-DD).") var date: String
         @Option(help: "investigator (default) or an independent reader's name.") var evaluator: String?
 
+        func validate() throws { _ = try submission() }
+
         func run() throws {
-            let update = try AssessmentService(connection: database.connect()).addLesion(
-                registryID,
-                LesionSubmission(
-                    lesion: lesion, lesionClass: lesionClass, organ: organ, isLymphNode: node, method: method,
-                    diameter: diameter, date: date, evaluator: evaluator))
+            let update = try AssessmentService(connection: database.connect()).addLesion(registryID, submission())
             let baseline = update.baseline
             say(
                 "Added lesion \(update.lesion) to the \(update.evaluator) baseline of \(update.registryID) on \(baseline.date): "
                     + "\(baseline.targets.count) target(s), sum \(baseline.sumOfDiameters) mm; \(baseline.nonTargets.count) non-target(s)."
             )
+        }
+
+        private func submission() throws(CommandLineRefusal) -> LesionSubmission {
+            try CommandLineRefusal.parsing { () throws(RegistryInputError) in
+                let lesion = try LesionID.parse(self.lesion, field: .lesion)
+                let lesionClass = try LesionClass.parseBaseline(self.lesionClass)
+                let method = try ImagingMethod.parse(self.method, field: .method)
+                let date = try ClinicalDateCheck.parse(self.date, field: .date)
+                return LesionSubmission(
+                    lesion: lesion, lesionClass: lesionClass, organ: organ, isLymphNode: node, method: method,
+                    diameter: try diameter.map { text throws(RegistryInputError) in try Millimetres.parseDiameter(text, field: .diameter) },
+                    date: date, evaluator: try reader(evaluator))
+            }
         }
     }
 }
@@ -74,13 +85,27 @@ extension Sarcreg.LesionCommand {
         @Option(parsing: .number, help: "Baseline diameter in mm (short axis for a node).") var diameter: String?
         @Option(help: "investigator (default) or an independent reader's name.") var evaluator: String?
 
+        func validate() throws { _ = try request() }
+
         func run() throws {
+            let (label, reader, amendment) = try request()
             let update = try AssessmentService(connection: correction.database.connect()).amendLesion(
-                correction.registryID, lesion: lesion, evaluator: evaluator, LesionAmendment(organ: organ, method: method, diameter: diameter),
-                reason: correction.reason)
+                correction.registryID, lesion: label, evaluator: reader, amendment, reason: correction.reason)
             say(
                 "Amended lesion \(update.lesion) of the \(update.evaluator) baseline of \(update.registryID): "
                     + "\(update.baseline.targets.count) target(s), sum \(update.baseline.sumOfDiameters) mm.")
+        }
+
+        private func request() throws(CommandLineRefusal) -> (LesionID, Evaluator, LesionAmendment) {
+            try CommandLineRefusal.parsing { () throws(RegistryInputError) in
+                let label = try LesionID.parse(lesion, field: .lesion)
+                let evaluator = try reader(self.evaluator)
+                let method = try self.method.map { text throws(RegistryInputError) in try ImagingMethod.parse(text, field: .method) }
+                let diameter = try self.diameter.map { text throws(RegistryInputError) in
+                    try Millimetres.parseDiameter(text, field: .diameter)
+                }
+                return (label, evaluator, LesionAmendment(organ: organ, method: method, diameter: diameter))
+            }
         }
     }
 }
@@ -100,14 +125,26 @@ extension Sarcreg.AssessCommand {
         @Option(help: "investigator (default) or an independent reader's name.") var evaluator: String?
         @Option(name: .customLong("result"), help: "LESION=VALUE; repeat for every lesion corrected.") var results: [String] = []
 
+        func validate() throws {
+            _ = try results.map(Record.entry)
+            _ = try timePoint()
+        }
+
         func run() throws {
             let entries = try results.map(Record.entry)
+            let (date, reader) = try timePoint()
             let recorded = try AssessmentService(connection: correction.database.connect()).amend(
-                correction.registryID, date: date, evaluator: evaluator, results: entries, reason: correction.reason)
+                correction.registryID, date: date, evaluator: reader, results: entries, reason: correction.reason)
             let evaluation = recorded.evaluation
             say(
                 "Amended \(entries.count) result(s) of \(recorded.registryID) on \(evaluation.date) (\(recorded.evaluator), "
                     + "line \(recorded.lineNumber)): \(evaluation.overall) - \(evaluation.rule)")
+        }
+
+        private func timePoint() throws(CommandLineRefusal) -> (CalendarDate, Evaluator) {
+            try CommandLineRefusal.parsing { () throws(RegistryInputError) in
+                (try ClinicalDateCheck.parse(date, field: .date), try reader(evaluator))
+            }
         }
     }
 
@@ -119,10 +156,19 @@ extension Sarcreg.AssessCommand {
         @Option(help: "Date of the recorded assessment (YYYY-MM-DD).") var date: String
         @Option(help: "investigator (default) or an independent reader's name.") var evaluator: String?
 
+        func validate() throws { _ = try timePoint() }
+
         func run() throws {
+            let (date, reader) = try timePoint()
             let voided = try AssessmentService(connection: correction.database.connect()).void(
-                correction.registryID, date: date, evaluator: evaluator, reason: correction.reason)
+                correction.registryID, date: date, evaluator: reader, reason: correction.reason)
             say("Voided the assessment of \(voided.registryID) on \(voided.date) (\(voided.evaluator)).")
+        }
+
+        private func timePoint() throws(CommandLineRefusal) -> (CalendarDate, Evaluator) {
+            try CommandLineRefusal.parsing { () throws(RegistryInputError) in
+                (try ClinicalDateCheck.parse(date, field: .date), try reader(evaluator))
+            }
         }
     }
 
@@ -145,15 +191,24 @@ extension Sarcreg.AssessCommand {
         @Option(name: .customLong("from-csv"), help: "CSV file of lesion,result lines with a header.") var csvFile:
             String?
 
+        func validate() throws { _ = try submission(results.map(Self.entry)) }
+
         func run() throws {
             var entries = try results.map(Self.entry)
             if let csvFile { entries += try ResultSheet.entries(fromFile: csvFile) }
-            let recorded = try AssessmentService(connection: database.connect()).record(
-                registryID, AssessmentSubmission(date: date, evaluator: evaluator, lineNumber: line, results: entries))
+            let recorded = try AssessmentService(connection: database.connect()).record(registryID, submission(entries))
             let evaluation = recorded.evaluation
             say(
                 "Recorded \(entries.count) result(s) for \(recorded.registryID) on \(evaluation.date) (\(recorded.evaluator), "
                     + "line \(recorded.lineNumber)): \(evaluation.overall) - \(evaluation.rule)")
+        }
+
+        private func submission(_ entries: [LesionResultEntry]) throws(CommandLineRefusal) -> AssessmentSubmission {
+            try CommandLineRefusal.parsing { () throws(RegistryInputError) in
+                AssessmentSubmission(
+                    date: try ClinicalDateCheck.parse(date, field: .date), evaluator: try reader(evaluator), lineNumber: line,
+                    results: entries)
+            }
         }
 
         static func entry(_ text: String) throws -> LesionResultEntry {
@@ -162,9 +217,16 @@ extension Sarcreg.AssessCommand {
                 throw ValidationError(
                     "--result '\(text)' is malformed; expected LESION=VALUE such as T1=25 or NT1=present")
             }
-            return LesionResultEntry(lesion: String(parts[0]), value: String(parts[1]))
+            return try CommandLineRefusal.parsing { () throws(RegistryInputError) in
+                try LesionResultEntry.parse(lesion: String(parts[0]), value: String(parts[1]))
+            }
         }
     }
+}
+
+/// The reader an `--evaluator` names; without one, the investigator.
+private func reader(_ text: String?) throws(RegistryInputError) -> Evaluator {
+    try text.map { text throws(RegistryInputError) in try Evaluator.parse(text) } ?? .investigator
 }
 
 /// The small CSV a reader's results arrive in: a `lesion,result` header, then one lesion per line.
@@ -189,7 +251,10 @@ enum ResultSheet {
             guard cells.count == 2, !cells[0].isEmpty, !cells[1].isEmpty else {
                 throw ValidationError("--from-csv \(file) line \(index + 1): expected LESION,RESULT, got '\(line)'")
             }
-            entries.append(LesionResultEntry(lesion: cells[0], value: cells[1]))
+            entries.append(
+                try CommandLineRefusal.parsing { () throws(RegistryInputError) in
+                    try LesionResultEntry.parse(lesion: cells[0], value: cells[1])
+                })
         }
         return entries
     }
@@ -314,7 +379,10 @@ extension Sarcreg.ResponseCommand {
         @Argument(help: "Registry id.") var registryID: String
         @Option(help: "investigator (default) or an independent reader's name.") var evaluator: String?
 
+        func validate() throws { _ = try CommandLineRefusal.parsing { () throws(RegistryInputError) in try reader(evaluator) } }
+
         func run() throws {
+            let evaluator = try CommandLineRefusal.parsing { () throws(RegistryInputError) in try reader(self.evaluator) }
             let connection = try database.connect()
             let response = try ResponseService(connection: connection).response(registryID, evaluator: evaluator)
             let report = ResponseReport(response)

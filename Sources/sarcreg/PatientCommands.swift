@@ -38,23 +38,51 @@ extension Sarcreg.PatientCommand {
         @Option(parsing: .number, help: "ECOG performance status 0-5 at enrollment.") var ecog: Int?
         @Option(help: "Date of that ECOG assessment (YYYY-MM-DD).") var ecogDate: String?
 
+        /// Refuses a value given as an option before anything is asked; values left out are asked for in `run()`.
+        func validate() throws {
+            _ = try CommandLineRefusal.parsing { () throws(RegistryInputError) in
+                (try birth.map(Self.parseBirth), try sex.map(Self.parseSex), try consentDate.map(Self.parseConsentDate),
+                 try ecogDate.map(Self.parseECOGDate))
+            }
+        }
+
         func run() throws {
             let key = try MRNKey.fromEnvironment()
-            let request = EnrollmentRequest(
-                site: SiteCode.typed(try Prompt.value(site, option: "--site", question: "Site code")),
-                mrn: try Prompt.value(mrn, option: "--mrn", question: "Medical record number", secret: true),
-                birth: try Prompt.value(birth, option: "--birth", question: "Birth year or date", allowed: "YYYY or YYYY-MM-DD") { answer in
-                    problem { () throws(RegistryInputError) in _ = try ClinicalDateCheck.parsePartial(answer, field: .birth) }
-                },
-                sex: try Prompt.value(sex, option: "--sex", question: "Sex", allowed: Sex.allowedValues) { answer in
-                    problem { () throws(RegistryInputError) in _ = try Sex.parse(answer, field: .sex) }
-                },
-                consentDate: try Prompt.value(consentDate, option: "--consent-date", question: "Consent date", allowed: "YYYY-MM-DD") { answer in
-                    problem { () throws(RegistryInputError) in _ = try ClinicalDateCheck.parse(answer, field: .consentDate) }
-                },
-                ecog: ecog, ecogDate: ecogDate)
+            let site = SiteCode.typed(try Prompt.value(site, option: "--site", question: "Site code"))
+            let mrn = try Prompt.value(mrn, option: "--mrn", question: "Medical record number", secret: true)
+            let birth = try Prompt.value(birth, option: "--birth", question: "Birth year or date",
+                allowed: "YYYY or YYYY-MM-DD") { answer in
+                problem { () throws(RegistryInputError) in _ = try Self.parseBirth(answer) }
+            }
+            let sex = try Prompt.value(sex, option: "--sex", question: "Sex", allowed: Sex.allowedValues) { answer in
+                problem { () throws(RegistryInputError) in _ = try Self.parseSex(answer) }
+            }
+            let consentDate = try Prompt.value(consentDate, option: "--consent-date", question: "Consent date",
+                allowed: "YYYY-MM-DD") { answer in
+                problem { () throws(RegistryInputError) in _ = try Self.parseConsentDate(answer) }
+            }
+            let request = try CommandLineRefusal.parsing { () throws(RegistryInputError) in
+                EnrollmentRequest(
+                    site: site, mrn: mrn, birth: try Self.parseBirth(birth), sex: try Self.parseSex(sex),
+                    consentDate: try Self.parseConsentDate(consentDate), ecog: ecog, ecogDate: try ecogDate.map(Self.parseECOGDate))
+            }
             let patient = try PatientService(connection: database.connect()).enroll(request, key: key)
             say("Enrolled \(patient.registryID) at \(patient.site).")
+        }
+
+        // One parser per value, whether it was given as an option or answered at the prompt.
+        private static func parseBirth(_ text: String) throws(RegistryInputError) -> PartialDate {
+            try ClinicalDateCheck.parsePartial(text, field: .birth)
+        }
+
+        private static func parseSex(_ text: String) throws(RegistryInputError) -> Sex { try Sex.parse(text, field: .sex) }
+
+        private static func parseConsentDate(_ text: String) throws(RegistryInputError) -> CalendarDate {
+            try ClinicalDateCheck.parse(text, field: .consentDate)
+        }
+
+        private static func parseECOGDate(_ text: String) throws(RegistryInputError) -> CalendarDate {
+            try ClinicalDateCheck.parse(text, field: .ecogDate)
         }
     }
 
@@ -102,12 +130,29 @@ extension Sarcreg.PatientCommand {
             guard vitalStatus != nil || lastContact != nil || deathDate != nil || ecog != nil || ecogDate != nil else {
                 throw ValidationError("nothing to update: give --vital-status, --last-contact, --death-date or --ecog with --ecog-date")
             }
+            _ = try update()
         }
 
         func run() throws {
-            let update = PatientUpdate(vitalStatus: vitalStatus, lastContact: lastContact, deathDate: deathDate, ecog: ecog, ecogDate: ecogDate)
-            let patient = try PatientService(connection: database.connect()).update(registryID, update)
+            let patient = try PatientService(connection: database.connect()).update(registryID, update())
             say("Updated \(patient.registryID): vital status \(patient.vitalStatus.rawValue).")
+        }
+
+        private func update() throws(CommandLineRefusal) -> PatientUpdate {
+            try CommandLineRefusal.parsing { () throws(RegistryInputError) in
+                PatientUpdate(
+                    vitalStatus: try vitalStatus.map { text throws(RegistryInputError) in
+                        try VitalStatus.parse(text, field: .vitalStatus)
+                    },
+                    lastContact: try lastContact.map { text throws(RegistryInputError) in
+                        try ClinicalDateCheck.parse(text, field: .lastContact)
+                    },
+                    deathDate: try deathDate.map { text throws(RegistryInputError) in
+                        try ClinicalDateCheck.parse(text, field: .deathDate)
+                    },
+                    ecog: ecog,
+                    ecogDate: try ecogDate.map { text throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: .ecogDate) })
+            }
         }
     }
 
@@ -118,9 +163,15 @@ extension Sarcreg.PatientCommand {
         @Argument(help: "Registry id.") var registryID: String
         @Option(help: "Date consent was withdrawn (YYYY-MM-DD).") var date: String
 
+        func validate() throws { _ = try withdrawal() }
+
         func run() throws {
-            let patient = try PatientService(connection: database.connect()).withdraw(registryID, on: date)
+            let patient = try PatientService(connection: database.connect()).withdraw(registryID, on: withdrawal())
             say("\(patient.registryID) withdrew consent on \(patient.consentWithdrawnOn.cell).")
+        }
+
+        private func withdrawal() throws(CommandLineRefusal) -> CalendarDate {
+            try CommandLineRefusal.parsing { () throws(RegistryInputError) in try ClinicalDateCheck.parse(date, field: .date) }
         }
     }
 }

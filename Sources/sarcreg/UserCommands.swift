@@ -27,12 +27,23 @@ extension Sarcreg.UserCommand {
         var sites: [String] = []
         @Option(help: "File holding the password (a trailing newline is ignored).") var passwordFile: String?
 
+        func validate() throws { _ = try group() }
+
         func run() throws {
+            let role = try group()
             let password = try readPassword()
             let added = try UserAccountService(connection: database.connect())
                 .add(UserAccountRequest(name: name, role: role, sites: sites, password: password))
             let scope = added.sites.isEmpty ? "" : " for \(added.sites.joined(separator: ", "))"
             say("Added \(name) as \(added.role.rawValue)\(scope).")
+        }
+
+        private func group() throws(CommandLineRefusal) -> RegistryRole {
+            do {
+                return try RegistryRole.parse(role)
+            } catch {
+                throw CommandLineRefusal(error)
+            }
         }
 
         private func readPassword() throws -> String {

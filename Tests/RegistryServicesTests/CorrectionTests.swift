@@ -32,7 +32,8 @@ struct CorrectionTests {
         let typo = try fixture.record(id, "2024-03-01", ["T1": "999", "T2": "20", "N1": "9", "NT1": "present"])
         #expect(typo.evaluation.overall == .progressiveDisease)
         let amended = try fixture.assessments.amend(
-            id, date: "2024-03-01", evaluator: nil, results: [LesionResultEntry(lesion: "T1", value: "21")],
+            id, date: try CalendarDate(iso: "2024-03-01"), evaluator: .investigator, results: [try LesionResultEntry.parse(lesion: "T1",
+                value: "21")],
             reason: "transcription error: 999 typed for 21 mm (CT report 2024-03-01)")
         #expect(amended.evaluation.overall == .partialResponse)
         #expect(try fixture.responses.response(id).series.evaluations.map(\.overall) == [.partialResponse])
@@ -51,7 +52,8 @@ struct CorrectionTests {
         for value in [("T1", "-5"), ("T2", "present")] {
             #expect(throws: AssessmentError.self) {
                 try fixture.assessments.amend(
-                    id, date: "2024-03-01", evaluator: nil, results: [LesionResultEntry(lesion: value.0, value: value.1)], reason: "re-read")
+                    id, date: try CalendarDate(iso: "2024-03-01"), evaluator: .investigator,
+                        results: [try LesionResultEntry.parse(lesion: value.0, value: value.1)], reason: "re-read")
             }
         }
         #expect(try fixture.assessmentCounts() == before)
@@ -63,7 +65,8 @@ struct CorrectionTests {
     func reasonRequired() throws {
         try fixture.record(id, "2024-03-01", ["T1": "999", "T2": "20", "N1": "9", "NT1": "present"])
         let error = #expect(throws: AssessmentError.self) {
-            try fixture.assessments.amend(id, date: "2024-03-01", evaluator: nil, results: [LesionResultEntry(lesion: "T1", value: "21")], reason: nil)
+            try fixture.assessments.amend(id, date: try CalendarDate(iso: "2024-03-01"), evaluator: .investigator,
+                results: [try LesionResultEntry.parse(lesion: "T1", value: "21")], reason: nil)
         }
         #expect(error?.description == "reason is required")
         #expect(try fixture.responses.response(id).series.evaluations.map(\.overall) == [.progressiveDisease])
@@ -73,7 +76,8 @@ struct CorrectionTests {
     func assessmentVoidSkipped() throws {
         try fixture.record(id, "2024-03-01", ["T1": "999", "T2": "20", "N1": "9", "NT1": "present"])
         try fixture.record(id, "2024-04-01", ["T1": "21", "T2": "20", "N1": "9", "NT1": "present"])
-        let voided = try fixture.assessments.void(id, date: "2024-03-01", evaluator: nil, reason: "scan of another patient filed here")
+        let voided = try fixture.assessments.void(id, date: try CalendarDate(iso: "2024-03-01"), evaluator: .investigator,
+            reason: "scan of another patient filed here")
         #expect(voided.date == CalendarDate(year: 2024, month: 3, day: 1))
         #expect(try fixture.scalar("SELECT void_reason AS v FROM assessments WHERE assessed_on = '2024-03-01'") == "scan of another patient filed here")
         let series = try fixture.responses.response(id).series
@@ -85,7 +89,7 @@ struct CorrectionTests {
         #expect(summary.bestResponses.first { $0.response == .progressiveDisease }?.unconfirmed ?? 0 == 0)
         #expect(try fixture.audit(id, table: "assessments").last?.reason == "scan of another patient filed here")
         #expect(throws: AssessmentError.self) {
-            try fixture.assessments.void(id, date: "2024-01-05", evaluator: nil, reason: "the baseline")
+            try fixture.assessments.void(id, date: try CalendarDate(iso: "2024-01-05"), evaluator: .investigator, reason: "the baseline")
         }
     }
 
@@ -93,10 +97,12 @@ struct CorrectionTests {
     func lesionAmend() throws {
         try fixture.record(id, "2024-03-01", ["T1": "21", "T2": "20", "N1": "9", "NT1": "present"])
         #expect(throws: AssessmentError.self) {
-            try fixture.assessments.amendLesion(id, lesion: "T1", evaluator: nil, LesionAmendment(diameter: "8"), reason: "re-measured")
+            try fixture.assessments.amendLesion(id, lesion: "T1", evaluator: .investigator, LesionAmendment(diameter: Millimetres(8)),
+                reason: "re-measured")
         }
         let update = try fixture.assessments.amendLesion(
-            id, lesion: "T1", evaluator: nil, LesionAmendment(method: "mri", diameter: "44"), reason: "re-measured on the baseline MRI")
+            id, lesion: "T1", evaluator: .investigator, LesionAmendment(method: .mri, diameter: Millimetres(44)),
+                reason: "re-measured on the baseline MRI")
         #expect(update.baseline.sumOfDiameters == Millimetres(94))
         #expect(try fixture.responses.response(id).series.evaluations.first?.baselineSum == Millimetres(94))
         #expect(try fixture.scalar("SELECT imaging_method AS v FROM lesions WHERE label = 'T1'") == "mri")

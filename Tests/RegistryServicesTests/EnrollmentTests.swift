@@ -54,7 +54,8 @@ struct EnrollmentTests {
                 do {
                     let service = PatientService(connection: try Connection(connectionString), today: today)
                     let patient = try service.enroll(
-                        EnrollmentRequest(site: "MUC", mrn: "PAR\(index)", birth: "1980", sex: "male", consentDate: "2025-03-01"), key: key)
+                        EnrollmentRequest(site: "MUC", mrn: "PAR\(index)", birth: try PartialDate(iso: "1980"), sex: .male,
+                            consentDate: try CalendarDate(iso: "2025-03-01")), key: key)
                     ids.withLock { $0.append(patient.registryID) }
                 } catch {
                     failures.withLock { $0.append("\(error)") }
@@ -81,7 +82,8 @@ struct EnrollmentTests {
     func consentBeforeBirth() throws {
         let fixture = try RegistryFixture()
         let error = #expect(throws: RegistryError.self) {
-            try fixture.patients.enroll(EnrollmentRequest(site: "MUC", mrn: "C1", birth: "1990", sex: "female", consentDate: "1989-12-31"), key: fixture.key)
+            try fixture.patients.enroll(EnrollmentRequest(site: "MUC", mrn: "C1", birth: try PartialDate(iso: "1990"), sex: .female,
+                consentDate: try CalendarDate(iso: "1989-12-31")), key: fixture.key)
         }
         #expect(error?.description == "consent date 1989-12-31 is before the patient's birth (born 1990)")
         #expect(try fixture.counts()["patients"] == 0)
@@ -91,14 +93,16 @@ struct EnrollmentTests {
     func ecogHistory() throws {
         let fixture = try RegistryFixture()
         let patient = try fixture.patients.enroll(
-            EnrollmentRequest(site: "MUC", mrn: "E1", birth: "1955", sex: "male", consentDate: "2024-01-02", ecog: 1, ecogDate: "2024-01-02"), key: fixture.key)
-        _ = try fixture.patients.update(patient.registryID, PatientUpdate(ecog: 2, ecogDate: "2024-06-01"))
-        _ = try fixture.patients.update(patient.registryID, PatientUpdate(lastContact: "2024-09-01", ecog: 3, ecogDate: "2024-09-01"))
+            EnrollmentRequest(site: "MUC", mrn: "E1", birth: try PartialDate(iso: "1955"), sex: .male,
+                consentDate: try CalendarDate(iso: "2024-01-02"), ecog: 1, ecogDate: try CalendarDate(iso: "2024-01-02")), key: fixture.key)
+        _ = try fixture.patients.update(patient.registryID, PatientUpdate(ecog: 2, ecogDate: try CalendarDate(iso: "2024-06-01")))
+        _ = try fixture.patients.update(patient.registryID, PatientUpdate(lastContact: try CalendarDate(iso: "2024-09-01"), ecog: 3,
+            ecogDate: try CalendarDate(iso: "2024-09-01")))
         let record = try fixture.patients.show(patient.registryID)
         #expect(record.ecog.map(\.ecog) == [1, 2, 3])
         #expect(record.patient.lastContactOn == CalendarDate(year: 2024, month: 9, day: 1))
         let error = #expect(throws: RegistryError.self) {
-            try fixture.patients.update(patient.registryID, PatientUpdate(ecog: 6, ecogDate: "2024-10-01"))
+            try fixture.patients.update(patient.registryID, PatientUpdate(ecog: 6, ecogDate: try CalendarDate(iso: "2024-10-01")))
         }
         #expect(error?.description == "ECOG performance status 6 is out of range; allowed 0 to 5")
     }
@@ -107,9 +111,10 @@ struct EnrollmentTests {
     func death() throws {
         let fixture = try RegistryFixture()
         let id = try fixture.enroll(mrn: "D1").registryID
-        let updated = try fixture.patients.update(id, PatientUpdate(deathDate: "2025-05-05"))
+        let updated = try fixture.patients.update(id, PatientUpdate(deathDate: try CalendarDate(iso: "2025-05-05")))
         #expect(updated.vitalStatus == .dead)
-        #expect(throws: RegistryError.self) { try fixture.patients.update(id, PatientUpdate(lastContact: "2025-06-01")) }
+        #expect(throws: RegistryError.self) { try fixture.patients.update(id,
+            PatientUpdate(lastContact: try CalendarDate(iso: "2025-06-01"))) }
         #expect(try fixture.patients.show(id).patient.lastContactOn == nil)
     }
 
@@ -117,7 +122,7 @@ struct EnrollmentTests {
     func withdrawal() throws {
         let fixture = try RegistryFixture()
         let id = try fixture.enroll(mrn: "W1").registryID
-        let withdrawn = try fixture.patients.withdraw(id, on: "2025-02-01")
+        let withdrawn = try fixture.patients.withdraw(id, on: try CalendarDate(iso: "2025-02-01"))
         #expect(withdrawn.consentWithdrawnOn == CalendarDate(year: 2025, month: 2, day: 1))
         let error = #expect(throws: RegistryError.self) {
             try fixture.diagnostics.recordDiagnosis(id, DiagnosisSubmission(icdo3Code: try HistologyCode("8890/3"), icdoVersion: .v3_2,
@@ -208,7 +213,8 @@ struct EnrollmentTests {
         let other = try MRNKey(secret: Data("a second key, 32 bytes or longer, must never be used here".utf8))
         #expect {
             try fixture.patients.enroll(
-                EnrollmentRequest(site: "MUC", mrn: "4711", birth: "1970-05-04", sex: "female", consentDate: "2024-01-10"), key: other)
+                EnrollmentRequest(site: "MUC", mrn: "4711", birth: try PartialDate(iso: "1970-05-04"), sex: .female,
+                    consentDate: try CalendarDate(iso: "2024-01-10")), key: other)
         } throws: { error in
             guard case RegistryError.mrnKeyMismatch = error else { return false }
             return "\(error)".contains("not the key this registry was keyed with") && "\(error)".contains("nothing was enrolled")

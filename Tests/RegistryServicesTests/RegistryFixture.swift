@@ -24,7 +24,8 @@ struct RegistryFixture {
 
     @discardableResult
     func enroll(mrn: String, site: String = "MUC", birth: String = "1970-05-04", sex: String = "female") throws -> PatientSummary {
-        try patients.enroll(EnrollmentRequest(site: site, mrn: mrn, birth: birth, sex: sex, consentDate: "2024-01-10"), key: key)
+        try patients.enroll(EnrollmentRequest(site: site, mrn: mrn, birth: try PartialDate(iso: birth), sex: try Sex.parse(sex,
+            field: .sex), consentDate: try CalendarDate(iso: "2024-01-10")), key: key)
     }
 
     /// Row counts of every clinical table, to show that a refused request wrote nothing.

@@ -14,7 +14,8 @@ extension RegistryFixture {
         setting: DiseaseSetting = .metastatic, diagnosed: PartialDate = .yearMonth(year: 2024, month: 10)
     ) throws -> String {
         let enrolled = try patients.enroll(
-            EnrollmentRequest(site: "MUC", mrn: mrn, birth: birth, sex: "female", consentDate: "2024-07-01"), key: key)
+            EnrollmentRequest(site: "MUC", mrn: mrn, birth: try PartialDate(iso: birth), sex: .female,
+                consentDate: try CalendarDate(iso: "2024-07-01")), key: key)
         _ = try diagnostics.recordDiagnosis(
             enrolled.registryID,
             DiagnosisSubmission(

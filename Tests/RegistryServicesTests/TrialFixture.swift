@@ -58,8 +58,9 @@ struct TrialFixture {
         let connection = connection ?? self.connection
         let patients = PatientService(connection: connection, today: registry.today)
         let id = try patients.enroll(
-            EnrollmentRequest(site: site, mrn: mrn, birth: birth, sex: "female", consentDate: "2025-01-05",
-                              ecog: ecog, ecogDate: ecog.map { _ in "2026-11-02" }),
+            EnrollmentRequest(site: site, mrn: mrn, birth: try PartialDate(iso: birth), sex: .female,
+                consentDate: try CalendarDate(iso: "2025-01-05"),
+                              ecog: ecog, ecogDate: try ecog.map { _ in try CalendarDate(iso: "2026-11-02") }),
             key: registry.key
         ).registryID
         _ = try DiagnosticService(connection: connection, today: registry.today).recordDiagnosis(

@@ -1,5 +1,6 @@
 import Foundation
 import PostgresClient
+import RegistryDomain
 import RegistryServices
 import RegistrySync
 import TestSupport
@@ -164,7 +165,7 @@ struct ExchangeRoundTripTests {
         var responses: Set<String> = []
         for (registryID, evaluators) in FullRegistryFixture.readers {
             for evaluator in evaluators {
-                let response = try ResponseService(connection: db).response(registryID, evaluator: evaluator)
+                let response = try ResponseService(connection: db).response(registryID, evaluator: Evaluator(evaluator ?? "investigator"))
                 let name = evaluator ?? "investigator"
                 let best = response.series.bestOverallResponse
                 responses.insert("\(registryID) \(name) best confirmed \(best.confirmed.response.rawValue)")

@@ -22,7 +22,8 @@ private struct FHIRFixture {
         _ = try SiteService(connection: connection).add(code: "MUC", name: "Munich Sarcoma Center")
         let key = try MRNKey(secret: Data("test-only key, 32 bytes or longer, never used in production".utf8))
         registryID = try PatientService(connection: connection, today: today).enroll(
-            EnrollmentRequest(site: "MUC", mrn: "F-1", birth: "1970-05-04", sex: "female", consentDate: "2024-01-02"), key: key
+            EnrollmentRequest(site: "MUC", mrn: "F-1", birth: try PartialDate(iso: "1970-05-04"), sex: .female,
+                consentDate: try CalendarDate(iso: "2024-01-02")), key: key
         ).registryID
         let diagnostics = DiagnosticService(connection: connection, today: today)
         _ = try diagnostics.recordDiagnosis(registryID, DiagnosisSubmission(
@@ -39,10 +40,13 @@ private struct FHIRFixture {
                 attribution: .probable, lineNumber: 1))
         let assessments = AssessmentService(connection: connection, today: today)
         _ = try assessments.addLesion(registryID, LesionSubmission(
-            lesion: "T1", lesionClass: "target", organ: "liver", method: "ct", diameter: "42", date: "2024-01-05"))
-        _ = try assessments.addLesion(registryID, LesionSubmission(lesion: "NT1", lesionClass: "non-target", organ: "bone", method: "mri", date: "2024-01-05"))
+            lesion: "T1", lesionClass: .target, organ: "liver", method: .ct, diameter: Millimetres(42),
+                date: try CalendarDate(iso: "2024-01-05")))
+        _ = try assessments.addLesion(registryID, LesionSubmission(lesion: "NT1", lesionClass: .nonTarget, organ: "bone", method: .mri,
+            date: try CalendarDate(iso: "2024-01-05")))
         _ = try assessments.record(registryID, AssessmentSubmission(
-            date: "2024-03-01", results: [LesionResultEntry(lesion: "T1", value: "60"), LesionResultEntry(lesion: "NT1", value: "present")]))
+            date: try CalendarDate(iso: "2024-03-01"), results: [try LesionResultEntry.parse(lesion: "T1", value: "60"),
+                try LesionResultEntry.parse(lesion: "NT1", value: "present")]))
         _ = try treatment.stop(registryID, line: 1, on: try CalendarDate(iso: "2024-03-05"), reason: .progression)
     }
 }
@@ -63,7 +67,8 @@ private struct GradedTrialFixture {
         _ = try SiteService(connection: connection).add(code: "MUC", name: "Munich Sarcoma Center")
         let key = try MRNKey(secret: Data("test-only key, 32 bytes or longer, never used in production".utf8))
         registryID = try PatientService(connection: connection, today: today).enroll(
-            EnrollmentRequest(site: "MUC", mrn: "G-1", birth: "1961-02-03", sex: "male", consentDate: "2024-01-02"), key: key
+            EnrollmentRequest(site: "MUC", mrn: "G-1", birth: try PartialDate(iso: "1961-02-03"), sex: .male,
+                consentDate: try CalendarDate(iso: "2024-01-02")), key: key
         ).registryID
         _ = try DiagnosticService(connection: connection, today: today).recordDiagnosis(registryID, DiagnosisSubmission(
             icdo3Code: try HistologyCode("8890/3"), icdoVersion: .v3_2, fnclccGrade: 2, primarySite: "retroperitoneum",
@@ -72,11 +77,14 @@ private struct GradedTrialFixture {
             agents: ["doxorubicin"], intent: .palliative, startDate: try CalendarDate(iso: "2024-01-08"), trialNCT: "NCT01234567"))
         let assessments = AssessmentService(connection: connection, today: today)
         _ = try assessments.addLesion(registryID, LesionSubmission(
-            lesion: "T1", lesionClass: "target", organ: "liver", method: "ct", diameter: "40", date: "2024-01-05"))
+            lesion: "T1", lesionClass: .target, organ: "liver", method: .ct, diameter: Millimetres(40),
+                date: try CalendarDate(iso: "2024-01-05")))
         _ = try assessments.addLesion(registryID, LesionSubmission(
-            lesion: "T2", lesionClass: "target", organ: "lung", method: "ct", diameter: "20", date: "2024-01-05"))
+            lesion: "T2", lesionClass: .target, organ: "lung", method: .ct, diameter: Millimetres(20),
+                date: try CalendarDate(iso: "2024-01-05")))
         _ = try assessments.record(registryID, AssessmentSubmission(
-            date: "2024-02-20", results: [LesionResultEntry(lesion: "T1", value: "disappeared"), LesionResultEntry(lesion: "T2", value: "too-small")]))
+            date: try CalendarDate(iso: "2024-02-20"), results: [try LesionResultEntry.parse(lesion: "T1", value: "disappeared"),
+                try LesionResultEntry.parse(lesion: "T2", value: "too-small")]))
     }
 }
 

@@ -51,8 +51,9 @@ struct FullRegistryFixture {
 
     private func enterLeiomyosarcoma() throws {
         let id = try patients.enroll(
-            EnrollmentRequest(site: "MUC", mrn: "MRN-100001", birth: "1978-03-15", sex: "female", consentDate: "2024-01-10",
-                              ecog: 1, ecogDate: "2024-01-10"), key: key
+            EnrollmentRequest(site: "MUC", mrn: "MRN-100001", birth: try PartialDate(iso: "1978-03-15"), sex: .female,
+                consentDate: try CalendarDate(iso: "2024-01-10"),
+                              ecog: 1, ecogDate: try CalendarDate(iso: "2024-01-10")), key: key
         ).registryID
         _ = try diagnostics.recordDiagnosis(
             id, DiagnosisSubmission(icdo3Code: try HistologyCode("8890/3"), icdoVersion: .v3_2, whoEntity: "Leiomyosarcoma",
@@ -63,35 +64,41 @@ struct FullRegistryFixture {
                                        attribution: .unrelated, baseline: true))
         _ = try treatment.start(id, TherapyStart(agents: ["doxorubicin", "ifosfamide"], intent: .palliative,
                                                  startDate: try CalendarDate(iso: "2024-01-15"), dose: "75 mg/m2 d1 q21d"))
-        for (reader, diameters) in [(nil, ("42", "18")), ("radiologist-1", ("40", "17"))] as [(String?, (String, String))] {
-            _ = try assessments.addLesion(id, LesionSubmission(lesion: "T1", lesionClass: "target", organ: "liver", method: "ct",
-                                                               diameter: diameters.0, date: "2024-01-12", evaluator: reader))
-            _ = try assessments.addLesion(id, LesionSubmission(lesion: "T2", lesionClass: "target", organ: "para-aortic lymph node",
-                                                               isLymphNode: true, method: "ct", diameter: diameters.1, date: "2024-01-12",
+        for (reader, diameters) in [(.investigator, (Millimetres(42), Millimetres(18))), ("radiologist-1", (Millimetres(40),
+            Millimetres(17)))]
+            as [(Evaluator, (Millimetres, Millimetres))] {
+            _ = try assessments.addLesion(id, LesionSubmission(lesion: "T1", lesionClass: .target, organ: "liver", method: .ct,
+                                                               diameter: diameters.0, date: try CalendarDate(iso: "2024-01-12"),
+                                                                   evaluator: reader))
+            _ = try assessments.addLesion(id, LesionSubmission(lesion: "T2", lesionClass: .target, organ: "para-aortic lymph node",
+                                                               isLymphNode: true, method: .ct, diameter: diameters.1,
+                                                                   date: try CalendarDate(iso: "2024-01-12"),
                                                                evaluator: reader))
-            _ = try assessments.addLesion(id, LesionSubmission(lesion: "NT1", lesionClass: "non-target", organ: "lung", method: "ct",
-                                                               date: "2024-01-12", evaluator: reader))
+            _ = try assessments.addLesion(id, LesionSubmission(lesion: "NT1", lesionClass: .nonTarget, organ: "lung", method: .ct,
+                                                               date: try CalendarDate(iso: "2024-01-12"), evaluator: reader))
         }
         _ = try treatment.recordAdverseEvent(
             id, AdverseEventSubmission(term: "Neutrophil count decreased", ctcaeVersion: .v5_0, grade: 3,
                                        onset: try CalendarDate(iso: "2024-02-02"), resolved: try CalendarDate(iso: "2024-02-12"),
                                        attribution: .probable, serious: true, lineNumber: 1))
-        _ = try patients.update(id, PatientUpdate(ecog: 0, ecogDate: "2024-03-04"))
-        _ = try assessments.record(id, AssessmentSubmission(date: "2024-03-04", results: [
-            LesionResultEntry(lesion: "T1", value: "24"), LesionResultEntry(lesion: "T2", value: "9"),
-            LesionResultEntry(lesion: "NT1", value: "present"),
+        _ = try patients.update(id, PatientUpdate(ecog: 0, ecogDate: try CalendarDate(iso: "2024-03-04")))
+        _ = try assessments.record(id, AssessmentSubmission(date: try CalendarDate(iso: "2024-03-04"), results: [
+            try LesionResultEntry.parse(lesion: "T1", value: "24"), try LesionResultEntry.parse(lesion: "T2", value: "9"),
+            try LesionResultEntry.parse(lesion: "NT1", value: "present"),
         ]))
-        _ = try assessments.record(id, AssessmentSubmission(date: "2024-03-05", evaluator: "radiologist-1", results: [
-            LesionResultEntry(lesion: "T1", value: "too-small"), LesionResultEntry(lesion: "T2", value: "8"),
-            LesionResultEntry(lesion: "NT1", value: "present"),
+        _ = try assessments.record(id, AssessmentSubmission(date: try CalendarDate(iso: "2024-03-05"), evaluator: "radiologist-1",
+            results: [
+            try LesionResultEntry.parse(lesion: "T1", value: "too-small"), try LesionResultEntry.parse(lesion: "T2", value: "8"),
+            try LesionResultEntry.parse(lesion: "NT1", value: "present"),
         ]))
-        _ = try assessments.record(id, AssessmentSubmission(date: "2024-04-15", results: [
-            LesionResultEntry(lesion: "T1", value: "disappeared"), LesionResultEntry(lesion: "T2", value: "7"),
-            LesionResultEntry(lesion: "NT1", value: "absent"),
+        _ = try assessments.record(id, AssessmentSubmission(date: try CalendarDate(iso: "2024-04-15"), results: [
+            try LesionResultEntry.parse(lesion: "T1", value: "disappeared"), try LesionResultEntry.parse(lesion: "T2", value: "7"),
+            try LesionResultEntry.parse(lesion: "NT1", value: "absent"),
         ]))
-        _ = try assessments.record(id, AssessmentSubmission(date: "2024-04-16", evaluator: "radiologist-1", results: [
-            LesionResultEntry(lesion: "T1", value: "disappeared"), LesionResultEntry(lesion: "T2", value: "12"),
-            LesionResultEntry(lesion: "NT1", value: "unequivocal-progression"),
+        _ = try assessments.record(id, AssessmentSubmission(date: try CalendarDate(iso: "2024-04-16"), evaluator: "radiologist-1",
+            results: [
+            try LesionResultEntry.parse(lesion: "T1", value: "disappeared"), try LesionResultEntry.parse(lesion: "T2", value: "12"),
+            try LesionResultEntry.parse(lesion: "NT1", value: "unequivocal-progression"),
         ]))
         _ = try treatment.stop(id, line: 1, on: try CalendarDate(iso: "2024-04-30"), reason: .progression)
         _ = try treatment.start(id, TherapyStart(agents: ["trabectedin"], intent: .palliative,
@@ -105,8 +112,8 @@ struct FullRegistryFixture {
         _ = try treatment.recordAdverseEvent(
             id, AdverseEventSubmission(term: "Hypertension", ctcaeVersion: .v5_0, grade: 2, onset: try CalendarDate(iso: "2024-05-27"),
                                        resolved: try CalendarDate(iso: "2024-06-30"), attribution: .definite, lineNumber: 3))
-        _ = try patients.update(id, PatientUpdate(ecog: 2, ecogDate: "2024-09-02"))
-        _ = try patients.update(id, PatientUpdate(lastContact: "2024-10-01"))
+        _ = try patients.update(id, PatientUpdate(ecog: 2, ecogDate: try CalendarDate(iso: "2024-09-02")))
+        _ = try patients.update(id, PatientUpdate(lastContact: try CalendarDate(iso: "2024-10-01")))
         try recordReads(id, [("investigator", false), ("radiologist-1", true)])
         try recordSourceResponses(id, [
             ("investigator", "2", "FOLLOW-UP 1", "OVRLRESP", "PR", "2024-03-04", nil),
@@ -118,7 +125,8 @@ struct FullRegistryFixture {
 
     private func enterSynovialSarcoma() throws {
         let id = try patients.enroll(
-            EnrollmentRequest(site: "MUC", mrn: "MRN-100002", birth: "1965", sex: "male", consentDate: "2024-02-01"), key: key
+            EnrollmentRequest(site: "MUC", mrn: "MRN-100002", birth: try PartialDate(iso: "1965"), sex: .male,
+                consentDate: try CalendarDate(iso: "2024-02-01")), key: key
         ).registryID
         _ = try diagnostics.recordDiagnosis(
             id, DiagnosisSubmission(icdo3Code: try HistologyCode("9040/3"), icdoVersion: .v3_1, whoEntity: "Synovial sarcoma",
@@ -129,22 +137,24 @@ struct FullRegistryFixture {
                                     laboratory: "Munich Molecular Pathology"))
         _ = try treatment.start(
             id, TherapyStart(agents: ["ifosfamide"], intent: .neoadjuvant, startDate: try CalendarDate(iso: "2024-02-12")))
-        _ = try assessments.addLesion(id, LesionSubmission(lesion: "T1", lesionClass: "target", organ: "thigh", method: "mri",
-                                                           diameter: "64", date: "2024-02-08"))
+        _ = try assessments.addLesion(id, LesionSubmission(lesion: "T1", lesionClass: .target, organ: "thigh", method: .mri,
+                                                           diameter: Millimetres(64), date: try CalendarDate(iso: "2024-02-08")))
         _ = try treatment.recordAdverseEvent(
             id, AdverseEventSubmission(term: "Anemia", ctcaeVersion: .v4_03, grade: 2, onset: try CalendarDate(iso: "2024-03-01"),
                                        attribution: .probable, lineNumber: 1))
-        _ = try assessments.record(id, AssessmentSubmission(date: "2024-04-02", results: [LesionResultEntry(lesion: "T1", value: "51")]))
+        _ = try assessments.record(id, AssessmentSubmission(date: try CalendarDate(iso: "2024-04-02"),
+            results: [try LesionResultEntry.parse(lesion: "T1", value: "51")]))
         _ = try treatment.stop(id, line: 1, on: try CalendarDate(iso: "2024-04-20"), reason: .completed)
-        _ = try patients.update(id, PatientUpdate(lastContact: "2024-09-15"))
-        _ = try patients.withdraw(id, on: "2024-10-01")
+        _ = try patients.update(id, PatientUpdate(lastContact: try CalendarDate(iso: "2024-09-15")))
+        _ = try patients.withdraw(id, on: try CalendarDate(iso: "2024-10-01"))
         try recordReads(id, [])
     }
 
     private func enterPleomorphicSarcoma() throws {
         let id = try patients.enroll(
-            EnrollmentRequest(site: "BER", mrn: "MRN-200001", birth: "1950-07-01", sex: "other", consentDate: "2024-03-01",
-                              ecog: 1, ecogDate: "2024-03-01"), key: key
+            EnrollmentRequest(site: "BER", mrn: "MRN-200001", birth: try PartialDate(iso: "1950-07-01"), sex: .other,
+                consentDate: try CalendarDate(iso: "2024-03-01"),
+                              ecog: 1, ecogDate: try CalendarDate(iso: "2024-03-01")), key: key
         ).registryID
         _ = try diagnostics.recordDiagnosis(
             id, DiagnosisSubmission(icdo3Code: try HistologyCode("8802/3"), icdoVersion: .v3_2,
@@ -162,11 +172,12 @@ struct FullRegistryFixture {
                                     reportDate: try CalendarDate(iso: "2024-02-22")))
         _ = try treatment.start(
             id, TherapyStart(agents: ["gemcitabine", "docetaxel"], intent: .palliative, startDate: try CalendarDate(iso: "2024-03-11")))
-        _ = try assessments.addLesion(id, LesionSubmission(lesion: "T1", lesionClass: "target", organ: "retroperitoneum", method: "ct",
-                                                           diameter: "110", date: "2024-03-05"))
-        _ = try assessments.record(id, AssessmentSubmission(date: "2024-05-06", results: [LesionResultEntry(lesion: "T1", value: "140")]))
+        _ = try assessments.addLesion(id, LesionSubmission(lesion: "T1", lesionClass: .target, organ: "retroperitoneum", method: .ct,
+                                                           diameter: Millimetres(110), date: try CalendarDate(iso: "2024-03-05")))
+        _ = try assessments.record(id, AssessmentSubmission(date: try CalendarDate(iso: "2024-05-06"),
+            results: [try LesionResultEntry.parse(lesion: "T1", value: "140")]))
         _ = try treatment.stop(id, line: 1, on: try CalendarDate(iso: "2024-07-19"), reason: .death)
-        _ = try patients.update(id, PatientUpdate(deathDate: "2024-07-19"))
+        _ = try patients.update(id, PatientUpdate(deathDate: try CalendarDate(iso: "2024-07-19")))
     }
 
     /// Responses a source reported beside the registry's own (SDTM RS), with the accepted flag present and

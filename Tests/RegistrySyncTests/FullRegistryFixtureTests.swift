@@ -1,5 +1,6 @@
 import Foundation
 import PostgresClient
+import RegistryDomain
 import RegistryServices
 import Testing
 
@@ -22,7 +23,8 @@ struct FullRegistryFixtureTests {
                 == ["BER-0001 false dead", "MUC-0001 false alive", "MUC-0002 true alive"])
         for (registryID, evaluators) in FullRegistryFixture.readers {
             for evaluator in evaluators {
-                _ = try ResponseService(connection: fixture.connection).response(registryID, evaluator: evaluator)
+                _ = try ResponseService(connection: fixture.connection).response(registryID,
+                    evaluator: Evaluator(evaluator ?? "investigator"))
             }
         }
     }

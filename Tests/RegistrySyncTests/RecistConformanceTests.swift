@@ -62,19 +62,22 @@ struct RecistConformanceTests {
     func coordinatorPath(_ lesion: BaselineLesionCase, _ fixture: SyncFixture) throws -> String? {
         let key = try MRNKey(secret: Data("test-only key, 32 bytes or longer, never used in production".utf8))
         let patient = try PatientService(connection: fixture.connection, today: CalendarDate(year: 2026, month: 11, day: 27)!).enroll(
-            EnrollmentRequest(site: "MUC", mrn: "CONFORMANCE-1", birth: "1970-05-04", sex: "female", consentDate: "2024-01-10"), key: key)
+            EnrollmentRequest(site: "MUC", mrn: "CONFORMANCE-1", birth: try PartialDate(iso: "1970-05-04"), sex: .female,
+                consentDate: try CalendarDate(iso: "2024-01-10")), key: key)
         let assessments = AssessmentService(connection: fixture.connection)
         _ = try assessments.addLesion(
             patient.registryID,
-            LesionSubmission(lesion: "T9", lesionClass: "target", organ: "lung", method: "ct", diameter: "40", date: Self.date))
+            LesionSubmission(lesion: "T9", lesionClass: .target, organ: "lung", method: .ct, diameter: Millimetres(40),
+                date: try CalendarDate(iso: Self.date)))
         do {
             _ = try assessments.addLesion(
                 patient.registryID,
                 LesionSubmission(
-                    lesion: lesion.label, lesionClass: lesion.isTarget ? "target" : "non-target", organ: lesion.organ,
-                    isLymphNode: lesion.isNode, method: "ct", diameter: lesion.diameter, date: Self.date))
+                    lesion: try LesionID.parse(lesion.label, field: .lesion), lesionClass: lesion.isTarget ? .target : .nonTarget,
+                    organ: lesion.organ, isLymphNode: lesion.isNode, method: .ct,
+                    diameter: try Millimetres.parseDiameter(lesion.diameter, field: .diameter), date: try CalendarDate(iso: Self.date)))
             return nil
-        } catch {
+        } catch let error as AssessmentError {
             return error.description
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import PostgresClient
+import RegistryDomain
 import RegistryServices
 import RegistrySync
 import TestSupport
@@ -54,8 +55,10 @@ struct SDTMRoundTripTests {
 
         for (registryID, evaluators) in FullRegistryFixture.readers {
             for evaluator in evaluators {
-                let expected = try ResponseService(connection: original.connection).response(registryID, evaluator: evaluator)
-                let actual = try ResponseService(connection: connection).response(registryID, evaluator: evaluator)
+                let expected = try ResponseService(connection: original.connection).response(registryID,
+                    evaluator: Evaluator(evaluator ?? "investigator"))
+                let actual = try ResponseService(connection: connection).response(registryID,
+                    evaluator: Evaluator(evaluator ?? "investigator"))
                 #expect(actual.timeline == expected.timeline && actual.series == expected.series, "\(registryID) \(evaluator ?? "investigator")")
                 #expect(actual.baseline == expected.baseline, "\(registryID) \(evaluator ?? "investigator"): \(actual.baseline) != \(expected.baseline)")
                 #expect(actual.lineNumber == expected.lineNumber && actual.trialNCT == expected.trialNCT)

@@ -14,7 +14,8 @@ struct AlertSiteScopeTests {
         var patients: [String] = []
         for (site, mrn) in [("SA", "A-300"), ("SB", "B-400")] {
             let patient = try PatientService(connection: fixture.owner).enroll(
-                EnrollmentRequest(site: site, mrn: mrn, birth: "1970", sex: "female", consentDate: "2024-01-02"), key: fixture.key)
+                EnrollmentRequest(site: site, mrn: mrn, birth: try PartialDate(iso: "1970"), sex: .female,
+                    consentDate: try CalendarDate(iso: "2024-01-02")), key: fixture.key)
             _ = try diagnostics.recordDiagnosis(
                 patient.registryID,
                 DiagnosisSubmission(icdo3Code: try HistologyCode("9040/3"), icdoVersion: .v3_2, primarySite: "thigh",

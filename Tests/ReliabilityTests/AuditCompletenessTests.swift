@@ -1,5 +1,6 @@
 import Foundation
 import PostgresClient
+import RegistryDomain
 import RegistryServices
 import RegistrySync
 import TestSupport
@@ -198,7 +199,8 @@ struct AuditCompletenessTests {
         let coordinator = try fixture.connect(as: try fixture.addLogin("coord", role: .coordinator, sites: ["MUC"]))
         try coordinator.execute("SELECT set_config('sarcreg.sync_run', \(String(run.runID)), false)")
         let enrolled = try PatientService(connection: coordinator).enroll(
-            EnrollmentRequest(site: "MUC", mrn: "M-77", birth: "1970", sex: "female", consentDate: "2024-03-01"), key: fixture.key)
+            EnrollmentRequest(site: "MUC", mrn: "M-77", birth: try PartialDate(iso: "1970"), sex: .female,
+                consentDate: try CalendarDate(iso: "2024-03-01")), key: fixture.key)
         #expect(try fixture.count(
             """
             SELECT count(*) AS n FROM audit_log

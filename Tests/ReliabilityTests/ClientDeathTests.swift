@@ -1,5 +1,6 @@
 import Foundation
 import PostgresClient
+import RegistryDomain
 import RegistryServices
 import RegistrySync
 import TestSupport
@@ -125,7 +126,8 @@ struct ClientDeathTests {
         try coordinator.execute(Query(unsafeSQL: "SET lock_timeout = '\(Int(Self.enrollmentLockTimeout))s'"))
         let started = Date()
         let enrolled = try PatientService(connection: coordinator).enroll(
-            EnrollmentRequest(site: "MUC", mrn: "MUC-4711", birth: "1968", sex: "female", consentDate: "2026-11-20"),
+            EnrollmentRequest(site: "MUC", mrn: "MUC-4711", birth: try PartialDate(iso: "1968"), sex: .female,
+                consentDate: try CalendarDate(iso: "2026-11-20")),
             key: fixture.key)
         let seconds = Date().timeIntervalSince(started)
         #expect(seconds < Self.enrollmentLockTimeout, "enrolling at MUC took \(seconds) s")

@@ -20,14 +20,17 @@ private struct TrialOffice {
         base = try ReliabilityFixture(sites: ["MUC", "LYO"])
         for (site, mrn) in [("MUC", "M-100"), ("LYO", "L-200")] {
             let patient = try PatientService(connection: base.owner).enroll(
-                EnrollmentRequest(site: site, mrn: mrn, birth: "1970", sex: "female", consentDate: "2024-01-02"), key: base.key)
+                EnrollmentRequest(site: site, mrn: mrn, birth: try PartialDate(iso: "1970"), sex: .female,
+                    consentDate: try CalendarDate(iso: "2024-01-02")), key: base.key)
             _ = try TreatmentService(connection: base.owner).start(
                 patient.registryID, TherapyStart(agents: ["doxorubicin"], intent: .palliative,
                     startDate: try CalendarDate(iso: "2024-01-10")))
             _ = try AssessmentService(connection: base.owner).addLesion(
-                patient.registryID, LesionSubmission(lesion: "T1", lesionClass: "target", organ: "liver", method: "ct", diameter: "32", date: "2024-01-05"))
+                patient.registryID, LesionSubmission(lesion: "T1", lesionClass: .target, organ: "liver", method: .ct,
+                    diameter: Millimetres(32), date: try CalendarDate(iso: "2024-01-05")))
             _ = try AssessmentService(connection: base.owner).record(
-                patient.registryID, AssessmentSubmission(date: "2024-03-01", results: [LesionResultEntry(lesion: "T1", value: "30")]))
+                patient.registryID, AssessmentSubmission(date: try CalendarDate(iso: "2024-03-01"),
+                    results: [try LesionResultEntry.parse(lesion: "T1", value: "30")]))
         }
         coordinator = try base.connect(as: try base.addLogin("dm_coord", role: .coordinator, sites: ["MUC"]))
         otherCoordinator = try base.connect(as: try base.addLogin("dm_coord2", role: .coordinator, sites: ["MUC"]))
@@ -40,9 +43,10 @@ private struct TrialOffice {
     static let visit = DataRecord(stored: .assessment, reference: "investigator/2024-03-01")
 
     /// A coordinator's correction of the 2024-03-01 result of T1, with its reason.
-    func correctT1(to diameter: String, on connection: Connection) throws(AssessmentError) {
+    func correctT1(to diameter: Int, on connection: Connection) throws {
         _ = try AssessmentService(connection: connection).amend(
-            "MUC-0001", date: "2024-03-01", evaluator: nil, results: [LesionResultEntry(lesion: "T1", value: diameter)],
+            "MUC-0001", date: try CalendarDate(iso: "2024-03-01"), evaluator: .investigator,
+            results: [LesionResultEntry(lesion: "T1", finding: .finding(.target(.measured(Millimetres(diameter)))))],
             reason: "transcription error: CT report says \(diameter) mm")
     }
 }
@@ -151,7 +155,8 @@ struct DataManagementTests {
         #expect(munichResults > 0)
         #expect(try office.monitor.query("SELECT count(*)::bigint AS n FROM assessment_results")[0].decode(Int.self, "n") == munichResults)
         let update = #expect(throws: RegistryError.self) {
-            _ = try PatientService(connection: office.monitor).update("MUC-0001", PatientUpdate(lastContact: "2024-05-01"))
+            _ = try PatientService(connection: office.monitor).update("MUC-0001",
+                PatientUpdate(lastContact: try CalendarDate(iso: "2024-05-01")))
         }
         #expect(update.map(isNotPermitted) == true)
         for sql in [
@@ -170,22 +175,24 @@ struct DataManagementTests {
         #expect(coordinatorLock.map(isNotPermitted) == true, "\(String(describing: coordinatorLock))")
         #expect(try PatientLockService(connection: office.monitor).lock("MUC-0001").registryID == "MUC-0001")
         let update = #expect(throws: RegistryError.self) {
-            _ = try PatientService(connection: office.coordinator).update("MUC-0001", PatientUpdate(lastContact: "2024-05-01"))
+            _ = try PatientService(connection: office.coordinator).update("MUC-0001",
+                PatientUpdate(lastContact: try CalendarDate(iso: "2024-05-01")))
         }
         #expect(update.flatMap(refusedRule) == "patient_records_locked")
         #expect(update?.description.contains("a locked patient's records are frozen") == true)
-        let correction = #expect(throws: AssessmentError.self) { try office.correctT1(to: "31", on: office.coordinator) }
+        let correction = #expect(throws: AssessmentError.self) { try office.correctT1(to: 31, on: office.coordinator) }
         #expect(correction.flatMap(refusedRule) == "patient_records_locked")
         let sql = #expect(throws: PostgresError.self) {
             try office.base.owner.execute("UPDATE assessment_results SET diameter_mm = 29")
         }
         #expect(sql?.constraint == "patient_records_locked" && sql?.message.contains("patient MUC-0001 is locked") == true)
-        _ = try PatientService(connection: office.base.owner).update("LYO-0001", PatientUpdate(lastContact: "2024-05-01"))
+        _ = try PatientService(connection: office.base.owner).update("LYO-0001",
+            PatientUpdate(lastContact: try CalendarDate(iso: "2024-05-01")))
 
         #expect(#expect(throws: RegistryError.self) { try PatientLockService(connection: office.monitor).unlock("MUC-0001", reason: "done") }
             .map(isNotPermitted) == true)
         try PatientLockService(connection: office.admin).unlock("MUC-0001", reason: "query 3 answered: lesion T1 to be corrected")
-        try office.correctT1(to: "31", on: office.coordinator)
+        try office.correctT1(to: 31, on: office.coordinator)
         let trail = try office.base.owner.query(
             "SELECT operation, change_reason FROM audit_log WHERE table_name = 'patient_locks' ORDER BY audit_id")
         #expect(try trail.map { try $0.decode(String.self, "operation") } == ["INSERT", "DELETE"])
@@ -233,7 +240,7 @@ struct DataManagementTests {
         #expect(signature.signedBy == login && signature.voidedAt == nil && signature.meaning == "reviewed and approved")
         #expect(ResponseSignatureService.signedContent(response).contains("time point 2024-03-01; sum 30"))
 
-        try office.correctT1(to: "25", on: office.coordinator)
+        try office.correctT1(to: 25, on: office.coordinator)
         let after = try #require(try service.signatures("MUC-0001").first)
         #expect(after.signatureID == signature.signatureID && after.voidedAt != nil)
         #expect(after.voidReason?.hasPrefix("changed after signing on \(CalendarDate.today) (update ") == true, "\(String(describing: after.voidReason))")
@@ -252,7 +259,7 @@ struct DataManagementTests {
         }.map(isNotPermitted) == true)
         #expect(try verification.status(site: "MUC").filter { $0.verifiedAt == nil }.map(\.record.description) == ["assessment investigator/2024-01-05"])
 
-        try office.correctT1(to: "31", on: office.coordinator)
+        try office.correctT1(to: 31, on: office.coordinator)
         let left = try verification.status(site: "MUC").filter { $0.verifiedAt == nil }.map(\.record.description)
         #expect(left == ["assessment investigator/2024-01-05", "assessment investigator/2024-03-01"])
         let reasons = try office.base.owner.query(

@@ -17,12 +17,14 @@ private struct PrivilegeFixture {
         base = try ReliabilityFixture(sites: ["MUC", "LYO"])
         for (site, mrn) in [("MUC", "M-100"), ("LYO", "L-200")] {
             let patient = try PatientService(connection: base.owner).enroll(
-                EnrollmentRequest(site: site, mrn: mrn, birth: "1970", sex: "female", consentDate: "2024-01-02"), key: base.key)
+                EnrollmentRequest(site: site, mrn: mrn, birth: try PartialDate(iso: "1970"), sex: .female,
+                    consentDate: try CalendarDate(iso: "2024-01-02")), key: base.key)
             _ = try TreatmentService(connection: base.owner).start(
                 patient.registryID, TherapyStart(agents: ["doxorubicin"], intent: .palliative,
                     startDate: try CalendarDate(iso: "2024-01-10")))
             _ = try AssessmentService(connection: base.owner).addLesion(
-                patient.registryID, LesionSubmission(lesion: "T1", lesionClass: "target", organ: "liver", method: "ct", diameter: "32", date: "2024-01-05"))
+                patient.registryID, LesionSubmission(lesion: "T1", lesionClass: .target, organ: "liver", method: .ct,
+                    diameter: Millimetres(32), date: try CalendarDate(iso: "2024-01-05")))
         }
         var names: [RegistryRole: String] = [:]
         var connections: [RegistryRole: Connection] = [:]
@@ -163,7 +165,8 @@ struct LeastPrivilegeTests {
 
         // Without a sequence privilege, the identity default still numbers a coordinator's enrollment.
         let enrolled = try PatientService(connection: fixture.login(.coordinator)).enroll(
-            EnrollmentRequest(site: "MUC", mrn: "M-101", birth: "1980", sex: "male", consentDate: "2024-02-01"), key: fixture.base.key)
+            EnrollmentRequest(site: "MUC", mrn: "M-101", birth: try PartialDate(iso: "1980"), sex: .male,
+                consentDate: try CalendarDate(iso: "2024-02-01")), key: fixture.base.key)
         #expect(try fixture.patient(enrolled.registryID) > drawn)
     }
 

@@ -60,7 +60,8 @@ final class Coordinator: Sendable {
                 round += 1
                 // Hyphens do not count in an MRN ("1-11" is "11-1"); letters between the numbers keep them apart.
                 _ = try patients.enroll(
-                    EnrollmentRequest(site: site, mrn: "C\(number)R\(round)", birth: "1970", sex: "female", consentDate: "2024-01-02"),
+                    EnrollmentRequest(site: site, mrn: "C\(number)R\(round)", birth: try PartialDate(iso: "1970"), sex: .female,
+                        consentDate: try CalendarDate(iso: "2024-01-02")),
                     key: key)
                 tally.enrolled()
                 try recordNextFollowUp(of: sharedPatients[(number + round) % sharedPatients.count], connection: connection, service: assessments)
@@ -79,7 +80,8 @@ final class Coordinator: Sendable {
             )[0].decode(CalendarDate.self, "last")
             let next = max(last.adding(days: 1), Self.firstFollowUp)
             do {
-                _ = try service.record(registryID, AssessmentSubmission(date: next.description, results: [LesionResultEntry(lesion: "T1", value: "38")]))
+                _ = try service.record(registryID, AssessmentSubmission(date: next, results: [try LesionResultEntry.parse(lesion: "T1",
+                    value: "38")]))
                 tally.assessed()
                 return
             } catch AssessmentError.recist(.duplicateTimePoint) {
@@ -105,10 +107,12 @@ struct ParallelCoordinatorTests {
         for site in sites {
             for n in 1...sharedPerSite {
                 let patient = try PatientService(connection: fixture.owner).enroll(
-                    EnrollmentRequest(site: site, mrn: "shared-\(site)-\(n)", birth: "1960", sex: "male", consentDate: "2020-01-02"), key: fixture.key)
+                    EnrollmentRequest(site: site, mrn: "shared-\(site)-\(n)", birth: try PartialDate(iso: "1960"), sex: .male,
+                        consentDate: try CalendarDate(iso: "2020-01-02")), key: fixture.key)
                 _ = try AssessmentService(connection: fixture.owner).addLesion(
                     patient.registryID,
-                    LesionSubmission(lesion: "T1", lesionClass: "target", organ: "liver", method: "ct", diameter: "40", date: "2020-01-05"))
+                    LesionSubmission(lesion: "T1", lesionClass: .target, organ: "liver", method: .ct, diameter: Millimetres(40),
+                        date: try CalendarDate(iso: "2020-01-05")))
                 _ = try TreatmentService(connection: fixture.owner).start(
                     patient.registryID, TherapyStart(agents: ["doxorubicin"], intent: .palliative,
                         startDate: try CalendarDate(iso: "2020-01-10")))

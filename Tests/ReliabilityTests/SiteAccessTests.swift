@@ -31,13 +31,15 @@ struct SiteAccessTests {
         let fixture = try ReliabilityFixture(sites: ["SA", "SB"])
         for (site, mrn) in [("SA", "A-100"), ("SB", "B-200")] {
             let patient = try PatientService(connection: fixture.owner).enroll(
-                EnrollmentRequest(site: site, mrn: mrn, birth: "1970", sex: "female", consentDate: "2024-01-02", ecog: 1, ecogDate: "2024-01-02"),
+                EnrollmentRequest(site: site, mrn: mrn, birth: try PartialDate(iso: "1970"), sex: .female,
+                    consentDate: try CalendarDate(iso: "2024-01-02"), ecog: 1, ecogDate: try CalendarDate(iso: "2024-01-02")),
                 key: fixture.key)
             _ = try TreatmentService(connection: fixture.owner).start(
                 patient.registryID, TherapyStart(agents: ["doxorubicin"], intent: .palliative,
                     startDate: try CalendarDate(iso: "2024-01-10")))
             _ = try AssessmentService(connection: fixture.owner).addLesion(
-                patient.registryID, LesionSubmission(lesion: "T1", lesionClass: "target", organ: "liver", method: "ct", diameter: "32", date: "2024-01-05"))
+                patient.registryID, LesionSubmission(lesion: "T1", lesionClass: .target, organ: "liver", method: .ct,
+                    diameter: Millimetres(32), date: try CalendarDate(iso: "2024-01-05")))
         }
         return fixture
     }
@@ -70,7 +72,8 @@ struct SiteAccessTests {
         #expect(refused?.sqlState == .insufficientPrivilege)
         #expect(throws: RegistryError.self) {
             _ = try PatientService(connection: coordinator).enroll(
-                EnrollmentRequest(site: "SB", mrn: "B-201", birth: "1970", sex: "male", consentDate: "2024-01-02"), key: fixture.key)
+                EnrollmentRequest(site: "SB", mrn: "B-201", birth: try PartialDate(iso: "1970"), sex: .male,
+                    consentDate: try CalendarDate(iso: "2024-01-02")), key: fixture.key)
         }
         #expect(throws: RegistryError.self) { _ = try PatientService(connection: coordinator).show("SB-0001") }
         #expect(throws: RegistryError.self) { _ = try AuditTrailService(connection: coordinator).history(of: "SB-0001") }
@@ -79,7 +82,8 @@ struct SiteAccessTests {
 
         // At its own site the same coordinator enrolls and records, and the audit trail names it.
         let enrolled = try PatientService(connection: coordinator).enroll(
-            EnrollmentRequest(site: "SA", mrn: "A-101", birth: "1980", sex: "male", consentDate: "2024-02-01"), key: fixture.key)
+            EnrollmentRequest(site: "SA", mrn: "A-101", birth: try PartialDate(iso: "1980"), sex: .male,
+                consentDate: try CalendarDate(iso: "2024-02-01")), key: fixture.key)
         #expect(enrolled.registryID == "SA-0002")
         let history = try AuditTrailService(connection: coordinator).history(of: "SA-0002")
         #expect(history.changes.map(\.databaseUser) == [login])

@@ -15,7 +15,8 @@ private struct TamperFixture {
         base = try ReliabilityFixture(sites: ["MUC", "LYO"])
         for (site, mrn) in [("MUC", "M-100"), ("LYO", "L-200")] {
             let patient = try PatientService(connection: base.owner).enroll(
-                EnrollmentRequest(site: site, mrn: mrn, birth: "1970", sex: "female", consentDate: "2024-01-02"), key: base.key)
+                EnrollmentRequest(site: site, mrn: mrn, birth: try PartialDate(iso: "1970"), sex: .female,
+                    consentDate: try CalendarDate(iso: "2024-01-02")), key: base.key)
             _ = try TreatmentService(connection: base.owner).start(
                 patient.registryID, TherapyStart(agents: ["doxorubicin"], intent: .palliative,
                     startDate: try CalendarDate(iso: "2024-01-10")))
@@ -50,7 +51,7 @@ struct TamperEvidenceTests {
     func untouchedRegistryVerifies() throws {
         let fixture = try TamperFixture()
         _ = try PatientService(connection: fixture.login(.coordinator)).update(
-            "MUC-0001", PatientUpdate(lastContact: "2024-05-01"))
+            "MUC-0001", PatientUpdate(lastContact: try CalendarDate(iso: "2024-05-01")))
         let result = try fixture.verify()
         #expect(result.findings == [])
         #expect(result.intact)
@@ -103,7 +104,8 @@ struct TamperEvidenceTests {
     @Test("deleting entries with the guard disabled, and the DISABLE TRIGGER record with them in the same transaction, is caught as missing entries")
     func deletedEntriesAndTheirDisableRecord() throws {
         let fixture = try TamperFixture()
-        _ = try PatientService(connection: fixture.base.owner).update("MUC-0001", PatientUpdate(lastContact: "2024-05-01"))
+        _ = try PatientService(connection: fixture.base.owner).update("MUC-0001",
+            PatientUpdate(lastContact: try CalendarDate(iso: "2024-05-01")))
         try fixture.base.owner.withTransaction { tx in
             try tx.execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only")
             try tx.execute("DELETE FROM audit_log WHERE operation = 'DISABLE TRIGGER' OR (table_name = 'patients' AND operation = 'UPDATE')")
@@ -117,7 +119,8 @@ struct TamperEvidenceTests {
     @Test("deleting the log's last entries (the DISABLE TRIGGER record with them) and rewinding the chain head is caught by an anchor taken before")
     func cutTailCaughtByAnchor() throws {
         let fixture = try TamperFixture()
-        _ = try PatientService(connection: fixture.base.owner).update("MUC-0001", PatientUpdate(lastContact: "2024-05-01"))
+        _ = try PatientService(connection: fixture.base.owner).update("MUC-0001",
+            PatientUpdate(lastContact: try CalendarDate(iso: "2024-05-01")))
         let anchor = try #require(try AuditChainService(connection: fixture.login(.admin)).anchor())
         #expect(try fixture.verify(anchor: anchor).findings == [])
         try fixture.base.owner.withTransaction { tx in
@@ -270,7 +273,7 @@ struct TamperEvidenceTests {
             guard let connection = try? Connection(url) else { return }
             for day in 1...10 {
                 _ = try? PatientService(connection: connection).update(
-                    index % 2 == 0 ? "MUC-0001" : "LYO-0001", PatientUpdate(lastContact: String(format: "2024-08-%02d", day)))
+                    index % 2 == 0 ? "MUC-0001" : "LYO-0001", PatientUpdate(lastContact: CalendarDate(year: 2024, month: 8, day: day)))
             }
         }
         #expect(try fixture.base.count("SELECT count(*) AS n FROM audit_log WHERE table_name = 'patients' AND operation = 'UPDATE'") >= 20)
@@ -320,7 +323,7 @@ struct TamperEvidenceTests {
         // The chain's state within a statement is a setting any session may set; it is reopened from the head.
         let coordinator = fixture.login(.coordinator)
         try coordinator.execute("SET sarcreg.audit_chain = '1:00'")
-        _ = try PatientService(connection: coordinator).update("MUC-0001", PatientUpdate(lastContact: "2024-09-01"))
+        _ = try PatientService(connection: coordinator).update("MUC-0001", PatientUpdate(lastContact: try CalendarDate(iso: "2024-09-01")))
         #expect(try fixture.verify().findings == [])
     }
 
@@ -345,7 +348,8 @@ struct TamperEvidenceTests {
         #expect(try coordinator.query("SELECT sarcreg_next_site_sequence('LYO') AS n")[0].decode(Int?.self, "n") == nil)
         #expect(try fixture.base.count("SELECT next_patient_number AS n FROM sites WHERE site_code = 'LYO'") == 2)
         let enrolled = try PatientService(connection: coordinator).enroll(
-            EnrollmentRequest(site: "MUC", mrn: "M-101", birth: "1980", sex: "male", consentDate: "2024-02-01"), key: fixture.base.key)
+            EnrollmentRequest(site: "MUC", mrn: "M-101", birth: try PartialDate(iso: "1980"), sex: .male,
+                consentDate: try CalendarDate(iso: "2024-02-01")), key: fixture.base.key)
         #expect(enrolled.registryID == "MUC-0002")
     }
 
