@@ -13,7 +13,7 @@ let package = Package(
     name: "sarcreg",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "sarcreg", targets: ["sarcreg"]),
+        .executable(name: "sarcreg", targets: ["sarcreg"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -58,7 +58,8 @@ extension Connection {
         table: String, columns: [String], format: CopyFormat = .csv(header: false),
         _ body: (borrowing CopyInWriter) throws -> Void
     ) throws -> Int {
-        let sql = try "COPY \(qualifiedName(table)) (\(columns.map(quoteIdentifier).joined(separator: ", "))) FROM STDIN \(format.options)"
+        let sql = try
+            "COPY \(qualifiedName(table)) (\(columns.map(quoteIdentifier).joined(separator: ", "))) FROM STDIN \(format.options)"
         return try copyIn(Query(unsafeSQL: sql), body)
     }
 
@@ -116,7 +117,8 @@ extension Connection {
             let length = PQgetCopyData(handle, &buffer, 0)
             if length == -1 { break }
             if length == -2 {
-                throw clientError("reading COPY data failed: \(Self.firstLine(PQerrorMessage(handle)))", sql: statement.sql)
+                throw clientError(
+                    "reading COPY data failed: \(Self.firstLine(PQerrorMessage(handle)))", sql: statement.sql)
             }
             defer { PQfreemem(buffer) }
             // After a receiver error the rest is drained unread: libpq needs the COPY finished.

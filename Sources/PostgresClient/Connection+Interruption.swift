@@ -39,8 +39,10 @@ public enum Interruption {
                 _ = Glibc.signal(signalNumber, SIG_IGN)
                 let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: queue)
                 source.setEventHandler {
-                    let first = received.compareExchange(expected: 0, desired: signalNumber, ordering: .sequentiallyConsistent)
-                        .exchanged
+                    let first = received.compareExchange(
+                        expected: 0, desired: signalNumber, ordering: .sequentiallyConsistent
+                    )
+                    .exchanged
                     guard first else { return exit(signalNumber) }
                     cancelRegistry.withLock { cancels in
                         for cancel in cancels.values { cancel.send() }
@@ -108,7 +110,8 @@ extension Connection {
             !sql.drop(while: \.isWhitespace).uppercased().hasPrefix("ROLLBACK")
         else { return }
         throw PostgresError(
-            kind: .client, sqlState: .queryCanceled, message: "interrupted by \(Interruption.name(of: signal))", sql: sql)
+            kind: .client, sqlState: .queryCanceled, message: "interrupted by \(Interruption.name(of: signal))",
+            sql: sql)
     }
 
     /// Makes the connection's running statement cancellable by ``Interruption``.

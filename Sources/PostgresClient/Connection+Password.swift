@@ -1,6 +1,5 @@
 internal import CLibPQ
 
-
 extension Connection {
     /// The SCRAM-SHA-256 verifier of a password, computed here by libpq, for `CREATE ROLE ... PASSWORD`.
     ///

@@ -32,7 +32,9 @@ public struct ResultRow: ~Copyable {
     /// for id columns of results with millions of rows.
     public func integer(at index: Int) throws(RowDecodingError) -> Int {
         guard let value = optionalInteger(at: index) else {
-            throw error(at: index, swiftType: "Int", reason: isNull(at: index) ? "the value is NULL; decode an Optional" : "not a whole number")
+            throw error(
+                at: index, swiftType: "Int",
+                reason: isNull(at: index) ? "the value is NULL; decode an Optional" : "not a whole number")
         }
         return value
     }
@@ -49,7 +51,8 @@ public struct ResultRow: ~Copyable {
             let digit = Int(pointer.pointee) - Int(UInt8(ascii: "0"))
             guard (0...9).contains(digit) else { return nil }
             let (times10, overflow1) = value.multipliedReportingOverflow(by: 10)
-            let (sum, overflow2) = negative ? times10.subtractingReportingOverflow(digit) : times10.addingReportingOverflow(digit)
+            let (sum, overflow2) =
+                negative ? times10.subtractingReportingOverflow(digit) : times10.addingReportingOverflow(digit)
             guard !overflow1, !overflow2 else { return nil }
             value = sum
             pointer += 1

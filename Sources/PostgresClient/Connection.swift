@@ -24,7 +24,8 @@ public final class Connection {
     /// /tmp/socket port 5432`. With libpq's defaults the connection string says nothing; this still does.
     public var resolvedTarget: String {
         func text(_ value: UnsafeMutablePointer<CChar>?) -> String { value.map { String(cString: $0) } ?? "?" }
-        return "database \(text(PQdb(handle))) as \(text(PQuser(handle))) on \(text(PQhost(handle))) port \(text(PQport(handle)))"
+        return
+            "database \(text(PQdb(handle))) as \(text(PQuser(handle))) on \(text(PQhost(handle))) port \(text(PQport(handle)))"
     }
     private let noticeSink: Unmanaged<NoticeSink>
 
@@ -36,7 +37,9 @@ public final class Connection {
     ///   - password: a password typed at a terminal, used over any the connection string gives.
     /// - Throws: ``PostgresError`` of kind `.passwordRequired` when the server asks for a password and none
     ///   was given, else of kind `.connection`, with the reason in plain words and the redacted target.
-    public init(_ connectionString: String? = nil, password: String? = nil, logger: Logger = Logger(label: "sarcreg.postgres")) throws {
+    public init(
+        _ connectionString: String? = nil, password: String? = nil, logger: Logger = Logger(label: "sarcreg.postgres")
+    ) throws {
         let target = connectionString?.isEmpty == false ? connectionString! : nil
         var keywords = ["fallback_application_name", "client_encoding"]
         var values = ["sarcreg", "UTF8"]
@@ -66,8 +69,11 @@ public final class Connection {
             PQfinish(conn)
             if needsPassword {
                 throw PostgresError(
-                    kind: .passwordRequired, message: "cannot connect to \(redacted): the server asks for a password and none was given",
-                    hint: "give it when asked on a terminal, in ~/.pgpass (or the file PGPASSFILE names), or in PGPASSWORD")
+                    kind: .passwordRequired,
+                    message: "cannot connect to \(redacted): the server asks for a password and none was given",
+                    hint:
+                        "give it when asked on a terminal, in ~/.pgpass (or the file PGPASSFILE names), or in PGPASSWORD"
+                )
             }
             throw PostgresError(
                 kind: .connection, message: "cannot connect to \(redacted): \(Self.plainReason(reason))",
@@ -253,7 +259,8 @@ public final class Connection {
             return "no database server answers \(server): is it running, and is the port right? (libpq: \(cause))"
         }
         if cause.hasPrefix("database \""), cause.hasSuffix("does not exist") {
-            return "the server \(server) has no \(cause.replacingOccurrences(of: " does not exist", with: "")) (libpq: \(cause))"
+            return
+                "the server \(server) has no \(cause.replacingOccurrences(of: " does not exist", with: "")) (libpq: \(cause))"
         }
         if cause.hasPrefix("password authentication failed") {
             return "the server \(server) refused the password (libpq: \(cause))"

@@ -51,7 +51,8 @@ public enum ConnectionString {
                 found.append(String(rest[rest.index(after: colon)..<at]))
             }
             if let question = rest.firstIndex(of: "?") {
-                for parameter in rest[rest.index(after: question)...].split(separator: "&") where parameter.lowercased().hasPrefix("password=") {
+                for parameter in rest[rest.index(after: question)...].split(separator: "&")
+                where parameter.lowercased().hasPrefix("password=") {
                     found.append(String(parameter.dropFirst("password=".count)))
                 }
             }
@@ -60,7 +61,9 @@ public enum ConnectionString {
                 let value = connectionString[setting.value]
                 found.append(String(value))
                 if value.count >= 2, value.hasPrefix("'"), value.hasSuffix("'") {
-                    found.append(value.dropFirst().dropLast().replacingOccurrences(of: "\\'", with: "'").replacingOccurrences(of: "\\\\", with: "\\"))
+                    found.append(
+                        value.dropFirst().dropLast().replacingOccurrences(of: "\\'", with: "'").replacingOccurrences(
+                            of: "\\\\", with: "\\"))
                 }
             }
         }
@@ -102,7 +105,9 @@ public enum ConnectionString {
 
     /// Where each `password=` setting stands in conninfo text: all after its keyword (` = 'value'`), and
     /// its value alone (quoted values with their quotes).
-    private static func keyValuePasswordRanges(_ text: String) -> [(afterKeyword: Range<String.Index>, value: Range<String.Index>)] {
+    private static func keyValuePasswordRanges(
+        _ text: String
+    ) -> [(afterKeyword: Range<String.Index>, value: Range<String.Index>)] {
         var ranges: [(afterKeyword: Range<String.Index>, value: Range<String.Index>)] = []
         var index = text.startIndex
         while index < text.endIndex {
@@ -145,7 +150,9 @@ extension ConnectionString {
 
     /// The same settings without the password, as `key='value'` conninfo, and the password apart: for a
     /// program that takes the settings on its command line, where any local user can read them.
-    public static func separatingPassword(from connectionString: String?) throws -> (conninfo: String, password: String?) {
+    public static func separatingPassword(
+        from connectionString: String?
+    ) throws -> (conninfo: String, password: String?) {
         let settings = try parse(connectionString ?? "")
         return (conninfo(settings.filter { $0.key != "password" }), settings.last { $0.key == "password" }?.value)
     }
@@ -162,7 +169,9 @@ extension ConnectionString {
             if let errorMessage { PQfreemem(errorMessage) }
             throw PostgresError(
                 kind: .connection,
-                message: "malformed connection string \(redacted(connectionString)): \(redacting(reason.trimmingCharacters(in: .whitespacesAndNewlines), of: connectionString))")
+                message:
+                    "malformed connection string \(redacted(connectionString)): \(redacting(reason.trimmingCharacters(in: .whitespacesAndNewlines), of: connectionString))"
+            )
         }
         defer { PQconninfoFree(options) }
         var settings: [(key: String, value: String)] = []

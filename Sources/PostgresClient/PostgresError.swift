@@ -107,7 +107,8 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
         if sqlState == .readOnlySQLTransaction {
             // On a hot standby every write fails this way; the server's words ("in a read-only transaction") do not
             // say that the command reached a standby, nor where writes go.
-            text = "read-only server: \(text); the server takes no writes (a hot standby), so give the primary, "
+            text =
+                "read-only server: \(text); the server takes no writes (a hot standby), so give the primary, "
                 + "or every host with target_session_attrs=read-write"
         }
         if let hint { text += "\nHINT: \(hint)" }
@@ -189,7 +190,8 @@ extension PostgresError {
             .map { "\($0.1) \($0.2)" }
         let verb = sql?.split(whereSeparator: { $0.isWhitespace || $0 == "(" }).first?.uppercased() ?? ""
         return PrivilegeRefusal(
-            login: user, object: object, isWrite: ["INSERT", "UPDATE", "DELETE", "COPY", "TRUNCATE", "MERGE"].contains(verb),
+            login: user, object: object,
+            isWrite: ["INSERT", "UPDATE", "DELETE", "COPY", "TRUNCATE", "MERGE"].contains(verb),
             isRowPolicy: message.contains("row-level security"))
     }
 }

@@ -63,7 +63,8 @@ public struct Row: Sendable {
     public func text(at index: Int) -> String? { values[index] }
 
     /// The type's name is worked out only for an error: naming a type at run time costs more than decoding a value.
-    private func index(of column: String, decoding swiftType: @autoclosure () -> String) throws(RowDecodingError) -> Int {
+    private func index(of column: String, decoding swiftType: @autoclosure () -> String) throws(RowDecodingError) -> Int
+    {
         guard let index = columns.index(of: column) else {
             throw RowDecodingError(
                 column: column, columnIndex: nil, postgresType: .unspecified, swiftType: swiftType(),

@@ -152,7 +152,8 @@ public struct SchemaMigrator {
         }
         let onDisk = Set(files.map(\.version))
         for record in applied where !onDisk.contains(record.version) {
-            entries.append(.init(version: record.version, name: record.name, state: .missingFile, appliedAt: record.appliedAt))
+            entries.append(
+                .init(version: record.version, name: record.name, state: .missingFile, appliedAt: record.appliedAt))
         }
         return MigrationStatus(entries: entries.sorted { $0.version < $1.version })
     }

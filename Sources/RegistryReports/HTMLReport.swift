@@ -10,7 +10,8 @@ public enum HTMLReport {
         var sections: [String] = []
         for row in rows where !sections.contains(row.section) { sections.append(row.section) }
         if !summary.excludedLines.isEmpty {
-            body += "<h2>Excluded lines</h2>\n<p>Treated but not evaluable: the RECIST engine refuses their stored "
+            body +=
+                "<h2>Excluded lines</h2>\n<p>Treated but not evaluable: the RECIST engine refuses their stored "
                 + "assessments, so they are not in the evaluable lines, ORR, DCR or PFS until corrected.</p>\n"
             body += table(
                 caption: nil, header: ["registry id", "line", "evaluator", "reason"],
@@ -20,7 +21,9 @@ public enum HTMLReport {
         for section in sections where !["PFS", "DoR", "OS", SummaryRow.excludedSection].contains(section) {
             body += table(
                 caption: section, header: ["measure", "value", "95% CI", "over"],
-                rows: rows.filter { $0.section == section }.map { [$0.measure, $0.value, interval($0), $0.denominator] })
+                rows: rows.filter { $0.section == section }.map {
+                    [$0.measure, $0.value, interval($0), $0.denominator]
+                })
         }
         body += "</div>\n<h2>Waterfall</h2>\n" + figure(WaterfallPlot.svg(summary), id: "waterfall")
         body += "<h2>Time to event</h2>\n<div class=\"tables\">\n"
@@ -40,7 +43,8 @@ public enum HTMLReport {
             caption: nil, header: ["CTCAE term", "any grade", "%", "grade >= 3", "%"],
             rows: AdverseEventRow.rows(adverseEvents).map(\.cells))
         if !adverseEvents.excludedEvents.isEmpty {
-            body += "<h3>Excluded adverse events</h3>\n<p>Not counted above until corrected; their patients still count "
+            body +=
+                "<h3>Excluded adverse events</h3>\n<p>Not counted above until corrected; their patients still count "
                 + "as treated.</p>\n"
             body += table(
                 caption: nil, header: ["registry id", "line", "reason"],
@@ -73,7 +77,9 @@ public enum HTMLReport {
 
     private static func interval(_ row: SummaryRow) -> String {
         if row.lower95.isEmpty && row.upper95.isEmpty { return "" }
-        if row.lower95 == SummaryRow.notEstimable && row.upper95 == SummaryRow.notEstimable { return SummaryRow.notEstimable }
+        if row.lower95 == SummaryRow.notEstimable && row.upper95 == SummaryRow.notEstimable {
+            return SummaryRow.notEstimable
+        }
         return "\(row.lower95) - \(row.upper95)"
     }
 

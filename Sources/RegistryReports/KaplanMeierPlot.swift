@@ -7,7 +7,8 @@ public enum KaplanMeierPlot {
         let name = endpoint.endpoint.rawValue
         guard let curve = endpoint.curve else {
             return SVGCanvas.withoutData(
-                title: "\(name) (Kaplan-Meier)", message: "No \(endpoint.endpoint.countedLines) in this population: no curve to draw.")
+                title: "\(name) (Kaplan-Meier)",
+                message: "No \(endpoint.endpoint.countedLines) in this population: no curve to draw.")
         }
         let width = 900.0
         let left = 70.0
@@ -21,18 +22,21 @@ public enum KaplanMeierPlot {
         let lastMonth = Double(max(months.last ?? 1, 1))
         func x(_ days: Double) -> Double { left + days / daysPerMonth / lastMonth * plotWidth }
         func y(_ survival: Double) -> Double { top + (1 - survival) * plotHeight }
-        let colour = switch endpoint.endpoint {
-        case .progressionFreeSurvival: "#0b3d91"
-        case .durationOfResponse: "#1a7f37"
-        case .overallSurvival: "#8e24aa"
-        }
+        let colour =
+            switch endpoint.endpoint {
+            case .progressionFreeSurvival: "#0b3d91"
+            case .durationOfResponse: "#1a7f37"
+            case .overallSurvival: "#8e24aa"
+            }
 
         var canvas = SVGCanvas(width: width, height: height)
         let interval =
             endpoint.medianLowerMonths == nil && endpoint.medianUpperMonths == nil
             ? ""
             : " (95% CI \(Markup.months(endpoint.medianLowerMonths))-\(Markup.months(endpoint.medianUpperMonths)))"
-        let median = (endpoint.medianMonths == nil ? "median not reached" : "median \(Markup.months(endpoint.medianMonths)) months") + interval
+        let median =
+            (endpoint.medianMonths == nil
+                ? "median not reached" : "median \(Markup.months(endpoint.medianMonths)) months") + interval
         let counted = Markup.count(endpoint.lines, endpoint.endpoint.countedLines)
         canvas.text(
             "\(name): \(counted), \(Markup.count(endpoint.events, "events")), \(median)",
@@ -57,26 +61,37 @@ public enum KaplanMeierPlot {
             // drawing limits that do not exist.
             let stepLower = step.lower ?? step.survival
             let stepUpper = step.upper ?? step.survival
-            lowerPath.append("\(Markup.number(x(step.time))),\(Markup.number(y(lower))) \(Markup.number(x(step.time))),\(Markup.number(y(stepLower)))")
-            upperPath.append("\(Markup.number(x(step.time))),\(Markup.number(y(upper))) \(Markup.number(x(step.time))),\(Markup.number(y(stepUpper)))")
+            lowerPath.append(
+                "\(Markup.number(x(step.time))),\(Markup.number(y(lower))) \(Markup.number(x(step.time))),\(Markup.number(y(stepLower)))"
+            )
+            upperPath.append(
+                "\(Markup.number(x(step.time))),\(Markup.number(y(upper))) \(Markup.number(x(step.time))),\(Markup.number(y(stepUpper)))"
+            )
             lower = stepLower
             upper = stepUpper
         }
-        canvas.add("polyline", [
-            "points": "\(Markup.number(x(0))),\(Markup.number(y(1))) " + lowerPath.joined(separator: " "),
-            "fill": "none", "stroke": colour, "stroke-width": "1", "stroke-dasharray": "3 3", "opacity": "0.6",
-        ])
-        canvas.add("polyline", [
-            "points": "\(Markup.number(x(0))),\(Markup.number(y(1))) " + upperPath.joined(separator: " "),
-            "fill": "none", "stroke": colour, "stroke-width": "1", "stroke-dasharray": "3 3", "opacity": "0.6",
-        ])
+        canvas.add(
+            "polyline",
+            [
+                "points": "\(Markup.number(x(0))),\(Markup.number(y(1))) " + lowerPath.joined(separator: " "),
+                "fill": "none", "stroke": colour, "stroke-width": "1", "stroke-dasharray": "3 3", "opacity": "0.6",
+            ])
+        canvas.add(
+            "polyline",
+            [
+                "points": "\(Markup.number(x(0))),\(Markup.number(y(1))) " + upperPath.joined(separator: " "),
+                "fill": "none", "stroke": colour, "stroke-width": "1", "stroke-dasharray": "3 3", "opacity": "0.6",
+            ])
         canvas.add("path", ["class": "curve", "d": path, "fill": "none", "stroke": colour, "stroke-width": "2"])
         for step in curve.steps where step.censored > 0 {
             let cx = x(step.time)
             let cy = y(step.survival)
-            canvas.add("path", [
-                "class": "censor", "d": "M \(Markup.number(cx)) \(Markup.number(cy - 5)) v 10", "stroke": colour, "stroke-width": "1.5",
-            ])
+            canvas.add(
+                "path",
+                [
+                    "class": "censor", "d": "M \(Markup.number(cx)) \(Markup.number(cy - 5)) v 10", "stroke": colour,
+                    "stroke-width": "1.5",
+                ])
         }
         let axisY = top + plotHeight
         for entry in endpoint.atRisk {
@@ -85,8 +100,9 @@ public enum KaplanMeierPlot {
             canvas.text("\(entry.month)", x: px, y: axisY + 18, anchor: "middle", size: 11, role: "x-tick")
             canvas.text("\(entry.count)", x: px, y: axisY + 72, anchor: "middle", size: 11, role: "at-risk")
         }
-        canvas.text("Months from \(endpoint.endpoint == .durationOfResponse ? "first response" : "start of line")",
-                    x: left + plotWidth / 2, y: axisY + 34, anchor: "middle", size: 12, role: "axis-title")
+        canvas.text(
+            "Months from \(endpoint.endpoint == .durationOfResponse ? "first response" : "start of line")",
+            x: left + plotWidth / 2, y: axisY + 34, anchor: "middle", size: 12, role: "axis-title")
         // The label has a row of its own above the counts: beside them it ran into the first one.
         canvas.text(
             "Number at risk (lines)", x: left, y: axisY + 54, size: 11, weight: "bold", role: "at-risk-label")

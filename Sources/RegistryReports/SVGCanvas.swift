@@ -21,11 +21,15 @@ struct SVGCanvas {
         }
     }
 
-    mutating func line(x1: Double, y1: Double, x2: Double, y2: Double, stroke: String, width: Double = 1, dash: String? = nil) {
-        add("line", [
-            "x1": Markup.number(x1), "y1": Markup.number(y1), "x2": Markup.number(x2), "y2": Markup.number(y2),
-            "stroke": stroke, "stroke-width": Markup.number(width), "stroke-dasharray": dash ?? "none",
-        ])
+    mutating func line(
+        x1: Double, y1: Double, x2: Double, y2: Double, stroke: String, width: Double = 1, dash: String? = nil
+    ) {
+        add(
+            "line",
+            [
+                "x1": Markup.number(x1), "y1": Markup.number(y1), "x2": Markup.number(x2), "y2": Markup.number(y2),
+                "stroke": stroke, "stroke-width": Markup.number(width), "stroke-dasharray": dash ?? "none",
+            ])
     }
 
     /// A label; `role` becomes its class, by which the report's layout test finds it.
@@ -33,18 +37,22 @@ struct SVGCanvas {
         _ value: String, x: Double, y: Double, anchor: String = "start", size: Double = 12, weight: String = "normal",
         role: String = "label"
     ) {
-        add("text", [
-            "class": role, "x": Markup.number(x), "y": Markup.number(y), "text-anchor": anchor,
-            "font-size": Markup.number(size), "font-weight": weight,
-        ], text: value)
+        add(
+            "text",
+            [
+                "class": role, "x": Markup.number(x), "y": Markup.number(y), "text-anchor": anchor,
+                "font-size": Markup.number(size), "font-weight": weight,
+            ], text: value)
     }
 
     /// An axis line, classed so that a test can tell a plot with axes from a message without them.
     mutating func axis(x1: Double, y1: Double, x2: Double, y2: Double) {
-        add("line", [
-            "class": "axis", "x1": Markup.number(x1), "y1": Markup.number(y1), "x2": Markup.number(x2),
-            "y2": Markup.number(y2), "stroke": "#333", "stroke-width": "1",
-        ])
+        add(
+            "line",
+            [
+                "class": "axis", "x1": Markup.number(x1), "y1": Markup.number(y1), "x2": Markup.number(x2),
+                "y2": Markup.number(y2), "stroke": "#333", "stroke-width": "1",
+            ])
     }
 
     /// A plot of nobody: its title and a sentence saying why there is nothing to draw, and no axes, which

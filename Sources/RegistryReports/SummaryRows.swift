@@ -16,7 +16,10 @@ public struct SummaryRow: Sendable, Hashable, Codable {
 
     public var cells: [String] { [section, measure, value, lower95, upper95, denominator] }
 
-    init(_ section: String, _ measure: String, _ value: String, lower: String = "", upper: String = "", over denominator: String = "") {
+    init(
+        _ section: String, _ measure: String, _ value: String, lower: String = "", upper: String = "",
+        over denominator: String = ""
+    ) {
         self.section = section
         self.measure = measure
         self.value = value
@@ -35,8 +38,11 @@ public struct SummaryRow: Sendable, Hashable, Codable {
     /// table's value column would widen every row; nil when no line was excluded.
     public static func exclusionNote(_ summary: ResponseSummary) -> String? {
         guard !summary.excludedLines.isEmpty else { return nil }
-        let lines = summary.excludedLines.map { "  \($0.registryID) line \($0.lineNumber), read by \($0.evaluator): \($0.reason)" }
-        return (["Excluded lines (treated, not evaluable: the RECIST engine refuses their stored assessments):"] + lines)
+        let lines = summary.excludedLines.map {
+            "  \($0.registryID) line \($0.lineNumber), read by \($0.evaluator): \($0.reason)"
+        }
+        return
+            (["Excluded lines (treated, not evaluable: the RECIST engine refuses their stored assessments):"] + lines)
             .joined(separator: "\n")
     }
 
@@ -48,27 +54,37 @@ public struct SummaryRow: Sendable, Hashable, Codable {
             SummaryRow("population", "treated lines", "\(summary.treatedLines)"),
             SummaryRow("population", "treated patients", "\(summary.treatedPatients)"),
             SummaryRow("population", "evaluable lines", "\(summary.evaluableLines)", over: treated),
-            SummaryRow("population", "excluded lines (stored assessments refused)", "\(summary.excludedLines.count)", over: treated),
+            SummaryRow(
+                "population", "excluded lines (stored assessments refused)", "\(summary.excludedLines.count)",
+                over: treated),
         ]
         for line in summary.excludedLines {
-            rows.append(SummaryRow(
-                excludedSection, "\(line.registryID) line \(line.lineNumber), read by \(line.evaluator)",
-                "treated, not evaluable: its stored assessments are refused by the RECIST engine: \(line.reason)"))
+            rows.append(
+                SummaryRow(
+                    excludedSection, "\(line.registryID) line \(line.lineNumber), read by \(line.evaluator)",
+                    "treated, not evaluable: its stored assessments are refused by the RECIST engine: \(line.reason)"))
         }
-        for (label, keyPath) in [("confirmed", \BestResponseCount.confirmed), ("unconfirmed", \BestResponseCount.unconfirmed)] {
+        for (label, keyPath) in [
+            ("confirmed", \BestResponseCount.confirmed), ("unconfirmed", \BestResponseCount.unconfirmed),
+        ] {
             for count in summary.bestResponses {
                 let n = count[keyPath: keyPath]
-                let share = summary.evaluableLines > 0 ? " (\(Markup.percent(Double(n) / Double(summary.evaluableLines))))" : ""
-                rows.append(SummaryRow("best response (\(label))", count.response.rawValue, "\(n)\(share)", over: evaluable))
+                let share =
+                    summary.evaluableLines > 0 ? " (\(Markup.percent(Double(n) / Double(summary.evaluableLines))))" : ""
+                rows.append(
+                    SummaryRow("best response (\(label))", count.response.rawValue, "\(n)\(share)", over: evaluable))
             }
         }
         for rate in [summary.objectiveResponse, summary.diseaseControl] {
             for (label, estimate) in [("confirmed", rate.confirmed), ("unconfirmed", rate.unconfirmed)] {
                 let measure = "\(rate.name) \(label) (\(rate.definition))"
                 if let estimate {
-                    rows.append(SummaryRow(
-                        "response rate", measure, "\(estimate.count)/\(estimate.total) (\(Markup.percent(estimate.proportion)))",
-                        lower: Markup.percent(estimate.lower), upper: Markup.percent(estimate.upper), over: evaluable))
+                    rows.append(
+                        SummaryRow(
+                            "response rate", measure,
+                            "\(estimate.count)/\(estimate.total) (\(Markup.percent(estimate.proportion)))",
+                            lower: Markup.percent(estimate.lower), upper: Markup.percent(estimate.upper),
+                            over: evaluable))
                 } else {
                     rows.append(SummaryRow("response rate", measure, "not estimable", over: evaluable))
                 }
@@ -82,20 +98,26 @@ public struct SummaryRow: Sendable, Hashable, Codable {
                 rows.append(SummaryRow(section, "median (months)", "not estimable", over: over))
                 continue
             }
-            rows.append(SummaryRow(
-                section, "median (months)", Markup.months(endpoint.medianMonths),
-                lower: Markup.months(endpoint.medianLowerMonths), upper: Markup.months(endpoint.medianUpperMonths), over: over))
+            rows.append(
+                SummaryRow(
+                    section, "median (months)", Markup.months(endpoint.medianMonths),
+                    lower: Markup.months(endpoint.medianLowerMonths), upper: Markup.months(endpoint.medianUpperMonths),
+                    over: over))
             for (month, rate) in [(6, endpoint.rateAt6Months), (12, endpoint.rateAt12Months)] {
                 if let rate, let lower = rate.lower, let upper = rate.upper {
-                    rows.append(SummaryRow(
-                        section, "rate at \(month) months", Markup.percent(rate.survival),
-                        lower: Markup.percent(lower), upper: Markup.percent(upper), over: over))
+                    rows.append(
+                        SummaryRow(
+                            section, "rate at \(month) months", Markup.percent(rate.survival),
+                            lower: Markup.percent(lower), upper: Markup.percent(upper), over: over))
                 } else if let rate {
-                    rows.append(SummaryRow(
-                        section, "rate at \(month) months", Markup.percent(rate.survival),
-                        lower: notEstimable, upper: notEstimable, over: over))
+                    rows.append(
+                        SummaryRow(
+                            section, "rate at \(month) months", Markup.percent(rate.survival),
+                            lower: notEstimable, upper: notEstimable, over: over))
                 } else {
-                    rows.append(SummaryRow(section, "rate at \(month) months", "not estimable (follow-up too short)", over: over))
+                    rows.append(
+                        SummaryRow(
+                            section, "rate at \(month) months", "not estimable (follow-up too short)", over: over))
                 }
             }
             for entry in endpoint.atRisk {
@@ -108,7 +130,9 @@ public struct SummaryRow: Sendable, Hashable, Codable {
 
 /// One printed line of an adverse-event table.
 public struct AdverseEventRow: Sendable, Hashable {
-    public static let columns = ["term", "any_grade", "any_grade_percent", "grade_3_or_worse", "grade_3_or_worse_percent"]
+    public static let columns = [
+        "term", "any_grade", "any_grade_percent", "grade_3_or_worse", "grade_3_or_worse_percent",
+    ]
 
     public let cells: [String]
 
@@ -130,7 +154,8 @@ public struct AdverseEventRow: Sendable, Hashable {
     /// The excluded events as a block of text under a terminal table; nil when none was excluded.
     public static func exclusionNote(_ table: AdverseEventTable) -> String? {
         guard !table.excludedEvents.isEmpty else { return nil }
-        return (["Excluded adverse events (not counted; their patients still count as treated):"]
+        return
+            (["Excluded adverse events (not counted; their patients still count as treated):"]
             + table.excludedEvents.map { "  \(line($0))" }).joined(separator: "\n")
     }
 
@@ -141,7 +166,8 @@ public struct AdverseEventRow: Sendable, Hashable {
     /// What the table counts, for its caption.
     public static func caption(_ table: AdverseEventTable) -> String {
         let basis = table.basis == .anyGrade ? "any grade" : "grade 3 or worse"
-        return "Patients with each CTCAE term recorded on the treated lines (worst grade per patient), as a percentage of "
+        return
+            "Patients with each CTCAE term recorded on the treated lines (worst grade per patient), as a percentage of "
             + "\(table.treatedPatients) treated patients; terms reaching \(Markup.number(table.minimumPercent))% at \(basis)."
     }
 }

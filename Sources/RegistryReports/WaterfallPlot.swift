@@ -57,10 +57,12 @@ public enum WaterfallPlot {
             canvas.text("\(Int(tick))%", x: left - 8, y: y(tick) + 4, anchor: "end", size: 11, role: "y-tick")
         }
         canvas.axis(x1: left, y1: top, x2: left, y2: top + plotHeight)
-        canvas.add("text", [
-            "class": "axis-title", "x": "16", "y": Markup.number(top + plotHeight / 2), "text-anchor": "middle",
-            "font-size": "12", "transform": "rotate(-90 16 \(Markup.number(top + plotHeight / 2)))",
-        ], text: "Change from baseline (%)")
+        canvas.add(
+            "text",
+            [
+                "class": "axis-title", "x": "16", "y": Markup.number(top + plotHeight / 2), "text-anchor": "middle",
+                "font-size": "12", "transform": "rotate(-90 16 \(Markup.number(top + plotHeight / 2)))",
+            ], text: "Change from baseline (%)")
 
         let slot = plotWidth / Double(bars.count)
         let gap = slot > 6 ? slot * 0.15 : 0
@@ -72,21 +74,29 @@ public enum WaterfallPlot {
             let barHeight = max(abs(y(change) - y(0)), 0.5)
             let line = "\(course.registryID) line \(course.lineNumber)"
             let basis = markedBasis(course, change)
-            canvas.add("rect", [
-                "class": "bar", "x": Markup.number(x), "y": Markup.number(top), "width": Markup.number(barWidth),
-                "height": Markup.number(barHeight), "fill": ResponseColour.of(course.bestResponse),
-                "data-line": line, "data-basis": basis?.rawValue ?? "",
-            ])
+            canvas.add(
+                "rect",
+                [
+                    "class": "bar", "x": Markup.number(x), "y": Markup.number(top), "width": Markup.number(barWidth),
+                    "height": Markup.number(barHeight), "fill": ResponseColour.of(course.bestResponse),
+                    "data-line": line, "data-basis": basis?.rawValue ?? "",
+                ])
             if let basis {
                 // Beyond the bar's end: above a growing bar, below a shrinking one.
                 let centreY = change >= 0 ? top - markerSize / 2 - 2 : top + barHeight + markerSize / 2 + 2
-                ProgressionMark.draw(basis, on: &canvas, centreX: x + barWidth / 2, centreY: centreY, size: markerSize, line: line)
+                ProgressionMark.draw(
+                    basis, on: &canvas, centreX: x + barWidth / 2, centreY: centreY, size: markerSize, line: line)
             }
         }
         canvas.axis(x1: left, y1: y(0), x2: left + plotWidth, y2: y(0))
-        canvas.line(x1: left, y1: y(progressionLine), x2: left + plotWidth, y2: y(progressionLine), stroke: "#d1242f", dash: "6 4")
-        canvas.text("+20% (PD)", x: left + plotWidth - 4, y: y(progressionLine) - 4, anchor: "end", size: 11, role: "threshold")
-        canvas.line(x1: left, y1: y(partialResponseLine), x2: left + plotWidth, y2: y(partialResponseLine), stroke: "#1a7f37", dash: "6 4")
+        canvas.line(
+            x1: left, y1: y(progressionLine), x2: left + plotWidth, y2: y(progressionLine), stroke: "#d1242f",
+            dash: "6 4")
+        canvas.text(
+            "+20% (PD)", x: left + plotWidth - 4, y: y(progressionLine) - 4, anchor: "end", size: 11, role: "threshold")
+        canvas.line(
+            x1: left, y1: y(partialResponseLine), x2: left + plotWidth, y2: y(partialResponseLine), stroke: "#1a7f37",
+            dash: "6 4")
         // Bars below -30% stand on the right, so the PR label goes left, above the growing bars' baseline.
         canvas.text("-30% (PR)", x: left + 4, y: y(partialResponseLine) + 14, size: 11, role: "threshold")
         let legendY = top + plotHeight + 30
@@ -125,28 +135,32 @@ enum ProgressionMark {
 
     /// A filled circle, triangle, diamond or square; `line` names the bar it marks (nil in the legend).
     static func draw(
-        _ basis: ProgressionBasis, on canvas: inout SVGCanvas, centreX: Double, centreY: Double, size: Double, line: String?
+        _ basis: ProgressionBasis, on canvas: inout SVGCanvas, centreX: Double, centreY: Double, size: Double,
+        line: String?
     ) {
         let half = size / 2
         let (x, y) = (Markup.number(centreX), Markup.number(centreY))
-        let shape: String = switch basis {
-        case .newLesion:
-            "M \(Markup.number(centreX - half)) \(y) a \(Markup.number(half)) \(Markup.number(half)) 0 1 0 \(Markup.number(size)) 0 "
-                + "a \(Markup.number(half)) \(Markup.number(half)) 0 1 0 \(Markup.number(-size)) 0 z"
-        case .targetGrowthFromNadir:
-            "M \(x) \(Markup.number(centreY - half)) L \(Markup.number(centreX + half)) \(Markup.number(centreY + half)) "
-                + "L \(Markup.number(centreX - half)) \(Markup.number(centreY + half)) z"
-        case .nonTarget:
-            "M \(x) \(Markup.number(centreY - half)) L \(Markup.number(centreX + half)) \(y) L \(x) "
-                + "\(Markup.number(centreY + half)) L \(Markup.number(centreX - half)) \(y) z"
-        case .reappearanceAfterCompleteResponse:
-            "M \(Markup.number(centreX - half)) \(Markup.number(centreY - half)) h \(Markup.number(size)) "
-                + "v \(Markup.number(size)) h \(Markup.number(-size)) z"
-        }
-        canvas.add("path", [
-            "class": line == nil ? "pd-legend-mark" : "pd-marker", "d": shape, "fill": "#1f2328",
-            "data-line": line ?? "", "data-basis": basis.rawValue,
-        ])
+        let shape: String =
+            switch basis {
+            case .newLesion:
+                "M \(Markup.number(centreX - half)) \(y) a \(Markup.number(half)) \(Markup.number(half)) 0 1 0 \(Markup.number(size)) 0 "
+                    + "a \(Markup.number(half)) \(Markup.number(half)) 0 1 0 \(Markup.number(-size)) 0 z"
+            case .targetGrowthFromNadir:
+                "M \(x) \(Markup.number(centreY - half)) L \(Markup.number(centreX + half)) \(Markup.number(centreY + half)) "
+                    + "L \(Markup.number(centreX - half)) \(Markup.number(centreY + half)) z"
+            case .nonTarget:
+                "M \(x) \(Markup.number(centreY - half)) L \(Markup.number(centreX + half)) \(y) L \(x) "
+                    + "\(Markup.number(centreY + half)) L \(Markup.number(centreX - half)) \(y) z"
+            case .reappearanceAfterCompleteResponse:
+                "M \(Markup.number(centreX - half)) \(Markup.number(centreY - half)) h \(Markup.number(size)) "
+                    + "v \(Markup.number(size)) h \(Markup.number(-size)) z"
+            }
+        canvas.add(
+            "path",
+            [
+                "class": line == nil ? "pd-legend-mark" : "pd-marker", "d": shape, "fill": "#1f2328",
+                "data-line": line ?? "", "data-basis": basis.rawValue,
+            ])
     }
 }
 
@@ -157,13 +171,17 @@ enum Legend {
 
     /// Draws the entries from `x` along the baseline `y`, and returns where the next item may start.
     @discardableResult
-    static func draw(on canvas: inout SVGCanvas, x: Double, y: Double, including: [(TimePointResponse?, String)] = entries) -> Double {
+    static func draw(
+        on canvas: inout SVGCanvas, x: Double, y: Double, including: [(TimePointResponse?, String)] = entries
+    ) -> Double {
         var position = x
         for (response, label) in including {
-            canvas.add("rect", [
-                "x": Markup.number(position), "y": Markup.number(y - 10), "width": "12", "height": "12",
-                "fill": ResponseColour.of(response),
-            ])
+            canvas.add(
+                "rect",
+                [
+                    "x": Markup.number(position), "y": Markup.number(y - 10), "width": "12", "height": "12",
+                    "fill": ResponseColour.of(response),
+                ])
             canvas.text(label, x: position + 16, y: y, size: 11, role: "legend")
             position += 28 + Markup.textWidth(label, size: 11)
         }

@@ -29,7 +29,8 @@ public struct VoidedAssessment: Sendable, Hashable {
 extension AssessmentService {
     /// Replaces the results of the given lesions at one stored follow-up time point.
     public func amend(
-        _ registryID: String, date: CalendarDate, evaluator: Evaluator = .investigator, results entries: [LesionResultEntry],
+        _ registryID: String, date: CalendarDate, evaluator: Evaluator = .investigator,
+        results entries: [LesionResultEntry],
         reason reasonText: String?
     ) throws(AssessmentError) -> RecordedAssessment {
         let reason = try input { () throws(RegistryInputError) in try ChangeReason(reasonText) }
@@ -37,7 +38,8 @@ extension AssessmentService {
         do {
             return try connection.withTransaction { tx in
                 let patient = try PatientRow.find(registryID, on: tx, lock: true)
-                let (recorded, index, assessmentID) = try Self.storedFollowUp(patient, evaluator: evaluator, date: date, on: tx)
+                let (recorded, index, assessmentID) = try Self.storedFollowUp(
+                    patient, evaluator: evaluator, date: date, on: tx)
                 var timePoints = recorded.timePoints
                 for entry in entries {
                     let finding = entry.finding.finding(baselineClass: recorded.lesions[entry.lesion]?.lesionClass)
@@ -52,13 +54,18 @@ extension AssessmentService {
                     baseline: recorded.baseline, timePoints: timePoints, therapyStart: line.startedOn, policy: policy)
 
                 try reason.apply(on: tx)
-                let corrected = timePoints[index].results.filter { result in entries.contains { $0.lesion == result.lesion } }
-                try recorded.write(corrected, assessment: assessmentID, patientID: patient.id, evaluator: evaluator, on: tx)
-                guard let evaluation = timeline.series(for: evaluator)?.evaluations.first(where: { $0.date == date }) else {
+                let corrected = timePoints[index].results.filter { result in
+                    entries.contains { $0.lesion == result.lesion }
+                }
+                try recorded.write(
+                    corrected, assessment: assessmentID, patientID: patient.id, evaluator: evaluator, on: tx)
+                guard let evaluation = timeline.series(for: evaluator)?.evaluations.first(where: { $0.date == date })
+                else {
                     throw AssessmentError.noFollowUp(registryID: patient.summary.registryID, evaluator: evaluator)
                 }
                 return RecordedAssessment(
-                    registryID: patient.summary.registryID, evaluator: evaluator, lineNumber: line.number, evaluation: evaluation)
+                    registryID: patient.summary.registryID, evaluator: evaluator, lineNumber: line.number,
+                    evaluation: evaluation)
             }
         } catch {
             throw AssessmentError.wrap(error)
@@ -67,23 +74,28 @@ extension AssessmentService {
 
     /// Marks one stored follow-up time point void. The series without it is scored first: a void that would
     /// leave a series the engine refuses is itself refused.
-    public func void(_ registryID: String, date: CalendarDate, evaluator: Evaluator = .investigator, reason reasonText: String?)
+    public func void(
+        _ registryID: String, date: CalendarDate, evaluator: Evaluator = .investigator, reason reasonText: String?
+    )
         throws(AssessmentError) -> VoidedAssessment
     {
         let reason = try input { () throws(RegistryInputError) in try ChangeReason(reasonText) }
         do {
             return try connection.withTransaction { tx in
                 let patient = try PatientRow.find(registryID, on: tx, lock: true)
-                let (recorded, index, assessmentID) = try Self.storedFollowUp(patient, evaluator: evaluator, date: date, on: tx)
+                let (recorded, index, assessmentID) = try Self.storedFollowUp(
+                    patient, evaluator: evaluator, date: date, on: tx)
                 var timePoints = recorded.timePoints
                 timePoints.remove(at: index)
                 if let line = recorded.line {
                     let policy = try ResponsePolicyRow.load(trial: line.trialNCT, on: tx)
                     _ = try ResponseAssessment.evaluate(
-                        baseline: recorded.baseline, timePoints: timePoints, therapyStart: line.startedOn, policy: policy)
+                        baseline: recorded.baseline, timePoints: timePoints, therapyStart: line.startedOn,
+                        policy: policy)
                 }
                 try reason.apply(on: tx)
-                try tx.execute("UPDATE assessments SET void_reason = \(reason.text) WHERE assessment_id = \(assessmentID)")
+                try tx.execute(
+                    "UPDATE assessments SET void_reason = \(reason.text) WHERE assessment_id = \(assessmentID)")
                 return VoidedAssessment(registryID: patient.summary.registryID, evaluator: evaluator, date: date)
             }
         } catch {
@@ -94,7 +106,8 @@ extension AssessmentService {
     /// Corrects a baseline lesion's organ, imaging method or baseline diameter; the baseline is rebuilt and
     /// the evaluator's series scored again before anything is written.
     public func amendLesion(
-        _ registryID: String, lesion label: LesionID, evaluator: Evaluator = .investigator, _ amendment: LesionAmendment,
+        _ registryID: String, lesion label: LesionID, evaluator: Evaluator = .investigator,
+        _ amendment: LesionAmendment,
         reason reasonText: String?
     ) throws(AssessmentError) -> BaselineUpdate {
         let reason = try input { () throws(RegistryInputError) in try ChangeReason(reasonText) }
@@ -117,18 +130,25 @@ extension AssessmentService {
                 }
                 let site = organ.map { AnatomicSite($0) }
                 let targets = recorded.baseline.targets.map { target in
-                    target.id != label ? target : TargetLesion(
-                        id: label, site: site ?? target.site, isLymphNode: target.isLymphNode, baselineDiameter: diameter ?? target.baselineDiameter)
+                    target.id != label
+                        ? target
+                        : TargetLesion(
+                            id: label, site: site ?? target.site, isLymphNode: target.isLymphNode,
+                            baselineDiameter: diameter ?? target.baselineDiameter)
                 }
                 let nonTargets = recorded.baseline.nonTargets.map { lesion in
-                    lesion.id != label ? lesion : NonTargetLesion(
-                        id: label, site: site ?? lesion.site, isLymphNode: lesion.isLymphNode, baselineDiameter: diameter ?? lesion.baselineDiameter)
+                    lesion.id != label
+                        ? lesion
+                        : NonTargetLesion(
+                            id: label, site: site ?? lesion.site, isLymphNode: lesion.isLymphNode,
+                            baselineDiameter: diameter ?? lesion.baselineDiameter)
                 }
                 let baseline = try Baseline(date: recorded.baseline.date, targets: targets, nonTargets: nonTargets)
                 if let line = recorded.line {
                     let policy = try ResponsePolicyRow.load(trial: line.trialNCT, on: tx)
                     _ = try ResponseAssessment.evaluate(
-                        baseline: baseline, timePoints: recorded.timePoints, therapyStart: line.startedOn, policy: policy)
+                        baseline: baseline, timePoints: recorded.timePoints, therapyStart: line.startedOn,
+                        policy: policy)
                 }
                 try reason.apply(on: tx)
                 if organ != nil || method != nil {
@@ -145,7 +165,8 @@ extension AssessmentService {
                         WHERE assessment_id = \(recorded.baselineAssessmentID) AND lesion_id = \(stored.rowID)
                         """)
                 }
-                return BaselineUpdate(registryID: patient.summary.registryID, evaluator: evaluator, lesion: label, baseline: baseline)
+                return BaselineUpdate(
+                    registryID: patient.summary.registryID, evaluator: evaluator, lesion: label, baseline: baseline)
             }
         } catch {
             throw AssessmentError.wrap(error)
@@ -153,14 +174,17 @@ extension AssessmentService {
     }
 
     /// The evaluator's series, the index of the follow-up dated `date` in it, and that assessment's row.
-    private static func storedFollowUp(_ patient: PatientRow, evaluator: Evaluator, date: CalendarDate, on tx: Connection) throws
+    private static func storedFollowUp(
+        _ patient: PatientRow, evaluator: Evaluator, date: CalendarDate, on tx: Connection
+    ) throws
         -> (RecordedSeries, Int, Int)
     {
         guard let recorded = try RecordedSeries.load(patientID: patient.id, evaluator: evaluator, on: tx) else {
             throw AssessmentError.noBaseline(registryID: patient.summary.registryID, evaluator: evaluator)
         }
         if date == recorded.baseline.date {
-            throw RegistryError.correctionTargetIsBaseline(registryID: patient.summary.registryID, evaluator: evaluator.description, date: date)
+            throw RegistryError.correctionTargetIsBaseline(
+                registryID: patient.summary.registryID, evaluator: evaluator.description, date: date)
         }
         let rows = try tx.query(
             """

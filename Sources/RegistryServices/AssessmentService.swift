@@ -58,7 +58,9 @@ public struct AssessmentSubmission: Sendable {
     public var lineNumber: Int?
     public var results: [LesionResultEntry]
 
-    public init(date: CalendarDate, evaluator: Evaluator = .investigator, lineNumber: Int? = nil, results: [LesionResultEntry]) {
+    public init(
+        date: CalendarDate, evaluator: Evaluator = .investigator, lineNumber: Int? = nil, results: [LesionResultEntry]
+    ) {
         self.date = date
         self.evaluator = evaluator
         self.lineNumber = lineNumber
@@ -140,14 +142,18 @@ public struct AssessmentService {
     }
 
     /// Adds a target or non-target lesion to an evaluator's baseline (created by its first lesion).
-    public func addLesion(_ registryID: String, _ submission: LesionSubmission) throws(AssessmentError)
+    public func addLesion(
+        _ registryID: String, _ submission: LesionSubmission
+    ) throws(AssessmentError)
         -> BaselineUpdate
     {
         let label = submission.lesion
         let lesionClass = submission.lesionClass
         guard lesionClass != .new else {
             throw .registry(
-                .input(.notAllowed(field: .lesionClass, value: lesionClass.rawValue, allowed: LesionClass.baselineAllowedValues)))
+                .input(
+                    .notAllowed(
+                        field: .lesionClass, value: lesionClass.rawValue, allowed: LesionClass.baselineAllowedValues)))
         }
         let method = submission.method
         let organ = submission.organ.trimmingCharacters(in: .whitespaces).lowercased()
@@ -232,7 +238,9 @@ public struct AssessmentService {
     /// The evaluator's stored series plus this time point is scored by the engine first, so an unknown
     /// lesion, a negative or implausible size, a lesion reported under another class, a duplicate
     /// result or a date before baseline refuses the whole assessment.
-    public func record(_ registryID: String, _ submission: AssessmentSubmission) throws(AssessmentError)
+    public func record(
+        _ registryID: String, _ submission: AssessmentSubmission
+    ) throws(AssessmentError)
         -> RecordedAssessment
     {
         let date = submission.date
@@ -320,7 +328,9 @@ struct StoredBaselineLesions {
 
     var isEmpty: Bool { targets.isEmpty && nonTargets.isEmpty }
 
-    mutating func add(_ stored: StoredLesionClass, id: LesionID, site: AnatomicSite, isNode: Bool, diameter: Millimetres?) {
+    mutating func add(
+        _ stored: StoredLesionClass, id: LesionID, site: AnatomicSite, isNode: Bool, diameter: Millimetres?
+    ) {
         switch stored {
         case .target:
             targets.append(TargetLesion(id: id, site: site, isLymphNode: isNode, baselineDiameter: diameter ?? .zero))
@@ -483,7 +493,9 @@ struct RecordedSeries {
 
     /// Writes results of one stored assessment, adding the row of a lesion first seen in them; a lesion's
     /// earlier result at that assessment is replaced, which is how a correction writes.
-    func write(_ results: [LesionResult], assessment: Int, patientID: Int, evaluator: Evaluator, on connection: Connection) throws {
+    func write(
+        _ results: [LesionResult], assessment: Int, patientID: Int, evaluator: Evaluator, on connection: Connection
+    ) throws {
         for result in results {
             let stored = StoredFinding(result.finding)
             let lesionRow: Int
@@ -516,7 +528,9 @@ struct TherapyLineReference {
     let trialNCT: String?
 
     /// The line asked for, or the latest line started on or before the assessment date.
-    static func resolve(patientID: Int, registryID: String, number: Int?, date: CalendarDate, on connection: Connection)
+    static func resolve(
+        patientID: Int, registryID: String, number: Int?, date: CalendarDate, on connection: Connection
+    )
         throws -> TherapyLineReference
     {
         var query: Query =

@@ -43,20 +43,26 @@ public enum AuditFinding: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .entriesMissing(let after, let next):
             "entries \(after + 1) to \(next - 1) of the chain are missing: they were deleted"
-        case .entryAltered(let position): "entry \(position) was changed after it was written: its hash does not match its content"
+        case .entryAltered(let position):
+            "entry \(position) was changed after it was written: its hash does not match its content"
         case .entryReordered(let position, let linksTo):
             "entry \(position) links to entry \(linksTo), not to the entry before it: entries were reordered"
         case .brokenLink(let position):
             "entry \(position) does not link to the entry before it: an entry was removed or replaced and the chain renumbered"
-        case .entryUnchained(let auditID): "audit entry \(auditID) has no place in the chain: it was written with the chain trigger off"
+        case .entryUnchained(let auditID):
+            "audit entry \(auditID) has no place in the chain: it was written with the chain trigger off"
         case .logCut(let last, let head):
             "the log ends at entry \(last) but the chain head is at \(head): the last \(head - last) entries were deleted"
-        case .entriesPastHead(let head, let last): "entries \(head + 1) to \(last) are past the chain head: they were written around it"
-        case .headDiffers(let position): "the chain head's hash differs from entry \(position)'s: the head or the entry was rewritten"
+        case .entriesPastHead(let head, let last):
+            "entries \(head + 1) to \(last) are past the chain head: they were written around it"
+        case .headDiffers(let position):
+            "the chain head's hash differs from entry \(position)'s: the head or the entry was rewritten"
         case .anchorMissing(let position, let last):
             "the anchored entry \(position) is gone (the log ends at \(last)): entries were deleted after the anchor was taken"
-        case .anchorDiffers(let position): "entry \(position) differs from the anchor: the log up to it was rewritten after the anchor was taken"
-        case .noGuardRecord: "the chain holds no record of the audit guards (GUARDS entry): it was deleted or never written"
+        case .anchorDiffers(let position):
+            "entry \(position) differs from the anchor: the log up to it was rewritten after the anchor was taken"
+        case .noGuardRecord:
+            "the chain holds no record of the audit guards (GUARDS entry): it was deleted or never written"
         case .guardFunctionChanged(let name, let recordedAt):
             "guard function \(name) differs from its source recorded at entry \(recordedAt): it was replaced"
         case .guardFunctionMissing(let name): "guard function \(name) is gone: it was dropped"
@@ -134,7 +140,9 @@ public struct AuditChainService {
     public func verify(against anchor: AuditAnchor? = nil) throws(AuditVerificationError) -> AuditVerification {
         // One snapshot for every check: a change committed while verify runs would otherwise show as a head
         // past the log's end or a row newer than its entry.
-        try run { try connection.withTransaction(isolation: .repeatableRead) { _ in try verifyInSnapshot(against: anchor) } }
+        try run {
+            try connection.withTransaction(isolation: .repeatableRead) { _ in try verifyInSnapshot(against: anchor) }
+        }
     }
 
     private func verifyInSnapshot(against anchor: AuditAnchor?) throws -> AuditVerification {
@@ -172,7 +180,8 @@ public struct AuditChainService {
         let (guardFindings, auditedTables) = try guards()
         findings += guardFindings
         for table in auditedTables { findings += try unauditedRows(of: table) }
-        return AuditVerification(entries: entries, head: lastEntry, tablesChecked: auditedTables.count, findings: findings)
+        return AuditVerification(
+            entries: entries, head: lastEntry, tablesChecked: auditedTables.count, findings: findings)
     }
 
     private func run<T>(_ body: () throws -> T) throws(AuditVerificationError) -> T {
@@ -189,15 +198,18 @@ public struct AuditChainService {
     private func requireWholeLog() throws {
         let row = try connection.query(
             "SELECT session_user::text AS login, pg_has_role(session_user, 'sarcreg_admin', 'USAGE') AS whole")[0]
-        guard try row.decode(Bool.self, "whole") else { throw AuditVerificationError.wholeLogNeeded(login: try row.decode(String.self, "login")) }
+        guard try row.decode(Bool.self, "whole") else {
+            throw AuditVerificationError.wholeLogNeeded(login: try row.decode(String.self, "login"))
+        }
     }
 
     private func lastEntry() throws -> AuditAnchor? {
         try connection.query(
             "SELECT chain_position, encode(entry_hash, 'hex') AS hash, logged_at FROM audit_log ORDER BY chain_position DESC LIMIT 1"
         ).first.map { row in
-            AuditAnchor(position: try row.decode(Int.self, "chain_position"), hash: try row.decode(String.self, "hash"),
-                        loggedAt: try row.decode(Date.self, "logged_at"))
+            AuditAnchor(
+                position: try row.decode(Int.self, "chain_position"), hash: try row.decode(String.self, "hash"),
+                loggedAt: try row.decode(Date.self, "logged_at"))
         }
     }
 
@@ -206,8 +218,10 @@ public struct AuditChainService {
     /// entry as a jsonb array, its time as epoch seconds, with the change reason last where it has one (0020's
     /// array for an entry without one).
     private func firstBrokenLink() throws -> AuditFinding? {
-        if let unchained = try connection.query("SELECT min(audit_id)::bigint AS audit_id FROM audit_log WHERE chain_position IS NULL")[0]
-            .decode(Int?.self, "audit_id") {
+        if let unchained = try connection.query(
+            "SELECT min(audit_id)::bigint AS audit_id FROM audit_log WHERE chain_position IS NULL")[0]
+            .decode(Int?.self, "audit_id")
+        {
             return .entryUnchained(auditID: unchained)
         }
         let rows = try connection.query(
@@ -234,7 +248,9 @@ public struct AuditChainService {
             """
             SELECT a.chain_position FROM audit_log a JOIN audit_log b ON b.chain_position = \(position) AND a.entry_hash = b.previous_hash
             """)
-        if let linksTo = try target.first?.decode(Int.self, "chain_position") { return .entryReordered(position: position, linksTo: linksTo) }
+        if let linksTo = try target.first?.decode(Int.self, "chain_position") {
+            return .entryReordered(position: position, linksTo: linksTo)
+        }
         return .brokenLink(position: position)
     }
 
@@ -253,9 +269,11 @@ public struct AuditChainService {
     /// Compares the live guards with the last GUARDS entry of the chain; returns the findings and the tables
     /// whose rows the audit function records.
     private func guards() throws -> ([AuditFinding], [String]) {
-        guard let record = try connection.query(
-            "SELECT chain_position, new_row FROM audit_log WHERE operation = 'GUARDS' ORDER BY chain_position DESC LIMIT 1"
-        ).first else { return ([.noGuardRecord], []) }
+        guard
+            let record = try connection.query(
+                "SELECT chain_position, new_row FROM audit_log WHERE operation = 'GUARDS' ORDER BY chain_position DESC LIMIT 1"
+            ).first
+        else { return ([.noGuardRecord], []) }
         let recordedAt = try record.decode(Int.self, "chain_position")
         let recorded = try record.decode(JSONB<RecordedGuards>.self, "new_row").value
         var findings: [AuditFinding] = []
@@ -266,12 +284,18 @@ public struct AuditChainService {
             SELECT p.proname::text AS name, encode(sha256(convert_to(
                 p.prosrc || '|' || coalesce(array_to_string(p.proconfig, ','), '') || '|' || p.prosecdef::text, 'UTF8')), 'hex') AS digest
             FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace AND p.proname = ANY (\(functionNames))
-            """) {
+            """)
+        {
             live[try row.decode(String.self, "name")] = try row.decode(String.self, "digest")
         }
         for name in functionNames {
-            guard let digest = live[name] else { findings.append(.guardFunctionMissing(name)); continue }
-            if digest != recorded.functions[name] { findings.append(.guardFunctionChanged(name, recordedAt: recordedAt)) }
+            guard let digest = live[name] else {
+                findings.append(.guardFunctionMissing(name))
+                continue
+            }
+            if digest != recorded.functions[name] {
+                findings.append(.guardFunctionChanged(name, recordedAt: recordedAt))
+            }
         }
         var triggers: [String: (function: String, state: String)] = [:]
         for row in try connection.query(
@@ -279,20 +303,32 @@ public struct AuditChainService {
             SELECT c.relname || '.' || t.tgname AS name, p.proname::text AS function, t.tgenabled::text AS state
             FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid
             WHERE NOT t.tgisinternal AND c.relnamespace = 'public'::regnamespace
-            """) {
-            triggers[try row.decode(String.self, "name")] = (try row.decode(String.self, "function"), try row.decode(String.self, "state"))
+            """)
+        {
+            triggers[try row.decode(String.self, "name")] = (
+                try row.decode(String.self, "function"), try row.decode(String.self, "state")
+            )
         }
         for (name, function) in recorded.triggers.sorted(by: { $0.key < $1.key }) {
-            guard let trigger = triggers[name] else { findings.append(.guardTriggerMissing(name)); continue }
-            if trigger.function != function { findings.append(.guardTriggerCallsOther(name, function: trigger.function)) }
+            guard let trigger = triggers[name] else {
+                findings.append(.guardTriggerMissing(name))
+                continue
+            }
+            if trigger.function != function {
+                findings.append(.guardTriggerCallsOther(name, function: trigger.function))
+            }
             if trigger.state != "A" { findings.append(.guardTriggerNotAlways(name, state: trigger.state)) }
         }
         var eventTriggers: [String: String] = [:]
-        for row in try connection.query("SELECT evtname::text AS name, evtenabled::text AS state FROM pg_event_trigger") {
+        for row in try connection.query("SELECT evtname::text AS name, evtenabled::text AS state FROM pg_event_trigger")
+        {
             eventTriggers[try row.decode(String.self, "name")] = try row.decode(String.self, "state")
         }
         for name in recorded.eventTriggers {
-            guard let state = eventTriggers[name] else { findings.append(.eventTriggerMissing(name)); continue }
+            guard let state = eventTriggers[name] else {
+                findings.append(.eventTriggerMissing(name))
+                continue
+            }
             if state != "A" { findings.append(.eventTriggerNotAlways(name, state: state)) }
         }
         var tables: Set<String> = []
@@ -367,10 +403,15 @@ public struct AuditChainService {
         let result = try connection.query(query)[0]
         var findings: [AuditFinding] = []
         let count = try result.decode(Int.self, "unaudited")
-        if count > 0 { findings.append(.unauditedRows(table: table, count: count, firstKey: try result.decode(String.self, "first_key"))) }
+        if count > 0 {
+            findings.append(
+                .unauditedRows(table: table, count: count, firstKey: try result.decode(String.self, "first_key")))
+        }
         let vanished = try result.decode(Int.self, "vanished")
         if vanished > 0 {
-            findings.append(.unauditedDeletions(table: table, count: vanished, firstKey: try result.decode(String.self, "first_vanished")))
+            findings.append(
+                .unauditedDeletions(
+                    table: table, count: vanished, firstKey: try result.decode(String.self, "first_vanished")))
         }
         return findings
     }

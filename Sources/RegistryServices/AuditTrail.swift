@@ -76,7 +76,9 @@ public struct AuditTrailService {
                 SELECT patient_id FROM audit_log
                 WHERE table_name = 'patients' AND coalesce(new_row, old_row) ->> 'registry_id' = \(id)
                 """)
-            guard let patientID = try patients.first?.decode(Int.self, "patient_id") else { throw RegistryError.patientNotFound(registryID) }
+            guard let patientID = try patients.first?.decode(Int.self, "patient_id") else {
+                throw RegistryError.patientNotFound(registryID)
+            }
             let changes = try connection.query(
                 """
                 SELECT audit_id, logged_at, transaction_id, database_user, app_user, table_name, operation, change_reason,
@@ -107,7 +109,8 @@ public struct AuditTrailService {
             ).map { row in
                 ImportedRecord(
                     runID: try row.decode(Int.self, "run_id"), startedAt: try row.decode(Date.self, "started_at"),
-                    databaseUser: try row.decode(String.self, "database_user"), osUser: try row.decode(String.self, "os_user"),
+                    databaseUser: try row.decode(String.self, "database_user"),
+                    osUser: try row.decode(String.self, "os_user"),
                     source: try row.decode(String.self, "source"), domain: try row.decode(String.self, "domain"),
                     record: try row.decode(String.self, "record"), file: try row.decode(String?.self, "file_name"),
                     line: try row.decode(Int?.self, "line_number"), rowHash: try row.decode(String.self, "row_hash"),

@@ -16,7 +16,9 @@ public protocol BaselineDiseaseSource {
 public struct RecordedBaselineLesions: BaselineDiseaseSource {
     public init() {}
 
-    public func baselineDisease(registryID: String, patientID: Int, on connection: Connection) throws -> BaselineDiseaseStatus {
+    public func baselineDisease(
+        registryID: String, patientID: Int, on connection: Connection
+    ) throws -> BaselineDiseaseStatus {
         let table = try connection.query("SELECT to_regclass('lesions') IS NOT NULL AS present")
         guard try table[0].decode(Bool.self, "present") else { return Self.status(targets: 0, nonTargets: 0) }
         let rows = try connection.query(

@@ -12,12 +12,16 @@ enum CTCAEVocabulary {
 
     /// The term `text` names in any case (`nausea` is `Nausea`) and the text that specifies it
     /// (``CTCAETerm/specified(_:for:specifyField:)``); an unknown term is refused with the closest term.
-    static func named(_ text: String, specified: String?, termField: Field, specifyField: Field, on connection: Connection) throws -> Named {
+    static func named(
+        _ text: String, specified: String?, termField: Field, specifyField: Field, on connection: Connection
+    ) throws -> Named {
         let row = try connection.query(
-            "SELECT t.term, t.meddra_code FROM ctcae_terms t WHERE t.meddra_code = ctcae_term_code(\(text))").first
+            "SELECT t.term, t.meddra_code FROM ctcae_terms t WHERE t.meddra_code = ctcae_term_code(\(text))"
+        ).first
         guard let row else {
             throw RegistryError.unknownCTCAETerm(
-                field: termField, term: text, didYouMean: SpellingSuggestion.closest(to: text, among: try terms(on: connection)))
+                field: termField, term: text,
+                didYouMean: SpellingSuggestion.closest(to: text, among: try terms(on: connection)))
         }
         let term = try row.decode(String.self, "term")
         let specifiedText = try validating { () throws(RegistryInputError) in

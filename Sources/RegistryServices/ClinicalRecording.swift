@@ -12,8 +12,10 @@ public struct DiagnosisSubmission: Sendable {
     public var diagnosed: PartialDate
     public var diseaseSetting: DiseaseSetting
 
-    public init(icdo3Code: HistologyCode, icdoVersion: ICDOVersion, whoEntity: String? = nil, fnclccGrade: Int? = nil,
-                primarySite: String, diagnosed: PartialDate, diseaseSetting: DiseaseSetting) {
+    public init(
+        icdo3Code: HistologyCode, icdoVersion: ICDOVersion, whoEntity: String? = nil, fnclccGrade: Int? = nil,
+        primarySite: String, diagnosed: PartialDate, diseaseSetting: DiseaseSetting
+    ) {
         self.icdo3Code = icdo3Code
         self.icdoVersion = icdoVersion
         self.whoEntity = whoEntity
@@ -38,9 +40,11 @@ public struct MolecularSubmission: Sendable {
     public var reportDate: CalendarDate
     public var laboratory: String?
 
-    public init(gene: String, alterationKind: MolecularAlterationKind, partnerGene: String? = nil, hgvs: String? = nil,
-                method: MolecularMethod, result: PatientProfile.TestResult, acquiredResistance: Bool = false,
-                specimenDate: CalendarDate? = nil, reportDate: CalendarDate, laboratory: String? = nil) {
+    public init(
+        gene: String, alterationKind: MolecularAlterationKind, partnerGene: String? = nil, hgvs: String? = nil,
+        method: MolecularMethod, result: PatientProfile.TestResult, acquiredResistance: Bool = false,
+        specimenDate: CalendarDate? = nil, reportDate: CalendarDate, laboratory: String? = nil
+    ) {
         self.gene = gene
         self.alterationKind = alterationKind
         self.partnerGene = partnerGene
@@ -67,7 +71,9 @@ public struct DiagnosticService {
     /// Records a primary diagnosis. The ICD-O-3 code must be in the histology vocabulary as submitted:
     /// a code is never recoded (e.g. DFSP 8832/1 under ICD-O-3.2 stays 8832/1), and the WHO entity
     /// defaults to the vocabulary's entity for that code.
-    public func recordDiagnosis(_ registryID: String, _ submission: DiagnosisSubmission) throws(RegistryError) -> DiagnosisRecord {
+    public func recordDiagnosis(
+        _ registryID: String, _ submission: DiagnosisSubmission
+    ) throws(RegistryError) -> DiagnosisRecord {
         let code = submission.icdo3Code.rawValue
         let version = submission.icdoVersion
         let setting = submission.diseaseSetting
@@ -110,7 +116,9 @@ public struct DiagnosticService {
     /// Records a molecular result. Gene symbols are approved symbols of the registry's gene list, in any
     /// case on input and stored as approved; an alias is refused with its approved symbol. A fusion's
     /// partner is its 5' gene (ETV6 of ETV6::NTRK3).
-    public func recordMolecular(_ registryID: String, _ submission: MolecularSubmission) throws(RegistryError) -> MolecularResultRecord {
+    public func recordMolecular(
+        _ registryID: String, _ submission: MolecularSubmission
+    ) throws(RegistryError) -> MolecularResultRecord {
         let submittedGene = submission.gene.trimmingCharacters(in: .whitespaces)
         let submittedPartner = submission.partnerGene?.trimmingCharacters(in: .whitespaces).nonEmpty
         let kind = submission.alterationKind
@@ -119,10 +127,14 @@ public struct DiagnosticService {
         let report = submission.reportDate
         let specimen = submission.specimenDate
         if let submittedPartner, kind != .fusion, kind != .rearrangement {
-            throw .input(.notAllowed(field: .partner, value: submittedPartner, allowed: "a partner gene only with the kind fusion or rearrangement"))
+            throw .input(
+                .notAllowed(
+                    field: .partner, value: submittedPartner,
+                    allowed: "a partner gene only with the kind fusion or rearrangement"))
         }
         if submission.acquiredResistance, kind != .mutation {
-            throw .input(.notAllowed(field: .acquiredResistance, value: kind.rawValue, allowed: "only for the kind mutation"))
+            throw .input(
+                .notAllowed(field: .acquiredResistance, value: kind.rawValue, allowed: "only for the kind mutation"))
         }
         if let specimen, specimen > report {
             throw .input(.beforeDate(field: .reportDate, value: report, otherField: .specimenDate, other: specimen))
@@ -136,7 +148,9 @@ public struct DiagnosticService {
                 try timeline.check(report, field: .reportDate)
                 if let specimen { try timeline.check(specimen, field: .specimenDate) }
                 let gene = try GeneVocabulary.approvedSymbol(submittedGene, field: .gene, on: tx)
-                let partner = try submittedPartner.map { symbol in try GeneVocabulary.approvedSymbol(symbol, field: .partner, on: tx) }
+                let partner = try submittedPartner.map { symbol in
+                    try GeneVocabulary.approvedSymbol(symbol, field: .partner, on: tx)
+                }
                 let rows = try tx.query(
                     """
                     INSERT INTO molecular_results (patient_id, gene, alteration_kind, partner_gene, hgvs, method, result,
@@ -147,7 +161,8 @@ public struct DiagnosticService {
                     """)
                 return MolecularResultRecord(
                     id: try rows[0].decode(Int.self, "molecular_result_id"), gene: gene, alterationKind: kind.rawValue,
-                    partnerGene: partner, hgvs: submission.hgvs?.nonEmpty, method: method.rawValue, result: result.rawValue,
+                    partnerGene: partner, hgvs: submission.hgvs?.nonEmpty, method: method.rawValue,
+                    result: result.rawValue,
                     acquiredResistance: submission.acquiredResistance, specimenDate: specimen, reportDate: report,
                     laboratory: submission.laboratory?.nonEmpty)
             }

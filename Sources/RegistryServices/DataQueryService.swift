@@ -67,7 +67,9 @@ public struct DataQueryService {
     }
 
     /// Opens a query on a record the patient has, with the first message of its thread.
-    public func open(_ registryID: String, record: DataRecord, field: String?, message: String) throws(RegistryError) -> DataQuery {
+    public func open(
+        _ registryID: String, record: DataRecord, field: String?, message: String
+    ) throws(RegistryError) -> DataQuery {
         let body = try validating { () throws(RegistryInputError) in try ChangeReason(message, field: .message) }
         let field = field?.trimmingCharacters(in: .whitespaces)
         do {
@@ -167,17 +169,24 @@ public struct DataQueryService {
 
     /// Moves a query to the action's status and appends the message, under the query row's lock; `tx` is in a transaction.
     public static func changeStatus(_ queryID: Int, to action: QueryAction, message: String, on tx: Connection) throws {
-        guard let row = try tx.query("SELECT status, patient_id FROM data_queries WHERE query_id = \(queryID) FOR UPDATE").first else {
+        guard
+            let row = try tx.query("SELECT status, patient_id FROM data_queries WHERE query_id = \(queryID) FOR UPDATE")
+                .first
+        else {
             throw RegistryError.queryNotFound(queryID)
         }
         let current = QueryStatus(rawValue: try row.decode(String.self, "status")) ?? .open
-        guard current.allows(action.status) else { throw RegistryError.queryTransition(queryID: queryID, from: current, to: action.status) }
+        guard current.allows(action.status) else {
+            throw RegistryError.queryTransition(queryID: queryID, from: current, to: action.status)
+        }
         try tx.execute("UPDATE data_queries SET status = \(action.status.rawValue) WHERE query_id = \(queryID)")
         try appendMessage(action, message, queryID: queryID, patientID: try row.decode(Int.self, "patient_id"), on: tx)
     }
 
     /// The next message of the thread; the query row's lock (or its insert) keeps the numbers in order.
-    public static func appendMessage(_ action: QueryAction, _ body: String, queryID: Int, patientID: Int, on tx: Connection) throws {
+    public static func appendMessage(
+        _ action: QueryAction, _ body: String, queryID: Int, patientID: Int, on tx: Connection
+    ) throws {
         try tx.execute(
             """
             INSERT INTO data_query_messages (query_id, message_number, patient_id, action, body)
@@ -205,23 +214,27 @@ public struct DataQueryService {
             FROM data_query_messages WHERE query_id = ANY (\(ids)) ORDER BY query_id, message_number
             """)
         {
-            threads[try message.decode(Int.self, "query_id"), default: []].append(QueryMessage(
-                number: try message.decode(Int.self, "message_number"),
-                action: QueryAction(rawValue: try message.decode(String.self, "action")) ?? .open,
-                body: try message.decode(String.self, "body"), writtenAt: try message.decode(Date.self, "written_at"),
-                writtenBy: try message.decode(String.self, "written_by")))
+            threads[try message.decode(Int.self, "query_id"), default: []].append(
+                QueryMessage(
+                    number: try message.decode(Int.self, "message_number"),
+                    action: QueryAction(rawValue: try message.decode(String.self, "action")) ?? .open,
+                    body: try message.decode(String.self, "body"),
+                    writtenAt: try message.decode(Date.self, "written_at"),
+                    writtenBy: try message.decode(String.self, "written_by")))
         }
         return try rows.map { row in
             let id = try row.decode(Int.self, "query_id")
             return DataQuery(
-                queryID: id, registryID: try row.decode(String.self, "registry_id"), site: try row.decode(String.self, "site_code"),
+                queryID: id, registryID: try row.decode(String.self, "registry_id"),
+                site: try row.decode(String.self, "site_code"),
                 record: DataRecord(
                     stored: DataRecordKind(rawValue: try row.decode(String.self, "record_kind")) ?? .assessment,
                     reference: try row.decode(String.self, "record_reference")),
                 field: try row.decode(String?.self, "field"),
                 status: QueryStatus(rawValue: try row.decode(String.self, "status")) ?? .open,
                 openedAt: try row.decode(Date.self, "opened_at"), openedBy: try row.decode(String.self, "opened_by"),
-                statusChangedAt: try row.decode(Date.self, "status_changed_at"), ageDays: try row.decode(Int.self, "age_days"),
+                statusChangedAt: try row.decode(Date.self, "status_changed_at"),
+                ageDays: try row.decode(Int.self, "age_days"),
                 discrepancyKey: try row.decode(String?.self, "discrepancy_key"), messages: threads[id] ?? [])
         }
     }
@@ -242,10 +255,12 @@ public struct DataQueryService {
                 WHERE a.patient_id = \(patientID) AND a.evaluator = \(parts[0]) AND a.assessed_on = \(parts[1])::date
                     AND upper(l.label) = \(parts[2])
                 """
-            case .adverseEvent: "SELECT 1 FROM adverse_events WHERE patient_id = \(patientID) AND adverse_event_id = \(number)"
+            case .adverseEvent:
+                "SELECT 1 FROM adverse_events WHERE patient_id = \(patientID) AND adverse_event_id = \(number)"
             case .therapyLine: "SELECT 1 FROM therapy_lines WHERE patient_id = \(patientID) AND line_number = \(number)"
             case .diagnosis: "SELECT 1 FROM diagnoses WHERE patient_id = \(patientID) AND diagnosis_id = \(number)"
-            case .molecularResult: "SELECT 1 FROM molecular_results WHERE patient_id = \(patientID) AND molecular_result_id = \(number)"
+            case .molecularResult:
+                "SELECT 1 FROM molecular_results WHERE patient_id = \(patientID) AND molecular_result_id = \(number)"
             }
         return try !connection.query(query).isEmpty
     }

@@ -93,7 +93,9 @@ public struct DatabaseBackupService {
     @discardableResult
     public func restore(from file: String) throws -> BackupManifest {
         let manifestPath = BackupManifest.path(forDump: file)
-        guard let data = FileManager.default.contents(atPath: manifestPath) else { throw BackupError.manifestMissing(manifestPath) }
+        guard let data = FileManager.default.contents(atPath: manifestPath) else {
+            throw BackupError.manifestMissing(manifestPath)
+        }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         let saved: BackupManifest
@@ -103,7 +105,8 @@ public struct DatabaseBackupService {
             throw BackupError.manifestUnreadable(path: manifestPath, reason: String(describing: error))
         }
         guard saved.format == BackupManifest.currentFormat else {
-            throw BackupError.manifestUnreadable(path: manifestPath, reason: "format \(saved.format), expected \(BackupManifest.currentFormat)")
+            throw BackupError.manifestUnreadable(
+                path: manifestPath, reason: "format \(saved.format), expected \(BackupManifest.currentFormat)")
         }
         let connection = try Connection(connectionString)
         let relations = try connection.query(
@@ -128,10 +131,11 @@ public struct DatabaseBackupService {
 
     /// The applied migrations and every table's content as the connection's transaction sees them.
     static func manifest(_ connection: Connection) throws -> BackupManifest {
-        let migrations = try connection.query("SELECT version, name, sha256 FROM schema_migrations ORDER BY version").map { row in
-            let (version, name, sha256) = try row.decode((Int, String, String).self)
-            return BackupManifest.AppliedMigration(version: version, name: name, sha256: sha256)
-        }
+        let migrations = try connection.query("SELECT version, name, sha256 FROM schema_migrations ORDER BY version")
+            .map { row in
+                let (version, name, sha256) = try row.decode((Int, String, String).self)
+                return BackupManifest.AppliedMigration(version: version, name: name, sha256: sha256)
+            }
         // The names come from the catalog, quoted by the server's format('%I'), never from input.
         let tables = try connection.query(
             """
@@ -144,20 +148,25 @@ public struct DatabaseBackupService {
         let content = try tables.map { table in
             // A sum rather than a hash of the rows in order: constant memory on any table, and the same for
             // the same rows whatever order a restore wrote them in.
-            let row = try connection.query(Query(unsafeSQL: """
-                SELECT count(*) AS n, coalesce(sum(('x' || left(md5(t::text), 16))::bit(64)::bigint::numeric), 0)::text AS checksum
-                FROM ONLY \(table) t
-                """))[0]
-            return BackupManifest.TableContent(table: table, rows: try row.decode(Int.self, "n"), checksum: try row.decode(String.self, "checksum"))
+            let row = try connection.query(
+                Query(
+                    unsafeSQL: """
+                        SELECT count(*) AS n, coalesce(sum(('x' || left(md5(t::text), 16))::bit(64)::bigint::numeric), 0)::text AS checksum
+                        FROM ONLY \(table) t
+                        """))[0]
+            return BackupManifest.TableContent(
+                table: table, rows: try row.decode(Int.self, "n"), checksum: try row.decode(String.self, "checksum"))
         }
-        return BackupManifest(format: BackupManifest.currentFormat, createdAt: Date(), migrations: migrations, tables: content)
+        return BackupManifest(
+            format: BackupManifest.currentFormat, createdAt: Date(), migrations: migrations, tables: content)
     }
 
     /// What differs between the saved and the restored content, one phrase each.
     static func differences(saved: BackupManifest, restored: BackupManifest) -> [String] {
         var differences: [String] = []
         if saved.migrations != restored.migrations {
-            differences.append("schema_migrations holds \(restored.migrations.count) migrations, the backup \(saved.migrations.count)")
+            differences.append(
+                "schema_migrations holds \(restored.migrations.count) migrations, the backup \(saved.migrations.count)")
         }
         let restoredTables = Dictionary(uniqueKeysWithValues: restored.tables.map { ($0.table, $0) })
         for table in saved.tables {
@@ -186,13 +195,20 @@ public struct DatabaseBackupService {
         // The child resolves what the settings leave out (PGHOST, PGPASSWORD, ...) as this process's libpq does.
         var environment = ProcessInfo.processInfo.environment
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sarcreg-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         defer { try? FileManager.default.removeItem(atPath: folder) }
         if let password {
             let passfile = folder + "/pgpass"
-            let escaped = password.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: ":", with: "\\:")
-            guard FileManager.default.createFile(atPath: passfile, contents: Data("*:*:*:*:\(escaped)\n".utf8), attributes: [.posixPermissions: 0o600])
-            else { throw BackupError.toolFailed(tool: tool, status: -1, message: "cannot write a passfile in \(folder)") }
+            let escaped = password.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(
+                of: ":", with: "\\:")
+            guard
+                FileManager.default.createFile(
+                    atPath: passfile, contents: Data("*:*:*:*:\(escaped)\n".utf8),
+                    attributes: [.posixPermissions: 0o600])
+            else {
+                throw BackupError.toolFailed(tool: tool, status: -1, message: "cannot write a passfile in \(folder)")
+            }
             environment["PGPASSFILE"] = passfile
         }
         let process = Process()
@@ -208,7 +224,8 @@ public struct DatabaseBackupService {
         guard process.terminationStatus == 0 else {
             let lines = message.split(separator: "\n").prefix(3).joined(separator: " / ")
             throw BackupError.toolFailed(
-                tool: tool, status: process.terminationStatus, message: ConnectionString.redacting(lines, of: connectionString))
+                tool: tool, status: process.terminationStatus,
+                message: ConnectionString.redacting(lines, of: connectionString))
         }
     }
 }

@@ -87,11 +87,14 @@ public struct EligibilityAlertService {
     private func refresh(on tx: Connection) throws -> AlertRefreshSummary {
         // Before the snapshot: LOCK TABLE does not take it, so a waiting refresh sees what the one before wrote.
         try tx.execute("LOCK TABLE eligibility_states IN SHARE ROW EXCLUSIVE MODE")
-        let queue = try tx.query("SELECT queue_id, patient_id, target_key, trigger, trigger_detail FROM eligibility_refresh_queue ORDER BY queue_id")
+        let queue = try tx.query(
+            "SELECT queue_id, patient_id, target_key, trigger, trigger_detail FROM eligibility_refresh_queue ORDER BY queue_id"
+        )
         var patientTriggers: [Int: (trigger: String, detail: String?)] = [:]
         var targetTriggers: [(prefix: String, trigger: String, detail: String?)] = []
         for row in queue {
-            let trigger = try row.decode(String.self, "trigger"), detail = try row.decode(String?.self, "trigger_detail")
+            let trigger = try row.decode(String.self, "trigger"),
+                detail = try row.decode(String?.self, "trigger_detail")
             if let patientID = try row.decode(Int?.self, "patient_id") {
                 // The latest entry names the trigger: the change that queued the patient last.
                 patientTriggers[patientID] = (trigger, detail)
@@ -114,7 +117,9 @@ public struct EligibilityAlertService {
         let evidence = try EligibilityEvidence(patientIDs: newTargets.isEmpty ? dirty : nil, asOf: today, on: tx)
         var previous: [Int: [String: String]] = [:]
         if !dirty.isEmpty {
-            for row in try tx.query("SELECT patient_id, outcomes::text AS outcomes FROM eligibility_states WHERE patient_id = ANY (\(dirty)::bigint[])") {
+            for row in try tx.query(
+                "SELECT patient_id, outcomes::text AS outcomes FROM eligibility_states WHERE patient_id = ANY (\(dirty)::bigint[])"
+            ) {
                 previous[try row.decode(Int.self, "patient_id")] = try JSONDecoder().decode(
                     [String: String].self, from: Data(try row.decode(String.self, "outcomes").utf8))
             }
@@ -134,17 +139,25 @@ public struct EligibilityAlertService {
                 let before = isNew ? nil : previous[patient.id]?[target.key].flatMap(CriterionOutcomes.init(letters:))
                 let changes = EligibilityAlerts.changes(criteria: target.criteria, previous: before, current: current)
                 guard !changes.isEmpty, !establishing else { continue }
-                let cause = isNew
-                    ? targetTriggers.last { target.key == $0.prefix || target.key.hasPrefix($0.prefix + "/") }.map { ($0.trigger, $0.detail) }
+                let cause =
+                    isNew
+                    ? targetTriggers.last { target.key == $0.prefix || target.key.hasPrefix($0.prefix + "/") }.map {
+                        ($0.trigger, $0.detail)
+                    }
                         ?? ("target_opened", "\(target.key) open on \(today)")
                     : patientTrigger ?? ("target_opened", nil)
-                alerts += changes.map { AlertRow(patientID: patient.id, target: target, change: $0, trigger: cause.0, detail: cause.1) }
+                alerts += changes.map {
+                    AlertRow(patientID: patient.id, target: target, change: $0, trigger: cause.0, detail: cause.1)
+                }
             }
             evaluated.append(Evaluated(patientID: patient.id, states: states, replace: patientTrigger != nil))
         }
-        try store(evaluated, alerts: alerts, newTargets: newTargets, closed: closed, queue: try queue.map { try $0.decode(Int.self, "queue_id") }, on: tx)
+        try store(
+            evaluated, alerts: alerts, newTargets: newTargets, closed: closed,
+            queue: try queue.map { try $0.decode(Int.self, "queue_id") }, on: tx)
         return AlertRefreshSummary(
-            queueEntries: queue.count, patientsEvaluated: evaluated.count, openTargets: targets.count, newTargets: newTargets.count,
+            queueEntries: queue.count, patientsEvaluated: evaluated.count, openTargets: targets.count,
+            newTargets: newTargets.count,
             closedTargets: closed.count, alertsRaised: alerts.count)
     }
 
@@ -170,22 +183,28 @@ public struct EligibilityAlertService {
             var trials: [String: TrialDefinition] = [:]
             for row in open {
                 let (nct, code) = try row.decode((String, String).self)
-                if trials[nct] == nil { trials[nct] = try TrialService.loadTrial(nct, on: tx, vocabulary: vocabulary).0 }
+                if trials[nct] == nil {
+                    trials[nct] = try TrialService.loadTrial(nct, on: tx, vocabulary: vocabulary).0
+                }
                 guard let trial = trials[nct], let cohort = trial.cohort(code) else { continue }
                 let key = EligibilityTarget.trialCohortKey(nct: nct, cohort: code)
                 cohorts[key] = (trial, code)
-                targets.append(EligibilityTarget(
-                    kind: .trialCohort, key: key, label: "\(trial.acronym.map { "\($0) (\(nct))" } ?? nct) cohort \(code)",
-                    criteria: (trial.eligibility + cohort.eligibility).map(\.label)))
+                targets.append(
+                    EligibilityTarget(
+                        kind: .trialCohort, key: key,
+                        label: "\(trial.acronym.map { "\($0) (\(nct))" } ?? nct) cohort \(code)",
+                        criteria: (trial.eligibility + cohort.eligibility).map(\.label)))
             }
         }
         let approved = try TherapyCatalogService.loadIndications(on: tx).filter { indication in
             indication.status(asOf: today).map { Self.approved.contains($0.status) } ?? false
         }
         for indication in approved {
-            targets.append(EligibilityTarget(
-                kind: .therapy, key: EligibilityTarget.therapyKey(indication: indication.code), label: "\(indication.agentCode): \(indication.label)",
-                criteria: indication.criteria.map(\.name)))
+            targets.append(
+                EligibilityTarget(
+                    kind: .therapy, key: EligibilityTarget.therapyKey(indication: indication.code),
+                    label: "\(indication.agentCode): \(indication.label)",
+                    criteria: indication.criteria.map(\.name)))
         }
         let matcher = EligibilityMatcher(catalog: approved)
         let date = today
@@ -199,7 +218,8 @@ public struct EligibilityAlertService {
                     outcomes = known
                 } else {
                     for evaluation in try evidence.therapyReport(input, matcher: matcher).evaluations {
-                        outcomes[EligibilityTarget.therapyKey(indication: evaluation.indication.code)] = CriterionOutcomes(evaluation.criteria.map(\.outcome))
+                        outcomes[EligibilityTarget.therapyKey(indication: evaluation.indication.code)] =
+                            CriterionOutcomes(evaluation.criteria.map(\.outcome))
                     }
                     memo.therapy[input] = outcomes
                 }
@@ -214,7 +234,8 @@ public struct EligibilityAlertService {
                         outcomes[target] = known
                         continue
                     }
-                    let screened = CriterionOutcomes(TrialScreener.screen(candidate, for: trial, cohort: cohort, on: date).criteria.map(\.outcome))
+                    let screened = CriterionOutcomes(
+                        TrialScreener.screen(candidate, for: trial, cohort: cohort, on: date).criteria.map(\.outcome))
                     memo.trials[target, default: [:]][key] = screened
                     outcomes[target] = screened
                 }
@@ -225,7 +246,8 @@ public struct EligibilityAlertService {
     }
 
     private func store(
-        _ evaluated: [Evaluated], alerts: [AlertRow], newTargets: [EligibilityTarget], closed: Set<String>, queue: [Int], on tx: Connection
+        _ evaluated: [Evaluated], alerts: [AlertRow], newTargets: [EligibilityTarget], closed: Set<String>,
+        queue: [Int], on tx: Connection
     ) throws {
         func json(_ states: [String: String]) throws -> String {
             let encoder = JSONEncoder()
@@ -236,7 +258,9 @@ public struct EligibilityAlertService {
         for replace in [true, false] {
             let rows = evaluated.filter { $0.replace == replace && !$0.states.isEmpty }
             guard !rows.isEmpty else { continue }
-            let merged: Query = replace ? "EXCLUDED.outcomes" : "(eligibility_states.outcomes - \(Array(closed))::text[]) || EXCLUDED.outcomes"
+            let merged: Query =
+                replace
+                ? "EXCLUDED.outcomes" : "(eligibility_states.outcomes - \(Array(closed))::text[]) || EXCLUDED.outcomes"
             try tx.execute(
                 """
                 INSERT INTO eligibility_states (patient_id, outcomes)
@@ -259,7 +283,9 @@ public struct EligibilityAlertService {
                 ORDER BY a.patient_id
                 """)
         }
-        if !closed.isEmpty { try tx.execute("DELETE FROM eligibility_targets WHERE target_key = ANY (\(Array(closed))::text[])") }
+        if !closed.isEmpty {
+            try tx.execute("DELETE FROM eligibility_targets WHERE target_key = ANY (\(Array(closed))::text[])")
+        }
         for target in newTargets {
             try tx.execute(
                 """
@@ -268,7 +294,9 @@ public struct EligibilityAlertService {
                 ON CONFLICT (target_key) DO UPDATE SET label = EXCLUDED.label, criteria = EXCLUDED.criteria, first_evaluated_at = now()
                 """)
         }
-        if !queue.isEmpty { try tx.execute("DELETE FROM eligibility_refresh_queue WHERE queue_id = ANY (\(queue)::bigint[])") }
+        if !queue.isEmpty {
+            try tx.execute("DELETE FROM eligibility_refresh_queue WHERE queue_id = ANY (\(queue)::bigint[])")
+        }
     }
 
     // MARK: - Listing and dismissing
@@ -289,15 +317,26 @@ public struct EligibilityAlertService {
                 """
             ).map { row in
                 let kindText = try row.decode(String.self, "kind"), toText = try row.decode(String.self, "to_outcome")
-                guard let kind = EligibilityAlertKind(rawValue: kindText), let to = CriterionOutcome(rawValue: toText) else {
-                    throw RegistryError.database(PostgresError(kind: .client, message: "eligibility alert of kind \(kindText) to \(toText) is not in the registry's vocabulary"))
+                guard let kind = EligibilityAlertKind(rawValue: kindText), let to = CriterionOutcome(rawValue: toText)
+                else {
+                    throw RegistryError.database(
+                        PostgresError(
+                            kind: .client,
+                            message:
+                                "eligibility alert of kind \(kindText) to \(toText) is not in the registry's vocabulary"
+                        ))
                 }
                 return EligibilityAlert(
-                    alertID: try row.decode(Int.self, "alert_id"), registryID: try row.decode(String.self, "registry_id"),
-                    site: try row.decode(String.self, "site_code"), targetKey: try row.decode(String.self, "target_key"),
-                    target: try row.decode(String.self, "target_label"), kind: kind, criterion: try row.decode(String?.self, "criterion"),
-                    from: try row.decode(String?.self, "from_outcome").flatMap(CriterionOutcome.init(rawValue:)), to: to,
-                    trigger: try row.decode(String.self, "trigger"), triggerDetail: try row.decode(String?.self, "trigger_detail"),
+                    alertID: try row.decode(Int.self, "alert_id"),
+                    registryID: try row.decode(String.self, "registry_id"),
+                    site: try row.decode(String.self, "site_code"),
+                    targetKey: try row.decode(String.self, "target_key"),
+                    target: try row.decode(String.self, "target_label"), kind: kind,
+                    criterion: try row.decode(String?.self, "criterion"),
+                    from: try row.decode(String?.self, "from_outcome").flatMap(CriterionOutcome.init(rawValue:)),
+                    to: to,
+                    trigger: try row.decode(String.self, "trigger"),
+                    triggerDetail: try row.decode(String?.self, "trigger_detail"),
                     raisedAt: try row.decode(String.self, "raised_at"))
             }
         } catch {
@@ -308,7 +347,8 @@ public struct EligibilityAlertService {
     /// Dismisses an alert with the reason, which is required; the dismissal is audited and the alert is not listed again.
     ///
     /// - Throws: a blank reason; an alert the login cannot see (another site's) as not found; one already dismissed.
-    public func dismiss(_ alertID: Int, reason: String, by name: String? = nil) throws(RegistryError) -> AlertDismissal {
+    public func dismiss(_ alertID: Int, reason: String, by name: String? = nil) throws(RegistryError) -> AlertDismissal
+    {
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty else { throw .input(.missing(field: .reason)) }
         do {
@@ -329,7 +369,8 @@ public struct EligibilityAlertService {
                     VALUES (\(alertID), \(patientID), \(reason), \(name?.nonEmpty)) RETURNING dismissed_by
                     """)
                 return AlertDismissal(
-                    alertID: alertID, registryID: registryID, reason: reason, dismissedBy: try inserted[0].decode(String.self, "dismissed_by"),
+                    alertID: alertID, registryID: registryID, reason: reason,
+                    dismissedBy: try inserted[0].decode(String.self, "dismissed_by"),
                     dismissedByName: name?.nonEmpty)
             }
         } catch {

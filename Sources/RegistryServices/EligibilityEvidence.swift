@@ -34,73 +34,90 @@ struct EligibilityEvidence {
             scoped.append("\(patientIDs)::bigint[])")
             return scoped
         }
-        patients = try connection.query(scoped(
-            """
-            SELECT \(unsafeSQL: PatientRow.columns) FROM patients
-            WHERE (consent_withdrawn_on IS NULL OR consent_withdrawn_on > \(date))
-              AND NOT (vital_status = 'dead' AND (death_on IS NULL OR death_on <= \(date)))
-            """)
+        patients = try connection.query(
+            scoped(
+                """
+                SELECT \(unsafeSQL: PatientRow.columns) FROM patients
+                WHERE (consent_withdrawn_on IS NULL OR consent_withdrawn_on > \(date))
+                  AND NOT (vital_status = 'dead' AND (death_on IS NULL OR death_on <= \(date)))
+                """)
         ).map(PatientRow.decodeRow).sorted { $0.id < $1.id }
-        for row in try connection.query(scoped(
-            """
-            SELECT patient_id, icdo3_code, who_entity, disease_setting,
-                   make_date(diagnosed_year, coalesce(diagnosed_month, 1), coalesce(diagnosed_day, 1)) <= \(date) AS made_by_date
-            FROM diagnoses WHERE true
-            """).appending(" ORDER BY patient_id, diagnosis_id"))
+        for row in try connection.query(
+            scoped(
+                """
+                SELECT patient_id, icdo3_code, who_entity, disease_setting,
+                       make_date(diagnosed_year, coalesce(diagnosed_month, 1), coalesce(diagnosed_day, 1)) <= \(date) AS made_by_date
+                FROM diagnoses WHERE true
+                """
+            ).appending(" ORDER BY patient_id, diagnosis_id"))
         {
             let code = try row.decode(String.self, "icdo3_code")
             let diagnosis = PatientProfile.Diagnosis(
-                histologyCode: try TherapyCatalogService.catalogValue { () throws(EligibilityInputError) in try HistologyCode(code) },
+                histologyCode: try TherapyCatalogService.catalogValue { () throws(EligibilityInputError) in
+                    try HistologyCode(code)
+                },
                 entity: try row.decode(String.self, "who_entity"),
                 diseaseSetting: DiseaseSetting(rawValue: try row.decode(String.self, "disease_setting")))
-            diagnoses[try row.decode(Int.self, "patient_id"), default: []].append((diagnosis, try row.decode(Bool.self, "made_by_date")))
+            diagnoses[try row.decode(Int.self, "patient_id"), default: []].append(
+                (diagnosis, try row.decode(Bool.self, "made_by_date")))
         }
-        for row in try connection.query(scoped(
-            """
-            SELECT patient_id, gene, alteration_kind, partner_gene, hgvs, method, result, acquired_resistance FROM molecular_results
-            WHERE report_date <= \(date) AND void_reason IS NULL
-            """).appending(" ORDER BY patient_id, report_date, molecular_result_id"))
+        for row in try connection.query(
+            scoped(
+                """
+                SELECT patient_id, gene, alteration_kind, partner_gene, hgvs, method, result, acquired_resistance FROM molecular_results
+                WHERE report_date <= \(date) AND void_reason IS NULL
+                """
+            ).appending(" ORDER BY patient_id, report_date, molecular_result_id"))
         {
             let kindText = try row.decode(String.self, "alteration_kind")
             let resultText = try row.decode(String.self, "result")
-            guard let kind = MolecularAlterationKind(rawValue: kindText), let result = PatientProfile.TestResult(rawValue: resultText) else {
-                throw TherapyCatalogService.catalogDataError("molecular result \(kindText) \(resultText) is not in the registry's vocabulary")
+            guard let kind = MolecularAlterationKind(rawValue: kindText),
+                let result = PatientProfile.TestResult(rawValue: resultText)
+            else {
+                throw TherapyCatalogService.catalogDataError(
+                    "molecular result \(kindText) \(resultText) is not in the registry's vocabulary")
             }
             findings[try row.decode(Int.self, "patient_id"), default: []].append(
                 PatientProfile.MolecularFinding(
-                    gene: try row.decode(String.self, "gene"), kind: kind, partnerGene: try row.decode(String?.self, "partner_gene"),
+                    gene: try row.decode(String.self, "gene"), kind: kind,
+                    partnerGene: try row.decode(String?.self, "partner_gene"),
                     result: result, variant: try row.decode(String?.self, "hgvs"),
                     isAcquiredResistanceMutation: try row.decode(Bool.self, "acquired_resistance"),
                     method: MolecularMethod(rawValue: try row.decode(String.self, "method"))))
         }
-        for row in try connection.query(scoped(
-            """
-            SELECT l.patient_id, count(DISTINCT l.therapy_line_id)::bigint AS lines,
-                   coalesce(array_agg(DISTINCT a.agent_code) FILTER (WHERE a.agent_code IS NOT NULL), '{}') AS agents,
-                   coalesce(array_agg(DISTINCT g.drug_class) FILTER (WHERE g.drug_class IS NOT NULL), '{}') AS drug_classes
-            FROM therapy_lines l
-            LEFT JOIN therapy_line_agents a USING (therapy_line_id)
-            LEFT JOIN therapy_agents g USING (agent_code)
-            WHERE l.started_on <= \(date)
-            """, column: "l.patient_id").appending(" GROUP BY l.patient_id"))
+        for row in try connection.query(
+            scoped(
+                """
+                SELECT l.patient_id, count(DISTINCT l.therapy_line_id)::bigint AS lines,
+                       coalesce(array_agg(DISTINCT a.agent_code) FILTER (WHERE a.agent_code IS NOT NULL), '{}') AS agents,
+                       coalesce(array_agg(DISTINCT g.drug_class) FILTER (WHERE g.drug_class IS NOT NULL), '{}') AS drug_classes
+                FROM therapy_lines l
+                LEFT JOIN therapy_line_agents a USING (therapy_line_id)
+                LEFT JOIN therapy_agents g USING (agent_code)
+                WHERE l.started_on <= \(date)
+                """, column: "l.patient_id"
+            ).appending(" GROUP BY l.patient_id"))
         {
             histories[try row.decode(Int.self, "patient_id")] = TherapyHistory(
                 lines: try row.decode(Int.self, "lines"), agents: Set(try row.decode([String].self, "agents")),
                 drugClasses: Set(try row.decode([String].self, "drug_classes")))
         }
-        for row in try connection.query(scoped(
-            "SELECT DISTINCT ON (patient_id) patient_id, ecog, assessed_on FROM patient_ecog WHERE assessed_on <= \(date)"
-        ).appending(" ORDER BY patient_id, assessed_on DESC"))
+        for row in try connection.query(
+            scoped(
+                "SELECT DISTINCT ON (patient_id) patient_id, ecog, assessed_on FROM patient_ecog WHERE assessed_on <= \(date)"
+            ).appending(" ORDER BY patient_id, assessed_on DESC"))
         {
             let (patientID, score, assessedOn) = try row.decode((Int, Int, CalendarDate).self)
             ecog[patientID] = ECOGObservation(score: score, assessedOn: assessedOn)
         }
-        for row in try connection.query(scoped(
-            """
-            SELECT patient_id, count(*) FILTER (WHERE lesion_class = 'target')::bigint AS targets,
-                   count(*) FILTER (WHERE lesion_class = 'non_target')::bigint AS non_targets
-            FROM lesions WHERE true
-            """).appending(" GROUP BY patient_id"))
+        for row in try connection.query(
+            scoped(
+                """
+                SELECT patient_id, count(*) FILTER (WHERE lesion_class = 'target')::bigint AS targets,
+                       count(*) FILTER (WHERE lesion_class = 'non_target')::bigint AS non_targets
+                FROM lesions WHERE true
+                """
+            ).appending(" GROUP BY patient_id"))
         {
             let (patientID, targets, nonTargets) = try row.decode((Int, Int, Int).self)
             baselineLesions[patientID] = (targets, nonTargets)
@@ -123,21 +140,25 @@ struct EligibilityEvidence {
                 lineCount: recorded.lines)
         }
         return TherapyInput(
-            age: try TherapyMatchService.age(of: patient, on: date), diagnoses: (diagnoses[patient.id] ?? []).filter(\.madeByDate).map(\.diagnosis),
+            age: try TherapyMatchService.age(of: patient, on: date),
+            diagnoses: (diagnoses[patient.id] ?? []).filter(\.madeByDate).map(\.diagnosis),
             findings: findings[patient.id] ?? [], history: history)
     }
 
     /// The catalog report for one input, as the catalog match makes it: both possible ages when only the birth year is known.
     func therapyReport(_ input: TherapyInput, matcher: EligibilityMatcher) throws -> EligibilityReport {
         func profile(_ years: Int) throws -> PatientProfile {
-            try PatientProfile(ageInYears: years, diagnoses: input.diagnoses, molecularFindings: input.findings, priorTherapy: input.history)
+            try PatientProfile(
+                ageInYears: years, diagnoses: input.diagnoses, molecularFindings: input.findings,
+                priorTherapy: input.history)
         }
         switch input.age {
         case .exact(let years):
             return matcher.evaluate(try profile(years), asOf: date)
         case .birthYearOnly(_, let lower, let upper):
             return TherapyMatchService.combine(
-                matcher.evaluate(try profile(lower), asOf: date), matcher.evaluate(try profile(upper), asOf: date), age: input.age)
+                matcher.evaluate(try profile(lower), asOf: date), matcher.evaluate(try profile(upper), asOf: date),
+                age: input.age)
         }
     }
 
@@ -147,9 +168,12 @@ struct EligibilityEvidence {
         let lesions = baselineLesions[patient.id] ?? (0, 0)
         return TrialCandidate(
             profile: try PatientProfile(
-                ageInYears: nil, diagnoses: (diagnoses[patient.id] ?? []).map(\.diagnosis), molecularFindings: findings[patient.id] ?? [],
-                priorTherapy: try PatientProfile.PriorTherapyHistory(agents: recorded.agents, classes: recorded.drugClasses, lineCount: recorded.lines)),
-            possibleAges: TrialCandidate.possibleAges(birthYear: patient.summary.birthYear, birthDate: patient.birthDate, on: date),
+                ageInYears: nil, diagnoses: (diagnoses[patient.id] ?? []).map(\.diagnosis),
+                molecularFindings: findings[patient.id] ?? [],
+                priorTherapy: try PatientProfile.PriorTherapyHistory(
+                    agents: recorded.agents, classes: recorded.drugClasses, lineCount: recorded.lines)),
+            possibleAges: TrialCandidate.possibleAges(
+                birthYear: patient.summary.birthYear, birthDate: patient.birthDate, on: date),
             ecog: ecog[patient.id],
             baselineDisease: RecordedBaselineLesions.status(targets: lesions.targets, nonTargets: lesions.nonTargets))
     }

@@ -10,12 +10,15 @@ enum GeneVocabulary {
     /// (`INI1`: `SMARCB1`, its alias; `MLL2`: `KMT2D`, its previous symbol), so that results are stored and
     /// matched under one name.
     static func approvedSymbol(_ text: String, field: Field, on connection: Connection) throws -> String {
-        let symbol = try connection.query("SELECT approved_gene_symbol(\(text)) AS symbol")[0].decode(String?.self, "symbol")
+        let symbol = try connection.query("SELECT approved_gene_symbol(\(text)) AS symbol")[0].decode(
+            String?.self, "symbol")
         if let symbol { return symbol }
         let candidates = try connection.query("SELECT symbol, kind FROM gene_alias_matches(\(text))").map { row in
             let kind = try row.decode(String.self, "kind")
             guard let nameKind = GeneNameKind(rawValue: kind) else {
-                throw RegistryError.database(PostgresError(kind: .client, message: "gene_aliases: kind '\(kind)' is not in the registry's vocabulary"))
+                throw RegistryError.database(
+                    PostgresError(
+                        kind: .client, message: "gene_aliases: kind '\(kind)' is not in the registry's vocabulary"))
             }
             return GeneSuggestion(symbol: try row.decode(String.self, "symbol"), kind: nameKind)
         }

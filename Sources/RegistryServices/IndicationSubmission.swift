@@ -24,33 +24,43 @@ struct StatusChange {
     let source: String
     let note: String?
 
-    static func validate(_ submission: StatusChangeSubmission, fields: StatusChangeFields, today: CalendarDate) throws(RegistryInputError) -> StatusChange {
+    static func validate(
+        _ submission: StatusChangeSubmission, fields: StatusChangeFields, today: CalendarDate
+    ) throws(RegistryInputError) -> StatusChange {
         let status = submission.status
         let date = submission.effectiveDate
         if date > today { throw .inFuture(field: fields.date, value: date, today: today) }
         let authority = submission.authority
         // The same rule as the table's check, so the administrator reads the field, not a constraint name.
         guard authority.sets.contains(status) else {
-            let able = StatusAuthority.allCases.filter { $0.sets.contains(status) }.map(\.rawValue).joined(separator: ", ")
-            throw .notAllowed(field: fields.authority, value: authority.rawValue, allowed: "\(able) (for status \(status.rawValue))")
+            let able = StatusAuthority.allCases.filter { $0.sets.contains(status) }.map(\.rawValue).joined(
+                separator: ", ")
+            throw .notAllowed(
+                field: fields.authority, value: authority.rawValue, allowed: "\(able) (for status \(status.rawValue))")
         }
         let source = submission.source.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !source.isEmpty else { throw .missing(field: fields.source) }
         let note = submission.note?.trimmingCharacters(in: .whitespacesAndNewlines)
-        return StatusChange(status: status, effectiveDate: date, authority: authority.rawValue, source: source, note: note?.isEmpty == false ? note : nil)
+        return StatusChange(
+            status: status, effectiveDate: date, authority: authority.rawValue, source: source,
+            note: note?.isEmpty == false ? note : nil)
     }
 
     /// Appends the row; a second row for the same indication, authority and date is refused by name.
-    func insert(indicationID: Int, indicationCode: String, fields: StatusChangeFields, on connection: Connection) throws {
+    func insert(indicationID: Int, indicationCode: String, fields: StatusChangeFields, on connection: Connection) throws
+    {
         let existing = try connection.query(
             """
             SELECT status FROM therapy_indication_status
             WHERE indication_id = \(indicationID) AND authority = \(authority) AND effective_date = \(effectiveDate)
             """)
         if let recorded = try existing.first?.decode(String.self, "status") {
-            throw RegistryError.input(.notAllowed(
-                field: fields.date, value: effectiveDate.description,
-                allowed: "a date without a \(authority) status for \(indicationCode) (\(recorded) is recorded on \(effectiveDate))"))
+            throw RegistryError.input(
+                .notAllowed(
+                    field: fields.date, value: effectiveDate.description,
+                    allowed:
+                        "a date without a \(authority) status for \(indicationCode) (\(recorded) is recorded on \(effectiveDate))"
+                ))
         }
         try connection.execute(
             """
@@ -61,7 +71,8 @@ struct StatusChange {
 
     func record(indication: String) -> CatalogStatusRecord {
         CatalogStatusRecord(
-            indication: indication, status: status, effectiveDate: effectiveDate, precision: "day", authority: authority,
+            indication: indication, status: status, effectiveDate: effectiveDate, precision: "day",
+            authority: authority,
             source: source, note: note, supersededBecause: nil)
     }
 }
@@ -143,7 +154,10 @@ struct IndicationSubmission {
         combinedWith = try object.optionalText("combined_with")?.lowercased()
         code = try object.text("code")
         guard code.range(of: "^[a-z][a-z0-9_]*$", options: .regularExpression) != nil else {
-            throw .malformed(field: Field(path: "code"), value: code, expected: "lower-case letters, digits and underscores starting with a letter, e.g. pazopanib_advanced_sts")
+            throw .malformed(
+                field: Field(path: "code"), value: code,
+                expected:
+                    "lower-case letters, digits and underscores starting with a letter, e.g. pazopanib_advanced_sts")
         }
         label = try object.text("label")
         let histology = try object.required("histology").object(field: "histology")
@@ -154,10 +168,16 @@ struct IndicationSubmission {
         biomarkers = try object.objectList("biomarkers").map(Self.biomarker)
         var seen: Set<String> = []
         for biomarker in biomarkers {
-            let identity = [biomarker.requirement, biomarker.label, biomarker.gene, biomarker.kind.rawValue, biomarker.partnerGene ?? ""]
-                .joined(separator: "|")
+            let identity = [
+                biomarker.requirement, biomarker.label, biomarker.gene, biomarker.kind.rawValue,
+                biomarker.partnerGene ?? "",
+            ]
+            .joined(separator: "|")
             guard seen.insert(identity).inserted else {
-                throw .notAllowed(field: Field(path: biomarker.field), value: "\(biomarker.label): \(biomarker.gene) \(biomarker.kind)", allowed: "each alternative of a criterion once")
+                throw .notAllowed(
+                    field: Field(path: biomarker.field),
+                    value: "\(biomarker.label): \(biomarker.gene) \(biomarker.kind)",
+                    allowed: "each alternative of a criterion once")
             }
         }
         minimumAgeYears = try object.optionalInteger("minimum_age_years", range: 0...120)
@@ -172,13 +192,15 @@ struct IndicationSubmission {
         evidenceSummary = try object.text("evidence_summary")
         source = try object.text("source")
         let status = try object.required("initial_status").object(field: "initial_status")
-        try status.refuseUnknownKeys(["status", "effective_date", "authority", "source", "note"], field: "initial_status")
+        try status.refuseUnknownKeys(
+            ["status", "effective_date", "authority", "source", "note"], field: "initial_status")
         let fields = StatusChangeFields.initialStatus
         initialStatus = try StatusChange.validate(
             StatusChangeSubmission(
                 indication: code, status: try TherapyStatus.parse(try status.text("status"), field: fields.status),
                 effectiveDate: try ClinicalDateCheck.parse(
-                    try status.text("effective_date").trimmingCharacters(in: .whitespacesAndNewlines), field: fields.date),
+                    try status.text("effective_date").trimmingCharacters(in: .whitespacesAndNewlines),
+                    field: fields.date),
                 authority: try StatusAuthority.parse(try status.text("authority"), field: fields.authority),
                 source: try status.optionalText("source") ?? "",
                 note: try status.optionalText("note")),
@@ -190,33 +212,42 @@ struct IndicationSubmission {
         text.range(of: "^[0-9]{4}/[0-9]$", options: .regularExpression) != nil ? text : text.lowercased()
     }
 
-    private static func biomarker(_ entry: (field: String, object: JSONObject)) throws(RegistryInputError) -> Biomarker {
+    private static func biomarker(_ entry: (field: String, object: JSONObject)) throws(RegistryInputError) -> Biomarker
+    {
         let prefix = entry.field + "."
         let object = entry.object
         try object.refuseUnknownKeys(
             ["requirement", "label", "gene", "kind", "partner", "acquired_resistance_only"], field: entry.field)
         let requirement = try object.optionalText("requirement")?.lowercased() ?? "required"
         guard requirement == "required" || requirement == "excluding" else {
-            throw .notAllowed(field: Field(path: prefix + "requirement"), value: requirement, allowed: "required, excluding")
+            throw .notAllowed(
+                field: Field(path: prefix + "requirement"), value: requirement, allowed: "required, excluding")
         }
         let geneFormat = "^[A-Z0-9][A-Z0-9-]*$"
         let gene = try object.text("gene").uppercased()
         guard gene.range(of: geneFormat, options: .regularExpression) != nil else {
-            throw .malformed(field: Field(path: prefix + "gene"), value: gene, expected: "an HGNC gene symbol such as NTRK3")
+            throw .malformed(
+                field: Field(path: prefix + "gene"), value: gene, expected: "an HGNC gene symbol such as NTRK3")
         }
         let kind = try MolecularAlterationKind.parse(try object.text("kind"), field: Field(path: prefix + "kind"))
         let partner = try object.optionalText("partner")?.uppercased()
         if let partner {
             guard partner.range(of: geneFormat, options: .regularExpression) != nil else {
-                throw .malformed(field: Field(path: prefix + "partner"), value: partner, expected: "an HGNC gene symbol such as ETV6")
+                throw .malformed(
+                    field: Field(path: prefix + "partner"), value: partner, expected: "an HGNC gene symbol such as ETV6"
+                )
             }
             guard kind == .fusion || kind == .rearrangement else {
-                throw .notAllowed(field: Field(path: prefix + "partner"), value: partner, allowed: "a partner gene only with kind fusion or rearrangement")
+                throw .notAllowed(
+                    field: Field(path: prefix + "partner"), value: partner,
+                    allowed: "a partner gene only with kind fusion or rearrangement")
             }
         }
         let resistance = try object.optionalBool("acquired_resistance_only") ?? false
         if resistance && kind != .mutation {
-            throw .notAllowed(field: Field(path: prefix + "acquired_resistance_only"), value: "true", allowed: "true only with kind mutation")
+            throw .notAllowed(
+                field: Field(path: prefix + "acquired_resistance_only"), value: "true",
+                allowed: "true only with kind mutation")
         }
         return Biomarker(
             field: entry.field, requirement: requirement, label: try object.text("label"), gene: gene, kind: kind,
@@ -225,26 +256,36 @@ struct IndicationSubmission {
 
     /// Checks every name against the registry's vocabulary tables; run inside the adding transaction.
     func checkVocabulary(on connection: Connection) throws {
-        let agents = try connection.query("SELECT agent_code FROM therapy_agents ORDER BY agent_code").map { try $0.decode(String.self, "agent_code") }
+        let agents = try connection.query("SELECT agent_code FROM therapy_agents ORDER BY agent_code").map {
+            try $0.decode(String.self, "agent_code")
+        }
         for (field, value) in [("agent", agent), ("combined_with", combinedWith)] {
             guard let value, !agents.contains(value) else { continue }
-            throw RegistryError.input(.notAllowed(field: Field(path: field), value: value, allowed: agents.joined(separator: ", ")))
+            throw RegistryError.input(
+                .notAllowed(field: Field(path: field), value: value, allowed: agents.joined(separator: ", ")))
         }
         if let combinedWith, combinedWith == agent {
-            throw RegistryError.input(.notAllowed(field: Field(path: "combined_with"), value: combinedWith, allowed: "an agent other than \(agent)"))
+            throw RegistryError.input(
+                .notAllowed(
+                    field: Field(path: "combined_with"), value: combinedWith, allowed: "an agent other than \(agent)"))
         }
         if try !connection.query("SELECT 1 FROM therapy_indications WHERE indication_code = \(code)").isEmpty {
-            throw RegistryError.input(.notAllowed(field: Field(path: "code"), value: code, allowed: "a code not already in the catalog"))
+            throw RegistryError.input(
+                .notAllowed(field: Field(path: "code"), value: code, allowed: "a code not already in the catalog"))
         }
-        let codes = Set(try connection.query("SELECT code FROM histology_codes").map { try $0.decode(String.self, "code") })
+        let codes = Set(
+            try connection.query("SELECT code FROM histology_codes").map { try $0.decode(String.self, "code") })
         let groups = try connection.query("SELECT group_code FROM histology_entity_groups ORDER BY group_code")
             .map { try $0.decode(String.self, "group_code") }
         for (field, value) in histologyInclude + histologyExclude {
             let known = value.contains("/") ? codes.contains(value) : groups.contains(value)
             guard !known else { continue }
-            throw RegistryError.input(.notAllowed(
-                field: Field(path: field), value: value,
-                allowed: "an ICD-O-3 code of the histology vocabulary (e.g. 8804/3) or a group: \(groups.joined(separator: ", "))"))
+            throw RegistryError.input(
+                .notAllowed(
+                    field: Field(path: field), value: value,
+                    allowed:
+                        "an ICD-O-3 code of the histology vocabulary (e.g. 8804/3) or a group: \(groups.joined(separator: ", "))"
+                ))
         }
         let genes = Set(try connection.query("SELECT symbol FROM genes").map { try $0.decode(String.self, "symbol") })
         for biomarker in biomarkers {
@@ -255,7 +296,8 @@ struct IndicationSubmission {
         }
         let classes = try PriorTherapyClasses.known(on: connection)
         for (field, value) in priorTherapyClasses where !classes.contains(value) {
-            throw RegistryError.input(.notAllowed(field: Field(path: field), value: value, allowed: classes.sorted().joined(separator: ", ")))
+            throw RegistryError.input(
+                .notAllowed(field: Field(path: field), value: value, allowed: classes.sorted().joined(separator: ", ")))
         }
     }
 
@@ -300,7 +342,9 @@ struct IndicationSubmission {
 /// reported with the value the administrator wrote.
 fileprivate extension DefinitionValue {
     func object(field: String) throws(RegistryInputError) -> JSONObject {
-        guard case .object(let members) = self else { throw .malformed(field: Field(path: field), value: description, expected: "a JSON object") }
+        guard case .object(let members) = self else {
+            throw .malformed(field: Field(path: field), value: description, expected: "a JSON object")
+        }
         return JSONObject(members: members, prefix: field == "indication file" ? "" : field + ".")
     }
 }
@@ -329,7 +373,9 @@ private struct JSONObject {
     func optionalText(_ key: String) throws(RegistryInputError) -> String? {
         let field = prefix + key
         guard let value = value(key) else { return nil }
-        guard case .string(let text) = value else { throw .malformed(field: Field(path: field), value: value.description, expected: "text in quotes") }
+        guard case .string(let text) = value else {
+            throw .malformed(field: Field(path: field), value: value.description, expected: "text in quotes")
+        }
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         return trimmed.isEmpty ? nil : trimmed
     }
@@ -353,7 +399,9 @@ private struct JSONObject {
             throw .malformed(field: Field(path: prefix + key), value: value.description, expected: "a whole number")
         }
         guard range.contains(Int(number)) else {
-            throw .outOfRange(field: Field(path: prefix + key), value: value.description, range: "\(range.lowerBound) to \(range.upperBound)")
+            throw .outOfRange(
+                field: Field(path: prefix + key), value: value.description,
+                range: "\(range.lowerBound) to \(range.upperBound)")
         }
         return Int(number)
     }
@@ -361,14 +409,19 @@ private struct JSONObject {
     func list(_ key: String) throws(RegistryInputError) -> [(field: String, value: DefinitionValue)] {
         let field = prefix + key
         guard let value = value(key) else { return [] }
-        guard case .array(let items) = value else { throw .malformed(field: Field(path: field), value: value.description, expected: "a JSON list [...]") }
+        guard case .array(let items) = value else {
+            throw .malformed(field: Field(path: field), value: value.description, expected: "a JSON list [...]")
+        }
         return items.enumerated().map { ("\(field)[\($0.offset)]", $0.element) }
     }
 
     func textList(_ key: String) throws(RegistryInputError) -> [(field: String, value: String)] {
         try list(key).map { entry throws(RegistryInputError) in
-            guard case .string(let text) = entry.value, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-                throw .malformed(field: Field(path: entry.field), value: entry.value.description, expected: "non-blank text in quotes")
+            guard case .string(let text) = entry.value, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+            else {
+                throw .malformed(
+                    field: Field(path: entry.field), value: entry.value.description,
+                    expected: "non-blank text in quotes")
             }
             return (entry.field, text.trimmingCharacters(in: .whitespacesAndNewlines))
         }
@@ -377,7 +430,8 @@ private struct JSONObject {
     func objectList(_ key: String) throws(RegistryInputError) -> [(field: String, object: JSONObject)] {
         try list(key).map { entry throws(RegistryInputError) in
             guard case .object(let members) = entry.value else {
-                throw .malformed(field: Field(path: entry.field), value: entry.value.description, expected: "a JSON object {...}")
+                throw .malformed(
+                    field: Field(path: entry.field), value: entry.value.description, expected: "a JSON object {...}")
             }
             return (entry.field, JSONObject(members: members, prefix: entry.field + "."))
         }

@@ -45,7 +45,9 @@ public struct MRNKey: Sendable {
     }
 
     /// Reads the key from the environment.
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment)
+    public static func fromEnvironment(
+        _ environment: [String: String] = ProcessInfo.processInfo.environment
+    )
         throws(RegistryError) -> MRNKey
     {
         if let path = environment["SARCREG_MRN_KEY_FILE"], !path.isEmpty {
@@ -83,7 +85,9 @@ public struct MRNKey: Sendable {
     /// The registry stores it on the first enrollment and compares it on every later one, so a second
     /// key (which would hash an enrolled MRN differently and enroll the patient twice) is refused.
     public var fingerprint: String {
-        Self.hex(HMAC<SHA256>.authenticationCode(for: Data("sarcreg MRN key fingerprint v1".utf8), using: SymmetricKey(data: secret)))
+        Self.hex(
+            HMAC<SHA256>.authenticationCode(
+                for: Data("sarcreg MRN key fingerprint v1".utf8), using: SymmetricKey(data: secret)))
     }
 
     /// The keyed hash of a normalized MRN, as 64 lower-case hex digits.

@@ -14,7 +14,8 @@ public struct EnrollmentRequest: Sendable {
     public var ecogDate: CalendarDate?
 
     public init(
-        site: String, mrn: String, birth: PartialDate, sex: Sex, consentDate: CalendarDate, ecog: Int? = nil, ecogDate: CalendarDate? = nil
+        site: String, mrn: String, birth: PartialDate, sex: Sex, consentDate: CalendarDate, ecog: Int? = nil,
+        ecogDate: CalendarDate? = nil
     ) {
         self.site = site
         self.mrn = mrn
@@ -53,7 +54,8 @@ public struct PatientUpdate: Sendable {
     public var ecogDate: CalendarDate?
 
     public init(
-        vitalStatus: VitalStatus? = nil, lastContact: CalendarDate? = nil, deathDate: CalendarDate? = nil, ecog: Int? = nil,
+        vitalStatus: VitalStatus? = nil, lastContact: CalendarDate? = nil, deathDate: CalendarDate? = nil,
+        ecog: Int? = nil,
         ecogDate: CalendarDate? = nil
     ) {
         self.vitalStatus = vitalStatus
@@ -89,14 +91,20 @@ public struct PatientService {
         case .year: birthDate = nil
         case .day(let date): birthDate = date
         case .yearMonth:
-            throw .input(.malformed(field: .birth, value: birth.description, expected: "a birth year (YYYY) or a birth date (YYYY-MM-DD)"))
+            throw .input(
+                .malformed(
+                    field: .birth, value: birth.description,
+                    expected: "a birth year (YYYY) or a birth date (YYYY-MM-DD)"))
         }
         let birthYear = birth.firstDay.year
-        guard birth.firstDay <= today else { throw .input(.inFuture(field: .birth, value: birth.firstDay, today: today)) }
+        guard birth.firstDay <= today else {
+            throw .input(.inFuture(field: .birth, value: birth.firstDay, today: today))
+        }
         let sex = request.sex
         let consent = request.consentDate
         try validating { () throws(RegistryInputError) in
-            try ClinicalDateCheck.validate(consent, field: .consentDate, birthYear: birthYear, birthDate: birthDate, today: today)
+            try ClinicalDateCheck.validate(
+                consent, field: .consentDate, birthYear: birthYear, birthDate: birthDate, today: today)
         }
         let ecog = try Self.validateECOG(request.ecog, date: request.ecogDate, birthYear: birthYear, today: today)
         let hash = key.hash(mrn: request.mrn)
@@ -108,7 +116,8 @@ public struct PatientService {
                 guard let number = try numbers.first?.decode(Int?.self, "number") else {
                     throw RegistryError.unknownSite(site, didYouMean: try SiteService.closestSite(to: site, on: tx))
                 }
-                let existing = try tx.query("SELECT registry_id FROM patients WHERE site_code = \(site) AND mrn_hmac = \(hash)")
+                let existing = try tx.query(
+                    "SELECT registry_id FROM patients WHERE site_code = \(site) AND mrn_hmac = \(hash)")
                 if let registryID = try existing.first?.decode(String.self, "registry_id") {
                     throw RegistryError.mrnAlreadyEnrolled(site: site, registryID: registryID)
                 }
@@ -121,7 +130,9 @@ public struct PatientService {
                     """)
                 let (patientID, registryID) = try inserted[0].decode((Int, String).self)
                 if let ecog {
-                    try tx.execute("INSERT INTO patient_ecog (patient_id, assessed_on, ecog) VALUES (\(patientID), \(ecog.assessedOn), \(ecog.ecog))")
+                    try tx.execute(
+                        "INSERT INTO patient_ecog (patient_id, assessed_on, ecog) VALUES (\(patientID), \(ecog.assessedOn), \(ecog.ecog))"
+                    )
                 }
                 return PatientSummary(
                     registryID: registryID, site: site, birthYear: birthYear, sex: sex, consentDate: consent,
@@ -140,22 +151,34 @@ public struct PatientService {
     /// naming the latest such record, so the timeline holds whichever of the two was entered first.
     static func refuseRecordsAfter(death: CalendarDate, of patient: PatientRow, on tx: Connection) throws {
         let lines = try patient.timeline(on: tx).lines.flatMap { line in
-            [("therapy line \(line.number) start", line.startedOn)] + (line.stoppedOn.map { [("therapy line \(line.number) stop", $0)] } ?? [])
+            [("therapy line \(line.number) start", line.startedOn)]
+                + (line.stoppedOn.map { [("therapy line \(line.number) stop", $0)] } ?? [])
         }
         let records = try TimelineCheckService.datedValues(of: patient.id, on: tx)
             .filter { if case .vitalStatus = $0.kind { false } else { true } }
             .map { ("\($0.record) (\($0.field))", $0.date) }
-        guard let latest = (lines + records).filter({ PatientTimeline.isAfterDeath($0.1, deathOn: death) }).max(by: { $0.1 < $1.1 }) else { return }
-        throw TimelineViolation(rule: .afterDeath, field: .deathDate, value: death, conflict: "\(latest.0) is dated \(latest.1)")
+        guard
+            let latest = (lines + records).filter({ PatientTimeline.isAfterDeath($0.1, deathOn: death) }).max(by: {
+                $0.1 < $1.1
+            })
+        else { return }
+        throw TimelineViolation(
+            rule: .afterDeath, field: .deathDate, value: death, conflict: "\(latest.0) is dated \(latest.1)")
     }
 
     static func refuseOtherKey(_ key: MRNKey, in tx: Connection) throws {
-        try tx.execute("INSERT INTO mrn_key_fingerprint (fingerprint) VALUES (\(key.fingerprint)) ON CONFLICT (only_row) DO NOTHING")
+        try tx.execute(
+            "INSERT INTO mrn_key_fingerprint (fingerprint) VALUES (\(key.fingerprint)) ON CONFLICT (only_row) DO NOTHING"
+        )
         let stored = try tx.query("SELECT fingerprint FROM mrn_key_fingerprint")
-        guard try stored.first?.decode(String.self, "fingerprint") == key.fingerprint else { throw RegistryError.mrnKeyMismatch }
+        guard try stored.first?.decode(String.self, "fingerprint") == key.fingerprint else {
+            throw RegistryError.mrnKeyMismatch
+        }
     }
 
-    static func validateECOG(_ score: Int?, date: CalendarDate?, birthYear: Int, today: CalendarDate)
+    static func validateECOG(
+        _ score: Int?, date: CalendarDate?, birthYear: Int, today: CalendarDate
+    )
         throws(RegistryError) -> ECOGAssessment?
     {
         switch (score, date) {
@@ -163,7 +186,9 @@ public struct PatientService {
         case (nil, .some): throw .input(.missing(field: .ecog))
         case (.some, nil): throw .input(.missing(field: .ecogDate))
         case (let score?, let date?):
-            guard (0...5).contains(score) else { throw .input(.outOfRange(field: .ecog, value: "\(score)", range: "0 to 5")) }
+            guard (0...5).contains(score) else {
+                throw .input(.outOfRange(field: .ecog, value: "\(score)", range: "0 to 5"))
+            }
             try validating { () throws(RegistryInputError) in
                 try ClinicalDateCheck.validate(date, field: .ecogDate, birthYear: birthYear, today: today)
             }
@@ -202,24 +227,32 @@ public struct PatientService {
                 if let status = update.vitalStatus { vital = status }
                 var lastContact = patient.summary.lastContactOn
                 if let date = update.lastContact {
-                    try ClinicalDateCheck.validate(date, field: .lastContact, birthYear: patient.summary.birthYear, today: today)
+                    try ClinicalDateCheck.validate(
+                        date, field: .lastContact, birthYear: patient.summary.birthYear, today: today)
                     try patient.timeline(on: tx).check(date, field: .lastContact, kind: .vitalStatus)
                     lastContact = date
                 }
                 var death = patient.summary.deathOn
                 if let date = update.deathDate {
-                    try ClinicalDateCheck.validate(date, field: .deathDate, birthYear: patient.summary.birthYear, today: today)
+                    try ClinicalDateCheck.validate(
+                        date, field: .deathDate, birthYear: patient.summary.birthYear, today: today)
                     death = date
                     vital = .dead
                 }
                 if let death, vital != .dead {
-                    throw RegistryError.input(.notAllowed(field: .vitalStatus, value: vital.rawValue, allowed: "dead (a date of death \(death) is recorded)"))
+                    throw RegistryError.input(
+                        .notAllowed(
+                            field: .vitalStatus, value: vital.rawValue,
+                            allowed: "dead (a date of death \(death) is recorded)"))
                 }
                 if let death, let contact = lastContact, contact > death {
-                    throw RegistryError.input(.beforeDate(field: .deathDate, value: death, otherField: Field("last contact"), other: contact))
+                    throw RegistryError.input(
+                        .beforeDate(field: .deathDate, value: death, otherField: Field("last contact"), other: contact))
                 }
                 if update.deathDate != nil, let death { try Self.refuseRecordsAfter(death: death, of: patient, on: tx) }
-                if let ecog = try Self.validateECOG(update.ecog, date: update.ecogDate, birthYear: patient.summary.birthYear, today: today) {
+                if let ecog = try Self.validateECOG(
+                    update.ecog, date: update.ecogDate, birthYear: patient.summary.birthYear, today: today)
+                {
                     // ECOG is not vital status: after a withdrawal it is new data the patient no longer consents to.
                     if let withdrawn = patient.summary.consentWithdrawnOn {
                         throw RegistryError.consentWithdrawn(registryID: patient.summary.registryID, on: withdrawn)
@@ -249,9 +282,14 @@ public struct PatientService {
             return try connection.withTransaction { tx in
                 let patient = try PatientRow.find(registryID, on: tx, lock: true)
                 try ClinicalDateCheck.validate(date, field: .date, birthYear: patient.summary.birthYear, today: today)
-                if let already = patient.summary.consentWithdrawnOn { throw RegistryError.consentWithdrawn(registryID: registryID, on: already) }
+                if let already = patient.summary.consentWithdrawnOn {
+                    throw RegistryError.consentWithdrawn(registryID: registryID, on: already)
+                }
                 guard date >= patient.summary.consentDate else {
-                    throw RegistryError.input(.beforeDate(field: .date, value: date, otherField: Field("consent date"), other: patient.summary.consentDate))
+                    throw RegistryError.input(
+                        .beforeDate(
+                            field: .date, value: date, otherField: Field("consent date"),
+                            other: patient.summary.consentDate))
                 }
                 try tx.execute("UPDATE patients SET consent_withdrawn_on = \(date) WHERE patient_id = \(patient.id)")
                 return try PatientRow.find(registryID, on: tx).summary
@@ -268,7 +306,8 @@ struct PatientRow {
     let summary: PatientSummary
     let birthDate: CalendarDate?
 
-    static let columns = "patient_id, registry_id, site_code, birth_year, birth_date, sex, consent_date, consent_withdrawn_on, vital_status, last_contact_on, death_on"
+    static let columns =
+        "patient_id, registry_id, site_code, birth_year, birth_date, sex, consent_date, consent_withdrawn_on, vital_status, last_contact_on, death_on"
 
     static func decode(_ row: Row) throws -> PatientSummary { try decodeRow(row).summary }
 
@@ -293,7 +332,9 @@ struct PatientRow {
     /// Finds a patient by registry id; `lock` takes the row lock so concurrent writers queue.
     static func find(_ registryID: String, on connection: Connection, lock: Bool = false) throws -> PatientRow {
         let id = registryID.trimmingCharacters(in: .whitespaces).uppercased()
-        let rows = try connection.query("SELECT \(unsafeSQL: columns) FROM patients WHERE registry_id = \(id)\(unsafeSQL: lock ? " FOR UPDATE" : "")")
+        let rows = try connection.query(
+            "SELECT \(unsafeSQL: columns) FROM patients WHERE registry_id = \(id)\(unsafeSQL: lock ? " FOR UPDATE" : "")"
+        )
         guard let row = rows.first else { throw RegistryError.patientNotFound(registryID) }
         return try decodeRow(row)
     }
@@ -313,8 +354,10 @@ struct PatientRow {
             "SELECT line_number, started_on, stopped_on, concurrent FROM therapy_lines WHERE patient_id = \(id) ORDER BY line_number"
         ).map { row in
             PatientTimeline.Line(
-                number: try row.decode(Int.self, "line_number"), startedOn: try row.decode(CalendarDate.self, "started_on"),
-                stoppedOn: try row.decode(CalendarDate?.self, "stopped_on"), concurrent: try row.decode(Bool.self, "concurrent"))
+                number: try row.decode(Int.self, "line_number"),
+                startedOn: try row.decode(CalendarDate.self, "started_on"),
+                stoppedOn: try row.decode(CalendarDate?.self, "stopped_on"),
+                concurrent: try row.decode(Bool.self, "concurrent"))
         }
         return PatientTimeline(
             birthYear: summary.birthYear, birthDate: birthDate, deathOn: summary.deathOn,
@@ -323,7 +366,8 @@ struct PatientRow {
 
     /// Checks a clinical date of this patient: not in the future, not before birth.
     func validate(_ date: CalendarDate, field: Field, today: CalendarDate) throws {
-        try ClinicalDateCheck.validate(date, field: field, birthYear: summary.birthYear, birthDate: birthDate, today: today)
+        try ClinicalDateCheck.validate(
+            date, field: field, birthYear: summary.birthYear, birthDate: birthDate, today: today)
     }
 }
 

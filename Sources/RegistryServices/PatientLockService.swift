@@ -26,10 +26,13 @@ public struct PatientLockService {
                 if let existing = try Self.lock(of: patient, on: tx) {
                     throw RegistryError.patientAlreadyLocked(
                         registryID: existing.registryID,
-                        since: CalendarDate(daysSinceEpoch: Int((existing.lockedAt.timeIntervalSince1970 / 86_400).rounded(.down))))
+                        since: CalendarDate(
+                            daysSinceEpoch: Int((existing.lockedAt.timeIntervalSince1970 / 86_400).rounded(.down))))
                 }
                 try tx.execute("INSERT INTO patient_locks (patient_id) VALUES (\(patient.id))")
-                guard let lock = try Self.lock(of: patient, on: tx) else { throw RegistryError.patientNotLocked(patient.summary.registryID) }
+                guard let lock = try Self.lock(of: patient, on: tx) else {
+                    throw RegistryError.patientNotLocked(patient.summary.registryID)
+                }
                 return lock
             }
         } catch {

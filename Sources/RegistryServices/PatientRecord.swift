@@ -12,11 +12,13 @@ public struct PatientRecord: Codable, Sendable {
 
     static func load(_ patient: PatientRow, on connection: Connection) throws -> PatientRecord {
         let id = patient.id
-        let ecog = try connection.query("SELECT assessed_on, ecog FROM patient_ecog WHERE patient_id = \(id) ORDER BY assessed_on")
-            .map { row in
-                let (date, score) = try row.decode((CalendarDate, Int).self)
-                return ECOGAssessment(assessedOn: date, ecog: score)
-            }
+        let ecog = try connection.query(
+            "SELECT assessed_on, ecog FROM patient_ecog WHERE patient_id = \(id) ORDER BY assessed_on"
+        )
+        .map { row in
+            let (date, score) = try row.decode((CalendarDate, Int).self)
+            return ECOGAssessment(assessedOn: date, ecog: score)
+        }
         return PatientRecord(
             patient: patient.summary, ecog: ecog,
             diagnoses: try DiagnosisRecord.load(patientID: id, on: connection),
@@ -53,8 +55,10 @@ public struct DiagnosisRecord: Codable, Sendable, Hashable {
             if let day { diagnosed += "-" + CalendarDate.twoDigits(day) }
             return DiagnosisRecord(
                 id: try row.decode(Int.self, "diagnosis_id"), icdo3Code: try row.decode(String.self, "icdo3_code"),
-                icdoVersion: try row.decode(String.self, "icdo_version"), whoEntity: try row.decode(String.self, "who_entity"),
-                fnclccGrade: try row.decode(Int?.self, "fnclcc_grade"), primarySite: try row.decode(String.self, "primary_site"),
+                icdoVersion: try row.decode(String.self, "icdo_version"),
+                whoEntity: try row.decode(String.self, "who_entity"),
+                fnclccGrade: try row.decode(Int?.self, "fnclcc_grade"),
+                primarySite: try row.decode(String.self, "primary_site"),
                 diagnosed: diagnosed, diseaseSetting: try row.decode(String.self, "disease_setting"))
         }
     }
@@ -83,10 +87,13 @@ public struct MolecularResultRecord: Codable, Sendable, Hashable {
         ).map { row in
             MolecularResultRecord(
                 id: try row.decode(Int.self, "molecular_result_id"), gene: try row.decode(String.self, "gene"),
-                alterationKind: try row.decode(String.self, "alteration_kind"), partnerGene: try row.decode(String?.self, "partner_gene"),
+                alterationKind: try row.decode(String.self, "alteration_kind"),
+                partnerGene: try row.decode(String?.self, "partner_gene"),
                 hgvs: try row.decode(String?.self, "hgvs"), method: try row.decode(String.self, "method"),
-                result: try row.decode(String.self, "result"), acquiredResistance: try row.decode(Bool.self, "acquired_resistance"),
-                specimenDate: try row.decode(CalendarDate?.self, "specimen_date"), reportDate: try row.decode(CalendarDate.self, "report_date"),
+                result: try row.decode(String.self, "result"),
+                acquiredResistance: try row.decode(Bool.self, "acquired_resistance"),
+                specimenDate: try row.decode(CalendarDate?.self, "specimen_date"),
+                reportDate: try row.decode(CalendarDate.self, "report_date"),
                 laboratory: try row.decode(String?.self, "laboratory"))
         }
     }
@@ -114,8 +121,10 @@ public struct TherapyLineRecord: Codable, Sendable, Hashable {
         ).map { row in
             TherapyLineRecord(
                 lineNumber: try row.decode(Int.self, "line_number"), agents: try row.decode([String].self, "agents"),
-                intent: try row.decode(String.self, "intent"), startedOn: try row.decode(CalendarDate.self, "started_on"),
-                stoppedOn: try row.decode(CalendarDate?.self, "stopped_on"), stopReason: try row.decode(String?.self, "stop_reason"),
+                intent: try row.decode(String.self, "intent"),
+                startedOn: try row.decode(CalendarDate.self, "started_on"),
+                stoppedOn: try row.decode(CalendarDate?.self, "stopped_on"),
+                stopReason: try row.decode(String?.self, "stop_reason"),
                 dose: try row.decode(String?.self, "dose"), trialNCT: try row.decode(String?.self, "trial_nct"))
         }
     }
@@ -147,9 +156,11 @@ public struct AdverseEventRecord: Codable, Sendable, Hashable {
         ).map { row in
             AdverseEventRecord(
                 id: try row.decode(Int.self, "adverse_event_id"), term: try row.decode(String.self, "ctcae_term"),
-                meddraCode: try row.decode(Int?.self, "meddra_code"), specified: try row.decode(String?.self, "term_specified"),
+                meddraCode: try row.decode(Int?.self, "meddra_code"),
+                specified: try row.decode(String?.self, "term_specified"),
                 ctcaeVersion: try row.decode(String.self, "ctcae_version"), grade: try row.decode(Int.self, "grade"),
-                onsetOn: try row.decode(CalendarDate.self, "onset_on"), resolvedOn: try row.decode(CalendarDate?.self, "resolved_on"),
+                onsetOn: try row.decode(CalendarDate.self, "onset_on"),
+                resolvedOn: try row.decode(CalendarDate?.self, "resolved_on"),
                 attribution: try row.decode(String.self, "attribution"), serious: try row.decode(Bool.self, "serious"),
                 lineNumber: try row.decode(Int?.self, "line_number"))
         }

@@ -12,8 +12,10 @@ public struct AdverseEventUpdate: Sendable {
     public var attribution: Attribution?
     public var serious: Bool?
 
-    public init(term: String? = nil, specified: String? = nil, grade: Int? = nil, resolved: CalendarDate? = nil,
-                attribution: Attribution? = nil, serious: Bool? = nil) {
+    public init(
+        term: String? = nil, specified: String? = nil, grade: Int? = nil, resolved: CalendarDate? = nil,
+        attribution: Attribution? = nil, serious: Bool? = nil
+    ) {
         self.term = term
         self.specified = specified
         self.grade = grade
@@ -30,7 +32,9 @@ public struct TherapyAmendment: Sendable {
     public var stopReason: StopReason?
     public var concurrent: Bool?
 
-    public init(start: CalendarDate? = nil, stop: CalendarDate? = nil, stopReason: StopReason? = nil, concurrent: Bool? = nil) {
+    public init(
+        start: CalendarDate? = nil, stop: CalendarDate? = nil, stopReason: StopReason? = nil, concurrent: Bool? = nil
+    ) {
         self.start = start
         self.stop = stop
         self.stopReason = stopReason
@@ -46,8 +50,11 @@ public struct DiagnosisAmendment: Sendable {
     public var diagnosed: PartialDate?
     public var diseaseSetting: DiseaseSetting?
 
-    public init(icdo3Code: HistologyCode? = nil, fnclccGrade: Int? = nil, primarySite: String? = nil, diagnosed: PartialDate? = nil,
-                diseaseSetting: DiseaseSetting? = nil) {
+    public init(
+        icdo3Code: HistologyCode? = nil, fnclccGrade: Int? = nil, primarySite: String? = nil,
+        diagnosed: PartialDate? = nil,
+        diseaseSetting: DiseaseSetting? = nil
+    ) {
         self.icdo3Code = icdo3Code
         self.fnclccGrade = fnclccGrade
         self.primarySite = primarySite
@@ -63,8 +70,10 @@ public struct MolecularAmendment: Sendable {
     public var reportDate: CalendarDate?
     public var specimenDate: CalendarDate?
 
-    public init(result: PatientProfile.TestResult? = nil, method: MolecularMethod? = nil, reportDate: CalendarDate? = nil,
-                specimenDate: CalendarDate? = nil) {
+    public init(
+        result: PatientProfile.TestResult? = nil, method: MolecularMethod? = nil, reportDate: CalendarDate? = nil,
+        specimenDate: CalendarDate? = nil
+    ) {
         self.result = result
         self.method = method
         self.reportDate = reportDate
@@ -85,7 +94,9 @@ public struct CorrectionService {
         self.today = today
     }
 
-    public func updateAdverseEvent(_ registryID: String, id: Int, _ update: AdverseEventUpdate, reason reasonText: String?)
+    public func updateAdverseEvent(
+        _ registryID: String, id: Int, _ update: AdverseEventUpdate, reason reasonText: String?
+    )
         throws(RegistryError) -> AdverseEventRecord
     {
         let reason = try validating { () throws(RegistryInputError) in try ChangeReason(reasonText) }
@@ -94,8 +105,10 @@ public struct CorrectionService {
         }
         let attribution = update.attribution
         let resolved = update.resolved
-        guard update.term != nil || update.specified != nil || update.grade != nil || attribution != nil || resolved != nil
-            || update.serious != nil
+        guard
+            update.term != nil || update.specified != nil || update.grade != nil || attribution != nil
+                || resolved != nil
+                || update.serious != nil
         else {
             throw .input(.missingAny(fields: [.term, .specifiedTerm, .grade, .resolvedDate, .attribution, .serious]))
         }
@@ -103,9 +116,11 @@ public struct CorrectionService {
             return try connection.withTransaction { tx in
                 let patient = try PatientRow.find(registryID, on: tx, lock: true)
                 let rows = try tx.query(
-                    "SELECT onset_on, ctcae_term FROM adverse_events WHERE adverse_event_id = \(id) AND patient_id = \(patient.id) FOR UPDATE")
+                    "SELECT onset_on, ctcae_term FROM adverse_events WHERE adverse_event_id = \(id) AND patient_id = \(patient.id) FOR UPDATE"
+                )
                 guard let row = rows.first else {
-                    throw RegistryError.correctionTargetNotFound(registryID: patient.summary.registryID, record: "adverse event \(id)")
+                    throw RegistryError.correctionTargetNotFound(
+                        registryID: patient.summary.registryID, record: "adverse event \(id)")
                 }
                 let onset = try row.decode(CalendarDate.self, "onset_on")
                 // A new specifying text alone is checked against the stored term, which must then be a vocabulary term too.
@@ -113,11 +128,14 @@ public struct CorrectionService {
                 if update.term != nil || update.specified != nil {
                     named = try CTCAEVocabulary.named(
                         try update.term ?? row.decode(String.self, "ctcae_term"), specified: update.specified,
-                        termField: update.term == nil ? Field("the stored term") : .term, specifyField: .specifiedTerm, on: tx)
+                        termField: update.term == nil ? Field("the stored term") : .term, specifyField: .specifiedTerm,
+                        on: tx)
                 }
                 if let resolved {
                     guard resolved >= onset else {
-                        throw RegistryError.input(.beforeDate(field: .resolvedDate, value: resolved, otherField: Field("the onset"), other: onset))
+                        throw RegistryError.input(
+                            .beforeDate(
+                                field: .resolvedDate, value: resolved, otherField: Field("the onset"), other: onset))
                     }
                     try patient.validate(resolved, field: .resolvedDate, today: today)
                     try patient.timeline(on: tx).check(resolved, field: .resolvedDate)
@@ -131,8 +149,12 @@ public struct CorrectionService {
                         term_specified = CASE WHEN \(named != nil) THEN \(named?.specified) ELSE term_specified END
                     WHERE adverse_event_id = \(id)
                     """)
-                guard let record = try AdverseEventRecord.load(patientID: patient.id, on: tx).first(where: { $0.id == id }) else {
-                    throw RegistryError.correctionTargetNotFound(registryID: patient.summary.registryID, record: "adverse event \(id)")
+                guard
+                    let record = try AdverseEventRecord.load(patientID: patient.id, on: tx).first(where: { $0.id == id }
+                    )
+                else {
+                    throw RegistryError.correctionTargetNotFound(
+                        registryID: patient.summary.registryID, record: "adverse event \(id)")
                 }
                 return record
             }
@@ -141,7 +163,9 @@ public struct CorrectionService {
         }
     }
 
-    public func amendTherapyLine(_ registryID: String, line: Int, _ amendment: TherapyAmendment, reason reasonText: String?)
+    public func amendTherapyLine(
+        _ registryID: String, line: Int, _ amendment: TherapyAmendment, reason reasonText: String?
+    )
         throws(RegistryError) -> TherapyLineRecord
     {
         let reason = try validating { () throws(RegistryInputError) in try ChangeReason(reasonText) }
@@ -159,7 +183,9 @@ public struct CorrectionService {
                     SELECT therapy_line_id, started_on, stopped_on, stop_reason, concurrent FROM therapy_lines
                     WHERE patient_id = \(patient.id) AND line_number = \(line) FOR UPDATE
                     """)
-                guard let row = rows.first else { throw RegistryError.therapyLineNotFound(registryID: patient.summary.registryID, line: line) }
+                guard let row = rows.first else {
+                    throw RegistryError.therapyLineNotFound(registryID: patient.summary.registryID, line: line)
+                }
                 let newStart = try start ?? row.decode(CalendarDate.self, "started_on")
                 let newStop = try stop ?? row.decode(CalendarDate?.self, "stopped_on")
                 let newReason = try stopReason?.rawValue ?? row.decode(String?.self, "stop_reason")
@@ -167,12 +193,15 @@ public struct CorrectionService {
                 if newStop != nil, newReason == nil { throw RegistryError.input(.missing(field: .stopReason)) }
                 if newStop == nil, newReason != nil { throw RegistryError.input(.missing(field: .stopDate)) }
                 if let newStop, newStop < newStart {
-                    throw RegistryError.input(.beforeDate(field: .stopDate, value: newStop, otherField: Field("the line's start"), other: newStart))
+                    throw RegistryError.input(
+                        .beforeDate(
+                            field: .stopDate, value: newStop, otherField: Field("the line's start"), other: newStart))
                 }
                 try patient.validate(newStart, field: .startDate, today: today)
                 if let newStop { try patient.validate(newStop, field: .stopDate, today: today) }
                 try patient.timeline(on: tx).check(
-                    line: PatientTimeline.Line(number: line, startedOn: newStart, stoppedOn: newStop, concurrent: concurrent),
+                    line: PatientTimeline.Line(
+                        number: line, startedOn: newStart, stoppedOn: newStop, concurrent: concurrent),
                     startField: .startDate, stopField: .stopDate)
                 // What was recorded on the line was dated on or after its start when it was entered (assess record
                 // takes the line started on or before the assessment); a later start would orphan it.
@@ -186,9 +215,11 @@ public struct CorrectionService {
                     WHERE dated < \(newStart) GROUP BY what ORDER BY min(dated) LIMIT 1
                     """)
                 if let first = earliest.first {
-                    throw RegistryError.input(.beforeDate(
-                        field: Field(try first.decode(String.self, "what")), value: try first.decode(CalendarDate.self, "dated"),
-                        otherField: .startDate, other: newStart))
+                    throw RegistryError.input(
+                        .beforeDate(
+                            field: Field(try first.decode(String.self, "what")),
+                            value: try first.decode(CalendarDate.self, "dated"),
+                            otherField: .startDate, other: newStart))
                 }
                 try reason.apply(on: tx)
                 try tx.execute(
@@ -199,11 +230,16 @@ public struct CorrectionService {
                 // The line's start is where its series' SD interval and PFS count from: each series is scored again.
                 try tx.execute("CREATE TEMP TABLE corrected_patient (patient_id bigint) ON COMMIT DROP")
                 try tx.execute("INSERT INTO corrected_patient VALUES (\(patient.id))")
-                let pairs = "SELECT a.patient_id, a.evaluator FROM assessments a JOIN corrected_patient USING (patient_id) WHERE a.is_baseline"
+                let pairs =
+                    "SELECT a.patient_id, a.evaluator FROM assessments a JOIN corrected_patient USING (patient_id) WHERE a.is_baseline"
                 if let refused = try StoredSeriesCheck.refused(pairs: pairs, on: tx).first {
                     throw RegistryError.seriesRefused(refused)
                 }
-                guard let record = try TherapyLineRecord.load(patientID: patient.id, on: tx).first(where: { $0.lineNumber == line }) else {
+                guard
+                    let record = try TherapyLineRecord.load(patientID: patient.id, on: tx).first(where: {
+                        $0.lineNumber == line
+                    })
+                else {
                     throw RegistryError.therapyLineNotFound(registryID: patient.summary.registryID, line: line)
                 }
                 return record
@@ -213,7 +249,9 @@ public struct CorrectionService {
         }
     }
 
-    public func amendDiagnosis(_ registryID: String, id: Int, _ amendment: DiagnosisAmendment, reason reasonText: String?)
+    public func amendDiagnosis(
+        _ registryID: String, id: Int, _ amendment: DiagnosisAmendment, reason reasonText: String?
+    )
         throws(RegistryError) -> DiagnosisRecord
     {
         let reason = try validating { () throws(RegistryInputError) in try ChangeReason(reasonText) }
@@ -231,13 +269,20 @@ public struct CorrectionService {
         do {
             return try connection.withTransaction { tx in
                 let patient = try PatientRow.find(registryID, on: tx, lock: true)
-                guard try !tx.query("SELECT 1 FROM diagnoses WHERE diagnosis_id = \(id) AND patient_id = \(patient.id) FOR UPDATE").isEmpty else {
-                    throw RegistryError.correctionTargetNotFound(registryID: patient.summary.registryID, record: "diagnosis \(id)")
+                guard
+                    try !tx.query(
+                        "SELECT 1 FROM diagnoses WHERE diagnosis_id = \(id) AND patient_id = \(patient.id) FOR UPDATE"
+                    ).isEmpty
+                else {
+                    throw RegistryError.correctionTargetNotFound(
+                        registryID: patient.summary.registryID, record: "diagnosis \(id)")
                 }
                 var entity: String?
                 if let code {
                     let vocabulary = try tx.query("SELECT entity FROM histology_codes WHERE code = \(code)")
-                    guard let known = try vocabulary.first?.decode(String.self, "entity") else { throw RegistryError.unknownHistologyCode(code) }
+                    guard let known = try vocabulary.first?.decode(String.self, "entity") else {
+                        throw RegistryError.unknownHistologyCode(code)
+                    }
                     entity = known
                 }
                 if let diagnosed {
@@ -256,8 +301,10 @@ public struct CorrectionService {
                         diagnosed_day = CASE WHEN \(diagnosed != nil) THEN \(parts?.2) ELSE diagnosed_day END
                     WHERE diagnosis_id = \(id)
                     """)
-                guard let record = try DiagnosisRecord.load(patientID: patient.id, on: tx).first(where: { $0.id == id }) else {
-                    throw RegistryError.correctionTargetNotFound(registryID: patient.summary.registryID, record: "diagnosis \(id)")
+                guard let record = try DiagnosisRecord.load(patientID: patient.id, on: tx).first(where: { $0.id == id })
+                else {
+                    throw RegistryError.correctionTargetNotFound(
+                        registryID: patient.summary.registryID, record: "diagnosis \(id)")
                 }
                 return record
             }
@@ -266,7 +313,9 @@ public struct CorrectionService {
         }
     }
 
-    public func amendMolecular(_ registryID: String, id: Int, _ amendment: MolecularAmendment, reason reasonText: String?)
+    public func amendMolecular(
+        _ registryID: String, id: Int, _ amendment: MolecularAmendment, reason reasonText: String?
+    )
         throws(RegistryError) -> MolecularResultRecord
     {
         let reason = try validating { () throws(RegistryInputError) in try ChangeReason(reasonText) }
@@ -286,12 +335,15 @@ public struct CorrectionService {
                     WHERE molecular_result_id = \(id) AND patient_id = \(patient.id) AND void_reason IS NULL FOR UPDATE
                     """)
                 guard let row = rows.first else {
-                    throw RegistryError.correctionTargetNotFound(registryID: patient.summary.registryID, record: "molecular result \(id)")
+                    throw RegistryError.correctionTargetNotFound(
+                        registryID: patient.summary.registryID, record: "molecular result \(id)")
                 }
                 let newReport = try report ?? row.decode(CalendarDate.self, "report_date")
                 let newSpecimen = try specimen ?? row.decode(CalendarDate?.self, "specimen_date")
                 if let newSpecimen, newSpecimen > newReport {
-                    throw RegistryError.input(.beforeDate(field: .reportDate, value: newReport, otherField: .specimenDate, other: newSpecimen))
+                    throw RegistryError.input(
+                        .beforeDate(field: .reportDate, value: newReport, otherField: .specimenDate, other: newSpecimen)
+                    )
                 }
                 let timeline = try patient.timeline(on: tx)
                 if let report {
@@ -309,8 +361,13 @@ public struct CorrectionService {
                         report_date = \(newReport), specimen_date = \(newSpecimen)
                     WHERE molecular_result_id = \(id)
                     """)
-                guard let record = try MolecularResultRecord.load(patientID: patient.id, on: tx).first(where: { $0.id == id }) else {
-                    throw RegistryError.correctionTargetNotFound(registryID: patient.summary.registryID, record: "molecular result \(id)")
+                guard
+                    let record = try MolecularResultRecord.load(patientID: patient.id, on: tx).first(where: {
+                        $0.id == id
+                    })
+                else {
+                    throw RegistryError.correctionTargetNotFound(
+                        registryID: patient.summary.registryID, record: "molecular result \(id)")
                 }
                 return record
             }
@@ -333,7 +390,8 @@ public struct CorrectionService {
                     WHERE molecular_result_id = \(id) AND patient_id = \(patient.id) AND void_reason IS NULL
                     """)
                 guard updated.affectedRows == 1 else {
-                    throw RegistryError.correctionTargetNotFound(registryID: patient.summary.registryID, record: "molecular result \(id)")
+                    throw RegistryError.correctionTargetNotFound(
+                        registryID: patient.summary.registryID, record: "molecular result \(id)")
                 }
             }
         } catch {

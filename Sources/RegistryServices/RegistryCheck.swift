@@ -15,7 +15,10 @@ public struct RegistryInvariant: Sendable {
     /// Each thing that breaks the promise, said with the ids to look at; at most ``RegistryInvariant/breakLimit``.
     let findBreaks: @Sendable (Connection, RegistryCheckContext) throws -> [String]
 
-    public init(name: String, promise: String, findBreaks: @escaping @Sendable (Connection, RegistryCheckContext) throws -> [String]) {
+    public init(
+        name: String, promise: String,
+        findBreaks: @escaping @Sendable (Connection, RegistryCheckContext) throws -> [String]
+    ) {
         self.name = name
         self.promise = promise
         self.findBreaks = findBreaks

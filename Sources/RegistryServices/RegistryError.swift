@@ -61,7 +61,8 @@ public enum RegistryError: Error, WordedMessage {
         switch self {
         case .input(let error): error.message(wording)
         case .timeline(let violation): violation.message(wording)
-        case .correctionTargetNotFound(let id, let record): "\(id) has no \(record); \(wording.step(.showPatient(registryID: id))) lists the records"
+        case .correctionTargetNotFound(let id, let record):
+            "\(id) has no \(record); \(wording.step(.showPatient(registryID: id))) lists the records"
         case .correctionTargetIsBaseline(let id, let evaluator, let date):
             "\(id) has no follow-up assessment on \(date) read by \(evaluator) (\(date) is the baseline: correct its lesions with "
                 + "\(wording.step(.amendLesions))); \(wording.step(.showPatient(registryID: id))) lists the records"
@@ -73,7 +74,8 @@ public enum RegistryError: Error, WordedMessage {
                 + "; list sites with \(wording.step(.listSites)) or add it with \(wording.step(.addSite))"
         case .siteExists(let code): "site '\(code)' already exists"
         case .patientNotFound(let id): "no patient with registry id '\(id)'"
-        case .mrnAlreadyEnrolled(let site, let id): "this medical record number is already enrolled at site \(site) as \(id)"
+        case .mrnAlreadyEnrolled(let site, let id):
+            "this medical record number is already enrolled at site \(site) as \(id)"
         case .consentWithdrawn(let id, let date): "\(id) withdrew consent on \(date); nothing new may be recorded"
         case .unknownHistologyCode(let code): "ICD-O-3 code '\(code)' is not in the registry's histology vocabulary"
         case .unknownGene(let field, let symbol): "\(wording.field(field)) '\(symbol)' is not a known HGNC gene symbol"
@@ -82,31 +84,38 @@ public enum RegistryError: Error, WordedMessage {
                 + symbols.map { $0.offered(for: given) }.joined(separator: " or ")
         case .unknownAgent(let code): "unknown agent '\(code)'; see \(wording.step(.listAgents))"
         case .unknownCTCAETerm(let field, let term, let suggestion):
-            "\(wording.field(field)) '\(term)' is not a CTCAE v\(CTCAETerm.version) term" + (suggestion.map { "; did you mean \($0)?" } ?? "")
+            "\(wording.field(field)) '\(term)' is not a CTCAE v\(CTCAETerm.version) term"
+                + (suggestion.map { "; did you mean \($0)?" } ?? "")
                 + "; an event CTCAE has no term for is recorded as '<SOC> - Other, specify' with \(wording.field(.specifiedTerm)) TEXT"
         case .unknownAgents(let names, let suggestions):
             "unknown agent\(names.count == 1 ? "" : "s") "
-                + names.map { name in "'\(name)'" + (suggestions[name].map { " (did you mean \($0)?)" } ?? "") }.joined(separator: ", ") + "; "
+                + names.map { name in "'\(name)'" + (suggestions[name].map { " (did you mean \($0)?)" } ?? "") }.joined(
+                    separator: ", ") + "; "
                 + "nothing was recorded: see \(wording.step(.listAgents)) for agent names"
         case .unknownIndication(let code): "unknown indication '\(code)'; see \(wording.step(.showAgent))"
         case .therapyLineNotFound(let id, let line): "\(id) has no therapy line \(line)"
         case .therapyLineExists(let id, let line): "\(id) already has a therapy line \(line)"
         case .therapyLineAlreadyStopped(let id, let line, let date): "\(id) line \(line) was already stopped on \(date)"
-        case .alertNotFound(let id): "no eligibility alert \(id) among your sites' patients; \(wording.step(.listAlerts)) lists them"
-        case .alertAlreadyDismissed(let id): "alert \(id) is already dismissed; a dismissal is not changed or taken back"
+        case .alertNotFound(let id):
+            "no eligibility alert \(id) among your sites' patients; \(wording.step(.listAlerts)) lists them"
+        case .alertAlreadyDismissed(let id):
+            "alert \(id) is already dismissed; a dismissal is not changed or taken back"
         case .queryNotFound(let id): "no query \(id) among the queries of your sites' patients"
         case .queryTransition(let id, let from, let to):
             "query \(id) is \(from.rawValue) and cannot become \(to.rawValue); a query that is "
                 + QueryStatus.allCases.map { status in
-                    "\(status.rawValue) becomes " + QueryStatus.allCases.filter(status.allows).map(\.rawValue).joined(separator: " or ")
+                    "\(status.rawValue) becomes "
+                        + QueryStatus.allCases.filter(status.allows).map(\.rawValue).joined(separator: " or ")
                 }.joined(separator: ", one ")
         case .recordNotFound(let id, let record): "\(id) has no \(record.kind.rawValue) \(record.reference)"
         case .patientAlreadyLocked(let id, let since): "\(id) is already locked (since \(since))"
         case .patientNotLocked(let id): "\(id) is not locked"
         case .signedLineMismatch(let id, let evaluator, let requested, let assessed):
             "the assessments of \(id) read by \(evaluator) assess therapy line \(assessed), not line \(requested); nothing was signed"
-        case .signerNotAuthenticated(let reason): "the signature needs your database password checked by the server: \(reason); nothing was signed"
-        case .mrnKeyMissing: "the MRN key is not set: set SARCREG_MRN_KEY_FILE to a file holding the key (or SARCREG_MRN_KEY)"
+        case .signerNotAuthenticated(let reason):
+            "the signature needs your database password checked by the server: \(reason); nothing was signed"
+        case .mrnKeyMissing:
+            "the MRN key is not set: set SARCREG_MRN_KEY_FILE to a file holding the key (or SARCREG_MRN_KEY)"
         case .mrnKeyUnusable(let reason): "the MRN key cannot be used: \(reason)"
         case .mrnKeyMismatch:
             "the MRN key is not the key this registry was keyed with (its fingerprint differs from the one stored at the "
@@ -114,7 +123,8 @@ public enum RegistryError: Error, WordedMessage {
                 + "key would enroll an already enrolled patient a second time"
         case .database(let error): error.description
         case .refused(let refusal): refusal.description
-        case .unexpected(let failure): "an unexpected failure, a defect of the registry rather than of the request: \(failure)"
+        case .unexpected(let failure):
+            "an unexpected failure, a defect of the registry rather than of the request: \(failure)"
         case .notPermitted(let refusal):
             "your database login\(refusal.login.map { " (\($0))" } ?? "") "
                 + (refusal.isRowPolicy
@@ -134,7 +144,8 @@ extension RegistryError {
         switch error {
         case let error as RegistryError: error
         case let error as PostgresError:
-            error.privilegeRefusal.map(RegistryError.notPermitted) ?? ConstraintRefusal(error).map(RegistryError.refused) ?? .database(error)
+            error.privilegeRefusal.map(RegistryError.notPermitted) ?? ConstraintRefusal(error).map(
+                RegistryError.refused) ?? .database(error)
         case let error as RegistryInputError: .input(error)
         case let error as TimelineViolation: .timeline(error)
         case let error as PostgresTransactionError: .database(PostgresError(kind: .client, message: error.description))

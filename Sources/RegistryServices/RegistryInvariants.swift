@@ -5,7 +5,8 @@ import RegistryDomain
 extension RegistryInvariant {
     /// Every invariant the registry check runs, in the order it reports them.
     public static let all: [RegistryInvariant] = [
-        registryIDsGapless, resultClassMatchesLesion, noOrphanLesions, timelineKept, ctcaeTermsKnown, migrationsInOrder, migrationsUnedited,
+        registryIDsGapless, resultClassMatchesLesion, noOrphanLesions, timelineKept, ctcaeTermsKnown, migrationsInOrder,
+        migrationsUnedited,
     ]
 
     /// Every command and import names an adverse event by a term of the CTCAE vocabulary (migration 0028); terms
@@ -13,7 +14,8 @@ extension RegistryInvariant {
     /// with an adverse event correction.
     public static let ctcaeTermsKnown = RegistryInvariant(
         name: "ctcae-terms-known",
-        promise: "every adverse event names a CTCAE v5.0 term as CTCAE spells it with its MedDRA code, and an 'Other, specify' term the event it specifies"
+        promise:
+            "every adverse event names a CTCAE v5.0 term as CTCAE spells it with its MedDRA code, and an 'Other, specify' term the event it specifies"
     ) { connection, context in
         try connection.query(
             """
@@ -29,16 +31,20 @@ extension RegistryInvariant {
         ).map { row in
             let (registryID, id, term) = try row.decode((String, Int, String).self)
             let known = try row.decode(String?.self, "known"), code = try row.decode(Int?.self, "code")
-            let otherSpecify = try row.decode(Bool?.self, "other_specify"), specified = try row.decode(Bool.self, "specified")
+            let otherSpecify = try row.decode(Bool?.self, "other_specify"),
+                specified = try row.decode(Bool.self, "specified")
             let problem =
                 if let known, let code, let otherSpecify {
-                    otherSpecify && !specified ? "'\(term)' has no text saying what the event was"
-                        : !otherSpecify && specified ? "'\(term)' is a CTCAE term of its own, yet has text specifying the event"
-                        : "'\(term)' is stored without CTCAE's spelling and MedDRA code (\(known), \(code))"
+                    otherSpecify && !specified
+                        ? "'\(term)' has no text saying what the event was"
+                        : !otherSpecify && specified
+                            ? "'\(term)' is a CTCAE term of its own, yet has text specifying the event"
+                            : "'\(term)' is stored without CTCAE's spelling and MedDRA code (\(known), \(code))"
                 } else {
                     "'\(term)' is not a CTCAE v\(CTCAETerm.version) term"
                 }
-            return "\(registryID) adverse event \(id): \(problem); correct it with \(context.wording.step(NextStep.correctAdverseEvent(registryID: registryID, eventID: id)))"
+            return
+                "\(registryID) adverse event \(id): \(problem); correct it with \(context.wording.step(NextStep.correctAdverseEvent(registryID: registryID, eventID: id)))"
         }
     }
 
@@ -47,7 +53,8 @@ extension RegistryInvariant {
     /// baseline, are listed with the rule and what to correct.
     public static let timelineKept = RegistryInvariant(
         name: "timeline-kept",
-        promise: "nothing dated after a death or before a birth, no overlapping lines unless concurrent, no adverse event before the first line unless baseline, nothing new after a withdrawal"
+        promise:
+            "nothing dated after a death or before a birth, no overlapping lines unless concurrent, no adverse event before the first line unless baseline, nothing new after a withdrawal"
     ) { connection, _ in
         try TimelineCheckService.findings(on: connection).prefix(RegistryInvariant.breakLimit).map { finding in
             "\(finding.registryID) \(finding.record): \(finding.rule.rawValue): \(finding.problem)"
@@ -82,7 +89,8 @@ extension RegistryInvariant {
             """
         ).map { row in
             let (registryID, next) = try row.decode((String, Int).self)
-            return "\(registryID) is numbered at or past its site's counter (next number \(next)): the next enrollment would take its id"
+            return
+                "\(registryID) is numbered at or past its site's counter (next number \(next)): the next enrollment would take its id"
         }
         return Array((missing + beyond).prefix(RegistryInvariant.breakLimit))
     }
@@ -172,7 +180,8 @@ extension RegistryInvariant {
     ) { connection, context in
         try SchemaMigrator(files: context.migrations).status(on: connection).entries.compactMap { entry in
             switch entry.state {
-            case .changed: "\(fileName(entry)) was edited after it was applied: its SHA-256 is not the one schema_migrations recorded"
+            case .changed:
+                "\(fileName(entry)) was edited after it was applied: its SHA-256 is not the one schema_migrations recorded"
             case .missingFile: "\(fileName(entry)) is recorded as applied but its file is missing"
             case .applied, .pending: nil
             }

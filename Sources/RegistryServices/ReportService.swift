@@ -30,7 +30,8 @@ public struct ReportFilter: Sendable {
     public var signedOnly: Bool
 
     public init(
-        agent: String? = nil, histology: String? = nil, biomarker: BiomarkerFilter? = nil, trial: String? = nil, arm: String? = nil,
+        agent: String? = nil, histology: String? = nil, biomarker: BiomarkerFilter? = nil, trial: String? = nil,
+        arm: String? = nil,
         site: String? = nil, lineNumber: Int? = nil, startedFrom: CalendarDate? = nil, startedTo: CalendarDate? = nil,
         evaluator: String? = nil,
         signedOnly: Bool = false
@@ -115,7 +116,9 @@ public struct ReportService {
     }
 
     /// Patients with each CTCAE term recorded on the chosen lines, at any grade and at grade 3 or worse.
-    public func adverseEvents(_ filter: ReportFilter, minimumPercent: Double = 0, basis: AdverseEventBasis = .anyGrade)
+    public func adverseEvents(
+        _ filter: ReportFilter, minimumPercent: Double = 0, basis: AdverseEventBasis = .anyGrade
+    )
         throws(ReportError) -> AdverseEventTable
     {
         guard minimumPercent.isFinite, (0...100).contains(minimumPercent) else {
@@ -142,12 +145,14 @@ public struct ReportService {
                     ReportedAdverseEvent(
                         registryID: try row.decode(String.self, at: 0), lineNumber: try row.decode(Int.self, at: 1),
                         term: try row.decode(String.self, at: 2), grade: try row.decode(Int.self, at: 3),
-                        onset: try row.decode(CalendarDate.self, at: 4), lineStartedOn: try row.decode(CalendarDate.self, at: 5),
+                        onset: try row.decode(CalendarDate.self, at: 4),
+                        lineStartedOn: try row.decode(CalendarDate.self, at: 5),
                         deathOn: try row.decode(CalendarDate?.self, at: 6))
                 }
                 return (events, treated)
             }
-            return AdverseEventTable(events: events, treatedPatients: treated, minimumPercent: minimumPercent, basis: basis)
+            return AdverseEventTable(
+                events: events, treatedPatients: treated, minimumPercent: minimumPercent, basis: basis)
         } catch {
             throw ReportError.wrap(error)
         }
@@ -181,7 +186,8 @@ struct ReportCriteria {
             self.agent = agent
             terms.append("agent = \(agent)")
             conditions.append(
-                " AND EXISTS (SELECT 1 FROM therapy_line_agents a WHERE a.therapy_line_id = t.therapy_line_id AND a.agent_code = therapy_agent_code(\(agent)))")
+                " AND EXISTS (SELECT 1 FROM therapy_line_agents a WHERE a.therapy_line_id = t.therapy_line_id AND a.agent_code = therapy_agent_code(\(agent)))"
+            )
         }
         if let text = filter.histology {
             let value = text.trimmingCharacters(in: .whitespaces)
@@ -190,7 +196,8 @@ struct ReportCriteria {
                 histologyCode = value
                 terms.append("histology = \(value)")
                 conditions.append(
-                    " AND EXISTS (SELECT 1 FROM diagnoses d WHERE d.patient_id = t.patient_id AND d.icdo3_code = \(value))")
+                    " AND EXISTS (SELECT 1 FROM diagnoses d WHERE d.patient_id = t.patient_id AND d.icdo3_code = \(value))"
+                )
             } else {
                 histologyEntity = value
                 terms.append("histology = \(value)")
@@ -204,7 +211,8 @@ struct ReportCriteria {
         if let biomarker = filter.biomarker {
             let symbol = biomarker.gene
             gene = symbol
-            var condition: Query = " AND EXISTS (SELECT 1 FROM molecular_results m WHERE m.patient_id = t.patient_id AND m.void_reason IS NULL AND m.result = 'positive'"
+            var condition: Query =
+                " AND EXISTS (SELECT 1 FROM molecular_results m WHERE m.patient_id = t.patient_id AND m.void_reason IS NULL AND m.result = 'positive'"
             if let kind = biomarker.kind {
                 terms.append("biomarker = \(symbol):\(kind.rawValue)")
                 condition.append(" AND m.alteration_kind = \(kind.rawValue)")
@@ -218,7 +226,8 @@ struct ReportCriteria {
         if let text = filter.trial {
             let nct = text.trimmingCharacters(in: .whitespaces).uppercased()
             guard nct.range(of: "^NCT[0-9]{8}$", options: .regularExpression) != nil else {
-                throw .registry(.input(.malformed(field: .trial, value: text, expected: "an NCT number such as NCT03016819")))
+                throw .registry(
+                    .input(.malformed(field: .trial, value: text, expected: "an NCT number such as NCT03016819")))
             }
             terms.append("trial = \(nct)")
             conditions.append(" AND t.trial_nct = \(nct)")
@@ -228,7 +237,8 @@ struct ReportCriteria {
                 trialArm = (nct, arm)
                 terms.append("arm = \(arm)")
                 conditions.append(
-                    " AND EXISTS (SELECT 1 FROM trial_enrollments e WHERE e.trial_nct = t.trial_nct AND e.patient_id = t.patient_id AND e.arm_code = \(arm))")
+                    " AND EXISTS (SELECT 1 FROM trial_enrollments e WHERE e.trial_nct = t.trial_nct AND e.patient_id = t.patient_id AND e.arm_code = \(arm))"
+                )
             }
         } else if let arm = filter.arm {
             throw .armWithoutTrial(arm: arm)
@@ -237,10 +247,13 @@ struct ReportCriteria {
             let code = text.trimmingCharacters(in: .whitespaces).uppercased()
             site = code
             terms.append("site = \(code)")
-            conditions.append(" AND EXISTS (SELECT 1 FROM patients ps WHERE ps.patient_id = t.patient_id AND ps.site_code = \(code))")
+            conditions.append(
+                " AND EXISTS (SELECT 1 FROM patients ps WHERE ps.patient_id = t.patient_id AND ps.site_code = \(code))")
         }
         if let line = filter.lineNumber {
-            guard (1...30).contains(line) else { throw .registry(.input(.outOfRange(field: .line, value: "\(line)", range: "1 to 30"))) }
+            guard (1...30).contains(line) else {
+                throw .registry(.input(.outOfRange(field: .line, value: "\(line)", range: "1 to 30")))
+            }
             terms.append("line = \(line)")
             conditions.append(" AND t.line_number = \(line)")
         }
@@ -280,7 +293,9 @@ struct ReportCriteria {
         if let agent {
             _ = try TreatmentService.resolveAgents([agent], on: connection)
         }
-        if let histologyCode, try connection.query("SELECT 1 FROM histology_codes WHERE code = \(histologyCode)").isEmpty {
+        if let histologyCode,
+            try connection.query("SELECT 1 FROM histology_codes WHERE code = \(histologyCode)").isEmpty
+        {
             throw RegistryError.unknownHistologyCode(histologyCode)
         }
         if let histologyEntity,
@@ -291,9 +306,11 @@ struct ReportCriteria {
                 """
             ).isEmpty
         {
-            throw RegistryError.input(.malformed(
-                field: .histology, value: histologyEntity,
-                expected: "an ICD-O-3 code such as 9040/3 or a WHO entity name of the registry's histology vocabulary"))
+            throw RegistryError.input(
+                .malformed(
+                    field: .histology, value: histologyEntity,
+                    expected:
+                        "an ICD-O-3 code such as 9040/3 or a WHO entity name of the registry's histology vocabulary"))
         }
         if let gene {
             _ = try GeneVocabulary.approvedSymbol(gene, field: .biomarker, on: connection)
@@ -302,8 +319,10 @@ struct ReportCriteria {
             throw RegistryError.unknownSite(site, didYouMean: try SiteService.closestSite(to: site, on: connection))
         }
         if let trialArm {
-            let arms = try connection.query("SELECT arm_code FROM trial_arms WHERE trial_nct = \(trialArm.trial) ORDER BY position")
-                .map { try $0.decode(String.self, at: 0) }
+            let arms = try connection.query(
+                "SELECT arm_code FROM trial_arms WHERE trial_nct = \(trialArm.trial) ORDER BY position"
+            )
+            .map { try $0.decode(String.self, at: 0) }
             guard arms.contains(trialArm.arm) else {
                 throw ReportError.unknownArm(trial: trialArm.trial, arm: trialArm.arm, arms: arms)
             }
@@ -581,13 +600,17 @@ struct TreatedLineLoader {
             guard try row.boolean(at: 5) else { return }
             stored.ids.append(try row.integer(at: 0))
             stored.assessments.append(
-                AssessmentRow(patientID: patientID, lineID: row.optionalInteger(at: 2), isBaseline: try row.boolean(at: 3), date: date))
+                AssessmentRow(
+                    patientID: patientID, lineID: row.optionalInteger(at: 2), isBaseline: try row.boolean(at: 3),
+                    date: date))
         }
         if let current = run { keep(current) }
         return stored
     }
 
-    private func resultRuns(_ rows: borrowing ResultRows, assessments: AssessmentRows, codes: inout ResultCodes) throws -> ResultRuns {
+    private func resultRuns(
+        _ rows: borrowing ResultRows, assessments: AssessmentRows, codes: inout ResultCodes
+    ) throws -> ResultRuns {
         var runs = ResultRuns()
         runs.results.reserveCapacity(rows.count)
         runs.start = [Int](repeating: 0, count: assessments.assessments.count)
@@ -605,7 +628,8 @@ struct TreatedLineLoader {
                 assessment = previous.assessment
             } else {
                 guard let known = assessments.position(of: id, after: previous?.assessment, index: &index) else {
-                    throw PostgresDecodingFailure("assessment \(id) has results but is not an assessment of the population")
+                    throw PostgresDecodingFailure(
+                        "assessment \(id) has results but is not an assessment of the population")
                 }
                 assessment = known
                 if runs.end[assessment] > 0 { grouped = false }
@@ -620,11 +644,16 @@ struct TreatedLineLoader {
                 return code
             }
             let diameter = row.optionalFixedPoint(at: 3, scale: 2)
-            guard let hundredths = Int32(exactly: diameter ?? Int(StoredResult.unmeasured)), diameter != nil || row.isNull(at: 3) else {
-                throw PostgresDecodingFailure("the diameter of a result of assessment \(id) is not in hundredths of a millimetre")
+            guard let hundredths = Int32(exactly: diameter ?? Int(StoredResult.unmeasured)),
+                diameter != nil || row.isNull(at: 3)
+            else {
+                throw PostgresDecodingFailure(
+                    "the diameter of a result of assessment \(id) is not in hundredths of a millimetre")
             }
             runs.results.append(
-                StoredResult(lesionID: try row.integer(at: 1), assessment: Int32(assessment), hundredths: hundredths, code: code))
+                StoredResult(
+                    lesionID: try row.integer(at: 1), assessment: Int32(assessment), hundredths: hundredths, code: code)
+            )
             runs.end[assessment] = runs.results.count
         }
         if !grouped { Self.regroup(&runs) }
@@ -670,7 +699,8 @@ struct TreatedLineLoader {
         let followUpsOfLine: [Int: [Int]]
 
         init(
-            lines: [LineRow], agents: [Int: [String]], lesions: [LesionRow], assessments: AssessmentRows, results: ResultRuns,
+            lines: [LineRow], agents: [Int: [String]], lesions: [LesionRow], assessments: AssessmentRows,
+            results: ResultRuns,
             codes: ResultCodes, policies: [String: ResponsePolicy], evaluator: Evaluator
         ) {
             self.lines = lines
@@ -728,7 +758,8 @@ struct TreatedLineLoader {
             }
             let lastAssessed = assessments.lastAssessed[line.patientID] ?? line.lastRecorded
             return TreatedLine(
-                registryID: line.registryID, lineNumber: line.number, agents: agents[line.id] ?? [], trialNCT: line.trialNCT,
+                registryID: line.registryID, lineNumber: line.number, agents: agents[line.id] ?? [],
+                trialNCT: line.trialNCT,
                 startedOn: line.startedOn, stoppedOn: line.stoppedOn, deathOn: line.deathOn,
                 lastKnownAlive: max(line.lastRecorded, lastAssessed), response: response, refusal: refusal)
         }
@@ -737,7 +768,9 @@ struct TreatedLineLoader {
         /// ``RecistInputError`` for stored input the engine refuses, and a decoding failure for rows the
         /// registry never writes.
         private func series(of line: LineRow) throws -> ResponseSeries? {
-            guard let baseline = try baseline(of: line.patientID), let timePoints = try followUps(of: line) else { return nil }
+            guard let baseline = try baseline(of: line.patientID), let timePoints = try followUps(of: line) else {
+                return nil
+            }
             let policy = line.trialNCT.flatMap { policies[$0] } ?? .recistDefault
             return try ResponseAssessment.evaluate(
                 baseline: baseline, timePoints: timePoints, therapyStart: line.startedOn, policy: policy
@@ -752,7 +785,9 @@ struct TreatedLineLoader {
                 var baselineLesions = StoredBaselineLesions()
                 for lesion in lesions[lesionsOfPatient[patientID] ?? 0..<0] where lesion.isEvaluators {
                     let diameter = measured.first { $0.lesionID == lesion.id }?.diameter
-                    baselineLesions.add(lesion.storedClass, id: lesion.label, site: lesion.site, isNode: lesion.isNode, diameter: diameter)
+                    baselineLesions.add(
+                        lesion.storedClass, id: lesion.label, site: lesion.site, isNode: lesion.isNode,
+                        diameter: diameter)
                 }
                 guard !baselineLesions.isEmpty else { continue }
                 chosen = try baselineLesions.baseline(on: assessments.assessments[i].date)
@@ -775,7 +810,8 @@ struct TreatedLineLoader {
                         throw PostgresDecodingFailure("assessment result '\(text)' is not one the registry writes")
                     }
                     guard let lesion = patientLesions.first(where: { $0.id == value.lesionID }) else {
-                        throw PostgresDecodingFailure("an assessment result names lesion \(value.lesionID) of another patient")
+                        throw PostgresDecodingFailure(
+                            "an assessment result names lesion \(value.lesionID) of another patient")
                     }
                     timePoint.results.append(LesionResult(lesion: lesion.label, finding: finding))
                 }

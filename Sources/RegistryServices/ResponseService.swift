@@ -24,7 +24,9 @@ public struct ResponseService {
 
     /// Scores one evaluator's baseline and follow-ups against the start of the therapy line they
     /// assess, under the response policy of that line's trial (RECIST defaults otherwise).
-    public func response(_ registryID: String, evaluator: Evaluator = .investigator) throws(AssessmentError)
+    public func response(
+        _ registryID: String, evaluator: Evaluator = .investigator
+    ) throws(AssessmentError)
         -> PatientResponse
     {
         do {

@@ -41,20 +41,27 @@ public struct ResponseSignatureService {
             try validating { () throws(RegistryInputError) in try ChangeReason(meaning, field: .meaning) }
         }
         guard signer.usedPassword else {
-            throw .registry(.signerNotAuthenticated("the server let this login in without asking for a password, so none was checked"))
+            throw .registry(
+                .signerNotAuthenticated(
+                    "the server let this login in without asking for a password, so none was checked"))
         }
-        let response = try ResponseService(connection: signer).response(registryID, evaluator: AssessmentService.evaluator(evaluator))
+        let response = try ResponseService(connection: signer).response(
+            registryID, evaluator: AssessmentService.evaluator(evaluator))
         guard response.lineNumber == line else {
-            throw .registry(.signedLineMismatch(
-                registryID: response.registryID, evaluator: response.evaluator.rawValue, requested: line, assessed: response.lineNumber))
+            throw .registry(
+                .signedLineMismatch(
+                    registryID: response.registryID, evaluator: response.evaluator.rawValue, requested: line,
+                    assessed: response.lineNumber))
         }
         do {
             let logins = try connection.query(
-                "SELECT session_user AS login, coalesce(nullif(current_setting('sarcreg.app_user', true), ''), session_user) AS name")[0]
+                "SELECT session_user AS login, coalesce(nullif(current_setting('sarcreg.app_user', true), ''), session_user) AS name"
+            )[0]
             let login = try logins.decode(String.self, "login")
             let signerLogin = try signer.query("SELECT session_user AS login")[0].decode(String.self, "login")
             guard signerLogin == login else {
-                throw RegistryError.signerNotAuthenticated("the password was checked for \(signerLogin), not for \(login)")
+                throw RegistryError.signerNotAuthenticated(
+                    "the password was checked for \(signerLogin), not for \(login)")
             }
             let id = try signer.query(
                 """
@@ -122,11 +129,15 @@ public struct ResponseSignatureService {
         query.append(" ORDER BY s.signed_at DESC, s.signature_id DESC")
         return try connection.query(query).map { row in
             ResponseSignature(
-                signatureID: try row.decode(Int.self, "signature_id"), registryID: try row.decode(String.self, "registry_id"),
-                lineNumber: try row.decode(Int.self, "line_number"), evaluator: try row.decode(String.self, "evaluator"),
+                signatureID: try row.decode(Int.self, "signature_id"),
+                registryID: try row.decode(String.self, "registry_id"),
+                lineNumber: try row.decode(Int.self, "line_number"),
+                evaluator: try row.decode(String.self, "evaluator"),
                 meaning: try row.decode(String.self, "meaning"), signedAt: try row.decode(Date.self, "signed_at"),
-                signedBy: try row.decode(String.self, "signed_by"), signerName: try row.decode(String.self, "signer_name"),
-                contentSHA256: try row.decode(String.self, "content_sha256"), voidedAt: try row.decode(Date?.self, "voided_at"),
+                signedBy: try row.decode(String.self, "signed_by"),
+                signerName: try row.decode(String.self, "signer_name"),
+                contentSHA256: try row.decode(String.self, "content_sha256"),
+                voidedAt: try row.decode(Date?.self, "voided_at"),
                 voidReason: try row.decode(String?.self, "void_reason"))
         }
     }

@@ -25,7 +25,10 @@ public struct SiteService {
         let code = code.trimmingCharacters(in: .whitespaces)
         let name = name.trimmingCharacters(in: .whitespaces)
         guard code.range(of: "^[A-Z][A-Z0-9]{1,9}$", options: .regularExpression) != nil else {
-            throw .input(.malformed(field: .code, value: code, expected: "2 to 10 upper-case letters or digits, starting with a letter (e.g. MUC)"))
+            throw .input(
+                .malformed(
+                    field: .code, value: code,
+                    expected: "2 to 10 upper-case letters or digits, starting with a letter (e.g. MUC)"))
         }
         guard !name.isEmpty else { throw .input(.missing(field: .name)) }
         do {

@@ -34,7 +34,8 @@ public struct SourceVerificationService {
                     RETURNING verified_at, coalesce(verified_by_name, verified_by) AS verified_by
                     """)[0]
                 return VerificationItem(
-                    registryID: patient.summary.registryID, record: record, verifiedAt: try row.decode(Date.self, "verified_at"),
+                    registryID: patient.summary.registryID, record: record,
+                    verifiedAt: try row.decode(Date.self, "verified_at"),
                     verifiedBy: try row.decode(String.self, "verified_by"))
             }
         } catch {
@@ -69,7 +70,8 @@ public struct SourceVerificationService {
                     record: DataRecord(
                         stored: DataRecordKind(rawValue: try row.decode(String.self, "kind")) ?? .assessment,
                         reference: try row.decode(String.self, "reference")),
-                    verifiedAt: try row.decode(Date?.self, "verified_at"), verifiedBy: try row.decode(String?.self, "verified_by"))
+                    verifiedAt: try row.decode(Date?.self, "verified_at"),
+                    verifiedBy: try row.decode(String?.self, "verified_by"))
             }
         } catch {
             throw RegistryError.wrap(error)

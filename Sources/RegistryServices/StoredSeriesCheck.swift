@@ -78,7 +78,9 @@ public enum StoredSeriesCheck {
         var line: (startedOn: CalendarDate, trialNCT: String?)?
         var unreadable: String?
 
-        func refusal(policies: inout [String: ResponsePolicy], on connection: Connection) throws
+        func refusal(
+            policies: inout [String: ResponsePolicy], on connection: Connection
+        ) throws
             -> (lesion: LesionID?, reason: String)?
         {
             if let unreadable { return (nil, unreadable) }
@@ -93,7 +95,9 @@ public enum StoredSeriesCheck {
                 guard let line else { return nil }
                 let policy: ResponsePolicy
                 if let trial = line.trialNCT {
-                    if policies[trial] == nil { policies[trial] = try ResponsePolicyRow.load(trial: trial, on: connection) }
+                    if policies[trial] == nil {
+                        policies[trial] = try ResponsePolicyRow.load(trial: trial, on: connection)
+                    }
                     policy = policies[trial] ?? .recistDefault
                 } else {
                     policy = .recistDefault
@@ -107,7 +111,9 @@ public enum StoredSeriesCheck {
         }
     }
 
-    private static func baselines(from first: Int, to last: Int, on connection: Connection) throws -> [SeriesKey: StoredSeries] {
+    private static func baselines(
+        from first: Int, to last: Int, on connection: Connection
+    ) throws -> [SeriesKey: StoredSeries] {
         var series: [SeriesKey: StoredSeries] = [:]
         let rows = try connection.query(
             """
@@ -121,9 +127,13 @@ public enum StoredSeriesCheck {
             ORDER BY k.patient_id, k.evaluator, l.lesion_id
             """)
         for row in rows {
-            let key = SeriesKey(patientID: try row.decode(Int.self, "patient_id"), evaluator: try row.decode(String.self, "evaluator"))
-            var stored = try series[key]
-                ?? StoredSeries(registryID: row.decode(String.self, "registry_id"), baselineDate: row.decode(CalendarDate.self, "assessed_on"))
+            let key = SeriesKey(
+                patientID: try row.decode(Int.self, "patient_id"), evaluator: try row.decode(String.self, "evaluator"))
+            var stored =
+                try series[key]
+                ?? StoredSeries(
+                    registryID: row.decode(String.self, "registry_id"),
+                    baselineDate: row.decode(CalendarDate.self, "assessed_on"))
             let id = LesionID(try row.decode(String.self, "label"))
             let lesionClass = StoredLesionClass(rawValue: try row.decode(String.self, "lesion_class")) ?? .new
             let diameter = try row.decode(Millimetres?.self, "diameter_mm")
@@ -138,7 +148,9 @@ public enum StoredSeriesCheck {
         return series
     }
 
-    private static func addFollowUps(to series: inout [SeriesKey: StoredSeries], from first: Int, to last: Int, on connection: Connection)
+    private static func addFollowUps(
+        to series: inout [SeriesKey: StoredSeries], from first: Int, to last: Int, on connection: Connection
+    )
         throws
     {
         let rows = try connection.query(
@@ -161,13 +173,19 @@ public enum StoredSeriesCheck {
             if assessment != currentAssessment {
                 currentAssessment = assessment
                 stored.timePoints.append(
-                    TimePoint(date: try row.decode(CalendarDate.self, "assessed_on"), evaluator: Evaluator(evaluator), results: []))
+                    TimePoint(
+                        date: try row.decode(CalendarDate.self, "assessed_on"), evaluator: Evaluator(evaluator),
+                        results: []))
                 if stored.line == nil {
-                    stored.line = (try row.decode(CalendarDate.self, "started_on"), try row.decode(String?.self, "trial_nct"))
+                    stored.line = (
+                        try row.decode(CalendarDate.self, "started_on"), try row.decode(String?.self, "trial_nct")
+                    )
                 }
             }
             let result = try row.decode(String.self, "result")
-            if let finding = StoredFinding.finding(result: result, diameter: try row.decode(Millimetres?.self, "diameter_mm")) {
+            if let finding = StoredFinding.finding(
+                result: result, diameter: try row.decode(Millimetres?.self, "diameter_mm"))
+            {
                 stored.timePoints[stored.timePoints.count - 1].results.append(
                     LesionResult(lesion: LesionID(try row.decode(String.self, "label")), finding: finding))
             } else {

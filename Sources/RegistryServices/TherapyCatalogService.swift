@@ -78,7 +78,8 @@ public struct StatusChangeSubmission: Sendable {
     public var note: String?
 
     public init(
-        indication: String, status: TherapyStatus, effectiveDate: CalendarDate, authority: StatusAuthority, source: String,
+        indication: String, status: TherapyStatus, effectiveDate: CalendarDate, authority: StatusAuthority,
+        source: String,
         note: String? = nil
     ) {
         self.indication = indication
@@ -115,7 +116,8 @@ public struct TherapyCatalogService {
                 let indications = Dictionary(grouping: try Self.loadIndications(on: tx), by: \.agentCode)
                 return try Self.loadAgents(on: tx).compactMap { agent in
                     let summaries = (indications[agent.code] ?? []).map { indication in
-                        CatalogIndicationSummary(code: indication.code, label: indication.label, status: indication.status(asOf: date))
+                        CatalogIndicationSummary(
+                            code: indication.code, label: indication.label, status: indication.status(asOf: date))
                     }
                     guard let status else { return CatalogListing(agent: agent, indications: summaries) }
                     let held = summaries.filter { $0.status?.status == status }
@@ -139,7 +141,8 @@ public struct TherapyCatalogService {
                 FROM therapy_indication_status s JOIN therapy_indications i USING (indication_id)
                 ORDER BY 1
                 """)
-            return CitedReference.cited(in: try rows.map { (try $0.decode(String.self, "cited_by"), try $0.decode(String.self, "text")) })
+            return CitedReference.cited(
+                in: try rows.map { (try $0.decode(String.self, "cited_by"), try $0.decode(String.self, "text")) })
         } catch {
             throw RegistryError.wrap(error)
         }
@@ -151,7 +154,8 @@ public struct TherapyCatalogService {
     public func show(agent agentText: String, asOf date: CalendarDate) throws(RegistryError) -> CatalogAgentDetail {
         do {
             return try connection.withTransaction(isolation: .repeatableRead) { tx in
-                let agentCode = try tx.query("SELECT therapy_agent_code(\(agentText)) AS code")[0].decode(String?.self, "code")
+                let agentCode = try tx.query("SELECT therapy_agent_code(\(agentText)) AS code")[0].decode(
+                    String?.self, "code")
                 guard let agentCode, let agent = try Self.loadAgents(on: tx, code: agentCode).first else {
                     throw RegistryError.unknownAgent(agentText)
                 }
@@ -199,11 +203,13 @@ public struct TherapyCatalogService {
         guard !indicationCode.isEmpty else { throw .input(.missing(field: .indication)) }
         do {
             return try connection.withTransaction { tx in
-                let rows = try tx.query("SELECT indication_id FROM therapy_indications WHERE indication_code = \(indicationCode)")
+                let rows = try tx.query(
+                    "SELECT indication_id FROM therapy_indications WHERE indication_code = \(indicationCode)")
                 guard let indicationID = try rows.first?.decode(Int.self, "indication_id") else {
-                    throw RegistryError.input(.notAllowed(
-                        field: .indication, value: submission.indication,
-                        allowed: "an indication code of the agent in the therapy catalog"))
+                    throw RegistryError.input(
+                        .notAllowed(
+                            field: .indication, value: submission.indication,
+                            allowed: "an indication code of the agent in the therapy catalog"))
                 }
                 try change.insert(indicationID: indicationID, indicationCode: indicationCode, fields: .request, on: tx)
                 return change.record(indication: indicationCode)
@@ -216,7 +222,9 @@ public struct TherapyCatalogService {
     /// Adds an indication described by a JSON document (see ``IndicationSubmission``), with its
     /// histology and biomarker criteria and its first status, in one transaction.
     public func addIndication(json data: Data) throws(RegistryError) -> CatalogIndicationDetail {
-        let submission = try validating { () throws(RegistryInputError) in try IndicationSubmission(json: data, today: today) }
+        let submission = try validating { () throws(RegistryInputError) in
+            try IndicationSubmission(json: data, today: today)
+        }
         return try addIndication(submission)
     }
 
@@ -293,7 +301,9 @@ extension TherapyCatalogService {
                 selector = .code(try catalogValue { () throws(EligibilityInputError) in try HistologyCode(code) })
             } else {
                 let groupCode = try row.decode(String.self, "group_code")
-                guard let group = groups[groupCode] else { throw catalogDataError("entity group '\(groupCode)' is missing") }
+                guard let group = groups[groupCode] else {
+                    throw catalogDataError("entity group '\(groupCode)' is missing")
+                }
                 selector = group
             }
             if try row.decode(String.self, "selection") == "exclude" {
@@ -321,7 +331,8 @@ extension TherapyCatalogService {
                 throw catalogDataError("alteration kind '\(kindText)' is not in the registry's vocabulary")
             }
             let specification = BiomarkerSpecification(
-                gene: try row.decode(String.self, "gene"), kind: kind, partnerGene: try row.decode(String?.self, "partner_gene"),
+                gene: try row.decode(String.self, "gene"), kind: kind,
+                partnerGene: try row.decode(String?.self, "partner_gene"),
                 acquiredResistanceOnly: try row.decode(Bool.self, "acquired_resistance_only"))
             var criteria = biomarkers[id, default: []]
             if let index = criteria.firstIndex(where: { $0.requirement == requirement && $0.label == label }) {
@@ -344,7 +355,8 @@ extension TherapyCatalogService {
             guard let status = TherapyStatus(rawValue: statusText),
                 let precision = TherapyStatusEntry.Precision(rawValue: precisionText)
             else {
-                throw catalogDataError("status '\(statusText)' dated to the \(precisionText) is not in the registry's vocabulary")
+                throw catalogDataError(
+                    "status '\(statusText)' dated to the \(precisionText) is not in the registry's vocabulary")
             }
             statuses[try row.decode(Int.self, "indication_id"), default: []].append(
                 TherapyStatusEntry(
@@ -357,22 +369,27 @@ extension TherapyCatalogService {
             let code = try row.decode(String.self, "indication_code")
             var criteria: [EligibilityCriterion] = []
             if let histology = histologies[id] {
-                criteria.append(.histology(try catalogValue(of: code) { () throws(EligibilityInputError) in
-                    try HistologyCriterion(included: histology.included, excluded: histology.excluded)
-                }))
+                criteria.append(
+                    .histology(
+                        try catalogValue(of: code) { () throws(EligibilityInputError) in
+                            try HistologyCriterion(included: histology.included, excluded: histology.excluded)
+                        }))
             }
             for biomarker in biomarkers[id] ?? [] {
                 let criterion = try catalogValue(of: code) { () throws(EligibilityInputError) in
                     try BiomarkerCriterion(label: biomarker.label, alternatives: biomarker.alternatives)
                 }
-                criteria.append(biomarker.requirement == "excluding" ? .excludingBiomarker(criterion) : .requiredBiomarker(criterion))
+                criteria.append(
+                    biomarker.requirement == "excluding"
+                        ? .excludingBiomarker(criterion) : .requiredBiomarker(criterion))
             }
             if let age = try row.decode(Int?.self, "minimum_age_years") {
                 criteria.append(.minimumAge(years: age))
             }
             let settings = try row.decode([String].self, "disease_settings").map { text in
                 guard let setting = DiseaseSetting(rawValue: text) else {
-                    throw catalogDataError("indication \(code): disease setting '\(text)' is not in the registry's vocabulary")
+                    throw catalogDataError(
+                        "indication \(code): disease setting '\(text)' is not in the registry's vocabulary")
                 }
                 return setting
             }
@@ -380,10 +397,12 @@ extension TherapyCatalogService {
             let priorClasses = Set(try row.decode([String].self, "required_prior_therapy_classes"))
             let priorLines = try row.decode(Int.self, "minimum_prior_lines")
             if !priorClasses.isEmpty || priorLines > 0 {
-                criteria.append(.priorTherapy(PriorTherapyCriterion(requiredClasses: priorClasses, minimumLines: priorLines)))
+                criteria.append(
+                    .priorTherapy(PriorTherapyCriterion(requiredClasses: priorClasses, minimumLines: priorLines)))
             }
             return TherapyIndication(
-                code: code, agentCode: try row.decode(String.self, "agent_code"), label: try row.decode(String.self, "label"),
+                code: code, agentCode: try row.decode(String.self, "agent_code"),
+                label: try row.decode(String.self, "label"),
                 criteria: criteria, statusHistory: statuses[id] ?? [])
         }
     }
@@ -451,7 +470,8 @@ extension TherapyCatalogService {
         .database(PostgresError(kind: .client, message: "therapy catalog: \(message)"))
     }
 
-    static func catalogValue<T>(of indication: String? = nil, _ body: () throws(EligibilityInputError) -> T) throws -> T {
+    static func catalogValue<T>(of indication: String? = nil, _ body: () throws(EligibilityInputError) -> T) throws -> T
+    {
         do {
             return try body()
         } catch {
@@ -481,13 +501,15 @@ extension EligibilityCriterion {
         case .requiredBiomarker(let criterion):
             return "\(criterion.label): requires \(criterion.alternatives.map(\.description).joined(separator: " or "))"
         case .excludingBiomarker(let criterion):
-            return "\(criterion.label): ruled out by a recorded \(criterion.alternatives.map(\.description).joined(separator: " or "))"
+            return
+                "\(criterion.label): ruled out by a recorded \(criterion.alternatives.map(\.description).joined(separator: " or "))"
         case .minimumAge(let years):
             return "age: \(years) years or older"
         case .diseaseSetting(let allowed):
             return "disease setting: \(allowed.sorted().map(\.description).joined(separator: " or "))"
         case .priorTherapy(let criterion):
-            let lines = criterion.minimumLines == 1 ? "at least 1 prior line" : "at least \(criterion.minimumLines) prior lines"
+            let lines =
+                criterion.minimumLines == 1 ? "at least 1 prior line" : "at least \(criterion.minimumLines) prior lines"
             guard !criterion.requiredClasses.isEmpty else { return "prior therapy: \(lines)" }
             let classes = criterion.requiredClasses.sorted().map { String($0.map { $0 == "_" ? " " : $0 }) }
             return "prior therapy: \(lines), including \(classes.joined(separator: " or "))"

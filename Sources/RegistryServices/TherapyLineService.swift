@@ -13,8 +13,10 @@ public struct TherapyStart: Sendable {
     /// Given at the same time as another line, which the timeline then lets it overlap.
     public var concurrent: Bool
 
-    public init(agents: [String], lineNumber: Int? = nil, intent: TherapyIntent, startDate: CalendarDate, dose: String? = nil,
-                trialNCT: String? = nil, concurrent: Bool = false) {
+    public init(
+        agents: [String], lineNumber: Int? = nil, intent: TherapyIntent, startDate: CalendarDate, dose: String? = nil,
+        trialNCT: String? = nil, concurrent: Bool = false
+    ) {
         self.agents = agents
         self.lineNumber = lineNumber
         self.intent = intent
@@ -40,9 +42,11 @@ public struct AdverseEventSubmission: Sendable {
     /// Present before the first line started (a baseline symptom), which the timeline then admits.
     public var baseline: Bool
 
-    public init(term: String, specified: String? = nil, ctcaeVersion: CTCAEVersion, grade: Int, onset: CalendarDate,
-                resolved: CalendarDate? = nil, attribution: Attribution, serious: Bool = false, lineNumber: Int? = nil,
-                baseline: Bool = false) {
+    public init(
+        term: String, specified: String? = nil, ctcaeVersion: CTCAEVersion, grade: Int, onset: CalendarDate,
+        resolved: CalendarDate? = nil, attribution: Attribution, serious: Bool = false, lineNumber: Int? = nil,
+        baseline: Bool = false
+    ) {
         self.term = term
         self.specified = specified
         self.ctcaeVersion = ctcaeVersion
@@ -67,7 +71,9 @@ public struct TreatmentService {
     }
 
     public func start(_ registryID: String, _ request: TherapyStart) throws(RegistryError) -> TherapyLineRecord {
-        let submittedAgents = Array(Set(request.agents.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty })).sorted()
+        let submittedAgents = Array(
+            Set(request.agents.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty })
+        ).sorted()
         guard !submittedAgents.isEmpty else { throw .input(.missing(field: .agent)) }
         let intent = request.intent
         let started = request.startDate
@@ -87,14 +93,19 @@ public struct TreatmentService {
                 if let requested = request.lineNumber {
                     line = requested
                 } else {
-                    let next = try tx.query("SELECT coalesce(max(line_number), 0) + 1 AS next FROM therapy_lines WHERE patient_id = \(patient.id)")
+                    let next = try tx.query(
+                        "SELECT coalesce(max(line_number), 0) + 1 AS next FROM therapy_lines WHERE patient_id = \(patient.id)"
+                    )
                     line = try next[0].decode(Int.self, "next")
                 }
-                if try !tx.query("SELECT 1 FROM therapy_lines WHERE patient_id = \(patient.id) AND line_number = \(line)").isEmpty {
+                if try !tx.query(
+                    "SELECT 1 FROM therapy_lines WHERE patient_id = \(patient.id) AND line_number = \(line)"
+                ).isEmpty {
                     throw RegistryError.therapyLineExists(registryID: patient.summary.registryID, line: line)
                 }
                 try patient.timeline(on: tx).check(
-                    line: PatientTimeline.Line(number: line, startedOn: started, stoppedOn: nil, concurrent: request.concurrent),
+                    line: PatientTimeline.Line(
+                        number: line, startedOn: started, stoppedOn: nil, concurrent: request.concurrent),
                     startField: .startDate, stopField: .stopDate)
                 let inserted = try tx.query(
                     """
@@ -103,7 +114,9 @@ public struct TreatmentService {
                     RETURNING therapy_line_id
                     """)
                 let lineID = try inserted[0].decode(Int.self, "therapy_line_id")
-                try tx.execute("INSERT INTO therapy_line_agents (therapy_line_id, agent_code) SELECT \(lineID), unnest(\(agents)::text[])")
+                try tx.execute(
+                    "INSERT INTO therapy_line_agents (therapy_line_id, agent_code) SELECT \(lineID), unnest(\(agents)::text[])"
+                )
                 return TherapyLineRecord(
                     lineNumber: line, agents: agents, intent: intent.rawValue, startedOn: started, stoppedOn: nil,
                     stopReason: nil, dose: request.dose?.nonEmpty, trialNCT: trial)
@@ -122,7 +135,9 @@ public struct TreatmentService {
             FROM unnest(\(names)::text[]) AS n (name)
             ORDER BY n.name
             """)
-        let resolved = try rows.map { row in (try row.decode(String.self, "name"), try row.decode(String?.self, "agent_code")) }
+        let resolved = try rows.map { row in
+            (try row.decode(String.self, "name"), try row.decode(String?.self, "agent_code"))
+        }
         let unknown = resolved.filter { $0.1 == nil }.map(\.0)
         guard unknown.isEmpty else {
             // Every name a coordinator might have meant: codes, catalog names and aliases.
@@ -136,7 +151,9 @@ public struct TreatmentService {
         return Array(Set(resolved.compactMap(\.1))).sorted()
     }
 
-    public func stop(_ registryID: String, line: Int, on stopped: CalendarDate, reason: StopReason)
+    public func stop(
+        _ registryID: String, line: Int, on stopped: CalendarDate, reason: StopReason
+    )
         throws(RegistryError) -> TherapyLineRecord
     {
         do {
@@ -144,21 +161,34 @@ public struct TreatmentService {
                 let patient = try PatientRow.find(registryID, on: tx, lock: true)
                 try patient.validate(stopped, field: .stopDate, today: today)
                 let rows = try tx.query(
-                    "SELECT therapy_line_id, started_on, stopped_on, concurrent FROM therapy_lines WHERE patient_id = \(patient.id) AND line_number = \(line) FOR UPDATE")
-                guard let row = rows.first else { throw RegistryError.therapyLineNotFound(registryID: patient.summary.registryID, line: line) }
+                    "SELECT therapy_line_id, started_on, stopped_on, concurrent FROM therapy_lines WHERE patient_id = \(patient.id) AND line_number = \(line) FOR UPDATE"
+                )
+                guard let row = rows.first else {
+                    throw RegistryError.therapyLineNotFound(registryID: patient.summary.registryID, line: line)
+                }
                 let started = try row.decode(CalendarDate.self, "started_on")
                 if let already = try row.decode(CalendarDate?.self, "stopped_on") {
-                    throw RegistryError.therapyLineAlreadyStopped(registryID: patient.summary.registryID, line: line, on: already)
+                    throw RegistryError.therapyLineAlreadyStopped(
+                        registryID: patient.summary.registryID, line: line, on: already)
                 }
                 guard stopped >= started else {
-                    throw RegistryError.input(.beforeDate(field: .stopDate, value: stopped, otherField: Field("the line's start"), other: started))
+                    throw RegistryError.input(
+                        .beforeDate(
+                            field: .stopDate, value: stopped, otherField: Field("the line's start"), other: started))
                 }
                 try patient.timeline(on: tx).check(
-                    line: PatientTimeline.Line(number: line, startedOn: started, stoppedOn: stopped, concurrent: try row.decode(Bool.self, "concurrent")),
+                    line: PatientTimeline.Line(
+                        number: line, startedOn: started, stoppedOn: stopped,
+                        concurrent: try row.decode(Bool.self, "concurrent")),
                     startField: Field("the line's start"), stopField: .stopDate)
                 try tx.execute(
-                    "UPDATE therapy_lines SET stopped_on = \(stopped), stop_reason = \(reason.rawValue) WHERE therapy_line_id = \(try row.decode(Int.self, "therapy_line_id"))")
-                guard let record = try TherapyLineRecord.load(patientID: patient.id, on: tx).first(where: { $0.lineNumber == line }) else {
+                    "UPDATE therapy_lines SET stopped_on = \(stopped), stop_reason = \(reason.rawValue) WHERE therapy_line_id = \(try row.decode(Int.self, "therapy_line_id"))"
+                )
+                guard
+                    let record = try TherapyLineRecord.load(patientID: patient.id, on: tx).first(where: {
+                        $0.lineNumber == line
+                    })
+                else {
                     throw RegistryError.therapyLineNotFound(registryID: patient.summary.registryID, line: line)
                 }
                 return record
@@ -168,7 +198,9 @@ public struct TreatmentService {
         }
     }
 
-    public func recordAdverseEvent(_ registryID: String, _ submission: AdverseEventSubmission) throws(RegistryError) -> AdverseEventRecord {
+    public func recordAdverseEvent(
+        _ registryID: String, _ submission: AdverseEventSubmission
+    ) throws(RegistryError) -> AdverseEventRecord {
         let term = submission.term.trimmingCharacters(in: .whitespaces)
         guard !term.isEmpty else { throw .input(.missing(field: .term)) }
         guard (1...5).contains(submission.grade) else {
@@ -184,7 +216,8 @@ public struct TreatmentService {
         do {
             return try connection.withTransaction { tx in
                 let patient = try PatientRow.findRecordable(registryID, on: tx)
-                let named = try CTCAEVocabulary.named(term, specified: submission.specified, termField: .term, specifyField: .specifiedTerm, on: tx)
+                let named = try CTCAEVocabulary.named(
+                    term, specified: submission.specified, termField: .term, specifyField: .specifiedTerm, on: tx)
                 try patient.validate(onset, field: .onsetDate, today: today)
                 if let resolved { try patient.validate(resolved, field: .resolvedDate, today: today) }
                 let timeline = try patient.timeline(on: tx)
@@ -192,8 +225,12 @@ public struct TreatmentService {
                 if let resolved { try timeline.check(resolved, field: .resolvedDate) }
                 var lineID: Int? = nil
                 if let line = submission.lineNumber {
-                    let rows = try tx.query("SELECT therapy_line_id FROM therapy_lines WHERE patient_id = \(patient.id) AND line_number = \(line)")
-                    guard let row = rows.first else { throw RegistryError.therapyLineNotFound(registryID: patient.summary.registryID, line: line) }
+                    let rows = try tx.query(
+                        "SELECT therapy_line_id FROM therapy_lines WHERE patient_id = \(patient.id) AND line_number = \(line)"
+                    )
+                    guard let row = rows.first else {
+                        throw RegistryError.therapyLineNotFound(registryID: patient.summary.registryID, line: line)
+                    }
                     lineID = try row.decode(Int.self, "therapy_line_id")
                 }
                 let rows = try tx.query(
@@ -205,7 +242,8 @@ public struct TreatmentService {
                     RETURNING adverse_event_id
                     """)
                 return AdverseEventRecord(
-                    id: try rows[0].decode(Int.self, "adverse_event_id"), term: named.term, meddraCode: named.meddraCode,
+                    id: try rows[0].decode(Int.self, "adverse_event_id"), term: named.term,
+                    meddraCode: named.meddraCode,
                     specified: named.specified, ctcaeVersion: version.rawValue,
                     grade: submission.grade, onsetOn: onset, resolvedOn: resolved, attribution: attribution.rawValue,
                     serious: submission.serious, lineNumber: submission.lineNumber)

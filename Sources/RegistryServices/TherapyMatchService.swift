@@ -31,7 +31,9 @@ public enum AgeAtEvaluation: Codable, Sendable, Hashable, CustomStringConvertibl
         switch self {
         case .exact(let years): "\(years) years"
         case .birthYearOnly(let birthYear, let lower, let upper):
-            lower == upper ? "\(lower) years (born \(birthYear))" : "\(lower) or \(upper) years (born \(birthYear), birth date not recorded)"
+            lower == upper
+                ? "\(lower) years (born \(birthYear))"
+                : "\(lower) or \(upper) years (born \(birthYear), birth date not recorded)"
         }
     }
 
@@ -100,12 +102,16 @@ public struct TherapyMatchService {
                 let report: EligibilityReport
                 switch age {
                 case .exact(let years):
-                    let profile = try PatientProfile(ageInYears: years, diagnoses: diagnoses, molecularFindings: findings, priorTherapy: history)
+                    let profile = try PatientProfile(
+                        ageInYears: years, diagnoses: diagnoses, molecularFindings: findings, priorTherapy: history)
                     report = matcher.evaluate(profile, asOf: date)
                 case .birthYearOnly(_, let lower, let upper):
-                    let younger = try PatientProfile(ageInYears: lower, diagnoses: diagnoses, molecularFindings: findings, priorTherapy: history)
-                    let older = try PatientProfile(ageInYears: upper, diagnoses: diagnoses, molecularFindings: findings, priorTherapy: history)
-                    report = Self.combine(matcher.evaluate(younger, asOf: date), matcher.evaluate(older, asOf: date), age: age)
+                    let younger = try PatientProfile(
+                        ageInYears: lower, diagnoses: diagnoses, molecularFindings: findings, priorTherapy: history)
+                    let older = try PatientProfile(
+                        ageInYears: upper, diagnoses: diagnoses, molecularFindings: findings, priorTherapy: history)
+                    report = Self.combine(
+                        matcher.evaluate(younger, asOf: date), matcher.evaluate(older, asOf: date), age: age)
                 }
                 return TherapyMatch(registryID: patient.summary.registryID, age: age, report: report)
             }
@@ -131,7 +137,9 @@ public struct TherapyMatchService {
 
     /// Joins the evaluations for the two possible ages: they differ only in minimum-age criteria,
     /// which are restated for the age range (and unknown where the two ages disagree).
-    static func combine(_ younger: EligibilityReport, _ older: EligibilityReport, age: AgeAtEvaluation) -> EligibilityReport {
+    static func combine(
+        _ younger: EligibilityReport, _ older: EligibilityReport, age: AgeAtEvaluation
+    ) -> EligibilityReport {
         let evaluations = zip(younger.evaluations, older.evaluations).map { young, old in
             IndicationEvaluation(
                 indication: young.indication, status: young.status, diagnosis: young.diagnosis,
@@ -145,15 +153,21 @@ public struct TherapyMatchService {
                     case (.notMet, .notMet):
                         (outcome, reason) = (.notMet, "age at most \(age.oldest) < minimum \(minimum)")
                     default:
-                        (outcome, reason) = (.unknown, "birth date not recorded: \(age) on \(younger.evaluationDate), minimum \(minimum)")
+                        (outcome, reason) = (
+                            .unknown, "birth date not recorded: \(age) on \(younger.evaluationDate), minimum \(minimum)"
+                        )
                     }
-                    return CriterionEvaluation(criterion: youngCriterion.criterion, outcome: outcome, patientValue: age.description, reason: reason)
+                    return CriterionEvaluation(
+                        criterion: youngCriterion.criterion, outcome: outcome, patientValue: age.description,
+                        reason: reason)
                 })
         }
         return EligibilityReport(evaluationDate: younger.evaluationDate, evaluations: evaluations)
     }
 
-    static func diagnoses(patientID: Int, asOf date: CalendarDate, on connection: Connection) throws -> [PatientProfile.Diagnosis] {
+    static func diagnoses(
+        patientID: Int, asOf date: CalendarDate, on connection: Connection
+    ) throws -> [PatientProfile.Diagnosis] {
         try connection.query(
             """
             SELECT icdo3_code, who_entity, disease_setting FROM diagnoses
@@ -164,13 +178,17 @@ public struct TherapyMatchService {
         ).map { row in
             let code = try row.decode(String.self, "icdo3_code")
             return PatientProfile.Diagnosis(
-                histologyCode: try TherapyCatalogService.catalogValue { () throws(EligibilityInputError) in try HistologyCode(code) },
+                histologyCode: try TherapyCatalogService.catalogValue { () throws(EligibilityInputError) in
+                    try HistologyCode(code)
+                },
                 entity: try row.decode(String.self, "who_entity"),
                 diseaseSetting: DiseaseSetting(rawValue: try row.decode(String.self, "disease_setting")))
         }
     }
 
-    static func molecularFindings(patientID: Int, asOf date: CalendarDate, on connection: Connection) throws -> [PatientProfile.MolecularFinding] {
+    static func molecularFindings(
+        patientID: Int, asOf date: CalendarDate, on connection: Connection
+    ) throws -> [PatientProfile.MolecularFinding] {
         try connection.query(
             """
             SELECT gene, alteration_kind, partner_gene, hgvs, method, result, acquired_resistance FROM molecular_results
@@ -180,18 +198,24 @@ public struct TherapyMatchService {
         ).map { row in
             let kindText = try row.decode(String.self, "alteration_kind")
             let resultText = try row.decode(String.self, "result")
-            guard let kind = MolecularAlterationKind(rawValue: kindText), let result = PatientProfile.TestResult(rawValue: resultText) else {
-                throw TherapyCatalogService.catalogDataError("molecular result \(kindText) \(resultText) is not in the registry's vocabulary")
+            guard let kind = MolecularAlterationKind(rawValue: kindText),
+                let result = PatientProfile.TestResult(rawValue: resultText)
+            else {
+                throw TherapyCatalogService.catalogDataError(
+                    "molecular result \(kindText) \(resultText) is not in the registry's vocabulary")
             }
             return PatientProfile.MolecularFinding(
-                gene: try row.decode(String.self, "gene"), kind: kind, partnerGene: try row.decode(String?.self, "partner_gene"),
+                gene: try row.decode(String.self, "gene"), kind: kind,
+                partnerGene: try row.decode(String?.self, "partner_gene"),
                 result: result, variant: try row.decode(String?.self, "hgvs"),
                 isAcquiredResistanceMutation: try row.decode(Bool.self, "acquired_resistance"),
                 method: MolecularMethod(rawValue: try row.decode(String.self, "method")))
         }
     }
 
-    static func priorTherapy(patientID: Int, asOf date: CalendarDate, on connection: Connection) throws -> PatientProfile.PriorTherapyHistory? {
+    static func priorTherapy(
+        patientID: Int, asOf date: CalendarDate, on connection: Connection
+    ) throws -> PatientProfile.PriorTherapyHistory? {
         let rows = try connection.query(
             """
             SELECT count(DISTINCT l.therapy_line_id) AS lines,

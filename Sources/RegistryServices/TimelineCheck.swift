@@ -43,17 +43,29 @@ public struct TimelineCheckService {
     static func findings(on tx: Connection) throws -> [TimelineFinding] {
         var patients: [Int: (registryID: String, timeline: PatientTimeline)] = [:]
         var lines: [Int: [PatientTimeline.Line]] = [:]
-        for row in try tx.query("SELECT patient_id, line_number, started_on, stopped_on, concurrent FROM therapy_lines ORDER BY patient_id, line_number") {
-            lines[try row.decode(Int.self, "patient_id"), default: []].append(PatientTimeline.Line(
-                number: try row.decode(Int.self, "line_number"), startedOn: try row.decode(CalendarDate.self, "started_on"),
-                stoppedOn: try row.decode(CalendarDate?.self, "stopped_on"), concurrent: try row.decode(Bool.self, "concurrent")))
+        for row in try tx.query(
+            "SELECT patient_id, line_number, started_on, stopped_on, concurrent FROM therapy_lines ORDER BY patient_id, line_number"
+        ) {
+            lines[try row.decode(Int.self, "patient_id"), default: []].append(
+                PatientTimeline.Line(
+                    number: try row.decode(Int.self, "line_number"),
+                    startedOn: try row.decode(CalendarDate.self, "started_on"),
+                    stoppedOn: try row.decode(CalendarDate?.self, "stopped_on"),
+                    concurrent: try row.decode(Bool.self, "concurrent")))
         }
-        for row in try tx.query("SELECT patient_id, registry_id, birth_year, birth_date, death_on, consent_withdrawn_on FROM patients") {
+        for row in try tx.query(
+            "SELECT patient_id, registry_id, birth_year, birth_date, death_on, consent_withdrawn_on FROM patients")
+        {
             let id = try row.decode(Int.self, "patient_id")
-            patients[id] = (try row.decode(String.self, "registry_id"), PatientTimeline(
-                birthYear: try row.decode(Int.self, "birth_year"), birthDate: try row.decode(CalendarDate?.self, "birth_date"),
-                deathOn: try row.decode(CalendarDate?.self, "death_on"),
-                consentWithdrawnOn: try row.decode(CalendarDate?.self, "consent_withdrawn_on"), lines: lines[id] ?? []))
+            patients[id] = (
+                try row.decode(String.self, "registry_id"),
+                PatientTimeline(
+                    birthYear: try row.decode(Int.self, "birth_year"),
+                    birthDate: try row.decode(CalendarDate?.self, "birth_date"),
+                    deathOn: try row.decode(CalendarDate?.self, "death_on"),
+                    consentWithdrawnOn: try row.decode(CalendarDate?.self, "consent_withdrawn_on"),
+                    lines: lines[id] ?? [])
+            )
         }
         var findings: [TimelineFinding] = []
         func record(_ patientID: Int, _ record: String, _ check: (PatientTimeline) throws(TimelineViolation) -> Void) {
@@ -61,7 +73,9 @@ public struct TimelineCheckService {
             do {
                 try check(patient.timeline)
             } catch {
-                findings.append(TimelineFinding(registryID: patient.registryID, record: record, rule: error.rule, problem: error.description))
+                findings.append(
+                    TimelineFinding(
+                        registryID: patient.registryID, record: record, rule: error.rule, problem: error.description))
             }
         }
         // A line is checked against the lines numbered before it, so an overlapping pair is listed once.
@@ -70,8 +84,10 @@ public struct TimelineCheckService {
                 record(patientID, "therapy line \(line.number)") { timeline throws(TimelineViolation) in
                     let earlier = PatientTimeline(
                         birthYear: timeline.birthYear, birthDate: timeline.birthDate, deathOn: timeline.deathOn,
-                        consentWithdrawnOn: timeline.consentWithdrawnOn, lines: timeline.lines.filter { $0.number < line.number })
-                    try earlier.check(line: line, startField: Field(path: "started_on"), stopField: Field(path: "stopped_on"))
+                        consentWithdrawnOn: timeline.consentWithdrawnOn,
+                        lines: timeline.lines.filter { $0.number < line.number })
+                    try earlier.check(
+                        line: line, startField: Field(path: "started_on"), stopField: Field(path: "stopped_on"))
                 }
             }
         }
@@ -80,7 +96,9 @@ public struct TimelineCheckService {
                 switch value.kind {
                 case .clinical: try timeline.check(value.date, field: Field(path: value.field))
                 case .vitalStatus: try timeline.check(value.date, field: Field(path: value.field), kind: .vitalStatus)
-                case .adverseEventOnset(let baseline): try timeline.check(adverseEventOnset: value.date, baseline: baseline, field: Field(path: value.field))
+                case .adverseEventOnset(let baseline):
+                    try timeline.check(
+                        adverseEventOnset: value.date, baseline: baseline, field: Field(path: value.field))
                 }
             }
         }
@@ -119,7 +137,8 @@ public struct TimelineCheckService {
                 }
             return DatedValue(
                 patientID: try row.decode(Int.self, "patient_id"), record: try row.decode(String.self, "record"),
-                field: try row.decode(String.self, "field"), date: try row.decode(CalendarDate.self, "date"), kind: kind)
+                field: try row.decode(String.self, "field"), date: try row.decode(CalendarDate.self, "date"), kind: kind
+            )
         }
     }
 }

@@ -65,7 +65,10 @@ public struct TrialService {
     let today: CalendarDate
     let baselineDisease: any BaselineDiseaseSource
 
-    public init(connection: Connection, today: CalendarDate = .today, baselineDisease: any BaselineDiseaseSource = RecordedBaselineLesions()) {
+    public init(
+        connection: Connection, today: CalendarDate = .today,
+        baselineDisease: any BaselineDiseaseSource = RecordedBaselineLesions()
+    ) {
         self.connection = connection
         self.today = today
         self.baselineDisease = baselineDisease
@@ -79,12 +82,18 @@ public struct TrialService {
         do {
             document = try JSONDecoder().decode(DefinitionValue.self, from: json)
         } catch {
-            throw .registry(.input(.malformed(field: Field(path: "definition"), value: Self.excerpt(json), expected: "a JSON object (\(Self.reason(error)))")))
+            throw .registry(
+                .input(
+                    .malformed(
+                        field: Field(path: "definition"), value: Self.excerpt(json),
+                        expected: "a JSON object (\(Self.reason(error)))")))
         }
         do {
             return try connection.withTransaction { tx in
                 let trial = try TrialDefinition(document: document, vocabulary: try Self.vocabulary(on: tx))
-                if try !tx.query("SELECT 1 FROM trials WHERE trial_nct = \(trial.nct)").isEmpty { throw TrialError.trialExists(trial.nct) }
+                if try !tx.query("SELECT 1 FROM trials WHERE trial_nct = \(trial.nct)").isEmpty {
+                    throw TrialError.trialExists(trial.nct)
+                }
                 try Self.insert(trial, definition: String(decoding: json, as: UTF8.self), on: tx)
                 return TrialSummary(
                     nct: trial.nct, acronym: trial.acronym, title: trial.title, phase: trial.phase.rawValue,
@@ -112,7 +121,9 @@ public struct TrialService {
     }
 
     /// Sets the trial's recruitment status and returns the one it replaces; moving to recruiting opens its cohorts.
-    public func setStatus(_ nctText: String, _ status: TrialRecruitmentStatus) throws(TrialError) -> (nct: String, previous: TrialRecruitmentStatus) {
+    public func setStatus(
+        _ nctText: String, _ status: TrialRecruitmentStatus
+    ) throws(TrialError) -> (nct: String, previous: TrialRecruitmentStatus) {
         let nct = try Self.validateNCT(nctText)
         do {
             return try connection.withTransaction { tx in
@@ -128,17 +139,21 @@ public struct TrialService {
     }
 
     /// Screens a patient against a trial (and a cohort), logs the screening and returns it.
-    public func screen(_ registryID: String, trial nctText: String, cohort: String? = nil, by name: String? = nil) throws(TrialError) -> ScreeningResult {
+    public func screen(
+        _ registryID: String, trial nctText: String, cohort: String? = nil, by name: String? = nil
+    ) throws(TrialError) -> ScreeningResult {
         let nct = try Self.validateNCT(nctText)
         do {
             return try connection.withTransaction { tx in
                 let (trial, _) = try Self.loadTrial(nct, on: tx)
                 if let cohort { _ = try Self.cohort(cohort, of: trial) }
                 let patient = try PatientRow.findRecordable(registryID, on: tx)
-                let screening = TrialScreener.screen(try candidate(patient, on: tx), for: trial, cohort: cohort, on: today)
+                let screening = TrialScreener.screen(
+                    try candidate(patient, on: tx), for: trial, cohort: cohort, on: today)
                 let id = try Self.log(screening, patientID: patient.id, by: name?.nonEmpty, on: tx)
                 return ScreeningResult(
-                    screeningID: id, registryID: patient.summary.registryID, trialNCT: nct, cohort: screening.cohortCode,
+                    screeningID: id, registryID: patient.summary.registryID, trialNCT: nct,
+                    cohort: screening.cohortCode,
                     screenedOn: today, outcome: screening.outcome, criteria: screening.criteria)
             }
         } catch {
@@ -152,7 +167,9 @@ public struct TrialService {
     /// The cohort row is updated first under its row lock (`places_taken < capacity`), so concurrent
     /// enrollments queue on it: each place is handed out once, and when the cohort is full the rest are
     /// told so. The slot is taken with `FOR UPDATE SKIP LOCKED` in sequence order.
-    public func enroll(_ registryID: String, _ request: TrialEnrollmentRequest) throws(TrialError) -> TrialEnrollmentRecord {
+    public func enroll(
+        _ registryID: String, _ request: TrialEnrollmentRequest
+    ) throws(TrialError) -> TrialEnrollmentRecord {
         let nct = try Self.validateNCT(request.trialNCT)
         let name = request.enrolledBy?.nonEmpty
         do {
@@ -179,11 +196,15 @@ public struct TrialService {
                     let (code, place) = try row.decode((String, Int).self)
                     throw TrialError.alreadyEnrolled(registryID: id, trial: nct, cohort: code, place: place)
                 }
-                let screening = TrialScreener.screen(try candidate(patient, on: tx), for: trial, cohort: cohort.code, on: today)
+                let screening = TrialScreener.screen(
+                    try candidate(patient, on: tx), for: trial, cohort: cohort.code, on: today)
                 switch screening.outcome {
-                case .notEligible: throw TrialError.ineligible(registryID: id, trial: nct, unmet: screening.unmetCriteria.map(\.reason))
+                case .notEligible:
+                    throw TrialError.ineligible(
+                        registryID: id, trial: nct, unmet: screening.unmetCriteria.map(\.reason))
                 case .incomplete:
-                    throw TrialError.eligibilityIncomplete(registryID: id, trial: nct, unknown: screening.unknownCriteria.map(\.reason))
+                    throw TrialError.eligibilityIncomplete(
+                        registryID: id, trial: nct, unknown: screening.unknownCriteria.map(\.reason))
                 case .eligible: break
                 }
                 let cohortID = try Self.cohortID(nct, cohort.code, on: tx)
@@ -209,8 +230,10 @@ public struct TrialService {
                 let armCode = try inserted[0].decode(String.self, "arm_code")
                 let position = try inserted[0].decode(Int?.self, "allocation_position")
                 return TrialEnrollmentRecord(
-                    registryID: id, trialNCT: nct, cohort: cohort.code, placeNumber: placeNumber, capacity: cohort.capacity,
-                    armCode: armCode, armLabel: trial.arms.first { $0.code == armCode }?.label ?? armCode, stratum: stratum,
+                    registryID: id, trialNCT: nct, cohort: cohort.code, placeNumber: placeNumber,
+                    capacity: cohort.capacity,
+                    armCode: armCode, armLabel: trial.arms.first { $0.code == armCode }?.label ?? armCode,
+                    stratum: stratum,
                     sequencePosition: position, enrolledOn: today, enrolledBy: databaseUser, enrolledByName: name)
             }
         } catch {
@@ -223,7 +246,8 @@ public struct TrialService {
     static func validateNCT(_ text: String) throws(TrialError) -> String {
         let nct = text.trimmingCharacters(in: .whitespaces).uppercased()
         guard nct.range(of: "^NCT[0-9]{8}$", options: .regularExpression) != nil else {
-            throw .registry(.input(.malformed(field: .trial, value: text, expected: "an NCT number such as NCT03016819")))
+            throw .registry(
+                .input(.malformed(field: .trial, value: text, expected: "an NCT number such as NCT03016819")))
         }
         return nct
     }
@@ -237,7 +261,8 @@ public struct TrialService {
     }
 
     static func cohortID(_ nct: String, _ code: String, on tx: Connection) throws -> Int {
-        try tx.query("SELECT cohort_id FROM trial_cohorts WHERE trial_nct = \(nct) AND cohort_code = \(code)")[0].decode(Int.self, "cohort_id")
+        try tx.query("SELECT cohort_id FROM trial_cohorts WHERE trial_nct = \(nct) AND cohort_code = \(code)")[0]
+            .decode(Int.self, "cohort_id")
     }
 
     static func cohort(_ code: String, of trial: TrialDefinition) throws -> TrialCohort {
@@ -254,10 +279,13 @@ public struct TrialService {
     }
 
     /// The trial as stored, re-read against today's vocabulary, with its current recruitment status.
-    static func loadTrial(_ nct: String, on connection: Connection, vocabulary known: TrialVocabulary? = nil) throws
+    static func loadTrial(
+        _ nct: String, on connection: Connection, vocabulary known: TrialVocabulary? = nil
+    ) throws
         -> (TrialDefinition, TrialRecruitmentStatus)
     {
-        let rows = try connection.query("SELECT definition::text AS definition, status FROM trials WHERE trial_nct = \(nct)")
+        let rows = try connection.query(
+            "SELECT definition::text AS definition, status FROM trials WHERE trial_nct = \(nct)")
         guard let row = rows.first else { throw TrialError.trialNotFound(nct) }
         let (text, statusText) = try row.decode((String, String).self)
         let document = try JSONDecoder().decode(DefinitionValue.self, from: Data(text.utf8))
@@ -266,7 +294,9 @@ public struct TrialService {
     }
 
     static func vocabulary(on connection: Connection) throws -> TrialVocabulary {
-        let codes = try connection.query("SELECT code FROM histology_codes").map { try HistologyCode(try $0.decode(String.self, "code")) }
+        let codes = try connection.query("SELECT code FROM histology_codes").map {
+            try HistologyCode(try $0.decode(String.self, "code"))
+        }
         var groups: [String: HistologySelector] = [:]
         let groupRows = try connection.query(
             """
@@ -276,11 +306,14 @@ public struct TrialService {
             """)
         for row in groupRows {
             let (code, universal, members) = try row.decode((String, Bool, [String]).self)
-            groups[code] = universal
+            groups[code] =
+                universal
                 ? .anyHistology
                 : .group(HistologyEntityGroup(code: code, members: Set(try members.map { try HistologyCode($0) })))
         }
-        let agents = try connection.query("SELECT agent_code, drug_class FROM therapy_agents").map { try $0.decode((String, String).self) }
+        let agents = try connection.query("SELECT agent_code, drug_class FROM therapy_agents").map {
+            try $0.decode((String, String).self)
+        }
         return TrialVocabulary(
             histologyCodes: Set(codes), histologyGroups: groups,
             genes: Set(try connection.query("SELECT symbol FROM genes").map { try $0.decode(String.self, "symbol") }),
@@ -294,7 +327,9 @@ public struct TrialService {
             "SELECT icdo3_code, who_entity, disease_setting FROM diagnoses WHERE patient_id = \(id) ORDER BY diagnosis_id"
         ).map { row in
             let (code, entity, setting) = try row.decode((String, String, String).self)
-            return PatientProfile.Diagnosis(histologyCode: try HistologyCode(code), entity: entity, diseaseSetting: DiseaseSetting(rawValue: setting))
+            return PatientProfile.Diagnosis(
+                histologyCode: try HistologyCode(code), entity: entity,
+                diseaseSetting: DiseaseSetting(rawValue: setting))
         }
         let findings = try connection.query(
             "SELECT gene, alteration_kind, partner_gene, result, hgvs, acquired_resistance FROM molecular_results WHERE patient_id = \(id) AND report_date <= \(today) AND void_reason IS NULL"
@@ -303,7 +338,8 @@ public struct TrialService {
                 let result = PatientProfile.TestResult(rawValue: try row.decode(String.self, "result"))
             else { return nil }
             return PatientProfile.MolecularFinding(
-                gene: try row.decode(String.self, "gene"), kind: kind, partnerGene: try row.decode(String?.self, "partner_gene"),
+                gene: try row.decode(String.self, "gene"), kind: kind,
+                partnerGene: try row.decode(String?.self, "partner_gene"),
                 result: result, variant: try row.decode(String?.self, "hgvs"),
                 isAcquiredResistanceMutation: try row.decode(Bool.self, "acquired_resistance"))
         }
@@ -319,7 +355,8 @@ public struct TrialService {
             WHERE l.patient_id = \(id) AND l.started_on <= \(today)
             """)[0]
         let history = try PatientProfile.PriorTherapyHistory(
-            agents: Set(try prior.decode([String].self, "agents")), classes: Set(try prior.decode([String].self, "classes")),
+            agents: Set(try prior.decode([String].self, "agents")),
+            classes: Set(try prior.decode([String].self, "classes")),
             lineCount: try prior.decode(Int.self, "lines"))
         let ecog = try connection.query(
             "SELECT ecog, assessed_on FROM patient_ecog WHERE patient_id = \(id) AND assessed_on <= \(today) ORDER BY assessed_on DESC LIMIT 1"
@@ -328,10 +365,13 @@ public struct TrialService {
             return ECOGObservation(score: score, assessedOn: date)
         }
         return TrialCandidate(
-            profile: try PatientProfile(ageInYears: nil, diagnoses: diagnoses, molecularFindings: findings, priorTherapy: history),
-            possibleAges: TrialCandidate.possibleAges(birthYear: patient.summary.birthYear, birthDate: patient.birthDate, on: today),
+            profile: try PatientProfile(
+                ageInYears: nil, diagnoses: diagnoses, molecularFindings: findings, priorTherapy: history),
+            possibleAges: TrialCandidate.possibleAges(
+                birthYear: patient.summary.birthYear, birthDate: patient.birthDate, on: today),
             ecog: ecog,
-            baselineDisease: try baselineDisease.baselineDisease(registryID: patient.summary.registryID, patientID: id, on: connection))
+            baselineDisease: try baselineDisease.baselineDisease(
+                registryID: patient.summary.registryID, patientID: id, on: connection))
     }
 
     // MARK: - Writing
@@ -354,7 +394,8 @@ public struct TrialService {
         }
         for (position, factor) in (trial.randomization?.strata ?? []).enumerated() {
             try tx.execute(
-                "INSERT INTO trial_strata_factors (trial_nct, factor_code, levels, position) VALUES (\(trial.nct), \(factor.code), \(factor.levels), \(position + 1))")
+                "INSERT INTO trial_strata_factors (trial_nct, factor_code, levels, position) VALUES (\(trial.nct), \(factor.code), \(factor.levels), \(position + 1))"
+            )
         }
         for (position, cohort) in trial.cohorts.enumerated() {
             let fixedArm: String? = if case .fixed(let arm) = cohort.assignment { arm } else { nil }
@@ -369,7 +410,8 @@ public struct TrialService {
             let generator = PermutedBlockRandomization(arms: trial.arms, blockSizes: scheme.blockSizes)
             // Each stratum gets enough slots for the whole cohort, as every patient may fall into one stratum.
             for stratum in scheme.strataKeys {
-                let slots = generator.sequence(seed: scheme.seed, stream: "\(cohort.code)|\(stratum)", minimumLength: cohort.capacity)
+                let slots = generator.sequence(
+                    seed: scheme.seed, stream: "\(cohort.code)|\(stratum)", minimumLength: cohort.capacity)
                 try tx.execute(
                     """
                     INSERT INTO trial_allocation_slots (cohort_id, stratum_key, position, block_number, block_size, trial_nct, arm_code)

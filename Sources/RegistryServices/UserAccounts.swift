@@ -43,14 +43,17 @@ public enum UserAccountError: Error, WordedMessage {
             "user name '\(name)' is not allowed: use 1-63 lower-case letters, digits and _, starting with a letter (not pg_ or sarcreg_)"
         case .unknownRole(let role): "\(wording.field(.role)) '\(role)' is not one of \(RegistryRole.allowedValues)"
         case .siteRequired(let name, let role): "\(role.rawValue) '\(name)' needs at least one \(wording.field(.site))"
-        case .invalidSite(let code): "\(wording.field(.site)) '\(code)' is not a site code (A-Z and 0-9, 2-10 characters)"
+        case .invalidSite(let code):
+            "\(wording.field(.site)) '\(code)' is not a site code (A-Z and 0-9, 2-10 characters)"
         case .unknownSite(let code): "unknown site '\(code)'; list sites with \(wording.step(.listSites))"
         case .emptyPassword: "the password is empty"
         case .userExists(let name): "a database user '\(name)' already exists"
-        case .notAllowed(let name): "only administrators (members of sarcreg_admin) may add users; '\(name)' was not added"
+        case .notAllowed(let name):
+            "only administrators (members of sarcreg_admin) may add users; '\(name)' was not added"
         case .database(let error): error.description
         case .refused(let refusal): refusal.description
-        case .unexpected(let failure): "an unexpected failure, a defect of the registry rather than of the request: \(failure)"
+        case .unexpected(let failure):
+            "an unexpected failure, a defect of the registry rather than of the request: \(failure)"
         }
     }
 }
@@ -83,7 +86,8 @@ public struct UserAccountService {
     /// part of an error.
     public func add(_ request: UserAccountRequest) throws(UserAccountError) -> (role: RegistryRole, sites: [String]) {
         let name = request.name.trimmingCharacters(in: .whitespaces)
-        guard name.wholeMatch(of: /[a-z][a-z0-9_]{0,62}/) != nil, !name.hasPrefix("pg_"), !name.hasPrefix("sarcreg_") else {
+        guard name.wholeMatch(of: /[a-z][a-z0-9_]{0,62}/) != nil, !name.hasPrefix("pg_"), !name.hasPrefix("sarcreg_")
+        else {
             throw .invalidName(name)
         }
         let role = request.role
@@ -94,9 +98,15 @@ public struct UserAccountService {
         do {
             let verifier = try connection.scramVerifier(password: request.password, user: name)
             try connection.withTransaction { tx in
-                let known = try tx.query("SELECT site_code FROM sites WHERE site_code = ANY (\(sites))").map { try $0.decode(String.self, "site_code") }
-                if let unknown = sites.first(where: { !known.contains($0) }) { throw UserAccountError.unknownSite(unknown) }
-                if try !tx.query("SELECT 1 FROM pg_roles WHERE rolname = \(name)").isEmpty { throw UserAccountError.userExists(name) }
+                let known = try tx.query("SELECT site_code FROM sites WHERE site_code = ANY (\(sites))").map {
+                    try $0.decode(String.self, "site_code")
+                }
+                if let unknown = sites.first(where: { !known.contains($0) }) {
+                    throw UserAccountError.unknownSite(unknown)
+                }
+                if try !tx.query("SELECT 1 FROM pg_roles WHERE rolname = \(name)").isEmpty {
+                    throw UserAccountError.userExists(name)
+                }
                 try tx.execute("SELECT sarcreg_add_user(\(name), \(role.rawValue), \(verifier), \(sites))")
             }
             return (role, Array(Set(sites)).sorted())

@@ -26,7 +26,9 @@ extension SiteService {
         do {
             document = try JSONDecoder().decode(DefinitionValue.self, from: json)
         } catch {
-            throw .input(.malformed(field: .file, value: String(decoding: json.prefix(40), as: UTF8.self), expected: "a JSON object"))
+            throw .input(
+                .malformed(
+                    field: .file, value: String(decoding: json.prefix(40), as: UTF8.self), expected: "a JSON object"))
         }
         do {
             let schedules = try AssessmentSchedules(document: document, path: "schedule")
@@ -48,8 +50,10 @@ extension SiteService {
     public func schedule(site code: String) throws(RegistryError) -> String? {
         do {
             try Self.requireSite(code, on: connection)
-            return try connection.query("SELECT schedule::text AS schedule FROM site_assessment_schedules WHERE site_code = \(code)")
-                .first.map { try $0.decode(String.self, "schedule") }
+            return try connection.query(
+                "SELECT schedule::text AS schedule FROM site_assessment_schedules WHERE site_code = \(code)"
+            )
+            .first.map { try $0.decode(String.self, "schedule") }
         } catch {
             throw RegistryError.wrap(error)
         }
@@ -85,7 +89,9 @@ public struct WorklistService {
     public func worklists(asOf: CalendarDate) throws(RegistryError) -> [WorklistReport] {
         do {
             return try connection.withTransaction(isolation: .repeatableRead) { tx in
-                let sites = try tx.query("SELECT site_code FROM sites ORDER BY site_code").map { try $0.decode(String.self, "site_code") }
+                let sites = try tx.query("SELECT site_code FROM sites ORDER BY site_code").map {
+                    try $0.decode(String.self, "site_code")
+                }
                 return try Self.worklists(sites: sites, asOf: asOf, on: tx)
             }
         } catch {
@@ -94,15 +100,17 @@ public struct WorklistService {
     }
 
     /// One report per site of `codes`, in that order; a site with nothing to do gets an empty report.
-    static func worklists(sites codes: [String], asOf: CalendarDate, on connection: Connection) throws -> [WorklistReport] {
+    static func worklists(
+        sites codes: [String], asOf: CalendarDate, on connection: Connection
+    ) throws -> [WorklistReport] {
         // The per-line subqueries make the lines query look costly enough for JIT compilation, which took most of
         // its time for a site of 5,000 patients in a registry of 100,000 (460 of 614 ms), as in the reports.
         try connection.execute("SET LOCAL jit = off")
         var unreadable: [String: String] = [:]
         var siteDefaults: [String: AssessmentSchedules] = [:]
         for row in try connection.query(
-            "SELECT site_code, schedule::text AS schedule FROM site_assessment_schedules WHERE site_code = ANY(\(codes))")
-        {
+            "SELECT site_code, schedule::text AS schedule FROM site_assessment_schedules WHERE site_code = ANY(\(codes))"
+        ) {
             let (site, text) = try row.decode((String, String).self)
             do {
                 siteDefaults[site] = try Self.schedules(text)
@@ -112,8 +120,8 @@ public struct WorklistService {
         }
         var trialSchedules: [String: AssessmentSchedules] = [:]
         for row in try connection.query(
-            "SELECT trial_nct, definition->'schedule' #>> '{}' AS schedule FROM trials WHERE jsonb_typeof(definition->'schedule') = 'object'")
-        {
+            "SELECT trial_nct, definition->'schedule' #>> '{}' AS schedule FROM trials WHERE jsonb_typeof(definition->'schedule') = 'object'"
+        ) {
             let (nct, text) = try row.decode((String, String).self)
             do {
                 trialSchedules[nct] = try Self.schedules(text)
@@ -123,8 +131,12 @@ public struct WorklistService {
         }
         var items: [String: [WorklistItem]] = [:]
         var excluded: [String: Set<WorklistReport.Exclusion>] = [:]
-        func resolve(_ kind: ScheduleKind, site: String, _ registryID: String, _ trial: String?) -> (schedule: VisitSchedule, name: String)? {
-            switch Worklist.schedule(kind, trialNCT: trial, trialSchedules: trialSchedules, site: site, siteDefault: siteDefaults[site]) {
+        func resolve(
+            _ kind: ScheduleKind, site: String, _ registryID: String, _ trial: String?
+        ) -> (schedule: VisitSchedule, name: String)? {
+            switch Worklist.schedule(
+                kind, trialNCT: trial, trialSchedules: trialSchedules, site: site, siteDefault: siteDefaults[site])
+            {
             case .success(let found): return found
             case .failure(let missing):
                 let reason = trial.flatMap { unreadable[$0] } ?? unreadable["site \(site)"] ?? missing.description
@@ -157,7 +169,8 @@ public struct WorklistService {
             guard let (schedule, name) = resolve(.imaging, site: site, registryID, trial) else { continue }
             items[site, default: []] += Worklist.imaging(
                 registryID: registryID, lineNumber: lineNumber, lineStart: start,
-                assessedOn: try assessed.map { text throws(CalendarDateError) in try CalendarDate(iso: text) }, hasBaseline: hasBaseline,
+                assessedOn: try assessed.map { text throws(CalendarDateError) in try CalendarDate(iso: text) },
+                hasBaseline: hasBaseline,
                 schedule: schedule, scheduleName: name, asOf: asOf)
         }
         // Survival follow-up counts from the first progression: the first line stopped for it.
@@ -179,7 +192,8 @@ public struct WorklistService {
             let trial = try row.decode(String?.self, "trial_nct")
             guard let (schedule, name) = resolve(.survival, site: site, registryID, trial) else { continue }
             if let item = Worklist.survival(
-                registryID: registryID, progressedOn: progressedOn, lastContact: lastContact, schedule: schedule, scheduleName: name,
+                registryID: registryID, progressedOn: progressedOn, lastContact: lastContact, schedule: schedule,
+                scheduleName: name,
                 asOf: asOf)
             {
                 items[site, default: []].append(item)
@@ -198,7 +212,8 @@ public struct WorklistService {
                 stored: DataRecordKind(rawValue: try row.decode(String.self, "record_kind")) ?? .assessment,
                 reference: try row.decode(String.self, "record_reference"))
             if let item = Worklist.waitingQuery(
-                registryID: try row.decode(String.self, "registry_id"), queryID: try row.decode(Int.self, "query_id"), record: record,
+                registryID: try row.decode(String.self, "registry_id"), queryID: try row.decode(Int.self, "query_id"),
+                record: record,
                 status: QueryStatus(rawValue: try row.decode(String.self, "status")) ?? .open,
                 openedOn: try row.decode(CalendarDate.self, "opened_on"), asOf: asOf)
             {

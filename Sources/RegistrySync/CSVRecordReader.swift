@@ -62,7 +62,8 @@ public final class CSVRecordReader {
                 for index in fieldStarts.indices {
                     let start = fieldStarts[index]
                     let end = index + 1 < fieldStarts.count ? fieldStarts[index + 1] : all.count
-                    fields.append(CSVField(bytes: UnsafeBufferPointer(rebasing: all[start..<end]), wasQuoted: fieldQuoted[index]))
+                    fields.append(
+                        CSVField(bytes: UnsafeBufferPointer(rebasing: all[start..<end]), wasQuoted: fieldQuoted[index]))
                 }
                 try body(fields)
             }
@@ -145,7 +146,9 @@ public final class CSVRecordReader {
                 fieldQuoted.append(false)
                 fieldHasContent = false
             case UInt8(ascii: "\""):
-                guard !fieldHasContent else { throw SyncError.malformedCSV(file: path, line: line, reason: "a quote inside an unquoted field") }
+                guard !fieldHasContent else {
+                    throw SyncError.malformedCSV(file: path, line: line, reason: "a quote inside an unquoted field")
+                }
                 inQuotes = true
                 fieldQuoted[fieldQuoted.count - 1] = true
                 fieldHasContent = true
@@ -164,7 +167,10 @@ public final class CSVRecordReader {
                 fieldHasContent = true
             }
         }
-        if inQuotes { throw SyncError.malformedCSV(file: path, line: line, reason: "a quoted field is not closed before the end of the file") }
+        if inQuotes {
+            throw SyncError.malformedCSV(
+                file: path, line: line, reason: "a quoted field is not closed before the end of the file")
+        }
         nextLine += 1
         return true
     }
@@ -214,7 +220,9 @@ public enum FieldFault: Equatable, Sendable {
             }
             // Overlong forms, UTF-16 surrogates (CESU-8 writes a supplementary character as two) and values
             // past U+10FFFF are not UTF-8.
-            if scalar < minimum || (0xD800...0xDFFF).contains(scalar) || scalar > 0x10FFFF { return .invalidUTF8(at: index + 1) }
+            if scalar < minimum || (0xD800...0xDFFF).contains(scalar) || scalar > 0x10FFFF {
+                return .invalidUTF8(at: index + 1)
+            }
             index += length
         }
         return characters > limit ? .tooLong(characters: characters, limit: limit) : nil

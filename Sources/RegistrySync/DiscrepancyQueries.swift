@@ -19,7 +19,8 @@ extension ResponseDiscrepancy {
     var queryKey: String { "\(registryID)/\(evaluator)/\(visit)" }
 
     var queryMessage: String {
-        "the source reports \(sourceResponse) for visit \(visit)" + (date.map { " on \($0)" } ?? "") + "; the registry computes "
+        "the source reports \(sourceResponse) for visit \(visit)" + (date.map { " on \($0)" } ?? "")
+            + "; the registry computes "
             + (engineResponse.map { "\($0) (\(rule))" } ?? "no response: \(rule)")
     }
 }
@@ -33,9 +34,12 @@ extension SyncService {
         do {
             return try connection.withTransaction { tx in
                 var existing: [String: (id: Int, status: QueryStatus)] = [:]
-                for row in try tx.query("SELECT query_id, discrepancy_key, status FROM data_queries WHERE discrepancy_key IS NOT NULL FOR UPDATE") {
+                for row in try tx.query(
+                    "SELECT query_id, discrepancy_key, status FROM data_queries WHERE discrepancy_key IS NOT NULL FOR UPDATE"
+                ) {
                     existing[try row.decode(String.self, "discrepancy_key")] = (
-                        try row.decode(Int.self, "query_id"), QueryStatus(rawValue: try row.decode(String.self, "status")) ?? .open
+                        try row.decode(Int.self, "query_id"),
+                        QueryStatus(rawValue: try row.decode(String.self, "status")) ?? .open
                     )
                 }
                 var opened = 0
@@ -58,7 +62,8 @@ extension SyncService {
                             patientID: try query.decode(Int.self, "patient_id"), on: tx)
                         opened += 1
                     case let (id, status)? where status == .closed:
-                        try DataQueryService.changeStatus(id, to: .reopen, message: "the discrepancy is back: " + discrepancy.queryMessage, on: tx)
+                        try DataQueryService.changeStatus(
+                            id, to: .reopen, message: "the discrepancy is back: " + discrepancy.queryMessage, on: tx)
                         reopened += 1
                     case .some:
                         unchanged += 1
@@ -68,11 +73,14 @@ extension SyncService {
                 var closed = 0
                 for (key, query) in existing where query.status != .closed && !current.contains(key) {
                     try DataQueryService.changeStatus(
-                        query.id, to: .close, message: "a later import agrees: the source's response now equals the one the registry computes",
+                        query.id, to: .close,
+                        message:
+                            "a later import agrees: the source's response now equals the one the registry computes",
                         on: tx)
                     closed += 1
                 }
-                return DiscrepancyReconciliation(opened: opened, reopened: reopened, closed: closed, unchanged: unchanged)
+                return DiscrepancyReconciliation(
+                    opened: opened, reopened: reopened, closed: closed, unchanged: unchanged)
             }
         } catch {
             throw SyncError.wrap(error)

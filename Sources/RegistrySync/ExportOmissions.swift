@@ -14,25 +14,42 @@ public struct ExportOmission: Sendable, Hashable {
 enum ExportOmissions {
     /// Everything else the registry holds an SDTM import reads back as it was.
     static let sdtm: [(what: String, count: String)] = [
-        ("MRNs (pseudonymized: never exported; an imported patient has none)",
-         "SELECT count(*) FROM patients WHERE mrn_hmac IS NOT NULL"),
-        ("full birth dates (BRTHDTC carries the year alone; AGE is exact)",
-         "SELECT count(*) FROM patients WHERE birth_date IS NOT NULL"),
-        ("patients entered by hand (an imported patient is marked as imported)",
-         "SELECT count(*) FROM patients WHERE origin = 'enrolled'"),
-        ("an unknown vital status (without a date of death an imported patient is alive)",
-         "SELECT count(*) FROM patients WHERE vital_status = 'unknown'"),
-        ("site names (DM carries SITEID; the importing registry names and maps its sites)",
-         "SELECT count(*) FROM sites"),
-        ("voided assessments (TR carries the assessments that stand)",
-         "SELECT count(*) FROM assessments WHERE void_reason IS NOT NULL"),
-        ("trial screenings and enrollments (SUPPEX carries a line's trial, not the trial's records)",
-         "SELECT (SELECT count(*) FROM trial_screenings) + (SELECT count(*) FROM trial_enrollments)"),
+        (
+            "MRNs (pseudonymized: never exported; an imported patient has none)",
+            "SELECT count(*) FROM patients WHERE mrn_hmac IS NOT NULL"
+        ),
+        (
+            "full birth dates (BRTHDTC carries the year alone; AGE is exact)",
+            "SELECT count(*) FROM patients WHERE birth_date IS NOT NULL"
+        ),
+        (
+            "patients entered by hand (an imported patient is marked as imported)",
+            "SELECT count(*) FROM patients WHERE origin = 'enrolled'"
+        ),
+        (
+            "an unknown vital status (without a date of death an imported patient is alive)",
+            "SELECT count(*) FROM patients WHERE vital_status = 'unknown'"
+        ),
+        (
+            "site names (DM carries SITEID; the importing registry names and maps its sites)",
+            "SELECT count(*) FROM sites"
+        ),
+        (
+            "voided assessments (TR carries the assessments that stand)",
+            "SELECT count(*) FROM assessments WHERE void_reason IS NOT NULL"
+        ),
+        (
+            "trial screenings and enrollments (SUPPEX carries a line's trial, not the trial's records)",
+            "SELECT (SELECT count(*) FROM trial_screenings) + (SELECT count(*) FROM trial_enrollments)"
+        ),
     ]
 
     static let redcap: [(what: String, count: String)] = [
         ("exact birth dates (the birth year is carried)", "SELECT count(*) FROM patients WHERE birth_date IS NOT NULL"),
-        ("diagnoses after a patient's first (one diagnosis per record)", "SELECT count(*) - count(DISTINCT patient_id) FROM diagnoses"),
+        (
+            "diagnoses after a patient's first (one diagnosis per record)",
+            "SELECT count(*) - count(DISTINCT patient_id) FROM diagnoses"
+        ),
         ("voided molecular results", "SELECT count(*) FROM molecular_results WHERE void_reason IS NOT NULL"),
         ("voided tumor assessments", "SELECT count(*) FROM assessments WHERE void_reason IS NOT NULL"),
         ("responses reported by a source (SDTM RS)", "SELECT count(*) FROM source_responses"),
@@ -46,22 +63,34 @@ enum ExportOmissions {
         ("last contact dates", "SELECT count(last_contact_on) FROM patients"),
         ("ECOG scores", "SELECT count(*) FROM patient_ecog"),
         ("accepted-read flags", "SELECT count(*) FROM evaluator_reads"),
-        ("molecular result details (laboratory, acquired resistance, report date beside a specimen date)", """
+        (
+            "molecular result details (laboratory, acquired resistance, report date beside a specimen date)",
+            """
             SELECT count(laboratory) + count(*) FILTER (WHERE acquired_resistance) + count(specimen_date) FROM molecular_results
             WHERE void_reason IS NULL
-            """),
+            """
+        ),
         ("concurrent-line marks", "SELECT count(*) FROM therapy_lines WHERE concurrent"),
-        ("adverse event details (resolution date, specified term, baseline mark)", """
+        (
+            "adverse event details (resolution date, specified term, baseline mark)",
+            """
             SELECT count(resolved_on) + count(term_specified) + count(*) FILTER (WHERE baseline) FROM adverse_events
-            """),
-        ("non-target and new lesion results", """
+            """
+        ),
+        (
+            "non-target and new lesion results",
+            """
             SELECT count(*) FROM assessment_results r JOIN lesions l ON l.lesion_id = r.lesion_id
             JOIN assessments s ON s.assessment_id = r.assessment_id
             WHERE s.void_reason IS NULL AND l.lesion_class <> 'target' AND r.diameter_mm IS NULL
-            """),
+            """
+        ),
         ("voided molecular results", "SELECT count(*) FROM molecular_results WHERE void_reason IS NOT NULL"),
         ("voided tumor assessments", "SELECT count(*) FROM assessments WHERE void_reason IS NOT NULL"),
-        ("responses reported by a source (SDTM RS; the registry's computed responses are carried)", "SELECT count(*) FROM source_responses"),
+        (
+            "responses reported by a source (SDTM RS; the registry's computed responses are carried)",
+            "SELECT count(*) FROM source_responses"
+        ),
         ("trial screenings", "SELECT count(*) FROM trial_screenings"),
     ]
 }

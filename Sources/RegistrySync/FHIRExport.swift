@@ -25,12 +25,17 @@ enum FHIRExport {
         var bytes = Array(Insecure.SHA1.hash(data: Data("sarcreg/\(type)/\(id)".utf8)).prefix(16))
         bytes[6] = (bytes[6] & 0x0F) | 0x50
         bytes[8] = (bytes[8] & 0x3F) | 0x80
-        let uuid = UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                               bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+        let uuid = UUID(
+            uuid: (
+                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
+            ))
         return "urn:uuid:" + uuid.uuidString.lowercased()
     }
 
-    static func reference(_ type: String, _ id: String) -> FHIRReference { FHIRReference(reference: fullURL(type: type, id: id)) }
+    static func reference(_ type: String, _ id: String) -> FHIRReference {
+        FHIRReference(reference: fullURL(type: type, id: id))
+    }
 
     static func lineOfTherapy(_ number: Int) -> FHIRExtension {
         FHIRExtension(url: sarcreg + "StructureDefinition/line-of-therapy", valuePositiveInt: number)
@@ -42,18 +47,25 @@ enum FHIRExport {
 
     /// ProcedureIntentVS codes for the intents SNOMED names; the others go as text (the binding is extensible).
     static func intent(_ intent: String) -> FHIRCodeableConcept {
-        let codes = ["curative": ("373808002", "Curative - procedure intent"), "palliative": ("363676003", "Palliative - procedure intent")]
-        return FHIRCodeableConcept(codes[intent].map { FHIRCoding(system: snomed, code: $0.0, display: $0.1) }, text: intent)
+        let codes = [
+            "curative": ("373808002", "Curative - procedure intent"),
+            "palliative": ("363676003", "Palliative - procedure intent"),
+        ]
+        return FHIRCodeableConcept(
+            codes[intent].map { FHIRCoding(system: snomed, code: $0.0, display: $0.1) }, text: intent)
     }
 
     /// TreatmentTerminationReasonVS codes for the registry's stop reasons; `other` goes as text.
     static func terminationReason(_ reason: String) -> FHIRCodeableConcept {
         let codes = [
-            "progression": ("266721009", "Absent response to treatment"), "toxicity": ("407563006", "Treatment not tolerated"),
-            "completed": ("182992009", "Treatment completed"), "patient_choice": ("105480006", "Refusal of treatment by patient"),
+            "progression": ("266721009", "Absent response to treatment"),
+            "toxicity": ("407563006", "Treatment not tolerated"),
+            "completed": ("182992009", "Treatment completed"),
+            "patient_choice": ("105480006", "Refusal of treatment by patient"),
             "death": ("419620001", "Death"),
         ]
-        return FHIRCodeableConcept(codes[reason].map { FHIRCoding(system: snomed, code: $0.0, display: $0.1) }, text: reason)
+        return FHIRCodeableConcept(
+            codes[reason].map { FHIRCoding(system: snomed, code: $0.0, display: $0.1) }, text: reason)
     }
 
     /// A RECIST category in the registry's code system, with its NCIt concept where NCIt has one.
@@ -62,8 +74,12 @@ enum FHIRExport {
             .completeResponse: ("C4870", "Complete Response"), .partialResponse: ("C18058", "Partial Response"),
             .stableDisease: ("C18213", "Stable Disease"), .progressiveDisease: ("C35571", "Progressive Disease"),
         ]
-        var concept = FHIRCodeableConcept(FHIRCoding(system: sarcreg + "CodeSystem/recist-response", code: response.rawValue), text: response.rawValue)
-        if let (code, display) = ncitCodes[response] { concept.coding?.append(FHIRCoding(system: ncit, code: code, display: display)) }
+        var concept = FHIRCodeableConcept(
+            FHIRCoding(system: sarcreg + "CodeSystem/recist-response", code: response.rawValue), text: response.rawValue
+        )
+        if let (code, display) = ncitCodes[response] {
+            concept.coding?.append(FHIRCoding(system: ncit, code: code, display: display))
+        }
         return concept
     }
 
@@ -79,14 +95,20 @@ enum FHIRExport {
     /// FNCLCC system has three grades in that order) and in the registry's own FNCLCC code system, which
     /// keeps the grade as given.
     static func fnclccGrade(_ grade: Int) -> FHIRCodeableConcept {
-        let snomedCodes = [1: ("1155708003", "Low histologic grade"), 2: ("1286893008", "Intermediate histologic grade"),
-                           3: ("1155707008", "High histologic grade")]
-        var concept = FHIRCodeableConcept(FHIRCoding(system: sarcreg + "CodeSystem/fnclcc-grade", code: String(grade)), text: "FNCLCC grade \(grade)")
-        if let (code, display) = snomedCodes[grade] { concept.coding?.append(FHIRCoding(system: snomed, code: code, display: display)) }
+        let snomedCodes = [
+            1: ("1155708003", "Low histologic grade"), 2: ("1286893008", "Intermediate histologic grade"),
+            3: ("1155707008", "High histologic grade"),
+        ]
+        var concept = FHIRCodeableConcept(
+            FHIRCoding(system: sarcreg + "CodeSystem/fnclcc-grade", code: String(grade)), text: "FNCLCC grade \(grade)")
+        if let (code, display) = snomedCodes[grade] {
+            concept.coding?.append(FHIRCoding(system: snomed, code: code, display: display))
+        }
         return concept
     }
 
-    static let laboratory = FHIRCodeableConcept(FHIRCoding(system: "http://terminology.hl7.org/CodeSystem/observation-category", code: "laboratory"))
+    static let laboratory = FHIRCodeableConcept(
+        FHIRCoding(system: "http://terminology.hl7.org/CodeSystem/observation-category", code: "laboratory"))
 
     static func dataAbsent(_ code: String) -> FHIRCodeableConcept {
         FHIRCodeableConcept(FHIRCoding(system: "http://terminology.hl7.org/CodeSystem/data-absent-reason", code: code))
@@ -97,7 +119,8 @@ enum FHIRExport {
     static func gene(_ symbol: String) -> FHIRObservationComponent {
         FHIRObservationComponent(
             code: FHIRCodeableConcept(FHIRCoding(system: loinc, code: "48018-6", display: "Gene studied [ID]")),
-            valueCodeableConcept: FHIRCodeableConcept(FHIRCoding(system: "http://www.genenames.org/geneId", display: symbol), text: symbol))
+            valueCodeableConcept: FHIRCodeableConcept(
+                FHIRCoding(system: "http://www.genenames.org/geneId", display: symbol), text: symbol))
     }
 }
 
@@ -118,36 +141,43 @@ private struct FHIRPatientRows {
 
     init(patientID: Int, on tx: Connection) throws {
         let patient = try tx.query(
-            "SELECT registry_id, sex, vital_status, death_on::text AS death_on FROM patients WHERE patient_id = \(patientID)")[0]
+            "SELECT registry_id, sex, vital_status, death_on::text AS death_on FROM patients WHERE patient_id = \(patientID)"
+        )[0]
         (registryID, sex, vitalStatus) = try patient.decode((String, String, String).self)
         deathOn = try patient.decode(String?.self, "death_on")
-        diagnoses = try tx.query("""
+        diagnoses = try tx.query(
+            """
             SELECT diagnosis_id, icdo3_code, icdo_version, who_entity, primary_site, diagnosed_year, diagnosed_month, diagnosed_day,
                 fnclcc_grade, disease_setting
             FROM diagnoses WHERE patient_id = \(patientID) ORDER BY diagnosis_id
             """)
-        molecular = try tx.query("""
+        molecular = try tx.query(
+            """
             SELECT molecular_result_id, gene, alteration_kind, method, result, coalesce(specimen_date, report_date)::text AS effective,
                 partner_gene, hgvs
             FROM molecular_results WHERE patient_id = \(patientID) AND void_reason IS NULL ORDER BY molecular_result_id
             """)
-        therapy = try tx.query("""
+        therapy = try tx.query(
+            """
             SELECT t.line_number, t.intent, t.started_on::text AS started_on, g.agent_code, g.name, t.stopped_on::text AS stopped_on,
                 t.stop_reason, t.dose, t.trial_nct, r.title AS trial_title
             FROM therapy_lines t LEFT JOIN trials r ON r.trial_nct = t.trial_nct JOIN therapy_line_agents a ON a.therapy_line_id = t.therapy_line_id
             JOIN therapy_agents g ON g.agent_code = a.agent_code
             WHERE t.patient_id = \(patientID) ORDER BY t.line_number, g.agent_code
             """)
-        adverseEvents = try tx.query("""
+        adverseEvents = try tx.query(
+            """
             SELECT a.adverse_event_id, a.ctcae_term, a.ctcae_version, a.grade, a.onset_on::text AS onset_on,
                 a.resolved_on IS NOT NULL AS resolved, a.attribution, a.serious, t.line_number
             FROM adverse_events a LEFT JOIN therapy_lines t ON t.therapy_line_id = a.therapy_line_id
             WHERE a.patient_id = \(patientID) ORDER BY a.onset_on, a.adverse_event_id
             """)
-        lesions = try tx.query("""
+        lesions = try tx.query(
+            """
             SELECT lesion_id, evaluator, label, lesion_class, organ FROM lesions WHERE patient_id = \(patientID) ORDER BY evaluator, label
             """)
-        measurements = try tx.query("""
+        measurements = try tx.query(
+            """
             SELECT s.assessment_id, s.assessed_on::text AS assessed_on, r.lesion_id, r.diameter_mm, l.evaluator, l.label,
                 l.is_lymph_node, l.imaging_method, r.result
             FROM assessment_results r JOIN assessments s ON s.assessment_id = r.assessment_id
@@ -157,7 +187,8 @@ private struct FHIRPatientRows {
             ORDER BY l.evaluator, s.assessed_on, l.label
             """)
         // A trial the patient was enrolled in by the registry, or given a line in (a site's record), or both.
-        trials = try tx.query("""
+        trials = try tx.query(
+            """
             WITH lines AS (
                 SELECT trial_nct, min(started_on) AS started_on, max(stopped_on) AS stopped_on, bool_and(stopped_on IS NOT NULL) AS stopped
                 FROM therapy_lines WHERE patient_id = \(patientID) AND trial_nct IS NOT NULL GROUP BY trial_nct),
@@ -168,9 +199,11 @@ private struct FHIRPatientRows {
             LEFT JOIN trials t ON t.trial_nct = coalesce(l.trial_nct, e.trial_nct)
             ORDER BY 1
             """)
-        evaluators = try tx.query("""
+        evaluators = try tx.query(
+            """
             SELECT DISTINCT evaluator FROM assessments WHERE patient_id = \(patientID) AND NOT is_baseline AND void_reason IS NULL ORDER BY evaluator
-            """).map { try $0.decode(String.self, "evaluator") }
+            """
+        ).map { try $0.decode(String.self, "evaluator") }
     }
 }
 
@@ -188,7 +221,9 @@ extension SyncService {
                 throw SyncError.unreadableFile(path)
             }
             defer { try? handle.close() }
-            let patients = try connection.query("SELECT patient_id FROM patients ORDER BY registry_id").map { try $0.decode(Int.self, "patient_id") }
+            let patients = try connection.query("SELECT patient_id FROM patients ORDER BY registry_id").map {
+                try $0.decode(Int.self, "patient_id")
+            }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             for patientID in patients {
@@ -203,9 +238,11 @@ extension SyncService {
     /// One patient's mCODE bundle as indented JSON.
     public func fhirBundle(registryID: String) throws(SyncError) -> Data {
         do {
-            let rows = try connection.query("SELECT patient_id FROM patients WHERE registry_id = \(registryID.uppercased())")
+            let rows = try connection.query(
+                "SELECT patient_id FROM patients WHERE registry_id = \(registryID.uppercased())")
             guard let row = rows.first else {
-                throw SyncError.invalidValue(field: .patient, value: registryID, expected: "the registry id of an enrolled patient")
+                throw SyncError.invalidValue(
+                    field: .patient, value: registryID, expected: "the registry id of an enrolled patient")
             }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
@@ -216,100 +253,157 @@ extension SyncService {
     }
 
     private func bundle(patientID: Int) throws -> FHIRBundle {
-        let rows = try connection.withTransaction(isolation: .repeatableRead) { tx in try FHIRPatientRows(patientID: patientID, on: tx) }
+        let rows = try connection.withTransaction(isolation: .repeatableRead) { tx in
+            try FHIRPatientRows(patientID: patientID, on: tx)
+        }
         let id = rows.registryID
         let subject = FHIRExport.reference("Patient", id)
-        var resources: [FHIRResource] = [.patient(FHIRPatient(
-            id: id, meta: FHIRMeta(FHIRExport.mcode + "mcode-cancer-patient"),
-            identifier: [FHIRIdentifier(system: FHIRExport.sarcreg + "registry-id", value: id)],
-            gender: rows.sex, deceasedDateTime: rows.deathOn,
-            deceasedBoolean: rows.deathOn == nil && rows.vitalStatus == "dead" ? true : nil))]
+        var resources: [FHIRResource] = [
+            .patient(
+                FHIRPatient(
+                    id: id, meta: FHIRMeta(FHIRExport.mcode + "mcode-cancer-patient"),
+                    identifier: [FHIRIdentifier(system: FHIRExport.sarcreg + "registry-id", value: id)],
+                    gender: rows.sex, deceasedDateTime: rows.deathOn,
+                    deceasedBoolean: rows.deathOn == nil && rows.vitalStatus == "dead" ? true : nil))
+        ]
 
         var conditions: [FHIRReference] = []
         for row in rows.diagnoses {
-            let (diagnosisID, code, version, entity, site, year) = try row.decode((Int, String, String, String, String, Int).self)
+            let (diagnosisID, code, version, entity, site, year) = try row.decode(
+                (Int, String, String, String, String, Int).self)
             let month = try row.decode(Int?.self, "diagnosed_month")
             let day = try row.decode(Int?.self, "diagnosed_day")
-            let onset = String(format: "%04d", year) + (month.map { String(format: "-%02d", $0) } ?? "") + (day.map { String(format: "-%02d", $0) } ?? "")
+            let onset =
+                String(format: "%04d", year) + (month.map { String(format: "-%02d", $0) } ?? "")
+                + (day.map { String(format: "-%02d", $0) } ?? "")
             let grade = try row.decode(Int?.self, "fnclcc_grade")
             let setting = try row.decode(String.self, "disease_setting")
             let conditionID = "\(id)-diagnosis-\(diagnosisID)"
             conditions.append(FHIRExport.reference("Condition", conditionID))
-            resources.append(.condition(FHIRCondition(
-                id: conditionID, meta: FHIRMeta(FHIRExport.mcode + "mcode-primary-cancer-condition"),
-                extension: [FHIRExtension(
-                    url: FHIRExport.mcode + "mcode-histology-morphology-behavior",
-                    valueCodeableConcept: FHIRCodeableConcept(
-                        FHIRCoding(system: "http://terminology.hl7.org/CodeSystem/icd-o-3", version: version, code: code, display: entity),
-                        text: entity)),
-                    FHIRExtension(url: FHIRExport.sarcreg + "StructureDefinition/disease-setting", valueCode: setting.replacingOccurrences(of: "_", with: "-")),
-                ],
-                verificationStatus: FHIRCodeableConcept(
-                    FHIRCoding(system: "http://terminology.hl7.org/CodeSystem/condition-ver-status", code: "confirmed")),
-                category: [FHIRCodeableConcept(FHIRCoding(
-                    system: "http://terminology.hl7.org/CodeSystem/condition-category", code: "problem-list-item"))],
-                code: FHIRCodeableConcept(text: entity), bodySite: [FHIRCodeableConcept(text: site)], subject: subject, onsetDateTime: onset)))
+            resources.append(
+                .condition(
+                    FHIRCondition(
+                        id: conditionID, meta: FHIRMeta(FHIRExport.mcode + "mcode-primary-cancer-condition"),
+                        extension: [
+                            FHIRExtension(
+                                url: FHIRExport.mcode + "mcode-histology-morphology-behavior",
+                                valueCodeableConcept: FHIRCodeableConcept(
+                                    FHIRCoding(
+                                        system: "http://terminology.hl7.org/CodeSystem/icd-o-3", version: version,
+                                        code: code, display: entity),
+                                    text: entity)),
+                            FHIRExtension(
+                                url: FHIRExport.sarcreg + "StructureDefinition/disease-setting",
+                                valueCode: setting.replacingOccurrences(of: "_", with: "-")),
+                        ],
+                        verificationStatus: FHIRCodeableConcept(
+                            FHIRCoding(
+                                system: "http://terminology.hl7.org/CodeSystem/condition-ver-status", code: "confirmed")
+                        ),
+                        category: [
+                            FHIRCodeableConcept(
+                                FHIRCoding(
+                                    system: "http://terminology.hl7.org/CodeSystem/condition-category",
+                                    code: "problem-list-item"))
+                        ],
+                        code: FHIRCodeableConcept(text: entity), bodySite: [FHIRCodeableConcept(text: site)],
+                        subject: subject, onsetDateTime: onset)))
             if let grade {
-                resources.append(.observation(FHIRObservation(
-                    id: "\(id)-grade-\(diagnosisID)", meta: FHIRMeta(FHIRExport.mcode + "mcode-histologic-grade"),
-                    extension: [FHIRExtension(url: FHIRExport.mcode + "mcode-related-condition", valueReference: FHIRExport.reference("Condition", conditionID))],
-                    category: [FHIRExport.laboratory],
-                    code: FHIRCodeableConcept(FHIRCoding(system: FHIRExport.ncit, code: "C18000", display: "Histologic Grade")),
-                    subject: subject, effectiveDateTime: onset, valueCodeableConcept: FHIRExport.fnclccGrade(grade),
-                    method: FHIRCodeableConcept(text: "FNCLCC"))))
+                resources.append(
+                    .observation(
+                        FHIRObservation(
+                            id: "\(id)-grade-\(diagnosisID)",
+                            meta: FHIRMeta(FHIRExport.mcode + "mcode-histologic-grade"),
+                            extension: [
+                                FHIRExtension(
+                                    url: FHIRExport.mcode + "mcode-related-condition",
+                                    valueReference: FHIRExport.reference("Condition", conditionID))
+                            ],
+                            category: [FHIRExport.laboratory],
+                            code: FHIRCodeableConcept(
+                                FHIRCoding(system: FHIRExport.ncit, code: "C18000", display: "Histologic Grade")),
+                            subject: subject, effectiveDateTime: onset,
+                            valueCodeableConcept: FHIRExport.fnclccGrade(grade),
+                            method: FHIRCodeableConcept(text: "FNCLCC"))))
             }
         }
 
         for row in rows.molecular {
-            let (resultID, gene, kind, method, result, effective) = try row.decode((Int, String, String, String, String, String).self)
+            let (resultID, gene, kind, method, result, effective) = try row.decode(
+                (Int, String, String, String, String, String).self)
             let partner = try row.decode(String?.self, "partner_gene")
             let hgvs = try row.decode(String?.self, "hgvs")
             let genomic = FHIRExport.genomicAlterations.contains(kind) && method != "ihc"
             let name = partner.map { "\($0)::\(gene) \(kind)" } ?? "\(gene) \(kind)"
             var components = [partner.map(FHIRExport.gene), FHIRExport.gene(gene)].compactMap { $0 }
             if let hgvs {
-                components.append(FHIRObservationComponent(
-                    code: FHIRCodeableConcept(FHIRCoding(system: FHIRExport.loinc, code: "48004-6", display: "DNA change (c.HGVS)")),
-                    valueCodeableConcept: FHIRCodeableConcept(FHIRCoding(system: "http://varnomen.hgvs.org", code: hgvs))))
+                components.append(
+                    FHIRObservationComponent(
+                        code: FHIRCodeableConcept(
+                            FHIRCoding(system: FHIRExport.loinc, code: "48004-6", display: "DNA change (c.HGVS)")),
+                        valueCodeableConcept: FHIRCodeableConcept(
+                            FHIRCoding(system: "http://varnomen.hgvs.org", code: hgvs))))
             }
-            let present: [String: (String, String)] = ["positive": ("LA9633-4", "Present"), "negative": ("LA9634-2", "Absent")]
-            resources.append(.observation(FHIRObservation(
-                id: "\(id)-molecular-\(resultID)",
-                meta: FHIRMeta(FHIRExport.mcode + (genomic ? "mcode-genomic-variant" : "mcode-tumor-marker-test")),
-                category: [FHIRExport.laboratory],
-                code: genomic
-                    ? FHIRCodeableConcept(FHIRCoding(system: FHIRExport.loinc, code: "69548-6", display: "Genetic variant assessment"), text: name)
-                    : FHIRCodeableConcept(text: name),
-                subject: subject, effectiveDateTime: effective,
-                valueCodeableConcept: result == "failed"
-                    ? nil : FHIRCodeableConcept(present[result].map { FHIRCoding(system: FHIRExport.loinc, code: $0.0, display: $0.1) }, text: result),
-                dataAbsentReason: result == "failed" ? FHIRExport.dataAbsent("error") : nil,
-                method: FHIRCodeableConcept(text: method), component: components)))
+            let present: [String: (String, String)] = [
+                "positive": ("LA9633-4", "Present"), "negative": ("LA9634-2", "Absent"),
+            ]
+            resources.append(
+                .observation(
+                    FHIRObservation(
+                        id: "\(id)-molecular-\(resultID)",
+                        meta: FHIRMeta(
+                            FHIRExport.mcode + (genomic ? "mcode-genomic-variant" : "mcode-tumor-marker-test")),
+                        category: [FHIRExport.laboratory],
+                        code: genomic
+                            ? FHIRCodeableConcept(
+                                FHIRCoding(
+                                    system: FHIRExport.loinc, code: "69548-6", display: "Genetic variant assessment"),
+                                text: name)
+                            : FHIRCodeableConcept(text: name),
+                        subject: subject, effectiveDateTime: effective,
+                        valueCodeableConcept: result == "failed"
+                            ? nil
+                            : FHIRCodeableConcept(
+                                present[result].map { FHIRCoding(system: FHIRExport.loinc, code: $0.0, display: $0.1) },
+                                text: result),
+                        dataAbsentReason: result == "failed" ? FHIRExport.dataAbsent("error") : nil,
+                        method: FHIRCodeableConcept(text: method), component: components)))
         }
 
         var administrations: [Int: [FHIRReference]] = [:]
         for row in rows.therapy {
-            let (lineNumber, intent, started, agent, agentName) = try row.decode((Int, String, String, String, String).self)
+            let (lineNumber, intent, started, agent, agentName) = try row.decode(
+                (Int, String, String, String, String).self)
             let stopped = try row.decode(String?.self, "stopped_on")
             let reason = try row.decode(String?.self, "stop_reason")
             let dose = try row.decode(String?.self, "dose")
             let trial = try row.decode(String?.self, "trial_nct").map {
-                FHIRExtension(url: "http://hl7.org/fhir/StructureDefinition/workflow-researchStudy",
-                              valueReference: FHIRExport.trial($0, title: try row.decode(String?.self, "trial_title")))
+                FHIRExtension(
+                    url: "http://hl7.org/fhir/StructureDefinition/workflow-researchStudy",
+                    valueReference: FHIRExport.trial($0, title: try row.decode(String?.self, "trial_title")))
             }
             let administrationID = "\(id)-line-\(lineNumber)-\(agent)"
-            administrations[lineNumber, default: []].append(FHIRExport.reference("MedicationAdministration", administrationID))
-            resources.append(.medicationAdministration(FHIRMedicationAdministration(
-                id: administrationID, meta: FHIRMeta(FHIRExport.mcode + "mcode-cancer-related-medication-administration"),
-                extension: [
-                    FHIRExtension(url: FHIRExport.mcode + "mcode-procedure-intent", valueCodeableConcept: FHIRExport.intent(intent)),
-                    FHIRExport.lineOfTherapy(lineNumber),
-                ] + (trial.map { [$0] } ?? []),
-                status: stopped == nil ? "in-progress" : "completed", statusReason: reason.map { [FHIRExport.terminationReason($0)] },
-                medicationCodeableConcept: FHIRCodeableConcept(
-                    FHIRCoding(system: FHIRExport.sarcreg + "CodeSystem/therapy-agent", code: agent, display: agentName), text: agentName),
-                subject: subject, effectivePeriod: FHIRPeriod(start: started, end: stopped),
-                reasonReference: conditions.isEmpty ? nil : conditions, dosage: dose.map(FHIRDosage.init))))
+            administrations[lineNumber, default: []].append(
+                FHIRExport.reference("MedicationAdministration", administrationID))
+            resources.append(
+                .medicationAdministration(
+                    FHIRMedicationAdministration(
+                        id: administrationID,
+                        meta: FHIRMeta(FHIRExport.mcode + "mcode-cancer-related-medication-administration"),
+                        extension: [
+                            FHIRExtension(
+                                url: FHIRExport.mcode + "mcode-procedure-intent",
+                                valueCodeableConcept: FHIRExport.intent(intent)),
+                            FHIRExport.lineOfTherapy(lineNumber),
+                        ] + (trial.map { [$0] } ?? []),
+                        status: stopped == nil ? "in-progress" : "completed",
+                        statusReason: reason.map { [FHIRExport.terminationReason($0)] },
+                        medicationCodeableConcept: FHIRCodeableConcept(
+                            FHIRCoding(
+                                system: FHIRExport.sarcreg + "CodeSystem/therapy-agent", code: agent, display: agentName
+                            ), text: agentName),
+                        subject: subject, effectivePeriod: FHIRPeriod(start: started, end: stopped),
+                        reasonReference: conditions.isEmpty ? nil : conditions, dosage: dose.map(FHIRDosage.init))))
         }
 
         for row in rows.adverseEvents {
@@ -319,33 +413,52 @@ extension SyncService {
             let serious = try row.decode(Bool.self, "serious")
             let line = try row.decode(Int?.self, "line_number")
             let causality = FHIRSuspectEntity.Causality(assessment: FHIRCodeableConcept(text: attribution))
-            let suspects = line.flatMap { administrations[$0] }?.map { FHIRSuspectEntity(instance: $0, causality: [causality]) }
-            resources.append(.adverseEvent(FHIRAdverseEvent(
-                id: "\(id)-ae-\(eventID)",
-                extension: [
-                    FHIRExtension(url: FHIRExport.sarcreg + "StructureDefinition/ctcae-grade", valuePositiveInt: grade),
-                    FHIRExtension(url: FHIRExport.sarcreg + "StructureDefinition/ctcae-version", valueString: version),
-                    // Also on an event of no line, which has no suspect entity to carry its causality.
-                    FHIRExtension(url: FHIRExport.sarcreg + "StructureDefinition/therapy-attribution", valueCode: attribution),
-                ] + (line.map { [FHIRExport.lineOfTherapy($0)] } ?? []),
-                event: FHIRCodeableConcept(text: term), subject: subject, date: onset,
-                seriousness: FHIRCodeableConcept(FHIRCoding(
-                    system: "http://terminology.hl7.org/CodeSystem/adverse-event-seriousness", code: serious ? "serious" : "non-serious")),
-                outcome: FHIRCodeableConcept(FHIRCoding(
-                    system: "http://terminology.hl7.org/CodeSystem/adverse-event-outcome", code: resolved ? "resolved" : "ongoing")),
-                suspectEntity: suspects)))
+            let suspects = line.flatMap { administrations[$0] }?.map {
+                FHIRSuspectEntity(instance: $0, causality: [causality])
+            }
+            resources.append(
+                .adverseEvent(
+                    FHIRAdverseEvent(
+                        id: "\(id)-ae-\(eventID)",
+                        extension: [
+                            FHIRExtension(
+                                url: FHIRExport.sarcreg + "StructureDefinition/ctcae-grade", valuePositiveInt: grade),
+                            FHIRExtension(
+                                url: FHIRExport.sarcreg + "StructureDefinition/ctcae-version", valueString: version),
+                            // Also on an event of no line, which has no suspect entity to carry its causality.
+                            FHIRExtension(
+                                url: FHIRExport.sarcreg + "StructureDefinition/therapy-attribution",
+                                valueCode: attribution),
+                        ] + (line.map { [FHIRExport.lineOfTherapy($0)] } ?? []),
+                        event: FHIRCodeableConcept(text: term), subject: subject, date: onset,
+                        seriousness: FHIRCodeableConcept(
+                            FHIRCoding(
+                                system: "http://terminology.hl7.org/CodeSystem/adverse-event-seriousness",
+                                code: serious ? "serious" : "non-serious")),
+                        outcome: FHIRCodeableConcept(
+                            FHIRCoding(
+                                system: "http://terminology.hl7.org/CodeSystem/adverse-event-outcome",
+                                code: resolved ? "resolved" : "ongoing")),
+                        suspectEntity: suspects)))
         }
 
         for row in rows.lesions {
             let (lesionID, evaluator, label, lesionClass) = try row.decode((Int, String, String, String).self)
-            resources.append(.bodyStructure(FHIRBodyStructure(
-                id: "\(id)-lesion-\(lesionID)", meta: FHIRMeta(FHIRExport.mcode + "mcode-tumor"),
-                extension: [
-                    FHIRExtension(url: FHIRExport.sarcreg + "StructureDefinition/recist-lesion-class", valueCode: lesionClass.replacingOccurrences(of: "_", with: "-")),
-                    FHIRExport.evaluator(evaluator),
-                ],
-                identifier: [FHIRIdentifier(system: FHIRExport.sarcreg + "lesion-label/" + evaluator, value: label)],
-                location: try row.decode(String?.self, "organ").map { FHIRCodeableConcept(text: $0) }, patient: subject)))
+            resources.append(
+                .bodyStructure(
+                    FHIRBodyStructure(
+                        id: "\(id)-lesion-\(lesionID)", meta: FHIRMeta(FHIRExport.mcode + "mcode-tumor"),
+                        extension: [
+                            FHIRExtension(
+                                url: FHIRExport.sarcreg + "StructureDefinition/recist-lesion-class",
+                                valueCode: lesionClass.replacingOccurrences(of: "_", with: "-")),
+                            FHIRExport.evaluator(evaluator),
+                        ],
+                        identifier: [
+                            FHIRIdentifier(system: FHIRExport.sarcreg + "lesion-label/" + evaluator, value: label)
+                        ],
+                        location: try row.decode(String?.self, "organ").map { FHIRCodeableConcept(text: $0) },
+                        patient: subject)))
         }
 
         var measured: [String: [FHIRReference]] = [:]
@@ -358,7 +471,8 @@ extension SyncService {
             // A target that disappeared measures 0 mm; one too small to measure or not measured has no size, and
             // says why (RECIST 1.1 scores a too-small target as 5 mm: that is the engine's rule, not a measurement).
             var longest = FHIRObservationComponent(
-                code: FHIRCodeableConcept(FHIRCoding(system: FHIRExport.loinc, code: "33728-7", display: "Size.maximum dimension in Tumor")))
+                code: FHIRCodeableConcept(
+                    FHIRCoding(system: FHIRExport.loinc, code: "33728-7", display: "Size.maximum dimension in Tumor")))
             var notes = isNode ? [FHIRAnnotation(text: "lymph node: short axis")] : []
             switch (diameter, result) {
             case (let diameter?, _): longest.valueQuantity = .millimetres(diameter)
@@ -370,13 +484,17 @@ extension SyncService {
             }
             let sizeID = "\(id)-size-\(assessmentID)-\(lesionID)"
             measured[evaluator + "/" + date, default: []].append(FHIRExport.reference("Observation", sizeID))
-            resources.append(.observation(FHIRObservation(
-                id: sizeID, meta: FHIRMeta(FHIRExport.mcode + "mcode-tumor-size"),
-                code: FHIRCodeableConcept(FHIRCoding(system: FHIRExport.loinc, code: "21889-1", display: "Size Tumor")),
-                subject: subject, focus: [FHIRExport.reference("BodyStructure", "\(id)-lesion-\(lesionID)")], effectiveDateTime: date,
-                note: notes.isEmpty ? nil : notes,
-                method: try row.decode(String?.self, "imaging_method").map { FHIRCodeableConcept(text: $0) },
-                component: [longest])))
+            resources.append(
+                .observation(
+                    FHIRObservation(
+                        id: sizeID, meta: FHIRMeta(FHIRExport.mcode + "mcode-tumor-size"),
+                        code: FHIRCodeableConcept(
+                            FHIRCoding(system: FHIRExport.loinc, code: "21889-1", display: "Size Tumor")),
+                        subject: subject, focus: [FHIRExport.reference("BodyStructure", "\(id)-lesion-\(lesionID)")],
+                        effectiveDateTime: date,
+                        note: notes.isEmpty ? nil : notes,
+                        method: try row.decode(String?.self, "imaging_method").map { FHIRCodeableConcept(text: $0) },
+                        component: [longest])))
         }
 
         let responses = ResponseService(connection: connection)
@@ -385,38 +503,53 @@ extension SyncService {
             let tags = [FHIRExport.evaluator(evaluator), FHIRExport.lineOfTherapy(response.lineNumber)]
             for evaluation in response.series.evaluations {
                 let date = evaluation.date.description
-                resources.append(.observation(FHIRObservation(
-                    id: "\(id)-recist-\(number + 1)-\(date)", extension: tags,
-                    code: FHIRCodeableConcept(FHIRCoding(
-                        system: FHIRExport.sarcreg + "CodeSystem/recist-observation", code: "time-point-response",
-                        display: "RECIST 1.1 overall response at a time point")),
-                    subject: subject, effectiveDateTime: date, valueCodeableConcept: FHIRExport.recist(evaluation.overall),
-                    note: [FHIRAnnotation(text: evaluation.rule.description)], derivedFrom: measured[evaluator + "/" + date])))
+                resources.append(
+                    .observation(
+                        FHIRObservation(
+                            id: "\(id)-recist-\(number + 1)-\(date)", extension: tags,
+                            code: FHIRCodeableConcept(
+                                FHIRCoding(
+                                    system: FHIRExport.sarcreg + "CodeSystem/recist-observation",
+                                    code: "time-point-response",
+                                    display: "RECIST 1.1 overall response at a time point")),
+                            subject: subject, effectiveDateTime: date,
+                            valueCodeableConcept: FHIRExport.recist(evaluation.overall),
+                            note: [FHIRAnnotation(text: evaluation.rule.description)],
+                            derivedFrom: measured[evaluator + "/" + date])))
             }
             // Both determinations, named: the policy's extension says which one the registry reports.
             let best = response.series.bestOverallResponse
             let confirmation = FHIRExtension(
-                url: FHIRExport.sarcreg + "StructureDefinition/recist-confirmation-required", valueBoolean: best.confirmationRequired)
+                url: FHIRExport.sarcreg + "StructureDefinition/recist-confirmation-required",
+                valueBoolean: best.confirmationRequired)
             for (kind, determination, display) in [
                 ("confirmed", best.confirmed, "RECIST 1.1 best overall response, CR and PR confirmed"),
                 ("unconfirmed", best.unconfirmed, "RECIST 1.1 best overall response, without confirmation"),
             ] {
-                resources.append(.observation(FHIRObservation(
-                    id: "\(id)-recist-\(number + 1)-best-\(kind)", extension: tags + [confirmation],
-                    code: FHIRCodeableConcept(FHIRCoding(
-                        system: FHIRExport.sarcreg + "CodeSystem/recist-observation", code: "best-overall-response-\(kind)", display: display)),
-                    subject: subject, effectiveDateTime: determination.date?.description, valueCodeableConcept: FHIRExport.recist(determination.response),
-                    note: [FHIRAnnotation(text: determination.description)])))
+                resources.append(
+                    .observation(
+                        FHIRObservation(
+                            id: "\(id)-recist-\(number + 1)-best-\(kind)", extension: tags + [confirmation],
+                            code: FHIRCodeableConcept(
+                                FHIRCoding(
+                                    system: FHIRExport.sarcreg + "CodeSystem/recist-observation",
+                                    code: "best-overall-response-\(kind)", display: display)),
+                            subject: subject, effectiveDateTime: determination.date?.description,
+                            valueCodeableConcept: FHIRExport.recist(determination.response),
+                            note: [FHIRAnnotation(text: determination.description)])))
             }
         }
 
         for row in rows.trials {
             let (nct, started) = try row.decode((String, String).self)
             let stopped = try row.decode(String?.self, "stopped_on")
-            resources.append(.researchSubject(FHIRResearchSubject(
-                id: "\(id)-trial-\(nct)", status: stopped == nil ? "on-study" : "off-study", period: FHIRPeriod(start: started, end: stopped),
-                study: FHIRExport.trial(nct, title: try row.decode(String?.self, "title")), individual: subject,
-                assignedArm: try row.decode(String?.self, "arm_code"))))
+            resources.append(
+                .researchSubject(
+                    FHIRResearchSubject(
+                        id: "\(id)-trial-\(nct)", status: stopped == nil ? "on-study" : "off-study",
+                        period: FHIRPeriod(start: started, end: stopped),
+                        study: FHIRExport.trial(nct, title: try row.decode(String?.self, "title")), individual: subject,
+                        assignedArm: try row.decode(String?.self, "arm_code"))))
         }
 
         return FHIRBundle(

@@ -41,16 +41,23 @@ enum ImportRules {
     /// enrollment takes them, so registry ids stay gapless under concurrent enrollment. With `ageAtConsent` the
     /// query has an `age_at_consent` column too (the exact age a format gives beside the birth year alone),
     /// written with the patient and on every change.
-    static func enrollSubjects(_ subjects: String, carried: Set<CarriedPatientField>, ageAtConsent: Bool = false) -> [String] {
+    static func enrollSubjects(
+        _ subjects: String, carried: Set<CarriedPatientField>, ageAtConsent: Bool = false
+    ) -> [String] {
         let vitalStatus = "coalesce(v.vital_status, CASE WHEN v.death_on IS NULL THEN 'alive' ELSE 'dead' END)"
         // Without a stated status a death date makes the patient dead, and a death date taken back makes a
         // dead patient's status unknown rather than alive.
         let updatedVitalStatus = """
             coalesce(v.vital_status, CASE WHEN v.death_on IS NOT NULL THEN 'dead' WHEN p.vital_status = 'dead' THEN 'unknown' ELSE p.vital_status END)
             """
-        let updates = ["birth_year = v.birth_year", "sex = v.sex", "consent_date = v.consent_date", "death_on = v.death_on",
-                       "vital_status = \(updatedVitalStatus)"]
-            + CarriedPatientField.allCases.filter { carried.contains($0) && $0 != .vitalStatus }.map { "\($0.rawValue) = v.\($0.rawValue)" }
+        let updates =
+            [
+                "birth_year = v.birth_year", "sex = v.sex", "consent_date = v.consent_date", "death_on = v.death_on",
+                "vital_status = \(updatedVitalStatus)",
+            ]
+            + CarriedPatientField.allCases.filter { carried.contains($0) && $0 != .vitalStatus }.map {
+                "\($0.rawValue) = v.\($0.rawValue)"
+            }
             + (ageAtConsent ? ["age_at_consent = v.age_at_consent"] : [])
         return [
             "CREATE TEMP TABLE sync_in_subjects ON COMMIT DROP AS \(subjects)",
@@ -143,10 +150,15 @@ enum ImportRules {
     /// where one is a slip away (``SpellingSuggestion``), in `sync_ctcae_suggestions (submitted, suggestion)`, for
     /// ``termReason(term:specified:specifiedField:)``'s did-you-mean. Few terms are misspelt, so few are compared.
     static func stageTermSuggestions(submitted: String, on tx: Connection) throws {
-        try tx.execute("CREATE TEMP TABLE sync_ctcae_suggestions (submitted text PRIMARY KEY, suggestion text NOT NULL) ON COMMIT DROP")
-        let unknown = try tx.query(Query(unsafeSQL: """
-            SELECT DISTINCT u.term FROM (\(submitted)) u(term) WHERE u.term IS NOT NULL AND ctcae_term_code(u.term) IS NULL
-            """)).map { try $0.decode(String.self, "term") }
+        try tx.execute(
+            "CREATE TEMP TABLE sync_ctcae_suggestions (submitted text PRIMARY KEY, suggestion text NOT NULL) ON COMMIT DROP"
+        )
+        let unknown = try tx.query(
+            Query(
+                unsafeSQL: """
+                    SELECT DISTINCT u.term FROM (\(submitted)) u(term) WHERE u.term IS NOT NULL AND ctcae_term_code(u.term) IS NULL
+                    """)
+        ).map { try $0.decode(String.self, "term") }
         guard !unknown.isEmpty else { return }
         let terms = try tx.query("SELECT term FROM ctcae_terms").map { try $0.decode(String.self, "term") }
         for term in unknown {
@@ -163,7 +175,8 @@ enum ImportRules {
     /// overlapping lines of the export the later started is refused, so the earlier is applied.
     static func overlappingLines(_ lines: String, mark: String) -> String {
         let span = { (line: String) in "\(line).started_on || ' to ' || coalesce(\(line).stopped_on::text, 'ongoing')" }
-        let conflict = "'line ' || a.line_number || ' (' || \(span("a")) || ') overlaps line ' || b.line_number || ' (' || \(span("b")) || ')'"
+        let conflict =
+            "'line ' || a.line_number || ' (' || \(span("a")) || ') overlaps line ' || b.line_number || ' (' || \(span("b")) || ')'"
         return """
             SELECT DISTINCT ON (a.subject, a.line_number) a.subject, a.line_number,
                 \(Reason.timeline(.overlappingLines, conflict: conflict, mark: mark)) AS reason
@@ -184,7 +197,9 @@ enum ImportRules {
 
     /// The AE check of ``TimelineRule/adverseEventBeforeFirstLine``: an onset (`onset`, a date expression) before
     /// `firstStart` (the patient's first line, an expression) is refused unless `baseline` holds.
-    static func baselineCheck(column: String, value: String, onset: String, baseline: String, firstStart: String, mark: String) -> String {
+    static func baselineCheck(
+        column: String, value: String, onset: String, baseline: String, firstStart: String, mark: String
+    ) -> String {
         """
         '\(column)', \(value), CASE WHEN NOT \(baseline) AND \(onset) < \(firstStart)
             THEN \(Reason.timeline(.adverseEventBeforeFirstLine, conflict: "'the first therapy line started on ' || \(firstStart)", mark: mark)) END
@@ -279,14 +294,14 @@ enum ImportRules {
             ON CONFLICT (patient_id, line_number) DO UPDATE SET intent = EXCLUDED.intent, started_on = EXCLUDED.started_on,
                 stopped_on = EXCLUDED.stopped_on, stop_reason = EXCLUDED.stop_reason, dose = EXCLUDED.dose, trial_nct = EXCLUDED.trial_nct,
                 concurrent = EXCLUDED.concurrent
-            """,
+            """
         ] + (replacingAgents ? [replacement] : []) + [
             """
             INSERT INTO therapy_line_agents (therapy_line_id, agent_code)
             SELECT DISTINCT t.therapy_line_id, g.agent_code
             FROM (\(agents)) g JOIN therapy_lines t ON t.patient_id = g.patient_id AND t.line_number = g.line_number
             ON CONFLICT DO NOTHING
-            """,
+            """
         ]
     }
 
@@ -295,7 +310,8 @@ enum ImportRules {
     /// ``PatientTimeline/isAfterDeath(_:deathOn:)`` says), not before the year of birth. `date` is the column's
     /// date expression, `birthYear` and `deathOn` expressions of values already joined to the row, so the
     /// check is two comparisons in the same pass as the format's other checks, with no subquery per row.
-    static func timelineCheck(column: String, value: String, date: String, birthYear: String, deathOn: String) -> String {
+    static func timelineCheck(column: String, value: String, date: String, birthYear: String, deathOn: String) -> String
+    {
         """
         '\(column)', \(value), CASE
             WHEN \(date) > \(deathOn) THEN \(Reason.timeline(.afterDeath, conflict: "'the patient died on ' || \(deathOn)"))
@@ -313,7 +329,8 @@ enum ImportRules {
             "\(conflict) || " + REDCapRules.literal("; \(rule.statement(marked: mark)) (rule \(rule.rawValue))")
         }
 
-        static let unknownSubject = "'the subject has no enrollment (a DM row or an enrollment form) in this or an earlier run of this source'"
+        static let unknownSubject =
+            "'the subject has no enrollment (a DM row or an enrollment form) in this or an earlier run of this source'"
         static let noLineBeforeFollowUp = "'a follow-up needs a therapy line started on or before its date'"
 
         /// Whether the patient (an SQL expression of its id) is locked, and the reason its rows are quarantined: the

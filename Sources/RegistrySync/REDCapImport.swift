@@ -17,7 +17,8 @@ public struct REDCapImportRequest: Sendable {
     public var allowKnownIDs: Bool
 
     public init(
-        file: String, dictionary: String, source: String, wait: Bool = false, renames: [(old: String, new: String)] = [], dryRun: Bool = false,
+        file: String, dictionary: String, source: String, wait: Bool = false,
+        renames: [(old: String, new: String)] = [], dryRun: Bool = false,
         allowKnownIDs: Bool = false
     ) {
         self.file = file
@@ -32,7 +33,9 @@ public struct REDCapImportRequest: Sendable {
     /// Parses `OLD=NEW`.
     public static func rename(_ text: String) throws(SyncError) -> (old: String, new: String) {
         let parts = text.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, parts[0] != parts[1] else { throw .invalidRename(text) }
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, parts[0] != parts[1] else {
+            throw .invalidRename(text)
+        }
         return (parts[0], parts[1])
     }
 }
@@ -69,23 +72,30 @@ extension SyncService {
                 if field.name.utf8.count > 63 {
                     problems.append("record id field \(name) is longer than 63 characters")
                 } else if REDCapRules.reservedColumns.contains(field.name) {
-                    problems.append("record id field \(name) has the name of a field of the registry's dictionary; name it record_id")
+                    problems.append(
+                        "record id field \(name) has the name of a field of the registry's dictionary; name it record_id"
+                    )
                 }
             }
             if field.form != template.form {
-                problems.append("\(name) is in form '\(SyncError.shown(field.form))'; the registry puts it in form \(template.form)")
+                problems.append(
+                    "\(name) is in form '\(SyncError.shown(field.form))'; the registry puts it in form \(template.form)"
+                )
             }
             if field.type != template.type {
-                problems.append("\(name) has field type \(field.type.rawValue); the registry's is \(template.type.rawValue)")
+                problems.append(
+                    "\(name) has field type \(field.type.rawValue); the registry's is \(template.type.rawValue)")
             }
             let validation = template.acceptedValidations.first { $0 == field.validation }
             if validation == nil {
                 let accepted = template.acceptedValidations.map { $0.isEmpty ? "none" : $0 }.joined(separator: ", ")
-                problems.append("\(name) has validation '\(SyncError.shown(field.validation))'; the registry accepts \(accepted)")
+                problems.append(
+                    "\(name) has validation '\(SyncError.shown(field.validation))'; the registry accepts \(accepted)")
             }
             let registryCodes = template.choiceCodes
             for code in field.choiceCodes where !registryCodes.contains(code) {
-                problems.append("\(name) has choice '\(SyncError.shown(code))', which is not one of the registry's choices for it")
+                problems.append(
+                    "\(name) has choice '\(SyncError.shown(code))', which is not one of the registry's choices for it")
             }
             if !registryCodes.isEmpty, field.choiceCodes.isEmpty {
                 problems.append("\(name) has no choices; the registry's are \(SyncError.list(registryCodes))")
@@ -96,10 +106,12 @@ extension SyncService {
                     problems.append("\(name) has \(bound) '\(SyncError.shown(text))', which is not a number")
                 }
             }
-            fields.append(REDCapField(
-                index == 0 ? field.name : template.name, template.form, template.type, template.label,
-                choices: template.choices(keeping: Set(field.choiceCodes)), note: template.note, validation: validation ?? template.validation,
-                minimum: template.minimum, maximum: template.maximum, required: template.isRequired))
+            fields.append(
+                REDCapField(
+                    index == 0 ? field.name : template.name, template.form, template.type, template.label,
+                    choices: template.choices(keeping: Set(field.choiceCodes)), note: template.note,
+                    validation: validation ?? template.validation,
+                    minimum: template.minimum, maximum: template.maximum, required: template.isRequired))
         }
         guard outside.isEmpty else { throw .fieldsOutsideRegistry(outside) }
         guard problems.isEmpty else { throw .dictionaryDiffers(file: file, problems: problems) }
@@ -117,7 +129,9 @@ extension SyncService {
             throw SyncError.wrap(error)
         }
         let file = (path as NSString).lastPathComponent
-        guard header.contains(dictionary.recordIDField) else { throw .missingColumns(file: file, columns: [dictionary.recordIDField]) }
+        guard header.contains(dictionary.recordIDField) else {
+            throw .missingColumns(file: file, columns: [dictionary.recordIDField])
+        }
         let allowed = Set(dictionary.exportColumns)
         let unknown = header.filter { !allowed.contains($0) }
         guard unknown.isEmpty else { throw .unknownColumns(file: file, columns: unknown) }
@@ -126,23 +140,29 @@ extension SyncService {
     /// Imports one REDCap flat record export in a single transaction, with the same staging, quarantine,
     /// run log and source lock as the SDTM import. Each export row is one sync record, keyed by
     /// (source, record id, event, repeat instrument, repeat instance).
-    public func importREDCap(_ request: REDCapImportRequest, progress: (SyncProgress) -> Void = { _ in }) throws(SyncError) -> SyncRun {
+    public func importREDCap(
+        _ request: REDCapImportRequest, progress: (SyncProgress) -> Void = { _ in }
+    ) throws(SyncError) -> SyncRun {
         try runREDCapImport(request, progress: progress).run
     }
 
     /// Imports a REDCap export as ``importREDCap(_:progress:)`` describes; with ``REDCapImportRequest/dryRun``
     /// it keeps nothing and returns what would have been written, with the reasons.
-    public func runREDCapImport(_ request: REDCapImportRequest, progress: (SyncProgress) -> Void = { _ in }) throws(SyncError) -> SyncOutcome {
+    public func runREDCapImport(
+        _ request: REDCapImportRequest, progress: (SyncProgress) -> Void = { _ in }
+    ) throws(SyncError) -> SyncOutcome {
         let source = try SyncError.checkSource(request.source)
         let dictionaryFile = (request.dictionary as NSString).lastPathComponent
         let dictionary = try Self.conformed(REDCapDictionary.load(path: request.dictionary), file: dictionaryFile)
         try Self.checkHeader(of: request.file, against: dictionary)
         let fileName = (request.file as NSString).lastPathComponent
         let rules = REDCapRules(dictionary: dictionary)
-        let logged = SyncImportRequest(directory: request.file, source: source, wait: request.wait, dryRun: request.dryRun)
+        let logged = SyncImportRequest(
+            directory: request.file, source: source, wait: request.wait, dryRun: request.dryRun)
         return try runImport(logged, source: source, format: "redcap") { tx, startedAt in
             let runID = try beginRun(
-                source: source, format: "redcap", location: request.file, wait: request.wait, startedAt: startedAt, on: tx)
+                source: source, format: "redcap", location: request.file, wait: request.wait, startedAt: startedAt,
+                on: tx)
             try applyRenames(request.renames, source: source, runID: runID, on: tx)
             // The file's name as the run log shows it, for each new record's provenance: a setting, never SQL text.
             try tx.execute("SELECT set_config('sarcreg.sync_file', \(fileName), true)")
@@ -157,7 +177,9 @@ extension SyncService {
             // table, and the joins on natural keys became nested loops over every record.
             try tx.execute("ANALYZE sync_records")
             try ImportRules.stageTermSuggestions(
-                submitted: "SELECT \(rules.value("ae_term")) FROM \(rules.file.stagingTable) s WHERE \(rules.rowIs("adverse_event"))", on: tx)
+                submitted:
+                    "SELECT \(rules.value("ae_term")) FROM \(rules.file.stagingTable) s WHERE \(rules.rowIs("adverse_event"))",
+                on: tx)
             try applyKeepingSeriesScorable(touched: REDCapRules.touchedSeries, on: tx, progress: progress) {
                 for (index, statement) in rules.apply.enumerated() {
                     progress(.step("checking and applying \(fileName)", index, of: rules.apply.count))
@@ -180,24 +202,35 @@ extension SyncService {
 
     /// Moves a renamed record's crosswalk entry and sync records to its new id, inside the import's
     /// transaction. The old id must be known and the new one must not be.
-    private func applyRenames(_ renames: [(old: String, new: String)], source: String, runID: Int, on tx: Connection) throws {
+    private func applyRenames(
+        _ renames: [(old: String, new: String)], source: String, runID: Int, on tx: Connection
+    ) throws {
         for rename in renames {
-            guard try !tx.query("SELECT 1 FROM sync_subjects WHERE source = \(source) AND usubjid = \(rename.old)").isEmpty else {
-                throw SyncError.invalidValue(field: .rename, value: "\(rename.old)=\(rename.new)",
-                                             expected: "an old record id that an earlier run of \(source) imported")
+            guard
+                try !tx.query("SELECT 1 FROM sync_subjects WHERE source = \(source) AND usubjid = \(rename.old)")
+                    .isEmpty
+            else {
+                throw SyncError.invalidValue(
+                    field: .rename, value: "\(rename.old)=\(rename.new)",
+                    expected: "an old record id that an earlier run of \(source) imported")
             }
-            guard try tx.query("SELECT 1 FROM sync_subjects WHERE source = \(source) AND usubjid = \(rename.new)").isEmpty else {
-                throw SyncError.invalidValue(field: .rename, value: "\(rename.old)=\(rename.new)",
-                                             expected: "a new record id that \(source) has not sent before")
+            guard
+                try tx.query("SELECT 1 FROM sync_subjects WHERE source = \(source) AND usubjid = \(rename.new)").isEmpty
+            else {
+                throw SyncError.invalidValue(
+                    field: .rename, value: "\(rename.old)=\(rename.new)",
+                    expected: "a new record id that \(source) has not sent before")
             }
-            try tx.execute("UPDATE sync_subjects SET usubjid = \(rename.new) WHERE source = \(source) AND usubjid = \(rename.old)")
+            try tx.execute(
+                "UPDATE sync_subjects SET usubjid = \(rename.new) WHERE source = \(source) AND usubjid = \(rename.old)")
             try tx.execute(
                 """
                 UPDATE sync_records SET natural_key = \(rename.new) || substr(natural_key, length(\(rename.old)) + 1)
                 WHERE source = \(source) AND domain = 'REDCAP' AND starts_with(natural_key, \(rename.old) || E'\\x1f')
                 """)
             try tx.execute(
-                "INSERT INTO sync_record_renames (run_id, source, old_record_id, new_record_id) VALUES (\(runID), \(source), \(rename.old), \(rename.new))")
+                "INSERT INTO sync_record_renames (run_id, source, old_record_id, new_record_id) VALUES (\(runID), \(source), \(rename.old), \(rename.new))"
+            )
         }
     }
 }

@@ -29,17 +29,23 @@ struct REDCapRules {
 
     init(dictionary: REDCapDictionary) {
         self.dictionary = dictionary
-        let others = REDCapDictionary.systemColumns
-            + dictionary.exportColumns.filter { $0 != dictionary.recordIDField && !REDCapDictionary.systemColumns.contains($0) }
+        let others =
+            REDCapDictionary.systemColumns
+            + dictionary.exportColumns.filter {
+                $0 != dictionary.recordIDField && !REDCapDictionary.systemColumns.contains($0)
+            }
         let columns = [Self.recordIDColumn] + others
         self.columns = Set(columns)
         file = SDTMFile(
             domain: "REDCAP", fileName: Self.stagedFileName, columns: columns.map { $0.uppercased() },
-            headers: ([dictionary.recordIDField] + others).map { $0.uppercased() }, required: [dictionary.recordIDField.uppercased()])
+            headers: ([dictionary.recordIDField] + others).map { $0.uppercased() },
+            required: [dictionary.recordIDField.uppercased()])
     }
 
     /// The staged text of a column, or NULL when the run's dictionary has no such column.
-    func raw(_ name: String, alias: String = "s") -> String { columns.contains(name) ? "\(alias).\(name)" : "NULL::text" }
+    func raw(_ name: String, alias: String = "s") -> String {
+        columns.contains(name) ? "\(alias).\(name)" : "NULL::text"
+    }
 
     var recordID: String { "btrim(s.\(Self.recordIDColumn))" }
     var event: String { "coalesce(s.redcap_event_name, '')" }
@@ -63,8 +69,10 @@ struct REDCapRules {
     func rowIs(_ form: String, alias: String = "s") -> String {
         let instrument = "\(alias).redcap_repeat_instrument"
         if Self.repeating.contains(form) { return "(\(instrument) IS NOT DISTINCT FROM \(Self.literal(form)))" }
-        let assessment = "coalesce(\(fields(of: "tumor_assessment").map { raw($0.name, alias: alias) }.joined(separator: ", ")), NULL) IS NOT NULL"
-        return form == "tumor_assessment" ? "(\(instrument) IS NULL AND \(assessment))" : "(\(instrument) IS NULL AND NOT (\(assessment)))"
+        let assessment =
+            "coalesce(\(fields(of: "tumor_assessment").map { raw($0.name, alias: alias) }.joined(separator: ", ")), NULL) IS NOT NULL"
+        return form == "tumor_assessment"
+            ? "(\(instrument) IS NULL AND \(assessment))" : "(\(instrument) IS NULL AND NOT (\(assessment)))"
     }
 
     /// The diagnosis is optional on an enrollment row; once one of its fields is filled, its required fields are.
@@ -92,12 +100,18 @@ struct REDCapRules {
         }
         switch field.dateOrder {
         case .ymd: return "sync_full_date(\(v))"
-        case .dmy: return "sync_full_date(CASE WHEN \(v) ~ '^\\d{2}[-/.]\\d{2}[-/.]\\d{4}$' THEN substr(\(v), 7, 4) || '-' || substr(\(v), 4, 2) || '-' || substr(\(v), 1, 2) ELSE \(v) END)"
-        case .mdy: return "sync_full_date(CASE WHEN \(v) ~ '^\\d{2}[-/.]\\d{2}[-/.]\\d{4}$' THEN substr(\(v), 7, 4) || '-' || substr(\(v), 1, 2) || '-' || substr(\(v), 4, 2) ELSE \(v) END)"
+        case .dmy:
+            return
+                "sync_full_date(CASE WHEN \(v) ~ '^\\d{2}[-/.]\\d{2}[-/.]\\d{4}$' THEN substr(\(v), 7, 4) || '-' || substr(\(v), 4, 2) || '-' || substr(\(v), 1, 2) ELSE \(v) END)"
+        case .mdy:
+            return
+                "sync_full_date(CASE WHEN \(v) ~ '^\\d{2}[-/.]\\d{2}[-/.]\\d{4}$' THEN substr(\(v), 7, 4) || '-' || substr(\(v), 1, 2) || '-' || substr(\(v), 4, 2) ELSE \(v) END)"
         case nil: break
         }
         if field.validation == "integer" { return "(CASE WHEN \(v) ~ '^-?[0-9]{1,9}$' THEN \(v)::int END)" }
-        if field.hasCommaDecimal { return "(CASE WHEN \(v) ~ '^-?[0-9]{1,9}(,[0-9]+)?$' THEN replace(\(v), ',', '.')::numeric END)" }
+        if field.hasCommaDecimal {
+            return "(CASE WHEN \(v) ~ '^-?[0-9]{1,9}(,[0-9]+)?$' THEN replace(\(v), ',', '.')::numeric END)"
+        }
         if field.isNumber { return "(CASE WHEN \(v) ~ '^-?[0-9]{1,9}(\\.[0-9]+)?$' THEN \(v)::numeric END)" }
         return v
     }
@@ -120,7 +134,8 @@ struct REDCapRules {
         guard let field = runField(template.name) else { return nil }
         let name = Self.literal(field.name)
         let inForm = rowIs(field.form)
-        let required = template.isRequired
+        let required =
+            template.isRequired
             ? (field.form == "diagnosis" ? "\(inForm) AND \(hasDiagnosis)" : inForm) : "false"
         if field.type == .checkbox {
             let columns = field.choiceCodes.map { "s.\(field.name)___\($0)" }
@@ -139,14 +154,18 @@ struct REDCapRules {
             "WHEN \(required) AND \(v) IS NULL THEN '\(field.name) is required'",
         ]
         if let codes = field.allowedCodes {
-            cases.append("WHEN \(v) NOT IN (\(codes.map(Self.literal).joined(separator: ", "))) THEN 'not a choice of \(field.name); expected \(codes.joined(separator: ", "))'")
+            cases.append(
+                "WHEN \(v) NOT IN (\(codes.map(Self.literal).joined(separator: ", "))) THEN 'not a choice of \(field.name); expected \(codes.joined(separator: ", "))'"
+            )
         } else if field.dateOrder != nil || field.isNumber {
             cases.append("WHEN \(v) IS NOT NULL AND \(value(field.name)) IS NULL THEN 'expected \(expected(field))'")
             if field.isNumber, let minimum = Double(field.minimum) {
-                cases.append("WHEN \(value(field.name)) < \(minimum) THEN 'below the minimum \(field.minimum) of \(field.name)'")
+                cases.append(
+                    "WHEN \(value(field.name)) < \(minimum) THEN 'below the minimum \(field.minimum) of \(field.name)'")
             }
             if field.isNumber, let maximum = Double(field.maximum) {
-                cases.append("WHEN \(value(field.name)) > \(maximum) THEN 'above the maximum \(field.maximum) of \(field.name)'")
+                cases.append(
+                    "WHEN \(value(field.name)) > \(maximum) THEN 'above the maximum \(field.maximum) of \(field.name)'")
             }
         }
         return "\(name), \(raw(field.name)), CASE \(cases.joined(separator: " ")) END"
@@ -179,16 +198,19 @@ struct REDCapRules {
                 field.type == .checkbox ? field.choiceCodes.map { "s.\(field.name)___\($0)" } : [raw(field.name)]
             }
             if columns.contains(form + "_complete") {
-                checks.append("""
+                checks.append(
+                    """
                     '\(form)_complete', s.\(form)_complete, CASE WHEN s.\(form)_complete NOT IN ('0', '1', '2') THEN 'a form status is 0 (incomplete), 1 (unverified) or 2 (complete)' END
                     """)
                 filled.append("s.\(form)_complete")
             }
             return (form: form, checks: checks, filled: filled)
         }.filter { !$0.checks.isEmpty }
-        let arrays = [Self.checkArray(key)] + forms.map { form in
-            "CASE WHEN \(rowIs(form.form)) OR coalesce(\(form.filled.joined(separator: ", ")), NULL) IS NOT NULL THEN \(Self.checkArray(form.checks)) END"
-        }
+        let arrays =
+            [Self.checkArray(key)]
+            + forms.map { form in
+                "CASE WHEN \(rowIs(form.form)) OR coalesce(\(form.filled.joined(separator: ", ")), NULL) IS NOT NULL THEN \(Self.checkArray(form.checks)) END"
+            }
         return """
             INSERT INTO sync_errors (file_name, line_number, column_name, value, reason)
             SELECT '\(file.fileName)', s.line_number, e.column_name, e.value, e.reason
@@ -222,65 +244,106 @@ struct REDCapRules {
     var registryChecks: [String] {
         let enrollment = rowIs("enrollment")
         return [
-            SDTMRules.check(file, joins: """
-                LEFT JOIN sync_site_map m ON m.source = \(Self.source) AND m.source_site = s.redcap_data_access_group
-                LEFT JOIN sync_ctcae_suggestions d ON d.submitted = \(value("ae_term"))
-                """, checks: [
-                guarded("""
-                'redcap_data_access_group', s.redcap_data_access_group, CASE WHEN NOT \(enrollment) THEN NULL
-                    WHEN s.redcap_data_access_group IS NULL THEN 'the data access group (the site) is required on the enrollment row'
-                    WHEN m.site_code IS NULL THEN 'data access group ' || s.redcap_data_access_group || ' of source ' || \(Self.source) || ' is not mapped to a registry site; map the source site to one first' END
-                """, when: rowIs("enrollment")),
-                guarded("'consent_date', s.consent_date, CASE WHEN \(enrollment) AND extract(year FROM \(value("consent_date"))) < \(value("birth_year")) THEN 'consent before the year of birth' END", whenFilled: ["consent_date", "birth_year"]),
-                guarded("'death_date', s.death_date, CASE WHEN \(enrollment) AND extract(year FROM \(value("death_date"))) < \(value("birth_year")) THEN 'death before the year of birth' END", whenFilled: ["death_date", "birth_year"]),
-                guarded("'histology_icdo3', \(raw("histology_icdo3")), CASE WHEN \(value("histology_icdo3")) IS NOT NULL AND NOT EXISTS (SELECT 1 FROM histology_codes h WHERE h.code = \(value("histology_icdo3"))) THEN 'not an ICD-O-3 code the registry knows (expected NNNN/B, e.g. 9040/3)' END", whenFilled: ["histology_icdo3"]),
-                guarded("'diagnosis_date', \(raw("diagnosis_date")), CASE WHEN \(value("diagnosis_date")) IS NOT NULL AND sync_date_part(\(value("diagnosis_date"))) IS NULL THEN 'expected YYYY, YYYY-MM or YYYY-MM-DD' END", whenFilled: ["diagnosis_date"]),
-                guarded("'mol_gene', \(raw("mol_gene")), CASE WHEN \(value("mol_gene")) IS NOT NULL AND approved_gene_symbol(\(value("mol_gene"))) IS NULL THEN \(Self.unknownGeneReason(value("mol_gene"))) END", whenFilled: ["mol_gene"]),
-                guarded("""
-                'mol_partner_gene', \(raw("mol_partner_gene")), CASE WHEN \(value("mol_partner_gene")) IS NULL THEN NULL
-                    WHEN approved_gene_symbol(\(value("mol_partner_gene"))) IS NULL THEN \(Self.unknownGeneReason(value("mol_partner_gene")))
-                    WHEN \(value("mol_kind")) NOT IN ('fusion', 'rearrangement') THEN 'a partner gene is only for a fusion or rearrangement' END
-                """, whenFilled: ["mol_partner_gene"]),
-                guarded("'mol_report_date', \(raw("mol_report_date")), CASE WHEN \(value("mol_report_date")) < \(value("mol_specimen_date")) THEN 'the report is dated before the specimen' END", whenFilled: ["mol_report_date", "mol_specimen_date"]),
-                guarded("'line_stop_date', \(raw("line_stop_date")), CASE WHEN \(value("line_stop_date")) < \(value("line_start_date")) THEN 'the line stops before it starts' WHEN (\(value("line_stop_date")) IS NULL) <> (\(value("line_stop_reason")) IS NULL) THEN 'a stop date goes with a stop reason, and a stop reason with a stop date' END", whenFilled: ["line_stop_date", "line_start_date", "line_stop_reason"]),
-                guarded("'line_trial_nct', \(raw("line_trial_nct")), CASE WHEN upper(\(value("line_trial_nct"))) !~ '^NCT[0-9]{8}$' THEN 'expected an NCT number (NCT and 8 digits)' END", whenFilled: ["line_trial_nct"]),
-                guarded("'ae_term', \(raw("ae_term")), " + ImportRules.termReason(
-                    term: value("ae_term"), specified: value("ae_term_specify"), specifiedField: "ae_term_specify", textOnlyWithOther: true), whenFilled: ["ae_term", "ae_term_specify"]),
-                guarded("'ae_resolved_date', \(raw("ae_resolved_date")), CASE WHEN \(value("ae_resolved_date")) < \(value("ae_onset_date")) THEN 'resolved before its onset' END", whenFilled: ["ae_resolved_date", "ae_onset_date"]),
-                guarded("'assessment_evaluator', \(raw("assessment_evaluator")), CASE WHEN \(SDTMRules.breaksIdentifier("lower(\(value("assessment_evaluator")))", first: "[a-z]", rest: "[a-z0-9_-]", maximumLength: 40)) THEN 'the evaluator is investigator or a reader id of lower-case letters, digits, - and _' END", whenFilled: ["assessment_evaluator"]),
-                guarded("'lesion_id', \(raw("lesion_id")), CASE WHEN \(SDTMRules.breaksIdentifier("upper(\(value("lesion_id")))", first: "[A-Z0-9]", rest: "[A-Z0-9_.-]", maximumLength: 20)) THEN 'a lesion id is up to 20 letters, digits, ., _ and -' END", whenFilled: ["lesion_id"]),
-                guarded("""
-                'lesion_state', \(raw("lesion_state")), CASE WHEN NOT \(rowIs("lesion")) THEN NULL
-                    WHEN \(value("lesion_class")) = 'target' AND \(value("lesion_state")) NOT IN ('measured', 'too_small_to_measure', 'disappeared', 'not_done') THEN 'a target lesion is measured, too_small_to_measure, disappeared or not_done'
-                    WHEN \(value("lesion_class")) = 'non_target' AND \(value("lesion_state")) NOT IN ('present', 'absent', 'unequivocal_progression', 'not_evaluable') THEN 'a non-target lesion is present, absent, unequivocal_progression or not_evaluable'
-                    WHEN \(value("lesion_class")) = 'new' AND \(value("lesion_state")) NOT IN ('equivocal', 'unequivocal') THEN 'a new lesion is equivocal or unequivocal'
-                    WHEN \(value("lesion_state")) = 'measured' AND \(value("lesion_diameter_mm")) IS NULL THEN 'a measured lesion needs lesion_diameter_mm'
-                    WHEN \(value("lesion_state")) NOT IN ('measured', 'present') AND \(value("lesion_diameter_mm")) IS NOT NULL THEN 'a diameter goes only with measured (or present, for a node)'
-                    WHEN \(value("lesion_class")) <> 'new' AND (\(value("lesion_organ")) IS NULL OR \(value("lesion_method")) IS NULL) THEN 'a target or non-target lesion needs its organ and imaging method' END
-                """, when: rowIs("lesion")),
-            ], onlyClean: true),
+            SDTMRules.check(
+                file,
+                joins: """
+                    LEFT JOIN sync_site_map m ON m.source = \(Self.source) AND m.source_site = s.redcap_data_access_group
+                    LEFT JOIN sync_ctcae_suggestions d ON d.submitted = \(value("ae_term"))
+                    """,
+                checks: [
+                    guarded(
+                        """
+                        'redcap_data_access_group', s.redcap_data_access_group, CASE WHEN NOT \(enrollment) THEN NULL
+                            WHEN s.redcap_data_access_group IS NULL THEN 'the data access group (the site) is required on the enrollment row'
+                            WHEN m.site_code IS NULL THEN 'data access group ' || s.redcap_data_access_group || ' of source ' || \(Self.source) || ' is not mapped to a registry site; map the source site to one first' END
+                        """, when: rowIs("enrollment")),
+                    guarded(
+                        "'consent_date', s.consent_date, CASE WHEN \(enrollment) AND extract(year FROM \(value("consent_date"))) < \(value("birth_year")) THEN 'consent before the year of birth' END",
+                        whenFilled: ["consent_date", "birth_year"]),
+                    guarded(
+                        "'death_date', s.death_date, CASE WHEN \(enrollment) AND extract(year FROM \(value("death_date"))) < \(value("birth_year")) THEN 'death before the year of birth' END",
+                        whenFilled: ["death_date", "birth_year"]),
+                    guarded(
+                        "'histology_icdo3', \(raw("histology_icdo3")), CASE WHEN \(value("histology_icdo3")) IS NOT NULL AND NOT EXISTS (SELECT 1 FROM histology_codes h WHERE h.code = \(value("histology_icdo3"))) THEN 'not an ICD-O-3 code the registry knows (expected NNNN/B, e.g. 9040/3)' END",
+                        whenFilled: ["histology_icdo3"]),
+                    guarded(
+                        "'diagnosis_date', \(raw("diagnosis_date")), CASE WHEN \(value("diagnosis_date")) IS NOT NULL AND sync_date_part(\(value("diagnosis_date"))) IS NULL THEN 'expected YYYY, YYYY-MM or YYYY-MM-DD' END",
+                        whenFilled: ["diagnosis_date"]),
+                    guarded(
+                        "'mol_gene', \(raw("mol_gene")), CASE WHEN \(value("mol_gene")) IS NOT NULL AND approved_gene_symbol(\(value("mol_gene"))) IS NULL THEN \(Self.unknownGeneReason(value("mol_gene"))) END",
+                        whenFilled: ["mol_gene"]),
+                    guarded(
+                        """
+                        'mol_partner_gene', \(raw("mol_partner_gene")), CASE WHEN \(value("mol_partner_gene")) IS NULL THEN NULL
+                            WHEN approved_gene_symbol(\(value("mol_partner_gene"))) IS NULL THEN \(Self.unknownGeneReason(value("mol_partner_gene")))
+                            WHEN \(value("mol_kind")) NOT IN ('fusion', 'rearrangement') THEN 'a partner gene is only for a fusion or rearrangement' END
+                        """, whenFilled: ["mol_partner_gene"]),
+                    guarded(
+                        "'mol_report_date', \(raw("mol_report_date")), CASE WHEN \(value("mol_report_date")) < \(value("mol_specimen_date")) THEN 'the report is dated before the specimen' END",
+                        whenFilled: ["mol_report_date", "mol_specimen_date"]),
+                    guarded(
+                        "'line_stop_date', \(raw("line_stop_date")), CASE WHEN \(value("line_stop_date")) < \(value("line_start_date")) THEN 'the line stops before it starts' WHEN (\(value("line_stop_date")) IS NULL) <> (\(value("line_stop_reason")) IS NULL) THEN 'a stop date goes with a stop reason, and a stop reason with a stop date' END",
+                        whenFilled: ["line_stop_date", "line_start_date", "line_stop_reason"]),
+                    guarded(
+                        "'line_trial_nct', \(raw("line_trial_nct")), CASE WHEN upper(\(value("line_trial_nct"))) !~ '^NCT[0-9]{8}$' THEN 'expected an NCT number (NCT and 8 digits)' END",
+                        whenFilled: ["line_trial_nct"]),
+                    guarded(
+                        "'ae_term', \(raw("ae_term")), "
+                            + ImportRules.termReason(
+                                term: value("ae_term"), specified: value("ae_term_specify"),
+                                specifiedField: "ae_term_specify", textOnlyWithOther: true),
+                        whenFilled: ["ae_term", "ae_term_specify"]),
+                    guarded(
+                        "'ae_resolved_date', \(raw("ae_resolved_date")), CASE WHEN \(value("ae_resolved_date")) < \(value("ae_onset_date")) THEN 'resolved before its onset' END",
+                        whenFilled: ["ae_resolved_date", "ae_onset_date"]),
+                    guarded(
+                        "'assessment_evaluator', \(raw("assessment_evaluator")), CASE WHEN \(SDTMRules.breaksIdentifier("lower(\(value("assessment_evaluator")))", first: "[a-z]", rest: "[a-z0-9_-]", maximumLength: 40)) THEN 'the evaluator is investigator or a reader id of lower-case letters, digits, - and _' END",
+                        whenFilled: ["assessment_evaluator"]),
+                    guarded(
+                        "'lesion_id', \(raw("lesion_id")), CASE WHEN \(SDTMRules.breaksIdentifier("upper(\(value("lesion_id")))", first: "[A-Z0-9]", rest: "[A-Z0-9_.-]", maximumLength: 20)) THEN 'a lesion id is up to 20 letters, digits, ., _ and -' END",
+                        whenFilled: ["lesion_id"]),
+                    guarded(
+                        """
+                        'lesion_state', \(raw("lesion_state")), CASE WHEN NOT \(rowIs("lesion")) THEN NULL
+                            WHEN \(value("lesion_class")) = 'target' AND \(value("lesion_state")) NOT IN ('measured', 'too_small_to_measure', 'disappeared', 'not_done') THEN 'a target lesion is measured, too_small_to_measure, disappeared or not_done'
+                            WHEN \(value("lesion_class")) = 'non_target' AND \(value("lesion_state")) NOT IN ('present', 'absent', 'unequivocal_progression', 'not_evaluable') THEN 'a non-target lesion is present, absent, unequivocal_progression or not_evaluable'
+                            WHEN \(value("lesion_class")) = 'new' AND \(value("lesion_state")) NOT IN ('equivocal', 'unequivocal') THEN 'a new lesion is equivocal or unequivocal'
+                            WHEN \(value("lesion_state")) = 'measured' AND \(value("lesion_diameter_mm")) IS NULL THEN 'a measured lesion needs lesion_diameter_mm'
+                            WHEN \(value("lesion_state")) NOT IN ('measured', 'present') AND \(value("lesion_diameter_mm")) IS NOT NULL THEN 'a diameter goes only with measured (or present, for a node)'
+                            WHEN \(value("lesion_class")) <> 'new' AND (\(value("lesion_organ")) IS NULL OR \(value("lesion_method")) IS NULL) THEN 'a target or non-target lesion needs its organ and imaging method' END
+                        """, when: rowIs("lesion")),
+                ], onlyClean: true),
             // Repeating rows and assessments need their record's patient: from this file's enrollment row or an earlier run.
             // After a withdrawal nothing new is recorded: a row the registry already holds from this source (its
             // record, event, instrument and instance) is not new, so a rerun of the same export keeps it.
-            SDTMRules.check(file, joins: subjectJoin + " LEFT JOIN sync_redcap_enrolled n ON n.record_id = \(recordID) "
-                + SDTMRules.recordJoin(domain: "REDCAP", key: naturalKey), checks: [
-                """
-                '\(Self.recordIDColumn)', \(recordID), CASE
-                    WHEN \(ImportRules.Reason.locked("x.patient_id")) THEN \(ImportRules.Reason.lockedReason("x.patient_id"))
-                    WHEN \(enrollment) THEN NULL
-                    WHEN x.patient_id IS NULL AND n.record_id IS NULL
-                    THEN \(ImportRules.Reason.unknownSubject)
-                    WHEN p.consent_withdrawn_on IS NOT NULL AND r.natural_key IS NULL
-                    THEN \(ImportRules.Reason.consentWithdrawn("p.consent_withdrawn_on")) END
-                """,
-            ] + ["line_start_date", "line_stop_date", "ae_onset_date", "ae_resolved_date", "mol_specimen_date", "mol_report_date",
-                 "ecog_date", "assessment_date"].map { field in
-                // The record's enrollment row in this file has the birth year and death date the import is about to store.
-                guarded(ImportRules.timelineCheck(
-                    column: field, value: raw(field), date: value(field),
-                    birthYear: "CASE WHEN n.record_id IS NOT NULL THEN n.birth_year ELSE p.birth_year END",
-                    deathOn: "CASE WHEN n.record_id IS NOT NULL THEN n.death_on ELSE p.death_on END"), whenFilled: [field])
-            }, onlyClean: true),
+            SDTMRules.check(
+                file,
+                joins: subjectJoin + " LEFT JOIN sync_redcap_enrolled n ON n.record_id = \(recordID) "
+                    + SDTMRules.recordJoin(domain: "REDCAP", key: naturalKey),
+                checks: [
+                    """
+                    '\(Self.recordIDColumn)', \(recordID), CASE
+                        WHEN \(ImportRules.Reason.locked("x.patient_id")) THEN \(ImportRules.Reason.lockedReason("x.patient_id"))
+                        WHEN \(enrollment) THEN NULL
+                        WHEN x.patient_id IS NULL AND n.record_id IS NULL
+                        THEN \(ImportRules.Reason.unknownSubject)
+                        WHEN p.consent_withdrawn_on IS NOT NULL AND r.natural_key IS NULL
+                        THEN \(ImportRules.Reason.consentWithdrawn("p.consent_withdrawn_on")) END
+                    """
+                ]
+                    + [
+                        "line_start_date", "line_stop_date", "ae_onset_date", "ae_resolved_date", "mol_specimen_date",
+                        "mol_report_date",
+                        "ecog_date", "assessment_date",
+                    ].map { field in
+                        // The record's enrollment row in this file has the birth year and death date the import is about to store.
+                        guarded(
+                            ImportRules.timelineCheck(
+                                column: field, value: raw(field), date: value(field),
+                                birthYear: "CASE WHEN n.record_id IS NOT NULL THEN n.birth_year ELSE p.birth_year END",
+                                deathOn: "CASE WHEN n.record_id IS NOT NULL THEN n.death_on ELSE p.death_on END"),
+                            whenFilled: [field])
+                    }, onlyClean: true),
         ]
     }
 }
@@ -293,7 +356,8 @@ extension REDCapRules {
     /// The agents checked in a therapy line row, as catalog agent codes.
     var agents: String {
         guard let field = runField("line_agents"), field.type == .checkbox else { return "ARRAY[]::text[]" }
-        return "array_remove(ARRAY[\(field.choiceCodes.map { "CASE WHEN s.line_agents___\($0) = '1' THEN \(Self.literal($0)) END" }.joined(separator: ", "))]::text[], NULL)"
+        return
+            "array_remove(ARRAY[\(field.choiceCodes.map { "CASE WHEN s.line_agents___\($0) = '1' THEN \(Self.literal($0)) END" }.joined(separator: ", "))]::text[], NULL)"
     }
 
     /// The registry row a row became where the registry table has no natural key: the diagnosis of an
@@ -338,13 +402,15 @@ extension REDCapRules {
     /// Every row of such a record is quarantined, already quarantined rows too: whatever else is wrong with
     /// a row, it cannot be applied until the record's site is settled.
     var crossSiteCheck: String {
-        SDTMRules.check(file, joins: "JOIN sync_redcap_cross_site c ON c.record_id = \(recordID)", checks: [
-            """
-            'redcap_data_access_group', c.dag, 'data access group ' || c.dag || ' maps to site ' || c.mapped_site || ', but record '
-                || c.record_id || ' is bound to patient ' || c.registry_id || ' of site ' || c.patient_site
-                || '; none of its rows is applied: correct the record''s data access group in REDCap, or its site mapping'
-            """,
-        ], onlyClean: false)
+        SDTMRules.check(
+            file, joins: "JOIN sync_redcap_cross_site c ON c.record_id = \(recordID)",
+            checks: [
+                """
+                'redcap_data_access_group', c.dag, 'data access group ' || c.dag || ' maps to site ' || c.mapped_site || ', but record '
+                    || c.record_id || ' is bound to patient ' || c.registry_id || ' of site ' || c.patient_site
+                    || '; none of its rows is applied: correct the record''s data access group in REDCap, or its site mapping'
+                """
+            ], onlyClean: false)
     }
 
     /// Where the registry holds one value and a file may send several: two ECOG rows of a record on one date (one
@@ -451,29 +517,34 @@ extension REDCapRules {
         """
 
     var laterChecks: String {
-        let joins = subjectJoin + """
+        let joins =
+            subjectJoin + """
 
-            LEFT JOIN sync_redcap_first_lines f ON f.record_id = \(recordID)
-            LEFT JOIN sync_redcap_assessed a ON a.record_id = \(recordID) AND a.event = \(event)
-            """
-        return SDTMRules.check(file, joins: joins, checks: [
-            // The first line is this file's earliest clean line or a stored one, whichever started first.
-            guarded(ImportRules.baselineCheck(
-                column: "ae_onset_date", value: raw("ae_onset_date"), onset: value("ae_onset_date"),
-                baseline: "coalesce(\(value("ae_baseline")) = '1', false)",
-                firstStart: "least(f.started_on, (SELECT min(t.started_on) FROM therapy_lines t WHERE t.patient_id = x.patient_id))",
-                mark: "ae_baseline = 1 (Yes)"), when: rowIs("adverse_event")),
-            """
-            'assessment_date', \(raw("assessment_date")), CASE WHEN NOT \(rowIs("tumor_assessment")) OR \(value("assessment_baseline")) = '1' THEN NULL
-                WHEN NOT EXISTS (SELECT 1 FROM therapy_lines t WHERE t.patient_id = x.patient_id AND t.started_on <= \(value("assessment_date")))
-                    AND NOT coalesce(f.started_on <= \(value("assessment_date")), false)
-                THEN \(ImportRules.Reason.noLineBeforeFollowUp) END
-            """,
-            """
-            'redcap_event_name', s.redcap_event_name, CASE WHEN \(rowIs("lesion")) AND a.record_id IS NULL
-                THEN 'a lesion row needs a valid tumor assessment row in the same event' END
-            """,
-        ], onlyClean: true)
+                LEFT JOIN sync_redcap_first_lines f ON f.record_id = \(recordID)
+                LEFT JOIN sync_redcap_assessed a ON a.record_id = \(recordID) AND a.event = \(event)
+                """
+        return SDTMRules.check(
+            file, joins: joins,
+            checks: [
+                // The first line is this file's earliest clean line or a stored one, whichever started first.
+                guarded(
+                    ImportRules.baselineCheck(
+                        column: "ae_onset_date", value: raw("ae_onset_date"), onset: value("ae_onset_date"),
+                        baseline: "coalesce(\(value("ae_baseline")) = '1', false)",
+                        firstStart:
+                            "least(f.started_on, (SELECT min(t.started_on) FROM therapy_lines t WHERE t.patient_id = x.patient_id))",
+                        mark: "ae_baseline = 1 (Yes)"), when: rowIs("adverse_event")),
+                """
+                'assessment_date', \(raw("assessment_date")), CASE WHEN NOT \(rowIs("tumor_assessment")) OR \(value("assessment_baseline")) = '1' THEN NULL
+                    WHEN NOT EXISTS (SELECT 1 FROM therapy_lines t WHERE t.patient_id = x.patient_id AND t.started_on <= \(value("assessment_date")))
+                        AND NOT coalesce(f.started_on <= \(value("assessment_date")), false)
+                    THEN \(ImportRules.Reason.noLineBeforeFollowUp) END
+                """,
+                """
+                'redcap_event_name', s.redcap_event_name, CASE WHEN \(rowIs("lesion")) AND a.record_id IS NULL
+                    THEN 'a lesion row needs a valid tumor assessment row in the same event' END
+                """,
+            ], onlyClean: true)
     }
 
     /// The baseline lesion rows that break RECIST 1.1's rules for targets (``SDTMRules/baselineBreaches``),
@@ -519,8 +590,10 @@ extension REDCapRules {
     /// and the hash computed once per row: flattened, the subquery's expressions would be copied into every CASE.
     var validRows: String {
         func only(_ kind: String, changed: Bool = true, _ columns: [(expression: String, name: String)]) -> String {
-            let condition = "s.sync_kind = '\(kind)'" + (changed ? " AND s.sync_row_hash IS DISTINCT FROM r.row_hash" : "")
-            return columns.map { "CASE WHEN \(condition) THEN \($0.expression) END AS \($0.name)" }.joined(separator: ",\n    ")
+            let condition =
+                "s.sync_kind = '\(kind)'" + (changed ? " AND s.sync_row_hash IS DISTINCT FROM r.row_hash" : "")
+            return columns.map { "CASE WHEN \(condition) THEN \($0.expression) END AS \($0.name)" }.joined(
+                separator: ",\n    ")
         }
         return """
             CREATE TEMP TABLE sync_valid_redcap ON COMMIT DROP AS
@@ -593,118 +666,121 @@ extension REDCapRules {
             refusedSeriesCheck,
             baselineChecks,
             validRows,
-        ] + ImportRules.enrollSubjects(
-            """
-            SELECT record_id AS subject, site_code, patient_id, old_hash IS DISTINCT FROM row_hash AS changed, birth_year, sex,
-                consent_date, death_on, vital_status, consent_withdrawn_on, last_contact_on
-            FROM sync_valid_redcap WHERE kind = 'enrollment'
-            """, carried: Set(ImportRules.CarriedPatientField.allCases)) + [
-            // The run's own table of the subjects it enrolled, not sync_subjects: planned from the statistics of
-            // sync_subjects before this run added them, the join became a nested loop over every valid row for
-            // each new subject (53 s for 250,000 rows of 3,907 new records).
-            """
-            UPDATE sync_valid_redcap v SET patient_id = n.patient_id FROM sync_new_patients n
-            WHERE v.patient_id IS NULL AND n.subject = v.record_id
-            """,
-            "CREATE INDEX ON sync_valid_redcap (kind, patient_id)",
-            """
-            INSERT INTO patient_ecog (patient_id, assessed_on, ecog)
-            SELECT patient_id, ecog_on, ecog FROM sync_valid_redcap WHERE kind = 'ecog' AND old_hash IS DISTINCT FROM row_hash
-            ON CONFLICT (patient_id, assessed_on) DO UPDATE SET ecog = EXCLUDED.ecog WHERE patient_ecog.ecog IS DISTINCT FROM EXCLUDED.ecog
-            """,
-            // A read's flag is written on each of its assessments (the conflicting ones are quarantined above); an
-            // empty flag leaves the stored read as it is, so a file without the field does not unset it.
-            """
-            INSERT INTO evaluator_reads (patient_id, evaluator, accepted)
-            SELECT patient_id, evaluator, bool_or(accepted = '1') FROM sync_valid_redcap
-            WHERE kind = 'tumor_assessment' AND accepted IS NOT NULL AND patient_id IS NOT NULL GROUP BY patient_id, evaluator
-            ON CONFLICT (patient_id, evaluator) DO UPDATE SET accepted = EXCLUDED.accepted
-            WHERE evaluator_reads.accepted IS DISTINCT FROM EXCLUDED.accepted
-            """,
-            """
-            INSERT INTO diagnoses (diagnosis_id, patient_id, icdo3_code, icdo_version, who_entity, fnclcc_grade, primary_site,
-                diagnosed_year, diagnosed_month, diagnosed_day, disease_setting)
-            OVERRIDING SYSTEM VALUE
-            SELECT registry_row, patient_id, icdo3_code, icdo_version, who_entity, fnclcc_grade, primary_site,
-                split_part(diagnosis_date, '-', 1)::smallint, nullif(split_part(diagnosis_date, '-', 2), '')::smallint,
-                nullif(split_part(diagnosis_date, '-', 3), '')::smallint, disease_setting
-            FROM sync_valid_redcap WHERE kind = 'enrollment' AND has_diagnosis AND old_hash IS DISTINCT FROM row_hash
-            ON CONFLICT (diagnosis_id) DO UPDATE SET icdo3_code = EXCLUDED.icdo3_code, icdo_version = EXCLUDED.icdo_version,
-                who_entity = EXCLUDED.who_entity, fnclcc_grade = EXCLUDED.fnclcc_grade, primary_site = EXCLUDED.primary_site,
-                diagnosed_year = EXCLUDED.diagnosed_year, diagnosed_month = EXCLUDED.diagnosed_month, diagnosed_day = EXCLUDED.diagnosed_day,
-                disease_setting = EXCLUDED.disease_setting
-            """,
-            """
-            INSERT INTO molecular_results (molecular_result_id, patient_id, gene, alteration_kind, partner_gene, hgvs, method, result,
-                acquired_resistance, specimen_date, report_date, laboratory)
-            OVERRIDING SYSTEM VALUE
-            SELECT registry_row, patient_id, gene, alteration_kind, partner_gene, hgvs, method, result, acquired_resistance, specimen_date,
-                report_date, laboratory
-            FROM sync_valid_redcap WHERE kind = 'molecular_result' AND old_hash IS DISTINCT FROM row_hash
-            ON CONFLICT (molecular_result_id) DO UPDATE SET gene = EXCLUDED.gene, alteration_kind = EXCLUDED.alteration_kind,
-                partner_gene = EXCLUDED.partner_gene, hgvs = EXCLUDED.hgvs, method = EXCLUDED.method, result = EXCLUDED.result,
-                acquired_resistance = EXCLUDED.acquired_resistance, specimen_date = EXCLUDED.specimen_date,
-                report_date = EXCLUDED.report_date, laboratory = EXCLUDED.laboratory
-            """,
-        ] + ImportRules.applyTherapyLines(
-            """
-            SELECT patient_id, line_of_therapy AS line_number, intent, started_on, stopped_on, stop_reason, dose, trial_nct, concurrent
-            FROM sync_valid_redcap WHERE kind = 'therapy_line' AND old_hash IS DISTINCT FROM row_hash
-            """,
-            agents: """
-                SELECT patient_id, line_of_therapy AS line_number, unnest(agents) AS agent_code
+        ]
+            + ImportRules.enrollSubjects(
+                """
+                SELECT record_id AS subject, site_code, patient_id, old_hash IS DISTINCT FROM row_hash AS changed, birth_year, sex,
+                    consent_date, death_on, vital_status, consent_withdrawn_on, last_contact_on
+                FROM sync_valid_redcap WHERE kind = 'enrollment'
+                """, carried: Set(ImportRules.CarriedPatientField.allCases)) + [
+                // The run's own table of the subjects it enrolled, not sync_subjects: planned from the statistics of
+                // sync_subjects before this run added them, the join became a nested loop over every valid row for
+                // each new subject (53 s for 250,000 rows of 3,907 new records).
+                """
+                UPDATE sync_valid_redcap v SET patient_id = n.patient_id FROM sync_new_patients n
+                WHERE v.patient_id IS NULL AND n.subject = v.record_id
+                """,
+                "CREATE INDEX ON sync_valid_redcap (kind, patient_id)",
+                """
+                INSERT INTO patient_ecog (patient_id, assessed_on, ecog)
+                SELECT patient_id, ecog_on, ecog FROM sync_valid_redcap WHERE kind = 'ecog' AND old_hash IS DISTINCT FROM row_hash
+                ON CONFLICT (patient_id, assessed_on) DO UPDATE SET ecog = EXCLUDED.ecog WHERE patient_ecog.ecog IS DISTINCT FROM EXCLUDED.ecog
+                """,
+                // A read's flag is written on each of its assessments (the conflicting ones are quarantined above); an
+                // empty flag leaves the stored read as it is, so a file without the field does not unset it.
+                """
+                INSERT INTO evaluator_reads (patient_id, evaluator, accepted)
+                SELECT patient_id, evaluator, bool_or(accepted = '1') FROM sync_valid_redcap
+                WHERE kind = 'tumor_assessment' AND accepted IS NOT NULL AND patient_id IS NOT NULL GROUP BY patient_id, evaluator
+                ON CONFLICT (patient_id, evaluator) DO UPDATE SET accepted = EXCLUDED.accepted
+                WHERE evaluator_reads.accepted IS DISTINCT FROM EXCLUDED.accepted
+                """,
+                """
+                INSERT INTO diagnoses (diagnosis_id, patient_id, icdo3_code, icdo_version, who_entity, fnclcc_grade, primary_site,
+                    diagnosed_year, diagnosed_month, diagnosed_day, disease_setting)
+                OVERRIDING SYSTEM VALUE
+                SELECT registry_row, patient_id, icdo3_code, icdo_version, who_entity, fnclcc_grade, primary_site,
+                    split_part(diagnosis_date, '-', 1)::smallint, nullif(split_part(diagnosis_date, '-', 2), '')::smallint,
+                    nullif(split_part(diagnosis_date, '-', 3), '')::smallint, disease_setting
+                FROM sync_valid_redcap WHERE kind = 'enrollment' AND has_diagnosis AND old_hash IS DISTINCT FROM row_hash
+                ON CONFLICT (diagnosis_id) DO UPDATE SET icdo3_code = EXCLUDED.icdo3_code, icdo_version = EXCLUDED.icdo_version,
+                    who_entity = EXCLUDED.who_entity, fnclcc_grade = EXCLUDED.fnclcc_grade, primary_site = EXCLUDED.primary_site,
+                    diagnosed_year = EXCLUDED.diagnosed_year, diagnosed_month = EXCLUDED.diagnosed_month, diagnosed_day = EXCLUDED.diagnosed_day,
+                    disease_setting = EXCLUDED.disease_setting
+                """,
+                """
+                INSERT INTO molecular_results (molecular_result_id, patient_id, gene, alteration_kind, partner_gene, hgvs, method, result,
+                    acquired_resistance, specimen_date, report_date, laboratory)
+                OVERRIDING SYSTEM VALUE
+                SELECT registry_row, patient_id, gene, alteration_kind, partner_gene, hgvs, method, result, acquired_resistance, specimen_date,
+                    report_date, laboratory
+                FROM sync_valid_redcap WHERE kind = 'molecular_result' AND old_hash IS DISTINCT FROM row_hash
+                ON CONFLICT (molecular_result_id) DO UPDATE SET gene = EXCLUDED.gene, alteration_kind = EXCLUDED.alteration_kind,
+                    partner_gene = EXCLUDED.partner_gene, hgvs = EXCLUDED.hgvs, method = EXCLUDED.method, result = EXCLUDED.result,
+                    acquired_resistance = EXCLUDED.acquired_resistance, specimen_date = EXCLUDED.specimen_date,
+                    report_date = EXCLUDED.report_date, laboratory = EXCLUDED.laboratory
+                """,
+            ]
+            + ImportRules.applyTherapyLines(
+                """
+                SELECT patient_id, line_of_therapy AS line_number, intent, started_on, stopped_on, stop_reason, dose, trial_nct, concurrent
                 FROM sync_valid_redcap WHERE kind = 'therapy_line' AND old_hash IS DISTINCT FROM row_hash
                 """,
-            replacingAgents: true) + [
-            ImportRules.applyAdverseEvents(
+                agents: """
+                    SELECT patient_id, line_of_therapy AS line_number, unnest(agents) AS agent_code
+                    FROM sync_valid_redcap WHERE kind = 'therapy_line' AND old_hash IS DISTINCT FROM row_hash
+                    """,
+                replacingAgents: true) + [
+                ImportRules.applyAdverseEvents(
+                    """
+                    SELECT registry_row, patient_id, ae_line AS line_number, ctcae_term, term_specified, ctcae_version, grade, onset_on,
+                        resolved_on, attribution, serious, baseline
+                    FROM sync_valid_redcap WHERE kind = 'adverse_event' AND old_hash IS DISTINCT FROM row_hash
+                    """),
+                // The events compared as '' for NULL (the staging never holds ''): an equality the join can hash,
+                // where IS NOT DISTINCT FROM compared each lesion with every assessment of its record.
                 """
-                SELECT registry_row, patient_id, ae_line AS line_number, ctcae_term, term_specified, ctcae_version, grade, onset_on,
-                    resolved_on, attribution, serious, baseline
-                FROM sync_valid_redcap WHERE kind = 'adverse_event' AND old_hash IS DISTINCT FROM row_hash
-                """),
-            // The events compared as '' for NULL (the staging never holds ''): an equality the join can hash,
-            // where IS NOT DISTINCT FROM compared each lesion with every assessment of its record.
-            """
-            CREATE TEMP TABLE sync_redcap_lesions ON COMMIT DROP AS
-            SELECT l.*, a.evaluator AS assessment_evaluator, a.assessed_on AS assessment_on
-            FROM sync_valid_redcap l
-            JOIN sync_valid_redcap a ON a.kind = 'tumor_assessment' AND a.record_id = l.record_id AND coalesce(a.event, '') = coalesce(l.event, '')
-            WHERE l.kind = 'lesion' AND l.old_hash IS DISTINCT FROM l.row_hash
-            """,
-            "ANALYZE sync_redcap_lesions",
-            ImportRules.applyLesions(
-                """
-                SELECT DISTINCT ON (patient_id, assessment_evaluator, label) patient_id, assessment_evaluator AS evaluator, label,
-                    lesion_class, organ, is_lymph_node, imaging_method
-                FROM sync_redcap_lesions ORDER BY patient_id, assessment_evaluator, label, assessment_on
-                """),
-        ] + ImportRules.applyAssessmentsAndResults(
-            assessments: """
-                SELECT patient_id, evaluator, assessed_on, is_baseline FROM sync_valid_redcap
-                WHERE kind = 'tumor_assessment' AND old_hash IS DISTINCT FROM row_hash
+                CREATE TEMP TABLE sync_redcap_lesions ON COMMIT DROP AS
+                SELECT l.*, a.evaluator AS assessment_evaluator, a.assessed_on AS assessment_on
+                FROM sync_valid_redcap l
+                JOIN sync_valid_redcap a ON a.kind = 'tumor_assessment' AND a.record_id = l.record_id AND coalesce(a.event, '') = coalesce(l.event, '')
+                WHERE l.kind = 'lesion' AND l.old_hash IS DISTINCT FROM l.row_hash
                 """,
-            results: """
-                SELECT v.patient_id, v.assessment_evaluator AS evaluator, v.assessment_on AS assessed_on, e.lesion_id, e.lesion_class,
-                    v.lesion_state AS result, v.diameter_mm
-                FROM sync_redcap_lesions v
-                JOIN lesions e ON e.patient_id = v.patient_id AND e.evaluator = v.assessment_evaluator AND e.label = v.label
-                """) + [
-            """
-            INSERT INTO sync_records (source, domain, natural_key, row_hash, registry_row, first_run, last_changed_run, first_file, first_line)
-            SELECT \(Self.source), 'REDCAP', natural_key, row_hash, registry_row, \(run), \(run), current_setting('sarcreg.sync_file'), line_number
-            FROM sync_valid_redcap WHERE old_hash IS DISTINCT FROM row_hash
-            ON CONFLICT (source, domain, natural_key) DO UPDATE SET row_hash = EXCLUDED.row_hash, registry_row = EXCLUDED.registry_row,
-                last_changed_run = EXCLUDED.last_changed_run, missing_since_run = NULL
-            """,
-            """
-            UPDATE sync_records r SET missing_since_run = NULL FROM sync_valid_redcap v
-            WHERE r.source = \(Self.source) AND r.domain = 'REDCAP' AND r.natural_key = v.natural_key AND r.missing_since_run IS NOT NULL
-            """,
-            """
-            UPDATE sync_records r SET missing_since_run = \(run)
-            WHERE r.source = \(Self.source) AND r.domain = 'REDCAP' AND r.missing_since_run IS NULL
-                AND NOT EXISTS (SELECT 1 FROM \(file.stagingTable) s WHERE \(naturalKey) = r.natural_key)
-            """,
-        ]
+                "ANALYZE sync_redcap_lesions",
+                ImportRules.applyLesions(
+                    """
+                    SELECT DISTINCT ON (patient_id, assessment_evaluator, label) patient_id, assessment_evaluator AS evaluator, label,
+                        lesion_class, organ, is_lymph_node, imaging_method
+                    FROM sync_redcap_lesions ORDER BY patient_id, assessment_evaluator, label, assessment_on
+                    """),
+            ]
+            + ImportRules.applyAssessmentsAndResults(
+                assessments: """
+                    SELECT patient_id, evaluator, assessed_on, is_baseline FROM sync_valid_redcap
+                    WHERE kind = 'tumor_assessment' AND old_hash IS DISTINCT FROM row_hash
+                    """,
+                results: """
+                    SELECT v.patient_id, v.assessment_evaluator AS evaluator, v.assessment_on AS assessed_on, e.lesion_id, e.lesion_class,
+                        v.lesion_state AS result, v.diameter_mm
+                    FROM sync_redcap_lesions v
+                    JOIN lesions e ON e.patient_id = v.patient_id AND e.evaluator = v.assessment_evaluator AND e.label = v.label
+                    """) + [
+                """
+                INSERT INTO sync_records (source, domain, natural_key, row_hash, registry_row, first_run, last_changed_run, first_file, first_line)
+                SELECT \(Self.source), 'REDCAP', natural_key, row_hash, registry_row, \(run), \(run), current_setting('sarcreg.sync_file'), line_number
+                FROM sync_valid_redcap WHERE old_hash IS DISTINCT FROM row_hash
+                ON CONFLICT (source, domain, natural_key) DO UPDATE SET row_hash = EXCLUDED.row_hash, registry_row = EXCLUDED.registry_row,
+                    last_changed_run = EXCLUDED.last_changed_run, missing_since_run = NULL
+                """,
+                """
+                UPDATE sync_records r SET missing_since_run = NULL FROM sync_valid_redcap v
+                WHERE r.source = \(Self.source) AND r.domain = 'REDCAP' AND r.natural_key = v.natural_key AND r.missing_since_run IS NOT NULL
+                """,
+                """
+                UPDATE sync_records r SET missing_since_run = \(run)
+                WHERE r.source = \(Self.source) AND r.domain = 'REDCAP' AND r.missing_since_run IS NULL
+                    AND NOT EXISTS (SELECT 1 FROM \(file.stagingTable) s WHERE \(naturalKey) = r.natural_key)
+                """,
+            ]
     }
 }

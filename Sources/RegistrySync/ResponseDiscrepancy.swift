@@ -49,7 +49,8 @@ extension SyncService {
                 result = cached
             } else {
                 do {
-                    result = .success(try responses.response(registryID, evaluator: Evaluator(evaluator)).series.evaluations)
+                    result = .success(
+                        try responses.response(registryID, evaluator: Evaluator(evaluator)).series.evaluations)
                 } catch {
                     result = .failure(error)
                 }
@@ -59,20 +60,27 @@ extension SyncService {
             case .success(let evaluations):
                 let candidates = evaluations.filter { date.map($0.date.description.hasPrefix) ?? false }
                 guard candidates.count == 1, let evaluation = candidates.first else {
-                    found.append(ResponseDiscrepancy(
-                        registryID: registryID, evaluator: evaluator, visit: visit, date: date, sourceResponse: reported,
-                        engineResponse: nil, rule: "no single assessment of this evaluator on \(date ?? "an unknown date")"))
+                    found.append(
+                        ResponseDiscrepancy(
+                            registryID: registryID, evaluator: evaluator, visit: visit, date: date,
+                            sourceResponse: reported,
+                            engineResponse: nil,
+                            rule: "no single assessment of this evaluator on \(date ?? "an unknown date")"))
                     continue
                 }
                 if evaluation.overall.rawValue != reported {
-                    found.append(ResponseDiscrepancy(
-                        registryID: registryID, evaluator: evaluator, visit: visit, date: date, sourceResponse: reported,
-                        engineResponse: evaluation.overall.rawValue, rule: evaluation.rule.description))
+                    found.append(
+                        ResponseDiscrepancy(
+                            registryID: registryID, evaluator: evaluator, visit: visit, date: date,
+                            sourceResponse: reported,
+                            engineResponse: evaluation.overall.rawValue, rule: evaluation.rule.description))
                 }
             case .failure(let error):
-                found.append(ResponseDiscrepancy(
-                    registryID: registryID, evaluator: evaluator, visit: visit, date: date, sourceResponse: reported,
-                    engineResponse: nil, rule: error.description))
+                found.append(
+                    ResponseDiscrepancy(
+                        registryID: registryID, evaluator: evaluator, visit: visit, date: date,
+                        sourceResponse: reported,
+                        engineResponse: nil, rule: error.description))
             }
         }
         return found

@@ -30,7 +30,9 @@ enum SDTMExport {
     }
 
     static let files: [(String, String)] = [
-        ("dm.csv", """
+        (
+            "dm.csv",
+            """
             SELECT 'SARCREG' AS "STUDYID", 'DM' AS "DOMAIN", p.registry_id AS "USUBJID", p.site_code AS "SITEID",
                 p.consent_date AS "RFICDTC", p.birth_year AS "BRTHDTC",
                 coalesce(extract(year FROM age(p.consent_date, p.birth_date))::int, p.age_at_consent,
@@ -39,23 +41,32 @@ enum SDTMExport {
                 CASE p.sex WHEN 'male' THEN 'M' WHEN 'female' THEN 'F' WHEN 'other' THEN 'UNDIFFERENTIATED' ELSE 'U' END AS "SEX",
                 p.death_on AS "DTHDTC", CASE WHEN p.death_on IS NOT NULL THEN 'Y' END AS "DTHFL"
             FROM patients p ORDER BY p.registry_id
-            """),
-        ("ds.csv", """
+            """
+        ),
+        (
+            "ds.csv",
+            """
             SELECT 'SARCREG' AS "STUDYID", 'DS' AS "DOMAIN", p.registry_id AS "USUBJID", d.dsseq AS "DSSEQ", d.term AS "DSTERM",
                 d.term AS "DSDECOD", d.category AS "DSCAT", d.day AS "DSSTDTC"
             FROM patients p
             CROSS JOIN LATERAL (VALUES \(SDTMDisposition.allCases.map(\.exportRow).joined(separator: ", "))) AS d(dsseq, term, category, day)
             WHERE d.day IS NOT NULL
             ORDER BY p.registry_id, d.dsseq
-            """),
-        ("mh.csv", """
+            """
+        ),
+        (
+            "mh.csv",
+            """
             SELECT 'SARCREG' AS "STUDYID", 'MH' AS "DOMAIN", p.registry_id AS "USUBJID", d.mhseq AS "MHSEQ", d.who_entity AS "MHTERM",
                 d.icdo3_code AS "MHDECOD", '\(SDTMDiagnosis.category)' AS "MHCAT", d.primary_site AS "MHLOC",
                 d.diagnosed_year || coalesce('-' || lpad(d.diagnosed_month::text, 2, '0'), '') || coalesce('-' || lpad(d.diagnosed_day::text, 2, '0'), '') AS "MHSTDTC"
             FROM sync_export_mh d JOIN patients p ON p.patient_id = d.patient_id
             ORDER BY p.registry_id, d.mhseq
-            """),
-        ("suppmh.csv", """
+            """
+        ),
+        (
+            "suppmh.csv",
+            """
             SELECT 'SARCREG' AS "STUDYID", 'MH' AS "RDOMAIN", p.registry_id AS "USUBJID", 'MHSEQ' AS "IDVAR", d.mhseq AS "IDVARVAL",
                 q.qnam AS "QNAM", q.qlabel AS "QLABEL", q.qval AS "QVAL"
             FROM sync_export_mh d JOIN patients p ON p.patient_id = d.patient_id
@@ -65,8 +76,11 @@ enum SDTMExport {
                 (3, 'DISSET', 'Disease Setting', upper(replace(d.disease_setting, '_', ' ')))) AS q(position, qnam, qlabel, qval)
             WHERE q.qval IS NOT NULL
             ORDER BY p.registry_id, d.mhseq, q.position
-            """),
-        ("gf.csv", """
+            """
+        ),
+        (
+            "gf.csv",
+            """
             SELECT 'SARCREG' AS "STUDYID", 'GF' AS "DOMAIN", p.registry_id AS "USUBJID", m.gfseq AS "GFSEQ",
                 CASE m.alteration_kind \(SDTMGenomicFinding.testCodeCases) END AS "GFTESTCD",
                 CASE m.alteration_kind \(SDTMGenomicFinding.testNameCases) END AS "GFTEST",
@@ -74,8 +88,11 @@ enum SDTMExport {
                 CASE m.method \(SDTMGenomicFinding.methodCases) END AS "GFMETHOD", m.laboratory AS "GFNAM", m.specimen_date AS "GFDTC"
             FROM sync_export_gf m JOIN patients p ON p.patient_id = m.patient_id
             ORDER BY p.registry_id, m.gfseq
-            """),
-        ("suppgf.csv", """
+            """
+        ),
+        (
+            "suppgf.csv",
+            """
             SELECT 'SARCREG' AS "STUDYID", 'GF' AS "RDOMAIN", p.registry_id AS "USUBJID", 'GFSEQ' AS "IDVAR", m.gfseq AS "IDVARVAL",
                 q.qnam AS "QNAM", q.qlabel AS "QLABEL", q.qval AS "QVAL"
             FROM sync_export_gf m JOIN patients p ON p.patient_id = m.patient_id
@@ -86,13 +103,19 @@ enum SDTMExport {
                 (4, 'VOIDRSN', 'Reason Result Voided', m.void_reason)) AS q(position, qnam, qlabel, qval)
             WHERE q.qval IS NOT NULL
             ORDER BY p.registry_id, m.gfseq, q.position
-            """),
-        ("ex.csv", """
+            """
+        ),
+        (
+            "ex.csv",
+            """
             SELECT 'SARCREG' AS "STUDYID", 'EX' AS "DOMAIN", x.registry_id AS "USUBJID", x.exseq AS "EXSEQ", upper(x.name) AS "EXTRT",
                 x.dose AS "EXDOSTXT", x.started_on AS "EXSTDTC", x.stopped_on AS "EXENDTC"
             FROM sync_export_ex x ORDER BY x.registry_id, x.exseq
-            """),
-        ("suppex.csv", """
+            """
+        ),
+        (
+            "suppex.csv",
+            """
             SELECT 'SARCREG' AS "STUDYID", 'EX' AS "RDOMAIN", x.registry_id AS "USUBJID", 'EXSEQ' AS "IDVAR", x.exseq AS "IDVARVAL",
                 q.qnam AS "QNAM", q.qlabel AS "QLABEL", q.qval AS "QVAL"
             FROM sync_export_ex x
@@ -104,8 +127,11 @@ enum SDTMExport {
                 (5, 'CONCURNT', 'Concurrent Line of Therapy', CASE WHEN x.concurrent THEN 'Y' END)) AS q(position, qnam, qlabel, qval)
             WHERE q.qval IS NOT NULL
             ORDER BY x.registry_id, x.exseq, q.position
-            """),
-        ("ae.csv", """
+            """
+        ),
+        (
+            "ae.csv",
+            """
             SELECT 'SARCREG' AS "STUDYID", 'AE' AS "DOMAIN", p.registry_id AS "USUBJID", a.aeseq AS "AESEQ",
                 coalesce(a.term_specified, a.ctcae_term) AS "AETERM", a.ctcae_term AS "AEDECOD", a.meddra_code AS "AELLTCD",
                 a.grade AS "AETOXGR", a.onset_on AS "AESTDTC", a.resolved_on AS "AEENDTC",
@@ -114,8 +140,11 @@ enum SDTMExport {
                 CASE WHEN a.serious THEN 'Y' ELSE 'N' END AS "AESER"
             FROM sync_export_ae a JOIN patients p ON p.patient_id = a.patient_id
             ORDER BY p.registry_id, a.aeseq
-            """),
-        ("suppae.csv", """
+            """
+        ),
+        (
+            "suppae.csv",
+            """
             SELECT 'SARCREG' AS "STUDYID", 'AE' AS "RDOMAIN", p.registry_id AS "USUBJID", 'AESEQ' AS "IDVAR", a.aeseq AS "IDVARVAL",
                 q.qnam AS "QNAM", q.qlabel AS "QLABEL", q.qval AS "QVAL"
             FROM sync_export_ae a JOIN patients p ON p.patient_id = a.patient_id
@@ -126,8 +155,11 @@ enum SDTMExport {
                 (3, 'LINENUM', 'Line of Therapy', t.line_number::text)) AS q(position, qnam, qlabel, qval)
             WHERE q.qval IS NOT NULL
             ORDER BY p.registry_id, a.aeseq, q.position
-            """),
-        ("tu.csv", """
+            """
+        ),
+        (
+            "tu.csv",
+            """
             SELECT 'SARCREG' AS "STUDYID", 'TU' AS "DOMAIN", p.registry_id AS "USUBJID", e.label AS "TULNKID", 'TUMIDENT' AS "TUTESTCD",
                 'Tumor Identification' AS "TUTEST",
                 CASE e.lesion_class WHEN 'target' THEN 'TARGET' WHEN 'non_target' THEN 'NON-TARGET' ELSE 'NEW' END AS "TUORRES",
@@ -140,8 +172,11 @@ enum SDTMExport {
             FROM lesions e JOIN patients p ON p.patient_id = e.patient_id
             LEFT JOIN evaluator_reads r ON r.patient_id = e.patient_id AND r.evaluator = e.evaluator
             ORDER BY p.registry_id, e.evaluator, e.lesion_id
-            """),
-        ("tr.csv", """
+            """
+        ),
+        (
+            "tr.csv",
+            """
             SELECT 'SARCREG' AS "STUDYID", 'TR' AS "DOMAIN", p.registry_id AS "USUBJID", l.label AS "TRLNKID",
                 CASE WHEN l.lesion_class <> 'target' THEN 'TUMSTATE' WHEN l.is_lymph_node THEN 'LPERP' ELSE 'LDIAM' END AS "TRTESTCD",
                 CASE r.result WHEN 'measured' THEN r.diameter_mm::text WHEN 'too_small_to_measure' THEN 'TOO SMALL TO MEASURE'
@@ -164,8 +199,11 @@ enum SDTMExport {
             CROSS JOIN LATERAL (SELECT a.evaluator) AS e(evaluator)
             WHERE a.void_reason IS NULL
             ORDER BY p.registry_id, a.evaluator, a.assessed_on, l.label
-            """),
-        ("rs.csv", """
+            """
+        ),
+        (
+            "rs.csv",
+            """
             SELECT "STUDYID", "DOMAIN", "USUBJID", "RSCAT", "RSTESTCD", "RSTEST", "RSORRES", "RSSTRESC", "RSEVAL", "RSEVALID", "RSACPTFL",
                 "VISITNUM", "VISIT", "RSDTC", NULL AS "RSDRVFL"
             FROM (
@@ -183,7 +221,8 @@ enum SDTMExport {
                 FROM patient_ecog e JOIN patients p ON p.patient_id = e.patient_id
             ) r
             ORDER BY "USUBJID", kind, sort_evaluator, sort_key, "RSTESTCD"
-            """),
+            """
+        ),
     ]
 }
 
@@ -192,7 +231,8 @@ extension SyncService {
     /// streaming each file with COPY so no table is held in memory. Returns the files with their row counts.
     public func exportSDTM(to directory: String) throws(SyncError) -> [(file: String, rows: Int)] {
         let manager = FileManager.default
-        for (name, _) in SDTMExport.files where manager.fileExists(atPath: (directory as NSString).appendingPathComponent(name)) {
+        for (name, _) in SDTMExport.files
+        where manager.fileExists(atPath: (directory as NSString).appendingPathComponent(name)) {
             throw .outputExists((directory as NSString).appendingPathComponent(name))
         }
         do {
@@ -226,11 +266,14 @@ extension SyncService {
                 var written: [(file: String, rows: Int)] = []
                 for (name, query) in SDTMExport.files {
                     let path = (directory as NSString).appendingPathComponent(name)
-                    guard manager.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+                    guard manager.createFile(atPath: path, contents: nil),
+                        let handle = FileHandle(forWritingAtPath: path)
+                    else {
                         throw SyncError.unreadableFile(path)
                     }
                     defer { try? handle.close() }
-                    let rows = try tx.copyOut(Query(unsafeSQL: "COPY (\(query)) TO STDOUT (FORMAT csv, HEADER true)")) { bytes in
+                    let rows = try tx.copyOut(Query(unsafeSQL: "COPY (\(query)) TO STDOUT (FORMAT csv, HEADER true)")) {
+                        bytes in
                         try handle.write(contentsOf: Data(bytes))
                     }
                     written.append((name, rows))
@@ -238,7 +281,8 @@ extension SyncService {
                 return written
             }
             // The responses are computed after the files' transaction: the response service opens its own.
-            let computed = try appendComputedResponses(to: (directory as NSString).appendingPathComponent(SDTMExport.responsesFile))
+            let computed = try appendComputedResponses(
+                to: (directory as NSString).appendingPathComponent(SDTMExport.responsesFile))
             return written.map { $0.file == SDTMExport.responsesFile ? ($0.file, $0.rows + computed) : $0 }
         } catch {
             throw SyncError.wrap(error)
@@ -267,21 +311,33 @@ extension SyncService {
                 // A series the engine cannot score (as `response show` would refuse it) has no response to give.
                 continue
             }
-            let reader = evaluator == "investigator"
-                ? "INVESTIGATOR," : "INDEPENDENT ASSESSOR," + evaluator.replacingOccurrences(of: "-", with: " ").uppercased()
+            let reader =
+                evaluator == "investigator"
+                ? "INVESTIGATOR,"
+                : "INDEPENDENT ASSESSOR," + evaluator.replacingOccurrences(of: "-", with: " ").uppercased()
             func line(_ test: String, _ name: String, _ result: String, visit: (Int, String)?, date: String) -> String {
-                ["SARCREG", "RS", registryID, "RECIST 1.1", test, name, result, result, reader, "", visit.map { String($0.0) } ?? "",
-                 visit?.1 ?? "", date, "Y"].joined(separator: ",")
+                [
+                    "SARCREG", "RS", registryID, "RECIST 1.1", test, name, result, result, reader, "",
+                    visit.map { String($0.0) } ?? "",
+                    visit?.1 ?? "", date, "Y",
+                ].joined(separator: ",")
             }
             for (index, evaluation) in response.series.evaluations.enumerated() {
-                lines.append(line("OVRLRESP", "Overall Response", evaluation.overall.rawValue, visit: (index + 2, "FOLLOW-UP \(index + 1)"),
-                                  date: evaluation.date.description))
+                lines.append(
+                    line(
+                        "OVRLRESP", "Overall Response", evaluation.overall.rawValue,
+                        visit: (index + 2, "FOLLOW-UP \(index + 1)"),
+                        date: evaluation.date.description))
             }
             let best = response.series.bestOverallResponse
-            lines.append(line("BESTRESP", "Best Overall Response", best.confirmed.response.rawValue, visit: nil,
-                              date: best.confirmed.date?.description ?? ""))
-            lines.append(line("UBESTRSP", "Unconfirmed Best Overall Response", best.unconfirmed.response.rawValue, visit: nil,
-                              date: best.unconfirmed.date?.description ?? ""))
+            lines.append(
+                line(
+                    "BESTRESP", "Best Overall Response", best.confirmed.response.rawValue, visit: nil,
+                    date: best.confirmed.date?.description ?? ""))
+            lines.append(
+                line(
+                    "UBESTRSP", "Unconfirmed Best Overall Response", best.unconfirmed.response.rawValue, visit: nil,
+                    date: best.unconfirmed.date?.description ?? ""))
         }
         guard !lines.isEmpty else { return 0 }
         guard let handle = FileHandle(forWritingAtPath: path) else { throw SyncError.unreadableFile(path) }

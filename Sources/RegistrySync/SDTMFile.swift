@@ -26,7 +26,10 @@ public struct FieldLimit: Sendable, Hashable {
         let name = column.lowercased()
         let registry = REDCapDictionary.registry
         if name == registry.recordIDField { return .identifier }
-        if REDCapDictionary.systemColumns.contains(name) || registry.forms.contains(where: { name == $0 + "_complete" }) { return .code }
+        if REDCapDictionary.systemColumns.contains(name) || registry.forms.contains(where: { name == $0 + "_complete" })
+        {
+            return .code
+        }
         let fieldName = name.components(separatedBy: "___")[0]
         guard let field = registry.fields.first(where: { $0.name == fieldName }) else { return .text }
         return (field.type == .text || field.type == .notes) && field.validation.isEmpty ? .text : .code
@@ -75,13 +78,19 @@ public struct SDTMFile: Sendable, Hashable {
 
     public static let dm = SDTMFile(
         domain: "DM", fileName: "dm.csv",
-        columns: ["USUBJID": .identifier, "SITEID": .identifier, "RFICDTC": .code, "BRTHDTC": .code, "AGE": .code, "SEX": .code,
-                  "DTHDTC": .code],
+        columns: [
+            "USUBJID": .identifier, "SITEID": .identifier, "RFICDTC": .code, "BRTHDTC": .code, "AGE": .code,
+            "SEX": .code,
+            "DTHDTC": .code,
+        ],
         required: ["USUBJID", "SITEID", "RFICDTC", "SEX"])
     public static let ex = SDTMFile(
         domain: "EX", fileName: "ex.csv",
-        columns: ["USUBJID": .identifier, "EXSEQ": .identifier, "EXTRT": .text, "EXDOSE": .code, "EXDOSU": .code, "EXDOSTXT": .text,
-                  "EXSTDTC": .code, "EXENDTC": .code],
+        columns: [
+            "USUBJID": .identifier, "EXSEQ": .identifier, "EXTRT": .text, "EXDOSE": .code, "EXDOSU": .code,
+            "EXDOSTXT": .text,
+            "EXSTDTC": .code, "EXENDTC": .code,
+        ],
         required: ["USUBJID", "EXSEQ", "EXTRT", "EXSTDTC"])
     /// Line of therapy, intent, stop reason, trial and concurrency of an EX record: not EX variables, so SUPPEX carries them.
     public static let suppex = SDTMFile(
@@ -92,8 +101,11 @@ public struct SDTMFile: Sendable, Hashable {
     /// term is a MedDRA lowest level term); AETERM the reported text an "Other, specify" term keeps.
     public static let ae = SDTMFile(
         domain: "AE", fileName: "ae.csv",
-        columns: ["USUBJID": .identifier, "AESEQ": .identifier, "AETERM": .text, "AEDECOD": .text, "AELLTCD": .code, "AETOXGR": .code,
-                  "AESTDTC": .code, "AEENDTC": .code, "AEREL": .code, "AESER": .code],
+        columns: [
+            "USUBJID": .identifier, "AESEQ": .identifier, "AETERM": .text, "AEDECOD": .text, "AELLTCD": .code,
+            "AETOXGR": .code,
+            "AESTDTC": .code, "AEENDTC": .code, "AEREL": .code, "AESER": .code,
+        ],
         required: ["USUBJID", "AESEQ", "AETERM", "AETOXGR", "AESTDTC"])
     /// What an AE record's variables do not hold: whether it was present before the first line (QNAM BASELINE),
     /// the CTCAE version it was graded under (CTCAEV) and the line of therapy it occurred on (LINENUM).
@@ -103,31 +115,46 @@ public struct SDTMFile: Sendable, Hashable {
         required: ["USUBJID", "IDVAR", "IDVARVAL", "QNAM", "QVAL"])
     public static let tu = SDTMFile(
         domain: "TU", fileName: "tu.csv",
-        columns: ["USUBJID": .identifier, "TULNKID": .identifier, "TUTESTCD": .code, "TUORRES": .text, "TUSTRESC": .text, "TULOC": .text,
-                  "TUMETHOD": .code, "TUEVAL": .code, "TUEVALID": .code, "TUACPTFL": .code],
+        columns: [
+            "USUBJID": .identifier, "TULNKID": .identifier, "TUTESTCD": .code, "TUORRES": .text, "TUSTRESC": .text,
+            "TULOC": .text,
+            "TUMETHOD": .code, "TUEVAL": .code, "TUEVALID": .code, "TUACPTFL": .code,
+        ],
         required: ["USUBJID", "TULNKID", "TUTESTCD"])
     public static let tr = SDTMFile(
         domain: "TR", fileName: "tr.csv",
-        columns: ["USUBJID": .identifier, "TRLNKID": .identifier, "TRTESTCD": .code, "TRORRES": .text, "TRSTRESC": .text, "TRSTRESN": .code,
-                  "TRSTAT": .code, "VISITNUM": .code, "VISIT": .text, "TREVAL": .code, "TREVALID": .code, "TRDTC": .code],
+        columns: [
+            "USUBJID": .identifier, "TRLNKID": .identifier, "TRTESTCD": .code, "TRORRES": .text, "TRSTRESC": .text,
+            "TRSTRESN": .code,
+            "TRSTAT": .code, "VISITNUM": .code, "VISIT": .text, "TREVAL": .code, "TREVALID": .code, "TRDTC": .code,
+        ],
         required: ["USUBJID", "TRLNKID", "TRTESTCD", "TRDTC"])
     /// A source's responses (category RECIST 1.1) and ECOG performance status (category ECOG, test ECOG101); the
     /// responses an exporting registry derived itself (RSDRVFL Y) are skipped, this registry derives its own.
     public static let rs = SDTMFile(
         domain: "RS", fileName: "rs.csv",
-        columns: ["USUBJID": .identifier, "RSCAT": .code, "RSTESTCD": .code, "RSORRES": .text, "RSSTRESC": .text, "RSEVAL": .code,
-                  "RSEVALID": .code, "RSACPTFL": .code, "VISITNUM": .code, "VISIT": .text, "RSDTC": .code, "RSDRVFL": .code],
+        columns: [
+            "USUBJID": .identifier, "RSCAT": .code, "RSTESTCD": .code, "RSORRES": .text, "RSSTRESC": .text,
+            "RSEVAL": .code,
+            "RSEVALID": .code, "RSACPTFL": .code, "VISITNUM": .code, "VISIT": .text, "RSDTC": .code, "RSDRVFL": .code,
+        ],
         required: ["USUBJID", "RSTESTCD"])
     /// Consent, withdrawal of consent, death and last contact (``SDTMDisposition``).
     public static let ds = SDTMFile(
         domain: "DS", fileName: "ds.csv",
-        columns: ["USUBJID": .identifier, "DSSEQ": .identifier, "DSTERM": .text, "DSDECOD": .text, "DSCAT": .code, "DSSTDTC": .code],
+        columns: [
+            "USUBJID": .identifier, "DSSEQ": .identifier, "DSTERM": .text, "DSDECOD": .text, "DSCAT": .code,
+            "DSSTDTC": .code,
+        ],
         required: ["USUBJID", "DSDECOD", "DSSTDTC"])
     /// The primary diagnosis (``SDTMDiagnosis``).
     public static let mh = SDTMFile(
         domain: "MH", fileName: "mh.csv",
-        columns: ["USUBJID": .identifier, "MHSEQ": .identifier, "MHTERM": .text, "MHDECOD": .code, "MHCAT": .text, "MHLOC": .text,
-                  "MHSTDTC": .code],
+        columns: [
+            "USUBJID": .identifier, "MHSEQ": .identifier, "MHTERM": .text, "MHDECOD": .code, "MHCAT": .text,
+            "MHLOC": .text,
+            "MHSTDTC": .code,
+        ],
         required: ["USUBJID", "MHSEQ", "MHTERM", "MHDECOD"])
     /// The ICD-O edition, FNCLCC grade and disease setting of a diagnosis.
     public static let suppmh = SDTMFile(
@@ -137,8 +164,11 @@ public struct SDTMFile: Sendable, Hashable {
     /// Molecular results (``SDTMGenomicFinding``).
     public static let gf = SDTMFile(
         domain: "GF", fileName: "gf.csv",
-        columns: ["USUBJID": .identifier, "GFSEQ": .identifier, "GFTESTCD": .code, "GFSYM": .code, "GFORRES": .text, "GFSTRESC": .text,
-                  "GFMETHOD": .code, "GFNAM": .text, "GFDTC": .code],
+        columns: [
+            "USUBJID": .identifier, "GFSEQ": .identifier, "GFTESTCD": .code, "GFSYM": .code, "GFORRES": .text,
+            "GFSTRESC": .text,
+            "GFMETHOD": .code, "GFNAM": .text, "GFDTC": .code,
+        ],
         required: ["USUBJID", "GFSEQ", "GFTESTCD", "GFSYM", "GFMETHOD"])
     /// The HGVS description, report date, acquired resistance mark and void reason of a molecular result.
     public static let suppgf = SDTMFile(
@@ -149,7 +179,9 @@ public struct SDTMFile: Sendable, Hashable {
     /// In the order they are applied: subjects first, therapy lines before the assessments and AEs that name
     /// them, and the disposition last, so that a withdrawal of consent does not refuse the records the same
     /// export holds from before it.
-    public static let all: [SDTMFile] = [.dm, .suppex, .ex, .suppae, .ae, .suppmh, .mh, .suppgf, .gf, .tu, .tr, .rs, .ds]
+    public static let all: [SDTMFile] = [
+        .dm, .suppex, .ex, .suppae, .ae, .suppmh, .mh, .suppgf, .gf, .tu, .tr, .rs, .ds,
+    ]
 }
 
 /// A file streamed into its staging table: digest, size and rows.
@@ -168,10 +200,12 @@ struct StagingLoader {
 
     func stage(_ file: SDTMFile, path: String, progress: (Int) -> Void) throws -> StagedFile {
         let columns = ["line_number", "read_error_column", "read_error"] + file.columns.map { $0.lowercased() }
-        try connection.execute(Query(unsafeSQL: """
-            CREATE TEMP TABLE \(file.stagingTable) (\(columns.enumerated().map { "\($0.element) \($0.offset == 0 ? "bigint" : "text")" }.joined(separator: ", ")))
-            ON COMMIT DROP
-            """))
+        try connection.execute(
+            Query(
+                unsafeSQL: """
+                    CREATE TEMP TABLE \(file.stagingTable) (\(columns.enumerated().map { "\($0.element) \($0.offset == 0 ? "bigint" : "text")" }.joined(separator: ", ")))
+                    ON COMMIT DROP
+                    """))
         let reader = try CSVRecordReader(path: path)
         var positions: [Int?] = []
         var headerCount = 0
@@ -255,7 +289,8 @@ struct StagingLoader {
     }
 
     /// COPY text format: backslash, tab, line feed and carriage return are escaped.
-    private static func appendEscaped<Bytes: Sequence>(_ bytes: Bytes, to buffer: inout [UInt8]) where Bytes.Element == UInt8 {
+    private static func appendEscaped<Bytes: Sequence>(_ bytes: Bytes, to buffer: inout [UInt8])
+    where Bytes.Element == UInt8 {
         for byte in bytes {
             switch byte {
             case 0x5C: buffer.append(contentsOf: [0x5C, 0x5C])

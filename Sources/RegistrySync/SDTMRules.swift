@@ -17,7 +17,8 @@ enum SDTMRules {
     /// the checks themselves.
     /// `rows`, when given, limits the check to the rows it holds for.
     static func check(
-        _ file: SDTMFile, from: String? = nil, joins: String = "", checks: [String], onlyClean: Bool, rows: String? = nil
+        _ file: SDTMFile, from: String? = nil, joins: String = "", checks: [String], onlyClean: Bool,
+        rows: String? = nil
     ) -> String {
         """
         INSERT INTO sync_errors (file_name, line_number, column_name, value, reason)
@@ -43,7 +44,9 @@ enum SDTMRules {
     }
 
     static func readErrors(_ file: SDTMFile) -> String {
-        let value = "CASE s.read_error_column " + file.columns.map { "WHEN '\($0)' THEN s.\($0.lowercased())" }.joined(separator: " ") + " END"
+        let value =
+            "CASE s.read_error_column "
+            + file.columns.map { "WHEN '\($0)' THEN s.\($0.lowercased())" }.joined(separator: " ") + " END"
         return """
             INSERT INTO sync_errors (file_name, line_number, column_name, value, reason)
             SELECT '\(file.fileName)', s.line_number, s.read_error_column, \(value), s.read_error
@@ -100,7 +103,8 @@ enum SDTMRules {
     /// The domain's timeline rules over a date column of a row joined to its patient `p` by ``subjectJoin``.
     static func patientTimeline(_ column: String) -> String {
         ImportRules.timelineCheck(
-            column: column.uppercased(), value: "s.\(column)", date: "sync_full_date(s.\(column))", birthYear: "p.birth_year",
+            column: column.uppercased(), value: "s.\(column)", date: "sync_full_date(s.\(column))",
+            birthYear: "p.birth_year",
             deathOn: "p.death_on")
     }
 
@@ -114,7 +118,9 @@ enum SDTMRules {
     static func subjectCheck(_ domain: String, key: String) -> String {
         subjectCheck(
             patient: "x.patient_id", withdrawnOn: "p.consent_withdrawn_on",
-            held: "EXISTS (SELECT 1 FROM sync_records h WHERE h.source = \(source) AND h.domain = '\(domain)' AND h.natural_key = \(key))")
+            held:
+                "EXISTS (SELECT 1 FROM sync_records h WHERE h.source = \(source) AND h.domain = '\(domain)' AND h.natural_key = \(key))"
+        )
     }
 
     /// The subject is known, bound to a patient of the site its SITEID maps to (``siteConflicts``), and
@@ -196,7 +202,9 @@ enum SDTMRules {
     /// export's rows break a rule; a stored target is never quarantined. The counts are windows over the
     /// export's and the stored targets together: an anti-join or a join back to the export's targets, which
     /// the planner cannot estimate inside one statement, became a nested loop over every pair of targets.
-    static func baselineBreaches(targets: String, extraColumns: [String] = [], lesionColumn: String, organColumn: String) -> String {
+    static func baselineBreaches(
+        targets: String, extraColumns: [String] = [], lesionColumn: String, organColumn: String
+    ) -> String {
         let perOrgan = Baseline.maximumTargetsPerOrgan
         let total = Baseline.maximumTargets
         let columns = baselineTargetColumns + extraColumns
@@ -225,7 +233,9 @@ enum SDTMRules {
     }
 
     /// The columns of the targets ``baselineBreaches(targets:extraColumns:lesionColumn:organColumn:)`` weighs.
-    static let baselineTargetColumns = ["line_number", "subject", "evaluator", "label", "organ", "is_lymph_node", "lesion_value", "organ_value"]
+    static let baselineTargetColumns = [
+        "line_number", "subject", "evaluator", "label", "organ", "is_lymph_node", "lesion_value", "organ_value",
+    ]
 
     /// The registry's baseline targets of the subjects and evaluators `pairs` yields (`subject`, the source's
     /// USUBJID or record id, and `evaluator`), one row per lesion with `subject`, `evaluator`, `label`, `organ`
@@ -249,7 +259,9 @@ enum SDTMRules {
 
     /// A vocabulary's values as an SQL list, from the domain's cases: the import accepts exactly what the
     /// command line does.
-    static func values<Vocabulary: RegistryVocabulary>(of vocabulary: Vocabulary.Type, except excluded: Set<Vocabulary> = []) -> String {
+    static func values<Vocabulary: RegistryVocabulary>(
+        of vocabulary: Vocabulary.Type, except excluded: Set<Vocabulary> = []
+    ) -> String {
         vocabulary.allCases.filter { !excluded.contains($0) }.map { "'\($0.rawValue)'" }.joined(separator: ", ")
     }
 
@@ -276,66 +288,74 @@ enum SDTMRules {
     // MARK: DM
 
     static let dmKey = "s.usubjid"
-    static let dmSex = "CASE upper(s.sex) WHEN 'M' THEN 'male' WHEN 'F' THEN 'female' WHEN 'U' THEN 'unknown' WHEN 'UNDIFFERENTIATED' THEN 'other' END"
-    static let dmBirthYear = "coalesce(left(sync_date_part(s.brthdtc), 4)::int, extract(year FROM sync_full_date(s.rficdtc))::int - s.age::int)"
+    static let dmSex =
+        "CASE upper(s.sex) WHEN 'M' THEN 'male' WHEN 'F' THEN 'female' WHEN 'U' THEN 'unknown' WHEN 'UNDIFFERENTIATED' THEN 'other' END"
+    static let dmBirthYear =
+        "coalesce(left(sync_date_part(s.brthdtc), 4)::int, extract(year FROM sync_full_date(s.rficdtc))::int - s.age::int)"
 
     /// The patient an earlier run bound a DM row's subject to, if any.
-    static let dmKnownPatient = "(SELECT k.patient_id FROM sync_subjects k WHERE k.source = \(source) AND k.usubjid = s.usubjid)"
+    static let dmKnownPatient =
+        "(SELECT k.patient_id FROM sync_subjects k WHERE k.source = \(source) AND k.usubjid = s.usubjid)"
 
-    static let dm: [String] = [
-        readErrors(.dm),
-        siteConflicts,
-        identicalCopies(.dm, key: dmKey),
-        check(.dm, from: withCopies(.dm, key: dmKey),
-              joins: """
-                LEFT JOIN sync_site_map m ON m.source = \(source) AND m.source_site = s.siteid
-                LEFT JOIN sync_site_conflicts c ON c.usubjid = s.usubjid
-                """,
-              checks: [
-                """
-                'USUBJID', s.usubjid, CASE WHEN s.usubjid IS NULL THEN 'USUBJID is required' WHEN \(conflictingCopies) THEN 'duplicate USUBJID in dm.csv'
-                    WHEN \(ImportRules.Reason.locked(dmKnownPatient)) THEN \(ImportRules.Reason.lockedReason(dmKnownPatient)) END
-                """,
-                """
-                'SITEID', s.siteid, CASE WHEN s.siteid IS NULL THEN 'SITEID is required'
-                    WHEN m.site_code IS NULL THEN 'site ' || s.siteid || ' of source ' || \(source) || ' is not mapped to a registry site; map the source site to one first'
-                    WHEN c.usubjid IS NOT NULL THEN \(siteConflictReason) END
-                """,
-                fullDate("rficdtc", required: true),
-                "'BRTHDTC', s.brthdtc, CASE WHEN s.brthdtc IS NOT NULL AND sync_date_part(s.brthdtc) IS NULL THEN 'not an ISO 8601 date' END",
-                """
-                'AGE', s.age, CASE WHEN s.age IS NULL AND s.brthdtc IS NULL THEN 'AGE or BRTHDTC is required'
-                    WHEN s.age !~ '^[0-9]{1,3}$' THEN 'AGE must be a whole number of years' END
-                """,
-                "'SEX', s.sex, CASE WHEN s.sex IS NULL THEN 'SEX is required' WHEN \(dmSex) IS NULL THEN 'unknown SEX code; expected M, F, U or UNDIFFERENTIATED' END",
-                fullDate("dthdtc", required: false),
-              ], onlyClean: false, rows: notSkippedCopy),
-        check(.dm, checks: [
+    static let dm: [String] =
+        [
+            readErrors(.dm),
+            siteConflicts,
+            identicalCopies(.dm, key: dmKey),
+            check(
+                .dm, from: withCopies(.dm, key: dmKey),
+                joins: """
+                    LEFT JOIN sync_site_map m ON m.source = \(source) AND m.source_site = s.siteid
+                    LEFT JOIN sync_site_conflicts c ON c.usubjid = s.usubjid
+                    """,
+                checks: [
+                    """
+                    'USUBJID', s.usubjid, CASE WHEN s.usubjid IS NULL THEN 'USUBJID is required' WHEN \(conflictingCopies) THEN 'duplicate USUBJID in dm.csv'
+                        WHEN \(ImportRules.Reason.locked(dmKnownPatient)) THEN \(ImportRules.Reason.lockedReason(dmKnownPatient)) END
+                    """,
+                    """
+                    'SITEID', s.siteid, CASE WHEN s.siteid IS NULL THEN 'SITEID is required'
+                        WHEN m.site_code IS NULL THEN 'site ' || s.siteid || ' of source ' || \(source) || ' is not mapped to a registry site; map the source site to one first'
+                        WHEN c.usubjid IS NOT NULL THEN \(siteConflictReason) END
+                    """,
+                    fullDate("rficdtc", required: true),
+                    "'BRTHDTC', s.brthdtc, CASE WHEN s.brthdtc IS NOT NULL AND sync_date_part(s.brthdtc) IS NULL THEN 'not an ISO 8601 date' END",
+                    """
+                    'AGE', s.age, CASE WHEN s.age IS NULL AND s.brthdtc IS NULL THEN 'AGE or BRTHDTC is required'
+                        WHEN s.age !~ '^[0-9]{1,3}$' THEN 'AGE must be a whole number of years' END
+                    """,
+                    "'SEX', s.sex, CASE WHEN s.sex IS NULL THEN 'SEX is required' WHEN \(dmSex) IS NULL THEN 'unknown SEX code; expected M, F, U or UNDIFFERENTIATED' END",
+                    fullDate("dthdtc", required: false),
+                ], onlyClean: false, rows: notSkippedCopy),
+            check(
+                .dm,
+                checks: [
+                    """
+                    'AGE', s.age, CASE WHEN \(dmBirthYear) NOT BETWEEN \(PatientTimeline.birthYears.lowerBound) AND \(PatientTimeline.birthYears.upperBound)
+                        THEN 'gives the birth year ' || \(dmBirthYear) || ', outside \(PatientTimeline.birthYears.lowerBound) to \(PatientTimeline.birthYears.upperBound)'
+                        WHEN extract(year FROM sync_full_date(s.rficdtc)) < \(dmBirthYear) THEN 'gives a birth year after the consent date' END
+                    """,
+                    "'DTHDTC', s.dthdtc, CASE WHEN extract(year FROM sync_full_date(s.dthdtc)) < \(dmBirthYear) THEN 'date of death before the birth year' END",
+                ], onlyClean: true),
             """
-            'AGE', s.age, CASE WHEN \(dmBirthYear) NOT BETWEEN \(PatientTimeline.birthYears.lowerBound) AND \(PatientTimeline.birthYears.upperBound)
-                THEN 'gives the birth year ' || \(dmBirthYear) || ', outside \(PatientTimeline.birthYears.lowerBound) to \(PatientTimeline.birthYears.upperBound)'
-                WHEN extract(year FROM sync_full_date(s.rficdtc)) < \(dmBirthYear) THEN 'gives a birth year after the consent date' END
+            CREATE TEMP TABLE sync_valid_dm ON COMMIT DROP AS
+            SELECT s.line_number, \(dmKey) AS natural_key, \(hash(.dm, extra: ["m.site_code"])) AS row_hash, r.row_hash AS old_hash,
+                s.usubjid, m.site_code, sync_full_date(s.rficdtc) AS consent_date, \(dmBirthYear) AS birth_year,
+                \(dmSex) AS sex, sync_full_date(s.dthdtc) AS death_on, x.patient_id, s.age::smallint AS age
+            FROM sync_stage_dm s
+            JOIN sync_site_map m ON m.source = \(source) AND m.source_site = s.siteid
+            LEFT JOIN sync_subjects x ON x.source = \(source) AND x.usubjid = s.usubjid
+            \(recordJoin(domain: "DM", key: dmKey))
+            WHERE \(clean(.dm))
             """,
-            "'DTHDTC', s.dthdtc, CASE WHEN extract(year FROM sync_full_date(s.dthdtc)) < \(dmBirthYear) THEN 'date of death before the birth year' END",
-        ], onlyClean: true),
-        """
-        CREATE TEMP TABLE sync_valid_dm ON COMMIT DROP AS
-        SELECT s.line_number, \(dmKey) AS natural_key, \(hash(.dm, extra: ["m.site_code"])) AS row_hash, r.row_hash AS old_hash,
-            s.usubjid, m.site_code, sync_full_date(s.rficdtc) AS consent_date, \(dmBirthYear) AS birth_year,
-            \(dmSex) AS sex, sync_full_date(s.dthdtc) AS death_on, x.patient_id, s.age::smallint AS age
-        FROM sync_stage_dm s
-        JOIN sync_site_map m ON m.source = \(source) AND m.source_site = s.siteid
-        LEFT JOIN sync_subjects x ON x.source = \(source) AND x.usubjid = s.usubjid
-        \(recordJoin(domain: "DM", key: dmKey))
-        WHERE \(clean(.dm))
-        """,
-    ] + ImportRules.enrollSubjects(
-        """
-        SELECT usubjid AS subject, site_code, patient_id, old_hash IS DISTINCT FROM row_hash AS changed, birth_year, sex, consent_date,
-            death_on, NULL::text AS vital_status, NULL::date AS consent_withdrawn_on, NULL::date AS last_contact_on,
-            CASE WHEN extract(year FROM consent_date)::int - birth_year - age IN (0, 1) THEN age END AS age_at_consent
-        FROM sync_valid_dm
-        """, carried: [], ageAtConsent: true)
+        ]
+        + ImportRules.enrollSubjects(
+            """
+            SELECT usubjid AS subject, site_code, patient_id, old_hash IS DISTINCT FROM row_hash AS changed, birth_year, sex, consent_date,
+                death_on, NULL::text AS vital_status, NULL::date AS consent_withdrawn_on, NULL::date AS last_contact_on,
+                CASE WHEN extract(year FROM consent_date)::int - birth_year - age IN (0, 1) THEN age END AS age_at_consent
+            FROM sync_valid_dm
+            """, carried: [], ageAtConsent: true)
 
     // MARK: SUPPEX and EX
 
@@ -363,81 +383,89 @@ enum SDTMRules {
         FROM sync_valid_ex GROUP BY usubjid, line_number_of_therapy
         """
 
-    static let ex: [String] = [
-        readErrors(.suppex),
-        identicalCopies(.suppex, key: suppexKey),
-        check(.suppex, from: withCopies(.suppex, key: suppexKey), checks: [
-            "'IDVAR', s.idvar, CASE WHEN s.idvar IS DISTINCT FROM 'EXSEQ' THEN 'IDVAR must be EXSEQ' END",
-            "'QNAM', s.qnam, CASE WHEN s.qnam IS NULL OR s.qnam NOT IN ('LINENUM', 'INTENT', 'STOPRSN', 'TRIALNCT', 'CONCURNT') THEN 'unknown QNAM; expected LINENUM, INTENT, STOPRSN, TRIALNCT or CONCURNT' WHEN \(conflictingCopies) THEN 'duplicate QNAM for this EX record' END",
+    static let ex: [String] =
+        [
+            readErrors(.suppex),
+            identicalCopies(.suppex, key: suppexKey),
+            check(
+                .suppex, from: withCopies(.suppex, key: suppexKey),
+                checks: [
+                    "'IDVAR', s.idvar, CASE WHEN s.idvar IS DISTINCT FROM 'EXSEQ' THEN 'IDVAR must be EXSEQ' END",
+                    "'QNAM', s.qnam, CASE WHEN s.qnam IS NULL OR s.qnam NOT IN ('LINENUM', 'INTENT', 'STOPRSN', 'TRIALNCT', 'CONCURNT') THEN 'unknown QNAM; expected LINENUM, INTENT, STOPRSN, TRIALNCT or CONCURNT' WHEN \(conflictingCopies) THEN 'duplicate QNAM for this EX record' END",
+                    """
+                    'QVAL', s.qval, CASE WHEN s.qval IS NULL THEN 'QVAL is required'
+                        WHEN s.qnam = 'LINENUM' AND (s.qval !~ '^[0-9]{1,2}$' OR s.qval::int NOT BETWEEN 1 AND 30) THEN 'LINENUM must be a line of therapy 1 to 30'
+                        WHEN s.qnam = 'INTENT' AND \(vocabularySpelling("s.qval")) NOT IN (\(values(of: TherapyIntent.self)))
+                            THEN 'unknown INTENT; expected \(TherapyIntent.allowedValues)'
+                        WHEN s.qnam = 'STOPRSN' AND \(vocabularySpelling("s.qval")) NOT IN (\(values(of: StopReason.self)))
+                            THEN 'unknown STOPRSN; expected \(StopReason.allowedValues)'
+                        WHEN s.qnam = 'TRIALNCT' AND upper(s.qval) !~ '^NCT[0-9]{8}$' THEN 'TRIALNCT must be an NCT number'
+                        WHEN s.qnam = 'CONCURNT' AND upper(s.qval) NOT IN ('Y', 'N') THEN 'CONCURNT must be Y or N' END
+                    """,
+                    parentRecordCheck(.ex),
+                ], onlyClean: false, rows: notSkippedCopy),
+            readErrors(.ex),
+            identicalCopies(.ex, key: exKey),
+            check(
+                .ex, from: withCopies(.ex, key: exKey), joins: subjectJoin + "\n" + suppexQualifiers,
+                checks: [
+                    subjectCheck("EX", key: exKey),
+                    "'EXSEQ', s.exseq, CASE WHEN s.exseq IS NULL OR s.exseq !~ '^[0-9]{1,9}$' THEN 'EXSEQ must be a whole number' WHEN \(conflictingCopies) THEN 'duplicate EXSEQ for this USUBJID' END",
+                    "'EXTRT', s.extrt, CASE WHEN s.extrt IS NULL THEN 'EXTRT is required' WHEN \(exAgent) IS NULL THEN 'unknown agent; not an agent code, name or alias of the therapy catalog' END",
+                    fullDate("exstdtc", required: true),
+                    fullDate("exendtc", required: false),
+                    patientTimeline("exstdtc"),
+                    patientTimeline("exendtc"),
+                ], onlyClean: false, rows: notSkippedCopy),
+            check(
+                .ex, joins: suppexQualifiers,
+                checks: [
+                    "'EXENDTC', s.exendtc, CASE WHEN sync_full_date(s.exendtc) < sync_full_date(s.exstdtc) THEN 'EXENDTC is before EXSTDTC' END",
+                    "'SUPPEX.STOPRSN', g.stoprsn, CASE WHEN (s.exendtc IS NULL) <> (g.stoprsn IS NULL) THEN 'a stop reason (SUPPEX STOPRSN) goes with EXENDTC, and EXENDTC with a stop reason' END",
+                ], onlyClean: true),
             """
-            'QVAL', s.qval, CASE WHEN s.qval IS NULL THEN 'QVAL is required'
-                WHEN s.qnam = 'LINENUM' AND (s.qval !~ '^[0-9]{1,2}$' OR s.qval::int NOT BETWEEN 1 AND 30) THEN 'LINENUM must be a line of therapy 1 to 30'
-                WHEN s.qnam = 'INTENT' AND \(vocabularySpelling("s.qval")) NOT IN (\(values(of: TherapyIntent.self)))
-                    THEN 'unknown INTENT; expected \(TherapyIntent.allowedValues)'
-                WHEN s.qnam = 'STOPRSN' AND \(vocabularySpelling("s.qval")) NOT IN (\(values(of: StopReason.self)))
-                    THEN 'unknown STOPRSN; expected \(StopReason.allowedValues)'
-                WHEN s.qnam = 'TRIALNCT' AND upper(s.qval) !~ '^NCT[0-9]{8}$' THEN 'TRIALNCT must be an NCT number'
-                WHEN s.qnam = 'CONCURNT' AND upper(s.qval) NOT IN ('Y', 'N') THEN 'CONCURNT must be Y or N' END
+            CREATE TEMP TABLE sync_valid_ex ON COMMIT DROP AS
+            SELECT s.line_number, \(exKey) AS natural_key, \(hash(.ex, extra: ["g.all_values"])) AS row_hash, r.row_hash AS old_hash,
+                s.usubjid, s.exseq, x.patient_id, \(exAgent) AS agent_code,
+                coalesce(g.linenum::int, dense_rank() OVER (PARTITION BY s.usubjid ORDER BY sync_full_date(s.exstdtc))::int) AS line_number_of_therapy,
+                coalesce(g.intent, '\(TherapyIntent.notRecorded.rawValue)') AS intent, sync_full_date(s.exstdtc) AS started_on, sync_full_date(s.exendtc) AS stopped_on, g.stoprsn AS stop_reason,
+                coalesce(s.exdostxt, nullif(btrim(coalesce(s.exdose, '') || ' ' || coalesce(s.exdosu, '')), '')) AS dose, g.trialnct,
+                coalesce(g.concurnt, false) AS concurrent
+            FROM sync_stage_ex s
+            JOIN sync_subjects x ON x.source = \(source) AND x.usubjid = s.usubjid
+            \(suppexQualifiers)
+            \(recordJoin(domain: "EX", key: exKey))
+            WHERE \(clean(.ex))
             """,
-            parentRecordCheck(.ex),
-        ], onlyClean: false, rows: notSkippedCopy),
-        readErrors(.ex),
-        identicalCopies(.ex, key: exKey),
-        check(.ex, from: withCopies(.ex, key: exKey), joins: subjectJoin + "\n" + suppexQualifiers, checks: [
-            subjectCheck("EX", key: exKey),
-            "'EXSEQ', s.exseq, CASE WHEN s.exseq IS NULL OR s.exseq !~ '^[0-9]{1,9}$' THEN 'EXSEQ must be a whole number' WHEN \(conflictingCopies) THEN 'duplicate EXSEQ for this USUBJID' END",
-            "'EXTRT', s.extrt, CASE WHEN s.extrt IS NULL THEN 'EXTRT is required' WHEN \(exAgent) IS NULL THEN 'unknown agent; not an agent code, name or alias of the therapy catalog' END",
-            fullDate("exstdtc", required: true),
-            fullDate("exendtc", required: false),
-            patientTimeline("exstdtc"),
-            patientTimeline("exendtc"),
-        ], onlyClean: false, rows: notSkippedCopy),
-        check(.ex, joins: suppexQualifiers, checks: [
-            "'EXENDTC', s.exendtc, CASE WHEN sync_full_date(s.exendtc) < sync_full_date(s.exstdtc) THEN 'EXENDTC is before EXSTDTC' END",
-            "'SUPPEX.STOPRSN', g.stoprsn, CASE WHEN (s.exendtc IS NULL) <> (g.stoprsn IS NULL) THEN 'a stop reason (SUPPEX STOPRSN) goes with EXENDTC, and EXENDTC with a stop reason' END",
-        ], onlyClean: true),
-        """
-        CREATE TEMP TABLE sync_valid_ex ON COMMIT DROP AS
-        SELECT s.line_number, \(exKey) AS natural_key, \(hash(.ex, extra: ["g.all_values"])) AS row_hash, r.row_hash AS old_hash,
-            s.usubjid, s.exseq, x.patient_id, \(exAgent) AS agent_code,
-            coalesce(g.linenum::int, dense_rank() OVER (PARTITION BY s.usubjid ORDER BY sync_full_date(s.exstdtc))::int) AS line_number_of_therapy,
-            coalesce(g.intent, '\(TherapyIntent.notRecorded.rawValue)') AS intent, sync_full_date(s.exstdtc) AS started_on, sync_full_date(s.exendtc) AS stopped_on, g.stoprsn AS stop_reason,
-            coalesce(s.exdostxt, nullif(btrim(coalesce(s.exdose, '') || ' ' || coalesce(s.exdosu, '')), '')) AS dose, g.trialnct,
-            coalesce(g.concurnt, false) AS concurrent
-        FROM sync_stage_ex s
-        JOIN sync_subjects x ON x.source = \(source) AND x.usubjid = s.usubjid
-        \(suppexQualifiers)
-        \(recordJoin(domain: "EX", key: exKey))
-        WHERE \(clean(.ex))
-        """,
-        // A line the timeline refuses is refused with all its EX records, and the other lines are judged without it.
-        """
-        INSERT INTO sync_errors (file_name, line_number, column_name, value, reason)
-        SELECT 'ex.csv', v.line_number, 'EXSTDTC', s.exstdtc, o.reason
-        FROM sync_valid_ex v JOIN sync_stage_ex s ON s.line_number = v.line_number
-        JOIN (\(ImportRules.overlappingLines(exLines, mark: "SUPPEX QNAM CONCURNT = Y"))) o
-            ON o.subject = v.usubjid AND o.line_number = v.line_number_of_therapy
-        """,
-        "DELETE FROM sync_valid_ex v WHERE NOT \(clean(.ex, alias: "v"))",
-        """
-        INSERT INTO sync_errors (file_name, line_number, column_name, value, reason)
-        SELECT 'suppex.csv', s.line_number, 'IDVARVAL', s.idvarval, 'its EX record (ex.csv line ' || e.line_number || ') is quarantined'
-        FROM sync_stage_suppex s JOIN sync_stage_ex e ON e.usubjid = s.usubjid AND e.exseq = s.idvarval
-        WHERE \(clean(.suppex)) AND NOT EXISTS (SELECT 1 FROM sync_valid_ex v WHERE v.usubjid = s.usubjid AND v.exseq = s.idvarval)
-        """,
-    ] + ImportRules.applyTherapyLines(
-        """
-        SELECT patient_id, line_number_of_therapy AS line_number, min(intent) AS intent, min(started_on) AS started_on,
-            CASE WHEN bool_and(stopped_on IS NOT NULL) THEN max(stopped_on) END AS stopped_on,
-            CASE WHEN bool_and(stopped_on IS NOT NULL) THEN min(stop_reason) END AS stop_reason, min(dose) AS dose, min(trialnct) AS trial_nct,
-            bool_or(concurrent) AS concurrent
-        FROM sync_valid_ex GROUP BY patient_id, line_number_of_therapy
-        HAVING bool_or(old_hash IS DISTINCT FROM row_hash)
-        """,
-        agents: """
-            SELECT patient_id, line_number_of_therapy AS line_number, agent_code FROM sync_valid_ex WHERE old_hash IS DISTINCT FROM row_hash
+            // A line the timeline refuses is refused with all its EX records, and the other lines are judged without it.
+            """
+            INSERT INTO sync_errors (file_name, line_number, column_name, value, reason)
+            SELECT 'ex.csv', v.line_number, 'EXSTDTC', s.exstdtc, o.reason
+            FROM sync_valid_ex v JOIN sync_stage_ex s ON s.line_number = v.line_number
+            JOIN (\(ImportRules.overlappingLines(exLines, mark: "SUPPEX QNAM CONCURNT = Y"))) o
+                ON o.subject = v.usubjid AND o.line_number = v.line_number_of_therapy
             """,
-        replacingAgents: false)
+            "DELETE FROM sync_valid_ex v WHERE NOT \(clean(.ex, alias: "v"))",
+            """
+            INSERT INTO sync_errors (file_name, line_number, column_name, value, reason)
+            SELECT 'suppex.csv', s.line_number, 'IDVARVAL', s.idvarval, 'its EX record (ex.csv line ' || e.line_number || ') is quarantined'
+            FROM sync_stage_suppex s JOIN sync_stage_ex e ON e.usubjid = s.usubjid AND e.exseq = s.idvarval
+            WHERE \(clean(.suppex)) AND NOT EXISTS (SELECT 1 FROM sync_valid_ex v WHERE v.usubjid = s.usubjid AND v.exseq = s.idvarval)
+            """,
+        ]
+        + ImportRules.applyTherapyLines(
+            """
+            SELECT patient_id, line_number_of_therapy AS line_number, min(intent) AS intent, min(started_on) AS started_on,
+                CASE WHEN bool_and(stopped_on IS NOT NULL) THEN max(stopped_on) END AS stopped_on,
+                CASE WHEN bool_and(stopped_on IS NOT NULL) THEN min(stop_reason) END AS stop_reason, min(dose) AS dose, min(trialnct) AS trial_nct,
+                bool_or(concurrent) AS concurrent
+            FROM sync_valid_ex GROUP BY patient_id, line_number_of_therapy
+            HAVING bool_or(old_hash IS DISTINCT FROM row_hash)
+            """,
+            agents: """
+                SELECT patient_id, line_number_of_therapy AS line_number, agent_code FROM sync_valid_ex WHERE old_hash IS DISTINCT FROM row_hash
+                """,
+            replacingAgents: false)
 
     // MARK: AE
 
@@ -472,56 +500,66 @@ enum SDTMRules {
     static let ae: [String] = [
         readErrors(.suppae),
         identicalCopies(.suppae, key: suppaeKey),
-        check(.suppae, from: withCopies(.suppae, key: suppaeKey), checks: [
-            "'IDVAR', s.idvar, CASE WHEN s.idvar IS DISTINCT FROM 'AESEQ' THEN 'IDVAR must be AESEQ' END",
-            "'QNAM', s.qnam, CASE WHEN s.qnam IS NULL OR s.qnam NOT IN ('BASELINE', 'CTCAEV', 'LINENUM') THEN 'unknown QNAM; expected BASELINE, CTCAEV or LINENUM' WHEN \(conflictingCopies) THEN 'duplicate QNAM for this AE record' END",
-            """
-            'QVAL', s.qval, CASE WHEN s.qval IS NULL THEN 'QVAL is required'
-                WHEN s.qnam = 'BASELINE' AND upper(s.qval) NOT IN ('Y', 'N') THEN 'BASELINE must be Y or N'
-                WHEN s.qnam = 'CTCAEV' AND s.qval NOT IN (\(values(of: CTCAEVersion.self))) THEN 'unknown CTCAEV; expected \(CTCAEVersion.allowedValues)'
-                WHEN s.qnam = 'LINENUM' AND (s.qval !~ '^[0-9]{1,2}$' OR s.qval::int NOT BETWEEN 1 AND 30) THEN 'LINENUM must be a line of therapy 1 to 30' END
-            """,
-            parentRecordCheck(.ae),
-        ], onlyClean: false, rows: notSkippedCopy),
+        check(
+            .suppae, from: withCopies(.suppae, key: suppaeKey),
+            checks: [
+                "'IDVAR', s.idvar, CASE WHEN s.idvar IS DISTINCT FROM 'AESEQ' THEN 'IDVAR must be AESEQ' END",
+                "'QNAM', s.qnam, CASE WHEN s.qnam IS NULL OR s.qnam NOT IN ('BASELINE', 'CTCAEV', 'LINENUM') THEN 'unknown QNAM; expected BASELINE, CTCAEV or LINENUM' WHEN \(conflictingCopies) THEN 'duplicate QNAM for this AE record' END",
+                """
+                'QVAL', s.qval, CASE WHEN s.qval IS NULL THEN 'QVAL is required'
+                    WHEN s.qnam = 'BASELINE' AND upper(s.qval) NOT IN ('Y', 'N') THEN 'BASELINE must be Y or N'
+                    WHEN s.qnam = 'CTCAEV' AND s.qval NOT IN (\(values(of: CTCAEVersion.self))) THEN 'unknown CTCAEV; expected \(CTCAEVersion.allowedValues)'
+                    WHEN s.qnam = 'LINENUM' AND (s.qval !~ '^[0-9]{1,2}$' OR s.qval::int NOT BETWEEN 1 AND 30) THEN 'LINENUM must be a line of therapy 1 to 30' END
+                """,
+                parentRecordCheck(.ae),
+            ], onlyClean: false, rows: notSkippedCopy),
         readErrors(.ae),
         identicalCopies(.ae, key: aeKey),
-        check(.ae, from: withCopies(.ae, key: aeKey), joins: subjectJoin + "\nLEFT JOIN sync_ctcae_suggestions d ON d.submitted = \(aeTerm)", checks: [
-            subjectCheck("AE", key: aeKey),
-            "'AESEQ', s.aeseq, CASE WHEN s.aeseq IS NULL OR s.aeseq !~ '^[0-9]{1,9}$' THEN 'AESEQ must be a whole number' WHEN \(conflictingCopies) THEN 'duplicate AESEQ for this USUBJID' END",
-            "'AETERM', s.aeterm, CASE WHEN s.aeterm IS NULL OR btrim(s.aeterm) = '' THEN 'AETERM is required' END",
-            "CASE WHEN s.aedecod IS NULL THEN 'AETERM' ELSE 'AEDECOD' END, \(aeTerm), "
-                + ImportRules.termReason(
-                    term: aeTerm, specified: aeSpecified, specifiedField: "AETERM (the reported term)", textOnlyWithOther: false),
-            """
-            'AELLTCD', s.aelltcd, CASE WHEN s.aelltcd IS NOT NULL AND ctcae_term_code(\(aeTerm)) IS NOT NULL
-                AND s.aelltcd IS DISTINCT FROM ctcae_term_code(\(aeTerm))::text
-                THEN 'not the MedDRA code of the CTCAE term ' || (SELECT term FROM ctcae_terms WHERE meddra_code = ctcae_term_code(\(aeTerm)))
-                    || ' (' || ctcae_term_code(\(aeTerm)) || ')' END
-            """,
-            "'AETOXGR', s.aetoxgr, CASE WHEN s.aetoxgr IS NULL THEN 'AETOXGR is required' WHEN s.aetoxgr !~ '^[1-5]$' THEN 'AETOXGR must be a CTCAE grade 1 to 5' END",
-            fullDate("aestdtc", required: true),
-            fullDate("aeendtc", required: false),
-            patientTimeline("aestdtc"),
-            patientTimeline("aeendtc"),
-            "'AEREL', s.aerel, CASE WHEN s.aerel IS NULL THEN 'AEREL (the attribution) is required' WHEN \(aeAttribution) IS NULL THEN 'unknown AEREL; expected NOT RELATED, UNLIKELY RELATED, POSSIBLY RELATED, PROBABLY RELATED or DEFINITELY RELATED' END",
-            "'AESER', s.aeser, CASE WHEN s.aeser IS NOT NULL AND upper(s.aeser) NOT IN ('Y', 'N') THEN 'AESER must be Y or N' END",
-        ], onlyClean: false, rows: notSkippedCopy),
+        check(
+            .ae, from: withCopies(.ae, key: aeKey),
+            joins: subjectJoin + "\nLEFT JOIN sync_ctcae_suggestions d ON d.submitted = \(aeTerm)",
+            checks: [
+                subjectCheck("AE", key: aeKey),
+                "'AESEQ', s.aeseq, CASE WHEN s.aeseq IS NULL OR s.aeseq !~ '^[0-9]{1,9}$' THEN 'AESEQ must be a whole number' WHEN \(conflictingCopies) THEN 'duplicate AESEQ for this USUBJID' END",
+                "'AETERM', s.aeterm, CASE WHEN s.aeterm IS NULL OR btrim(s.aeterm) = '' THEN 'AETERM is required' END",
+                "CASE WHEN s.aedecod IS NULL THEN 'AETERM' ELSE 'AEDECOD' END, \(aeTerm), "
+                    + ImportRules.termReason(
+                        term: aeTerm, specified: aeSpecified, specifiedField: "AETERM (the reported term)",
+                        textOnlyWithOther: false),
+                """
+                'AELLTCD', s.aelltcd, CASE WHEN s.aelltcd IS NOT NULL AND ctcae_term_code(\(aeTerm)) IS NOT NULL
+                    AND s.aelltcd IS DISTINCT FROM ctcae_term_code(\(aeTerm))::text
+                    THEN 'not the MedDRA code of the CTCAE term ' || (SELECT term FROM ctcae_terms WHERE meddra_code = ctcae_term_code(\(aeTerm)))
+                        || ' (' || ctcae_term_code(\(aeTerm)) || ')' END
+                """,
+                "'AETOXGR', s.aetoxgr, CASE WHEN s.aetoxgr IS NULL THEN 'AETOXGR is required' WHEN s.aetoxgr !~ '^[1-5]$' THEN 'AETOXGR must be a CTCAE grade 1 to 5' END",
+                fullDate("aestdtc", required: true),
+                fullDate("aeendtc", required: false),
+                patientTimeline("aestdtc"),
+                patientTimeline("aeendtc"),
+                "'AEREL', s.aerel, CASE WHEN s.aerel IS NULL THEN 'AEREL (the attribution) is required' WHEN \(aeAttribution) IS NULL THEN 'unknown AEREL; expected NOT RELATED, UNLIKELY RELATED, POSSIBLY RELATED, PROBABLY RELATED or DEFINITELY RELATED' END",
+                "'AESER', s.aeser, CASE WHEN s.aeser IS NOT NULL AND upper(s.aeser) NOT IN ('Y', 'N') THEN 'AESER must be Y or N' END",
+            ], onlyClean: false, rows: notSkippedCopy),
         // The lines this run applied (EX comes first) and the stored ones give the patient's first line.
-        check(.ae, joins: """
-            JOIN sync_subjects x ON x.source = \(source) AND x.usubjid = s.usubjid
-            \(suppaeQualifiers)
-            LEFT JOIN (SELECT patient_id, min(started_on) AS started_on FROM therapy_lines GROUP BY patient_id) f ON f.patient_id = x.patient_id
-            """, checks: [
-            "'AEENDTC', s.aeendtc, CASE WHEN sync_full_date(s.aeendtc) < sync_full_date(s.aestdtc) THEN 'AEENDTC is before AESTDTC' END",
-            ImportRules.baselineCheck(
-                column: "AESTDTC", value: "s.aestdtc", onset: "sync_full_date(s.aestdtc)", baseline: "coalesce(g.baseline, false)",
-                firstStart: "f.started_on", mark: "SUPPAE QNAM BASELINE = Y"),
-            """
-            'SUPPAE.LINENUM', g.linenum::text, CASE WHEN g.linenum IS NOT NULL
-                AND NOT EXISTS (SELECT 1 FROM therapy_lines t WHERE t.patient_id = x.patient_id AND t.line_number = g.linenum)
-                THEN 'the patient has no line of therapy ' || g.linenum || ' in the registry or in this export' END
-            """,
-        ], onlyClean: true),
+        check(
+            .ae,
+            joins: """
+                JOIN sync_subjects x ON x.source = \(source) AND x.usubjid = s.usubjid
+                \(suppaeQualifiers)
+                LEFT JOIN (SELECT patient_id, min(started_on) AS started_on FROM therapy_lines GROUP BY patient_id) f ON f.patient_id = x.patient_id
+                """,
+            checks: [
+                "'AEENDTC', s.aeendtc, CASE WHEN sync_full_date(s.aeendtc) < sync_full_date(s.aestdtc) THEN 'AEENDTC is before AESTDTC' END",
+                ImportRules.baselineCheck(
+                    column: "AESTDTC", value: "s.aestdtc", onset: "sync_full_date(s.aestdtc)",
+                    baseline: "coalesce(g.baseline, false)",
+                    firstStart: "f.started_on", mark: "SUPPAE QNAM BASELINE = Y"),
+                """
+                'SUPPAE.LINENUM', g.linenum::text, CASE WHEN g.linenum IS NOT NULL
+                    AND NOT EXISTS (SELECT 1 FROM therapy_lines t WHERE t.patient_id = x.patient_id AND t.line_number = g.linenum)
+                    THEN 'the patient has no line of therapy ' || g.linenum || ' in the registry or in this export' END
+                """,
+            ], onlyClean: true),
         """
         CREATE TEMP TABLE sync_valid_ae ON COMMIT DROP AS
         SELECT s.line_number, \(aeKey) AS natural_key, \(hash(.ae, extra: ["g.all_values"])) AS row_hash, r.row_hash AS old_hash,
@@ -555,7 +593,8 @@ enum SDTMRules {
     static let tuEvaluator = evaluator("tueval", "tuevalid")
     static let tuLabel = "upper(btrim(s.tulnkid))"
     static let tuKey = key(["s.usubjid", tuEvaluator, tuLabel])
-    static let tuClass = "(CASE upper(coalesce(s.tustresc, s.tuorres)) WHEN 'TARGET' THEN 'target' WHEN 'NON-TARGET' THEN 'non_target' WHEN 'NEW' THEN 'new' END)"
+    static let tuClass =
+        "(CASE upper(coalesce(s.tustresc, s.tuorres)) WHEN 'TARGET' THEN 'target' WHEN 'NON-TARGET' THEN 'non_target' WHEN 'NEW' THEN 'new' END)"
     static let tuMethod = """
         (CASE upper(btrim(s.tumethod)) WHEN 'CT SCAN' THEN 'ct' WHEN 'CT' THEN 'ct' WHEN 'MRI' THEN 'mri'
             WHEN 'PET/CT' THEN 'pet_ct' WHEN 'PET-CT' THEN 'pet_ct' WHEN 'X-RAY' THEN 'x_ray' WHEN 'ULTRASOUND' THEN 'ultrasound'
@@ -594,55 +633,65 @@ enum SDTMRules {
         """,
     ]
 
-    static let tu: [String] = [
-        readErrors(.tu),
-        identicalCopies(.tu, key: tuKey),
-        check(.tu, from: withCopies(.tu, key: tuKey), joins: subjectJoin, checks: [
-            subjectCheck("TU", key: tuKey),
-            "'TULNKID', s.tulnkid, CASE WHEN s.tulnkid IS NULL OR \(breaksIdentifier(tuLabel, first: "[A-Z0-9]", rest: "[A-Z0-9_.-]", maximumLength: 20)) THEN 'TULNKID must be a lesion id such as T01, NT02 or NEW01' WHEN \(conflictingCopies) THEN 'duplicate lesion for this USUBJID and evaluator' END",
-            "'TUTESTCD', s.tutestcd, CASE WHEN s.tutestcd IS DISTINCT FROM 'TUMIDENT' THEN 'unknown TUTESTCD; only TUMIDENT (tumor identification) is read' END",
-            "'TUSTRESC', coalesce(s.tustresc, s.tuorres), CASE WHEN \(tuClass) IS NULL THEN 'unknown lesion class; expected TARGET, NON-TARGET or NEW' END",
-            "'TULOC', s.tuloc, CASE WHEN s.tuloc IS NULL AND \(tuClass) <> 'new' THEN 'TULOC is required for a target or non-target lesion' END",
-            "'TUMETHOD', s.tumethod, CASE WHEN s.tumethod IS NULL AND \(tuClass) <> 'new' THEN 'TUMETHOD is required for a target or non-target lesion' WHEN s.tumethod IS NOT NULL AND \(tuMethod) IS NULL THEN 'unknown TUMETHOD; expected CT SCAN, MRI, PET/CT, X-RAY, ULTRASOUND or PHYSICAL EXAMINATION' END",
-            evaluatorCheck("tueval", "tuevalid"),
-            "'TUACPTFL', s.tuacptfl, CASE WHEN s.tuacptfl IS NOT NULL AND s.tuacptfl NOT IN ('Y', 'N') THEN 'TUACPTFL must be Y or N' END",
-        ], onlyClean: false, rows: notSkippedCopy),
-        check(.tu, joins: subjectJoin + " LEFT JOIN lesions l ON l.patient_id = x.patient_id AND l.evaluator = \(tuEvaluator) AND l.label = \(tuLabel)", checks: [
-            "'TUSTRESC', coalesce(s.tustresc, s.tuorres), CASE WHEN l.lesion_class <> \(tuClass) THEN 'the lesion was identified as ' || l.lesion_class || ' earlier; a lesion never changes class' END",
-        ], onlyClean: true),
-        check(.tu, joins: subjectJoin + " JOIN sync_refused_series z ON z.subject = s.usubjid AND z.evaluator = \(tuEvaluator) AND (z.label IS NULL OR z.label = \(tuLabel))",
-              checks: ["'TULNKID', s.tulnkid, \(ImportRules.refusedSeriesReason)"], onlyClean: true),
-    ] + tuBaselineRules + [
-        """
-        CREATE TEMP TABLE sync_valid_tu ON COMMIT DROP AS
-        SELECT s.line_number, \(tuKey) AS natural_key, \(hash(.tu)) AS row_hash, r.row_hash AS old_hash,
-            x.patient_id, \(tuEvaluator) AS evaluator, \(tuLabel) AS label, \(tuClass) AS lesion_class, s.tuloc AS organ,
-            coalesce(upper(s.tuloc) LIKE '%LYMPH NODE%', false) AS is_lymph_node, \(tuMethod) AS imaging_method, s.tuacptfl = 'Y' AS accepted
-        FROM sync_stage_tu s
-        JOIN sync_subjects x ON x.source = \(source) AND x.usubjid = s.usubjid
-        \(recordJoin(domain: "TU", key: tuKey))
-        WHERE \(clean(.tu))
-        """,
-        // In the file's order, which keeps a reader's lesions in the order the exporting registry lists them.
-        ImportRules.applyLesions(
+    static let tu: [String] =
+        [
+            readErrors(.tu),
+            identicalCopies(.tu, key: tuKey),
+            check(
+                .tu, from: withCopies(.tu, key: tuKey), joins: subjectJoin,
+                checks: [
+                    subjectCheck("TU", key: tuKey),
+                    "'TULNKID', s.tulnkid, CASE WHEN s.tulnkid IS NULL OR \(breaksIdentifier(tuLabel, first: "[A-Z0-9]", rest: "[A-Z0-9_.-]", maximumLength: 20)) THEN 'TULNKID must be a lesion id such as T01, NT02 or NEW01' WHEN \(conflictingCopies) THEN 'duplicate lesion for this USUBJID and evaluator' END",
+                    "'TUTESTCD', s.tutestcd, CASE WHEN s.tutestcd IS DISTINCT FROM 'TUMIDENT' THEN 'unknown TUTESTCD; only TUMIDENT (tumor identification) is read' END",
+                    "'TUSTRESC', coalesce(s.tustresc, s.tuorres), CASE WHEN \(tuClass) IS NULL THEN 'unknown lesion class; expected TARGET, NON-TARGET or NEW' END",
+                    "'TULOC', s.tuloc, CASE WHEN s.tuloc IS NULL AND \(tuClass) <> 'new' THEN 'TULOC is required for a target or non-target lesion' END",
+                    "'TUMETHOD', s.tumethod, CASE WHEN s.tumethod IS NULL AND \(tuClass) <> 'new' THEN 'TUMETHOD is required for a target or non-target lesion' WHEN s.tumethod IS NOT NULL AND \(tuMethod) IS NULL THEN 'unknown TUMETHOD; expected CT SCAN, MRI, PET/CT, X-RAY, ULTRASOUND or PHYSICAL EXAMINATION' END",
+                    evaluatorCheck("tueval", "tuevalid"),
+                    "'TUACPTFL', s.tuacptfl, CASE WHEN s.tuacptfl IS NOT NULL AND s.tuacptfl NOT IN ('Y', 'N') THEN 'TUACPTFL must be Y or N' END",
+                ], onlyClean: false, rows: notSkippedCopy),
+            check(
+                .tu,
+                joins: subjectJoin
+                    + " LEFT JOIN lesions l ON l.patient_id = x.patient_id AND l.evaluator = \(tuEvaluator) AND l.label = \(tuLabel)",
+                checks: [
+                    "'TUSTRESC', coalesce(s.tustresc, s.tuorres), CASE WHEN l.lesion_class <> \(tuClass) THEN 'the lesion was identified as ' || l.lesion_class || ' earlier; a lesion never changes class' END"
+                ], onlyClean: true),
+            check(
+                .tu,
+                joins: subjectJoin
+                    + " JOIN sync_refused_series z ON z.subject = s.usubjid AND z.evaluator = \(tuEvaluator) AND (z.label IS NULL OR z.label = \(tuLabel))",
+                checks: ["'TULNKID', s.tulnkid, \(ImportRules.refusedSeriesReason)"], onlyClean: true),
+        ] + tuBaselineRules + [
             """
-            SELECT patient_id, evaluator, label, lesion_class, organ, is_lymph_node, imaging_method
-            FROM sync_valid_tu WHERE old_hash IS DISTINCT FROM row_hash ORDER BY line_number
-            """),
-        """
-        INSERT INTO evaluator_reads (patient_id, evaluator, accepted)
-        SELECT patient_id, evaluator, bool_or(accepted) FROM sync_valid_tu
-        GROUP BY patient_id, evaluator HAVING bool_or(old_hash IS DISTINCT FROM row_hash) AND bool_or(accepted) IS NOT NULL
-        ON CONFLICT (patient_id, evaluator) DO UPDATE SET accepted = EXCLUDED.accepted
-        """,
-        // A read whose flag the export no longer gives has no flag, not a false one.
-        """
-        DELETE FROM evaluator_reads r USING (
-            SELECT patient_id, evaluator FROM sync_valid_tu
-            GROUP BY patient_id, evaluator HAVING bool_or(old_hash IS DISTINCT FROM row_hash) AND bool_or(accepted) IS NULL) v
-        WHERE r.patient_id = v.patient_id AND r.evaluator = v.evaluator
-        """,
-    ]
+            CREATE TEMP TABLE sync_valid_tu ON COMMIT DROP AS
+            SELECT s.line_number, \(tuKey) AS natural_key, \(hash(.tu)) AS row_hash, r.row_hash AS old_hash,
+                x.patient_id, \(tuEvaluator) AS evaluator, \(tuLabel) AS label, \(tuClass) AS lesion_class, s.tuloc AS organ,
+                coalesce(upper(s.tuloc) LIKE '%LYMPH NODE%', false) AS is_lymph_node, \(tuMethod) AS imaging_method, s.tuacptfl = 'Y' AS accepted
+            FROM sync_stage_tu s
+            JOIN sync_subjects x ON x.source = \(source) AND x.usubjid = s.usubjid
+            \(recordJoin(domain: "TU", key: tuKey))
+            WHERE \(clean(.tu))
+            """,
+            // In the file's order, which keeps a reader's lesions in the order the exporting registry lists them.
+            ImportRules.applyLesions(
+                """
+                SELECT patient_id, evaluator, label, lesion_class, organ, is_lymph_node, imaging_method
+                FROM sync_valid_tu WHERE old_hash IS DISTINCT FROM row_hash ORDER BY line_number
+                """),
+            """
+            INSERT INTO evaluator_reads (patient_id, evaluator, accepted)
+            SELECT patient_id, evaluator, bool_or(accepted) FROM sync_valid_tu
+            GROUP BY patient_id, evaluator HAVING bool_or(old_hash IS DISTINCT FROM row_hash) AND bool_or(accepted) IS NOT NULL
+            ON CONFLICT (patient_id, evaluator) DO UPDATE SET accepted = EXCLUDED.accepted
+            """,
+            // A read whose flag the export no longer gives has no flag, not a false one.
+            """
+            DELETE FROM evaluator_reads r USING (
+                SELECT patient_id, evaluator FROM sync_valid_tu
+                GROUP BY patient_id, evaluator HAVING bool_or(old_hash IS DISTINCT FROM row_hash) AND bool_or(accepted) IS NULL) v
+            WHERE r.patient_id = v.patient_id AND r.evaluator = v.evaluator
+            """,
+        ]
 
     // MARK: TR
 
@@ -747,118 +796,132 @@ enum SDTMRules {
     /// since (the subject's consent, the baseline, the dates of other rows) is still checked on every row.
     static let trRowsToCheck = "(s.old_hash IS DISTINCT FROM s.row_hash OR NOT s.identical)"
 
-    static let tr: [String] = [
-        readErrors(.tr),
-        trRows,
-        "ANALYZE sync_tr (natural_key)",
-        trCopies,
-        trBothAxes,
-    ] + trSkips + [
-        check(.tr, from: "sync_tr", joins: "LEFT JOIN sync_site_conflicts c ON c.usubjid = s.usubjid",
-              checks: [
-                subjectCheck(patient: "s.patient_id", withdrawnOn: "s.consent_withdrawn_on", held: "s.old_hash IS NOT NULL"),
-                ImportRules.timelineCheck(
-                    column: "TRDTC", value: "s.trdtc", date: "s.assessed_on", birthYear: "s.birth_year", deathOn: "s.death_on"),
-              ], onlyClean: false),
-        check(.tr, from: "sync_tr", joins: "JOIN sync_refused_series z ON z.subject = s.usubjid AND z.evaluator = s.evaluator AND (z.label IS NULL OR z.label = s.label)",
-              checks: ["'TRLNKID', s.trlnkid, \(ImportRules.refusedSeriesReason)"], onlyClean: true),
-        check(.tr, from: trWithCopies, checks: [
-            "'TRTESTCD', s.trtestcd, CASE WHEN s.trtestcd IS NULL OR s.trtestcd NOT IN ('LDIAM', 'LPERP', 'DIAMETER', 'TUMSTATE', 'LNSTATE', 'SUMDIAM') THEN 'unknown TRTESTCD; expected LDIAM, LPERP, DIAMETER, TUMSTATE, LNSTATE or SUMDIAM' WHEN NOT s.identical THEN 'duplicate result for this lesion, evaluator, visit and test' END",
-            "'TRLNKID', s.trlnkid, CASE WHEN s.trlnkid IS NULL AND s.trtestcd IS DISTINCT FROM 'SUMDIAM' THEN 'TRLNKID is required' END",
-            fullDate("trdtc", required: true, computed: "s.assessed_on"),
-            evaluatorCheck("treval", "trevalid", computed: "s.evaluator"),
-            "'VISITNUM', s.visitnum, CASE WHEN s.visitnum !~ '^[0-9]+(\\.[0-9]+)?$' THEN 'VISITNUM must be a number' END",
+    static let tr: [String] =
+        [
+            readErrors(.tr),
+            trRows,
+            "ANALYZE sync_tr (natural_key)",
+            trCopies,
+            trBothAxes,
+        ] + trSkips + [
+            check(
+                .tr, from: "sync_tr", joins: "LEFT JOIN sync_site_conflicts c ON c.usubjid = s.usubjid",
+                checks: [
+                    subjectCheck(
+                        patient: "s.patient_id", withdrawnOn: "s.consent_withdrawn_on", held: "s.old_hash IS NOT NULL"),
+                    ImportRules.timelineCheck(
+                        column: "TRDTC", value: "s.trdtc", date: "s.assessed_on", birthYear: "s.birth_year",
+                        deathOn: "s.death_on"),
+                ], onlyClean: false),
+            check(
+                .tr, from: "sync_tr",
+                joins:
+                    "JOIN sync_refused_series z ON z.subject = s.usubjid AND z.evaluator = s.evaluator AND (z.label IS NULL OR z.label = s.label)",
+                checks: ["'TRLNKID', s.trlnkid, \(ImportRules.refusedSeriesReason)"], onlyClean: true),
+            check(
+                .tr, from: trWithCopies,
+                checks: [
+                    "'TRTESTCD', s.trtestcd, CASE WHEN s.trtestcd IS NULL OR s.trtestcd NOT IN ('LDIAM', 'LPERP', 'DIAMETER', 'TUMSTATE', 'LNSTATE', 'SUMDIAM') THEN 'unknown TRTESTCD; expected LDIAM, LPERP, DIAMETER, TUMSTATE, LNSTATE or SUMDIAM' WHEN NOT s.identical THEN 'duplicate result for this lesion, evaluator, visit and test' END",
+                    "'TRLNKID', s.trlnkid, CASE WHEN s.trlnkid IS NULL AND s.trtestcd IS DISTINCT FROM 'SUMDIAM' THEN 'TRLNKID is required' END",
+                    fullDate("trdtc", required: true, computed: "s.assessed_on"),
+                    evaluatorCheck("treval", "trevalid", computed: "s.evaluator"),
+                    "'VISITNUM', s.visitnum, CASE WHEN s.visitnum !~ '^[0-9]+(\\.[0-9]+)?$' THEN 'VISITNUM must be a number' END",
+                    """
+                    'TRSTRESN', s.trstresn, CASE WHEN NOT (\(trIsDiameter) OR s.trtestcd = 'SUMDIAM') OR \(trNotDone) OR \(trTooSmall) THEN NULL
+                        WHEN s.trstresn IS NULL THEN 'TRSTRESN (the diameter in mm) is required'
+                        WHEN s.trstresn ~ '^-[0-9]+(\\.[0-9]+)?$' THEN 'negative diameter'
+                        WHEN s.trstresn !~ '^[0-9]+(\\.[0-9]+)?$' THEN 'TRSTRESN must be a number of mm'
+                        WHEN s.trtestcd <> 'SUMDIAM' AND \(trDiameter) > \(Millimetres.largestPlausible.hundredths / 100) THEN 'a diameter above \(Millimetres.largestPlausible) mm' END
+                    """,
+                    """
+                    'TRSTRESC', coalesce(s.trstresc, s.trorres), CASE WHEN s.trtestcd NOT IN ('TUMSTATE', 'LNSTATE') OR \(trNotDone) THEN NULL
+                        WHEN \(trState) IS NULL OR \(trState) NOT IN ('PRESENT', 'ABSENT', 'UNEQUIVOCAL', 'EQUIVOCAL', 'NOT EVALUABLE', 'NE')
+                        THEN 'unknown tumor state; expected PRESENT, ABSENT, UNEQUIVOCAL, EQUIVOCAL or NOT EVALUABLE' END
+                    """,
+                ], onlyClean: false, rows: trRowsToCheck),
+            trBaselineRules,
+            check(
+                .tr, from: "sync_tr",
+                checks: [
+                    """
+                    'TRLNKID', s.trlnkid, CASE WHEN s.trtestcd = 'SUMDIAM' THEN NULL
+                        WHEN s.lesion_id IS NULL THEN 'no TU record identifies this lesion for this evaluator'
+                        WHEN \(trIsDiameter) AND s.lesion_class <> 'target' THEN 'a diameter test for a ' || s.lesion_class || ' lesion; only targets are measured'
+                        WHEN s.trtestcd IN ('LDIAM', 'LPERP') AND s.trtestcd <> \(trScoredAxis) THEN CASE WHEN s.is_lymph_node
+                            THEN 'target node ' || s.label || ' is scored by its short axis (LPERP); this visit sends only its LDIAM'
+                            ELSE 'target ' || s.label || ' is scored by its longest diameter (LDIAM); this visit sends only its LPERP' END
+                        WHEN s.trtestcd IN ('TUMSTATE', 'LNSTATE') AND s.lesion_class = 'target' THEN 'a state test for a target lesion; targets are measured'
+                        WHEN s.lesion_class = 'new' AND NOT \(trNotDone) AND \(trState) NOT IN ('UNEQUIVOCAL', 'EQUIVOCAL', 'PRESENT') THEN 'a new lesion is UNEQUIVOCAL or EQUIVOCAL'
+                        WHEN s.lesion_class = 'new' AND s.is_baseline THEN 'a new lesion cannot be reported at baseline'
+                        WHEN s.lesion_class = 'non_target' AND \(trState) = 'EQUIVOCAL' THEN 'EQUIVOCAL is for new lesions only' END
+                    """
+                ], onlyClean: true, rows: "s.old_hash IS DISTINCT FROM s.row_hash"),
             """
-            'TRSTRESN', s.trstresn, CASE WHEN NOT (\(trIsDiameter) OR s.trtestcd = 'SUMDIAM') OR \(trNotDone) OR \(trTooSmall) THEN NULL
-                WHEN s.trstresn IS NULL THEN 'TRSTRESN (the diameter in mm) is required'
-                WHEN s.trstresn ~ '^-[0-9]+(\\.[0-9]+)?$' THEN 'negative diameter'
-                WHEN s.trstresn !~ '^[0-9]+(\\.[0-9]+)?$' THEN 'TRSTRESN must be a number of mm'
-                WHEN s.trtestcd <> 'SUMDIAM' AND \(trDiameter) > \(Millimetres.largestPlausible.hundredths / 100) THEN 'a diameter above \(Millimetres.largestPlausible) mm' END
+            CREATE TEMP TABLE sync_tr_checked ON COMMIT DROP AS
+            SELECT s.line_number, s.patient_id, s.evaluator, s.lesion_id, s.lesion_class, s.assessed_on, s.is_baseline, s.trtestcd,
+                count(*) OVER (PARTITION BY s.lesion_id, s.assessed_on) AS results_that_day
+            FROM sync_tr s
+            WHERE \(clean(.tr)) AND s.trtestcd <> 'SUMDIAM' AND s.patient_id IS NOT NULL AND s.lesion_id IS NOT NULL
             """,
             """
-            'TRSTRESC', coalesce(s.trstresc, s.trorres), CASE WHEN s.trtestcd NOT IN ('TUMSTATE', 'LNSTATE') OR \(trNotDone) THEN NULL
-                WHEN \(trState) IS NULL OR \(trState) NOT IN ('PRESENT', 'ABSENT', 'UNEQUIVOCAL', 'EQUIVOCAL', 'NOT EVALUABLE', 'NE')
-                THEN 'unknown tumor state; expected PRESENT, ABSENT, UNEQUIVOCAL, EQUIVOCAL or NOT EVALUABLE' END
+            INSERT INTO sync_errors (file_name, line_number, column_name, value, reason)
+            SELECT 'tr.csv', e.line_number, 'TRDTC', e.assessed_on::text, e.reason
+            FROM (SELECT c.line_number, c.assessed_on, CASE
+                    WHEN c.results_that_day > 1 THEN 'a second result for this lesion on this date'
+                    WHEN c.is_baseline AND c.assessed_on <> b.baseline_on THEN 'a second baseline date; the baseline of this evaluator is ' || b.baseline_on
+                    WHEN NOT c.is_baseline AND b.baseline_on IS NULL THEN 'a follow-up without a baseline for this evaluator'
+                    WHEN NOT c.is_baseline AND c.assessed_on <= b.baseline_on THEN 'a follow-up on or before the baseline date ' || b.baseline_on
+                    WHEN NOT c.is_baseline AND coalesce(t.first_started_on > c.assessed_on, true) THEN \(ImportRules.Reason.noLineBeforeFollowUp)
+                    END AS reason
+                FROM sync_tr_checked c
+                LEFT JOIN (SELECT patient_id, evaluator, min(assessed_on) AS baseline_on FROM (
+                        SELECT patient_id, evaluator, assessed_on FROM sync_tr_checked WHERE is_baseline
+                        UNION ALL SELECT patient_id, evaluator, assessed_on FROM assessments WHERE is_baseline) b
+                    GROUP BY patient_id, evaluator) b ON b.patient_id = c.patient_id AND b.evaluator = c.evaluator
+                -- A line started on or before the date exists exactly when the patient's first line did: one hash
+                -- join, where looking the line up per row cost an index search for every follow-up result.
+                LEFT JOIN (SELECT patient_id, min(started_on) AS first_started_on FROM therapy_lines GROUP BY patient_id) t
+                    ON t.patient_id = c.patient_id) e
+            WHERE e.reason IS NOT NULL
             """,
-        ], onlyClean: false, rows: trRowsToCheck),
-        trBaselineRules,
-        check(.tr, from: "sync_tr", checks: [
             """
-            'TRLNKID', s.trlnkid, CASE WHEN s.trtestcd = 'SUMDIAM' THEN NULL
-                WHEN s.lesion_id IS NULL THEN 'no TU record identifies this lesion for this evaluator'
-                WHEN \(trIsDiameter) AND s.lesion_class <> 'target' THEN 'a diameter test for a ' || s.lesion_class || ' lesion; only targets are measured'
-                WHEN s.trtestcd IN ('LDIAM', 'LPERP') AND s.trtestcd <> \(trScoredAxis) THEN CASE WHEN s.is_lymph_node
-                    THEN 'target node ' || s.label || ' is scored by its short axis (LPERP); this visit sends only its LDIAM'
-                    ELSE 'target ' || s.label || ' is scored by its longest diameter (LDIAM); this visit sends only its LPERP' END
-                WHEN s.trtestcd IN ('TUMSTATE', 'LNSTATE') AND s.lesion_class = 'target' THEN 'a state test for a target lesion; targets are measured'
-                WHEN s.lesion_class = 'new' AND NOT \(trNotDone) AND \(trState) NOT IN ('UNEQUIVOCAL', 'EQUIVOCAL', 'PRESENT') THEN 'a new lesion is UNEQUIVOCAL or EQUIVOCAL'
-                WHEN s.lesion_class = 'new' AND s.is_baseline THEN 'a new lesion cannot be reported at baseline'
-                WHEN s.lesion_class = 'non_target' AND \(trState) = 'EQUIVOCAL' THEN 'EQUIVOCAL is for new lesions only' END
+            CREATE TEMP TABLE sync_valid_tr ON COMMIT DROP AS
+            SELECT s.line_number, s.natural_key, s.row_hash, s.old_hash, s.patient_id, s.evaluator, s.lesion_id, s.lesion_class,
+                s.assessed_on, s.is_baseline, s.trtestcd,
+                CASE
+                    WHEN s.trtestcd = 'SUMDIAM' THEN NULL
+                    WHEN s.lesion_class = 'target' THEN CASE WHEN \(trNotDone) THEN 'not_done' WHEN \(trTooSmall) THEN 'too_small_to_measure'
+                        WHEN \(trDiameter) = 0 THEN 'disappeared' ELSE 'measured' END
+                    WHEN s.lesion_class = 'non_target' THEN CASE WHEN \(trNotDone) THEN 'not_evaluable' ELSE CASE \(trState)
+                        WHEN 'PRESENT' THEN 'present' WHEN 'ABSENT' THEN 'absent' WHEN 'UNEQUIVOCAL' THEN 'unequivocal_progression' ELSE 'not_evaluable' END END
+                    ELSE CASE \(trState) WHEN 'EQUIVOCAL' THEN 'equivocal' ELSE 'unequivocal' END
+                END AS result,
+                CASE WHEN s.lesion_class IS DISTINCT FROM 'target' OR \(trNotDone) OR \(trTooSmall) THEN NULL
+                    WHEN s.trstresn::numeric > 0 THEN \(trDiameter) END AS diameter_mm
+            FROM sync_tr s
+            WHERE \(clean(.tr)) AND s.patient_id IS NOT NULL
             """,
-        ], onlyClean: true, rows: "s.old_hash IS DISTINCT FROM s.row_hash"),
-        """
-        CREATE TEMP TABLE sync_tr_checked ON COMMIT DROP AS
-        SELECT s.line_number, s.patient_id, s.evaluator, s.lesion_id, s.lesion_class, s.assessed_on, s.is_baseline, s.trtestcd,
-            count(*) OVER (PARTITION BY s.lesion_id, s.assessed_on) AS results_that_day
-        FROM sync_tr s
-        WHERE \(clean(.tr)) AND s.trtestcd <> 'SUMDIAM' AND s.patient_id IS NOT NULL AND s.lesion_id IS NOT NULL
-        """,
-        """
-        INSERT INTO sync_errors (file_name, line_number, column_name, value, reason)
-        SELECT 'tr.csv', e.line_number, 'TRDTC', e.assessed_on::text, e.reason
-        FROM (SELECT c.line_number, c.assessed_on, CASE
-                WHEN c.results_that_day > 1 THEN 'a second result for this lesion on this date'
-                WHEN c.is_baseline AND c.assessed_on <> b.baseline_on THEN 'a second baseline date; the baseline of this evaluator is ' || b.baseline_on
-                WHEN NOT c.is_baseline AND b.baseline_on IS NULL THEN 'a follow-up without a baseline for this evaluator'
-                WHEN NOT c.is_baseline AND c.assessed_on <= b.baseline_on THEN 'a follow-up on or before the baseline date ' || b.baseline_on
-                WHEN NOT c.is_baseline AND coalesce(t.first_started_on > c.assessed_on, true) THEN \(ImportRules.Reason.noLineBeforeFollowUp)
-                END AS reason
-            FROM sync_tr_checked c
-            LEFT JOIN (SELECT patient_id, evaluator, min(assessed_on) AS baseline_on FROM (
-                    SELECT patient_id, evaluator, assessed_on FROM sync_tr_checked WHERE is_baseline
-                    UNION ALL SELECT patient_id, evaluator, assessed_on FROM assessments WHERE is_baseline) b
-                GROUP BY patient_id, evaluator) b ON b.patient_id = c.patient_id AND b.evaluator = c.evaluator
-            -- A line started on or before the date exists exactly when the patient's first line did: one hash
-            -- join, where looking the line up per row cost an index search for every follow-up result.
-            LEFT JOIN (SELECT patient_id, min(started_on) AS first_started_on FROM therapy_lines GROUP BY patient_id) t
-                ON t.patient_id = c.patient_id) e
-        WHERE e.reason IS NOT NULL
-        """,
-        """
-        CREATE TEMP TABLE sync_valid_tr ON COMMIT DROP AS
-        SELECT s.line_number, s.natural_key, s.row_hash, s.old_hash, s.patient_id, s.evaluator, s.lesion_id, s.lesion_class,
-            s.assessed_on, s.is_baseline, s.trtestcd,
-            CASE
-                WHEN s.trtestcd = 'SUMDIAM' THEN NULL
-                WHEN s.lesion_class = 'target' THEN CASE WHEN \(trNotDone) THEN 'not_done' WHEN \(trTooSmall) THEN 'too_small_to_measure'
-                    WHEN \(trDiameter) = 0 THEN 'disappeared' ELSE 'measured' END
-                WHEN s.lesion_class = 'non_target' THEN CASE WHEN \(trNotDone) THEN 'not_evaluable' ELSE CASE \(trState)
-                    WHEN 'PRESENT' THEN 'present' WHEN 'ABSENT' THEN 'absent' WHEN 'UNEQUIVOCAL' THEN 'unequivocal_progression' ELSE 'not_evaluable' END END
-                ELSE CASE \(trState) WHEN 'EQUIVOCAL' THEN 'equivocal' ELSE 'unequivocal' END
-            END AS result,
-            CASE WHEN s.lesion_class IS DISTINCT FROM 'target' OR \(trNotDone) OR \(trTooSmall) THEN NULL
-                WHEN s.trstresn::numeric > 0 THEN \(trDiameter) END AS diameter_mm
-        FROM sync_tr s
-        WHERE \(clean(.tr)) AND s.patient_id IS NOT NULL
-        """,
-        // Planned without statistics, a table this size is taken for a few rows.
-        "ANALYZE sync_valid_tr",
-    ] + ImportRules.applyAssessmentsAndResults(
-        assessments: """
-            SELECT DISTINCT patient_id, evaluator, assessed_on, is_baseline FROM sync_valid_tr
-            WHERE result IS NOT NULL AND old_hash IS DISTINCT FROM row_hash
-            """,
-        results: """
-            SELECT patient_id, evaluator, assessed_on, lesion_id, lesion_class, result, diameter_mm FROM sync_valid_tr
-            WHERE result IS NOT NULL AND old_hash IS DISTINCT FROM row_hash
-            """)
+            // Planned without statistics, a table this size is taken for a few rows.
+            "ANALYZE sync_valid_tr",
+        ]
+        + ImportRules.applyAssessmentsAndResults(
+            assessments: """
+                SELECT DISTINCT patient_id, evaluator, assessed_on, is_baseline FROM sync_valid_tr
+                WHERE result IS NOT NULL AND old_hash IS DISTINCT FROM row_hash
+                """,
+            results: """
+                SELECT patient_id, evaluator, assessed_on, lesion_id, lesion_class, result, diameter_mm FROM sync_valid_tr
+                WHERE result IS NOT NULL AND old_hash IS DISTINCT FROM row_hash
+                """)
 
     // MARK: RS
 
     static let rsEvaluator = evaluator("rseval", "rsevalid")
     static let rsVisit = "coalesce(s.visitnum, s.visit, s.rsdtc)"
     /// A derived response (``rsDerived``) has a key of its own, apart from the source's response of the same visit and test.
-    static let rsKey = key(["s.usubjid", rsEvaluator, rsVisit, "s.rstestcd"]) + " || CASE WHEN \(rsDerived) THEN \(keySeparator) || 'RSDRVFL' ELSE '' END"
+    static let rsKey =
+        key(["s.usubjid", rsEvaluator, rsVisit, "s.rstestcd"])
+        + " || CASE WHEN \(rsDerived) THEN \(keySeparator) || 'RSDRVFL' ELSE '' END"
     static let rsResponse = "upper(coalesce(s.rsstresc, s.rsorres))"
 
     /// A response the exporting registry derived from its TU and TR (RSDRVFL Y), as this registry's own export writes them.
@@ -873,26 +936,28 @@ enum SDTMRules {
             'a response the exporting registry derived from its TU and TR; this registry derives its own', true
         FROM sync_stage_rs s WHERE s.read_error IS NULL AND \(rsDerived) AND \(clean(.rs))
         """,
-        check(.rs, from: withCopies(.rs, key: rsKey), joins: subjectJoin, checks: [
-            subjectCheck("RS", key: rsKey),
-            "'RSTESTCD', s.rstestcd, CASE WHEN s.rstestcd IS NULL OR s.rstestcd NOT IN ('OVRLRESP', 'TRGRESP', 'NTRGRESP', 'NEWLPROG', \(rsECOG)) THEN 'unknown RSTESTCD; expected OVRLRESP, TRGRESP, NTRGRESP, NEWLPROG or \(SDTMPerformanceStatus.testCode)' WHEN \(conflictingCopies) THEN 'duplicate response for this evaluator, visit and test' END",
-            """
-            'RSSTRESC', coalesce(s.rsstresc, s.rsorres), CASE
-                WHEN s.rstestcd = \(rsECOG) AND coalesce(\(rsResponse) !~ '^[0-5]$', true) THEN 'an ECOG performance status is 0 to 5'
-                WHEN s.rstestcd = \(rsECOG) THEN NULL
-                WHEN s.rstestcd = 'NEWLPROG' AND coalesce(\(rsResponse) NOT IN ('Y', 'N'), true) THEN 'NEWLPROG is Y or N'
-                WHEN s.rstestcd <> 'NEWLPROG' AND coalesce(\(rsResponse) NOT IN ('CR', 'PR', 'SD', 'PD', 'NE', 'NON-CR/NON-PD'), true)
-                THEN 'unknown response; expected CR, PR, SD, PD, NE or NON-CR/NON-PD' END
-            """,
-            """
-            'RSDTC', s.rsdtc, CASE WHEN s.rstestcd = \(rsECOG) AND sync_full_date(s.rsdtc) IS NULL
-                THEN 'an ECOG performance status needs its full date (YYYY-MM-DD)' END
-            """,
-            "'RSDTC', s.rsdtc, CASE WHEN s.rsdtc IS NOT NULL AND sync_date_part(s.rsdtc) IS NULL THEN 'not an ISO 8601 date' END",
-            "'VISITNUM', s.visitnum, CASE WHEN s.visitnum !~ '^[0-9]+(\\.[0-9]+)?$' THEN 'VISITNUM must be a number' WHEN \(rsVisit) IS NULL THEN 'VISITNUM, VISIT or RSDTC is required' END",
-            evaluatorCheck("rseval", "rsevalid"),
-            "'RSACPTFL', s.rsacptfl, CASE WHEN s.rsacptfl IS NOT NULL AND s.rsacptfl NOT IN ('Y', 'N') THEN 'RSACPTFL must be Y or N' END",
-        ], onlyClean: false, rows: "\(notSkippedCopy) AND NOT \(rsDerived)"),
+        check(
+            .rs, from: withCopies(.rs, key: rsKey), joins: subjectJoin,
+            checks: [
+                subjectCheck("RS", key: rsKey),
+                "'RSTESTCD', s.rstestcd, CASE WHEN s.rstestcd IS NULL OR s.rstestcd NOT IN ('OVRLRESP', 'TRGRESP', 'NTRGRESP', 'NEWLPROG', \(rsECOG)) THEN 'unknown RSTESTCD; expected OVRLRESP, TRGRESP, NTRGRESP, NEWLPROG or \(SDTMPerformanceStatus.testCode)' WHEN \(conflictingCopies) THEN 'duplicate response for this evaluator, visit and test' END",
+                """
+                'RSSTRESC', coalesce(s.rsstresc, s.rsorres), CASE
+                    WHEN s.rstestcd = \(rsECOG) AND coalesce(\(rsResponse) !~ '^[0-5]$', true) THEN 'an ECOG performance status is 0 to 5'
+                    WHEN s.rstestcd = \(rsECOG) THEN NULL
+                    WHEN s.rstestcd = 'NEWLPROG' AND coalesce(\(rsResponse) NOT IN ('Y', 'N'), true) THEN 'NEWLPROG is Y or N'
+                    WHEN s.rstestcd <> 'NEWLPROG' AND coalesce(\(rsResponse) NOT IN ('CR', 'PR', 'SD', 'PD', 'NE', 'NON-CR/NON-PD'), true)
+                    THEN 'unknown response; expected CR, PR, SD, PD, NE or NON-CR/NON-PD' END
+                """,
+                """
+                'RSDTC', s.rsdtc, CASE WHEN s.rstestcd = \(rsECOG) AND sync_full_date(s.rsdtc) IS NULL
+                    THEN 'an ECOG performance status needs its full date (YYYY-MM-DD)' END
+                """,
+                "'RSDTC', s.rsdtc, CASE WHEN s.rsdtc IS NOT NULL AND sync_date_part(s.rsdtc) IS NULL THEN 'not an ISO 8601 date' END",
+                "'VISITNUM', s.visitnum, CASE WHEN s.visitnum !~ '^[0-9]+(\\.[0-9]+)?$' THEN 'VISITNUM must be a number' WHEN \(rsVisit) IS NULL THEN 'VISITNUM, VISIT or RSDTC is required' END",
+                evaluatorCheck("rseval", "rsevalid"),
+                "'RSACPTFL', s.rsacptfl, CASE WHEN s.rsacptfl IS NOT NULL AND s.rsacptfl NOT IN ('Y', 'N') THEN 'RSACPTFL must be Y or N' END",
+            ], onlyClean: false, rows: "\(notSkippedCopy) AND NOT \(rsDerived)"),
         """
         CREATE TEMP TABLE sync_valid_rs ON COMMIT DROP AS
         SELECT s.line_number, \(rsKey) AS natural_key, \(hash(.rs)) AS row_hash, r.row_hash AS old_hash,
@@ -939,18 +1004,20 @@ enum SDTMRules {
     static let mh: [String] = [
         readErrors(.suppmh),
         identicalCopies(.suppmh, key: suppmhKey),
-        check(.suppmh, from: withCopies(.suppmh, key: suppmhKey), checks: [
-            "'IDVAR', s.idvar, CASE WHEN s.idvar IS DISTINCT FROM 'MHSEQ' THEN 'IDVAR must be MHSEQ' END",
-            "'QNAM', s.qnam, CASE WHEN s.qnam IS NULL OR s.qnam NOT IN ('ICDOVER', 'FNCLCCGR', 'DISSET') THEN 'unknown QNAM; expected ICDOVER, FNCLCCGR or DISSET' WHEN \(conflictingCopies) THEN 'duplicate QNAM for this MH record' END",
-            """
-            'QVAL', s.qval, CASE WHEN s.qval IS NULL THEN 'QVAL is required'
-                WHEN s.qnam = 'ICDOVER' AND s.qval NOT IN (\(values(of: ICDOVersion.self))) THEN 'unknown ICDOVER; expected \(ICDOVersion.allowedValues)'
-                WHEN s.qnam = 'FNCLCCGR' AND s.qval NOT IN ('1', '2', '3') THEN 'FNCLCCGR must be an FNCLCC grade 1 to 3'
-                WHEN s.qnam = 'DISSET' AND \(vocabularySpelling("s.qval")) NOT IN (\(values(of: DiseaseSetting.self)))
-                    THEN 'unknown DISSET; expected \(DiseaseSetting.allowedValues)' END
-            """,
-            parentRecordCheck(.mh),
-        ], onlyClean: false, rows: notSkippedCopy),
+        check(
+            .suppmh, from: withCopies(.suppmh, key: suppmhKey),
+            checks: [
+                "'IDVAR', s.idvar, CASE WHEN s.idvar IS DISTINCT FROM 'MHSEQ' THEN 'IDVAR must be MHSEQ' END",
+                "'QNAM', s.qnam, CASE WHEN s.qnam IS NULL OR s.qnam NOT IN ('ICDOVER', 'FNCLCCGR', 'DISSET') THEN 'unknown QNAM; expected ICDOVER, FNCLCCGR or DISSET' WHEN \(conflictingCopies) THEN 'duplicate QNAM for this MH record' END",
+                """
+                'QVAL', s.qval, CASE WHEN s.qval IS NULL THEN 'QVAL is required'
+                    WHEN s.qnam = 'ICDOVER' AND s.qval NOT IN (\(values(of: ICDOVersion.self))) THEN 'unknown ICDOVER; expected \(ICDOVersion.allowedValues)'
+                    WHEN s.qnam = 'FNCLCCGR' AND s.qval NOT IN ('1', '2', '3') THEN 'FNCLCCGR must be an FNCLCC grade 1 to 3'
+                    WHEN s.qnam = 'DISSET' AND \(vocabularySpelling("s.qval")) NOT IN (\(values(of: DiseaseSetting.self)))
+                        THEN 'unknown DISSET; expected \(DiseaseSetting.allowedValues)' END
+                """,
+                parentRecordCheck(.mh),
+            ], onlyClean: false, rows: notSkippedCopy),
         readErrors(.mh),
         identicalCopies(.mh, key: mhKey),
         """
@@ -958,20 +1025,23 @@ enum SDTMRules {
         SELECT 'mh.csv', s.line_number, 'MHCAT', s.mhcat, 'not the primary diagnosis (MHCAT \(SDTMDiagnosis.category)); the registry keeps no other history', true
         FROM sync_stage_mh s WHERE s.read_error IS NULL AND \(mhOtherHistory) AND \(clean(.mh))
         """,
-        check(.mh, from: withCopies(.mh, key: mhKey), joins: subjectJoin + "\n" + suppmhQualifiers + "\nLEFT JOIN histology_codes h ON h.code = btrim(s.mhdecod)", checks: [
-            subjectCheck("MH", key: mhKey),
-            "'MHSEQ', s.mhseq, CASE WHEN s.mhseq IS NULL OR s.mhseq !~ '^[0-9]{1,9}$' THEN 'MHSEQ must be a whole number' WHEN \(conflictingCopies) THEN 'duplicate MHSEQ for this USUBJID' END",
-            "'MHTERM', s.mhterm, CASE WHEN s.mhterm IS NULL OR btrim(s.mhterm) = '' THEN 'MHTERM (the WHO entity) is required' END",
-            "'MHDECOD', s.mhdecod, CASE WHEN s.mhdecod IS NULL THEN 'MHDECOD (the ICD-O-3 morphology code) is required' WHEN h.code IS NULL THEN 'not an ICD-O-3 morphology code the registry knows, such as 8890/3' END",
-            "'MHLOC', s.mhloc, CASE WHEN s.mhloc IS NULL OR btrim(s.mhloc) = '' THEN 'MHLOC (the primary site) is required' END",
-            """
-            'MHSTDTC', s.mhstdtc, CASE WHEN s.mhstdtc IS NULL THEN 'MHSTDTC (the date of diagnosis) is required'
-                WHEN sync_date_part(s.mhstdtc) IS NULL THEN 'not an ISO 8601 date'
-                WHEN left(sync_date_part(s.mhstdtc), 4)::int < p.birth_year THEN 'the date of diagnosis is before the birth year ' || p.birth_year END
-            """,
-            "'SUPPMH.ICDOVER', g.icdover, CASE WHEN g.icdover IS NULL THEN 'the ICD-O edition (SUPPMH QNAM ICDOVER) is required' END",
-            "'SUPPMH.DISSET', g.disset, CASE WHEN g.disset IS NULL THEN 'the disease setting (SUPPMH QNAM DISSET) is required' END",
-        ], onlyClean: true),
+        check(
+            .mh, from: withCopies(.mh, key: mhKey),
+            joins: subjectJoin + "\n" + suppmhQualifiers + "\nLEFT JOIN histology_codes h ON h.code = btrim(s.mhdecod)",
+            checks: [
+                subjectCheck("MH", key: mhKey),
+                "'MHSEQ', s.mhseq, CASE WHEN s.mhseq IS NULL OR s.mhseq !~ '^[0-9]{1,9}$' THEN 'MHSEQ must be a whole number' WHEN \(conflictingCopies) THEN 'duplicate MHSEQ for this USUBJID' END",
+                "'MHTERM', s.mhterm, CASE WHEN s.mhterm IS NULL OR btrim(s.mhterm) = '' THEN 'MHTERM (the WHO entity) is required' END",
+                "'MHDECOD', s.mhdecod, CASE WHEN s.mhdecod IS NULL THEN 'MHDECOD (the ICD-O-3 morphology code) is required' WHEN h.code IS NULL THEN 'not an ICD-O-3 morphology code the registry knows, such as 8890/3' END",
+                "'MHLOC', s.mhloc, CASE WHEN s.mhloc IS NULL OR btrim(s.mhloc) = '' THEN 'MHLOC (the primary site) is required' END",
+                """
+                'MHSTDTC', s.mhstdtc, CASE WHEN s.mhstdtc IS NULL THEN 'MHSTDTC (the date of diagnosis) is required'
+                    WHEN sync_date_part(s.mhstdtc) IS NULL THEN 'not an ISO 8601 date'
+                    WHEN left(sync_date_part(s.mhstdtc), 4)::int < p.birth_year THEN 'the date of diagnosis is before the birth year ' || p.birth_year END
+                """,
+                "'SUPPMH.ICDOVER', g.icdover, CASE WHEN g.icdover IS NULL THEN 'the ICD-O edition (SUPPMH QNAM ICDOVER) is required' END",
+                "'SUPPMH.DISSET', g.disset, CASE WHEN g.disset IS NULL THEN 'the disease setting (SUPPMH QNAM DISSET) is required' END",
+            ], onlyClean: true),
         """
         CREATE TEMP TABLE sync_valid_mh ON COMMIT DROP AS
         SELECT s.line_number, \(mhKey) AS natural_key, \(hash(.mh, extra: ["g.all_values"])) AS row_hash, r.row_hash AS old_hash,
@@ -1029,43 +1099,48 @@ enum SDTMRules {
     static let gfKind = "(CASE upper(btrim(s.gftestcd)) \(SDTMGenomicFinding.kindCases) END)"
     static let gfMethod = "(CASE upper(btrim(s.gfmethod)) \(SDTMGenomicFinding.methodCodeCases) END)"
     /// GFSYM is the gene, or a fusion's partners in HGNC notation, 5' partner first: `SS18::SSX1`.
-    static let gfGene = "approved_gene_symbol(CASE WHEN s.gfsym LIKE '%::%' THEN split_part(s.gfsym, '::', 2) ELSE s.gfsym END)"
+    static let gfGene =
+        "approved_gene_symbol(CASE WHEN s.gfsym LIKE '%::%' THEN split_part(s.gfsym, '::', 2) ELSE s.gfsym END)"
     static let gfPartner = "approved_gene_symbol(CASE WHEN s.gfsym LIKE '%::%' THEN split_part(s.gfsym, '::', 1) END)"
     static let gfResult = "lower(btrim(coalesce(s.gfstresc, s.gforres)))"
 
     static let gf: [String] = [
         readErrors(.suppgf),
         identicalCopies(.suppgf, key: suppgfKey),
-        check(.suppgf, from: withCopies(.suppgf, key: suppgfKey), checks: [
-            "'IDVAR', s.idvar, CASE WHEN s.idvar IS DISTINCT FROM 'GFSEQ' THEN 'IDVAR must be GFSEQ' END",
-            "'QNAM', s.qnam, CASE WHEN s.qnam IS NULL OR s.qnam NOT IN ('HGVS', 'RPTDTC', 'ACQRES', 'VOIDRSN') THEN 'unknown QNAM; expected HGVS, RPTDTC, ACQRES or VOIDRSN' WHEN \(conflictingCopies) THEN 'duplicate QNAM for this GF record' END",
-            """
-            'QVAL', s.qval, CASE WHEN s.qval IS NULL THEN 'QVAL is required'
-                WHEN s.qnam = 'RPTDTC' AND sync_full_date(s.qval) IS NULL THEN 'RPTDTC must be a full date (YYYY-MM-DD)'
-                WHEN s.qnam = 'ACQRES' AND upper(s.qval) NOT IN ('Y', 'N') THEN 'ACQRES must be Y or N' END
-            """,
-            parentRecordCheck(.gf),
-        ], onlyClean: false, rows: notSkippedCopy),
+        check(
+            .suppgf, from: withCopies(.suppgf, key: suppgfKey),
+            checks: [
+                "'IDVAR', s.idvar, CASE WHEN s.idvar IS DISTINCT FROM 'GFSEQ' THEN 'IDVAR must be GFSEQ' END",
+                "'QNAM', s.qnam, CASE WHEN s.qnam IS NULL OR s.qnam NOT IN ('HGVS', 'RPTDTC', 'ACQRES', 'VOIDRSN') THEN 'unknown QNAM; expected HGVS, RPTDTC, ACQRES or VOIDRSN' WHEN \(conflictingCopies) THEN 'duplicate QNAM for this GF record' END",
+                """
+                'QVAL', s.qval, CASE WHEN s.qval IS NULL THEN 'QVAL is required'
+                    WHEN s.qnam = 'RPTDTC' AND sync_full_date(s.qval) IS NULL THEN 'RPTDTC must be a full date (YYYY-MM-DD)'
+                    WHEN s.qnam = 'ACQRES' AND upper(s.qval) NOT IN ('Y', 'N') THEN 'ACQRES must be Y or N' END
+                """,
+                parentRecordCheck(.gf),
+            ], onlyClean: false, rows: notSkippedCopy),
         readErrors(.gf),
         identicalCopies(.gf, key: gfKey),
-        check(.gf, from: withCopies(.gf, key: gfKey), joins: subjectJoin + "\n" + suppgfQualifiers, checks: [
-            subjectCheck("GF", key: gfKey),
-            "'GFSEQ', s.gfseq, CASE WHEN s.gfseq IS NULL OR s.gfseq !~ '^[0-9]{1,9}$' THEN 'GFSEQ must be a whole number' WHEN \(conflictingCopies) THEN 'duplicate GFSEQ for this USUBJID' END",
-            "'GFTESTCD', s.gftestcd, CASE WHEN \(gfKind) IS NULL THEN 'unknown GFTESTCD; expected \(MolecularAlterationKind.allCases.map(SDTMGenomicFinding.testCode).joined(separator: ", "))' END",
-            """
-            'GFSYM', s.gfsym, CASE WHEN s.gfsym IS NULL THEN 'GFSYM (the gene) is required'
-                WHEN \(gfGene) IS NULL OR (s.gfsym LIKE '%::%' AND \(gfPartner) IS NULL) THEN 'not an HGNC gene symbol the registry knows'
-                WHEN s.gfsym LIKE '%::%' AND \(gfKind) NOT IN ('fusion', 'rearrangement') THEN 'two genes (A::B) name a fusion or rearrangement only' END
-            """,
-            "'GFSTRESC', coalesce(s.gfstresc, s.gforres), CASE WHEN \(gfResult) IS NULL OR \(gfResult) NOT IN (\(values(of: PatientProfile.TestResult.self))) THEN 'unknown result; expected \(PatientProfile.TestResult.allowedValues.uppercased())' END",
-            "'GFMETHOD', s.gfmethod, CASE WHEN \(gfMethod) IS NULL THEN 'unknown GFMETHOD; expected \(MolecularMethod.allCases.map { $0.description.uppercased() }.joined(separator: ", "))' END",
-            "'GFDTC', s.gfdtc, CASE WHEN s.gfdtc IS NOT NULL AND sync_full_date(s.gfdtc) IS NULL THEN 'GFDTC (the specimen date) must be a full date (YYYY-MM-DD)' END",
-            """
-            'SUPPGF.RPTDTC', g.rptdtc, CASE WHEN g.rptdtc IS NULL THEN 'the report date (SUPPGF QNAM RPTDTC) is required'
-                WHEN sync_full_date(g.rptdtc) < sync_full_date(s.gfdtc) THEN 'the report date is before the specimen date (GFDTC)' END
-            """,
-            "'SUPPGF.ACQRES', g.acqres::text, CASE WHEN g.acqres AND \(gfKind) <> 'mutation' THEN 'only a mutation confers acquired resistance' END",
-        ], onlyClean: false, rows: notSkippedCopy),
+        check(
+            .gf, from: withCopies(.gf, key: gfKey), joins: subjectJoin + "\n" + suppgfQualifiers,
+            checks: [
+                subjectCheck("GF", key: gfKey),
+                "'GFSEQ', s.gfseq, CASE WHEN s.gfseq IS NULL OR s.gfseq !~ '^[0-9]{1,9}$' THEN 'GFSEQ must be a whole number' WHEN \(conflictingCopies) THEN 'duplicate GFSEQ for this USUBJID' END",
+                "'GFTESTCD', s.gftestcd, CASE WHEN \(gfKind) IS NULL THEN 'unknown GFTESTCD; expected \(MolecularAlterationKind.allCases.map(SDTMGenomicFinding.testCode).joined(separator: ", "))' END",
+                """
+                'GFSYM', s.gfsym, CASE WHEN s.gfsym IS NULL THEN 'GFSYM (the gene) is required'
+                    WHEN \(gfGene) IS NULL OR (s.gfsym LIKE '%::%' AND \(gfPartner) IS NULL) THEN 'not an HGNC gene symbol the registry knows'
+                    WHEN s.gfsym LIKE '%::%' AND \(gfKind) NOT IN ('fusion', 'rearrangement') THEN 'two genes (A::B) name a fusion or rearrangement only' END
+                """,
+                "'GFSTRESC', coalesce(s.gfstresc, s.gforres), CASE WHEN \(gfResult) IS NULL OR \(gfResult) NOT IN (\(values(of: PatientProfile.TestResult.self))) THEN 'unknown result; expected \(PatientProfile.TestResult.allowedValues.uppercased())' END",
+                "'GFMETHOD', s.gfmethod, CASE WHEN \(gfMethod) IS NULL THEN 'unknown GFMETHOD; expected \(MolecularMethod.allCases.map { $0.description.uppercased() }.joined(separator: ", "))' END",
+                "'GFDTC', s.gfdtc, CASE WHEN s.gfdtc IS NOT NULL AND sync_full_date(s.gfdtc) IS NULL THEN 'GFDTC (the specimen date) must be a full date (YYYY-MM-DD)' END",
+                """
+                'SUPPGF.RPTDTC', g.rptdtc, CASE WHEN g.rptdtc IS NULL THEN 'the report date (SUPPGF QNAM RPTDTC) is required'
+                    WHEN sync_full_date(g.rptdtc) < sync_full_date(s.gfdtc) THEN 'the report date is before the specimen date (GFDTC)' END
+                """,
+                "'SUPPGF.ACQRES', g.acqres::text, CASE WHEN g.acqres AND \(gfKind) <> 'mutation' THEN 'only a mutation confers acquired resistance' END",
+            ], onlyClean: false, rows: notSkippedCopy),
         """
         CREATE TEMP TABLE sync_valid_gf ON COMMIT DROP AS
         SELECT s.line_number, \(gfKey) AS natural_key, \(hash(.gf, extra: ["g.all_values"])) AS row_hash, r.row_hash AS old_hash,
@@ -1105,24 +1180,26 @@ enum SDTMRules {
     static let ds: [String] = [
         readErrors(.ds),
         identicalCopies(.ds, key: dsKey),
-        check(.ds, from: withCopies(.ds, key: dsKey), joins: subjectJoin, checks: [
-            subjectCheck(patient: "x.patient_id", withdrawnOn: "NULL", held: "true"),
-            """
-            'DSDECOD', s.dsdecod, CASE WHEN \(dsTerm) IS NULL OR \(dsTerm) NOT IN (\(SDTMDisposition.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")))
-                THEN 'unknown DSDECOD; expected \(SDTMDisposition.allowedTerms)' WHEN \(conflictingCopies) THEN 'duplicate DSDECOD for this USUBJID' END
-            """,
-            fullDate("dsstdtc", required: true),
-            patientTimeline("dsstdtc"),
-            """
-            'DSSTDTC', s.dsstdtc, CASE
-                WHEN \(dsTerm) = '\(SDTMDisposition.informedConsent.rawValue)' AND \(dsDate) IS DISTINCT FROM p.consent_date
-                    THEN 'the consent date differs from DM RFICDTC ' || coalesce(p.consent_date::text, 'none')
-                WHEN \(dsTerm) = '\(SDTMDisposition.death.rawValue)' AND \(dsDate) IS DISTINCT FROM p.death_on
-                    THEN 'the date of death differs from DM DTHDTC ' || coalesce(p.death_on::text, 'none')
-                WHEN \(dsTerm) = '\(SDTMDisposition.withdrawal.rawValue)' AND \(dsDate) < p.consent_date
-                    THEN 'the withdrawal is before the consent date ' || p.consent_date END
-            """,
-        ], onlyClean: false, rows: notSkippedCopy),
+        check(
+            .ds, from: withCopies(.ds, key: dsKey), joins: subjectJoin,
+            checks: [
+                subjectCheck(patient: "x.patient_id", withdrawnOn: "NULL", held: "true"),
+                """
+                'DSDECOD', s.dsdecod, CASE WHEN \(dsTerm) IS NULL OR \(dsTerm) NOT IN (\(SDTMDisposition.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")))
+                    THEN 'unknown DSDECOD; expected \(SDTMDisposition.allowedTerms)' WHEN \(conflictingCopies) THEN 'duplicate DSDECOD for this USUBJID' END
+                """,
+                fullDate("dsstdtc", required: true),
+                patientTimeline("dsstdtc"),
+                """
+                'DSSTDTC', s.dsstdtc, CASE
+                    WHEN \(dsTerm) = '\(SDTMDisposition.informedConsent.rawValue)' AND \(dsDate) IS DISTINCT FROM p.consent_date
+                        THEN 'the consent date differs from DM RFICDTC ' || coalesce(p.consent_date::text, 'none')
+                    WHEN \(dsTerm) = '\(SDTMDisposition.death.rawValue)' AND \(dsDate) IS DISTINCT FROM p.death_on
+                        THEN 'the date of death differs from DM DTHDTC ' || coalesce(p.death_on::text, 'none')
+                    WHEN \(dsTerm) = '\(SDTMDisposition.withdrawal.rawValue)' AND \(dsDate) < p.consent_date
+                        THEN 'the withdrawal is before the consent date ' || p.consent_date END
+                """,
+            ], onlyClean: false, rows: notSkippedCopy),
         """
         CREATE TEMP TABLE sync_valid_ds ON COMMIT DROP AS
         SELECT s.line_number, \(dsKey) AS natural_key, \(hash(.ds)) AS row_hash, r.row_hash AS old_hash,
@@ -1190,12 +1267,12 @@ enum SDTMRules {
 
     /// Flags the records of a domain that an export of its file no longer has; never deletes them.
     static func missing(_ file: SDTMFile) -> String {
-            """
-            UPDATE sync_records r SET missing_since_run = \(run)
-            WHERE r.source = \(source) AND r.domain = '\(file.domain)' AND r.missing_since_run IS NULL
-                AND NOT EXISTS (SELECT 1 FROM \(naturalKeys[file.domain]?.rows ?? file.stagingTable) s
-                    WHERE \(naturalKeys[file.domain]?.key ?? "NULL") = r.natural_key)
-            """
+        """
+        UPDATE sync_records r SET missing_since_run = \(run)
+        WHERE r.source = \(source) AND r.domain = '\(file.domain)' AND r.missing_since_run IS NULL
+            AND NOT EXISTS (SELECT 1 FROM \(naturalKeys[file.domain]?.rows ?? file.stagingTable) s
+                WHERE \(naturalKeys[file.domain]?.key ?? "NULL") = r.natural_key)
+        """
     }
 
     /// The supplemental qualifier files and the domain whose records they qualify.
@@ -1203,8 +1280,10 @@ enum SDTMRules {
 
     /// Counts a file's rows by outcome; SUPPEX and SUPPAE rows take the outcome of their EX or AE record.
     static func outcome(_ file: SDTMFile) -> String {
-        let quarantined = "(SELECT count(DISTINCT line_number) FROM sync_errors WHERE file_name = '\(file.fileName)' AND NOT skipped)"
-        let skipped = "(SELECT count(DISTINCT line_number) FROM sync_errors WHERE file_name = '\(file.fileName)' AND skipped)"
+        let quarantined =
+            "(SELECT count(DISTINCT line_number) FROM sync_errors WHERE file_name = '\(file.fileName)' AND NOT skipped)"
+        let skipped =
+            "(SELECT count(DISTINCT line_number) FROM sync_errors WHERE file_name = '\(file.fileName)' AND skipped)"
         let rowsRead = "(SELECT count(*) FROM \(file.stagingTable))"
         let valid: String
         let missing: String
@@ -1217,7 +1296,8 @@ enum SDTMRules {
             missing = "0"
         } else {
             valid = "sync_valid_" + file.domain.lowercased()
-            missing = "(SELECT count(*) FROM sync_records WHERE source = \(source) AND domain = '\(file.domain)' AND missing_since_run IS NOT NULL)"
+            missing =
+                "(SELECT count(*) FROM sync_records WHERE source = \(source) AND domain = '\(file.domain)' AND missing_since_run IS NOT NULL)"
         }
         return """
             SELECT \(rowsRead) AS rows_read,

@@ -90,10 +90,14 @@ enum SDTMGenomicFinding {
     static var testCodeCases: String { cases(MolecularAlterationKind.allCases.map { ($0.rawValue, testCode($0)) }) }
     static var testNameCases: String { cases(MolecularAlterationKind.allCases.map { ($0.rawValue, testName($0)) }) }
     /// The methods as a pathology report names them (`DNA NGS`, `FISH`).
-    static var methodCases: String { cases(MolecularMethod.allCases.map { ($0.rawValue, $0.description.uppercased()) }) }
+    static var methodCases: String {
+        cases(MolecularMethod.allCases.map { ($0.rawValue, $0.description.uppercased()) })
+    }
     /// The reverse mappings, for the import's CASE over an upper-cased value.
     static var kindCases: String { cases(MolecularAlterationKind.allCases.map { (testCode($0), $0.rawValue) }) }
-    static var methodCodeCases: String { cases(MolecularMethod.allCases.map { ($0.description.uppercased(), $0.rawValue) }) }
+    static var methodCodeCases: String {
+        cases(MolecularMethod.allCases.map { ($0.description.uppercased(), $0.rawValue) })
+    }
 
     private static func cases(_ pairs: [(String, String)]) -> String {
         pairs.map { "WHEN '\($0.0)' THEN '\($0.1)'" }.joined(separator: " ")

@@ -50,9 +50,11 @@ public enum SyncError: Error, WordedMessage {
         case .malformedCSV(let file, let line, let reason): "\(file) line \(line) is not valid CSV: \(reason)"
         case .invalidSource(let name):
             "\(wording.field(.source)) '\(name)' must be 1 to 40 lower-case letters, digits, - or _, starting with a letter"
-        case .invalidValue(let field, let value, let expected): "\(wording.field(field)) '\(Self.shown(value))' is not valid: expected \(expected)"
+        case .invalidValue(let field, let value, let expected):
+            "\(wording.field(field)) '\(Self.shown(value))' is not valid: expected \(expected)"
         case .unknownSite(let code, let suggestion):
-            "unknown site '\(code)'" + (suggestion.map { "; did you mean \($0)?" } ?? "") + "; list sites with \(wording.step(.listSites))"
+            "unknown site '\(code)'" + (suggestion.map { "; did you mean \($0)?" } ?? "")
+                + "; list sites with \(wording.step(.listSites))"
         case .sourceBusy(let source):
             "another sync of source '\(source)' is running; wait for it, or pass \(wording.field(.wait)) to queue behind it"
         case .runNotFound(let id): "no sync run \(id); list runs with \(wording.step(.listSyncRuns))"
@@ -60,7 +62,8 @@ public enum SyncError: Error, WordedMessage {
         case .database(let error): error.description
         case .refused(let refusal): refusal.description
         case .registry(let error): error.message(wording)
-        case .unexpected(let failure): "an unexpected failure, a defect of the registry rather than of the files: \(failure)"
+        case .unexpected(let failure):
+            "an unexpected failure, a defect of the registry rather than of the files: \(failure)"
         case .notPermitted(let refusal):
             "your database login\(refusal.login.map { " (\($0))" } ?? "") "
                 + (refusal.isWrite
@@ -85,8 +88,10 @@ public enum SyncError: Error, WordedMessage {
                 + series.prefix(10).joined(separator: "; ")
         case .dictionaryDiffers(let file, let problems):
             "data dictionary \(file) does not match the registry's REDCap dictionary (REDCap/sarcreg_data_dictionary.csv), so nothing was imported: "
-                + problems.prefix(10).joined(separator: "; ") + (problems.count > 10 ? "; and \(problems.count - 10) more" : "")
-        case .invalidRename(let value): "\(wording.field(.rename)) '\(value)' is not valid: expected OLD=NEW, two different record ids"
+                + problems.prefix(10).joined(separator: "; ")
+                + (problems.count > 10 ? "; and \(problems.count - 10) more" : "")
+        case .invalidRename(let value):
+            "\(wording.field(.rename)) '\(value)' is not valid: expected OLD=NEW, two different record ids"
         }
     }
 
@@ -106,7 +111,8 @@ public enum SyncError: Error, WordedMessage {
         switch error {
         case let error as SyncError: error
         case let error as PostgresError:
-            error.privilegeRefusal.map(SyncError.notPermitted) ?? ConstraintRefusal(error).map(SyncError.refused) ?? .database(error)
+            error.privilegeRefusal.map(SyncError.notPermitted) ?? ConstraintRefusal(error).map(SyncError.refused)
+                ?? .database(error)
         case let error as RegistryError: .registry(error)
         default: .unexpected("\(error)")
         }

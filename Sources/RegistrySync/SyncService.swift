@@ -5,7 +5,7 @@ import RegistryDomain
 import RegistryServices
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What an administrator asks to import.
@@ -134,11 +134,15 @@ public struct SyncService {
     public func mapSite(source: String, sourceSite: String, site: String) throws(SyncError) {
         let source = try SyncError.checkSource(source)
         let sourceSite = sourceSite.trimmingCharacters(in: .whitespaces)
-        guard !sourceSite.isEmpty else { throw .invalidValue(field: .sourceSite, value: sourceSite, expected: "a site id as DM.SITEID has it") }
+        guard !sourceSite.isEmpty else {
+            throw .invalidValue(field: .sourceSite, value: sourceSite, expected: "a site id as DM.SITEID has it")
+        }
         let site = site.trimmingCharacters(in: .whitespaces).uppercased()
         do {
             guard try !connection.query("SELECT 1 FROM sites WHERE site_code = \(site)").isEmpty else {
-                let codes = try connection.query("SELECT site_code FROM sites").map { try $0.decode(String.self, "site_code") }
+                let codes = try connection.query("SELECT site_code FROM sites").map {
+                    try $0.decode(String.self, "site_code")
+                }
                 throw SyncError.unknownSite(site, didYouMean: SpellingSuggestion.closest(to: site, among: codes))
             }
             try connection.execute(
@@ -153,19 +157,27 @@ public struct SyncService {
 
     /// Imports one SDTM export folder in a single transaction: stage every file with COPY, quarantine the
     /// bad rows, apply the rest, and log the run. A failed run rolls everything back and logs a `failed` row.
-    public func importSDTM(_ request: SyncImportRequest, progress: (SyncProgress) -> Void = { _ in }) throws(SyncError) -> SyncRun {
+    public func importSDTM(
+        _ request: SyncImportRequest, progress: (SyncProgress) -> Void = { _ in }
+    ) throws(SyncError) -> SyncRun {
         try runSDTMImport(request, progress: progress).run
     }
 
     /// Imports an SDTM export folder as ``importSDTM(_:progress:)`` describes; with ``SyncImportRequest/dryRun``
     /// it keeps nothing and returns what would have been written, with the reasons.
-    public func runSDTMImport(_ request: SyncImportRequest, progress: (SyncProgress) -> Void = { _ in }) throws(SyncError) -> SyncOutcome {
+    public func runSDTMImport(
+        _ request: SyncImportRequest, progress: (SyncProgress) -> Void = { _ in }
+    ) throws(SyncError) -> SyncOutcome {
         let source = try SyncError.checkSource(request.source)
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: request.directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+        guard FileManager.default.fileExists(atPath: request.directory, isDirectory: &isDirectory),
+            isDirectory.boolValue
+        else {
             throw .notADirectory(request.directory)
         }
-        let present = SDTMFile.all.filter { FileManager.default.fileExists(atPath: path(of: $0, in: request.directory)) }
+        let present = SDTMFile.all.filter {
+            FileManager.default.fileExists(atPath: path(of: $0, in: request.directory))
+        }
         guard !present.isEmpty else {
             throw .noExportFiles(directory: request.directory, expected: SDTMFile.all.map(\.fileName))
         }
@@ -185,8 +197,10 @@ public struct SyncService {
             let run = try connection.withTransaction { tx in
                 let run = try body(tx, startedAt)
                 if request.dryRun {
-                    throw DryRunRollback(outcome: SyncOutcome(
-                        run: run, isDryRun: true, quarantined: try rejects(run: run.runID, on: tx), notes: try notes(run: run.runID, on: tx)))
+                    throw DryRunRollback(
+                        outcome: SyncOutcome(
+                            run: run, isDryRun: true, quarantined: try rejects(run: run.runID, on: tx),
+                            notes: try notes(run: run.runID, on: tx)))
                 }
                 return run
             }
@@ -208,7 +222,9 @@ public struct SyncService {
     /// Opens a run inside the import's transaction, the same way for every format: the source's lock
     /// (waiting, or refusing at once), the run id that the checks and the audit trail read from
     /// `sarcreg.sync_run`, the run row (kept only if the transaction commits), and the errors table.
-    func beginRun(source: String, format: String, location: String, wait: Bool, startedAt: Date, on tx: Connection) throws -> Int {
+    func beginRun(
+        source: String, format: String, location: String, wait: Bool, startedAt: Date, on tx: Connection
+    ) throws -> Int {
         try tx.execute("SELECT set_config('sarcreg.sync_source', \(source), true)")
         // The checks sort and hash whole staging tables: with the default 4 MB those spill to disk, and JIT
         // compiles every large statement anew, costing more than it saves on a single pass.
@@ -217,7 +233,8 @@ public struct SyncService {
         if wait {
             try tx.execute("SELECT pg_advisory_xact_lock(hashtext('sarcreg.sync'), hashtext(\(source)))")
         } else {
-            let locked = try tx.query("SELECT pg_try_advisory_xact_lock(hashtext('sarcreg.sync'), hashtext(\(source))) AS locked")
+            let locked = try tx.query(
+                "SELECT pg_try_advisory_xact_lock(hashtext('sarcreg.sync'), hashtext(\(source))) AS locked")
             guard try locked[0].decode(Bool.self, "locked") else { throw SyncError.sourceBusy(source) }
         }
         let runID = try tx.query(
@@ -241,14 +258,19 @@ public struct SyncService {
     /// enroll every one of its patients a second time. The subject ids are named, ten at most.
     func refuseKnownRegistryIDs(_ subjects: String, allowed: Bool, on tx: Connection) throws {
         guard !allowed else { return }
-        let known = try tx.query(Query(unsafeSQL: """
-            SELECT DISTINCT s.subject FROM (\(subjects)) s
-            JOIN patients p ON p.registry_id = upper(btrim(s.subject))
-            WHERE NOT EXISTS (SELECT 1 FROM sync_subjects x WHERE x.source = current_setting('sarcreg.sync_source') AND x.usubjid = s.subject)
-            ORDER BY 1 LIMIT 11
-            """)).map { try $0.decode(String.self, "subject") }
+        let known = try tx.query(
+            Query(
+                unsafeSQL: """
+                    SELECT DISTINCT s.subject FROM (\(subjects)) s
+                    JOIN patients p ON p.registry_id = upper(btrim(s.subject))
+                    WHERE NOT EXISTS (SELECT 1 FROM sync_subjects x WHERE x.source = current_setting('sarcreg.sync_source') AND x.usubjid = s.subject)
+                    ORDER BY 1 LIMIT 11
+                    """)
+        ).map { try $0.decode(String.self, "subject") }
         guard known.isEmpty else {
-            throw SyncError.knownRegistryIDs(source: try tx.query("SELECT current_setting('sarcreg.sync_source') AS s")[0].decode(String.self, "s"), ids: known)
+            throw SyncError.knownRegistryIDs(
+                source: try tx.query("SELECT current_setting('sarcreg.sync_source') AS s")[0].decode(String.self, "s"),
+                ids: known)
         }
     }
 
@@ -262,7 +284,8 @@ public struct SyncService {
     ) throws -> SyncRun {
         try tx.execute("SELECT set_config('sarcreg.sync_ctcae', \(request.ctcaeVersion.rawValue), true)")
         let runID = try beginRun(
-            source: source, format: "sdtm", location: request.directory, wait: request.wait, startedAt: startedAt, on: tx)
+            source: source, format: "sdtm", location: request.directory, wait: request.wait, startedAt: startedAt,
+            on: tx)
         let loader = StagingLoader(connection: tx)
         var staged: [SDTMFile: StagedFile] = [:]
         for file in SDTMFile.all {
@@ -276,7 +299,8 @@ public struct SyncService {
             }
         }
         try refuseKnownRegistryIDs(
-            "SELECT usubjid AS subject FROM sync_stage_dm WHERE usubjid IS NOT NULL", allowed: request.allowKnownIDs, on: tx)
+            "SELECT usubjid AS subject FROM sync_stage_dm WHERE usubjid IS NOT NULL", allowed: request.allowKnownIDs,
+            on: tx)
         // The previous run's records are usually not yet analyzed: planned as an empty table, the joins on
         // natural keys became nested loops over every record, minutes at a million rows.
         try tx.execute("ANALYZE sync_records")
@@ -310,7 +334,9 @@ public struct SyncService {
     }
 
     /// A staged file's counts by outcome, under the name the run log shows for it.
-    func fileOutcome(of file: SDTMFile, staged: StagedFile, shownAs name: String, on tx: Connection) throws -> SyncFileOutcome {
+    func fileOutcome(
+        of file: SDTMFile, staged: StagedFile, shownAs name: String, on tx: Connection
+    ) throws -> SyncFileOutcome {
         let row = try tx.query(Query(unsafeSQL: SDTMRules.outcome(file)))[0]
         return SyncFileOutcome(
             fileName: name, sha256: staged.sha256, sizeBytes: staged.sizeBytes,
@@ -322,7 +348,9 @@ public struct SyncService {
 
     /// Ends a run the same way for every format: each file's counts, the quarantined and the skipped rows
     /// (under the names the run log shows, `renaming` the names the checks used), and the finish time.
-    func finishRun(_ runID: Int, files: [SyncFileOutcome], renaming names: [String: String] = [:], on tx: Connection) throws -> SyncRun {
+    func finishRun(
+        _ runID: Int, files: [SyncFileOutcome], renaming names: [String: String] = [:], on tx: Connection
+    ) throws -> SyncRun {
         for outcome in files {
             try tx.execute(
                 """
@@ -345,8 +373,11 @@ public struct SyncService {
             INSERT INTO sync_notes (run_id, file_name, line_number, column_name, value, note)
             SELECT \(runID), file_name, line_number, column_name, value, reason FROM sync_errors WHERE skipped ORDER BY file_name, line_number
             """)
-        try tx.execute("UPDATE sync_runs SET finished_at = greatest(clock_timestamp(), started_at) WHERE run_id = \(runID)")
-        guard let run = try loadRuns(where: "run_id = \(runID)", on: tx).first else { throw SyncError.runNotFound(runID) }
+        try tx.execute(
+            "UPDATE sync_runs SET finished_at = greatest(clock_timestamp(), started_at) WHERE run_id = \(runID)")
+        guard let run = try loadRuns(where: "run_id = \(runID)", on: tx).first else {
+            throw SyncError.runNotFound(runID)
+        }
         return run
     }
 
@@ -363,7 +394,8 @@ public struct SyncService {
             progress(SyncProgress(phase: "scoring readers' series", done: done, total: total, unit: "series"))
         }
         try tx.execute(
-            "CREATE TEMP TABLE sync_refused_series (subject text, evaluator text, label text, reason text) ON COMMIT DROP")
+            "CREATE TEMP TABLE sync_refused_series (subject text, evaluator text, label text, reason text) ON COMMIT DROP"
+        )
         try tx.execute("SAVEPOINT sync_series")
         try apply()
         // Each round quarantines what the engine refused. A faulty lesion goes alone and the rest of its series
@@ -391,7 +423,8 @@ public struct SyncService {
             try tx.execute("ROLLBACK TO SAVEPOINT sync_series")
             for (subject, series) in quarantined {
                 try tx.execute(
-                    "INSERT INTO sync_refused_series VALUES (\(subject), \(series.evaluator), \(series.lesion), \(series.reason))")
+                    "INSERT INTO sync_refused_series VALUES (\(subject), \(series.evaluator), \(series.lesion), \(series.reason))"
+                )
             }
             try apply()
         }
@@ -406,7 +439,9 @@ public struct SyncService {
 
     /// Logs a failed run in its own transaction, after the import's rollback; the failure it reports
     /// matters more than a failure to log it, so that one is only logged.
-    func recordFailure(_ request: SyncImportRequest, source: String, startedAt: Date, error: SyncError, format: String = "sdtm") {
+    func recordFailure(
+        _ request: SyncImportRequest, source: String, startedAt: Date, error: SyncError, format: String = "sdtm"
+    ) {
         do {
             try connection.execute(
                 """
@@ -415,7 +450,8 @@ public struct SyncService {
                     current_user, \(Self.osUser), \(error.description))
                 """)
         } catch {
-            connection.logger.warning("could not log the failed sync run", metadata: ["sync.source": "\(source)", "error": "\(error)"])
+            connection.logger.warning(
+                "could not log the failed sync run", metadata: ["sync.source": "\(source)", "error": "\(error)"])
         }
     }
 
@@ -428,7 +464,8 @@ public struct SyncService {
     public func runs(source: String? = nil, limit: Int = 50) throws(SyncError) -> [SyncRun] {
         do {
             if let source {
-                return try loadRuns(where: "source = \(try SyncError.checkSource(source))", limit: limit, on: connection)
+                return try loadRuns(
+                    where: "source = \(try SyncError.checkSource(source))", limit: limit, on: connection)
             }
             return try loadRuns(where: "true", limit: limit, on: connection)
         } catch {
@@ -452,23 +489,31 @@ public struct SyncService {
             ).map { file in
                 SyncFileOutcome(
                     fileName: try file.decode(String.self, "file_name"), sha256: try file.decode(String.self, "sha256"),
-                    sizeBytes: try file.decode(Int.self, "size_bytes"), rowsRead: try file.decode(Int.self, "rows_read"),
+                    sizeBytes: try file.decode(Int.self, "size_bytes"),
+                    rowsRead: try file.decode(Int.self, "rows_read"),
                     inserted: try file.decode(Int.self, "inserted"), updated: try file.decode(Int.self, "updated"),
-                    unchanged: try file.decode(Int.self, "unchanged"), quarantined: try file.decode(Int.self, "quarantined"),
-                    skipped: try file.decode(Int.self, "skipped"), missingFromSource: try file.decode(Int.self, "missing_from_source"))
+                    unchanged: try file.decode(Int.self, "unchanged"),
+                    quarantined: try file.decode(Int.self, "quarantined"),
+                    skipped: try file.decode(Int.self, "skipped"),
+                    missingFromSource: try file.decode(Int.self, "missing_from_source"))
             }
             return SyncRun(
-                runID: runID, source: try row.decode(String.self, "source"), status: try row.decode(String.self, "status"),
+                runID: runID, source: try row.decode(String.self, "source"),
+                status: try row.decode(String.self, "status"),
                 directory: try row.decode(String.self, "directory"), startedAt: try row.decode(Date.self, "started_at"),
-                finishedAt: try row.decode(Date.self, "finished_at"), databaseUser: try row.decode(String.self, "database_user"),
-                osUser: try row.decode(String.self, "os_user"), error: try row.decode(String?.self, "error"), files: files)
+                finishedAt: try row.decode(Date.self, "finished_at"),
+                databaseUser: try row.decode(String.self, "database_user"),
+                osUser: try row.decode(String.self, "os_user"), error: try row.decode(String?.self, "error"),
+                files: files)
         }
     }
 
     /// The rows a run read and did not apply on purpose, each with its note, in file and line order.
     public func notes(run runID: Int) throws(SyncError) -> [QuarantinedValue] {
         do {
-            guard try !connection.query("SELECT 1 FROM sync_runs WHERE run_id = \(runID)").isEmpty else { throw SyncError.runNotFound(runID) }
+            guard try !connection.query("SELECT 1 FROM sync_runs WHERE run_id = \(runID)").isEmpty else {
+                throw SyncError.runNotFound(runID)
+            }
             return try notes(run: runID, on: connection)
         } catch {
             throw SyncError.wrap(error)
@@ -487,7 +532,9 @@ public struct SyncService {
     /// The quarantined values of a run, in file and line order.
     public func rejects(run runID: Int) throws(SyncError) -> [QuarantinedValue] {
         do {
-            guard try !connection.query("SELECT 1 FROM sync_runs WHERE run_id = \(runID)").isEmpty else { throw SyncError.runNotFound(runID) }
+            guard try !connection.query("SELECT 1 FROM sync_runs WHERE run_id = \(runID)").isEmpty else {
+                throw SyncError.runNotFound(runID)
+            }
             return try rejects(run: runID, on: connection)
         } catch {
             throw SyncError.wrap(error)
@@ -507,7 +554,12 @@ public struct SyncService {
 extension StagingLoader {
     /// A file absent from the export still gets its (empty) staging table, so every domain's SQL runs alike.
     func createEmpty(_ file: SDTMFile) throws {
-        let columns = ["line_number bigint", "read_error_column text", "read_error text"] + file.columns.map { "\($0.lowercased()) text" }
-        try connection.execute(Query(unsafeSQL: "CREATE TEMP TABLE \(file.stagingTable) (\(columns.joined(separator: ", "))) ON COMMIT DROP"))
+        let columns =
+            ["line_number bigint", "read_error_column text", "read_error text"]
+            + file.columns.map { "\($0.lowercased()) text" }
+        try connection.execute(
+            Query(
+                unsafeSQL: "CREATE TEMP TABLE \(file.stagingTable) (\(columns.joined(separator: ", "))) ON COMMIT DROP")
+        )
     }
 }

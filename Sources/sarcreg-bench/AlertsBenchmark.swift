@@ -21,11 +21,13 @@ struct AlertsBenchmark {
     static let histologies = [
         ("9040/3", "Synovial sarcoma"), ("8890/3", "Leiomyosarcoma"), ("8858/3", "Dedifferentiated liposarcoma"),
         ("8851/3", "Well-differentiated liposarcoma"), ("9581/3", "Alveolar soft part sarcoma"),
-        ("8825/1", "Inflammatory myofibroblastic tumour"), ("8804/3", "Epithelioid sarcoma"), ("8830/3", "Undifferentiated pleomorphic sarcoma"),
+        ("8825/1", "Inflammatory myofibroblastic tumour"), ("8804/3", "Epithelioid sarcoma"),
+        ("8830/3", "Undifferentiated pleomorphic sarcoma"),
     ]
     static let settings = ["metastatic", "locally_advanced_unresectable", "localized"]
     static let findings = [
-        "SS18,fusion,SSX1", "MDM2,amplification,", "CDK4,amplification,", "NTRK3,fusion,ETV6", "ALK,fusion,TPM3", "SMARCB1,loss_of_expression,",
+        "SS18,fusion,SSX1", "MDM2,amplification,", "CDK4,amplification,", "NTRK3,fusion,ETV6", "ALK,fusion,TPM3",
+        "SMARCB1,loss_of_expression,",
     ]
 
     func run() throws {
@@ -35,16 +37,23 @@ struct AlertsBenchmark {
         let connection = try Connection(connectionString)
         let registry = ReportBenchmark(patients: patients)
         let loading = try time { try generate(registry, on: connection) }
-        print(String(format: "generated %d patients (diagnosis, ECOG, line, lesions, a result for one in three) in %.2f s", patients, loading))
-        let sites = try connection.query("SELECT site_code FROM sites ORDER BY site_code").map { try $0.decode(String.self, "site_code") }
+        print(
+            String(
+                format: "generated %d patients (diagnosis, ECOG, line, lesions, a result for one in three) in %.2f s",
+                patients, loading))
+        let sites = try connection.query("SELECT site_code FROM sites ORDER BY site_code").map {
+            try $0.decode(String.self, "site_code")
+        }
 
         let service = EligibilityAlertService(connection: connection, today: today)
         var refreshed: AlertRefreshSummary?
         let firstRefresh = try time { refreshed = try service.refresh() }
         let first = try refreshed ?? { throw BenchmarkError("the refresh returned nothing") }()
-        print(String(
-            format: "first alert refresh (every patient against %d open targets, states recorded): %.3f s, %d patients, %d alerts",
-            first.openTargets, firstRefresh, first.patientsEvaluated, first.alertsRaised))
+        print(
+            String(
+                format:
+                    "first alert refresh (every patient against %d open targets, states recorded): %.3f s, %d patients, %d alerts",
+                first.openTargets, firstRefresh, first.patientsEvaluated, first.alertsRaised))
 
         let firstID = try registry.firstPatientID(on: connection)
         try connection.execute(
@@ -55,44 +64,63 @@ struct AlertsBenchmark {
             """)
         let nightlyRefresh = try time { refreshed = try service.refresh() }
         let nightly = try refreshed ?? { throw BenchmarkError("the refresh returned nothing") }()
-        print(String(
-            format: "nightly alert refresh after %d new molecular results: %.3f s, %d alerts",
-            nightly.queueEntries, nightlyRefresh, nightly.alertsRaised))
+        print(
+            String(
+                format: "nightly alert refresh after %d new molecular results: %.3f s, %d alerts",
+                nightly.queueEntries, nightlyRefresh, nightly.alertsRaised))
 
         // A trial added: every patient is evaluated against its cohort, and the eligible ones are alerted.
-        _ = try TrialService(connection: connection, today: today).add(definition: Data(
-            """
-            {"nct": "NCT09000001", "title": "Leiomyosarcoma benchmark trial", "phase": "2", "status": "recruiting", "sponsor": "benchmark",
-             "arms": [{"code": "experimental", "label": "experimental", "ratio": 1, "agents": ["pazopanib"]}],
-             "eligibility": {"histology": {"include": ["8890/3"]}, "age": {"minimum": 18}, "maximumECOG": 1,
-                             "diseaseSettings": ["locally_advanced_unresectable", "metastatic"]},
-             "cohorts": [{"code": "main", "label": "main", "capacity": 500, "arm": "experimental"}]}
-            """.utf8))
+        _ = try TrialService(connection: connection, today: today).add(
+            definition: Data(
+                """
+                {"nct": "NCT09000001", "title": "Leiomyosarcoma benchmark trial", "phase": "2", "status": "recruiting", "sponsor": "benchmark",
+                 "arms": [{"code": "experimental", "label": "experimental", "ratio": 1, "agents": ["pazopanib"]}],
+                 "eligibility": {"histology": {"include": ["8890/3"]}, "age": {"minimum": 18}, "maximumECOG": 1,
+                                 "diseaseSettings": ["locally_advanced_unresectable", "metastatic"]},
+                 "cohorts": [{"code": "main", "label": "main", "capacity": 500, "arm": "experimental"}]}
+                """.utf8))
         let trialRefresh = try time { refreshed = try service.refresh() }
         let afterTrial = try refreshed ?? { throw BenchmarkError("the refresh returned nothing") }()
-        print(String(
-            format: "alert refresh after a trial added (every patient against its cohort): %.3f s, %d patients, %d alerts",
-            trialRefresh, afterTrial.patientsEvaluated, afterTrial.alertsRaised))
+        print(
+            String(
+                format:
+                    "alert refresh after a trial added (every patient against its cohort): %.3f s, %d patients, %d alerts",
+                trialRefresh, afterTrial.patientsEvaluated, afterTrial.alertsRaised))
 
         let worklists = WorklistService(connection: connection)
-        var perSiteTimes: [Double] = [], onePassTimes: [Double] = [], listTimes: [Double] = [], commandTimes: [Double] = []
+        var perSiteTimes: [Double] = [], onePassTimes: [Double] = [], listTimes: [Double] = [],
+            commandTimes: [Double] = []
         var items = 0, listed = 0
         for _ in 0..<3 {
-            perSiteTimes.append(try time { items = try sites.reduce(0) { $0 + (try worklists.worklist(site: $1, asOf: today).items.count) } })
+            perSiteTimes.append(
+                try time {
+                    items = try sites.reduce(0) { $0 + (try worklists.worklist(site: $1, asOf: today).items.count) }
+                })
             onePassTimes.append(try time { _ = try worklists.worklists(asOf: today) })
             listTimes.append(try time { listed = try service.alerts().count })
             commandTimes.append(try time { try siteReports() })
         }
         let reports = median(commandTimes)
-        print(String(format: "every site's worklist, a query per site (%d sites, %d items): median %.3f s of 3", sites.count, items, median(perSiteTimes)))
+        print(
+            String(
+                format: "every site's worklist, a query per site (%d sites, %d items): median %.3f s of 3", sites.count,
+                items, median(perSiteTimes)))
         print(String(format: "every site's worklist in one pass: median %.3f s of 3", median(onePassTimes)))
         print(String(format: "every site's alerts (%d): median %.3f s of 3", listed, median(listTimes)))
-        print(String(format: "`sarcreg site reports` (every site's worklist and alerts to a file each, as the nightly runs it): median %.3f s of 3", reports))
-        print(String(
-            format: "worklist and alerts for %d patients (nightly refresh + site reports): %.3f s; with the refresh after a trial added instead: %.3f s (goal: under 2 s)",
-            patients, nightlyRefresh + reports, trialRefresh + reports))
+        print(
+            String(
+                format:
+                    "`sarcreg site reports` (every site's worklist and alerts to a file each, as the nightly runs it): median %.3f s of 3",
+                reports))
+        print(
+            String(
+                format:
+                    "worklist and alerts for %d patients (nightly refresh + site reports): %.3f s; with the refresh after a trial added instead: %.3f s (goal: under 2 s)",
+                patients, nightlyRefresh + reports, trialRefresh + reports))
         if let load = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8).split(separator: " ").first {
-            print("  load average (1 min) after the runs: \(load) on \(ProcessInfo.processInfo.activeProcessorCount) cores")
+            print(
+                "  load average (1 min) after the runs: \(load) on \(ProcessInfo.processInfo.activeProcessorCount) cores"
+            )
         }
     }
 
@@ -100,7 +128,8 @@ struct AlertsBenchmark {
     private func siteReports() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sarcreg-bench-reports")
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("sarcreg")
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("sarcreg")
         process.arguments = ["site", "reports", "--directory", folder.path, "--as-of", today.description]
         process.standardOutput = FileHandle.nullDevice
         try process.run()
@@ -114,23 +143,32 @@ struct AlertsBenchmark {
         try registry.generate(on: connection)
         let firstID = try registry.firstPatientID(on: connection)
         try registry.copy(
-            connection, "diagnoses", ["patient_id", "icdo3_code", "icdo_version", "who_entity", "primary_site", "diagnosed_year", "disease_setting"],
+            connection, "diagnoses",
+            [
+                "patient_id", "icdo3_code", "icdo_version", "who_entity", "primary_site", "diagnosed_year",
+                "disease_setting",
+            ],
             count: patients
         ) { i in
             let (code, entity) = Self.histologies[i % Self.histologies.count]
-            return "\(firstID + i),\(code),3.2,\(entity),thigh,2022,\(Self.settings[i / Self.histologies.count % Self.settings.count])\n"
+            return
+                "\(firstID + i),\(code),3.2,\(entity),thigh,2022,\(Self.settings[i / Self.histologies.count % Self.settings.count])\n"
         }
         try registry.copy(connection, "patient_ecog", ["patient_id", "assessed_on", "ecog"], count: patients) { i in
             "\(firstID + i),\(registry.date(i % 365)),\(i % 3)\n"
         }
         try registry.copy(
-            connection, "molecular_results", ["patient_id", "gene", "alteration_kind", "partner_gene", "method", "result", "report_date"],
+            connection, "molecular_results",
+            ["patient_id", "gene", "alteration_kind", "partner_gene", "method", "result", "report_date"],
             count: patients / 3
         ) { row in
             "\(firstID + 3 * row),\(Self.findings[row % Self.findings.count]),ngs_rna,positive,\(registry.date(row % 300))\n"
         }
-        let schedule = #"{"imaging": [{"every": {"weeks": 12}, "windowDays": 14}], "survival": [{"every": {"months": 3}, "windowDays": 14}]}"#
-        try connection.execute("INSERT INTO site_assessment_schedules (site_code, schedule) SELECT site_code, \(schedule)::jsonb FROM sites")
+        let schedule =
+            #"{"imaging": [{"every": {"weeks": 12}, "windowDays": 14}], "survival": [{"every": {"months": 3}, "windowDays": 14}]}"#
+        try connection.execute(
+            "INSERT INTO site_assessment_schedules (site_code, schedule) SELECT site_code, \(schedule)::jsonb FROM sites"
+        )
         // A cluster kept from an earlier run holds the trials already.
         try connection.execute("TRUNCATE trials CASCADE")
         let trials = TrialService(connection: connection, today: today)

@@ -29,15 +29,22 @@ struct CopyBenchmark {
             psqlTimes.append(try time { try psqlCopy(file: file) })
             try connection.execute("TRUNCATE bench_measurements")
             var loaded = 0
-            clientTimes.append(try time {
-                loaded = try connection.copyIn(table: "bench_measurements", columns: columns, fromFile: file)
-            })
+            clientTimes.append(
+                try time {
+                    loaded = try connection.copyIn(table: "bench_measurements", columns: columns, fromFile: file)
+                })
             guard loaded == rows else { throw BenchmarkError("client COPY loaded \(loaded) rows, expected \(rows)") }
         }
         try connection.execute("DROP TABLE bench_measurements")
         let psql = median(psqlTimes), client = median(clientTimes)
-        print(String(format: "psql \\copy:          median %.3f s of 3 (%@)", psql, psqlTimes.map { String(format: "%.3f", $0) }.joined(separator: ", ")))
-        print(String(format: "Connection.copyIn:   median %.3f s of 3 (%@)", client, clientTimes.map { String(format: "%.3f", $0) }.joined(separator: ", ")))
+        print(
+            String(
+                format: "psql \\copy:          median %.3f s of 3 (%@)", psql,
+                psqlTimes.map { String(format: "%.3f", $0) }.joined(separator: ", ")))
+        print(
+            String(
+                format: "Connection.copyIn:   median %.3f s of 3 (%@)", client,
+                clientTimes.map { String(format: "%.3f", $0) }.joined(separator: ", ")))
         print(String(format: "ratio copyIn / psql: %.3f (goal <= 1.1)", client / psql))
         // psql's figure includes starting psql and connecting; measured here so the ratio can be read fairly.
         let startup = median(try (0..<3).map { _ in try time { try runPsql(["-c", "SELECT 1"]) } })
@@ -47,11 +54,14 @@ struct CopyBenchmark {
         for index in 0..<1_000 {
             roundTrips.append(try time { _ = try connection.query("SELECT \(index)::integer + 1 AS value") })
         }
-        print(String(format: "parameterized round trip: median %.1f us over 1000 calls", median(roundTrips) * 1_000_000))
+        print(
+            String(format: "parameterized round trip: median %.1f us over 1000 calls", median(roundTrips) * 1_000_000))
     }
 
     private func generate(to path: String) throws -> Int {
-        guard FileManager.default.createFile(atPath: path, contents: nil) else { throw BenchmarkError("cannot create \(path)") }
+        guard FileManager.default.createFile(atPath: path, contents: nil) else {
+            throw BenchmarkError("cannot create \(path)")
+        }
         guard let handle = FileHandle(forWritingAtPath: path) else { throw BenchmarkError("cannot write \(path)") }
         defer { try? handle.close() }
         var generator = SystemRandomNumberGenerator()
@@ -60,7 +70,8 @@ struct CopyBenchmark {
         for index in 0..<rows {
             let diameter = Double(Int.random(in: 0...2500, using: &generator)) / 10
             let note = index % 7 == 0 ? "\"re-read, \"\"split\"\" lesion\"" : ""
-            buffer += "STS-\(index / 20),T\(index % 5 + 1),\(index % 20),2024-\(String(format: "%02d", index % 12 + 1))-15,\(diameter),\(note)\n"
+            buffer +=
+                "STS-\(index / 20),T\(index % 5 + 1),\(index % 20),2024-\(String(format: "%02d", index % 12 + 1))-15,\(diameter),\(note)\n"
             if buffer.utf8.count > 1 << 20 {
                 total += buffer.utf8.count
                 handle.write(Data(buffer.utf8))
@@ -74,7 +85,8 @@ struct CopyBenchmark {
 
     private func psqlCopy(file: String) throws {
         try runPsql([
-            "-c", "\\copy bench_measurements (subject, lesion, visit, assessed_on, diameter_mm, note) FROM '\(file)' (FORMAT csv)",
+            "-c",
+            "\\copy bench_measurements (subject, lesion, visit, assessed_on, diameter_mm, note) FROM '\(file)' (FORMAT csv)",
         ])
     }
 
@@ -103,5 +115,6 @@ func time(_ body: () throws -> Void) rethrows -> Double {
 
 func median(_ values: [Double]) -> Double {
     let sorted = values.sorted()
-    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    return sorted.count % 2 == 1
+        ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
 }

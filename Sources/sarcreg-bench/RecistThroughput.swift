@@ -47,14 +47,16 @@ enum RecistThroughput {
             NonTargetLesion(id: "NT1", site: "bone"),
             NonTargetLesion(id: "NT2", site: "peritoneum"),
         ]
-        guard let baseline = try? Baseline(date: therapyStart.adding(days: -5), targets: targets, nonTargets: nonTargets)
+        guard
+            let baseline = try? Baseline(date: therapyStart.adding(days: -5), targets: targets, nonTargets: nonTargets)
         else { preconditionFailure("benchmark baseline is invalid") }
         // Percent of baseline per visit: response, a plateau, then regrowth for every third patient.
         let course = number % 3 == 0 ? [80, 62, 55, 55, 60, 75, 95, 120] : [90, 68, 60, 58, 58, 57, 56, 56]
         let timePoints = (0..<visits).map { visit in
             var results = targets.map { target in
                 LesionResult.target(
-                    target.id, Millimetres(hundredths: target.baselineDiameter.hundredths * course[visit % course.count] / 100))
+                    target.id,
+                    Millimetres(hundredths: target.baselineDiameter.hundredths * course[visit % course.count] / 100))
             }
             results.append(.nonTarget("NT1", .present))
             results.append(.nonTarget("NT2", visit == 3 ? .notEvaluable : .present))

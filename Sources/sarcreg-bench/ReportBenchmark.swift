@@ -21,7 +21,10 @@ struct ReportBenchmark {
         let connection = try Connection(connectionString)
         let loading = try time { try generate(on: connection) }
         let measurements = try connection.query("SELECT count(*) AS n FROM assessment_results")[0].decode(Int.self, "n")
-        print(String(format: "generated %d patients and %d lesion measurements with COPY in %.2f s", patients, measurements, loading))
+        print(
+            String(
+                format: "generated %d patients and %d lesion measurements with COPY in %.2f s", patients, measurements,
+                loading))
 
         let service = ReportService(connection: connection)
         var totals: [Double] = []
@@ -48,15 +51,22 @@ struct ReportBenchmark {
                 transferTimes.append(try time { try tx.pipeline(statements) { _, _ in } })
             }
         }
-        print(String(
-            format: "response summary (%d evaluable lines): median %.3f s of 3 (%@); its SQL alone: median %.3f s",
-            summaryLines, median(totals), totals.map { String(format: "%.3f", $0) }.joined(separator: ", "), median(sqlTimes)))
-        print(String(
-            format: "  breakdown: SQL %.3f s, + sending the rows to the client %.3f s, + decoding, scoring and statistics not hidden behind them %.3f s",
-            median(sqlTimes), max(0, median(transferTimes) - median(sqlTimes)), max(0, median(totals) - median(transferTimes))))
+        print(
+            String(
+                format: "response summary (%d evaluable lines): median %.3f s of 3 (%@); its SQL alone: median %.3f s",
+                summaryLines, median(totals), totals.map { String(format: "%.3f", $0) }.joined(separator: ", "),
+                median(sqlTimes)))
+        print(
+            String(
+                format:
+                    "  breakdown: SQL %.3f s, + sending the rows to the client %.3f s, + decoding, scoring and statistics not hidden behind them %.3f s",
+                median(sqlTimes), max(0, median(transferTimes) - median(sqlTimes)),
+                max(0, median(totals) - median(transferTimes))))
         // Other work on the machine stretches every figure; the load average says how much there was.
         if let load = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8).split(separator: " ").first {
-            print("  load average (1 min) after the runs: \(load) on \(ProcessInfo.processInfo.activeProcessorCount) cores")
+            print(
+                "  load average (1 min) after the runs: \(load) on \(ProcessInfo.processInfo.activeProcessorCount) cores"
+            )
         }
     }
 
@@ -78,43 +88,58 @@ struct ReportBenchmark {
         try copy(connection, "sites", ["site_code", "name", "next_patient_number"], count: sites) { site in
             "B\(site),Bench site \(site),\(patientsPerSite + 1)\n"
         }
-        let patientBase = try copyWithIDs(connection, "patients", "patient_id",
-            ["registry_id", "site_code", "site_sequence", "mrn_hmac", "birth_year", "sex", "consent_date", "last_contact_on"]) { i in
+        let patientBase = try copyWithIDs(
+            connection, "patients", "patient_id",
+            [
+                "registry_id", "site_code", "site_sequence", "mrn_hmac", "birth_year", "sex", "consent_date",
+                "last_contact_on",
+            ]
+        ) { i in
             let sequence = i % patientsPerSite + 1
-            let id = "B\(i / patientsPerSite)-" + String(repeating: "0", count: max(0, 4 - String(sequence).count)) + String(sequence)
-            return "\(id),B\(i / patientsPerSite),\(sequence),\(String(format: "%064x", i)),1960,female,2022-12-01,\(date(i % 365 + 200))\n"
+            let id =
+                "B\(i / patientsPerSite)-" + String(repeating: "0", count: max(0, 4 - String(sequence).count))
+                + String(sequence)
+            return
+                "\(id),B\(i / patientsPerSite),\(sequence),\(String(format: "%064x", i)),1960,female,2022-12-01,\(date(i % 365 + 200))\n"
         }
-        let lineBase = try copyWithIDs(connection, "therapy_lines", "therapy_line_id", ["patient_id", "line_number", "intent", "started_on"]) { i in
+        let lineBase = try copyWithIDs(
+            connection, "therapy_lines", "therapy_line_id", ["patient_id", "line_number", "intent", "started_on"]
+        ) { i in
             "\(patientBase + i),1,palliative,\(date(i % 365))\n"
         }
         try copy(connection, "therapy_line_agents", ["therapy_line_id", "agent_code"], count: patients) { i in
             "\(lineBase + i),doxorubicin\n"
         }
         let lesionBase = try copyWithIDs(
-            connection, "lesions", "lesion_id", ["patient_id", "evaluator", "label", "lesion_class", "organ", "imaging_method"],
+            connection, "lesions", "lesion_id",
+            ["patient_id", "evaluator", "label", "lesion_class", "organ", "imaging_method"],
             count: 2 * patients
         ) { row in
             "\(patientBase + row / 2),investigator,T\(row % 2 + 1),target,\(row % 2 == 0 ? "liver" : "lung"),ct\n"
         }
         let assessmentBase = try copyWithIDs(
-            connection, "assessments", "assessment_id", ["patient_id", "evaluator", "assessed_on", "is_baseline", "therapy_line_id"],
+            connection, "assessments", "assessment_id",
+            ["patient_id", "evaluator", "assessed_on", "is_baseline", "therapy_line_id"],
             count: 5 * patients
         ) { row in
             let i = row / 5, visit = row % 5
             let day = i % 365 + (visit == 0 ? -3 : visit * 42)
-            return "\(patientBase + i),investigator,\(date(day)),\(visit == 0),\(visit == 0 ? "" : String(lineBase + i))\n"
+            return
+                "\(patientBase + i),investigator,\(date(day)),\(visit == 0),\(visit == 0 ? "" : String(lineBase + i))\n"
         }
         // Each patient follows one of four courses (shrinking, slowly shrinking, stable, growing), so the
         // summary meets PR, SD and PD.
         try copy(
-            connection, "assessment_results", ["patient_id", "assessment_id", "lesion_id", "lesion_class", "result", "diameter_mm"],
+            connection, "assessment_results",
+            ["patient_id", "assessment_id", "lesion_id", "lesion_class", "result", "diameter_mm"],
             count: 10 * patients
         ) { row in
             let i = row / 10, visit = row % 10 / 2, lesion = row % 2
             let baseline = Double(lesion == 0 ? 30 + i % 40 : 20 + i % 25)
             let slope = [-0.15, -0.06, 0.01, 0.09][i % 4]
             let size = max(0, baseline * (1 + slope * Double(visit)))
-            return "\(patientBase + i),\(assessmentBase + 5 * i + visit),\(lesionBase + 2 * i + lesion),target,measured,\(String(format: "%.1f", size))\n"
+            return
+                "\(patientBase + i),\(assessmentBase + 5 * i + visit),\(lesionBase + 2 * i + lesion),target,measured,\(String(format: "%.1f", size))\n"
         }
         try connection.execute("ANALYZE")
     }
@@ -152,7 +177,8 @@ struct ReportBenchmark {
         let rows = count ?? patients
         try copy(connection, table, columns, count: rows, row: row)
         let range = try connection.query(
-            "SELECT min(\(unsafeSQL: idColumn)) AS low, max(\(unsafeSQL: idColumn)) AS high FROM \(unsafeSQL: table)")[0]
+            "SELECT min(\(unsafeSQL: idColumn)) AS low, max(\(unsafeSQL: idColumn)) AS high FROM \(unsafeSQL: table)")[
+                0]
         let low = try range.decode(Int.self, "low"), high = try range.decode(Int.self, "high")
         guard high - low + 1 == rows else { throw BenchmarkError("\(table) ids are not consecutive") }
         return low

@@ -11,13 +11,15 @@ struct AlertLine: Encodable, TabularRow {
         let trigger = alert.triggerDetail.map { "\(alert.trigger) (\($0))" } ?? alert.trigger
         cells = [
             String(alert.alertID), alert.raisedAt, alert.registryID, alert.kind.rawValue, alert.target,
-            alert.criterion ?? "every criterion (first evaluated)", alert.from?.rawValue ?? "not evaluated", alert.to.rawValue, trigger,
+            alert.criterion ?? "every criterion (first evaluated)", alert.from?.rawValue ?? "not evaluated",
+            alert.to.rawValue, trigger,
         ]
     }
 
     /// The alerts as the table format prints them: how many (and where), then the table.
     static func table(_ alerts: [EligibilityAlert], site: String?) -> String {
-        TerminalText.fitted("\(alerts.count) alert\(alerts.count == 1 ? "" : "s")\(site.map { " at \($0)" } ?? "")") + "\n"
+        TerminalText.fitted("\(alerts.count) alert\(alerts.count == 1 ? "" : "s")\(site.map { " at \($0)" } ?? "")")
+            + "\n"
             + TextTable(header: columns).render(alerts.map { AlertLine($0).cells })
     }
 }
@@ -25,7 +27,8 @@ struct AlertLine: Encodable, TabularRow {
 extension Sarcreg {
     struct AlertsCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "alerts", abstract: "Patients newly eligible for an open trial cohort or an approved therapy, and dismissals.",
+            commandName: "alerts",
+            abstract: "Patients newly eligible for an open trial cohort or an approved therapy, and dismissals.",
             discussion: """
                 A diagnosis, molecular result, therapy line, ECOG or baseline lesion recorded, corrected or imported, a trial \
                 added or opened and a catalog status row are queued by the database as they commit. `sarcreg alerts refresh` \
@@ -44,14 +47,16 @@ extension Sarcreg.AlertsCommand {
             discussion: "A coordinator sees their own sites' patients only.")
 
         @OptionGroup var database: DatabaseOptions
-        @Option(help: "Site code, e.g. MUC (default: every site your login sees).", transform: SiteCode.typed) var site: String?
+        @Option(help: "Site code, e.g. MUC (default: every site your login sees).", transform: SiteCode.typed) var site:
+            String?
         @Option(help: "Only alerts raised on or after this day (YYYY-MM-DD).") var since: String?
         @OptionGroup var output: FormatOptions
 
         func validate() throws { _ = try sinceDate() }
 
         func run() throws {
-            let alerts = try EligibilityAlertService(connection: database.connect()).alerts(site: site, since: sinceDate())
+            let alerts = try EligibilityAlertService(connection: database.connect()).alerts(
+                site: site, since: sinceDate())
             switch output.format {
             case .json: try Output.printJSON(alerts)
             case .table: print(AlertLine.table(alerts, site: site), terminator: "")
@@ -69,21 +74,26 @@ extension Sarcreg.AlertsCommand {
     struct Dismiss: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Dismiss an alert with the reason; it is not listed again.",
-            discussion: "The reason is required; the dismissal is audited with your login and the --as name, and is final.")
+            discussion:
+                "The reason is required; the dismissal is audited with your login and the --as name, and is final.")
 
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The alert number `sarcreg alerts` prints.") var id: Int
-        @Option(help: "Why the alert needs no action, e.g. \"patient declined trial participation\".") var reason: String
+        @Option(help: "Why the alert needs no action, e.g. \"patient declined trial participation\".") var reason:
+            String
 
         func run() throws {
-            let dismissal = try EligibilityAlertService(connection: database.connect()).dismiss(id, reason: reason, by: database.actingFor)
+            let dismissal = try EligibilityAlertService(connection: database.connect()).dismiss(
+                id, reason: reason, by: database.actingFor)
             say("Dismissed alert \(dismissal.alertID) of \(dismissal.registryID): \(dismissal.reason)")
         }
     }
 
     struct Refresh: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Evaluate what the queue holds and raise the alerts (the nightly sync runs it; sync or administrator login).")
+            abstract:
+                "Evaluate what the queue holds and raise the alerts (the nightly sync runs it; sync or administrator login)."
+        )
 
         @OptionGroup var database: DatabaseOptions
 

@@ -29,9 +29,12 @@ enum YesNo {
 struct CorrectionOptions: ParsableArguments {
     @OptionGroup var database: DatabaseOptions
     @Argument(help: "Registry id.") var registryID: String
-    @Option(help: "Why the record is corrected (required; kept in the audit trail with the old and new values).") var reason: String?
+    @Option(help: "Why the record is corrected (required; kept in the audit trail with the old and new values).")
+    var reason: String?
 
     func validate() throws {
-        if reason == nil { throw ValidationError("missing --reason (why the record is corrected; the audit trail keeps it)") }
+        if reason == nil {
+            throw ValidationError("missing --reason (why the record is corrected; the audit trail keeps it)")
+        }
     }
 }

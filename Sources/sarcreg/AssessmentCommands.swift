@@ -6,7 +6,8 @@ import RegistryServices
 extension Sarcreg {
     struct LesionCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "lesion", abstract: "Lesions chosen at baseline for RECIST 1.1.", subcommands: [Add.self, Amend.self])
+            commandName: "lesion", abstract: "Lesions chosen at baseline for RECIST 1.1.",
+            subcommands: [Add.self, Amend.self])
     }
 
     struct AssessCommand: ParsableCommand {
@@ -17,7 +18,8 @@ extension Sarcreg {
 
     struct ResponseCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "response", abstract: "RECIST 1.1 responses computed from the recorded assessments, and their sign-off.",
+            commandName: "response",
+            abstract: "RECIST 1.1 responses computed from the recorded assessments, and their sign-off.",
             subcommands: [Show.self, Sign.self])
     }
 }
@@ -39,7 +41,8 @@ extension Sarcreg.LesionCommand {
         @Option(help: "Organ or location, e.g. liver, lung, retroperitoneum.") var organ: String
         @Flag(help: "The lesion is a lymph node (measured by its short axis).") var node = false
         @Option(help: "Imaging method: \(ImagingMethod.allowedValues).") var method: String
-        @Option(parsing: .number, help: "Longest diameter in mm (short axis for a node); required for a target.") var diameter: String?
+        @Option(parsing: .number, help: "Longest diameter in mm (short axis for a node); required for a target.")
+        var diameter: String?
         @Option(help: "Baseline scan date (YYYY-MM-DD).") var date: String
         @Option(help: "investigator (default) or an independent reader's name.") var evaluator: String?
 
@@ -62,7 +65,9 @@ extension Sarcreg.LesionCommand {
                 let date = try ClinicalDateCheck.parse(self.date, field: .date)
                 return LesionSubmission(
                     lesion: lesion, lesionClass: lesionClass, organ: organ, isLymphNode: node, method: method,
-                    diameter: try diameter.map { text throws(RegistryInputError) in try Millimetres.parseDiameter(text, field: .diameter) },
+                    diameter: try diameter.map { text throws(RegistryInputError) in
+                        try Millimetres.parseDiameter(text, field: .diameter)
+                    },
                     date: date, evaluator: try reader(evaluator))
             }
         }
@@ -100,7 +105,9 @@ extension Sarcreg.LesionCommand {
             try CommandLineRefusal.parsing { () throws(RegistryInputError) in
                 let label = try LesionID.parse(lesion, field: .lesion)
                 let evaluator = try reader(self.evaluator)
-                let method = try self.method.map { text throws(RegistryInputError) in try ImagingMethod.parse(text, field: .method) }
+                let method = try self.method.map { text throws(RegistryInputError) in
+                    try ImagingMethod.parse(text, field: .method)
+                }
                 let diameter = try self.diameter.map { text throws(RegistryInputError) in
                     try Millimetres.parseDiameter(text, field: .diameter)
                 }
@@ -113,7 +120,8 @@ extension Sarcreg.LesionCommand {
 extension Sarcreg.AssessCommand {
     struct Amend: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Correct lesion results of a recorded follow-up, with the reason; the series is scored again first.",
+            abstract:
+                "Correct lesion results of a recorded follow-up, with the reason; the series is scored again first.",
             discussion: """
                 Each --result LESION=VALUE replaces that lesion's result at --date (values as for `assess record`). \
                 The reader's whole series is scored by the RECIST engine with the correction before anything is \
@@ -123,7 +131,8 @@ extension Sarcreg.AssessCommand {
         @OptionGroup var correction: CorrectionOptions
         @Option(help: "Date of the recorded assessment (YYYY-MM-DD).") var date: String
         @Option(help: "investigator (default) or an independent reader's name.") var evaluator: String?
-        @Option(name: .customLong("result"), help: "LESION=VALUE; repeat for every lesion corrected.") var results: [String] = []
+        @Option(name: .customLong("result"), help: "LESION=VALUE; repeat for every lesion corrected.") var results:
+            [String] = []
 
         func validate() throws {
             _ = try results.map(Record.entry)
@@ -186,7 +195,8 @@ extension Sarcreg.AssessCommand {
         @Argument(help: "Registry id.") var registryID: String
         @Option(help: "Assessment date (YYYY-MM-DD), the earliest scan date of the time point.") var date: String
         @Option(help: "investigator (default) or an independent reader's name.") var evaluator: String?
-        @Option(parsing: .number, help: "Therapy line assessed (default: the line in progress on --date).") var line: Int?
+        @Option(parsing: .number, help: "Therapy line assessed (default: the line in progress on --date).") var line:
+            Int?
         @Option(name: .customLong("result"), help: "LESION=VALUE; repeat for every lesion.") var results: [String] = []
         @Option(name: .customLong("from-csv"), help: "CSV file of lesion,result lines with a header.") var csvFile:
             String?
@@ -206,7 +216,8 @@ extension Sarcreg.AssessCommand {
         private func submission(_ entries: [LesionResultEntry]) throws(CommandLineRefusal) -> AssessmentSubmission {
             try CommandLineRefusal.parsing { () throws(RegistryInputError) in
                 AssessmentSubmission(
-                    date: try ClinicalDateCheck.parse(date, field: .date), evaluator: try reader(evaluator), lineNumber: line,
+                    date: try ClinicalDateCheck.parse(date, field: .date), evaluator: try reader(evaluator),
+                    lineNumber: line,
                     results: entries)
             }
         }
@@ -379,10 +390,13 @@ extension Sarcreg.ResponseCommand {
         @Argument(help: "Registry id.") var registryID: String
         @Option(help: "investigator (default) or an independent reader's name.") var evaluator: String?
 
-        func validate() throws { _ = try CommandLineRefusal.parsing { () throws(RegistryInputError) in try reader(evaluator) } }
+        func validate() throws {
+            _ = try CommandLineRefusal.parsing { () throws(RegistryInputError) in try reader(evaluator) }
+        }
 
         func run() throws {
-            let evaluator = try CommandLineRefusal.parsing { () throws(RegistryInputError) in try reader(self.evaluator) }
+            let evaluator = try CommandLineRefusal.parsing { () throws(RegistryInputError) in try reader(self.evaluator)
+            }
             let connection = try database.connect()
             let response = try ResponseService(connection: connection).response(registryID, evaluator: evaluator)
             let report = ResponseReport(response)
@@ -393,7 +407,9 @@ extension Sarcreg.ResponseCommand {
                 let signatures = try ResponseSignatureService(connection: connection).signatures(registryID).filter {
                     $0.lineNumber == response.lineNumber && $0.evaluator == response.evaluator.rawValue
                 }
-                say(Self.text(report) + Self.text(signatures, current: ResponseSignatureService.sha256(of: response)), terminator: "")
+                say(
+                    Self.text(report) + Self.text(signatures, current: ResponseSignatureService.sha256(of: response)),
+                    terminator: "")
             }
         }
 
@@ -402,10 +418,13 @@ extension Sarcreg.ResponseCommand {
         static func text(_ signatures: [ResponseSignature], current: String) -> String {
             signatures.map { signature in
                 let state =
-                    if let reason = signature.voidReason { "VOID: \(reason)" } else if signature.contentSHA256 != current {
+                    if let reason = signature.voidReason {
+                        "VOID: \(reason)"
+                    } else if signature.contentSHA256 != current {
                         "VOID: what was signed differs from the responses shown"
                     } else { "valid" }
-                return "Signed:        \(signature.signerName) (\(signature.signedBy)) at \(signature.signedAt.formatted(.iso8601)), "
+                return
+                    "Signed:        \(signature.signerName) (\(signature.signedBy)) at \(signature.signedAt.formatted(.iso8601)), "
                     + "\"\(signature.meaning)\", SHA-256 \(signature.contentSHA256.prefix(16)); \(state)\n"
             }.joined()
         }

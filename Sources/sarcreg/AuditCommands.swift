@@ -3,10 +3,15 @@ import Foundation
 import RegistryServices
 
 extension AuditEntry: TabularRow {
-    static var columns: [String] { ["audit id", "time", "transaction", "db user", "app user", "table", "operation", "reason", "changes"] }
+    static var columns: [String] {
+        ["audit id", "time", "transaction", "db user", "app user", "table", "operation", "reason", "changes"]
+    }
 
     var cells: [String] {
-        [String(auditID), loggedAt.formatted(.iso8601), String(transactionID), databaseUser, appUser ?? "", table, operation, reason ?? "", changes]
+        [
+            String(auditID), loggedAt.formatted(.iso8601), String(transactionID), databaseUser, appUser ?? "", table,
+            operation, reason ?? "", changes,
+        ]
     }
 
     /// `column: old -> new` for an update, `column=value` for an insert or delete.
@@ -24,11 +29,16 @@ extension AuditEntry: TabularRow {
 }
 
 extension ImportedRecord: TabularRow {
-    static var columns: [String] { ["run", "time", "db user", "os user", "source", "file", "line", "record", "row hash", "last changed run"] }
+    static var columns: [String] {
+        ["run", "time", "db user", "os user", "source", "file", "line", "record", "row hash", "last changed run"]
+    }
 
     var cells: [String] {
-        [String(runID), startedAt.formatted(.iso8601), databaseUser, osUser, source, file ?? "", line.cell, record, rowHash,
-         String(lastChangedRun)]
+        [
+            String(runID), startedAt.formatted(.iso8601), databaseUser, osUser, source, file ?? "", line.cell, record,
+            rowHash,
+            String(lastChangedRun),
+        ]
     }
 }
 
@@ -48,7 +58,8 @@ extension Sarcreg {
 extension Sarcreg.AuditCommand {
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show a patient's audit trail: every change to their rows, by whom, when and in which transaction.",
+            abstract:
+                "Show a patient's audit trail: every change to their rows, by whom, when and in which transaction.",
             discussion: """
                 The database writes the trail itself, for every path (CLI, sync, SQL); it cannot be edited or \
                 deleted unnoticed (`sarcreg audit verify`). Coordinators see the trail of their own sites' \
@@ -72,7 +83,11 @@ extension Sarcreg.AuditCommand {
             case .json:
                 try Output.printJSON(trail)
             case .csv:
-                if imports { try Output.print(trail.imports, as: .csv) } else { try Output.print(trail.changes, as: .csv) }
+                if imports {
+                    try Output.print(trail.imports, as: .csv)
+                } else {
+                    try Output.print(trail.changes, as: .csv)
+                }
             case .table:
                 if trail.changes.isEmpty {
                     say("No audited change of this patient's rows beyond what imports inserted.")
@@ -133,7 +148,9 @@ extension Sarcreg.AuditCommand {
             let anchored = try anchor.map(Self.readAnchor)
             let result = try AuditChainService(connection: database.connect()).verify(against: anchored)
             let head = result.head.map { "entry \($0.position), hash \($0.hash)" } ?? "none"
-            say("\(result.entries) audit entries; chain head: \(head); rows of \(result.tablesChecked) audited tables compared")
+            say(
+                "\(result.entries) audit entries; chain head: \(head); rows of \(result.tablesChecked) audited tables compared"
+            )
             if let anchored { say("anchor: entry \(anchored.position) of \(anchored.loggedAt.formatted(.iso8601))") }
             guard !result.intact else {
                 say("The audit log is whole.")
@@ -150,7 +167,9 @@ extension Sarcreg.AuditCommand {
             do {
                 return try decoder.decode(AuditAnchor.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
             } catch {
-                throw ValidationError("--anchor \(path) is not an anchor written by `sarcreg audit anchor` (\(error.localizedDescription))")
+                throw ValidationError(
+                    "--anchor \(path) is not an anchor written by `sarcreg audit anchor` (\(error.localizedDescription))"
+                )
             }
         }
     }
@@ -163,5 +182,7 @@ struct AuditTampered: Error, CustomStringConvertible {
 
     let findings: Int
 
-    var description: String { "the audit log was tampered with: \(findings) finding\(findings == 1 ? "" : "s") listed above" }
+    var description: String {
+        "the audit log was tampered with: \(findings) finding\(findings == 1 ? "" : "s") listed above"
+    }
 }

@@ -18,21 +18,31 @@ struct CatalogRow: Encodable, TabularRow {
 
     static func rows(_ listing: CatalogListing) -> [CatalogRow] {
         guard !listing.indications.isEmpty else {
-            return [CatalogRow(agent: listing.agent.name, drugClass: listing.agent.drugClass, indication: "", status: "", since: "", authority: "", label: "")]
+            return [
+                CatalogRow(
+                    agent: listing.agent.name, drugClass: listing.agent.drugClass, indication: "", status: "",
+                    since: "", authority: "", label: "")
+            ]
         }
         return listing.indications.map { indication in
             CatalogRow(
                 agent: listing.agent.name, drugClass: listing.agent.drugClass, indication: indication.code,
-                status: indication.status?.status.rawValue ?? "no status yet", since: indication.status?.effectiveDate.description ?? "",
+                status: indication.status?.status.rawValue ?? "no status yet",
+                since: indication.status?.effectiveDate.description ?? "",
                 authority: indication.status?.authority ?? "", label: indication.label)
         }
     }
 }
 
 extension CatalogStatusRecord: TabularRow {
-    static var columns: [String] { ["indication", "status", "effective", "precision", "authority", "source", "note", "superseded because"] }
+    static var columns: [String] {
+        ["indication", "status", "effective", "precision", "authority", "source", "note", "superseded because"]
+    }
     var cells: [String] {
-        [indication, status.rawValue, effectiveDate.description, precision, authority, source, note.cell, supersededBecause.cell]
+        [
+            indication, status.rawValue, effectiveDate.description, precision, authority, source, note.cell,
+            supersededBecause.cell,
+        ]
     }
 }
 
@@ -45,7 +55,9 @@ struct AsOfOption: ParsableArguments {
 
     func date() throws(CommandLineRefusal) -> CalendarDate {
         guard let text else { return .today }
-        return try CommandLineRefusal.parsing { () throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: .asOf) }
+        return try CommandLineRefusal.parsing { () throws(RegistryInputError) in
+            try ClinicalDateCheck.parse(text, field: .asOf)
+        }
     }
 }
 
@@ -59,7 +71,8 @@ extension Sarcreg.TherapyCommand {
 
 extension Sarcreg.TherapyCommand.Catalog {
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List agents with their indications and the status of each on a date.")
+        static let configuration = CommandConfiguration(
+            abstract: "List agents with their indications and the status of each on a date.")
 
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: FormatOptions
@@ -69,7 +82,8 @@ extension Sarcreg.TherapyCommand.Catalog {
         func validate() throws { _ = try statusFilter() }
 
         func run() throws {
-            let listings = try TherapyCatalogService(connection: database.connect()).list(asOf: asOf.date(), status: statusFilter())
+            let listings = try TherapyCatalogService(connection: database.connect()).list(
+                asOf: asOf.date(), status: statusFilter())
             switch output.format {
             case .json: try Output.printJSON(listings)
             case .table, .csv: try Output.print(listings.flatMap(CatalogRow.rows), as: output.format)
@@ -120,7 +134,9 @@ extension Sarcreg.TherapyCommand.Catalog {
             case .json: try Output.printJSON(references)
             case .table:
                 say("Review: \(CatalogReview.citation)")
-                say("Its reference list is not in the stored review text: where the catalog names no report, look the number up there.\n")
+                say(
+                    "Its reference list is not in the stored review text: where the catalog names no report, look the number up there.\n"
+                )
                 try Output.print(references, as: .table)
             case .csv: try Output.print(references, as: .csv)
             }
@@ -133,10 +149,14 @@ extension Sarcreg.TherapyCommand.Catalog {
             discussion: "Earlier rows are kept: the status on a date is the latest row effective on or before it.")
 
         @OptionGroup var database: DatabaseOptions
-        @Option(help: "Indication code, e.g. vimseltinib_tgct (see `therapy catalog show AGENT`).") var indication: String
+        @Option(help: "Indication code, e.g. vimseltinib_tgct (see `therapy catalog show AGENT`).") var indication:
+            String
         @Option(help: "New status: \(TherapyStatus.allowedValues).") var status: String
         @Option(help: "Date the status took effect (YYYY-MM-DD), not in the future.") var date: String
-        @Option(help: "Who set the status, a regulator or the evidence: \(TherapyCatalogService.authorities.joined(separator: ", ")).") var authority: String
+        @Option(
+            help:
+                "Who set the status, a regulator or the evidence: \(TherapyCatalogService.authorities.joined(separator: ", "))."
+        ) var authority: String
         @Option(help: "Citation for the change, e.g. 'FDA approval 2025-02-14 (Romvimza)'.") var source: String
         @Option(help: "Optional note.") var note: String?
 
@@ -144,14 +164,17 @@ extension Sarcreg.TherapyCommand.Catalog {
 
         func run() throws {
             let record = try TherapyCatalogService(connection: database.connect()).addStatus(submission())
-            say("Recorded \(record.indication): \(record.status.rawValue) (\(record.authority)) effective \(record.effectiveDate).")
+            say(
+                "Recorded \(record.indication): \(record.status.rawValue) (\(record.authority)) effective \(record.effectiveDate)."
+            )
         }
 
         private func submission() throws(CommandLineRefusal) -> StatusChangeSubmission {
             try CommandLineRefusal.parsing { () throws(RegistryInputError) in
                 StatusChangeSubmission(
                     indication: indication, status: try TherapyStatus.parse(status, field: .status),
-                    effectiveDate: try ClinicalDateCheck.parse(date.trimmingCharacters(in: .whitespacesAndNewlines), field: .date),
+                    effectiveDate: try ClinicalDateCheck.parse(
+                        date.trimmingCharacters(in: .whitespacesAndNewlines), field: .date),
                     authority: try StatusAuthority.parse(authority, field: .authority), source: source, note: note)
             }
         }
@@ -178,7 +201,9 @@ extension Sarcreg.TherapyCommand.Catalog {
                 throw ValidationError("--file '\(file)' cannot be read")
             }
             let added = try TherapyCatalogService(connection: database.connect()).addIndication(json: data)
-            say("Added \(added.code) with \(added.criteria.count) criteria; status \(added.currentStatus?.status.rawValue ?? "none").")
+            say(
+                "Added \(added.code) with \(added.criteria.count) criteria; status \(added.currentStatus?.status.rawValue ?? "none")."
+            )
         }
     }
 }
@@ -195,7 +220,9 @@ enum CatalogText {
         for indication in detail.indications {
             text += "\n\(indication.code): \(indication.label)\n"
             if let partner = indication.combinedWith { text += "  combined with \(partner)\n" }
-            let status = indication.currentStatus.map { "\($0.status) (\($0.status.rawValue)) since \($0.dated); evidence: \($0.evidence)" }
+            let status = indication.currentStatus.map {
+                "\($0.status) (\($0.status.rawValue)) since \($0.dated); evidence: \($0.evidence)"
+            }
             text += "  status on \(detail.asOf): \(status ?? "none yet")\n"
             text += "  boxed warning: \(indication.boxedWarning ?? "none")\n"
             text += "  REMS: \(indication.remsRequired ? "required" : "not required")\n"
@@ -203,13 +230,20 @@ enum CatalogText {
             text += "  source: \(indication.source)\n"
             text += "  criteria:\n" + indication.criteria.map { "    - \($0)\n" }.joined()
             text += "  status history:\n"
-            text += TextTable(header: ["effective", "precision", "status", "authority", "source", "note", "superseded because"],
-                              width: TextTable.outputWidth - 4)
-                .render(indication.statusHistory.map {
-                    [$0.effectiveDate.description, $0.precision, $0.status.rawValue, $0.authority, $0.source, $0.note.cell,
-                     $0.supersededBecause.cell]
-                })
-                .split(separator: "\n").map { "    \($0)\n" }.joined()
+            text += TextTable(
+                header: ["effective", "precision", "status", "authority", "source", "note", "superseded because"],
+                width: TextTable.outputWidth - 4
+            )
+            .render(
+                indication.statusHistory.map {
+                    [
+                        $0.effectiveDate.description, $0.precision, $0.status.rawValue, $0.authority, $0.source,
+                        $0.note.cell,
+                        $0.supersededBecause.cell,
+                    ]
+                }
+            )
+            .split(separator: "\n").map { "    \($0)\n" }.joined()
         }
         return text
     }
@@ -218,6 +252,9 @@ enum CatalogText {
 extension CitedReference: TabularRow {
     static let columns = ["ref", "cited by", "identified in the catalog as"]
     var cells: [String] {
-        ["[\(number)]", citedBy.joined(separator: ", "), identifiedAs.isEmpty ? "(see the review)" : identifiedAs.joined(separator: "; ")]
+        [
+            "[\(number)]", citedBy.joined(separator: ", "),
+            identifiedAs.isEmpty ? "(see the review)" : identifiedAs.joined(separator: "; "),
+        ]
     }
 }

@@ -17,7 +17,9 @@ struct CommandLineRefusal: Error, CustomStringConvertible {
     /// Builds a service's typed request from option text with the domain's parsers, so the command line reads
     /// a value exactly as an import does. A command calls it from `validate()`, to refuse a value before any
     /// database work, and again from `run()` for the request it sends; parsing is pure and cheap.
-    static func parsing<Request>(_ build: () throws(RegistryInputError) -> Request) throws(CommandLineRefusal) -> Request {
+    static func parsing<Request>(
+        _ build: () throws(RegistryInputError) -> Request
+    ) throws(CommandLineRefusal) -> Request {
         do {
             return try build()
         } catch {

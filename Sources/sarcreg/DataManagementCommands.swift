@@ -7,29 +7,42 @@ import RegistrySync
 
 /// One query as a table or CSV row; JSON carries the thread.
 struct QueryLine: Encodable, TabularRow {
-    static let columns = ["query", "registry id", "site", "record", "field", "status", "opened", "by", "age (days)", "last message"]
+    static let columns = [
+        "query", "registry id", "site", "record", "field", "status", "opened", "by", "age (days)", "last message",
+    ]
     let query: DataQuery
 
     func encode(to encoder: any Encoder) throws { try query.encode(to: encoder) }
 
     var cells: [String] {
         [
-            String(query.queryID), query.registryID, query.site, query.record.description, query.field ?? "", query.status.rawValue,
+            String(query.queryID), query.registryID, query.site, query.record.description, query.field ?? "",
+            query.status.rawValue,
             query.openedAt.formatted(.iso8601), query.openedBy, String(query.ageDays), query.messages.last?.body ?? "",
         ]
     }
 }
 
 extension SiteQueryCounts: TabularRow {
-    static var columns: [String] { ["site", "open", "answered", "reopened", "closed", "older than \(QueryAgeing.worklistDays) days", "oldest (days)"] }
+    static var columns: [String] {
+        [
+            "site", "open", "answered", "reopened", "closed", "older than \(QueryAgeing.worklistDays) days",
+            "oldest (days)",
+        ]
+    }
     var cells: [String] {
-        [site, String(open), String(answered), String(reopened), String(closed), String(overdue), oldestUnresolvedDays.map(String.init) ?? ""]
+        [
+            site, String(open), String(answered), String(reopened), String(closed), String(overdue),
+            oldestUnresolvedDays.map(String.init) ?? "",
+        ]
     }
 }
 
 extension VerificationItem: TabularRow {
     static var columns: [String] { ["registry id", "record", "verified", "by"] }
-    var cells: [String] { [registryID, record.description, verifiedAt?.formatted(.iso8601) ?? "not yet", verifiedBy ?? ""] }
+    var cells: [String] {
+        [registryID, record.description, verifiedAt?.formatted(.iso8601) ?? "not yet", verifiedBy ?? ""]
+    }
 }
 
 /// `--record KIND:REFERENCE` as the domain parses it.
@@ -47,27 +60,33 @@ enum RecordArgument {
 extension Sarcreg {
     struct QueryCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "query", abstract: "Queries on data: open on a record, answered by the site, closed or reopened by the opener or a monitor.",
+            commandName: "query",
+            abstract:
+                "Queries on data: open on a record, answered by the site, closed or reopened by the opener or a monitor.",
             discussion: """
                 A query is open, answered, closed or reopened. The site answers an open or reopened query; the person who \
                 opened it, a monitor or an administrator closes it or reopens it. Each change adds a message to the query's \
                 thread with who and when. The nightly sync runs `sarcreg query reconcile`, which opens a query for every \
                 investigator response that disagrees with the computed one and closes it when a later night agrees.
                 """,
-            subcommands: [Open.self, Answer.self, Close.self, Reopen.self, List.self, Show.self, Counts.self, Reconcile.self],
+            subcommands: [
+                Open.self, Answer.self, Close.self, Reopen.self, List.self, Show.self, Counts.self, Reconcile.self,
+            ],
             defaultSubcommand: List.self)
     }
 
     struct SDVCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "sdv", abstract: "Source data verification: a monitor marks records verified; a change to one clears its mark.",
+            commandName: "sdv",
+            abstract: "Source data verification: a monitor marks records verified; a change to one clears its mark.",
             subcommands: [Mark.self, Status.self])
     }
 }
 
 extension Sarcreg.QueryCommand {
     struct Open: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Open a query on one of a patient's records with the first message.")
+        static let configuration = CommandConfiguration(
+            abstract: "Open a query on one of a patient's records with the first message.")
 
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "Registry id.") var registryID: String
@@ -76,8 +95,11 @@ extension Sarcreg.QueryCommand {
         @Option(help: "What the site should check or answer.") var message: String
 
         func run() throws {
-            let query = try DataQueryService(connection: database.connect()).open(registryID, record: record, field: field, message: message)
-            say("Opened query \(query.queryID) on \(query.registryID) \(query.record)\(query.field.map { " (\($0))" } ?? "").")
+            let query = try DataQueryService(connection: database.connect()).open(
+                registryID, record: record, field: field, message: message)
+            say(
+                "Opened query \(query.queryID) on \(query.registryID) \(query.record)\(query.field.map { " (\($0))" } ?? "")."
+            )
         }
     }
 
@@ -100,13 +122,15 @@ extension Sarcreg.QueryCommand {
     }
 
     struct Close: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Close a query (its opener, a monitor or an administrator).")
+        static let configuration = CommandConfiguration(
+            abstract: "Close a query (its opener, a monitor or an administrator).")
         @OptionGroup var change: StateChange
         func run() throws { try change.apply(.close) }
     }
 
     struct Reopen: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Reopen an answered or closed query (its opener, a monitor or an administrator).")
+        static let configuration = CommandConfiguration(
+            abstract: "Reopen an answered or closed query (its opener, a monitor or an administrator).")
         @OptionGroup var change: StateChange
         func run() throws { try change.apply(.reopen) }
     }
@@ -117,7 +141,8 @@ extension Sarcreg.QueryCommand {
             discussion: "A coordinator or monitor sees the queries of their own sites' patients only.")
 
         @OptionGroup var database: DatabaseOptions
-        @Option(help: "Site code, e.g. MUC (default: every site your login sees).", transform: SiteCode.typed) var site: String?
+        @Option(help: "Site code, e.g. MUC (default: every site your login sees).", transform: SiteCode.typed) var site:
+            String?
         @Option(help: "Only queries with this status: \(QueryStatus.allowedValues).") var status: String?
         @Option(help: ArgumentHelp("Only queries opened more than this many days ago, e.g. 14d.", valueName: "days"))
         var olderThan: String?
@@ -129,11 +154,16 @@ extension Sarcreg.QueryCommand {
             let status = try statusFilter()
             let days = try olderThan.map { text in
                 let digits = text.hasSuffix("d") ? String(text.dropLast()) : text
-                guard let days = Int(digits), days >= 0 else { throw ValidationError("--older-than '\(text)' is not a number of days such as 14d") }
+                guard let days = Int(digits), days >= 0 else {
+                    throw ValidationError("--older-than '\(text)' is not a number of days such as 14d")
+                }
                 return days
             }
-            let queries = try DataQueryService(connection: database.connect()).list(QueryFilter(site: site, status: status, olderThanDays: days))
-            if output.format == .table { say("\(queries.count) quer\(queries.count == 1 ? "y" : "ies")\(site.map { " at \($0)" } ?? "")") }
+            let queries = try DataQueryService(connection: database.connect()).list(
+                QueryFilter(site: site, status: status, olderThanDays: days))
+            if output.format == .table {
+                say("\(queries.count) quer\(queries.count == 1 ? "y" : "ies")\(site.map { " at \($0)" } ?? "")")
+            }
             try Output.print(queries.map(QueryLine.init), as: output.format)
         }
 
@@ -154,17 +184,26 @@ extension Sarcreg.QueryCommand {
         func run() throws {
             let query = try DataQueryService(connection: database.connect()).query(id)
             guard output.format == .table else { return try Output.print([QueryLine(query: query)], as: output.format) }
-            say("Query \(query.queryID) on \(query.registryID) (\(query.site)) \(query.record)\(query.field.map { ", field \($0)" } ?? ""): "
-                + "\(query.status.rawValue), opened \(query.openedAt.formatted(.iso8601)) by \(query.openedBy), \(query.ageDays) day(s) ago")
-            say(TextTable(header: ["#", "action", "written", "by", "message"]).render(query.messages.map {
-                [String($0.number), $0.action.rawValue, $0.writtenAt.formatted(.iso8601), $0.writtenBy, $0.body]
-            }), terminator: "")
+            say(
+                "Query \(query.queryID) on \(query.registryID) (\(query.site)) \(query.record)\(query.field.map { ", field \($0)" } ?? ""): "
+                    + "\(query.status.rawValue), opened \(query.openedAt.formatted(.iso8601)) by \(query.openedBy), \(query.ageDays) day(s) ago"
+            )
+            say(
+                TextTable(header: ["#", "action", "written", "by", "message"]).render(
+                    query.messages.map {
+                        [
+                            String($0.number), $0.action.rawValue, $0.writtenAt.formatted(.iso8601), $0.writtenBy,
+                            $0.body,
+                        ]
+                    }), terminator: "")
         }
     }
 
     struct Counts: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Queries per site by status, with how many have waited longer than 14 days and the oldest's age (for monitors).")
+            abstract:
+                "Queries per site by status, with how many have waited longer than 14 days and the oldest's age (for monitors)."
+        )
 
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: FormatOptions
@@ -176,14 +215,18 @@ extension Sarcreg.QueryCommand {
 
     struct Reconcile: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Open a query for each response discrepancy, close those that now agree (the nightly sync runs it; sync or administrator login).")
+            abstract:
+                "Open a query for each response discrepancy, close those that now agree (the nightly sync runs it; sync or administrator login)."
+        )
 
         @OptionGroup var database: DatabaseOptions
 
         func run() throws {
             let done = try SyncService(connection: database.connect()).reconcileDiscrepancyQueries()
             // One line: Scripts/nightly-sync logs it as the night's reconciliation.
-            print("Discrepancy queries: \(done.opened) opened, \(done.reopened) reopened, \(done.closed) closed, \(done.unchanged) unchanged.")
+            print(
+                "Discrepancy queries: \(done.opened) opened, \(done.reopened) reopened, \(done.closed) closed, \(done.unchanged) unchanged."
+            )
         }
     }
 }
@@ -204,7 +247,8 @@ extension Sarcreg.SDVCommand {
     }
 
     struct Status: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "What is verified and what is left at a site, by patient and record.")
+        static let configuration = CommandConfiguration(
+            abstract: "What is verified and what is left at a site, by patient and record.")
 
         @OptionGroup var database: DatabaseOptions
         @Option(help: "Site code, e.g. MUC.", transform: SiteCode.typed) var site: String
@@ -215,7 +259,9 @@ extension Sarcreg.SDVCommand {
             let items = try SourceVerificationService(connection: database.connect()).status(site: site)
             let shown = left ? items.filter { $0.verifiedAt == nil } : items
             if output.format == .table {
-                say("\(site): \(items.count - items.filter { $0.verifiedAt == nil }.count) of \(items.count) record(s) verified")
+                say(
+                    "\(site): \(items.count - items.filter { $0.verifiedAt == nil }.count) of \(items.count) record(s) verified"
+                )
             }
             try Output.print(shown, as: output.format)
         }
@@ -225,7 +271,9 @@ extension Sarcreg.SDVCommand {
 extension Sarcreg.PatientCommand {
     struct Lock: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Lock a patient: no entry, correction or import changes the patient's records until unlocked (monitor or administrator).")
+            abstract:
+                "Lock a patient: no entry, correction or import changes the patient's records until unlocked (monitor or administrator)."
+        )
 
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "Registry id.") var registryID: String
@@ -237,7 +285,8 @@ extension Sarcreg.PatientCommand {
     }
 
     struct Unlock: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Unlock a patient with the reason (administrator); the audit trail keeps it.")
+        static let configuration = CommandConfiguration(
+            abstract: "Unlock a patient with the reason (administrator); the audit trail keeps it.")
 
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "Registry id.") var registryID: String
@@ -268,14 +317,18 @@ extension Sarcreg.ResponseCommand {
         @Option(help: "What the signature means, e.g. \"reviewed and approved\".") var meaning: String
 
         func run() throws {
-            guard Prompt.isInteractive else { throw ValidationError("a signature needs your password typed at a terminal; run it there") }
+            guard Prompt.isInteractive else {
+                throw ValidationError("a signature needs your password typed at a terminal; run it there")
+            }
             let connection = try database.connect()
             let password = try Prompt.secret("Password of your database login, to sign")
             let signer = try Connection(database.connectionString, password: password)
             let signature = try ResponseSignatureService(connection: connection).sign(
                 registryID, line: line, evaluator: evaluator, meaning: meaning, signer: signer)
-            say("Signed \(signature.registryID) line \(signature.lineNumber) (\(signature.evaluator)) as \(signature.signerName) at "
-                + "\(signature.signedAt.formatted(.iso8601)): \(signature.meaning); SHA-256 \(signature.contentSHA256)")
+            say(
+                "Signed \(signature.registryID) line \(signature.lineNumber) (\(signature.evaluator)) as \(signature.signerName) at "
+                    + "\(signature.signedAt.formatted(.iso8601)): \(signature.meaning); SHA-256 \(signature.contentSHA256)"
+            )
         }
     }
 }

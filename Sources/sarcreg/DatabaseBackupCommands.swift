@@ -19,7 +19,9 @@ extension Sarcreg.Database {
         func run() throws {
             let manifest = try DatabaseBackupService(connectionString: database.connectionString).backup(to: out)
             let rows = manifest.tables.map(\.rows).reduce(0, +)
-            say("Backed up \(manifest.tables.count) tables (\(rows) rows) and \(manifest.migrations.count) applied migrations to \(out)")
+            say(
+                "Backed up \(manifest.tables.count) tables (\(rows) rows) and \(manifest.migrations.count) applied migrations to \(out)"
+            )
             say("Manifest: \(BackupManifest.path(forDump: out))")
         }
     }
@@ -35,13 +37,16 @@ extension Sarcreg.Database {
                 """)
 
         @OptionGroup var database: DatabaseOptions
-        @Argument(help: ArgumentHelp("The dump file written by `db backup` (its manifest beside it).", valueName: "file"))
+        @Argument(
+            help: ArgumentHelp("The dump file written by `db backup` (its manifest beside it).", valueName: "file"))
         var file: String
 
         func run() throws {
             let manifest = try DatabaseBackupService(connectionString: database.connectionString).restore(from: file)
             let rows = manifest.tables.map(\.rows).reduce(0, +)
-            say("Restored \(manifest.tables.count) tables (\(rows) rows) and \(manifest.migrations.count) applied migrations; every table's row count and checksum equal the backup's.")
+            say(
+                "Restored \(manifest.tables.count) tables (\(rows) rows) and \(manifest.migrations.count) applied migrations; every table's row count and checksum equal the backup's."
+            )
         }
     }
 }

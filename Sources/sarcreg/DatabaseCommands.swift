@@ -17,7 +17,8 @@ extension Sarcreg {
 /// `Migrations` folder found walking up from the executable (the package it was built in, or an
 /// install that keeps `Migrations/` beside `bin/`).
 struct MigrationsOptions: ParsableArguments {
-    @Option(name: .customLong("migrations"), help: ArgumentHelp("Folder of NNNN_description.sql files.", valueName: "dir"))
+    @Option(
+        name: .customLong("migrations"), help: ArgumentHelp("Folder of NNNN_description.sql files.", valueName: "dir"))
     var directory: String?
 
     func resolvedDirectory() throws -> String {
@@ -75,8 +76,10 @@ extension Sarcreg.Database {
             say("Database: \(connection.redactedTarget)")
             let table = TextTable(header: ["version", "name", "state", "applied at"])
             let rows = status.entries.map { entry in
-                [String(format: "%04d", entry.version), entry.name, entry.state.rawValue,
-                 entry.appliedAt.map { ISO8601DateFormatter().string(from: $0) } ?? ""]
+                [
+                    String(format: "%04d", entry.version), entry.name, entry.state.rawValue,
+                    entry.appliedAt.map { ISO8601DateFormatter().string(from: $0) } ?? "",
+                ]
             }
             say(table.render(rows), terminator: "")
             let pending = status.pending.count

@@ -21,7 +21,8 @@ struct DatabaseOptions: ParsableArguments {
 
     @Option(
         name: .customLong("as"),
-        help: ArgumentHelp("The person this command acts for, recorded in the audit trail. Default: the OS user.", valueName: "name"))
+        help: ArgumentHelp(
+            "The person this command acts for, recorded in the audit trail. Default: the OS user.", valueName: "name"))
     var appUser: String?
 
     /// The longest `--as` name: enough for a full name with a title, short enough for a table cell.

@@ -18,7 +18,9 @@ extension Sarcreg {
         @OptionGroup var asOf: AsOfOption
         @Option(help: "Output format: table, json, or csv (one row per criterion).") var format: OutputFormat = .table
         @Argument(help: "Registry id, e.g. MUC-0001.") var registryID: String
-        @Flag(help: "Show every catalog therapy in the table, also those the histology or two or more criteria rule out.") var all = false
+        @Flag(
+            help: "Show every catalog therapy in the table, also those the histology or two or more criteria rule out.")
+        var all = false
 
         func run() throws {
             let match = try TherapyMatchService(connection: database.connect()).match(registryID, asOf: asOf.date())
@@ -40,7 +42,8 @@ enum MatchText {
         let fitting = report.evaluations.filter(\.fits).count
         let nearMisses = report.evaluations.filter(\.isNearMiss).count
         text += "\(fitting) of \(report.evaluations.count) catalog indications fit (no criterion not met); "
-        text += "\(nearMisses) \(nearMisses == 1 ? "is a near miss" : "are near misses") (one criterion not met, not the histology).\n"
+        text +=
+            "\(nearMisses) \(nearMisses == 1 ? "is a near miss" : "are near misses") (one criterion not met, not the histology).\n"
         let shown = { (evaluation: IndicationEvaluation) in all || evaluation.fits || evaluation.isNearMiss }
         for group in report.statusGroups where group.evaluations.contains(where: shown) {
             text += "\n== \(group.status?.description ?? "no status yet on this date")"
@@ -55,13 +58,16 @@ enum MatchText {
                 let rows = evaluation.criteria.map { criterion in
                     [outcome(criterion.outcome), criterion.criterion.name, criterion.patientValue, criterion.reason]
                 }
-                text += TextTable(header: ["outcome", "criterion", "patient value", "reason"], width: TextTable.outputWidth - 2).render(rows)
+                text += TextTable(
+                    header: ["outcome", "criterion", "patient value", "reason"], width: TextTable.outputWidth - 2
+                ).render(rows)
                     .split(separator: "\n").map { "  \($0)\n" }.joined()
             }
         }
         let hidden = report.evaluations.count(where: { !shown($0) })
         if hidden > 0 {
-            text += "\n\(hidden) more \(hidden == 1 ? "indication is" : "indications are") ruled out by the histology or by two or more criteria; "
+            text +=
+                "\n\(hidden) more \(hidden == 1 ? "indication is" : "indications are") ruled out by the histology or by two or more criteria; "
             text += "--all shows \(hidden == 1 ? "it" : "them").\n"
         }
         return text
@@ -69,7 +75,10 @@ enum MatchText {
 
     /// One row per criterion, so a spreadsheet can filter by therapy, status or outcome.
     static func csv(_ match: TherapyMatch) -> String {
-        let header = ["registry id", "as of", "status", "agent", "indication", "verdict", "outcome", "criterion", "patient value", "reason"]
+        let header = [
+            "registry id", "as of", "status", "agent", "indication", "verdict", "outcome", "criterion", "patient value",
+            "reason",
+        ]
         var rows: [[String]] = []
         for group in match.report.statusGroups {
             for evaluation in group.evaluations {

@@ -4,10 +4,14 @@ import RegistryDomain
 import RegistryServices
 
 extension PatientSummary: TabularRow {
-    static var columns: [String] { ["registry id", "site", "birth year", "sex", "consent", "withdrawn", "vital status", "last contact", "death"] }
+    static var columns: [String] {
+        ["registry id", "site", "birth year", "sex", "consent", "withdrawn", "vital status", "last contact", "death"]
+    }
     var cells: [String] {
-        [registryID, site, String(birthYear), sex.rawValue, consentDate.description, consentWithdrawnOn.cell,
-         vitalStatus.rawValue, lastContactOn.cell, deathOn.cell]
+        [
+            registryID, site, String(birthYear), sex.rawValue, consentDate.description, consentWithdrawnOn.cell,
+            vitalStatus.rawValue, lastContactOn.cell, deathOn.cell,
+        ]
     }
 }
 
@@ -31,7 +35,9 @@ extension Sarcreg.PatientCommand {
 
         @OptionGroup var database: DatabaseOptions
         @Option(help: "Site code, e.g. MUC (any case).", transform: SiteCode.typed) var site: String?
-        @Option(help: "Medical record number (never stored in clear; prefer the prompt so it stays out of shell history).") var mrn: String?
+        @Option(
+            help: "Medical record number (never stored in clear; prefer the prompt so it stays out of shell history).")
+        var mrn: String?
         @Option(help: "Birth year (YYYY) or birth date (YYYY-MM-DD).") var birth: String?
         @Option(help: "Sex: \(Sex.allowedValues).") var sex: String?
         @Option(help: "Date of consent (YYYY-MM-DD).") var consentDate: String?
@@ -41,8 +47,11 @@ extension Sarcreg.PatientCommand {
         /// Refuses a value given as an option before anything is asked; values left out are asked for in `run()`.
         func validate() throws {
             _ = try CommandLineRefusal.parsing { () throws(RegistryInputError) in
-                (try birth.map(Self.parseBirth), try sex.map(Self.parseSex), try consentDate.map(Self.parseConsentDate),
-                 try ecogDate.map(Self.parseECOGDate))
+                (
+                    try birth.map(Self.parseBirth), try sex.map(Self.parseSex),
+                    try consentDate.map(Self.parseConsentDate),
+                    try ecogDate.map(Self.parseECOGDate)
+                )
             }
         }
 
@@ -50,21 +59,26 @@ extension Sarcreg.PatientCommand {
             let key = try MRNKey.fromEnvironment()
             let site = SiteCode.typed(try Prompt.value(site, option: "--site", question: "Site code"))
             let mrn = try Prompt.value(mrn, option: "--mrn", question: "Medical record number", secret: true)
-            let birth = try Prompt.value(birth, option: "--birth", question: "Birth year or date",
-                allowed: "YYYY or YYYY-MM-DD") { answer in
+            let birth = try Prompt.value(
+                birth, option: "--birth", question: "Birth year or date",
+                allowed: "YYYY or YYYY-MM-DD"
+            ) { answer in
                 problem { () throws(RegistryInputError) in _ = try Self.parseBirth(answer) }
             }
             let sex = try Prompt.value(sex, option: "--sex", question: "Sex", allowed: Sex.allowedValues) { answer in
                 problem { () throws(RegistryInputError) in _ = try Self.parseSex(answer) }
             }
-            let consentDate = try Prompt.value(consentDate, option: "--consent-date", question: "Consent date",
-                allowed: "YYYY-MM-DD") { answer in
+            let consentDate = try Prompt.value(
+                consentDate, option: "--consent-date", question: "Consent date",
+                allowed: "YYYY-MM-DD"
+            ) { answer in
                 problem { () throws(RegistryInputError) in _ = try Self.parseConsentDate(answer) }
             }
             let request = try CommandLineRefusal.parsing { () throws(RegistryInputError) in
                 EnrollmentRequest(
                     site: site, mrn: mrn, birth: try Self.parseBirth(birth), sex: try Self.parseSex(sex),
-                    consentDate: try Self.parseConsentDate(consentDate), ecog: ecog, ecogDate: try ecogDate.map(Self.parseECOGDate))
+                    consentDate: try Self.parseConsentDate(consentDate), ecog: ecog,
+                    ecogDate: try ecogDate.map(Self.parseECOGDate))
             }
             let patient = try PatientService(connection: database.connect()).enroll(request, key: key)
             say("Enrolled \(patient.registryID) at \(patient.site).")
@@ -75,7 +89,9 @@ extension Sarcreg.PatientCommand {
             try ClinicalDateCheck.parsePartial(text, field: .birth)
         }
 
-        private static func parseSex(_ text: String) throws(RegistryInputError) -> Sex { try Sex.parse(text, field: .sex) }
+        private static func parseSex(_ text: String) throws(RegistryInputError) -> Sex {
+            try Sex.parse(text, field: .sex)
+        }
 
         private static func parseConsentDate(_ text: String) throws(RegistryInputError) -> CalendarDate {
             try ClinicalDateCheck.parse(text, field: .consentDate)
@@ -87,7 +103,8 @@ extension Sarcreg.PatientCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a patient with diagnoses, molecular results, therapy lines and adverse events.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show a patient with diagnoses, molecular results, therapy lines and adverse events.")
 
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: FormatOptions
@@ -116,7 +133,8 @@ extension Sarcreg.PatientCommand {
     }
 
     struct Update: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Record follow-up: vital status, last contact, death, ECOG.")
+        static let configuration = CommandConfiguration(
+            abstract: "Record follow-up: vital status, last contact, death, ECOG.")
 
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "Registry id.") var registryID: String
@@ -128,7 +146,8 @@ extension Sarcreg.PatientCommand {
 
         func validate() throws {
             guard vitalStatus != nil || lastContact != nil || deathDate != nil || ecog != nil || ecogDate != nil else {
-                throw ValidationError("nothing to update: give --vital-status, --last-contact, --death-date or --ecog with --ecog-date")
+                throw ValidationError(
+                    "nothing to update: give --vital-status, --last-contact, --death-date or --ecog with --ecog-date")
             }
             _ = try update()
         }
@@ -151,13 +170,16 @@ extension Sarcreg.PatientCommand {
                         try ClinicalDateCheck.parse(text, field: .deathDate)
                     },
                     ecog: ecog,
-                    ecogDate: try ecogDate.map { text throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: .ecogDate) })
+                    ecogDate: try ecogDate.map { text throws(RegistryInputError) in
+                        try ClinicalDateCheck.parse(text, field: .ecogDate)
+                    })
             }
         }
     }
 
     struct Withdraw: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Record withdrawal of consent; existing data stays, nothing new may be recorded.")
+        static let configuration = CommandConfiguration(
+            abstract: "Record withdrawal of consent; existing data stays, nothing new may be recorded.")
 
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "Registry id.") var registryID: String
@@ -171,7 +193,9 @@ extension Sarcreg.PatientCommand {
         }
 
         private func withdrawal() throws(CommandLineRefusal) -> CalendarDate {
-            try CommandLineRefusal.parsing { () throws(RegistryInputError) in try ClinicalDateCheck.parse(date, field: .date) }
+            try CommandLineRefusal.parsing { () throws(RegistryInputError) in
+                try ClinicalDateCheck.parse(date, field: .date)
+            }
         }
     }
 }
@@ -201,14 +225,38 @@ enum PatientRecordText {
             text += rows.isEmpty ? "  none recorded\n" : TextTable(header: header).render(rows)
         }
         section("ECOG", ["date", "ecog"], record.ecog.map { [$0.assessedOn.description, String($0.ecog)] })
-        section("Diagnoses", ["id", "icd-o-3", "edition", "who entity", "grade", "site", "diagnosed", "setting"],
-                record.diagnoses.map { [String($0.id), $0.icdo3Code, $0.icdoVersion, $0.whoEntity, $0.fnclccGrade.cell, $0.primarySite, $0.diagnosed, $0.diseaseSetting] })
-        section("Molecular results", ["id", "gene", "kind", "partner", "hgvs", "method", "result", "resistance", "report"],
-                record.molecularResults.map { [String($0.id), $0.gene, $0.alterationKind, $0.partnerGene.cell, $0.hgvs.cell, $0.method, $0.result, $0.acquiredResistance ? "acquired" : "", $0.reportDate.description] })
-        section("Therapy lines", ["line", "agents", "intent", "start", "stop", "reason", "trial"],
-                record.therapyLines.map { [String($0.lineNumber), $0.agents.joined(separator: "+"), $0.intent, $0.startedOn.description, $0.stoppedOn.cell, $0.stopReason.cell, $0.trialNCT.cell] })
-        section("Adverse events", ["id", "term", "grade", "onset", "resolved", "attribution", "serious", "line"],
-                record.adverseEvents.map { [String($0.id), $0.term, String($0.grade), $0.onsetOn.description, $0.resolvedOn.cell, $0.attribution, $0.serious ? "yes" : "", $0.lineNumber.cell] })
+        section(
+            "Diagnoses", ["id", "icd-o-3", "edition", "who entity", "grade", "site", "diagnosed", "setting"],
+            record.diagnoses.map {
+                [
+                    String($0.id), $0.icdo3Code, $0.icdoVersion, $0.whoEntity, $0.fnclccGrade.cell, $0.primarySite,
+                    $0.diagnosed, $0.diseaseSetting,
+                ]
+            })
+        section(
+            "Molecular results", ["id", "gene", "kind", "partner", "hgvs", "method", "result", "resistance", "report"],
+            record.molecularResults.map {
+                [
+                    String($0.id), $0.gene, $0.alterationKind, $0.partnerGene.cell, $0.hgvs.cell, $0.method, $0.result,
+                    $0.acquiredResistance ? "acquired" : "", $0.reportDate.description,
+                ]
+            })
+        section(
+            "Therapy lines", ["line", "agents", "intent", "start", "stop", "reason", "trial"],
+            record.therapyLines.map {
+                [
+                    String($0.lineNumber), $0.agents.joined(separator: "+"), $0.intent, $0.startedOn.description,
+                    $0.stoppedOn.cell, $0.stopReason.cell, $0.trialNCT.cell,
+                ]
+            })
+        section(
+            "Adverse events", ["id", "term", "grade", "onset", "resolved", "attribution", "serious", "line"],
+            record.adverseEvents.map {
+                [
+                    String($0.id), $0.term, String($0.grade), $0.onsetOn.description, $0.resolvedOn.cell,
+                    $0.attribution, $0.serious ? "yes" : "", $0.lineNumber.cell,
+                ]
+            })
         return text
     }
 }

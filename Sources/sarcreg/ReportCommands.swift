@@ -19,11 +19,13 @@ extension Sarcreg {
 /// The population filters every report takes.
 struct PopulationOptions: ParsableArguments {
     @Option(help: "Lines that include this agent code, e.g. larotrectinib.") var agent: String?
-    @Option(help: "ICD-O-3 code (9040/3) or WHO entity name (\"synovial sarcoma\") of the diagnosis.") var histology: String?
+    @Option(help: "ICD-O-3 code (9040/3) or WHO entity name (\"synovial sarcoma\") of the diagnosis.") var histology:
+        String?
     @Option(help: "A positive molecular result, GENE or GENE:kind, e.g. NTRK3:fusion (either fusion partner).")
     var biomarker: String?
     @Option(help: "Lines given in this trial (NCT number).") var trial: String?
-    @Option(help: "With --trial: lines of the patients enrolled in this arm (arm code, e.g. experimental).") var arm: String?
+    @Option(help: "With --trial: lines of the patients enrolled in this arm (arm code, e.g. experimental).") var arm:
+        String?
     @Option(help: "Patients of this site code.") var site: String?
     @Option(parsing: .number, help: "Line of therapy (1 to 30).") var line: Int?
     @Option(help: "Lines started on or after this date (YYYY-MM-DD).") var from: String?
@@ -38,12 +40,16 @@ struct PopulationOptions: ParsableArguments {
     func filter() throws(CommandLineRefusal) -> ReportFilter {
         try CommandLineRefusal.parsing { () throws(RegistryInputError) in
             ReportFilter(
-                agent: agent, histology: histology, biomarker: try biomarker.map { text throws(RegistryInputError) in
+                agent: agent, histology: histology,
+                biomarker: try biomarker.map { text throws(RegistryInputError) in
                     try BiomarkerFilter.parse(text, field: .biomarker)
                 },
                 trial: trial, arm: arm, site: site, lineNumber: line,
-                startedFrom: try from.map { text throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: .from) },
-                startedTo: try to.map { text throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: .to) },
+                startedFrom: try from.map { text throws(RegistryInputError) in
+                    try ClinicalDateCheck.parse(text, field: .from)
+                },
+                startedTo: try to.map { text throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: .to)
+                },
                 evaluator: evaluator, signedOnly: signedOnly)
         }
     }
@@ -102,7 +108,8 @@ extension Sarcreg.ReportCommand {
         @OptionGroup var population: PopulationOptions
         @OptionGroup var output: FormatOptions
         @Option(help: "Also write a self-contained HTML report (tables and plots) to this file.") var html: String?
-        @Option(help: "Also write waterfall.svg, swimmer.svg and km-pfs/dor/os.svg into this folder.") var svgDir: String?
+        @Option(help: "Also write waterfall.svg, swimmer.svg and km-pfs/dor/os.svg into this folder.") var svgDir:
+            String?
 
         func run() throws {
             let connection = try database.connect()
@@ -114,7 +121,8 @@ extension Sarcreg.ReportCommand {
             case .table:
                 say(summary.populationRule)
                 say()
-                try Output.print(SummaryRow.rows(summary).filter { $0.section != SummaryRow.excludedSection }, as: .table)
+                try Output.print(
+                    SummaryRow.rows(summary).filter { $0.section != SummaryRow.excludedSection }, as: .table)
                 if let note = SummaryRow.exclusionNote(summary) {
                     say()
                     say(note)
@@ -124,8 +132,11 @@ extension Sarcreg.ReportCommand {
             if let html {
                 let events = try reports.adverseEvents(population.filter())
                 excludedEvents = events.excludedEvents.count
-                let title = "Response summary" + (summary.filters.isEmpty ? "" : ": " + summary.filters.joined(separator: ", "))
-                try write(HTMLReport.render(title: title, summary: summary, adverseEvents: events), to: URL(fileURLWithPath: html))
+                let title =
+                    "Response summary" + (summary.filters.isEmpty ? "" : ": " + summary.filters.joined(separator: ", "))
+                try write(
+                    HTMLReport.render(title: title, summary: summary, adverseEvents: events),
+                    to: URL(fileURLWithPath: html))
             }
             if let svgDir {
                 let folder = URL(fileURLWithPath: svgDir, isDirectory: true)
@@ -134,7 +145,8 @@ extension Sarcreg.ReportCommand {
                 try write(SwimmerPlot.svg(summary), to: folder.appendingPathComponent("swimmer.svg"))
                 for endpoint in summary.endpoints {
                     try write(
-                        KaplanMeierPlot.svg(endpoint), to: folder.appendingPathComponent("km-\(endpoint.endpoint.rawValue.lowercased()).svg"))
+                        KaplanMeierPlot.svg(endpoint),
+                        to: folder.appendingPathComponent("km-\(endpoint.endpoint.rawValue.lowercased()).svg"))
                 }
             }
             if let excluded = RecordsExcluded([
@@ -169,7 +181,8 @@ extension Sarcreg.ReportCommand {
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var population: PopulationOptions
         @OptionGroup var output: FormatOptions
-        @Option(parsing: .number, help: "Keep terms reaching this percentage of treated patients (0 to 100).") var minPercent: Double = 0
+        @Option(parsing: .number, help: "Keep terms reaching this percentage of treated patients (0 to 100).")
+        var minPercent: Double = 0
         @Option(help: "Column the threshold and the order use: any-grade or grade-3.") var basis: String = "any-grade"
 
         func run() throws {

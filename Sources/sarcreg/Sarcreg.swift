@@ -4,7 +4,7 @@ import PostgresClient
 import RegistryDomain
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @main
@@ -51,7 +51,8 @@ struct Sarcreg: ParsableCommand {
         } catch {
             exitRefusing(error, of: CommandLine.arguments.dropFirst())
         }
-        let outcome = (command as? any InterruptionOutcome)?.interruptedOutcome ?? "any transaction in progress was rolled back"
+        let outcome =
+            (command as? any InterruptionOutcome)?.interruptedOutcome ?? "any transaction in progress was rolled back"
         // Runs on the signal queue when the command has not ended by itself; the main thread may be inside libpq,
         // so no cleanup, and the server rolls back an open transaction when the connection closes with the process.
         Interruption.install { signal in
@@ -89,12 +90,14 @@ struct Sarcreg: ParsableCommand {
         let line = (error as? any WordedMessage)?.message(.commandLine) ?? message(for: error)
         if exitCode(for: error) == .validationFailure {
             let (name, command) = subcommand(named: arguments)
-            FileHandle.standardError.write(Data("Error: \(line) (see '\(name) --help')\nUsage: \(usageString(for: command))\n".utf8))
+            FileHandle.standardError.write(
+                Data("Error: \(line) (see '\(name) --help')\nUsage: \(usageString(for: command))\n".utf8))
             exit(withError: ExitCode.validationFailure)
         }
         if !line.isEmpty { FileHandle.standardError.write(Data("Error: \(line)\n".utf8)) }
         if arguments.contains("--verbose"), let server = (error as? any DatabaseFailure)?.databaseError {
-            FileHandle.standardError.write(Data("The server's report (--verbose; it may quote row values):\n\(server.debugDescription)\n".utf8))
+            FileHandle.standardError.write(
+                Data("The server's report (--verbose; it may quote row values):\n\(server.debugDescription)\n".utf8))
         }
         if let database = error as? PostgresError, database.kind == .connection || database.kind == .passwordRequired {
             exit(withError: ExitCode(EX_UNAVAILABLE))
@@ -103,11 +106,15 @@ struct Sarcreg: ParsableCommand {
     }
 
     /// The subcommand the arguments name, e.g. `sarcreg therapy start`, for its usage and the pointer to its help.
-    private static func subcommand(named arguments: ArraySlice<String>) -> (name: String, type: any ParsableCommand.Type) {
+    private static func subcommand(
+        named arguments: ArraySlice<String>
+    ) -> (name: String, type: any ParsableCommand.Type) {
         var names = [_commandName]
         var command: any ParsableCommand.Type = Sarcreg.self
         for argument in arguments {
-            guard let next = command.configuration.subcommands.first(where: { $0._commandName == argument }) else { break }
+            guard let next = command.configuration.subcommands.first(where: { $0._commandName == argument }) else {
+                break
+            }
             names.append(argument)
             command = next
         }
@@ -115,7 +122,8 @@ struct Sarcreg: ParsableCommand {
     }
 
     private static func reportInterruption(_ signal: Int32, _ outcome: String) {
-        FileHandle.standardError.write(Data("Error: interrupted by \(Interruption.name(of: signal)); \(outcome)\n".utf8))
+        FileHandle.standardError.write(
+            Data("Error: interrupted by \(Interruption.name(of: signal)); \(outcome)\n".utf8))
     }
 }
 

@@ -17,10 +17,13 @@ extension Sarcreg {
 
 extension Sarcreg.SiteCommand {
     struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add a site; its code prefixes its registry ids (MUC-0001).")
+        static let configuration = CommandConfiguration(
+            abstract: "Add a site; its code prefixes its registry ids (MUC-0001).")
 
         @OptionGroup var database: DatabaseOptions
-        @Option(help: "Site code: 2 to 10 letters or digits, starting with a letter; kept in upper case.", transform: SiteCode.typed)
+        @Option(
+            help: "Site code: 2 to 10 letters or digits, starting with a letter; kept in upper case.",
+            transform: SiteCode.typed)
         var code: String
         @Option(help: "Site name.") var name: String
 
@@ -67,7 +70,8 @@ extension Sarcreg.SiteCommand {
                 throw ValidationError("--file '\(file)' cannot be read: \(error.localizedDescription)")
             }
             let schedules = try sites.setSchedule(site: site, document: data)
-            let kinds = [schedules.imaging.map { _ in "imaging" }, schedules.survival.map { _ in "survival" }].compactMap { $0 }
+            let kinds = [schedules.imaging.map { _ in "imaging" }, schedules.survival.map { _ in "survival" }]
+                .compactMap { $0 }
             say("Set the default schedule of site \(site): \(kinds.joined(separator: " and ")).")
         }
     }
@@ -95,7 +99,8 @@ extension Sarcreg.SiteCommand {
             let folder = URL(fileURLWithPath: directory, isDirectory: true)
             for report in worklists {
                 let file = folder.appendingPathComponent("\(report.site).txt")
-                let text = WorklistLine.table(report) + "\n" + AlertLine.table(alerts[report.site] ?? [], site: report.site)
+                let text =
+                    WorklistLine.table(report) + "\n" + AlertLine.table(alerts[report.site] ?? [], site: report.site)
                 // The reports name patients: a folder this command creates is its login's alone, and each file is
                 // made readable by its owner only, whatever the umask.
                 do {

@@ -5,7 +5,7 @@ import RegistryDomain
 import RegistrySync
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 enum ExportFormat: String, ExpressibleByArgument, CaseIterable {
@@ -27,8 +27,11 @@ struct SyncRunRow: Encodable, TabularRow {
     func encode(to encoder: any Encoder) throws { try run.encode(to: encoder) }
 
     static var columns: [String] {
-        ["run", "source", "status", "started", "seconds", "files", "read", "inserted", "updated", "unchanged", "quarantined", "skipped", "missing",
-         "db user", "os user", "error"]
+        [
+            "run", "source", "status", "started", "seconds", "files", "read", "inserted", "updated", "unchanged",
+            "quarantined", "skipped", "missing",
+            "db user", "os user", "error",
+        ]
     }
 
     var cells: [String] {
@@ -36,7 +39,8 @@ struct SyncRunRow: Encodable, TabularRow {
         return [
             String(run.runID), run.source, run.status, run.startedAt.formatted(.iso8601),
             String(format: "%.1f", run.finishedAt.timeIntervalSince(run.startedAt)), String(run.files.count),
-            total(\.rowsRead), total(\.inserted), total(\.updated), total(\.unchanged), total(\.quarantined), total(\.skipped),
+            total(\.rowsRead), total(\.inserted), total(\.updated), total(\.unchanged), total(\.quarantined),
+            total(\.skipped),
             total(\.missingFromSource),
             run.databaseUser, run.osUser, run.error ?? "",
         ]
@@ -56,15 +60,21 @@ extension ResponseDiscrepancy: TabularRow {
 extension Sarcreg {
     struct SyncCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "sync", abstract: "Import source registries' SDTM or REDCap exports with a run log and quarantine; export the registry as SDTM, REDCap or FHIR.",
-            subcommands: [Import.self, MapSite.self, Runs.self, Rejects.self, Notes.self, Discrepancies.self, Export.self])
+            commandName: "sync",
+            abstract:
+                "Import source registries' SDTM or REDCap exports with a run log and quarantine; export the registry as SDTM, REDCap or FHIR.",
+            subcommands: [
+                Import.self, MapSite.self, Runs.self, Rejects.self, Notes.self, Discrepancies.self, Export.self,
+            ])
     }
 }
 
 extension Sarcreg.SyncCommand {
     struct Import: ParsableCommand, InterruptionOutcome {
         static let configuration = CommandConfiguration(
-            abstract: "Import one SDTM export folder (dm, ds, mh, gf, ex, ae, tu, tr, rs and SUPP-- CSV files) or one REDCap record export, in one transaction.")
+            abstract:
+                "Import one SDTM export folder (dm, ds, mh, gf, ex, ae, tu, tr, rs and SUPP-- CSV files) or one REDCap record export, in one transaction."
+        )
 
         @OptionGroup var database: DatabaseOptions
         @Argument(
@@ -72,13 +82,21 @@ extension Sarcreg.SyncCommand {
                 "With --format sdtm: the folder holding the export's CSV files; with --format redcap: the record export CSV file.",
                 valueName: "folder-or-file"))
         var directory: String
-        @Option(help: "Format of the export: sdtm (a folder) or redcap (a record file, with --dictionary).") var format: ImportFormat = .sdtm
+        @Option(help: "Format of the export: sdtm (a folder) or redcap (a record file, with --dictionary).") var format:
+            ImportFormat = .sdtm
         @Option(help: "Name of the source (lower-case letters, digits, - and _).") var source: String
-        @Option(help: "CTCAE version of the source's AETOXGR grades: \(CTCAEVersion.allowedValues).") var ctcaeVersion = "5.0"
+        @Option(help: "CTCAE version of the source's AETOXGR grades: \(CTCAEVersion.allowedValues).") var ctcaeVersion =
+            "5.0"
         @Flag(help: "Wait for a running sync of the same source instead of exiting.") var wait = false
-        @Flag(help: "Check and apply everything, print what would be inserted, updated, unchanged, quarantined and skipped with the reasons, and keep nothing.")
+        @Flag(
+            help:
+                "Check and apply everything, print what would be inserted, updated, unchanged, quarantined and skipped with the reasons, and keep nothing."
+        )
         var dryRun = false
-        @Flag(help: "Import subjects new to the source even where their ids are registry ids this registry already holds (refused by default: the registry's own export imported back would enroll its patients twice).")
+        @Flag(
+            help:
+                "Import subjects new to the source even where their ids are registry ids this registry already holds (refused by default: the registry's own export imported back would enroll its patients twice)."
+        )
         var allowKnownIds = false
         @OptionGroup var redcap: REDCapImportOptions
 
@@ -90,9 +108,11 @@ extension Sarcreg.SyncCommand {
         func run() throws {
             let service = SyncService(connection: try database.connect())
             let bar = ProgressBar()
-            let outcome = format == .redcap
+            let outcome =
+                format == .redcap
                 ? try redcap.importFile(
-                    directory, source: source, wait: wait, dryRun: dryRun, allowKnownIDs: allowKnownIds, service: service, progress: bar.update)
+                    directory, source: source, wait: wait, dryRun: dryRun, allowKnownIDs: allowKnownIds,
+                    service: service, progress: bar.update)
                 : try service.runSDTMImport(
                     SyncImportRequest(
                         directory: directory, source: source, wait: wait, ctcaeVersion: gradesVersion(), dryRun: dryRun,
@@ -100,26 +120,37 @@ extension Sarcreg.SyncCommand {
                     progress: bar.update)
             bar.finish()
             let run = outcome.run
-            say(TextTable(header: ["file", "read", "inserted", "updated", "unchanged", "quarantined", "skipped", "missing", "sha256 (first 16)"]).render(
-                run.files.map {
-                    [$0.fileName, String($0.rowsRead), String($0.inserted), String($0.updated), String($0.unchanged), String($0.quarantined),
-                     String($0.skipped), String($0.missingFromSource), String($0.sha256.prefix(16))]
-                }), terminator: "")
+            say(
+                TextTable(header: [
+                    "file", "read", "inserted", "updated", "unchanged", "quarantined", "skipped", "missing",
+                    "sha256 (first 16)",
+                ]).render(
+                    run.files.map {
+                        [
+                            $0.fileName, String($0.rowsRead), String($0.inserted), String($0.updated),
+                            String($0.unchanged), String($0.quarantined),
+                            String($0.skipped), String($0.missingFromSource), String($0.sha256.prefix(16)),
+                        ]
+                    }), terminator: "")
             let quarantined = run.files.map(\.quarantined).reduce(0, +)
             let skipped = run.files.map(\.skipped).reduce(0, +)
-            let summary = run.changedNothing
+            let summary =
+                run.changedNothing
                 ? "nothing changed: every row is unchanged" + (skipped > 0 ? " or skipped as before" : "")
                 : "\(run.files.map(\.inserted).reduce(0, +)) inserted, \(run.files.map(\.updated).reduce(0, +)) updated, "
                     + "\(run.files.map(\.unchanged).reduce(0, +)) unchanged, \(quarantined) quarantined, \(skipped) skipped"
-            let pointers = (quarantined > 0 ? ["`sarcreg sync rejects \(run.runID)`"] : [])
+            let pointers =
+                (quarantined > 0 ? ["`sarcreg sync rejects \(run.runID)`"] : [])
                 + (skipped > 0 ? ["`sarcreg sync notes \(run.runID)`"] : [])
             guard outcome.isDryRun else {
                 // One line whatever its length: Scripts/nightly-sync reads the run's counts from it.
-                print("Run \(run.runID) of \(run.source): \(summary)"
-                    + (pointers.isEmpty ? "" : " (see \(pointers.joined(separator: " and ")))") + ".")
+                print(
+                    "Run \(run.runID) of \(run.source): \(summary)"
+                        + (pointers.isEmpty ? "" : " (see \(pointers.joined(separator: " and ")))") + ".")
                 return
             }
-            for (title, rows) in [("Would be quarantined", outcome.quarantined), ("Would be skipped", outcome.notes)] where !rows.isEmpty {
+            for (title, rows) in [("Would be quarantined", outcome.quarantined), ("Would be skipped", outcome.notes)]
+            where !rows.isEmpty {
                 say("\n\(title):")
                 say(TextTable(header: QuarantinedValue.columns).render(rows.map(\.cells)), terminator: "")
             }
@@ -127,12 +158,15 @@ extension Sarcreg.SyncCommand {
         }
 
         private func gradesVersion() throws(CommandLineRefusal) -> CTCAEVersion {
-            try CommandLineRefusal.parsing { () throws(RegistryInputError) in try CTCAEVersion.parse(ctcaeVersion, field: .ctcaeVersion) }
+            try CommandLineRefusal.parsing { () throws(RegistryInputError) in
+                try CTCAEVersion.parse(ctcaeVersion, field: .ctcaeVersion)
+            }
         }
     }
 
     struct MapSite: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "map-site", abstract: "Map a source's site id (DM.SITEID) to a registry site.")
+        static let configuration = CommandConfiguration(
+            commandName: "map-site", abstract: "Map a source's site id (DM.SITEID) to a registry site.")
 
         @OptionGroup var database: DatabaseOptions
         @Option(help: "Name of the source.") var source: String
@@ -146,7 +180,8 @@ extension Sarcreg.SyncCommand {
     }
 
     struct Runs: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List sync runs, newest first, with their row counts.")
+        static let configuration = CommandConfiguration(
+            abstract: "List sync runs, newest first, with their row counts.")
 
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: FormatOptions
@@ -160,7 +195,8 @@ extension Sarcreg.SyncCommand {
     }
 
     struct Rejects: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show the quarantined rows of a run with their reasons.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show the quarantined rows of a run with their reasons.")
 
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: FormatOptions
@@ -173,7 +209,9 @@ extension Sarcreg.SyncCommand {
 
     struct Notes: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show the rows of a run that were read and skipped on purpose, with their notes (identical copies, a target's other axis).")
+            abstract:
+                "Show the rows of a run that were read and skipped on purpose, with their notes (identical copies, a target's other axis)."
+        )
 
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: FormatOptions
@@ -186,20 +224,24 @@ extension Sarcreg.SyncCommand {
 
     struct Discrepancies: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Visits where a source's overall response differs from the registry's RECIST engine, per evaluator.")
+            abstract:
+                "Visits where a source's overall response differs from the registry's RECIST engine, per evaluator.")
 
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: FormatOptions
         @Option(name: .customLong("patient"), help: "Only this registry id.") var registryID: String?
 
         func run() throws {
-            try Output.print(SyncService(connection: database.connect()).discrepancies(registryID: registryID), as: output.format)
+            try Output.print(
+                SyncService(connection: database.connect()).discrepancies(registryID: registryID), as: output.format)
         }
     }
 
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Write the registry as SDTM CSV files or mCODE FHIR bundles (NDJSON) into a folder, or as one REDCap record file.")
+            abstract:
+                "Write the registry as SDTM CSV files or mCODE FHIR bundles (NDJSON) into a folder, or as one REDCap record file."
+        )
 
         @OptionGroup var database: DatabaseOptions
         @Option(help: "Format: sdtm, redcap or fhir.") var format: ExportFormat = .sdtm
@@ -208,7 +250,9 @@ extension Sarcreg.SyncCommand {
                 "With sdtm or fhir: the folder to write (created if absent; must not hold export files). With redcap: the file to write.",
                 valueName: "folder-or-file"))
         var out: String?
-        @Option(name: .customLong("patient"), help: "With --format fhir: print this registry id's bundle as JSON instead of writing a folder.")
+        @Option(
+            name: .customLong("patient"),
+            help: "With --format fhir: print this registry id's bundle as JSON instead of writing a folder.")
         var registryID: String?
 
         func validate() throws {
@@ -218,10 +262,15 @@ extension Sarcreg.SyncCommand {
 
         func run() throws {
             if let registryID {
-                print(String(decoding: try SyncService(connection: database.connect()).fhirBundle(registryID: registryID), as: UTF8.self))
+                print(
+                    String(
+                        decoding: try SyncService(connection: database.connect()).fhirBundle(registryID: registryID),
+                        as: UTF8.self))
                 return
             }
-            guard let out else { throw ValidationError("missing --out: the folder to write (the file, with --format redcap)") }
+            guard let out else {
+                throw ValidationError("missing --out: the folder to write (the file, with --format redcap)")
+            }
             let service = SyncService(connection: try database.connect())
             if format == .fhir {
                 let written = try service.exportFHIR(to: out)
@@ -291,7 +340,9 @@ final class ProgressBar: Sendable {
             state.lastDrawn = now
             state.drawnPhase = progress.phase
             let elapsed = Int(now.timeIntervalSince(started))
-            let count = progress.total.map { "\(progress.done) of \($0) \(progress.unit)" } ?? "\(progress.done) \(progress.unit)"
+            let count =
+                progress.total.map { "\(progress.done) of \($0) \(progress.unit)" }
+                ?? "\(progress.done) \(progress.unit)"
             // \u{1B}[K clears what a longer earlier line left on the terminal.
             return String(format: "\r%@: %@  %02d:%02d\u{1B}[K", progress.phase, count, elapsed / 60, elapsed % 60)
         }

@@ -10,7 +10,9 @@ struct TextTable {
     /// `COLUMNS` when set (as shells export it), else 100: the width a report pasted into an e-mail or a
     /// ticket still reads at.
     static var outputWidth: Int {
-        if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), columns >= 40 { return columns }
+        if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), columns >= 40 {
+            return columns
+        }
         return 100
     }
 
@@ -79,7 +81,9 @@ struct TextTable {
         let nameWidth = header.map(\.count).max() ?? 0
         let valueWidth = max(width - nameWidth - 2, 20)
         return rows.enumerated().map { number, row in
-            var block = "-[ \(number + 1) ]" + String(repeating: "-", count: max(width - 8 - String(number + 1).count, 0)) + "\n"
+            var block =
+                "-[ \(number + 1) ]" + String(repeating: "-", count: max(width - 8 - String(number + 1).count, 0))
+                + "\n"
             for (index, title) in header.enumerated() {
                 let value = index < row.count ? row[index] : ""
                 for (lineNumber, part) in Self.wrap(value, to: valueWidth).enumerated() {

@@ -16,7 +16,8 @@ extension Sarcreg.TherapyCommand {
 
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "Registry id.") var registryID: String
-        @Option(name: .customLong("agent"), help: "Agent code from the catalog; repeat for combinations.") var agents: [String] = []
+        @Option(name: .customLong("agent"), help: "Agent code from the catalog; repeat for combinations.") var agents:
+            [String] = []
         @Option(parsing: .number, help: "Line number (default: the patient's next line).") var line: Int?
         @Option(help: "Intent: \(TherapyIntent.allowedValues).") var intent: String
         @Option(help: "Start date (YYYY-MM-DD).") var start: String
@@ -25,20 +26,25 @@ extension Sarcreg.TherapyCommand {
         @Flag(help: "Given at the same time as another line; only then may the lines overlap.") var concurrent = false
 
         func validate() throws {
-            if agents.isEmpty { throw ValidationError("missing --agent (the line's agent; repeat it for a combination)") }
+            if agents.isEmpty {
+                throw ValidationError("missing --agent (the line's agent; repeat it for a combination)")
+            }
             _ = try request()
         }
 
         func run() throws {
             let record = try TreatmentService(connection: database.connect()).start(registryID, request())
-            say("Started line \(record.lineNumber) (\(record.agents.joined(separator: " + "))) for \(registryID.uppercased()) on \(record.startedOn).")
+            say(
+                "Started line \(record.lineNumber) (\(record.agents.joined(separator: " + "))) for \(registryID.uppercased()) on \(record.startedOn)."
+            )
         }
 
         private func request() throws(CommandLineRefusal) -> TherapyStart {
             try CommandLineRefusal.parsing { () throws(RegistryInputError) in
                 let intent = try TherapyIntent.parse(self.intent, field: .intent)
                 return TherapyStart(
-                    agents: agents, lineNumber: line, intent: intent, startDate: try ClinicalDateCheck.parse(start, field: .startDate),
+                    agents: agents, lineNumber: line, intent: intent,
+                    startDate: try ClinicalDateCheck.parse(start, field: .startDate),
                     dose: dose, trialNCT: trial, concurrent: concurrent)
             }
         }
@@ -57,8 +63,11 @@ extension Sarcreg.TherapyCommand {
 
         func run() throws {
             let (stopped, stopReason) = try stopping()
-            let record = try TreatmentService(connection: database.connect()).stop(registryID, line: line, on: stopped, reason: stopReason)
-            say("Stopped line \(record.lineNumber) for \(registryID.uppercased()) on \(record.stoppedOn.cell) (\(record.stopReason.cell)).")
+            let record = try TreatmentService(connection: database.connect()).stop(
+                registryID, line: line, on: stopped, reason: stopReason)
+            say(
+                "Stopped line \(record.lineNumber) for \(registryID.uppercased()) on \(record.stoppedOn.cell) (\(record.stopReason.cell))."
+            )
         }
 
         private func stopping() throws(CommandLineRefusal) -> (CalendarDate, StopReason) {
@@ -70,31 +79,41 @@ extension Sarcreg.TherapyCommand {
 
     struct Amend: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Correct a therapy line's dates, stop reason or concurrent mark; the reason is kept in the audit trail.")
+            abstract:
+                "Correct a therapy line's dates, stop reason or concurrent mark; the reason is kept in the audit trail."
+        )
 
         @OptionGroup var correction: CorrectionOptions
         @Option(parsing: .number, help: "Line number.") var line: Int
         @Option(help: "Start date (YYYY-MM-DD).") var start: String?
         @Option(help: "Stop date (YYYY-MM-DD).") var stop: String?
         @Option(help: "Stop reason: \(StopReason.allowedValues).") var stopReason: String?
-        @Option(help: "Given at the same time as another line: yes or no.", transform: YesNo.parse) var concurrent: Bool?
+        @Option(help: "Given at the same time as another line: yes or no.", transform: YesNo.parse) var concurrent:
+            Bool?
 
         func validate() throws { _ = try amendment() }
 
         func run() throws {
             let record = try CorrectionService(connection: correction.database.connect()).amendTherapyLine(
                 correction.registryID, line: line, amendment(), reason: correction.reason)
-            say("Amended line \(record.lineNumber) of \(correction.registryID.uppercased()): \(record.startedOn) to \(record.stoppedOn.cell)"
-                + "\(record.stopReason.map { " (\($0))" } ?? "").")
+            say(
+                "Amended line \(record.lineNumber) of \(correction.registryID.uppercased()): \(record.startedOn) to \(record.stoppedOn.cell)"
+                    + "\(record.stopReason.map { " (\($0))" } ?? "").")
         }
 
         private func amendment() throws(CommandLineRefusal) -> TherapyAmendment {
             try CommandLineRefusal.parsing { () throws(RegistryInputError) in
-                let start = try self.start.map { text throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: .startDate) }
-                let stop = try self.stop.map { text throws(RegistryInputError) in try ClinicalDateCheck.parse(text, field: .stopDate) }
+                let start = try self.start.map { text throws(RegistryInputError) in
+                    try ClinicalDateCheck.parse(text, field: .startDate)
+                }
+                let stop = try self.stop.map { text throws(RegistryInputError) in
+                    try ClinicalDateCheck.parse(text, field: .stopDate)
+                }
                 return TherapyAmendment(
                     start: start, stop: stop,
-                    stopReason: try stopReason.map { text throws(RegistryInputError) in try StopReason.parse(text, field: .stopReason) },
+                    stopReason: try stopReason.map { text throws(RegistryInputError) in
+                        try StopReason.parse(text, field: .stopReason)
+                    },
                     concurrent: concurrent)
             }
         }

@@ -11,11 +11,12 @@ extension TrialSummary: TabularRow {
 extension TrialCriterionEvaluation: TabularRow {
     static var columns: [String] { ["criterion", "outcome", "patient value", "reason"] }
     var cells: [String] {
-        let shown = switch outcome {
-        case .met: "met"
-        case .notMet: "NOT MET"
-        case .unknown: "unknown"
-        }
+        let shown =
+            switch outcome {
+            case .met: "met"
+            case .notMet: "NOT MET"
+            case .unknown: "unknown"
+            }
         return [criterion, shown, patientValue, reason]
     }
 }
@@ -40,9 +41,12 @@ struct TrialStatusLine: Encodable, TabularRow {
         ]
         return sections.flatMap { section, rows in
             rows.map { TrialStatusLine(section: section, key: $0.key, count: $0.count, capacity: $0.capacity) }
-        } + report.excludedEnrollments.map {
-            TrialStatusLine(section: "excluded", key: "\($0.registryID) cohort \($0.cohort): \($0.reason)", count: 1, capacity: nil)
         }
+            + report.excludedEnrollments.map {
+                TrialStatusLine(
+                    section: "excluded", key: "\($0.registryID) cohort \($0.cohort): \($0.reason)", count: 1,
+                    capacity: nil)
+            }
     }
 }
 
@@ -78,7 +82,9 @@ extension Sarcreg.TrialCommand {
     struct SetStatus: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "set-status", abstract: "Change a trial's recruitment status (administrators).",
-            discussion: "A trial moved to recruiting opens its cohorts: the next `sarcreg alerts refresh` evaluates every patient against them.")
+            discussion:
+                "A trial moved to recruiting opens its cohorts: the next `sarcreg alerts refresh` evaluates every patient against them."
+        )
 
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "NCT number, e.g. NCT03016819.") var trial: String
@@ -93,7 +99,9 @@ extension Sarcreg.TrialCommand {
         }
 
         private func newStatus() throws(CommandLineRefusal) -> TrialRecruitmentStatus {
-            try CommandLineRefusal.parsing { () throws(RegistryInputError) in try TrialRecruitmentStatus.parse(status, field: .status) }
+            try CommandLineRefusal.parsing { () throws(RegistryInputError) in
+                try TrialRecruitmentStatus.parse(status, field: .status)
+            }
         }
     }
 
@@ -110,7 +118,8 @@ extension Sarcreg.TrialCommand {
 
     struct Screen: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Screen a patient against a trial: every criterion met, not met or unknown, with the patient's value.",
+            abstract:
+                "Screen a patient against a trial: every criterion met, not met or unknown, with the patient's value.",
             discussion: "Every screening is logged with its outcome and reasons. Exit status 0 whatever the outcome.")
 
         @OptionGroup var database: DatabaseOptions
@@ -121,14 +130,17 @@ extension Sarcreg.TrialCommand {
 
         /// The screener logged is the person the command acts for (`--as`, or the OS user), as in the audit trail.
         func run() throws {
-            let result = try TrialService(connection: database.connect()).screen(registryID, trial: trial, cohort: cohort, by: database.actingFor)
+            let result = try TrialService(connection: database.connect()).screen(
+                registryID, trial: trial, cohort: cohort, by: database.actingFor)
             if output.format == .json {
                 try Output.printJSON(result)
                 return
             }
             if output.format == .table {
                 let cohortText = result.cohort.map { " cohort \($0)" } ?? ""
-                say("\(result.registryID) for \(result.trialNCT)\(cohortText) on \(result.screenedOn): \(result.outcome.rawValue.replacingOccurrences(of: "_", with: " "))")
+                say(
+                    "\(result.registryID) for \(result.trialNCT)\(cohortText) on \(result.screenedOn): \(result.outcome.rawValue.replacingOccurrences(of: "_", with: " "))"
+                )
             }
             try Output.print(result.criteria, as: output.format)
         }
@@ -136,20 +148,25 @@ extension Sarcreg.TrialCommand {
 
     struct Enroll: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Enroll an eligible patient; in a randomized cohort the arm is revealed from the allocation sequence.")
+            abstract:
+                "Enroll an eligible patient; in a randomized cohort the arm is revealed from the allocation sequence.")
 
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "Registry id, e.g. MUC-0001.") var registryID: String
         @Option(help: "Trial NCT number.") var trial: String
         @Option(help: "Cohort code (required when the trial has several).") var cohort: String?
-        @Option(name: .customLong("stratum"), help: "Stratification factor as factor=level; repeat for each factor.") var strata: [String] = []
+        @Option(name: .customLong("stratum"), help: "Stratification factor as factor=level; repeat for each factor.")
+        var strata: [String] = []
 
         /// The person enrolling is the one the command acts for (`--as`, or the OS user), as in the audit trail.
         func run() throws {
             let record = try TrialService(connection: database.connect()).enroll(
-                registryID, TrialEnrollmentRequest(trialNCT: trial, cohort: cohort, strata: strata, enrolledBy: database.actingFor))
+                registryID,
+                TrialEnrollmentRequest(trialNCT: trial, cohort: cohort, strata: strata, enrolledBy: database.actingFor))
             let stratum = record.stratum.isEmpty ? "" : ", stratum \(record.stratum)"
-            say("Enrolled \(record.registryID) in \(record.trialNCT) cohort \(record.cohort), place \(record.placeNumber) of \(record.capacity)\(stratum): arm \(record.armCode) (\(record.armLabel)).")
+            say(
+                "Enrolled \(record.registryID) in \(record.trialNCT) cohort \(record.cohort), place \(record.placeNumber) of \(record.capacity)\(stratum): arm \(record.armCode) (\(record.armLabel))."
+            )
         }
     }
 
@@ -173,7 +190,9 @@ extension Sarcreg.TrialCommand {
             } else {
                 if output.format == .table {
                     let summary = report.trial
-                    say("\(summary.nct)\(summary.acronym.map { " (\($0))" } ?? ""), \(summary.status): \(summary.enrolled) of \(summary.capacity) places")
+                    say(
+                        "\(summary.nct)\(summary.acronym.map { " (\($0))" } ?? ""), \(summary.status): \(summary.enrolled) of \(summary.capacity) places"
+                    )
                 }
                 try Output.print(TrialStatusLine.lines(report), as: output.format)
             }

@@ -5,7 +5,8 @@ import RegistryServices
 extension Sarcreg {
     struct UserCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "user", abstract: "Database users for coordinators, investigators, the sync and administrators.",
+            commandName: "user",
+            abstract: "Database users for coordinators, investigators, the sync and administrators.",
             subcommands: [Add.self])
     }
 }
@@ -23,7 +24,9 @@ extension Sarcreg.UserCommand {
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "Login name: lower-case letters, digits and _.") var name: String
         @Option(help: "Group: \(RegistryRole.allowedValues).") var role: String
-        @Option(name: .customLong("site"), help: "A site the user works for (repeat for several); required for coordinators.")
+        @Option(
+            name: .customLong("site"),
+            help: "A site the user works for (repeat for several); required for coordinators.")
         var sites: [String] = []
         @Option(help: "File holding the password (a trailing newline is ignored).") var passwordFile: String?
 

@@ -111,7 +111,8 @@ extension NextStep {
         case .amendLesions: "`sarcreg lesion amend`"
         case .startTherapyLine: "`sarcreg therapy start`"
         case .recordAssessment: "`sarcreg assess record`"
-        case .correctAdverseEvent(let id, let event): "`sarcreg ae update \(id) --id \(event) --term ... [--specify ...] --reason ...`"
+        case .correctAdverseEvent(let id, let event):
+            "`sarcreg ae update \(id) --id \(event) --term ... [--specify ...] --reason ...`"
         case .addTrial: "`sarcreg trial add FILE`"
         case .listSyncRuns: "`sarcreg sync runs`"
         case .mapSourceSite: "`sarcreg sync map-site`"

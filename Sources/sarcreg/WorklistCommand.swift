@@ -10,7 +10,8 @@ struct WorklistLine: Encodable, TabularRow {
     static func lines(_ report: WorklistReport) -> [WorklistLine] {
         report.items.map { item in
             WorklistLine(cells: [
-                item.registryID, item.kind.rawValue, item.what, item.dueSince.description, String(item.daysLate), String(item.missedVisits),
+                item.registryID, item.kind.rawValue, item.what, item.dueSince.description, String(item.daysLate),
+                String(item.missedVisits),
                 item.schedule,
             ])
         } + report.excluded.map { WorklistLine(cells: [$0.registryID, "excluded", $0.reason, "", "", "", ""]) }
@@ -26,7 +27,8 @@ struct WorklistLine: Encodable, TabularRow {
 extension Sarcreg {
     struct WorklistCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "worklist", abstract: "What is overdue or due at a site: scans, survival contacts, lines with no assessment.",
+            commandName: "worklist",
+            abstract: "What is overdue or due at a site: scans, survival contacts, lines with no assessment.",
             discussion: """
                 Per open therapy line, the outstanding scan (the first scheduled after the last recorded one): overdue \
                 once its window has closed, due when its window is open or its due date is within 14 days. Per patient \

@@ -42,7 +42,9 @@ struct ConnectionPasswordTests {
         try body(url)
     }
 
-    @Test("a login the server asks a password of, given none, is told so (.passwordRequired, with .pgpass and PGPASSWORD named), never 'fe_sendauth: no password supplied'")
+    @Test(
+        "a login the server asks a password of, given none, is told so (.passwordRequired, with .pgpass and PGPASSWORD named), never 'fe_sendauth: no password supplied'"
+    )
     func passwordRequired() throws {
         try Self.withPasswordLogin { url in
             let error = try #require(#expect(throws: PostgresError.self) { _ = try Connection(url) })
@@ -58,25 +60,35 @@ struct ConnectionPasswordTests {
         try Self.withPasswordLogin { url in
             let connection = try Connection(url, password: Self.password)
             #expect(try connection.query("SELECT 1 AS n")[0].decode(Int.self, "n") == 1)
-            let error = try #require(#expect(throws: PostgresError.self) { _ = try Connection(url, password: "wrong password 42") })
+            let error = try #require(
+                #expect(throws: PostgresError.self) { _ = try Connection(url, password: "wrong password 42") })
             #expect(error.kind == .connection)
             #expect(error.description.contains("refused the password"))
             #expect(!error.description.contains("wrong password 42"))
         }
     }
 
-    @Test("no server on a socket, or on a port, and an unknown database are said as such, with libpq's words kept after them")
+    @Test(
+        "no server on a socket, or on a port, and an unknown database are said as such, with libpq's words kept after them"
+    )
     func plainReasons() throws {
-        let missingSocket = try #require(#expect(throws: PostgresError.self) {
-            _ = try Connection("postgresql://postgres@%2Ftmp%2Fsarcreg-no-such-socket:5432/postgres")
-        })
-        #expect(missingSocket.message.contains("no database server is running on socket \"/tmp/sarcreg-no-such-socket/.s.PGSQL.5432\""))
+        let missingSocket = try #require(
+            #expect(throws: PostgresError.self) {
+                _ = try Connection("postgresql://postgres@%2Ftmp%2Fsarcreg-no-such-socket:5432/postgres")
+            })
+        #expect(
+            missingSocket.message.contains(
+                "no database server is running on socket \"/tmp/sarcreg-no-such-socket/.s.PGSQL.5432\""))
         #expect(missingSocket.message.contains("(libpq: No such file or directory)"))
-        let closedPort = try #require(#expect(throws: PostgresError.self) { _ = try Connection("postgresql://postgres@127.0.0.1:1/postgres") })
-        #expect(closedPort.message.contains("no database server answers at \"127.0.0.1\", port 1: is it running, and is the port right?"))
-        let unknown = try #require(#expect(throws: PostgresError.self) {
-            _ = try Connection(TestDatabase.connectionString(database: "sarcreg_no_such_database"))
-        })
+        let closedPort = try #require(
+            #expect(throws: PostgresError.self) { _ = try Connection("postgresql://postgres@127.0.0.1:1/postgres") })
+        #expect(
+            closedPort.message.contains(
+                "no database server answers at \"127.0.0.1\", port 1: is it running, and is the port right?"))
+        let unknown = try #require(
+            #expect(throws: PostgresError.self) {
+                _ = try Connection(TestDatabase.connectionString(database: "sarcreg_no_such_database"))
+            })
         #expect(unknown.message.contains("has no database \"sarcreg_no_such_database\""))
     }
 }

@@ -30,7 +30,8 @@ struct CopyTests {
     @Test("100,000 lesion reads copied in, then copied out, give identical CSV")
     func roundTrip() throws {
         var expected = ""
-        let loaded = try connection.copyIn(table: "lesion_reads", columns: ["id", "lesion", "diameter_mm", "note"]) { writer in
+        let loaded = try connection.copyIn(table: "lesion_reads", columns: ["id", "lesion", "diameter_mm", "note"]) {
+            writer in
             var chunk = ""
             for index in 0..<100_000 {
                 let line = Self.csvLine(index)
@@ -45,7 +46,9 @@ struct CopyTests {
         }
         #expect(loaded == 100_000)
         var output: [UInt8] = []
-        let copied = try connection.copyOut("COPY (SELECT id, lesion, diameter_mm, note FROM lesion_reads ORDER BY id) TO STDOUT (FORMAT csv)") { bytes in
+        let copied = try connection.copyOut(
+            "COPY (SELECT id, lesion, diameter_mm, note FROM lesion_reads ORDER BY id) TO STDOUT (FORMAT csv)"
+        ) { bytes in
             output.append(contentsOf: bytes)
         }
         #expect(copied == 100_000)

@@ -57,23 +57,32 @@ struct ErrorTests {
         #expect(error?.description.contains(secret) == false)
     }
 
-    @Test("a CTCAE grade of 7 keeps the failing row in detail for a developer's log, but the description shows neither DETAIL nor the row")
+    @Test(
+        "a CTCAE grade of 7 keeps the failing row in detail for a developer's log, but the description shows neither DETAIL nor the row"
+    )
     func detailNotInDescription() throws {
-        let error = try #require(#expect(throws: PostgresError.self) {
-            try connection.execute("INSERT INTO enrolled VALUES (\("MUC"), \("STS-0099"), \(7))")
-        })
+        let error = try #require(
+            #expect(throws: PostgresError.self) {
+                try connection.execute("INSERT INTO enrolled VALUES (\("MUC"), \("STS-0099"), \(7))")
+            })
         #expect(error.detail?.contains("STS-0099") == true)
-        #expect(error.description.hasPrefix("new row for relation \"enrolled\" violates check constraint \"enrolled_grade_range\" (SQLSTATE 23514)"))
+        #expect(
+            error.description.hasPrefix(
+                "new row for relation \"enrolled\" violates check constraint \"enrolled_grade_range\" (SQLSTATE 23514)")
+        )
         #expect(!error.description.contains("STS-0099") && !error.description.contains("DETAIL"))
     }
 
-    @Test("a COPY line with grade 'seven' keeps its line and column in the description's CONTEXT, without the value the CONTEXT quotes")
+    @Test(
+        "a COPY line with grade 'seven' keeps its line and column in the description's CONTEXT, without the value the CONTEXT quotes"
+    )
     func copyContextWithoutValue() throws {
-        let error = try #require(#expect(throws: PostgresError.self) {
-            try connection.copyIn(table: "enrolled", columns: ["site", "pseudonym", "grade"]) { writer in
-                try writer.write("MUC,STS-0100,2\nMUC,STS-0101,seven\n")
-            }
-        })
+        let error = try #require(
+            #expect(throws: PostgresError.self) {
+                try connection.copyIn(table: "enrolled", columns: ["site", "pseudonym", "grade"]) { writer in
+                    try writer.write("MUC,STS-0100,2\nMUC,STS-0101,seven\n")
+                }
+            })
         #expect(error.context == "COPY enrolled, line 2, column grade: \"seven\"")
         #expect(error.description.split(separator: "\n").last == "CONTEXT: COPY enrolled, line 2, column grade")
     }

@@ -16,12 +16,15 @@ struct MigrationManifestTests {
     }
 
     static func sha256sums(of files: [String], in folder: String) throws -> [String: String] {
-        let run = try CommandLineRun.program(URL(fileURLWithPath: "/usr/bin/env"), ["sha256sum", "--"] + files.map { folder + "/" + $0 })
+        let run = try CommandLineRun.program(
+            URL(fileURLWithPath: "/usr/bin/env"), ["sha256sum", "--"] + files.map { folder + "/" + $0 })
         try #require(run.exitCode == 0, "sha256sum failed: \(run.stderr)")
         return parse(run.stdout.replacingOccurrences(of: folder + "/", with: ""))
     }
 
-    @Test("every migration file (0001_histology_vocabulary.sql ... 0019) has its line in SHA256SUMS and still hashes to it")
+    @Test(
+        "every migration file (0001_histology_vocabulary.sql ... 0019) has its line in SHA256SUMS and still hashes to it"
+    )
     func filesMatchManifest() throws {
         let folder = TestDatabase.migrationsDirectory
         let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".sql") }.sorted()
@@ -29,13 +32,19 @@ struct MigrationManifestTests {
         let actual = try Self.sha256sums(of: files, in: folder)
         for file in files {
             let line = recorded[file]
-            #expect(line != nil, "\(file) has no line in Migrations/SHA256SUMS: add it with `sha256sum \(file) >> SHA256SUMS`")
+            #expect(
+                line != nil,
+                "\(file) has no line in Migrations/SHA256SUMS: add it with `sha256sum \(file) >> SHA256SUMS`")
             if let line {
-                #expect(actual[file] == line, "\(file) was edited after it was committed: restore it and add a new migration instead")
+                #expect(
+                    actual[file] == line,
+                    "\(file) was edited after it was committed: restore it and add a new migration instead")
             }
         }
         for file in recorded.keys.sorted() where !files.contains(file) {
-            Issue.record("\(file) is in Migrations/SHA256SUMS but not in the folder: a committed migration was deleted or renamed")
+            Issue.record(
+                "\(file) is in Migrations/SHA256SUMS but not in the folder: a committed migration was deleted or renamed"
+            )
         }
     }
 
@@ -47,7 +56,8 @@ struct MigrationManifestTests {
         let name = "0019_registry_ids_past_9999.sql"
         let original = try String(contentsOfFile: TestDatabase.migrationsDirectory + "/" + name, encoding: .utf8)
         try (original + " ").write(toFile: folder + "/" + name, atomically: true, encoding: .utf8)
-        let recorded = Self.parse(try String(contentsOfFile: TestDatabase.migrationsDirectory + "/SHA256SUMS", encoding: .utf8))
+        let recorded = Self.parse(
+            try String(contentsOfFile: TestDatabase.migrationsDirectory + "/SHA256SUMS", encoding: .utf8))
         #expect(try Self.sha256sums(of: [name], in: folder)[name] != recorded[name])
     }
 }

@@ -13,8 +13,13 @@ struct MigrationTests {
         database = try TestDatabase.make(migrated: false)
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("migrations-\(UUID())").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try write("0001_create_sites.sql", "CREATE TABLE sites (code text PRIMARY KEY);\nCREATE TABLE applied_log (file text);\nINSERT INTO applied_log VALUES ('0001');")
-        try write("0002_add_site_name.sql", "ALTER TABLE sites ADD COLUMN name text;\nINSERT INTO applied_log VALUES ('0002');")
+        try write(
+            "0001_create_sites.sql",
+            "CREATE TABLE sites (code text PRIMARY KEY);\nCREATE TABLE applied_log (file text);\nINSERT INTO applied_log VALUES ('0001');"
+        )
+        try write(
+            "0002_add_site_name.sql",
+            "ALTER TABLE sites ADD COLUMN name text;\nINSERT INTO applied_log VALUES ('0002');")
     }
 
     func write(_ name: String, _ sql: String) throws {
@@ -53,24 +58,35 @@ struct MigrationTests {
         #expect(try migrator.status(on: connection).entries.map(\.state) == [.changed, .applied, .pending])
     }
 
-    @Test("a migration numbered below an applied one (0002 added after 0003 was applied) is refused naming both, and nothing is applied")
+    @Test(
+        "a migration numbered below an applied one (0002 added after 0003 was applied) is refused naming both, and nothing is applied"
+    )
     func belowAppliedRefused() throws {
         let connection = try database.connect()
         try FileManager.default.removeItem(atPath: folder + "/0002_add_site_name.sql")
         try write("0003_more.sql", "INSERT INTO applied_log VALUES ('0003');")
         try SchemaMigrator(directory: folder).migrate(on: connection)
-        try write("0002_add_site_name.sql", "ALTER TABLE sites ADD COLUMN name text;\nINSERT INTO applied_log VALUES ('0002');")
+        try write(
+            "0002_add_site_name.sql",
+            "ALTER TABLE sites ADD COLUMN name text;\nINSERT INTO applied_log VALUES ('0002');")
         try write("0004_after.sql", "INSERT INTO applied_log VALUES ('0004');")
-        let error = #expect(throws: MigrationError.self) { try SchemaMigrator(directory: folder).migrate(on: connection) }
-        #expect(error?.description.contains("0002_add_site_name.sql is numbered below 0003") == true, "\(String(describing: error))")
+        let error = #expect(throws: MigrationError.self) {
+            try SchemaMigrator(directory: folder).migrate(on: connection)
+        }
+        #expect(
+            error?.description.contains("0002_add_site_name.sql is numbered below 0003") == true,
+            "\(String(describing: error))")
         #expect(try appliedLog(connection) == ["0001", "0003"])
     }
 
     @Test("a failing migration rolls back entirely and is not recorded")
     func failingRollsBack() throws {
         let connection = try database.connect()
-        try write("0003_broken.sql", "INSERT INTO applied_log VALUES ('0003');\nALTER TABLE no_such_table ADD COLUMN x int;")
-        let error = #expect(throws: MigrationError.self) { try SchemaMigrator(directory: folder).migrate(on: connection) }
+        try write(
+            "0003_broken.sql", "INSERT INTO applied_log VALUES ('0003');\nALTER TABLE no_such_table ADD COLUMN x int;")
+        let error = #expect(throws: MigrationError.self) {
+            try SchemaMigrator(directory: folder).migrate(on: connection)
+        }
         #expect(error?.description.contains("0003_broken.sql") == true)
         #expect(try appliedLog(connection) == ["0001", "0002"])
         let versions = try connection.query("SELECT max(version) AS v FROM schema_migrations")

@@ -13,7 +13,9 @@ struct PipelineTests {
         connection = try database.connect()
     }
 
-    @Test("three pipelined statements with bound values hand over their rows in order, 100,000 rows included, inside the open transaction")
+    @Test(
+        "three pipelined statements with bound values hand over their rows in order, 100,000 rows included, inside the open transaction"
+    )
     func inOrder() throws {
         try connection.execute("CREATE TABLE lesion_sizes (lesion text, diameter_mm numeric(6,2))")
         var counts: [Int] = []
@@ -40,7 +42,8 @@ struct PipelineTests {
     func failureAborts() throws {
         var seen: [Int] = []
         let error = #expect(throws: PostgresError.self) {
-            try connection.pipeline(["SELECT 1", "SELECT 1 / (SELECT 0)", "SELECT 3"]) { index, _ in seen.append(index) }
+            try connection.pipeline(["SELECT 1", "SELECT 1 / (SELECT 0)", "SELECT 3"]) { index, _ in seen.append(index)
+            }
         }
         #expect(error?.sqlState?.rawValue == "22012")
         #expect(seen == [0])
@@ -73,7 +76,9 @@ struct PipelineTests {
         var flags: [Bool] = []
         var codes: [String?] = []
         var nullRefused = false
-        try connection.forEachRow("SELECT b, c FROM (VALUES (true, 'measured'), (false, NULL), (NULL, 'absent')) AS t(b, c)") { row in
+        try connection.forEachRow(
+            "SELECT b, c FROM (VALUES (true, 'measured'), (false, NULL), (NULL, 'absent')) AS t(b, c)"
+        ) { row in
             if let flag = try? row.boolean(at: 0) { flags.append(flag) } else { nullRefused = true }
             codes.append(row.withUnsafeBytes(at: 1) { $0.map { String(decoding: $0, as: UTF8.self) } })
         }

@@ -97,7 +97,8 @@ struct TransactionTests {
             try connection.withTransaction(isolation: .serializable, maxAttempts: 3) { tx in
                 attempts.withLock { $0 += 1 }
                 try tx.execute("SELECT 1")
-                throw PostgresError(kind: .server, sqlState: .serializationFailure, message: "could not serialize access")
+                throw PostgresError(
+                    kind: .server, sqlState: .serializationFailure, message: "could not serialize access")
             }
         }
         #expect(error?.sqlState == .serializationFailure)

@@ -24,13 +24,15 @@ struct TypeRoundTripTests {
         return try rows[0].decode(T.self, "v")
     }
 
-    @Test("text that breaks naive quoting is stored and read back literally", arguments: [
-        "'; DROP TABLE patients; --",
-        "O'Brien \\\\ back\\slash \"quoted\" $1 $$dollar$$",
-        "Müller, Łódź, 東京, 🧬 fusion",
-        "tab\tnew\nline\r\n and \\x00-looking text",
-        "",
-    ])
+    @Test(
+        "text that breaks naive quoting is stored and read back literally",
+        arguments: [
+            "'; DROP TABLE patients; --",
+            "O'Brien \\\\ back\\slash \"quoted\" $1 $$dollar$$",
+            "Müller, Łódź, 東京, 🧬 fusion",
+            "tab\tnew\nline\r\n and \\x00-looking text",
+            "",
+        ])
     func textRoundTrip(text: String) throws {
         #expect(try roundTrip(text, as: "text") == text)
         try connection.execute("CREATE TEMP TABLE IF NOT EXISTS notes (body text)")

@@ -16,7 +16,8 @@ struct PageLayout: Decodable {
 
         /// Overlap by more than `tolerance` pixels in both directions; labels that only touch do not count.
         func intersects(_ other: Box, tolerance: Double = 0.5) -> Bool {
-            min(right, other.right) - max(x, other.x) > tolerance && min(bottom, other.bottom) - max(y, other.y) > tolerance
+            min(right, other.right) - max(x, other.x) > tolerance
+                && min(bottom, other.bottom) - max(y, other.y) > tolerance
         }
 
         func contains(_ other: Box, tolerance: Double = 0.5) -> Bool {
@@ -119,7 +120,8 @@ enum Chromium {
         let dom = try await run(
             executable,
             [
-                "--user-data-dir=\(profile.path)", "--dump-dom", "--screenshot=" + folder.appendingPathComponent("\(name).png").path,
+                "--user-data-dir=\(profile.path)", "--dump-dom",
+                "--screenshot=" + folder.appendingPathComponent("\(name).png").path,
                 "--window-size=1000,4400", "--hide-scrollbars", page.absoluteString,
             ])
         guard let element = dom.range(of: "<pre id=\"layout\""),

@@ -3,7 +3,7 @@ import RegistryDomain
 import Testing
 
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 
 @testable import RegistryReports
@@ -13,8 +13,10 @@ private final class ElementCounter: NSObject, XMLParserDelegate {
     var counts: [String: Int] = [:]
     var classes: [String: Int] = [:]
 
-    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
-                attributes: [String: String] = [:]) {
+    func parser(
+        _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+        attributes: [String: String] = [:]
+    ) {
         counts[name, default: 0] += 1
         if let value = attributes["class"] { classes[value, default: 0] += 1 }
     }
@@ -31,13 +33,25 @@ private final class ElementCounter: NSObject, XMLParserDelegate {
 private func date(_ text: String) -> CalendarDate { try! CalendarDate(iso: text) }
 
 /// A patient on a line from 2024-01-08 with a 50 mm target at baseline and follow-ups of the given sizes.
-private func line(_ id: String, sizes: [(String, String)], stopped: String? = nil, death: String? = nil) throws -> TreatedLine {
+private func line(
+    _ id: String, sizes: [(String, String)], stopped: String? = nil, death: String? = nil
+) throws -> TreatedLine {
     let baseline = try Baseline(
         date: date("2024-01-05"), targets: [TargetLesion(id: "T1", site: "liver", baselineDiameter: Millimetres(50))])
     let timePoints = sizes.map { day, size in
-        TimePoint(date: date(day), results: [LesionResult(lesion: "T1", finding: size == "not-done" ? .target(.notDone) : .target(.measured(Millimetres(Int(size)!))))])
+        TimePoint(
+            date: date(day),
+            results: [
+                LesionResult(
+                    lesion: "T1",
+                    finding: size == "not-done" ? .target(.notDone) : .target(.measured(Millimetres(Int(size)!))))
+            ])
     }
-    let response = sizes.isEmpty ? nil : try ResponseAssessment.evaluate(baseline: baseline, timePoints: timePoints, therapyStart: date("2024-01-08")).series(for: .investigator)
+    let response =
+        sizes.isEmpty
+        ? nil
+        : try ResponseAssessment.evaluate(baseline: baseline, timePoints: timePoints, therapyStart: date("2024-01-08"))
+            .series(for: .investigator)
     return TreatedLine(
         registryID: id, lineNumber: 1, agents: ["doxorubicin"], trialNCT: nil, startedOn: date("2024-01-08"),
         stoppedOn: stopped.map(date), deathOn: death.map(date), lastKnownAlive: date(sizes.last?.0 ?? "2024-03-01"),
@@ -58,7 +72,9 @@ private func summary() throws -> ResponseSummary {
 
 @Suite("SVG plots and the HTML report rendered from a response summary")
 struct PlotTests {
-    @Test("the waterfall is well-formed SVG with one bar per evaluable line with a measured target sum, and the -30%/+20% lines")
+    @Test(
+        "the waterfall is well-formed SVG with one bar per evaluable line with a measured target sum, and the -30%/+20% lines"
+    )
     func waterfall() throws {
         let summary = try summary()
         let svg = WaterfallPlot.svg(summary)
@@ -92,7 +108,9 @@ struct PlotTests {
         #expect(svg.contains("Number at risk (lines)"))
     }
 
-    @Test("the HTML report bundles the rule, the tables and every plot inline, and lists MUC-0002's nausea dated after death under 'Excluded adverse events'")
+    @Test(
+        "the HTML report bundles the rule, the tables and every plot inline, and lists MUC-0002's nausea dated after death under 'Excluded adverse events'"
+    )
     func html() throws {
         let summary = try summary()
         let events = AdverseEventTable(
@@ -109,8 +127,10 @@ struct PlotTests {
         #expect(page.components(separatedBy: "<svg ").count - 1 == 2 + summary.endpoints.count)
         #expect(page.contains("Anemia"))
         #expect(page.contains("<h3>Excluded adverse events</h3>"))
-        #expect(page.contains(
-            "<td>MUC-0002</td><td>1</td><td>Nausea grade 2 has its onset on 2024-08-10, after the patient&#39;s death on 2024-05-01</td>"))
+        #expect(
+            page.contains(
+                "<td>MUC-0002</td><td>1</td><td>Nausea grade 2 has its onset on 2024-08-10, after the patient&#39;s death on 2024-05-01</td>"
+            ))
         #expect(page.contains("Kaplan-Meier estimates follow R&#39;s survival package"))
         #expect(page.contains("Evaluable: treated lines with a baseline"))
         #expect(!page.contains("src=\"http"))

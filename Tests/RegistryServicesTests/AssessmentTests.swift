@@ -23,20 +23,24 @@ extension RegistryFixture {
     func patientWithBaseline(mrn: String, trial: String? = nil) throws -> String {
         let id = try enroll(mrn: mrn).registryID
         _ = try treatment.start(
-            id, TherapyStart(agents: ["doxorubicin"], intent: .palliative, startDate: try CalendarDate(iso: "2024-01-08"), trialNCT: trial))
+            id,
+            TherapyStart(
+                agents: ["doxorubicin"], intent: .palliative, startDate: try CalendarDate(iso: "2024-01-08"),
+                trialNCT: trial))
         for lesion in [
             LesionSubmission(
                 lesion: "T1", lesionClass: .target, organ: "liver", method: .ct, diameter: Millimetres(42),
-                    date: try CalendarDate(iso: "2024-01-05")),
+                date: try CalendarDate(iso: "2024-01-05")),
             LesionSubmission(
                 lesion: "T2", lesionClass: .target, organ: "liver", method: .ct, diameter: Millimetres(30),
-                    date: try CalendarDate(iso: "2024-01-05")),
+                date: try CalendarDate(iso: "2024-01-05")),
             LesionSubmission(
                 lesion: "N1", lesionClass: .target, organ: "retroperitoneum", isLymphNode: true, method: .ct,
                 diameter: Millimetres(20),
                 date: try CalendarDate(iso: "2024-01-05")),
             LesionSubmission(
-                lesion: "NT1", lesionClass: .nonTarget, organ: "bone", method: .mri, date: try CalendarDate(iso: "2024-01-05")),
+                lesion: "NT1", lesionClass: .nonTarget, organ: "bone", method: .mri,
+                date: try CalendarDate(iso: "2024-01-05")),
         ] {
             _ = try assessments.addLesion(id, lesion)
         }
@@ -44,14 +48,18 @@ extension RegistryFixture {
     }
 
     @discardableResult
-    func record(_ id: String, _ date: String, evaluator: Evaluator = .investigator, _ results: [String: String]) throws
+    func record(
+        _ id: String, _ date: String, evaluator: Evaluator = .investigator, _ results: [String: String]
+    ) throws
         -> RecordedAssessment
     {
         try assessments.record(
             id,
             AssessmentSubmission(
                 date: try CalendarDate(iso: date), evaluator: evaluator,
-                results: results.sorted { $0.key < $1.key }.map { try LesionResultEntry.parse(lesion: $0.key, value: $0.value) }))
+                results: results.sorted { $0.key < $1.key }.map {
+                    try LesionResultEntry.parse(lesion: $0.key, value: $0.value)
+                }))
     }
 }
 
@@ -107,7 +115,7 @@ struct AssessmentTests {
             id,
             LesionSubmission(
                 lesion: "C1", lesionClass: .target, organ: "liver", method: .ct, diameter: Millimetres(40),
-                    date: try CalendarDate(iso: "2024-01-06"),
+                date: try CalendarDate(iso: "2024-01-06"),
                 evaluator: "central"))
         try fixture.record(id, "2024-04-01", ["T1": "24", "T2": "16", "N1": "12", "NT1": "present"])
         try fixture.record(id, "2024-04-01", evaluator: "central", ["C1": "38"])
@@ -122,8 +130,14 @@ struct AssessmentTests {
         let before = try fixture.assessmentCounts()
         let crossed = try refusal {
             _ = try fixture.assessments.record(
-                id, AssessmentSubmission(date: try CalendarDate(iso: "2024-05-13"), results: [try LesionResultEntry.parse(lesion: "C1",
-                    value: "30")]))
+                id,
+                AssessmentSubmission(
+                    date: try CalendarDate(iso: "2024-05-13"),
+                    results: [
+                        try LesionResultEntry.parse(
+                            lesion: "C1",
+                            value: "30")
+                    ]))
         }
         #expect(crossed?.description.contains("lesion C1") == true, "\(String(describing: crossed))")
         #expect(try fixture.assessmentCounts() == before)
@@ -220,7 +234,9 @@ struct AssessmentTests {
         let fixture = try RegistryFixture()
         let id = try fixture.patientWithBaseline(mrn: "A-6")
         let before = try fixture.assessmentCounts()
-        for (diameter, named) in [(Millimetres(8), "8 mm"), (Millimetres(-12), "-12 mm"), (Millimetres(1200), "1200 mm")] {
+        for (diameter, named) in [
+            (Millimetres(8), "8 mm"), (Millimetres(-12), "-12 mm"), (Millimetres(1200), "1200 mm"),
+        ] {
             let error = try refusal {
                 _ = try fixture.assessments.addLesion(
                     id,
@@ -239,7 +255,7 @@ struct AssessmentTests {
                 id,
                 LesionSubmission(
                     lesion: "T7", lesionClass: .target, organ: "lung", method: .ct, diameter: Millimetres(20),
-                        date: try CalendarDate(iso: "2024-01-05")
+                    date: try CalendarDate(iso: "2024-01-05")
                 ))
         }
         guard case .baselineClosed(let lesion, _, let first) = try #require(late) else {

@@ -4,7 +4,9 @@ import Testing
 
 @Suite("Every named constraint maps to a rule a coordinator can read", .serialized)
 struct ConstraintMapTests {
-    @Test("every constraint of the migrated schema (patients_registry_id_matches_site, adverse_events_grade_range, ...) has its rule in the one constraint map, and the map names no constraint the schema lacks")
+    @Test(
+        "every constraint of the migrated schema (patients_registry_id_matches_site, adverse_events_grade_range, ...) has its rule in the one constraint map, and the map names no constraint the schema lacks"
+    )
     func mapCoversTheSchema() throws {
         let fixture = try RegistryFixture()
         let names = try fixture.connection.query(
@@ -18,7 +20,9 @@ struct ConstraintMapTests {
         #expect(Set(ConstraintRefusal.rules.keys).subtracting(names).sorted() == [])
     }
 
-    @Test("a therapy line stopped before it started, written in SQL past the service, is refused as 'a therapy line stops on or after its start', without SQLSTATE, DETAIL or the row's values")
+    @Test(
+        "a therapy line stopped before it started, written in SQL past the service, is refused as 'a therapy line stops on or after its start', without SQLSTATE, DETAIL or the row's values"
+    )
     func checkViolationIsTheRule() throws {
         let fixture = try RegistryFixture()
         let patient = try fixture.enroll(mrn: "CONSTRAINT-1")
@@ -34,15 +38,20 @@ struct ConstraintMapTests {
         #expect(error.detail?.contains("2024-02-01") == true)
         let refusal = try #require(ConstraintRefusal(error))
         #expect(refusal.constraint == "therapy_lines_stop_after_start")
-        #expect(refusal.description
-            == "the registry refused the change: a therapy line stops on or after its start (rule therapy_lines_stop_after_start); nothing was written")
+        #expect(
+            refusal.description
+                == "the registry refused the change: a therapy line stops on or after its start (rule therapy_lines_stop_after_start); nothing was written"
+        )
         #expect(!refusal.description.contains("SQLSTATE") && !refusal.description.contains("2024-02-01"))
-        let report = try #require(refusal.databaseError?.debugDescription, "a refusal keeps the server's error for --verbose")
+        let report = try #require(
+            refusal.databaseError?.debugDescription, "a refusal keeps the server's error for --verbose")
         #expect(report.contains("DETAIL: Failing row contains") && report.contains("2024-02-01"), "\(report)")
         #expect(report.contains("CONSTRAINT: therapy_lines_stop_after_start\nTABLE: therapy_lines"), "\(report)")
     }
 
-    @Test("a second patient MUC-0001, written in SQL past the service, is refused as a duplicate registry id, not as raw SQLSTATE 23505 with the key in DETAIL")
+    @Test(
+        "a second patient MUC-0001, written in SQL past the service, is refused as a duplicate registry id, not as raw SQLSTATE 23505 with the key in DETAIL"
+    )
     func uniqueViolationIsTheRule() throws {
         let fixture = try RegistryFixture()
         _ = try fixture.enroll(mrn: "CONSTRAINT-2")
@@ -62,6 +71,9 @@ struct ConstraintMapTests {
 
     @Test("an error outside SQLSTATE class 23 (a serialization failure) is no constraint refusal")
     func otherErrorsAreNotRefusals() {
-        #expect(ConstraintRefusal(PostgresError(kind: .server, sqlState: .serializationFailure, message: "could not serialize access")) == nil)
+        #expect(
+            ConstraintRefusal(
+                PostgresError(kind: .server, sqlState: .serializationFailure, message: "could not serialize access"))
+                == nil)
     }
 }

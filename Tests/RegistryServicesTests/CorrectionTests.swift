@@ -27,13 +27,19 @@ struct CorrectionTests {
         id = try fixture.patientWithBaseline(mrn: "COR-1")
     }
 
-    @Test("T1=999 typed for 21 mm makes 2024-03-01 PD; assess amend T1=21 with a reason re-scores it PR and the audit keeps 999, 21 and the reason")
+    @Test(
+        "T1=999 typed for 21 mm makes 2024-03-01 PD; assess amend T1=21 with a reason re-scores it PR and the audit keeps 999, 21 and the reason"
+    )
     func assessmentAmendRescores() throws {
         let typo = try fixture.record(id, "2024-03-01", ["T1": "999", "T2": "20", "N1": "9", "NT1": "present"])
         #expect(typo.evaluation.overall == .progressiveDisease)
         let amended = try fixture.assessments.amend(
-            id, date: try CalendarDate(iso: "2024-03-01"), evaluator: .investigator, results: [try LesionResultEntry.parse(lesion: "T1",
-                value: "21")],
+            id, date: try CalendarDate(iso: "2024-03-01"), evaluator: .investigator,
+            results: [
+                try LesionResultEntry.parse(
+                    lesion: "T1",
+                    value: "21")
+            ],
             reason: "transcription error: 999 typed for 21 mm (CT report 2024-03-01)")
         #expect(amended.evaluation.overall == .partialResponse)
         #expect(try fixture.responses.response(id).series.evaluations.map(\.overall) == [.partialResponse])
@@ -53,7 +59,7 @@ struct CorrectionTests {
             #expect(throws: AssessmentError.self) {
                 try fixture.assessments.amend(
                     id, date: try CalendarDate(iso: "2024-03-01"), evaluator: .investigator,
-                        results: [try LesionResultEntry.parse(lesion: value.0, value: value.1)], reason: "re-read")
+                    results: [try LesionResultEntry.parse(lesion: value.0, value: value.1)], reason: "re-read")
             }
         }
         #expect(try fixture.assessmentCounts() == before)
@@ -65,21 +71,26 @@ struct CorrectionTests {
     func reasonRequired() throws {
         try fixture.record(id, "2024-03-01", ["T1": "999", "T2": "20", "N1": "9", "NT1": "present"])
         let error = #expect(throws: AssessmentError.self) {
-            try fixture.assessments.amend(id, date: try CalendarDate(iso: "2024-03-01"), evaluator: .investigator,
+            try fixture.assessments.amend(
+                id, date: try CalendarDate(iso: "2024-03-01"), evaluator: .investigator,
                 results: [try LesionResultEntry.parse(lesion: "T1", value: "21")], reason: nil)
         }
         #expect(error?.description == "reason is required")
         #expect(try fixture.responses.response(id).series.evaluations.map(\.overall) == [.progressiveDisease])
     }
 
-    @Test("a voided follow-up of 2024-03-01 stays stored with its reason; response show and the response report skip it")
+    @Test(
+        "a voided follow-up of 2024-03-01 stays stored with its reason; response show and the response report skip it")
     func assessmentVoidSkipped() throws {
         try fixture.record(id, "2024-03-01", ["T1": "999", "T2": "20", "N1": "9", "NT1": "present"])
         try fixture.record(id, "2024-04-01", ["T1": "21", "T2": "20", "N1": "9", "NT1": "present"])
-        let voided = try fixture.assessments.void(id, date: try CalendarDate(iso: "2024-03-01"), evaluator: .investigator,
+        let voided = try fixture.assessments.void(
+            id, date: try CalendarDate(iso: "2024-03-01"), evaluator: .investigator,
             reason: "scan of another patient filed here")
         #expect(voided.date == CalendarDate(year: 2024, month: 3, day: 1))
-        #expect(try fixture.scalar("SELECT void_reason AS v FROM assessments WHERE assessed_on = '2024-03-01'") == "scan of another patient filed here")
+        #expect(
+            try fixture.scalar("SELECT void_reason AS v FROM assessments WHERE assessed_on = '2024-03-01'")
+                == "scan of another patient filed here")
         let series = try fixture.responses.response(id).series
         #expect(series.evaluations.map(\.date) == [CalendarDate(year: 2024, month: 4, day: 1)])
         #expect(series.evaluations.map(\.overall) == [.partialResponse])
@@ -89,33 +100,42 @@ struct CorrectionTests {
         #expect(summary.bestResponses.first { $0.response == .progressiveDisease }?.unconfirmed ?? 0 == 0)
         #expect(try fixture.audit(id, table: "assessments").last?.reason == "scan of another patient filed here")
         #expect(throws: AssessmentError.self) {
-            try fixture.assessments.void(id, date: try CalendarDate(iso: "2024-01-05"), evaluator: .investigator, reason: "the baseline")
+            try fixture.assessments.void(
+                id, date: try CalendarDate(iso: "2024-01-05"), evaluator: .investigator, reason: "the baseline")
         }
     }
 
-    @Test("lesion amend: T1's baseline 42 mm corrected to 8 mm is refused as not measurable; to 44 mm it is kept and the series scored against 94 mm")
+    @Test(
+        "lesion amend: T1's baseline 42 mm corrected to 8 mm is refused as not measurable; to 44 mm it is kept and the series scored against 94 mm"
+    )
     func lesionAmend() throws {
         try fixture.record(id, "2024-03-01", ["T1": "21", "T2": "20", "N1": "9", "NT1": "present"])
         #expect(throws: AssessmentError.self) {
-            try fixture.assessments.amendLesion(id, lesion: "T1", evaluator: .investigator, LesionAmendment(diameter: Millimetres(8)),
+            try fixture.assessments.amendLesion(
+                id, lesion: "T1", evaluator: .investigator, LesionAmendment(diameter: Millimetres(8)),
                 reason: "re-measured")
         }
         let update = try fixture.assessments.amendLesion(
             id, lesion: "T1", evaluator: .investigator, LesionAmendment(method: .mri, diameter: Millimetres(44)),
-                reason: "re-measured on the baseline MRI")
+            reason: "re-measured on the baseline MRI")
         #expect(update.baseline.sumOfDiameters == Millimetres(94))
         #expect(try fixture.responses.response(id).series.evaluations.first?.baselineSum == Millimetres(94))
         #expect(try fixture.scalar("SELECT imaging_method AS v FROM lesions WHERE label = 'T1'") == "mri")
     }
 
-    @Test("ae update: a grade 2 nausea becomes grade 3 and resolved 2024-02-20, with old and new values and the reason in the audit")
+    @Test(
+        "ae update: a grade 2 nausea becomes grade 3 and resolved 2024-02-20, with old and new values and the reason in the audit"
+    )
     func adverseEventUpdate() throws {
-        let event = try fixture.treatment.recordAdverseEvent(id, AdverseEventSubmission(
-            term: "Nausea", ctcaeVersion: .v5_0, grade: 2, onset: try CalendarDate(iso: "2024-02-10"), attribution: .possible,
+        let event = try fixture.treatment.recordAdverseEvent(
+            id,
+            AdverseEventSubmission(
+                term: "Nausea", ctcaeVersion: .v5_0, grade: 2, onset: try CalendarDate(iso: "2024-02-10"),
+                attribution: .possible,
                 lineNumber: 1))
         let updated = try fixture.corrections.updateAdverseEvent(
             id, id: event.id, AdverseEventUpdate(grade: 3, resolved: try CalendarDate(iso: "2024-02-20")),
-                reason: "hospitalised 2024-02-12; resolved per discharge letter")
+            reason: "hospitalised 2024-02-12; resolved per discharge letter")
         #expect(updated.grade == 3)
         #expect(updated.resolvedOn == CalendarDate(year: 2024, month: 2, day: 20))
         let entry = try #require(try fixture.audit(id, table: "adverse_events").last)
@@ -123,7 +143,8 @@ struct CorrectionTests {
         #expect(entry.oldRow?["grade"] == "2" && entry.newRow?["grade"] == "3")
         #expect(entry.oldRow?["resolved_on"] == .some(nil) && entry.newRow?["resolved_on"] == "2024-02-20")
         #expect(throws: RegistryError.self) {
-            try fixture.corrections.updateAdverseEvent(id, id: event.id, AdverseEventUpdate(resolved: try CalendarDate(iso: "2024-02-01")),
+            try fixture.corrections.updateAdverseEvent(
+                id, id: event.id, AdverseEventUpdate(resolved: try CalendarDate(iso: "2024-02-01")),
                 reason: "typo")
         }
         #expect(throws: RegistryError.self) {
@@ -132,51 +153,70 @@ struct CorrectionTests {
         #expect(try fixture.patients.show(id).adverseEvents == [updated])
     }
 
-    @Test("therapy amend: line 1's start moved to 2024-01-06 with a reason is audited; a start after its follow-up of 2024-03-01 is refused naming both dates")
+    @Test(
+        "therapy amend: line 1's start moved to 2024-01-06 with a reason is audited; a start after its follow-up of 2024-03-01 is refused naming both dates"
+    )
     func therapyAmend() throws {
         try fixture.record(id, "2024-03-01", ["T1": "21", "T2": "20", "N1": "9", "NT1": "present"])
-        let amended = try fixture.corrections.amendTherapyLine(id, line: 1, TherapyAmendment(start: try CalendarDate(iso: "2024-01-06")),
+        let amended = try fixture.corrections.amendTherapyLine(
+            id, line: 1, TherapyAmendment(start: try CalendarDate(iso: "2024-01-06")),
             reason: "first dose per pharmacy record")
         #expect(amended.startedOn == CalendarDate(year: 2024, month: 1, day: 6))
         #expect(try fixture.audit(id, table: "therapy_lines").last?.reason == "first dose per pharmacy record")
         let stopped = try fixture.corrections.amendTherapyLine(
-            id, line: 1, TherapyAmendment(stop: try CalendarDate(iso: "2024-06-01"), stopReason: .progression), reason: "stop not entered")
+            id, line: 1, TherapyAmendment(stop: try CalendarDate(iso: "2024-06-01"), stopReason: .progression),
+            reason: "stop not entered")
         #expect(stopped.stopReason == "progression")
         #expect(throws: RegistryError.self) {
-            try fixture.corrections.amendTherapyLine(id, line: 1, TherapyAmendment(stop: try CalendarDate(iso: "2023-12-01")),
+            try fixture.corrections.amendTherapyLine(
+                id, line: 1, TherapyAmendment(stop: try CalendarDate(iso: "2023-12-01")),
                 reason: "typo")
         }
         let late = #expect(throws: RegistryError.self) {
-            try fixture.corrections.amendTherapyLine(id, line: 1, TherapyAmendment(start: try CalendarDate(iso: "2024-05-01")),
+            try fixture.corrections.amendTherapyLine(
+                id, line: 1, TherapyAmendment(start: try CalendarDate(iso: "2024-05-01")),
                 reason: "typo")
         }
         #expect(late?.description == "a follow-up assessment of the line 2024-03-01 is before start date 2024-05-01")
-        #expect(try fixture.patients.show(id).therapyLines.first?.startedOn == CalendarDate(year: 2024, month: 1, day: 6))
+        #expect(
+            try fixture.patients.show(id).therapyLines.first?.startedOn == CalendarDate(year: 2024, month: 1, day: 6))
     }
 
-    @Test("diagnosis amend: 8890/3 corrected to 9040/3 (synovial sarcoma) with its WHO entity; molecular amend and void: a voided SS18::SSX1 is skipped by patient show and kept with its reason")
+    @Test(
+        "diagnosis amend: 8890/3 corrected to 9040/3 (synovial sarcoma) with its WHO entity; molecular amend and void: a voided SS18::SSX1 is skipped by patient show and kept with its reason"
+    )
     func diagnosisAndMolecular() throws {
-        let diagnosis = try fixture.diagnostics.recordDiagnosis(id, DiagnosisSubmission(
-            icdo3Code: try HistologyCode("8890/3"), icdoVersion: .v3_2, primarySite: "thigh", diagnosed: try PartialDate(iso: "2023-11"),
+        let diagnosis = try fixture.diagnostics.recordDiagnosis(
+            id,
+            DiagnosisSubmission(
+                icdo3Code: try HistologyCode("8890/3"), icdoVersion: .v3_2, primarySite: "thigh",
+                diagnosed: try PartialDate(iso: "2023-11"),
                 diseaseSetting: .metastatic))
-        let amended = try fixture.corrections.amendDiagnosis(id, id: diagnosis.id,
+        let amended = try fixture.corrections.amendDiagnosis(
+            id, id: diagnosis.id,
             DiagnosisAmendment(icdo3Code: try HistologyCode("9040/3")), reason: "pathology review")
         #expect(amended.icdo3Code == "9040/3")
         #expect(amended.whoEntity.lowercased().contains("synovial"))
         #expect(throws: RegistryError.self) {
-            try fixture.corrections.amendDiagnosis(id, id: diagnosis.id, DiagnosisAmendment(icdo3Code: try HistologyCode("9999/3")),
+            try fixture.corrections.amendDiagnosis(
+                id, id: diagnosis.id, DiagnosisAmendment(icdo3Code: try HistologyCode("9999/3")),
                 reason: "typo")
         }
-        let result = try fixture.diagnostics.recordMolecular(id, MolecularSubmission(
-            gene: "SSX1", alterationKind: .fusion, partnerGene: "SS18", method: .fish, result: .equivocal,
+        let result = try fixture.diagnostics.recordMolecular(
+            id,
+            MolecularSubmission(
+                gene: "SSX1", alterationKind: .fusion, partnerGene: "SS18", method: .fish, result: .equivocal,
                 reportDate: try CalendarDate(iso: "2023-12-01")))
-        let corrected = try fixture.corrections.amendMolecular(id, id: result.id, MolecularAmendment(result: .positive),
+        let corrected = try fixture.corrections.amendMolecular(
+            id, id: result.id, MolecularAmendment(result: .positive),
             reason: "addendum report")
         #expect(corrected.result == "positive")
         try fixture.corrections.voidMolecular(id, id: result.id, reason: "specimen mix-up")
         #expect(try fixture.patients.show(id).molecularResults.isEmpty)
         #expect(try fixture.scalar("SELECT void_reason AS v FROM molecular_results") == "specimen mix-up")
         #expect(try fixture.audit(id, table: "molecular_results").last?.reason == "specimen mix-up")
-        #expect(throws: RegistryError.self) { try fixture.corrections.voidMolecular(id, id: result.id, reason: "again") }
+        #expect(throws: RegistryError.self) {
+            try fixture.corrections.voidMolecular(id, id: result.id, reason: "again")
+        }
     }
 }

@@ -16,16 +16,21 @@ struct DidYouMeanTests {
         #expect(!far.description.contains("did you mean"))
     }
 
-    @Test("a line of paclitaxol and doxorubicine is refused naming both with their agents, paclitaxel and doxorubicin; an unknown aspirin gets no guess")
+    @Test(
+        "a line of paclitaxol and doxorubicine is refused naming both with their agents, paclitaxel and doxorubicin; an unknown aspirin gets no guess"
+    )
     func agentSlips() throws {
         let fixture = try RegistryFixture()
         let patient = try fixture.enroll(mrn: "DYM-3")
         let before = try fixture.counts()
-        let error = try #require(#expect(throws: RegistryError.self) {
-            _ = try fixture.treatment.start(
-                patient.registryID, TherapyStart(agents: ["paclitaxol", "doxorubicine", "aspirin"], intent: .palliative,
-                    startDate: try CalendarDate(iso: "2024-03-01")))
-        })
+        let error = try #require(
+            #expect(throws: RegistryError.self) {
+                _ = try fixture.treatment.start(
+                    patient.registryID,
+                    TherapyStart(
+                        agents: ["paclitaxol", "doxorubicine", "aspirin"], intent: .palliative,
+                        startDate: try CalendarDate(iso: "2024-03-01")))
+            })
         #expect(error.description.contains("'doxorubicine' (did you mean doxorubicin?)"))
         #expect(error.description.contains("'paclitaxol' (did you mean paclitaxel?)"))
         #expect(error.description.contains("'aspirin';") || error.description.contains("'aspirin',"))

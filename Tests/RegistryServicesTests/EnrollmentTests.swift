@@ -15,7 +15,9 @@ struct EnrollmentTests {
         #expect(try fixture.enroll(mrn: "A101").registryID == "MUC-0002")
     }
 
-    @Test("enrolling MRN 4711 twice at MUC is refused with the existing registry id; spelling variants count as the same MRN")
+    @Test(
+        "enrolling MRN 4711 twice at MUC is refused with the existing registry id; spelling variants count as the same MRN"
+    )
     func duplicateMRN() throws {
         let fixture = try RegistryFixture()
         try fixture.enroll(mrn: "ab-4711")
@@ -54,7 +56,8 @@ struct EnrollmentTests {
                 do {
                     let service = PatientService(connection: try Connection(connectionString), today: today)
                     let patient = try service.enroll(
-                        EnrollmentRequest(site: "MUC", mrn: "PAR\(index)", birth: try PartialDate(iso: "1980"), sex: .male,
+                        EnrollmentRequest(
+                            site: "MUC", mrn: "PAR\(index)", birth: try PartialDate(iso: "1980"), sex: .male,
                             consentDate: try CalendarDate(iso: "2025-03-01")), key: key)
                     ids.withLock { $0.append(patient.registryID) }
                 } catch {
@@ -82,8 +85,10 @@ struct EnrollmentTests {
     func consentBeforeBirth() throws {
         let fixture = try RegistryFixture()
         let error = #expect(throws: RegistryError.self) {
-            try fixture.patients.enroll(EnrollmentRequest(site: "MUC", mrn: "C1", birth: try PartialDate(iso: "1990"), sex: .female,
-                consentDate: try CalendarDate(iso: "1989-12-31")), key: fixture.key)
+            try fixture.patients.enroll(
+                EnrollmentRequest(
+                    site: "MUC", mrn: "C1", birth: try PartialDate(iso: "1990"), sex: .female,
+                    consentDate: try CalendarDate(iso: "1989-12-31")), key: fixture.key)
         }
         #expect(error?.description == "consent date 1989-12-31 is before the patient's birth (born 1990)")
         #expect(try fixture.counts()["patients"] == 0)
@@ -93,16 +98,23 @@ struct EnrollmentTests {
     func ecogHistory() throws {
         let fixture = try RegistryFixture()
         let patient = try fixture.patients.enroll(
-            EnrollmentRequest(site: "MUC", mrn: "E1", birth: try PartialDate(iso: "1955"), sex: .male,
-                consentDate: try CalendarDate(iso: "2024-01-02"), ecog: 1, ecogDate: try CalendarDate(iso: "2024-01-02")), key: fixture.key)
-        _ = try fixture.patients.update(patient.registryID, PatientUpdate(ecog: 2, ecogDate: try CalendarDate(iso: "2024-06-01")))
-        _ = try fixture.patients.update(patient.registryID, PatientUpdate(lastContact: try CalendarDate(iso: "2024-09-01"), ecog: 3,
-            ecogDate: try CalendarDate(iso: "2024-09-01")))
+            EnrollmentRequest(
+                site: "MUC", mrn: "E1", birth: try PartialDate(iso: "1955"), sex: .male,
+                consentDate: try CalendarDate(iso: "2024-01-02"), ecog: 1, ecogDate: try CalendarDate(iso: "2024-01-02")
+            ), key: fixture.key)
+        _ = try fixture.patients.update(
+            patient.registryID, PatientUpdate(ecog: 2, ecogDate: try CalendarDate(iso: "2024-06-01")))
+        _ = try fixture.patients.update(
+            patient.registryID,
+            PatientUpdate(
+                lastContact: try CalendarDate(iso: "2024-09-01"), ecog: 3,
+                ecogDate: try CalendarDate(iso: "2024-09-01")))
         let record = try fixture.patients.show(patient.registryID)
         #expect(record.ecog.map(\.ecog) == [1, 2, 3])
         #expect(record.patient.lastContactOn == CalendarDate(year: 2024, month: 9, day: 1))
         let error = #expect(throws: RegistryError.self) {
-            try fixture.patients.update(patient.registryID, PatientUpdate(ecog: 6, ecogDate: try CalendarDate(iso: "2024-10-01")))
+            try fixture.patients.update(
+                patient.registryID, PatientUpdate(ecog: 6, ecogDate: try CalendarDate(iso: "2024-10-01")))
         }
         #expect(error?.description == "ECOG performance status 6 is out of range; allowed 0 to 5")
     }
@@ -113,8 +125,11 @@ struct EnrollmentTests {
         let id = try fixture.enroll(mrn: "D1").registryID
         let updated = try fixture.patients.update(id, PatientUpdate(deathDate: try CalendarDate(iso: "2025-05-05")))
         #expect(updated.vitalStatus == .dead)
-        #expect(throws: RegistryError.self) { try fixture.patients.update(id,
-            PatientUpdate(lastContact: try CalendarDate(iso: "2025-06-01"))) }
+        #expect(throws: RegistryError.self) {
+            try fixture.patients.update(
+                id,
+                PatientUpdate(lastContact: try CalendarDate(iso: "2025-06-01")))
+        }
         #expect(try fixture.patients.show(id).patient.lastContactOn == nil)
     }
 
@@ -125,14 +140,19 @@ struct EnrollmentTests {
         let withdrawn = try fixture.patients.withdraw(id, on: try CalendarDate(iso: "2025-02-01"))
         #expect(withdrawn.consentWithdrawnOn == CalendarDate(year: 2025, month: 2, day: 1))
         let error = #expect(throws: RegistryError.self) {
-            try fixture.diagnostics.recordDiagnosis(id, DiagnosisSubmission(icdo3Code: try HistologyCode("8890/3"), icdoVersion: .v3_2,
-                primarySite: "uterus", diagnosed: try PartialDate(iso: "2023"), diseaseSetting: .metastatic))
+            try fixture.diagnostics.recordDiagnosis(
+                id,
+                DiagnosisSubmission(
+                    icdo3Code: try HistologyCode("8890/3"), icdoVersion: .v3_2,
+                    primarySite: "uterus", diagnosed: try PartialDate(iso: "2023"), diseaseSetting: .metastatic))
         }
         #expect(error?.description == "MUC-0001 withdrew consent on 2025-02-01; nothing new may be recorded")
         #expect(try fixture.patients.list().count == 1)
     }
 
-    @Test("the 9,999th and the 10,000th patient of MUC are enrolled as MUC-9999 and MUC-10000, and the registry id check holds for both")
+    @Test(
+        "the 9,999th and the 10,000th patient of MUC are enrolled as MUC-9999 and MUC-10000, and the registry id check holds for both"
+    )
     func registryIDsGrowPastFourDigits() throws {
         let fixture = try RegistryFixture()
         try fixture.connection.execute("UPDATE sites SET next_patient_number = 9998 WHERE site_code = 'MUC'")
@@ -151,7 +171,9 @@ struct EnrollmentTests {
         try "a-key-file-that-is-long-enough-for-hmac-sha256\n".write(toFile: path, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let fromFile = try MRNKey.fromEnvironment(["SARCREG_MRN_KEY_FILE": path, "SARCREG_MRN_KEY": "another-key-that-is-long-enough-for-hmac"])
+        let fromFile = try MRNKey.fromEnvironment([
+            "SARCREG_MRN_KEY_FILE": path, "SARCREG_MRN_KEY": "another-key-that-is-long-enough-for-hmac",
+        ])
         let direct = try MRNKey(secret: Data("a-key-file-that-is-long-enough-for-hmac-sha256".utf8))
         #expect(fromFile.hash(mrn: "123") == direct.hash(mrn: "123"))
         #expect(fromFile.hash(mrn: "123") != fromFile.hash(mrn: "124"))
@@ -166,7 +188,9 @@ struct EnrollmentTests {
         return path
     }
 
-    @Test("an MRN key file with mode 0644 (or 0666, 0640) is refused naming the file and its mode; 0600 and 0400 are accepted", arguments: [0o644, 0o666, 0o640, 0o600, 0o400])
+    @Test(
+        "an MRN key file with mode 0644 (or 0666, 0640) is refused naming the file and its mode; 0600 and 0400 are accepted",
+        arguments: [0o644, 0o666, 0o640, 0o600, 0o400])
     func keyFileMode(mode: Int) throws {
         let path = try Self.keyFile("a-key-file-that-is-long-enough-for-hmac-sha256", mode: mode)
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -175,14 +199,21 @@ struct EnrollmentTests {
             #expect(throws: Never.self) { try MRNKey.fromEnvironment(environment) }
         } else {
             let error = #expect(throws: RegistryError.self) { try MRNKey.fromEnvironment(environment) }
-            #expect(error?.description.contains("\(path)) has mode \(String(mode, radix: 8))") == true, "\(String(describing: error))")
+            #expect(
+                error?.description.contains("\(path)) has mode \(String(mode, radix: 8))") == true,
+                "\(String(describing: error))")
             #expect(error?.description.contains("a-key-file") == false)
         }
     }
 
-    @Test("an MRN key of 32 zero bytes, 32 ASCII zeros or a repeated pair is refused as too predictable; a random hex key is accepted")
+    @Test(
+        "an MRN key of 32 zero bytes, 32 ASCII zeros or a repeated pair is refused as too predictable; a random hex key is accepted"
+    )
     func keyEntropy() throws {
-        for weak in [Data(count: 32), Data(String(repeating: "0", count: 32).utf8), Data(String(repeating: "ab", count: 16).utf8)] {
+        for weak in [
+            Data(count: 32), Data(String(repeating: "0", count: 32).utf8),
+            Data(String(repeating: "ab", count: 16).utf8),
+        ] {
             let error = #expect(throws: RegistryError.self) { try MRNKey(secret: weak) }
             #expect(error?.description.contains("too predictable") == true, "\(String(describing: error))")
         }
@@ -213,14 +244,18 @@ struct EnrollmentTests {
         let other = try MRNKey(secret: Data("a second key, 32 bytes or longer, must never be used here".utf8))
         #expect {
             try fixture.patients.enroll(
-                EnrollmentRequest(site: "MUC", mrn: "4711", birth: try PartialDate(iso: "1970-05-04"), sex: .female,
+                EnrollmentRequest(
+                    site: "MUC", mrn: "4711", birth: try PartialDate(iso: "1970-05-04"), sex: .female,
                     consentDate: try CalendarDate(iso: "2024-01-10")), key: other)
         } throws: { error in
             guard case RegistryError.mrnKeyMismatch = error else { return false }
-            return "\(error)".contains("not the key this registry was keyed with") && "\(error)".contains("nothing was enrolled")
+            return "\(error)".contains("not the key this registry was keyed with")
+                && "\(error)".contains("nothing was enrolled")
         }
         #expect(try fixture.counts() == before)
-        #expect(try fixture.connection.query("SELECT fingerprint FROM mrn_key_fingerprint")[0].decode(String.self, "fingerprint") == fixture.key.fingerprint)
+        #expect(
+            try fixture.connection.query("SELECT fingerprint FROM mrn_key_fingerprint")[0].decode(
+                String.self, "fingerprint") == fixture.key.fingerprint)
         #expect(try fixture.enroll(mrn: "4712").registryID == "MUC-0002", "the registry's own key still enrolls")
     }
 }

@@ -23,15 +23,24 @@ struct RegistryFixture {
     var treatment: TreatmentService { TreatmentService(connection: connection, today: today) }
 
     @discardableResult
-    func enroll(mrn: String, site: String = "MUC", birth: String = "1970-05-04", sex: String = "female") throws -> PatientSummary {
-        try patients.enroll(EnrollmentRequest(site: site, mrn: mrn, birth: try PartialDate(iso: birth), sex: try Sex.parse(sex,
-            field: .sex), consentDate: try CalendarDate(iso: "2024-01-10")), key: key)
+    func enroll(
+        mrn: String, site: String = "MUC", birth: String = "1970-05-04", sex: String = "female"
+    ) throws -> PatientSummary {
+        try patients.enroll(
+            EnrollmentRequest(
+                site: site, mrn: mrn, birth: try PartialDate(iso: birth),
+                sex: try Sex.parse(
+                    sex,
+                    field: .sex), consentDate: try CalendarDate(iso: "2024-01-10")), key: key)
     }
 
     /// Row counts of every clinical table, to show that a refused request wrote nothing.
     func counts() throws -> [String: Int] {
         var result: [String: Int] = [:]
-        for table in ["sites", "patients", "patient_ecog", "diagnoses", "molecular_results", "therapy_lines", "therapy_line_agents", "adverse_events"] {
+        for table in [
+            "sites", "patients", "patient_ecog", "diagnoses", "molecular_results", "therapy_lines",
+            "therapy_line_agents", "adverse_events",
+        ] {
             let rows = try connection.query("SELECT count(*) AS n FROM \(unsafeSQL: table)")
             result[table] = try rows[0].decode(Int.self, "n")
         }

@@ -16,14 +16,18 @@ struct ReportArmTests {
             let record = try fixture.trials().enroll(id, TrialEnrollmentRequest(trialNCT: "NCT09000001"))
             let agent = record.armCode == "experimental" ? "pazopanib" : "dacarbazine"
             _ = try fixture.registry.treatment.start(
-                id, TherapyStart(agents: [agent], intent: .palliative, startDate: try CalendarDate(iso: "2026-01-05"),
+                id,
+                TherapyStart(
+                    agents: [agent], intent: .palliative, startDate: try CalendarDate(iso: "2026-01-05"),
                     trialNCT: "NCT09000001"))
             arms[record.armCode, default: []].insert(id)
         }
         return arms
     }
 
-    @Test("--trial NCT09000001 --arm control keeps the trial lines of the patients randomized to control, not their lines outside the trial")
+    @Test(
+        "--trial NCT09000001 --arm control keeps the trial lines of the patients randomized to control, not their lines outside the trial"
+    )
     func filterByArm() throws {
         let fixture = try TrialFixture()
         let arms = try Self.randomized(fixture)
@@ -39,10 +43,14 @@ struct ReportArmTests {
             #expect(summary.filters.contains("arm = \(arm.lowercased())"))
         }
         #expect(try reports.responseSummary(ReportFilter(trial: "NCT09000001")).treatedLines == 6)
-        #expect(try reports.adverseEvents(ReportFilter(trial: "NCT09000001", arm: "control")).treatedPatients == control.count)
+        #expect(
+            try reports.adverseEvents(ReportFilter(trial: "NCT09000001", arm: "control")).treatedPatients
+                == control.count)
     }
 
-    @Test("--arm without --trial and an arm the trial does not have are refused naming the option and the value; nothing is written")
+    @Test(
+        "--arm without --trial and an arm the trial does not have are refused naming the option and the value; nothing is written"
+    )
     func refusals() throws {
         let fixture = try TrialFixture()
         _ = try Self.randomized(fixture)
@@ -50,8 +58,14 @@ struct ReportArmTests {
         let before = try fixture.counts()
         for (filter, expected) in [
             (ReportFilter(arm: "control"), "arm 'control' needs trial"),
-            (ReportFilter(trial: "NCT09000001", arm: "placebo"), "arm 'placebo' is not an arm of NCT09000001; its arms: experimental, control"),
-            (ReportFilter(trial: "NCT09999999", arm: "control"), "arm 'control': the registry has no arms of trial NCT09999999"),
+            (
+                ReportFilter(trial: "NCT09000001", arm: "placebo"),
+                "arm 'placebo' is not an arm of NCT09000001; its arms: experimental, control"
+            ),
+            (
+                ReportFilter(trial: "NCT09999999", arm: "control"),
+                "arm 'control': the registry has no arms of trial NCT09999999"
+            ),
         ] {
             let error = #expect(throws: ReportError.self) { try reports.responseSummary(filter) }
             #expect(error?.description.hasPrefix(expected) == true, "\(String(describing: error))")
@@ -59,12 +73,15 @@ struct ReportArmTests {
         #expect(try fixture.counts() == before)
     }
 
-    @Test("--signed-only keeps the one trial line whose investigator responses were signed, and none once that signature is void")
+    @Test(
+        "--signed-only keeps the one trial line whose investigator responses were signed, and none once that signature is void"
+    )
     func signedOnly() throws {
         let fixture = try TrialFixture()
         _ = try Self.randomized(fixture)
         let reports = ReportService(connection: fixture.connection)
-        let signed = try #require(try reports.responseSummary(ReportFilter(trial: "NCT09000001")).courses.first?.registryID)
+        let signed = try #require(
+            try reports.responseSummary(ReportFilter(trial: "NCT09000001")).courses.first?.registryID)
         // The signature as `response sign` writes it; signing itself is tested under the investigator's login.
         try fixture.connection.execute(
             """
@@ -74,10 +91,12 @@ struct ReportArmTests {
         let summary = try reports.responseSummary(ReportFilter(trial: "NCT09000001", signedOnly: true))
         #expect(summary.courses.map(\.registryID) == [signed])
         #expect(summary.filters.contains("signed by an investigator"))
-        #expect(try reports.responseSummary(ReportFilter(trial: "NCT09000001", evaluator: "central", signedOnly: true)).courses.isEmpty)
+        #expect(
+            try reports.responseSummary(ReportFilter(trial: "NCT09000001", evaluator: "central", signedOnly: true))
+                .courses.isEmpty)
         try fixture.connection.execute(
-            "UPDATE response_signatures SET voided_at = now(), void_reason = 'changed after signing on 2026-11-27 (test)'")
+            "UPDATE response_signatures SET voided_at = now(), void_reason = 'changed after signing on 2026-11-27 (test)'"
+        )
         #expect(try reports.responseSummary(ReportFilter(trial: "NCT09000001", signedOnly: true)).courses.isEmpty)
     }
 }
-

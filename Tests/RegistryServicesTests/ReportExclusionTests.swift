@@ -21,7 +21,9 @@ extension RegistryFixture {
 
 @Suite("A response report never fails for one record: refused series are excluded and listed")
 struct ReportExclusionTests {
-    @Test("a patient whose stored baseline has a 12 mm target node is listed as excluded with the engine's reason; the other 5 are counted")
+    @Test(
+        "a patient whose stored baseline has a 12 mm target node is listed as excluded with the engine's reason; the other 5 are counted"
+    )
     func refusedBaselineExcluded() throws {
         let fixture = try RegistryFixture()
         _ = try fixture.sixResponders()
@@ -50,7 +52,9 @@ struct ReportExclusionTests {
         #expect(summary.populationRule.contains("listed as excluded with the engine's reason"))
     }
 
-    @Test("a follow-up of MUC-0004 moved before its baseline scan by SQL excludes that line with the engine's reason, and the 2024-01-05 baseline of the others still scores")
+    @Test(
+        "a follow-up of MUC-0004 moved before its baseline scan by SQL excludes that line with the engine's reason, and the 2024-01-05 baseline of the others still scores"
+    )
     func refusedFollowUpExcluded() throws {
         let fixture = try RegistryFixture()
         _ = try fixture.sixResponders()

@@ -32,7 +32,9 @@ extension RegistryFixture {
 
 @Suite("Response and adverse-event reports over a registry built through the services")
 struct ReportTests {
-    @Test("six evaluable patients with one CR and one PR confirmed: BOR counts, ORR 2/6 with its exact 4.3-77.7% interval, median PFS 168 days")
+    @Test(
+        "six evaluable patients with one CR and one PR confirmed: BOR counts, ORR 2/6 with its exact 4.3-77.7% interval, median PFS 168 days"
+    )
     func responseSummary() throws {
         let fixture = try RegistryFixture()
         _ = try fixture.sixResponders()
@@ -43,8 +45,11 @@ struct ReportTests {
         #expect(summary.evaluableLines == 6)
         let confirmed = Dictionary(uniqueKeysWithValues: summary.bestResponses.map { ($0.response, $0.confirmed) })
         let unconfirmed = Dictionary(uniqueKeysWithValues: summary.bestResponses.map { ($0.response, $0.unconfirmed) })
-        #expect(confirmed == [.completeResponse: 1, .partialResponse: 1, .stableDisease: 2, .nonCompleteNonProgression: 0,
-                              .progressiveDisease: 1, .notEvaluable: 1])
+        #expect(
+            confirmed == [
+                .completeResponse: 1, .partialResponse: 1, .stableDisease: 2, .nonCompleteNonProgression: 0,
+                .progressiveDisease: 1, .notEvaluable: 1,
+            ])
         #expect(unconfirmed[.partialResponse] == 2)
         #expect(unconfirmed[.stableDisease] == 1)
 
@@ -80,8 +85,11 @@ struct ReportTests {
         let fixture = try RegistryFixture()
         _ = try fixture.sixResponders()
         let id = try fixture.enroll(mrn: "R-7").registryID
-        _ = try fixture.treatment.start(id, TherapyStart(agents: ["doxorubicin"], intent: .palliative,
-            startDate: try CalendarDate(iso: "2024-02-01")))
+        _ = try fixture.treatment.start(
+            id,
+            TherapyStart(
+                agents: ["doxorubicin"], intent: .palliative,
+                startDate: try CalendarDate(iso: "2024-02-01")))
         let summary = try fixture.reports.responseSummary(ReportFilter())
         #expect(summary.treatedLines == 7)
         #expect(summary.evaluableLines == 6)
@@ -89,26 +97,39 @@ struct ReportTests {
         #expect(summary.endpoints.first { $0.endpoint == .overallSurvival }?.lines == 7)
     }
 
-    @Test("agent, histology entity, biomarker and site filters each narrow the population to the matching patients; an agent by its brand (Adriamycin) and a gene in any case (ss18) too")
+    @Test(
+        "agent, histology entity, biomarker and site filters each narrow the population to the matching patients; an agent by its brand (Adriamycin) and a gene in any case (ss18) too"
+    )
     func filters() throws {
         let fixture = try RegistryFixture(sites: [("MUC", "Munich Sarcoma Center"), ("BER", "Berlin Sarcoma Center")])
         let ids = try fixture.sixResponders()
         let other = try fixture.enroll(mrn: "R-8", site: "BER").registryID
-        _ = try fixture.treatment.start(other, TherapyStart(agents: ["eribulin"], intent: .palliative,
-            startDate: try CalendarDate(iso: "2024-02-01")))
+        _ = try fixture.treatment.start(
+            other,
+            TherapyStart(
+                agents: ["eribulin"], intent: .palliative,
+                startDate: try CalendarDate(iso: "2024-02-01")))
         for id in ids.prefix(2) {
             _ = try fixture.diagnostics.recordDiagnosis(
-                id, DiagnosisSubmission(icdo3Code: try HistologyCode("9040/3"), icdoVersion: .v3_2, primarySite: "thigh",
+                id,
+                DiagnosisSubmission(
+                    icdo3Code: try HistologyCode("9040/3"), icdoVersion: .v3_2, primarySite: "thigh",
                     diagnosed: try PartialDate(iso: "2023-11"), diseaseSetting: .metastatic))
         }
         _ = try fixture.diagnostics.recordDiagnosis(
-            ids[2], DiagnosisSubmission(icdo3Code: try HistologyCode("8890/3"), icdoVersion: .v3_2, primarySite: "uterus",
+            ids[2],
+            DiagnosisSubmission(
+                icdo3Code: try HistologyCode("8890/3"), icdoVersion: .v3_2, primarySite: "uterus",
                 diagnosed: try PartialDate(iso: "2023-10"), diseaseSetting: .metastatic))
         _ = try fixture.diagnostics.recordMolecular(
-            ids[0], MolecularSubmission(gene: "SS18", alterationKind: .fusion, partnerGene: "SSX1", method: .fish, result: .positive,
+            ids[0],
+            MolecularSubmission(
+                gene: "SS18", alterationKind: .fusion, partnerGene: "SSX1", method: .fish, result: .positive,
                 reportDate: try CalendarDate(iso: "2023-12-01")))
         _ = try fixture.diagnostics.recordMolecular(
-            ids[1], MolecularSubmission(gene: "SS18", alterationKind: .fusion, partnerGene: "SSX2", method: .fish, result: .negative,
+            ids[1],
+            MolecularSubmission(
+                gene: "SS18", alterationKind: .fusion, partnerGene: "SSX2", method: .fish, result: .negative,
                 reportDate: try CalendarDate(iso: "2023-12-01")))
 
         func population(_ filter: ReportFilter) throws -> Set<String> {
@@ -124,19 +145,27 @@ struct ReportTests {
         #expect(try population(ReportFilter(biomarker: BiomarkerFilter(gene: "SSX1", kind: .fusion))) == [ids[0]])
         #expect(try population(ReportFilter(biomarker: BiomarkerFilter(gene: "SS18", kind: .fusion))) == [ids[0]])
         #expect(try population(ReportFilter(biomarker: BiomarkerFilter(gene: "SS18", kind: .amplification))).isEmpty)
-        #expect(try population(ReportFilter(biomarker: try BiomarkerFilter.parse("ss18:fusion", field: .biomarker))) == [ids[0]])
+        #expect(
+            try population(ReportFilter(biomarker: try BiomarkerFilter.parse("ss18:fusion", field: .biomarker))) == [
+                ids[0]
+            ])
         #expect(try population(ReportFilter(site: "BER")) == [other])
         #expect(try population(ReportFilter(agent: "doxorubicin", site: "BER")).isEmpty)
     }
 
-    @Test("an unknown agent, gene or site in a filter is refused naming the field and value, not reported as empty; a gene alias names its symbol")
+    @Test(
+        "an unknown agent, gene or site in a filter is refused naming the field and value, not reported as empty; a gene alias names its symbol"
+    )
     func unknownFilterValues() throws {
         let fixture = try RegistryFixture()
         for (filter, expected) in [
             (ReportFilter(agent: "doxorubicine"), "doxorubicine"),
             (ReportFilter(biomarker: BiomarkerFilter(gene: "NTRK9", kind: .fusion)), "NTRK9"),
             (ReportFilter(site: "XYZ"), "XYZ"),
-            (ReportFilter(biomarker: BiomarkerFilter(gene: "INI1", kind: .lossOfExpression)), "did you mean SMARCB1 (INI1 is its alias)"),
+            (
+                ReportFilter(biomarker: BiomarkerFilter(gene: "INI1", kind: .lossOfExpression)),
+                "did you mean SMARCB1 (INI1 is its alias)"
+            ),
         ] {
             do {
                 _ = try fixture.reports.responseSummary(filter)
@@ -147,15 +176,19 @@ struct ReportTests {
         }
     }
 
-    @Test("the AE table counts each patient once per term at the worst grade, and --min-percent 30 at grade 3 keeps only anemia")
+    @Test(
+        "the AE table counts each patient once per term at the worst grade, and --min-percent 30 at grade 3 keeps only anemia"
+    )
     func adverseEvents() throws {
         let fixture = try RegistryFixture()
         let ids = try fixture.sixResponders()
         func event(_ id: String, _ term: String, _ grade: Int, _ onset: String) throws {
             _ = try fixture.treatment.recordAdverseEvent(
-                id, AdverseEventSubmission(
-                    term: term, ctcaeVersion: .v5_0, grade: grade, onset: try CalendarDate(iso: onset), attribution: .possible,
-                        lineNumber: 1))
+                id,
+                AdverseEventSubmission(
+                    term: term, ctcaeVersion: .v5_0, grade: grade, onset: try CalendarDate(iso: onset),
+                    attribution: .possible,
+                    lineNumber: 1))
         }
         try event(ids[0], "Anemia", 2, "2024-02-01")
         try event(ids[0], "Anemia", 3, "2024-03-01")

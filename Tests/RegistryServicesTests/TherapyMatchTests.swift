@@ -14,13 +14,14 @@ extension RegistryFixture {
         setting: DiseaseSetting = .metastatic, diagnosed: PartialDate = .yearMonth(year: 2024, month: 10)
     ) throws -> String {
         let enrolled = try patients.enroll(
-            EnrollmentRequest(site: "MUC", mrn: mrn, birth: try PartialDate(iso: birth), sex: .female,
+            EnrollmentRequest(
+                site: "MUC", mrn: mrn, birth: try PartialDate(iso: birth), sex: .female,
                 consentDate: try CalendarDate(iso: "2024-07-01")), key: key)
         _ = try diagnostics.recordDiagnosis(
             enrolled.registryID,
             DiagnosisSubmission(
                 icdo3Code: try HistologyCode(icdo3), icdoVersion: version, primarySite: "thigh", diagnosed: diagnosed,
-                    diseaseSetting: setting))
+                diseaseSetting: setting))
         return enrolled.registryID
     }
 
@@ -36,7 +37,9 @@ extension RegistryFixture {
                 acquiredResistance: resistance, reportDate: reported))
     }
 
-    func evaluation(_ indication: String, of registryID: String, asOf date: CalendarDate? = nil) throws -> IndicationEvaluation {
+    func evaluation(
+        _ indication: String, of registryID: String, asOf date: CalendarDate? = nil
+    ) throws -> IndicationEvaluation {
         try #require(try matching.match(registryID, asOf: date).report.evaluation(forIndication: indication))
     }
 }
@@ -81,24 +84,30 @@ struct TherapyMatchTests {
         try registry.finding(id, gene: "NTRK3", kind: .fusion, partner: "ETV6")
         let match = try registry.matching.match(id)
         #expect(match.age == .birthYearOnly(birthYear: 2010, lower: 15, upper: 16))
-        let tazemetostat = try #require(match.report.evaluation(forIndication: "tazemetostat_epithelioid_sarcoma")?.criterion("minimum age 16"))
+        let tazemetostat = try #require(
+            match.report.evaluation(forIndication: "tazemetostat_epithelioid_sarcoma")?.criterion("minimum age 16"))
         #expect(tazemetostat.outcome == .unknown)
         #expect(tazemetostat.patientValue.contains("15 or 16 years"))
         #expect(try registry.evaluation("entrectinib_ntrk_fusion", of: id).criterion("minimum age 12")?.outcome == .met)
-        #expect(try registry.evaluation("pazopanib_advanced_sts", of: id).criterion("minimum age 18")?.outcome == .notMet)
+        #expect(
+            try registry.evaluation("pazopanib_advanced_sts", of: id).criterion("minimum age 18")?.outcome == .notMet)
     }
 
     @Test("crizotinib fits an ALK-positive inflammatory myofibroblastic tumour (ALK rearrangement by FISH) at 2 years")
     func crizotinibIMT() throws {
         let registry = try RegistryFixture()
-        let id = try registry.patient(mrn: "IMT-1", birth: "2024-06-01", icdo3: "8825/1", setting: .locallyAdvancedUnresectable)
+        let id = try registry.patient(
+            mrn: "IMT-1", birth: "2024-06-01", icdo3: "8825/1", setting: .locallyAdvancedUnresectable)
         try registry.finding(id, gene: "ALK", kind: .rearrangement)
         let match = try registry.matching.match(id)
         #expect(match.age == .exact(years: 2))
         let crizotinib = try #require(match.report.evaluation(forIndication: "crizotinib_alk_imt"))
         #expect(crizotinib.isFullyMet)
         #expect(crizotinib.status?.status == .fdaApprovedSTS)
-        #expect(match.report.fitting(withStatus: .fdaApprovedSTS).filter(\.isFullyMet).map(\.indication.code) == ["crizotinib_alk_imt"])
+        #expect(
+            match.report.fitting(withStatus: .fdaApprovedSTS).filter(\.isFullyMet).map(\.indication.code) == [
+                "crizotinib_alk_imt"
+            ])
     }
 
     @Test(
@@ -112,7 +121,9 @@ struct TherapyMatchTests {
         let fullyMet = report.fitting(withStatus: .fdaApprovedSTS).filter(\.isFullyMet).map(\.indication.code)
         #expect(fullyMet.contains("larotrectinib_ntrk_fusion"))
         #expect(fullyMet.contains("entrectinib_ntrk_fusion"))
-        #expect(report.evaluation(forIndication: "larotrectinib_ntrk_fusion")?.criterion("NTRK fusion")?.patientValue == "ETV6::NTRK3 fusion positive")
+        #expect(
+            report.evaluation(forIndication: "larotrectinib_ntrk_fusion")?.criterion("NTRK fusion")?.patientValue
+                == "ETV6::NTRK3 fusion positive")
     }
 
     @Test("infantile fibrosarcoma with an NTRK3 fusion at 8 years: larotrectinib fits, entrectinib needs 12 years")
@@ -125,12 +136,15 @@ struct TherapyMatchTests {
         #expect(entrectinib.unmetCriteria.map(\.reason) == ["age 8 < minimum 12"])
     }
 
-    @Test("a known acquired NTRK3 resistance mutation (G623R) recorded after the fusion rules out larotrectinib and entrectinib")
+    @Test(
+        "a known acquired NTRK3 resistance mutation (G623R) recorded after the fusion rules out larotrectinib and entrectinib"
+    )
     func ntrkResistance() throws {
         let registry = try RegistryFixture()
         let id = try registry.patient(mrn: "NTRK-R", birth: "1985-01-01", icdo3: "8890/3")
         try registry.finding(id, gene: "NTRK3", kind: .fusion, partner: "ETV6")
-        try registry.finding(id, gene: "NTRK3", kind: .mutation, hgvs: "p.G623R", resistance: true,
+        try registry.finding(
+            id, gene: "NTRK3", kind: .mutation, hgvs: "p.G623R", resistance: true,
             reported: try CalendarDate(iso: "2025-09-01"))
         for indication in ["larotrectinib_ntrk_fusion", "entrectinib_ntrk_fusion"] {
             let evaluation = try registry.evaluation(indication, of: id)
@@ -140,7 +154,9 @@ struct TherapyMatchTests {
             #expect(resistance.criterion.name == "no known acquired resistance mutation")
             #expect(resistance.patientValue == "NTRK3 mutation p.G623R positive")
             // Before the mutation was reported the fusion alone decided.
-            #expect(try registry.evaluation(indication, of: id, asOf: CalendarDate(year: 2025, month: 8, day: 31)).isFullyMet)
+            #expect(
+                try registry.evaluation(indication, of: id, asOf: CalendarDate(year: 2025, month: 8, day: 31))
+                    .isFullyMet)
         }
     }
 
@@ -156,27 +172,32 @@ struct TherapyMatchTests {
         #expect(larotrectinib.fits && !larotrectinib.isFullyMet)
     }
 
-    @Test("imatinib fits unresectable DFSP with a COL1A1-PDGFB fusion, coded 8832/1 (ICD-O-3.2) or 8832/3 (ICD-O-3.0)",
-          arguments: [("8832/1", ICDOVersion.v3_2), ("8832/3", ICDOVersion.v3_0)])
+    @Test(
+        "imatinib fits unresectable DFSP with a COL1A1-PDGFB fusion, coded 8832/1 (ICD-O-3.2) or 8832/3 (ICD-O-3.0)",
+        arguments: [("8832/1", ICDOVersion.v3_2), ("8832/3", ICDOVersion.v3_0)])
     func imatinibDFSP(icdo3: String, version: ICDOVersion) throws {
         let registry = try RegistryFixture()
         let id = try registry.patient(
             mrn: "DFSP" + icdo3.filter(\.isNumber), birth: "1968-07-07", icdo3: icdo3, version: version,
-                setting: .locallyAdvancedUnresectable)
+            setting: .locallyAdvancedUnresectable)
         try registry.finding(id, gene: "COL1A1", kind: .fusion, partner: "PDGFB")
         let imatinib = try registry.evaluation("imatinib_dfsp", of: id)
         #expect(imatinib.isFullyMet)
         #expect(imatinib.status?.status == .fdaApprovedSTS)
     }
 
-    @Test("well-differentiated liposarcoma: pazopanib not met (adipocytic); with CDK4 amplification palbociclib and abemaciclib listed as studied")
+    @Test(
+        "well-differentiated liposarcoma: pazopanib not met (adipocytic); with CDK4 amplification palbociclib and abemaciclib listed as studied"
+    )
     func liposarcoma() throws {
         let registry = try RegistryFixture()
         let id = try registry.patient(mrn: "WDLPS-1", birth: "1966-04-04", icdo3: "8851/3")
         let pazopanib = try registry.evaluation("pazopanib_advanced_sts", of: id)
         #expect(pazopanib.criterion("histology")?.outcome == .notMet)
         #expect(pazopanib.criterion("histology")?.reason == "adipocytic histology excluded")
-        #expect(try registry.evaluation("palbociclib_wd_dd_liposarcoma", of: id).criterion("CDK4 amplification")?.outcome == .unknown)
+        #expect(
+            try registry.evaluation("palbociclib_wd_dd_liposarcoma", of: id).criterion("CDK4 amplification")?.outcome
+                == .unknown)
 
         try registry.finding(id, gene: "CDK4", kind: .amplification)
         let report = try registry.matching.match(id).report
@@ -184,8 +205,9 @@ struct TherapyMatchTests {
         #expect(studied.contains("palbociclib_wd_dd_liposarcoma"))
         #expect(studied.contains("abemaciclib_dd_liposarcoma"))
         #expect(report.evaluation(forIndication: "palbociclib_wd_dd_liposarcoma")?.isFullyMet == true)
-        #expect(report.evaluation(forIndication: "abemaciclib_dd_liposarcoma")?.unmetCriteria.map(\.reason)
-            == ["histology 8851/3 not covered; requires 8858/3"])
+        #expect(
+            report.evaluation(forIndication: "abemaciclib_dd_liposarcoma")?.unmetCriteria.map(\.reason)
+                == ["histology 8851/3 not covered; requires 8858/3"])
     }
 
     @Test("nab-sirolimus fits an adult with metastatic malignant PEComa (8714/3), not benign PEComa (8714/0)")
@@ -200,39 +222,64 @@ struct TherapyMatchTests {
     @Test("diffuse TGCT: pexidartinib approved; vimseltinib in development until its approval on 2025-02-14")
     func tgct() throws {
         let registry = try RegistryFixture()
-        let id = try registry.patient(mrn: "TGCT-1", birth: "1987-09-09", icdo3: "9252/1", setting: .locallyAdvancedUnresectable)
+        let id = try registry.patient(
+            mrn: "TGCT-1", birth: "1987-09-09", icdo3: "9252/1", setting: .locallyAdvancedUnresectable)
         let now = try registry.matching.match(id).report
-        #expect(now.fitting(withStatus: .fdaApprovedSTS).filter(\.isFullyMet).map(\.indication.code) == ["pexidartinib_tgct", "vimseltinib_tgct"])
-        #expect(now.evaluation(forIndication: "vimseltinib_tgct")?.status?.effectiveDate == CalendarDate(year: 2025, month: 2, day: 14))
+        #expect(
+            now.fitting(withStatus: .fdaApprovedSTS).filter(\.isFullyMet).map(\.indication.code) == [
+                "pexidartinib_tgct", "vimseltinib_tgct",
+            ])
+        #expect(
+            now.evaluation(forIndication: "vimseltinib_tgct")?.status?.effectiveDate
+                == CalendarDate(year: 2025, month: 2, day: 14))
         let before = try registry.matching.match(id, asOf: CalendarDate(year: 2025, month: 2, day: 13)).report
         #expect(before.evaluation(forIndication: "vimseltinib_tgct")?.status?.status == .inDevelopment)
-        #expect(before.fitting(withStatus: .fdaApprovedSTS).filter(\.isFullyMet).map(\.indication.code) == ["pexidartinib_tgct"])
+        #expect(
+            before.fitting(withStatus: .fdaApprovedSTS).filter(\.isFullyMet).map(\.indication.code) == [
+                "pexidartinib_tgct"
+            ])
     }
 
-    @Test("desmoid tumour: nirogacestat approved (2023-11-27), sorafenib and pazopanib studied, the gamma-secretase inhibitors in development")
+    @Test(
+        "desmoid tumour: nirogacestat approved (2023-11-27), sorafenib and pazopanib studied, the gamma-secretase inhibitors in development"
+    )
     func desmoid() throws {
         let registry = try RegistryFixture()
-        let id = try registry.patient(mrn: "DT-1", birth: "1992-12-12", icdo3: "8821/1", setting: .locallyAdvancedUnresectable)
+        let id = try registry.patient(
+            mrn: "DT-1", birth: "1992-12-12", icdo3: "8821/1", setting: .locallyAdvancedUnresectable)
         let report = try registry.matching.match(id).report
         let nirogacestat = try #require(report.evaluation(forIndication: "nirogacestat_desmoid"))
         #expect(nirogacestat.isFullyMet)
         #expect(nirogacestat.status?.status == .fdaApprovedSTS)
         #expect(nirogacestat.status?.effectiveDate == CalendarDate(year: 2023, month: 11, day: 27))
-        #expect(report.fitting(withStatus: .studiedSTS).filter(\.isFullyMet).map(\.indication.code) == ["sorafenib_desmoid", "pazopanib_desmoid"])
-        #expect(report.fitting(withStatus: .inDevelopment).filter(\.isFullyMet).map(\.indication.code) == ["al102_desmoid", "al101_desmoid"])
+        #expect(
+            report.fitting(withStatus: .studiedSTS).filter(\.isFullyMet).map(\.indication.code) == [
+                "sorafenib_desmoid", "pazopanib_desmoid",
+            ])
+        #expect(
+            report.fitting(withStatus: .inDevelopment).filter(\.isFullyMet).map(\.indication.code) == [
+                "al102_desmoid", "al101_desmoid",
+            ])
     }
 
     @Test("pazopanib needs prior chemotherapy: unknown with no line recorded, met after doxorubicin (an anthracycline)")
     func pazopanibPriorChemotherapy() throws {
         let registry = try RegistryFixture()
         let id = try registry.patient(mrn: "LMS-2", birth: "1960-01-01", icdo3: "8890/3")
-        #expect(try registry.evaluation("pazopanib_advanced_sts", of: id).criterion("prior therapy")?.outcome == .unknown)
-        _ = try registry.treatment.start(id, TherapyStart(agents: ["doxorubicin"], intent: .palliative,
-            startDate: try CalendarDate(iso: "2024-11-15")))
+        #expect(
+            try registry.evaluation("pazopanib_advanced_sts", of: id).criterion("prior therapy")?.outcome == .unknown)
+        _ = try registry.treatment.start(
+            id,
+            TherapyStart(
+                agents: ["doxorubicin"], intent: .palliative,
+                startDate: try CalendarDate(iso: "2024-11-15")))
         let pazopanib = try registry.evaluation("pazopanib_advanced_sts", of: id)
         #expect(pazopanib.isFullyMet)
-        #expect(pazopanib.criterion("prior therapy")?.patientValue == "1 prior line: anthracycline, cytotoxic chemotherapy")
-        #expect(try registry.evaluation("regorafenib_non_adipocytic_sts", of: id).criterion("prior therapy")?.outcome == .met)
+        #expect(
+            pazopanib.criterion("prior therapy")?.patientValue == "1 prior line: anthracycline, cytotoxic chemotherapy")
+        #expect(
+            try registry.evaluation("regorafenib_non_adipocytic_sts", of: id).criterion("prior therapy")?.outcome
+                == .met)
     }
 
     @Test("a match before the patient's birth is refused naming --as-of")

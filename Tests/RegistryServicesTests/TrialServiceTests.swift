@@ -10,7 +10,9 @@ import TestSupport
 struct TrialServiceTests {
     static let apromiss = "NCT03016819-apromiss.json"
 
-    @Test("APROMISS screens a synovial sarcoma patient after doxorubicin as eligible for the synovial cohort and logs every criterion")
+    @Test(
+        "APROMISS screens a synovial sarcoma patient after doxorubicin as eligible for the synovial cohort and logs every criterion"
+    )
     func screenSynovialAfterAnthracycline() throws {
         let fixture = try TrialFixture()
         try fixture.addShipped(Self.apromiss)
@@ -21,12 +23,14 @@ struct TrialServiceTests {
         #expect(result.criteria.allSatisfy { $0.outcome == .met })
         #expect(result.criteria.first { $0.kind == .requiredPriorTherapy }?.patientValue == "doxorubicin")
         let logged = try fixture.connection.query(
-            "SELECT outcome, screened_by_name, screened_by = current_user AS by_user FROM trial_screenings WHERE screening_id = \(result.screeningID)")
+            "SELECT outcome, screened_by_name, screened_by = current_user AS by_user FROM trial_screenings WHERE screening_id = \(result.screeningID)"
+        )
         #expect(try logged[0].decode((String, String, Bool).self) == ("eligible", "Dr. Weber", true))
         #expect(try fixture.counts()["trial_screening_criteria"] == result.criteria.count)
     }
 
-    @Test("a liposarcoma patient fails APROMISS on histology; the failure is logged and counted by reason in the status")
+    @Test(
+        "a liposarcoma patient fails APROMISS on histology; the failure is logged and counted by reason in the status")
     func liposarcomaScreenFailure() throws {
         let fixture = try TrialFixture()
         try fixture.addShipped(Self.apromiss)
@@ -34,7 +38,8 @@ struct TrialServiceTests {
         let result = try fixture.trials().screen(lps, trial: "NCT03016819")
         #expect(result.outcome == .notEligible)
         let histology = result.criteria.filter { $0.outcome == .notMet }
-        #expect(!histology.isEmpty && histology.allSatisfy { $0.kind == .histology && $0.patientValue.hasPrefix("8852/3") })
+        #expect(
+            !histology.isEmpty && histology.allSatisfy { $0.kind == .histology && $0.patientValue.hasPrefix("8852/3") })
         _ = try fixture.trials().screen(lps, trial: "NCT03016819")
         let status = try fixture.trials().status("NCT03016819")
         #expect(status.screeningOutcomes.map(\.key) == ["not_eligible"] && status.screeningOutcomes.map(\.count) == [1])
@@ -73,22 +78,27 @@ struct TrialServiceTests {
         #expect(measurable.reason == "no baseline lesions recorded")
     }
 
-    @Test("enrollment into APROMISS's synovial cohort reveals the first slot of its sequence and records who enrolled; a second enrollment is refused")
+    @Test(
+        "enrollment into APROMISS's synovial cohort reveals the first slot of its sequence and records who enrolled; a second enrollment is refused"
+    )
     func enrollAndRefuseTwice() throws {
         let fixture = try TrialFixture()
         try fixture.addShipped(Self.apromiss)
         let id = try fixture.patient(mrn: "SS-4")
-        let record = try fixture.trials().enroll(id, TrialEnrollmentRequest(trialNCT: "NCT03016819", cohort: "synovial", enrolledBy: "A. Coordinator"))
+        let record = try fixture.trials().enroll(
+            id, TrialEnrollmentRequest(trialNCT: "NCT03016819", cohort: "synovial", enrolledBy: "A. Coordinator"))
         let arms = [
             TrialArm(code: "anlotinib", label: "anlotinib", ratio: 2, agents: ["anlotinib"]),
             TrialArm(code: "dacarbazine", label: "dacarbazine", ratio: 1, agents: ["dacarbazine"]),
         ]
-        let expected = PermutedBlockRandomization(arms: arms, blockSizes: [3, 6]).sequence(seed: 3_016_819, stream: "synovial|", minimumLength: 1)
+        let expected = PermutedBlockRandomization(arms: arms, blockSizes: [3, 6]).sequence(
+            seed: 3_016_819, stream: "synovial|", minimumLength: 1)
         #expect(record.placeNumber == 1 && record.capacity == 95)
         #expect(record.sequencePosition == 1)
         #expect(record.armCode == expected[0].armCode)
         #expect(record.enrolledByName == "A. Coordinator")
-        #expect(record.enrolledBy == (try fixture.connection.query("SELECT current_user AS u")[0].decode(String.self, "u")))
+        #expect(
+            record.enrolledBy == (try fixture.connection.query("SELECT current_user AS u")[0].decode(String.self, "u")))
         let before = try fixture.counts()
         #expect {
             try fixture.trials().enroll(id, TrialEnrollmentRequest(trialNCT: "NCT03016819", cohort: "synovial"))
@@ -99,14 +109,18 @@ struct TrialServiceTests {
         #expect(try fixture.counts() == before)
     }
 
-    @Test("an ineligible liposarcoma patient and an ASPS-cohort enrollment of synovial sarcoma are refused, nothing written")
+    @Test(
+        "an ineligible liposarcoma patient and an ASPS-cohort enrollment of synovial sarcoma are refused, nothing written"
+    )
     func ineligibleRefused() throws {
         let fixture = try TrialFixture()
         try fixture.addShipped(Self.apromiss)
         let lps = try fixture.patient(mrn: "LPS-2", icdo3: "8852/3")
         let ss = try fixture.patient(mrn: "SS-5")
         let before = try fixture.counts()
-        #expect(throws: TrialError.self) { try fixture.trials().enroll(lps, TrialEnrollmentRequest(trialNCT: "NCT03016819", cohort: "synovial")) }
+        #expect(throws: TrialError.self) {
+            try fixture.trials().enroll(lps, TrialEnrollmentRequest(trialNCT: "NCT03016819", cohort: "synovial"))
+        }
         #expect {
             try fixture.trials().enroll(ss, TrialEnrollmentRequest(trialNCT: "NCT03016819", cohort: "asps"))
         } throws: { error in
@@ -130,10 +144,15 @@ struct TrialServiceTests {
         let bad = Data(text.replacingOccurrences(of: #""capacity": 95"#, with: #""capacity": 0"#).utf8)
         let error = #expect(throws: TrialError.self) { try fixture.trials().add(definition: bad) }
         #expect(error?.description == "cohorts[2].capacity 0 is out of range; allowed 1 to 10000")
-        let unknownAgent = Data(text.replacingOccurrences(of: #""agents": ["dacarbazine"]"#, with: #""agents": ["dacarbazin"]"#).utf8)
+        let unknownAgent = Data(
+            text.replacingOccurrences(of: #""agents": ["dacarbazine"]"#, with: #""agents": ["dacarbazin"]"#).utf8)
         let agentError = #expect(throws: TrialError.self) { try fixture.trials().add(definition: unknownAgent) }
-        #expect(agentError?.description == "arms[1].agents[0] 'dacarbazin' is not allowed; use one of: an agent code of the therapy catalog")
-        let notJSON = #expect(throws: TrialError.self) { try fixture.trials().add(definition: Data("nct: NCT03016819".utf8)) }
+        #expect(
+            agentError?.description
+                == "arms[1].agents[0] 'dacarbazin' is not allowed; use one of: an agent code of the therapy catalog")
+        let notJSON = #expect(throws: TrialError.self) {
+            try fixture.trials().add(definition: Data("nct: NCT03016819".utf8))
+        }
         #expect(notJSON?.description.hasPrefix("definition 'nct: NCT03016819' is malformed") == true)
         #expect(try fixture.counts() == before)
         try fixture.addShipped(Self.apromiss)
@@ -158,7 +177,9 @@ struct TrialServiceTests {
         #expect(try fixture.counts() == added)
     }
 
-    @Test("50 coordinators enrolling 50 eligible patients into a 30-place cohort at once: exactly 30 succeed, each place once, 20 told 'cohort full'")
+    @Test(
+        "50 coordinators enrolling 50 eligible patients into a 30-place cohort at once: exactly 30 succeed, each place once, 20 told 'cohort full'"
+    )
     func concurrentEnrollmentNeverOverfills() throws {
         let fixture = try TrialFixture()
         _ = try fixture.trials().add(definition: TrialFixture.leiomyosarcomaTrial(capacity: 30))
@@ -177,7 +198,8 @@ struct TrialServiceTests {
                     let service = TrialService(
                         connection: try Connection(connectionString), today: today,
                         baselineDisease: StatedBaseline(status: .measurable(targetLesions: 1)))
-                    let record = try service.enroll(id, TrialEnrollmentRequest(trialNCT: "NCT09000001", enrolledBy: "thread"))
+                    let record = try service.enroll(
+                        id, TrialEnrollmentRequest(trialNCT: "NCT09000001", enrolledBy: "thread"))
                     places.withLock { $0.append(record.placeNumber) }
                 } catch TrialError.cohortFull(_, "main", 30) {
                     full.withLock { $0 += 1 }
@@ -201,10 +223,13 @@ struct TrialServiceTests {
         #expect(try stored[0].decode((Int, Int, Int, Int, Int).self) == (30, 30, 30, 30, 30))
     }
 
-    @Test("60 randomized enrollments 2:1 over two region strata follow each stratum's stored sequence; no stratum's imbalance exceeds 3")
+    @Test(
+        "60 randomized enrollments 2:1 over two region strata follow each stratum's stored sequence; no stratum's imbalance exceeds 3"
+    )
     func randomizedEnrollmentsStayBalanced() throws {
         let fixture = try TrialFixture()
-        _ = try fixture.trials().add(definition: TrialFixture.leiomyosarcomaTrial(capacity: 60, stratified: true, seed: 4_242))
+        _ = try fixture.trials().add(
+            definition: TrialFixture.leiomyosarcomaTrial(capacity: 60, stratified: true, seed: 4_242))
         let arms = [
             TrialArm(code: "experimental", label: "experimental", ratio: 2, agents: []),
             TrialArm(code: "control", label: "control", ratio: 1, agents: []),
@@ -217,7 +242,8 @@ struct TrialServiceTests {
         for index in 0..<60 {
             let region = arrivals.draw(below: 3) == 0 ? "non_us" : "us"
             let id = try fixture.patient(mrn: "R-\(index)", icdo3: "8890/3", priorAgents: [])
-            let record = try fixture.trials().enroll(id, TrialEnrollmentRequest(trialNCT: "NCT09000001", strata: ["region=\(region)"]))
+            let record = try fixture.trials().enroll(
+                id, TrialEnrollmentRequest(trialNCT: "NCT09000001", strata: ["region=\(region)"]))
             let stream = "main|region=\(region)"
             let sequence = expected[stream, default: generator.sequence(seed: 4_242, stream: stream, minimumLength: 60)]
             expected[stream] = sequence
@@ -231,7 +257,8 @@ struct TrialServiceTests {
         #expect(worst <= 3.0)
         let status = try fixture.trials().status("NCT09000001")
         #expect(status.strata.map(\.key) == ["main: region=non_us", "main: region=us"])
-        #expect(status.strata.map(\.count) == [counts["non_us"]!.values.reduce(0, +), counts["us"]!.values.reduce(0, +)])
+        #expect(
+            status.strata.map(\.count) == [counts["non_us"]!.values.reduce(0, +), counts["us"]!.values.reduce(0, +)])
         #expect(status.cohorts.map(\.key) == ["main"] && status.cohorts.map(\.count) == [60])
         #expect(status.cohorts.map(\.capacity) == [60])
         #expect(status.sites.map(\.key) == ["MUC"] && status.sites.map(\.count) == [60])

@@ -7,7 +7,9 @@ import TestSupport
 
 @Suite("trial status never fails for one enrollment: a stratum it cannot count is listed, not dropped")
 struct TrialStatusExclusionTests {
-    @Test("MUC-0002's stored stratum overwritten to region=eu by SQL: status counts both in the cohort, one in region=us, lists MUC-0002 as excluded in table, CSV and JSON, and the command exits 3")
+    @Test(
+        "MUC-0002's stored stratum overwritten to region=eu by SQL: status counts both in the cohort, one in region=us, lists MUC-0002 as excluded in table, CSV and JSON, and the command exits 3"
+    )
     func unknownStratumIsListed() throws {
         let fixture = try TrialFixture()
         _ = try fixture.trials().add(definition: TrialFixture.leiomyosarcomaTrial(capacity: 10, stratified: true))
@@ -37,11 +39,16 @@ struct TrialStatusExclusionTests {
         let flattened = table.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         #expect(flattened.contains("excluded MUC-0002 cohort main: its stratum 'region=eu' is not one of the trial's"))
         #expect(flattened.contains("strata (region=us, region=non_us)"))
-        #expect(table.stderr == "Warning: 1 enrollment left out of the report; each is listed in it with the reason (exit status 3)\n")
-        let csv = try CommandLineRun.sarcreg(["trial", "status", "NCT09000001", "--format", "csv"], environment: environment)
+        #expect(
+            table.stderr
+                == "Warning: 1 enrollment left out of the report; each is listed in it with the reason (exit status 3)\n"
+        )
+        let csv = try CommandLineRun.sarcreg(
+            ["trial", "status", "NCT09000001", "--format", "csv"], environment: environment)
         #expect(csv.exitCode == 3)
         #expect(csv.stdout.contains("excluded,\"MUC-0002 cohort main: \(reason)\",1,\r\n"), "\(csv.stdout)")
-        let json = try CommandLineRun.sarcreg(["trial", "status", "NCT09000001", "--format", "json"], environment: environment)
+        let json = try CommandLineRun.sarcreg(
+            ["trial", "status", "NCT09000001", "--format", "json"], environment: environment)
         #expect(json.exitCode == 3)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let excluded = try #require(object["excludedEnrollments"] as? [[String: Any]])
@@ -56,7 +63,8 @@ struct TrialStatusExclusionTests {
         _ = try fixture.trials().enroll(id, TrialEnrollmentRequest(trialNCT: "NCT09000001", strata: ["region=non_us"]))
         #expect(try fixture.trials().status("NCT09000001").excludedEnrollments.isEmpty)
         let run = try CommandLineRun.sarcreg(
-            ["trial", "status", "NCT09000001"], environment: ["DATABASE_URL": fixture.registry.database.connectionString])
+            ["trial", "status", "NCT09000001"],
+            environment: ["DATABASE_URL": fixture.registry.database.connectionString])
         #expect(run.exitCode == 0 && run.stderr.isEmpty, "\(run.stderr)")
     }
 }

@@ -22,9 +22,14 @@ struct VocabularySourceTests {
     /// shared folder is beside the checkout, the committed copy must still be identical to it.
     static func sharedHistologyRows() throws -> [(code: String, behaviour: Int, verified: Bool)] {
         let copy = try String(
-            contentsOfFile: TestDatabase.repositoryRoot + "/Tests/RegistryServicesTests/Fixtures/histology-icdo3.csv", encoding: .utf8)
-        if let shared = try? String(contentsOfFile: TestDatabase.repositoryRoot + "/../shared/domain/histology-icdo3.csv", encoding: .utf8) {
-            #expect(copy == shared, "the committed copy of the shared histology list differs from ../shared/domain/histology-icdo3.csv")
+            contentsOfFile: TestDatabase.repositoryRoot + "/Tests/RegistryServicesTests/Fixtures/histology-icdo3.csv",
+            encoding: .utf8)
+        if let shared = try? String(
+            contentsOfFile: TestDatabase.repositoryRoot + "/../shared/domain/histology-icdo3.csv", encoding: .utf8)
+        {
+            #expect(
+                copy == shared,
+                "the committed copy of the shared histology list differs from ../shared/domain/histology-icdo3.csv")
         }
         let lines = copy.split(whereSeparator: \.isNewline).dropFirst()
         return try lines.map { line in
@@ -35,12 +40,15 @@ struct VocabularySourceTests {
         }
     }
 
-    @Test("every code of the shared histology list is in the vocabulary with its behaviour and verification: 8821/1 and 8822/1 both desmoid")
+    @Test(
+        "every code of the shared histology list is in the vocabulary with its behaviour and verification: 8821/1 and 8822/1 both desmoid"
+    )
     func sharedHistologyList() throws {
         let rows = try Self.sharedHistologyRows()
         #expect(rows.count == 34)
         for row in rows {
-            let stored = try fixture.connection.query("SELECT behaviour, verified FROM histology_codes WHERE code = \(row.code)")
+            let stored = try fixture.connection.query(
+                "SELECT behaviour, verified FROM histology_codes WHERE code = \(row.code)")
             #expect(stored.count == 1, "\(row.code)")
             guard let first = stored.first else { continue }
             #expect(try first.decode(Int.self, "behaviour") == row.behaviour, "\(row.code)")

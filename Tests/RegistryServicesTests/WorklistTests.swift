@@ -10,11 +10,14 @@ import TestSupport
 struct WorklistFixture {
     let registry: RegistryFixture
     static let siteSchedule = Data(
-        #"{"imaging": [{"every": {"weeks": 12}, "windowDays": 14}], "survival": [{"every": {"months": 3}, "windowDays": 14}]}"#.utf8)
+        #"{"imaging": [{"every": {"weeks": 12}, "windowDays": 14}], "survival": [{"every": {"months": 3}, "windowDays": 14}]}"#
+            .utf8)
 
     init(siteSchedule: Bool = true, sites: [(String, String)] = [("MUC", "Munich Sarcoma Center")]) throws {
         registry = try RegistryFixture(sites: sites)
-        if siteSchedule { _ = try SiteService(connection: registry.connection).setSchedule(site: "MUC", document: Self.siteSchedule) }
+        if siteSchedule {
+            _ = try SiteService(connection: registry.connection).setSchedule(site: "MUC", document: Self.siteSchedule)
+        }
     }
 
     var connection: Connection { registry.connection }
@@ -22,11 +25,14 @@ struct WorklistFixture {
     /// Enrolls a patient and starts line 1 on `start`, with follow-up scans on `scans` and a baseline unless told not.
     @discardableResult
     func patient(
-        _ mrn: String, site: String = "MUC", start: String, scans: [String] = [], baseline: Bool = true, trial: String? = nil,
+        _ mrn: String, site: String = "MUC", start: String, scans: [String] = [], baseline: Bool = true,
+        trial: String? = nil,
         progressed: String? = nil, lastContact: String? = nil
     ) throws -> String {
         let summary = try registry.enroll(mrn: mrn, site: site)
-        let patientID = try connection.query("SELECT patient_id FROM patients WHERE registry_id = \(summary.registryID)")[0].decode(Int.self, "patient_id")
+        let patientID = try connection.query(
+            "SELECT patient_id FROM patients WHERE registry_id = \(summary.registryID)")[0].decode(
+                Int.self, "patient_id")
         let stopReason: String? = progressed == nil ? nil : "progression"
         let lineID = try connection.query(
             """
@@ -35,13 +41,18 @@ struct WorklistFixture {
             """)[0].decode(Int.self, "therapy_line_id")
         if baseline {
             try connection.execute(
-                "INSERT INTO assessments (patient_id, evaluator, assessed_on, is_baseline) VALUES (\(patientID), 'investigator', \(start)::date - 7, true)")
+                "INSERT INTO assessments (patient_id, evaluator, assessed_on, is_baseline) VALUES (\(patientID), 'investigator', \(start)::date - 7, true)"
+            )
         }
         for scan in scans {
             try connection.execute(
-                "INSERT INTO assessments (patient_id, evaluator, assessed_on, therapy_line_id) VALUES (\(patientID), 'investigator', \(scan)::date, \(lineID))")
+                "INSERT INTO assessments (patient_id, evaluator, assessed_on, therapy_line_id) VALUES (\(patientID), 'investigator', \(scan)::date, \(lineID))"
+            )
         }
-        if let lastContact { try connection.execute("UPDATE patients SET last_contact_on = \(lastContact)::date WHERE patient_id = \(patientID)") }
+        if let lastContact {
+            try connection.execute(
+                "UPDATE patients SET last_contact_on = \(lastContact)::date WHERE patient_id = \(patientID)")
+        }
         return summary.registryID
     }
 
@@ -52,14 +63,17 @@ struct WorklistFixture {
 
 @Suite("Worklist service: a site's overdue and due assessments from set-wise reads, one patient never failing the list")
 struct WorklistServiceTests {
-    @Test("MUC on 2026-11-27: a survival contact overdue since 2026-07-15, a 12-weekly scan overdue since 2026-08-24, a line with no assessment, APROMISS week 6 due")
+    @Test(
+        "MUC on 2026-11-27: a survival contact overdue since 2026-07-15, a 12-weekly scan overdue since 2026-08-24, a line with no assessment, APROMISS week 6 due"
+    )
     func siteWorklist() throws {
         let fixture = try WorklistFixture()
         _ = try TrialService(connection: fixture.connection, today: fixture.registry.today)
             .add(definition: try TrialFixture.definition("NCT03016819-apromiss.json"))
         let overdue = try fixture.patient("W-1", start: "2026-06-01")
         let onTrial = try fixture.patient("W-2", start: "2026-10-26", trial: "NCT03016819")
-        let progressed = try fixture.patient("W-3", start: "2026-01-05", scans: ["2026-03-30"], progressed: "2026-04-15", lastContact: "2026-05-01")
+        let progressed = try fixture.patient(
+            "W-3", start: "2026-01-05", scans: ["2026-03-30"], progressed: "2026-04-15", lastContact: "2026-05-01")
         let bare = try fixture.patient("W-4", start: "2026-11-20", baseline: false)
         let report = try fixture.worklist()
         #expect(report.excluded.isEmpty)
@@ -81,11 +95,16 @@ struct WorklistServiceTests {
         #expect(report.items[3].schedule == "NCT03016819")
     }
 
-    @Test("every site in one pass reads as each site alone: MUC's overdue scan and survival contact, BER's patient excluded for want of a schedule, VIE with nothing to do")
+    @Test(
+        "every site in one pass reads as each site alone: MUC's overdue scan and survival contact, BER's patient excluded for want of a schedule, VIE with nothing to do"
+    )
     func everySiteInOnePass() throws {
-        let fixture = try WorklistFixture(sites: [("MUC", "Munich Sarcoma Center"), ("BER", "Berlin Sarcoma Center"), ("VIE", "Vienna")])
+        let fixture = try WorklistFixture(sites: [
+            ("MUC", "Munich Sarcoma Center"), ("BER", "Berlin Sarcoma Center"), ("VIE", "Vienna"),
+        ])
         try fixture.patient("W-1", start: "2026-06-01")
-        try fixture.patient("W-2", start: "2026-01-05", scans: ["2026-03-30"], progressed: "2026-04-15", lastContact: "2026-05-01")
+        try fixture.patient(
+            "W-2", start: "2026-01-05", scans: ["2026-03-30"], progressed: "2026-04-15", lastContact: "2026-05-01")
         let unscheduled = try fixture.patient("B-1", site: "BER", start: "2026-06-01")
         let service = WorklistService(connection: fixture.connection)
         let asOf = try CalendarDate(iso: "2026-11-27")
@@ -100,7 +119,9 @@ struct WorklistServiceTests {
         #expect(all[2].items.isEmpty && all[2].excluded.isEmpty)
     }
 
-    @Test("a scan inside the window clears the line: W-1 scanned 2026-08-30 for week 12 has week 24 due 2026-11-16 listed as overdue only after 30 November")
+    @Test(
+        "a scan inside the window clears the line: W-1 scanned 2026-08-30 for week 12 has week 24 due 2026-11-16 listed as overdue only after 30 November"
+    )
     func scanClearsVisit() throws {
         let fixture = try WorklistFixture()
         let id = try fixture.patient("W-1", start: "2026-06-01", scans: ["2026-08-30"])
@@ -110,7 +131,9 @@ struct WorklistServiceTests {
         #expect(later.items.map(\.kind) == [.imagingOverdue])
     }
 
-    @Test("as of a past day, later records are not read: W-1 with no baseline, scanned 2026-08-30, had no assessment and a scan due on 2026-08-20")
+    @Test(
+        "as of a past day, later records are not read: W-1 with no baseline, scanned 2026-08-30, had no assessment and a scan due on 2026-08-20"
+    )
     func pastDay() throws {
         let fixture = try WorklistFixture()
         try fixture.patient("W-1", start: "2026-06-01", scans: ["2026-08-30"], baseline: false)
@@ -118,7 +141,9 @@ struct WorklistServiceTests {
         #expect(try fixture.worklist(asOf: "2026-09-01").items.isEmpty)
     }
 
-    @Test("with no default schedule at MUC, W-1 outside trials is excluded with the reason while W-2 on APROMISS is listed")
+    @Test(
+        "with no default schedule at MUC, W-1 outside trials is excluded with the reason while W-2 on APROMISS is listed"
+    )
     func exclusion() throws {
         let fixture = try WorklistFixture(siteSchedule: false)
         _ = try TrialService(connection: fixture.connection, today: fixture.registry.today)
@@ -131,14 +156,18 @@ struct WorklistServiceTests {
         #expect(report.excluded.first?.reason.contains("site MUC has no default imaging schedule") == true)
     }
 
-    @Test("a trial whose definition says \"schedule\": null leaves its line to MUC's default instead of failing the worklist")
+    @Test(
+        "a trial whose definition says \"schedule\": null leaves its line to MUC's default instead of failing the worklist"
+    )
     func nullTrialSchedule() throws {
         let fixture = try WorklistFixture()
         let text = try String(decoding: TrialFixture.definition("NCT03016819-apromiss.json"), as: UTF8.self)
         let start = try #require(text.range(of: #""schedule": {"#))
         let end = try #require(text.range(of: "},\n  \"eligibility\"", range: start.upperBound..<text.endIndex))
-        let withoutSchedule = text.replacingCharacters(in: start.lowerBound..<end.upperBound, with: "\"schedule\": null,\n  \"eligibility\"")
-        _ = try TrialService(connection: fixture.connection, today: fixture.registry.today).add(definition: Data(withoutSchedule.utf8))
+        let withoutSchedule = text.replacingCharacters(
+            in: start.lowerBound..<end.upperBound, with: "\"schedule\": null,\n  \"eligibility\"")
+        _ = try TrialService(connection: fixture.connection, today: fixture.registry.today).add(
+            definition: Data(withoutSchedule.utf8))
         let id = try fixture.patient("W-1", start: "2026-06-01", trial: "NCT03016819")
         let report = try fixture.worklist()
         #expect(report.excluded.isEmpty)
@@ -150,30 +179,42 @@ struct WorklistServiceTests {
     func notFollowed() throws {
         let fixture = try WorklistFixture()
         let dead = try fixture.patient("W-1", start: "2026-06-01")
-        try fixture.connection.execute("UPDATE patients SET vital_status = 'dead', death_on = '2026-09-01' WHERE registry_id = \(dead)")
+        try fixture.connection.execute(
+            "UPDATE patients SET vital_status = 'dead', death_on = '2026-09-01' WHERE registry_id = \(dead)")
         let withdrawn = try fixture.patient("W-2", start: "2026-06-01")
-        try fixture.connection.execute("UPDATE patients SET consent_withdrawn_on = '2026-07-01' WHERE registry_id = \(withdrawn)")
+        try fixture.connection.execute(
+            "UPDATE patients SET consent_withdrawn_on = '2026-07-01' WHERE registry_id = \(withdrawn)")
         let stopped = try fixture.patient("W-3", start: "2026-06-01")
         try fixture.connection.execute(
-            "UPDATE therapy_lines SET stopped_on = '2026-07-01', stop_reason = 'toxicity' WHERE patient_id = (SELECT patient_id FROM patients WHERE registry_id = \(stopped))")
+            "UPDATE therapy_lines SET stopped_on = '2026-07-01', stop_reason = 'toxicity' WHERE patient_id = (SELECT patient_id FROM patients WHERE registry_id = \(stopped))"
+        )
         #expect(try fixture.worklist().items.isEmpty)
     }
 
-    @Test("a site schedule with a 60-day window around 12-weekly scans is refused naming schedule.imaging[0].windowDays, and nothing is written")
+    @Test(
+        "a site schedule with a 60-day window around 12-weekly scans is refused naming schedule.imaging[0].windowDays, and nothing is written"
+    )
     func siteScheduleRefused() throws {
         let fixture = try WorklistFixture(siteSchedule: false)
         let sites = SiteService(connection: fixture.connection)
         let refusal = #expect(throws: RegistryError.self) {
-            _ = try sites.setSchedule(site: "MUC", document: Data(#"{"imaging": [{"every": {"weeks": 12}, "windowDays": 60}]}"#.utf8))
+            _ = try sites.setSchedule(
+                site: "MUC", document: Data(#"{"imaging": [{"every": {"weeks": 12}, "windowDays": 60}]}"#.utf8))
         }
-        guard case .input(.outOfRange(let field, let value, _))? = refusal else { Issue.record("expected outOfRange, got \(String(describing: refusal))"); return }
+        guard case .input(.outOfRange(let field, let value, _))? = refusal else {
+            Issue.record("expected outOfRange, got \(String(describing: refusal))")
+            return
+        }
         #expect(field == "schedule.imaging[0].windowDays")
         #expect(value == "60")
         #expect(try sites.schedule(site: "MUC") == nil)
         let unknown = #expect(throws: RegistryError.self) {
             _ = try sites.setSchedule(site: "MUX", document: WorklistFixture.siteSchedule)
         }
-        guard case .unknownSite("MUX", let suggestion)? = unknown else { Issue.record("expected unknownSite, got \(String(describing: unknown))"); return }
+        guard case .unknownSite("MUX", let suggestion)? = unknown else {
+            Issue.record("expected unknownSite, got \(String(describing: unknown))")
+            return
+        }
         #expect(suggestion == "MUC")
     }
 
@@ -181,19 +222,26 @@ struct WorklistServiceTests {
     func siteScheduleReplaced() throws {
         let fixture = try WorklistFixture()
         let sites = SiteService(connection: fixture.connection)
-        _ = try sites.setSchedule(site: "MUC", document: Data(#"{"survival": [{"every": {"months": 6}, "windowDays": 30}]}"#.utf8))
+        _ = try sites.setSchedule(
+            site: "MUC", document: Data(#"{"survival": [{"every": {"months": 6}, "windowDays": 30}]}"#.utf8))
         #expect(try sites.schedule(site: "MUC")?.contains("\"months\": 6") == true)
-        #expect(try fixture.connection.query("SELECT count(*) AS n FROM site_assessment_schedules")[0].decode(Int.self, "n") == 1)
+        #expect(
+            try fixture.connection.query("SELECT count(*) AS n FROM site_assessment_schedules")[0].decode(Int.self, "n")
+                == 1)
     }
 
-    @Test("trial add refuses APROMISS with a 30-day window around 6-weekly scans naming schedule.imaging[0].windowDays; no trial is written")
+    @Test(
+        "trial add refuses APROMISS with a 30-day window around 6-weekly scans naming schedule.imaging[0].windowDays; no trial is written"
+    )
     func trialScheduleRefused() throws {
         let fixture = try WorklistFixture()
         let text = try String(decoding: TrialFixture.definition("NCT03016819-apromiss.json"), as: UTF8.self)
-        let broken = text.replacingOccurrences(of: #"{"every": {"weeks": 6}, "windowDays": 7"#, with: #"{"every": {"weeks": 6}, "windowDays": 30"#)
+        let broken = text.replacingOccurrences(
+            of: #"{"every": {"weeks": 6}, "windowDays": 7"#, with: #"{"every": {"weeks": 6}, "windowDays": 30"#)
         #expect(broken != text, "fixture drifted")
         let refusal = #expect(throws: TrialError.self) {
-            _ = try TrialService(connection: fixture.connection, today: fixture.registry.today).add(definition: Data(broken.utf8))
+            _ = try TrialService(connection: fixture.connection, today: fixture.registry.today).add(
+                definition: Data(broken.utf8))
         }
         #expect(refusal?.description.contains("schedule.imaging[0].windowDays 30 is out of range") == true)
         #expect(try fixture.connection.query("SELECT count(*) AS n FROM trials")[0].decode(Int.self, "n") == 0)

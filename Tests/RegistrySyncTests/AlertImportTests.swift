@@ -8,12 +8,16 @@ import Testing
 
 @Suite("Newly eligible alerts after a REDCap import")
 struct AlertImportTests {
-    @Test("the night's diagnoses and molecular results are queued as imported by their run; the next night re-reports 101-1's fusion as ETV6::NTRK3 and the refresh alerts larotrectinib with trigger molecular_result_imported (sync run 2)")
+    @Test(
+        "the night's diagnoses and molecular results are queued as imported by their run; the next night re-reports 101-1's fusion as ETV6::NTRK3 and the refresh alerts larotrectinib with trigger molecular_result_imported (sync run 2)"
+    )
     func importTriggersAlerts() throws {
         let fixture = try REDCapFixture()
         let first = try fixture.importFile("night1.csv")
-        let queued = try fixture.connection.query("SELECT DISTINCT trigger, trigger_detail FROM eligibility_refresh_queue ORDER BY trigger")
-            .map { try $0.decode((String, String).self) }
+        let queued = try fixture.connection.query(
+            "SELECT DISTINCT trigger, trigger_detail FROM eligibility_refresh_queue ORDER BY trigger"
+        )
+        .map { try $0.decode((String, String).self) }
         #expect(queued.contains { $0 == ("diagnosis_imported", "sync run \(first.runID)") })
         #expect(queued.contains { $0 == ("molecular_result_imported", "sync run \(first.runID)") })
         let service = EligibilityAlertService(connection: fixture.connection)
@@ -28,6 +32,8 @@ struct AlertImportTests {
         let alerts = try service.alerts().filter { $0.targetKey == "therapy:larotrectinib_ntrk_fusion" }
         #expect(alerts.count == 1)
         #expect(alerts.first?.kind == .newlyEligible && alerts.first?.criterion == "NTRK fusion")
-        #expect(alerts.first?.trigger == "molecular_result_imported" && alerts.first?.triggerDetail == "sync run \(second.runID)")
+        #expect(
+            alerts.first?.trigger == "molecular_result_imported"
+                && alerts.first?.triggerDetail == "sync run \(second.runID)")
     }
 }

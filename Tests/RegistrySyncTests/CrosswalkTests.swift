@@ -7,7 +7,9 @@ import Testing
 /// role writes the crosswalk.
 @Suite("The subject crosswalk", .serialized)
 struct CrosswalkTests {
-    @Test("after site 701 is remapped from MUC to BER, the same export quarantines 01-701-1015's rows naming MUC-0001 and BER, and writes nothing to her")
+    @Test(
+        "after site 701 is remapped from MUC to BER, the same export quarantines 01-701-1015's rows naming MUC-0001 and BER, and writes nothing to her"
+    )
     func subjectOfAnotherSiteIsRefused() throws {
         let fixture = try SyncFixture()
         _ = try fixture.importFixture("clean")
@@ -15,7 +17,8 @@ struct CrosswalkTests {
         try fixture.service.mapSite(source: "site-a", sourceSite: "701", site: "BER")
         let night = try fixture.importFixture("clean")
         let rejects = try fixture.service.rejects(run: night.runID)
-        let reason = "the subject is bound to patient MUC-0001 of site MUC, but SITEID 701 maps to site BER; "
+        let reason =
+            "the subject is bound to patient MUC-0001 of site MUC, but SITEID 701 maps to site BER; "
             + "a subject delivers data only to a patient of its own site"
         let dm = rejects.filter { $0.fileName == "dm.csv" }
         #expect(dm.map(\.lineNumber) == [2, 3])
@@ -42,34 +45,47 @@ struct CrosswalkTests {
             CROSS JOIN unnest(ARRAY['INSERT', 'UPDATE', 'DELETE']) AS p (privilege) ORDER BY 1
             """
         ).map { try $0.decode(String.self, "grant_state") }
-        #expect(privileges == [
-            "sarcreg_admin DELETE false", "sarcreg_admin INSERT false", "sarcreg_admin UPDATE false",
-            "sarcreg_coordinator DELETE false", "sarcreg_coordinator INSERT false", "sarcreg_coordinator UPDATE false",
-            "sarcreg_sync DELETE true", "sarcreg_sync INSERT true", "sarcreg_sync UPDATE true",
-        ])
+        #expect(
+            privileges == [
+                "sarcreg_admin DELETE false", "sarcreg_admin INSERT false", "sarcreg_admin UPDATE false",
+                "sarcreg_coordinator DELETE false", "sarcreg_coordinator INSERT false",
+                "sarcreg_coordinator UPDATE false",
+                "sarcreg_sync DELETE true", "sarcreg_sync INSERT true", "sarcreg_sync UPDATE true",
+            ])
     }
 
-    @Test("an adverse event of a subject never enrolled is quarantined in the same words by the SDTM and the REDCap import")
+    @Test(
+        "an adverse event of a subject never enrolled is quarantined in the same words by the SDTM and the REDCap import"
+    )
     func unknownSubjectInTheSameWords() throws {
         let fixture = try SyncFixture()
         let folder = try copyOfFixture("clean")
         let ae = try String(contentsOfFile: folder + "/ae.csv", encoding: .utf8)
-        try (ae + "SYNCTEST01,AE,01-701-9999,1,Rash maculo-papular,Rash maculo-papular,1,2014-01-03,,NOT RELATED,N\n").write(toFile: folder + "/ae.csv", atomically: true, encoding: .utf8)
+        try (ae + "SYNCTEST01,AE,01-701-9999,1,Rash maculo-papular,Rash maculo-papular,1,2014-01-03,,NOT RELATED,N\n")
+            .write(toFile: folder + "/ae.csv", atomically: true, encoding: .utf8)
         let sdtm = try fixture.service.importSDTM(SyncImportRequest(directory: folder, source: "site-a"))
-        let sdtmReason = try #require(try fixture.service.rejects(run: sdtm.runID).first { $0.value == "01-701-9999" }).reason
+        let sdtmReason = try #require(try fixture.service.rejects(run: sdtm.runID).first { $0.value == "01-701-9999" })
+            .reason
 
         try fixture.service.mapSite(source: "site-r", sourceSite: "daga", site: "MUC")
-        let lines = try String(contentsOfFile: REDCapFixture.directory + "night1.csv", encoding: .utf8).components(separatedBy: "\r\n")
+        let lines = try String(contentsOfFile: REDCapFixture.directory + "night1.csv", encoding: .utf8).components(
+            separatedBy: "\r\n")
         let event = try #require(lines.first { $0.hasPrefix("101-1,enrollment_arm_1,adverse_event,1,") })
         let path = NSTemporaryDirectory() + "unknown-subject-\(UUID().uuidString).csv"
         defer { try? FileManager.default.removeItem(atPath: path) }
-        try [lines[0], event.replacingOccurrences(of: "101-1,", with: "999-1,")].joined(separator: "\r\n").appending("\r\n")
-            .write(toFile: path, atomically: true, encoding: .utf8)
+        try [lines[0], event.replacingOccurrences(of: "101-1,", with: "999-1,")].joined(separator: "\r\n").appending(
+            "\r\n"
+        )
+        .write(toFile: path, atomically: true, encoding: .utf8)
         let redcap = try fixture.service.importREDCap(
             REDCapImportRequest(file: path, dictionary: REDCapFixture.directory + "dictionary.csv", source: "site-r"))
-        let redcapReason = try #require(try fixture.service.rejects(run: redcap.runID).first { $0.value == "999-1" }).reason
+        let redcapReason = try #require(try fixture.service.rejects(run: redcap.runID).first { $0.value == "999-1" })
+            .reason
 
-        #expect(sdtmReason == "the subject has no enrollment (a DM row or an enrollment form) in this or an earlier run of this source")
+        #expect(
+            sdtmReason
+                == "the subject has no enrollment (a DM row or an enrollment form) in this or an earlier run of this source"
+        )
         #expect(redcapReason == sdtmReason)
     }
 }

@@ -29,7 +29,9 @@ private func reconcile(_ fixture: SyncFixture) throws -> [Int] {
 
 @Suite("data management in the nightly import: discrepancy queries and locked patients", .serialized)
 struct DataManagementImportTests {
-    @Test("night 1's week-12 SD against the engine's PD opens one query on the investigator's 2014-03 visit; a rerun leaves it; night 2 sending PD closes it; night 3 sending SD again reopens it")
+    @Test(
+        "night 1's week-12 SD against the engine's PD opens one query on the investigator's 2014-03 visit; a rerun leaves it; night 2 sending PD closes it; night 3 sending SD again reopens it"
+    )
     func discrepancyQueriesOpenAndClose() throws {
         let fixture = try SyncFixture()
         _ = try fixture.importFixture("clean")
@@ -40,9 +42,10 @@ struct DataManagementImportTests {
         #expect(opened.registryID == "MUC-0001" && opened.status == .open)
         #expect(opened.record == DataRecord(stored: .assessment, reference: "investigator/2014-03"))
         #expect(opened.field == "overall response" && opened.discrepancyKey == "MUC-0001/investigator/WEEK 12")
-        #expect(opened.messages.map(\.body) == [
-            "the source reports SD for visit WEEK 12 on 2014-03; the registry computes PD (\(try fixture.service.discrepancies()[0].rule))",
-        ])
+        #expect(
+            opened.messages.map(\.body) == [
+                "the source reports SD for visit WEEK 12 on 2014-03; the registry computes PD (\(try fixture.service.discrepancies()[0].rule))"
+            ])
         #expect(try reconcile(fixture) == [0, 0, 0, 1])
 
         let agreeing = try nightWithWeek12("PD")
@@ -62,7 +65,9 @@ struct DataManagementImportTests {
         #expect(try fixture.count("data_queries") == 1)
     }
 
-    @Test("a locked patient's rows of a later night are quarantined with 'patient MUC-0001 is locked' and the rule, the run succeeds, and the patient's week-12 response is not changed")
+    @Test(
+        "a locked patient's rows of a later night are quarantined with 'patient MUC-0001 is locked' and the rule, the run succeeds, and the patient's week-12 response is not changed"
+    )
     func lockedPatientQuarantined() throws {
         let fixture = try SyncFixture()
         _ = try fixture.importFixture("clean")
@@ -76,7 +81,8 @@ struct DataManagementImportTests {
         #expect(Set(locked.map(\.fileName)).isSuperset(of: ["dm.csv", "rs.csv", "tr.csv"]), "\(rejects)")
         #expect(locked.allSatisfy { $0.reason.hasSuffix(ConstraintRefusal.raisedRules["patient_records_locked"]!) })
         let week12 = try fixture.connection.query(
-            "SELECT response FROM source_responses WHERE evaluator = 'investigator' AND visit = 'WEEK 12' AND test_code = 'OVRLRESP'")
+            "SELECT response FROM source_responses WHERE evaluator = 'investigator' AND visit = 'WEEK 12' AND test_code = 'OVRLRESP'"
+        )
         #expect(try week12.map { try $0.decode(String.self, "response") } == ["SD"])
     }
 }

@@ -18,29 +18,35 @@ struct KnownRegistryIDTests {
         return (fixture, out)
     }
 
-    @Test("the registry's own SDTM export imported back as source 'echo' is refused naming MUC-0001 and BER-0001, and writes nothing; with --allow-known-ids it is imported")
+    @Test(
+        "the registry's own SDTM export imported back as source 'echo' is refused naming MUC-0001 and BER-0001, and writes nothing; with --allow-known-ids it is imported"
+    )
     func sdtmExportImportedBack() throws {
         let (fixture, out) = try Self.exportedRegistry()
         defer { try? FileManager.default.removeItem(atPath: out) }
         let before = try fixture.snapshot()
         let patients = try fixture.count("patients")
 
-        let error = try #require(#expect(throws: SyncError.self) {
-            _ = try fixture.service.importSDTM(SyncImportRequest(directory: out, source: "echo"))
-        })
+        let error = try #require(
+            #expect(throws: SyncError.self) {
+                _ = try fixture.service.importSDTM(SyncImportRequest(directory: out, source: "echo"))
+            })
         guard case .knownRegistryIDs(let source, let ids) = error else {
             Issue.record("expected knownRegistryIDs, got \(error)")
             return
         }
         #expect(source == "echo")
         #expect(ids.contains("MUC-0001") && ids.contains("BER-0001"))
-        #expect(error.description.contains("permission to import known registry ids") && error.description.contains("MUC-0001"))
+        #expect(
+            error.description.contains("permission to import known registry ids")
+                && error.description.contains("MUC-0001"))
         var after = try fixture.snapshot()
         // The refused run is logged as failed: the run log grows by that row alone.
         after[10] -= 1
         #expect(after == before)
 
-        let allowed = try fixture.service.importSDTM(SyncImportRequest(directory: out, source: "echo", allowKnownIDs: true))
+        let allowed = try fixture.service.importSDTM(
+            SyncImportRequest(directory: out, source: "echo", allowKnownIDs: true))
         #expect(allowed.status == "succeeded")
         #expect(try fixture.count("patients") == 2 * patients)
     }
@@ -55,7 +61,9 @@ struct KnownRegistryIDTests {
         #expect(rerun.files.allSatisfy { $0.inserted == 0 && $0.updated == 0 })
     }
 
-    @Test("the registry's own REDCap export imported back as source 'site-echo' is refused through the CLI with exit 1, naming the registry ids")
+    @Test(
+        "the registry's own REDCap export imported back as source 'site-echo' is refused through the CLI with exit 1, naming the registry ids"
+    )
     func redcapExportImportedBack() throws {
         let fixture = try REDCapFixture()
         _ = try fixture.importFile("night1.csv")
@@ -72,8 +80,9 @@ struct KnownRegistryIDTests {
             "--database", fixture.database.connectionString,
         ])
         #expect(run.exitCode == 1)
-        #expect(run.stderr.contains("registry ids this registry already holds") && run.stderr.contains("MUC-0001")
-            && run.stderr.contains("BER-0001"), "\(run.stderr)")
+        #expect(
+            run.stderr.contains("registry ids this registry already holds") && run.stderr.contains("MUC-0001")
+                && run.stderr.contains("BER-0001"), "\(run.stderr)")
         #expect(try fixture.connection.query("SELECT count(*) AS n FROM patients")[0].decode(Int.self, "n") == patients)
     }
 }

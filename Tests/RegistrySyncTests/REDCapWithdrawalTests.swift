@@ -29,7 +29,9 @@ struct REDCapWithdrawalTests {
         return path
     }
 
-    @Test("BCN-R04 withdrew on 2024-12-01: the same export twice quarantines nothing the second time; an AE new in a third export is refused with the withdrawal")
+    @Test(
+        "BCN-R04 withdrew on 2024-12-01: the same export twice quarantines nothing the second time; an AE new in a third export is refused with the withdrawal"
+    )
     func rerunKeepsHeldRowsOfAWithdrawnPatient() throws {
         let database = try TestDatabase.make()
         let connection = try database.connect()
@@ -40,23 +42,31 @@ struct REDCapWithdrawalTests {
         let first = try Self.withdrawn()
         defer { try? FileManager.default.removeItem(atPath: first) }
 
-        let run1 = try sync.importREDCap(REDCapImportRequest(file: first, dictionary: dictionary, source: "demo-redcap"))
+        let run1 = try sync.importREDCap(
+            REDCapImportRequest(file: first, dictionary: dictionary, source: "demo-redcap"))
         #expect(run1.files.map(\.quarantined) == [0])
-        let run2 = try sync.importREDCap(REDCapImportRequest(file: first, dictionary: dictionary, source: "demo-redcap"))
+        let run2 = try sync.importREDCap(
+            REDCapImportRequest(file: first, dictionary: dictionary, source: "demo-redcap"))
         #expect(run2.files.map(\.quarantined) == [0])
         #expect(run2.files.map(\.inserted) == [0] && run2.files.map(\.updated) == [0])
         #expect(run2.files.map(\.unchanged) == run2.files.map(\.rowsRead))
 
         let third = try Self.withdrawn(adding: [
-            "record_id": "BCN-R04", "redcap_event_name": "enrollment_arm_1", "redcap_repeat_instrument": "adverse_event",
-            "redcap_repeat_instance": "9", "redcap_data_access_group": "demo_bcn", "ae_term": "Fatigue", "ae_ctcae_version": "5.0",
-            "ae_grade": "1", "ae_onset_date": "2024-08-01", "ae_attribution": "possible", "ae_serious": "0", "ae_line": "2",
+            "record_id": "BCN-R04", "redcap_event_name": "enrollment_arm_1",
+            "redcap_repeat_instrument": "adverse_event",
+            "redcap_repeat_instance": "9", "redcap_data_access_group": "demo_bcn", "ae_term": "Fatigue",
+            "ae_ctcae_version": "5.0",
+            "ae_grade": "1", "ae_onset_date": "2024-08-01", "ae_attribution": "possible", "ae_serious": "0",
+            "ae_line": "2",
             "adverse_event_complete": "2",
         ])
         defer { try? FileManager.default.removeItem(atPath: third) }
-        let run3 = try sync.importREDCap(REDCapImportRequest(file: third, dictionary: dictionary, source: "demo-redcap"))
+        let run3 = try sync.importREDCap(
+            REDCapImportRequest(file: third, dictionary: dictionary, source: "demo-redcap"))
         #expect(run3.files.map(\.quarantined) == [1])
-        let reasons = try connection.query("SELECT reason FROM sync_quarantine WHERE run_id = \(run3.runID)").map { try $0.decode(String.self, "reason") }
+        let reasons = try connection.query("SELECT reason FROM sync_quarantine WHERE run_id = \(run3.runID)").map {
+            try $0.decode(String.self, "reason")
+        }
         #expect(reasons == ["the patient withdrew consent on 2024-12-01; nothing new may be recorded"])
     }
 }

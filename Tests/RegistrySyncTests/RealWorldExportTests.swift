@@ -10,12 +10,16 @@ import Testing
 /// TUMSTATE rows repeated but for TRSEQ, the older DIAMETER test code, an EX without SUPPEX and a placebo arm.
 @Suite("SDTM exports as real systems write them", .serialized)
 struct RealWorldExportTests {
-    @Test("both axes of every target, four decimals, TUMSTATE repeated but for TRSEQ: 17 of 28 TR rows scored, 11 skipped with a note, none quarantined")
+    @Test(
+        "both axes of every target, four decimals, TUMSTATE repeated but for TRSEQ: 17 of 28 TR rows scored, 11 skipped with a note, none quarantined"
+    )
     func exportIsRead() throws {
         let fixture = try SyncFixture()
         let run = try fixture.importFixture("real-world")
         for file in run.files {
-            #expect(file.rowsRead == file.inserted + file.updated + file.unchanged + file.quarantined + file.skipped, "\(file.fileName)")
+            #expect(
+                file.rowsRead == file.inserted + file.updated + file.unchanged + file.quarantined + file.skipped,
+                "\(file.fileName)")
             #expect(file.quarantined == 0, "\(file.fileName)")
         }
         let tr = try outcome(run, "tr.csv")
@@ -23,17 +27,28 @@ struct RealWorldExportTests {
 
         let notes = try fixture.service.notes(run: run.runID)
         #expect(notes.count == 11)
-        #expect(notes.filter { $0.reason.hasPrefix("identical to tr.csv line") && $0.reason.hasSuffix("but for its TRSEQ; read once") }.count == 2)
+        #expect(
+            notes.filter {
+                $0.reason.hasPrefix("identical to tr.csv line") && $0.reason.hasSuffix("but for its TRSEQ; read once")
+            }.count == 2)
         let axes = notes.filter { $0.reason.hasPrefix("the other axis of target") }
         #expect(axes.count == 9)
         #expect(axes.allSatisfy { $0.column == "TRTESTCD" })
-        #expect(axes.filter { $0.value == "LPERP" }.allSatisfy { $0.reason.contains("scored by its longest diameter (LDIAM)") })
-        #expect(axes.filter { $0.value == "LDIAM" }.allSatisfy { $0.reason.contains("lymph node is scored by its short axis (LPERP)") })
+        #expect(
+            axes.filter { $0.value == "LPERP" }.allSatisfy {
+                $0.reason.contains("scored by its longest diameter (LDIAM)")
+            })
+        #expect(
+            axes.filter { $0.value == "LDIAM" }.allSatisfy {
+                $0.reason.contains("lymph node is scored by its short axis (LPERP)")
+            })
 
         #expect(try resultsPerLesion(fixture.connection) == ["NT01x5", "T01x7", "T02x3", "T01x2"])
     }
 
-    @Test("a diameter is kept to 0.01 mm with halves away from zero: 33.6128 is 33.61, 35.005 is 35.01; a node's baseline is its 17.9 mm short axis")
+    @Test(
+        "a diameter is kept to 0.01 mm with halves away from zero: 33.6128 is 33.61, 35.005 is 35.01; a node's baseline is its 17.9 mm short axis"
+    )
     func diametersAreRounded() throws {
         let fixture = try SyncFixture()
         _ = try fixture.importFixture("real-world")
@@ -45,12 +60,18 @@ struct RealWorldExportTests {
             WHERE a.is_baseline AND r.lesion_class = 'target' AND p.registry_id = 'MUC-0001' ORDER BY 1
             """
         ).map { "\(try $0.decode(String.self, "lesion"))=\(try $0.decode(String.self, "diameter"))" }
-        #expect(baselines == ["investigator T01=34.00", "radiologist-1 T01=33.61", "radiologist-1 T02=17.90", "radiologist-2 T01=35.01"])
+        #expect(
+            baselines == [
+                "investigator T01=34.00", "radiologist-1 T01=33.61", "radiologist-1 T02=17.90",
+                "radiologist-2 T01=35.01",
+            ])
         #expect(Millimetres(recorded: "33.6128") == Millimetres(hundredths: 3361))
         #expect(Millimetres(recorded: "35.005") == Millimetres(hundredths: 3501))
     }
 
-    @Test("every reader of the export is scored afterwards: radiologist 1 a confirmed PR (51.51 to 30 mm), the investigator SD by DIAMETER, the placebo patient PD")
+    @Test(
+        "every reader of the export is scored afterwards: radiologist 1 a confirmed PR (51.51 to 30 mm), the investigator SD by DIAMETER, the placebo patient PD"
+    )
     func everyReaderIsScored() throws {
         let fixture = try SyncFixture()
         _ = try fixture.importFixture("real-world")
@@ -67,7 +88,8 @@ struct RealWorldExportTests {
         #expect(placebo.evaluations.map(\.overall) == [.progressiveDisease])
     }
 
-    @Test("an EX record without SUPPEX is a line whose intent was not recorded; EXTRT PLACEBO is the placebo arm's line")
+    @Test(
+        "an EX record without SUPPEX is a line whose intent was not recorded; EXTRT PLACEBO is the placebo arm's line")
     func linesWithoutIntentAndPlacebo() throws {
         let fixture = try SyncFixture()
         _ = try fixture.importFixture("real-world")

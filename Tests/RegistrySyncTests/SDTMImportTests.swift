@@ -35,8 +35,11 @@ struct SyncFixture {
 
     /// Row counts of every table a sync writes, to show a run changed nothing.
     func snapshot() throws -> [Int] {
-        try ["patients", "therapy_lines", "therapy_line_agents", "adverse_events", "lesions", "assessments", "assessment_results",
-             "source_responses", "sync_subjects", "sync_records", "sync_runs", "sync_quarantine"].map(count)
+        try [
+            "patients", "therapy_lines", "therapy_line_agents", "adverse_events", "lesions", "assessments",
+            "assessment_results",
+            "source_responses", "sync_subjects", "sync_records", "sync_runs", "sync_quarantine",
+        ].map(count)
     }
 }
 
@@ -56,7 +59,9 @@ func resultsPerLesion(_ connection: Connection) throws -> [String] {
 
 @Suite("SDTM import", .serialized)
 struct SDTMImportTests {
-    @Test("a clean export of three subjects becomes three sync patients with their lines, AEs, lesions and reads, all counted as inserted")
+    @Test(
+        "a clean export of three subjects becomes three sync patients with their lines, AEs, lesions and reads, all counted as inserted"
+    )
     func cleanExport() throws {
         let fixture = try SyncFixture()
         let run = try fixture.importFixture("clean")
@@ -67,11 +72,14 @@ struct SDTMImportTests {
         }
         #expect(try outcome(run, "tr.csv").rowsRead == 13)
         let patients = try fixture.connection.query(
-            "SELECT registry_id, birth_year, sex, mrn_hmac IS NULL AS no_mrn, origin, vital_status FROM patients ORDER BY registry_id")
+            "SELECT registry_id, birth_year, sex, mrn_hmac IS NULL AS no_mrn, origin, vital_status FROM patients ORDER BY registry_id"
+        )
         #expect(try patients.map { try $0.decode(String.self, "registry_id") } == ["BER-0001", "MUC-0001", "MUC-0002"])
         // 01-701-1015: AGE 63 at consent in 2014 gives 1951; 01-701-1034: BRTHDTC 1950.
         #expect(try patients.map { try $0.decode(Int.self, "birth_year") } == [1959, 1951, 1950])
-        #expect(try patients.allSatisfy { try $0.decode(Bool.self, "no_mrn") && $0.decode(String.self, "origin") == "sync" })
+        #expect(
+            try patients.allSatisfy { try $0.decode(Bool.self, "no_mrn") && $0.decode(String.self, "origin") == "sync" }
+        )
         #expect(try patients[0].decode(String.self, "vital_status") == "dead")
         // Doxorubicin + ifosfamide given together form one line with two agents.
         #expect(try fixture.count("therapy_line_agents") == 5)
@@ -105,12 +113,15 @@ struct SDTMImportTests {
         #expect(after == before)
     }
 
-    @Test("after 01-701-1015 withdrew consent on 2014-04-01, the same export again keeps her 13 TR rows the registry holds, unchanged and not quarantined; the same rows new to the registry are refused")
+    @Test(
+        "after 01-701-1015 withdrew consent on 2014-04-01, the same export again keeps her 13 TR rows the registry holds, unchanged and not quarantined; the same rows new to the registry are refused"
+    )
     func withdrawnConsentBetweenNights() throws {
         let fixture = try SyncFixture()
         _ = try fixture.importFixture("clean")
         try fixture.connection.execute(
-            "UPDATE patients SET consent_withdrawn_on = '2014-04-01' WHERE patient_id = (SELECT patient_id FROM sync_subjects WHERE usubjid = '01-701-1015')")
+            "UPDATE patients SET consent_withdrawn_on = '2014-04-01' WHERE patient_id = (SELECT patient_id FROM sync_subjects WHERE usubjid = '01-701-1015')"
+        )
         let results = try fixture.count("assessment_results")
 
         let run = try fixture.importFixture("clean")
@@ -120,15 +131,22 @@ struct SDTMImportTests {
         #expect(try fixture.count("assessment_results") == results)
 
         // Without the records of the first run, her results are new ones, which a withdrawal refuses.
-        try fixture.connection.execute("DELETE FROM sync_records WHERE source = 'site-a' AND domain = 'TR' AND natural_key LIKE '01-701-1015%'")
+        try fixture.connection.execute(
+            "DELETE FROM sync_records WHERE source = 'site-a' AND domain = 'TR' AND natural_key LIKE '01-701-1015%'")
         let again = try fixture.importFixture("clean")
         let trRejects = try fixture.service.rejects(run: again.runID).filter { $0.fileName == "tr.csv" }
         #expect(trRejects.map(\.lineNumber) == Array(2...14))
-        #expect(trRejects.allSatisfy { $0.column == "USUBJID" && $0.reason == "the patient withdrew consent on 2014-04-01; nothing new may be recorded" })
+        #expect(
+            trRejects.allSatisfy {
+                $0.column == "USUBJID"
+                    && $0.reason == "the patient withdrew consent on 2014-04-01; nothing new may be recorded"
+            })
         #expect(try fixture.count("assessment_results") == results)
     }
 
-    @Test("a baseline breaking RECIST 1.1 is quarantined with its rule: 3 liver targets, 6 targets, an 8 mm target and a 12 mm target node; their TU rows and follow-ups go with them, the rest applies")
+    @Test(
+        "a baseline breaking RECIST 1.1 is quarantined with its rule: 3 liver targets, 6 targets, an 8 mm target and a 12 mm target node; their TU rows and follow-ups go with them, the rest applies"
+    )
     func baselineRules() throws {
         let fixture = try SyncFixture()
         let run = try fixture.importFixture("baseline")
@@ -152,9 +170,10 @@ struct SDTMImportTests {
                 + "none of the rows of lesion \(lesion) in this export is applied"
         }
         let small = refused("T01", .targetNotMeasurable("T01", diameter: Millimetres(8)))
-        #expect(reasons([13, 14, 20]) == [
-            small, refused("N01", .nodeTooSmallForTarget("N01", shortAxis: Millimetres(12))), small,
-        ])
+        #expect(
+            reasons([13, 14, 20]) == [
+                small, refused("N01", .nodeTooSmallForTarget("N01", shortAxis: Millimetres(12))), small,
+            ])
         let smallRow = try #require(rejects.first { $0.lineNumber == 13 })
         #expect(smallRow.column == "TRLNKID" && smallRow.value == "T01")
         #expect(Set(rejects.map(\.lineNumber)) == Set([2, 3, 4, 16, 17, 18] + Array(6...11) + [13, 14, 20]))
@@ -173,7 +192,9 @@ struct SDTMImportTests {
         #expect(applied == ["T04x2", "NT01x1", "T02x2"])
     }
 
-    @Test("an incremental export adding a third liver target T03 to the stored T01 and T02 of night 1 is quarantined with the per-organ rule, TU and TR rows; night 1 sent again is unchanged")
+    @Test(
+        "an incremental export adding a third liver target T03 to the stored T01 and T02 of night 1 is quarantined with the per-organ rule, TU and TR rows; night 1 sent again is unchanged"
+    )
     func baselineRulesAcrossRuns() throws {
         let fixture = try SyncFixture()
         let night1 = try fixture.importFixture("incremental/night1")
@@ -188,12 +209,17 @@ struct SDTMImportTests {
         let tr = try outcome(night2, "tr.csv")
         #expect(tr.rowsRead == 2 && tr.quarantined == 2 && tr.inserted == 0 && tr.updated == 0 && tr.unchanged == 0)
         for file in night2.files {
-            #expect(file.rowsRead == file.inserted + file.updated + file.unchanged + file.quarantined, "\(file.fileName)")
+            #expect(
+                file.rowsRead == file.inserted + file.updated + file.unchanged + file.quarantined, "\(file.fileName)")
         }
         let rejects = try fixture.service.rejects(run: night2.runID)
         let tuReject = try #require(rejects.first { $0.fileName == "tu.csv" })
-        #expect(tuReject.lineNumber == 2 && tuReject.column == "TULOC" && tuReject.value == "LIVER" && tuReject.reason == liver)
-        func reason(_ line: Int) -> String? { rejects.first { $0.fileName == "tr.csv" && $0.lineNumber == line }?.reason }
+        #expect(
+            tuReject.lineNumber == 2 && tuReject.column == "TULOC" && tuReject.value == "LIVER"
+                && tuReject.reason == liver)
+        func reason(_ line: Int) -> String? {
+            rejects.first { $0.fileName == "tr.csv" && $0.lineNumber == line }?.reason
+        }
         #expect(reason(2) == liver)
         #expect(reason(3) == "the baseline of lesion T03 (tr.csv line 2) is quarantined: " + liver)
         // The stored targets are untouched: only the sync run log grew, and the quarantine by three rows.
@@ -206,7 +232,9 @@ struct SDTMImportTests {
         // T01 and T02 sent again with their baseline are the same two liver targets, not two more.
         let again = try fixture.importFixture("incremental/night1")
         for file in again.files {
-            #expect(file.unchanged == file.rowsRead && file.inserted == 0 && file.updated == 0 && file.quarantined == 0, "\(file.fileName)")
+            #expect(
+                file.unchanged == file.rowsRead && file.inserted == 0 && file.updated == 0 && file.quarantined == 0,
+                "\(file.fileName)")
         }
     }
 
@@ -215,7 +243,8 @@ struct SDTMImportTests {
         let fixture = try SyncFixture()
         let run = try fixture.importFixture("bad")
         for file in run.files {
-            #expect(file.rowsRead == file.inserted + file.updated + file.unchanged + file.quarantined, "\(file.fileName)")
+            #expect(
+                file.rowsRead == file.inserted + file.updated + file.unchanged + file.quarantined, "\(file.fileName)")
         }
         let rejects = try fixture.service.rejects(run: run.runID)
         func reason(_ file: String, _ line: Int) -> String? {
@@ -242,7 +271,9 @@ struct SDTMImportTests {
         #expect(try fixture.count("therapy_line_agents WHERE agent_code = 'aspirin'") == 0)
     }
 
-    @Test("identifier limits: a 20-character lesion id and a 40-character reader id are taken; 21 and 41 characters, or a space in a lesion id, are quarantined naming the column")
+    @Test(
+        "identifier limits: a 20-character lesion id and a 40-character reader id are taken; 21 and 41 characters, or a space in a lesion id, are quarantined naming the column"
+    )
     func identifierLimits() throws {
         let fixture = try SyncFixture()
         let run = try fixture.importFixture("identifiers")
@@ -252,7 +283,8 @@ struct SDTMImportTests {
         let lesionID = "TULNKID must be a lesion id such as T01, NT02 or NEW01"
         let readerID = "the evaluator must be INVESTIGATOR or a reader id of letters, digits, spaces, - and _"
         #expect(rejects.filter { $0.column == "TULNKID" }.map(\.reason) == [lesionID, lesionID])
-        #expect(rejects.filter { $0.column == "TUEVALID" || $0.column == "TREVALID" }.map(\.reason) == [readerID, readerID])
+        #expect(
+            rejects.filter { $0.column == "TUEVALID" || $0.column == "TREVALID" }.map(\.reason) == [readerID, readerID])
         let tu = try outcome(run, "tu.csv")
         #expect((tu.rowsRead, tu.inserted, tu.quarantined) == (10, 7, 3))
         let tr = try outcome(run, "tr.csv")
@@ -274,7 +306,10 @@ struct SDTMImportTests {
         let run = try fixture.service.importSDTM(SyncImportRequest(directory: folder, source: "site-a"))
         #expect(try outcome(run, "dm.csv").missingFromSource == 1)
         #expect(try outcome(run, "dm.csv").unchanged == 2)
-        #expect(try fixture.count("sync_records WHERE domain = 'DM' AND natural_key = '01-701-1034' AND missing_since_run IS NOT NULL") == 1)
+        #expect(
+            try fixture.count(
+                "sync_records WHERE domain = 'DM' AND natural_key = '01-701-1034' AND missing_since_run IS NOT NULL")
+                == 1)
         #expect(try fixture.count("patients") == 3)
         // Files absent from the export flag nothing.
         #expect(try fixture.count("sync_records WHERE domain <> 'DM' AND missing_since_run IS NOT NULL") == 0)
@@ -305,7 +340,8 @@ struct SDTMImportTests {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try FileManager.default.copyItem(atPath: SyncFixture.fixtures + "/clean/dm.csv", toPath: folder + "/dm.csv")
-        try "STUDYID,DOMAIN,USUBJID,AESEQ,AETERM\nS,AE,01-701-1015,1,Nausea\n".write(toFile: folder + "/ae.csv", atomically: true, encoding: .utf8)
+        try "STUDYID,DOMAIN,USUBJID,AESEQ,AETERM\nS,AE,01-701-1015,1,Nausea\n".write(
+            toFile: folder + "/ae.csv", atomically: true, encoding: .utf8)
         #expect {
             try fixture.service.importSDTM(SyncImportRequest(directory: folder, source: "site-a"))
         } throws: { error in
@@ -319,17 +355,23 @@ struct SDTMImportTests {
         #expect(runs.first?.error?.contains("AETOXGR") == true)
     }
 
-    @Test("DM AGE is whole years at consent from the birth date where the registry holds it: born 1975-06-15, consent 2024-01-10 is 48, not 49; BRTHDTC is 1975 alone")
+    @Test(
+        "DM AGE is whole years at consent from the birth date where the registry holds it: born 1975-06-15, consent 2024-01-10 is 48, not 49; BRTHDTC is 1975 alone"
+    )
     func ageFromBirthDate() throws {
         let fixture = try SyncFixture()
         _ = try fixture.importFixture("clean")
-        let patient = try fixture.connection.query("SELECT registry_id FROM patients ORDER BY registry_id LIMIT 1")[0].decode(String.self, "registry_id")
-        try fixture.connection.execute("UPDATE patients SET birth_year = 1975, birth_date = '1975-06-15', consent_date = '2024-01-10' WHERE registry_id = \(patient)")
+        let patient = try fixture.connection.query("SELECT registry_id FROM patients ORDER BY registry_id LIMIT 1")[0]
+            .decode(String.self, "registry_id")
+        try fixture.connection.execute(
+            "UPDATE patients SET birth_year = 1975, birth_date = '1975-06-15', consent_date = '2024-01-10' WHERE registry_id = \(patient)"
+        )
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("sync-age-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: base) }
         _ = try fixture.service.exportSDTM(to: base)
         let rows = try String(contentsOfFile: base + "/dm.csv", encoding: .utf8).split(separator: "\n")
-        let row = try #require(rows.first { $0.split(separator: ",")[2] == patient }).split(separator: ",", omittingEmptySubsequences: false)
+        let row = try #require(rows.first { $0.split(separator: ",")[2] == patient }).split(
+            separator: ",", omittingEmptySubsequences: false)
         #expect(row[4] == "2024-01-10" && row[5] == "1975" && row[6] == "48", "\(row)")
     }
 
@@ -340,14 +382,18 @@ struct SDTMImportTests {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("sync-roundtrip-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: base) }
         let written = try first.service.exportSDTM(to: base + "/a")
-        #expect(written.map(\.file) == [
-            "dm.csv", "ds.csv", "mh.csv", "suppmh.csv", "gf.csv", "suppgf.csv", "ex.csv", "suppex.csv", "ae.csv", "suppae.csv", "tu.csv",
-            "tr.csv", "rs.csv",
-        ])
+        #expect(
+            written.map(\.file) == [
+                "dm.csv", "ds.csv", "mh.csv", "suppmh.csv", "gf.csv", "suppgf.csv", "ex.csv", "suppex.csv", "ae.csv",
+                "suppae.csv", "tu.csv",
+                "tr.csv", "rs.csv",
+            ])
         let exportedDM = try String(contentsOfFile: base + "/a/dm.csv", encoding: .utf8)
         #expect(exportedDM.hasPrefix("STUDYID,DOMAIN,USUBJID,SITEID,RFICDTC,BRTHDTC,AGE,"))
         // Pseudonymized: the birth year alone, so the import stores the same year (not one derived from AGE).
-        let birthFields = exportedDM.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false)[5] }
+        let birthFields = exportedDM.split(separator: "\n").dropFirst().map {
+            $0.split(separator: ",", omittingEmptySubsequences: false)[5]
+        }
         #expect(!birthFields.isEmpty && birthFields.allSatisfy { $0.wholeMatch(of: /\d{4}/) != nil }, "\(birthFields)")
 
         let second = try SyncFixture()
@@ -363,7 +409,9 @@ struct SDTMImportTests {
         }
     }
 
-    @Test("the source's week-12 SD is listed beside the engine's PD with the rule, matched through the partial date 2014-03")
+    @Test(
+        "the source's week-12 SD is listed beside the engine's PD with the rule, matched through the partial date 2014-03"
+    )
     func discrepancies() throws {
         let fixture = try SyncFixture()
         _ = try fixture.importFixture("clean")

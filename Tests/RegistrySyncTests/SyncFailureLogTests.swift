@@ -6,7 +6,9 @@ import Testing
 
 @Suite("A failed sync run is logged without row values")
 struct SyncFailureLogTests {
-    @Test("an import refused by the server with a DETAIL quoting the row logs the message in sync_runs.error, never the DETAIL's values")
+    @Test(
+        "an import refused by the server with a DETAIL quoting the row logs the message in sync_runs.error, never the DETAIL's values"
+    )
     func noDetailInRunLog() throws {
         let fixture = try SyncFixture()
         // A server error whose DETAIL quotes the row, as a check constraint's "Failing row contains (...)" does.
@@ -18,7 +20,8 @@ struct SyncFailureLogTests {
                     DETAIL = 'Failing row contains (' || NEW.registry_id || ', MRN-4711-SECRET).';
             END $$
             """)
-        try fixture.connection.execute("CREATE TRIGGER refuse_patient BEFORE INSERT ON patients FOR EACH ROW EXECUTE FUNCTION refuse_patient()")
+        try fixture.connection.execute(
+            "CREATE TRIGGER refuse_patient BEFORE INSERT ON patients FOR EACH ROW EXECUTE FUNCTION refuse_patient()")
         let error = #expect(throws: SyncError.self) { try fixture.importFixture("clean") }
         #expect(error?.description.contains("patient refused by the test") == true)
         #expect(error?.description.contains("MRN-4711-SECRET") == false)

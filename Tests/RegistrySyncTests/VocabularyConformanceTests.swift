@@ -15,16 +15,19 @@ struct VocabularyConformanceTests {
         )[0].decode(String.self, "definition")
         let regex = try NSRegularExpression(pattern: "'([^']*)'")
         let range = NSRange(definition.startIndex..., in: definition)
-        return Set(regex.matches(in: definition, range: range).compactMap { match in
-            Range(match.range(at: 1), in: definition).map { String(definition[$0]) }
-        })
+        return Set(
+            regex.matches(in: definition, range: range).compactMap { match in
+                Range(match.range(at: 1), in: definition).map { String(definition[$0]) }
+            })
     }
 
     static func rawValues<Vocabulary: RegistryVocabulary>(_ vocabulary: Vocabulary.Type) -> Set<String> {
         Set(vocabulary.allCases.map(\.rawValue))
     }
 
-    @Test("every schema CHECK that spells a vocabulary allows exactly the domain's values: sex, vital status, intent (with not_recorded), stop reason, attribution, CTCAE and ICD-O editions, molecular method and result, alteration kind, disease setting, drug class, gene name kind, status authority")
+    @Test(
+        "every schema CHECK that spells a vocabulary allows exactly the domain's values: sex, vital status, intent (with not_recorded), stop reason, attribution, CTCAE and ICD-O editions, molecular method and result, alteration kind, disease setting, drug class, gene name kind, status authority"
+    )
     func schemaChecksAreTheDomains() throws {
         let fixture = try SyncFixture()
         let expected: [(String, Set<String>)] = [
@@ -48,11 +51,14 @@ struct VocabularyConformanceTests {
         }
     }
 
-    @Test("the schema lets an authority set exactly the statuses StatusAuthority.sets gives it: an FDA approval only from the FDA, a studied use only from its evidence (review, trial publication, guideline)")
+    @Test(
+        "the schema lets an authority set exactly the statuses StatusAuthority.sets gives it: an FDA approval only from the FDA, a studied use only from its evidence (review, trial publication, guideline)"
+    )
     func statusAuthorityRuleIsTheDomains() throws {
         let fixture = try SyncFixture()
         let indication = try fixture.connection.query(
-            "SELECT indication_id FROM therapy_indications WHERE indication_code = 'pazopanib_desmoid'")[0].decode(Int.self, "indication_id")
+            "SELECT indication_id FROM therapy_indications WHERE indication_code = 'pazopanib_desmoid'")[0].decode(
+                Int.self, "indication_id")
         for authority in StatusAuthority.allCases {
             for status in TherapyStatus.allCases {
                 let accepted: Bool
@@ -76,7 +82,9 @@ struct VocabularyConformanceTests {
         }
     }
 
-    @Test("the published REDCap dictionary offers exactly the domain's codes for each vocabulary field; an intent not recorded is the one code REDCap does not offer, since its intent field is required")
+    @Test(
+        "the published REDCap dictionary offers exactly the domain's codes for each vocabulary field; an intent not recorded is the one code REDCap does not offer, since its intent field is required"
+    )
     func redcapChoicesAreTheDomains() {
         let expected: [(String, Set<String>)] = [
             ("sex", Self.rawValues(Sex.self)),

@@ -34,27 +34,35 @@ struct ClientDeathTests {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("client-death-\(UUID())").path
         let generator = Process()
         generator.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        generator.arguments = ["python3", TestDatabase.repositoryRoot + "/Scripts/generate-sdtm.py", folder, String(Self.trRows)]
+        generator.arguments = [
+            "python3", TestDatabase.repositoryRoot + "/Scripts/generate-sdtm.py", folder, String(Self.trRows),
+        ]
         try generator.run()
         generator.waitUntilExit()
         try #require(generator.terminationStatus == 0, "generate-sdtm.py failed")
     }
 
-    @Test("a nightly import killed with SIGKILL while it applies 100,000 TR rows leaves no backend: enrolling MUC's next patient takes under 10 s and nothing of the import was written")
+    @Test(
+        "a nightly import killed with SIGKILL while it applies 100,000 TR rows leaves no backend: enrolling MUC's next patient takes under 10 s and nothing of the import was written"
+    )
     func killedImportLeavesNoBackend() throws {
         try signalImportInApply(SIGKILL) { ended, _, _, _ in
             #expect(ended.signal == SIGKILL)
         }
     }
 
-    @Test("a nightly import stopped with SIGTERM while it applies 100,000 TR rows cancels its statement: exit 143 with 'interrupted by SIGTERM; the import was rolled back, nothing was written', no backend left, MUC's next patient enrolled at once")
+    @Test(
+        "a nightly import stopped with SIGTERM while it applies 100,000 TR rows cancels its statement: exit 143 with 'interrupted by SIGTERM; the import was rolled back, nothing was written', no backend left, MUC's next patient enrolled at once"
+    )
     func terminatedImportCancelsItsStatement() throws {
         try signalImportInApply(SIGTERM) { ended, seconds, child, importBackend throws in
             #expect(ended.exitCode == 128 + SIGTERM, "the import ended with \(ended), stderr: \(child.stderr)")
             #expect(seconds < 5, "the import took \(seconds) s to end after SIGTERM")
             #expect(child.stderr == "Error: interrupted by SIGTERM; the import was rolled back, nothing was written\n")
             // The cancel request and the rollback end the backend with its client, well before the dead-client check's 2 s.
-            #expect(try Self.isGone(importBackend, within: 1, on: fixture.owner), "the import's backend outlived its client")
+            #expect(
+                try Self.isGone(importBackend, within: 1, on: fixture.owner), "the import's backend outlived its client"
+            )
         }
     }
 
@@ -62,7 +70,8 @@ struct ClientDeathTests {
     /// (with the seconds it took after the signal and the import's backend pid), then enrolls at MUC, releases
     /// the hold and checks that nothing of the import was written.
     func signalImportInApply(
-        _ signal: Int32, check: (_ ended: (exitCode: Int32?, signal: Int32?), _ seconds: Double, ImportChild, Int32) throws -> Void
+        _ signal: Int32,
+        check: (_ ended: (exitCode: Int32?, signal: Int32?), _ seconds: Double, ImportChild, Int32) throws -> Void
     ) throws {
         let before = try ServerStopTests.counts(fixture.database.connectionString)
         let auditBefore = try lastAuditID()
@@ -113,7 +122,9 @@ struct ClientDeathTests {
     static func isGone(_ backend: Int32, within seconds: Double, on connection: Connection) throws -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while true {
-            if try connection.query("SELECT 1 FROM pg_stat_activity WHERE pid = \(Int(backend))").isEmpty { return true }
+            if try connection.query("SELECT 1 FROM pg_stat_activity WHERE pid = \(Int(backend))").isEmpty {
+                return true
+            }
             if Date() > deadline { return false }
             usleep(20_000)
         }
@@ -126,13 +137,16 @@ struct ClientDeathTests {
         try coordinator.execute(Query(unsafeSQL: "SET lock_timeout = '\(Int(Self.enrollmentLockTimeout))s'"))
         let started = Date()
         let enrolled = try PatientService(connection: coordinator).enroll(
-            EnrollmentRequest(site: "MUC", mrn: "MUC-4711", birth: try PartialDate(iso: "1968"), sex: .female,
+            EnrollmentRequest(
+                site: "MUC", mrn: "MUC-4711", birth: try PartialDate(iso: "1968"), sex: .female,
                 consentDate: try CalendarDate(iso: "2026-11-20")),
             key: fixture.key)
         let seconds = Date().timeIntervalSince(started)
         #expect(seconds < Self.enrollmentLockTimeout, "enrolling at MUC took \(seconds) s")
         #expect(enrolled.registryID == "MUC-0001", "the import took none of MUC's numbers")
-        #expect(try Self.isGone(importBackend, within: 2, on: fixture.owner), "the import's backend \(importBackend) is still running")
+        #expect(
+            try Self.isGone(importBackend, within: 2, on: fixture.owner),
+            "the import's backend \(importBackend) is still running")
         let advisory = try fixture.count(
             """
             SELECT count(*) AS n FROM pg_locks
@@ -149,7 +163,8 @@ struct ClientDeathTests {
         after["patients"] = before["patients"]
         after["audit_log"] = before["audit_log"]
         #expect(after == before)
-        let writers = try fixture.count("SELECT count(DISTINCT transaction_id) AS n FROM audit_log WHERE audit_id > \(auditBefore)")
+        let writers = try fixture.count(
+            "SELECT count(DISTINCT transaction_id) AS n FROM audit_log WHERE audit_id > \(auditBefore)")
         #expect(writers == 1, "audit entries of \(writers) transactions, not only the enrollment's")
     }
 
@@ -183,7 +198,9 @@ final class ImportChild {
         posix_spawnattr_setsigdefault(&attributes, &all)
         posix_spawnattr_setsigmask(&attributes, &none)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-        let arguments = [CommandLineRun.executable.path, "sync", "import", folder, "--source", "nightly", "--database", database]
+        let arguments = [
+            CommandLineRun.executable.path, "sync", "import", folder, "--source", "nightly", "--database", database,
+        ]
         let argv = arguments.map { strdup($0) } + [nil]
         let envp = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {

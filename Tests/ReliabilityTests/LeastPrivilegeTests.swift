@@ -17,13 +17,18 @@ private struct PrivilegeFixture {
         base = try ReliabilityFixture(sites: ["MUC", "LYO"])
         for (site, mrn) in [("MUC", "M-100"), ("LYO", "L-200")] {
             let patient = try PatientService(connection: base.owner).enroll(
-                EnrollmentRequest(site: site, mrn: mrn, birth: try PartialDate(iso: "1970"), sex: .female,
+                EnrollmentRequest(
+                    site: site, mrn: mrn, birth: try PartialDate(iso: "1970"), sex: .female,
                     consentDate: try CalendarDate(iso: "2024-01-02")), key: base.key)
             _ = try TreatmentService(connection: base.owner).start(
-                patient.registryID, TherapyStart(agents: ["doxorubicin"], intent: .palliative,
+                patient.registryID,
+                TherapyStart(
+                    agents: ["doxorubicin"], intent: .palliative,
                     startDate: try CalendarDate(iso: "2024-01-10")))
             _ = try AssessmentService(connection: base.owner).addLesion(
-                patient.registryID, LesionSubmission(lesion: "T1", lesionClass: .target, organ: "liver", method: .ct,
+                patient.registryID,
+                LesionSubmission(
+                    lesion: "T1", lesionClass: .target, organ: "liver", method: .ct,
                     diameter: Millimetres(32), date: try CalendarDate(iso: "2024-01-05")))
         }
         var names: [RegistryRole: String] = [:]
@@ -50,14 +55,20 @@ private struct PrivilegeFixture {
     }
 
     /// The server's error for `sql` run as `connection`; nil (and a recorded issue) when it succeeded.
-    func refusal(_ sql: String, on connection: Connection, sourceLocation: SourceLocation = #_sourceLocation) -> PostgresError? {
-        #expect(throws: PostgresError.self, "\(sql)", sourceLocation: sourceLocation) { try connection.execute(Query(unsafeSQL: sql)) }
+    func refusal(
+        _ sql: String, on connection: Connection, sourceLocation: SourceLocation = #_sourceLocation
+    ) -> PostgresError? {
+        #expect(throws: PostgresError.self, "\(sql)", sourceLocation: sourceLocation) {
+            try connection.execute(Query(unsafeSQL: sql))
+        }
     }
 }
 
 @Suite("least privilege: what a login with psql may not do", .serialized)
 struct LeastPrivilegeTests {
-    @Test("every SECURITY DEFINER function is closed to PUBLIC and pins its search_path; trigger functions are executable by no group")
+    @Test(
+        "every SECURITY DEFINER function is closed to PUBLIC and pins its search_path; trigger functions are executable by no group"
+    )
     func definerFunctions() throws {
         let fixture = try PrivilegeFixture()
         let functions = try fixture.base.owner.query(
@@ -80,11 +91,15 @@ struct LeastPrivilegeTests {
                 #expect(try function.decode([String].self, "executors") == [], "\(signature)")
             }
         }
-        #expect(try fixture.base.owner.query("SELECT has_function_privilege('sarcreg_sync', 'sarcreg_next_id(text)', 'EXECUTE') AS sync")[0]
-            .decode(Bool.self, "sync"))
+        #expect(
+            try fixture.base.owner.query(
+                "SELECT has_function_privilege('sarcreg_sync', 'sarcreg_next_id(text)', 'EXECUTE') AS sync")[0]
+                .decode(Bool.self, "sync"))
     }
 
-    @Test("no login forges audit entries through a temp table named patients, not even with EXECUTE on the audit function granted by mistake")
+    @Test(
+        "no login forges audit entries through a temp table named patients, not even with EXECUTE on the audit function granted by mistake"
+    )
     func forgedAuditEntries() throws {
         let fixture = try PrivilegeFixture()
         let lyonPatient = try fixture.patient("LYO-0001")
@@ -99,17 +114,21 @@ struct LeastPrivilegeTests {
             #expect(fixture.refusal(attach, on: connection)?.sqlState == .insufficientPrivilege, "\(role)")
 
             let name = fixture.loginNames[role]!
-            try fixture.base.owner.execute(Query(unsafeSQL: "GRANT EXECUTE ON FUNCTION audit_record_changes() TO \(name)"))
+            try fixture.base.owner.execute(
+                Query(unsafeSQL: "GRANT EXECUTE ON FUNCTION audit_record_changes() TO \(name)"))
             try connection.execute(Query(unsafeSQL: attach))
             let forged = fixture.refusal("INSERT INTO pg_temp.patients VALUES (\(lyonPatient))", on: connection)
             #expect(forged?.sqlState == .insufficientPrivilege, "\(role)")
             #expect(forged?.message.contains("audited tables only") == true, "\(role): \(String(describing: forged))")
-            try fixture.base.owner.execute(Query(unsafeSQL: "REVOKE EXECUTE ON FUNCTION audit_record_changes() FROM \(name)"))
+            try fixture.base.owner.execute(
+                Query(unsafeSQL: "REVOKE EXECUTE ON FUNCTION audit_record_changes() FROM \(name)"))
         }
         #expect(try fixture.base.count("SELECT count(*) AS n FROM audit_log") == entries)
     }
 
-    @Test("no login sets, draws or reads the patient and adverse event sequences; only the sync draws ids, through sarcreg_next_id")
+    @Test(
+        "no login sets, draws or reads the patient and adverse event sequences; only the sync draws ids, through sarcreg_next_id"
+    )
     func sequences() throws {
         let fixture = try PrivilegeFixture()
         let position = """
@@ -119,8 +138,13 @@ struct LeastPrivilegeTests {
         let before = try fixture.base.count(position)
         for role in RegistryRole.allCases {
             for sequence in ["patients_patient_id_seq", "adverse_events_adverse_event_id_seq"] {
-                for sql in ["SELECT setval('\(sequence)', 100000)", "SELECT nextval('\(sequence)')", "SELECT last_value FROM \(sequence)"] {
-                    #expect(fixture.refusal(sql, on: fixture.login(role))?.sqlState == .insufficientPrivilege, "\(role): \(sql)")
+                for sql in [
+                    "SELECT setval('\(sequence)', 100000)", "SELECT nextval('\(sequence)')",
+                    "SELECT last_value FROM \(sequence)",
+                ] {
+                    #expect(
+                        fixture.refusal(sql, on: fixture.login(role))?.sqlState == .insufficientPrivilege,
+                        "\(role): \(sql)")
                 }
             }
             if role != .sync {
@@ -130,11 +154,14 @@ struct LeastPrivilegeTests {
         }
         #expect(try fixture.base.count(position) == before)
         let sync = fixture.login(.sync)
-        #expect(try fixture.base.count("SELECT sarcreg_next_id('patients') AS n", on: sync) > fixture.patient("LYO-0001"))
+        #expect(
+            try fixture.base.count("SELECT sarcreg_next_id('patients') AS n", on: sync) > fixture.patient("LYO-0001"))
         #expect(fixture.refusal("SELECT sarcreg_next_id('lesions')", on: sync)?.sqlState == "22023")
     }
 
-    @Test("an insert with OVERRIDING SYSTEM VALUE is refused for every login; the sync may insert only ids the registry handed out")
+    @Test(
+        "an insert with OVERRIDING SYSTEM VALUE is refused for every login; the sync may insert only ids the registry handed out"
+    )
     func overridingSystemValue() throws {
         let fixture = try PrivilegeFixture()
         let issued = try fixture.base.count("SELECT nextval('patients_patient_id_seq') AS n")
@@ -152,7 +179,9 @@ struct LeastPrivilegeTests {
         for role in [RegistryRole.coordinator, .investigator, .admin] {
             // Ahead of the sequence (the collision every later enrollment met) and an id handed out but unused.
             for sql in [patient(issued + 1000, 1), patient(issued, 2), adverseEvent] {
-                #expect(fixture.refusal(sql, on: fixture.login(role))?.sqlState == .insufficientPrivilege, "\(role): \(sql)")
+                #expect(
+                    fixture.refusal(sql, on: fixture.login(role))?.sqlState == .insufficientPrivilege, "\(role): \(sql)"
+                )
             }
         }
         let sync = fixture.login(.sync)
@@ -165,18 +194,22 @@ struct LeastPrivilegeTests {
 
         // Without a sequence privilege, the identity default still numbers a coordinator's enrollment.
         let enrolled = try PatientService(connection: fixture.login(.coordinator)).enroll(
-            EnrollmentRequest(site: "MUC", mrn: "M-101", birth: try PartialDate(iso: "1980"), sex: .male,
+            EnrollmentRequest(
+                site: "MUC", mrn: "M-101", birth: try PartialDate(iso: "1980"), sex: .male,
                 consentDate: try CalendarDate(iso: "2024-02-01")), key: fixture.base.key)
         #expect(try fixture.patient(enrolled.registryID) > drawn)
     }
 
-    @Test("an adverse event, assessment or result of a MUC patient cannot name a LYO row, and a LYO row looks the same as no row")
+    @Test(
+        "an adverse event, assessment or result of a MUC patient cannot name a LYO row, and a LYO row looks the same as no row"
+    )
     func crossSiteChildRows() throws {
         let fixture = try PrivilegeFixture()
         let muc = try fixture.patient("MUC-0001")
         let lyonLine = try fixture.line(of: "LYO-0001")
         let mucBaseline = try fixture.id("SELECT assessment_id AS n FROM assessments WHERE patient_id = \(muc)")
-        let lyonLesion = try fixture.id("SELECT lesion_id AS n FROM lesions WHERE patient_id = \(try fixture.patient("LYO-0001"))")
+        let lyonLesion = try fixture.id(
+            "SELECT lesion_id AS n FROM lesions WHERE patient_id = \(try fixture.patient("LYO-0001"))")
         let missing = try fixture.id("SELECT max(therapy_line_id) + 1000 AS n FROM therapy_lines")
         func adverseEvent(line: Int) -> String {
             """
@@ -193,7 +226,9 @@ struct LeastPrivilegeTests {
             VALUES (\(muc), \(mucBaseline), \(lyonLesion), 'target', 'measured', 20)
             """
         let before = try fixture.base.count("SELECT count(*) AS n FROM adverse_events")
-        for connection in [fixture.login(.coordinator), fixture.login(.sync), fixture.login(.admin), fixture.base.owner] {
+        for connection in [
+            fixture.login(.coordinator), fixture.login(.sync), fixture.login(.admin), fixture.base.owner,
+        ] {
             let crossing = fixture.refusal(adverseEvent(line: lyonLine), on: connection)
             let absent = fixture.refusal(adverseEvent(line: missing), on: connection)
             #expect(crossing?.sqlState == .foreignKeyViolation && crossing?.constraint == "adverse_events_line_fk")
@@ -213,10 +248,14 @@ struct LeastPrivilegeTests {
             .appendingPathComponent("RegistrySyncTests/Fixtures/clean").path
         try SyncService(connection: fixture.base.owner).mapSite(source: "site-a", sourceSite: "701", site: "MUC")
         try SyncService(connection: fixture.base.owner).mapSite(source: "site-a", sourceSite: "702", site: "LYO")
-        let run = try SyncService(connection: fixture.login(.sync)).importSDTM(SyncImportRequest(directory: folder, source: "site-a"))
+        let run = try SyncService(connection: fixture.login(.sync)).importSDTM(
+            SyncImportRequest(directory: folder, source: "site-a"))
         #expect(run.status == "succeeded")
         #expect(try fixture.base.count("SELECT count(*) AS n FROM patients WHERE origin = 'sync'") == 3)
         #expect(try fixture.base.count("SELECT count(*) AS n FROM adverse_events") > 0)
-        #expect(try fixture.base.count("SELECT count(*) AS n FROM assessment_results r JOIN assessments a USING (assessment_id) WHERE a.patient_id <> r.patient_id") == 0)
+        #expect(
+            try fixture.base.count(
+                "SELECT count(*) AS n FROM assessment_results r JOIN assessments a USING (assessment_id) WHERE a.patient_id <> r.patient_id"
+            ) == 0)
     }
 }

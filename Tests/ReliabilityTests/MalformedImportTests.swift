@@ -13,7 +13,7 @@ extension SplitMix64 {
 /// The ways a site's export goes wrong, applied to a clean export file.
 enum Malformation: Int, CaseIterable {
     case truncated, latin1, utf16, hugeField, injection, extraColumns, missingColumns, binaryGarbage, empty, headerOnly,
-         oddBOM, unterminatedQuote, strayLineEndings, renamedHeader, absurdValues
+        oddBOM, unterminatedQuote, strayLineEndings, renamedHeader, absurdValues
 
     /// The n-th malformed variant of `clean`, a CSV file in UTF-8 with a header line.
     static func variant(_ n: Int, of clean: Data) -> (malformation: Malformation, data: Data) {
@@ -36,14 +36,18 @@ enum Malformation: Int, CaseIterable {
             data = clean.prefix(1 + random.below(clean.count - 1))
         case .latin1:
             // "Müller, Sébastien" as ISO-8859-1: bytes that are not UTF-8.
-            data = replacingField("M\u{FC}ller S\u{E9}bastien").replacingUTF8(of: "\u{FC}", with: [0xFC]).replacingUTF8(of: "\u{E9}", with: [0xE9])
+            data = replacingField("M\u{FC}ller S\u{E9}bastien").replacingUTF8(of: "\u{FC}", with: [0xFC]).replacingUTF8(
+                of: "\u{E9}", with: [0xE9])
         case .utf16:
             data = Data([0xFF, 0xFE]) + String(decoding: clean, as: UTF8.self).data(using: .utf16LittleEndian)!
         case .hugeField:
             data = replacingField(String(repeating: "X", count: 1_000_000 + random.below(3_000_000)))
         case .injection:
-            let attacks = ["'); DROP TABLE patients; --", "\\.", "\"\",\"\"\\N", "$$; DELETE FROM sync_records; $$", "=cmd|'/C calc'!A0",
-                           "\u{0}", "1; COPY patients TO PROGRAM 'id'", "{\"$where\": \"1\"}"]
+            let attacks = [
+                "'); DROP TABLE patients; --", "\\.", "\"\",\"\"\\N", "$$; DELETE FROM sync_records; $$",
+                "=cmd|'/C calc'!A0",
+                "\u{0}", "1; COPY patients TO PROGRAM 'id'", "{\"$where\": \"1\"}",
+            ]
             data = replacingField(attacks[random.below(attacks.count)])
         case .extraColumns:
             data = replacingField(fields[column] + ",surplus,\"more, quoted\"")
@@ -59,11 +63,15 @@ enum Malformation: Int, CaseIterable {
             data = Data((header + "\n").utf8)
         case .oddBOM:
             let bom = "\u{FEFF}"
-            data = random.below(2) == 0 ? Data((bom + bom + lines.joined(separator: "\n")).utf8) : replacingField(bom + fields[column] + bom)
+            data =
+                random.below(2) == 0
+                ? Data((bom + bom + lines.joined(separator: "\n")).utf8) : replacingField(bom + fields[column] + bom)
         case .unterminatedQuote:
             data = replacingField("\"" + fields[column] + " never closed")
         case .strayLineEndings:
-            data = Data(lines.enumerated().map { $0.element + (["\r\n", "\r", "\n\n", "\r\r\n"][($0.offset + n) % 4]) }.joined().utf8)
+            data = Data(
+                lines.enumerated().map { $0.element + (["\r\n", "\r", "\n\n", "\r\r\n"][($0.offset + n) % 4]) }.joined()
+                    .utf8)
         case .renamedHeader:
             var names = header.components(separatedBy: ",")
             let renamed = random.below(names.count)
@@ -106,14 +114,17 @@ struct MalformedImportTests {
 
     /// What an import may change: the clinical tables and the sync's records.
     static func registryCounts(_ fixture: ReliabilityFixture) throws -> [Int] {
-        try (clinicalTables + ["sync_records", "sync_record_renames"]).map { try fixture.count("SELECT count(*) AS n FROM \($0)") }
+        try (clinicalTables + ["sync_records", "sync_record_renames"]).map {
+            try fixture.count("SELECT count(*) AS n FROM \($0)")
+        }
     }
 
     /// Checks one import's outcome and returns the rows it quarantined (0 when it was refused).
     static func check(
         _ run: CommandLineRun, _ label: String, fixture: ReliabilityFixture, before: [Int]
     ) throws -> Int {
-        let last = try fixture.owner.query("SELECT run_id, status, coalesce(error, '') AS error FROM sync_runs ORDER BY run_id DESC LIMIT 1")
+        let last = try fixture.owner.query(
+            "SELECT run_id, status, coalesce(error, '') AS error FROM sync_runs ORDER BY run_id DESC LIMIT 1")
         let runID = try last.first.map { try $0.decode(Int.self, "run_id") }
         let status = try last.first.map { try $0.decode(String.self, "status") }
         switch run.exitCode {
@@ -121,16 +132,21 @@ struct MalformedImportTests {
             let runID = try #require(runID, "\(label): accepted but no run logged")
             #expect(status == "succeeded", "\(label)")
             let unreconciled = try fixture.count(
-                "SELECT count(*) AS n FROM sync_run_files WHERE run_id = \(runID) AND rows_read <> inserted + updated + unchanged + quarantined")
+                "SELECT count(*) AS n FROM sync_run_files WHERE run_id = \(runID) AND rows_read <> inserted + updated + unchanged + quarantined"
+            )
             #expect(unreconciled == 0, "\(label): rows read differ from inserted + updated + unchanged + quarantined")
-            let quarantined = try fixture.count("SELECT coalesce(sum(quarantined), 0)::bigint AS n FROM sync_run_files WHERE run_id = \(runID)")
+            let quarantined = try fixture.count(
+                "SELECT coalesce(sum(quarantined), 0)::bigint AS n FROM sync_run_files WHERE run_id = \(runID)")
             let withReason = try fixture.count(
-                "SELECT count(DISTINCT (file_name, line_number)) AS n FROM sync_quarantine WHERE run_id = \(runID) AND btrim(reason) <> ''")
+                "SELECT count(DISTINCT (file_name, line_number)) AS n FROM sync_quarantine WHERE run_id = \(runID) AND btrim(reason) <> ''"
+            )
             #expect(withReason == quarantined, "\(label): every quarantined row has its reason")
             return quarantined
         case 1:
             let lines = run.stderr.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
-            #expect((1...2).contains(lines.count) && run.stderr.utf8.count < 1_000, "\(label): refused with a short message, not: \(run.stderr.prefix(600))")
+            #expect(
+                (1...2).contains(lines.count) && run.stderr.utf8.count < 1_000,
+                "\(label): refused with a short message, not: \(run.stderr.prefix(600))")
             #expect(!run.stderr.contains("Fatal error"), "\(label)")
             #expect(try registryCounts(fixture) == before, "\(label): refused, yet the registry changed")
             // A refusal the import reached is logged; one refused before it (no file to read) leaves no run.
@@ -144,21 +160,28 @@ struct MalformedImportTests {
         }
     }
 
-    @Test("200 malformed SDTM and REDCap files (truncated, Latin-1, UTF-16, MB fields, injection, wrong column counts, garbage, empty, header-only, odd BOMs) never crash the CLI: each is refused with a short reason and nothing written, or imported with its bad rows quarantined and every row accounted for")
+    @Test(
+        "200 malformed SDTM and REDCap files (truncated, Latin-1, UTF-16, MB fields, injection, wrong column counts, garbage, empty, header-only, odd BOMs) never crash the CLI: each is refused with a short reason and nothing written, or imported with its bad rows quarantined and every row accounted for"
+    )
     func malformedFiles() throws {
         let fixture = try ReliabilityFixture(sites: ["MUC", "BER"])
         let url = fixture.database.connectionString
-        for (source, sourceSite, site) in [("site-a", "701", "MUC"), ("site-a", "702", "BER"), ("site-r", "daga", "MUC"), ("site-r", "dagb", "BER")] {
-            let mapped = try CommandLineRun.sarcreg(["sync", "map-site", "--source", source, "--source-site", sourceSite, "--site", site, "--database", url])
+        for (source, sourceSite, site) in [
+            ("site-a", "701", "MUC"), ("site-a", "702", "BER"), ("site-r", "daga", "MUC"), ("site-r", "dagb", "BER"),
+        ] {
+            let mapped = try CommandLineRun.sarcreg([
+                "sync", "map-site", "--source", source, "--source-site", sourceSite, "--site", site, "--database", url,
+            ])
             try #require(mapped.exitCode == 0, "\(mapped.stderr)")
         }
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("malformed-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: root) }
         var tried = 0, refused = 0, quarantined = 0
 
-        let clean = try Dictionary(uniqueKeysWithValues: Self.sdtmFiles.map {
-            ($0, try Data(contentsOf: URL(fileURLWithPath: Self.fixtures + "/clean/" + $0)))
-        })
+        let clean = try Dictionary(
+            uniqueKeysWithValues: Self.sdtmFiles.map {
+                ($0, try Data(contentsOf: URL(fileURLWithPath: Self.fixtures + "/clean/" + $0)))
+            })
         for n in 0..<Self.sdtmVariants {
             let folder = root + "/sdtm-\(n)"
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -170,7 +193,8 @@ struct MalformedImportTests {
             let before = try Self.registryCounts(fixture)
             let run = try CommandLineRun.sarcreg(["sync", "import", folder, "--source", "site-a", "--database", url])
             tried += 1
-            let rows = try Self.check(run, "SDTM variant \(n) (\(malformation) \(target))", fixture: fixture, before: before)
+            let rows = try Self.check(
+                run, "SDTM variant \(n) (\(malformation) \(target))", fixture: fixture, before: before)
             quarantined += rows
             if run.exitCode == 1 { refused += 1 }
             try FileManager.default.removeItem(atPath: folder)
@@ -184,7 +208,10 @@ struct MalformedImportTests {
             try bytes.write(to: URL(fileURLWithPath: file))
             let before = try Self.registryCounts(fixture)
             let run = try CommandLineRun.sarcreg(
-                ["sync", "import", file, "--format", "redcap", "--dictionary", dictionary, "--source", "site-r", "--database", url])
+                [
+                    "sync", "import", file, "--format", "redcap", "--dictionary", dictionary, "--source", "site-r",
+                    "--database", url,
+                ])
             tried += 1
             let rows = try Self.check(run, "REDCap variant \(n) (\(malformation))", fixture: fixture, before: before)
             quarantined += rows
@@ -196,7 +223,9 @@ struct MalformedImportTests {
         // Both outcomes occur: a suite where every file was refused (or every file accepted) tests one path only.
         #expect(refused > 0 && refused < tried, "\(refused) of \(tried) refused")
         #expect(quarantined > 0)
-        #expect(try fixture.count("SELECT count(*) AS n FROM pg_tables WHERE tablename IN ('patients', 'sync_records')") == 2)
+        #expect(
+            try fixture.count("SELECT count(*) AS n FROM pg_tables WHERE tablename IN ('patients', 'sync_records')")
+                == 2)
         try AuditCompletenessTests.expectImportsCountedPerRun(fixture, "malformed imports")
         ReliabilityFigure.filesTried.report(tried)
         ReliabilityFigure.rowsQuarantined.report(quarantined)

@@ -40,7 +40,10 @@ final class Coordinator: Sendable {
     /// The first date a follow-up may take: the day after the shared patients' therapy started.
     static let firstFollowUp = CalendarDate(year: 2020, month: 1, day: 11)!
 
-    init(number: Int, site: String, sharedPatients: [String], connectionString: String, key: MRNKey, deadline: Date, tally: CoordinatorTally) {
+    init(
+        number: Int, site: String, sharedPatients: [String], connectionString: String, key: MRNKey, deadline: Date,
+        tally: CoordinatorTally
+    ) {
         self.number = number
         self.site = site
         self.sharedPatients = sharedPatients
@@ -60,11 +63,14 @@ final class Coordinator: Sendable {
                 round += 1
                 // Hyphens do not count in an MRN ("1-11" is "11-1"); letters between the numbers keep them apart.
                 _ = try patients.enroll(
-                    EnrollmentRequest(site: site, mrn: "C\(number)R\(round)", birth: try PartialDate(iso: "1970"), sex: .female,
+                    EnrollmentRequest(
+                        site: site, mrn: "C\(number)R\(round)", birth: try PartialDate(iso: "1970"), sex: .female,
                         consentDate: try CalendarDate(iso: "2024-01-02")),
                     key: key)
                 tally.enrolled()
-                try recordNextFollowUp(of: sharedPatients[(number + round) % sharedPatients.count], connection: connection, service: assessments)
+                try recordNextFollowUp(
+                    of: sharedPatients[(number + round) % sharedPatients.count], connection: connection,
+                    service: assessments)
             }
         } catch {
             tally.failed("coordinator \(number) at \(site): \(error)")
@@ -80,8 +86,15 @@ final class Coordinator: Sendable {
             )[0].decode(CalendarDate.self, "last")
             let next = max(last.adding(days: 1), Self.firstFollowUp)
             do {
-                _ = try service.record(registryID, AssessmentSubmission(date: next, results: [try LesionResultEntry.parse(lesion: "T1",
-                    value: "38")]))
+                _ = try service.record(
+                    registryID,
+                    AssessmentSubmission(
+                        date: next,
+                        results: [
+                            try LesionResultEntry.parse(
+                                lesion: "T1",
+                                value: "38")
+                        ]))
                 tally.assessed()
                 return
             } catch AssessmentError.recist(.duplicateTimePoint) {
@@ -107,14 +120,18 @@ struct ParallelCoordinatorTests {
         for site in sites {
             for n in 1...sharedPerSite {
                 let patient = try PatientService(connection: fixture.owner).enroll(
-                    EnrollmentRequest(site: site, mrn: "shared-\(site)-\(n)", birth: try PartialDate(iso: "1960"), sex: .male,
+                    EnrollmentRequest(
+                        site: site, mrn: "shared-\(site)-\(n)", birth: try PartialDate(iso: "1960"), sex: .male,
                         consentDate: try CalendarDate(iso: "2020-01-02")), key: fixture.key)
                 _ = try AssessmentService(connection: fixture.owner).addLesion(
                     patient.registryID,
-                    LesionSubmission(lesion: "T1", lesionClass: .target, organ: "liver", method: .ct, diameter: Millimetres(40),
+                    LesionSubmission(
+                        lesion: "T1", lesionClass: .target, organ: "liver", method: .ct, diameter: Millimetres(40),
                         date: try CalendarDate(iso: "2020-01-05")))
                 _ = try TreatmentService(connection: fixture.owner).start(
-                    patient.registryID, TherapyStart(agents: ["doxorubicin"], intent: .palliative,
+                    patient.registryID,
+                    TherapyStart(
+                        agents: ["doxorubicin"], intent: .palliative,
                         startDate: try CalendarDate(iso: "2020-01-10")))
                 shared[site, default: []].append(patient.registryID)
             }
@@ -122,7 +139,9 @@ struct ParallelCoordinatorTests {
         return shared
     }
 
-    @Test("50 coordinators at 5 sites, each its own login, enroll and record follow-ups at once: no error but retried date conflicts, every write counted in the tables and the audit log, registry ids gapless")
+    @Test(
+        "50 coordinators at 5 sites, each its own login, enroll and record follow-ups at once: no error but retried date conflicts, every write counted in the tables and the audit log, registry ids gapless"
+    )
     func fiftyCoordinators() throws {
         let fixture = try ReliabilityFixture(sites: Self.sites)
         let shared = try Self.sharedPatients(fixture)
@@ -133,7 +152,8 @@ struct ParallelCoordinatorTests {
             let site = Self.sites[number % Self.sites.count]
             let login = try fixture.addLogin("coord", role: .coordinator, sites: [site])
             return Coordinator(
-                number: number, site: site, sharedPatients: shared[site] ?? [], connectionString: try fixture.connectionString(as: login),
+                number: number, site: site, sharedPatients: shared[site] ?? [],
+                connectionString: try fixture.connectionString(as: login),
                 key: fixture.key, deadline: deadline, tally: tally)
         }
         let finished = DispatchGroup()
@@ -153,22 +173,29 @@ struct ParallelCoordinatorTests {
 
         let enrolled = try fixture.count("SELECT count(*) AS n FROM patients") - seeded
         let followUps = try fixture.count("SELECT count(*) AS n FROM assessments WHERE NOT is_baseline")
-        let results = try fixture.count("SELECT count(*) AS n FROM assessment_results r JOIN assessments a USING (assessment_id) WHERE NOT a.is_baseline")
+        let results = try fixture.count(
+            "SELECT count(*) AS n FROM assessment_results r JOIN assessments a USING (assessment_id) WHERE NOT a.is_baseline"
+        )
         let auditedEnrollments = try fixture.count(
-            "SELECT count(*) AS n FROM audit_log WHERE table_name = 'patients' AND operation = 'INSERT' AND database_user LIKE 'coord\\_%'")
+            "SELECT count(*) AS n FROM audit_log WHERE table_name = 'patients' AND operation = 'INSERT' AND database_user LIKE 'coord\\_%'"
+        )
         let auditedFollowUps = try fixture.count(
-            "SELECT count(*) AS n FROM audit_log WHERE table_name = 'assessments' AND operation = 'INSERT' AND database_user LIKE 'coord\\_%'")
+            "SELECT count(*) AS n FROM audit_log WHERE table_name = 'assessments' AND operation = 'INSERT' AND database_user LIKE 'coord\\_%'"
+        )
         #expect(enrolled == done.enrollments, "patients in the table against enrollments the coordinators made")
         #expect(followUps == done.assessments, "follow-ups in the table against those the coordinators recorded")
         #expect(results == done.assessments, "one lesion result per follow-up")
         #expect(auditedEnrollments == done.enrollments, "the audit log's patient inserts by the coordinators")
         #expect(auditedFollowUps == done.assessments, "the audit log's assessment inserts by the coordinators")
-        let lost = [enrolled - done.enrollments, followUps - done.assessments, results - done.assessments,
-                    auditedEnrollments - done.enrollments, auditedFollowUps - done.assessments].map(abs).reduce(0, +)
+        let lost = [
+            enrolled - done.enrollments, followUps - done.assessments, results - done.assessments,
+            auditedEnrollments - done.enrollments, auditedFollowUps - done.assessments,
+        ].map(abs).reduce(0, +)
 
         // Gapless: each site's sequence numbers are exactly 1...count, and every registry id spells its number.
         let gapped = try fixture.count(
-            "SELECT count(*) AS n FROM (SELECT site_code FROM patients GROUP BY site_code HAVING min(site_sequence) <> 1 OR max(site_sequence) <> count(*) OR count(DISTINCT site_sequence) <> count(*)) g")
+            "SELECT count(*) AS n FROM (SELECT site_code FROM patients GROUP BY site_code HAVING min(site_sequence) <> 1 OR max(site_sequence) <> count(*) OR count(DISTINCT site_sequence) <> count(*)) g"
+        )
         #expect(gapped == 0, "sites whose registry ids have gaps or duplicates")
         try AuditCompletenessTests.expectEveryChangeAudited(fixture, "parallel coordinators")
 

@@ -44,12 +44,15 @@ final class ReliabilityFixture {
     }
 
     /// `connectionString` with another login (and password), as key=value settings.
-    static func replacingUser(in connectionString: String, with user: String, password: String? = nil) throws -> String {
+    static func replacingUser(in connectionString: String, with user: String, password: String? = nil) throws -> String
+    {
         var settings = try ConnectionString.parse(connectionString).filter { $0.key != "user" && $0.key != "password" }
         settings.append((key: "user", value: user))
         if let password { settings.append((key: "password", value: password)) }
-        return settings.map { "\($0.key)='\($0.value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'"))'" }
-            .joined(separator: " ")
+        return settings.map {
+            "\($0.key)='\($0.value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'"))'"
+        }
+        .joined(separator: " ")
     }
 
     func count(_ sql: String, on connection: Connection? = nil) throws -> Int {

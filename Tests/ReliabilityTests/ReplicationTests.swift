@@ -12,7 +12,9 @@ extension ThrowawayCluster {
     static func runAsServerUser(_ arguments: [String]) throws -> String {
         let command = getuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--"] + arguments : arguments
         let result = try run(command, environment: ProcessInfo.processInfo.environment)
-        guard result.status == 0 else { throw ClusterFailure(command: arguments.joined(separator: " "), output: result.output) }
+        guard result.status == 0 else {
+            throw ClusterFailure(command: arguments.joined(separator: " "), output: result.output)
+        }
         return result.output
     }
 
@@ -60,14 +62,17 @@ struct ReplicationTests {
         try Connection(url).query(Query(unsafeSQL: "SELECT count(*) AS n FROM \(table)"))[0].decode(Int.self, "n")
     }
 
-    @Test("reports, audit, db check and db backup run on the standby (the first two through prefer-standby), a write given the standby alone is refused as a read-only server with exit 1, and an import cut by the primary's stop completes on the promoted standby with every row once and gapless registry ids")
+    @Test(
+        "reports, audit, db check and db backup run on the standby (the first two through prefer-standby), a write given the standby alone is refused as a read-only server with exit 1, and an import cut by the primary's stop completes on the promoted standby with every row once and gapless registry ids"
+    )
     func failoverInMidImport() throws {
         let tag = UUID().uuidString.prefix(8).lowercased()
         // Commits wait until the standby has applied them (set once the standby runs, or the first commits would
         // wait for a standby not yet there): what the primary acknowledged is on the standby when it stops.
         let primary = ThrowawayCluster(
             directory: "/tmp/sarcreg-primary-" + tag, port: 54_462, options: "-c synchronous_commit=remote_apply")
-        let standby = ThrowawayCluster(directory: "/tmp/sarcreg-standby-" + tag, port: 54_463, options: "-c log_connections=on")
+        let standby = ThrowawayCluster(
+            directory: "/tmp/sarcreg-standby-" + tag, port: 54_463, options: "-c log_connections=on")
         defer {
             for cluster in [primary, standby] {
                 _ = try? cluster.script("destroy")
@@ -101,28 +106,39 @@ struct ReplicationTests {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try ServerStopTests.generateExport(into: folder + "/night1", trRows: Self.firstNightTRRows)
         try ServerStopTests.generateExport(into: folder + "/night2", trRows: Self.secondNightTRRows)
-        let night1 = try CommandLineRun.sarcreg(["sync", "import", folder + "/night1", "--source", "bench", "--database", primaryURL])
+        let night1 = try CommandLineRun.sarcreg([
+            "sync", "import", folder + "/night1", "--source", "bench", "--database", primaryURL,
+        ])
         try #require(night1.exitCode == 0, "\(night1.stderr)")
 
         // Investigators' URL: every host, the standby preferred; the application name marks the sessions in its log.
-        let readerURL = ThrowawayCluster.multiHostURL([primary, standby], "target_session_attrs=prefer-standby&application_name=investigator_read")
+        let readerURL = ThrowawayCluster.multiHostURL(
+            [primary, standby], "target_session_attrs=prefer-standby&application_name=investigator_read")
         let report = try CommandLineRun.sarcreg(["report", "response", "--format", "csv", "--database", readerURL])
         #expect(report.exitCode == 0, "\(report.stderr)")
-        #expect(report.stdout.contains("population,treated lines,\(Self.firstNightTRRows / 50)"), "the standby's report counts the first night: \(report.stdout)")
+        #expect(
+            report.stdout.contains("population,treated lines,\(Self.firstNightTRRows / 50)"),
+            "the standby's report counts the first night: \(report.stdout)")
         let audit = try CommandLineRun.sarcreg(["audit", "SA-0001", "--database", readerURL])
         #expect(audit.exitCode == 0, "\(audit.stderr)")
-        let standbyLog = String(decoding: FileManager.default.contents(atPath: standby.directory + "/server.log") ?? Data(), as: UTF8.self)
-        #expect(standbyLog.components(separatedBy: "application_name=investigator_read").count - 1 >= 2,
-                "both read commands connected to the standby")
+        let standbyLog = String(
+            decoding: FileManager.default.contents(atPath: standby.directory + "/server.log") ?? Data(), as: UTF8.self)
+        #expect(
+            standbyLog.components(separatedBy: "application_name=investigator_read").count - 1 >= 2,
+            "both read commands connected to the standby")
 
         // The nightly backup and the invariants read only, so they may run on the standby too.
         let standbyCheck = try CommandLineRun.sarcreg(["db", "check", "--database", standbyURL])
         #expect(standbyCheck.exitCode == 0, "db check on the standby: \(standbyCheck.stdout)\(standbyCheck.stderr)")
-        let standbyBackup = try CommandLineRun.sarcreg(["db", "backup", "--out", folder + "/standby.dump", "--database", standbyURL])
+        let standbyBackup = try CommandLineRun.sarcreg([
+            "db", "backup", "--out", folder + "/standby.dump", "--database", standbyURL,
+        ])
         #expect(standbyBackup.exitCode == 0, "db backup on the standby: \(standbyBackup.stderr)")
 
-        for write in [["site", "add", "--code", "SE", "--name", "Site E"],
-                      ["sync", "import", folder + "/night2", "--source", "bench"]] {
+        for write in [
+            ["site", "add", "--code", "SE", "--name", "Site E"],
+            ["sync", "import", folder + "/night2", "--source", "bench"],
+        ] {
             let refused = try CommandLineRun.sarcreg(write + ["--database", standbyURL])
             #expect(refused.exitCode == 1, "\(write): \(refused.stderr)")
             #expect(refused.stderr.contains("read-only server"), "\(write): \(refused.stderr)")
@@ -137,7 +153,9 @@ struct ReplicationTests {
         child.standardOutput = FileHandle.nullDevice
         child.standardError = FileHandle.nullDevice
         try child.run()
-        try #require(try ServerStopTests.waitUntilStreamingTR(child, url: primaryURL), "the second night's import never reached tr.csv while running")
+        try #require(
+            try ServerStopTests.waitUntilStreamingTR(child, url: primaryURL),
+            "the second night's import never reached tr.csv while running")
         let stopped = Date()
         try primary.stopImmediately()
         child.waitUntilExit()
@@ -148,13 +166,19 @@ struct ReplicationTests {
         let writerURL = ThrowawayCluster.multiHostURL([primary, standby], "target_session_attrs=read-write")
         _ = try Connection(writerURL)
         let failoverSeconds = Date().timeIntervalSince(stopped)
-        #expect(try Self.count("assessment_results", standbyURL) == rowsBeforeFailover, "the promoted standby holds the first night, nothing of the cut import")
+        #expect(
+            try Self.count("assessment_results", standbyURL) == rowsBeforeFailover,
+            "the promoted standby holds the first night, nothing of the cut import")
 
-        let rerun = try CommandLineRun.sarcreg(["sync", "import", folder + "/night2", "--source", "bench", "--database", writerURL])
+        let rerun = try CommandLineRun.sarcreg([
+            "sync", "import", folder + "/night2", "--source", "bench", "--database", writerURL,
+        ])
         #expect(rerun.exitCode == 0, "\(rerun.stderr)")
         let subjects = Self.secondNightTRRows / 50
-        let expected = ["patients": subjects, "therapy_lines": subjects, "lesions": subjects * 5,
-                        "assessments": subjects * 10, "assessment_results": Self.secondNightTRRows, "sync_subjects": subjects]
+        let expected = [
+            "patients": subjects, "therapy_lines": subjects, "lesions": subjects * 5,
+            "assessments": subjects * 10, "assessment_results": Self.secondNightTRRows, "sync_subjects": subjects,
+        ]
         for (table, rows) in expected {
             #expect(try Self.count(table, writerURL) == rows, "\(table) on the new primary")
         }

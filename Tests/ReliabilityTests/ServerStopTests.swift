@@ -37,9 +37,12 @@ struct ThrowawayCluster {
     func stopImmediately() throws {
         let stop = [Self.serverBinaries + "/pg_ctl", "-D", directory + "/data", "-m", "immediate", "-w", "stop"]
         // PostgreSQL refuses to run as root; as root, pg-local.sh runs the server as `postgres`, and so does this.
-        let stopped = try Self.run(getuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--"] + stop : stop,
-                                   environment: ProcessInfo.processInfo.environment)
-        guard stopped.status == 0 else { throw ClusterFailure(command: "pg_ctl stop -m immediate", output: stopped.output) }
+        let stopped = try Self.run(
+            getuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--"] + stop : stop,
+            environment: ProcessInfo.processInfo.environment)
+        guard stopped.status == 0 else {
+            throw ClusterFailure(command: "pg_ctl stop -m immediate", output: stopped.output)
+        }
     }
 
     /// Runs a program to its end, with its output in a file and no descriptor of this process but stdio inherited.
@@ -56,7 +59,8 @@ struct ThrowawayCluster {
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         // Every other descriptor this process has open now (Glibc does not export closefrom for spawn actions).
-        let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").compactMap { Int32($0) }) ?? []
+        let open =
+            (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").compactMap { Int32($0) }) ?? []
         for descriptor in open where descriptor > 2 {
             posix_spawn_file_actions_addclose(&actions, descriptor)
         }
@@ -68,7 +72,9 @@ struct ThrowawayCluster {
         }
         var pid: pid_t = 0
         let spawned = posix_spawn(&pid, arguments[0], &actions, nil, argv, envp)
-        guard spawned == 0 else { throw ClusterFailure(command: arguments.joined(separator: " "), output: String(cString: strerror(spawned))) }
+        guard spawned == 0 else {
+            throw ClusterFailure(command: arguments.joined(separator: " "), output: String(cString: strerror(spawned)))
+        }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
         let output = String(decoding: FileManager.default.contents(atPath: outputPath) ?? Data(), as: UTF8.self)
@@ -92,7 +98,8 @@ struct ServerStopTests {
 
     static func generateExport(into folder: String, trRows: Int = trRows) throws {
         let generator = try CommandLineRun.program(
-            URL(fileURLWithPath: "/usr/bin/env"), ["python3", TestDatabase.repositoryRoot + "/Scripts/generate-sdtm.py", folder, String(trRows)])
+            URL(fileURLWithPath: "/usr/bin/env"),
+            ["python3", TestDatabase.repositoryRoot + "/Scripts/generate-sdtm.py", folder, String(trRows)])
         try #require(generator.exitCode == 0, "generate-sdtm.py failed: \(generator.stderr)")
     }
 
@@ -101,9 +108,10 @@ struct ServerStopTests {
     static func waitUntilStreamingTR(_ child: Process, url: String) throws -> Bool {
         let watcher = try Connection(url)
         for _ in 0..<3_000 where child.isRunning {
-            let streaming = try watcher.query(
-                "SELECT count(*) AS n FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND state = 'active' AND query LIKE 'COPY \"sync\\_stage\\_tr\"%'"
-            )[0].decode(Int.self, "n") > 0
+            let streaming =
+                try watcher.query(
+                    "SELECT count(*) AS n FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND state = 'active' AND query LIKE 'COPY \"sync\\_stage\\_tr\"%'"
+                )[0].decode(Int.self, "n") > 0
             if streaming { return true }
             usleep(10_000)
         }
@@ -113,19 +121,24 @@ struct ServerStopTests {
     /// Row counts of every clinical and sync table and of the audit log, by table.
     static func counts(_ url: String) throws -> [String: Int] {
         let connection = try Connection(url)
-        let tables = try connection.query(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE 'sync\\_%' ORDER BY tablename"
-        ).map { try $0.decode(String.self, "tablename") } + clinicalTables + ["audit_log"]
+        let tables =
+            try connection.query(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE 'sync\\_%' ORDER BY tablename"
+            ).map { try $0.decode(String.self, "tablename") } + clinicalTables + ["audit_log"]
         var counts: [String: Int] = [:]
         for table in tables {
-            counts[table] = try connection.query(Query(unsafeSQL: "SELECT count(*) AS n FROM \(table)"))[0].decode(Int.self, "n")
+            counts[table] = try connection.query(Query(unsafeSQL: "SELECT count(*) AS n FROM \(table)"))[0].decode(
+                Int.self, "n")
         }
         return counts
     }
 
-    @Test("the server stopped (immediate) while an import streams its TR file: exit 1 with a short message naming the lost connection, nothing partial after restart, and the rerun imports everything")
+    @Test(
+        "the server stopped (immediate) while an import streams its TR file: exit 1 with a short message naming the lost connection, nothing partial after restart, and the rerun imports everything"
+    )
     func serverStoppedMidImport() throws {
-        let cluster = ThrowawayCluster(directory: "/tmp/sarcreg-stop-" + UUID().uuidString.prefix(8).lowercased(), port: 54_407)
+        let cluster = ThrowawayCluster(
+            directory: "/tmp/sarcreg-stop-" + UUID().uuidString.prefix(8).lowercased(), port: 54_407)
         defer {
             _ = try? cluster.script("destroy")
             try? FileManager.default.removeItem(atPath: cluster.directory)
@@ -166,7 +179,9 @@ struct ServerStopTests {
         #expect(child.terminationStatus == 1)
         let lines = message.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
         #expect((1...2).contains(lines.count), "a one- or two-line message, not: \(message)")
-        #expect(message.lowercased().contains("server") || message.lowercased().contains("connection"), "the message names the lost server: \(message)")
+        #expect(
+            message.lowercased().contains("server") || message.lowercased().contains("connection"),
+            "the message names the lost server: \(message)")
 
         _ = try cluster.start()
         #expect(try Self.counts(url) == before, "after the restart every table holds what it held before the import")
@@ -174,8 +189,10 @@ struct ServerStopTests {
         let rerun = try CommandLineRun.sarcreg(["sync", "import", folder, "--source", "bench", "--database", url])
         #expect(rerun.exitCode == 0, "\(rerun.stderr)")
         let after = try Self.counts(url)
-        let expected = ["patients": Self.subjects, "therapy_lines": Self.subjects, "lesions": Self.subjects * 5,
-                        "assessments": Self.subjects * 10, "assessment_results": Self.trRows, "sync_subjects": Self.subjects]
+        let expected = [
+            "patients": Self.subjects, "therapy_lines": Self.subjects, "lesions": Self.subjects * 5,
+            "assessments": Self.subjects * 10, "assessment_results": Self.trRows, "sync_subjects": Self.subjects,
+        ]
         for (table, count) in expected {
             #expect(after[table] == count, "\(table) after the rerun")
         }

@@ -4,18 +4,31 @@ import TestSupport
 
 @Suite("sarcreg alerts, alerts refresh, alerts dismiss and trial set-status through the built binary")
 struct AlertsCommandTests {
-    @Test("MUC-0001 (metastatic synovial sarcoma) gets an ETV6::NTRK3 fusion: after alerts refresh, alerts lists NTRK fusion unknown -> met for larotrectinib; dismiss needs --reason, then the alert is gone")
+    @Test(
+        "MUC-0001 (metastatic synovial sarcoma) gets an ETV6::NTRK3 fusion: after alerts refresh, alerts lists NTRK fusion unknown -> met for larotrectinib; dismiss needs --reason, then the alert is gone"
+    )
     func listAndDismiss() throws {
         let session = try CoordinatorSession()
         for step in [
-            ["patient", "enroll", "--site", "MUC", "--mrn", "A-1", "--birth", "1971-04-12", "--sex", "female", "--consent-date", "2025-01-15"],
-            ["diagnosis", "record", "MUC-0001", "--icdo3", "9040/3", "--primary-site", "thigh", "--diagnosed", "2025-01", "--setting", "metastatic"],
+            [
+                "patient", "enroll", "--site", "MUC", "--mrn", "A-1", "--birth", "1971-04-12", "--sex", "female",
+                "--consent-date", "2025-01-15",
+            ],
+            [
+                "diagnosis", "record", "MUC-0001", "--icdo3", "9040/3", "--primary-site", "thigh", "--diagnosed",
+                "2025-01", "--setting", "metastatic",
+            ],
             ["alerts", "refresh"],
-            ["molecular", "record", "MUC-0001", "--gene", "NTRK3", "--kind", "fusion", "--partner", "ETV6", "--method", "ngs_rna",
-             "--result", "positive", "--report-date", "2025-02-01"],
+            [
+                "molecular", "record", "MUC-0001", "--gene", "NTRK3", "--kind", "fusion", "--partner", "ETV6",
+                "--method", "ngs_rna",
+                "--result", "positive", "--report-date", "2025-02-01",
+            ],
         ] {
             let run = try session.run(step)
-            guard run.exitCode == 0 else { throw CoordinatorSession.SetupFailure(description: "\(step): \(run.stderr)") }
+            guard run.exitCode == 0 else {
+                throw CoordinatorSession.SetupFailure(description: "\(step): \(run.stderr)")
+            }
         }
         let refresh = try session.run(["alerts", "refresh"])
         #expect(refresh.exitCode == 0, "\(refresh.stderr)")
@@ -32,13 +45,19 @@ struct AlertsCommandTests {
 
         let json = try session.run(["alerts", "--format", "json"])
         let alerts = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
-        #expect(alerts.contains { $0["targetKey"] as? String == "therapy:larotrectinib_ntrk_fusion" && $0["criterion"] as? String == "NTRK fusion" })
+        #expect(
+            alerts.contains {
+                $0["targetKey"] as? String == "therapy:larotrectinib_ntrk_fusion"
+                    && $0["criterion"] as? String == "NTRK fusion"
+            })
 
         let noReason = try session.run(["alerts", "dismiss", id])
         #expect(noReason.exitCode == 64 && noReason.stderr.contains("--reason"), "a missing option is wrong usage")
         let blank = try session.run(["alerts", "dismiss", id, "--reason", " "])
         #expect(blank.exitCode == 1 && blank.stderr.contains("--reason"))
-        let dismissed = try session.run(["alerts", "dismiss", id, "--reason", "treated with larotrectinib elsewhere", "--as", "Dr. Weber"])
+        let dismissed = try session.run([
+            "alerts", "dismiss", id, "--reason", "treated with larotrectinib elsewhere", "--as", "Dr. Weber",
+        ])
         #expect(dismissed.exitCode == 0, "\(dismissed.stderr)")
         #expect(dismissed.stdout == "Dismissed alert \(id) of MUC-0001: treated with larotrectinib elsewhere\n")
         #expect(!(try session.run(["alerts", "--site", "MUC", "--format", "csv"]).stdout.contains("larotrectinib")))
@@ -49,7 +68,9 @@ struct AlertsCommandTests {
         #expect(badSince.exitCode == 1 && badSince.stderr.contains("--since"))
     }
 
-    @Test("trial set-status NCT09000002 --status recruiting prints the change; an unknown status is refused naming the allowed ones")
+    @Test(
+        "trial set-status NCT09000002 --status recruiting prints the change; an unknown status is refused naming the allowed ones"
+    )
     func setStatus() throws {
         let session = try CoordinatorSession()
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("trial-\(UUID().uuidString).json").path

@@ -20,11 +20,26 @@ struct BackupCommandTests {
         for arguments in [
             ["site", "add", "--code", "MUC", "--name", "Munich Sarcoma Center"],
             ["site", "add", "--code", "BER", "--name", "Berlin Sarcoma Center"],
-            ["patient", "enroll", "--site", "MUC", "--mrn", "B-1", "--birth", "1970", "--sex", "male", "--consent-date", "2024-01-02"],
-            ["patient", "enroll", "--site", "BER", "--mrn", "B-2", "--birth", "1981", "--sex", "female", "--consent-date", "2024-01-03"],
-            ["therapy", "start", "MUC-0001", "--agent", "doxorubicin", "--intent", "palliative", "--start", "2024-01-08"],
-            ["lesion", "add", "MUC-0001", "--lesion", "T1", "--class", "target", "--organ", "liver", "--method", "ct", "--diameter", "40", "--date", "2024-01-05"],
-            ["lesion", "add", "MUC-0001", "--lesion", "T2", "--class", "target", "--organ", "lung", "--method", "ct", "--diameter", "20", "--date", "2024-01-05"],
+            [
+                "patient", "enroll", "--site", "MUC", "--mrn", "B-1", "--birth", "1970", "--sex", "male",
+                "--consent-date", "2024-01-02",
+            ],
+            [
+                "patient", "enroll", "--site", "BER", "--mrn", "B-2", "--birth", "1981", "--sex", "female",
+                "--consent-date", "2024-01-03",
+            ],
+            [
+                "therapy", "start", "MUC-0001", "--agent", "doxorubicin", "--intent", "palliative", "--start",
+                "2024-01-08",
+            ],
+            [
+                "lesion", "add", "MUC-0001", "--lesion", "T1", "--class", "target", "--organ", "liver", "--method",
+                "ct", "--diameter", "40", "--date", "2024-01-05",
+            ],
+            [
+                "lesion", "add", "MUC-0001", "--lesion", "T2", "--class", "target", "--organ", "lung", "--method", "ct",
+                "--diameter", "20", "--date", "2024-01-05",
+            ],
             ["assess", "record", "MUC-0001", "--date", "2024-02-19", "--result", "T1=28", "--result", "T2=14"],
         ] {
             let run = try CommandLineRun.sarcreg(arguments, environment: environment)
@@ -44,25 +59,33 @@ struct BackupCommandTests {
         var contents: [String: String] = [:]
         for table in tables {
             let row = try connection.query(
-                "SELECT count(*) AS n, coalesce(md5(string_agg(t::text, E'\\n' ORDER BY t::text)), '') AS digest FROM \(unsafeSQL: table) t")[0]
+                "SELECT count(*) AS n, coalesce(md5(string_agg(t::text, E'\\n' ORDER BY t::text)), '') AS digest FROM \(unsafeSQL: table) t"
+            )[0]
             contents[table] = "\(try row.decode(Int.self, "n")) rows, md5 \(try row.decode(String.self, "digest"))"
         }
         return contents
     }
 
-    @Test("backup of MUC-0001's registry, restore into an empty database: every table has the same rows and checksum, audit log included")
+    @Test(
+        "backup of MUC-0001's registry, restore into an empty database: every table has the same rows and checksum, audit log included"
+    )
     func roundTrip() throws {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let file = folder + "/registry.dump"
         let backup = try CommandLineRun.sarcreg(["db", "backup", "--out", file], environment: environment)
         try #require(backup.exitCode == 0, "\(backup.stderr)")
         #expect(FileManager.default.fileExists(atPath: file + ".manifest.json"))
-        #expect(try FileHandle(forReadingFrom: URL(fileURLWithPath: file)).read(upToCount: 5) == Data("PGDMP".utf8), "pg_dump's custom format")
+        #expect(
+            try FileHandle(forReadingFrom: URL(fileURLWithPath: file)).read(upToCount: 5) == Data("PGDMP".utf8),
+            "pg_dump's custom format")
 
         let target = try TestDatabase.make(migrated: false)
-        let restore = try CommandLineRun.sarcreg(["db", "restore", file, "--database", target.connectionString], environment: environment)
+        let restore = try CommandLineRun.sarcreg(
+            ["db", "restore", file, "--database", target.connectionString], environment: environment)
         #expect(restore.exitCode == 0, "\(restore.stderr)")
-        #expect(restore.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ").contains("every table's row count and checksum equal the backup's"), "\(restore.stdout)")
+        #expect(
+            restore.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ").contains(
+                "every table's row count and checksum equal the backup's"), "\(restore.stdout)")
 
         let saved = try Self.contents(source.connectionString)
         let restored = try Self.contents(target.connectionString)
@@ -74,13 +97,17 @@ struct BackupCommandTests {
         print("operations-figure backup-round-trip-rows=\(rows)")
     }
 
-    @Test("restore into a database that holds tables (the source itself) is refused naming the database, exit 1, nothing changed")
+    @Test(
+        "restore into a database that holds tables (the source itself) is refused naming the database, exit 1, nothing changed"
+    )
     func nonEmptyTargetRefused() throws {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let file = folder + "/registry.dump"
-        try #require(try CommandLineRun.sarcreg(["db", "backup", "--out", file], environment: environment).exitCode == 0)
+        try #require(
+            try CommandLineRun.sarcreg(["db", "backup", "--out", file], environment: environment).exitCode == 0)
         let before = try Self.contents(source.connectionString)
-        let restore = try CommandLineRun.sarcreg(["db", "restore", file, "--database", source.connectionString], environment: environment)
+        let restore = try CommandLineRun.sarcreg(
+            ["db", "restore", file, "--database", source.connectionString], environment: environment)
         #expect(restore.exitCode == 1)
         #expect(restore.stderr.contains("database \(source.name) is not empty"), "\(restore.stderr)")
         #expect(restore.stderr.contains("nothing was restored"))
@@ -91,10 +118,12 @@ struct BackupCommandTests {
     func manifestRequired() throws {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let file = folder + "/registry.dump"
-        try #require(try CommandLineRun.sarcreg(["db", "backup", "--out", file], environment: environment).exitCode == 0)
+        try #require(
+            try CommandLineRun.sarcreg(["db", "backup", "--out", file], environment: environment).exitCode == 0)
         try FileManager.default.removeItem(atPath: file + ".manifest.json")
         let target = try TestDatabase.make(migrated: false)
-        let restore = try CommandLineRun.sarcreg(["db", "restore", file, "--database", target.connectionString], environment: environment)
+        let restore = try CommandLineRun.sarcreg(
+            ["db", "restore", file, "--database", target.connectionString], environment: environment)
         #expect(restore.exitCode == 1)
         #expect(restore.stderr.contains("registry.dump.manifest.json is missing"), "\(restore.stderr)")
         #expect(try Self.contents(target.connectionString).isEmpty)
@@ -104,9 +133,12 @@ struct BackupCommandTests {
     func restoreProvesItself() throws {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let file = folder + "/registry.dump"
-        try #require(try CommandLineRun.sarcreg(["db", "backup", "--out", file], environment: environment).exitCode == 0)
+        try #require(
+            try CommandLineRun.sarcreg(["db", "backup", "--out", file], environment: environment).exitCode == 0)
         let manifestPath = file + ".manifest.json"
-        var manifest = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: manifestPath))) as? [String: Any])
+        var manifest = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: manifestPath)))
+                as? [String: Any])
         var tables = try #require(manifest["tables"] as? [[String: Any]])
         let patients = try #require(tables.firstIndex { $0["table"] as? String == "public.patients" })
         #expect(tables[patients]["rows"] as? Int == 2)
@@ -114,14 +146,18 @@ struct BackupCommandTests {
         manifest["tables"] = tables
         try JSONSerialization.data(withJSONObject: manifest).write(to: URL(fileURLWithPath: manifestPath))
         let target = try TestDatabase.make(migrated: false)
-        let restore = try CommandLineRun.sarcreg(["db", "restore", file, "--database", target.connectionString], environment: environment)
+        let restore = try CommandLineRun.sarcreg(
+            ["db", "restore", file, "--database", target.connectionString], environment: environment)
         #expect(restore.exitCode == 1)
         #expect(restore.stderr.contains("public.patients has 2 rows, the backup 3"), "\(restore.stderr)")
     }
 
-    @Test("the settings pg_dump gets on its command line never hold the password of postgresql://registrar:s3cret@db/sarcreg")
+    @Test(
+        "the settings pg_dump gets on its command line never hold the password of postgresql://registrar:s3cret@db/sarcreg"
+    )
     func passwordKeptOffCommandLine() throws {
-        let (conninfo, password) = try ConnectionString.separatingPassword(from: "postgresql://registrar:s3cret@db/sarcreg")
+        let (conninfo, password) = try ConnectionString.separatingPassword(
+            from: "postgresql://registrar:s3cret@db/sarcreg")
         #expect(!conninfo.contains("s3cret"))
         #expect(conninfo.contains("user='registrar'") && conninfo.contains("host='db'"))
         #expect(password == "s3cret")

@@ -5,13 +5,21 @@ import Testing
 
 @Suite("sarcreg db check from the command line")
 struct DatabaseCheckCommandTests {
-    @Test("db check prints ok for each invariant of a sound registry and exits 0; with MUC's counter moved past MUC-0001 it prints BROKEN with MUC-0002 and exits 1")
+    @Test(
+        "db check prints ok for each invariant of a sound registry and exits 0; with MUC's counter moved past MUC-0001 it prints BROKEN with MUC-0002 and exits 1"
+    )
     func exitStatusFollowsTheInvariants() throws {
         let database = try TestDatabase.make()
-        let environment = ["DATABASE_URL": database.connectionString, "SARCREG_MRN_KEY": "test-only key, 32 bytes or longer, never used in production"]
+        let environment = [
+            "DATABASE_URL": database.connectionString,
+            "SARCREG_MRN_KEY": "test-only key, 32 bytes or longer, never used in production",
+        ]
         for arguments in [
             ["site", "add", "--code", "MUC", "--name", "Munich Sarcoma Center"],
-            ["patient", "enroll", "--site", "MUC", "--mrn", "K-1", "--birth", "1970", "--sex", "male", "--consent-date", "2024-01-02"],
+            [
+                "patient", "enroll", "--site", "MUC", "--mrn", "K-1", "--birth", "1970", "--sex", "male",
+                "--consent-date", "2024-01-02",
+            ],
         ] {
             let run = try CommandLineRun.sarcreg(arguments, environment: environment)
             try #require(run.exitCode == 0, "\(arguments): \(run.stderr)")

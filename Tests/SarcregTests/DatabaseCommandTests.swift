@@ -21,7 +21,8 @@ struct DatabaseCommandTests {
 
     @Test("a malformed DATABASE_URL is named and refused with exit 69, as a database not reached")
     func malformed() throws {
-        let run = try CommandLineRun.sarcreg(["db", "migrate"], environment: ["DATABASE_URL": "postgresql://db:port/x"])
+        let run = try CommandLineRun.sarcreg(
+            ["db", "migrate"], environment: ["DATABASE_URL": "postgresql://db:port/x"])
         #expect(run.exitCode == 69)
         #expect(run.stderr.contains("postgresql://db:port/x"))
         #expect(run.stderr.split(separator: "\n").count <= 2, "\(run.stderr)")
@@ -31,7 +32,8 @@ struct DatabaseCommandTests {
     func migrateThenStatus() throws {
         let database = try TestDatabase.make(migrated: false)
         let options = ["--database", database.connectionString, "--migrations", TestDatabase.migrationsDirectory]
-        let migrate = try CommandLineRun.sarcreg(["db", "migrate"] + options, environment: ["DATABASE_URL": "postgresql://x@127.0.0.1:1/none"])
+        let migrate = try CommandLineRun.sarcreg(
+            ["db", "migrate"] + options, environment: ["DATABASE_URL": "postgresql://x@127.0.0.1:1/none"])
         #expect(migrate.exitCode == 0, "\(migrate.stderr)")
         let again = try CommandLineRun.sarcreg(["db", "migrate"] + options)
         #expect(again.stdout.contains("Schema is up to date"))

@@ -12,7 +12,8 @@ struct DeploymentFilesTests {
             print(json.dumps(yaml.safe_load(open(sys.argv[1]))))
             """
         let run = try CommandLineRun.program(
-            URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", script, TestDatabase.repositoryRoot + "/docker-compose.yml"])
+            URL(fileURLWithPath: "/usr/bin/env"),
+            ["python3", "-c", script, TestDatabase.repositoryRoot + "/docker-compose.yml"])
         try #require(run.exitCode == 0, "docker-compose.yml is not valid YAML: \(run.stderr)")
         return try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
     }
@@ -45,7 +46,9 @@ struct DeploymentFilesTests {
         #expect(FileManager.default.fileExists(atPath: TestDatabase.repositoryRoot + "/Dockerfile"))
     }
 
-    @Test("app connects as registry_app, not the superuser, its password in a passfile secret; the MRN key is the secret mrn_key; no password is written in the file")
+    @Test(
+        "app connects as registry_app, not the superuser, its password in a passfile secret; the MRN key is the secret mrn_key; no password is written in the file"
+    )
     func secretsAndLeastPrivilege() throws {
         let compose = try Self.compose()
         let declared = try #require(compose["secrets"] as? [String: Any])
@@ -78,10 +81,13 @@ struct DeploymentFilesTests {
         #expect(ports == ["127.0.0.1:${SARCREG_DB_PORT:-5432}:5432"])
     }
 
-    @Test("the Dockerfile builds with the Swift the tests run with (swift --version: 6.3.1) and runs as a non-root user; .dockerignore leaves out .build/ and .pgdata*")
+    @Test(
+        "the Dockerfile builds with the Swift the tests run with (swift --version: 6.3.1) and runs as a non-root user; .dockerignore leaves out .build/ and .pgdata*"
+    )
     func imageAndContext() throws {
         let version = try CommandLineRun.program(URL(fileURLWithPath: "/usr/bin/env"), ["swift", "--version"])
-        let tested = try #require(version.stdout.firstMatch(of: /Swift version (\d+\.\d+(\.\d+)?)/)?.1, "\(version.stdout)")
+        let tested = try #require(
+            version.stdout.firstMatch(of: /Swift version (\d+\.\d+(\.\d+)?)/)?.1, "\(version.stdout)")
         let dockerfile = try Self.lines(of: "Dockerfile")
         let build = try #require(dockerfile.first { $0.hasPrefix("FROM swift:") })
         #expect(build.hasPrefix("FROM swift:\(tested)-"), "\(build) is not Swift \(tested)")

@@ -51,7 +51,9 @@ struct ReadmeExampleTests {
     static let root = TestDatabase.repositoryRoot
     static let readme = ReadmeBlocks(readme: try! String(contentsOfFile: root + "/README.md", encoding: .utf8))
 
-    @Test("Every sh block runs in order on the quick start's demo registry: BER-0001 enrolled, corrected and scored, BCN-0012 enrolled in the stratified MOTION trial")
+    @Test(
+        "Every sh block runs in order on the quick start's demo registry: BER-0001 enrolled, corrected and scored, BCN-0012 enrolled in the stratified MOTION trial"
+    )
     func shBlocksRunOnTheQuickStartRegistry() throws {
         let shBlocks = Self.readme.blocks.filter { $0.language == "sh" }
         #expect(shBlocks.count >= 13, "the README's runnable examples went missing")
@@ -65,20 +67,27 @@ struct ReadmeExampleTests {
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         try FileManager.default.createDirectory(atPath: scratch + "/home", withIntermediateDirectories: true)
         for folder in ["Trials", "Demo", "REDCap", "Scripts"] {
-            try FileManager.default.createSymbolicLink(atPath: scratch + "/" + folder, withDestinationPath: Self.root + "/" + folder)
+            try FileManager.default.createSymbolicLink(
+                atPath: scratch + "/" + folder, withDestinationPath: Self.root + "/" + folder)
         }
         try Self.readme.script.write(toFile: scratch + "/readme.sh", atomically: true, encoding: .utf8)
 
         // What `eval "$(Scripts/pg-local.sh env)"` gives a shell after the quick start, and no MRN key yet.
-        let path = CommandLineRun.executable.deletingLastPathComponent().path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
-        let environment = ["DATABASE_URL": database.connectionString, "PATH": path, "HOME": scratch + "/home",
-                           "SARCREG_MRN_KEY_FILE": "", "SARCREG_MRN_KEY": ""]
+        let path =
+            CommandLineRun.executable.deletingLastPathComponent().path + ":"
+            + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        let environment = [
+            "DATABASE_URL": database.connectionString, "PATH": path, "HOME": scratch + "/home",
+            "SARCREG_MRN_KEY_FILE": "", "SARCREG_MRN_KEY": "",
+        ]
         let bash = URL(fileURLWithPath: "/bin/bash")
-        let load = try CommandLineRun.program(bash, [Self.root + "/Scripts/demo/load-demo.sh"], environment: environment)
+        let load = try CommandLineRun.program(
+            bash, [Self.root + "/Scripts/demo/load-demo.sh"], environment: environment)
         try #require(load.exitCode == 0, "loading the demo as the quick start does: \(load.stderr)")
         #expect(load.stdout.contains("Run 2 of demo-redcap: 204 inserted, 0 updated, 0 unchanged, 0 quarantined"))
 
-        let run = try CommandLineRun.program(bash, ["-c", #"cd "$1" && bash readme.sh"#, "readme", scratch], environment: environment)
+        let run = try CommandLineRun.program(
+            bash, ["-c", #"cd "$1" && bash readme.sh"#, "readme", scratch], environment: environment)
         #expect(run.exitCode == 0, "\(run.stderr)")
         #expect(run.stderr.isEmpty, "\(run.stderr)")
         // Terminal text wraps at 100 columns: compare with the line breaks and indents read as spaces.
@@ -89,11 +98,15 @@ struct ReadmeExampleTests {
         #expect(FileManager.default.fileExists(atPath: scratch + "/report.html"))
     }
 
-    @Test("A block not fenced sh or console holds no command: a sarcreg line in a json block, say, would be neither run nor marked a synopsis")
+    @Test(
+        "A block not fenced sh or console holds no command: a sarcreg line in a json block, say, would be neither run nor marked a synopsis"
+    )
     func everyCommandBlockIsShOrConsole() {
         for block in Self.readme.blocks where block.language != "sh" && block.language != "console" {
             for (number, text) in block.lines {
-                #expect(!text.hasPrefix("sarcreg ") && !text.hasPrefix("Scripts/"), "README line \(number) is a command in a `\(block.language)` block")
+                #expect(
+                    !text.hasPrefix("sarcreg ") && !text.hasPrefix("Scripts/"),
+                    "README line \(number) is a command in a `\(block.language)` block")
             }
         }
         #expect(Self.readme.blocks.contains { $0.language == "console" })

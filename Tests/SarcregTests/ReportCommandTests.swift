@@ -18,16 +18,30 @@ struct ReportCommandTests {
         ]
         var commands: [[String]] = [["site", "add", "--code", "MUC", "--name", "Munich Sarcoma Center"]]
         for (mrn, start) in [("C-1", "2024-01-08"), ("C-2", "2024-01-10")] {
-            commands.append(["patient", "enroll", "--site", "MUC", "--mrn", mrn, "--birth", "1970", "--sex", "male", "--consent-date", "2024-01-02"])
+            commands.append([
+                "patient", "enroll", "--site", "MUC", "--mrn", mrn, "--birth", "1970", "--sex", "male",
+                "--consent-date", "2024-01-02",
+            ])
             let id = mrn == "C-1" ? "MUC-0001" : "MUC-0002"
-            commands.append(["therapy", "start", id, "--agent", "doxorubicin", "--intent", "palliative", "--start", start])
+            commands.append([
+                "therapy", "start", id, "--agent", "doxorubicin", "--intent", "palliative", "--start", start,
+            ])
         }
         commands += [
-            ["lesion", "add", "MUC-0001", "--lesion", "T1", "--class", "target", "--organ", "liver", "--method", "ct", "--diameter", "40", "--date", "2024-01-05"],
+            [
+                "lesion", "add", "MUC-0001", "--lesion", "T1", "--class", "target", "--organ", "liver", "--method",
+                "ct", "--diameter", "40", "--date", "2024-01-05",
+            ],
             ["assess", "record", "MUC-0001", "--date", "2024-02-19", "--result", "T1=20"],
             ["assess", "record", "MUC-0001", "--date", "2024-04-01", "--result", "T1=18"],
-            ["ae", "record", "MUC-0001", "--term", "Anemia", "--grade", "3", "--onset", "2024-02-10", "--attribution", "probable", "--line", "1"],
-            ["ae", "record", "MUC-0002", "--term", "Fatigue", "--grade", "1", "--onset", "2024-02-10", "--attribution", "possible", "--line", "1"],
+            [
+                "ae", "record", "MUC-0001", "--term", "Anemia", "--grade", "3", "--onset", "2024-02-10",
+                "--attribution", "probable", "--line", "1",
+            ],
+            [
+                "ae", "record", "MUC-0002", "--term", "Fatigue", "--grade", "1", "--onset", "2024-02-10",
+                "--attribution", "possible", "--line", "1",
+            ],
         ]
         for arguments in commands {
             let run = try CommandLineRun.sarcreg(arguments, environment: environment)
@@ -37,7 +51,8 @@ struct ReportCommandTests {
 
     @Test("report response --format json gives 2 treated, 1 evaluable and a confirmed ORR of 1/1")
     func responseJSON() throws {
-        let run = try CommandLineRun.sarcreg(["report", "response", "--agent", "doxorubicin", "--format", "json"], environment: environment)
+        let run = try CommandLineRun.sarcreg(
+            ["report", "response", "--agent", "doxorubicin", "--format", "json"], environment: environment)
         try #require(run.exitCode == 0, "\(run.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         #expect(json["treatedLines"] as? Int == 2)
@@ -47,7 +62,9 @@ struct ReportCommandTests {
         #expect((json["populationRule"] as? String)?.contains("agent = doxorubicin") == true)
     }
 
-    @Test("report ae --format csv prints the header and one row per term, and --min-percent 50 at grade 3 keeps only anemia")
+    @Test(
+        "report ae --format csv prints the header and one row per term, and --min-percent 50 at grade 3 keeps only anemia"
+    )
     func adverseEventCSV() throws {
         let run = try CommandLineRun.sarcreg(["report", "ae", "--format", "csv"], environment: environment)
         try #require(run.exitCode == 0, "\(run.stderr)")
@@ -55,17 +72,25 @@ struct ReportCommandTests {
         #expect(lines.first == "term,any_grade,any_grade_percent,grade_3_or_worse,grade_3_or_worse_percent")
         #expect(lines.dropFirst().sorted() == ["Anemia,1,50.0%,1,50.0%", "Fatigue,1,50.0%,0,0.0%"])
 
-        let severe = try CommandLineRun.sarcreg(["report", "ae", "--format", "csv", "--min-percent", "50", "--basis", "grade-3"], environment: environment)
+        let severe = try CommandLineRun.sarcreg(
+            ["report", "ae", "--format", "csv", "--min-percent", "50", "--basis", "grade-3"], environment: environment)
         #expect(severe.stdout.split(separator: "\r\n").dropFirst().map(String.init) == ["Anemia,1,50.0%,1,50.0%"])
     }
 
-    @Test("report ae --format csv escapes terms starting with = + - @ (stored before the CTCAE vocabulary, which `ae record` now refuses) with a leading ' so a spreadsheet shows them instead of running them")
+    @Test(
+        "report ae --format csv escapes terms starting with = + - @ (stored before the CTCAE vocabulary, which `ae record` now refuses) with a leading ' so a spreadsheet shows them instead of running them"
+    )
     func adverseEventCSVFormulas() throws {
         let terms = [#"=HYPERLINK("http://example.invalid","x")"#, "+1+2", "-2+3", "@SUM(A1)"]
         let refused = try CommandLineRun.sarcreg(
-            ["ae", "record", "MUC-0002", "--term=+1+2", "--grade", "1", "--onset", "2024-02-11", "--attribution", "possible", "--line", "1"],
+            [
+                "ae", "record", "MUC-0002", "--term=+1+2", "--grade", "1", "--onset", "2024-02-11", "--attribution",
+                "possible", "--line", "1",
+            ],
             environment: environment)
-        #expect(refused.exitCode == 1 && refused.stderr.contains("--term '+1+2' is not a CTCAE v5.0 term"), "\(refused.stderr)")
+        #expect(
+            refused.exitCode == 1 && refused.stderr.contains("--term '+1+2' is not a CTCAE v5.0 term"),
+            "\(refused.stderr)")
         let connection = try database.connect()
         for term in terms {
             let added = try connection.run(
@@ -93,15 +118,19 @@ struct ReportCommandTests {
         let html = folder.appendingPathComponent("report.html")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let run = try CommandLineRun.sarcreg(
-            ["report", "response", "--html", html.path, "--svg-dir", folder.appendingPathComponent("svg").path], environment: environment)
+            ["report", "response", "--html", html.path, "--svg-dir", folder.appendingPathComponent("svg").path],
+            environment: environment)
         try #require(run.exitCode == 0, "\(run.stderr)")
         let page = try String(contentsOf: html, encoding: .utf8)
         #expect(page.contains("<svg ") && page.contains("Anemia"))
-        let files = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("svg").path).sorted()
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("svg").path)
+            .sorted()
         #expect(files.contains("waterfall.svg") && files.contains("swimmer.svg") && files.contains("km-os.svg"))
     }
 
-    @Test("MUC-0001's baseline target T1 overwritten to 8 mm by SQL: report response exits 3 and lists MUC-0001 line 1 as excluded with the engine's reason in table, JSON, CSV and HTML")
+    @Test(
+        "MUC-0001's baseline target T1 overwritten to 8 mm by SQL: report response exits 3 and lists MUC-0001 line 1 as excluded with the engine's reason in table, JSON, CSV and HTML"
+    )
     func refusedSeriesExcluded() throws {
         let connection = try database.connect()
         let changed = try connection.run(
@@ -115,7 +144,9 @@ struct ReportCommandTests {
 
         let json = try CommandLineRun.sarcreg(["report", "response", "--format", "json"], environment: environment)
         try #require(json.exitCode == 3, "\(json.stderr)")
-        #expect(json.stderr == "Warning: 1 line left out of the report; each is listed in it with the reason (exit status 3)\n")
+        #expect(
+            json.stderr
+                == "Warning: 1 line left out of the report; each is listed in it with the reason (exit status 3)\n")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         #expect(object["treatedLines"] as? Int == 2)
         #expect(object["evaluableLines"] as? Int == 0)
@@ -131,7 +162,10 @@ struct ReportCommandTests {
         let rows = csv.stdout.split(separator: "\r\n").map(String.init)
         #expect(rows.contains { $0.hasPrefix("population,excluded lines (stored assessments refused),1,") })
         #expect(rows.filter { $0.hasPrefix("excluded,") }.count == 1)
-        #expect(rows.contains { $0.hasPrefix("excluded,") && $0.contains("MUC-0001 line 1, read by investigator") && $0.contains(reason) })
+        #expect(
+            rows.contains {
+                $0.hasPrefix("excluded,") && $0.contains("MUC-0001 line 1, read by investigator") && $0.contains(reason)
+            })
 
         let table = try CommandLineRun.sarcreg(["report", "response"], environment: environment)
         try #require(table.exitCode == 3, "\(table.stderr)")
@@ -151,9 +185,12 @@ struct ReportCommandTests {
         #expect(text.contains("<td>MUC-0001</td><td>1</td><td>investigator</td><td>\(reason)"))
     }
 
-    @Test("MUC-0002 died on 2024-05-01 and has nausea with onset 2024-08-10 on line 1: report ae counts fatigue, lists the nausea as excluded (registry id, line, reason) in table, CSV, JSON and the response HTML, and exits 3")
+    @Test(
+        "MUC-0002 died on 2024-05-01 and has nausea with onset 2024-08-10 on line 1: report ae counts fatigue, lists the nausea as excluded (registry id, line, reason) in table, CSV, JSON and the response HTML, and exits 3"
+    )
     func adverseEventAfterDeathExcluded() throws {
-        let died = try CommandLineRun.sarcreg(["patient", "update", "MUC-0002", "--death-date", "2024-05-01"], environment: environment)
+        let died = try CommandLineRun.sarcreg(
+            ["patient", "update", "MUC-0002", "--death-date", "2024-05-01"], environment: environment)
         try #require(died.exitCode == 0, "\(died.stderr)")
         let connection = try database.connect()
         // Written in SQL: the timeline rules may refuse it on entry; a report must still cope with a stored one.
@@ -165,25 +202,35 @@ struct ReportCommandTests {
             """)
         try #require(added == 1)
         let reason = "Nausea grade 2 has its onset on 2024-08-10, after the patient's death on 2024-05-01"
-        let warning = "Warning: 1 adverse event left out of the report; each is listed in it with the reason (exit status 3)\n"
+        let warning =
+            "Warning: 1 adverse event left out of the report; each is listed in it with the reason (exit status 3)\n"
 
         let table = try CommandLineRun.sarcreg(["report", "ae"], environment: environment)
         #expect(table.exitCode == 3, "\(table.stderr)")
         #expect(table.stderr == warning)
-        #expect(table.stdout.contains("Excluded adverse events (not counted; their patients still count as treated):\n  MUC-0002 line 1: "))
-        #expect(table.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ").contains("MUC-0002 line 1: \(reason)"))
+        #expect(
+            table.stdout.contains(
+                "Excluded adverse events (not counted; their patients still count as treated):\n  MUC-0002 line 1: "))
+        #expect(
+            table.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ").contains(
+                "MUC-0002 line 1: \(reason)"))
         #expect(!table.stdout.contains("Nausea      "))
 
         let csv = try CommandLineRun.sarcreg(["report", "ae", "--format", "csv"], environment: environment)
         #expect(csv.exitCode == 3)
         let rows = csv.stdout.split(separator: "\r\n").map(String.init)
-        #expect(rows.dropFirst().sorted() == ["\"excluded: MUC-0002 line 1: \(reason)\",,,,", "Anemia,1,50.0%,1,50.0%", "Fatigue,1,50.0%,0,0.0%"])
+        #expect(
+            rows.dropFirst().sorted() == [
+                "\"excluded: MUC-0002 line 1: \(reason)\",,,,", "Anemia,1,50.0%,1,50.0%", "Fatigue,1,50.0%,0,0.0%",
+            ])
 
         let json = try CommandLineRun.sarcreg(["report", "ae", "--format", "json"], environment: environment)
         #expect(json.exitCode == 3)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let excluded = try #require(object["excludedEvents"] as? [[String: Any]])
-        #expect(excluded.count == 1 && excluded.first?["registryID"] as? String == "MUC-0002" && excluded.first?["lineNumber"] as? Int == 1)
+        #expect(
+            excluded.count == 1 && excluded.first?["registryID"] as? String == "MUC-0002"
+                && excluded.first?["lineNumber"] as? Int == 1)
         #expect(excluded.first?["reason"] as? String == reason)
 
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID().uuidString)")
@@ -195,12 +242,14 @@ struct ReportCommandTests {
         #expect(page.stderr == warning)
         let text = try String(contentsOf: html, encoding: .utf8)
         #expect(text.contains("<h3>Excluded adverse events</h3>"))
-        #expect(text.contains("<td>MUC-0002</td><td>1</td><td>\(reason.replacingOccurrences(of: "'", with: "&#39;"))</td>"))
+        #expect(
+            text.contains("<td>MUC-0002</td><td>1</td><td>\(reason.replacingOccurrences(of: "'", with: "&#39;"))</td>"))
     }
 
     @Test("an unknown agent is refused with exit 1 and a message naming it")
     func unknownAgent() throws {
-        let run = try CommandLineRun.sarcreg(["report", "response", "--agent", "doxorubicine"], environment: environment)
+        let run = try CommandLineRun.sarcreg(
+            ["report", "response", "--agent", "doxorubicine"], environment: environment)
         #expect(run.exitCode == 1)
         #expect(run.stderr.contains("doxorubicine"))
         #expect(run.stdout.isEmpty)

@@ -55,6 +55,7 @@ public struct CommandLineRun: Sendable {
         if folder.pathExtension == "xctest" { folder.deleteLastPathComponent() }
         let candidate = folder.appendingPathComponent("sarcreg")
         if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("sarcreg")
+        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+            "sarcreg")
     }
 }

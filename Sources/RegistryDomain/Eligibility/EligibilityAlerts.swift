@@ -50,13 +50,14 @@ public struct CriterionOutcomes: Hashable, Sendable {
     }
 
     public var letters: String {
-        String(outcomes.map { outcome -> Character in
-            switch outcome {
-            case .met: "m"
-            case .notMet: "n"
-            case .unknown: "u"
-            }
-        })
+        String(
+            outcomes.map { outcome -> Character in
+                switch outcome {
+                case .met: "m"
+                case .notMet: "n"
+                case .unknown: "u"
+                }
+            })
     }
 
     /// Every criterion is met: nothing is left to test or record.
@@ -97,14 +98,19 @@ public enum EligibilityAlerts {
     ///   was not met (unknown or not met), or one without a criterion when there was no previous evaluation;
     /// - otherwise, when nothing is not met now: one ``EligibilityAlertKind/criterionMet`` change per criterion that
     ///   moved from unknown to met. A target with a criterion not met raises nothing, whatever else moved.
-    public static func changes(criteria: [String], previous: CriterionOutcomes?, current: CriterionOutcomes) -> [EligibilityChange] {
-        guard let previous, previous.outcomes.count == current.outcomes.count, criteria.count == current.outcomes.count else {
+    public static func changes(
+        criteria: [String], previous: CriterionOutcomes?, current: CriterionOutcomes
+    ) -> [EligibilityChange] {
+        guard let previous, previous.outcomes.count == current.outcomes.count, criteria.count == current.outcomes.count
+        else {
             return current.allMet ? [EligibilityChange(kind: .newlyEligible, criterion: nil, from: nil, to: .met)] : []
         }
         let moved = zip(criteria, zip(previous.outcomes, current.outcomes))
         if current.allMet {
             guard !previous.allMet else { return [] }
-            return moved.filter { $0.1.0 != .met }.map { EligibilityChange(kind: .newlyEligible, criterion: $0.0, from: $0.1.0, to: .met) }
+            return moved.filter { $0.1.0 != .met }.map {
+                EligibilityChange(kind: .newlyEligible, criterion: $0.0, from: $0.1.0, to: .met)
+            }
         }
         guard current.fits else { return [] }
         return moved.filter { $0.1.0 == .unknown && $0.1.1 == .met }

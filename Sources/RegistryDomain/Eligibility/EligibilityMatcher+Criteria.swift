@@ -61,7 +61,9 @@ extension EligibilityMatcher {
     /// A required biomarker: met by a positive result on one of its alternatives, not met when negative results
     /// rule out every alternative, unknown otherwise. Every result on file for a gene the criterion names is
     /// listed after the outcome with what it does to the criterion and why (method, alteration kind).
-    static func evaluateRequired(_ criterion: BiomarkerCriterion, findings: [PatientProfile.MolecularFinding])
+    static func evaluateRequired(
+        _ criterion: BiomarkerCriterion, findings: [PatientProfile.MolecularFinding]
+    )
         -> Verdict
     {
         let label = criterion.label
@@ -74,10 +76,15 @@ extension EligibilityMatcher {
             return (.met, positive.description, "\(label): \(positive.description)\(onFile)")
         }
         if let (positive, _) = relevant.first(where: { $0.0.result == .positive }) {
-            return (.unknown, positive.description, "\(label): \(positive.description), fusion partner not reported\(onFile)")
+            return (
+                .unknown, positive.description,
+                "\(label): \(positive.description), fusion partner not reported\(onFile)"
+            )
         }
         if let (inconclusive, _) = relevant.first(where: { $0.0.result == .equivocal || $0.0.result == .failed }) {
-            return (.unknown, inconclusive.description, "\(label): \(inconclusive.description), repeat the test\(onFile)")
+            return (
+                .unknown, inconclusive.description, "\(label): \(inconclusive.description), repeat the test\(onFile)"
+            )
         }
         let untested = criterion.alternatives.filter { alternative in
             !findings.contains { $0.result == .negative && Self.negativeCovers($0, alternative) }
@@ -91,7 +98,10 @@ extension EligibilityMatcher {
             let why = unsettling.map(\.text).joined(separator: "; ")
             return unsettling.isEmpty
                 ? (.unknown, "not tested", "\(label): not tested")
-                : (.unknown, unsettling.map(\.result).joined(separator: "; "), "\(label): not settled by what is on file: \(why)")
+                : (
+                    .unknown, unsettling.map(\.result).joined(separator: "; "),
+                    "\(label): not settled by what is on file: \(why)"
+                )
         }
         let missing = untested.map(\.description).joined(separator: ", ")
         return (.unknown, "partly tested", "\(label): \(missing) not tested\(onFile)")
@@ -112,11 +122,14 @@ extension EligibilityMatcher {
     }
 
     /// Every result on a gene the criterion names (as the gene or the 5' partner), in the order recorded.
-    static func considered(_ findings: [PatientProfile.MolecularFinding], for criterion: BiomarkerCriterion)
+    static func considered(
+        _ findings: [PatientProfile.MolecularFinding], for criterion: BiomarkerCriterion
+    )
         -> [ConsideredResult]
     {
         let genes = Set(criterion.alternatives.flatMap { [$0.gene] + ($0.partnerGene.map { [$0] } ?? []) })
-        return findings.filter { genes.contains($0.gene) || $0.partnerGene.map(genes.contains) == true }.map { finding in
+        return findings.filter { genes.contains($0.gene) || $0.partnerGene.map(genes.contains) == true }.map {
+            finding in
             let result = finding.description + (finding.method.map { " by \($0)" } ?? "")
             let answered = criterion.alternatives.compactMap { alternative in
                 Self.relation(of: finding, to: alternative).map { (alternative, $0) }
@@ -134,21 +147,25 @@ extension EligibilityMatcher {
                     return ruledOut.isEmpty
                         ? ConsideredResult(
                             result: result, settles: false,
-                            why: "a negative \(finding.description.dropLast(" negative".count)) assay does not rule out "
+                            why:
+                                "a negative \(finding.description.dropLast(" negative".count)) assay does not rule out "
                                 + "\(alternative) with another partner")
                         : ConsideredResult(
                             result: result, settles: true,
                             why: "rules out \(ruledOut.map(\.description).joined(separator: ", "))")
                 case (.equivocal, _), (.failed, _):
-                    return ConsideredResult(result: result, settles: false, why: "\(finding.result.rawValue), repeat the test")
+                    return ConsideredResult(
+                        result: result, settles: false, why: "\(finding.result.rawValue), repeat the test")
                 }
             }
             let ruledOut = criterion.alternatives.filter { Self.negativeCovers(finding, $0) }
             if finding.result == .negative && !ruledOut.isEmpty {
                 return ConsideredResult(
-                    result: result, settles: true, why: "rules out \(ruledOut.map(\.description).joined(separator: ", "))")
+                    result: result, settles: true,
+                    why: "rules out \(ruledOut.map(\.description).joined(separator: ", "))")
             }
-            let asked = criterion.alternatives.first { $0.gene == finding.gene || $0.gene == finding.partnerGene }
+            let asked =
+                criterion.alternatives.first { $0.gene == finding.gene || $0.gene == finding.partnerGene }
                 ?? criterion.alternatives[0]
             return ConsideredResult(result: result, settles: false, why: Self.whyUnsettled(finding, asking: asked))
         }
@@ -157,7 +174,8 @@ extension EligibilityMatcher {
     /// Why a result on a gene the criterion names does not answer it, in words: an ALK immunohistochemistry
     /// shows protein, not a rearrangement; a break-apart FISH shows that NTRK3 is broken, not which partner
     /// it is fused to; an acquired resistance criterion needs the mutation flagged as one.
-    static func whyUnsettled(_ finding: PatientProfile.MolecularFinding, asking asked: BiomarkerSpecification) -> String {
+    static func whyUnsettled(_ finding: PatientProfile.MolecularFinding, asking asked: BiomarkerSpecification) -> String
+    {
         switch (finding.kind, asked.kind) {
         case (.rearrangement, .fusion):
             let test = finding.method == .fish ? "a break-apart FISH" : "a rearrangement result"
@@ -174,7 +192,9 @@ extension EligibilityMatcher {
 
     /// An excluding biomarker: not met when a positive result answers it, unknown when that result is
     /// inconclusive, met otherwise; every result on file for its genes is listed as for a required one.
-    static func evaluateExcluding(_ criterion: BiomarkerCriterion, findings: [PatientProfile.MolecularFinding])
+    static func evaluateExcluding(
+        _ criterion: BiomarkerCriterion, findings: [PatientProfile.MolecularFinding]
+    )
         -> Verdict
     {
         let label = criterion.label
@@ -186,7 +206,9 @@ extension EligibilityMatcher {
             return (.notMet, positive.description, "\(label): \(positive.description) recorded\(onFile)")
         }
         if let inconclusive = relevant.first(where: { $0.result == .equivocal || $0.result == .failed }) {
-            return (.unknown, inconclusive.description, "\(label): \(inconclusive.description), repeat the test\(onFile)")
+            return (
+                .unknown, inconclusive.description, "\(label): \(inconclusive.description), repeat the test\(onFile)"
+            )
         }
         return (.met, "none recorded", "\(label): none recorded\(onFile)")
     }

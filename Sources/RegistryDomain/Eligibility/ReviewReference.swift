@@ -43,7 +43,9 @@ public struct CitedReference: Hashable, Sendable, Codable {
             let reports = source.text.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
                 .filter { !$0.isEmpty && !$0.contains("[") && !$0.hasPrefix("review") }
             for number in numbers {
-                if !(citedBy[number] ?? []).contains(source.citedBy) { citedBy[number, default: []].append(source.citedBy) }
+                if !(citedBy[number] ?? []).contains(source.citedBy) {
+                    citedBy[number, default: []].append(source.citedBy)
+                }
                 for report in reports where !(identified[number] ?? []).contains(report) {
                     identified[number, default: []].append(report)
                 }

@@ -98,7 +98,8 @@ public struct TherapyStatusEntry: Hashable, Sendable, Codable {
     }
 
     public init(
-        status: TherapyStatus, effectiveDate: CalendarDate, authority: String, source: String, precision: Precision = .day
+        status: TherapyStatus, effectiveDate: CalendarDate, authority: String, source: String,
+        precision: Precision = .day
     ) {
         self.status = status
         self.effectiveDate = effectiveDate

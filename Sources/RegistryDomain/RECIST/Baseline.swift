@@ -18,7 +18,9 @@ public struct Baseline: Sendable, Hashable {
     /// Sum of the targets' longest diameters and nodal short axes.
     public let sumOfDiameters: Millimetres
 
-    public init(date: CalendarDate, targets: [TargetLesion], nonTargets: [NonTargetLesion] = [])
+    public init(
+        date: CalendarDate, targets: [TargetLesion], nonTargets: [NonTargetLesion] = []
+    )
         throws(RecistInputError)
     {
         guard !targets.isEmpty || !nonTargets.isEmpty else { throw .noDiseaseAtBaseline }
@@ -62,7 +64,9 @@ public struct Baseline: Sendable, Hashable {
     /// Whether target disease exists; without it, time points are scored by Table 2.
     public var hasTargetDisease: Bool { !targets.isEmpty }
 
-    static func checkPlausible(_ id: LesionID, _ diameter: Millimetres, date: CalendarDate)
+    static func checkPlausible(
+        _ id: LesionID, _ diameter: Millimetres, date: CalendarDate
+    )
         throws(RecistInputError)
     {
         if diameter < .zero { throw .negativeDiameter(id, diameter, date: date) }

@@ -36,7 +36,9 @@ public struct BestOverallResponse: Sendable, Hashable {
 
         var confirmations: [(first: TimePointEvaluation, confirmation: Confirmation)] = []
         for index in counted.indices where counted[index].overall.isResponse {
-            if let confirmation = Self.confirmation(of: index, in: counted, minimumInterval: policy.minimumConfirmationInterval) {
+            if let confirmation = Self.confirmation(
+                of: index, in: counted, minimumInterval: policy.minimumConfirmationInterval)
+            {
                 confirmations.append((counted[index], confirmation))
             }
         }
@@ -75,7 +77,9 @@ public struct BestOverallResponse: Sendable, Hashable {
 
     /// A later CR (for CR) or CR/PR (for PR) at least the interval later, with only CR/PR/NE between,
     /// at most one NE, and no PR after a CR.
-    private static func confirmation(of index: Int, in counted: ArraySlice<TimePointEvaluation>, minimumInterval: Int)
+    private static func confirmation(
+        of index: Int, in counted: ArraySlice<TimePointEvaluation>, minimumInterval: Int
+    )
         -> Confirmation?
     {
         let first = counted[index]
@@ -124,7 +128,8 @@ public struct BestOverallResponse: Sendable, Hashable {
                 return BestResponseDetermination(
                     response: stable, date: evaluation.date,
                     rule: .stableDiseaseMinimumMet(
-                        stable, recorded: evaluation.overall, on: evaluation.date, daysFromStart: days, minimum: minimum))
+                        stable, recorded: evaluation.overall, on: evaluation.date, daysFromStart: days, minimum: minimum
+                    ))
             }
             if tooEarly == nil { tooEarly = evaluation }
         }

@@ -21,7 +21,8 @@ extension Evaluator {
     public static func parse(_ text: String, field: Field = .evaluator) throws(RegistryInputError) -> Evaluator {
         let name = text.trimmingCharacters(in: .whitespaces).lowercased()
         guard name.range(of: "^[a-z][a-z0-9_-]{0,39}$", options: .regularExpression) != nil else {
-            throw .malformed(field: field, value: text, expected: "investigator or a reader's name of letters, digits, - and _")
+            throw .malformed(
+                field: field, value: text, expected: "investigator or a reader's name of letters, digits, - and _")
         }
         return Evaluator(name)
     }
@@ -33,7 +34,9 @@ extension LesionClass {
         "target, non-target (a lesion first seen at a follow-up is reported there as a new lesion, NEW1=unequivocal)"
 
     /// Reads the class of a lesion chosen at baseline: `target` or `non-target` (`non_target`, `nontarget`).
-    public static func parseBaseline(_ text: String, field: Field = .lesionClass) throws(RegistryInputError) -> LesionClass {
+    public static func parseBaseline(
+        _ text: String, field: Field = .lesionClass
+    ) throws(RegistryInputError) -> LesionClass {
         switch text.trimmingCharacters(in: .whitespaces).lowercased().replacingOccurrences(of: "_", with: "-") {
         case "target": return .target
         case "non-target", "nontarget": return .nonTarget

@@ -40,7 +40,8 @@ public enum RecistInputError: Error, Sendable, Hashable, CustomStringConvertible
             .negativeDiameter(let id, _, _), .implausibleDiameter(let id, _, _), .unknownLesion(let id, _),
             .lesionClassChanged(let id, _, _, _), .duplicateResult(let id, _), .duplicateBaselineLesion(let id):
             id
-        case .noDiseaseAtBaseline, .tooManyTargets, .tooManyTargetsInOrgan, .duplicateTimePoint, .assessmentBeforeBaseline:
+        case .noDiseaseAtBaseline, .tooManyTargets, .tooManyTargetsInOrgan, .duplicateTimePoint,
+            .assessmentBeforeBaseline:
             nil
         }
     }

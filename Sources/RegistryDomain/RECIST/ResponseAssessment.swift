@@ -37,7 +37,8 @@ public enum ResponseAssessment {
                 throw .duplicateTimePoint(date: ordered[index].date, evaluator: evaluator)
             }
             let scored = try scorer.score(ordered)
-            let counted = scored.evaluations[..<(scored.firstProgressionIndex.map { $0 + 1 } ?? scored.evaluations.count)]
+            let counted = scored.evaluations[
+                ..<(scored.firstProgressionIndex.map { $0 + 1 } ?? scored.evaluations.count)]
             let best = BestOverallResponse(
                 counted: counted, therapyStart: therapyStart, policy: policy,
                 hasTargetDisease: baseline.hasTargetDisease)

@@ -13,7 +13,9 @@ public enum CTCAETerm {
 
     /// The text an "Other, specify" term keeps, trimmed: required with such a term and refused with any other
     /// (a term of its own needs no text, and text beside it would be a second, unchecked name for the event).
-    public static func specified(_ text: String?, for term: String, specifyField: Field) throws(RegistryInputError) -> String? {
+    public static func specified(
+        _ text: String?, for term: String, specifyField: Field
+    ) throws(RegistryInputError) -> String? {
         let trimmed = text?.trimmingWhitespace
         let given = trimmed.flatMap { $0.isEmpty ? nil : $0 }
         if isOtherSpecify(term) {
@@ -25,5 +27,6 @@ public enum CTCAETerm {
     }
 
     /// The reason an import gives for a term the vocabulary does not hold, before its did-you-mean.
-    public static let unknownReason = "not a CTCAE v\(version) term; an event CTCAE has no term for is recorded as '<SOC> - Other, specify' with the text that specifies it"
+    public static let unknownReason =
+        "not a CTCAE v\(version) term; an event CTCAE has no term for is recorded as '<SOC> - Other, specify' with the text that specifies it"
 }

@@ -10,9 +10,14 @@ public struct ChangeReason: Sendable, Hashable, CustomStringConvertible {
     public init(_ submitted: String?, field: Field = .reason) throws(RegistryInputError) {
         guard let trimmed = submitted?.trimmingWhitespace, !trimmed.isEmpty else { throw .missing(field: field) }
         guard trimmed.count <= Self.maximumLength else {
-            throw .outOfRange(field: field, value: "of \(trimmed.count) characters", range: "1 to \(Self.maximumLength) characters")
+            throw .outOfRange(
+                field: field, value: "of \(trimmed.count) characters", range: "1 to \(Self.maximumLength) characters")
         }
-        guard !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0.properties.generalCategory == .format }) else {
+        guard
+            !trimmed.unicodeScalars.contains(where: {
+                $0.properties.generalCategory == .control || $0.properties.generalCategory == .format
+            })
+        else {
             throw .malformed(field: field, value: trimmed, expected: "one line of text without control characters")
         }
         text = trimmed

@@ -35,8 +35,11 @@ public struct DataRecord: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Parses `kind:reference`, e.g. `assessment:investigator/2024-05-02` or `adverse_event:12`.
     public static func parse(_ text: String, field: Field) throws(RegistryInputError) -> DataRecord {
         let parts = text.split(separator: ":", maxSplits: 1).map { String($0).trimmingWhitespace }
-        let expected = "KIND:REFERENCE with KIND one of \(DataRecordKind.allowedValues), e.g. assessment:investigator/2024-05-02"
-        guard parts.count == 2, let kind = DataRecordKind(rawValue: parts[0].lowercased().replacingOccurrences(of: "-", with: "_")) else {
+        let expected =
+            "KIND:REFERENCE with KIND one of \(DataRecordKind.allowedValues), e.g. assessment:investigator/2024-05-02"
+        guard parts.count == 2,
+            let kind = DataRecordKind(rawValue: parts[0].lowercased().replacingOccurrences(of: "-", with: "_"))
+        else {
             throw .malformed(field: field, value: text, expected: expected)
         }
         return try DataRecord(kind: kind, reference: parts[1], field: field)
@@ -53,11 +56,14 @@ public struct DataRecord: Sendable, Hashable, Codable, CustomStringConvertible {
     public init(kind: DataRecordKind, reference: String, field: Field) throws(RegistryInputError) {
         let pieces = reference.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         func malformed() -> RegistryInputError {
-            .malformed(field: field, value: "\(kind.rawValue):\(reference)", expected: "\(kind.rawValue):\(kind.referenceForm)")
+            .malformed(
+                field: field, value: "\(kind.rawValue):\(reference)", expected: "\(kind.rawValue):\(kind.referenceForm)"
+            )
         }
         switch kind {
         case .assessment, .lesionResult:
-            guard pieces.count == (kind == .assessment ? 2 : 3), pieces[0].wholeMatch(of: /[A-Za-z][A-Za-z0-9_-]{0,39}/) != nil,
+            guard pieces.count == (kind == .assessment ? 2 : 3),
+                pieces[0].wholeMatch(of: /[A-Za-z][A-Za-z0-9_-]{0,39}/) != nil,
                 let date = try? CalendarDate(iso: pieces[1])
             else { throw malformed() }
             let visit = "\(pieces[0].lowercased())/\(date)"

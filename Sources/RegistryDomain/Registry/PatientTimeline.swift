@@ -29,8 +29,10 @@ public enum TimelineRule: String, CaseIterable, Sendable, Hashable, Codable {
         case .afterDeath: "nothing is dated after the patient's death except the death itself"
         case .beforeBirth: "nothing is dated before the patient's birth"
         case .overlappingLines: "therapy lines of a patient do not overlap unless marked concurrent (\(mark))"
-        case .adverseEventBeforeFirstLine: "an adverse event starts on or after the first line's start unless marked baseline (\(mark))"
-        case .afterWithdrawal: "after the withdrawal of consent only vital status, date of death and last contact are recorded"
+        case .adverseEventBeforeFirstLine:
+            "an adverse event starts on or after the first line's start unless marked baseline (\(mark))"
+        case .afterWithdrawal:
+            "after the withdrawal of consent only vital status, date of death and last contact are recorded"
         }
     }
 }
@@ -88,8 +90,11 @@ public struct PatientTimeline: Sendable, Hashable {
     public let consentWithdrawnOn: CalendarDate?
     public let lines: [Line]
 
-    public init(birthYear: Int, birthDate: CalendarDate? = nil, deathOn: CalendarDate? = nil, consentWithdrawnOn: CalendarDate? = nil,
-                lines: [Line] = []) {
+    public init(
+        birthYear: Int, birthDate: CalendarDate? = nil, deathOn: CalendarDate? = nil,
+        consentWithdrawnOn: CalendarDate? = nil,
+        lines: [Line] = []
+    ) {
         self.birthYear = birthYear
         self.birthDate = birthDate
         self.deathOn = deathOn
@@ -104,17 +109,21 @@ public struct PatientTimeline: Sendable, Hashable {
     /// is vital status.
     public func check(_ date: CalendarDate, field: Field, kind: RecordKind = .clinical) throws(TimelineViolation) {
         if let birthDate, date < birthDate {
-            throw TimelineViolation(rule: .beforeBirth, field: field, value: date, conflict: "the patient was born on \(birthDate)")
+            throw TimelineViolation(
+                rule: .beforeBirth, field: field, value: date, conflict: "the patient was born on \(birthDate)")
         }
         if date.year < birthYear {
-            throw TimelineViolation(rule: .beforeBirth, field: field, value: date, conflict: "the patient was born in \(birthYear)")
+            throw TimelineViolation(
+                rule: .beforeBirth, field: field, value: date, conflict: "the patient was born in \(birthYear)")
         }
         if let deathOn, Self.isAfterDeath(date, deathOn: deathOn) {
-            throw TimelineViolation(rule: .afterDeath, field: field, value: date, conflict: "the patient died on \(deathOn)")
+            throw TimelineViolation(
+                rule: .afterDeath, field: field, value: date, conflict: "the patient died on \(deathOn)")
         }
         if kind == .clinical, let consentWithdrawnOn, date > consentWithdrawnOn {
             throw TimelineViolation(
-                rule: .afterWithdrawal, field: field, value: date, conflict: "the patient withdrew consent on \(consentWithdrawnOn)")
+                rule: .afterWithdrawal, field: field, value: date,
+                conflict: "the patient withdrew consent on \(consentWithdrawnOn)")
         }
     }
 
@@ -128,7 +137,8 @@ public struct PatientTimeline: Sendable, Hashable {
             let otherSpan = "\(other.startedOn) to \(other.stoppedOn.map(\.description) ?? "ongoing")"
             throw TimelineViolation(
                 rule: .overlappingLines, field: startField, value: line.startedOn,
-                conflict: "line \(line.number) (\(line.startedOn) to \(line.stoppedOn.map(\.description) ?? "ongoing")) "
+                conflict:
+                    "line \(line.number) (\(line.startedOn) to \(line.stoppedOn.map(\.description) ?? "ongoing")) "
                     + "overlaps line \(other.number) (\(otherSpan))")
         }
     }
@@ -138,7 +148,8 @@ public struct PatientTimeline: Sendable, Hashable {
         try check(onset, field: field)
         if !baseline, let first = firstLineStart, onset < first {
             throw TimelineViolation(
-                rule: .adverseEventBeforeFirstLine, field: field, value: onset, conflict: "the first therapy line started on \(first)")
+                rule: .adverseEventBeforeFirstLine, field: field, value: onset,
+                conflict: "the first therapy line started on \(first)")
         }
     }
 

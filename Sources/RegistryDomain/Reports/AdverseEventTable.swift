@@ -35,7 +35,8 @@ public struct ReportedAdverseEvent: Sendable, Hashable {
             return "\(term) grade \(grade) has its onset on \(onset), after the patient's death on \(deathOn)"
         }
         if onset < lineStartedOn {
-            return "\(term) grade \(grade) has its onset on \(onset), before line \(lineNumber) started on \(lineStartedOn)"
+            return
+                "\(term) grade \(grade) has its onset on \(onset), before line \(lineNumber) started on \(lineStartedOn)"
         }
         return nil
     }
@@ -77,7 +78,10 @@ public struct AdverseEventTable: Sendable, Hashable, Codable {
     public let excludedEvents: [ExcludedAdverseEvent]
 
     /// - Parameter treatedPatients: the denominator; events of patients outside it should not be passed.
-    public init(events: [ReportedAdverseEvent], treatedPatients: Int, minimumPercent: Double = 0, basis: AdverseEventBasis = .anyGrade) {
+    public init(
+        events: [ReportedAdverseEvent], treatedPatients: Int, minimumPercent: Double = 0,
+        basis: AdverseEventBasis = .anyGrade
+    ) {
         self.treatedPatients = treatedPatients
         self.basis = basis
         self.minimumPercent = minimumPercent
@@ -85,10 +89,12 @@ public struct AdverseEventTable: Sendable, Hashable, Codable {
         var excluded: [ExcludedAdverseEvent] = []
         for event in events {
             if let reason = event.exclusionReason {
-                excluded.append(ExcludedAdverseEvent(registryID: event.registryID, lineNumber: event.lineNumber, reason: reason))
+                excluded.append(
+                    ExcludedAdverseEvent(registryID: event.registryID, lineNumber: event.lineNumber, reason: reason))
                 continue
             }
-            worst[event.term, default: [:]][event.registryID] = max(worst[event.term]?[event.registryID] ?? 0, event.grade)
+            worst[event.term, default: [:]][event.registryID] = max(
+                worst[event.term]?[event.registryID] ?? 0, event.grade)
         }
         func percent(_ count: Int) -> Double {
             treatedPatients == 0 ? 0 : 100 * Double(count) / Double(treatedPatients)
@@ -102,9 +108,12 @@ public struct AdverseEventTable: Sendable, Hashable, Codable {
         func key(_ row: AdverseEventTermCount) -> (Int, Int) {
             basis == .anyGrade ? (row.anyGrade, row.grade3OrWorse) : (row.grade3OrWorse, row.anyGrade)
         }
-        terms = all
+        terms =
+            all
             .filter { (basis == .anyGrade ? $0.anyGradePercent : $0.grade3OrWorsePercent) >= minimumPercent }
             .sorted { key($0) != key($1) ? key($0) > key($1) : $0.term < $1.term }
-        excludedEvents = excluded.sorted { ($0.registryID, $0.lineNumber, $0.reason) < ($1.registryID, $1.lineNumber, $1.reason) }
+        excludedEvents = excluded.sorted {
+            ($0.registryID, $0.lineNumber, $0.reason) < ($1.registryID, $1.lineNumber, $1.reason)
+        }
     }
 }

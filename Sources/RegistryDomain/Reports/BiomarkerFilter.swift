@@ -19,6 +19,7 @@ public struct BiomarkerFilter: Hashable, Sendable {
             throw .malformed(field: field, value: text, expected: "GENE or GENE:kind, e.g. NTRK3:fusion")
         }
         guard parts.count == 2 else { return BiomarkerFilter(gene: symbol) }
-        return BiomarkerFilter(gene: symbol, kind: try MolecularAlterationKind.parse(parts[1], field: field.item("kind")))
+        return BiomarkerFilter(
+            gene: symbol, kind: try MolecularAlterationKind.parse(parts[1], field: field.item("kind")))
     }
 }

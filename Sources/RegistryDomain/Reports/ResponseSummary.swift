@@ -166,7 +166,9 @@ public struct ResponseSummary: Sendable, Hashable, Codable {
     public init(lines: [TreatedLine], evaluator: Evaluator, filters: [String]) {
         self.evaluator = evaluator.rawValue
         self.filters = filters
-        let chosen = filters.isEmpty ? "every therapy line in the registry" : "therapy lines with " + filters.joined(separator: ", ")
+        let chosen =
+            filters.isEmpty
+            ? "every therapy line in the registry" : "therapy lines with " + filters.joined(separator: ", ")
         populationRule =
             "Treated: \(chosen). Evaluable: treated lines with a baseline of at least one lesion and at least one "
             + "follow-up assessment of that line, read by \(evaluator). A treated line whose stored baseline or "
@@ -194,7 +196,8 @@ public struct ResponseSummary: Sendable, Hashable, Codable {
 
         let counts = TimePointResponse.allCases.map { response in
             BestResponseCount(
-                response: response, confirmed: confirmedCounts[response] ?? 0, unconfirmed: unconfirmedCounts[response] ?? 0)
+                response: response, confirmed: confirmedCounts[response] ?? 0,
+                unconfirmed: unconfirmedCounts[response] ?? 0)
         }
         bestResponses = counts
         func rate(_ name: String, _ definition: String, _ counted: Set<TimePointResponse>) -> ResponseRate {
@@ -222,7 +225,9 @@ public struct ResponseSummary: Sendable, Hashable, Codable {
         }
         excludedLines = lines.compactMap { line in
             line.refusal.map {
-                ExcludedLine(registryID: line.registryID, lineNumber: line.lineNumber, evaluator: evaluator.rawValue, reason: $0.description)
+                ExcludedLine(
+                    registryID: line.registryID, lineNumber: line.lineNumber, evaluator: evaluator.rawValue,
+                    reason: $0.description)
             }
         }.sorted { ($0.registryID, $0.lineNumber) < ($1.registryID, $1.lineNumber) }
     }

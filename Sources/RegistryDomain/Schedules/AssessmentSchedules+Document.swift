@@ -33,12 +33,14 @@ extension AssessmentSchedules {
             guard 2 * window < every.dayRange.lowerBound else {
                 throw .outOfRange(
                     field: phase.field("windowDays"), value: String(window),
-                    range: "less than half the interval of \(every) (at most \((every.dayRange.lowerBound - 1) / 2) days)")
+                    range:
+                        "less than half the interval of \(every) (at most \((every.dayRange.lowerBound - 1) / 2) days)")
             }
             let duration = try phase.object("for", allowed: ["days", "weeks", "months"])
                 .map { object throws(RegistryInputError) in try span(object) }
             if let duration, duration.dayRange.lowerBound < every.dayRange.upperBound {
-                throw .outOfRange(field: phase.field("for"), value: duration.description, range: "at least the interval of \(every)")
+                throw .outOfRange(
+                    field: phase.field("for"), value: duration.description, range: "at least the interval of \(every)")
             }
             if duration == nil, position < items.count - 1 {
                 throw .missing(field: phase.field("for"))
@@ -58,7 +60,9 @@ extension AssessmentSchedules {
         case (nil, let weeks?, nil): return .days(7 * weeks)
         case (nil, nil, let months?): return .months(months)
         case (nil, nil, nil): throw .missing(field: object.field("weeks"))
-        default: throw .notAllowed(field: Field(path: object.path), value: "{…}", allowed: "exactly one of days, weeks, months")
+        default:
+            throw .notAllowed(
+                field: Field(path: object.path), value: "{…}", allowed: "exactly one of days, weeks, months")
         }
     }
 }

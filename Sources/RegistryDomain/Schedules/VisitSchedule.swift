@@ -127,13 +127,17 @@ public struct VisitSchedule: Hashable, Sendable {
 
     /// Every scheduled visit whose window opens on or before `asOf`, and the next one, with its status on
     /// `asOf`. Recorded dates before the anchor or after `asOf` are not read.
-    public func track(anchor: CalendarDate, recorded: [CalendarDate], asOf: CalendarDate) -> [(visit: ScheduledVisit, status: VisitStatus)] {
+    public func track(
+        anchor: CalendarDate, recorded: [CalendarDate], asOf: CalendarDate
+    ) -> [(visit: ScheduledVisit, status: VisitStatus)] {
         let dates = recorded.filter { $0 >= anchor && $0 <= asOf }.sorted()
         // Every interval is at most two years (validated), so the visit after asOf is in this range.
         let visits = visits(from: anchor, through: asOf.adding(days: 800))
         var satisfied: [Int: CalendarDate] = [:]
         for date in dates {
-            guard let index = Self.nearest(date, anchor: anchor, visits: visits), satisfied[index] == nil else { continue }
+            guard let index = Self.nearest(date, anchor: anchor, visits: visits), satisfied[index] == nil else {
+                continue
+            }
             satisfied[index] = date
         }
         // A visit made on asOf would count for this one; unrecorded visits before it cannot be made up.

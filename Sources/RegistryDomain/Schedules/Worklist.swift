@@ -28,7 +28,10 @@ public struct WorklistItem: Codable, Sendable, Hashable {
     /// Whose schedule applies: the trial's NCT number or `site MUC`.
     public let schedule: String
 
-    public init(registryID: String, kind: WorklistItemKind, what: String, dueSince: CalendarDate, daysLate: Int, missedVisits: Int, schedule: String) {
+    public init(
+        registryID: String, kind: WorklistItemKind, what: String, dueSince: CalendarDate, daysLate: Int,
+        missedVisits: Int, schedule: String
+    ) {
         self.registryID = registryID
         self.kind = kind
         self.what = what
@@ -56,49 +59,62 @@ public enum Worklist {
     ) -> [WorklistItem] {
         var items: [WorklistItem] = []
         if assessedOn.isEmpty && !hasBaseline {
-            items.append(WorklistItem(
-                registryID: registryID, kind: .noAssessment, what: "no assessment of line \(lineNumber) and no baseline",
-                dueSince: lineStart, daysLate: asOf.days(since: lineStart), missedVisits: 0, schedule: scheduleName))
+            items.append(
+                WorklistItem(
+                    registryID: registryID, kind: .noAssessment,
+                    what: "no assessment of line \(lineNumber) and no baseline",
+                    dueSince: lineStart, daysLate: asOf.days(since: lineStart), missedVisits: 0, schedule: scheduleName)
+            )
         }
-        guard let (visit, missed, overdue) = outstanding(schedule.track(anchor: lineStart, recorded: assessedOn, asOf: asOf), asOf: asOf)
+        guard
+            let (visit, missed, overdue) = outstanding(
+                schedule.track(anchor: lineStart, recorded: assessedOn, asOf: asOf), asOf: asOf)
         else { return items }
         let what = "imaging visit \(visit.number) of line \(lineNumber) (\(offset(of: visit.due, from: lineStart)))"
         if overdue {
-            items.append(WorklistItem(
-                registryID: registryID, kind: .imagingOverdue, what: what, dueSince: visit.due,
-                daysLate: asOf.days(since: visit.windowCloses), missedVisits: missed, schedule: scheduleName))
+            items.append(
+                WorklistItem(
+                    registryID: registryID, kind: .imagingOverdue, what: what, dueSince: visit.due,
+                    daysLate: asOf.days(since: visit.windowCloses), missedVisits: missed, schedule: scheduleName))
         } else if visit.due.days(since: asOf) <= horizonDays {
-            items.append(WorklistItem(
-                registryID: registryID, kind: .imagingDue, what: what, dueSince: visit.due,
-                daysLate: asOf.days(since: visit.due), missedVisits: missed, schedule: scheduleName))
+            items.append(
+                WorklistItem(
+                    registryID: registryID, kind: .imagingDue, what: what, dueSince: visit.due,
+                    daysLate: asOf.days(since: visit.due), missedVisits: missed, schedule: scheduleName))
         }
         return items
     }
 
     /// The survival follow-up entry of a patient who progressed on `progressedOn`, when a contact is overdue.
     public static func survival(
-        registryID: String, progressedOn: CalendarDate, lastContact: CalendarDate?, schedule: VisitSchedule, scheduleName: String,
+        registryID: String, progressedOn: CalendarDate, lastContact: CalendarDate?, schedule: VisitSchedule,
+        scheduleName: String,
         asOf: CalendarDate
     ) -> WorklistItem? {
-        guard let (visit, missed, overdue) = outstanding(
-            schedule.track(anchor: progressedOn, recorded: lastContact.map { [$0] } ?? [], asOf: asOf), asOf: asOf),
+        guard
+            let (visit, missed, overdue) = outstanding(
+                schedule.track(anchor: progressedOn, recorded: lastContact.map { [$0] } ?? [], asOf: asOf), asOf: asOf),
             overdue
         else { return nil }
         return WorklistItem(
             registryID: registryID, kind: .survivalContactOverdue,
-            what: "survival contact \(visit.number) after progression on \(progressedOn) (\(offset(of: visit.due, from: progressedOn)))",
-            dueSince: visit.due, daysLate: asOf.days(since: visit.windowCloses), missedVisits: missed, schedule: scheduleName)
+            what:
+                "survival contact \(visit.number) after progression on \(progressedOn) (\(offset(of: visit.due, from: progressedOn)))",
+            dueSince: visit.due, daysLate: asOf.days(since: visit.windowCloses), missedVisits: missed,
+            schedule: scheduleName)
     }
 
     /// The entry of a query not closed, once it has waited more than ``QueryAgeing/worklistDays`` days: due since the
     /// day it was opened, late by the days past that limit.
     public static func waitingQuery(
-        registryID: String, queryID: Int, record: DataRecord, status: QueryStatus, openedOn: CalendarDate, asOf: CalendarDate
+        registryID: String, queryID: Int, record: DataRecord, status: QueryStatus, openedOn: CalendarDate,
+        asOf: CalendarDate
     ) -> WorklistItem? {
         let late = asOf.days(since: openedOn.adding(days: QueryAgeing.worklistDays))
         guard status.isUnresolved, late > 0 else { return nil }
         return WorklistItem(
-            registryID: registryID, kind: .queryWaiting, what: "query \(queryID) on \(record) (\(status.rawValue))", dueSince: openedOn,
+            registryID: registryID, kind: .queryWaiting, what: "query \(queryID) on \(record) (\(status.rawValue))",
+            dueSince: openedOn,
             daysLate: late, missedVisits: 0, schedule: "data queries")
     }
 
@@ -107,12 +123,16 @@ public enum Worklist {
         // One site's ids share the prefix and are zero-padded to 4 digits, so the shorter id is the smaller
         // number: MUC-9999 comes before MUC-10000, which text order alone would reverse.
         items.sorted {
-            ($1.daysLate, $0.registryID.utf8.count, $0.registryID, $0.what) < ($0.daysLate, $1.registryID.utf8.count, $1.registryID, $1.what)
+            ($1.daysLate, $0.registryID.utf8.count, $0.registryID, $0.what) < (
+                $0.daysLate, $1.registryID.utf8.count, $1.registryID, $1.what
+            )
         }
     }
 
     /// The first visit after the last done, the visits missed since, and whether its window has closed.
-    static func outstanding(_ tracked: [(visit: ScheduledVisit, status: VisitStatus)], asOf: CalendarDate)
+    static func outstanding(
+        _ tracked: [(visit: ScheduledVisit, status: VisitStatus)], asOf: CalendarDate
+    )
         -> (ScheduledVisit, missed: Int, overdue: Bool)?
     {
         let lastDone = tracked.lastIndex { if case .done = $0.status { true } else { false } }
@@ -162,6 +182,7 @@ public struct ScheduleUnavailable: Error, Sendable, Hashable, CustomStringConver
 
     public var description: String {
         let trial = trialNCT.map { "trial \($0) defines no \(kind.rawValue) schedule and " } ?? ""
-        return "no \(kind.rawValue) schedule: \(trial)site \(site) has no default \(kind.rawValue) schedule (sarcreg site schedule --site \(site) --file ...)"
+        return
+            "no \(kind.rawValue) schedule: \(trial)site \(site) has no default \(kind.rawValue) schedule (sarcreg site schedule --site \(site) --file ...)"
     }
 }

@@ -72,7 +72,8 @@ public struct PermutedBlockRandomization: Sendable {
                 block.swapAt(index, generator.draw(below: index + 1))
             }
             for arm in block {
-                slots.append(AllocationSlot(position: slots.count + 1, blockNumber: blockNumber, blockSize: size, armCode: arm))
+                slots.append(
+                    AllocationSlot(position: slots.count + 1, blockNumber: blockNumber, blockSize: size, armCode: arm))
             }
         }
         return slots

@@ -41,7 +41,8 @@ public struct TrialCandidate: Hashable, Sendable {
     }
 
     /// The ages possible on `date` for a patient born on `birthDate`, or in `birthYear` when the day is unknown.
-    public static func possibleAges(birthYear: Int, birthDate: CalendarDate?, on date: CalendarDate) -> ClosedRange<Int> {
+    public static func possibleAges(birthYear: Int, birthDate: CalendarDate?, on date: CalendarDate) -> ClosedRange<Int>
+    {
         guard let birthDate else {
             let upper = date.year - birthYear
             return max(0, upper - 1)...max(0, upper)

@@ -14,13 +14,15 @@ extension TrialDefinition {
     public init(document: DefinitionValue, vocabulary: TrialVocabulary) throws(RegistryInputError) {
         let root = try DefinitionObject(document, path: "", allowed: Self.topLevelFields)
         let nct = try root.string("nct").uppercased()
-        guard nct.utf8.count == 11, nct.hasPrefix("NCT"), nct.utf8.dropFirst(3).allSatisfy({ (48...57).contains($0) }) else {
+        guard nct.utf8.count == 11, nct.hasPrefix("NCT"), nct.utf8.dropFirst(3).allSatisfy({ (48...57).contains($0) })
+        else {
             throw .malformed(field: Field(path: "nct"), value: nct, expected: "an NCT number such as NCT03016819")
         }
         let phase = try TrialPhase.parse(try root.string("phase"), field: Field(path: "phase"))
         let status = try TrialRecruitmentStatus.parse(try root.string("status"), field: Field(path: "status"))
         let arms = try Self.arms(root, vocabulary: vocabulary)
-        let eligibility = try root.object("eligibility", allowed: Self.criteriaFields)
+        let eligibility =
+            try root.object("eligibility", allowed: Self.criteriaFields)
             .map { criteria throws(RegistryInputError) in try Self.criteria(criteria, vocabulary: vocabulary) } ?? []
         let cohorts = try Self.cohorts(root, arms: arms, vocabulary: vocabulary)
         let randomizes = cohorts.contains { $0.assignment == .randomized }
@@ -28,7 +30,9 @@ extension TrialDefinition {
             .map { plan throws(RegistryInputError) in try Self.randomization(plan, arms: arms) }
         if randomizes && randomization == nil { throw .missing(field: Field(path: "randomization")) }
         if !randomizes, randomization != nil {
-            throw .notAllowed(field: Field(path: "randomization"), value: "{…}", allowed: "only when a cohort has no fixed arm and the trial has two or more arms")
+            throw .notAllowed(
+                field: Field(path: "randomization"), value: "{…}",
+                allowed: "only when a cohort has no fixed arm and the trial has two or more arms")
         }
         let schedule = try root.fields["schedule"].flatMap { value throws(RegistryInputError) in
             value == .null ? nil : try AssessmentSchedules(document: value, path: "schedule")
@@ -52,46 +56,62 @@ extension TrialDefinition {
             let agents = try arm.strings("agents").map { agent throws(RegistryInputError) in
                 let code = agent.text.lowercased()
                 guard vocabulary.agents.contains(code) else {
-                    throw .notAllowed(field: Field(path: agent.path), value: agent.text, allowed: "an agent code of the therapy catalog")
+                    throw .notAllowed(
+                        field: Field(path: agent.path), value: agent.text,
+                        allowed: "an agent code of the therapy catalog")
                 }
                 return code
             }
-            arms.append(TrialArm(code: code, label: try arm.string("label"), ratio: try arm.integer("ratio", range: 1...20), agents: agents))
+            arms.append(
+                TrialArm(
+                    code: code, label: try arm.string("label"), ratio: try arm.integer("ratio", range: 1...20),
+                    agents: agents))
         }
         return arms
     }
 
-    static func cohorts(_ root: DefinitionObject, arms: [TrialArm], vocabulary: TrialVocabulary) throws(RegistryInputError)
+    static func cohorts(
+        _ root: DefinitionObject, arms: [TrialArm], vocabulary: TrialVocabulary
+    ) throws(RegistryInputError)
         -> [TrialCohort]
     {
         let items = try root.array("cohorts")
         guard !items.isEmpty else { throw .missing(field: Field(path: "cohorts")) }
         var cohorts: [TrialCohort] = []
         for item in items {
-            let cohort = try DefinitionObject(item.value, path: item.path, allowed: ["code", "label", "capacity", "arm", "eligibility"])
+            let cohort = try DefinitionObject(
+                item.value, path: item.path, allowed: ["code", "label", "capacity", "arm", "eligibility"])
             let code = try cohort.code("code")
             if cohorts.contains(where: { $0.code == code }) {
-                throw .notAllowed(field: cohort.field("code"), value: code, allowed: "a code not used by another cohort")
+                throw .notAllowed(
+                    field: cohort.field("code"), value: code, allowed: "a code not used by another cohort")
             }
             let assignment: CohortAssignment
             if let arm = try cohort.optionalString("arm") {
                 guard arms.contains(where: { $0.code == arm }) else {
-                    throw .notAllowed(field: cohort.field("arm"), value: arm, allowed: arms.map(\.code).joined(separator: ", "))
+                    throw .notAllowed(
+                        field: cohort.field("arm"), value: arm, allowed: arms.map(\.code).joined(separator: ", "))
                 }
                 assignment = .fixed(armCode: arm)
             } else {
                 assignment = arms.count == 1 ? .fixed(armCode: arms[0].code) : .randomized
             }
-            let eligibility = try cohort.object("eligibility", allowed: criteriaFields)
-                .map { criteria throws(RegistryInputError) in try Self.criteria(criteria, vocabulary: vocabulary) } ?? []
-            cohorts.append(TrialCohort(
-                code: code, label: try cohort.string("label"), capacity: try cohort.integer("capacity", range: 1...10_000),
-                assignment: assignment, eligibility: eligibility))
+            let eligibility =
+                try cohort.object("eligibility", allowed: criteriaFields)
+                .map { criteria throws(RegistryInputError) in try Self.criteria(criteria, vocabulary: vocabulary) }
+                ?? []
+            cohorts.append(
+                TrialCohort(
+                    code: code, label: try cohort.string("label"),
+                    capacity: try cohort.integer("capacity", range: 1...10_000),
+                    assignment: assignment, eligibility: eligibility))
         }
         return cohorts
     }
 
-    static func randomization(_ plan: DefinitionObject, arms: [TrialArm]) throws(RegistryInputError) -> RandomizationScheme {
+    static func randomization(
+        _ plan: DefinitionObject, arms: [TrialArm]
+    ) throws(RegistryInputError) -> RandomizationScheme {
         let ratioSum = arms.map(\.ratio).reduce(0, +)
         let sizes = try plan.array("blockSizes")
         guard !sizes.isEmpty else { throw .missing(field: plan.field("blockSizes")) }
@@ -102,10 +122,13 @@ extension TrialDefinition {
             else {
                 throw .notAllowed(
                     field: Field(path: size.path), value: size.value.description,
-                    allowed: "a multiple of the allocation ratio sum \(ratioSum) (\(arms.map { String($0.ratio) }.joined(separator: ":")))")
+                    allowed:
+                        "a multiple of the allocation ratio sum \(ratioSum) (\(arms.map { String($0.ratio) }.joined(separator: ":")))"
+                )
             }
             guard !blockSizes.contains(Int(number)) else {
-                throw .notAllowed(field: Field(path: size.path), value: size.value.description, allowed: "each block size once")
+                throw .notAllowed(
+                    field: Field(path: size.path), value: size.value.description, allowed: "each block size once")
             }
             blockSizes.append(Int(number))
         }
@@ -126,14 +149,17 @@ extension TrialDefinition {
                 levels.append(level.text)
             }
             guard levels.count >= 2 else {
-                throw .outOfRange(field: factor.field("levels"), value: String(levels.count), range: "at least 2 levels")
+                throw .outOfRange(
+                    field: factor.field("levels"), value: String(levels.count), range: "at least 2 levels")
             }
             strata.append(StratificationFactor(code: code, levels: levels))
         }
         return RandomizationScheme(blockSizes: blockSizes.sorted(), seed: UInt64(seed), strata: strata)
     }
 
-    static func criteria(_ block: DefinitionObject, vocabulary: TrialVocabulary) throws(RegistryInputError) -> [TrialCriterion] {
+    static func criteria(
+        _ block: DefinitionObject, vocabulary: TrialVocabulary
+    ) throws(RegistryInputError) -> [TrialCriterion] {
         var criteria: [TrialCriterion] = []
         if let histology = try block.object("histology", allowed: ["include", "exclude"]) {
             let included = try selectors(histology, "include", vocabulary: vocabulary)
@@ -146,7 +172,8 @@ extension TrialDefinition {
             }
         }
         criteria += try findings(block, "requiredFindings", vocabulary: vocabulary).map(TrialCriterion.requiredFinding)
-        criteria += try findings(block, "excludingFindings", vocabulary: vocabulary).map(TrialCriterion.excludingFinding)
+        criteria += try findings(block, "excludingFindings", vocabulary: vocabulary).map(
+            TrialCriterion.excludingFinding)
         if let age = try block.object("age", allowed: ["minimum", "maximum"]) {
             let (minimum, maximum) = try bounds(age, range: 0...120)
             criteria.append(.age(minimum: minimum, maximum: maximum))
@@ -170,7 +197,9 @@ extension TrialDefinition {
         return criteria
     }
 
-    static func selectors(_ histology: DefinitionObject, _ key: String, vocabulary: TrialVocabulary) throws(RegistryInputError)
+    static func selectors(
+        _ histology: DefinitionObject, _ key: String, vocabulary: TrialVocabulary
+    ) throws(RegistryInputError)
         -> [HistologySelector]
     {
         try histology.strings(key).map { item throws(RegistryInputError) in
@@ -183,24 +212,32 @@ extension TrialDefinition {
         }
     }
 
-    static func findings(_ block: DefinitionObject, _ key: String, vocabulary: TrialVocabulary) throws(RegistryInputError)
+    static func findings(
+        _ block: DefinitionObject, _ key: String, vocabulary: TrialVocabulary
+    ) throws(RegistryInputError)
         -> [BiomarkerCriterion]
     {
         try block.array(key).map { item throws(RegistryInputError) in
             let finding = try DefinitionObject(item.value, path: item.path, allowed: ["label", "anyOf"])
             let alternatives = try finding.array("anyOf").map { alternative throws(RegistryInputError) in
-                let spec = try DefinitionObject(alternative.value, path: alternative.path, allowed: ["gene", "kind", "partner"])
+                let spec = try DefinitionObject(
+                    alternative.value, path: alternative.path, allowed: ["gene", "kind", "partner"])
                 let gene = try spec.string("gene").uppercased()
                 guard vocabulary.genes.contains(gene) else {
-                    throw .notAllowed(field: spec.field("gene"), value: gene, allowed: "an HGNC symbol of the registry's gene list")
+                    throw .notAllowed(
+                        field: spec.field("gene"), value: gene, allowed: "an HGNC symbol of the registry's gene list")
                 }
                 let partner = try spec.optionalString("partner")?.uppercased()
                 if let partner, !vocabulary.genes.contains(partner) {
-                    throw .notAllowed(field: spec.field("partner"), value: partner, allowed: "an HGNC symbol of the registry's gene list")
+                    throw .notAllowed(
+                        field: spec.field("partner"), value: partner,
+                        allowed: "an HGNC symbol of the registry's gene list")
                 }
                 let kind = try MolecularAlterationKind.parse(try spec.string("kind"), field: spec.field("kind"))
                 if let partner, kind != .fusion, kind != .rearrangement {
-                    throw .notAllowed(field: spec.field("partner"), value: partner, allowed: "a partner only for kind fusion or rearrangement")
+                    throw .notAllowed(
+                        field: spec.field("partner"), value: partner,
+                        allowed: "a partner only for kind fusion or rearrangement")
                 }
                 return BiomarkerSpecification(gene: gene, kind: kind, partnerGene: partner)
             }
@@ -218,19 +255,23 @@ extension TrialDefinition {
         let maximum = try object.optionalInteger("maximum", range: range)
         guard minimum != nil || maximum != nil else { throw .missing(field: object.field("minimum")) }
         if let minimum, let maximum, maximum < minimum {
-            throw .outOfRange(field: object.field("maximum"), value: String(maximum), range: "at least the minimum \(minimum)")
+            throw .outOfRange(
+                field: object.field("maximum"), value: String(maximum), range: "at least the minimum \(minimum)")
         }
         return (minimum, maximum)
     }
 
-    static func priorTherapy(_ block: DefinitionObject, _ key: String, vocabulary: TrialVocabulary) throws(RegistryInputError)
+    static func priorTherapy(
+        _ block: DefinitionObject, _ key: String, vocabulary: TrialVocabulary
+    ) throws(RegistryInputError)
         -> PriorTherapyRule?
     {
         guard let rule = try block.object(key, allowed: ["agents", "classes"]) else { return nil }
         var agents: Set<String> = []
         for agent in try rule.strings("agents") {
             guard vocabulary.agents.contains(agent.text.lowercased()) else {
-                throw .notAllowed(field: Field(path: agent.path), value: agent.text, allowed: "an agent code of the therapy catalog")
+                throw .notAllowed(
+                    field: Field(path: agent.path), value: agent.text, allowed: "an agent code of the therapy catalog")
             }
             agents.insert(agent.text.lowercased())
         }

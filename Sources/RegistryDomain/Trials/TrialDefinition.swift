@@ -51,7 +51,8 @@ public struct TrialCohort: Hashable, Sendable {
     public let assignment: CohortAssignment
     public let eligibility: [TrialCriterion]
 
-    public init(code: String, label: String, capacity: Int, assignment: CohortAssignment, eligibility: [TrialCriterion]) {
+    public init(code: String, label: String, capacity: Int, assignment: CohortAssignment, eligibility: [TrialCriterion])
+    {
         self.code = code
         self.label = label
         self.capacity = capacity
@@ -117,11 +118,13 @@ public struct RandomizationScheme: Hashable, Sendable {
                 throw .malformed(field: field, value: pair, expected: "factor=level, e.g. region=us")
             }
             guard let factor = strata.first(where: { $0.code == parts[0] }) else {
-                let allowed = strata.isEmpty ? "none: the trial is not stratified" : strata.map(\.code).joined(separator: ", ")
+                let allowed =
+                    strata.isEmpty ? "none: the trial is not stratified" : strata.map(\.code).joined(separator: ", ")
                 throw .notAllowed(field: field, value: pair, allowed: "factors \(allowed)")
             }
             guard factor.levels.contains(parts[1]) else {
-                throw .notAllowed(field: field.item(factor.code), value: parts[1], allowed: factor.levels.joined(separator: ", "))
+                throw .notAllowed(
+                    field: field.item(factor.code), value: parts[1], allowed: factor.levels.joined(separator: ", "))
             }
             guard values.updateValue(parts[1], forKey: factor.code) == nil else {
                 throw .notAllowed(field: field, value: pair, allowed: "each factor once")

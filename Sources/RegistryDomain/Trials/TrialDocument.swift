@@ -32,7 +32,8 @@ public indirect enum DefinitionValue: Hashable, Sendable, Decodable, CustomStrin
         case .object: "{…}"
         case .array: "[…]"
         case .string(let text): text
-        case .number(let number): number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number)
+        case .number(let number):
+            number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number)
         case .bool(let flag): String(flag)
         case .null: "null"
         }
@@ -67,10 +68,13 @@ struct DefinitionObject {
 
     init(_ value: DefinitionValue, path: String, allowed: [String]) throws(RegistryInputError) {
         guard case .object(let fields) = value else {
-            throw .malformed(field: Field(path: path.isEmpty ? "definition" : path), value: value.description, expected: "an object")
+            throw .malformed(
+                field: Field(path: path.isEmpty ? "definition" : path), value: value.description, expected: "an object")
         }
         if let unknown = fields.keys.sorted().first(where: { !allowed.contains($0) }) {
-            throw .notAllowed(field: Field(path: Self.join(path, unknown)), value: fields[unknown]!.description, allowed: "fields " + allowed.joined(separator: ", "))
+            throw .notAllowed(
+                field: Field(path: Self.join(path, unknown)), value: fields[unknown]!.description,
+                allowed: "fields " + allowed.joined(separator: ", "))
         }
         self.fields = fields
         self.path = path
@@ -109,13 +113,17 @@ struct DefinitionObject {
 
     static func checkCode(_ text: String, field: Field) throws(RegistryInputError) {
         let bytes = Array(text.utf8)
-        let valid = (1...40).contains(bytes.count) && (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(bytes[0])
+        let valid =
+            (1...40).contains(bytes.count) && (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(bytes[0])
             && bytes.allSatisfy { byte in
-                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
                     || byte == UInt8(ascii: "_")
             }
         guard valid else {
-            throw .malformed(field: field, value: text, expected: "a code of lower-case letters, digits and _ starting with a letter, e.g. lower_limb")
+            throw .malformed(
+                field: field, value: text,
+                expected: "a code of lower-case letters, digits and _ starting with a letter, e.g. lower_limb")
         }
     }
 
@@ -130,7 +138,8 @@ struct DefinitionObject {
         case .number(let number) where number == number.rounded() && abs(number) < 1e15:
             let value = Int(number)
             guard range.contains(value) else {
-                throw .outOfRange(field: field(key), value: String(value), range: "\(range.lowerBound) to \(range.upperBound)")
+                throw .outOfRange(
+                    field: field(key), value: String(value), range: "\(range.lowerBound) to \(range.upperBound)")
             }
             return value
         case let other?: throw .malformed(field: field(key), value: other.description, expected: "a whole number")
@@ -149,7 +158,8 @@ struct DefinitionObject {
     func array(_ key: String) throws(RegistryInputError) -> [(value: DefinitionValue, path: String)] {
         switch fields[key] {
         case nil, .null: return []
-        case .array(let items): return items.enumerated().map { (value: $0.element, path: "\(field(key))[\($0.offset)]") }
+        case .array(let items):
+            return items.enumerated().map { (value: $0.element, path: "\(field(key))[\($0.offset)]") }
         case let other?: throw .malformed(field: field(key), value: other.description, expected: "a list")
         }
     }

@@ -8,7 +8,9 @@ public struct TrialCriterionEvaluation: Hashable, Sendable, Codable {
     public let patientValue: String
     public let reason: String
 
-    public init(kind: TrialCriterionKind, criterion: String, outcome: CriterionOutcome, patientValue: String, reason: String) {
+    public init(
+        kind: TrialCriterionKind, criterion: String, outcome: CriterionOutcome, patientValue: String, reason: String
+    ) {
         self.kind = kind
         self.criterion = criterion
         self.outcome = outcome
@@ -52,9 +54,9 @@ public enum TrialScreener {
         _ candidate: TrialCandidate, for trial: TrialDefinition, cohort cohortCode: String? = nil, on date: CalendarDate
     ) -> TrialScreening {
         let cohorts: [TrialCohort?] =
-            if let cohortCode { trial.cohorts.filter { $0.code == cohortCode } }
-            else if trial.cohorts.contains(where: { !$0.eligibility.isEmpty }) { trial.cohorts }
-            else { [nil] }
+            if let cohortCode {
+                trial.cohorts.filter { $0.code == cohortCode }
+            } else if trial.cohorts.contains(where: { !$0.eligibility.isEmpty }) { trial.cohorts } else { [nil] }
         let diagnoses: [PatientProfile.Diagnosis?] =
             candidate.profile.diagnoses.isEmpty ? [nil] : candidate.profile.diagnoses
         var best: TrialScreening?
@@ -81,7 +83,9 @@ public enum TrialScreener {
     public static func outcomeKey(_ candidate: TrialCandidate) -> TrialCandidate {
         TrialCandidate(
             profile: candidate.profile, possibleAges: candidate.possibleAges,
-            ecog: candidate.ecog.map { ECOGObservation(score: $0.score, assessedOn: CalendarDate(year: 2000, month: 1, day: 1)!) },
+            ecog: candidate.ecog.map {
+                ECOGObservation(score: $0.score, assessedOn: CalendarDate(year: 2000, month: 1, day: 1)!)
+            },
             baselineDisease: candidate.baselineDisease)
     }
 
@@ -115,7 +119,10 @@ public enum TrialScreener {
         switch (fits(ages.lowerBound), fits(ages.upperBound)) {
         case (true, true): return (.met, value, "age \(value) within \(required)")
         case (false, false): return (.notMet, value, "age \(value) outside \(required)")
-        default: return (.unknown, value, "age \(value) from the birth year alone; record the birth date (requires \(required))")
+        default:
+            return (
+                .unknown, value, "age \(value) from the birth year alone; record the birth date (requires \(required))"
+            )
         }
     }
 
@@ -129,7 +136,9 @@ public enum TrialScreener {
 
     static func lineText(_ count: Int) -> String { count == 1 ? "1 prior line" : "\(count) prior lines" }
 
-    static func evaluateLines(_ history: PatientProfile.PriorTherapyHistory?, minimum: Int?, maximum: Int?)
+    static func evaluateLines(
+        _ history: PatientProfile.PriorTherapyHistory?, minimum: Int?, maximum: Int?
+    )
         -> EligibilityMatcher.Verdict
     {
         let required = TrialCriterion.range(minimum, maximum)
@@ -144,20 +153,28 @@ public enum TrialScreener {
         history.agents.isEmpty ? "no prior therapy recorded" : history.agents.sorted().joined(separator: ", ")
     }
 
-    static func evaluateRequired(_ rule: PriorTherapyRule, history: PatientProfile.PriorTherapyHistory?)
+    static func evaluateRequired(
+        _ rule: PriorTherapyRule, history: PatientProfile.PriorTherapyHistory?
+    )
         -> EligibilityMatcher.Verdict
     {
-        guard let history else { return (.unknown, "unknown", "prior therapy not recorded; requires prior \(rule.description)") }
+        guard let history else {
+            return (.unknown, "unknown", "prior therapy not recorded; requires prior \(rule.description)")
+        }
         let matches = rule.matches(in: history)
         return matches.isEmpty
             ? (.notMet, historyText(history), "no prior \(rule.description) recorded")
             : (.met, historyText(history), "prior \(matches.joined(separator: ", ")) recorded")
     }
 
-    static func evaluateExcluded(_ rule: PriorTherapyRule, history: PatientProfile.PriorTherapyHistory?)
+    static func evaluateExcluded(
+        _ rule: PriorTherapyRule, history: PatientProfile.PriorTherapyHistory?
+    )
         -> EligibilityMatcher.Verdict
     {
-        guard let history else { return (.unknown, "unknown", "prior therapy not recorded; excludes prior \(rule.description)") }
+        guard let history else {
+            return (.unknown, "unknown", "prior therapy not recorded; excludes prior \(rule.description)")
+        }
         let matches = rule.matches(in: history)
         return matches.isEmpty
             ? (.met, historyText(history), "no prior \(rule.description)")

@@ -17,7 +17,9 @@ struct EligibilityInputTests {
     func submittedHistologyCode() throws {
         #expect(try HistologyCode.parse(" 8832/1 ", field: .icdo3) == HistologyCode("8832/1"))
         let error = #expect(throws: RegistryInputError.self) { try HistologyCode.parse("88903", field: .icdo3) }
-        #expect(error?.description == "ICD-O-3 code '88903' is malformed; expected an ICD-O-3 morphology code such as 8890/3")
+        #expect(
+            error?.description
+                == "ICD-O-3 code '88903' is malformed; expected an ICD-O-3 morphology code such as 8890/3")
     }
 
     @Test("a negative age is refused with a message naming the value")
@@ -51,9 +53,10 @@ struct EligibilityInputTests {
 
     @Test("a PDGFB fusion reported without its partner leaves a COL1A1-PDGFB criterion unknown, not met")
     func unreportedFusionPartner() throws {
-        let criterion = EligibilityCriterion.requiredBiomarker(try BiomarkerCriterion(
-            label: "COL1A1-PDGFB fusion",
-            alternatives: [BiomarkerSpecification(gene: "PDGFB", kind: .fusion, partnerGene: "COL1A1")]))
+        let criterion = EligibilityCriterion.requiredBiomarker(
+            try BiomarkerCriterion(
+                label: "COL1A1-PDGFB fusion",
+                alternatives: [BiomarkerSpecification(gene: "PDGFB", kind: .fusion, partnerGene: "COL1A1")]))
         let indication = TherapyIndication(
             code: "dfsp_fusion_example", agentCode: "imatinib", label: "example", criteria: [criterion],
             statusHistory: [])
@@ -67,8 +70,10 @@ struct EligibilityInputTests {
             molecularFindings: [.init(gene: "PDGFB", kind: .fusion, result: .positive)])
         let pending = matcher.evaluate(unreported, against: indication, asOf: date).criteria[0]
         #expect(pending.outcome == .unknown)
-        #expect(pending.reason == "COL1A1-PDGFB fusion: PDGFB fusion positive, fusion partner not reported; "
-            + "on file: PDGFB fusion positive: reports no fusion partner; the criterion asks for COL1A1::PDGFB fusion")
+        #expect(
+            pending.reason == "COL1A1-PDGFB fusion: PDGFB fusion positive, fusion partner not reported; "
+                + "on file: PDGFB fusion positive: reports no fusion partner; the criterion asks for COL1A1::PDGFB fusion"
+        )
 
         let reversed = try PatientProfile(
             ageInYears: 40, diagnoses: [dfsp],

@@ -21,13 +21,17 @@ struct EligibilityMatcherTests {
             molecularFindings: findings, priorTherapy: prior)
     }
 
-    func evaluation(_ code: String, for patient: PatientProfile, on date: CalendarDate? = nil) throws
+    func evaluation(
+        _ code: String, for patient: PatientProfile, on date: CalendarDate? = nil
+    ) throws
         -> IndicationEvaluation
     {
         try #require(matcher.evaluate(patient, asOf: date ?? today).evaluation(forIndication: code))
     }
 
-    func outcome(_ evaluation: IndicationEvaluation, where kind: (EligibilityCriterion) -> Bool) throws
+    func outcome(
+        _ evaluation: IndicationEvaluation, where kind: (EligibilityCriterion) -> Bool
+    ) throws
         -> CriterionEvaluation
     {
         try #require(evaluation.criteria.first { kind($0.criterion) })
@@ -119,7 +123,10 @@ struct EligibilityMatcherTests {
             for: try patient(age: 40, "8825/1", "Inflammatory myofibroblastic tumour", findings: [alk]))
         let biomarker = try outcome(result, where: Self.isRequiredBiomarker)
         #expect(biomarker.outcome == .notMet)
-        #expect(biomarker.reason == "ALK rearrangement: negative (ALK rearrangement); on file: ALK rearrangement negative: rules out ALK rearrangement")
+        #expect(
+            biomarker.reason
+                == "ALK rearrangement: negative (ALK rearrangement); on file: ALK rearrangement negative: rules out ALK rearrangement"
+        )
         #expect(!result.fits)
     }
 
@@ -196,8 +203,10 @@ struct EligibilityMatcherTests {
             "larotrectinib_ntrk_fusion",
             for: try patient(age: 55, "8890/3", "Leiomyosarcoma", findings: [negatives[2]]))
         #expect(try outcome(partly, where: Self.isRequiredBiomarker).outcome == .unknown)
-        #expect(try outcome(partly, where: Self.isRequiredBiomarker).reason
-            == "NTRK fusion: NTRK1 fusion, NTRK2 fusion not tested; on file: NTRK3 fusion negative: rules out NTRK3 fusion")
+        #expect(
+            try outcome(partly, where: Self.isRequiredBiomarker).reason
+                == "NTRK fusion: NTRK1 fusion, NTRK2 fusion not tested; on file: NTRK3 fusion negative: rules out NTRK3 fusion"
+        )
 
         let all = try evaluation(
             "larotrectinib_ntrk_fusion", for: try patient(age: 55, "8890/3", "Leiomyosarcoma", findings: negatives))
@@ -223,9 +232,12 @@ struct EligibilityMatcherTests {
         let result = try evaluation(
             "larotrectinib_ntrk_fusion",
             for: try patient(age: 55, "8890/3", "Leiomyosarcoma", findings: others + [narrow]))
-        #expect(try outcome(result, where: Self.isRequiredBiomarker).reason == "NTRK fusion: NTRK3 fusion not tested; on file: "
-            + "NTRK1 fusion negative: rules out NTRK1 fusion; NTRK2 fusion negative: rules out NTRK2 fusion; "
-            + "ETV6::NTRK3 fusion negative: a negative ETV6::NTRK3 fusion assay does not rule out NTRK3 fusion with another partner")
+        #expect(
+            try outcome(result, where: Self.isRequiredBiomarker).reason
+                == "NTRK fusion: NTRK3 fusion not tested; on file: "
+                + "NTRK1 fusion negative: rules out NTRK1 fusion; NTRK2 fusion negative: rules out NTRK2 fusion; "
+                + "ETV6::NTRK3 fusion negative: a negative ETV6::NTRK3 fusion assay does not rule out NTRK3 fusion with another partner"
+        )
     }
 
     @Test("imatinib fits unresectable DFSP with COL1A1-PDGFB fusion, coded 8832/1 (ICD-O-3.2) or 8832/3 (3.0)")
@@ -259,9 +271,10 @@ struct EligibilityMatcherTests {
     func pazopanibPriorChemotherapy() throws {
         let afterDoxorubicin = try PatientProfile.PriorTherapyHistory(
             agents: ["doxorubicin"], classes: ["cytotoxic_chemotherapy", "anthracycline"], lineCount: 1)
-        #expect(try evaluation(
-            "pazopanib_advanced_sts", for: try patient(age: 62, "8890/3", "Leiomyosarcoma", prior: afterDoxorubicin)
-        ).isFullyMet)
+        #expect(
+            try evaluation(
+                "pazopanib_advanced_sts", for: try patient(age: 62, "8890/3", "Leiomyosarcoma", prior: afterDoxorubicin)
+            ).isFullyMet)
 
         let untreated = try PatientProfile.PriorTherapyHistory(agents: [], classes: [], lineCount: 0)
         let firstLine = try evaluation(
@@ -288,8 +301,9 @@ struct EligibilityMatcherTests {
 
     @Test("nab-sirolimus fits an adult with metastatic malignant PEComa (8714/3) but not benign PEComa (8714/0)")
     func nabSirolimusPEComa() throws {
-        #expect(try evaluation("nab_sirolimus_pecoma", for: try patient(age: 51, "8714/3", "Malignant PEComa"))
-            .isFullyMet)
+        #expect(
+            try evaluation("nab_sirolimus_pecoma", for: try patient(age: 51, "8714/3", "Malignant PEComa"))
+                .isFullyMet)
         #expect(!(try evaluation("nab_sirolimus_pecoma", for: try patient(age: 51, "8714/0", "PEComa NOS")).fits))
     }
 
@@ -344,8 +358,9 @@ struct EligibilityMatcherTests {
         let result = try evaluation(
             "tazemetostat_epithelioid_sarcoma",
             for: try patient(age: 30, "8804/3", "Epithelioid sarcoma", setting: .localized))
-        #expect(result.unmetCriteria.map(\.reason)
-            == ["localized disease; requires locally advanced unresectable or metastatic"])
+        #expect(
+            result.unmetCriteria.map(\.reason)
+                == ["localized disease; requires locally advanced unresectable or metastatic"])
     }
 
     @Test("with two diagnoses the one that fits is reported: leiomyosarcoma and a later epithelioid sarcoma")
@@ -363,7 +378,9 @@ struct EligibilityMatcherTests {
         #expect(result.diagnosis?.histologyCode.rawValue == "8804/3")
     }
 
-    @Test("a near miss is one criterion not met other than the histology: epithelioid sarcoma at 15 for tazemetostat (age), not imatinib for DFSP (histology)")
+    @Test(
+        "a near miss is one criterion not met other than the histology: epithelioid sarcoma at 15 for tazemetostat (age), not imatinib for DFSP (histology)"
+    )
     func nearMissIsOneChangeableCriterion() throws {
         let young = try patient(age: 15, "8804/3", "Epithelioid sarcoma", findings: [Self.smarcb1Loss])
         let tazemetostat = try evaluation("tazemetostat_epithelioid_sarcoma", for: young)
@@ -372,7 +389,9 @@ struct EligibilityMatcherTests {
         let imatinib = try evaluation("imatinib_dfsp", for: try patient(age: 40, "8804/3", "Epithelioid sarcoma"))
         #expect(imatinib.unmetCriteria.count == 1 && Self.isHistology(imatinib.unmetCriteria[0].criterion))
         #expect(!imatinib.isNearMiss)
-        let fitting = try evaluation("tazemetostat_epithelioid_sarcoma", for: try patient(age: 17, "8804/3", "Epithelioid sarcoma", findings: [Self.smarcb1Loss]))
+        let fitting = try evaluation(
+            "tazemetostat_epithelioid_sarcoma",
+            for: try patient(age: 17, "8804/3", "Epithelioid sarcoma", findings: [Self.smarcb1Loss]))
         #expect(fitting.fits && !fitting.isNearMiss)
     }
 }

@@ -23,11 +23,13 @@ enum SeedCatalog {
     }
 
     static func softTissueSarcoma() throws -> HistologyEntityGroup {
-        try group("soft_tissue_sarcoma", [
-            "8890/3", "8858/3", "8851/3", "8850/3", "9040/3", "8802/3", "8804/3", "9581/3", "8714/3", "9252/3",
-            "8832/3", "8815/3", "9120/3", "9044/3", "8814/3", "8852/3", "8854/3", "8811/3", "9540/3", "9133/3",
-            "8825/3", "8805/3", "8830/3", "8800/3",
-        ])
+        try group(
+            "soft_tissue_sarcoma",
+            [
+                "8890/3", "8858/3", "8851/3", "8850/3", "9040/3", "8802/3", "8804/3", "9581/3", "8714/3", "9252/3",
+                "8832/3", "8815/3", "9120/3", "9044/3", "8814/3", "8852/3", "8854/3", "8811/3", "9540/3", "9133/3",
+                "8825/3", "8805/3", "8830/3", "8800/3",
+            ])
     }
 
     static func tgct() throws -> HistologyEntityGroup {
@@ -54,8 +56,9 @@ enum SeedCatalog {
                 code: "pazopanib_advanced_sts", agentCode: "pazopanib",
                 label: "Adults with advanced non-adipocytic STS after prior chemotherapy",
                 criteria: [
-                    .histology(try HistologyCriterion(
-                        included: [.group(try softTissueSarcoma())], excluded: [.group(try adipocytic())])),
+                    .histology(
+                        try HistologyCriterion(
+                            included: [.group(try softTissueSarcoma())], excluded: [.group(try adipocytic())])),
                     .minimumAge(years: 18),
                     .diseaseSetting(allowed: advanced),
                     .priorTherapy(PriorTherapyCriterion(requiredClasses: ["cytotoxic_chemotherapy"], minimumLines: 1)),
@@ -72,8 +75,9 @@ enum SeedCatalog {
             TherapyIndication(
                 code: "imatinib_dfsp", agentCode: "imatinib", label: "Adults with unresectable or metastatic DFSP",
                 criteria: [
-                    .histology(try HistologyCriterion(
-                        included: [.group(try group("dermatofibrosarcoma_protuberans", ["8832/1", "8832/3"]))])),
+                    .histology(
+                        try HistologyCriterion(
+                            included: [.group(try group("dermatofibrosarcoma_protuberans", ["8832/1", "8832/3"]))])),
                     .minimumAge(years: 18),
                     .diseaseSetting(allowed: advanced),
                 ],
@@ -82,9 +86,10 @@ enum SeedCatalog {
                 code: "crizotinib_alk_imt", agentCode: "crizotinib", label: "ALK-positive IMT, 1 year and older",
                 criteria: [
                     .histology(try HistologyCriterion(included: [.code(try code("8825/1"))])),
-                    .requiredBiomarker(try BiomarkerCriterion(
-                        label: "ALK rearrangement",
-                        alternatives: [BiomarkerSpecification(gene: "ALK", kind: .rearrangement)])),
+                    .requiredBiomarker(
+                        try BiomarkerCriterion(
+                            label: "ALK rearrangement",
+                            alternatives: [BiomarkerSpecification(gene: "ALK", kind: .rearrangement)])),
                     .minimumAge(years: 1),
                     .diseaseSetting(allowed: advanced),
                 ],
@@ -136,12 +141,14 @@ enum SeedCatalog {
                 code: "palbociclib_wd_dd_liposarcoma", agentCode: "palbociclib",
                 label: "WD/DD liposarcoma with CDK4 amplification",
                 criteria: [
-                    .histology(try HistologyCriterion(included: [
-                        .group(try group("well_dedifferentiated_liposarcoma", ["8850/1", "8851/3", "8858/3"]))
-                    ])),
-                    .requiredBiomarker(try BiomarkerCriterion(
-                        label: "CDK4 amplification",
-                        alternatives: [BiomarkerSpecification(gene: "CDK4", kind: .amplification)])),
+                    .histology(
+                        try HistologyCriterion(included: [
+                            .group(try group("well_dedifferentiated_liposarcoma", ["8850/1", "8851/3", "8858/3"]))
+                        ])),
+                    .requiredBiomarker(
+                        try BiomarkerCriterion(
+                            label: "CDK4 amplification",
+                            alternatives: [BiomarkerSpecification(gene: "CDK4", kind: .amplification)])),
                     .diseaseSetting(allowed: advanced),
                 ],
                 statusHistory: [try fda(.studiedSTS, "2023-01-01", "[78]")]),

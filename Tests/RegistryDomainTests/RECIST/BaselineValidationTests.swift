@@ -14,7 +14,9 @@ struct BaselineValidationTests {
     func sumOfDiameters() throws {
         let baseline = try Baseline(
             date: date,
-            targets: [target("T1", "lung", "32"), target("T2", "liver", "18"), target("T3", "axilla", "15", node: true)])
+            targets: [
+                target("T1", "lung", "32"), target("T2", "liver", "18"), target("T3", "axilla", "15", node: true),
+            ])
         #expect(baseline.sumOfDiameters == Millimetres(65))
     }
 
@@ -42,7 +44,9 @@ struct BaselineValidationTests {
         #expect(throws: RecistInputError.nodeNotPathological("N1", shortAxis: Millimetres(9))) {
             try Baseline(
                 date: date, targets: [],
-                nonTargets: [NonTargetLesion(id: "N1", site: "neck", isLymphNode: true, baselineDiameter: Millimetres(9))])
+                nonTargets: [
+                    NonTargetLesion(id: "N1", site: "neck", isLymphNode: true, baselineDiameter: Millimetres(9))
+                ])
         }
     }
 

@@ -29,7 +29,9 @@ struct BestOverallResponseTests {
                     confirmedOn: RecistScenario.day(84), days: 28, notEvaluableBetween: 0, minimumInterval: 28))
     }
 
-    @Test("Table 3: CR then PR (4 mm regrowth) = SD when the CR met the SD minimum, else PD (footnote a: reappearance is PD)")
+    @Test(
+        "Table 3: CR then PR (4 mm regrowth) = SD when the CR met the SD minimum, else PD (footnote a: reappearance is PD)"
+    )
     func completeThenPartialIsProgression() throws {
         let late = try lungTarget([(56, gone), (84, measured(4))])
         #expect(late.evaluations.map(\.overall) == [.completeResponse, .progressiveDisease])
@@ -63,9 +65,11 @@ struct BestOverallResponseTests {
 
     @Test("Table 3: CR then PD = SD if the SD minimum is met, otherwise PD (0 -> 12 mm)")
     func completeThenProgression() throws {
-        #expect(try lungTarget([(56, gone), (84, measured(12))]).bestOverallResponse.confirmed.response == .stableDisease)
         #expect(
-            try lungTarget([(28, gone), (56, measured(12))]).bestOverallResponse.confirmed.response == .progressiveDisease)
+            try lungTarget([(56, gone), (84, measured(12))]).bestOverallResponse.confirmed.response == .stableDisease)
+        #expect(
+            try lungTarget([(28, gone), (56, measured(12))]).bestOverallResponse.confirmed.response
+                == .progressiveDisease)
     }
 
     @Test("Table 3: CR then NE = SD if the SD minimum is met, otherwise NE")
@@ -102,13 +106,18 @@ struct BestOverallResponseTests {
                 == .stableDisease)
         let early = try lungTarget([(28, measured(40)), (56, measured(50))]).bestOverallResponse
         #expect(early.confirmed.response == .progressiveDisease)
-        #expect(early.confirmed.rule == .progression(on: RecistScenario.day(56), stableTooEarlyOn: RecistScenario.day(28), minimum: 42))
+        #expect(
+            early.confirmed.rule
+                == .progression(on: RecistScenario.day(56), stableTooEarlyOn: RecistScenario.day(28), minimum: 42))
     }
 
     @Test("Table 3: PR then NE = SD if the SD minimum is met, otherwise NE")
     func partialThenNotEvaluable() throws {
-        #expect(try lungTarget([(56, measured(40)), (84, notDone)]).bestOverallResponse.confirmed.response == .stableDisease)
-        #expect(try lungTarget([(28, measured(40)), (56, notDone)]).bestOverallResponse.confirmed.response == .notEvaluable)
+        #expect(
+            try lungTarget([(56, measured(40)), (84, notDone)]).bestOverallResponse.confirmed.response == .stableDisease
+        )
+        #expect(
+            try lungTarget([(28, measured(40)), (56, notDone)]).bestOverallResponse.confirmed.response == .notEvaluable)
     }
 
     @Test("Table 3: NE then NE = NE (no scans read)")
@@ -117,7 +126,8 @@ struct BestOverallResponseTests {
         #expect(best.confirmed.response == .notEvaluable && best.unconfirmed.response == .notEvaluable)
     }
 
-    @Test("rule: without confirmation the best time point counts (SD, PR, PD -> PR), and the policy picks it as primary")
+    @Test(
+        "rule: without confirmation the best time point counts (SD, PR, PD -> PR), and the policy picks it as primary")
     func unconfirmedBest() throws {
         var policy = ResponsePolicy.recistDefault
         policy.confirmationRequired = false
@@ -128,7 +138,9 @@ struct BestOverallResponseTests {
         #expect(best.primary == best.unconfirmed)
     }
 
-    @Test("edge case 6: non-target-only disease NON-CR/NON-PD on day 21 only is BOR NE (too early); on day 42 it is NON-CR/NON-PD")
+    @Test(
+        "edge case 6: non-target-only disease NON-CR/NON-PD on day 21 only is BOR NE (too early); on day 42 it is NON-CR/NON-PD"
+    )
     func nonTargetOnlyMinimumInterval() throws {
         for (day, expected) in [(21, TimePointResponse.notEvaluable), (42, .nonCompleteNonProgression)] {
             var scenario = try RecistScenario(targetDiameters: [], nonTargets: ["NT1"])

@@ -14,7 +14,8 @@ struct CalendarDateTests {
         #expect(leapDay.year == 2024 && leapDay.month == 2 && leapDay.day == 29)
     }
 
-    @Test("rule: days between dates cross month, leap-year and century boundaries (2023-12-31 to 2024-03-01 is 61 days)")
+    @Test(
+        "rule: days between dates cross month, leap-year and century boundaries (2023-12-31 to 2024-03-01 is 61 days)")
     func daysBetween() throws {
         #expect(try CalendarDate(iso: "2024-03-01").days(since: CalendarDate(iso: "2023-12-31")) == 61)
         #expect(try CalendarDate(iso: "2100-03-01").days(since: CalendarDate(iso: "2100-02-28")) == 1)
@@ -39,7 +40,9 @@ struct CalendarDateTests {
         }
     }
 
-    @Test("rule: impossible or malformed dates are refused with the text quoted (2023-02-29, 2024-13-01, 24-1-8, ten characters that are not a date: 2024/01/08, 2024-0a-08)")
+    @Test(
+        "rule: impossible or malformed dates are refused with the text quoted (2023-02-29, 2024-13-01, 24-1-8, ten characters that are not a date: 2024/01/08, 2024-0a-08)"
+    )
     func invalidDates() {
         #expect(throws: CalendarDateError.nonexistentDate("2023-02-29")) { try CalendarDate(iso: "2023-02-29") }
         #expect(throws: CalendarDateError.nonexistentDate("2024-13-01")) { try CalendarDate(iso: "2024-13-01") }
@@ -51,7 +54,9 @@ struct CalendarDateTests {
         #expect(CalendarDateError.nonexistentDate("2023-02-29").description.contains("2023-02-29"))
     }
 
-    @Test("edge case 9: a partial date 2014-02 is rejected where a day is needed, or imputed to 2014-02-01 / 2014-02-28 by a stated rule")
+    @Test(
+        "edge case 9: a partial date 2014-02 is rejected where a day is needed, or imputed to 2014-02-01 / 2014-02-28 by a stated rule"
+    )
     func partialDates() throws {
         #expect(throws: CalendarDateError.incompleteDate("2014-02")) { try CalendarDate(iso: "2014-02") }
         let february = try PartialDate(iso: "2014-02")

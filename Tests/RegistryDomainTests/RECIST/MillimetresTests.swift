@@ -13,7 +13,9 @@ struct MillimetresTests {
         #expect(Millimetres(recorded: text) == Millimetres(hundredths: hundredths))
     }
 
-    @Test("text that is not a decimal number of millimetres is refused whatever its precision", arguments: ["", "-", "1.", ".5", "3,5", "1e3", "12 mm", "1.2.3"])
+    @Test(
+        "text that is not a decimal number of millimetres is refused whatever its precision",
+        arguments: ["", "-", "1.", ".5", "3,5", "1e3", "12 mm", "1.2.3"])
     func malformedDiameterIsRefused(text: String) {
         #expect(Millimetres(recorded: text) == nil)
         #expect(Millimetres(text) == nil)

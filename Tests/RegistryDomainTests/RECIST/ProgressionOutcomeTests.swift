@@ -25,15 +25,30 @@ struct ProgressionOutcomeTests {
     @Test(
         "rule: the first PD says how it was found: a new lesion (also an equivocal one confirmed later), target growth from a nadir below baseline, non-target progression, disease seen again after a CR; none without PD",
         arguments: [
-            ([[LesionResult.target("T1", Millimetres(55)), .nonTarget("N1", .present), .new("NEW1", .unequivocal)]], ProgressionBasis.newLesion),
-            ([[.target("T1", Millimetres(55)), .nonTarget("N1", .present), .new("NEW1", .equivocal)],
-              [.target("T1", Millimetres(55)), .nonTarget("N1", .present), .new("NEW1", .unequivocal)]], .newLesion),
+            (
+                [[LesionResult.target("T1", Millimetres(55)), .nonTarget("N1", .present), .new("NEW1", .unequivocal)]],
+                ProgressionBasis.newLesion
+            ),
+            (
+                [
+                    [.target("T1", Millimetres(55)), .nonTarget("N1", .present), .new("NEW1", .equivocal)],
+                    [.target("T1", Millimetres(55)), .nonTarget("N1", .present), .new("NEW1", .unequivocal)],
+                ], .newLesion
+            ),
             // 40 mm on day 56, then 48 mm: +20% and +8 mm from the nadir, -20% from the 60 mm baseline.
-            ([[.target("T1", Millimetres(40)), .nonTarget("N1", .present)],
-              [.target("T1", Millimetres(48)), .nonTarget("N1", .present)]], .targetGrowthFromNadir),
+            (
+                [
+                    [.target("T1", Millimetres(40)), .nonTarget("N1", .present)],
+                    [.target("T1", Millimetres(48)), .nonTarget("N1", .present)],
+                ], .targetGrowthFromNadir
+            ),
             ([[.target("T1", Millimetres(55)), .nonTarget("N1", .unequivocalProgression)]], .nonTarget),
-            ([[.target("T1", .disappeared), .nonTarget("N1", .absent)],
-              [.target("T1", Millimetres(4)), .nonTarget("N1", .absent)]], .reappearanceAfterCompleteResponse),
+            (
+                [
+                    [.target("T1", .disappeared), .nonTarget("N1", .absent)],
+                    [.target("T1", Millimetres(4)), .nonTarget("N1", .absent)],
+                ], .reappearanceAfterCompleteResponse
+            ),
             ([[.target("T1", Millimetres(55)), .nonTarget("N1", .present)]], nil),
         ] as [([[LesionResult]], ProgressionBasis?)])
     func progressionBasis(_ scans: [[LesionResult]], _ basis: ProgressionBasis?) throws {
@@ -88,7 +103,8 @@ struct ProgressionOutcomeTests {
         #expect(outcome.durationOfResponse?.days == 84)
     }
 
-    @Test("rule: an unconfirmed PR has no duration of response when confirmation is required, but has one when it is not")
+    @Test(
+        "rule: an unconfirmed PR has no duration of response when confirmation is required, but has one when it is not")
     func durationNeedsConfirmation() throws {
         var scenario = try RecistScenario(targetDiameters: [60])
         scenario.assess(day: 56, [.target("T1", Millimetres(40))])

@@ -39,7 +39,9 @@ struct RandomPatient {
                 if roll != 3 { results.append(.target(target.id, measurement)) }
             }
             for lesion in nonTargets where Int.random(in: 0..<12, using: &random) != 0 {
-                let states: [NonTargetState] = [.present, .present, .absent, .absent, .notEvaluable, .unequivocalProgression]
+                let states: [NonTargetState] = [
+                    .present, .present, .absent, .absent, .notEvaluable, .unequivocalProgression,
+                ]
                 results.append(.nonTarget(lesion.id, states[Int.random(in: 0..<states.count, using: &random)]))
             }
             switch Int.random(in: 0..<15, using: &random) {
@@ -70,7 +72,9 @@ struct RecistPropertyTests {
             reappearanceAfterCompleteResponse: .reclassifyAsPartialResponse),
     ]
 
-    @Test("property: a time point that meets PD (sum >= 1.2 x nadir and +5 mm, non-target PD or new lesion) is PD, never PR")
+    @Test(
+        "property: a time point that meets PD (sum >= 1.2 x nadir and +5 mm, non-target PD or new lesion) is PD, never PR"
+    )
     func progressionIsNeverPartialResponse() throws {
         var random = SplitMix64(seed: 0x5EED_0001)
         var progressionSeen = 0
@@ -98,7 +102,9 @@ struct RecistPropertyTests {
         #expect(progressionSeen > cases / 4)
     }
 
-    @Test("property: dropping one target lesion's measurement never turns a time point into CR (a time point with a missing lesion is never CR)")
+    @Test(
+        "property: dropping one target lesion's measurement never turns a time point into CR (a time point with a missing lesion is never CR)"
+    )
     func missingLesionIsNeverComplete() throws {
         var random = SplitMix64(seed: 0x5EED_0002)
         var dropped = 0
@@ -112,21 +118,24 @@ struct RecistPropertyTests {
                 let series = try #require(try patient.series(patient.timePoints, policy: policy))
                 let evaluation = try #require(series.evaluations.first { $0.date == patient.timePoints[visit].date })
                 #expect(evaluation.overall != .completeResponse)
-                #expect(evaluation.target?.response == .notEvaluable || evaluation.target?.response == .progressiveDisease)
+                #expect(
+                    evaluation.target?.response == .notEvaluable || evaluation.target?.response == .progressiveDisease)
                 #expect(!evaluation.allTargetsMeasured)
             }
         }
         #expect(dropped > cases / 2)
     }
 
-    @Test("property: the best overall response and progression dates do not depend on the order assessments were entered")
+    @Test(
+        "property: the best overall response and progression dates do not depend on the order assessments were entered")
     func orderIndependence() throws {
         var random = SplitMix64(seed: 0x5EED_0003)
         for _ in 0..<cases {
             let patient = try RandomPatient(using: &random)
             for policy in policies {
                 let reference = try #require(try patient.series(patient.timePoints, policy: policy))
-                let shuffled = try #require(try patient.series(patient.timePoints.shuffled(using: &random), policy: policy))
+                let shuffled = try #require(
+                    try patient.series(patient.timePoints.shuffled(using: &random), policy: policy))
                 #expect(shuffled.bestOverallResponse == reference.bestOverallResponse)
                 #expect(shuffled.progression == reference.progression)
                 #expect(shuffled.evaluations == reference.evaluations)

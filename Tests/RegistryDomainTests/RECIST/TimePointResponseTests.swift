@@ -76,7 +76,8 @@ struct TimePointResponseTests {
     @Test("Table 1: targets not all evaluated + non-target non-PD = NE (liver target not imaged)")
     func table1TargetsNotEvaluated() throws {
         var scenario = try RecistScenario(targetDiameters: [30, 30], nonTargets: ["NT1"])
-        scenario.assess(day: 56, [.target("T1", Millimetres(30)), .target("T2", .notDone), .nonTarget("NT1", .present)])
+        scenario.assess(
+            day: 56, [.target("T1", Millimetres(30)), .target("T2", .notDone), .nonTarget("NT1", .present)])
         let evaluation = try only(scenario)
         #expect(evaluation.target?.response == .notEvaluable)
         #expect(evaluation.overall == .notEvaluable)
@@ -243,10 +244,13 @@ struct TimePointResponseTests {
         #expect(evaluation.rule.description.contains("PD: sum 110 mm >= 1.2 x nadir 91 mm and +19 mm"))
     }
 
-    @Test("edge case 3: measured targets already PD against nadir make PD despite a missing lesion (baseline 50, two of three sum 80 mm)")
+    @Test(
+        "edge case 3: measured targets already PD against nadir make PD despite a missing lesion (baseline 50, two of three sum 80 mm)"
+    )
     func partialSumProvesProgression() throws {
         var scenario = try RecistScenario(targetDiameters: [20, 15, 15])
-        scenario.assess(day: 56, [.target("T1", Millimetres(45)), .target("T2", Millimetres(35)), .target("T3", .notDone)])
+        scenario.assess(
+            day: 56, [.target("T1", Millimetres(45)), .target("T2", Millimetres(35)), .target("T3", .notDone)])
         let evaluation = try only(scenario)
         #expect(evaluation.overall == .progressiveDisease)
         #expect(
@@ -255,16 +259,21 @@ struct TimePointResponseTests {
         #expect(!evaluation.allTargetsMeasured && evaluation.percentChangeFromBaseline == nil)
     }
 
-    @Test("edge case 3: measured targets at +18.75% (< 20%) with one missing is NE (baseline 80, two measured sum 95 mm)")
+    @Test(
+        "edge case 3: measured targets at +18.75% (< 20%) with one missing is NE (baseline 80, two measured sum 95 mm)")
     func partialSumBelowProgressionIsNotEvaluable() throws {
         var scenario = try RecistScenario(targetDiameters: [30, 30, 20])
         scenario.assess(day: 56, [.target("T1", Millimetres(50)), .target("T2", Millimetres(45))])
         let evaluation = try only(scenario)
         #expect(evaluation.overall == .notEvaluable)
-        #expect(evaluation.target?.rule == .notEvaluable(measuredSum: Millimetres(95), nadir: Millimetres(80), missing: ["T3"]))
+        #expect(
+            evaluation.target?.rule
+                == .notEvaluable(measuredSum: Millimetres(95), nadir: Millimetres(80), missing: ["T3"]))
     }
 
-    @Test("edge case 4: with the nadir (80 mm) below baseline (100 mm), +9% from nadir is SD and +41% is PD though only +12.8% from baseline")
+    @Test(
+        "edge case 4: with the nadir (80 mm) below baseline (100 mm), +9% from nadir is SD and +41% is PD though only +12.8% from baseline"
+    )
     func nadirBelowBaseline() throws {
         for (later, expected) in [("87.2", TimePointResponse.stableDisease), ("112.8", .progressiveDisease)] {
             var scenario = try RecistScenario(targetDiameters: [100])
@@ -297,7 +306,9 @@ struct TimePointResponseTests {
         #expect(evaluations[1].rule == .reappearanceAfterCompleteResponse(completeResponseOn: RecistScenario.day(56)))
     }
 
-    @Test("edge case 5: regrowth to 4.95 mm after a CR is PR by arithmetic when the CR is re-classified as residual disease")
+    @Test(
+        "edge case 5: regrowth to 4.95 mm after a CR is PR by arithmetic when the CR is re-classified as residual disease"
+    )
     func regrowthAfterCompleteResponseReclassified() throws {
         var scenario = try RecistScenario(targetDiameters: [50])
         scenario.policy.reappearanceAfterCompleteResponse = .reclassifyAsPartialResponse

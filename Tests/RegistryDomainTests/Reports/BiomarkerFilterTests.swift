@@ -5,10 +5,13 @@ import Testing
 struct BiomarkerFilterTests {
     @Test("GENE and GENE:kind are read in any case with spaces around the parts; an unknown kind names the value")
     func biomarker() throws {
-        #expect(try BiomarkerFilter.parse("ss18 : fusion", field: .biomarker) == BiomarkerFilter(gene: "SS18", kind: .fusion))
+        #expect(
+            try BiomarkerFilter.parse("ss18 : fusion", field: .biomarker)
+                == BiomarkerFilter(gene: "SS18", kind: .fusion))
         #expect(try BiomarkerFilter.parse("CDK4", field: .biomarker) == BiomarkerFilter(gene: "CDK4"))
-        #expect(throws: RegistryInputError.notAllowed(
-            field: Field.biomarker.item("kind"), value: "fusionn", allowed: MolecularAlterationKind.allowedValues)
+        #expect(
+            throws: RegistryInputError.notAllowed(
+                field: Field.biomarker.item("kind"), value: "fusionn", allowed: MolecularAlterationKind.allowedValues)
         ) {
             try BiomarkerFilter.parse("NTRK3:fusionn", field: .biomarker)
         }
@@ -19,8 +22,10 @@ struct BiomarkerFilterTests {
     func authority() throws {
         #expect(try StatusAuthority.parse("fda", field: .authority) == .fda)
         #expect(try StatusAuthority.parse("Trial publication", field: .authority) == .trialPublication)
-        #expect(throws: RegistryInputError.notAllowed(
-            field: .authority, value: "MHRA", allowed: "FDA, EMA, NMPA, PMDA, trial_publication, review, guideline, trial_registry")
+        #expect(
+            throws: RegistryInputError.notAllowed(
+                field: .authority, value: "MHRA",
+                allowed: "FDA, EMA, NMPA, PMDA, trial_publication, review, guideline, trial_registry")
         ) {
             try StatusAuthority.parse("MHRA", field: .authority)
         }

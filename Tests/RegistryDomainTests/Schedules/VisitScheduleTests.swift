@@ -57,7 +57,8 @@ struct VisitScheduleTests {
         #expect(tracked[1].status == .due)
     }
 
-    @Test("with no week-6 scan: due on day 40, overdue on day 50, missed from day 64 when a scan would count for week 12")
+    @Test(
+        "with no week-6 scan: due on day 40, overdue on day 50, missed from day 64 when a scan would count for week 12")
     func overdueThenMissed() {
         #expect(F.statuses(recorded: [], asOf: 40).first == .due)
         #expect(F.statuses(recorded: [], asOf: 30).first == .upcoming)
@@ -93,7 +94,9 @@ struct VisitScheduleTests {
         #expect(F.statuses(recorded: [42], asOf: 50).count == 2)
     }
 
-    @Test("calendar months keep the day or take the month's last: 31 January + 1 month is 28 February, 29 February in 2028")
+    @Test(
+        "calendar months keep the day or take the month's last: 31 January + 1 month is 28 February, 29 February in 2028"
+    )
     func monthArithmetic() throws {
         #expect(try F.date("2026-01-31").adding(.months(1)) == (try F.date("2026-02-28")))
         #expect(try F.date("2028-01-31").adding(.months(1)) == (try F.date("2028-02-29")))

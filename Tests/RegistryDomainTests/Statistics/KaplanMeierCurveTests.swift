@@ -93,7 +93,9 @@ struct KaplanMeierCurveTests {
     /// 0.5000000000000001, one unit above 0.5. The median is the middle of the flat segment,
     /// (90 + 150)/2 = 120, for both. R: `quantile(survfit(Surv(c(30,60,90,100,150,200), c(1,1,1,0,1,0)) ~ 1,
     /// conf.type = "log-log"), 0.5)` and the same for the ten patients give 120, lower 30, upper NA.
-    @Test("rule: where S(t) lies exactly on 0.5 from day 90 to the next event on day 150, the median is the midpoint, 120 days, as R")
+    @Test(
+        "rule: where S(t) lies exactly on 0.5 from day 90 to the next event on day 150, the median is the midpoint, 120 days, as R"
+    )
     func medianAtFlatHalf() throws {
         let sixPatients = [(30, true), (60, true), (90, true), (100, false), (150, true), (200, false)]
         let tenPatients = [
@@ -102,7 +104,9 @@ struct KaplanMeierCurveTests {
         ]
         for cohort in [sixPatients, tenPatients] {
             let curve = try KaplanMeierCurve(observations: cohort.map { SurvivalObservation(time: $0.0, event: $0.1) })
-            #expect(curve.median.estimate == 120 && curve.median.lower == 30 && curve.median.upper == nil, "cohort of \(cohort.count)")
+            #expect(
+                curve.median.estimate == 120 && curve.median.lower == 30 && curve.median.upper == nil,
+                "cohort of \(cohort.count)")
             #expect(isClose(curve.survival(at: 120)?.survival, 0.5), "cohort of \(cohort.count)")
         }
     }
@@ -112,7 +116,9 @@ struct KaplanMeierCurveTests {
     /// interval, and the upper limit (0.845 at day 2, 0.665 at day 3) never reaches 0.5: not reached.
     /// R: `quantile(survfit(Surv(c(1,2,3,4), c(1,1,1,1)) ~ 1, conf.type = "log-log"), 0.5)` gives 2.5,
     /// lower 1, upper NA; `summary()` prints NA for both limits at day 4.
-    @Test("rule: when the last patient at risk progresses (days 1, 2, 3, 4) S = 0 has no interval and the median 2.5 has upper limit not reached, as R")
+    @Test(
+        "rule: when the last patient at risk progresses (days 1, 2, 3, 4) S = 0 has no interval and the median 2.5 has upper limit not reached, as R"
+    )
     func lastPatientAtRiskHasTheEvent() throws {
         let curve = try KaplanMeierCurve(observations: (1...4).map { SurvivalObservation(time: $0, event: true) })
         #expect(curve.median.estimate == 2.5 && curve.median.lower == 1 && curve.median.upper == nil)
@@ -140,7 +146,8 @@ struct KaplanMeierCurveTests {
         let curve = try KaplanMeierCurve(
             observations: [100, 200, 200, 350].map { SurvivalObservation(time: $0, event: false) }
         )
-        #expect(curve.steps.allSatisfy { $0.survival == 1 && $0.lower == nil && $0.upper == nil && $0.standardError == 0 })
+        #expect(
+            curve.steps.allSatisfy { $0.survival == 1 && $0.lower == nil && $0.upper == nil && $0.standardError == 0 })
         #expect(curve.median.estimate == nil && curve.median.lower == nil && curve.median.upper == nil)
         #expect(curve.survival(at: 182.625)?.survival == 1)
         #expect(curve.survival(at: 365.25) == nil)
@@ -152,7 +159,9 @@ struct KaplanMeierCurveTests {
     /// "0.0% (0.0-0.0)". R: `summary(survfit(Surv(c(61,95,130,170), c(1,1,1,1)) ~ 1, conf.type =
     /// "log-log"), times = 365.25)` refuses ("no points selected"); with `extend = TRUE` S is 0 and both
     /// limits NA.
-    @Test("rule: a landmark rate beyond the longest follow-up is not estimable, also after S reached 0 (12-month DoR of responses ended by day 170)")
+    @Test(
+        "rule: a landmark rate beyond the longest follow-up is not estimable, also after S reached 0 (12-month DoR of responses ended by day 170)"
+    )
     func ratesBeyondFollowUp() throws {
         let immature = try KaplanMeierCurve(observations: [
             SurvivalObservation(time: 100, event: true),

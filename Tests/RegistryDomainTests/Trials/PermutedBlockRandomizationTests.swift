@@ -15,12 +15,15 @@ struct PermutedBlockRandomizationTests {
         return arms.map { arm in abs(Double(counts[arm.code, default: 0]) - total * Double(arm.ratio) / 3) }.max()!
     }
 
-    @Test("1,200 enrollments 2:1 spread over MOTION's four strata: no stratum's imbalance ever exceeds half the largest block (3)")
+    @Test(
+        "1,200 enrollments 2:1 spread over MOTION's four strata: no stratum's imbalance ever exceeds half the largest block (3)"
+    )
     func strataStayBalanced() throws {
         let strata = try #require(try TrialFixtures.motion().randomization).strataKeys
-        let sequences = Dictionary(uniqueKeysWithValues: strata.map { key in
-            (key, randomization.sequence(seed: 5_059_262, stream: "part1|\(key)", minimumLength: 1_200))
-        })
+        let sequences = Dictionary(
+            uniqueKeysWithValues: strata.map { key in
+                (key, randomization.sequence(seed: 5_059_262, stream: "part1|\(key)", minimumLength: 1_200))
+            })
         var next: [String: Int] = [:]
         var counts: [String: [String: Int]] = [:]
         var arrivals = SplitMix64(seed: 42)

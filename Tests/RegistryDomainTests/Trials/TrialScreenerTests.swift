@@ -9,7 +9,9 @@ struct TrialScreenerTests {
         TrialScreener.screen(candidate, for: trial, cohort: cohort, on: day)
     }
 
-    @Test("APROMISS takes a synovial sarcoma patient after first-line doxorubicin into the synovial cohort, every criterion met")
+    @Test(
+        "APROMISS takes a synovial sarcoma patient after first-line doxorubicin into the synovial cohort, every criterion met"
+    )
     func apromissSynovialAfterAnthracycline() throws {
         let screening = screen(try TrialFixtures.synovialAfterDoxorubicin(), try TrialFixtures.apromiss())
         #expect(screening.outcome == .eligible)
@@ -23,7 +25,8 @@ struct TrialScreenerTests {
 
     @Test("a myxoid liposarcoma patient fails APROMISS on histology, with the code and entity as the patient's value")
     func liposarcomaFailsOnHistology() throws {
-        let candidate = try TrialFixtures.candidate("8852/3", "Myxoid liposarcoma", agents: ["doxorubicin"], classes: ["anthracycline"], lines: 1)
+        let candidate = try TrialFixtures.candidate(
+            "8852/3", "Myxoid liposarcoma", agents: ["doxorubicin"], classes: ["anthracycline"], lines: 1)
         let screening = screen(candidate, try TrialFixtures.apromiss())
         #expect(screening.outcome == .notEligible)
         let histology = screening.criteria.filter { $0.kind == .histology }
@@ -52,8 +55,10 @@ struct TrialScreenerTests {
 
     @Test("synovial sarcoma after ifosfamide alone fails APROMISS's synovial cohort: no prior anthracycline")
     func requiredPriorClassMissing() throws {
-        let candidate = try TrialFixtures.candidate("9040/3", "Synovial sarcoma NOS", agents: ["ifosfamide"], classes: ["alkylating_agent"], lines: 1)
-        let prior = try #require(screen(candidate, try TrialFixtures.apromiss(), cohort: "synovial").evaluation(.requiredPriorTherapy))
+        let candidate = try TrialFixtures.candidate(
+            "9040/3", "Synovial sarcoma NOS", agents: ["ifosfamide"], classes: ["alkylating_agent"], lines: 1)
+        let prior = try #require(
+            screen(candidate, try TrialFixtures.apromiss(), cohort: "synovial").evaluation(.requiredPriorTherapy))
         #expect(prior.outcome == .notMet)
         #expect(prior.patientValue == "ifosfamide")
         #expect(prior.reason == "no prior anthracycline recorded")
@@ -80,24 +85,35 @@ struct TrialScreenerTests {
 
     @Test("synovial sarcoma screened for the ASPS cohort fails on that cohort's histology")
     func cohortCriteriaAdded() throws {
-        let screening = screen(try TrialFixtures.synovialAfterDoxorubicin(), try TrialFixtures.apromiss(), cohort: "asps")
+        let screening = screen(
+            try TrialFixtures.synovialAfterDoxorubicin(), try TrialFixtures.apromiss(), cohort: "asps")
         #expect(screening.cohortCode == "asps")
         #expect(screening.unmetCriteria.map(\.kind) == [.histology])
         #expect(screening.unmetCriteria.first?.reason.contains("9581/3") == true)
     }
 
-    @Test("age: 17 is not met under a minimum of 18; a birth year alone giving 17 or 18 is unknown; a maximum of 75 refuses 76")
+    @Test(
+        "age: 17 is not met under a minimum of 18; a birth year alone giving 17 or 18 is unknown; a maximum of 75 refuses 76"
+    )
     func ageRange() throws {
         let trial = try TrialDefinitionTests.minimal(eligibility: #"{"age": {"minimum": 18, "maximum": 75}}"#)
-        let seventeen = screen(try TrialFixtures.candidate("8890/3", "Leiomyosarcoma", ages: 17...17), trial).evaluation(.age)
+        let seventeen = screen(try TrialFixtures.candidate("8890/3", "Leiomyosarcoma", ages: 17...17), trial)
+            .evaluation(.age)
         #expect(seventeen?.outcome == .notMet)
         #expect(seventeen?.patientValue == "17 years")
-        let straddling = screen(try TrialFixtures.candidate("8890/3", "Leiomyosarcoma", ages: 17...18), trial).evaluation(.age)
+        let straddling = screen(try TrialFixtures.candidate("8890/3", "Leiomyosarcoma", ages: 17...18), trial)
+            .evaluation(.age)
         #expect(straddling?.outcome == .unknown)
         #expect(straddling?.patientValue == "17 or 18 years")
-        #expect(screen(try TrialFixtures.candidate("8890/3", "Leiomyosarcoma", ages: 76...76), trial).evaluation(.age)?.outcome == .notMet)
-        #expect(screen(try TrialFixtures.candidate("8890/3", "Leiomyosarcoma", ages: 75...75), trial).evaluation(.age)?.outcome == .met)
-        #expect(screen(try TrialFixtures.candidate("8890/3", "Leiomyosarcoma", ages: nil), trial).evaluation(.age)?.outcome == .unknown)
+        #expect(
+            screen(try TrialFixtures.candidate("8890/3", "Leiomyosarcoma", ages: 76...76), trial).evaluation(.age)?
+                .outcome == .notMet)
+        #expect(
+            screen(try TrialFixtures.candidate("8890/3", "Leiomyosarcoma", ages: 75...75), trial).evaluation(.age)?
+                .outcome == .met)
+        #expect(
+            screen(try TrialFixtures.candidate("8890/3", "Leiomyosarcoma", ages: nil), trial).evaluation(.age)?.outcome
+                == .unknown)
     }
 
     @Test("possible ages: born 2008-12-01 is 17 on 2026-11-27; born in 2008 (year only) is 17 or 18")
@@ -122,9 +138,11 @@ struct TrialScreenerTests {
     @Test("MOTION takes an untreated diffuse TGCT patient; localized disease amenable to surgery is not met")
     func diseaseSetting() throws {
         let motion = try TrialFixtures.motion()
-        let unresectable = try TrialFixtures.candidate("9252/1", "Tenosynovial giant cell tumour, diffuse", setting: .locallyAdvancedUnresectable, ecog: nil)
+        let unresectable = try TrialFixtures.candidate(
+            "9252/1", "Tenosynovial giant cell tumour, diffuse", setting: .locallyAdvancedUnresectable, ecog: nil)
         #expect(screen(unresectable, motion).outcome == .eligible)
-        let localized = try TrialFixtures.candidate("9252/0", "Tenosynovial giant cell tumour, localized", setting: .localized)
+        let localized = try TrialFixtures.candidate(
+            "9252/0", "Tenosynovial giant cell tumour, localized", setting: .localized)
         let setting = try #require(screen(localized, motion).evaluation(.diseaseSetting))
         #expect(setting.outcome == .notMet)
         #expect(setting.patientValue == "localized")
@@ -135,7 +153,8 @@ struct TrialScreenerTests {
         let mantra = try TrialFixtures.mantra()
         func finding(_ findings: [PatientProfile.MolecularFinding]) throws -> TrialCriterionEvaluation? {
             let candidate = try TrialFixtures.candidate(
-                "8858/3", "Dedifferentiated liposarcoma", agents: ["doxorubicin"], classes: ["anthracycline"], lines: 1, findings: findings)
+                "8858/3", "Dedifferentiated liposarcoma", agents: ["doxorubicin"], classes: ["anthracycline"], lines: 1,
+                findings: findings)
             return screen(candidate, mantra).evaluation(.requiredFinding)
         }
         let amplified = try finding([.init(gene: "MDM2", kind: .amplification, result: .positive)])
@@ -144,24 +163,34 @@ struct TrialScreenerTests {
         #expect(try finding([.init(gene: "MDM2", kind: .amplification, result: .negative)])?.outcome == .notMet)
     }
 
-    @Test("an excluding finding refuses a patient with a positive SS18::SSX1 fusion (SS18 the 5' partner) and accepts one without")
+    @Test(
+        "an excluding finding refuses a patient with a positive SS18::SSX1 fusion (SS18 the 5' partner) and accepts one without"
+    )
     func excludingFinding() throws {
         let trial = try TrialDefinitionTests.minimal(
-            eligibility: #"{"excludingFindings": [{"label": "SS18::SSX1 fusion", "anyOf": [{"gene": "SSX1", "kind": "fusion", "partner": "SS18"}]}]}"#)
+            eligibility:
+                #"{"excludingFindings": [{"label": "SS18::SSX1 fusion", "anyOf": [{"gene": "SSX1", "kind": "fusion", "partner": "SS18"}]}]}"#
+        )
         let fused = try TrialFixtures.candidate(
-            "8890/3", "Leiomyosarcoma", findings: [.init(gene: "SSX1", kind: .fusion, partnerGene: "SS18", result: .positive)])
+            "8890/3", "Leiomyosarcoma",
+            findings: [.init(gene: "SSX1", kind: .fusion, partnerGene: "SS18", result: .positive)])
         let excluded = try #require(screen(fused, trial).evaluation(.excludingFinding))
         #expect(excluded.outcome == .notMet)
         #expect(excluded.patientValue == "SS18::SSX1 fusion positive")
-        #expect(screen(try TrialFixtures.candidate("8890/3", "Leiomyosarcoma"), trial).evaluation(.excludingFinding)?.outcome == .met)
+        #expect(
+            screen(try TrialFixtures.candidate("8890/3", "Leiomyosarcoma"), trial).evaluation(.excludingFinding)?
+                .outcome == .met)
     }
 
-    @Test("measurable disease: target lesions are met, non-target only is not met, no baseline lesions recorded is unknown")
+    @Test(
+        "measurable disease: target lesions are met, non-target only is not met, no baseline lesions recorded is unknown"
+    )
     func measurableDisease() throws {
         let apromiss = try TrialFixtures.apromiss()
         func baseline(_ status: BaselineDiseaseStatus) throws -> TrialCriterionEvaluation? {
             let candidate = try TrialFixtures.candidate(
-                "9040/3", "Synovial sarcoma NOS", agents: ["doxorubicin"], classes: ["anthracycline"], lines: 1, baseline: status)
+                "9040/3", "Synovial sarcoma NOS", agents: ["doxorubicin"], classes: ["anthracycline"], lines: 1,
+                baseline: status)
             return screen(candidate, apromiss).evaluation(.measurableDisease)
         }
         #expect(try baseline(.measurable(targetLesions: 1))?.outcome == .met)
