@@ -224,10 +224,11 @@ struct ReportCriteria {
             conditions.append(condition)
         }
         if let text = filter.trial {
-            let nct = text.trimmingCharacters(in: .whitespaces).uppercased()
-            guard nct.range(of: "^NCT[0-9]{8}$", options: .regularExpression) != nil else {
-                throw .registry(
-                    .input(.malformed(field: .trial, value: text, expected: "an NCT number such as NCT03016819")))
+            let nct: String
+            do {
+                nct = try NCTNumber.parse(text, field: .trial)
+            } catch {
+                throw .registry(.input(error))
             }
             terms.append("trial = \(nct)")
             conditions.append(" AND t.trial_nct = \(nct)")

@@ -103,12 +103,11 @@ public struct ResponseService {
     }
 
     private static func trialNCT(_ text: String) throws(AssessmentError) -> String {
-        let nct = text.trimmingCharacters(in: .whitespaces).uppercased()
-        guard nct.range(of: "^NCT[0-9]{8}$", options: .regularExpression) != nil else {
-            throw .registry(
-                .input(.malformed(field: .trial, value: text, expected: "an NCT number such as NCT03016819")))
+        do {
+            return try NCTNumber.parse(text, field: .trial)
+        } catch {
+            throw .registry(.input(error))
         }
-        return nct
     }
 }
 

@@ -80,9 +80,10 @@ public struct TreatmentService {
         if let line = request.lineNumber, !(1...30).contains(line) {
             throw .input(.outOfRange(field: .line, value: "\(line)", range: "1 to 30"))
         }
-        let trial = request.trialNCT?.trimmingCharacters(in: .whitespaces).uppercased().nonEmpty
-        if let trial, trial.range(of: "^NCT[0-9]{8}$", options: .regularExpression) == nil {
-            throw .input(.malformed(field: .trial, value: trial, expected: "an NCT number such as NCT03016819"))
+        let trial = try validating { () throws(RegistryInputError) in
+            try request.trialNCT?.trimmingCharacters(in: .whitespaces).nonEmpty.map { text throws(RegistryInputError) in
+                try NCTNumber.parse(text, field: .trial)
+            }
         }
         do {
             return try connection.withTransaction { tx in

@@ -244,12 +244,11 @@ public struct TrialService {
     // MARK: - Loading
 
     static func validateNCT(_ text: String) throws(TrialError) -> String {
-        let nct = text.trimmingCharacters(in: .whitespaces).uppercased()
-        guard nct.range(of: "^NCT[0-9]{8}$", options: .regularExpression) != nil else {
-            throw .registry(
-                .input(.malformed(field: .trial, value: text, expected: "an NCT number such as NCT03016819")))
+        do {
+            return try NCTNumber.parse(text, field: .trial)
+        } catch {
+            throw .registry(.input(error))
         }
-        return nct
     }
 
     static func summary(_ row: Row) throws -> TrialSummary {

@@ -13,11 +13,7 @@ extension TrialDefinition {
     /// - Throws: the first problem found, naming the field by its path and the value found there.
     public init(document: DefinitionValue, vocabulary: TrialVocabulary) throws(RegistryInputError) {
         let root = try DefinitionObject(document, path: "", allowed: Self.topLevelFields)
-        let nct = try root.string("nct").uppercased()
-        guard nct.utf8.count == 11, nct.hasPrefix("NCT"), nct.utf8.dropFirst(3).allSatisfy({ (48...57).contains($0) })
-        else {
-            throw .malformed(field: Field(path: "nct"), value: nct, expected: "an NCT number such as NCT03016819")
-        }
+        let nct = try NCTNumber.parse(try root.string("nct"), field: Field(path: "nct"))
         let phase = try TrialPhase.parse(try root.string("phase"), field: Field(path: "phase"))
         let status = try TrialRecruitmentStatus.parse(try root.string("status"), field: Field(path: "status"))
         let arms = try Self.arms(root, vocabulary: vocabulary)
