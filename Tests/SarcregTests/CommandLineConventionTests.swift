@@ -195,17 +195,7 @@ struct CommandLineConventionTests {
     )
     func verboseShowsTheServerReport() throws {
         let session = try CoordinatorSession()
-        #expect(
-            try session.run([
-                "patient", "enroll", "--site", "MUC", "--mrn", "V-1", "--birth", "1975", "--sex", "female",
-                "--consent-date", "2024-01-15",
-            ])
-            .exitCode == 0)
-        #expect(
-            try session.run([
-                "therapy", "start", "MUC-0001", "--agent", "doxorubicin", "--intent", "palliative", "--start",
-                "2024-01-20",
-            ]).exitCode == 0)
+        try session.enrollPatientOnALine(mrn: "V-1")
         #expect(try session.run(["patient", "lock", "MUC-0001"]).exitCode == 0)
         let record = [
             "ae", "record", "MUC-0001", "--term", "Anemia", "--grade", "2", "--onset", "2024-02-10", "--attribution",

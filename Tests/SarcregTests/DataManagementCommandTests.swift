@@ -8,17 +8,7 @@ struct DataManagementCommandTests {
     )
     func lockRefusalOnTheCommandLine() throws {
         let session = try CoordinatorSession()
-        #expect(
-            try session.run([
-                "patient", "enroll", "--site", "MUC", "--mrn", "L-1", "--birth", "1975", "--sex", "female",
-                "--consent-date", "2024-01-15",
-            ])
-            .exitCode == 0)
-        #expect(
-            try session.run([
-                "therapy", "start", "MUC-0001", "--agent", "doxorubicin", "--intent", "palliative", "--start",
-                "2024-01-20",
-            ]).exitCode == 0)
+        try session.enrollPatientOnALine(mrn: "L-1")
         let lock = try session.run(["patient", "lock", "MUC-0001"])
         #expect(lock.exitCode == 0 && lock.stdout.hasPrefix("Locked MUC-0001 at "), "\(lock.stderr)")
         let before = try session.rowCounts()
@@ -80,5 +70,21 @@ struct DataManagementCommandTests {
                 == "Verified MUC-0001 therapy_line 1.\n")
         let status = try session.run(["sdv", "status", "--site", "MUC", "--left"])
         #expect(status.stdout.hasPrefix("MUC: 1 of 1 record(s) verified"), "\(status.stdout)\(status.stderr)")
+    }
+}
+
+extension CoordinatorSession {
+    /// MUC-0001, enrolled on 2024-01-15 and on doxorubicin from 2024-01-20 (line 1): a patient whose line an
+    /// adverse event can name, for the tests of what a lock refuses.
+    func enrollPatientOnALine(mrn: String) throws {
+        let enroll = try run([
+            "patient", "enroll", "--site", "MUC", "--mrn", mrn, "--birth", "1975", "--sex", "female", "--consent-date",
+            "2024-01-15",
+        ])
+        #expect(enroll.exitCode == 0 && enroll.stdout.contains("MUC-0001"), "\(enroll.stderr)")
+        let start = try run([
+            "therapy", "start", "MUC-0001", "--agent", "doxorubicin", "--intent", "palliative", "--start", "2024-01-20",
+        ])
+        #expect(start.exitCode == 0, "\(start.stderr)")
     }
 }
