@@ -186,6 +186,8 @@ public struct ConstraintRefusal: Error, Sendable, Hashable, CustomStringConverti
         "lesions_patient_evaluator_label_key":
             "a lesion with the same patient id and evaluator and label is already recorded",
         "lesions_patient_fk": "the patient this lesion refers to must be in the registry",
+        "line_follow_up_dates_line_fk": "the therapy line whose latest follow-up date is kept must be in the registry",
+        "line_follow_up_dates_pkey": "this therapy line's latest follow-up date is already recorded",
         "lesions_patient_id_class_key":
             "a lesion with the same patient id and lesion id and lesion class is already recorded",
         "lesions_pkey": "this lesion is already recorded",
@@ -204,6 +206,8 @@ public struct ConstraintRefusal: Error, Sendable, Hashable, CustomStringConverti
         "mrn_key_fingerprint_fingerprint_check": "a MRN key fingerprint's fingerprint has the form ^[0-9a-f]{64}$",
         "mrn_key_fingerprint_only_row_check": "the registry keeps one MRN key fingerprint",
         "mrn_key_fingerprint_pkey": "this MRN key fingerprint is already recorded",
+        "patient_baseline_dates_patient_fk": "the patient whose first baseline date is kept must be in the registry",
+        "patient_baseline_dates_pkey": "this patient's first baseline date is already recorded",
         "patient_ecog_patient_fk": "the patient this ECOG score refers to must be in the registry",
         "patient_ecog_pkey": "this ECOG score is already recorded",
         "patient_ecog_range": "an ECOG score is 0 to 5",

@@ -103,8 +103,8 @@ public struct WorklistService {
     static func worklists(
         sites codes: [String], asOf: CalendarDate, on connection: Connection
     ) throws -> [WorklistReport] {
-        // The per-line subqueries make the lines query look costly enough for JIT compilation, which took most of
-        // its time for a site of 5,000 patients in a registry of 100,000 (460 of 614 ms), as in the reports.
+        // The lines query's per-line subquery for past days makes it look costly enough for JIT compilation, which
+        // took most of its time for a site of 5,000 patients in a registry of 100,000 (460 of 614 ms).
         try connection.execute("SET LOCAL jit = off")
         var unreadable: [String: String] = [:]
         var siteDefaults: [String: AssessmentSchedules] = [:]
@@ -145,18 +145,22 @@ public struct WorklistService {
             }
         }
         // Lines open on the day, of living patients who have not withdrawn consent by then, with what was
-        // recorded up to the day, so a worklist as of a past day reads as it would have then. Each line's dates
-        // and its patient's baseline are read by index per line: a join and aggregate over the assessments
-        // costs more than the site's share of them, and the planner hashed the baseline check over every
-        // patient of the registry once per site.
+        // recorded up to the day, so a worklist as of a past day reads as it would have then. The outstanding visit
+        // follows from the latest follow-up assessment alone (``Worklist/imaging``), which migration 0036 keeps per
+        // line with each patient's first baseline: one row per line instead of searching each line's assessments.
+        // Only a day before a line's latest assessment searches that line's assessments for the latest up to it.
         let lines = try connection.query(
             """
             SELECT p.site_code, p.registry_id, l.line_number, l.started_on, l.trial_nct,
-                   ARRAY(SELECT DISTINCT a.assessed_on::text FROM assessments a
-                         WHERE a.therapy_line_id = l.therapy_line_id AND NOT a.is_baseline AND a.assessed_on <= \(asOf) ORDER BY 1) AS assessed,
-                   EXISTS (SELECT FROM assessments b
-                           WHERE b.patient_id = p.patient_id AND b.is_baseline AND b.assessed_on <= \(asOf) OFFSET 0) AS has_baseline
+                   CASE WHEN f.last_assessed_on <= \(asOf) THEN f.last_assessed_on
+                        WHEN f.last_assessed_on IS NOT NULL THEN
+                            (SELECT max(a.assessed_on) FROM assessments a
+                             WHERE a.therapy_line_id = l.therapy_line_id AND NOT a.is_baseline AND a.assessed_on <= \(asOf))
+                   END AS last_assessed_on,
+                   coalesce(b.first_baseline_on <= \(asOf), false) AS has_baseline
             FROM patients p JOIN therapy_lines l ON l.patient_id = p.patient_id
+            LEFT JOIN line_follow_up_dates f ON f.therapy_line_id = l.therapy_line_id
+            LEFT JOIN patient_baseline_dates b ON b.patient_id = p.patient_id
             WHERE p.site_code = ANY(\(codes)) AND l.started_on <= \(asOf) AND (l.stopped_on IS NULL OR l.stopped_on > \(asOf))
               AND (p.consent_withdrawn_on IS NULL OR p.consent_withdrawn_on > \(asOf))
               AND NOT (p.vital_status = 'dead' AND (p.death_on IS NULL OR p.death_on <= \(asOf)))
@@ -164,13 +168,12 @@ public struct WorklistService {
         for row in lines {
             let (site, registryID, lineNumber, start) = try row.decode((String, String, Int, CalendarDate).self)
             let trial = try row.decode(String?.self, "trial_nct")
-            let assessed = try row.decode([String].self, "assessed")
+            let lastAssessed = try row.decode(CalendarDate?.self, "last_assessed_on")
             let hasBaseline = try row.decode(Bool.self, "has_baseline")
             guard let (schedule, name) = resolve(.imaging, site: site, registryID, trial) else { continue }
             items[site, default: []] += Worklist.imaging(
                 registryID: registryID, lineNumber: lineNumber, lineStart: start,
-                assessedOn: try assessed.map { text throws(CalendarDateError) in try CalendarDate(iso: text) },
-                hasBaseline: hasBaseline,
+                assessedOn: lastAssessed.map { [$0] } ?? [], hasBaseline: hasBaseline,
                 schedule: schedule, scheduleName: name, asOf: asOf)
         }
         // Survival follow-up counts from the first progression: the first line stopped for it.

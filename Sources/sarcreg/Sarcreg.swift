@@ -38,7 +38,7 @@ struct Sarcreg: ParsableCommand {
     /// `Migrations/`, which a test keeps equal), printed by `sarcreg --version`: `db status` says whether a
     /// database has it.
     static let release = "0.1.0"
-    static let schemaVersion = 35
+    static let schemaVersion = 36
     static let version = "\(release) (schema \(String(format: "%04d", schemaVersion)))"
 
     /// ArgumentParser's `main`, with SIGINT and SIGTERM cancelling the command's database work instead of

@@ -142,6 +142,91 @@ struct WorklistServiceTests {
     }
 
     @Test(
+        "as of a day between two scans the earlier one counts: W-1 scanned 2026-08-30 and 2026-11-20 has week 24 (due 2026-11-16) due on 2026-11-10 and nothing due on 2026-11-27"
+    )
+    func dayBetweenScans() throws {
+        let fixture = try WorklistFixture()
+        let id = try fixture.patient("W-1", start: "2026-06-01", scans: ["2026-08-30", "2026-11-20"])
+        let before = try fixture.worklist(asOf: "2026-11-10")
+        #expect(before.items.map(\.registryID) == [id])
+        #expect(before.items.map(\.kind) == [.imagingDue])
+        #expect(before.items.first?.dueSince == (try CalendarDate(iso: "2026-11-16")))
+        #expect(try fixture.worklist(asOf: "2026-11-27").items.isEmpty)
+    }
+
+    @Test(
+        "the dates the worklist reads follow every change to the assessments: W-1's scan added, corrected, moved to line 2, deleted, its baseline removed, and a truncation"
+    )
+    func storedDatesFollowAssessments() throws {
+        let fixture = try WorklistFixture()
+        let connection = fixture.connection
+        try fixture.patient("W-1", start: "2026-06-01", scans: ["2026-08-30"])
+        try fixture.patient("W-2", start: "2026-06-01", scans: ["2026-07-01", "2026-09-01"], baseline: false)
+        let patientID = try connection.query("SELECT patient_id FROM patients WHERE site_sequence = 1")[0]
+            .decode(Int.self, "patient_id")
+        try connection.execute(
+            "INSERT INTO therapy_lines (patient_id, line_number, intent, started_on) VALUES (\(patientID), 2, 'palliative', '2026-10-01')"
+        )
+        func stored() throws -> [String] {
+            try connection.query(
+                """
+                SELECT 'line ' || l.line_number || ' of ' || p.registry_id || ': ' || f.last_assessed_on AS fact
+                FROM line_follow_up_dates f JOIN therapy_lines l USING (therapy_line_id) JOIN patients p ON p.patient_id = l.patient_id
+                UNION ALL
+                SELECT 'baseline of ' || p.registry_id || ': ' || b.first_baseline_on FROM patient_baseline_dates b JOIN patients p USING (patient_id)
+                ORDER BY 1
+                """
+            ).map { try $0.decode(String.self, "fact") }
+        }
+        func recomputed() throws -> [String] {
+            try connection.query(
+                """
+                SELECT 'line ' || l.line_number || ' of ' || p.registry_id || ': ' || max(a.assessed_on) AS fact
+                FROM assessments a JOIN therapy_lines l USING (therapy_line_id) JOIN patients p ON p.patient_id = l.patient_id
+                WHERE NOT a.is_baseline GROUP BY l.line_number, p.registry_id
+                UNION ALL
+                SELECT 'baseline of ' || p.registry_id || ': ' || min(a.assessed_on) FROM assessments a JOIN patients p USING (patient_id)
+                WHERE a.is_baseline GROUP BY p.registry_id
+                ORDER BY 1
+                """
+            ).map { try $0.decode(String.self, "fact") }
+        }
+        let id = try #require(
+            try connection.query("SELECT registry_id FROM patients WHERE patient_id = \(patientID)").first
+        )
+        .decode(String.self, "registry_id")
+        #expect(try stored().contains("line 1 of \(id): 2026-08-30"))
+        #expect(try stored() == recomputed())
+        let steps: [(String, Query)] = [
+            (
+                "a later scan",
+                "INSERT INTO assessments (patient_id, evaluator, assessed_on, therapy_line_id) SELECT \(patientID), 'investigator', '2026-11-20', therapy_line_id FROM therapy_lines WHERE patient_id = \(patientID) AND line_number = 1"
+            ),
+            (
+                "the later scan's date corrected back",
+                "UPDATE assessments SET assessed_on = '2026-08-01' WHERE patient_id = \(patientID) AND assessed_on = '2026-11-20'"
+            ),
+            (
+                "the first scan moved to line 2",
+                "UPDATE assessments SET therapy_line_id = (SELECT therapy_line_id FROM therapy_lines WHERE patient_id = \(patientID) AND line_number = 2) WHERE patient_id = \(patientID) AND assessed_on = '2026-08-30'"
+            ),
+            (
+                "the scan on line 2 deleted",
+                "DELETE FROM assessments WHERE patient_id = \(patientID) AND assessed_on = '2026-08-30'"
+            ),
+            ("the baseline deleted", "DELETE FROM assessments WHERE patient_id = \(patientID) AND is_baseline"),
+        ]
+        for (step, statement) in steps {
+            try connection.execute(statement)
+            #expect(try stored() == recomputed(), "after \(step)")
+        }
+        #expect(try stored().contains("line 1 of \(id): 2026-08-01"))
+        #expect(try !stored().contains { $0.hasPrefix("line 2 of \(id)") || $0.hasPrefix("baseline of \(id)") })
+        try connection.execute("TRUNCATE assessment_results, assessments")
+        #expect(try stored().isEmpty)
+    }
+
+    @Test(
         "with no default schedule at MUC, W-1 outside trials is excluded with the reason while W-2 on APROMISS is listed"
     )
     func exclusion() throws {

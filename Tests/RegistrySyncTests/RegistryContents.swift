@@ -177,6 +177,9 @@ struct RegistryContents: Equatable {
             reasons[table] =
                 "data management of this registry (queries, locks, sign-off, verification), which no exchange format carries"
         }
+        for table in ["line_follow_up_dates", "patient_baseline_dates"] {
+            reasons[table] = "dates the worklist reads, which the database derives from the assessments"
+        }
         reasons["sync_site_map"] = "how a source's sites map to the registry's, set up by the registry that imports"
         reasons["site_memberships"] = "database roles granted to sites, not data"
         reasons["mrn_key_fingerprint"] = "the fingerprint of the registry's own MRN key"

@@ -48,6 +48,11 @@ public struct WorklistItem: Codable, Sendable, Hashable {
 /// last one a recorded visit counts for. It is overdue once its window has closed (however many visits
 /// after it were missed too; they are counted), and due when its window is open or its due date is within
 /// ``horizonDays``.
+///
+/// The outstanding visit follows from the latest recorded visit up to the day alone: a recorded date counts for
+/// the visit nearest to it, so a later date never counts for an earlier visit, and the visit the latest date
+/// counts for is the last one done. A caller may therefore pass only that date (the worklist reads it per line
+/// from a table the database keeps) and gets the entries every recorded date would give.
 public enum Worklist {
     /// How far ahead a due visit is listed.
     public static let horizonDays = 14
