@@ -29,37 +29,39 @@ struct TextTable {
             }
         }
         guard let widths = fitted(natural, floors: longestWord) else { return expanded(rows) }
-        var text = ""
+        var text = TextBuffer(capacity: (rows.count + 2) * (widths.reduce(2 * widths.count, +) + 1))
         func append(_ cells: [String], _ sizes: [(width: Int, longestWord: Int)]) {
-            // Most rows fit on one line: their cells are padded as they are, with no wrapping.
-            if cells.indices.allSatisfy({ $0 >= widths.count || sizes[$0].width <= widths[$0] }) {
-                var line = ""
-                for (index, cell) in cells.enumerated() {
-                    line += cell
-                    if index < cells.count - 1 { line += Self.spaces(widths[index] - sizes[index].width + 2) }
-                }
-                text += line.trimmingTrailingSpaces() + "\n"
-                return
+            // Only a cell wider than its column is wrapped; most cells, and most rows, are written as they are.
+            var wrapped: [(column: Int, lines: [Substring])] = []
+            for index in cells.indices where index < widths.count && sizes[index].width > widths[index] {
+                wrapped.append((index, Self.wrap(cells[index], to: widths[index])))
             }
-            let wrapped = cells.enumerated().map { index, cell in
-                index < widths.count ? Self.wrap(cell, to: widths[index]) : [cell]
-            }
-            let height = wrapped.map(\.count).max() ?? 1
+            let height = wrapped.reduce(1) { max($0, $1.lines.count) }
             for row in 0..<height {
-                var line = ""
-                for (index, cellLines) in wrapped.enumerated() {
-                    let part = row < cellLines.count ? cellLines[row] : ""
-                    line += part
-                    if index < wrapped.count - 1 { line += Self.spaces(widths[index] - part.count + 2) }
+                var next = 0
+                for index in cells.indices {
+                    let part: Substring
+                    let partWidth: Int
+                    if next < wrapped.count, wrapped[next].column == index {
+                        let lines = wrapped[next].lines
+                        next += 1
+                        part = row < lines.count ? lines[row] : ""
+                        partWidth = Self.width(of: part)
+                    } else {
+                        part = row == 0 ? cells[index][...] : ""
+                        partWidth = row == 0 ? sizes[index].width : 0
+                    }
+                    text.append(part)
+                    if index < cells.count - 1, index < widths.count { text.pad(widths[index] - partWidth + 2) }
                 }
-                text += line.trimmingTrailingSpaces() + "\n"
+                text.endLine()
             }
         }
         append(header, measured[0])
         let rules = widths.map { String(repeating: "-", count: $0) }
         append(rules, rules.map(Self.measure))
         for (row, sizes) in zip(rows, measured.dropFirst()) { append(row, sizes) }
-        return text
+        return text.string
     }
 
     /// A cell's width in characters and its longest word's, counted on the bytes when the text is ASCII.
@@ -75,24 +77,33 @@ struct TextTable {
         return (cell.utf8.count, longest)
     }
 
+    /// A wrapped line's width in characters, counted on the bytes when the text is ASCII.
+    private static func width(of part: Substring) -> Int {
+        part.utf8.allSatisfy { $0 < 0x80 } ? part.utf8.count : part.count
+    }
+
     /// A table too wide to narrow without cutting words, as one block per row of `column  value` lines, the
     /// way psql's expanded display shows a wide row.
     private func expanded(_ rows: [[String]]) -> String {
         let nameWidth = header.map(\.count).max() ?? 0
         let valueWidth = max(width - nameWidth - 2, 20)
-        return rows.enumerated().map { number, row in
-            var block =
-                "-[ \(number + 1) ]" + String(repeating: "-", count: max(width - 8 - String(number + 1).count, 0))
-                + "\n"
+        var text = TextBuffer(capacity: rows.count * header.count * width / 2)
+        for (number, row) in rows.enumerated() {
+            text.append("-[ \(number + 1) ]")
+            text.append(String(repeating: "-", count: max(width - 8 - String(number + 1).count, 0)))
+            text.endLine()
             for (index, title) in header.enumerated() {
                 let value = index < row.count ? row[index] : ""
                 for (lineNumber, part) in Self.wrap(value, to: valueWidth).enumerated() {
                     let name = lineNumber == 0 ? title : ""
-                    block += (name + Self.spaces(nameWidth - name.count + 2) + part).trimmingTrailingSpaces() + "\n"
+                    text.append(name)
+                    text.pad(nameWidth - name.count + 2)
+                    text.append(part)
+                    text.endLine()
                 }
             }
-            return block
-        }.joined()
+        }
+        return text.string
     }
 
     /// The columns' widths within `width`: the widest columns capped at the narrowest cap that makes the
@@ -109,34 +120,53 @@ struct TextTable {
         return natural.indices.map { min(natural[$0], max(cap, floors[$0])) }
     }
 
-    /// Padding in Swift: Foundation's `padding(toLength:withPad:startingAt:)` bridges through NSString and took
-    /// most of the time of a 100,000-patient worklist's tables.
-    private static func spaces(_ count: Int) -> String {
-        String(repeating: " ", count: max(count, 0))
+    /// The cell's text in lines of at most `width` characters, broken at spaces where it can be.
+    static func wrap(_ text: String, to width: Int) -> [Substring] {
+        // ASCII text, nearly every cell, is wrapped on its bytes: counting characters and building a String per
+        // line took most of the time of the nightly site reports.
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            let bytes = Array(text.utf8)
+            let utf8 = text.utf8
+            return lineRanges(count: bytes.count, width: width) { bytes[$0] == UInt8(ascii: " ") }.map {
+                text[
+                    utf8.index(
+                        utf8.startIndex, offsetBy: $0.lowerBound)..<utf8.index(utf8.startIndex, offsetBy: $0.upperBound)
+                ]
+            }
+        }
+        let characters = Array(text)
+        let indices = Array(text.indices) + [text.endIndex]
+        return lineRanges(count: characters.count, width: width) { characters[$0] == " " }.map {
+            text[indices[$0.lowerBound]..<indices[$0.upperBound]]
+        }
     }
 
-    /// The cell's text in lines of at most `width` characters, broken at spaces where it can be.
-    static func wrap(_ text: String, to width: Int) -> [String] {
-        guard text.count > width, width > 0 else { return [text] }
-        var lines: [String] = []
-        var current = ""
-        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
-            var word = Substring(word)
+    /// The lines of a text of `count` characters as ranges of character offsets: words (between single spaces)
+    /// joined while they fit in `width`, a word longer than a line cut. Each line is one stretch of the text, since
+    /// words are joined by the space that stood between them.
+    private static func lineRanges(count: Int, width: Int, isSpace: (Int) -> Bool) -> [Range<Int>] {
+        guard count > width, width > 0 else { return [0..<count] }
+        var lines: [Range<Int>] = []
+        var current = 0..<0
+        var wordStart = 0
+        for position in 0...count where position == count || isSpace(position) {
+            var word = wordStart..<position
+            wordStart = position + 1
             while word.count > width {
                 if !current.isEmpty {
                     lines.append(current)
-                    current = ""
+                    current = word.lowerBound..<word.lowerBound
                 }
-                lines.append(String(word.prefix(width)))
-                word = word.dropFirst(width)
+                lines.append(word.lowerBound..<word.lowerBound + width)
+                word = word.lowerBound + width..<word.upperBound
             }
             if current.isEmpty {
-                current = String(word)
+                current = word
             } else if current.count + 1 + word.count <= width {
-                current += " " + word
+                current = current.lowerBound..<word.upperBound
             } else {
                 lines.append(current)
-                current = String(word)
+                current = word
             }
         }
         lines.append(current)
@@ -144,12 +174,26 @@ struct TextTable {
     }
 }
 
-extension String {
-    fileprivate func trimmingTrailingSpaces() -> String {
-        // The last byte that is not a space ends a character, since only spaces follow it.
-        guard let last = utf8.lastIndex(where: { $0 != UInt8(ascii: " ") }) else { return "" }
-        return String(decoding: utf8[...last], as: UTF8.self)
+/// A table's text built as UTF-8 bytes, line by line: appending to a String cell by cell took most of the time of
+/// the nightly site reports (80,000 worklist rows for a registry of 100,000 patients).
+private struct TextBuffer {
+    private var bytes: [UInt8] = []
+    private var lineStart = 0
+
+    init(capacity: Int) { bytes.reserveCapacity(capacity) }
+
+    mutating func append(_ text: some StringProtocol) { bytes.append(contentsOf: text.utf8) }
+
+    mutating func pad(_ count: Int) { bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: max(count, 0))) }
+
+    /// Ends the line without its trailing spaces.
+    mutating func endLine() {
+        while bytes.count > lineStart, bytes[bytes.count - 1] == UInt8(ascii: " ") { bytes.removeLast() }
+        bytes.append(UInt8(ascii: "\n"))
+        lineStart = bytes.count
     }
+
+    var string: String { String(decoding: bytes, as: UTF8.self) }
 }
 
 /// Human text for the terminal, each line that is wider than `TextTable.outputWidth` wrapped at spaces, its
@@ -162,7 +206,7 @@ enum TerminalText {
             let hanging = min(indent + 2, width / 2)
             let parts = TextTable.wrap(String(line.dropFirst(indent)), to: width - hanging)
             return parts.enumerated().map { index, part in
-                String(repeating: " ", count: index == 0 ? indent : hanging) + part
+                String(repeating: " ", count: index == 0 ? indent : hanging) + String(part)
             }.joined(separator: "\n")
         }.joined(separator: "\n")
     }

@@ -82,7 +82,7 @@ struct TypeRoundTripTests {
     func structured() throws {
         let measurement = Measurement(lesion: "T1 \"liver\"", diameters: [12.5, 0], note: nil)
         #expect(try roundTrip(JSONB(measurement), as: "jsonb").value == measurement)
-        let genes = ["NTRK3", "ETV6", "with,comma", "with \"quote\"", "back\\slash", "NULL", ""]
+        let genes = ["NTRK3", "ETV6", "with,comma", "with \"quote\"", "back\\slash", "NULL", "", "Sjögren {ü}", "\\\""]
         #expect(try roundTrip(genes, as: "text[]") == genes)
         #expect(try roundTrip([Int](), as: "bigint[]") == [])
         #expect(try roundTrip([3, -1, Int.max], as: "bigint[]") == [3, -1, Int.max])
