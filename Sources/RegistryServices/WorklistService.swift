@@ -1,6 +1,7 @@
 import Foundation
 import PostgresClient
 import RegistryDomain
+import Synchronization
 
 /// A site's worklist on one day: what is overdue or due, and the patients it could not place on a calendar.
 public struct WorklistReport: Codable, Sendable {
@@ -149,7 +150,9 @@ public struct WorklistService {
         // follows from the latest follow-up assessment alone (``Worklist/imaging``), which migration 0036 keeps per
         // line with each patient's first baseline: one row per line instead of searching each line's assessments.
         // Only a day before a line's latest assessment searches that line's assessments for the latest up to it.
-        let lines = try connection.query(
+        // Read in place: copying 100,000 rows into row values took as long as computing their entries.
+        var scheduled: [ScheduledLine] = []
+        try connection.forEachRow(
             """
             SELECT p.site_code, p.registry_id, l.line_number, l.started_on, l.trial_nct,
                    CASE WHEN f.last_assessed_on <= \(asOf) THEN f.last_assessed_on
@@ -164,17 +167,21 @@ public struct WorklistService {
             WHERE p.site_code = ANY(\(codes)) AND l.started_on <= \(asOf) AND (l.stopped_on IS NULL OR l.stopped_on > \(asOf))
               AND (p.consent_withdrawn_on IS NULL OR p.consent_withdrawn_on > \(asOf))
               AND NOT (p.vital_status = 'dead' AND (p.death_on IS NULL OR p.death_on <= \(asOf)))
-            """)
-        for row in lines {
-            let (site, registryID, lineNumber, start) = try row.decode((String, String, Int, CalendarDate).self)
-            let trial = try row.decode(String?.self, "trial_nct")
-            let lastAssessed = try row.decode(CalendarDate?.self, "last_assessed_on")
-            let hasBaseline = try row.decode(Bool.self, "has_baseline")
-            guard let (schedule, name) = resolve(.imaging, site: site, registryID, trial) else { continue }
-            items[site, default: []] += Worklist.imaging(
-                registryID: registryID, lineNumber: lineNumber, lineStart: start,
-                assessedOn: lastAssessed.map { [$0] } ?? [], hasBaseline: hasBaseline,
-                schedule: schedule, scheduleName: name, asOf: asOf)
+            """
+        ) { row in
+            let site = try row.decode(String.self, at: 0)
+            let registryID = try row.decode(String.self, at: 1)
+            let trial = try row.decode(String?.self, at: 4)
+            guard let (schedule, name) = resolve(.imaging, site: site, registryID, trial) else { return }
+            scheduled.append(
+                ScheduledLine(
+                    site: site, registryID: registryID, lineNumber: try row.integer(at: 2),
+                    start: try row.decode(CalendarDate.self, at: 3),
+                    lastAssessed: try row.decode(CalendarDate?.self, at: 5),
+                    hasBaseline: try row.boolean(at: 6), schedule: schedule, scheduleName: name))
+        }
+        for (site, entries) in Self.imagingEntries(of: scheduled, asOf: asOf) {
+            items[site, default: []] += entries
         }
         // Survival follow-up counts from the first progression: the first line stopped for it.
         let progressed = try connection.query(
@@ -228,6 +235,37 @@ public struct WorklistService {
                 site: site, asOf: asOf, items: Worklist.sorted(items[site] ?? []),
                 excluded: (excluded[site] ?? []).sorted { ($0.registryID, $0.reason) < ($1.registryID, $1.reason) })
         }
+    }
+
+    /// An open line with the calendar it follows, as read for the worklist.
+    struct ScheduledLine: Sendable {
+        let site: String
+        let registryID: String
+        let lineNumber: Int
+        let start: CalendarDate
+        let lastAssessed: CalendarDate?
+        let hasBaseline: Bool
+        let schedule: VisitSchedule
+        let scheduleName: String
+    }
+
+    /// Every line's imaging entries by site, computed on every core: a line's entries depend on that line alone.
+    static func imagingEntries(of lines: [ScheduledLine], asOf: CalendarDate) -> [(site: String, [WorklistItem])] {
+        let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, lines.count / 5_000))
+        let computed = Mutex<[Int: [(site: String, [WorklistItem])]]>([:])
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let entries = lines[lines.count * part / parts..<lines.count * (part + 1) / parts].map { line in
+                (
+                    line.site,
+                    Worklist.imaging(
+                        registryID: line.registryID, lineNumber: line.lineNumber, lineStart: line.start,
+                        assessedOn: line.lastAssessed.map { [$0] } ?? [], hasBaseline: line.hasBaseline,
+                        schedule: line.schedule, scheduleName: line.scheduleName, asOf: asOf)
+                )
+            }
+            computed.withLock { $0[part] = entries }
+        }
+        return computed.withLock { parts in parts.keys.sorted().flatMap { parts[$0] ?? [] } }
     }
 
     static func schedules(_ text: String) throws(RegistryInputError) -> AssessmentSchedules {

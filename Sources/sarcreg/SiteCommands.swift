@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RegistryServices
+import Synchronization
 
 extension Site: TabularRow {
     static var columns: [String] { ["site", "name", "patients"] }
@@ -97,21 +98,32 @@ extension Sarcreg.SiteCommand {
             let worklists = try WorklistService(connection: connection).worklists(asOf: asOf.date())
             let alerts = Dictionary(grouping: try EligibilityAlertService(connection: connection).alerts(), by: \.site)
             let folder = URL(fileURLWithPath: directory, isDirectory: true)
-            for report in worklists {
+            // The reports name patients: a folder this command creates is its login's alone.
+            do {
+                try FileManager.default.createDirectory(
+                    at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw ValidationError("cannot create --directory \(folder.path): \(error.localizedDescription)")
+            }
+            // Each site's file is rendered and written on its own, on every core: the tables of a large registry's
+            // sites took as long as reading them.
+            let failures = Mutex<[String]>([])
+            DispatchQueue.concurrentPerform(iterations: worklists.count) { index in
+                let report = worklists[index]
                 let file = folder.appendingPathComponent("\(report.site).txt")
                 let text =
                     WorklistLine.table(report) + "\n" + AlertLine.table(alerts[report.site] ?? [], site: report.site)
-                // The reports name patients: a folder this command creates is its login's alone, and each file is
-                // made readable by its owner only, whatever the umask.
+                // Each file is readable by its owner only, whatever the umask.
                 do {
-                    try FileManager.default.createDirectory(
-                        at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
                     try Data(text.utf8).write(to: file, options: .atomic)
                     try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
                 } catch {
-                    throw ValidationError("cannot write --directory \(file.path): \(error.localizedDescription)")
+                    failures.withLock {
+                        $0.append("cannot write --directory \(file.path): \(error.localizedDescription)")
+                    }
                 }
             }
+            if let failure = failures.withLock({ $0.sorted().first }) { throw ValidationError(failure) }
             let excluded = worklists.reduce(0) { $0 + $1.excluded.count }
             print("site reports: \(worklists.count) written to \(folder.path)")
             if let left = RecordsExcluded([(excluded, "patient", "patients")]) { throw left }

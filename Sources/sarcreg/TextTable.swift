@@ -66,11 +66,11 @@ struct TextTable {
 
     /// A cell's width in characters and its longest word's, counted on the bytes when the text is ASCII.
     private static func measure(_ cell: String) -> (width: Int, longestWord: Int) {
-        guard cell.utf8.allSatisfy({ $0 < 0x80 }) else {
-            return (cell.count, cell.split(separator: " ").map(\.count).max() ?? 0)
-        }
         var longest = 0, run = 0
         for byte in cell.utf8 {
+            guard byte < 0x80 else {
+                return (cell.count, cell.split(separator: " ").map(\.count).max() ?? 0)
+            }
             run = byte == UInt8(ascii: " ") ? 0 : run + 1
             longest = max(longest, run)
         }
@@ -124,8 +124,8 @@ struct TextTable {
     static func wrap(_ text: String, to width: Int) -> [Substring] {
         // ASCII text, nearly every cell, is wrapped on its bytes: counting characters and building a String per
         // line took most of the time of the nightly site reports.
-        if text.utf8.allSatisfy({ $0 < 0x80 }) {
-            let bytes = Array(text.utf8)
+        let bytes = Array(text.utf8)
+        if bytes.allSatisfy({ $0 < 0x80 }) {
             let utf8 = text.utf8
             return lineRanges(count: bytes.count, width: width) { bytes[$0] == UInt8(ascii: " ") }.map {
                 text[
@@ -182,9 +182,16 @@ private struct TextBuffer {
 
     init(capacity: Int) { bytes.reserveCapacity(capacity) }
 
-    mutating func append(_ text: some StringProtocol) { bytes.append(contentsOf: text.utf8) }
+    mutating func append(_ text: some StringProtocol) {
+        // A native string's bytes are copied at once; only a bridged one is read byte by byte.
+        if text.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil {
+            bytes.append(contentsOf: text.utf8)
+        }
+    }
 
-    mutating func pad(_ count: Int) { bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: max(count, 0))) }
+    mutating func pad(_ count: Int) {
+        for _ in 0..<max(count, 0) { bytes.append(UInt8(ascii: " ")) }
+    }
 
     /// Ends the line without its trailing spaces.
     mutating func endLine() {

@@ -130,5 +130,14 @@ struct WorklistCommandTests {
         let refused = try session.run(["site", "reports", "--directory", inTheWay])
         #expect(refused.exitCode == 64)
         #expect(refused.stderr.contains("--directory") && refused.stderr.contains(inTheWay))
+
+        // A folder where BER's file should go: BER's file is refused by name, MUC's is still written.
+        let blocked = FileManager.default.temporaryDirectory.appendingPathComponent("site-reports-\(UUID().uuidString)")
+            .path
+        try FileManager.default.createDirectory(atPath: blocked + "/BER.txt", withIntermediateDirectories: true)
+        let partly = try session.run(["site", "reports", "--directory", blocked, "--as-of", "2026-11-27"])
+        #expect(partly.exitCode == 64)
+        #expect(partly.stderr.contains("cannot write --directory \(blocked)/BER.txt"), "\(partly.stderr)")
+        #expect(FileManager.default.fileExists(atPath: blocked + "/MUC.txt"))
     }
 }
