@@ -105,7 +105,7 @@ struct AlertsBenchmark {
 
         let worklists = WorklistService(connection: connection)
         var perSiteTimes: [Double] = [], onePassTimes: [Double] = [], listTimes: [Double] = [],
-            commandTimes: [Double] = []
+            commandTimes: [Double] = [], floorTimes: [Double] = []
         var items = 0, listed = 0
         for _ in 0..<3 {
             perSiteTimes.append(
@@ -115,6 +115,16 @@ struct AlertsBenchmark {
             onePassTimes.append(try time { _ = try worklists.worklists(asOf: today) })
             listTimes.append(try time { listed = try service.alerts().count })
             commandTimes.append(try time { try siteReports() })
+            // The baseline of the same run: psql writing every patient's lines with the patient's site and id to
+            // /dev/null, which any worklist over every open line has to read at least.
+            floorTimes.append(
+                try time {
+                    try runPsql(
+                        [
+                            "-c",
+                            "\\copy (SELECT p.site_code, p.registry_id, l.* FROM patients p JOIN therapy_lines l USING (patient_id)) TO '/dev/null'",
+                        ], on: connectionString)
+                })
         }
         let reports = median(commandTimes)
         print(
@@ -133,6 +143,11 @@ struct AlertsBenchmark {
                 format:
                     "worklist and alerts for %d patients (nightly refresh + site reports): %.3f s; with the refresh after a trial added instead: %.3f s (goal: under 2 s)",
                 patients, nightlyRefresh + reports, trialRefresh + reports))
+        print(
+            String(
+                format:
+                    "baseline of the same run: psql \\copy of every patient's lines with site and id to /dev/null: median %.3f s of 3; site reports / baseline = %.1f",
+                median(floorTimes), reports / median(floorTimes)))
         if let load = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8).split(separator: " ").first {
             print(
                 "  load average (1 min) after the runs: \(load) on \(ProcessInfo.processInfo.activeProcessorCount) cores"

@@ -47,7 +47,8 @@ struct CopyBenchmark {
                 clientTimes.map { String(format: "%.3f", $0) }.joined(separator: ", ")))
         print(String(format: "ratio copyIn / psql: %.3f (goal <= 1.1)", client / psql))
         // psql's figure includes starting psql and connecting; measured here so the ratio can be read fairly.
-        let startup = median(try (0..<3).map { _ in try time { try runPsql(["-c", "SELECT 1"]) } })
+        let startup = median(
+            try (0..<3).map { _ in try time { try runPsql(["-c", "SELECT 1"], on: connectionString) } })
         print(String(format: "psql start-up and connect alone: median %.3f s (included in the psql figure)", startup))
 
         var roundTrips: [Double] = []
@@ -84,21 +85,23 @@ struct CopyBenchmark {
     }
 
     private func psqlCopy(file: String) throws {
-        try runPsql([
-            "-c",
-            "\\copy bench_measurements (subject, lesion, visit, assessed_on, diameter_mm, note) FROM '\(file)' (FORMAT csv)",
-        ])
+        try runPsql(
+            [
+                "-c",
+                "\\copy bench_measurements (subject, lesion, visit, assessed_on, diameter_mm, note) FROM '\(file)' (FORMAT csv)",
+            ], on: connectionString)
     }
+}
 
-    private func runPsql(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        let target = connectionString.isEmpty ? [] : ["-d", connectionString]
-        process.arguments = ["psql", "-X", "-q", "-o", "/dev/null", "-v", "ON_ERROR_STOP=1"] + target + arguments
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw BenchmarkError("psql exited \(process.terminationStatus)") }
-    }
+/// Runs psql with `arguments` against `connectionString` (the environment's database when empty), output discarded.
+func runPsql(_ arguments: [String], on connectionString: String) throws {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    let target = connectionString.isEmpty ? [] : ["-d", connectionString]
+    process.arguments = ["psql", "-X", "-q", "-o", "/dev/null", "-v", "ON_ERROR_STOP=1"] + target + arguments
+    try process.run()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { throw BenchmarkError("psql exited \(process.terminationStatus)") }
 }
 
 struct BenchmarkError: Error, CustomStringConvertible {
