@@ -186,11 +186,11 @@ public struct ConstraintRefusal: Error, Sendable, Hashable, CustomStringConverti
         "lesions_patient_evaluator_label_key":
             "a lesion with the same patient id and evaluator and label is already recorded",
         "lesions_patient_fk": "the patient this lesion refers to must be in the registry",
-        "line_follow_up_dates_line_fk": "the therapy line whose latest follow-up date is kept must be in the registry",
-        "line_follow_up_dates_pkey": "this therapy line's latest follow-up date is already recorded",
         "lesions_patient_id_class_key":
             "a lesion with the same patient id and lesion id and lesion class is already recorded",
         "lesions_pkey": "this lesion is already recorded",
+        "line_follow_up_dates_line_fk": "the therapy line whose latest follow-up date is kept must be in the registry",
+        "line_follow_up_dates_pkey": "this therapy line's latest follow-up date is already recorded",
         "molecular_results_alteration_kind_known":
             "a molecular result's alteration kind is one of fusion, amplification, mutation, deletion, loss_of_expression, overexpression, rearrangement",
         "molecular_results_gene_fk": "the gene this molecular result refers to must be in the registry",
